@@ -20,6 +20,9 @@ def render(result, rules, *, tool_version: str, root: str = ".", color: bool = F
             location = f"\x1b[1m{location}\x1b[0m"
             code = f"\x1b[{'31' if f.severity == 'error' else '33'}m{code}\x1b[0m"
         lines.append(f"{location} {code} {escape(f.message)}")
+        rule = rules.get(f.rule)
+        if rule is not None and rule.fix:
+            lines.append(f"    help: {rule.fix} (GDPR {rule.principle})" if rule.principle else f"    help: {rule.fix}")
     for e in result.errors:
         lines.append(f"{escape(e.path)}: error: {escape(e.message)}")
     return "\n".join(lines) + ("\n" if lines else "")
