@@ -112,6 +112,19 @@ class Scope:
         self.class_scope: Optional[Scope] = None  # function scopes of methods
         self.self_name: Optional[str] = None
         self.data: dict = {}  # per-scope scratch space for checks
+        self.param_names: Tuple[str, ...] = ()
+        self._words = None
+
+    def words(self) -> frozenset:
+        """Words of the enclosing function and class names and parameter names."""
+        if self._words is None:
+            words = set(self.parent.words()) if self.parent is not None else set()
+            if self.kind != "module":
+                words.update(split_words(self.name))
+                for name in self.param_names:
+                    words.update(split_words(name))
+            self._words = frozenset(words)
+        return self._words
 
     def lookup(self, name: str) -> Optional[Binding]:
         scope: Optional[Scope] = self
@@ -332,7 +345,7 @@ class Context:
 
     def definition(self, node) -> Optional[Definition]:
         binding = self._binding_of(node)
-        if binding is None or binding.value is None or binding.defs != 1 or isinstance(binding.value, _ClassRef):
+        if binding is None or binding.value is None or binding.defs != 1 or isinstance(binding.value, (_ClassRef, _FunctionRef)):
             return None
         name = dotted_name(node) or binding.name
         return Definition(binding.value, name, binding.node, self)
@@ -439,6 +452,9 @@ class Context:
     def _taint_source(self, category: Optional[str], node, confidence: str = "medium") -> Taint:
         if category is None:
             return EMPTY
+        if self.vocab.categories[category].exclude_scope_words and self.vocab.excluded_in_scope(
+                category, self.scope.words()):
+            return EMPTY
         return Taint((Source(category, node, confidence),), None, self._render, self.vocab.label)
 
     def _is_request_source(self, node) -> bool:
@@ -459,7 +475,7 @@ class Context:
     def _name_taint(self, node: cst.Name) -> Taint:
         binding = self.scope.lookup(node.value)
         if binding is not None:
-            if binding.qualname or isinstance(binding.value, _ClassRef):
+            if binding.qualname or isinstance(binding.value, (_ClassRef, _FunctionRef)):
                 return EMPTY
             return binding.taint
         return self._taint_source(self.vocab.classify(node.value), node)
@@ -480,6 +496,8 @@ class Context:
             return EMPTY
         if t is cst.Subscript:
             key = _subscript_key(node)
+            if key is not None and self.vocab.is_meta_container(_last_name(node.value)):
+                return EMPTY
             if key is not None:
                 category = self.vocab.classify(key, key=True)
                 if category is not None:
@@ -535,9 +553,21 @@ class Context:
         if taint:
             return taint
         key = string_value(key_node) if not isinstance(key_node, str) else key_node
-        if key is None or self.constant(value_node) is not None or _is_non_data(value_node):
+        if key is None or not self._may_hold_data(value_node):
             return EMPTY
         return self._taint_source(self.vocab.classify(key, key=True), value_node, "medium")
+
+    def _may_hold_data(self, node) -> bool:
+        """Whether a value of unknown content can be what its key names: a variable, an
+        attribute, an item or a call result; not a literal, a function or a container."""
+        if isinstance(node, cst.Name):
+            binding = self.scope.lookup(node.value)
+            return binding is None or not (binding.qualname or isinstance(binding.value, (_ClassRef, _FunctionRef)))
+        if isinstance(node, (cst.Attribute, cst.Subscript)):
+            return True
+        if isinstance(node, cst.Call):
+            return not _is_non_data(node) and self.constant(node) is None
+        return False
 
     def _comprehension_taint(self, node, element) -> Taint:
         saved = []
@@ -567,6 +597,8 @@ class Context:
             receiver = self.taint(func.value)
             if name == "get" and node.args and not self._kind_is_module(target):
                 key = string_value(node.args[0].value)
+                if key is not None and self.vocab.is_meta_container(_last_name(func.value)):
+                    return EMPTY
                 if key is not None:
                     category = self.vocab.classify(key, key=True)
                     if category is not None:
@@ -659,6 +691,13 @@ class Context:
         if scope is None or scope.class_scope is None or target.value.value not in ("self", "cls", scope.self_name):
             return None
         return scope.class_scope
+
+
+class _FunctionRef:
+    """Binding value for a function name: never data itself."""
+
+
+_FUNCTION = _FunctionRef()
 
 
 class _ClassRef:
@@ -781,7 +820,7 @@ class Walker(Context):
             elif isinstance(stmt, cst.ClassDef):
                 self.scope.bindings[stmt.name.value] = Binding(stmt.name.value, _ClassRef(Scope("class", stmt.name.value, stmt, self.scope)))
             elif isinstance(stmt, cst.FunctionDef):
-                self.scope.bindings[stmt.name.value] = Binding(stmt.name.value, None)
+                self.scope.bindings[stmt.name.value] = Binding(stmt.name.value, _FUNCTION)
         for name, count in counts.items():
             self.scope.bindings[name].defs = count
 
@@ -986,12 +1025,14 @@ class Walker(Context):
         for param in list(params.params) + list(params.kwonly_params) + list(params.posonly_params):
             self._expr(param.default)
         scope = Scope("function", node.name.value, node, self.scope)
+        scope.param_names = tuple(p.name.value for p in list(params.posonly_params) + list(params.params)
+                                  + list(params.kwonly_params))
         is_static = any(_last_name(d.decorator) == "staticmethod" for d in node.decorators)
         if self.scope.kind == "class" and not is_static:
             scope.class_scope = self.scope
             first = (list(params.posonly_params) + list(params.params))[:1]
             scope.self_name = first[0].name.value if first else None
-        self.scope.bindings[node.name.value] = Binding(node.name.value, None)
+        self.scope.bindings[node.name.value] = Binding(node.name.value, _FUNCTION)
         saved = self.scope
         self.scope = scope
         try:
@@ -1006,7 +1047,6 @@ class Walker(Context):
                 check.on_scope_exit(self, scope)
         finally:
             self.scope = saved
-        self.scope.bindings[node.name.value] = Binding(node.name.value, None)
 
     def _bind_param(self, param: cst.Param, scope: Scope) -> None:
         name = param.name.value

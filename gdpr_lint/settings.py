@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import re
 from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from gdpr_lint import __version__
@@ -103,17 +102,17 @@ class RunSettings:
             checks.append(module.CHECK(self.kb, self.config, self.enabled))
         return checks
 
-    def _build_prefilter(self) -> Optional["re.Pattern"]:
-        """One regex over the lower-cased text; None means every file must be parsed."""
+    def _build_prefilter(self):
+        """A TokenFilter over every enabled check's tokens; None: every file is parsed."""
+        from gdpr_lint.prefilter import TokenFilter
+
         if not self.checks:
             # only meta rules (GDPR001): the point is to parse every file
-            return None if "GDPR001" in self.enabled else re.compile(r"(?!x)x")
-        parts = set()
+            return None if "GDPR001" in self.enabled else TokenFilter(())
+        tokens = []
         for check in self.checks:
             for token in check.prefilter_tokens():
                 if token == "":
                     return None
-                parts.add(token[3:] if token.startswith("re:") else re.escape(token.lower()))
-        if not parts:
-            return re.compile(r"(?!x)x")
-        return re.compile("|".join(sorted(parts, key=lambda p: (-len(p), p))))
+                tokens.append(token)
+        return TokenFilter(tokens)

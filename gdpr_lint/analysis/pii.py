@@ -18,6 +18,7 @@ class Category:
     phrases: Tuple[Tuple[str, ...], ...]
     types: FrozenSet[str]
     exclude_words: FrozenSet[str]
+    exclude_scope_words: FrozenSet[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class PiiVocabulary:
         self.meta_suffixes = frozenset(pii.get("meta-suffixes", ()))
         self.meta_prefixes = frozenset(pii.get("meta-prefixes", ()))
         self.sanitized_words = frozenset(pii.get("sanitized-words", ()))
+        self.meta_containers = frozenset(pii.get("meta-containers", ()))
         self.categories: Dict[str, Category] = {}
         extra: Dict[str, List[Tuple[str, ...]]] = {}
         for name, category in (extra_identifiers or {}).items():
@@ -51,6 +53,7 @@ class PiiVocabulary:
                 phrases=tuple(p for p in phrases if p),
                 types=frozenset(spec.get("types", ())),
                 exclude_words=frozenset(spec.get("exclude-words", ())),
+                exclude_scope_words=frozenset(spec.get("exclude-scope-words", ())),
             )
         self.ignored = frozenset(i.lower() for i in ignore_identifiers)
         # phrase index: last word -> [(category, phrase)] so matching is one dict hit per word
@@ -154,6 +157,18 @@ class PiiVocabulary:
         if target and target.split(".", 1)[0] in ("hashlib", "hmac"):
             return True
         return any(w in self.sanitizer_words for w in split_words(name))
+
+    def excluded_in_scope(self, cid: str, scope_words) -> bool:
+        """Whether the enclosing function/class (and its parameters) rule the category out:
+        `token` inside a parser is a syntax token."""
+        words = self.categories[cid].exclude_scope_words
+        return bool(words) and any(w in words for w in scope_words)
+
+    def is_meta_container(self, name: str) -> bool:
+        if not name:
+            return False
+        words = split_words(name)
+        return name.lower() in self.meta_containers or bool(words) and words[-1] in self.meta_containers
 
     def label(self, cid: str) -> str:
         return self.categories[cid].label

@@ -5,6 +5,7 @@ rules/exposure.toml; this module only interprets it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
@@ -53,21 +54,29 @@ class ExposureCheck(Check):
         self.sink_tokens = tuple(table.get("sink-tokens", ()))
 
     def prefilter_tokens(self):
-        """Any word of the personal-data vocabulary (short ones as whole words)."""
+        """Each personal-data phrase as (anchor, regex): the anchor is its longest word, the
+        regex the phrase as lower-cased code writes it (`first_name`, `firstname`,
+        `first-name`, `user.name`)."""
         pii = self.kb.tables.get("pii", {})
-        tokens = set()
+        persons = "|".join(sorted(map(re.escape, pii.get("person-nouns", ()))))
+        tokens = []
+        phrases = [p for c in pii.get("categories", {}).values() for p in c.get("phrases", ())]
+        phrases += list(self.config.pii.extra_identifiers) if self.config else []
+        for phrase in phrases:
+            words = [w for w in re.split(r"[\s_]+", phrase.lower()) if w]
+            literal = [w for w in words if w != "<person>"]
+            if not literal:
+                continue
+            anchor = max(literal, key=len)
+            if len(words) == 1:
+                tokens.append(anchor if not anchor.endswith("y") else (anchor[:-1], None))
+                continue
+            parts = [f"(?:{persons})" if w == "<person>" else _plural_tolerant(w) for w in words]
+            tokens.append((anchor[:-1] if anchor.endswith("y") else anchor, r"[_\-. ]?".join(parts)))
         for category in pii.get("categories", {}).values():
-            for phrase in category.get("phrases", ()):
-                words = [w for w in phrase.replace("<person>", " ").split() if w]
-                if not words:
-                    tokens.add("name")
-                    continue
-                longest = max(words, key=len)
-                tokens.add(longest if len(longest) >= 4 else f"re:(?<![a-z]){longest}(?![a-z])")
             for type_name in category.get("types", ()):
-                tokens.add(type_name.lower())
-        tokens.update(self.config.pii.extra_identifiers.keys() if self.config else ())
-        tokens.add("send_default_pii")
+                tokens.append(type_name.lower())
+        tokens.append("send_default_pii")
         return tokens
 
     # ---- calls --------------------------------------------------------------------------
@@ -141,6 +150,10 @@ class ExposureCheck(Check):
         if taint:
             target = ctx.resolve_call(node.exc.func) or "exception"
             self._report(ctx, "GDPR103", node.exc, taint, self.exception_verb, target)
+
+
+def _plural_tolerant(word: str) -> str:
+    return re.escape(word[:-1]) + "(?:y|ies)" if word.endswith("y") else re.escape(word)
 
 
 def _positional(args, index: int):
