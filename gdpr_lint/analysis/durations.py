@@ -214,8 +214,11 @@ class DurationEvaluator:
 
     # --- public ---------------------------------------------------------------------
 
-    def duration(self, expr: cst.BaseExpression, unit: str = "seconds", strings: str = "none") -> Optional[DurationValue]:
-        """The lifetime `expr` denotes when a bare number means `unit`.
+    def duration(
+        self, expr: cst.BaseExpression, unit: Optional[str] = "seconds", strings: str = "none"
+    ) -> Optional[DurationValue]:
+        """The lifetime `expr` denotes when a bare number means `unit` (None: a bare
+        number is refused; only values that carry their unit, like timedelta, count).
 
         strings: "none" (a string is not a duration), "numeric" ("3600" is a number, as
         boto3 attribute maps and Kafka configs take them) or "units" (Elasticsearch
@@ -225,10 +228,12 @@ class DurationEvaluator:
         if isinstance(value, _Num):
             if math.isinf(value.value):
                 return DurationValue.forever_value(value.origin) if value.value > 0 else None
+            if unit is None:
+                return None
             return self._from_number(value.value, unit, value.origin)
         if isinstance(value, _Dur):
             return DurationValue.of(value.seconds, value.text, value.origin)
-        if isinstance(value, _Str):
+        if isinstance(value, _Str) and unit is not None:
             if strings == "units":
                 parsed = parse_unit_string(value.value)
                 if parsed is not None:
