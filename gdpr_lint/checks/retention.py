@@ -88,6 +88,7 @@ class RetentionCheck(Check):
         self.seconds_by_default = frozenset(tables.get("seconds-by-default", ()))
         self.exclude_words = frozenset(tables.get("setting-exclude-words", ()))
         self.settings_class_suffixes = tuple(tables.get("settings-class-suffixes", ()))
+        self.weak_phrase_categories = frozenset(tables.get("weak-phrase-categories", ()))
         self._state: Optional[_FileState] = None
 
     # --- engine hooks ---------------------------------------------------------------
@@ -423,8 +424,10 @@ class RetentionCheck(Check):
                 break
         if unit is None and (triggers | set(phrase or ())).intersection(self.seconds_by_default):
             unit = "seconds"
-        category = self._category_of_words(words) or self.generic_category
-        return unit, category
+        category = self._category_of_words(words)
+        if not triggers and category not in self.weak_phrase_categories:
+            return None
+        return unit, category or self.generic_category
 
     def _is_settings_name(self, ctx, name: str) -> bool:
         scope = getattr(ctx, "scope", None)
