@@ -5,7 +5,7 @@ import libcst as cst
 import pytest
 
 from gdpr_lint.analysis.durations import DurationEvaluator, DurationValue, parse_unit_string, render_seconds
-from tests.retention_fake import FakeContext
+from retention_fake import FakeContext
 
 DAY = 86400
 

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from gdpr_lint.checks.retention import CHECK, split_words
-from tests.retention_fake import FakeContext
+from retention_fake import FakeContext
 
 if sys.version_info >= (3, 11):
     import tomllib

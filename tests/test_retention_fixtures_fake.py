@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_retention_check import config, run
+from test_retention_check import config, run
 
 FIXTURES = sorted((Path(__file__).resolve().parent / "fixtures" / "retention").glob("*.py"))
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9, ]+)")
