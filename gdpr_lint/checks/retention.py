@@ -88,6 +88,7 @@ class RetentionCheck(Check):
         self.seconds_by_default = frozenset(tables.get("seconds-by-default", ()))
         self.exclude_words = frozenset(tables.get("setting-exclude-words", ()))
         self.settings_class_suffixes = tuple(tables.get("settings-class-suffixes", ()))
+        self.category_nouns: Dict[str, str] = dict(tables.get("category-nouns", {}))
         self.weak_phrase_categories = frozenset(tables.get("weak-phrase-categories", ()))
         self._state: Optional[_FileState] = None
 
@@ -152,7 +153,7 @@ class RetentionCheck(Check):
                 ctx.report(
                     FOREVER,
                     node,
-                    f"{entry['label']} {entry.get('missing-text', 'has no expiry')}: its {category} are kept forever",
+                    f"{entry['label']} {entry.get('missing-text', 'has no expiry')}: its {self._noun(category)} are kept forever",
                     confidence="medium",
                     facts={"api": entry["api"], "forever": True, "category": category},
                 )
@@ -534,12 +535,15 @@ class RetentionCheck(Check):
         ctx.report(
             FOREVER,
             node,
-            f"{entry['label']} is {how}: its {category} are kept forever",
+            f"{entry['label']} is {how}: its {self._noun(category)} are kept forever",
             confidence="medium",
             facts={"api": entry["api"], "forever": True, "category": category},
         )
 
     # --- categories -----------------------------------------------------------------
+
+    def _noun(self, category: str) -> str:
+        return self.category_nouns.get(category, category)
 
     def _category_of_words(self, words: Sequence[str]) -> Optional[str]:
         present = set(words)
