@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Union
 
-import libcst as cst
+from gdpr_lint._lazy import cst
 
 SECOND = 1
 MINUTE = 60

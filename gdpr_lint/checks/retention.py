@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-import libcst as cst
+from gdpr_lint._lazy import cst
 
 from gdpr_lint.analysis.durations import DurationEvaluator, DurationValue
 from gdpr_lint.checks.base import Check
@@ -101,7 +101,8 @@ class RetentionCheck(Check):
         tokens.update(key.lower() for key in self.keys)
         tokens.update(name.lower() for name in self.settings)
         tokens.update(self.setting_words)
-        tokens.update("_".join(phrase) for phrase in self.setting_phrases)
+        for phrase in self.setting_phrases:  # SESSION_MAX_AGE, sessionMaxAge, session-max-age
+            tokens.update(sep.join(phrase) for sep in ("_", "", "-"))
         return sorted(tokens)
 
     def on_call(self, ctx, call: cst.Call, target: Optional[str]) -> None:
