@@ -7,6 +7,7 @@ matched; a second identical leak is new; a fixed finding leaves a stale entry th
 `update` drops. The same identity, hashed by `fingerprint`, is `Finding.fingerprint`, so
 SARIF and GitLab reports track findings across commits the same way.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,8 +39,15 @@ class BaselineError(Exception):
 # --------------------------------------------------------------------------- identity
 
 _WORDLIKE = (tokenize.NAME, tokenize.NUMBER, tokenize.STRING)
-_SKIPPED = (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
-            tokenize.ENCODING, tokenize.ENDMARKER)
+_SKIPPED = (
+    tokenize.COMMENT,
+    tokenize.NL,
+    tokenize.NEWLINE,
+    tokenize.INDENT,
+    tokenize.DEDENT,
+    tokenize.ENCODING,
+    tokenize.ENDMARKER,
+)
 _FSTRING_START = getattr(tokenize, "FSTRING_START", -1)
 _FSTRING_END = getattr(tokenize, "FSTRING_END", -1)
 
@@ -74,7 +82,7 @@ def normalise_source(code: str) -> str:
             if tok.type == _FSTRING_END:
                 fstring_depth -= 1
                 if fstring_depth == 0:
-                    pieces.append((True, text[fstring_start:offset(tok.end)]))
+                    pieces.append((True, text[fstring_start : offset(tok.end)]))
                 continue
             if fstring_depth or tok.type in _SKIPPED:
                 continue
@@ -128,6 +136,7 @@ def identity_key(finding: Finding, path: Optional[str] = None) -> Tuple[str, str
 
 
 # --------------------------------------------------------------------------- the file
+
 
 @dataclass(frozen=True)
 class BaselineEntry:
@@ -242,7 +251,7 @@ def filter_new(
         if checked is not None and key[1] not in checked:
             continue
         entries.sort(key=lambda e: e.occurrence)
-        stale.extend(entries[used[key]:])
+        stale.extend(entries[used[key] :])
     stale.sort(key=lambda e: (e.path, e.rule, e.source, e.occurrence))
     return new, stale
 
@@ -284,7 +293,9 @@ def load(path: str) -> Baseline:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except FileNotFoundError:
-        raise BaselineError(f"baseline file {path} does not exist (create it with `gdpr-lint baseline create`)") from None
+        raise BaselineError(
+            f"baseline file {path} does not exist (create it with `gdpr-lint baseline create`)"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BaselineError(f"cannot read baseline file {path}: {exc}") from None
     try:
@@ -292,7 +303,7 @@ def load(path: str) -> Baseline:
     except json.JSONDecodeError as exc:
         raise BaselineError(f"baseline file {path} is not valid JSON: {exc}") from None
     if not isinstance(data, dict) or data.get("tool") != TOOL_MARKER:
-        raise BaselineError(f"{path} is not a gdpr-lint baseline (missing \"tool\": \"{TOOL_MARKER}\")")
+        raise BaselineError(f'{path} is not a gdpr-lint baseline (missing "tool": "{TOOL_MARKER}")')
     version = data.get("format_version")
     if version != FORMAT_VERSION:
         raise BaselineError(
@@ -300,7 +311,7 @@ def load(path: str) -> Baseline:
         )
     raw_entries = data.get("findings")
     if not isinstance(raw_entries, list):
-        raise BaselineError(f"baseline file {path}: \"findings\" must be a list")
+        raise BaselineError(f'baseline file {path}: "findings" must be a list')
     entries = []
     for index, raw in enumerate(raw_entries):
         try:

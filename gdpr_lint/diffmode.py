@@ -4,6 +4,7 @@ Asks `git` itself (no diff parsing library, no guessing at repository layout): t
 base of REF and HEAD, the working tree's diff against it (staged and unstaged changes),
 and untracked files that are not ignored, counted as wholly added.
 """
+
 from __future__ import annotations
 
 import os
@@ -53,7 +54,9 @@ def repository_root(cwd: str) -> str:
     try:
         out = _git(["rev-parse", "--show-toplevel"], cwd)
     except _GitFailed as exc:
-        raise DiffError(f"--diff needs a git repository, and {os.path.abspath(cwd)} is not inside one ({exc})") from None
+        raise DiffError(
+            f"--diff needs a git repository, and {os.path.abspath(cwd)} is not inside one ({exc})"
+        ) from None
     return os.fsdecode(out.rstrip(b"\n"))
 
 
@@ -71,8 +74,10 @@ def merge_base(ref: str, cwd: str) -> str:
     try:
         out = _git(["merge-base", ref, "HEAD"], cwd)
     except _GitFailed as exc:
-        raise DiffError(f"--diff: {ref!r} and HEAD have no common ancestor ({exc or 'unrelated histories'}); "
-                        "in a shallow CI clone fetch more history (fetch-depth: 0)") from None
+        raise DiffError(
+            f"--diff: {ref!r} and HEAD have no common ancestor ({exc or 'unrelated histories'}); "
+            "in a shallow CI clone fetch more history (fetch-depth: 0)"
+        ) from None
     return out.decode("ascii").strip()
 
 
@@ -84,8 +89,20 @@ def changed_lines(ref: str, cwd: str) -> Dict[str, Set[int]]:
     base = merge_base(ref, cwd)
     try:
         diff = _git(
-            ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "--find-renames", "--unified=0",
-             "--src-prefix=a/", "--dst-prefix=b/", "--ignore-submodules", "--diff-filter=d", base, "--"],
+            [
+                "diff",
+                "--no-color",
+                "--no-ext-diff",
+                "--no-textconv",
+                "--find-renames",
+                "--unified=0",
+                "--src-prefix=a/",
+                "--dst-prefix=b/",
+                "--ignore-submodules",
+                "--diff-filter=d",
+                base,
+                "--",
+            ],
             top,
         )
         untracked = _git(["ls-files", "--others", "--exclude-standard", "-z", "--full-name"], top)
@@ -139,18 +156,27 @@ def _unquote(raw: bytes) -> str:
     body = raw[1:-1]
     out = bytearray()
     i = 0
-    escapes = {b"n": b"\n", b"t": b"\t", b'"': b'"', b"\\": b"\\", b"a": b"\a", b"b": b"\b",
-               b"f": b"\f", b"r": b"\r", b"v": b"\v"}
+    escapes = {
+        b"n": b"\n",
+        b"t": b"\t",
+        b'"': b'"',
+        b"\\": b"\\",
+        b"a": b"\a",
+        b"b": b"\b",
+        b"f": b"\f",
+        b"r": b"\r",
+        b"v": b"\v",
+    }
     while i < len(body):
-        char = body[i:i + 1]
+        char = body[i : i + 1]
         if char == b"\\" and i + 1 < len(body):
-            nxt = body[i + 1:i + 2]
+            nxt = body[i + 1 : i + 2]
             if nxt in escapes:
                 out += escapes[nxt]
                 i += 2
                 continue
             if nxt.isdigit():
-                out.append(int(body[i + 1:i + 4], 8))
+                out.append(int(body[i + 1 : i + 4], 8))
                 i += 4
                 continue
         out += char

@@ -8,6 +8,7 @@ does not count. A suppression silences the findings of the statement it ends; an
 physical line of a multi-line statement may carry it, so the engine passes each finding
 with its statement's line range.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -203,7 +204,9 @@ def apply_suppressions(
         for suppression in suppressions.misplaced_skip_file:
             hygiene.append(
                 _meta_finding(
-                    UNUSED, suppression, path,
+                    UNUSED,
+                    suppression,
+                    path,
                     "`gdpr-lint: skip-file` is not honoured here: it must be in the file's first comment block",
                     rules,
                 )
@@ -240,8 +243,9 @@ def _unused_message(suppression, silenced: Set[str], resolve, is_enabled) -> str
     if not suppression.codes:
         return "suppression names no rule: write `ignore[GDPR101]` or `ignore`"
     unknown = [c for c in suppression.codes if resolve(c) is None]
-    unused = [c for c in suppression.codes if resolve(c) is not None and resolve(c) not in silenced
-              and is_enabled(resolve(c))]
+    unused = [
+        c for c in suppression.codes if resolve(c) is not None and resolve(c) not in silenced and is_enabled(resolve(c))
+    ]
     parts = []
     if unknown:
         parts.append(f"unknown rule {', '.join(unknown)} in suppression")

@@ -1,5 +1,6 @@
 """Shared helpers for the CI-workflow tests: realistic findings and runs built directly
 (no engine needed), TOML rule docs, and a real temporary git repository."""
+
 from __future__ import annotations
 
 import os
@@ -36,7 +37,10 @@ def load_rules() -> Dict[str, Rule]:
 
 
 PII_IN_LOG = Rule(
-    code="GDPR101", name="pii-in-log", family="exposure", severity="error",
+    code="GDPR101",
+    name="pii-in-log",
+    family="exposure",
+    severity="error",
     gdpr="Art. 5(1)(f) (integrity and confidentiality)",
     summary="Personal data is written to a log",
     what="Flags logging calls whose arguments carry personal data.",
@@ -47,7 +51,10 @@ PII_IN_LOG = Rule(
     security_relevant=True,
 )
 NON_EU_REGION = Rule(
-    code="GDPR201", name="non-eu-region", family="residency", severity="warning",
+    code="GDPR201",
+    name="non-eu-region",
+    family="residency",
+    severity="warning",
     gdpr="Art. 44-46 (transfers to third countries)",
     summary="A client is configured for a region outside the allowed jurisdictions",
     what="Flags cloud clients created for regions outside the EU/EEA.",
@@ -57,44 +64,114 @@ NON_EU_REGION = Rule(
     configuration="[tool.gdpr-lint.residency] allowed-regions.",
 )
 NO_EXPIRY = Rule(
-    code="GDPR301", name="no-expiry", family="retention", severity="info",
+    code="GDPR301",
+    name="no-expiry",
+    family="retention",
+    severity="info",
     gdpr="Art. 5(1)(e) (storage limitation)",
     summary="Personal data stored with no expiry",
     what="Flags cache writes of personal data without a timeout.",
     why="Storage limitation.",
-    example='cache.set(key, user.email)',
-    use_instead='cache.set(key, user.email, timeout=3600)',
+    example="cache.set(key, user.email)",
+    use_instead="cache.set(key, user.email, timeout=3600)",
     configuration="[tool.gdpr-lint.retention] max-days.",
 )
 
 
-def finding(rule: Rule, path: str, line: int, column: int, end_column: int, message: str, *,
-            categories=(), source: str = "", end_line: int = 0, confidence: str = "medium") -> Finding:
+def finding(
+    rule: Rule,
+    path: str,
+    line: int,
+    column: int,
+    end_column: int,
+    message: str,
+    *,
+    categories=(),
+    source: str = "",
+    end_line: int = 0,
+    confidence: str = "medium",
+) -> Finding:
     return Finding(
-        rule=rule.code, name=rule.name, severity=rule.severity, path=path, line=line, column=column,
-        end_line=end_line or line, end_column=end_column, message=message, categories=tuple(categories),
-        confidence=confidence, source=normalise_source(source) if source else "",
+        rule=rule.code,
+        name=rule.name,
+        severity=rule.severity,
+        path=path,
+        line=line,
+        column=column,
+        end_line=end_line or line,
+        end_column=end_column,
+        message=message,
+        categories=tuple(categories),
+        confidence=confidence,
+        source=normalise_source(source) if source else "",
     )
 
 
 def sample_run() -> RunResult:
     """A realistic run: a Django view, a Celery task, an S3 helper, an unreadable file."""
     findings = [
-        finding(PII_IN_LOG, "shop/views.py", 42, 9, 58, "email address (customer.email) is written to a log",
-                categories=["email"], source='logger.info("order for %s", customer.email)', confidence="high"),
-        finding(PII_IN_LOG, "shop/views.py", 77, 13, 71, "phone number (form.cleaned_data[\"phone\"]) is written to a log",
-                categories=["phone"], source='logger.warning("bad phone %s", form.cleaned_data["phone"])'),
-        finding(PII_IN_LOG, "shop/tasks.py", 18, 5, 61,
-                "email address (user.email), IP address (request_ip) are written to a log",
-                categories=["email", "ip-address"], source='log.error("bounce %s %s", user.email, request_ip)'),
-        finding(NON_EU_REGION, "infra/storage.py", 9, 6, 52,
-                "S3 client in us-east-1 (United States) is outside the allowed jurisdictions (EU, EEA)",
-                source='s3 = boto3.client("s3", region_name="us-east-1")', end_line=10),
-        finding(NO_EXPIRY, "shop/cache.py", 23, 5, 47, "session data with email stored in the cache with no expiry",
-                categories=["email"], source="cache.set(key, profile)"),
+        finding(
+            PII_IN_LOG,
+            "shop/views.py",
+            42,
+            9,
+            58,
+            "email address (customer.email) is written to a log",
+            categories=["email"],
+            source='logger.info("order for %s", customer.email)',
+            confidence="high",
+        ),
+        finding(
+            PII_IN_LOG,
+            "shop/views.py",
+            77,
+            13,
+            71,
+            'phone number (form.cleaned_data["phone"]) is written to a log',
+            categories=["phone"],
+            source='logger.warning("bad phone %s", form.cleaned_data["phone"])',
+        ),
+        finding(
+            PII_IN_LOG,
+            "shop/tasks.py",
+            18,
+            5,
+            61,
+            "email address (user.email), IP address (request_ip) are written to a log",
+            categories=["email", "ip-address"],
+            source='log.error("bounce %s %s", user.email, request_ip)',
+        ),
+        finding(
+            NON_EU_REGION,
+            "infra/storage.py",
+            9,
+            6,
+            52,
+            "S3 client in us-east-1 (United States) is outside the allowed jurisdictions (EU, EEA)",
+            source='s3 = boto3.client("s3", region_name="us-east-1")',
+            end_line=10,
+        ),
+        finding(
+            NO_EXPIRY,
+            "shop/cache.py",
+            23,
+            5,
+            47,
+            "session data with email stored in the cache with no expiry",
+            categories=["email"],
+            source="cache.set(key, profile)",
+        ),
         # text from scanned code: an ANSI escape and markup in a name must be shown inert
-        finding(PII_IN_LOG, "legacy/odd.py", 3, 1, 30, "password (pw\x1b[2J|<b>@admin</b>) is written to a log",
-                categories=["credentials"], source="print(pw)"),
+        finding(
+            PII_IN_LOG,
+            "legacy/odd.py",
+            3,
+            1,
+            30,
+            "password (pw\x1b[2J|<b>@admin</b>) is written to a log",
+            categories=["credentials"],
+            source="print(pw)",
+        ),
     ]
     return RunResult(
         findings=assign_fingerprints(findings),
@@ -118,21 +195,38 @@ def scan_leaks(root: pathlib.Path, relative: str) -> List[Finding]:
         match = _LEAK.match(line)
         if match:
             stmt = match.group("stmt")
-            out.append(finding(PII_IN_LOG, relative, number, match.start("stmt") + 1, match.end("stmt") + 1,
-                               "email address is written to a log", categories=["email"], source=stmt))
+            out.append(
+                finding(
+                    PII_IN_LOG,
+                    relative,
+                    number,
+                    match.start("stmt") + 1,
+                    match.end("stmt") + 1,
+                    "email address is written to a log",
+                    categories=["email"],
+                    source=stmt,
+                )
+            )
     return assign_fingerprints(out)
 
 
 # ----------------------------------------------------------------- git
 
+
 def git_env(home: pathlib.Path) -> Dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
-        "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
-        "GIT_CEILING_DIRECTORIES": str(home.parent),
-    })
+    env.update(
+        {
+            "HOME": str(home),
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_AUTHOR_NAME": "Test",
+            "GIT_AUTHOR_EMAIL": "test@example.invalid",
+            "GIT_COMMITTER_NAME": "Test",
+            "GIT_COMMITTER_EMAIL": "test@example.invalid",
+            "GIT_CEILING_DIRECTORIES": str(home.parent),
+        }
+    )
     return env
 
 
@@ -145,8 +239,15 @@ class GitRepo:
         self.git("config", "commit.gpgsign", "false")
 
     def git(self, *args: str) -> str:
-        return subprocess.run(["git", *args], cwd=self.path, env=self.env, check=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True).stdout
+        return subprocess.run(
+            ["git", *args],
+            cwd=self.path,
+            env=self.env,
+            check=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ).stdout
 
     def write(self, relative: str, text: str) -> None:
         target = self.path / relative

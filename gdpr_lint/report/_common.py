@@ -1,4 +1,5 @@
 """Helpers shared by the reporters."""
+
 from __future__ import annotations
 
 import os

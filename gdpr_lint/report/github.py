@@ -6,6 +6,7 @@ on the pull request without code scanning:
 Values are escaped as the runner expects, so text from scanned code can neither start a
 new workflow command (`::add-mask::`, `::stop-commands::`) nor break the property list.
 """
+
 from __future__ import annotations
 
 from typing import Dict
@@ -48,5 +49,7 @@ def render(result: RunResult, rules: Dict[str, Rule], *, tool_version: str, root
             )
         )
     for error in sorted(result.errors, key=lambda e: e.path):
-        lines.append(command("error", error.message, file=uri_path(error.path, root), title="gdpr-lint: file not checked"))
+        lines.append(
+            command("error", error.message, file=uri_path(error.path, root), title="gdpr-lint: file not checked")
+        )
     return "".join(line + "\n" for line in lines)

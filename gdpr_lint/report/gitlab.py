@@ -1,5 +1,6 @@
 """`--format gitlab`: GitLab Code Quality report (a subset of the Code Climate spec),
 for `artifacts: reports: codequality:`, shown in merge request widgets and diffs."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +19,9 @@ def render(result: RunResult, rules: Dict[str, Rule], *, tool_version: str, root
     seen = set()
     for finding in sorted_findings(result):
         path = uri_path(finding.path, root)
-        fingerprint = finding.fingerprint or _fallback(finding.rule, path, str(finding.line), str(finding.column), finding.message)
+        fingerprint = finding.fingerprint or _fallback(
+            finding.rule, path, str(finding.line), str(finding.column), finding.message
+        )
         # GitLab drops issues whose fingerprint repeats; never let two findings collide.
         while fingerprint in seen:
             fingerprint = _fallback(fingerprint, str(finding.line), str(finding.column))

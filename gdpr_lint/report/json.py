@@ -3,6 +3,7 @@
 Keys of the contract are never removed or renamed; `confidence` and `facts` are extra
 keys on each finding, `suppressed` and `stale_baseline` extra keys of the summary.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,4 +40,7 @@ def build(result: RunResult, *, tool_version: str, root: str) -> dict:
 def render(result: RunResult, rules: Dict[str, Rule], *, tool_version: str, root: str) -> str:
     # default=str: facts are data from the checks; a value JSON cannot hold (a tuple is
     # fine, a Path or a Decimal is not) is written as text rather than crashing the report.
-    return json.dumps(build(result, tool_version=tool_version, root=root), indent=2, ensure_ascii=False, default=str) + "\n"
+    return (
+        json.dumps(build(result, tool_version=tool_version, root=root), indent=2, ensure_ascii=False, default=str)
+        + "\n"
+    )

@@ -1,6 +1,7 @@
 """`--format junit`: JUnit XML for CI systems that show test reports (GitLab `reports:
 junit`, Jenkins, Azure). One testsuite per file with findings, one failing testcase per
 finding; a clean run is one passing testcase so the report is never empty."""
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,9 @@ def render(result: RunResult, rules: Dict[str, Rule], *, tool_version: str, root
             tests += 1
             failures += 1
         for error in errors_by_file.get(path, ()):
-            case = ET.SubElement(suite, "testcase", classname=_xml_text(path), name="file could not be checked",
-                                 file=_xml_text(path))
+            case = ET.SubElement(
+                suite, "testcase", classname=_xml_text(path), name="file could not be checked", file=_xml_text(path)
+            )
             element = ET.SubElement(case, "error", message=_xml_text(error.message))
             element.text = _xml_text(error.message)
             tests += 1

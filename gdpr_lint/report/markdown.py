@@ -1,6 +1,7 @@
 """`--format markdown`: a summary for a pull-request comment or the security officer's
 review: counts, findings grouped by rule and by category of personal data, and each
 finding as a `path:line` (a link when a base URL is given)."""
+
 from __future__ import annotations
 
 import os
@@ -96,9 +97,8 @@ def render(
                 category_counts[category] += 1
                 category_rules[category].add(finding.rule)
         for category in sorted(category_counts, key=lambda c: (c == NO_CATEGORY, -category_counts[c], c)):
-            out.append(
-                f"| {md_escape(category)} | {category_counts[category]} | {', '.join(sorted(category_rules[category]))} |"
-            )
+            codes = ", ".join(sorted(category_rules[category]))
+            out.append(f"| {md_escape(category)} | {category_counts[category]} | {codes} |")
         out.append("")
 
         out.append("### Findings\n")
@@ -131,8 +131,10 @@ def render(
 
     if result.stale_baseline:
         out.append("### Stale baseline entries\n")
-        out.append("These accepted findings are gone (fixed or moved to another file); "
-                   "`gdpr-lint baseline update` drops them.\n")
+        out.append(
+            "These accepted findings are gone (fixed or moved to another file); "
+            "`gdpr-lint baseline update` drops them.\n"
+        )
         for entry in result.stale_baseline:
             path = getattr(entry, "path", None) or (entry.get("path", "") if isinstance(entry, dict) else "")
             rule = getattr(entry, "rule", None) or (entry.get("rule", "") if isinstance(entry, dict) else "")

@@ -5,6 +5,7 @@ security-severity for security-relevant rules), results with repo-relative URIs 
 %SRCROOT%, regions, and partialFingerprints from Finding.fingerprint, which does not
 change when unrelated lines are added above.
 """
+
 from __future__ import annotations
 
 import json
@@ -77,7 +78,10 @@ def descriptor(rule: Rule) -> dict:
     for tag in tags:
         if tag and tag not in unique:
             unique.append(tag)
-    properties: dict = {"tags": unique[:MAX_TAGS], "precision": PRECISIONS.get(getattr(rule, "confidence", "") or "", "medium")}
+    properties: dict = {
+        "tags": unique[:MAX_TAGS],
+        "precision": PRECISIONS.get(getattr(rule, "confidence", "") or "", "medium"),
+    }
     if rule.security_relevant:
         properties["security-severity"] = SECURITY_SEVERITY.get(rule.severity, "5.0")
     return {

@@ -1,5 +1,6 @@
 """`--statistics`: how many findings each rule produced, most frequent first, like
 `ruff --statistics`."""
+
 from __future__ import annotations
 
 from collections import Counter

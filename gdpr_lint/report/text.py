@@ -1,7 +1,8 @@
 """Human-readable output, one line per finding, ruff style:
 
-    app/views.py:12:5: GDPR101 [pii-in-log] email address (user.email) is written to a log
+app/views.py:12:5: GDPR101 [pii-in-log] email address (user.email) is written to a log
 """
+
 from __future__ import annotations
 
 from typing import Dict
@@ -36,8 +37,10 @@ def render(
         lines.append(f"{paint(location, _BOLD)} {code} {name} {escape_control(finding.message)}")
     for error in sorted(result.errors, key=lambda e: e.path):
         label = "internal error" if getattr(error, "internal", False) else "error"
-        lines.append(f"{paint(escape_control(error.path) + ':', _BOLD)} {paint(label + ':', _SEVERITY_COLOUR['error'])} "
-                     f"{escape_control(error.message)}")
+        lines.append(
+            f"{paint(escape_control(error.path) + ':', _BOLD)} {paint(label + ':', _SEVERITY_COLOUR['error'])} "
+            f"{escape_control(error.message)}"
+        )
     lines.append(summary_line(result))
     if result.suppressed:
         lines.append(f"{plural(result.suppressed, 'finding')} suppressed inline.")
