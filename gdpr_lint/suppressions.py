@@ -158,7 +158,7 @@ def apply_suppressions(
     produced only when enabled.
     """
     rules = rules or {}
-    refused_codes = {resolve(c) or c for c in non_suppressible}
+    refused = tuple(non_suppressible)
     used: Dict[Tuple[int, int], Set[str]] = {}  # suppression -> codes it silenced (or refused)
     kept: List[Finding] = []
     suppressed: List[Finding] = []
@@ -174,7 +174,7 @@ def apply_suppressions(
             continue
         for suppression in matching:
             used.setdefault((suppression.line, suppression.column), set()).add(finding.rule)
-        if finding.rule in refused_codes:
+        if is_selected(finding.rule, refused, resolve):
             facts = dict(finding.facts)
             facts["suppression_refused"] = True
             kept.append(
@@ -229,6 +229,17 @@ def skipped_file_hygiene(
     if enabled is not None and UNJUSTIFIED not in enabled:
         return []
     return _fingerprinted([_meta_finding(UNJUSTIFIED, skip, path, _unjustified_message(skip), rules or {})])
+
+
+def is_selected(code: str, selectors: Sequence[str], resolve: Callable[[str], Optional[str]]) -> bool:
+    """Whether a config selector list (`non-suppressible`) names the rule: its code, a
+    code prefix such as `GDPR1`, or its kebab-case name."""
+    for selector in selectors:
+        if resolve(selector) == code:
+            return True
+        if re.fullmatch(r"(?i)gdpr\d*", selector) and code.startswith(selector.upper()):
+            return True
+    return False
 
 
 def _covers(suppression: Suppression, code: str, resolve: Callable[[str], Optional[str]]) -> bool:

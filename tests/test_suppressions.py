@@ -151,6 +151,10 @@ def test_non_suppressible_rules_are_reported_with_the_refusal():
     assert outcome.suppressed == [] and outcome.hygiene == []  # refused is not "unused"
     assert "inline suppression refused" in refused.message and refused.facts["suppression_refused"] is True
     assert refused.fingerprint == LEAK_LINE2.fingerprint
+    by_prefix = apply(code, [(LEAK_LINE2, 2, 2)], non_suppressible=["GDPR1"])
+    assert by_prefix.suppressed == [] and len(by_prefix.kept) == 1
+    other_family = apply(code, [(LEAK_LINE2, 2, 2)], non_suppressible=["GDPR2", "non-eu-region"])
+    assert other_family.suppressed == [LEAK_LINE2]
 
 
 def test_meta_findings_cannot_be_suppressed_inline():
