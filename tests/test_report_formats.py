@@ -38,6 +38,14 @@ def empty_run() -> RunResult:
     return RunResult(findings=[], errors=[], files=12)
 
 
+def test_renderer_drops_options_a_format_does_not_have():
+    from gdpr_lint.report import renderer
+
+    for name in FORMATS:
+        assert renderer(name)(sample_run(), load_rules(), tool_version=VERSION, root=str(ROOT), color=False,
+                              link_base=None)
+
+
 def test_registry_imports_every_format_lazily():
     for name, module_path in FORMATS.items():
         module = importlib.import_module(module_path)
@@ -47,7 +55,8 @@ def test_registry_imports_every_format_lazily():
 
 
 def test_text_golden():
-    check_golden("report.txt", render("text"))
+    check_golden("report.txt", render("text", summary=True))
+    assert render("text") == "".join(render("text", summary=True).splitlines(keepends=True)[:-2])
 
 
 def test_text_escapes_terminal_control_sequences_from_scanned_code():
@@ -65,7 +74,8 @@ def test_text_colour_only_when_asked():
 
 
 def test_text_clean_run():
-    assert render("text", empty_run()) == "No findings in 12 files.\n"
+    assert render("text", empty_run()) == ""
+    assert render("text", empty_run(), summary=True) == "No findings in 12 files.\n"
 
 
 def test_statistics_golden():

@@ -8,13 +8,15 @@ not print. Reporters never re-derive anything: everything comes from the Finding
 
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
 from typing import Callable
 
 #: `--format` name -> module implementing it
 FORMATS = {
     "text": "gdpr_lint.report.text",
-    "json": "gdpr_lint.report.json",
+    "json": "gdpr_lint.report.json_format",
     "sarif": "gdpr_lint.report.sarif",
     "github": "gdpr_lint.report.github",
     "gitlab": "gdpr_lint.report.gitlab",
@@ -33,3 +35,16 @@ def get_renderer(name: str) -> Callable[..., str]:
     except KeyError:
         raise KeyError(f"unknown format {name!r}; choose one of {', '.join(sorted(FORMATS))}") from None
     return importlib.import_module(module_path).render
+
+
+def renderer(name: str) -> Callable[..., str]:
+    """Like `get_renderer`, but options a format does not have (`color` for SARIF,
+    `link_base` for text) are dropped, so the CLI can pass the same options to any format."""
+    render = get_renderer(name)
+    accepted = set(inspect.signature(render).parameters)
+
+    @functools.wraps(render)
+    def call(result, rules, **options) -> str:
+        return render(result, rules, **{k: v for k, v in options.items() if k in accepted})
+
+    return call

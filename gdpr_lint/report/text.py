@@ -23,8 +23,11 @@ def render(
     tool_version: str,
     root: str,
     color: bool = False,
+    summary: bool = False,
 ) -> str:
-    """`color` adds ANSI colours (the CLI decides: a terminal, no NO_COLOR, or --color)."""
+    """`color` adds ANSI colours (the CLI decides: a terminal, no NO_COLOR, or --color);
+    `summary` adds the closing count and the notes on suppressions and the baseline (the
+    CLI prints those on standard error instead)."""
 
     def paint(text: str, style: str) -> str:
         return f"{style}{text}{_RESET}" if color else text
@@ -41,7 +44,14 @@ def render(
             f"{paint(escape_control(error.path) + ':', _BOLD)} {paint(label + ':', _SEVERITY_COLOUR['error'])} "
             f"{escape_control(error.message)}"
         )
-    lines.append(summary_line(result))
+    if summary:
+        lines.extend(summary_lines(result))
+    return "".join(line + "\n" for line in lines)
+
+
+def summary_lines(result: RunResult) -> list:
+    """The closing count, and notes on inline suppressions and stale baseline entries."""
+    lines = [summary_line(result)]
     if result.suppressed:
         lines.append(f"{plural(result.suppressed, 'finding')} suppressed inline.")
     if result.stale_baseline:
@@ -51,7 +61,7 @@ def render(
             f"{'matches' if count == 1 else 'match'} a finding (fixed?): "
             "run `gdpr-lint baseline update` to drop them."
         )
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def summary_line(result: RunResult) -> str:
