@@ -198,7 +198,7 @@ def apply_suppressions(
             message = _unused_message(suppression, silenced, resolve, is_enabled)
             if message:
                 hygiene.append(_meta_finding(UNUSED, suppression, path, message, rules))
-        if require_justification and is_enabled(UNJUSTIFIED) and silenced and not suppression.justified:
+        if require_justification and is_enabled(UNJUSTIFIED) and not suppression.justified:
             hygiene.append(_meta_finding(UNJUSTIFIED, suppression, path, _unjustified_message(suppression), rules))
     if is_enabled(UNUSED):
         for suppression in suppressions.misplaced_skip_file:

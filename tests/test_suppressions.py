@@ -138,6 +138,7 @@ def test_require_justification():
     assert outcome.suppressed == [LEAK_LINE2]
     (missing,) = outcome.hygiene
     assert missing.rule == "GDPR002" and missing.line == 2 and "-- <reason>" in missing.message
+    assert [f.rule for f in apply(code, [], require_justification=True).hygiene] == ["GDPR002", "GDPR003"]
     justified = code.replace("]", "] -- consent audit trail")
     assert apply(justified, [(LEAK_LINE2, 2, 2)], require_justification=True).hygiene == []
 
