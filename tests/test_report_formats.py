@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ciflow_support import ROOT, load_rules, sample_run
+from ciflow_support import NO_EXPIRY, NON_EU_REGION, PII_IN_LOG, ROOT, load_rules, sample_run
 from gdpr_lint.model import RunResult
 from gdpr_lint.report import FORMATS, STATISTICS, get_renderer
 
@@ -21,8 +21,13 @@ UPDATE = os.environ.get("GDPR_LINT_UPDATE_GOLDEN") == "1"
 VERSION = "0.1.0"
 
 
-def render(fmt: str, result=None, **options) -> str:
-    return get_renderer(fmt)(result or sample_run(), load_rules(), tool_version=VERSION, root=str(ROOT), **options)
+#: fixed rule docs for the golden files, so editing rules/*.toml does not change them
+STAND_IN = {rule.code: rule for rule in (PII_IN_LOG, NON_EU_REGION, NO_EXPIRY)}
+
+
+def render(fmt: str, result=None, rules=None, **options) -> str:
+    rules = rules if rules is not None else load_rules()
+    return get_renderer(fmt)(result or sample_run(), rules, tool_version=VERSION, root=str(ROOT), **options)
 
 
 def check_golden(name: str, actual: str) -> None:
@@ -55,7 +60,7 @@ def test_registry_imports_every_format_lazily():
 
 
 def test_text_golden():
-    check_golden("report.txt", render("text", summary=True))
+    check_golden("report.txt", render("text", rules=STAND_IN, summary=True))
     assert render("text") == "".join(render("text", summary=True).splitlines(keepends=True)[:-2])
 
 
@@ -79,14 +84,14 @@ def test_text_clean_run():
 
 
 def test_statistics_golden():
-    stats = importlib.import_module(STATISTICS).render(sample_run(), load_rules(), tool_version=VERSION, root=str(ROOT))
+    stats = importlib.import_module(STATISTICS).render(sample_run(), STAND_IN, tool_version=VERSION, root=str(ROOT))
     check_golden("statistics.txt", stats)
     first = stats.splitlines()[0].split()
     assert first[:3] == ["4", "GDPR101", "pii-in-log"]
 
 
 def test_markdown_golden():
-    check_golden("report.md", render("markdown"))
+    check_golden("report.md", render("markdown", rules=STAND_IN))
 
 
 def test_markdown_is_inert_and_linkable():
