@@ -78,6 +78,16 @@ def test_text_colour_only_when_asked():
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
 
 
+def test_text_shows_the_rules_fix_under_each_finding():
+    import dataclasses
+
+    rules = dict(STAND_IN, GDPR201=dataclasses.replace(NON_EU_REGION, fix="use an EU region", principle="Art. 44"))
+    lines = render("text", rules=rules).splitlines()
+    index = next(i for i, line in enumerate(lines) if "GDPR201" in line)
+    assert lines[index + 1] == "    help: use an EU region (GDPR Art. 44)"
+    assert sum(line.startswith("    help:") for line in lines) == 1
+
+
 def test_text_clean_run():
     assert render("text", empty_run()) == ""
     assert render("text", empty_run(), summary=True) == "No findings in 12 files.\n"

@@ -73,7 +73,10 @@ class Taint:
             if key in seen:
                 continue
             seen.add(key)
-            parts.append(f"{label} ({text})")
+            if self.via and self.via != text and len(self.sources) == 1:
+                parts.append(f"{label} ({self.via}, from {text})")
+            else:
+                parts.append(f"{label} ({text})")
             if len(parts) == 3:
                 break
         if len(parts) == 1:

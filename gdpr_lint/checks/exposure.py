@@ -121,8 +121,6 @@ class ExposureCheck(Check):
 
     def _report(self, ctx, rule: str, node, taint, verb: str, target: str) -> None:
         description = taint.describe()
-        if taint.via:
-            description += f" via {taint.via}"
         plural = len(taint.categories) > 1 or " and " in description
         ctx.report(
             rule, node, f"{description} {'are' if plural else 'is'} {verb}",

@@ -38,6 +38,10 @@ def render(
         code = paint(finding.rule, _BOLD + _SEVERITY_COLOUR.get(finding.severity, ""))
         name = paint(f"[{finding.name}]", _DIM)
         lines.append(f"{paint(location, _BOLD)} {code} {name} {escape_control(finding.message)}")
+        rule = rules.get(finding.rule)
+        if rule is not None and getattr(rule, "fix", ""):
+            principle = f" (GDPR {rule.principle})" if getattr(rule, "principle", "") else ""
+            lines.append(f"    {paint('help:', _DIM)} {rule.fix}{principle}")
     for error in sorted(result.errors, key=lambda e: e.path):
         label = "internal error" if getattr(error, "internal", False) else "error"
         lines.append(
