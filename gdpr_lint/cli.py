@@ -10,7 +10,8 @@ import click
 
 from gdpr_lint import __version__
 from gdpr_lint.config import ConfigError, load_config, with_overrides
-from gdpr_lint.model import SEVERITIES, RunResult, severity_rank
+from gdpr_lint.model import SEVERITIES, RunResult
+from gdpr_lint.report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -63,7 +64,7 @@ def _settings(config_path, select, extend_select, ignore, **overrides):
 @click.option("--select", multiple=True, help="Rule codes, prefixes or names to enable (replaces the configured select). Comma-separated or repeated.")
 @click.option("--extend-select", multiple=True, help="Rules to enable in addition to the configured select.")
 @click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable (added to the configured ignore).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="text", show_default=True, help="Output format.")
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write the report to this file instead of standard output.")
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too (pre-commit).")
 @click.option("--stdin-filename", help="The name used in findings for a file read from standard input (`-`).")
@@ -74,18 +75,61 @@ def _settings(config_path, select, extend_select, ignore, **overrides):
 @click.option("--fail-on", type=click.Choice(list(SEVERITIES)), help="Lowest severity that makes the exit code 1 (default: any finding).")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary on standard error.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=str), help="Report and fail only on findings not in this baseline file (default: the `baseline` config key).")
+@click.option("--diff", "diff_ref", metavar="REF", help="Report only findings on lines added or changed since the merge base with git REF.")
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (for testing that the pre-filter changes nothing).")
 def check(paths, config_path, select, extend_select, ignore, output_format, output_file, force_exclude,
-          stdin_filename, no_cache, cache_dir, jobs, exit_zero, fail_on, statistics, quiet, no_prefilter):
+          stdin_filename, no_cache, cache_dir, jobs, exit_zero, fail_on, statistics, quiet, baseline_path, diff_ref,
+          no_prefilter):
     """Check PATHS (files or folders, default `.`; `-` reads standard input)."""
     settings = _settings(config_path, select, extend_select, ignore, fail_on=fail_on)
+    config = settings.config
+    changed = _changed_lines(diff_ref) if diff_ref else None
+    baseline = _load_baseline(baseline_path or config.baseline)
+    result, checked = _run(paths, settings, force_exclude=force_exclude, stdin_filename=stdin_filename,
+                           no_cache=no_cache, cache_dir=cache_dir, jobs=jobs, no_prefilter=no_prefilter,
+                           show_progress=output_format == "text" and not quiet)
+    from gdpr_lint.gate import apply_gate, exit_code
+
+    result = apply_gate(result, baseline=baseline, changed=changed, checked_paths=checked)
+    _emit(result, settings, output_format, output_file, statistics)
+    if not quiet:
+        _summary(result)
+    for error in result.errors:
+        if error.internal:
+            click.echo(f"gdpr-lint: internal error in {error.path}: {error.message}", err=True)
+    sys.exit(exit_code(result, fail_on=config.fail_on, exit_zero=exit_zero))
+
+
+def _changed_lines(ref: str):
+    from gdpr_lint.diffmode import DiffError, changed_lines
+
+    try:
+        return changed_lines(ref, os.getcwd())
+    except DiffError as exc:
+        _fail(str(exc))
+
+
+def _load_baseline(path: Optional[str]):
+    if not path:
+        return None
+    from gdpr_lint.baseline import BaselineError, load
+
+    try:
+        return load(path)
+    except BaselineError as exc:
+        _fail(str(exc))
+
+
+def _run(paths, settings, *, force_exclude=False, stdin_filename=None, no_cache=False, cache_dir=None, jobs=0,
+         no_prefilter=False, show_progress=False) -> Tuple[RunResult, List[str]]:
+    """Collect and check the files: (result, display paths of the files checked)."""
     config = settings.config
     from gdpr_lint import runner
     from gdpr_lint.files import FileCollector, display_path
 
     cwd = Path.cwd()
     paths = list(paths) or ["."]
-    result: RunResult
     if "-" in paths:
         if len(paths) > 1:
             _fail("`-` (standard input) cannot be combined with other paths")
@@ -94,55 +138,45 @@ def check(paths, config_path, select, extend_select, ignore, output_format, outp
         findings, errors = runner.check_data(data, display, settings, not no_prefilter)
         result = RunResult(sorted(findings, key=lambda f: f.sort_key()), list(errors), 1)
         result.findings = runner._apply_per_file_ignores(result.findings, settings) if stdin_filename else result.findings
-    else:
-        collector = FileCollector(Path(config.root), tuple(config.exclude) + tuple(config.extend_exclude),
-                                  config.respect_gitignore, force_exclude)
-        files = collector.collect(paths)
-        for warning in collector.warnings:
-            click.echo(f"gdpr-lint: warning: {warning}", err=True)
-        missing = [p for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
-        if missing and not files:
-            _fail(f"{missing[0]}: no such file or folder")
-        pairs = [(str(f), display_path(f, cwd)) for f in files]
-        cache_folder = None if no_cache else Path(cache_dir or config.cache_dir or Path(config.root) / ".gdpr_lint_cache")
-        progress_bar = None
-        show_progress = output_format == "text" and sys.stderr.isatty() and not quiet and len(pairs) > 200 and not os.environ.get("CI")
-        if show_progress:
-            progress_bar = click.progressbar(length=len(pairs), label="checking", file=sys.stderr)
-            progress_bar.__enter__()
-        try:
-            result = runner.run(pairs, settings, jobs=jobs, cache_dir=cache_folder, use_prefilter=not no_prefilter,
-                                progress=progress_bar.update if progress_bar else None)
-        finally:
-            if progress_bar is not None:
-                progress_bar.__exit__(None, None, None)
-    _emit(result, settings, output_format, output_file, statistics)
-    if not quiet:
-        _summary(result)
-    internal = [e for e in result.errors if e.internal]
-    if internal:
-        for error in internal:
-            click.echo(f"gdpr-lint: internal error in {error.path}: {error.message}", err=True)
-        sys.exit(EXIT_ERROR)
-    threshold = severity_rank(config.fail_on)
-    failing = [f for f in result.findings if severity_rank(f.severity) >= threshold]
-    if exit_zero:
-        sys.exit(EXIT_CLEAN)
-    sys.exit(EXIT_FINDINGS if failing or result.errors else EXIT_CLEAN)
+        return result, [display]
+    collector = FileCollector(Path(config.root), tuple(config.exclude) + tuple(config.extend_exclude),
+                              config.respect_gitignore, force_exclude)
+    files = collector.collect(paths)
+    for warning in collector.warnings:
+        click.echo(f"gdpr-lint: warning: {warning}", err=True)
+    missing = [p for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
+    if missing and not files:
+        _fail(f"{missing[0]}: no such file or folder")
+    pairs = [(str(f), display_path(f, cwd)) for f in files]
+    cache_folder = None if no_cache else Path(cache_dir or config.cache_dir or Path(config.root) / ".gdpr_lint_cache")
+    progress_bar = None
+    show_progress = show_progress and sys.stderr.isatty() and len(pairs) > 200 and not os.environ.get("CI")
+    if show_progress:
+        progress_bar = click.progressbar(length=len(pairs), label="checking", file=sys.stderr)
+        progress_bar.__enter__()
+    try:
+        result = runner.run(pairs, settings, jobs=jobs, cache_dir=cache_folder, use_prefilter=not no_prefilter,
+                            progress=progress_bar.update if progress_bar else None)
+    finally:
+        if progress_bar is not None:
+            progress_bar.__exit__(None, None, None)
+    return result, [display for _, display in pairs]
 
 
 def _emit(result: RunResult, settings, output_format: str, output_file: Optional[str], statistics: bool) -> None:
-    from gdpr_lint.report import renderer
+    import importlib
+
+    from gdpr_lint.report import STATISTICS, renderer
+    from gdpr_lint.report.markdown import github_link_base
 
     if statistics:
-        counts = {}
-        for f in result.findings:
-            counts[(f.rule, f.name)] = counts.get((f.rule, f.name), 0) + 1
-        text = "".join(f"{n:6d}  {code}  {name}\n" for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        text = importlib.import_module(STATISTICS).render(result, settings.kb.rules, tool_version=__version__,
+                                                          root=settings.config.root)
     else:
         stream = sys.stdout if output_file is None else None
         text = renderer(output_format)(result, settings.kb.rules, tool_version=__version__, root=settings.config.root,
-                                       color=output_format == "text" and stream is not None and _use_color(stream))
+                                       color=output_format == "text" and stream is not None and _use_color(stream),
+                                       link_base=github_link_base())
     if output_file is None:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -170,6 +204,95 @@ def _summary(result: RunResult) -> None:
     if result.errors:
         line += f"; {len(result.errors)} file{'s' if len(result.errors) != 1 else ''} could not be checked"
     click.echo(line, err=True)
+    if result.stale_baseline:
+        n = len(result.stale_baseline)
+        click.echo(f"{n} baseline entr{'ies' if n != 1 else 'y'} no longer match a finding (fixed?): "
+                   "run `gdpr-lint baseline update` to drop them", err=True)
+
+
+def _selection_options(command):
+    """--config/--select/--extend-select/--ignore, shared by the commands that run checks."""
+    for option in reversed([
+        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str), help="Use this config file instead of discovering one."),
+        click.option("--select", multiple=True, help="Rule codes, prefixes or names to enable."),
+        click.option("--extend-select", multiple=True, help="Rules to enable in addition to the configured select."),
+        click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable."),
+        click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=str), help="The baseline file (default: the `baseline` config key, else .gdpr-lint-baseline.json in the project root)."),
+        click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache."),
+        click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per available CPU)."),
+    ]):
+        command = option(command)
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=str))(command)
+
+
+@main.group()
+def baseline():
+    """Accept the current findings, so `check --baseline` fails only on new ones.
+
+    The baseline is written only by these commands, never by `check` or the pre-commit hook.
+    """
+
+
+def _baseline_run(paths, config_path, select, extend_select, ignore, baseline_path, force_exclude, no_cache, jobs):
+    from gdpr_lint.baseline import BASELINE_FILENAME
+
+    settings = _settings(config_path, select, extend_select, ignore)
+    path = baseline_path or settings.config.baseline or str(Path(settings.config.root) / BASELINE_FILENAME)
+    result, checked = _run(paths, settings, force_exclude=force_exclude, no_cache=no_cache, jobs=jobs)
+    for error in result.errors:
+        kind = "internal error" if error.internal else "not checked"
+        click.echo(f"gdpr-lint: {kind}: {error.path}: {error.message}", err=True)
+    if any(error.internal for error in result.errors):
+        _fail("baseline not written: the run had internal errors")
+    return result, checked, path
+
+
+def _save_baseline(data, path: str) -> None:
+    from gdpr_lint.baseline import save
+
+    try:
+        save(data, path)
+    except OSError as exc:
+        _fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+@baseline.command("create")
+@_selection_options
+def baseline_create(paths, config_path, select, extend_select, ignore, baseline_path, force_exclude, no_cache, jobs):
+    """Write a baseline accepting every current finding in PATHS (default `.`)."""
+    from gdpr_lint.baseline import create
+
+    result, _, path = _baseline_run(paths, config_path, select, extend_select, ignore, baseline_path,
+                                    force_exclude, no_cache, jobs)
+    data = create(result.findings, root=os.path.dirname(os.path.abspath(path)), tool_version=__version__)
+    _save_baseline(data, path)
+    n = len(data.entries)
+    click.echo(f"wrote {path}: {n} finding{'s' if n != 1 else ''} accepted", err=True)
+
+
+@baseline.command("update")
+@_selection_options
+@click.option("--add-new", is_flag=True, help="Also accept findings that are not in the baseline yet.")
+def baseline_update(paths, config_path, select, extend_select, ignore, baseline_path, force_exclude, no_cache, jobs,
+                    add_new):
+    """Drop baseline entries whose finding is gone (fixed); keep the others.
+
+    New findings are not added unless --add-new is given, so an update can never hide a new leak.
+    """
+    from gdpr_lint.baseline import update
+
+    result, checked, path = _baseline_run(paths, config_path, select, extend_select, ignore, baseline_path,
+                                          force_exclude, no_cache, jobs)
+    existing = _load_baseline(path)
+    data, dropped, new = update(existing, result.findings, tool_version=__version__, checked_paths=checked,
+                                add_new=add_new)
+    _save_baseline(data, path)
+    message = f"updated {path}: {len(dropped)} stale entr{'ies' if len(dropped) != 1 else 'y'} dropped, {len(data.entries)} kept"
+    if new:
+        message += (f", {len(new)} new finding{'s' if len(new) != 1 else ''} " +
+                    ("accepted" if add_new else "not accepted (fix them, or use --add-new)"))
+    click.echo(message, err=True)
 
 
 @main.command()
