@@ -202,8 +202,8 @@ class ResidencyCheck(Check):
             if place in ("none", "account") or self.policy.country_allowed(place):
                 continue
             message = (
-                f"{entry['name']} is configured ({attr}) without a host, so it sends data to its default "
-                f"{self._place(place)} endpoint ({entry.get('default_host', '?')}), outside the allowed "
+                f"{entry['name']} is configured ({attr}) without a host, so it sends data to its default endpoint in "
+                f"{self._place(place)} ({entry.get('default_host', '?')}), outside the allowed "
                 f"jurisdictions ({self.policy.describe()}); {entry.get('fix', '')}"
             ).rstrip("; ")
             self._report(ctx, NON_EU_SAAS, node, message, {"service": service, "default": True, "place": place})
@@ -212,7 +212,7 @@ class ResidencyCheck(Check):
     # --- per file ------------------------------------------------------------------------------
     def _file(self, ctx) -> _FileState:
         path = getattr(ctx, "path", None)
-        if self._state.path != path or path is None and self._state.path is None and False:
+        if self._state.path != path:
             self._state = _FileState(path=path)
         return self._state
 
@@ -451,15 +451,14 @@ class ResidencyCheck(Check):
     def _region_message(self, region: Region, origin, reason=None, matched=None) -> str:
         place = ", ".join(region.countries)
         about = f'region "{region.id}" ({self.catalog.provider_name(region.provider)}, {region.name}, {place})'
-        if matched:
-            about = f'"{matched}" is in {about}'
         if origin:
             about += f", from {origin},"
+        if matched:
+            about = f'"{matched}" is in {about.rstrip(",")}'
         if reason:
-            about = f"{reason} lands in {about}"
-        message = f"{about} is outside the allowed jurisdictions ({self.policy.describe()})"
-        if reason:
-            message = message.replace(" is outside", ", outside", 1)
+            about = f"{reason} lands in {about.rstrip(',')}"
+        joiner = "," if matched or reason else " is"
+        message = f"{about.rstrip(',')}{joiner} outside the allowed jurisdictions ({self.policy.describe()})"
         suggestion = self.policy.suggestion(region.provider)
         if suggestion is not None:
             message += f'; e.g. "{suggestion.id}" ({suggestion.name}) keeps the data in {self.policy.where(suggestion)}'
@@ -472,7 +471,8 @@ class ResidencyCheck(Check):
         return name in self._state.reported_names
 
     def _check_no_region(self, ctx, call, provider) -> None:
-        service = self._const(ctx, self._arg(ctx, call, "service_name") if self._keyword(call, "service_name") else self._positional(call, 0))
+        expr = self._keyword(call, "service_name") or self._positional(call, 0)
+        service = self._const(ctx, expr) if expr is not None else None
         if service is not None and service.value in self.global_services.get(provider, ()):
             return
         name = self.catalog.provider_name(provider)
@@ -698,8 +698,8 @@ class ResidencyCheck(Check):
             return
         callee = _dotted(call.func) or "the client"
         message = (
-            f"{callee}(...) has no host/region setting, so {service['name']} sends data to its default "
-            f"{self._place(place)} endpoint ({service.get('default_host', '?')}), outside the allowed jurisdictions "
+            f"{callee}(...) has no host/region setting, so {service['name']} sends data to its default endpoint in "
+            f"{self._place(place)} ({service.get('default_host', '?')}), outside the allowed jurisdictions "
             f"({self.policy.describe()}); {service.get('fix', '')}"
         ).rstrip("; ")
         facts = {"service": sid, "host": service.get("default_host"), "place": place, "default": True}
