@@ -182,7 +182,7 @@ class ResidencyCheck(Check):
         else:
             reported = self._check_saas_assignment(ctx, target, name, value)
             if not reported and scope_kind in ("module", "class"):
-                reported = self._scan_value_node(ctx, value, set(), node=value)
+                reported = self._scan_value_node(ctx, value, set(), node=None, leaf=True)
         if reported and "." not in name and "[" not in name:
             state.reported_names.add(name)
 
@@ -252,10 +252,55 @@ class ResidencyCheck(Check):
         const = ctx.constant(expr)
         if const is not None:
             return Value(const.value, getattr(const, "origin", None))
+        attr = self._class_attribute(ctx, expr)
+        if attr is not None:
+            return attr
         env = self._env_default(ctx, expr)
         if env is not None:
             return env
         return None
+
+    def _class_attribute(self, ctx, expr) -> Optional[Value]:
+        """`Settings.region` / `self.region` assigned once in a class body.
+
+        Workaround: the engine counts a class-body assignment twice (pre-pass and walk), so
+        `ctx.constant` does not fold class attributes yet."""
+        import libcst as cst
+
+        if not isinstance(expr, cst.Attribute) or not isinstance(expr.value, cst.Name):
+            return None
+        owner = expr.value.value
+        classes = []
+        if owner in ("self", "cls"):
+            scope = getattr(ctx, "scope", None)
+            while scope is not None and getattr(scope, "class_scope", None) is None and getattr(scope, "parent", None):
+                scope = scope.parent
+            class_scope = getattr(scope, "class_scope", None)
+            if class_scope is not None and isinstance(getattr(class_scope, "node", None), cst.ClassDef):
+                classes.append(class_scope.node)
+        else:
+            classes.extend(
+                stmt for stmt in ctx.module.body if isinstance(stmt, cst.ClassDef) and stmt.name.value == owner
+            )
+        if len(classes) != 1 or not isinstance(classes[0].body, cst.IndentedBlock):
+            return None
+        values = []
+        for stmt in classes[0].body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else (
+                        [small.target] if isinstance(small, cst.AnnAssign) and small.value is not None else [])
+                    for target in targets:
+                        if isinstance(target, cst.Name) and target.value == expr.attr.value:
+                            values.append(small.value)
+        if len(values) != 1:
+            return None
+        const = ctx.constant(values[0])
+        if const is None or not isinstance(const.value, (str, list, tuple, dict)):
+            return None
+        line = ctx.line_of(values[0]) if hasattr(ctx, "line_of") else None
+        name = f"{classes[0].name.value}.{expr.attr.value}"
+        return Value(const.value, getattr(const, "origin", None) or (f"{name}, line {line}" if line else name))
 
     def _env_default(self, ctx, expr) -> Optional[Value]:
         """`os.environ.get("AWS_REGION", "us-east-1")` -> the default (if the engine did not fold it)."""
@@ -449,16 +494,16 @@ class ResidencyCheck(Check):
         return facts
 
     def _region_message(self, region: Region, origin, reason=None, matched=None) -> str:
-        place = ", ".join(region.countries)
+        place = ", ".join(c if c in self.catalog.countries else self.catalog.place_name(c) for c in region.countries)
         about = f'region "{region.id}" ({self.catalog.provider_name(region.provider)}, {region.name}, {place})'
-        if origin:
-            about += f", from {origin},"
         if matched:
-            about = f'"{matched}" is in {about.rstrip(",")}'
+            about = f'"{matched}" is in {about}'
         if reason:
-            about = f"{reason} lands in {about.rstrip(',')}"
-        joiner = "," if matched or reason else " is"
-        message = f"{about.rstrip(',')}{joiner} outside the allowed jurisdictions ({self.policy.describe()})"
+            about = f"{reason} lands in {about}"
+        if origin:
+            about += f" (value from {origin})"
+        verb = ", outside" if matched or reason else " is outside"
+        message = f"{about}{verb} the allowed jurisdictions ({self.policy.describe()})"
         suggestion = self.policy.suggestion(region.provider)
         if suggestion is not None:
             message += f'; e.g. "{suggestion.id}" ({suggestion.name}) keeps the data in {self.policy.where(suggestion)}'
@@ -491,12 +536,24 @@ class ResidencyCheck(Check):
                 continue
             self._scan_value_node(ctx, arg.value, done, node=call)
 
-    def _scan_value_node(self, ctx, expr, done: Set[tuple], *, node) -> bool:
+    def _scan_value_node(self, ctx, expr, done: Set[tuple], *, node, leaf: bool = False) -> bool:
         """Hosts, ARNs and region-carrying dict keys inside one expression's known value."""
         import libcst as cst
 
         if isinstance(expr, (cst.Lambda, cst.GeneratorExp, cst.ListComp, cst.DictComp, cst.SetComp)):
             return False
+        if leaf and isinstance(expr, cst.Dict):
+            return self._scan_dict_node(ctx, expr, done, None)
+        if leaf and isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            whole = self._const(ctx, expr)
+            if whole is not None and self._is_menu(whole.value):
+                return False
+            reported = False
+            for element in expr.elements:
+                if not isinstance(element, cst.StarredElement):
+                    reported |= self._scan_value_node(ctx, element.value, done, node=None, leaf=True)
+            return reported
+        node = node if node is not None else expr
         value = self._const(ctx, expr)
         if value is None:
             prefix = self._literal_prefix(expr)
@@ -510,7 +567,7 @@ class ResidencyCheck(Check):
         return self._scan_python(ctx, value.value, value.origin, done, node, depth=0)
 
     def _scan_dict_node(self, ctx, expr, done, node) -> bool:
-        """A dict literal with some unknown values: check the known ones."""
+        """A dict literal: check its known values, each at its own line unless `node` is given."""
         import libcst as cst
 
         reported = False
@@ -525,9 +582,10 @@ class ResidencyCheck(Check):
                     continue
                 value = self._const(ctx, element.value)
                 if value is not None and isinstance(value.value, str):
-                    reported |= self._judge_region(ctx, node, spec["provider"], value.value, value.origin, key.value, spec, done)
+                    at = node if node is not None else element.value
+                    reported |= self._judge_region(ctx, at, spec["provider"], value.value, value.origin, key.value, spec, done)
                 continue
-            reported |= self._scan_value_node(ctx, element.value, done, node=node)
+            reported |= self._scan_value_node(ctx, element.value, done, node=node, leaf=node is None)
         return reported
 
     def _endpoint_ok(self, ctx, expr, provider) -> bool:
@@ -559,13 +617,19 @@ class ResidencyCheck(Check):
             return reported
         if isinstance(value, (list, tuple, set, frozenset)):
             items = list(value)
-            if len(items) >= 2 and len({self._region_key(i) for i in items} - {None}) >= 2:
-                return False  # a list of regions to choose from (a menu, choices), not a configuration
+            if self._is_menu(items):
+                return False
             reported = False
             for item in items:
                 reported |= self._scan_python(ctx, item, origin, done, node, depth + 1)
             return reported
         return False
+
+    def _is_menu(self, value) -> bool:
+        """A list of several different regions to choose from (a menu, choices), not a configuration."""
+        if not isinstance(value, (list, tuple, set, frozenset)) or len(value) < 2:
+            return False
+        return len({self._region_key(i) for i in value} - {None}) >= 2
 
     def _region_key(self, value) -> Optional[tuple]:
         """What region a list element names (for telling a menu of regions from a configuration)."""
@@ -643,7 +707,7 @@ class ResidencyCheck(Check):
             return False
         done.add(key)
         service = self.catalog.saas[hit.service]
-        where = f", from {origin}," if origin else ""
+        where = f" (value from {origin})" if origin else ""
         message = (
             f'{service["name"]} host "{hit.host}"{where} sends data to {self._place(hit.place)}, outside the allowed '
             f"jurisdictions ({self.policy.describe()}); {service.get('fix', '')}"
@@ -739,8 +803,9 @@ class ResidencyCheck(Check):
             for dict_key in spec.get("keys", ()):
                 found = self._dict_value(ctx, value_expr, dict_key)
                 value = self._value_of(ctx, found) if found is not None else None
+                at = found if found is not None and not isinstance(found, Value) else value_expr
                 if value is not None and isinstance(value.value, str):
-                    reported |= self._judge_region(ctx, value_expr, provider, value.value, value.origin, f"{key}[{dict_key!r}]", spec, done)
+                    reported |= self._judge_region(ctx, at, provider, value.value, value.origin, f"{key}[{dict_key!r}]", spec, done)
             return reported
         value = self._const(ctx, value_expr)
         if value is None or not isinstance(value.value, str):

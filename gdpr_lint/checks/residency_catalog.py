@@ -211,7 +211,7 @@ class Catalog:
             if match:
                 region = self.lookup(provider, match.group("region"))
                 if region is not None:
-                    return region, match.group(0).strip("/")
+                    return region, text if len(text) <= 120 else match.group(0).strip("/")
         return None
 
     # --- SaaS --------------------------------------------------------------------------------
