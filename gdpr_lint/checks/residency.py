@@ -132,21 +132,28 @@ class ResidencyCheck(Check):
 
     # --- engine hooks ---------------------------------------------------------------------------
     def prefilter_tokens(self):
+        """A call's module root (`boto3`, `google`, `sentry_sdk`) must be imported in the file;
+        a `<kind>.method` target needs its method name; the rest are hosts, ARNs and names."""
         tokens = set(self.catalog.prefilter_tokens())
+
+        def call_token(call: str) -> str:
+            if call.startswith("<"):
+                return call.rsplit(".", 1)[-1]
+            return call.split(".", 1)[0]
+
         for sink in self.catalog.table.get("region_args", ()):
-            for call in sink.get("calls", ()):
-                tokens.add(call.rsplit(".", 1)[-1].strip("*<>").lower() or call.lower())
-            for arg in sink.get("args", ()):
-                tokens.add(arg.rsplit(".", 1)[-1].lstrip("@*").lower())
-        tokens.update(k.lower() for k in self.settings)
-        tokens.update(k.lower() for k in self.dict_keys)
-        tokens.update(k.lower() for k in self.attributes)
+            tokens.update(call_token(c) for c in sink.get("calls", ()))
         for service in self.catalog.saas.values():
             for sdk in service.get("sdk", ()):
-                tokens.update(c.rsplit(".", 1)[-1].lower() for c in sdk.get("calls", ()))
-            for attr in list((service.get("module") or {}).get("key_attrs", ())) + list(service.get("assign", ())):
-                tokens.add(self._norm_name(attr).rsplit(".", 1)[-1].lower())
-        return sorted(t for t in tokens if len(t) >= 3)
+                tokens.update(call_token(c) for c in sdk.get("calls", ()))
+            for attr in (service.get("module") or {}).get("key_attrs", ()):
+                tokens.add(attr.split(".", 1)[0])
+            tokens.update(self._norm_name(a).split("[", 1)[0].lower() for a in service.get("assign", ()))
+        tokens.update(k.lower() for k in self.settings)
+        tokens.update(k.lower() for k in self.dict_keys)
+        for spec in self.attributes.values():
+            tokens.update(n.lower() for n in spec.get("receiver_names", ()))
+        return sorted(t.lower() for t in tokens if len(t) >= 2 and "*" not in t)
 
     def on_call(self, ctx, call, target) -> None:
         state = self._file(ctx)
