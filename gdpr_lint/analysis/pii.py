@@ -120,7 +120,8 @@ class PiiVocabulary:
         if match.start > 0 and words[0] in self.meta_prefixes:
             return None
         category = self.categories[match.category]
-        if category.exclude_words and any(w in category.exclude_words for w in words):
+        if category.exclude_words and any(
+                w in category.exclude_words for i, w in enumerate(words) if not match.start <= i < match.end):
             return None
         if constant and category.group != "credential":
             return None
@@ -142,8 +143,9 @@ class PiiVocabulary:
             words = split_words(name)
             result = self.classify_words(words, constant)
             if result is None and context and not constant and len(words) == 1:
+                # `user.name`, `request.client.host`: the owner and the attribute together
                 context_words = split_words(context)
-                if context_words and self._fold(context_words[-1]) in self.person_nouns:
+                if context_words:
                     result = self.classify_words((context_words[-1],) + tuple(words))
         self._cache[cache_key] = result
         return result

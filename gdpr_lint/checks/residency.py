@@ -519,7 +519,7 @@ class ResidencyCheck(Check):
     def _origin_reported(self, origin: Optional[str]) -> bool:
         if not origin:
             return False
-        name = origin.split(",", 1)[0].strip()
+        name = getattr(origin, "name", None) or str(origin).split(",", 1)[0].strip()
         return name in self._state.reported_names
 
     def _check_no_region(self, ctx, call, provider) -> None:
