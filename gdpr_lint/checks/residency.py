@@ -80,6 +80,9 @@ class _Patterns:
         return found
 
 
+_ENV_ROOTS = frozenset({"os", "environ", "decouple", "environs"})
+
+
 class ResidencyCheck(Check):
     family = "residency"
 
@@ -136,16 +139,16 @@ class ResidencyCheck(Check):
         a `<kind>.method` target needs its method name; the rest are hosts, ARNs and names."""
         tokens = set(self.catalog.prefilter_tokens())
 
-        def call_token(call: str) -> str:
-            if call.startswith("<"):
-                return call.rsplit(".", 1)[-1]
-            return call.split(".", 1)[0]
+        def call_tokens(calls) -> Set[str]:
+            # a `<kind>.method` call needs its kind's factory, whose module root is a token
+            # already; environment getters only matter with a region-like default value
+            return {c.split(".", 1)[0] for c in calls if not c.startswith("<") and c.split(".", 1)[0] not in _ENV_ROOTS}
 
         for sink in self.catalog.table.get("region_args", ()):
-            tokens.update(call_token(c) for c in sink.get("calls", ()))
+            tokens.update(call_tokens(sink.get("calls", ())))
         for service in self.catalog.saas.values():
             for sdk in service.get("sdk", ()):
-                tokens.update(call_token(c) for c in sdk.get("calls", ()))
+                tokens.update(call_tokens(sdk.get("calls", ())))
             for attr in (service.get("module") or {}).get("key_attrs", ()):
                 tokens.add(attr.split(".", 1)[0])
             tokens.update(self._norm_name(a).split("[", 1)[0].lower() for a in service.get("assign", ()))
