@@ -38,7 +38,7 @@ def _read_text(data: bytes, path: str):
 
 def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = True):
     """(findings, errors) for one file's bytes; never raises for bad input."""
-    from gdpr_lint.prefilter import has_skip_file, passes
+    from gdpr_lint.prefilter import has_skip_file, passes, relevant_blocks
 
     text, problem = _read_text(data, display)
     if text is None:
@@ -49,7 +49,8 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
         return [], []
     from gdpr_lint import engine  # libcst is imported only when a file needs parsing
 
-    outcome = engine.analyze_source(text, display, settings)
+    source = relevant_blocks(text, settings.prefilter) if use_prefilter and settings.prefilter is not None else text
+    outcome = engine.analyze_source(source, display, settings)
     return outcome.findings, outcome.errors
 
 
