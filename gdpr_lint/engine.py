@@ -22,6 +22,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from gdpr_lint.analysis.flow import EMPTY, Source, Taint
 from gdpr_lint.analysis.names import split_words
 from gdpr_lint.analysis.pii import PiiVocabulary
+from gdpr_lint import baseline, suppressions
 from gdpr_lint.model import FileError, Finding, severity_rank
 
 # ---------------------------------------------------------------------------------------
@@ -1392,59 +1393,8 @@ def _assignments(small) -> Iterator[Tuple[object, object]]:
 # One file
 
 
-_SUPPRESSION = re.compile(r"#\s*gdpr-lint:\s*(ignore|skip-file)\b(?:\[([^\]]*)\])?(?:\s+--\s*(.*\S))?")
-
-
-class Suppression:
-    __slots__ = ("line", "codes", "justification")
-
-    def __init__(self, line: int, codes: Optional[frozenset], justification: str):
-        self.line, self.codes, self.justification = line, codes, justification
-
-    def covers(self, code: str) -> bool:
-        return self.codes is None or code in self.codes
-
-
-def parse_suppressions(text: str, kb) -> Dict[int, Suppression]:
-    """`# gdpr-lint: ignore[...] -- reason` comments by line (real comments only)."""
-    result: Dict[int, Suppression] = {}
-    if "gdpr-lint:" not in text:
-        return result
-    try:
-        comments = [(tok.start[0], tok.string) for tok in tokenize.generate_tokens(io.StringIO(text).readline)
-                    if tok.type == tokenize.COMMENT and "gdpr-lint:" in tok.string]
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        comments = [(i, line[line.index("#"):]) for i, line in enumerate(text.splitlines(), 1)
-                    if "#" in line and "gdpr-lint:" in line]
-    for line, comment in comments:
-        match = _SUPPRESSION.search(comment)
-        if not match or match.group(1) != "ignore":
-            continue
-        codes = None
-        if match.group(2) is not None:
-            codes = frozenset(_code_of(kb, part.strip()) for part in match.group(2).split(",") if part.strip())
-        result[line] = Suppression(line, codes, (match.group(3) or "").strip())
-    return result
-
-
-def _code_of(kb, text: str) -> str:
-    rule = kb.by_name.get(text)
-    return rule.code if rule is not None else text.upper()
-
-
-def normalise_source(text: str) -> str:
-    lines = []
-    for line in text.splitlines():
-        if "#" in line:
-            line = re.sub(r"\s+#[^'\"]*$", "", line)
-        lines.append(line)
-    return " ".join(" ".join(lines).split())
-
-
 def fingerprint(rule: str, path: str, source: str, occurrence: int) -> str:
-    """Stable across unrelated edits: no line numbers, only what was flagged and where."""
-    digest = hashlib.sha256(f"{rule}\0{path}\0{source}\0{occurrence}".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()[:20]
+    return baseline.fingerprint(rule, path, source, occurrence)
 
 
 class FileOutcome:
@@ -1512,8 +1462,8 @@ def _stmt_lines(walker: Walker, report: _Report, node_pos) -> Tuple[int, int, ob
 
 
 def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
+    """Positions, severities and fingerprints for the walk's reports, then suppressions."""
     positions = walker.positions()
-    suppressions = parse_suppressions(text, settings.kb)
     kb = settings.kb
     vocab = settings.vocab
     raw = []
@@ -1522,10 +1472,6 @@ def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
         if pos is None:
             continue
         first, last, stmt_node = _stmt_lines(walker, report, pos)
-        if suppressions and any(
-            s.covers(report.code) for line in range(first, last + 1) for s in (suppressions.get(line),) if s
-        ):
-            continue
         rule = kb.rules[report.code]
         severity = report.severity
         if severity is None:
@@ -1539,12 +1485,12 @@ def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
         else:
             source = walker.module.code_for_node(report.node)
         report.facts = json.loads(json.dumps(report.facts, default=str))
-        raw.append((pos, report, severity, normalise_source(source)))
+        raw.append((pos, report, severity, baseline.normalise_source(source), first, last))
     raw.sort(key=lambda item: (item[0].start.line, item[0].start.column, item[1].code))
     occurrences: Dict[Tuple[str, str], int] = {}
-    findings = []
+    located = []
     seen = set()
-    for pos, report, severity, source in raw:
+    for pos, report, severity, source, first, last in raw:
         key = (report.code, pos.start.line, pos.start.column, report.message)
         if key in seen:
             continue
@@ -1552,11 +1498,22 @@ def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
         index = occurrences.get((report.code, source), 0)
         occurrences[(report.code, source)] = index + 1
         rule = kb.rules[report.code]
-        findings.append(Finding(
+        located.append((Finding(
             rule=report.code, name=rule.name, severity=severity, path=path,
             line=pos.start.line, column=pos.start.column + 1,
             end_line=pos.end.line, end_column=pos.end.column + 1,
             message=report.message, categories=report.categories, confidence=report.confidence,
             fingerprint=fingerprint(report.code, path, source, index), source=source, facts=report.facts,
-        ))
-    return findings
+        ), first, last))
+    return apply_file_suppressions(located, text, path, settings)
+
+
+def apply_file_suppressions(located, text: str, path: str, settings) -> List[Finding]:
+    """Inline `# gdpr-lint: ignore[...]` comments, and the hygiene findings about them."""
+    if "gdpr-lint:" not in text:
+        return [finding for finding, _, _ in located]
+    outcome = suppressions.apply_suppressions(
+        located, suppressions.parse_suppressions(text), path=path, resolve=settings.resolve_code,
+        enabled=settings.enabled_for(path), non_suppressible=settings.config.non_suppressible,
+        require_justification=settings.config.require_justification, rules=settings.kb.rules)
+    return list(outcome.kept) + list(outcome.hygiene)
