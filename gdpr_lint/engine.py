@@ -749,7 +749,7 @@ class Context:
         if target in self.vocab.passthrough_functions or name in ("str", "repr", "format") and isinstance(func, cst.Name):
             result = EMPTY
             for arg in node.args:
-                if arg.keyword is None or arg.keyword.value not in ("indent", "sort_keys", "default", "ensure_ascii"):
+                if arg.keyword is None or arg.keyword.value not in self.vocab.passthrough_skip_keywords:
                     result = result.union(self.taint(arg.value))
             if target == "getattr" and len(node.args) >= 2:
                 key = string_value(node.args[1].value)
