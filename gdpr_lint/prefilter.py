@@ -12,6 +12,7 @@ import re
 import tokenize
 from typing import List, Optional, Tuple
 
+_WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _WINDOW = 48  # characters either side of an anchor that a phrase can span
 _SKIP_FILE = re.compile(r"#\s*gdpr-lint:\s*skip-file\b")
 
@@ -206,21 +207,24 @@ def relevant_blocks(text: str, token_filter: "TokenFilter") -> str:
     # class level: a block that uses one is kept even if its own text has no token
     # (and so are imports that pass, such as `from azure.mgmt... import Client`, and what
     # module-level code builds from them: `client = Client(...)`)
-    interesting: List[str] = []
-    uses = None
+    interesting = set()
     for holder in [tree] + [n for n in tree.body if isinstance(n, ast.ClassDef)]:
         for stmt in _simple_statements(holder.body):
             names = _bound_names(stmt)
             if not names:
                 continue
             stmt_text = block_text(stmt.lineno, stmt.end_lineno)
-            if token_filter.passes(stmt_text) or (uses is not None and uses.search(stmt_text)):
-                interesting.extend(names)
-                uses = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, interesting)))
+            if token_filter.passes(stmt_text) or (interesting and not interesting.isdisjoint(_WORDS.findall(stmt_text))):
+                interesting.update(names)
+    # module functions that matter: their callers may use what they return
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and token_filter.passes(block_text(*_span(node))):
+            interesting.add(node.name)
 
     def matters(first: int, last: int) -> bool:
         text_of_block = block_text(first, last)
-        return token_filter.passes(text_of_block) or (uses is not None and uses.search(text_of_block) is not None)
+        return (bool(interesting) and not interesting.isdisjoint(_WORDS.findall(text_of_block))) \
+            or token_filter.passes(text_of_block)
 
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
