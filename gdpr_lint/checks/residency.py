@@ -7,9 +7,9 @@ Only values that can be known are judged: a variable of unknown value is never f
 """
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from gdpr_lint.checks.base import Check
@@ -60,11 +60,12 @@ class _Patterns:
 
     def __init__(self):
         self.exact: Dict[str, list] = {}
-        self.globs: List[tuple] = []
+        self.globs: List[tuple] = []  # (literal prefix, compiled pattern, item)
 
     def add(self, pattern: str, item) -> None:
-        if any(c in pattern for c in "*?["):
-            self.globs.append((pattern, item))
+        wildcard = min((pattern.index(c) for c in "*?[" if c in pattern), default=-1)
+        if wildcard >= 0:
+            self.globs.append((pattern[:wildcard], re.compile(fnmatch.translate(pattern)), item))
         else:
             self.exact.setdefault(pattern, []).append(item)
 
@@ -74,8 +75,8 @@ class _Patterns:
             for item in self.exact.get(target, ()):
                 if item not in found:
                     found.append(item)
-            for pattern, item in self.globs:
-                if item not in found and fnmatchcase(target, pattern):
+            for prefix, pattern, item in self.globs:
+                if target.startswith(prefix) and item not in found and pattern.match(target):
                     found.append(item)
         return found
 
@@ -90,6 +91,11 @@ class ResidencyCheck(Check):
         super().__init__(kb, config, enabled_codes)
         tables = getattr(kb, "tables", kb) or {}
         self.catalog = Catalog(tables)
+        self._overrides: Dict[str, Set[str]] = {}  # method name -> SaaS ids it re-targets
+        for sid, service in self.catalog.saas.items():
+            for sdk in service.get("sdk", ()):
+                for method in sdk.get("overrides", ()):
+                    self._overrides.setdefault(method, set()).add(sid)
         res = self.catalog.table
         settings = getattr(config, "residency", None)
         self.policy = Policy(
@@ -170,10 +176,7 @@ class ResidencyCheck(Check):
         if any(t in self.env_setters for t in targets):
             self._check_env_setter(ctx, call)
         method = name.rsplit(".", 1)[-1]
-        for sid, service in self.catalog.saas.items():
-            for sdk in service.get("sdk", ()):
-                if method in sdk.get("overrides", ()):
-                    state.seen_overrides.add(sid)
+        state.seen_overrides.update(self._overrides.get(method, ()))
         if self.quiet.match(targets) or (method and method.endswith(self.quiet_suffixes)):
             return
         self._scan_arguments(ctx, call, done)
@@ -698,7 +701,9 @@ class ResidencyCheck(Check):
         elif isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
             left = expr.left
             if isinstance(left, cst.SimpleString):
-                text = left.evaluated_value if isinstance(left.evaluated_value, str) else None
+                from gdpr_lint.engine import string_value
+
+                text = string_value(left)
             else:
                 text = ResidencyCheck._literal_prefix(left)
         if not text or "://" not in text:

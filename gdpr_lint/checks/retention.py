@@ -618,10 +618,7 @@ def _argument(call: cst.Call, position: Optional[int], keyword: Optional[str]):
 
 
 def _string_key(ctx, node) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    if isinstance(node, (cst.ConcatenatedString, cst.Name, cst.Attribute)):
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Name, cst.Attribute)):
         const = ctx.constant(node)
         if const is not None and isinstance(const.value, str):
             return const.value
