@@ -153,6 +153,8 @@ class ResidencyCheck(Check):
         for sink in self.catalog.table.get("region_args", ()):
             tokens.update(call_tokens(sink.get("calls", ())))
         for service in self.catalog.saas.values():
+            if service.get("default", "none") == "none":
+                continue  # only a host in the code can be non-EU, and hosts are tokens
             for sdk in service.get("sdk", ()):
                 tokens.update(call_tokens(sdk.get("calls", ())))
             for attr in (service.get("module") or {}).get("key_attrs", ()):
