@@ -20,7 +20,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from gdpr_lint.analysis.flow import EMPTY, Source, Taint
-from gdpr_lint.analysis.names import split_words
+from gdpr_lint.analysis.names import is_constant_name, split_words
 from gdpr_lint.analysis.pii import PiiVocabulary
 from gdpr_lint import baseline, suppressions
 from gdpr_lint.model import FileError, Finding, severity_rank
@@ -563,7 +563,10 @@ class Context:
                 return self._taint_source(category, node, "high")
             if attr in self.masked_fields.get(self._owner_class(node.value), ()):
                 return EMPTY  # a SecretStr field prints as **********
-            category = self.vocab.classify(attr, context=_last_name(node.value))
+            owner = _last_name(node.value)
+            if is_constant_name(attr) and owner.lower() not in _CONFIG_OWNERS and not self._is_request_source(node):
+                return EMPTY  # ErrorCode.LOGIN_BAD_CREDENTIALS: an enum member, not a secret
+            category = self.vocab.classify(attr, context=owner)
             if category is not None:
                 return self._taint_source(category, node, "medium")
             return EMPTY
@@ -1403,6 +1406,9 @@ class Walker(Context):
             stack.extend(children)
 
 
+# owners whose ALL_CAPS attributes are configuration values (`settings.SECRET_KEY`)
+_CONFIG_OWNERS = frozenset({"settings", "config", "conf", "cfg", "configuration", "secrets", "env", "environ",
+                            "app_settings", "django_settings", "options", "opts", "self", "cls"})
 _DUMPERS = frozenset({"vars", "asdict", "astuple", "model_to_dict", "to_dict"})
 _MUTATORS = frozenset({"append", "extend", "add", "update", "insert", "appendleft", "extendleft", "setdefault"})
 
