@@ -1,6 +1,7 @@
 """Recognising personal data from names: the vocabulary in rules/pii.toml, extended by config."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
@@ -179,3 +180,34 @@ class PiiVocabulary:
 
     def label(self, cid: str) -> str:
         return self.categories[cid].label
+
+
+def _plural_tolerant(word: str) -> str:
+    return re.escape(word[:-1]) + "(?:y|ies)" if word.endswith("y") else re.escape(word)
+
+
+def personal_data_tokens(tables: dict, config=None) -> List:
+    """Pre-filter tokens for "this text may name personal data": each phrase of the taxonomy
+    as (anchor, regex), the anchor its longest word, the regex the phrase as lower-cased
+    code writes it (`first_name`, `firstname`, `first-name`, `user.name`)."""
+    pii = tables.get("pii", {})
+    persons = "|".join(sorted(map(re.escape, pii.get("person-nouns", ()))))
+    tokens: List = []
+    phrases = [p for c in pii.get("categories", {}).values() for p in c.get("phrases", ())]
+    pii_config = getattr(config, "pii", None)
+    phrases += list(pii_config.extra_identifiers) if pii_config is not None else []
+    for phrase in phrases:
+        words = [w for w in re.split(r"[\s_]+", phrase.lower()) if w]
+        literal = [w for w in words if w != PERSON]
+        if not literal:
+            continue
+        anchor = max(literal, key=len)
+        if len(words) == 1:
+            tokens.append(anchor if not anchor.endswith("y") else (anchor[:-1], None))
+            continue
+        parts = [f"(?:{persons})" if w == PERSON else _plural_tolerant(w) for w in words]
+        tokens.append((anchor[:-1] if anchor.endswith("y") else anchor, r"[_\-. ]?".join(parts)))
+    for category in pii.get("categories", {}).values():
+        for type_name in category.get("types", ()):
+            tokens.append(type_name.lower())
+    return tokens

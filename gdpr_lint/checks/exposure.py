@@ -5,13 +5,13 @@ rules/exposure.toml; this module only interprets it.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Optional, Tuple
 
 from gdpr_lint._lazy import cst
 
 from gdpr_lint.analysis.flow import EMPTY
+from gdpr_lint.analysis.pii import personal_data_tokens
 from gdpr_lint.checks.base import Check
 
 
@@ -54,30 +54,7 @@ class ExposureCheck(Check):
         self.sink_tokens = tuple(table.get("sink-tokens", ()))
 
     def prefilter_tokens(self):
-        """Each personal-data phrase as (anchor, regex): the anchor is its longest word, the
-        regex the phrase as lower-cased code writes it (`first_name`, `firstname`,
-        `first-name`, `user.name`)."""
-        pii = self.kb.tables.get("pii", {})
-        persons = "|".join(sorted(map(re.escape, pii.get("person-nouns", ()))))
-        tokens = []
-        phrases = [p for c in pii.get("categories", {}).values() for p in c.get("phrases", ())]
-        phrases += list(self.config.pii.extra_identifiers) if self.config else []
-        for phrase in phrases:
-            words = [w for w in re.split(r"[\s_]+", phrase.lower()) if w]
-            literal = [w for w in words if w != "<person>"]
-            if not literal:
-                continue
-            anchor = max(literal, key=len)
-            if len(words) == 1:
-                tokens.append(anchor if not anchor.endswith("y") else (anchor[:-1], None))
-                continue
-            parts = [f"(?:{persons})" if w == "<person>" else _plural_tolerant(w) for w in words]
-            tokens.append((anchor[:-1] if anchor.endswith("y") else anchor, r"[_\-. ]?".join(parts)))
-        for category in pii.get("categories", {}).values():
-            for type_name in category.get("types", ()):
-                tokens.append(type_name.lower())
-        tokens.append("send_default_pii")
-        return tokens
+        return personal_data_tokens(self.kb.tables, self.config) + ["send_default_pii"]
 
     # ---- calls --------------------------------------------------------------------------
 
@@ -161,10 +138,6 @@ def _dotted(node) -> str:
         parts.append(node.value)
         return ".".join(reversed(parts))
     return ""
-
-
-def _plural_tolerant(word: str) -> str:
-    return re.escape(word[:-1]) + "(?:y|ies)" if word.endswith("y") else re.escape(word)
 
 
 def _positional(args, index: int):

@@ -107,6 +107,11 @@ class RetentionCheck(Check):
         tokens.update(self.setting_words)
         for phrase in self.setting_phrases:  # SESSION_MAX_AGE, sessionMaxAge, session-max-age
             tokens.update(sep.join(phrase) for sep in ("_", "", "-"))
+        if self.wants("GDPR302"):
+            # personal data stored with no expiry: the value must name personal data
+            from gdpr_lint.analysis.pii import personal_data_tokens
+
+            tokens.update(personal_data_tokens(self.kb.tables, self.config))
         return sorted(tokens, key=str)
 
     def on_call(self, ctx, call: cst.Call, target: Optional[str]) -> None:
