@@ -351,7 +351,7 @@ def test_split_words():
 def test_prefilter_tokens_cover_every_entry():
     check = CHECK(SimpleNamespace(tables=TABLES, rules={}), config(), frozenset(("GDPR301", "GDPR302")))
     tokens = set(check.prefilter_tokens())
-    assert {"ex=", "set_cookie", "create_log_group", "retention.ms", "session_cookie_age", "ttl", "email"} <= tokens
+    assert {"ex=", "set_cookie", "create_log_group", "retention.ms", "session_cookie_age", "ttl"} <= tokens
     for entry in TABLES["retention"]["calls"]:
         # a store with no lifetime argument is found through the personal-data tokens
         assert entry.get("tokens") or entry.get("store"), entry["api"]
