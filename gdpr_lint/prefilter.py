@@ -177,6 +177,15 @@ def _span(node) -> Tuple[int, int]:
     return start, node.end_lineno
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def python_lines(text: str) -> List[str]:
+    """Lines as Python counts them (\n, \r\n, \r): str.splitlines also breaks at form
+    feeds and other separators, which would shift every line number after one."""
+    return _LINE.findall(text)
+
+
 def _simple_statements(body):
     """Module- or class-level statements, looking into if/try blocks (imports under
     `try: ... except ImportError:`), not into functions or classes."""
@@ -219,7 +228,7 @@ def relevant_blocks(text: str, token_filter: "TokenFilter") -> str:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return text  # libcst reports the problem with the whole file
-    lines = text.splitlines(keepends=True)
+    lines = python_lines(text)
     drops: List[Tuple[int, int, Optional[int]]] = []  # first, last line, indent of `pass` or None
 
     def block_text(first: int, last: int) -> str:
