@@ -105,8 +105,16 @@ class RetentionCheck(Check):
                 tokens.add(key.lower())
         tokens.update(name.lower() for name in self.settings)
         tokens.update(self.setting_words)
-        for phrase in self.setting_phrases:  # SESSION_MAX_AGE, sessionMaxAge, session-max-age
-            tokens.update(sep.join(phrase) for sep in ("_", "", "-"))
+        # a phrase such as max-age counts only with a data category in the same name
+        # (SESSION_MAX_AGE, sessionMaxAge); bare max_age is HTTP caching
+        category_words = sorted({w for category, vocabulary in self.category_words
+                                 if category in self.weak_phrase_categories for w in vocabulary})
+        categories = "(?:%s)" % "|".join(map(re.escape, category_words))
+        for phrase in self.setting_phrases:
+            joined = r"[_\-]?".join(map(re.escape, phrase))
+            pattern = rf"{categories}[a-z0-9_\-]*{joined}|{joined}[a-z0-9_\-]*{categories}"
+            for anchor in {sep.join(phrase) for sep in ("_", "", "-")}:
+                tokens.add((anchor, pattern))
         if self.wants("GDPR302"):
             # personal data stored with no expiry: the value must name personal data
             from gdpr_lint.analysis.pii import personal_data_tokens
