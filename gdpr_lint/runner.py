@@ -259,12 +259,24 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     args = (settings.config,) + tuple(settings.select_args) + (settings.cache_dir,)
     results: Dict[int, tuple] = {}
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(args,)) as pool:
-        items = [(pending[i][0], pending[i][1], use_prefilter) for i in order]
-        for index, (display, finding_dicts, error_tuples) in zip(order, pool.map(_work, items, chunksize=4)):
-            results[index] = (_from_dicts(finding_dicts), [FileError(p, m, internal) for p, m, internal in error_tuples])
-            if progress:
-                progress(1)
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                                 initargs=(args,)) as pool:
+            items = [(pending[i][0], pending[i][1], use_prefilter) for i in order]
+            for index, (display, finding_dicts, error_tuples) in zip(order, pool.map(_work, items, chunksize=4)):
+                results[index] = (_from_dicts(finding_dicts),
+                                  [FileError(p, m, internal) for p, m, internal in error_tuples])
+                if progress:
+                    progress(1)
+    except BrokenProcessPool:
+        # a worker died (killed, or a crash in native code): the files it had are reported,
+        # never silently passed over
+        for index in range(len(pending)):
+            if index not in results:
+                results[index] = ([], [FileError(pending[index][1], "a worker process died while checking this "
+                                                 "file or one near it; run with --jobs 1 to find which", internal=True)])
     return [results[i] for i in range(len(pending))]
 
 
