@@ -95,7 +95,7 @@ def download_package(name: str, version: str, dest: Path) -> str:
     return chosen
 
 
-def _wheel_for(name: str, dest: Path) -> Path:
+def wheel_for(name: str, dest: Path) -> Path:
     normal = re.sub(r"[-_.]+", "_", name).lower()
     for wheel in sorted(dest.glob("*.whl")):
         if wheel.name.lower().startswith(normal + "-"):
@@ -136,7 +136,7 @@ def fetch(corpus: Path, pins=PINS, force: bool = False) -> dict:
     manifest_path = corpus / "MANIFEST.json"
     if manifest_path.exists() and not force:
         manifest = json.loads(manifest_path.read_text())
-        if [p["name"] for p in manifest["packages"]] == [n for n, _ in pins]:
+        if [(p["name"], p["pinned"]) for p in manifest["packages"]] == [tuple(pin) for pin in pins]:
             isolate(corpus)
             return manifest
     if corpus.exists():
@@ -147,7 +147,7 @@ def fetch(corpus: Path, pins=PINS, force: bool = False) -> dict:
         dest = Path(tmp)
         for name, version in pins:
             got = download_package(name, version, dest)
-            wheel = _wheel_for(name, dest)
+            wheel = wheel_for(name, dest)
             files, lines = unpack_py(wheel, corpus / f"{name}-{got}")
             packages.append({"name": name, "pinned": version, "version": got,
                              "wheel": wheel.name, "files": files, "lines": lines})
