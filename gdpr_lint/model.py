@@ -31,6 +31,8 @@ class Rule:
     example: str = ""
     use_instead: str = ""
     configuration: str = ""
+    fix: str = ""          # one line: how to fix a finding (shown under each finding)
+    principle: str = ""    # short GDPR reference shown with each finding
     default_enabled: bool = True
     security_relevant: bool = False
     tags: Tuple[str, ...] = ()

@@ -1,0 +1,25 @@
+"""A module proxy that imports on first attribute access.
+
+Check modules reach libcst through it so that loading the checks (to build the
+pre-filter) does not import libcst: a pre-commit run on files that cannot match
+then never pays for it. After the first access the real module's names are copied
+onto the proxy, so later lookups cost what a normal module attribute costs.
+"""
+from __future__ import annotations
+
+import importlib
+import types
+
+
+class _LazyModule(types.ModuleType):
+    def __init__(self, name: str):
+        super().__init__(name)
+        self._target = name
+
+    def __getattr__(self, attr: str):
+        module = importlib.import_module(self._target)
+        self.__dict__.update(module.__dict__)
+        return getattr(module, attr)
+
+
+cst = _LazyModule("libcst")

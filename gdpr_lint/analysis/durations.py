@@ -1,0 +1,504 @@
+"""Static evaluation of durations (lifetimes, TTLs, retention periods).
+
+A retention rule needs to know how long something lives: `ex=60 * 60 * 24 * 400`,
+`timedelta(days=400)`, `relativedelta(months=13)`, `TTL = 400 * ONE_DAY`, an
+Elasticsearch `"400d"`, or an expiry time `int(time.time()) + 86400 * 30`. This module
+folds such expressions into a `DurationValue` using only what the engine's Context
+offers (`constant`, `definition`, `resolve_call`), and returns None whenever the value
+cannot be known: a guessed lifetime is worse than none.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Optional, Union
+
+from gdpr_lint._lazy import cst
+
+SECOND = 1
+MINUTE = 60
+HOUR = 3600
+DAY = 86400
+WEEK = 7 * DAY
+YEAR = 365 * DAY  # a calendar year never exceeds a 365-day limit by a leap day
+MONTH = YEAR / 12
+
+#: seconds per unit, by the unit names the catalogue uses
+UNITS = {
+    "microseconds": 1e-6,
+    "milliseconds": 1e-3,
+    "seconds": SECOND,
+    "minutes": MINUTE,
+    "hours": HOUR,
+    "days": DAY,
+    "weeks": WEEK,
+    "months": MONTH,
+    "years": YEAR,
+}
+
+#: constructors whose keyword arguments are unit names (timedelta's positional order too)
+TIMEDELTA_CONSTRUCTORS = {
+    "datetime.timedelta": ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks"),
+    "pendulum.duration": ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks"),
+    "pandas.Timedelta": (),
+    "dateutil.relativedelta.relativedelta": (),
+}
+#: keyword arguments each constructor accepts, mapped to the catalogue's unit names
+_CONSTRUCTOR_KEYWORDS = {
+    "days": "days",
+    "seconds": "seconds",
+    "microseconds": "microseconds",
+    "milliseconds": "milliseconds",
+    "minutes": "minutes",
+    "hours": "hours",
+    "weeks": "weeks",
+    "months": "months",
+    "years": "years",
+}
+#: `Duration.days(30)`-style factories (AWS CDK), the method name is the unit
+_UNIT_FACTORIES = {
+    "aws_cdk.Duration": {
+        "millis": "milliseconds", "seconds": "seconds", "minutes": "minutes",
+        "hours": "hours", "days": "days",
+    },
+    "aws_cdk.core.Duration": {
+        "millis": "milliseconds", "seconds": "seconds", "minutes": "minutes",
+        "hours": "hours", "days": "days",
+    },
+}
+#: calls that return "now" (as a timestamp or a datetime)
+NOW_CALLS = frozenset({
+    "time.time",
+    "datetime.datetime.now",
+    "datetime.datetime.utcnow",
+    "datetime.datetime.today",
+    "datetime.date.today",
+    "django.utils.timezone.now",
+    "pendulum.now",
+    "arrow.utcnow",
+    "arrow.now",
+})
+#: calls that pass a number, duration or time through unchanged for our purposes
+_PASS_THROUGH = frozenset({"int", "float", "round", "abs", "str", "math.floor", "math.ceil", "decimal.Decimal"})
+
+#: Elasticsearch time units ("400d", "12h", "30m", "90s", "500ms", "1000micros", "nanos")
+_ES_UNITS = {"d": DAY, "h": HOUR, "m": MINUTE, "s": SECOND, "ms": 1e-3, "micros": 1e-6, "nanos": 1e-9}
+_ES_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(d|h|m|s|ms|micros|nanos)\s*$")
+_NUMERIC_PATTERN = re.compile(r"^\s*[+-]?\d+(?:\.\d+)?\s*$")
+
+_MAX_DEPTH = 12
+
+
+@dataclass(frozen=True)
+class DurationValue:
+    """A lifetime in seconds with the human rendering used in messages.
+
+    `seconds` is math.inf for "forever". `origin` names the constant it came from
+    ('SESSION_TTL, line 12') when it was not written in place.
+    """
+
+    seconds: float
+    text: str
+    origin: Optional[str] = None
+
+    @classmethod
+    def of(cls, seconds: float, text: Optional[str] = None, origin: Optional[str] = None) -> "DurationValue":
+        return cls(seconds, text or render_seconds(seconds), origin)
+
+    @classmethod
+    def forever_value(cls, origin: Optional[str] = None) -> "DurationValue":
+        return cls(math.inf, "forever", origin)
+
+    @property
+    def forever(self) -> bool:
+        return math.isinf(self.seconds) and self.seconds > 0
+
+    @property
+    def days(self) -> float:
+        return self.seconds / DAY
+
+    def exceeds(self, limit_days: float) -> bool:
+        """True when longer than `limit_days` whole days (fractions of a day are tolerated:
+        13 months is not 'more than 395 days')."""
+        if self.forever:
+            return True
+        return math.floor(self.days + 1e-9) > limit_days
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _plural(amount: float, unit: str) -> str:
+    if amount == int(amount):
+        amount = int(amount)
+        return f"{amount} {unit}" if amount == 1 else f"{amount} {unit}s"
+    return f"{amount:.1f} {unit}s"
+
+
+def render_seconds(seconds: float) -> str:
+    """'400 days', '12 hours', '30 minutes', '90 seconds', 'forever'."""
+    if math.isinf(seconds):
+        return "forever" if seconds > 0 else "-forever"
+    if seconds >= DAY:
+        return _plural(round(seconds / DAY, 1) if seconds % DAY else seconds // DAY, "day")
+    if seconds >= HOUR and seconds % HOUR == 0:
+        return _plural(seconds // HOUR, "hour")
+    if seconds >= MINUTE and seconds % MINUTE == 0:
+        return _plural(seconds // MINUTE, "minute")
+    if seconds == int(seconds):
+        return _plural(int(seconds), "second")
+    return f"{seconds:g} seconds"
+
+
+def parse_unit_string(text: str) -> Optional[DurationValue]:
+    """An Elasticsearch-style unit string ('400d', '12h') -> DurationValue, else None."""
+    match = _ES_PATTERN.match(text)
+    if not match:
+        return None
+    return DurationValue.of(float(match.group(1)) * _ES_UNITS[match.group(2)])
+
+
+# --- internal values -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Num:
+    value: float
+    origin: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class _Dur:
+    seconds: float
+    text: Optional[str] = None  # calendar rendering ('13 months') when the source said so
+    origin: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class _Str:
+    value: str
+    origin: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class _Now:
+    """The current time, as a timestamp or a datetime."""
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """now + offset: an absolute expiry time."""
+
+    offset: float
+    text: Optional[str] = None
+    origin: Optional[str] = None
+
+
+_Value = Union[_Num, _Dur, _Str, _Now, _Stamp]
+
+
+def _origin(*values) -> Optional[str]:
+    for value in values:
+        origin = getattr(value, "origin", None)
+        if origin:
+            return origin
+    return None
+
+
+class DurationEvaluator:
+    """Folds duration expressions through the engine's Context. One per Context use."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    # --- public ---------------------------------------------------------------------
+
+    def duration(
+        self, expr: cst.BaseExpression, unit: Optional[str] = "seconds", strings: str = "none"
+    ) -> Optional[DurationValue]:
+        """The lifetime `expr` denotes when a bare number means `unit` (None: a bare
+        number is refused; only values that carry their unit, like timedelta, count).
+
+        strings: "none" (a string is not a duration), "numeric" ("3600" is a number, as
+        boto3 attribute maps and Kafka configs take them) or "units" (Elasticsearch
+        "400d"; a bare numeric string is then milliseconds, as Elasticsearch reads it).
+        """
+        value = self._eval(expr, 0)
+        if isinstance(value, _Num):
+            if math.isinf(value.value):
+                return DurationValue.forever_value(value.origin) if value.value > 0 else None
+            if unit is None:
+                return None
+            return self._from_number(value.value, unit, value.origin)
+        if isinstance(value, _Dur):
+            return DurationValue.of(value.seconds, value.text, value.origin)
+        if isinstance(value, _Str) and unit is not None:
+            if strings == "units":
+                parsed = parse_unit_string(value.value)
+                if parsed is not None:
+                    return DurationValue.of(parsed.seconds, None, value.origin)
+                if _NUMERIC_PATTERN.match(value.value):
+                    return self._from_number(float(value.value), "milliseconds", value.origin)
+            elif strings == "numeric" and _NUMERIC_PATTERN.match(value.value):
+                return self._from_number(float(value.value), unit, value.origin)
+        return None
+
+    def expiry(self, expr: cst.BaseExpression) -> Optional[DurationValue]:
+        """How far in the future an absolute expiry time lies: `time.time() + N`,
+        `datetime.now() + timedelta(days=N)`, `int((now + delta).timestamp())`."""
+        value = self._eval(expr, 0)
+        if isinstance(value, _Stamp):
+            return DurationValue.of(value.offset, value.text, value.origin)
+        return None
+
+    def number(self, expr: cst.BaseExpression) -> Optional[float]:
+        value = self._eval(expr, 0)
+        return value.value if isinstance(value, _Num) else None
+
+    # --- evaluation -----------------------------------------------------------------
+
+    def _from_number(self, number: float, unit: str, origin: Optional[str]) -> DurationValue:
+        seconds = number * UNITS[unit]
+        if unit in ("months", "years"):
+            return DurationValue.of(seconds, _plural(number, unit[:-1]), origin)
+        return DurationValue.of(seconds, None, origin)
+
+    def _eval(self, expr: cst.BaseExpression, depth: int) -> Optional[_Value]:
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, cst.Integer):
+            return _Num(int(expr.evaluated_value))
+        if isinstance(expr, cst.Float):
+            return _Num(float(expr.evaluated_value))
+        if isinstance(expr, cst.UnaryOperation):
+            inner = self._eval(expr.expression, depth + 1)
+            if isinstance(expr.operator, cst.Minus):
+                if isinstance(inner, _Num):
+                    return _Num(-inner.value, inner.origin)
+                if isinstance(inner, _Dur):
+                    return _Dur(-inner.seconds, None, inner.origin)
+                return None
+            if isinstance(expr.operator, cst.Plus):
+                return inner
+            return None
+        if isinstance(expr, cst.BinaryOperation):
+            return self._binary(expr, depth)
+        if isinstance(expr, cst.Call):
+            return self._call(expr, depth)
+        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            return self._constant(expr)
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            if isinstance(expr, cst.Attribute):
+                attribute = self._attribute(expr, depth)
+                if attribute is not None:
+                    return attribute
+            return self._named(expr, depth)
+        if isinstance(expr, cst.Subscript):
+            return self._constant(expr)
+        return None
+
+    def _constant(self, expr: cst.BaseExpression) -> Optional[_Value]:
+        const = self.ctx.constant(expr)
+        if const is None:
+            return None
+        value = const.value
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, (int, float)):
+            return _Num(value, const.origin)
+        if isinstance(value, str):
+            return _Str(value, const.origin)
+        return None
+
+    def _named(self, expr: cst.BaseExpression, depth: int) -> Optional[_Value]:
+        constant = self._constant(expr)
+        if constant is not None:
+            return constant
+        definition = self.ctx.definition(expr)
+        if definition is None or definition.value is None or definition.value is expr:
+            return None
+        value = self._eval(definition.value, depth + 1)
+        origin = definition.origin  # the outermost name is what the reader wrote
+        if isinstance(value, _Num):
+            return _Num(value.value, origin)
+        if isinstance(value, _Dur):
+            return _Dur(value.seconds, value.text, origin)
+        if isinstance(value, _Str):
+            return _Str(value.value, origin)
+        if isinstance(value, _Stamp):
+            return _Stamp(value.offset, value.text, origin)
+        return value
+
+    def _attribute(self, expr: cst.Attribute, depth: int) -> Optional[_Value]:
+        """`delta.days` and the like; `math.inf`."""
+        if expr.attr.value == "inf" and self._dotted(expr) in ("math.inf", "numpy.inf", "np.inf"):
+            return _Num(math.inf)
+        if expr.attr.value == "days":
+            inner = self._eval(expr.value, depth + 1)
+            if isinstance(inner, _Dur):
+                return _Num(math.floor(inner.seconds / DAY), inner.origin)
+        return None
+
+    def _dotted(self, expr: cst.BaseExpression) -> Optional[str]:
+        if isinstance(expr, cst.Name):
+            return expr.value
+        if isinstance(expr, cst.Attribute):
+            base = self._dotted(expr.value)
+            return f"{base}.{expr.attr.value}" if base else None
+        return None
+
+    def _binary(self, expr: cst.BinaryOperation, depth: int) -> Optional[_Value]:
+        left = self._eval(expr.left, depth + 1)
+        if left is None:
+            return None
+        right = self._eval(expr.right, depth + 1)
+        if right is None:
+            return None
+        op = expr.operator
+        origin = _origin(left, right)
+        if isinstance(left, _Num) and isinstance(right, _Num):
+            number = _arith(op, left.value, right.value)
+            return None if number is None else _Num(number, origin)
+        if isinstance(op, cst.Add):
+            if isinstance(left, _Dur) and isinstance(right, _Dur):
+                return _Dur(left.seconds + right.seconds, None, origin)
+            if isinstance(left, _Now) and isinstance(right, (_Num, _Dur)):
+                return _stamp(_seconds_of(right), right, origin)
+            if isinstance(right, _Now) and isinstance(left, (_Num, _Dur)):
+                return _stamp(_seconds_of(left), left, origin)
+            if isinstance(left, _Stamp) and isinstance(right, (_Num, _Dur)):
+                return _Stamp(left.offset + _seconds_of(right), None, origin)
+            if isinstance(right, _Stamp) and isinstance(left, (_Num, _Dur)):
+                return _Stamp(right.offset + _seconds_of(left), None, origin)
+            return None
+        if isinstance(op, cst.Subtract):
+            if isinstance(left, _Dur) and isinstance(right, _Dur):
+                return _Dur(left.seconds - right.seconds, None, origin)
+            if isinstance(left, _Stamp) and isinstance(right, (_Num, _Dur)):
+                return _Stamp(left.offset - _seconds_of(right), None, origin)
+            return None  # now - delta is a cutoff in the past, not a lifetime
+        if isinstance(op, cst.Multiply):
+            if isinstance(left, _Dur) and isinstance(right, _Num):
+                return _Dur(left.seconds * right.value, None, origin)
+            if isinstance(left, _Num) and isinstance(right, _Dur):
+                return _Dur(left.value * right.seconds, None, origin)
+            return None
+        if isinstance(op, (cst.Divide, cst.FloorDivide)):
+            floor = isinstance(op, cst.FloorDivide)
+            if isinstance(left, _Dur) and isinstance(right, _Dur) and right.seconds:
+                ratio = left.seconds / right.seconds
+                return _Num(math.floor(ratio) if floor else ratio, origin)
+            if isinstance(left, _Dur) and isinstance(right, _Num) and right.value:
+                return _Dur(left.seconds / right.value, None, origin)
+            return None
+        return None
+
+    def _call(self, call: cst.Call, depth: int) -> Optional[_Value]:
+        func = call.func
+        if isinstance(func, cst.Attribute) and not call.args:
+            method = func.attr.value
+            if method == "total_seconds":
+                inner = self._eval(func.value, depth + 1)
+                if isinstance(inner, _Dur):
+                    return _Num(inner.seconds, inner.origin)
+                return None
+            if method == "timestamp":
+                inner = self._eval(func.value, depth + 1)
+                return inner if isinstance(inner, (_Now, _Stamp)) else None
+        target = self.ctx.resolve_call(func)
+        if target is None:
+            return None
+        if target in NOW_CALLS:
+            return _Now()
+        if target in _PASS_THROUGH:
+            if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
+                return None
+            inner = self._eval(call.args[0].value, depth + 1)
+            if target in ("int", "float", "decimal.Decimal") and isinstance(inner, _Str):
+                if _NUMERIC_PATTERN.match(inner.value):
+                    return _Num(float(inner.value), inner.origin)
+                if target == "float" and inner.value.strip().lower() in ("inf", "infinity", "+inf"):
+                    return _Num(math.inf, inner.origin)
+                return None
+            if target == "str" and isinstance(inner, _Num):
+                return _Str(_number_text(inner.value), inner.origin)
+            if target == "int" and isinstance(inner, _Num) and not math.isinf(inner.value):
+                return _Num(int(inner.value), inner.origin)
+            return inner
+        if target in TIMEDELTA_CONSTRUCTORS:
+            return self._constructor(call, target, depth)
+        owner, _, method = target.rpartition(".")
+        units = _UNIT_FACTORIES.get(owner)
+        if units and method in units and len(call.args) == 1 and call.args[0].keyword is None:
+            amount = self._eval(call.args[0].value, depth + 1)
+            if isinstance(amount, _Num):
+                return _Dur(amount.value * UNITS[units[method]], None, amount.origin)
+            return None
+        # os.environ.get("TTL", "3600") and other calls the Context folds
+        return self._constant(call)
+
+    def _constructor(self, call: cst.Call, target: str, depth: int) -> Optional[_Value]:
+        positional_names = TIMEDELTA_CONSTRUCTORS[target]
+        seconds = 0.0
+        calendar = []  # (amount, unit) for months/years so '13 months' reads as written
+        origin = None
+        index = 0
+        for arg in call.args:
+            if arg.star:
+                return None
+            if arg.keyword is None:
+                if index >= len(positional_names):
+                    return None
+                unit = positional_names[index]
+                index += 1
+            else:
+                unit = _CONSTRUCTOR_KEYWORDS.get(arg.keyword.value)
+                if unit is None:
+                    return None  # relativedelta(day=1) sets a field, it is not a length
+            amount = self._eval(arg.value, depth + 1)
+            if not isinstance(amount, _Num):
+                return None
+            origin = origin or amount.origin
+            seconds += amount.value * UNITS[unit]
+            calendar.append((amount.value, unit))
+        text = None
+        if any(unit in ("months", "years") for _, unit in calendar):
+            text = " and ".join(_plural(amount, unit[:-1]) for amount, unit in calendar if amount)
+        return _Dur(seconds, text or None, origin)
+
+
+def _seconds_of(value) -> float:
+    return value.value if isinstance(value, _Num) else value.seconds
+
+
+def _stamp(offset: float, source, origin) -> _Stamp:
+    text = source.text if isinstance(source, _Dur) else None
+    return _Stamp(offset, text, origin)
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def _arith(op: cst.BaseBinaryOp, left: float, right: float) -> Optional[float]:
+    try:
+        if isinstance(op, cst.Add):
+            return left + right
+        if isinstance(op, cst.Subtract):
+            return left - right
+        if isinstance(op, cst.Multiply):
+            return left * right
+        if isinstance(op, cst.Divide):
+            return left / right
+        if isinstance(op, cst.FloorDivide):
+            return left // right
+        if isinstance(op, cst.Modulo):
+            return left % right
+        if isinstance(op, cst.Power):
+            if abs(right) > 64:
+                return None
+            return left ** right
+    except (ZeroDivisionError, OverflowError):
+        return None
+    return None

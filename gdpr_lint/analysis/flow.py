@@ -1,0 +1,87 @@
+"""Taint values: which categories of personal data a value carries, and from where."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional, Tuple
+
+CONFIDENCE_ORDER = ("low", "medium", "high")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One origin of personal data: `user.email` is an email address."""
+
+    category: str
+    node: object  # the libcst expression it was read from
+    confidence: str = "medium"
+
+
+class Taint:
+    """The personal data an expression's value carries (empty when none)."""
+
+    __slots__ = ("sources", "via", "_render", "_label")
+
+    def __init__(self, sources: Tuple[Source, ...] = (), via: Optional[str] = None,
+                 render: Callable = None, label: Callable = None):
+        self.sources = sources
+        self.via = via
+        self._render = render
+        self._label = label
+
+    def __bool__(self) -> bool:
+        return bool(self.sources)
+
+    @property
+    def categories(self) -> Tuple[str, ...]:
+        seen = []
+        for source in self.sources:
+            if source.category not in seen:
+                seen.append(source.category)
+        return tuple(seen)
+
+    @property
+    def confidence(self) -> str:
+        if not self.sources:
+            return "low"
+        return max((s.confidence for s in self.sources), key=CONFIDENCE_ORDER.index)
+
+    def union(self, other: "Taint") -> "Taint":
+        if not other.sources:
+            return self
+        if not self.sources:
+            return other
+        known = {(s.category, id(s.node)) for s in self.sources}
+        extra = tuple(s for s in other.sources if (s.category, id(s.node)) not in known)
+        return Taint(self.sources + extra, None, self._render or other._render, self._label or other._label)
+
+    def through(self, name: str) -> "Taint":
+        """The same data, now held by variable `name` (kept for the message)."""
+        if not self.sources:
+            return self
+        return Taint(self.sources, name, self._render, self._label)
+
+    def describe(self) -> str:
+        """`email address (user.email)`, `email address (user.email) and phone number (phone)`."""
+        parts = []
+        seen = set()
+        for source in self.sources:
+            label = self._label(source.category) if self._label else source.category
+            text = self._render(source.node) if self._render else "?"
+            if len(text) > 60:
+                text = text[:57] + "..."
+            key = (label, text)
+            if key in seen:
+                continue
+            seen.add(key)
+            if self.via and self.via != text and len(self.sources) == 1:
+                parts.append(f"{label} ({self.via}, from {text})")
+            else:
+                parts.append(f"{label} ({text})")
+            if len(parts) == 3:
+                break
+        if len(parts) == 1:
+            return parts[0]
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+EMPTY = Taint()

@@ -1,0 +1,174 @@
+"""Recognising personal data from names: the vocabulary in rules/pii.toml, extended by config."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+
+from gdpr_lint.analysis.names import is_constant_name, split_words
+
+PERSON = "<person>"
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    label: str
+    group: str
+    severity: str
+    phrases: Tuple[Tuple[str, ...], ...]
+    types: FrozenSet[str]
+    exclude_words: FrozenSet[str]
+    exclude_scope_words: FrozenSet[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    category: str
+    start: int
+    end: int
+
+
+class PiiVocabulary:
+    """Decides whether a name (identifier, attribute, key, keyword, type) names personal data."""
+
+    def __init__(self, tables: dict, extra_identifiers: Dict[str, str] = None,
+                 ignore_identifiers: Iterable[str] = (), extra_sanitizers: Iterable[str] = ()):
+        pii = tables.get("pii", {})
+        self.person_nouns = frozenset(pii.get("person-nouns", ()))
+        self.meta_suffixes = frozenset(pii.get("meta-suffixes", ()))
+        self.meta_prefixes = frozenset(pii.get("meta-prefixes", ()))
+        self.sanitized_words = frozenset(pii.get("sanitized-words", ()))
+        self.meta_containers = frozenset(pii.get("meta-containers", ()))
+        self.categories: Dict[str, Category] = {}
+        extra: Dict[str, List[Tuple[str, ...]]] = {}
+        for name, category in (extra_identifiers or {}).items():
+            extra.setdefault(category, []).append(split_words(name))
+        for cid, spec in pii.get("categories", {}).items():
+            phrases = [self._phrase(p) for p in spec.get("phrases", ())] + extra.get(cid, [])
+            self.categories[cid] = Category(
+                id=cid,
+                label=spec["label"],
+                group=spec["group"],
+                severity=spec["severity"],
+                phrases=tuple(p for p in phrases if p),
+                types=frozenset(spec.get("types", ())),
+                exclude_words=frozenset(spec.get("exclude-words", ())),
+                exclude_scope_words=frozenset(spec.get("exclude-scope-words", ())),
+            )
+        self.ignored = frozenset(i.lower() for i in ignore_identifiers)
+        # phrase index: last word -> [(category, phrase)] so matching is one dict hit per word
+        self._by_last: Dict[str, List[Tuple[str, Tuple[str, ...]]]] = {}
+        for cid, cat in self.categories.items():
+            for phrase in cat.phrases:
+                last = phrase[-1]
+                self._by_last.setdefault(last, []).append((cid, phrase))
+        for entries in self._by_last.values():
+            entries.sort(key=lambda e: -len(e[1]))
+        self.vocabulary = frozenset(w for cat in self.categories.values() for p in cat.phrases for w in p if w != PERSON)
+        self._type_index = {t: cid for cid, cat in self.categories.items() for t in cat.types}
+        sanitizers = pii.get("sanitizers", {})
+        self.sanitizer_words = frozenset(sanitizers.get("words", ()))
+        self.sanitizer_functions = frozenset(list(sanitizers.get("functions", ())) + list(extra_sanitizers))
+        flow = pii.get("flow", {})
+        self.passthrough_functions = frozenset(flow.get("passthrough-functions", ()))
+        self.passthrough_methods = frozenset(flow.get("passthrough-methods", ()))
+        sources = pii.get("request-sources", {})
+        self.request_attributes = frozenset(sources.get("attributes", ()))
+        self.request_bases = frozenset(sources.get("bases", ()))
+        self._cache: Dict[Tuple[str, bool, str], Optional[str]] = {}
+
+    @staticmethod
+    def _phrase(text: str) -> Tuple[str, ...]:
+        words: List[str] = []
+        for part in text.split():
+            words.extend([part] if part == PERSON else split_words(part))
+        return tuple(words)
+
+    def category(self, cid: str) -> Category:
+        return self.categories[cid]
+
+    def _fold(self, word: str) -> str:
+        """Plural folding against the vocabulary: emails -> email, addresses -> address."""
+        if word in self.vocabulary or word in self.person_nouns or len(word) < 4:
+            return word
+        for cut, add in (("ies", "y"), ("es", ""), ("s", "")):
+            if word.endswith(cut) and (word[: -len(cut)] + add) in self.vocabulary:
+                return word[: -len(cut)] + add
+        return word
+
+    def _match(self, words: Sequence[str]) -> Optional[NameMatch]:
+        """The last phrase occurrence in words (the head of a compound name)."""
+        for end in range(len(words), 0, -1):
+            for cid, phrase in self._by_last.get(words[end - 1], ()):
+                start = end - len(phrase)
+                if start < 0:
+                    continue
+                if all(p == w or (p == PERSON and w in self.person_nouns)
+                       for p, w in zip(phrase, words[start:end])):
+                    return NameMatch(cid, start, end)
+        return None
+
+    def classify_words(self, words: Sequence[str], constant: bool = False) -> Optional[str]:
+        words = [self._fold(w) for w in words if w]
+        if not words or any(w in self.sanitized_words for w in words):
+            return None
+        match = self._match(words)
+        if match is None:
+            return None
+        if any(w in self.meta_suffixes for w in words[match.end:]):
+            return None
+        if match.start > 0 and words[0] in self.meta_prefixes:
+            return None
+        category = self.categories[match.category]
+        if category.exclude_words and any(w in category.exclude_words for w in words):
+            return None
+        if constant and category.group != "credential":
+            return None
+        return match.category
+
+    def classify(self, name: str, *, key: bool = False, context: str = "") -> Optional[str]:
+        """Category named by `name`, or None.
+
+        key: a dict key / keyword / header (not subject to the ALL_CAPS convention).
+        context: the object the name is read from (`user` in `user.name`), which lets
+        `name` or `address` alone count when it belongs to a person.
+        """
+        cache_key = (name, key, context)
+        if cache_key in self._cache:
+            return self._cache[cache_key]
+        result: Optional[str] = None
+        if name.lower() not in self.ignored and name:
+            constant = not key and is_constant_name(name)
+            words = split_words(name)
+            result = self.classify_words(words, constant)
+            if result is None and context and not constant and len(words) == 1:
+                context_words = split_words(context)
+                if context_words and self._fold(context_words[-1]) in self.person_nouns:
+                    result = self.classify_words((context_words[-1],) + tuple(words))
+        self._cache[cache_key] = result
+        return result
+
+    def classify_type(self, dotted: str) -> Optional[str]:
+        return self._type_index.get(dotted.rsplit(".", 1)[-1])
+
+    def is_sanitizer(self, target: Optional[str], name: str) -> bool:
+        if target and (target in self.sanitizer_functions or target.rsplit(".", 1)[-1] in self.sanitizer_functions):
+            return True
+        if target and target.split(".", 1)[0] in ("hashlib", "hmac"):
+            return True
+        return any(w in self.sanitizer_words for w in split_words(name))
+
+    def excluded_in_scope(self, cid: str, scope_words) -> bool:
+        """Whether the enclosing function/class (and its parameters) rule the category out:
+        `token` inside a parser is a syntax token."""
+        words = self.categories[cid].exclude_scope_words
+        return bool(words) and any(w in words for w in scope_words)
+
+    def is_meta_container(self, name: str) -> bool:
+        if not name:
+            return False
+        words = split_words(name)
+        return name.lower() in self.meta_containers or bool(words) and words[-1] in self.meta_containers
+
+    def label(self, cid: str) -> str:
+        return self.categories[cid].label

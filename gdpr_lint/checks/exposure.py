@@ -1,0 +1,169 @@
+"""GDPR1xx: personal data written to logs, output, exceptions, telemetry and URLs.
+
+Which calls are sinks, and which of their arguments carry data, is data in
+rules/exposure.toml; this module only interprets it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, List, Optional, Tuple
+
+from gdpr_lint._lazy import cst
+
+from gdpr_lint.analysis.flow import EMPTY
+from gdpr_lint.checks.base import Check
+
+
+@dataclass(frozen=True)
+class Sink:
+    rule: str
+    verb: str
+    skip_positional: int = 0
+    positional: Optional[FrozenSet[int]] = None
+    keywords: object = "all"  # "all", "none" or a frozenset of names
+    skip_keywords: FrozenSet[str] = frozenset()
+    key_value: Optional[Tuple[int, int]] = None
+
+
+class ExposureCheck(Check):
+    family = "exposure"
+
+    def __init__(self, kb, config, enabled_codes):
+        super().__init__(kb, config, enabled_codes)
+        table = kb.tables.get("exposure", {})
+        verbs = table.get("verbs", {})
+        self.sinks: Dict[str, Sink] = {}
+        for spec in table.get("sinks", ()):
+            rule = spec["rule"]
+            keywords = spec.get("keywords", "all")
+            sink = Sink(
+                rule=rule,
+                verb=spec.get("verb", verbs.get(rule, "exposed")),
+                skip_positional=int(spec.get("skip-positional", 0)),
+                positional=frozenset(spec["positional"]) if "positional" in spec else None,
+                keywords=frozenset(keywords) if isinstance(keywords, list) else keywords,
+                skip_keywords=frozenset(spec.get("skip-keywords", ())),
+                key_value=tuple(spec["key-value"]) if "key-value" in spec else None,
+            )
+            for target in spec["targets"]:
+                self.sinks[target] = sink
+        self.flags = {flag["target"]: flag for flag in table.get("flags", ())}
+        self.exception_skip = frozenset(table.get("exceptions", {}).get("skip-keywords", ()))
+        self.exception_verb = verbs.get("GDPR103", "put in an exception message")
+        self.sink_tokens = tuple(table.get("sink-tokens", ()))
+
+    def prefilter_tokens(self):
+        """Each personal-data phrase as (anchor, regex): the anchor is its longest word, the
+        regex the phrase as lower-cased code writes it (`first_name`, `firstname`,
+        `first-name`, `user.name`)."""
+        pii = self.kb.tables.get("pii", {})
+        persons = "|".join(sorted(map(re.escape, pii.get("person-nouns", ()))))
+        tokens = []
+        phrases = [p for c in pii.get("categories", {}).values() for p in c.get("phrases", ())]
+        phrases += list(self.config.pii.extra_identifiers) if self.config else []
+        for phrase in phrases:
+            words = [w for w in re.split(r"[\s_]+", phrase.lower()) if w]
+            literal = [w for w in words if w != "<person>"]
+            if not literal:
+                continue
+            anchor = max(literal, key=len)
+            if len(words) == 1:
+                tokens.append(anchor if not anchor.endswith("y") else (anchor[:-1], None))
+                continue
+            parts = [f"(?:{persons})" if w == "<person>" else _plural_tolerant(w) for w in words]
+            tokens.append((anchor[:-1] if anchor.endswith("y") else anchor, r"[_\-. ]?".join(parts)))
+        for category in pii.get("categories", {}).values():
+            for type_name in category.get("types", ()):
+                tokens.append(type_name.lower())
+        tokens.append("send_default_pii")
+        return tokens
+
+    # ---- calls --------------------------------------------------------------------------
+
+    def on_call(self, ctx, call: cst.Call, target: Optional[str]) -> None:
+        if target is None:
+            return
+        sink = self.sinks.get(target)
+        if sink is not None:
+            if self.wants(sink.rule):
+                self._check_sink(ctx, call, target, sink)
+            return
+        flag = self.flags.get(target)
+        if flag is not None and self.wants(flag["rule"]):
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value == flag["keyword"]:
+                    value = ctx.constant(arg.value)
+                    if value is not None and value.value == flag["value"]:
+                        ctx.report(flag["rule"], arg, flag["message"], categories=flag.get("categories", ()),
+                                   confidence="high", facts={"sink": target, "setting": flag["keyword"]})
+
+    def _check_sink(self, ctx, call: cst.Call, target: str, sink: Sink) -> None:
+        taint = EMPTY
+        index = 0
+        args = call.args
+        for arg in args:
+            if arg.star:
+                taint = taint.union(ctx.taint(arg.value))
+                continue
+            if arg.keyword is not None:
+                name = arg.keyword.value
+                if name in sink.skip_keywords or sink.keywords == "none":
+                    continue
+                if isinstance(sink.keywords, frozenset) and name not in sink.keywords:
+                    continue
+                taint = taint.union(ctx.keyed_taint(name, arg.value))
+                continue
+            position = index
+            index += 1
+            if position < sink.skip_positional:
+                continue
+            if sink.positional is not None and position not in sink.positional:
+                continue
+            if sink.key_value is not None and position == sink.key_value[1]:
+                key = _positional(args, sink.key_value[0])
+                taint = taint.union(ctx.keyed_taint(key, arg.value) if key is not None else ctx.taint(arg.value))
+                continue
+            taint = taint.union(ctx.taint(arg.value))
+        if taint:
+            self._report(ctx, sink.rule, call, taint, sink.verb, target)
+
+    def _report(self, ctx, rule: str, node, taint, verb: str, target: str) -> None:
+        description = taint.describe()
+        plural = len(taint.categories) > 1 or " and " in description
+        ctx.report(
+            rule, node, f"{description} {'are' if plural else 'is'} {verb}",
+            categories=taint.categories, confidence=taint.confidence,
+            facts={"sink": target, "categories": list(taint.categories)},
+        )
+
+    # ---- raise --------------------------------------------------------------------------
+
+    def on_raise(self, ctx, node: cst.Raise) -> None:
+        if not self.wants("GDPR103") or not isinstance(node.exc, cst.Call):
+            return
+        taint = EMPTY
+        for arg in node.exc.args:
+            if arg.keyword is not None and arg.keyword.value in self.exception_skip:
+                continue
+            taint = taint.union(ctx.taint(arg.value))
+        if taint:
+            target = ctx.resolve_call(node.exc.func) or "exception"
+            self._report(ctx, "GDPR103", node.exc, taint, self.exception_verb, target)
+
+
+def _plural_tolerant(word: str) -> str:
+    return re.escape(word[:-1]) + "(?:y|ies)" if word.endswith("y") else re.escape(word)
+
+
+def _positional(args, index: int):
+    i = 0
+    for arg in args:
+        if arg.keyword is None and not arg.star:
+            if i == index:
+                return arg.value
+            i += 1
+    return None
+
+
+CHECK = ExposureCheck

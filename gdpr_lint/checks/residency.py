@@ -1,0 +1,898 @@
+"""Data residency rules (GDPR2xx): regions and SaaS endpoints outside the allowed jurisdictions.
+
+Everything provider-specific (which call or keyword carries a region, which hosts embed one,
+where an SDK sends data by default) is data in rules/residency*.toml; this module interprets
+it over the engine's analyses (`ctx.resolve_call`, `ctx.constant`, `ctx.kind`).
+Only values that can be known are judged: a variable of unknown value is never flagged.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+
+from gdpr_lint.checks.base import Check
+from gdpr_lint.checks.residency_catalog import Catalog, Policy, Region, SaasHit, host_of
+
+NON_EU_REGION = "GDPR201"
+NON_EU_SAAS = "GDPR202"
+UNKNOWN_REGION = "GDPR203"
+NO_REGION = "GDPR204"
+
+_ENVIRON_ITEM = re.compile(r"""^os\.environ\[\s*["']([A-Za-z0-9_]+)["']\s*\]$""")
+_MISSING = object()
+
+
+@dataclass
+class Value:
+    """A value known at lint time, with where it came from (None: written in place)."""
+
+    value: Any
+    origin: Optional[str] = None
+
+
+@dataclass
+class _FileState:
+    path: Any = None
+    reported_names: Set[str] = field(default_factory=set)
+    pending: List[tuple] = field(default_factory=list)  # (service, node, message, facts, overrides)
+    seen_overrides: Set[str] = field(default_factory=set)
+    module_keys: Dict[str, tuple] = field(default_factory=dict)  # service -> (node, attr)
+    module_hosts: Set[str] = field(default_factory=set)
+
+
+def _dotted(node) -> Optional[str]:
+    import libcst as cst
+
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+class _Patterns:
+    """Call-target patterns: exact names in a dict, shell patterns checked in order."""
+
+    def __init__(self):
+        self.exact: Dict[str, list] = {}
+        self.globs: List[tuple] = []
+
+    def add(self, pattern: str, item) -> None:
+        if any(c in pattern for c in "*?["):
+            self.globs.append((pattern, item))
+        else:
+            self.exact.setdefault(pattern, []).append(item)
+
+    def match(self, targets: Sequence[str]) -> list:
+        found = []
+        for target in targets:
+            for item in self.exact.get(target, ()):
+                if item not in found:
+                    found.append(item)
+            for pattern, item in self.globs:
+                if item not in found and fnmatchcase(target, pattern):
+                    found.append(item)
+        return found
+
+
+class ResidencyCheck(Check):
+    family = "residency"
+
+    def __init__(self, kb, config, enabled_codes: frozenset):
+        super().__init__(kb, config, enabled_codes)
+        tables = getattr(kb, "tables", kb) or {}
+        self.catalog = Catalog(tables)
+        res = self.catalog.table
+        settings = getattr(config, "residency", None)
+        self.policy = Policy(
+            self.catalog,
+            tuple(getattr(settings, "allowed_jurisdictions", ("EU", "EEA"))),
+            tuple(getattr(settings, "allowed_regions", ())),
+        )
+        self.sinks = _Patterns()
+        for sink in res.get("region_args", ()):
+            for pattern in sink.get("calls", ()):
+                self.sinks.add(pattern, sink)
+        self.sdks = _Patterns()
+        for sid, service in self.catalog.saas.items():
+            for sdk in service.get("sdk", ()):
+                for pattern in sdk.get("calls", ()):
+                    self.sdks.add(pattern, (sid, sdk))
+        quiet = res.get("quiet_calls", {}) or {}
+        self.quiet = _Patterns()
+        for pattern in quiet.get("calls", ()):
+            self.quiet.add(pattern, True)
+        self.quiet_suffixes = tuple(quiet.get("suffixes", ()))
+        self.settings = {k.upper(): v for k, v in (res.get("settings", {}) or {}).items()}
+        self.dict_keys: Dict[str, dict] = dict(res.get("dict_keys", {}) or {})
+        env = res.get("env", {}) or {}
+        self.env_calls = _Patterns()
+        for pattern in env.get("calls", ()):
+            self.env_calls.add(pattern, True)
+        self.env_setters = set(env.get("setters", ()))
+        self.attributes: Dict[str, dict] = dict(res.get("attributes", {}) or {})
+        self.global_services = {p: set(v) for p, v in (res.get("global_services", {}) or {}).items()}
+        self.saas_assign: Dict[str, str] = {}
+        self.module_keys: Dict[str, str] = {}
+        self.module_hosts: Dict[str, str] = {}
+        for sid, service in self.catalog.saas.items():
+            for name in service.get("assign", ()):
+                self.saas_assign[self._norm_name(name)] = sid
+            module = service.get("module", {}) or {}
+            for attr in module.get("key_attrs", ()):
+                self.module_keys[attr] = sid
+            for attr in module.get("host_attrs", ()):
+                self.module_hosts[attr] = sid
+        self._state = _FileState()
+
+    # --- engine hooks ---------------------------------------------------------------------------
+    def prefilter_tokens(self):
+        """A call's module root (`boto3`, `google`, `sentry_sdk`) must be imported in the file;
+        a `<kind>.method` target needs its method name; the rest are hosts, ARNs and names."""
+        tokens = set(self.catalog.prefilter_tokens())
+
+        def call_token(call: str) -> str:
+            if call.startswith("<"):
+                return call.rsplit(".", 1)[-1]
+            return call.split(".", 1)[0]
+
+        for sink in self.catalog.table.get("region_args", ()):
+            tokens.update(call_token(c) for c in sink.get("calls", ()))
+        for service in self.catalog.saas.values():
+            for sdk in service.get("sdk", ()):
+                tokens.update(call_token(c) for c in sdk.get("calls", ()))
+            for attr in (service.get("module") or {}).get("key_attrs", ()):
+                tokens.add(attr.split(".", 1)[0])
+            tokens.update(self._norm_name(a).split("[", 1)[0].lower() for a in service.get("assign", ()))
+        tokens.update(k.lower() for k in self.settings)
+        tokens.update(k.lower() for k in self.dict_keys)
+        for spec in self.attributes.values():
+            tokens.update(n.lower() for n in spec.get("receiver_names", ()))
+        return sorted(t.lower() for t in tokens if len(t) >= 2 and "*" not in t)
+
+    def on_call(self, ctx, call, target) -> None:
+        state = self._file(ctx)
+        targets = self._targets(ctx, call, target)
+        done: Set[tuple] = set()
+        for sink in self.sinks.match(targets):
+            self._check_sink(ctx, call, sink, done)
+        for sid, sdk in self.sdks.match(targets):
+            self._check_sdk(ctx, call, sid, sdk, done)
+        name = targets[0] if targets else ""
+        if any(t in self.env_setters for t in targets):
+            self._check_env_setter(ctx, call)
+        method = name.rsplit(".", 1)[-1]
+        for sid, service in self.catalog.saas.items():
+            for sdk in service.get("sdk", ()):
+                if method in sdk.get("overrides", ()):
+                    state.seen_overrides.add(sid)
+        if self.quiet.match(targets) or (method and method.endswith(self.quiet_suffixes)):
+            return
+        self._scan_arguments(ctx, call, done)
+
+    def on_assign(self, ctx, target, name, value) -> None:
+        state = self._file(ctx)
+        if name is None:
+            return
+        scope_kind = getattr(getattr(ctx, "scope", None), "kind", "module")
+        reported = False
+        setting = self._setting_for(ctx, name, value)
+        if setting is not None:
+            reported = self._check_setting(ctx, value, setting)
+        elif self._check_attribute(ctx, target, value):
+            reported = True
+        else:
+            reported = self._check_saas_assignment(ctx, target, name, value)
+            if not reported and scope_kind in ("module", "class"):
+                reported = self._scan_value_node(ctx, value, set(), node=None, leaf=True)
+        if reported and "." not in name and "[" not in name:
+            state.reported_names.add(name)
+
+    def on_scope_exit(self, ctx, scope) -> None:
+        if getattr(scope, "kind", "module") != "module":
+            return
+        state = self._file(ctx)
+        for service, node, message, facts, overrides in state.pending:
+            if not (set(overrides) & state.seen_overrides) and service not in state.seen_overrides:
+                self._report(ctx, NON_EU_SAAS, node, message, facts)
+        state.pending.clear()
+        for service, (node, attr) in state.module_keys.items():
+            if service in state.module_hosts:
+                continue
+            entry = self.catalog.saas[service]
+            place = entry.get("default", "none")
+            if place in ("none", "account") or self.policy.country_allowed(place):
+                continue
+            message = (
+                f"{entry['name']} is configured ({attr}) without a host, so it sends data to its default endpoint in "
+                f"{self._place(place)} ({entry.get('default_host', '?')}), outside the allowed "
+                f"jurisdictions ({self.policy.describe()}); {entry.get('fix', '')}"
+            ).rstrip("; ")
+            self._report(ctx, NON_EU_SAAS, node, message, {"service": service, "default": True, "place": place})
+        state.module_keys.clear()
+
+    # --- per file ------------------------------------------------------------------------------
+    def _file(self, ctx) -> _FileState:
+        path = getattr(ctx, "path", None)
+        if self._state.path != path:
+            self._state = _FileState(path=path)
+        return self._state
+
+    def _report(self, ctx, code, node, message, facts) -> bool:
+        if not self.wants(code):
+            return False
+        ctx.report(code, node, message, facts=facts, confidence="high" if code != UNKNOWN_REGION else "medium")
+        return True
+
+    # --- call targets ---------------------------------------------------------------------------
+    def _targets(self, ctx, call, target) -> List[str]:
+        """The resolved target, plus `<kind>.a.b` for methods reached through an attribute chain."""
+        import libcst as cst
+
+        targets = [target] if target else []
+        func = call.func
+        chain = []
+        node = func
+        while isinstance(node, cst.Attribute):
+            chain.append(node.attr.value)
+            node = node.value
+            kind = ctx.kind(node)
+            if kind:
+                targets.append(f"<{kind}>." + ".".join(reversed(chain)))
+                if ":" in kind:
+                    targets.append(f"<{kind.split(':', 1)[0]}>." + ".".join(reversed(chain)))
+                break
+        dotted = _dotted(func)
+        if dotted and dotted not in targets:
+            targets.append(dotted)
+        return targets
+
+    # --- values -------------------------------------------------------------------------------
+    def _const(self, ctx, expr) -> Optional[Value]:
+        if expr is None:
+            return None
+        const = ctx.constant(expr)
+        if const is not None:
+            return Value(const.value, getattr(const, "origin", None))
+        attr = self._class_attribute(ctx, expr)
+        if attr is not None:
+            return attr
+        env = self._env_default(ctx, expr)
+        if env is not None:
+            return env
+        return None
+
+    def _class_attribute(self, ctx, expr) -> Optional[Value]:
+        """`Settings.region` / `self.region` assigned once in a class body.
+
+        Workaround: the engine counts a class-body assignment twice (pre-pass and walk), so
+        `ctx.constant` does not fold class attributes yet."""
+        import libcst as cst
+
+        if not isinstance(expr, cst.Attribute) or not isinstance(expr.value, cst.Name):
+            return None
+        owner = expr.value.value
+        classes = []
+        if owner in ("self", "cls"):
+            scope = getattr(ctx, "scope", None)
+            while scope is not None and getattr(scope, "class_scope", None) is None and getattr(scope, "parent", None):
+                scope = scope.parent
+            class_scope = getattr(scope, "class_scope", None)
+            if class_scope is not None and isinstance(getattr(class_scope, "node", None), cst.ClassDef):
+                classes.append(class_scope.node)
+        else:
+            classes.extend(
+                stmt for stmt in ctx.module.body if isinstance(stmt, cst.ClassDef) and stmt.name.value == owner
+            )
+        if len(classes) != 1 or not isinstance(classes[0].body, cst.IndentedBlock):
+            return None
+        values = []
+        for stmt in classes[0].body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else (
+                        [small.target] if isinstance(small, cst.AnnAssign) and small.value is not None else [])
+                    for target in targets:
+                        if isinstance(target, cst.Name) and target.value == expr.attr.value:
+                            values.append(small.value)
+        if len(values) != 1:
+            return None
+        const = ctx.constant(values[0])
+        if const is None or not isinstance(const.value, (str, list, tuple, dict)):
+            return None
+        line = ctx.line_of(values[0]) if hasattr(ctx, "line_of") else None
+        name = f"{classes[0].name.value}.{expr.attr.value}"
+        return Value(const.value, getattr(const, "origin", None) or (f"{name}, line {line}" if line else name))
+
+    def _env_default(self, ctx, expr) -> Optional[Value]:
+        """`os.environ.get("AWS_REGION", "us-east-1")` -> the default (if the engine did not fold it)."""
+        import libcst as cst
+
+        if not isinstance(expr, cst.Call):
+            return None
+        target = ctx.resolve_call(expr.func) or _dotted(expr.func)
+        if not target or not self.env_calls.match([target]):
+            return None
+        key = self._positional(expr, 0)
+        default = self._keyword(expr, "default")
+        if default is None:
+            default = self._positional(expr, 1)
+        key_const = ctx.constant(key) if key is not None else None
+        default_const = ctx.constant(default) if default is not None else None
+        if default_const is None or not isinstance(default_const.value, str):
+            return None
+        where = f'the default of environment variable {key_const.value}' if key_const else "an environment default"
+        return Value(default_const.value, where)
+
+    def _env_key(self, ctx, expr) -> Optional[str]:
+        import libcst as cst
+
+        if not isinstance(expr, cst.Call):
+            return None
+        target = ctx.resolve_call(expr.func) or _dotted(expr.func)
+        if not target or not self.env_calls.match([target]):
+            return None
+        key = ctx.constant(self._positional(expr, 0)) if self._positional(expr, 0) is not None else None
+        return key.value if key is not None and isinstance(key.value, str) else None
+
+    @staticmethod
+    def _keyword(call, name):
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == name:
+                return arg.value
+        return None
+
+    @staticmethod
+    def _positional(call, index):
+        i = 0
+        for arg in call.args:
+            if arg.star:
+                return None
+            if arg.keyword is not None:
+                continue
+            if i == index:
+                return arg.value
+            i += 1
+        return None
+
+    @staticmethod
+    def _has_star(call) -> bool:
+        return any(arg.star for arg in call.args)
+
+    def _dict_value(self, ctx, expr, key: str):
+        """The expression (or constant) stored under `key` of a dict expression."""
+        import libcst as cst
+
+        if isinstance(expr, cst.Dict):
+            for element in expr.elements:
+                if isinstance(element, cst.DictElement):
+                    k = ctx.constant(element.key)
+                    if k is not None and k.value == key:
+                        return element.value
+            return None
+        if isinstance(expr, cst.Call) and _dotted(expr.func) == "dict":
+            return self._keyword(expr, key)
+        definition = ctx.definition(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        if definition is not None and isinstance(definition.value, (cst.Dict, cst.Call)):
+            return self._dict_value(ctx, definition.value, key)
+        const = ctx.constant(expr)
+        if const is not None and isinstance(const.value, dict) and key in const.value:
+            return Value(const.value[key], const.origin)
+        return None
+
+    def _arg(self, ctx, call, path: str):
+        """The expression at an argument path (`region_name`, `@1`, `kw.key`, `*.key`); _MISSING if absent."""
+        head, _, key = path.partition(".")
+        if head == "*":
+            for arg in call.args:
+                if arg.star:
+                    continue
+                found = self._dict_value(ctx, arg.value, key)
+                if found is not None:
+                    return found
+            return _MISSING
+        expr = self._positional(call, int(head[1:])) if head.startswith("@") else self._keyword(call, head)
+        if expr is None:
+            return _MISSING
+        if key:
+            found = self._dict_value(ctx, expr, key)
+            return _MISSING if found is None else found
+        return expr
+
+    def _value_of(self, ctx, expr) -> Optional[Value]:
+        if isinstance(expr, Value):
+            return expr
+        return self._const(ctx, expr)
+
+    # --- region sinks ---------------------------------------------------------------------------
+    def _check_sink(self, ctx, call, sink: dict, done: Set[tuple]) -> None:
+        provider = sink["provider"]
+        endpoint_arg = sink.get("endpoint")
+        if endpoint_arg and self._keyword(call, endpoint_arg) is not None:
+            endpoint = self._const(ctx, self._keyword(call, endpoint_arg))
+            host = host_of(endpoint.value, bare=True) if endpoint and isinstance(endpoint.value, str) else None
+            if host is None or self.catalog.host_provider(host) != provider:
+                return  # MinIO, LocalStack, another S3-compatible service: the host decides, not region_name
+        given = False
+        for path in sink.get("args", ()):
+            expr = self._arg(ctx, call, path)
+            if expr is _MISSING:
+                continue
+            given = True
+            value = self._value_of(ctx, expr)
+            if value is None:
+                return
+            values = value.value if isinstance(value.value, (list, tuple)) else [value.value]
+            for item in values:
+                if isinstance(item, str):
+                    if sink.get("account_locator"):
+                        if "." not in item:
+                            continue
+                        item = item.split(".", 1)[1]
+                    self._judge_region(ctx, call, provider, item, value.origin, path, sink, done)
+            return
+        if given or self._has_star(call):
+            return
+        default = sink.get("default")
+        if default:
+            needs = sink.get("default_needs_str_arg")
+            if needs is not None:
+                first = self._const(ctx, self._positional(call, needs))
+                if first is None or not isinstance(first.value, str):
+                    return
+            region = self.catalog.lookup(provider, default)
+            if region is not None:
+                self._judge_known(ctx, call, region, None, done, reason=sink.get("default_reason"))
+        elif sink.get("requires_region") and self.wants(NO_REGION):
+            self._check_no_region(ctx, call, provider)
+
+    def _judge_region(self, ctx, node, provider, text, origin, path, sink, done) -> bool:
+        if self._origin_reported(origin):
+            return False
+        if self.catalog.is_ignored(provider, text):
+            return False
+        region = self.catalog.lookup(provider, text)
+        for fallback in sink.get("fallback", ()) if region is None else ():
+            region = self.catalog.lookup(fallback, text)
+            if region is not None:
+                break
+        if region is not None:
+            return self._judge_known(ctx, node, region, origin, done)
+        if self.policy.token_allowed(text, f"{provider}:{text}"):
+            return False
+        if not self.catalog.looks_like_region(provider, text):
+            return False
+        key = (UNKNOWN_REGION, provider, text)
+        if key in done:
+            return False
+        done.add(key)
+        name = self.catalog.provider_name(provider)
+        where = f" (from {origin})" if origin else ""
+        message = (
+            f'unknown {name} region "{text}"{where} in {path.lstrip("@*.")}: not in the region catalogue '
+            f"(a typo, or a region newer than gdpr-lint's list), so where it keeps the data cannot be checked"
+        )
+        return self._report(ctx, UNKNOWN_REGION, node, message, {"provider": provider, "region": text})
+
+    def _judge_known(self, ctx, node, region: Region, origin, done, *, reason=None, matched=None) -> bool:
+        if self.policy.region_allowed(region):
+            return False
+        key = (NON_EU_REGION, region.provider, region.id)
+        if key in done:
+            return False
+        done.add(key)
+        self._report(ctx, NON_EU_REGION, node, self._region_message(region, origin, reason, matched), self._facts(region, origin))
+        return True
+
+    def _facts(self, region: Region, origin=None) -> dict:
+        facts = {
+            "provider": region.provider,
+            "region": region.id,
+            "countries": list(region.countries),
+            "jurisdiction": self.catalog.jurisdiction(region),
+        }
+        if origin:
+            facts["origin"] = origin
+        return facts
+
+    def _region_message(self, region: Region, origin, reason=None, matched=None) -> str:
+        place = ", ".join(c if c in self.catalog.countries else self.catalog.place_name(c) for c in region.countries)
+        about = f'region "{region.id}" ({self.catalog.provider_name(region.provider)}, {region.name}, {place})'
+        if matched:
+            about = f'"{matched}" is in {about}'
+        if reason:
+            about = f"{reason} lands in {about}"
+        if origin:
+            about += f" (value from {origin})"
+        verb = ", outside" if matched or reason else " is outside"
+        message = f"{about}{verb} the allowed jurisdictions ({self.policy.describe()})"
+        suggestion = self.policy.suggestion(region.provider)
+        if suggestion is not None:
+            message += f'; e.g. "{suggestion.id}" ({suggestion.name}) keeps the data in {self.policy.where(suggestion)}'
+        return message
+
+    def _origin_reported(self, origin: Optional[str]) -> bool:
+        if not origin:
+            return False
+        name = origin.split(",", 1)[0].strip()
+        return name in self._state.reported_names
+
+    def _check_no_region(self, ctx, call, provider) -> None:
+        expr = self._keyword(call, "service_name") or self._positional(call, 0)
+        service = self._const(ctx, expr) if expr is not None else None
+        if service is not None and service.value in self.global_services.get(provider, ()):
+            return
+        name = self.catalog.provider_name(provider)
+        suggestion = self.policy.suggestion(provider)
+        hint = f' (e.g. region_name="{suggestion.id}")' if suggestion else ""
+        message = (
+            f"{name} client created without a region: where it stores data depends on the environment it runs in "
+            f"(AWS_REGION, ~/.aws/config); set the region explicitly{hint}"
+        )
+        self._report(ctx, NO_REGION, call, message, {"provider": provider})
+
+    # --- strings anywhere in a call's arguments ---------------------------------------------------
+    def _scan_arguments(self, ctx, call, done: Set[tuple]) -> None:
+        for arg in call.args:
+            if arg.star:
+                continue
+            self._scan_value_node(ctx, arg.value, done, node=call)
+
+    def _scan_value_node(self, ctx, expr, done: Set[tuple], *, node, leaf: bool = False) -> bool:
+        """Hosts, ARNs and region-carrying dict keys inside one expression's known value."""
+        import libcst as cst
+
+        if isinstance(expr, (cst.Lambda, cst.GeneratorExp, cst.ListComp, cst.DictComp, cst.SetComp)):
+            return False
+        if leaf and isinstance(expr, cst.Dict):
+            return self._scan_dict_node(ctx, expr, done, None)
+        if leaf and isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            whole = self._const(ctx, expr)
+            if whole is not None and self._is_menu(whole.value):
+                return False
+            reported = False
+            for element in expr.elements:
+                if not isinstance(element, cst.StarredElement):
+                    reported |= self._scan_value_node(ctx, element.value, done, node=None, leaf=True)
+            return reported
+        node = node if node is not None else expr
+        value = self._const(ctx, expr)
+        if value is None:
+            prefix = self._literal_prefix(expr)
+            if prefix is None:
+                if isinstance(expr, cst.Dict):
+                    return self._scan_dict_node(ctx, expr, done, node)
+                return False
+            value = Value(prefix, None)
+        if self._origin_reported(value.origin):
+            return False
+        return self._scan_python(ctx, value.value, value.origin, done, node, depth=0)
+
+    def _scan_dict_node(self, ctx, expr, done, node) -> bool:
+        """A dict literal: check its known values, each at its own line unless `node` is given."""
+        import libcst as cst
+
+        reported = False
+        for element in expr.elements:
+            if not isinstance(element, cst.DictElement):
+                continue
+            key = ctx.constant(element.key)
+            if key is not None and isinstance(key.value, str) and key.value in self.dict_keys:
+                spec = self.dict_keys[key.value]
+                endpoint_key = spec.get("endpoint")
+                if endpoint_key and not self._endpoint_ok(ctx, self._dict_value(ctx, expr, endpoint_key), spec["provider"]):
+                    continue
+                value = self._const(ctx, element.value)
+                if value is not None and isinstance(value.value, str):
+                    at = node if node is not None else element.value
+                    reported |= self._judge_region(ctx, at, spec["provider"], value.value, value.origin, key.value, spec, done)
+                continue
+            reported |= self._scan_value_node(ctx, element.value, done, node=node, leaf=node is None)
+        return reported
+
+    def _endpoint_ok(self, ctx, expr, provider) -> bool:
+        if expr is None:
+            return True
+        value = self._value_of(ctx, expr)
+        host = host_of(value.value, bare=True) if value and isinstance(value.value, str) else None
+        return host is not None and self.catalog.host_provider(host) == provider
+
+    def _scan_python(self, ctx, value, origin, done, node, depth) -> bool:
+        if depth > 6:
+            return False
+        if isinstance(value, str):
+            return self._scan_string(ctx, value, origin, done, node)
+        if isinstance(value, dict):
+            reported = False
+            for key, item in value.items():
+                spec = self.dict_keys.get(key) if isinstance(key, str) else None
+                if spec is not None and isinstance(item, str):
+                    endpoint_key = spec.get("endpoint")
+                    if endpoint_key and endpoint_key in value:
+                        endpoint = value[endpoint_key]
+                        host = host_of(endpoint, bare=True) if isinstance(endpoint, str) else None
+                        if host is None or self.catalog.host_provider(host) != spec["provider"]:
+                            continue
+                    reported |= self._judge_region(ctx, node, spec["provider"], item, origin, key, spec, done)
+                else:
+                    reported |= self._scan_python(ctx, item, origin, done, node, depth + 1)
+            return reported
+        if isinstance(value, (list, tuple, set, frozenset)):
+            items = list(value)
+            if self._is_menu(items):
+                return False
+            reported = False
+            for item in items:
+                reported |= self._scan_python(ctx, item, origin, done, node, depth + 1)
+            return reported
+        return False
+
+    def _is_menu(self, value) -> bool:
+        """A list of several different regions to choose from (a menu, choices), not a configuration."""
+        if not isinstance(value, (list, tuple, set, frozenset)) or len(value) < 2:
+            return False
+        return len({self._region_key(i) for i in value} - {None}) >= 2
+
+    def _region_key(self, value) -> Optional[tuple]:
+        """What region a list element names (for telling a menu of regions from a configuration)."""
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                key = self._region_key(item)
+                if key:
+                    return key
+            return None
+        if isinstance(value, dict):
+            for item in value.values():
+                key = self._region_key(item)
+                if key:
+                    return key
+            return None
+        if not isinstance(value, str):
+            return None
+        found = self.catalog.region_in_string(value)
+        if found:
+            return (found[0].provider, found[0].id)
+        for provider in self.catalog.regions:
+            if self.catalog.looks_like_region(provider, value) and self.catalog.lookup(provider, value):
+                return (provider, value.lower())
+        host = host_of(value)
+        hit = self.catalog.saas_host(host) if host else None
+        return (hit.service, hit.place) if hit else None
+
+    def _scan_string(self, ctx, text, origin, done, node) -> bool:
+        found = self.catalog.region_in_string(text)
+        if found is not None:
+            region, matched = found
+            if self.policy.token_allowed(matched, region.id, f"{region.provider}:{region.id}"):
+                return False
+            return self._judge_known(ctx, node, region, origin, done, matched=matched)
+        if "://" in text:
+            host = host_of(text)
+            hit = self.catalog.saas_host(host) if host else None
+            if hit is not None:
+                return self._judge_saas_hit(ctx, node, hit, origin, done)
+        return False
+
+    @staticmethod
+    def _literal_prefix(expr) -> Optional[str]:
+        """The literal start of an f-string or a concatenation, when it holds a whole URL host."""
+        import libcst as cst
+
+        text = None
+        if isinstance(expr, cst.FormattedString):
+            parts = []
+            for part in expr.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    parts.append(part.value)
+                else:
+                    break
+            text = "".join(parts)
+        elif isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+            left = expr.left
+            if isinstance(left, cst.SimpleString):
+                text = left.evaluated_value if isinstance(left.evaluated_value, str) else None
+            else:
+                text = ResidencyCheck._literal_prefix(left)
+        if not text or "://" not in text:
+            return None
+        rest = text.split("://", 1)[1]
+        if not re.search(r"[/:?#]", rest):
+            return None  # the host may continue in the unknown part
+        return text
+
+    # --- SaaS ---------------------------------------------------------------------------------
+    def _judge_saas_hit(self, ctx, node, hit: SaasHit, origin, done, param=None) -> bool:
+        if self.policy.country_allowed(hit.place) or self.policy.token_allowed(hit.host, f"saas:{hit.service}"):
+            return False
+        key = (NON_EU_SAAS, hit.service)
+        if key in done or self._origin_reported(origin):
+            return False
+        done.add(key)
+        service = self.catalog.saas[hit.service]
+        where = f" (value from {origin})" if origin else ""
+        message = (
+            f'{service["name"]} host "{hit.host}"{where} sends data to {self._place(hit.place)}, outside the allowed '
+            f"jurisdictions ({self.policy.describe()}); {service.get('fix', '')}"
+        ).rstrip("; ")
+        facts = {"service": hit.service, "host": hit.host, "place": hit.place}
+        if origin:
+            facts["origin"] = origin
+        return self._report(ctx, NON_EU_SAAS, node, message, facts)
+
+    def _place(self, code: str) -> str:
+        name = self.catalog.place_name(code)
+        return name if name.startswith("the ") or code not in ("US", "GB", "EU", "AE") else f"the {name}"
+
+    def _judge_saas_value(self, ctx, node, sid, text, origin, done) -> bool:
+        service = self.catalog.saas[sid]
+        values = {str(k).lower(): v for k, v in (service.get("values", {}) or {}).items()}
+        place = values.get(text.strip().lower())
+        if place is not None:
+            return self._judge_saas_hit(ctx, node, SaasHit(sid, text, place), origin, done)
+        host = host_of(text, bare=True)
+        hit = self.catalog.saas_host(host) if host else None
+        if hit is not None:
+            return self._judge_saas_hit(ctx, node, hit, origin, done)
+        return False  # a self-hosted instance or a reverse proxy: not ours to judge
+
+    def _check_sdk(self, ctx, call, sid, sdk, done) -> None:
+        for path in sdk.get("params", ()):
+            expr = self._arg(ctx, call, path)
+            if expr is _MISSING:
+                continue
+            value = self._value_of(ctx, expr)
+            if value is None:
+                names = self._resolved_value_name(ctx, expr)
+                if names:
+                    self._judge_saas_value(ctx, call, sid, names, None, done)
+                return
+            if isinstance(value.value, str):
+                self._judge_saas_value(ctx, call, sid, value.value, value.origin, done)
+            return
+        if any(self._arg(ctx, call, path) is not _MISSING for path in sdk.get("configured_by", ())):
+            return
+        if not sdk.get("flag_default") or self._has_star(call):
+            return
+        needs = sdk.get("default_needs")
+        if needs and all(self._arg(ctx, call, path) is _MISSING for path in needs):
+            return
+        service = self.catalog.saas[sid]
+        place = service.get("default", "none")
+        if place in ("none", "account") or self.policy.country_allowed(place):
+            return
+        if self.policy.token_allowed(service.get("default_host", ""), f"saas:{sid}"):
+            return
+        callee = _dotted(call.func) or "the client"
+        message = (
+            f"{callee}(...) has no host/region setting, so {service['name']} sends data to its default endpoint in "
+            f"{self._place(place)} ({service.get('default_host', '?')}), outside the allowed jurisdictions "
+            f"({self.policy.describe()}); {service.get('fix', '')}"
+        ).rstrip("; ")
+        facts = {"service": sid, "host": service.get("default_host"), "place": place, "default": True}
+        self._state.pending.append((sid, call, message, facts, tuple(sdk.get("overrides", ()))))
+
+    def _resolved_value_name(self, ctx, expr) -> Optional[str]:
+        """`Regions.EU` -> 'customerio.Regions.EU' when the SDK maps enum members to places."""
+        import libcst as cst
+
+        if isinstance(expr, cst.Attribute):
+            return ctx.resolve_call(expr) or _dotted(expr)
+        return None
+
+    # --- assignments ------------------------------------------------------------------------------
+    @staticmethod
+    def _norm_name(name: str) -> str:
+        return name.replace("'", '"').replace(" ", "")
+
+    def _setting_for(self, ctx, name: str, value) -> Optional[Tuple[str, dict]]:
+        match = _ENVIRON_ITEM.match(name.replace("'", '"'))
+        key = match.group(1) if match else name.rsplit(".", 1)[-1]
+        setting = self.settings.get(key.upper())
+        if setting is not None:
+            return key, setting
+        env_key = self._env_key(ctx, value)
+        if env_key and env_key.upper() in self.settings:
+            return env_key, self.settings[env_key.upper()]
+        return None
+
+    def _check_setting(self, ctx, value_expr, setting: Tuple[str, dict]) -> bool:
+        key, spec = setting
+        provider = spec["provider"]
+        kind = spec.get("kind", "region")
+        done: Set[tuple] = set()
+        if kind == "dict":
+            reported = False
+            for dict_key in spec.get("keys", ()):
+                found = self._dict_value(ctx, value_expr, dict_key)
+                value = self._value_of(ctx, found) if found is not None else None
+                at = found if found is not None and not isinstance(found, Value) else value_expr
+                if value is not None and isinstance(value.value, str):
+                    reported |= self._judge_region(ctx, at, provider, value.value, value.origin, f"{key}[{dict_key!r}]", spec, done)
+            return reported
+        value = self._const(ctx, value_expr)
+        if value is None or not isinstance(value.value, str):
+            return False
+        if kind == "host":
+            return self._scan_string(ctx, value.value, value.origin, done, value_expr)
+        return self._judge_region(ctx, value_expr, provider, value.value, value.origin, key, spec, done)
+
+    def _check_env_setter(self, ctx, call) -> None:
+        key = self._const(ctx, self._positional(call, 0))
+        spec = self.settings.get(str(key.value).upper()) if key is not None else None
+        if spec is None:
+            return
+        value = self._const(ctx, self._positional(call, 1))
+        if value is None or not isinstance(value.value, str):
+            return
+        if spec.get("kind", "region") == "host":
+            self._scan_string(ctx, value.value, value.origin, set(), call)
+        elif spec.get("kind", "region") == "region":
+            self._judge_region(ctx, call, spec["provider"], value.value, value.origin, key.value, spec, set())
+
+    def _check_attribute(self, ctx, target, value) -> bool:
+        import libcst as cst
+
+        if not isinstance(target, cst.Attribute):
+            return False
+        spec = self.attributes.get(target.attr.value)
+        if spec is None:
+            return False
+        kind = ctx.kind(target.value)
+        receiver = _dotted(target.value) or ""
+        if kind not in spec.get("kinds", ()) and receiver.rsplit(".", 1)[-1].lower() not in spec.get("receiver_names", ()):
+            return False
+        const = self._const(ctx, value)
+        if const is None or not isinstance(const.value, str):
+            return False
+        region = self.catalog.lookup(spec["provider"], const.value)
+        if region is None:
+            return False  # an unknown kind of object may use `.location` for anything
+        return self._judge_known(ctx, value, region, const.origin, set())
+
+    def _check_saas_assignment(self, ctx, target, name: str, value) -> bool:
+        state = self._state
+        norm = self._norm_name(name)
+        resolved = ctx.resolve_call(target) if target is not None and not isinstance(name, type(None)) else None
+        candidates = [n for n in (resolved, norm) if n]
+        for candidate in candidates:
+            if candidate in self.module_keys:
+                state.module_keys.setdefault(self.module_keys[candidate], (value, name))
+                return False
+        for candidate in candidates:
+            if candidate in self.module_hosts:
+                sid = self.module_hosts[candidate]
+                state.module_hosts.add(sid)
+                const = self._const(ctx, value)
+                if const is not None and isinstance(const.value, str):
+                    return self._judge_saas_value(ctx, value, sid, const.value, const.origin, set())
+                return False
+        last = norm.rsplit(".", 1)[-1]
+        for attr in (last,):
+            for sid, service in self.catalog.saas.items():
+                for sdk in service.get("sdk", ()):
+                    if attr in sdk.get("overrides", ()):
+                        state.seen_overrides.add(sid)
+        for suffix, sid in self.saas_assign.items():
+            if norm == suffix or norm.endswith("." + suffix) or norm.upper() == suffix.upper():
+                const = self._const(ctx, value)
+                if const is not None and isinstance(const.value, str):
+                    return self._judge_saas_value(ctx, value, sid, const.value, const.origin, set())
+                return False
+        lowered = name.lower()
+        for sid, service in self.catalog.saas.items():
+            if any(k in lowered for k in service.get("keywords", ())):
+                const = self._const(ctx, value)
+                if const is not None and isinstance(const.value, str) and "://" in const.value:
+                    host = host_of(const.value)
+                    hit = self.catalog.saas_host(host) if host else None
+                    if hit is not None:
+                        return self._judge_saas_hit(ctx, value, hit, const.origin, set())
+        return False
+
+
+CHECK = ResidencyCheck

@@ -1,0 +1,673 @@
+"""Retention rules (GDPR3xx): lifetimes beyond the configured limits, and data kept forever.
+
+Everything API-specific lives in rules/retention.toml (which calls, keywords, dict keys
+and settings set a lifetime, in which unit, for which data category, and which values
+mean "forever"). This module interprets that catalogue over the engine's traversal and
+the shared duration evaluator.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from gdpr_lint._lazy import cst
+
+from gdpr_lint.analysis.durations import DurationEvaluator, DurationValue
+from gdpr_lint.checks.base import Check
+
+EXCEEDS = "GDPR301"
+FOREVER = "GDPR302"
+
+_UPDATE_METHODS = ("update", "from_mapping")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SPLIT = re.compile(r"[^A-Za-z0-9]+")
+
+
+def split_words(text: str) -> List[str]:
+    """'LOG_RETENTION_DAYS' -> ['log', 'retention', 'days']; 'acme-app-logs' and
+    'sessionTtl' split the same way."""
+    words: List[str] = []
+    for part in _SPLIT.split(text):
+        if part:
+            words.extend(w.lower() for w in _CAMEL.split(part) if w)
+    return words
+
+
+@dataclass
+class _PendingStore:
+    """A write of personal data with no lifetime, judged when the file is done."""
+
+    node: cst.CSTNode
+    entry: dict
+    key_text: Optional[str]
+    scope_node: object
+    description: str
+    categories: Tuple[str, ...]
+
+
+@dataclass
+class _FileState:
+    ctx: object
+    stores: List[_PendingStore] = field(default_factory=list)
+    expiring_keys: set = field(default_factory=set)
+    expiring_scopes: set = field(default_factory=set)
+    apis_seen: set = field(default_factory=set)
+    missing: List[Tuple[cst.CSTNode, dict]] = field(default_factory=list)
+
+
+class RetentionCheck(Check):
+    family = "retention"
+
+    def __init__(self, kb, config, enabled_codes: frozenset):
+        super().__init__(kb, config, enabled_codes)
+        tables = kb.tables.get("retention", {})
+        self.generic_category = tables.get("generic-category", "storage")
+        self.calls = list(tables.get("calls", ()))
+        self.by_target: Dict[str, List[dict]] = {}
+        self.by_method: Dict[str, List[dict]] = {}
+        for entry in self.calls:
+            for target in entry.get("targets", ()):
+                self.by_target.setdefault(target, []).append(entry)
+            for method in entry.get("methods", ()):
+                self.by_method.setdefault(method, []).append(entry)
+        self.keys: Dict[str, List[dict]] = {}
+        for entry in tables.get("keys", ()):
+            self.keys.setdefault(entry["key"], []).append(entry)
+        self.settings: Dict[str, List[dict]] = {}
+        for entry in tables.get("settings", ()):
+            for name in entry["names"]:
+                self.settings.setdefault(name, []).append(entry)
+        self.enums: Dict[str, dict] = tables.get("enums", {})
+        self.unit_words = {w: unit for unit, words in tables.get("unit-words", {}).items() for w in words}
+        self.category_words: List[Tuple[str, frozenset]] = [
+            (category, frozenset(words)) for category, words in tables.get("category-words", {}).items()
+        ]
+        self.setting_words = frozenset(tables.get("setting-words", ()))
+        self.setting_phrases = [tuple(p) for p in tables.get("setting-phrases", ())]
+        self.seconds_by_default = frozenset(tables.get("seconds-by-default", ()))
+        self.exclude_words = frozenset(tables.get("setting-exclude-words", ()))
+        self.settings_class_suffixes = tuple(tables.get("settings-class-suffixes", ()))
+        self.category_nouns: Dict[str, str] = dict(tables.get("category-nouns", {}))
+        self.weak_phrase_categories = frozenset(tables.get("weak-phrase-categories", ()))
+        self._state: Optional[_FileState] = None
+
+    # --- engine hooks ---------------------------------------------------------------
+
+    def prefilter_tokens(self) -> Iterable[str]:
+        tokens = set()
+        for entry in self.calls:
+            tokens.update(t.lower() for t in entry.get("tokens", ()))
+        tokens.update(key.lower() for key in self.keys)
+        tokens.update(name.lower() for name in self.settings)
+        tokens.update(self.setting_words)
+        for phrase in self.setting_phrases:  # SESSION_MAX_AGE, sessionMaxAge, session-max-age
+            tokens.update(sep.join(phrase) for sep in ("_", "", "-"))
+        return sorted(tokens)
+
+    def on_call(self, ctx, call: cst.Call, target: Optional[str]) -> None:
+        state = self._file(ctx)
+        for entry in self._call_entries(ctx, call, target):
+            state.apis_seen.add(entry["api"])
+            self._check_call(ctx, state, call, entry)
+        for arg in call.args:
+            if arg.keyword is not None and not arg.star:
+                for entry in self.keys.get(arg.keyword.value, ()):
+                    if not entry.get("parents"):
+                        self._check_value(ctx, arg.value, entry, self._category(ctx, entry, call=call))
+            chain: List[Tuple[Optional[cst.CSTNode], str]] = []
+            if arg.keyword is not None:
+                chain = [(None, arg.keyword.value)]
+            self._scan(ctx, arg.value, chain, call)
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in _UPDATE_METHODS:
+            self._check_settings_update(ctx, call)
+
+    def on_assign(self, ctx, target, name: Optional[str], value) -> None:
+        self._file(ctx)
+        matched = self._check_setting_assignment(ctx, target, value)
+        if not matched and isinstance(target, cst.Name):
+            self._check_named_constant(ctx, target.value, value)
+        self._scan(ctx, value, [], None)
+
+    def on_scope_exit(self, ctx, scope) -> None:
+        if scope.kind != "module":
+            return
+        state = self._file(ctx)
+        if self.wants(FOREVER):
+            for store in state.stores:
+                if store.scope_node in state.expiring_scopes:
+                    continue
+                if store.key_text is not None and store.key_text in state.expiring_keys:
+                    continue
+                ctx.report(
+                    FOREVER,
+                    store.node,
+                    f"{store.description} is stored in redis with no expiry: the key is kept until someone deletes it",
+                    categories=store.categories,
+                    confidence="medium",
+                    facts={"api": store.entry["api"], "forever": True, "category": store.entry.get("category")},
+                )
+            for node, entry in state.missing:
+                if any(api in state.apis_seen for api in entry.get("excused-by", ())):
+                    continue
+                category = self._category(ctx, entry, call=node if isinstance(node, cst.Call) else None)
+                ctx.report(
+                    FOREVER,
+                    node,
+                    f"{entry['label']} {entry.get('missing-text', 'has no expiry')}: its {self._noun(category)} are kept forever",
+                    confidence="medium",
+                    facts={"api": entry["api"], "forever": True, "category": category},
+                )
+        self._state = None
+
+    # --- per-file state -------------------------------------------------------------
+
+    def _file(self, ctx) -> _FileState:
+        if self._state is None or self._state.ctx is not ctx:
+            self._state = _FileState(ctx)
+        return self._state
+
+    # --- calls ----------------------------------------------------------------------
+
+    def _call_entries(self, ctx, call: cst.Call, target: Optional[str]) -> List[dict]:
+        entries = list(self.by_target.get(target, ())) if target else []
+        if target is None and isinstance(call.func, cst.Attribute):
+            target = self._subscript_receiver_target(ctx, call.func)
+            if target:
+                entries = list(self.by_target.get(target, ()))
+        if isinstance(call.func, cst.Attribute):
+            keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+            for entry in self.by_method.get(call.func.attr.value, ()):
+                if entry in entries:
+                    continue
+                required = entry.get("require-keywords")
+                if required and not keywords.intersection(required):
+                    continue
+                entries.append(entry)
+        return entries
+
+    def _subscript_receiver_target(self, ctx, func: cst.Attribute) -> Optional[str]:
+        """`caches["default"].set(...)`: the engine does not type subscripts."""
+        receiver = func.value
+        if isinstance(receiver, cst.Subscript):
+            base = ctx.resolve_call(receiver.value)
+            if base == "django.core.cache.caches":
+                return f"<django_cache>.{func.attr.value}"
+        return None
+
+    def _check_call(self, ctx, state: _FileState, call: cst.Call, entry: dict) -> None:
+        category = self._category(ctx, entry, call=call)
+        lifetime_given = False
+        for spec in entry.get("durations", ()):
+            arg = _argument(call, spec.get("position"), spec.get("keyword"))
+            if arg is None:
+                continue
+            lifetime_given = True
+            if self._is_forever_sentinel(ctx, arg, spec):
+                if entry.get("forever-needs-personal-data"):
+                    self._forever_store(ctx, call, entry, arg, spec)
+                else:
+                    self._report_forever(ctx, arg, entry, category, f"set to {ctx.source(arg)}")
+                continue
+            if "enum" in spec:
+                self._check_enum(ctx, arg, spec, entry, category)
+                continue
+            if self._defined_constant_reports_itself(ctx, arg):
+                continue
+            value = self._evaluate(ctx, arg, spec)
+            if value is not None:
+                self._report_if_exceeds(ctx, arg, value, entry, category)
+        if entry.get("ttl-item"):
+            self._check_ttl_item(ctx, call, entry, category)
+        keep = entry.get("keep-ttl", ())
+        if any(a.keyword is not None and a.keyword.value in keep for a in call.args):
+            lifetime_given = True
+        if entry.get("expires") and lifetime_given:
+            state.expiring_scopes.add(_scope_key(ctx))
+            key_text = self._key_text(ctx, call, entry)
+            if key_text is not None and entry.get("expires-existing-key"):
+                state.expiring_keys.add(key_text)
+        if entry.get("store") and not lifetime_given and entry.get("store-needs-lifetime", True):
+            self._pending_store(ctx, state, call, entry)
+        if entry.get("missing") == "forever" and not lifetime_given:
+            state.missing.append((call, entry))
+
+    def _pending_store(self, ctx, state: _FileState, call: cst.Call, entry: dict) -> None:
+        if not self.wants(FOREVER):
+            return
+        taint = self._taint_of_arguments(ctx, call, skip=None)
+        if taint is None:
+            return
+        state.stores.append(
+            _PendingStore(
+                node=call,
+                entry=entry,
+                key_text=self._key_text(ctx, call, entry),
+                scope_node=_scope_key(ctx),
+                description=taint.describe(),
+                categories=tuple(taint.categories),
+            )
+        )
+
+    def _forever_store(self, ctx, call: cst.Call, entry: dict, arg, spec) -> None:
+        if not self.wants(FOREVER):
+            return
+        taint = self._taint_of_arguments(ctx, call, skip=arg)
+        if taint is None:
+            return
+        ctx.report(
+            FOREVER,
+            arg,
+            f"{taint.describe()} is cached with timeout {ctx.source(arg)}, which never expires",
+            categories=tuple(taint.categories),
+            confidence="high",
+            facts={"api": entry["api"], "forever": True, "category": entry.get("category")},
+        )
+
+    def _taint_of_arguments(self, ctx, call: cst.Call, skip):
+        for arg in call.args:
+            if arg.value is skip or arg.keyword is not None and arg.keyword.value in ("timeout", "ex", "px", "version"):
+                continue
+            taint = ctx.taint(arg.value)
+            if taint:
+                return taint
+        return None
+
+    def _key_text(self, ctx, call: cst.Call, entry: dict) -> Optional[str]:
+        if "key" not in entry and "key-keyword" not in entry:
+            return None
+        arg = _argument(call, entry.get("key"), entry.get("key-keyword"))
+        if arg is None or isinstance(arg, (cst.Dict, cst.DictComp)):
+            return None
+        return re.sub(r"\s+", "", ctx.source(arg))
+
+    def _check_enum(self, ctx, arg, spec: dict, entry: dict, category: str) -> None:
+        members = self.enums.get(spec["enum"], {})
+        if not isinstance(arg, cst.Attribute):
+            return
+        member = arg.attr.value
+        enum_name = spec["enum"].rsplit(".", 1)[-1]
+        owner = arg.value
+        owner_name = owner.attr.value if isinstance(owner, cst.Attribute) else getattr(owner, "value", None)
+        if owner_name != enum_name or member not in members:
+            return
+        days = members[member]
+        if days == "forever":
+            self._report_forever(ctx, arg, entry, category, f"set to {ctx.source(arg)}")
+            return
+        self._report_if_exceeds(ctx, arg, DurationValue.of(float(days) * 86400), entry, category)
+
+    def _check_ttl_item(self, ctx, call: cst.Call, entry: dict, category: str) -> None:
+        item = _argument(call, None, entry["ttl-item"])
+        item = self._literal(ctx, item)
+        if not isinstance(item, cst.Dict):
+            return
+        attributes = {a.lower() for a in entry.get("ttl-attributes", ())}
+        evaluator = DurationEvaluator(ctx)
+        for element in item.elements:
+            if not isinstance(element, cst.DictElement):
+                continue
+            key = _string_key(ctx, element.key)
+            if key is None or key.lower() not in attributes:
+                continue
+            value = element.value
+            if isinstance(value, cst.Dict):  # the client API's typed values: {"N": "..."}
+                typed = [e.value for e in value.elements if isinstance(e, cst.DictElement) and _string_key(ctx, e.key) == "N"]
+                if not typed:
+                    continue
+                value = typed[0]
+            lifetime = evaluator.expiry(value)
+            if lifetime is not None:
+                self._report_if_exceeds(ctx, value, lifetime, entry, category)
+
+    # --- dict keys ------------------------------------------------------------------
+
+    def _scan(self, ctx, node, chain, call: Optional[cst.Call]) -> None:
+        """Walk literal dicts/lists for catalogued keys; nested calls get their own on_call."""
+        if isinstance(node, cst.Dict):
+            for element in node.elements:
+                if not isinstance(element, cst.DictElement):
+                    continue
+                key = _string_key(ctx, element.key)
+                if key is None:
+                    continue
+                for entry in self.keys.get(key, ()):
+                    if self._key_context_matches(ctx, entry, chain):
+                        self._check_value(ctx, element.value, entry, self._category(ctx, entry, call=call))
+                self._scan(ctx, element.value, chain + [(node, key)], call)
+        elif isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            for element in node.elements:
+                self._scan(ctx, element.value, chain, call)
+
+    def _key_context_matches(self, ctx, entry: dict, chain) -> bool:
+        parents = entry.get("parents")
+        if not parents:
+            return True
+        if not chain or chain[-1][1] not in parents:
+            return False
+        sibling = entry.get("sibling")
+        if sibling:
+            container = chain[-1][0]
+            return container is not None and sibling in ctx.source(container)
+        return True
+
+    def _check_value(self, ctx, value, entry: dict, category: str) -> None:
+        if self._is_forever_sentinel(ctx, value, entry):
+            self._report_forever(ctx, value, entry, category, f"set to {ctx.source(value)}")
+            return
+        if self._defined_constant_reports_itself(ctx, value):
+            return
+        lifetime = self._evaluate(ctx, value, entry)
+        if lifetime is not None:
+            self._report_if_exceeds(ctx, value, lifetime, entry, category)
+
+    # --- settings -------------------------------------------------------------------
+
+    def _check_setting_assignment(self, ctx, target, value) -> bool:
+        components = _access_path(ctx, target)
+        if not components:
+            return False
+        matched = False
+        for index in range(len(components) - 1, -1, -1):
+            for entry in self.settings.get(components[index], ()):
+                if entry.get("kinds"):
+                    if index == 0 or not isinstance(target, cst.Attribute) or ctx.kind(target.value) not in entry["kinds"]:
+                        continue
+                matched = True
+                rest = components[index + 1 :]
+                path = list(entry.get("path", ()))
+                if len(rest) > len(path) or any(p != "*" and p != r for p, r in zip(path, rest)):
+                    continue
+                self._check_setting_value(ctx, value, entry, path[len(rest) :], components[index])
+            if matched:
+                return True
+        return False
+
+    def _check_settings_update(self, ctx, call: cst.Call) -> None:
+        """`app.config.update(PERMANENT_SESSION_LIFETIME=...)`, `app.conf.update({...})`."""
+        for arg in call.args:
+            if arg.star:
+                continue
+            if arg.keyword is not None:
+                for entry in self.settings.get(arg.keyword.value, ()):
+                    if not entry.get("kinds"):
+                        self._check_setting_value(ctx, arg.value, entry, list(entry.get("path", ())), arg.keyword.value)
+            elif isinstance(arg.value, cst.Dict):
+                for element in arg.value.elements:
+                    if isinstance(element, cst.DictElement):
+                        key = _string_key(ctx, element.key)
+                        for entry in self.settings.get(key, ()) if key else ():
+                            if not entry.get("kinds"):
+                                self._check_setting_value(ctx, element.value, entry, list(entry.get("path", ())), key)
+
+    def _check_setting_value(self, ctx, value, entry: dict, path: Sequence[str], name: str) -> None:
+        for node in _follow_path(ctx, value, path):
+            category = entry.get("category", self.generic_category)
+            if self._is_forever_sentinel(ctx, node, entry):
+                self._report_forever(ctx, node, entry, category, f"set to {ctx.source(node)}")
+                continue
+            lifetime = self._evaluate(ctx, node, entry)
+            if lifetime is not None:
+                self._report_if_exceeds(ctx, node, lifetime, entry, category)
+
+    def _named_setting(self, name: str) -> Optional[Tuple[Optional[str], str]]:
+        """(unit or None, category) when `name` reads as a retention setting."""
+        words = split_words(name)
+        if not words or self.exclude_words.intersection(words):
+            return None
+        triggers = self.setting_words.intersection(words)
+        phrase = next((p for p in self.setting_phrases if _contains(words, p)), None)
+        if not triggers and phrase is None:
+            return None
+        unit = None
+        for word in reversed(words):
+            if word in self.unit_words:
+                unit = self.unit_words[word]
+                break
+        if unit is None and (triggers | set(phrase or ())).intersection(self.seconds_by_default):
+            unit = "seconds"
+        category = self._category_of_words(words)
+        if not triggers and category not in self.weak_phrase_categories:
+            return None
+        return unit, category or self.generic_category
+
+    def _is_settings_name(self, ctx, name: str) -> bool:
+        scope = getattr(ctx, "scope", None)
+        kind = getattr(scope, "kind", None)
+        if kind == "module":
+            return name.isupper()
+        if kind == "class":
+            return name.isupper() or str(getattr(scope, "name", "")).endswith(self.settings_class_suffixes)
+        return False
+
+    def _check_named_constant(self, ctx, name: str, value) -> None:
+        if not self._is_settings_name(ctx, name):
+            return
+        named = self._named_setting(name)
+        if named is None:
+            return
+        unit, category = named
+        lifetime = DurationEvaluator(ctx).duration(value, unit=unit, strings="numeric")
+        if lifetime is None or lifetime.seconds <= 0:
+            return
+        entry = {"api": "setting", "label": name, "category": category}
+        self._report_if_exceeds(ctx, value, lifetime, entry, category, confidence="medium")
+
+    def _defined_constant_reports_itself(self, ctx, arg) -> bool:
+        """`ex=SESSION_TTL` where SESSION_TTL is a retention-named constant of this file:
+        the finding is at its definition, not at every use."""
+        if not isinstance(arg, cst.Name):
+            return False
+        if not arg.value.isupper() or self._named_setting(arg.value) is None:
+            return False
+        return ctx.definition(arg) is not None
+
+    # --- evaluation and reporting -----------------------------------------------------
+
+    def _evaluate(self, ctx, node, spec: dict) -> Optional[DurationValue]:
+        evaluator = DurationEvaluator(ctx)
+        unit = spec.get("unit", "seconds")
+        if unit == "expiry":
+            return evaluator.expiry(node)
+        value = evaluator.duration(node, unit=unit, strings=spec.get("strings", "none"))
+        if value is None and spec.get("or-expiry"):
+            value = evaluator.expiry(node)
+        if value is not None and value.seconds <= 0:
+            return None  # 0 and negatives are "expire now" or API-specific sentinels
+        return value
+
+    def _is_forever_sentinel(self, ctx, node, spec: dict) -> bool:
+        sentinels = spec.get("forever", ())
+        if not sentinels:
+            return False
+        const = ctx.constant(node)
+        if const is None:
+            return False
+        value = const.value
+        if value is None:
+            return "None" in sentinels
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, str) and spec.get("strings") == "numeric":
+            try:
+                value = float(value)
+            except ValueError:
+                return False
+        return isinstance(value, (int, float)) and any(
+            not isinstance(s, str) and value == s for s in sentinels
+        )
+
+    def _limit(self, category: str) -> Tuple[int, str]:
+        retention = getattr(self.config, "retention", None)
+        limits = dict(getattr(retention, "limits", None) or {})
+        if category in limits:
+            return int(limits[category]), f"[tool.gdpr-lint.retention.limits] {category}"
+        return int(getattr(retention, "max_days", 365)), "[tool.gdpr-lint.retention] max-days"
+
+    def _report_if_exceeds(self, ctx, node, value: DurationValue, entry: dict, category: str, confidence=None) -> None:
+        if not self.wants(EXCEEDS):
+            return
+        if value.forever:
+            self._report_forever(ctx, node, entry, category, "set to never expire")
+            return
+        limit, key = self._limit(category)
+        if not value.exceeds(limit):
+            return
+        origin = f" ({value.origin})" if value.origin else ""
+        ctx.report(
+            EXCEEDS,
+            node,
+            f"{entry['label']} of {value.text}{origin} exceeds the {limit}-day limit ({key})",
+            confidence=confidence or ("high" if value.origin is None else "medium"),
+            facts={
+                "api": entry["api"],
+                "seconds": value.seconds,
+                "days": round(value.days, 2),
+                "limit_days": limit,
+                "limit_key": key,
+                "category": category,
+                "origin": value.origin,
+            },
+        )
+
+    def _report_forever(self, ctx, node, entry: dict, category: str, how: str) -> None:
+        if not self.wants(FOREVER):
+            return
+        ctx.report(
+            FOREVER,
+            node,
+            f"{entry['label']} is {how}: its {self._noun(category)} are kept forever",
+            confidence="medium",
+            facts={"api": entry["api"], "forever": True, "category": category},
+        )
+
+    # --- categories -----------------------------------------------------------------
+
+    def _noun(self, category: str) -> str:
+        return self.category_nouns.get(category, category)
+
+    def _category_of_words(self, words: Sequence[str]) -> Optional[str]:
+        present = set(words)
+        for category, vocabulary in self.category_words:
+            if vocabulary.intersection(present):
+                return category
+        return None
+
+    def _category(self, ctx, entry: dict, call: Optional[cst.Call] = None) -> str:
+        default = entry.get("category", self.generic_category)
+        if call is None:
+            return default
+        texts = []
+        if "key" in entry or "key-keyword" in entry:
+            arg = _argument(call, entry.get("key"), entry.get("key-keyword"))
+            if arg is not None:
+                texts.append(_literal_text(ctx, arg))
+        for keyword in entry.get("hint-keywords", ("Bucket", "TableName", "QueueName", "StreamName")):
+            arg = _argument(call, None, keyword)
+            if arg is not None:
+                texts.append(_literal_text(ctx, arg))
+        for text in texts:
+            if text:
+                category = self._category_of_words(split_words(text))
+                if category:
+                    return category
+        return default
+
+    def _literal(self, ctx, node):
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            definition = ctx.definition(node)
+            if definition is not None:
+                return definition.value
+        return node
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _scope_key(ctx):
+    scope = getattr(ctx, "scope", None)
+    return id(getattr(scope, "node", None))
+
+
+def _contains(words: Sequence[str], phrase: Sequence[str]) -> bool:
+    n = len(phrase)
+    return any(tuple(words[i : i + n]) == tuple(phrase) for i in range(len(words) - n + 1))
+
+
+def _argument(call: cst.Call, position: Optional[int], keyword: Optional[str]):
+    if keyword is not None:
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == keyword:
+                return arg.value
+    if position is None:
+        return None
+    index = 0
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            continue
+        if index == position:
+            return arg.value
+        index += 1
+    return None
+
+
+def _string_key(ctx, node) -> Optional[str]:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    if isinstance(node, (cst.ConcatenatedString, cst.Name, cst.Attribute)):
+        const = ctx.constant(node)
+        if const is not None and isinstance(const.value, str):
+            return const.value
+    return None
+
+
+def _literal_text(ctx, node) -> str:
+    """The constant text of a string, or the literal parts of an f-string."""
+    if isinstance(node, cst.FormattedString):
+        return " ".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+    const = ctx.constant(node)
+    if const is not None and isinstance(const.value, str):
+        return const.value
+    return ""
+
+
+def _access_path(ctx, target) -> List[str]:
+    """`app.config["X"]` -> ['app', 'config', 'X']; `CACHES["default"]["TIMEOUT"]` likewise."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, cst.Attribute):
+        base = _access_path(ctx, target.value)
+        return base + [target.attr.value] if base else [target.attr.value]
+    if isinstance(target, cst.Subscript) and len(target.slice) == 1:
+        index = target.slice[0].slice
+        if isinstance(index, cst.Index):
+            key = _string_key(ctx, index.value)
+            base = _access_path(ctx, target.value)
+            if key is not None:
+                return base + [key]
+    return []
+
+
+def _follow_path(ctx, value, path: Sequence[str]) -> List[cst.BaseExpression]:
+    if not path:
+        return [value]
+    if isinstance(value, (cst.Name, cst.Attribute)):
+        definition = ctx.definition(value)
+        if definition is not None and isinstance(definition.value, cst.Dict):
+            value = definition.value
+    if not isinstance(value, cst.Dict):
+        return []
+    found: List[cst.BaseExpression] = []
+    for element in value.elements:
+        if not isinstance(element, cst.DictElement):
+            continue
+        key = _string_key(ctx, element.key)
+        if path[0] == "*" or key == path[0]:
+            found.extend(_follow_path(ctx, element.value, path[1:]))
+    return found
+
+
+CHECK = RetentionCheck

@@ -1,0 +1,355 @@
+"""The command line: the only place that prints or exits."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+import click
+
+from gdpr_lint import __version__
+from gdpr_lint.config import ConfigError, load_config, with_overrides
+from gdpr_lint.model import SEVERITIES, RunResult
+from gdpr_lint.report import FORMATS
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _fail(message: str) -> "NoReturn":
+    click.echo(f"gdpr-lint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _split(values: Tuple[str, ...]) -> Tuple[str, ...]:
+    out = []
+    for value in values:
+        out.extend(part.strip() for part in value.split(",") if part.strip())
+    return tuple(out)
+
+
+def _use_color(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="gdpr-lint", message="%(prog)s %(version)s")
+def main() -> None:
+    """Static analysis for GDPR-sensitive Python code.
+
+    Flags personal data written to logs and other outputs (GDPR1xx), data stored in or
+    sent to regions outside the allowed jurisdictions (GDPR2xx), and retention beyond the
+    configured limits (GDPR3xx).
+    """
+
+
+def _settings(config_path, select, extend_select, ignore, **overrides):
+    from gdpr_lint.settings import RunSettings
+
+    try:
+        config = load_config(config_path)
+        config = with_overrides(config, **overrides)
+        return RunSettings(config, _split(select) or None, _split(ignore), _split(extend_select))
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str), help="Use this config file instead of discovering one.")
+@click.option("--select", multiple=True, help="Rule codes, prefixes or names to enable (replaces the configured select). Comma-separated or repeated.")
+@click.option("--extend-select", multiple=True, help="Rules to enable in addition to the configured select.")
+@click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable (added to the configured ignore).")
+@click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="text", show_default=True, help="Output format.")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write the report to this file instead of standard output.")
+@click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too (pre-commit).")
+@click.option("--stdin-filename", help="The name used in findings for a file read from standard input (`-`).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), help="Folder of the result cache (default: .gdpr_lint_cache in the project root).")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per available CPU).")
+@click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
+@click.option("--fail-on", type=click.Choice(list(SEVERITIES)), help="Lowest severity that makes the exit code 1 (default: any finding).")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option("--quiet", "-q", is_flag=True, help="Print no summary on standard error.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=str), help="Report and fail only on findings not in this baseline file (default: the `baseline` config key).")
+@click.option("--diff", "diff_ref", metavar="REF", help="Report only findings on lines added or changed since the merge base with git REF.")
+@click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (for testing that the pre-filter changes nothing).")
+def check(paths, config_path, select, extend_select, ignore, output_format, output_file, force_exclude,
+          stdin_filename, no_cache, cache_dir, jobs, exit_zero, fail_on, statistics, quiet, baseline_path, diff_ref,
+          no_prefilter):
+    """Check PATHS (files or folders, default `.`; `-` reads standard input)."""
+    settings = _settings(config_path, select, extend_select, ignore, fail_on=fail_on)
+    config = settings.config
+    changed = _changed_lines(diff_ref) if diff_ref else None
+    baseline = _load_baseline(baseline_path or config.baseline)
+    result, checked = _run(paths, settings, force_exclude=force_exclude, stdin_filename=stdin_filename,
+                           no_cache=no_cache, cache_dir=cache_dir, jobs=jobs, no_prefilter=no_prefilter,
+                           show_progress=output_format == "text" and not quiet)
+    from gdpr_lint.gate import apply_gate, exit_code
+
+    result = apply_gate(result, baseline=baseline, changed=changed, checked_paths=checked)
+    _emit(result, settings, output_format, output_file, statistics)
+    if not quiet:
+        _summary(result)
+    for error in result.errors:
+        if error.internal:
+            click.echo(f"gdpr-lint: internal error in {error.path}: {error.message}", err=True)
+    sys.exit(exit_code(result, fail_on=config.fail_on, exit_zero=exit_zero))
+
+
+def _changed_lines(ref: str):
+    from gdpr_lint.diffmode import DiffError, changed_lines
+
+    try:
+        return changed_lines(ref, os.getcwd())
+    except DiffError as exc:
+        _fail(str(exc))
+
+
+def _load_baseline(path: Optional[str]):
+    if not path:
+        return None
+    from gdpr_lint.baseline import BaselineError, load
+
+    try:
+        return load(path)
+    except BaselineError as exc:
+        _fail(str(exc))
+
+
+def _run(paths, settings, *, force_exclude=False, stdin_filename=None, no_cache=False, cache_dir=None, jobs=0,
+         no_prefilter=False, show_progress=False) -> Tuple[RunResult, List[str]]:
+    """Collect and check the files: (result, display paths of the files checked)."""
+    config = settings.config
+    from gdpr_lint import runner
+    from gdpr_lint.files import FileCollector, display_path
+
+    cwd = Path.cwd()
+    paths = list(paths) or ["."]
+    if "-" in paths:
+        if len(paths) > 1:
+            _fail("`-` (standard input) cannot be combined with other paths")
+        data = sys.stdin.buffer.read()
+        display = stdin_filename or "-"
+        findings, errors = runner.check_data(data, display, settings, not no_prefilter)
+        result = RunResult(sorted(findings, key=lambda f: f.sort_key()), list(errors), 1)
+        result.findings = runner._apply_per_file_ignores(result.findings, settings) if stdin_filename else result.findings
+        return result, [display]
+    collector = FileCollector(Path(config.root), tuple(config.exclude) + tuple(config.extend_exclude),
+                              config.respect_gitignore, force_exclude)
+    files = collector.collect(paths)
+    for warning in collector.warnings:
+        click.echo(f"gdpr-lint: warning: {warning}", err=True)
+    missing = [p for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
+    if missing and not files:
+        _fail(f"{missing[0]}: no such file or folder")
+    pairs = [(str(f), display_path(f, cwd)) for f in files]
+    cache_folder = None if no_cache else Path(cache_dir or config.cache_dir or Path(config.root) / ".gdpr_lint_cache")
+    progress_bar = None
+    show_progress = show_progress and sys.stderr.isatty() and len(pairs) > 200 and not os.environ.get("CI")
+    if show_progress:
+        progress_bar = click.progressbar(length=len(pairs), label="checking", file=sys.stderr)
+        progress_bar.__enter__()
+    try:
+        result = runner.run(pairs, settings, jobs=jobs, cache_dir=cache_folder, use_prefilter=not no_prefilter,
+                            progress=progress_bar.update if progress_bar else None)
+    finally:
+        if progress_bar is not None:
+            progress_bar.__exit__(None, None, None)
+    return result, [display for _, display in pairs]
+
+
+def _emit(result: RunResult, settings, output_format: str, output_file: Optional[str], statistics: bool) -> None:
+    import importlib
+
+    from gdpr_lint.report import STATISTICS, renderer
+    from gdpr_lint.report.markdown import github_link_base
+
+    if statistics:
+        text = importlib.import_module(STATISTICS).render(result, settings.kb.rules, tool_version=__version__,
+                                                          root=settings.config.root)
+    else:
+        stream = sys.stdout if output_file is None else None
+        text = renderer(output_format)(result, settings.kb.rules, tool_version=__version__, root=settings.config.root,
+                                       color=output_format == "text" and stream is not None and _use_color(stream),
+                                       link_base=github_link_base())
+    if output_file is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    _write_atomic(Path(output_file), text)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        _fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def _summary(result: RunResult) -> None:
+    n = len(result.findings)
+    parts = [f"{n} finding{'s' if n != 1 else ''}" if n else "no findings", f"in {result.files} file{'s' if result.files != 1 else ''}"]
+    line = " ".join(parts)
+    if result.errors:
+        line += f"; {len(result.errors)} file{'s' if len(result.errors) != 1 else ''} could not be checked"
+    click.echo(line, err=True)
+    if result.stale_baseline:
+        n = len(result.stale_baseline)
+        click.echo(f"{n} baseline entr{'ies' if n != 1 else 'y'} no longer match a finding (fixed?): "
+                   "run `gdpr-lint baseline update` to drop them", err=True)
+
+
+def _selection_options(command):
+    """--config/--select/--extend-select/--ignore, shared by the commands that run checks."""
+    for option in reversed([
+        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str), help="Use this config file instead of discovering one."),
+        click.option("--select", multiple=True, help="Rule codes, prefixes or names to enable."),
+        click.option("--extend-select", multiple=True, help="Rules to enable in addition to the configured select."),
+        click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable."),
+        click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=str), help="The baseline file (default: the `baseline` config key, else .gdpr-lint-baseline.json in the project root)."),
+        click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache."),
+        click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per available CPU)."),
+    ]):
+        command = option(command)
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=str))(command)
+
+
+@main.group()
+def baseline():
+    """Accept the current findings, so `check --baseline` fails only on new ones.
+
+    The baseline is written only by these commands, never by `check` or the pre-commit hook.
+    """
+
+
+def _baseline_run(paths, config_path, select, extend_select, ignore, baseline_path, force_exclude, no_cache, jobs):
+    from gdpr_lint.baseline import BASELINE_FILENAME
+
+    settings = _settings(config_path, select, extend_select, ignore)
+    path = baseline_path or settings.config.baseline or str(Path(settings.config.root) / BASELINE_FILENAME)
+    result, checked = _run(paths, settings, force_exclude=force_exclude, no_cache=no_cache, jobs=jobs)
+    for error in result.errors:
+        kind = "internal error" if error.internal else "not checked"
+        click.echo(f"gdpr-lint: {kind}: {error.path}: {error.message}", err=True)
+    if any(error.internal for error in result.errors):
+        _fail("baseline not written: the run had internal errors")
+    return result, checked, path
+
+
+def _save_baseline(data, path: str) -> None:
+    from gdpr_lint.baseline import save
+
+    try:
+        save(data, path)
+    except OSError as exc:
+        _fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+@baseline.command("create")
+@_selection_options
+def baseline_create(paths, config_path, select, extend_select, ignore, baseline_path, force_exclude, no_cache, jobs):
+    """Write a baseline accepting every current finding in PATHS (default `.`)."""
+    from gdpr_lint.baseline import create
+
+    result, _, path = _baseline_run(paths, config_path, select, extend_select, ignore, baseline_path,
+                                    force_exclude, no_cache, jobs)
+    data = create(result.findings, root=os.path.dirname(os.path.abspath(path)), tool_version=__version__)
+    _save_baseline(data, path)
+    n = len(data.entries)
+    click.echo(f"wrote {path}: {n} finding{'s' if n != 1 else ''} accepted", err=True)
+
+
+@baseline.command("update")
+@_selection_options
+@click.option("--add-new", is_flag=True, help="Also accept findings that are not in the baseline yet.")
+def baseline_update(paths, config_path, select, extend_select, ignore, baseline_path, force_exclude, no_cache, jobs,
+                    add_new):
+    """Drop baseline entries whose finding is gone (fixed); keep the others.
+
+    New findings are not added unless --add-new is given, so an update can never hide a new leak.
+    """
+    from gdpr_lint.baseline import update
+
+    result, checked, path = _baseline_run(paths, config_path, select, extend_select, ignore, baseline_path,
+                                          force_exclude, no_cache, jobs)
+    existing = _load_baseline(path)
+    data, dropped, new = update(existing, result.findings, tool_version=__version__, checked_paths=checked,
+                                add_new=add_new)
+    _save_baseline(data, path)
+    message = f"updated {path}: {len(dropped)} stale entr{'ies' if len(dropped) != 1 else 'y'} dropped, {len(data.entries)} kept"
+    if new:
+        message += (f", {len(new)} new finding{'s' if len(new) != 1 else ''} " +
+                    ("accepted" if add_new else "not accepted (fix them, or use --add-new)"))
+    click.echo(message, err=True)
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str), help="Include the rule packs of this config.")
+def rules(output_format, config_path):
+    """List every rule: code, name, default severity, summary."""
+    kb = _knowledge(config_path)
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity, "family": r.family,
+                                "default_enabled": r.default_enabled, "summary": r.summary, "gdpr": r.gdpr}
+                               for r in kb.rules.values()], indent=2))
+        return
+    width = max((len(r.name) for r in kb.rules.values()), default=10)
+    for rule in kb.rules.values():
+        optin = "" if rule.default_enabled else " (opt-in)"
+        click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity:<7}  {rule.summary}{optin}")
+
+
+def _knowledge(config_path):
+    from gdpr_lint.knowledge import KnowledgeError, load
+
+    try:
+        config = load_config(config_path)
+        return load(config.rule_packs)
+    except (ConfigError, KnowledgeError) as exc:
+        _fail(str(exc))
+
+
+@main.command()
+@click.argument("code")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str), help="Include the rule packs of this config.")
+def explain(code, config_path):
+    """Print a rule's documentation (CODE is a code such as GDPR101 or a name such as pii-in-log)."""
+    kb = _knowledge(config_path)
+    rule = kb.rules.get(code.upper()) or kb.by_name.get(code)
+    if rule is None:
+        import difflib
+
+        close = difflib.get_close_matches(code, list(kb.rules) + list(kb.by_name), n=1, cutoff=0.5)
+        _fail(f'no rule "{code}"' + (f' (did you mean "{close[0]}"?)' if close else "") + "; `gdpr-lint rules` lists them")
+    click.echo(render_rule_doc(rule))
+
+
+def render_rule_doc(rule) -> str:
+    out = [f"# {rule.code} {rule.name}", "", f"{rule.summary}.", "",
+           f"Default severity: {rule.severity}" + ("" if rule.default_enabled else " (opt-in: select it to enable)"),
+           f"GDPR: {rule.gdpr}", ""]
+    for title, body, code in (("What it does", rule.what, False), ("Why is this bad", rule.why, False),
+                              ("Example", rule.example, True), ("Use instead", rule.use_instead, True),
+                              ("Configuration", rule.configuration, False)):
+        if not body.strip():
+            continue
+        out.append(f"## {title}")
+        out.append("")
+        out.append(f"```python\n{body.strip()}\n```" if code else body.strip())
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,299 @@
+"""Configuration discovery and strict validation -> one frozen Config.
+
+Every key of the contract is checked for its type; an unknown key names the closest
+known one. Errors are ConfigError with one line of text; the CLI turns them into exit 2.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+import sys
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Dict, Mapping, Optional, Tuple
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_FILES = (".gdpr-lint.toml", "gdpr-lint.toml", "pyproject.toml")
+SEVERITY_LEVELS = ("info", "warning", "error")
+
+
+class ConfigError(Exception):
+    """Invalid configuration or flags: one line for the user, exit code 2."""
+
+
+@dataclass(frozen=True)
+class PiiConfig:
+    extra_identifiers: Mapping[str, str] = field(default_factory=dict)
+    ignore_identifiers: Tuple[str, ...] = ()
+    sanitizers: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResidencyConfig:
+    allowed_jurisdictions: Tuple[str, ...] = ("EU", "EEA")
+    allowed_regions: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RetentionConfig:
+    max_days: int = 365
+    limits: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    select: Tuple[str, ...] = ("GDPR",)
+    extend_select: Tuple[str, ...] = ()
+    ignore: Tuple[str, ...] = ()
+    exclude: Tuple[str, ...] = ()
+    extend_exclude: Tuple[str, ...] = ()
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    rule_packs: Tuple[str, ...] = ()
+    respect_gitignore: bool = True
+    cache_dir: Optional[str] = None
+    baseline: Optional[str] = None
+    require_justification: bool = False
+    non_suppressible: Tuple[str, ...] = ()
+    fail_on: str = "info"
+    pii: PiiConfig = PiiConfig()
+    residency: ResidencyConfig = ResidencyConfig()
+    retention: RetentionConfig = RetentionConfig()
+    root: str = "."              # folder the config was found in (patterns are relative to it)
+    source: Optional[str] = None  # the file it came from, None for defaults
+
+    def digest(self) -> str:
+        """Identity of everything that can change results (the cache key)."""
+        data = asdict(self)
+        data.pop("source", None)
+        data.pop("cache_dir", None)
+        data.pop("baseline", None)
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# ---- schema ------------------------------------------------------------------------------
+
+_STR_LIST = "list of strings"
+_SCHEMA: Dict[str, object] = {
+    "select": _STR_LIST,
+    "extend-select": _STR_LIST,
+    "ignore": _STR_LIST,
+    "exclude": _STR_LIST,
+    "extend-exclude": _STR_LIST,
+    "per-file-ignores": "table of string lists",
+    "rule-packs": _STR_LIST,
+    "respect-gitignore": "boolean",
+    "cache-dir": "string",
+    "baseline": "string",
+    "require-justification": "boolean",
+    "non-suppressible": _STR_LIST,
+    "fail-on": "severity",
+    "pii": {
+        "extra-identifiers": "table of strings",
+        "ignore-identifiers": _STR_LIST,
+        "sanitizers": _STR_LIST,
+    },
+    "residency": {
+        "allowed-jurisdictions": _STR_LIST,
+        "allowed-regions": _STR_LIST,
+    },
+    "retention": {
+        "max-days": "positive integer",
+        "limits": "table of positive integers",
+    },
+}
+
+
+def _did_you_mean(key: str, known) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def _check_type(value, expected: str, where: str) -> None:
+    def fail(what: str):
+        raise ConfigError(f"{where} must be {what}, not {_describe(value)}")
+
+    if expected == _STR_LIST:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            fail("a list of strings")
+    elif expected == "boolean":
+        if not isinstance(value, bool):
+            fail("true or false")
+    elif expected == "string":
+        if not isinstance(value, str):
+            fail("a string")
+    elif expected == "severity":
+        if value not in SEVERITY_LEVELS:
+            raise ConfigError(f"{where} must be one of {', '.join(SEVERITY_LEVELS)}, not {_describe(value)}")
+    elif expected == "positive integer":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            fail("a positive integer (days)")
+    elif expected == "table of strings":
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            fail('a table of strings, e.g. { msisdn = "phone" }')
+    elif expected == "table of string lists":
+        if not isinstance(value, dict) or not all(
+            isinstance(v, list) and all(isinstance(i, str) for i in v) for v in value.values()
+        ):
+            fail('a table of string lists, e.g. { "tests/**" = ["GDPR1"] }')
+    elif expected == "table of positive integers":
+        if not isinstance(value, dict):
+            fail("a table of positive integers, e.g. { logs = 365 }")
+        for key, days in value.items():
+            if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+                raise ConfigError(f"{where}.{key} must be a positive integer (days), not {_describe(days)}")
+
+
+def _describe(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def validate(data: dict, where: str = "[tool.gdpr-lint]", schema: dict = None) -> None:
+    schema = _SCHEMA if schema is None else schema
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where} must be a table")
+    for key, value in data.items():
+        if key not in schema:
+            raise ConfigError(f'unknown key "{key}" in {where}{_did_you_mean(key, schema)}')
+        expected = schema[key]
+        if isinstance(expected, dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where[:-1]}.{key}] must be a table, not {_describe(value)}")
+            validate(value, f"{where[:-1]}.{key}]", expected)
+        else:
+            _check_type(value, expected, f'"{key}" in {where}')
+    _check_values(data, where)
+
+
+_JURISDICTION = re.compile(r"^(EU|EEA|adequacy|[A-Z]{2})$")
+
+
+def _check_values(data: dict, where: str) -> None:
+    for item in data.get("allowed-jurisdictions", ()):
+        if not _JURISDICTION.match(item):
+            raise ConfigError(
+                f'"allowed-jurisdictions" in {where}: "{item}" is not EU, EEA, adequacy or a two-letter ISO country code')
+
+
+# ---- loading -----------------------------------------------------------------------------
+
+def _read_toml(path: Path) -> dict:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not valid UTF-8") from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+
+
+def _table_of(path: Path, data: dict) -> Optional[dict]:
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            return None
+        return tool.get("gdpr-lint")
+    return data
+
+
+def find_config(start: Path) -> Optional[Path]:
+    """The nearest config file upward from start: a gdpr-lint.toml, or a pyproject.toml
+    with a [tool.gdpr-lint] table (one without it is passed over)."""
+    current = start.resolve()
+    for folder in [current] + list(current.parents):
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if candidate.is_file():
+                if name != "pyproject.toml":
+                    return candidate
+                try:
+                    data = _read_toml(candidate)
+                except ConfigError:
+                    return candidate  # report the broken file rather than skip it
+                if _table_of(candidate, data) is not None:
+                    return candidate
+    return None
+
+
+def load_config(explicit: Optional[str] = None, cwd: Optional[Path] = None) -> Config:
+    cwd = cwd or Path.cwd()
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"config file {explicit} does not exist")
+    else:
+        path = find_config(cwd)
+        if path is None:
+            return Config(root=str(cwd))
+    data = _read_toml(path)
+    table = _table_of(path, data)
+    if table is None:
+        if explicit is not None and path.name == "pyproject.toml":
+            return Config(root=str(path.parent.resolve()), source=str(path))
+        table = {}
+    where = "[tool.gdpr-lint]" if path.name == "pyproject.toml" else f"{path.name}"
+    try:
+        validate(table, where if where.startswith("[") else f"[{where}]")
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    return from_table(table, path.parent.resolve(), str(path))
+
+
+def from_table(table: dict, root: Path, source: Optional[str]) -> Config:
+    pii = table.get("pii", {})
+    residency = table.get("residency", {})
+    retention = table.get("retention", {})
+    packs = tuple(str((root / p).resolve()) for p in table.get("rule-packs", ()))
+    return Config(
+        select=tuple(table.get("select", ("GDPR",))),
+        extend_select=tuple(table.get("extend-select", ())),
+        ignore=tuple(table.get("ignore", ())),
+        exclude=tuple(table.get("exclude", ())),
+        extend_exclude=tuple(table.get("extend-exclude", ())),
+        per_file_ignores=tuple((k, tuple(v)) for k, v in table.get("per-file-ignores", {}).items()),
+        rule_packs=packs,
+        respect_gitignore=table.get("respect-gitignore", True),
+        cache_dir=str((root / table["cache-dir"]).resolve()) if "cache-dir" in table else None,
+        baseline=str((root / table["baseline"])) if "baseline" in table else None,
+        require_justification=table.get("require-justification", False),
+        non_suppressible=tuple(table.get("non-suppressible", ())),
+        fail_on=table.get("fail-on", "info"),
+        pii=PiiConfig(
+            extra_identifiers=dict(pii.get("extra-identifiers", {})),
+            ignore_identifiers=tuple(pii.get("ignore-identifiers", ())),
+            sanitizers=tuple(pii.get("sanitizers", ())),
+        ),
+        residency=ResidencyConfig(
+            allowed_jurisdictions=tuple(residency.get("allowed-jurisdictions", ("EU", "EEA"))),
+            allowed_regions=tuple(residency.get("allowed-regions", ())),
+        ),
+        retention=RetentionConfig(
+            max_days=retention.get("max-days", 365),
+            limits=dict(retention.get("limits", {})),
+        ),
+        root=str(root),
+        source=source,
+    )
+
+
+def with_overrides(config: Config, **changes) -> Config:
+    return replace(config, **{k: v for k, v in changes.items() if v is not None})

@@ -1,0 +1,1294 @@
+"""Per file: read, pre-filter, parse once, walk once for every rule, apply suppressions.
+
+The walk reads libcst nodes' fields directly instead of using `CSTNode.visit()` (which
+rebuilds every node), keeps a small scope/binding analysis of its own instead of the
+whole-file Scope/QualifiedName providers, and computes positions only for files that
+have something to report.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import re
+import sys
+import tokenize
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from gdpr_lint.analysis.flow import EMPTY, Source, Taint
+from gdpr_lint.analysis.names import split_words
+from gdpr_lint.analysis.pii import PiiVocabulary
+from gdpr_lint.model import FileError, Finding, severity_rank
+
+# ---------------------------------------------------------------------------------------
+# Field walk
+
+
+_SKIP_FIELDS = frozenset({
+    "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header",
+    "footer", "equal", "colon", "dot", "operator", "star", "arrow", "asynchronous", "whitespace",
+    "lbracket", "rbracket", "lbrace", "rbrace", "prefix", "quote", "start", "end",
+})
+_FIELD_CACHE: Dict[type, Tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> Tuple[str, ...]:
+    names = _FIELD_CACHE.get(cls)
+    if names is None:
+        names = tuple(
+            f.name for f in dataclasses.fields(cls)
+            if not f.name.startswith("whitespace") and f.name not in _SKIP_FIELDS
+        )
+        _FIELD_CACHE[cls] = names
+    return names
+
+
+def iter_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    for name in _child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif type(value) in (list, tuple):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+def dotted_name(node: cst.CSTNode) -> Optional[str]:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def string_value(node: cst.CSTNode) -> Optional[str]:
+    """The text of a plain string literal (also implicit concatenation), else None."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = string_value(node.left), string_value(node.right)
+        if left is not None and right is not None:
+            return left + right
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Scopes
+
+
+class Binding:
+    """What the analysis knows of a name in a scope."""
+
+    __slots__ = ("value", "taint", "kind", "qualname", "defs", "node", "name")
+
+    def __init__(self, name: str, value=None, taint: Taint = EMPTY, kind: Optional[str] = None,
+                 qualname: Optional[str] = None, node=None):
+        self.name = name
+        self.value = value          # the expression assigned (None for params, loop targets)
+        self.taint = taint
+        self.kind = kind            # object kind from the [objects] catalogue
+        self.qualname = qualname    # for imports: the dotted module path
+        self.defs = 1
+        self.node = node            # where it was defined (for messages)
+
+
+class Scope:
+    def __init__(self, kind: str, name: str, node, parent: Optional["Scope"]):
+        self.kind = kind
+        self.name = name
+        self.node = node
+        self.parent = parent
+        self.bindings: Dict[str, Binding] = {}
+        self.instance: Dict[str, Binding] = {}  # class scopes: self.x assignments
+        self.class_scope: Optional[Scope] = None  # function scopes of methods
+        self.self_name: Optional[str] = None
+        self.data: dict = {}  # per-scope scratch space for checks
+        self.param_names: Tuple[str, ...] = ()
+        self._words = None
+
+    def words(self) -> frozenset:
+        """Words of the enclosing function and class names and parameter names."""
+        if self._words is None:
+            words = set(self.parent.words()) if self.parent is not None else set()
+            if self.kind != "module":
+                words.update(split_words(self.name))
+                for name in self.param_names:
+                    words.update(split_words(name))
+            self._words = frozenset(words)
+        return self._words
+
+    def lookup(self, name: str) -> Optional[Binding]:
+        scope: Optional[Scope] = self
+        first = True
+        while scope is not None:
+            if scope.kind != "class" or first:
+                binding = scope.bindings.get(name)
+                if binding is not None:
+                    return binding
+            first = False
+            scope = scope.parent
+        return None
+
+
+@dataclasses.dataclass
+class Const:
+    value: object
+    origin_node: object = None
+    origin_name: Optional[str] = None
+    _ctx: object = dataclasses.field(default=None, repr=False)
+    note: Optional[str] = None
+
+    @property
+    def origin(self) -> Optional[str]:
+        if self.note:
+            return self.note
+        if self.origin_name is None:
+            return None
+        line = self._ctx.line_of(self.origin_node) if self._ctx is not None and self.origin_node is not None else None
+        return f"{self.origin_name}, line {line}" if line else self.origin_name
+
+
+@dataclasses.dataclass
+class Definition:
+    value: object
+    name: str
+    node: object
+    _ctx: object = dataclasses.field(default=None, repr=False)
+
+    @property
+    def origin(self) -> str:
+        line = self._ctx.line_of(self.node) if self._ctx is not None and self.node is not None else None
+        return f"{self.name}, line {line}" if line else self.name
+
+
+class _Report:
+    __slots__ = ("code", "node", "stmt", "message", "categories", "confidence", "severity", "facts")
+
+    def __init__(self, code, node, stmt, message, categories, confidence, severity, facts):
+        self.code, self.node, self.stmt, self.message = code, node, stmt, message
+        self.categories, self.confidence, self.severity, self.facts = categories, confidence, severity, facts
+
+
+_ENV_GETTERS = ("os.environ.get", "os.getenv", "environ.get", "env", "env.str", "config", "decouple.config")
+_NUMBER_OPS = {
+    cst.Add: lambda a, b: a + b, cst.Subtract: lambda a, b: a - b, cst.Multiply: lambda a, b: a * b,
+    cst.Divide: lambda a, b: a / b, cst.FloorDivide: lambda a, b: a // b, cst.Modulo: lambda a, b: a % b,
+    cst.Power: lambda a, b: a ** b if abs(b) < 64 else None,
+}
+
+
+class Context:
+    """The single traversal of one module, and the analyses the checks query."""
+
+    def __init__(self, settings, path: str, module: cst.Module):
+        self.settings = settings
+        self.kb = settings.kb
+        self.config = settings.config
+        self.vocab: PiiVocabulary = settings.vocab
+        self.checks = settings.checks
+        self.path = path
+        self.module = module
+        self.reports: List[_Report] = []
+        self.stmt = None
+        self.scope: Scope = Scope("module", "<module>", module, None)
+        self._positions = None
+        objects = self.kb.tables.get("objects", {})
+        self.factories: Dict[str, str] = objects.get("factories", {})
+        self.instances: Dict[str, str] = objects.get("instances", {})
+        self.conventional: Dict[str, str] = objects.get("names", {})
+        self.conventional_suffixes: Dict[str, str] = objects.get("name-suffixes", {})
+        self.types: Dict[str, str] = objects.get("types", {})
+        self.field_categories: Dict[str, str] = {}  # attr name -> category from model fields
+        self._taint_depth = 0
+
+    # ---- positions and text -----------------------------------------------------------
+
+    def positions(self):
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        return self._positions
+
+    def line_of(self, node) -> Optional[int]:
+        pos = self.positions().get(node)
+        return pos.start.line if pos else None
+
+    def source(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    def _render(self, node) -> str:
+        text = self.module.code_for_node(node)
+        return " ".join(text.split())
+
+    # ---- reporting --------------------------------------------------------------------
+
+    def report(self, code: str, node, message: str, *, categories=(), confidence: str = "medium",
+               severity: Optional[str] = None, facts: Optional[dict] = None) -> None:
+        if code not in self.settings.enabled:
+            return
+        self.reports.append(_Report(code, node, self.stmt, message, tuple(categories), confidence,
+                                    severity, dict(facts or {})))
+
+    # ---- name resolution --------------------------------------------------------------
+
+    def _conventional_kind(self, name: str) -> Optional[str]:
+        lowered = name.lower()
+        kind = self.conventional.get(lowered)
+        if kind is None:
+            for suffix, suffix_kind in self.conventional_suffixes.items():
+                if lowered.endswith(suffix):
+                    return suffix_kind
+        return kind
+
+    def _self_binding(self, node: cst.Attribute) -> Optional[Binding]:
+        """The binding of `self.x` / `cls.x` in the enclosing class."""
+        if not isinstance(node.value, cst.Name):
+            return None
+        scope = self.scope
+        while scope is not None and scope.kind == "function" and scope.class_scope is None:
+            scope = scope.parent
+        if scope is None or scope.class_scope is None or node.value.value not in ("self", "cls", scope.self_name):
+            return None
+        cls_scope = scope.class_scope
+        name = node.attr.value
+        return cls_scope.instance.get(name) or cls_scope.bindings.get(name)
+
+    def resolve(self, node) -> Optional[str]:
+        """Dotted target of an expression: `logging.getLogger`, `<logger>`, `print`."""
+        if isinstance(node, cst.Name):
+            binding = self.scope.lookup(node.value)
+            if binding is not None:
+                if binding.qualname:
+                    kind = self.instances.get(binding.qualname)
+                    return f"<{kind}>" if kind else binding.qualname
+                if binding.kind:
+                    return f"<{binding.kind}>"
+                return None
+            kind = self._conventional_kind(node.value)
+            return f"<{kind}>" if kind else node.value
+        if isinstance(node, cst.Attribute):
+            binding = self._self_binding(node)
+            if binding is not None and binding.kind:
+                return f"<{binding.kind}>"
+            base = self.resolve(node.value)
+            if base is None:
+                kind = self._conventional_kind(node.attr.value)
+                return f"<{kind}>" if kind else None
+            dotted = f"{base}.{node.attr.value}"
+            kind = self.instances.get(dotted)
+            if kind:
+                return f"<{kind}>"
+            if binding is None and not base.startswith("<") and base in ("self", "cls"):
+                kind = self._conventional_kind(node.attr.value)
+                return f"<{kind}>" if kind else None
+            return dotted
+        if isinstance(node, cst.Call):
+            kind = self.call_kind(node)
+            return f"<{kind}>" if kind else None
+        if isinstance(node, cst.Subscript):
+            base = self.resolve(node.value)
+            if base is not None:
+                kind = self.factories.get(f"{base}.__getitem__")
+                return f"<{kind}>" if kind else None
+        return None
+
+    def resolve_call(self, func) -> Optional[str]:
+        return self.resolve(func)
+
+    def call_kind(self, call: cst.Call) -> Optional[str]:
+        target = self.resolve(call.func)
+        if target is None:
+            return None
+        kind = self.factories.get(target)
+        if kind is None and target.startswith("<"):
+            # a method of a kind returning the same kind: `<logger>.bind`
+            kind = self.factories.get(target)
+        if kind == "aws":
+            service = None
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value == "service_name":
+                    service = string_value(arg.value)
+            if service is None and call.args and call.args[0].keyword is None:
+                service = string_value(call.args[0].value)
+            return f"aws:{service}" if service else "aws"
+        return kind
+
+    def kind(self, node) -> Optional[str]:
+        target = self.resolve(node)
+        if target and target.startswith("<") and target.endswith(">"):
+            return target[1:-1]
+        return None
+
+    # ---- values -----------------------------------------------------------------------
+
+    def _binding_of(self, node) -> Optional[Binding]:
+        if isinstance(node, cst.Name):
+            return self.scope.lookup(node.value)
+        if isinstance(node, cst.Attribute):
+            binding = self._self_binding(node)
+            if binding is not None:
+                return binding
+            if isinstance(node.value, cst.Name):
+                owner = self.scope.lookup(node.value.value)
+                if owner is not None and isinstance(owner.value, _ClassRef):
+                    return owner.value.scope.bindings.get(node.attr.value)
+        return None
+
+    def definition(self, node) -> Optional[Definition]:
+        binding = self._binding_of(node)
+        if binding is None or binding.value is None or binding.defs != 1 or isinstance(binding.value, (_ClassRef, _FunctionRef)):
+            return None
+        name = dotted_name(node) or binding.name
+        return Definition(binding.value, name, binding.node, self)
+
+    def constant(self, node, _depth: int = 0) -> Optional[Const]:
+        if _depth > 25:
+            return None
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            value = string_value(node)
+            if value is None and isinstance(node, cst.SimpleString):
+                value = node.evaluated_value  # bytes
+            return Const(value) if value is not None else None
+        if isinstance(node, cst.Integer):
+            return Const(node.evaluated_value)
+        if isinstance(node, cst.Float):
+            return Const(node.evaluated_value)
+        if isinstance(node, cst.Name):
+            if node.value in ("True", "False", "None"):
+                return Const({"True": True, "False": False, "None": None}[node.value])
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+            inner = self.constant(node.expression, _depth + 1)
+            if inner is not None and isinstance(inner.value, (int, float)) and not isinstance(inner.value, bool):
+                return Const(-inner.value, inner.origin_node, inner.origin_name, self, inner.note)
+            return None
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            definition = self.definition(node)
+            if definition is None:
+                return None
+            inner = self.constant(definition.value, _depth + 1)
+            if inner is None:
+                return None
+            if inner.origin_name is not None or inner.note:
+                return inner
+            return Const(inner.value, definition.node, definition.name, self)
+        if isinstance(node, cst.BinaryOperation):
+            left = self.constant(node.left, _depth + 1)
+            right = self.constant(node.right, _depth + 1)
+            if left is None or right is None:
+                return None
+            origin = left if left.origin_name else right
+            op = type(node.operator)
+            if isinstance(left.value, str) and isinstance(right.value, str) and op is cst.Add:
+                return Const(left.value + right.value, origin.origin_node, origin.origin_name, self)
+            if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left.value, right.value)):
+                fn = _NUMBER_OPS.get(op)
+                try:
+                    value = fn(left.value, right.value) if fn else None
+                except (ZeroDivisionError, OverflowError, ValueError):
+                    value = None
+                return Const(value, origin.origin_node, origin.origin_name, self) if value is not None else None
+            return None
+        if isinstance(node, (cst.Tuple, cst.List)):
+            values = []
+            for element in node.elements:
+                if isinstance(element, cst.StarredElement):
+                    return None
+                inner = self.constant(element.value, _depth + 1)
+                if inner is None:
+                    return None
+                values.append(inner.value)
+            return Const(tuple(values))
+        if isinstance(node, cst.Dict):
+            result = {}
+            for element in node.elements:
+                if not isinstance(element, cst.DictElement):
+                    return None
+                key = self.constant(element.key, _depth + 1)
+                value = self.constant(element.value, _depth + 1)
+                if key is None or value is None or not isinstance(key.value, (str, int, float, bool, type(None))):
+                    return None
+                result[key.value] = value.value
+            return Const(result)
+        if isinstance(node, cst.FormattedString):
+            parts = []
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    parts.append(part.value)
+                elif isinstance(part, cst.FormattedStringExpression) and part.format_spec is None and part.conversion is None:
+                    inner = self.constant(part.expression, _depth + 1)
+                    if inner is None or not isinstance(inner.value, (str, int, float)):
+                        return None
+                    parts.append(str(inner.value))
+                else:
+                    return None
+            return Const("".join(parts))
+        if isinstance(node, cst.Call):
+            target = self.resolve(node.func)
+            if target in _ENV_GETTERS or (target or "").endswith((".getenv", "environ.get")):
+                default = None
+                for index, arg in enumerate(node.args):
+                    if arg.keyword is not None and arg.keyword.value == "default":
+                        default = arg.value
+                    elif arg.keyword is None and index == 1:
+                        default = arg.value
+                variable = string_value(node.args[0].value) if node.args else None
+                if default is not None and variable is not None:
+                    inner = self.constant(default, _depth + 1)
+                    if inner is not None:
+                        return Const(inner.value, note=f"the default of environment variable {variable}")
+        return None
+
+    # ---- personal data ----------------------------------------------------------------
+
+    def _taint_source(self, category: Optional[str], node, confidence: str = "medium") -> Taint:
+        if category is None:
+            return EMPTY
+        if self.vocab.categories[category].exclude_scope_words and self.vocab.excluded_in_scope(
+                category, self.scope.words()):
+            return EMPTY
+        return Taint((Source(category, node, confidence),), None, self._render, self.vocab.label)
+
+    def _is_request_source(self, node) -> bool:
+        if isinstance(node, cst.Attribute) and node.attr.value in self.vocab.request_attributes:
+            base = dotted_name(node.value)
+            return base is not None and base in self.vocab.request_bases
+        return False
+
+    def taint(self, node) -> Taint:
+        self._taint_depth += 1
+        try:
+            if self._taint_depth > 40:
+                return EMPTY
+            return self._taint(node)
+        finally:
+            self._taint_depth -= 1
+
+    def _name_taint(self, node: cst.Name) -> Taint:
+        binding = self.scope.lookup(node.value)
+        if binding is not None:
+            if binding.qualname or isinstance(binding.value, (_ClassRef, _FunctionRef)):
+                return EMPTY
+            return binding.taint
+        return self._taint_source(self.vocab.classify(node.value), node)
+
+    def _taint(self, node) -> Taint:
+        t = type(node)
+        if t is cst.Name:
+            return self._name_taint(node)
+        if t is cst.Attribute:
+            binding = self._self_binding(node)
+            if binding is not None and (binding.taint or binding.value is not None):
+                return binding.taint
+            attr = node.attr.value
+            category = self.field_categories.get(attr) or self.vocab.classify(
+                attr, context=_last_name(node.value))
+            if category is not None:
+                return self._taint_source(category, node, "medium")
+            return EMPTY
+        if t is cst.Subscript:
+            key = _subscript_key(node)
+            if key is not None and self.vocab.is_meta_container(_last_name(node.value)):
+                return EMPTY
+            if key is not None:
+                category = self.vocab.classify(key, key=True)
+                if category is not None:
+                    confidence = "high" if self._is_request_source(node.value) else "medium"
+                    return self._taint_source(category, node, confidence)
+                return EMPTY if self._is_request_source(node.value) else self.taint(node.value)
+            return self.taint(node.value)
+        if t is cst.Call:
+            return self._call_taint(node)
+        if t is cst.FormattedString:
+            result = EMPTY
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringExpression):
+                    result = result.union(self.taint(part.expression))
+            return result
+        if t is cst.BinaryOperation:
+            if isinstance(node.operator, (cst.Add, cst.Modulo)):
+                return self.taint(node.left).union(self.taint(node.right))
+            return EMPTY
+        if t is cst.ConcatenatedString:
+            return self.taint(node.left).union(self.taint(node.right))
+        if t in (cst.List, cst.Tuple, cst.Set):
+            result = EMPTY
+            for element in node.elements:
+                result = result.union(self.taint(element.value))
+            return result
+        if t is cst.Dict:
+            result = EMPTY
+            for element in node.elements:
+                if isinstance(element, cst.DictElement):
+                    result = result.union(self.keyed_taint(element.key, element.value))
+                else:
+                    result = result.union(self.taint(element.value))
+            return result
+        if t is cst.IfExp:
+            return self.taint(node.body).union(self.taint(node.orelse))
+        if t is cst.BooleanOperation:
+            return self.taint(node.left).union(self.taint(node.right))
+        if t in (cst.Await, cst.StarredElement):
+            return self.taint(node.expression if t is cst.Await else node.value)
+        if t is cst.NamedExpr:
+            return self.taint(node.value)
+        if t in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
+            return self._comprehension_taint(node, node.elt)
+        if t is cst.DictComp:
+            return self._comprehension_taint(node, node.value)
+        return EMPTY
+
+    def keyed_taint(self, key_node, value_node) -> Taint:
+        """A value under a key (`{"email": x}`, `email=x`, `set_tag("email", x)`): the
+        value's own data, or, for a value of unknown content, what the key names."""
+        taint = self.taint(value_node)
+        if taint:
+            return taint
+        key = string_value(key_node) if not isinstance(key_node, str) else key_node
+        if key is None or not self._may_hold_data(value_node):
+            return EMPTY
+        return self._taint_source(self.vocab.classify(key, key=True), value_node, "medium")
+
+    def _may_hold_data(self, node) -> bool:
+        """Whether a value of unknown content can be what its key names: a variable, an
+        attribute, an item or a call result; not a literal, a function or a container."""
+        if isinstance(node, cst.Name):
+            binding = self.scope.lookup(node.value)
+            return binding is None or not (binding.qualname or isinstance(binding.value, (_ClassRef, _FunctionRef)))
+        if isinstance(node, (cst.Attribute, cst.Subscript)):
+            return True
+        if isinstance(node, cst.Call):
+            return not _is_non_data(node) and self.constant(node) is None
+        return False
+
+    def _comprehension_taint(self, node, element) -> Taint:
+        saved = []
+        for_in = node.for_in
+        while for_in is not None:
+            source = self.taint(for_in.iter)
+            for name in _target_names(for_in.target):
+                saved.append((name, self.scope.bindings.get(name)))
+                self.scope.bindings[name] = Binding(name, None, source.through(name))
+            for_in = for_in.inner_for_in
+        try:
+            return self.taint(element)
+        finally:
+            for name, old in reversed(saved):
+                if old is None:
+                    self.scope.bindings.pop(name, None)
+                else:
+                    self.scope.bindings[name] = old
+
+    def _call_taint(self, node: cst.Call) -> Taint:
+        func = node.func
+        target = self.resolve(func)
+        name = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+        if self.vocab.is_sanitizer(target, name):
+            return EMPTY
+        if isinstance(func, cst.Attribute):
+            receiver = self.taint(func.value)
+            if name == "get" and node.args and not self._kind_is_module(target):
+                key = string_value(node.args[0].value)
+                if key is not None and self.vocab.is_meta_container(_last_name(func.value)):
+                    return EMPTY
+                if key is not None:
+                    category = self.vocab.classify(key, key=True)
+                    if category is not None:
+                        confidence = "high" if self._is_request_source(func.value) else "medium"
+                        return self._taint_source(category, node, confidence)
+                    return EMPTY if self._is_request_source(func.value) else receiver
+            if name in self.vocab.passthrough_methods:
+                result = receiver
+                for arg in node.args:
+                    result = result.union(self.taint(arg.value))
+                return result
+        if target in self.vocab.passthrough_functions or name in ("str", "repr", "format") and isinstance(func, cst.Name):
+            result = EMPTY
+            for arg in node.args:
+                if arg.keyword is None or arg.keyword.value not in ("indent", "sort_keys", "default", "ensure_ascii"):
+                    result = result.union(self.taint(arg.value))
+            if target == "getattr" and len(node.args) >= 2:
+                key = string_value(node.args[1].value)
+                if key is not None:
+                    result = self._taint_source(self.vocab.classify(key, context=_last_name(node.args[0].value)), node)
+            return result
+        # getters named after the data: user.get_full_name(), get_client_ip(request)
+        words = split_words(name)
+        if len(words) > 1 and words[0] == "get":
+            context = _last_name(func.value) if isinstance(func, cst.Attribute) else ""
+            category = self.vocab.classify_words(words) or self.vocab.classify_words(words[1:])
+            if category is None and context:
+                category = self.vocab.classify("_".join(words[1:]), context=context)
+            return self._taint_source(category, node)
+        return EMPTY
+
+    def _kind_is_module(self, target: Optional[str]) -> bool:
+        return bool(target) and target.startswith(("os.", "environ."))
+
+    # ---- binding ------------------------------------------------------------------------
+
+    def bind(self, scope: Scope, name: str, value, node, *, count: bool = True) -> Binding:
+        taint = self.taint(value).through(name) if value is not None else EMPTY
+        kind = None
+        if isinstance(value, cst.Call):
+            kind = self.call_kind(value)
+        elif value is not None:
+            kind = self.kind(value)
+        old = scope.bindings.get(name)
+        binding = Binding(name, value, taint, kind, None, node)
+        if old is not None:
+            binding.defs = old.defs + (1 if count else 0)
+        scope.bindings[name] = binding
+        return binding
+
+    def bind_target(self, target, value, *, count: bool = True) -> None:
+        if isinstance(target, cst.Name):
+            self.bind(self.scope, target.value, value, target, count=count)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            values = None
+            if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(target.elements):
+                values = [e.value for e in value.elements]
+            for i, element in enumerate(target.elements):
+                inner = element.value
+                if values is not None:
+                    self.bind_target(inner, values[i], count=count)
+                else:
+                    for name in _target_names(inner):
+                        taint = self.taint(value).through(name) if value is not None else EMPTY
+                        binding = Binding(name, None, taint, None, None, inner)
+                        old = self.scope.bindings.get(name)
+                        if old is not None:
+                            binding.defs = old.defs + 1
+                        self.scope.bindings[name] = binding
+        elif isinstance(target, cst.Attribute):
+            binding_scope = self._instance_scope(target)
+            if binding_scope is not None:
+                name = target.attr.value
+                old = binding_scope.instance.get(name)
+                taint = self.taint(value).through(self._render(target)) if value is not None else EMPTY
+                kind = self.call_kind(value) if isinstance(value, cst.Call) else self.kind(value)
+                binding = Binding(name, value, taint, kind, None, target)
+                if old is not None:
+                    binding.defs = old.defs + 1
+                    if kind is None:
+                        binding.kind = old.kind
+                binding_scope.instance[name] = binding
+
+    def _instance_scope(self, target: cst.Attribute) -> Optional[Scope]:
+        if not isinstance(target.value, cst.Name):
+            return None
+        scope = self.scope
+        while scope is not None and scope.kind == "function" and scope.class_scope is None:
+            scope = scope.parent
+        if scope is None or scope.class_scope is None or target.value.value not in ("self", "cls", scope.self_name):
+            return None
+        return scope.class_scope
+
+
+class _FunctionRef:
+    """Binding value for a function name: never data itself."""
+
+
+_FUNCTION = _FunctionRef()
+
+
+class _ClassRef:
+    """Binding value for a class name, so `ClassName.attr` resolves to its class scope."""
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+
+
+def _last_name(node) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Call):
+        return _last_name(node.func)
+    return ""
+
+
+def _subscript_key(node: cst.Subscript) -> Optional[str]:
+    if len(node.slice) != 1:
+        return None
+    element = node.slice[0].slice
+    if isinstance(element, cst.Index):
+        return string_value(element.value)
+    return None
+
+
+def _is_non_data(node) -> bool:
+    """Values that are never personal data whatever their key says."""
+    return isinstance(node, (cst.Lambda, cst.Integer, cst.Float, cst.Comparison)) or (
+        isinstance(node, cst.Call) and _last_name(node.func) in ("len", "bool", "int", "count", "exists"))
+
+
+def _target_names(target) -> List[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        names = []
+        for element in target.elements:
+            names.extend(_target_names(element.value))
+        return names
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    return []
+
+
+# ---------------------------------------------------------------------------------------
+# The traversal
+
+
+_NON_DATA_ANNOTATIONS = frozenset({"bool", "int", "float", "complex", "bytes", "None", "datetime", "date", "Decimal", "UUID", "SecretStr", "SecretBytes"})
+_COMPOUND_HEADER_FIELDS = ("test", "iter", "subject")
+
+
+def _flat_top_level(body) -> Iterator:
+    """Top-level statements, looking into module-level if/try blocks (imports under
+    `if TYPE_CHECKING:` or `try: ... except ImportError:`)."""
+    for stmt in body:
+        if isinstance(stmt, cst.If):
+            yield from _flat_top_level(stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ())
+            orelse = stmt.orelse
+            while orelse is not None:
+                if isinstance(orelse, cst.Else):
+                    yield from _flat_top_level(orelse.body.body if isinstance(orelse.body, cst.IndentedBlock) else ())
+                    break
+                yield from _flat_top_level(orelse.body.body if isinstance(orelse.body, cst.IndentedBlock) else ())
+                orelse = orelse.orelse
+        elif isinstance(stmt, (cst.Try, getattr(cst, "TryStar", cst.Try))):
+            yield from _flat_top_level(stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ())
+            for handler in stmt.handlers:
+                yield from _flat_top_level(handler.body.body if isinstance(handler.body, cst.IndentedBlock) else ())
+        else:
+            yield stmt
+
+
+def _annotation_name(annotation) -> Optional[str]:
+    if annotation is None:
+        return None
+    node = annotation.annotation
+    if isinstance(node, cst.Subscript):  # Optional[EmailStr], list[str]
+        name = dotted_name(node.value)
+        if name and name.rsplit(".", 1)[-1] in ("Optional", "Annotated") and node.slice:
+            inner = node.slice[0].slice
+            if isinstance(inner, cst.Index):
+                return dotted_name(inner.value)
+        return name
+    if isinstance(node, cst.BinaryOperation):  # EmailStr | None
+        return dotted_name(node.left)
+    return dotted_name(node)
+
+
+class Walker(Context):
+    """Walks statements in order, keeping bindings, and dispatches to the checks."""
+
+    def run(self) -> None:
+        body = self.module.body
+        self._prepass_module(body)
+        self._block(body)
+        for check in self.checks:
+            check.on_scope_exit(self, self.scope)
+
+    # ---- pre-passes (names used before their definition in walk order) ---------------
+
+    def _prepass_module(self, body) -> None:
+        statements = list(_flat_top_level(body))
+        for stmt in statements:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, (cst.Import, cst.ImportFrom)):
+                        self._import(small)
+        counts: Dict[str, int] = {}
+        for stmt in statements:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    for target, value in _assignments(small):
+                        if isinstance(target, cst.Name):
+                            counts[target.value] = counts.get(target.value, 0) + 1
+                            self.bind(self.scope, target.value, value, target, count=False)
+            elif isinstance(stmt, cst.ClassDef):
+                self.scope.bindings[stmt.name.value] = Binding(stmt.name.value, _ClassRef(Scope("class", stmt.name.value, stmt, self.scope)))
+            elif isinstance(stmt, cst.FunctionDef):
+                self.scope.bindings[stmt.name.value] = Binding(stmt.name.value, _FUNCTION)
+        for name, count in counts.items():
+            self.scope.bindings[name].defs = count
+
+    def _prepass_class(self, node: cst.ClassDef, scope: Scope) -> None:
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else node.body.body
+        saved = self.scope
+        self.scope = scope
+        try:
+            for stmt in body:
+                smalls = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ()
+                for small in smalls:
+                    for target, value in _assignments(small):
+                        if isinstance(target, cst.Name):
+                            self.bind(scope, target.value, value, target, count=scope.bindings.get(target.value) is not None)
+                            if isinstance(value, cst.Call):
+                                field = _last_name(value.func)
+                                category = self.vocab.classify_type(field)
+                                if category is not None:
+                                    self.field_categories[target.value] = category
+                if isinstance(stmt, cst.FunctionDef):
+                    self._prepass_method(stmt, scope)
+        finally:
+            self.scope = saved
+
+    def _prepass_method(self, node: cst.FunctionDef, scope: Scope) -> None:
+        params = node.params.params
+        self_name = params[0].name.value if params else "self"
+        stack = list(node.body.body) if isinstance(node.body, cst.IndentedBlock) else []
+        while stack:
+            stmt = stack.pop()
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    for target, value in _assignments(small):
+                        if (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+                                and target.value.value == self_name):
+                            name = target.attr.value
+                            kind = self.call_kind(value) if isinstance(value, cst.Call) else None
+                            old = scope.instance.get(name)
+                            binding = Binding(name, value, EMPTY, kind or (old.kind if old else None), None, target)
+                            if old is not None:
+                                binding.defs = old.defs + 1
+                            scope.instance[name] = binding
+            elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
+                body = getattr(stmt, "body", None)
+                if isinstance(body, cst.IndentedBlock):
+                    stack.extend(body.body)
+
+    # ---- statements ----------------------------------------------------------------------
+
+    def _block(self, body: Sequence) -> None:
+        for stmt in body:
+            self._stmt(stmt)
+
+    def _suite(self, suite, owner) -> None:
+        if isinstance(suite, cst.IndentedBlock):
+            self._block(suite.body)
+        else:  # SimpleStatementSuite: `if x: log(y)` on one line
+            for small in suite.body:
+                self.stmt = owner
+                self._small(small)
+
+    def _stmt(self, stmt) -> None:
+        t = type(stmt)
+        if t is cst.SimpleStatementLine:
+            for small in stmt.body:
+                self.stmt = stmt
+                self._small(small)
+            return
+        if t is cst.FunctionDef:
+            self._function(stmt)
+            return
+        if t is cst.ClassDef:
+            self._class(stmt)
+            return
+        self.stmt = stmt
+        if t is cst.If:
+            self._expr(stmt.test)
+            self._suite(stmt.body, stmt)
+            orelse = stmt.orelse
+            if isinstance(orelse, cst.If):
+                self._stmt(orelse)
+            elif orelse is not None:
+                self._suite(orelse.body, stmt)
+        elif t is cst.For:
+            self._expr(stmt.iter)
+            source = self.taint(stmt.iter)
+            for name in _target_names(stmt.target):
+                binding = Binding(name, None, source.through(name), None, None, stmt.target)
+                old = self.scope.bindings.get(name)
+                binding.defs = (old.defs + 1) if old else 1
+                self.scope.bindings[name] = binding
+            self._suite(stmt.body, stmt)
+            if stmt.orelse is not None:
+                self._suite(stmt.orelse.body, stmt)
+        elif t is cst.While:
+            self._expr(stmt.test)
+            self._suite(stmt.body, stmt)
+            if stmt.orelse is not None:
+                self._suite(stmt.orelse.body, stmt)
+        elif t is cst.With:
+            for item in stmt.items:
+                self._expr(item.item)
+                if item.asname is not None:
+                    self.bind_target(item.asname.name, item.item)
+            self._suite(stmt.body, stmt)
+        elif t in (cst.Try, getattr(cst, "TryStar", cst.Try)):
+            self._suite(stmt.body, stmt)
+            for handler in stmt.handlers:
+                self.stmt = handler
+                self._expr(handler.type)
+                if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                    self.scope.bindings[handler.name.name.value] = Binding(handler.name.name.value, None)
+                self._suite(handler.body, handler)
+            if stmt.orelse is not None:
+                self._suite(stmt.orelse.body, stmt)
+            if stmt.finalbody is not None:
+                self._suite(stmt.finalbody.body, stmt)
+        elif t is cst.Match:
+            self._expr(stmt.subject)
+            for case in stmt.cases:
+                self.stmt = case
+                self._expr(case.guard)
+                self._suite(case.body, case)
+        else:  # statements this version does not model: still visit their expressions
+            self._expr(stmt)
+
+    def _small(self, small) -> None:
+        t = type(small)
+        if t is cst.Expr:
+            self._expr(small.value)
+        elif t is cst.Assign:
+            self._expr(small.value)
+            for target in small.targets:
+                self._assign(target.target, small.value)
+        elif t is cst.AnnAssign:
+            if small.value is not None:
+                self._expr(small.value)
+                self._assign(small.target, small.value)
+        elif t is cst.AugAssign:
+            self._expr(small.value)
+            if isinstance(small.target, cst.Name):
+                old = self.scope.lookup(small.target.value)
+                taint = (old.taint if old else EMPTY).union(self.taint(small.value))
+                binding = Binding(small.target.value, None, taint, old.kind if old else None, None, small.target)
+                binding.defs = (old.defs + 1) if old else 1
+                self.scope.bindings[small.target.value] = binding
+        elif t is cst.Return:
+            self._expr(small.value)
+        elif t is cst.Raise:
+            for check in self.checks:
+                check.on_raise(self, small)
+            self._expr(small.exc)
+            self._expr(small.cause)
+        elif t in (cst.Import, cst.ImportFrom):
+            self._import(small)
+        elif t is cst.Assert:
+            self._expr(small.test)
+            self._expr(small.msg)
+        elif t is cst.Del:
+            pass
+        else:
+            self._expr(small)
+
+    def _assign(self, target, value) -> None:
+        if isinstance(target, (cst.Name, cst.Attribute)):
+            name = dotted_name(target)
+        elif isinstance(target, cst.Subscript):
+            name = self._render(target)
+        else:
+            name = None
+        for check in self.checks:
+            check.on_assign(self, target, name, value)
+        module_level = self.scope.kind == "module"
+        self.bind_target(target, value, count=not module_level)
+
+    def _import(self, node) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                full = dotted_name(alias.name) or ""
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    name, qualname = alias.asname.name.value, full
+                else:
+                    name = qualname = full.split(".")[0]
+                self.scope.bindings[name] = Binding(name, None, EMPTY, None, qualname)
+            return
+        if isinstance(node.names, cst.ImportStar):
+            return
+        module = dotted_name(node.module) if node.module is not None else ""
+        if node.relative:
+            module = "." * len(node.relative) + (module or "")
+        for alias in node.names:
+            imported = dotted_name(alias.name) or ""
+            name = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else imported
+            qualname = f"{module}.{imported}" if module and not module.endswith(".") else f"{module}{imported}"
+            self.scope.bindings[name] = Binding(name, None, EMPTY, None, qualname)
+
+    def _function(self, node: cst.FunctionDef) -> None:
+        self.stmt = node
+        for decorator in node.decorators:
+            self._expr(decorator.decorator)
+        params = node.params
+        for param in list(params.params) + list(params.kwonly_params) + list(params.posonly_params):
+            self._expr(param.default)
+        scope = Scope("function", node.name.value, node, self.scope)
+        scope.param_names = tuple(p.name.value for p in list(params.posonly_params) + list(params.params)
+                                  + list(params.kwonly_params))
+        is_static = any(_last_name(d.decorator) == "staticmethod" for d in node.decorators)
+        if self.scope.kind == "class" and not is_static:
+            scope.class_scope = self.scope
+            first = (list(params.posonly_params) + list(params.params))[:1]
+            scope.self_name = first[0].name.value if first else None
+        self.scope.bindings[node.name.value] = Binding(node.name.value, _FUNCTION)
+        saved = self.scope
+        self.scope = scope
+        try:
+            all_params = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+            for extra in (params.star_arg, params.star_kwarg):
+                if isinstance(extra, cst.Param):
+                    all_params.append(extra)
+            for param in all_params:
+                self._bind_param(param, scope)
+            self._suite(node.body, node)
+            for check in self.checks:
+                check.on_scope_exit(self, scope)
+        finally:
+            self.scope = saved
+
+    def _bind_param(self, param: cst.Param, scope: Scope) -> None:
+        name = param.name.value
+        if name == scope.self_name:
+            scope.bindings[name] = Binding(name, None)
+            return
+        annotation = _annotation_name(param.annotation)
+        taint = EMPTY
+        kind = None
+        if annotation is not None:
+            category = self.vocab.classify_type(annotation)
+            if category is not None:
+                taint = self._taint_source(category, param.name, "high")
+            kind = self.types.get(annotation) or self.types.get(annotation.rsplit(".", 1)[-1])
+        non_data = annotation is not None and annotation.rsplit(".", 1)[-1] in _NON_DATA_ANNOTATIONS
+        if not taint and not non_data:
+            taint = self._taint_source(self.vocab.classify(name), param.name)
+        if kind is None:
+            kind = self._conventional_kind(name)
+        scope.bindings[name] = Binding(name, None, taint, kind, None, param.name)
+
+    def _class(self, node: cst.ClassDef) -> None:
+        self.stmt = node
+        for decorator in node.decorators:
+            self._expr(decorator.decorator)
+        for base in node.bases:
+            self._expr(base.value)
+        existing = self.scope.bindings.get(node.name.value)
+        if existing is not None and isinstance(existing.value, _ClassRef) and existing.value.scope.node is node:
+            scope = existing.value.scope
+        else:
+            scope = Scope("class", node.name.value, node, self.scope)
+            self.scope.bindings[node.name.value] = Binding(node.name.value, _ClassRef(scope))
+        scope.parent = self.scope
+        self._prepass_class(node, scope)
+        saved = self.scope
+        self.scope = scope
+        try:
+            self._suite(node.body, node)
+        finally:
+            self.scope = saved
+
+    # ---- expressions ---------------------------------------------------------------------
+
+    def _expr(self, node) -> None:
+        """Every call in an expression, in source order, goes to the checks."""
+        if node is None:
+            return
+        stack = [node]
+        checks = self.checks
+        while stack:
+            current = stack.pop()
+            t = type(current)
+            if t is cst.Name or t is cst.SimpleString or t is cst.Integer:
+                continue
+            if t is cst.Call:
+                target = self.resolve(current.func)
+                for check in checks:
+                    check.on_call(self, current, target)
+            elif t is cst.NamedExpr and isinstance(current.target, cst.Name):
+                self.bind(self.scope, current.target.value, current.value, current.target)
+            children = list(iter_children(current))
+            children.reverse()
+            stack.extend(children)
+
+
+def _assignments(small) -> Iterator[Tuple[object, object]]:
+    if isinstance(small, cst.Assign):
+        for target in small.targets:
+            yield target.target, small.value
+    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+        yield small.target, small.value
+
+
+# ---------------------------------------------------------------------------------------
+# One file
+
+
+_SUPPRESSION = re.compile(r"#\s*gdpr-lint:\s*(ignore|skip-file)\b(?:\[([^\]]*)\])?(?:\s+--\s*(.*\S))?")
+
+
+class Suppression:
+    __slots__ = ("line", "codes", "justification")
+
+    def __init__(self, line: int, codes: Optional[frozenset], justification: str):
+        self.line, self.codes, self.justification = line, codes, justification
+
+    def covers(self, code: str) -> bool:
+        return self.codes is None or code in self.codes
+
+
+def parse_suppressions(text: str, kb) -> Dict[int, Suppression]:
+    """`# gdpr-lint: ignore[...] -- reason` comments by line (real comments only)."""
+    result: Dict[int, Suppression] = {}
+    if "gdpr-lint:" not in text:
+        return result
+    try:
+        comments = [(tok.start[0], tok.string) for tok in tokenize.generate_tokens(io.StringIO(text).readline)
+                    if tok.type == tokenize.COMMENT and "gdpr-lint:" in tok.string]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        comments = [(i, line[line.index("#"):]) for i, line in enumerate(text.splitlines(), 1)
+                    if "#" in line and "gdpr-lint:" in line]
+    for line, comment in comments:
+        match = _SUPPRESSION.search(comment)
+        if not match or match.group(1) != "ignore":
+            continue
+        codes = None
+        if match.group(2) is not None:
+            codes = frozenset(_code_of(kb, part.strip()) for part in match.group(2).split(",") if part.strip())
+        result[line] = Suppression(line, codes, (match.group(3) or "").strip())
+    return result
+
+
+def _code_of(kb, text: str) -> str:
+    rule = kb.by_name.get(text)
+    return rule.code if rule is not None else text.upper()
+
+
+def normalise_source(text: str) -> str:
+    lines = []
+    for line in text.splitlines():
+        if "#" in line:
+            line = re.sub(r"\s+#[^'\"]*$", "", line)
+        lines.append(line)
+    return " ".join(" ".join(lines).split())
+
+
+def fingerprint(rule: str, path: str, source: str, occurrence: int) -> str:
+    """Stable across unrelated edits: no line numbers, only what was flagged and where."""
+    digest = hashlib.sha256(f"{rule}\0{path}\0{source}\0{occurrence}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:20]
+
+
+class FileOutcome:
+    __slots__ = ("findings", "errors", "parsed")
+
+    def __init__(self, findings=(), errors=(), parsed=False):
+        self.findings = list(findings)
+        self.errors = list(errors)
+        self.parsed = parsed
+
+
+def _syntax_finding(settings, path: str, line: int, column: int, message: str) -> Finding:
+    rule = settings.kb.rules.get("GDPR001")
+    name = rule.name if rule else "syntax-error"
+    return Finding("GDPR001", name, "error", path, max(line, 1), max(column, 1), max(line, 1), max(column, 1),
+                   f"file could not be parsed: {message}", (), "high",
+                   fingerprint("GDPR001", path, "", 0), "", {})
+
+
+def _cpython_rejects(text: str, path: str) -> Optional[Tuple[int, int, str]]:
+    try:
+        compile(text, path, "exec", flags=0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST
+    except SyntaxError as exc:
+        return (exc.lineno or 1, (exc.offset or 1), exc.msg or "invalid syntax")
+    except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, too deep
+        return (1, 1, str(exc) or type(exc).__name__)
+    return None
+
+
+def analyze_source(text: str, path: str, settings) -> FileOutcome:
+    """Findings for one file's text (decoded, past the skip-file check and the pre-filter)."""
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        rejected = _cpython_rejects(text, path)
+        if rejected is not None:
+            line, column, message = rejected
+            return FileOutcome([_syntax_finding(settings, path, line, column, message)])
+        return FileOutcome(errors=[FileError(path, f"syntax not supported by the parser at line {exc.raw_line}: {exc.message}")])
+    except RecursionError:
+        return FileOutcome(errors=[FileError(path, "expression nesting too deep to parse; file not checked")])
+    walker = Walker(settings, path, module)
+    try:
+        walker.run()
+    except RecursionError:
+        return FileOutcome(errors=[FileError(path, "expression nesting too deep to analyse; file not checked")])
+    if not walker.reports:
+        return FileOutcome(parsed=True)
+    return FileOutcome(_findings(walker, text, path, settings), parsed=True)
+
+
+def _stmt_lines(walker: Walker, report: _Report, node_pos) -> Tuple[int, int, object]:
+    positions = walker.positions()
+    stmt = report.stmt
+    if isinstance(stmt, cst.SimpleStatementLine):
+        pos = positions.get(stmt)
+        if pos is not None:
+            return pos.start.line, pos.end.line, stmt
+    if stmt is not None and not isinstance(stmt, cst.SimpleStatementLine):
+        pos = positions.get(stmt)
+        body = getattr(stmt, "body", None)
+        if pos is not None and isinstance(body, cst.SimpleStatementSuite):
+            return pos.start.line, pos.end.line, stmt
+    return node_pos.start.line, node_pos.end.line, report.node
+
+
+def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
+    positions = walker.positions()
+    suppressions = parse_suppressions(text, settings.kb)
+    kb = settings.kb
+    vocab = settings.vocab
+    raw = []
+    for report in walker.reports:
+        pos = positions.get(report.node)
+        if pos is None:
+            continue
+        first, last, stmt_node = _stmt_lines(walker, report, pos)
+        if suppressions and any(
+            s.covers(report.code) for line in range(first, last + 1) for s in (suppressions.get(line),) if s
+        ):
+            continue
+        rule = kb.rules[report.code]
+        severity = report.severity
+        if severity is None:
+            if report.categories:
+                severity = max((vocab.category(c).severity for c in report.categories if c in vocab.categories),
+                               key=severity_rank, default=rule.severity)
+            else:
+                severity = rule.severity
+        if isinstance(stmt_node, cst.SimpleStatementLine):
+            source = "; ".join(walker.module.code_for_node(small).strip() for small in stmt_node.body)
+        else:
+            source = walker.module.code_for_node(report.node)
+        raw.append((pos, report, severity, normalise_source(source)))
+    raw.sort(key=lambda item: (item[0].start.line, item[0].start.column, item[1].code))
+    occurrences: Dict[Tuple[str, str], int] = {}
+    findings = []
+    seen = set()
+    for pos, report, severity, source in raw:
+        key = (report.code, pos.start.line, pos.start.column, report.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        index = occurrences.get((report.code, source), 0)
+        occurrences[(report.code, source)] = index + 1
+        rule = kb.rules[report.code]
+        findings.append(Finding(
+            rule=report.code, name=rule.name, severity=severity, path=path,
+            line=pos.start.line, column=pos.start.column + 1,
+            end_line=pos.end.line, end_column=pos.end.column + 1,
+            message=report.message, categories=report.categories, confidence=report.confidence,
+            fingerprint=fingerprint(report.code, path, source, index), source=source, facts=report.facts,
+        ))
+    return findings

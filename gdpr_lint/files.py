@@ -1,0 +1,214 @@
+"""Which files to check: explicit paths, folder walks, default and configured excludes,
+.gitignore files (gitignore-style patterns throughout)."""
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+DEFAULT_EXCLUDES = (
+    ".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", "node_modules", "build", "dist",
+    "site-packages", ".tox", ".nox", ".mypy_cache", ".ruff_cache", ".eggs", ".gdpr_lint_cache",
+)
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+@lru_cache(maxsize=4096)
+def _pattern_regex(pattern: str) -> Tuple["re.Pattern", bool, bool]:
+    """Translate one gitignore pattern: (regex over a relative path, negated, dir_only)."""
+    negated = pattern.startswith("!")
+    if negated:
+        pattern = pattern[1:]
+    dir_only = pattern.endswith("/")
+    pattern = pattern.rstrip("/")
+    anchored = "/" in pattern
+    pattern = pattern.lstrip("/")
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("/**", i) and i + 3 == len(pattern):
+            out.append("/.*")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            end = pattern.find("]", i + 1)
+            if end == -1:
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1:end].replace("\\", "\\\\")
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append(f"[{body}]")
+                i = end
+        elif c == "\\" and i + 1 < len(pattern):
+            i += 1
+            out.append(re.escape(pattern[i]))
+        else:
+            out.append(re.escape(c))
+        i += 1
+    body = "".join(out)
+    prefix = "" if anchored else "(?:.*/)?"
+    # a pattern matching a folder also matches everything below it
+    return re.compile(f"^{prefix}{body}(?:/.*)?$"), negated, dir_only
+
+
+class PatternSet:
+    """Ordered gitignore-style patterns relative to a base folder; the last match wins."""
+
+    def __init__(self, base: Path, patterns: Sequence[str]):
+        self.base = base
+        self.patterns = [p.strip() for p in patterns if p.strip() and not p.strip().startswith("#")]
+
+    def matches(self, path: Path, is_dir: bool) -> bool:
+        try:
+            rel = path.relative_to(self.base).as_posix()
+        except ValueError:
+            return False
+        if rel in ("", "."):
+            return False
+        result = False
+        for pattern in self.patterns:
+            regex, negated, dir_only = _pattern_regex(pattern)
+            if dir_only and not is_dir:
+                # `build/` still excludes files below a folder named build
+                if not regex.match(rel) or "/" not in rel:
+                    continue
+            if regex.match(rel):
+                result = not negated
+        return result
+
+
+def is_python_file(path: Path) -> bool:
+    if path.suffix in PYTHON_SUFFIXES:
+        return True
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(200)
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    try:
+        return path.resolve().relative_to(cwd.resolve()).as_posix() if path.is_absolute() else path.as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+class FileCollector:
+    def __init__(self, root: Path, exclude: Sequence[str], respect_gitignore: bool, force_exclude: bool):
+        self.root = root.resolve()
+        self.excludes = PatternSet(self.root, list(exclude))
+        self.respect_gitignore = respect_gitignore
+        self.force_exclude = force_exclude
+        self.warnings: List[str] = []
+        self._gitignores = {}
+
+    def _gitignore_sets(self, folder: Path) -> List[PatternSet]:
+        """The .gitignore files that apply to folder: its own and its parents' up to the repo."""
+        sets = []
+        current = folder
+        while True:
+            cached = self._gitignores.get(current)
+            if cached is None:
+                file = current / ".gitignore"
+                patterns = []
+                if file.is_file():
+                    try:
+                        patterns = file.read_text(encoding="utf-8", errors="replace").splitlines()
+                    except OSError:
+                        patterns = []
+                cached = PatternSet(current, patterns)
+                self._gitignores[current] = cached
+            sets.append(cached)
+            if (current / ".git").exists() or current.parent == current:
+                break
+            current = current.parent
+        return sets
+
+    def _excluded(self, path: Path, is_dir: bool) -> bool:
+        if path.name in DEFAULT_EXCLUDES and is_dir:
+            return True
+        if self.excludes.matches(path, is_dir):
+            return True
+        if self.respect_gitignore:
+            for patterns in self._gitignore_sets(path.parent):
+                if patterns.patterns and patterns.matches(path, is_dir):
+                    return True
+        return False
+
+    def collect(self, paths: Sequence[str]) -> List[Path]:
+        found: List[Path] = []
+        seen = set()
+        for raw in paths:
+            path = Path(raw)
+            if not path.exists() and not path.is_symlink():
+                self.warnings.append(f"{raw}: no such file or folder")
+                continue
+            if path.is_dir():
+                self._walk(path.absolute(), found, seen)
+                continue
+            absolute = path.absolute()
+            if self.force_exclude and (self._excluded(absolute, False) or any(
+                    part in DEFAULT_EXCLUDES for part in absolute.parts[:-1])):
+                continue
+            if not is_python_file(path):
+                self.warnings.append(f"{raw}: not a Python file; skipped")
+                continue
+            key = os.path.normcase(str(absolute))
+            if key not in seen:
+                seen.add(key)
+                found.append(absolute)
+        return found
+
+    def _walk(self, folder: Path, found: List[Path], seen: set) -> None:
+        stack = [folder]
+        visited = set()
+        while stack:
+            current = stack.pop()
+            try:
+                real = os.path.realpath(current)
+                if real in visited:
+                    continue  # symlink loop
+                visited.add(real)
+                entries = sorted(os.scandir(current), key=lambda e: e.name)
+            except OSError as exc:
+                self.warnings.append(f"{current}: cannot read folder ({exc.strerror or exc})")
+                continue
+            subfolders = []
+            for entry in entries:
+                path = Path(entry.path)
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    continue
+                if is_dir:
+                    if not self._excluded(path, True):
+                        subfolders.append(path)
+                elif entry.name.endswith(PYTHON_SUFFIXES):
+                    if not self._excluded(path, False):
+                        key = os.path.normcase(str(path))
+                        if key not in seen:
+                            seen.add(key)
+                            found.append(path)
+            stack.extend(reversed(subfolders))
+
+
+def matches_any(patterns: Sequence[str], base: Path, path: Path) -> bool:
+    return PatternSet(base, patterns).matches(path, False)

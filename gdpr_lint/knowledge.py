@@ -1,0 +1,121 @@
+"""Loads the knowledge packs (rules/*.toml and user rule packs) into one read-only catalogue.
+
+Every TOML file may hold `[[rule]]` entries (rule identity and docs) and any other
+top-level tables. Tables from all files are deep-merged (dicts merged, lists
+concatenated), so a family's data or a user's pack extends what ships.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from dataclasses import fields
+from pathlib import Path
+from typing import Dict, Iterable, List, Sequence, Tuple
+
+from gdpr_lint.model import SEVERITIES, Rule
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.9/3.10
+    import tomli as tomllib
+
+
+class KnowledgeError(Exception):
+    """A rule pack is missing, unreadable or malformed."""
+
+
+_RULE_FIELDS = {f.name for f in fields(Rule)}
+_REQUIRED_RULE_FIELDS = ("code", "name", "family", "severity", "gdpr", "summary")
+
+
+def builtin_rules_dir() -> Path:
+    """The packs that ship with the tool: rules/ in a checkout, gdpr_lint/_rules in a wheel."""
+    here = Path(__file__).resolve().parent
+    checkout = here.parent / "rules"
+    if (checkout / "pii.toml").is_file():
+        return checkout
+    installed = here / "_rules"
+    if (installed / "pii.toml").is_file():
+        return installed
+    import importlib.util
+
+    spec = importlib.util.find_spec("gdpr_lint._rules")
+    if spec and spec.submodule_search_locations:
+        return Path(list(spec.submodule_search_locations)[0])
+    raise KnowledgeError("the built-in rule packs (rules/*.toml) are missing from the installation")
+
+
+def _merge(into: dict, new: dict, where: str) -> None:
+    for key, value in new.items():
+        if key in into:
+            old = into[key]
+            if isinstance(old, dict) and isinstance(value, dict):
+                _merge(old, value, f"{where}.{key}")
+            elif isinstance(old, list) and isinstance(value, list):
+                old.extend(value)
+            else:
+                into[key] = value
+        else:
+            into[key] = value
+
+
+class Knowledge:
+    """Read-only catalogues: `rules` (code -> Rule) and `tables` (merged TOML tables)."""
+
+    def __init__(self, rules: Dict[str, Rule], tables: dict, digest: str):
+        self.rules = rules
+        self.tables = tables
+        self.digest = digest  # changes whenever any pack changes (cache key)
+        self.by_name = {rule.name: rule for rule in rules.values()}
+
+    def rule(self, code_or_name: str) -> Rule:
+        if code_or_name in self.rules:
+            return self.rules[code_or_name]
+        return self.by_name[code_or_name]
+
+
+def _pack_files(folders: Sequence[Path]) -> List[Path]:
+    files: List[Path] = []
+    for folder in folders:
+        if not folder.is_dir():
+            raise KnowledgeError(f"rule pack folder {folder} does not exist")
+        files.extend(sorted(p for p in folder.glob("*.toml") if p.is_file()))
+    return files
+
+
+def _make_rule(entry: dict, source: Path) -> Rule:
+    missing = [k for k in _REQUIRED_RULE_FIELDS if k not in entry]
+    if missing:
+        raise KnowledgeError(f"{source}: rule {entry.get('code', '?')} lacks {', '.join(missing)}")
+    unknown = sorted(set(entry) - _RULE_FIELDS)
+    if unknown:
+        raise KnowledgeError(f"{source}: rule {entry['code']} has unknown key(s) {', '.join(unknown)}")
+    if entry["severity"] not in SEVERITIES:
+        raise KnowledgeError(f"{source}: rule {entry['code']} has severity {entry['severity']!r}")
+    values = dict(entry)
+    values["tags"] = tuple(values.get("tags", ()))
+    return Rule(**values)
+
+
+def load(extra_folders: Iterable[os.PathLike] = ()) -> Knowledge:
+    folders = [builtin_rules_dir()] + [Path(f) for f in extra_folders]
+    digest = hashlib.sha256()
+    rules: Dict[str, Rule] = {}
+    tables: dict = {}
+    for path in _pack_files(folders):
+        try:
+            raw = path.read_bytes()
+            data = tomllib.loads(raw.decode("utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise KnowledgeError(f"cannot read rule pack {path}: {exc}") from exc
+        digest.update(path.name.encode() + b"\0" + raw)
+        for entry in data.pop("rule", []):
+            rule = _make_rule(entry, path)
+            rules[rule.code] = rule
+        _merge(tables, data, path.name)
+    return Knowledge(dict(sorted(rules.items())), tables, digest.hexdigest())
+
+
+def rule_families(kb: Knowledge) -> Tuple[str, ...]:
+    return tuple(sorted({rule.family for rule in kb.rules.values()}))

@@ -1,0 +1,143 @@
+"""The cheap steps before parsing: decoding, `skip-file`, and the token pre-filter.
+
+A file whose lower-cased text contains no token that an enabled rule starts from cannot
+produce a finding, so it is never parsed. The tokens come from the same catalogues the
+checks use (settings.RunSettings builds the regex), so the filter cannot drift from them.
+"""
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+
+_WINDOW = 48  # characters either side of an anchor that a phrase can span
+_SKIP_FILE = re.compile(r"#\s*gdpr-lint:\s*skip-file\b")
+
+
+def decode_source(data: bytes) -> str:
+    """Decode as Python does (BOM, coding cookie, else UTF-8)."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    if encoding == "utf-8-sig":
+        encoding = "utf-8"
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+    return data.decode(encoding)
+
+
+def has_skip_file(text: str) -> bool:
+    """`# gdpr-lint: skip-file` in the file's first comment block."""
+    if "skip-file" not in text:
+        return False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            return False
+        if _SKIP_FILE.search(stripped):
+            return True
+    return False
+
+
+def passes(settings, text: str) -> bool:
+    token_filter = settings.prefilter
+    return token_filter is None or token_filter.passes(text)
+
+
+def _trie_regex(words) -> str:
+    """One regex matching any of the words, shaped as a trie so each position costs a
+    character-class test instead of one test per word."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches, singles = [], []
+        for char in sorted(k for k in node if k):
+            rest = emit(node[char])
+            if rest:
+                branches.append(re.escape(char) + rest)
+            else:
+                singles.append(re.escape(char))
+        if singles:
+            branches.append(singles[0] if len(singles) == 1 else "[" + "".join(singles) + "]")
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
+
+
+def _short_word_regex(word: str) -> str:
+    """A short word (`ip`, `dob`) as an identifier part in any case style: `ip`, `IP`,
+    `client_ip`, `clientIp`, `CLIENT_IP`, but not inside `zip` or `skip`."""
+    any_case = "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+    camel = re.escape(word[0].upper()) + "".join(
+        f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word[1:])
+    return f"(?:(?<![A-Za-z0-9]){any_case}|(?<=[a-z0-9]){camel})(?![a-z])"
+
+
+class TokenFilter:
+    """Decides cheaply whether a file's text can matter to any enabled rule.
+
+    Tokens are literals (matched as substrings of the lower-cased text) or pairs
+    (anchor, regex): the anchor is a literal that must occur, the regex (over the
+    lower-cased text) confirms the precise phrase. Anchors of three letters or fewer
+    are matched as whole identifier parts instead of substrings."""
+
+    def __init__(self, tokens):
+        self.precise: dict = {}
+        long_words, short_words = set(), set()
+        for token in tokens:
+            anchor, pattern = (token, None) if isinstance(token, str) else token
+            anchor = anchor.lower()
+            if not anchor:
+                continue
+            self.precise.setdefault(anchor, []).append(pattern)
+            (short_words if len(anchor) <= 3 and anchor.isalpha() else long_words).add(anchor)
+        # one regex per anchor (None: the anchor alone suffices)
+        self.precise = {a: None if None in ps else re.compile("|".join(f"(?:{p})" for p in ps))
+                        for a, ps in self.precise.items()}
+        self.long = re.compile(_trie_regex(sorted(long_words))) if long_words else None
+        # short words: a substring test first, then one small case-aware regex each
+        self.short = [(w, re.compile(_short_word_regex(w))) for w in sorted(short_words)]
+        # a match of "emailaddress" also stands for the anchor "email" inside it
+        self.contained = {a: [b for b in long_words if b in a] for a in long_words}
+
+    def _confirm(self, anchor: str, lower: str) -> bool:
+        pattern = self.precise.get(anchor)
+        if pattern is None:
+            return True
+        # search a small window around each occurrence of the anchor: the phrase regexes
+        # have no literal prefix, so a whole-text search would test every position
+        start = lower.find(anchor)
+        seen = 0
+        while start != -1:
+            seen += 1
+            if seen > 500:
+                return pattern.search(lower) is not None
+            if pattern.search(lower, max(0, start - _WINDOW), start + len(anchor) + _WINDOW):
+                return True
+            start = lower.find(anchor, start + 1)
+        return False
+
+    def passes(self, text: str) -> bool:
+        lower = text.lower()
+        if self.long is not None:
+            seen = set()
+            for match in self.long.finditer(lower):
+                found = match.group()
+                if found in seen:
+                    continue
+                seen.add(found)
+                for anchor in self.contained.get(found, (found,)):
+                    if self._confirm(anchor, lower):
+                        return True
+        for word, pattern in self.short:
+            if word in lower and pattern.search(text) and self._confirm(word, lower):
+                return True
+        return False

@@ -1,0 +1,280 @@
+"""Runs the engine over many files: cache, pre-filter, worker processes, deterministic order."""
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import signal
+import sys
+import tempfile
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from gdpr_lint import __version__
+from gdpr_lint.files import PatternSet
+from gdpr_lint.model import FileError, Finding, RunResult
+
+PER_FILE_SECONDS = 60
+# below this many files to analyse, worker processes cost more than they save
+PARALLEL_THRESHOLD = 24
+
+
+class FileTimeout(Exception):
+    pass
+
+
+def _read_text(data: bytes, path: str):
+    """(text, None) or (None, FileError/Finding-producing message)."""
+    from gdpr_lint.prefilter import decode_source
+
+    try:
+        return decode_source(data), None
+    except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
+        return None, f"cannot decode file: {exc}"
+
+
+def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = True):
+    """(findings, errors) for one file's bytes; never raises for bad input."""
+    from gdpr_lint.prefilter import has_skip_file, passes
+
+    text, problem = _read_text(data, display)
+    if text is None:
+        return [_undecodable(settings, display, problem)], []
+    if has_skip_file(text):
+        return [], []
+    if use_prefilter and not passes(settings, text):
+        return [], []
+    from gdpr_lint import engine  # libcst is imported only when a file needs parsing
+
+    outcome = engine.analyze_source(text, display, settings)
+    return outcome.findings, outcome.errors
+
+
+def _undecodable(settings, display: str, problem: str) -> Finding:
+    rule = settings.kb.rules.get("GDPR001")
+    return Finding("GDPR001", rule.name if rule else "syntax-error", "error", display, 1, 1, 1, 1,
+                   f"file could not be parsed: {problem}", (), "high", _digest("GDPR001", display), "", {})
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+def _with_budget(seconds: int, fn: Callable, *args):
+    """Run fn with a wall-clock budget where the platform allows (main thread, SIGALRM)."""
+    usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+    if not usable or seconds <= 0:
+        return fn(*args)
+
+    def on_alarm(signum, frame):
+        raise FileTimeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def check_one(path: str, display: str, settings, use_prefilter: bool = True, budget: int = PER_FILE_SECONDS):
+    """Read and analyse one file: (findings, errors). Problems become entries, not exceptions."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return [], [FileError(display, "file vanished before it could be read")]
+    except IsADirectoryError:
+        return [], [FileError(display, "is a folder, not a file")]
+    except OSError as exc:
+        return [], [FileError(display, f"cannot read file: {exc.strerror or exc}")]
+    return check_data(data, display, settings, use_prefilter, budget)
+
+
+def check_data(data: bytes, display: str, settings, use_prefilter: bool = True, budget: int = PER_FILE_SECONDS):
+    try:
+        return _with_budget(budget, analyze_bytes, data, display, settings, use_prefilter)
+    except FileTimeout:
+        return [], [FileError(display, f"analysis took longer than the {budget}-second budget; file not checked")]
+    except RecursionError:
+        return [], [FileError(display, "file nesting too deep to analyse; file not checked")]
+    except MemoryError:
+        return [], [FileError(display, "ran out of memory analysing this file; file not checked")]
+    except Exception as exc:  # an internal error is reported with the file, never swallowed (exit 2)
+        return [], [FileError(display, f"internal error: {type(exc).__name__}: {exc}", internal=True)]
+
+
+# ---- worker processes -------------------------------------------------------------------
+
+_WORKER_SETTINGS = None
+
+
+def _init_worker(settings_args) -> None:
+    global _WORKER_SETTINGS
+    from gdpr_lint.settings import RunSettings
+
+    config, select, ignore, extend_select = settings_args
+    _WORKER_SETTINGS = RunSettings(config, select, ignore, extend_select)
+
+
+def _work(item: Tuple[str, str, bool]):
+    path, display, use_prefilter = item
+    findings, errors = check_one(path, display, _WORKER_SETTINGS, use_prefilter)
+    return display, [dict(f.to_dict(), source=f.source) for f in findings], \
+        [(e.path, e.message, e.internal) for e in errors]
+
+
+# ---- cache --------------------------------------------------------------------------------
+
+class ResultCache:
+    """One JSON file per settings digest: sha256(path + content) -> results.
+
+    Written atomically at the end of a run; a read-only or missing folder just means no
+    cache. Concurrent runs each write a complete file, the last one wins."""
+
+    def __init__(self, folder: Optional[Path], digest: str):
+        self.folder = folder
+        self.file = folder / f"results-{digest[:24]}.json" if folder else None
+        self.entries: Dict[str, dict] = {}
+        self.dirty = False
+        if self.file is not None and self.file.is_file():
+            try:
+                data = json.loads(self.file.read_text(encoding="utf-8"))
+                if isinstance(data, dict) and data.get("version") == __version__:
+                    self.entries = data.get("entries", {})
+            except (OSError, ValueError):
+                self.entries = {}
+
+    @staticmethod
+    def key(display: str, data: bytes) -> str:
+        return hashlib.sha256(display.encode("utf-8", "surrogatepass") + b"\0" + data).hexdigest()
+
+    def get(self, key: str):
+        return self.entries.get(key)
+
+    def put(self, key: str, findings: List[Finding], errors: List[FileError]) -> None:
+        if self.file is None or any(e.internal for e in errors):
+            return
+        self.entries[key] = {
+            "f": [dict(f.to_dict(), source=f.source) for f in findings],
+            "e": [[e.path, e.message] for e in errors],
+        }
+        self.dirty = True
+
+    def save(self, keep: Iterable[str]) -> None:
+        if self.file is None or not self.dirty:
+            return
+        keep = set(keep)
+        entries = {k: v for k, v in self.entries.items() if k in keep}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            gitignore = self.folder / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("# created by gdpr-lint\n*\n", encoding="utf-8")
+            fd, tmp = tempfile.mkstemp(dir=str(self.folder), prefix=".results-", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump({"version": __version__, "entries": entries}, handle, separators=(",", ":"))
+            os.replace(tmp, self.file)
+        except OSError:
+            return  # a read-only checkout: results are simply not cached
+
+
+# ---- the run -----------------------------------------------------------------------------
+
+def _from_dicts(findings: List[dict]) -> List[Finding]:
+    return [Finding.from_dict(f) for f in findings]
+
+
+def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir: Optional[Path] = None,
+        use_prefilter: bool = True, progress: Optional[Callable] = None) -> RunResult:
+    """files: (absolute path, display path). Results are sorted, whatever the job count."""
+    cache = ResultCache(cache_dir, settings.digest) if cache_dir is not None else None
+    findings: List[Finding] = []
+    errors: List[FileError] = []
+    pending: List[Tuple[str, str, str]] = []  # path, display, cache key
+    keys = []
+    for path, display in files:
+        if cache is None:
+            pending.append((path, display, ""))
+            continue
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            pending.append((path, display, ""))
+            continue
+        key = ResultCache.key(display, data)
+        keys.append(key)
+        hit = cache.get(key)
+        if hit is not None:
+            findings.extend(_from_dicts(hit["f"]))
+            errors.extend(FileError(p, m) for p, m in hit["e"])
+        else:
+            pending.append((path, display, key))
+    jobs = jobs or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    results = _analyse(pending, settings, jobs, use_prefilter, progress)
+    for (path, display, key), (file_findings, file_errors) in zip(pending, results):
+        findings.extend(file_findings)
+        errors.extend(file_errors)
+        if cache is not None and key:
+            cache.put(key, file_findings, file_errors)
+    if cache is not None:
+        cache.save(keys)
+    findings = _apply_per_file_ignores(findings, settings)
+    findings.sort(key=Finding.sort_key)
+    errors.sort(key=lambda e: (e.path, e.message))
+    return RunResult(findings=findings, errors=errors, files=len(files))
+
+
+def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
+    if jobs <= 1 or len(pending) < PARALLEL_THRESHOLD:
+        out = []
+        for path, display, _ in pending:
+            out.append(check_one(path, display, settings, use_prefilter))
+            if progress:
+                progress(1)
+        return out
+    # biggest files first so one huge file does not leave a core idle at the end
+    order = sorted(range(len(pending)), key=lambda i: -_size(pending[i][0]))
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    args = (settings.config, settings.select_args[0], settings.select_args[1], settings.select_args[2])
+    results: Dict[int, tuple] = {}
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(args,)) as pool:
+        items = [(pending[i][0], pending[i][1], use_prefilter) for i in order]
+        for index, (display, finding_dicts, error_tuples) in zip(order, pool.map(_work, items, chunksize=4)):
+            results[index] = (_from_dicts(finding_dicts), [FileError(p, m, internal) for p, m, internal in error_tuples])
+            if progress:
+                progress(1)
+    return [results[i] for i in range(len(pending))]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def _apply_per_file_ignores(findings: List[Finding], settings) -> List[Finding]:
+    rules = settings.config.per_file_ignores
+    if not rules:
+        return findings
+    root = Path(settings.config.root)
+    cwd = Path.cwd()
+    kept = []
+    for finding in findings:
+        path = (cwd / finding.path).resolve()
+        ignored = False
+        for pattern, codes in rules:
+            if PatternSet(root, [pattern]).matches(path, False):
+                rule = settings.kb.rules[finding.rule]
+                if any(rule.name == c or rule.code.startswith(c.upper()) for c in codes):
+                    ignored = True
+                    break
+        if not ignored:
+            kept.append(finding)
+    return kept

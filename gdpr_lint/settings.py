@@ -1,0 +1,118 @@
+"""Everything a run needs, built once per process: knowledge, enabled rules, checks, pre-filter.
+
+Nothing here imports libcst: deciding that a file cannot match must stay cheap.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
+
+from gdpr_lint import __version__
+from gdpr_lint.analysis.pii import PiiVocabulary
+from gdpr_lint.config import Config, ConfigError
+from gdpr_lint.knowledge import Knowledge, KnowledgeError, load
+
+
+def _selector_matches(selector: str, rule) -> int:
+    """Specificity of a selector for a rule (0: no match). Names match fully."""
+    if selector == rule.name:
+        return 100
+    upper = selector.upper()
+    if rule.code.startswith(upper):
+        return len(upper)
+    return 0
+
+
+def validate_selectors(kb: Knowledge, selectors: Iterable[str], where: str) -> None:
+    for selector in selectors:
+        if selector.upper() == "ALL":
+            continue
+        if not any(_selector_matches(selector, rule) for rule in kb.rules.values()):
+            import difflib
+
+            names = list(kb.by_name) + list(kb.rules)
+            close = difflib.get_close_matches(selector, names, n=1, cutoff=0.6)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            raise ConfigError(f'{where}: "{selector}" matches no rule code, prefix or name{hint}')
+
+
+def enabled_codes(kb: Knowledge, select: Tuple[str, ...], ignore: Tuple[str, ...]) -> FrozenSet[str]:
+    """ruff-style selection: the most specific selector wins; on a tie, ignore wins.
+    Opt-in rules (default_enabled = false) need their full code or name selected."""
+    select = tuple("GDPR" if s.upper() == "ALL" else s for s in select)
+    for selector in select:
+        if selector in ignore:
+            raise ConfigError(f'"{selector}" is both selected and ignored')
+    enabled = set()
+    for rule in kb.rules.values():
+        best_select = max((_selector_matches(s, rule) for s in select), default=0)
+        best_ignore = max((_selector_matches(s, rule) for s in ignore), default=0)
+        if best_select == 0 or best_ignore >= best_select:
+            continue
+        if not rule.default_enabled and best_select < len(rule.code):
+            continue
+        enabled.add(rule.code)
+    return frozenset(enabled)
+
+
+class RunSettings:
+    def __init__(self, config: Config, select: Optional[Tuple[str, ...]] = None,
+                 ignore: Tuple[str, ...] = (), extend_select: Tuple[str, ...] = ()):
+        try:
+            self.kb = load(config.rule_packs)
+        except KnowledgeError as exc:
+            raise ConfigError(str(exc)) from None
+        self.config = config
+        self.select_args = (select, tuple(ignore), tuple(extend_select))
+        chosen = tuple(select) if select else config.select
+        chosen = chosen + tuple(config.extend_select) + tuple(extend_select)
+        ignored = tuple(config.ignore) + tuple(ignore)
+        validate_selectors(self.kb, chosen, "select")
+        validate_selectors(self.kb, ignored, "ignore")
+        validate_selectors(self.kb, config.non_suppressible, "non-suppressible")
+        for pattern, codes in config.per_file_ignores:
+            validate_selectors(self.kb, codes, f'per-file-ignores "{pattern}"')
+        self.enabled = enabled_codes(self.kb, chosen, ignored)
+        self.vocab = PiiVocabulary(
+            self.kb.tables,
+            extra_identifiers=dict(config.pii.extra_identifiers),
+            ignore_identifiers=config.pii.ignore_identifiers,
+            extra_sanitizers=config.pii.sanitizers,
+        )
+        unknown = sorted(set(config.pii.extra_identifiers.values()) - set(self.vocab.categories))
+        if unknown:
+            raise ConfigError(
+                f'[tool.gdpr-lint.pii] extra-identifiers: unknown data category "{unknown[0]}" '
+                f"(known: {', '.join(sorted(self.vocab.categories))})")
+        self.checks = self._load_checks()
+        self.prefilter = self._build_prefilter()
+        self.digest = hashlib.sha256(
+            f"{__version__}\0{self.kb.digest}\0{config.digest()}\0{sorted(self.enabled)}".encode()
+        ).hexdigest()
+
+    def _load_checks(self) -> List:
+        checks = []
+        families = sorted({self.kb.rules[c].family for c in self.enabled})
+        for family in families:
+            try:
+                module = importlib.import_module(f"gdpr_lint.checks.{family}")
+            except ModuleNotFoundError:
+                continue  # families without a check module (meta rules are the engine's own)
+            checks.append(module.CHECK(self.kb, self.config, self.enabled))
+        return checks
+
+    def _build_prefilter(self):
+        """A TokenFilter over every enabled check's tokens; None: every file is parsed."""
+        from gdpr_lint.prefilter import TokenFilter
+
+        if not self.checks:
+            # only meta rules (GDPR001): the point is to parse every file
+            return None if "GDPR001" in self.enabled else TokenFilter(())
+        tokens = []
+        for check in self.checks:
+            for token in check.prefilter_tokens():
+                if token == "":
+                    return None
+                tokens.append(token)
+        return TokenFilter(tokens)

@@ -1,0 +1,50 @@
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+
+sys.path.insert(0, str(ROOT))
+
+_EXPECT = re.compile(r"#\s*expect:\s*([A-Za-z0-9_,\s-]+?)\s*(?:#|$)")
+_CONFIG = re.compile(r"#\s*gdpr-lint-config:\s*(\{.*\})\s*$")
+
+
+def fixture_config(text: str) -> dict:
+    first = text.splitlines()[0] if text else ""
+    match = _CONFIG.search(first)
+    return json.loads(match.group(1)) if match else {}
+
+
+def expected_findings(text: str) -> Counter:
+    """(line, code) pairs from `# expect: GDPR101, GDPR102` comments."""
+    expected = Counter()
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _EXPECT.search(line)
+        if match:
+            for code in match.group(1).split(","):
+                if code.strip():
+                    expected[(number, code.strip())] += 1
+    return expected
+
+
+def make_settings(table: dict, root: Path = ROOT):
+    from gdpr_lint.config import from_table, validate
+    from gdpr_lint.settings import RunSettings
+
+    validate(table)
+    return RunSettings(from_table(table, root, None))
+
+
+def analyse_text(text: str, table: dict = None, path: str = "fixture.py", use_prefilter: bool = True):
+    from gdpr_lint.runner import check_data
+
+    settings = make_settings(table or {})
+    findings, errors = check_data(text.encode("utf-8"), path, settings, use_prefilter)
+    assert not [e for e in errors if e.internal], errors
+    return findings, errors

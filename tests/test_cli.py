@@ -1,0 +1,225 @@
+"""The command line through a real subprocess: exit codes, JSON shape, config errors, stdin."""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LEAK = textwrap.dedent('''\
+    import logging
+
+    logger = logging.getLogger(__name__)
+
+
+    def register(user):
+        logger.info("new signup: %s", user.email)
+''')
+CLEAN = LEAK.replace("user.email", "user.id")
+
+
+def run(args, cwd, stdin=None, env=None):
+    full_env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "gdpr_lint"] + args, cwd=str(cwd), input=stdin,
+                          capture_output=True, text=True, env=full_env, timeout=120)
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "views.py").write_text(LEAK)
+    (tmp_path / "app" / "clean.py").write_text(CLEAN)
+    return tmp_path
+
+
+def test_findings_exit_1_and_ruff_style_text(project):
+    result = run(["check", "--no-cache", "app"], project)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines()[0] == (
+        "app/views.py:7:5: GDPR101 [pii-in-log] email address (user.email) is written to a log")
+    assert "1 finding in 2 files" in result.stderr
+
+
+def test_clean_exit_0(project):
+    result = run(["check", "--no-cache", "app/clean.py"], project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+
+
+def test_json_contract(project):
+    result = run(["check", "--no-cache", "--format", "json", "app"], project)
+    document = json.loads(result.stdout)
+    assert document["tool"] == "gdpr-lint"
+    assert document["summary"] == {"files": 2, "findings": 1, "errors": 0}
+    finding = document["findings"][0]
+    for key in ("rule", "name", "severity", "path", "line", "column", "end_line", "end_column", "message",
+                "categories", "fingerprint"):
+        assert key in finding
+    assert (finding["rule"], finding["path"], finding["line"], finding["column"]) == ("GDPR101", "app/views.py", 7, 5)
+    assert finding["end_column"] == 46 and finding["categories"] == ["email"]
+
+
+def test_output_file_and_exit_zero(project):
+    result = run(["check", "--no-cache", "--exit-zero", "--format", "json", "-o", "out/report.json", "app"], project)
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert json.loads((project / "out" / "report.json").read_text())["summary"]["findings"] == 1
+
+
+def test_stdin_uses_stdin_filename(project):
+    result = run(["check", "--no-cache", "--stdin-filename", "pkg/mod.py", "-"], project, stdin=LEAK)
+    assert result.returncode == 1
+    assert result.stdout.startswith("pkg/mod.py:7:5: GDPR101")
+
+
+def test_missing_path_is_usage_error(project):
+    result = run(["check", "--no-cache", "nope/"], project)
+    assert result.returncode == 2
+    assert "nope/" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_non_python_file_named_is_skipped_with_warning(project):
+    (project / "notes.txt").write_text("email = user.email")
+    result = run(["check", "--no-cache", "notes.txt", "app/clean.py"], project)
+    assert result.returncode == 0
+    assert "notes.txt: not a Python file" in result.stderr
+
+
+def test_shebang_file_is_checked(project):
+    (project / "tool").write_text("#!/usr/bin/env python3\n" + LEAK)
+    result = run(["check", "--no-cache", "tool"], project)
+    assert result.returncode == 1 and result.stdout.startswith("tool:8:5: GDPR101")
+
+
+@pytest.mark.parametrize("config, fragment", [
+    ('[tool.gdpr-lint]\nselct = ["GDPR1"]\n', 'unknown key "selct" in [tool.gdpr-lint] (did you mean "select"?)'),
+    ('[tool.gdpr-lint]\nselect = "GDPR1"\n', '"select" in [tool.gdpr-lint] must be a list of strings'),
+    ('[tool.gdpr-lint.retention]\nmax-days = "a year"\n', '"max-days" in [tool.gdpr-lint.retention] must be a positive integer'),
+    ('[tool.gdpr-lint.residency]\nallowed-jurisdictions = ["Europe"]\n', '"Europe" is not EU, EEA, adequacy'),
+    ('[tool.gdpr-lint]\nselect = [\n', "is not valid TOML"),
+    ('[tool.gdpr-lint]\nselect = ["GDPR9"]\n', '"GDPR9" matches no rule'),
+    ('[tool.gdpr-lint.pii]\nextra-identifiers = { msisdn = "fone" }\n', 'unknown data category "fone"'),
+])
+def test_bad_config_is_one_line_and_exit_2(project, config, fragment):
+    (project / "pyproject.toml").write_text(config)
+    result = run(["check", "--no-cache", "app"], project)
+    assert result.returncode == 2
+    assert fragment in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_pyproject_without_table_is_not_an_error(project):
+    (project / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert run(["check", "--no-cache", "app"], project).returncode == 1
+
+
+def test_select_ignore_by_code_prefix_and_name(project):
+    assert run(["check", "--no-cache", "--ignore", "pii-in-log", "app"], project).returncode == 0
+    assert run(["check", "--no-cache", "--select", "GDPR102", "app"], project).returncode == 0
+    assert run(["check", "--no-cache", "--select", "GDPR1", "--ignore", "GDPR101", "app"], project).returncode == 0
+    assert run(["check", "--no-cache", "--select", "GDPR101", "--ignore", "GDPR1", "app"], project).returncode == 1
+    bad = run(["check", "--no-cache", "--select", "GDPR101", "--ignore", "GDPR101", "app"], project)
+    assert bad.returncode == 2 and "both selected and ignored" in bad.stderr
+
+
+def test_configured_exclude_and_force_exclude(project):
+    (project / "pyproject.toml").write_text('[tool.gdpr-lint]\nexclude = ["app/views.py"]\n')
+    assert run(["check", "--no-cache", "app"], project).returncode == 0
+    assert run(["check", "--no-cache", "app/views.py"], project).returncode == 1
+    assert run(["check", "--no-cache", "--force-exclude", "app/views.py"], project).returncode == 0
+
+
+def test_gitignore_respected(project):
+    (project / ".git").mkdir()
+    (project / ".gitignore").write_text("app/views.py\n")
+    assert run(["check", "--no-cache", "."], project).returncode == 0
+    (project / "pyproject.toml").write_text('[tool.gdpr-lint]\nrespect-gitignore = false\n')
+    assert run(["check", "--no-cache", "."], project).returncode == 1
+
+
+def test_default_excludes(project):
+    (project / ".venv" / "lib").mkdir(parents=True)
+    (project / ".venv" / "lib" / "leak.py").write_text(LEAK)
+    result = run(["check", "--no-cache", "."], project)
+    assert ".venv" not in result.stdout
+
+
+def test_per_file_ignores(project):
+    (project / "pyproject.toml").write_text('[tool.gdpr-lint.per-file-ignores]\n"app/**" = ["GDPR1"]\n')
+    assert run(["check", "--no-cache", "app"], project).returncode == 0
+
+
+def test_suppressions(project):
+    (project / "app" / "views.py").write_text(LEAK.replace(
+        "user.email)", "user.email)  # gdpr-lint: ignore[GDPR101] -- consented audit log"))
+    assert run(["check", "--no-cache", "app"], project).returncode == 0
+    (project / "app" / "views.py").write_text(LEAK.replace(
+        "user.email)", "user.email)  # gdpr-lint: ignore[GDPR102]"))
+    assert run(["check", "--no-cache", "app"], project).returncode == 1
+    multi = LEAK.replace('logger.info("new signup: %s", user.email)',
+                         'logger.info(\n        "new signup: %s",\n        user.email,\n    )  # gdpr-lint: ignore[pii-in-log]')
+    (project / "app" / "views.py").write_text(multi)
+    assert run(["check", "--no-cache", "app"], project).returncode == 0
+    (project / "app" / "views.py").write_text("# gdpr-lint: skip-file\n" + LEAK)
+    assert run(["check", "--no-cache", "app"], project).returncode == 0
+
+
+def test_syntax_error_is_gdpr001_and_run_goes_on(project):
+    (project / "app" / "broken.py").write_text("def broken(:\n    user.email\n")
+    result = run(["check", "--no-cache", "--select", "GDPR", "app"], project)
+    assert result.returncode == 1
+    assert "app/broken.py:1:12: GDPR001" in result.stdout
+    assert "app/views.py:7:5: GDPR101" in result.stdout
+
+
+def test_output_identical_whatever_the_jobs(project):
+    for i in range(40):
+        (project / "app" / f"m{i}.py").write_text(LEAK)
+    one = run(["check", "--no-cache", "--format", "json", "-j", "1", "app"], project).stdout
+    two = run(["check", "--no-cache", "--format", "json", "-j", "2", "app"], project).stdout
+    assert one == two and json.loads(one)["summary"]["findings"] == 41
+
+
+def test_cache_gives_same_result(project):
+    first = run(["check", "--format", "json", "app"], project).stdout
+    assert (project / ".gdpr_lint_cache").is_dir()
+    second = run(["check", "--format", "json", "app"], project).stdout
+    assert first == second
+
+
+def test_rules_and_explain():
+    listing = run(["rules"], ROOT)
+    assert listing.returncode == 0 and "GDPR101  pii-in-log" in listing.stdout
+    doc = run(["explain", "pii-in-log"], ROOT)
+    assert doc.returncode == 0
+    for section in ("## What it does", "## Why is this bad", "## Example", "## Use instead", "## Configuration"):
+        assert section in doc.stdout
+    assert run(["explain", "GDPR101"], ROOT).stdout == doc.stdout
+    unknown = run(["explain", "GDPR999"], ROOT)
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+
+
+def test_version_and_help():
+    version = run(["--version"], ROOT)
+    assert version.returncode == 0 and version.stdout.startswith("gdpr-lint ")
+    for command in ([], ["check"], ["rules"], ["explain"]):
+        assert run(command + ["--help"], ROOT).returncode == 0
+    assert run(["check", "--format", "nope"], ROOT).returncode == 2
+
+
+def test_version_and_unmatched_files_do_not_import_libcst(project):
+    code = ("import sys, runpy; sys.argv = ['gdpr-lint'] + sys.argv[1:]\n"
+            "try:\n    runpy.run_module('gdpr_lint', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print('LIBCST' if 'libcst' in sys.modules else 'NO-LIBCST', file=sys.stderr)\n")
+    (project / "plain.py").write_text("def add(a, b):\n    return a + b\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for args in (["--version"], ["check", "--no-cache", "plain.py"]):
+        out = subprocess.run([sys.executable, "-c", code] + args, cwd=str(project), capture_output=True, text=True, env=env)
+        assert "NO-LIBCST" in out.stderr, (args, out.stderr)

@@ -1,0 +1,47 @@
+"""Runs the real engine over every fixture and compares with the inline `# expect:` notes."""
+from collections import Counter
+
+import pytest
+
+from conftest import FIXTURES, analyse_text, expected_findings, fixture_config
+
+FIXTURE_FILES = sorted(p for p in FIXTURES.rglob("*.py"))
+
+
+def _ids(path):
+    return str(path.relative_to(FIXTURES))
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=_ids)
+def test_fixture(path):
+    text = path.read_text(encoding="utf-8")
+    expected = expected_findings(text)
+    findings, errors = analyse_text(text, fixture_config(text), path=_ids(path))
+    actual = Counter((f.line, f.rule) for f in findings)
+    missing = expected - actual
+    unexpected = actual - expected
+    messages = {(f.line, f.rule): f.message for f in findings}
+    assert not errors, errors
+    assert not missing and not unexpected, (
+        f"missing: {sorted(missing)}\nunexpected: {[(k, messages.get(k)) for k in sorted(unexpected)]}")
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=_ids)
+def test_prefilter_changes_nothing(path):
+    text = path.read_text(encoding="utf-8")
+    config = fixture_config(text)
+    with_filter, _ = analyse_text(text, config, path=_ids(path), use_prefilter=True)
+    without, _ = analyse_text(text, config, path=_ids(path), use_prefilter=False)
+    assert [f.to_dict() for f in with_filter] == [f.to_dict() for f in without]
+
+
+def test_fixture_corpus_size():
+    """The exposure fixtures carry at least 150 expected findings and 150 look-alikes."""
+    positives = 0
+    negatives = 0
+    for path in (FIXTURES / "exposure").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        positives += sum(expected_findings(text).values())
+        negatives += sum(1 for line in text.splitlines() if "# ok:" in line)
+    assert positives >= 150, positives
+    assert negatives >= 150, negatives

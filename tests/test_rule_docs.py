@@ -1,0 +1,25 @@
+"""Every rule is documented, and its examples do what the docs say."""
+import pytest
+
+from conftest import analyse_text, make_settings
+
+SETTINGS = make_settings({"select": ["GDPR"]})
+RULES = sorted(SETTINGS.kb.rules.values(), key=lambda r: r.code)
+CHECKED = [r for r in RULES if r.family != "meta" or r.code == "GDPR001"]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_rule_is_documented(rule):
+    for section in ("summary", "what", "why", "example", "use_instead", "configuration", "gdpr"):
+        assert getattr(rule, section).strip(), f"{rule.code} lacks {section}"
+    assert rule.code.startswith("GDPR") and len(rule.code) == 7
+    assert rule.name == rule.name.lower() and " " not in rule.name
+
+
+@pytest.mark.parametrize("rule", CHECKED, ids=lambda r: r.code)
+def test_example_is_flagged_and_alternative_is_not(rule):
+    table = {"select": [rule.code]}
+    flagged, _ = analyse_text(rule.example, table)
+    assert any(f.rule == rule.code for f in flagged), f"{rule.code} example not flagged"
+    clean, _ = analyse_text(rule.use_instead, table)
+    assert not [f for f in clean if f.rule == rule.code], [f.message for f in clean]
