@@ -45,6 +45,8 @@ RATIO_TARGETS = (
     ("pre-commit file <= 0.5x bandit", "1 file: gdpr-lint", "1 file: bandit", 0.5),
 )
 MEMORY_TARGET_MIB = 300
+# no version check, no metrics: the benchmark makes no network connection of its own
+SEMGREP_ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
 
 
 @dataclass
@@ -160,7 +162,8 @@ def probe_version(argv: List[str], env: Optional[Dict[str, str]] = None) -> Opti
     if env:
         full_env.update(env)
     try:
-        proc = subprocess.run(argv + ["--version"], capture_output=True, text=True, env=full_env, timeout=120)
+        proc = subprocess.run(argv + ["--version"], capture_output=True, text=True, env=full_env, timeout=60,
+                              stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if proc.returncode != 0:
@@ -228,7 +231,7 @@ def build_cases(args, gdpr_argv, gdpr_env, gdpr_ok: bool) -> List[Case]:
     add(Case("bandit", [str(peers / "bandit"), "-r", "-q", "-f", "json", "."], corpus))
     add(Case("semgrep", [str(peers / "semgrep"), "scan", "--config", str(SEMGREP_RULES), "--metrics=off",
                          "--disable-version-check", "--no-git-ignore", "--quiet", "--json", "."], corpus,
-             {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}))
+             SEMGREP_ENV))
     one = args.one_file
     if gdpr_ok:
         # As the pre-commit hook runs it; --no-cache because a file in a commit has just changed.
@@ -333,7 +336,7 @@ def main(argv=None) -> int:
               file=sys.stderr)
     versions = {"gdpr-lint": gdpr_version}
     for tool in ("ruff", "bandit", "semgrep"):
-        versions[tool] = probe_version([str(args.peers / "bin" / tool)])
+        versions[tool] = probe_version([str(args.peers / "bin" / tool)], SEMGREP_ENV)
 
     cases = build_cases(args, gdpr_argv, gdpr_env, gdpr_version is not None)
     warm = next((c for c in cases if c.name == "gdpr-lint warm"), None)

@@ -124,25 +124,6 @@ VALID_CASES = {
     "unicode_identifiers": (
         (LOG_PRELUDE + "def f(usér, user):\n    café = 1\n" + LOG_LINE).encode(), [5],
     ),
-    "match_statement": (
-        (LOG_PRELUDE + "def f(cmd, user):\n"
-         "    match cmd:\n"
-         "        case {\"action\": action}:\n"
-         "            pass\n"
-         "        case [first, *rest]:\n"
-         "            pass\n"
-         "        case _:\n"
-         "            pass\n" + LOG_LINE).encode(), [11],
-    ),
-    "except_star_walrus": (
-        (LOG_PRELUDE + "def f(user):\n"
-         "    try:\n"
-         "        pass\n"
-         "    except* ValueError:\n"
-         "        pass\n"
-         "    if (n := 3) > 2:\n"
-         "        pass\n" + LOG_LINE).encode(), [10],
-    ),
     "nested_parens_150": (
         (LOG_PRELUDE + "def f(user):\n    x = " + "(" * 150 + "1" + ")" * 150 + "\n" + LOG_LINE).encode(), [5],
     ),
@@ -245,6 +226,19 @@ NEW_SYNTAX = {
     "pep701_nested_quotes": 'profile = {"name": "x"}\nlabel = f"{profile["name"]}"\n',
     "pep701_nested_fstrings": 'label = f"{f"{f"{1}"}"}"\n',
     "pep701_multiline_expr": 'label = f"{\n    1 + 2\n}"\n',
+    "match_statement": (
+        "match command:\n"
+        '    case {"action": action, **rest}:\n'
+        "        pass\n"
+        "    case [first, *others] if first:\n"
+        "        pass\n"
+        "    case Point(x=0) | None:\n"
+        "        pass\n"
+        "    case _:\n"
+        "        pass\n"
+    ),
+    "except_star": "try:\n    pass\nexcept* (ValueError, TypeError) as group:\n    pass\n",
+    "walrus_and_posonly": "def g(a, /, b, *, c):\n    if (n := a) > b:\n        return n\n",
 }
 
 
