@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import json
 import re
 import sys
 import tokenize
@@ -19,8 +20,9 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from gdpr_lint.analysis.flow import EMPTY, Source, Taint
-from gdpr_lint.analysis.names import split_words
+from gdpr_lint.analysis.names import is_constant_name, split_words
 from gdpr_lint.analysis.pii import PiiVocabulary
+from gdpr_lint import baseline, suppressions
 from gdpr_lint.model import FileError, Finding, severity_rank
 
 # ---------------------------------------------------------------------------------------
@@ -69,11 +71,37 @@ def dotted_name(node: cst.CSTNode) -> Optional[str]:
     return None
 
 
+def _simple_string(raw: str) -> Optional[str]:
+    """Evaluate a string literal without ast.literal_eval (which libcst's evaluated_value
+    uses) when it has no escapes: the common case, and many times cheaper."""
+    quote_at = 0
+    while quote_at < len(raw) and raw[quote_at] not in "'\"":
+        quote_at += 1
+    prefix = raw[:quote_at].lower()
+    if "b" in prefix or "f" in prefix:
+        return None
+    body = raw[quote_at:]
+    size = 3 if body[:3] in ('"""', "'''") else 1
+    inner = body[size:-size]
+    if "\\" in inner and "r" not in prefix:
+        return _literal(raw)
+    return inner
+
+
+def _literal(raw: str) -> Optional[str]:
+    import ast
+
+    try:
+        value = ast.literal_eval(raw)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, str) else None
+
+
 def string_value(node: cst.CSTNode) -> Optional[str]:
     """The text of a plain string literal (also implicit concatenation), else None."""
     if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
+        return _simple_string(node.value)
     if isinstance(node, cst.ConcatenatedString):
         left, right = string_value(node.left), string_value(node.right)
         if left is not None and right is not None:
@@ -88,7 +116,7 @@ def string_value(node: cst.CSTNode) -> Optional[str]:
 class Binding:
     """What the analysis knows of a name in a scope."""
 
-    __slots__ = ("value", "taint", "kind", "qualname", "defs", "node", "name")
+    __slots__ = ("value", "taint", "kind", "qualname", "defs", "node", "name", "type_name")
 
     def __init__(self, name: str, value=None, taint: Taint = EMPTY, kind: Optional[str] = None,
                  qualname: Optional[str] = None, node=None):
@@ -99,6 +127,7 @@ class Binding:
         self.qualname = qualname    # for imports: the dotted module path
         self.defs = 1
         self.node = node            # where it was defined (for messages)
+        self.type_name = None       # the annotated class of a parameter
 
 
 class Scope:
@@ -113,6 +142,7 @@ class Scope:
         self.self_name: Optional[str] = None
         self.data: dict = {}  # per-scope scratch space for checks
         self.param_names: Tuple[str, ...] = ()
+        self.returns: Taint = EMPTY  # what a function returns (a summary for callers in the module)
         self._words = None
 
     def words(self) -> frozenset:
@@ -139,6 +169,41 @@ class Scope:
         return None
 
 
+class Origin:
+    """Where a constant came from, as text (`AWS_REGION, line 12`). The line is looked up
+    only when the text is used, so merely folding a constant never computes positions."""
+
+    __slots__ = ("name", "node", "_ctx", "_text")
+
+    def __init__(self, name: str, node, ctx):
+        self.name, self.node, self._ctx, self._text = name, node, ctx, None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            line = self._ctx.line_of(self.node) if self._ctx is not None and self.node is not None else None
+            self._text = f"{self.name}, line {line}" if line else self.name
+        return self._text
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Origin):
+            return (self.name, id(self.node)) == (other.name, id(other.node))
+        return str(self) == other
+
+    def __hash__(self) -> int:
+        return hash((self.name, id(self.node)))
+
+    def split(self, *args):
+        return str(self).split(*args)
+
+
 @dataclasses.dataclass
 class Const:
     value: object
@@ -148,13 +213,12 @@ class Const:
     note: Optional[str] = None
 
     @property
-    def origin(self) -> Optional[str]:
+    def origin(self):
         if self.note:
             return self.note
         if self.origin_name is None:
             return None
-        line = self._ctx.line_of(self.origin_node) if self._ctx is not None and self.origin_node is not None else None
-        return f"{self.origin_name}, line {line}" if line else self.origin_name
+        return Origin(self.origin_name, self.origin_node, self._ctx)
 
 
 @dataclasses.dataclass
@@ -165,9 +229,8 @@ class Definition:
     _ctx: object = dataclasses.field(default=None, repr=False)
 
     @property
-    def origin(self) -> str:
-        line = self._ctx.line_of(self.node) if self._ctx is not None and self.node is not None else None
-        return f"{self.name}, line {line}" if line else self.name
+    def origin(self) -> "Origin":
+        return Origin(self.name, self.node, self._ctx)
 
 
 class _Report:
@@ -208,6 +271,7 @@ class Context:
         self.conventional_suffixes: Dict[str, str] = objects.get("name-suffixes", {})
         self.types: Dict[str, str] = objects.get("types", {})
         self.field_categories: Dict[str, str] = {}  # attr name -> category from model fields
+        self.masked_fields: Dict[str, set] = {}  # class name -> fields that mask themselves
         self._taint_depth = 0
 
     # ---- positions and text -----------------------------------------------------------
@@ -486,24 +550,32 @@ class Context:
             return self._name_taint(node)
         if t is cst.Attribute:
             binding = self._self_binding(node)
-            if binding is not None and (binding.taint or binding.value is not None):
-                return binding.taint
+            if binding is not None:
+                if binding.taint:
+                    return binding.taint
+                if binding.value is not None and self._assigned_clean(binding):
+                    return EMPTY
             attr = node.attr.value
-            category = self.field_categories.get(attr) or self.vocab.classify(
-                attr, context=_last_name(node.value))
+            if attr == "__dict__":
+                return self._object_dump_taint(node.value)
+            category = self.field_categories.get(attr)
+            if category is not None:
+                return self._taint_source(category, node, "high")
+            if attr in self.masked_fields.get(self._owner_class(node.value), ()):
+                return EMPTY  # a SecretStr field prints as **********
+            owner = _last_name(node.value)
+            if is_constant_name(attr) and owner.lower() not in _CONFIG_OWNERS and not self._is_request_source(node):
+                return EMPTY  # ErrorCode.LOGIN_BAD_CREDENTIALS: an enum member, not a secret
+            category = self.vocab.classify(attr, context=owner)
             if category is not None:
                 return self._taint_source(category, node, "medium")
             return EMPTY
         if t is cst.Subscript:
-            key = _subscript_key(node)
-            if key is not None and self.vocab.is_meta_container(_last_name(node.value)):
-                return EMPTY
+            key = self._subscript_key(node)
             if key is not None:
-                category = self.vocab.classify(key, key=True)
-                if category is not None:
-                    confidence = "high" if self._is_request_source(node.value) else "medium"
-                    return self._taint_source(category, node, confidence)
-                return EMPTY if self._is_request_source(node.value) else self.taint(node.value)
+                return self._keyed_item_taint(node.value, key, node)
+            if _is_short_slice(node) or _is_domain_part(node):
+                return EMPTY
             return self.taint(node.value)
         if t is cst.Call:
             return self._call_taint(node)
@@ -540,11 +612,84 @@ class Context:
             return self.taint(node.expression if t is cst.Await else node.value)
         if t is cst.NamedExpr:
             return self.taint(node.value)
+        if t is cst.Lambda:
+            return self.taint(node.body)
         if t in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
             return self._comprehension_taint(node, node.elt)
         if t is cst.DictComp:
             return self._comprehension_taint(node, node.value)
         return EMPTY
+
+    def _subscript_key(self, node: cst.Subscript) -> Optional[str]:
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return None
+        index = node.slice[0].slice.value
+        key = string_value(index)
+        if key is None and isinstance(index, (cst.Name, cst.Attribute)):
+            folded = self.constant(index)  # EMAIL_COLUMN = "email"; row[EMAIL_COLUMN]
+            key = folded.value if folded is not None and isinstance(folded.value, str) else None
+        return key
+
+    def _keyed_item_taint(self, container, key: str, node) -> Taint:
+        """`data["email"]`, `data.get("email")`: the key says what the item is. A key that
+        names no personal data gives the item of a dict literal we know, else nothing."""
+        if self.vocab.is_meta_container(_last_name(container)):
+            return EMPTY
+        category = self.vocab.classify(key, key=True)
+        if category is not None:
+            confidence = "high" if self._is_request_source(container) else "medium"
+            return self._taint_source(category, node, confidence)
+        if self._is_request_source(container):
+            # request.cookies.get("session"): the container itself says what its items are
+            return self.taint(container)
+        if isinstance(container, cst.Name):
+            binding = self.scope.lookup(container.value)
+            if binding is not None and isinstance(binding.value, cst.Dict):
+                for element in binding.value.elements:
+                    if isinstance(element, cst.DictElement) and string_value(element.key) == key:
+                        return self.taint(element.value)
+        return EMPTY
+
+    def _object_dump_taint(self, owner) -> Taint:
+        """`vars(account)`, `asdict(account)`, `account.__dict__`: every field of a class
+        of this module whose name (or declared type) says personal data."""
+        class_name = self._owner_class(owner)
+        binding = self.scope.lookup(class_name) if class_name else None
+        if binding is None or not isinstance(binding.value, _ClassRef):
+            return EMPTY
+        result = EMPTY
+        for field in binding.value.scope.data.get("fields", ()):
+            name = field.value
+            category = self.field_categories.get(name) or self.vocab.classify(name)
+            if category is not None and name not in self.masked_fields.get(class_name, ()):
+                result = result.union(self._taint_source(category, field, "medium"))
+        return result
+
+    def _owner_class(self, node) -> Optional[str]:
+        """The class an object belongs to when we know it: `self` in a method, or a
+        parameter annotated with a class."""
+        if isinstance(node, cst.Name):
+            scope = self.scope
+            while scope is not None and scope.kind == "function" and scope.class_scope is None:
+                scope = scope.parent
+            if scope is not None and scope.class_scope is not None and node.value == scope.self_name:
+                return scope.class_scope.name
+            binding = self.scope.lookup(node.value)
+            if binding is not None:
+                return binding.type_name
+        return None
+
+    def _assigned_clean(self, binding: Binding) -> bool:
+        """An assignment whose value we know carries nothing: a constant or a sanitizer."""
+        value = binding.value
+        if isinstance(value, (_ClassRef, _FunctionRef)):
+            return True
+        if self.constant(value) is not None:
+            return True
+        if isinstance(value, cst.Call):
+            name = _last_name(value.func)
+            return self.vocab.is_sanitizer(self.resolve(value.func), name) or _is_non_data(value)
+        return False
 
     def keyed_taint(self, key_node, value_node) -> Taint:
         """A value under a key (`{"email": x}`, `email=x`, `set_tag("email", x)`): the
@@ -593,27 +738,47 @@ class Context:
         name = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
         if self.vocab.is_sanitizer(target, name):
             return EMPTY
+        if isinstance(func, cst.Name) and target is None:
+            binding = self.scope.lookup(func.value)
+            if binding is not None and isinstance(binding.value, _FunctionRef):
+                return binding.taint  # what the module's own function returns
         if isinstance(func, cst.Attribute):
-            receiver = self.taint(func.value)
-            if name == "get" and node.args and not self._kind_is_module(target):
+            receiver_target = self.resolve(func.value)
+            if receiver_target is not None and (receiver_target.startswith("<") or self._is_module(func.value)):
+                receiver = EMPTY  # a module or a client object: `requests.get`, `session.get`
+            else:
+                receiver = self.taint(func.value)
+            is_object = receiver_target is not None and (receiver_target.startswith("<") or self._is_module(func.value))
+            if name in ("get", "pop") and node.args and not is_object and not self._kind_is_module(target):
                 key = string_value(node.args[0].value)
-                if key is not None and self.vocab.is_meta_container(_last_name(func.value)):
-                    return EMPTY
+                if key is None and isinstance(node.args[0].value, (cst.Name, cst.Attribute)):
+                    folded = self.constant(node.args[0].value)
+                    key = folded.value if folded is not None and isinstance(folded.value, str) else None
                 if key is not None:
-                    category = self.vocab.classify(key, key=True)
-                    if category is not None:
-                        confidence = "high" if self._is_request_source(func.value) else "medium"
-                        return self._taint_source(category, node, confidence)
-                    return EMPTY if self._is_request_source(func.value) else receiver
-            if name in self.vocab.passthrough_methods:
+                    item = self._keyed_item_taint(func.value, key, node)
+                    for arg in node.args[1:2]:
+                        item = item.union(self.taint(arg.value))
+                    return item
+                if not receiver:
+                    return EMPTY
+                result = receiver
+                for arg in node.args[1:2]:
+                    result = result.union(self.taint(arg.value))
+                return result
+            if not is_object and name in self.vocab.passthrough_methods:
                 result = receiver
                 for arg in node.args:
                     result = result.union(self.taint(arg.value))
                 return result
+        if name in _DUMPERS and node.args:
+            return self._object_dump_taint(node.args[0].value)
+        if name in ("model_dump", "dict", "to_dict", "model_dump_json", "json") and isinstance(func, cst.Attribute) \
+                and not node.args and self._owner_class(func.value):
+            return self._object_dump_taint(func.value)
         if target in self.vocab.passthrough_functions or name in ("str", "repr", "format") and isinstance(func, cst.Name):
             result = EMPTY
             for arg in node.args:
-                if arg.keyword is None or arg.keyword.value not in ("indent", "sort_keys", "default", "ensure_ascii"):
+                if arg.keyword is None or arg.keyword.value not in self.vocab.passthrough_skip_keywords:
                     result = result.union(self.taint(arg.value))
             if target == "getattr" and len(node.args) >= 2:
                 key = string_value(node.args[1].value)
@@ -630,13 +795,57 @@ class Context:
             return self._taint_source(category, node)
         return EMPTY
 
+    def _is_module(self, node) -> bool:
+        """`requests`, `os.path`: a name bound by `import X` (not an object imported from one)."""
+        root = node
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if isinstance(root, cst.Name):
+            binding = self.scope.lookup(root.value)
+            return binding is not None and binding.type_name == "module"
+        return False
+
+    def _is_import(self, node) -> bool:
+        root = node
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if isinstance(root, cst.Name):
+            binding = self.scope.lookup(root.value)
+            return binding is not None and binding.qualname is not None
+        return False
+
     def _kind_is_module(self, target: Optional[str]) -> bool:
         return bool(target) and target.startswith(("os.", "environ."))
 
     # ---- binding ------------------------------------------------------------------------
 
+    def _value_taint(self, name: str, value) -> Taint:
+        """What an assigned value carries; for a value of unknown content (a call, an item,
+        an attribute) the variable's own name speaks: `token = make_reset_token()`."""
+        taint = self.taint(value)
+        if taint or not self._unknown_content(value):
+            return taint.through(name) if taint else taint
+        return self._taint_source(self.vocab.classify(name), value)
+
+    def _unknown_content(self, value) -> bool:
+        if isinstance(value, cst.BooleanOperation):
+            return self._unknown_content(value.left) or self._unknown_content(value.right)
+        if isinstance(value, cst.Await):
+            return self._unknown_content(value.expression)
+        if isinstance(value, cst.Call):
+            if _is_non_data(value) or self.constant(value) is not None:
+                return False
+            return not self.vocab.is_sanitizer(self.resolve(value.func), _last_name(value.func))
+        if isinstance(value, cst.Subscript):
+            return not (_is_short_slice(value) or _is_domain_part(value))
+        if isinstance(value, cst.Attribute):
+            from gdpr_lint.analysis.names import is_constant_name
+
+            return not is_constant_name(value.attr.value) and not self._is_import(value)
+        return False
+
     def bind(self, scope: Scope, name: str, value, node, *, count: bool = True) -> Binding:
-        taint = self.taint(value).through(name) if value is not None else EMPTY
+        taint = self._value_taint(name, value) if value is not None else EMPTY
         kind = None
         if isinstance(value, cst.Call):
             kind = self.call_kind(value)
@@ -726,6 +935,47 @@ def _subscript_key(node: cst.Subscript) -> Optional[str]:
     return None
 
 
+def _slice_bound(node) -> Optional[int]:
+    if node is None:
+        return None
+    if isinstance(node, cst.Integer):
+        return int(node.value)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus) and isinstance(node.expression, cst.Integer):
+        return -int(node.expression.value)
+    raise ValueError
+
+
+def _is_short_slice(node: cst.Subscript) -> bool:
+    """`iban[:2]`, `card[-4:]`: a few characters identify no one."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Slice):
+        return False
+    part = node.slice[0].slice
+    try:
+        lower, upper = _slice_bound(part.lower), _slice_bound(part.upper)
+    except ValueError:
+        return False
+    if lower is None and upper is not None and 0 <= upper <= 4:
+        return True
+    return upper is None and lower is not None and -4 <= lower < 0
+
+
+def _is_domain_part(node: cst.Subscript) -> bool:
+    """`email.split("@")[1]`: the domain of an address is not the address."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return False
+    index = node.slice[0].slice.value
+    value = node.value
+    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+            and value.func.attr.value in ("split", "rsplit", "partition", "rpartition") and value.args
+            and string_value(value.args[0].value) == "@"):
+        return False
+    try:
+        position = _slice_bound(index)
+    except ValueError:
+        return False
+    return position is not None and position != 0
+
+
 def _is_non_data(node) -> bool:
     """Values that are never personal data whatever their key says."""
     return isinstance(node, (cst.Lambda, cst.Integer, cst.Float, cst.Comparison)) or (
@@ -749,7 +999,9 @@ def _target_names(target) -> List[str]:
 # The traversal
 
 
-_NON_DATA_ANNOTATIONS = frozenset({"bool", "int", "float", "complex", "bytes", "None", "datetime", "date", "Decimal", "UUID", "SecretStr", "SecretBytes"})
+# annotations that say a value cannot be personal data, whatever its name says (`date` and
+# `float` can: a birth date, a latitude)
+_NON_DATA_ANNOTATIONS = frozenset({"bool", "None", "SecretStr", "SecretBytes", "UUID"})
 _COMPOUND_HEADER_FIELDS = ("test", "iter", "subject")
 
 
@@ -832,8 +1084,20 @@ class Walker(Context):
             for stmt in body:
                 smalls = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ()
                 for small in smalls:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        scope.data.setdefault("fields", []).append(small.target)
+                        annotation = _annotation_name(small.annotation)
+                        if annotation is not None:
+                            last = annotation.rsplit(".", 1)[-1]
+                            category = self.vocab.classify_type(annotation)
+                            if category is not None:
+                                self.field_categories[small.target.value] = category
+                            elif last in ("SecretStr", "SecretBytes"):
+                                self.masked_fields.setdefault(scope.name, set()).add(small.target.value)
                     for target, value in _assignments(small):
                         if isinstance(target, cst.Name):
+                            if not isinstance(small, cst.AnnAssign):
+                                scope.data.setdefault("fields", []).append(target)
                             self.bind(scope, target.value, value, target, count=scope.bindings.get(target.value) is not None)
                             if isinstance(value, cst.Call):
                                 field = _last_name(value.func)
@@ -969,6 +1233,8 @@ class Walker(Context):
                 self.scope.bindings[small.target.value] = binding
         elif t is cst.Return:
             self._expr(small.value)
+            if small.value is not None and self.scope.kind == "function":
+                self.scope.returns = self.scope.returns.union(self.taint(small.value))
         elif t is cst.Raise:
             for check in self.checks:
                 check.on_raise(self, small)
@@ -984,6 +1250,17 @@ class Walker(Context):
         else:
             self._expr(small)
 
+    def _mutate(self, name: str, values) -> None:
+        """`seen.append(user.email)`, `row[k] = v`: the container now carries the value's data."""
+        binding = self.scope.lookup(name)
+        if binding is None or binding.qualname or binding.kind:
+            return
+        added = EMPTY
+        for value in values:
+            added = added.union(self.taint(value))
+        if added:
+            binding.taint = binding.taint.union(added.through(name))
+
     def _assign(self, target, value) -> None:
         if isinstance(target, (cst.Name, cst.Attribute)):
             name = dotted_name(target)
@@ -993,8 +1270,10 @@ class Walker(Context):
             name = None
         for check in self.checks:
             check.on_assign(self, target, name, value)
-        module_level = self.scope.kind == "module"
-        self.bind_target(target, value, count=not module_level)
+        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            self._mutate(target.value.value, [value])
+        prepassed = self.scope.kind in ("module", "class")  # counted by the pre-pass already
+        self.bind_target(target, value, count=not prepassed)
 
     def _import(self, node) -> None:
         if isinstance(node, cst.Import):
@@ -1004,7 +1283,9 @@ class Walker(Context):
                     name, qualname = alias.asname.name.value, full
                 else:
                     name = qualname = full.split(".")[0]
-                self.scope.bindings[name] = Binding(name, None, EMPTY, None, qualname)
+                binding = Binding(name, None, EMPTY, None, qualname)
+                binding.type_name = "module"
+                self.scope.bindings[name] = binding
             return
         if isinstance(node.names, cst.ImportStar):
             return
@@ -1047,6 +1328,8 @@ class Walker(Context):
                 check.on_scope_exit(self, scope)
         finally:
             self.scope = saved
+        if scope.returns:
+            self.scope.bindings[node.name.value].taint = scope.returns
 
     def _bind_param(self, param: cst.Param, scope: Scope) -> None:
         name = param.name.value
@@ -1064,9 +1347,15 @@ class Walker(Context):
         non_data = annotation is not None and annotation.rsplit(".", 1)[-1] in _NON_DATA_ANNOTATIONS
         if not taint and not non_data:
             taint = self._taint_source(self.vocab.classify(name), param.name)
+        if not taint and not non_data and name in ("value", "attrs") and scope.name.startswith("validate_") \
+                and scope.class_scope is not None:
+            # DRF/Django form field validators: validate_email(self, value)
+            taint = self._taint_source(self.vocab.classify(scope.name[len("validate_"):], key=True), param.name)
         if kind is None:
             kind = self._conventional_kind(name)
-        scope.bindings[name] = Binding(name, None, taint, kind, None, param.name)
+        binding = Binding(name, None, taint, kind, None, param.name)
+        binding.type_name = annotation.rsplit(".", 1)[-1] if annotation else None
+        scope.bindings[name] = binding
 
     def _class(self, node: cst.ClassDef) -> None:
         self.stmt = node
@@ -1106,11 +1395,22 @@ class Walker(Context):
                 target = self.resolve(current.func)
                 for check in checks:
                     check.on_call(self, current, target)
+                func = current.func
+                if (type(func) is cst.Attribute and func.attr.value in _MUTATORS
+                        and type(func.value) is cst.Name and current.args):
+                    self._mutate(func.value.value, [a.value for a in current.args])
             elif t is cst.NamedExpr and isinstance(current.target, cst.Name):
                 self.bind(self.scope, current.target.value, current.value, current.target)
             children = list(iter_children(current))
             children.reverse()
             stack.extend(children)
+
+
+# owners whose ALL_CAPS attributes are configuration values (`settings.SECRET_KEY`)
+_CONFIG_OWNERS = frozenset({"settings", "config", "conf", "cfg", "configuration", "secrets", "env", "environ",
+                            "app_settings", "django_settings", "options", "opts", "self", "cls"})
+_DUMPERS = frozenset({"vars", "asdict", "astuple", "model_to_dict", "to_dict"})
+_MUTATORS = frozenset({"append", "extend", "add", "update", "insert", "appendleft", "extendleft", "setdefault"})
 
 
 def _assignments(small) -> Iterator[Tuple[object, object]]:
@@ -1125,59 +1425,8 @@ def _assignments(small) -> Iterator[Tuple[object, object]]:
 # One file
 
 
-_SUPPRESSION = re.compile(r"#\s*gdpr-lint:\s*(ignore|skip-file)\b(?:\[([^\]]*)\])?(?:\s+--\s*(.*\S))?")
-
-
-class Suppression:
-    __slots__ = ("line", "codes", "justification")
-
-    def __init__(self, line: int, codes: Optional[frozenset], justification: str):
-        self.line, self.codes, self.justification = line, codes, justification
-
-    def covers(self, code: str) -> bool:
-        return self.codes is None or code in self.codes
-
-
-def parse_suppressions(text: str, kb) -> Dict[int, Suppression]:
-    """`# gdpr-lint: ignore[...] -- reason` comments by line (real comments only)."""
-    result: Dict[int, Suppression] = {}
-    if "gdpr-lint:" not in text:
-        return result
-    try:
-        comments = [(tok.start[0], tok.string) for tok in tokenize.generate_tokens(io.StringIO(text).readline)
-                    if tok.type == tokenize.COMMENT and "gdpr-lint:" in tok.string]
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        comments = [(i, line[line.index("#"):]) for i, line in enumerate(text.splitlines(), 1)
-                    if "#" in line and "gdpr-lint:" in line]
-    for line, comment in comments:
-        match = _SUPPRESSION.search(comment)
-        if not match or match.group(1) != "ignore":
-            continue
-        codes = None
-        if match.group(2) is not None:
-            codes = frozenset(_code_of(kb, part.strip()) for part in match.group(2).split(",") if part.strip())
-        result[line] = Suppression(line, codes, (match.group(3) or "").strip())
-    return result
-
-
-def _code_of(kb, text: str) -> str:
-    rule = kb.by_name.get(text)
-    return rule.code if rule is not None else text.upper()
-
-
-def normalise_source(text: str) -> str:
-    lines = []
-    for line in text.splitlines():
-        if "#" in line:
-            line = re.sub(r"\s+#[^'\"]*$", "", line)
-        lines.append(line)
-    return " ".join(" ".join(lines).split())
-
-
 def fingerprint(rule: str, path: str, source: str, occurrence: int) -> str:
-    """Stable across unrelated edits: no line numbers, only what was flagged and where."""
-    digest = hashlib.sha256(f"{rule}\0{path}\0{source}\0{occurrence}".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()[:20]
+    return baseline.fingerprint(rule, path, source, occurrence)
 
 
 class FileOutcome:
@@ -1207,10 +1456,27 @@ def _cpython_rejects(text: str, path: str) -> Optional[Tuple[int, int, str]]:
     return None
 
 
+def _no_validation(self) -> None:
+    """Stands in for CSTNode.__post_init__ while parsing."""
+
+
+def _parse_module(text: str) -> cst.Module:
+    """libcst validates every node as it is built; nodes made by its own parser from valid
+    source need no second check (libcst's own comment in CSTNode.__post_init__ says as
+    much), and skipping it saves about a sixth of the parse. Restored before returning,
+    so nodes built anywhere else are still validated."""
+    post_init = cst.CSTNode.__post_init__
+    cst.CSTNode.__post_init__ = _no_validation
+    try:
+        return cst.parse_module(text)
+    finally:
+        cst.CSTNode.__post_init__ = post_init
+
+
 def analyze_source(text: str, path: str, settings) -> FileOutcome:
     """Findings for one file's text (decoded, past the skip-file check and the pre-filter)."""
     try:
-        module = cst.parse_module(text)
+        module = _parse_module(text)
     except cst.ParserSyntaxError as exc:
         rejected = _cpython_rejects(text, path)
         if rejected is not None:
@@ -1245,8 +1511,8 @@ def _stmt_lines(walker: Walker, report: _Report, node_pos) -> Tuple[int, int, ob
 
 
 def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
+    """Positions, severities and fingerprints for the walk's reports, then suppressions."""
     positions = walker.positions()
-    suppressions = parse_suppressions(text, settings.kb)
     kb = settings.kb
     vocab = settings.vocab
     raw = []
@@ -1255,10 +1521,6 @@ def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
         if pos is None:
             continue
         first, last, stmt_node = _stmt_lines(walker, report, pos)
-        if suppressions and any(
-            s.covers(report.code) for line in range(first, last + 1) for s in (suppressions.get(line),) if s
-        ):
-            continue
         rule = kb.rules[report.code]
         severity = report.severity
         if severity is None:
@@ -1271,12 +1533,13 @@ def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
             source = "; ".join(walker.module.code_for_node(small).strip() for small in stmt_node.body)
         else:
             source = walker.module.code_for_node(report.node)
-        raw.append((pos, report, severity, normalise_source(source)))
+        report.facts = json.loads(json.dumps(report.facts, default=str))
+        raw.append((pos, report, severity, baseline.normalise_source(source), first, last))
     raw.sort(key=lambda item: (item[0].start.line, item[0].start.column, item[1].code))
     occurrences: Dict[Tuple[str, str], int] = {}
-    findings = []
+    located = []
     seen = set()
-    for pos, report, severity, source in raw:
+    for pos, report, severity, source, first, last in raw:
         key = (report.code, pos.start.line, pos.start.column, report.message)
         if key in seen:
             continue
@@ -1284,11 +1547,22 @@ def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
         index = occurrences.get((report.code, source), 0)
         occurrences[(report.code, source)] = index + 1
         rule = kb.rules[report.code]
-        findings.append(Finding(
+        located.append((Finding(
             rule=report.code, name=rule.name, severity=severity, path=path,
             line=pos.start.line, column=pos.start.column + 1,
             end_line=pos.end.line, end_column=pos.end.column + 1,
             message=report.message, categories=report.categories, confidence=report.confidence,
             fingerprint=fingerprint(report.code, path, source, index), source=source, facts=report.facts,
-        ))
-    return findings
+        ), first, last))
+    return apply_file_suppressions(located, text, path, settings)
+
+
+def apply_file_suppressions(located, text: str, path: str, settings) -> List[Finding]:
+    """Inline `# gdpr-lint: ignore[...]` comments, and the hygiene findings about them."""
+    if "gdpr-lint:" not in text:
+        return [finding for finding, _, _ in located]
+    outcome = suppressions.apply_suppressions(
+        located, suppressions.parse_suppressions(text), path=path, resolve=settings.resolve_code,
+        enabled=settings.enabled_for(path), non_suppressible=settings.config.non_suppressible,
+        require_justification=settings.config.require_justification, rules=settings.kb.rules)
+    return list(outcome.kept) + list(outcome.hygiene)

@@ -6,10 +6,13 @@ checks use (settings.RunSettings builds the regex), so the filter cannot drift f
 """
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
+from typing import List, Optional, Tuple
 
+_WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _WINDOW = 48  # characters either side of an anchor that a phrase can span
 _SKIP_FILE = re.compile(r"#\s*gdpr-lint:\s*skip-file\b")
 
@@ -141,3 +144,111 @@ class TokenFilter:
             if word in lower and pattern.search(text) and self._confirm(word, lower):
                 return True
         return False
+
+
+# methods that set up instance attributes other methods rely on: always kept
+_SETUP_METHODS = frozenset({"__init__", "__post_init__", "setUp", "setup", "__new__", "__enter__", "__aenter__"})
+
+
+def _span(node) -> Tuple[int, int]:
+    start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
+    return start, node.end_lineno
+
+
+def _simple_statements(body):
+    """Module- or class-level statements, looking into if/try blocks (imports under
+    `try: ... except ImportError:`), not into functions or classes."""
+    for stmt in body:
+        if isinstance(stmt, (ast.If, ast.Try)) or type(stmt).__name__ == "TryStar":
+            yield from _simple_statements(stmt.body)
+            for handler in getattr(stmt, "handlers", ()):
+                yield from _simple_statements(handler.body)
+            yield from _simple_statements(stmt.orelse)
+        elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield stmt
+
+
+def _bound_names(stmt) -> List[str]:
+    if isinstance(stmt, ast.Import):
+        return [(a.asname or a.name).split(".")[0] for a in stmt.names]
+    if isinstance(stmt, ast.ImportFrom):
+        return [a.asname or a.name for a in stmt.names if a.name != "*"]
+    if isinstance(stmt, ast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+        targets = [stmt.target]
+    else:
+        return []
+    names = []
+    for target in targets:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                names.append(node.id)
+    return names
+
+
+def relevant_blocks(text: str, token_filter: "TokenFilter") -> str:
+    """The text with every top-level function, class or method that contains no token
+    blanked out (a method becomes `pass` on its first line), so libcst parses only what
+    can matter. Line and column numbers stay those of the original text. Module-level
+    statements, class-level statements and set-up methods are always kept: they define the
+    names, constants and loggers that the kept blocks use."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return text  # libcst reports the problem with the whole file
+    lines = text.splitlines(keepends=True)
+    drops: List[Tuple[int, int, Optional[int]]] = []  # first, last line, indent of `pass` or None
+
+    def block_text(first: int, last: int) -> str:
+        return "".join(lines[first - 1:last])
+
+    # names given a value that matters (`REGION = "us-east-1"`, `TTL = ...`) at module or
+    # class level: a block that uses one is kept even if its own text has no token
+    # (and so are imports that pass, such as `from azure.mgmt... import Client`, and what
+    # module-level code builds from them: `client = Client(...)`)
+    interesting = set()
+    for holder in [tree] + [n for n in tree.body if isinstance(n, ast.ClassDef)]:
+        for stmt in _simple_statements(holder.body):
+            names = _bound_names(stmt)
+            if not names:
+                continue
+            stmt_text = block_text(stmt.lineno, stmt.end_lineno)
+            if token_filter.passes(stmt_text) or (interesting and not interesting.isdisjoint(_WORDS.findall(stmt_text))):
+                interesting.update(names)
+    # module functions that matter: their callers may use what they return
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and token_filter.passes(block_text(*_span(node))):
+            interesting.add(node.name)
+
+    def matters(first: int, last: int) -> bool:
+        text_of_block = block_text(first, last)
+        return (bool(interesting) and not interesting.isdisjoint(_WORDS.findall(text_of_block))) \
+            or token_filter.passes(text_of_block)
+
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            first, last = _span(node)
+            if not matters(first, last):
+                drops.append((first, last, None))
+        elif isinstance(node, ast.ClassDef):
+            first, last = _span(node)
+            if not matters(first, last):
+                drops.append((first, last, None))
+                continue
+            for child in node.body:
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and child.name not in _SETUP_METHODS:
+                    c_first, c_last = _span(child)
+                    if not matters(c_first, c_last):
+                        drops.append((c_first, c_last, child.col_offset))
+    if not drops:
+        return text
+    for first, last, indent in drops:
+        for number in range(first, last + 1):
+            line = lines[number - 1]
+            ending = line[len(line.rstrip("\r\n")):]
+            lines[number - 1] = ending or ""
+        if indent is not None:
+            line = lines[first - 1]
+            lines[first - 1] = " " * indent + "pass" + (line or "\n")
+    return "".join(lines)

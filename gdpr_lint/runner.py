@@ -38,19 +38,34 @@ def _read_text(data: bytes, path: str):
 
 def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = True):
     """(findings, errors) for one file's bytes; never raises for bad input."""
-    from gdpr_lint.prefilter import has_skip_file, passes
+    from gdpr_lint.prefilter import has_skip_file, passes, relevant_blocks
 
     text, problem = _read_text(data, display)
     if text is None:
         return [_undecodable(settings, display, problem)], []
     if has_skip_file(text):
-        return [], []
+        return _skipped_file_hygiene(text, display, settings), []
     if use_prefilter and not passes(settings, text):
+        if "gdpr-lint:" in text:  # its suppressions can only be unused
+            from gdpr_lint.engine import apply_file_suppressions
+
+            return apply_file_suppressions([], text, display, settings), []
         return [], []
     from gdpr_lint import engine  # libcst is imported only when a file needs parsing
 
-    outcome = engine.analyze_source(text, display, settings)
+    source = relevant_blocks(text, settings.prefilter) if use_prefilter and settings.prefilter is not None else text
+    outcome = engine.analyze_source(source, display, settings)
     return outcome.findings, outcome.errors
+
+
+def _skipped_file_hygiene(text: str, display: str, settings) -> List[Finding]:
+    if not settings.config.require_justification:
+        return []
+    from gdpr_lint import suppressions
+
+    return suppressions.skipped_file_hygiene(
+        suppressions.parse_suppressions(text), path=display, enabled=settings.enabled_for(display),
+        require_justification=True, rules=settings.kb.rules)
 
 
 def _undecodable(settings, display: str, problem: str) -> Finding:
@@ -260,21 +275,6 @@ def _size(path: str) -> int:
 
 
 def _apply_per_file_ignores(findings: List[Finding], settings) -> List[Finding]:
-    rules = settings.config.per_file_ignores
-    if not rules:
+    if not settings.config.per_file_ignores:
         return findings
-    root = Path(settings.config.root)
-    cwd = Path.cwd()
-    kept = []
-    for finding in findings:
-        path = (cwd / finding.path).resolve()
-        ignored = False
-        for pattern, codes in rules:
-            if PatternSet(root, [pattern]).matches(path, False):
-                rule = settings.kb.rules[finding.rule]
-                if any(rule.name == c or rule.code.startswith(c.upper()) for c in codes):
-                    ignored = True
-                    break
-        if not ignored:
-            kept.append(finding)
-    return kept
+    return [f for f in findings if f.rule not in settings.ignored_for(f.path)]

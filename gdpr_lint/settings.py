@@ -85,11 +85,43 @@ class RunSettings:
             raise ConfigError(
                 f'[tool.gdpr-lint.pii] extra-identifiers: unknown data category "{unknown[0]}" '
                 f"(known: {', '.join(sorted(self.vocab.categories))})")
+        self._per_file: Dict[str, FrozenSet[str]] = {}
         self.checks = self._load_checks()
         self.prefilter = self._build_prefilter()
         self.digest = hashlib.sha256(
             f"{__version__}\0{self.kb.digest}\0{config.digest()}\0{sorted(self.enabled)}".encode()
         ).hexdigest()
+
+    def resolve_code(self, text: str) -> Optional[str]:
+        """A rule code from a code or a kebab-case name (None when unknown)."""
+        if text.upper() in self.kb.rules:
+            return text.upper()
+        rule = self.kb.by_name.get(text)
+        return rule.code if rule is not None else None
+
+    def ignored_for(self, path: str) -> FrozenSet[str]:
+        """Codes that `per-file-ignores` turns off for a file (path as reported)."""
+        if not self.config.per_file_ignores:
+            return frozenset()
+        cached = self._per_file.get(path)
+        if cached is None:
+            from pathlib import Path
+
+            from gdpr_lint.files import PatternSet
+
+            absolute = (Path.cwd() / path).resolve()
+            root = Path(self.config.root)
+            off = set()
+            for pattern, selectors in self.config.per_file_ignores:
+                if PatternSet(root, [pattern]).matches(absolute, False):
+                    for rule in self.kb.rules.values():
+                        if any(rule.name == s or rule.code.startswith(s.upper()) for s in selectors):
+                            off.add(rule.code)
+            cached = self._per_file[path] = frozenset(off)
+        return cached
+
+    def enabled_for(self, path: str) -> FrozenSet[str]:
+        return self.enabled - self.ignored_for(path)
 
     def _load_checks(self) -> List:
         checks = []

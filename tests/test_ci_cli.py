@@ -126,7 +126,6 @@ def test_diff_outside_a_repository(tmp_path, repo):
 
 
 @needs_cli
-@pytest.mark.xfail(reason="the engine does not call gdpr_lint.suppressions.apply_suppressions yet", strict=False)
 def test_suppression_hygiene_from_config(repo):
     repo.write("app/views.py", VIEWS.replace("user.email)", "user.email)  # gdpr-lint: ignore[GDPR101]")
                + 'logger.info("boot")  # gdpr-lint: ignore[GDPR101] -- stale\n')
@@ -136,7 +135,7 @@ def test_suppression_hygiene_from_config(repo):
     repo.write("pyproject.toml", '[tool.gdpr-lint]\nrequire-justification = true\nnon-suppressible = ["GDPR1"]\n')
     done = lint(repo, "check", "--format", "json")
     codes = sorted(f["rule"] for f in json.loads(done.stdout)["findings"])
-    assert codes == ["GDPR003", "GDPR101"], done.stdout
+    assert codes == ["GDPR002", "GDPR003", "GDPR101"], done.stdout
 
 
 # ------------------------------------------------------------------ docs/ci.md

@@ -72,6 +72,7 @@ class PiiVocabulary:
         flow = pii.get("flow", {})
         self.passthrough_functions = frozenset(flow.get("passthrough-functions", ()))
         self.passthrough_methods = frozenset(flow.get("passthrough-methods", ()))
+        self.passthrough_skip_keywords = frozenset(flow.get("passthrough-skip-keywords", ()))
         sources = pii.get("request-sources", {})
         self.request_attributes = frozenset(sources.get("attributes", ()))
         self.request_bases = frozenset(sources.get("bases", ()))
@@ -108,19 +109,24 @@ class PiiVocabulary:
                     return NameMatch(cid, start, end)
         return None
 
-    def classify_words(self, words: Sequence[str], constant: bool = False) -> Optional[str]:
+    def classify_words(self, words: Sequence[str], constant: bool = False, head: bool = False) -> Optional[str]:
+        """head: the phrase must end the name (for constants, and for an attribute read
+        with its owner's name in front: `token.created` is not a token)."""
         words = [self._fold(w) for w in words if w]
         if not words or any(w in self.sanitized_words for w in words):
             return None
         match = self._match(words)
         if match is None:
             return None
+        if (head or constant) and match.end != len(words):
+            return None  # CLIENT_SECRET_BASIC is an enum member, SECRET_KEY a secret
         if any(w in self.meta_suffixes for w in words[match.end:]):
             return None
         if match.start > 0 and words[0] in self.meta_prefixes:
             return None
         category = self.categories[match.category]
-        if category.exclude_words and any(w in category.exclude_words for w in words):
+        if category.exclude_words and any(
+                w in category.exclude_words for i, w in enumerate(words) if not match.start <= i < match.end):
             return None
         if constant and category.group != "credential":
             return None
@@ -142,9 +148,10 @@ class PiiVocabulary:
             words = split_words(name)
             result = self.classify_words(words, constant)
             if result is None and context and not constant and len(words) == 1:
+                # `user.name`, `request.client.host`: the owner and the attribute together
                 context_words = split_words(context)
-                if context_words and self._fold(context_words[-1]) in self.person_nouns:
-                    result = self.classify_words((context_words[-1],) + tuple(words))
+                if context_words:
+                    result = self.classify_words((context_words[-1],) + tuple(words), head=True)
         self._cache[cache_key] = result
         return result
 

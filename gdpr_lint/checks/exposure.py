@@ -148,8 +148,19 @@ class ExposureCheck(Check):
                 continue
             taint = taint.union(ctx.taint(arg.value))
         if taint:
-            target = ctx.resolve_call(node.exc.func) or "exception"
+            target = ctx.resolve_call(node.exc.func) or _dotted(node.exc.func) or "exception"
             self._report(ctx, "GDPR103", node.exc, taint, self.exception_verb, target)
+
+
+def _dotted(node) -> str:
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return ""
 
 
 def _plural_tolerant(word: str) -> str:

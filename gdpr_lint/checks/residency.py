@@ -7,9 +7,9 @@ Only values that can be known are judged: a variable of unknown value is never f
 """
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from gdpr_lint.checks.base import Check
@@ -60,11 +60,12 @@ class _Patterns:
 
     def __init__(self):
         self.exact: Dict[str, list] = {}
-        self.globs: List[tuple] = []
+        self.globs: List[tuple] = []  # (literal prefix, compiled pattern, item)
 
     def add(self, pattern: str, item) -> None:
-        if any(c in pattern for c in "*?["):
-            self.globs.append((pattern, item))
+        wildcard = min((pattern.index(c) for c in "*?[" if c in pattern), default=-1)
+        if wildcard >= 0:
+            self.globs.append((pattern[:wildcard], re.compile(fnmatch.translate(pattern)), item))
         else:
             self.exact.setdefault(pattern, []).append(item)
 
@@ -74,10 +75,13 @@ class _Patterns:
             for item in self.exact.get(target, ()):
                 if item not in found:
                     found.append(item)
-            for pattern, item in self.globs:
-                if item not in found and fnmatchcase(target, pattern):
+            for prefix, pattern, item in self.globs:
+                if target.startswith(prefix) and item not in found and pattern.match(target):
                     found.append(item)
         return found
+
+
+_ENV_ROOTS = frozenset({"os", "environ", "decouple", "environs"})
 
 
 class ResidencyCheck(Check):
@@ -87,6 +91,11 @@ class ResidencyCheck(Check):
         super().__init__(kb, config, enabled_codes)
         tables = getattr(kb, "tables", kb) or {}
         self.catalog = Catalog(tables)
+        self._overrides: Dict[str, Set[str]] = {}  # method name -> SaaS ids it re-targets
+        for sid, service in self.catalog.saas.items():
+            for sdk in service.get("sdk", ()):
+                for method in sdk.get("overrides", ()):
+                    self._overrides.setdefault(method, set()).add(sid)
         res = self.catalog.table
         settings = getattr(config, "residency", None)
         self.policy = Policy(
@@ -136,16 +145,18 @@ class ResidencyCheck(Check):
         a `<kind>.method` target needs its method name; the rest are hosts, ARNs and names."""
         tokens = set(self.catalog.prefilter_tokens())
 
-        def call_token(call: str) -> str:
-            if call.startswith("<"):
-                return call.rsplit(".", 1)[-1]
-            return call.split(".", 1)[0]
+        def call_tokens(calls) -> Set[str]:
+            # a `<kind>.method` call needs its kind's factory, whose module root is a token
+            # already; environment getters only matter with a region-like default value
+            return {c.split(".", 1)[0] for c in calls if not c.startswith("<") and c.split(".", 1)[0] not in _ENV_ROOTS}
 
         for sink in self.catalog.table.get("region_args", ()):
-            tokens.update(call_token(c) for c in sink.get("calls", ()))
+            tokens.update(call_tokens(sink.get("calls", ())))
         for service in self.catalog.saas.values():
+            if service.get("default", "none") == "none":
+                continue  # only a host in the code can be non-EU, and hosts are tokens
             for sdk in service.get("sdk", ()):
-                tokens.update(call_token(c) for c in sdk.get("calls", ()))
+                tokens.update(call_tokens(sdk.get("calls", ())))
             for attr in (service.get("module") or {}).get("key_attrs", ()):
                 tokens.add(attr.split(".", 1)[0])
             tokens.update(self._norm_name(a).split("[", 1)[0].lower() for a in service.get("assign", ()))
@@ -167,10 +178,7 @@ class ResidencyCheck(Check):
         if any(t in self.env_setters for t in targets):
             self._check_env_setter(ctx, call)
         method = name.rsplit(".", 1)[-1]
-        for sid, service in self.catalog.saas.items():
-            for sdk in service.get("sdk", ()):
-                if method in sdk.get("overrides", ()):
-                    state.seen_overrides.add(sid)
+        state.seen_overrides.update(self._overrides.get(method, ()))
         if self.quiet.match(targets) or (method and method.endswith(self.quiet_suffixes)):
             return
         self._scan_arguments(ctx, call, done)
@@ -519,7 +527,7 @@ class ResidencyCheck(Check):
     def _origin_reported(self, origin: Optional[str]) -> bool:
         if not origin:
             return False
-        name = origin.split(",", 1)[0].strip()
+        name = getattr(origin, "name", None) or str(origin).split(",", 1)[0].strip()
         return name in self._state.reported_names
 
     def _check_no_region(self, ctx, call, provider) -> None:
@@ -695,7 +703,9 @@ class ResidencyCheck(Check):
         elif isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
             left = expr.left
             if isinstance(left, cst.SimpleString):
-                text = left.evaluated_value if isinstance(left.evaluated_value, str) else None
+                from gdpr_lint.engine import string_value
+
+                text = string_value(left)
             else:
                 text = ResidencyCheck._literal_prefix(left)
         if not text or "://" not in text:

@@ -98,12 +98,16 @@ class RetentionCheck(Check):
         tokens = set()
         for entry in self.calls:
             tokens.update(t.lower() for t in entry.get("tokens", ()))
-        tokens.update(key.lower() for key in self.keys)
+        for key in self.keys:
+            if len(key) <= 4:  # `"age"`, `Days=`: only as a quoted key or a keyword
+                tokens.add((key.lower(), rf"[\"']{re.escape(key.lower())}[\"']|\b{re.escape(key.lower())}\s*="))
+            else:
+                tokens.add(key.lower())
         tokens.update(name.lower() for name in self.settings)
         tokens.update(self.setting_words)
         for phrase in self.setting_phrases:  # SESSION_MAX_AGE, sessionMaxAge, session-max-age
             tokens.update(sep.join(phrase) for sep in ("_", "", "-"))
-        return sorted(tokens)
+        return sorted(tokens, key=str)
 
     def on_call(self, ctx, call: cst.Call, target: Optional[str]) -> None:
         state = self._file(ctx)
@@ -614,10 +618,7 @@ def _argument(call: cst.Call, position: Optional[int], keyword: Optional[str]):
 
 
 def _string_key(ctx, node) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    if isinstance(node, (cst.ConcatenatedString, cst.Name, cst.Attribute)):
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Name, cst.Attribute)):
         const = ctx.constant(node)
         if const is not None and isinstance(const.value, str):
             return const.value

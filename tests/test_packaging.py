@@ -1,0 +1,19 @@
+"""The rule packs ship inside the wheel, so a non-editable install works from any folder."""
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_contains_every_rule_pack(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+                    "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=300)
+    wheel = next(tmp_path.glob("gdpr_lint-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for pack in (ROOT / "rules").glob("*.toml"):
+        assert f"gdpr_lint/_rules/{pack.name}" in names, pack.name
+    assert "gdpr_lint/cli.py" in names and "gdpr_lint/checks/exposure.py" in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "gdpr-lint = gdpr_lint.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
