@@ -173,12 +173,9 @@ def probe_version(argv: List[str], env: Optional[Dict[str, str]] = None) -> Opti
 
 
 def gdpr_lint_command(spec: Optional[str]) -> tuple:
-    """(argv prefix, extra env) for running gdpr-lint from this checkout or an install."""
+    """(argv prefix, extra env): this checkout's gdpr-lint unless a command is given."""
     if spec:
         return shlex.split(spec), None
-    script = Path(sys.executable).with_name("gdpr-lint")
-    if script.exists():
-        return [str(script)], None
     env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     return [sys.executable, "-m", "gdpr_lint"], env
 

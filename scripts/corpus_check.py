@@ -44,11 +44,9 @@ def read_pins(path: Path) -> list:
 
 
 def gdpr_lint_command(spec):
+    """(argv prefix, extra env): this checkout's gdpr-lint unless a command is given."""
     if spec:
         return shlex.split(spec), {}
-    script = Path(sys.executable).with_name("gdpr-lint")
-    if script.exists():
-        return [str(script)], {}
     pythonpath = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     return [sys.executable, "-m", "gdpr_lint"], {"PYTHONPATH": pythonpath}
 
