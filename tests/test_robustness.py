@@ -117,6 +117,13 @@ VALID_CASES = {
     "cr_only": (GOOD.replace("\n", "\r").encode(), [4]),
     "tabs": (GOOD.replace("    ", "\t").encode(), [4]),
     "form_feed": (("\f" + GOOD).encode(), [4]),
+    "form_feed_between_blocks": (
+        (LOG_PRELUDE + "def a():\n    return 1\n\x0c\ndef f(user):\n" + LOG_LINE).encode(), [7],
+    ),
+    "line_separator_chars_in_comment": (  # str.splitlines() breaks here, Python does not
+        (LOG_PRELUDE + "# section\x0b\x1c\x1d\x1e\x85\u2028\u2029 end\ndef f(user):\n" + LOG_LINE).encode(), [5],
+    ),
+    "record_separator_in_first_comment": (("##\x1e\n" + GOOD).encode(), [5]),  # found by hypothesmith
     "coding_latin1": (
         b"# -*- coding: latin-1 -*-\n" + b'GREETING = "caf\xe9"\n' + GOOD.encode(), [6],
     ),
