@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import List, NoReturn, Optional, Tuple
 
 import click
 
@@ -47,13 +47,20 @@ def main() -> None:
     """
 
 
-def _settings(config_path, select, extend_select, ignore, **overrides):
+def _cache_folder(config, no_cache: bool, cache_dir: Optional[str]) -> Optional[Path]:
+    if no_cache:
+        return None
+    return Path(cache_dir or config.cache_dir or Path(config.root) / ".gdpr_lint_cache")
+
+
+def _settings(config_path, select, extend_select, ignore, no_cache=False, cache_dir=None, **overrides):
     from gdpr_lint.settings import RunSettings
 
     try:
         config = load_config(config_path)
         config = with_overrides(config, **overrides)
-        return RunSettings(config, _split(select) or None, _split(ignore), _split(extend_select))
+        return RunSettings(config, _split(select) or None, _split(ignore), _split(extend_select),
+                           _cache_folder(config, no_cache, cache_dir))
     except ConfigError as exc:
         _fail(str(exc))
 
@@ -82,7 +89,7 @@ def check(paths, config_path, select, extend_select, ignore, output_format, outp
           stdin_filename, no_cache, cache_dir, jobs, exit_zero, fail_on, statistics, quiet, baseline_path, diff_ref,
           no_prefilter):
     """Check PATHS (files or folders, default `.`; `-` reads standard input)."""
-    settings = _settings(config_path, select, extend_select, ignore, fail_on=fail_on)
+    settings = _settings(config_path, select, extend_select, ignore, no_cache, cache_dir, fail_on=fail_on)
     config = settings.config
     changed = _changed_lines(diff_ref) if diff_ref else None
     baseline = _load_baseline(baseline_path or config.baseline)
@@ -148,7 +155,7 @@ def _run(paths, settings, *, force_exclude=False, stdin_filename=None, no_cache=
     if missing and not files:
         _fail(f"{missing[0]}: no such file or folder")
     pairs = [(str(f), display_path(f, cwd)) for f in files]
-    cache_folder = None if no_cache else Path(cache_dir or config.cache_dir or Path(config.root) / ".gdpr_lint_cache")
+    cache_folder = _cache_folder(config, no_cache, cache_dir)
     progress_bar = None
     show_progress = show_progress and sys.stderr.isatty() and len(pairs) > 200 and not os.environ.get("CI")
     if show_progress:
@@ -237,7 +244,7 @@ def baseline():
 def _baseline_run(paths, config_path, select, extend_select, ignore, baseline_path, force_exclude, no_cache, jobs):
     from gdpr_lint.baseline import BASELINE_FILENAME
 
-    settings = _settings(config_path, select, extend_select, ignore)
+    settings = _settings(config_path, select, extend_select, ignore, no_cache)
     path = baseline_path or settings.config.baseline or str(Path(settings.config.root) / BASELINE_FILENAME)
     result, checked = _run(paths, settings, force_exclude=force_exclude, no_cache=no_cache, jobs=jobs)
     for error in result.errors:

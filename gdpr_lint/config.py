@@ -8,7 +8,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import os
 import re
 import sys
 from dataclasses import asdict, dataclass, field, replace

@@ -8,12 +8,7 @@ have something to report.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import io
 import json
-import re
-import sys
-import tokenize
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import libcst as cst

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import sys
 from dataclasses import fields
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from gdpr_lint.model import SEVERITIES, Rule
 
@@ -98,8 +99,49 @@ def _make_rule(entry: dict, source: Path) -> Rule:
     return Rule(**values)
 
 
-def load(extra_folders: Iterable[os.PathLike] = ()) -> Knowledge:
+def load(extra_folders: Iterable[os.PathLike] = (), cache_dir: Optional[Path] = None) -> Knowledge:
+    """The packs, parsed; with cache_dir, a pickle keyed by the packs' bytes is reused, so a
+    pre-commit run does not parse the TOML again."""
     folders = [builtin_rules_dir()] + [Path(f) for f in extra_folders]
+    if cache_dir is None:
+        return _load(folders)
+    digest = hashlib.sha256()
+    for path in _pack_files(folders):
+        try:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        except OSError as exc:
+            raise KnowledgeError(f"cannot read rule pack {path}: {exc}") from exc
+    cached = Path(cache_dir) / f"knowledge-{digest.hexdigest()[:24]}.pickle"
+    try:
+        with open(cached, "rb") as handle:
+            knowledge = pickle.load(handle)
+        if isinstance(knowledge, Knowledge):
+            return knowledge
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        pass  # no usable cache: parse the packs
+    knowledge = _load(folders)
+    write_cache_file(cached, pickle.dumps(knowledge, protocol=pickle.HIGHEST_PROTOCOL))
+    return knowledge
+
+
+def write_cache_file(path: Path, data: bytes) -> None:
+    """Atomic write into the cache folder; a read-only checkout just has no cache."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        gitignore = path.parent / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("# created by gdpr-lint\n*\n", encoding="utf-8")
+        fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=".tmp-", suffix=".part")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        return
+
+
+def _load(folders: Sequence[Path]) -> Knowledge:
     digest = hashlib.sha256()
     rules: Dict[str, Rule] = {}
     tables: dict = {}

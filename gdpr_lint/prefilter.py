@@ -102,17 +102,39 @@ class TokenFilter:
                 continue
             self.precise.setdefault(anchor, []).append(pattern)
             (short_words if len(anchor) <= 3 and anchor.isalpha() else long_words).add(anchor)
-        # one regex per anchor (None: the anchor alone suffices)
-        self.precise = {a: None if None in ps else re.compile("|".join(f"(?:{p})" for p in ps))
-                        for a, ps in self.precise.items()}
-        self.long = re.compile(_trie_regex(sorted(long_words))) if long_words else None
-        # short words: a substring test first, then one small case-aware regex each
-        self.short = [(w, re.compile(_short_word_regex(w))) for w in sorted(short_words)]
+        # one regex per anchor (None: the anchor alone suffices), compiled when first needed
+        self.precise_source = {a: None if None in ps else "|".join(f"(?:{p})" for p in ps)
+                               for a, ps in self.precise.items()}
+        self.long_source = _trie_regex(sorted(long_words)) if long_words else None
+        self.short_words = sorted(short_words)
         # a match of "emailaddress" also stands for the anchor "email" inside it
         self.contained = {a: [b for b in long_words if b in a] for a in long_words}
+        self._compile()
+
+    def _compile(self) -> None:
+        self.precise = {}
+        self.long = re.compile(self.long_source) if self.long_source else None
+        # short words: a substring test first, then one small case-aware regex each
+        self.short = [(w, re.compile(_short_word_regex(w))) for w in self.short_words]
+
+    def __getstate__(self) -> dict:
+        """Pattern sources only: a start-up cache holds them, compiling is done on load."""
+        return {"precise_source": self.precise_source, "long_source": self.long_source,
+                "short_words": self.short_words, "contained": self.contained}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._compile()
+
+    def _pattern(self, anchor: str):
+        pattern = self.precise.get(anchor)
+        if pattern is None and anchor not in self.precise:
+            source = self.precise_source.get(anchor)
+            pattern = self.precise[anchor] = re.compile(source) if source is not None else None
+        return pattern
 
     def _confirm(self, anchor: str, lower: str) -> bool:
-        pattern = self.precise.get(anchor)
+        pattern = self._pattern(anchor)
         if pattern is None:
             return True
         # search a small window around each occurrence of the anchor: the phrase regexes

@@ -3,18 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import signal
-import sys
-import tempfile
-import threading
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from gdpr_lint import __version__
-from gdpr_lint.files import PatternSet
 from gdpr_lint.model import FileError, Finding, RunResult
 
 PER_FILE_SECONDS = 60
@@ -80,6 +74,8 @@ def _digest(*parts: str) -> str:
 
 def _with_budget(seconds: int, fn: Callable, *args):
     """Run fn with a wall-clock budget where the platform allows (main thread, SIGALRM)."""
+    import threading
+
     usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
     if not usable or seconds <= 0:
         return fn(*args)
@@ -132,8 +128,8 @@ def _init_worker(settings_args) -> None:
     global _WORKER_SETTINGS
     from gdpr_lint.settings import RunSettings
 
-    config, select, ignore, extend_select = settings_args
-    _WORKER_SETTINGS = RunSettings(config, select, ignore, extend_select)
+    config, select, ignore, extend_select, cache_dir = settings_args
+    _WORKER_SETTINGS = RunSettings(config, select, ignore, extend_select, cache_dir)
 
 
 def _work(item: Tuple[str, str, bool]):
@@ -190,6 +186,8 @@ class ResultCache:
             gitignore = self.folder / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("# created by gdpr-lint\n*\n", encoding="utf-8")
+            import tempfile
+
             fd, tmp = tempfile.mkstemp(dir=str(self.folder), prefix=".results-", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump({"version": __version__, "entries": entries}, handle, separators=(",", ":"))
@@ -253,10 +251,13 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
             if progress:
                 progress(1)
         return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # biggest files first so one huge file does not leave a core idle at the end
     order = sorted(range(len(pending)), key=lambda i: -_size(pending[i][0]))
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    args = (settings.config, settings.select_args[0], settings.select_args[1], settings.select_args[2])
+    args = (settings.config,) + tuple(settings.select_args) + (settings.cache_dir,)
     results: Dict[int, tuple] = {}
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(args,)) as pool:
         items = [(pending[i][0], pending[i][1], use_prefilter) for i in order]

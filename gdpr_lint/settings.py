@@ -58,12 +58,14 @@ def enabled_codes(kb: Knowledge, select: Tuple[str, ...], ignore: Tuple[str, ...
 
 class RunSettings:
     def __init__(self, config: Config, select: Optional[Tuple[str, ...]] = None,
-                 ignore: Tuple[str, ...] = (), extend_select: Tuple[str, ...] = ()):
+                 ignore: Tuple[str, ...] = (), extend_select: Tuple[str, ...] = (), cache_dir=None):
+        """cache_dir: where start-up work (parsed packs, the pre-filter) may be kept."""
         try:
-            self.kb = load(config.rule_packs)
+            self.kb = load(config.rule_packs, cache_dir)
         except KnowledgeError as exc:
             raise ConfigError(str(exc)) from None
         self.config = config
+        self.cache_dir = cache_dir
         self.select_args = (select, tuple(ignore), tuple(extend_select))
         chosen = tuple(select) if select else config.select
         chosen = chosen + tuple(config.extend_select) + tuple(extend_select)
@@ -74,23 +76,38 @@ class RunSettings:
         for pattern, codes in config.per_file_ignores:
             validate_selectors(self.kb, codes, f'per-file-ignores "{pattern}"')
         self.enabled = enabled_codes(self.kb, chosen, ignored)
-        self.vocab = PiiVocabulary(
-            self.kb.tables,
-            extra_identifiers=dict(config.pii.extra_identifiers),
-            ignore_identifiers=config.pii.ignore_identifiers,
-            extra_sanitizers=config.pii.sanitizers,
-        )
-        unknown = sorted(set(config.pii.extra_identifiers.values()) - set(self.vocab.categories))
+        categories = set(self.kb.tables.get("pii", {}).get("categories", {}))
+        unknown = sorted(set(config.pii.extra_identifiers.values()) - categories)
         if unknown:
             raise ConfigError(
                 f'[tool.gdpr-lint.pii] extra-identifiers: unknown data category "{unknown[0]}" '
-                f"(known: {', '.join(sorted(self.vocab.categories))})")
+                f"(known: {', '.join(sorted(categories))})")
         self._per_file: Dict[str, FrozenSet[str]] = {}
-        self.checks = self._load_checks()
-        self.prefilter = self._build_prefilter()
+        self._vocab = None
+        self._checks = None
+        self.prefilter = self._cached_prefilter()
         self.digest = hashlib.sha256(
             f"{__version__}\0{self.kb.digest}\0{config.digest()}\0{sorted(self.enabled)}".encode()
         ).hexdigest()
+
+    @property
+    def vocab(self) -> PiiVocabulary:
+        """Built when a file is first analysed: a run whose files all fail the pre-filter
+        (a typical pre-commit run) never needs it."""
+        if self._vocab is None:
+            self._vocab = PiiVocabulary(
+                self.kb.tables,
+                extra_identifiers=dict(self.config.pii.extra_identifiers),
+                ignore_identifiers=self.config.pii.ignore_identifiers,
+                extra_sanitizers=self.config.pii.sanitizers,
+            )
+        return self._vocab
+
+    @property
+    def checks(self) -> List:
+        if self._checks is None:
+            self._checks = self._load_checks()
+        return self._checks
 
     def resolve_code(self, text: str) -> Optional[str]:
         """A rule code from a code or a kebab-case name (None when unknown)."""
@@ -133,6 +150,25 @@ class RunSettings:
                 continue  # families without a check module (meta rules are the engine's own)
             checks.append(module.CHECK(self.kb, self.config, self.enabled))
         return checks
+
+    def _cached_prefilter(self):
+        if self.cache_dir is None:
+            return self._build_prefilter()
+        import pickle
+        from pathlib import Path
+
+        from gdpr_lint.knowledge import write_cache_file
+
+        key = hashlib.sha256(f"{__version__}\0{self.kb.digest}\0{self.config.digest()}\0{sorted(self.enabled)}".encode())
+        path = Path(self.cache_dir) / f"prefilter-{key.hexdigest()[:24]}.pickle"
+        try:
+            with open(path, "rb") as handle:
+                return pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            pass  # no usable cache: build it
+        prefilter = self._build_prefilter()
+        write_cache_file(path, pickle.dumps(prefilter, protocol=pickle.HIGHEST_PROTOCOL))
+        return prefilter
 
     def _build_prefilter(self):
         """A TokenFilter over every enabled check's tokens; None: every file is parsed."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from gdpr_lint.checks.base import Check
 from gdpr_lint.checks.residency_catalog import Catalog, Policy, Region, SaasHit, host_of
