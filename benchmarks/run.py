@@ -1,0 +1,400 @@
+"""Time gdpr-lint against its peers on the pinned corpus, in one run, alternating.
+
+    bash benchmarks/setup.sh              # peers into benchmarks/.venv-peers (once)
+    python benchmarks/fetch_corpus.py     # corpus into benchmarks/corpus (once)
+    python benchmarks/run.py              # table on stdout, JSON in benchmarks/results/
+
+Every round runs each case once, in the same order (A B C ... A B C ...), so a
+machine that slows down or speeds up during the run affects every tool alike; the
+figure reported is the median over the rounds. Peak memory is the largest resident
+set of the whole process tree (sampled from /proc, so parallel workers add up) and,
+as a cross-check, the largest single process (from wait4's rusage).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+DEFAULT_CORPUS = HERE / "corpus"
+DEFAULT_PEERS = HERE / ".venv-peers"
+RESULTS = HERE / "results"
+SEMGREP_RULES = HERE / "semgrep_rules.yml"
+# A clean, ordinary module for the one-file pre-commit case (no personal data reaches a sink).
+DEFAULT_ONE_FILE = "flask-3.1.3/flask/blueprints.py"
+
+# Targets from issue 6: (description, numerator case, denominator case, max ratio).
+RATIO_TARGETS = (
+    ("cold <= 0.5x semgrep", "gdpr-lint cold", "semgrep", 0.5),
+    ("cold <= 0.15x bandit", "gdpr-lint cold", "bandit", 0.15),
+    ("warm <= 1x ruff default", "gdpr-lint warm", "ruff default", 1.0),
+    ("pre-commit file <= 0.5x bandit", "1 file: gdpr-lint", "1 file: bandit", 0.5),
+)
+MEMORY_TARGET_MIB = 300
+# no version check, no metrics: the benchmark makes no network connection of its own
+SEMGREP_ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
+
+
+@dataclass
+class Case:
+    name: str
+    argv: List[str]
+    cwd: Path
+    env: Optional[Dict[str, str]] = None
+    before: Optional[object] = None  # callable run (untimed) before each timed run
+    times: List[float] = field(default_factory=list)
+    tree_rss: List[int] = field(default_factory=list)
+    max_rss: List[int] = field(default_factory=list)
+    exit_codes: List[int] = field(default_factory=list)
+
+
+def _children(pid: int) -> List[int]:
+    """Direct children of pid, from /proc (needs Linux)."""
+    kids = []
+    task_dir = Path(f"/proc/{pid}/task")
+    try:
+        for task in task_dir.iterdir():
+            try:
+                kids.extend(int(k) for k in (task / "children").read_text().split())
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return kids
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _tree_rss_kib(root: int) -> int:
+    total, stack, seen = 0, [root], set()
+    while stack:
+        pid = stack.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        total += _rss_kib(pid)
+        stack.extend(_children(pid))
+    return total
+
+
+class TreeMemorySampler(threading.Thread):
+    """Samples the summed RSS of a process tree until stopped; keeps the peak."""
+
+    def __init__(self, pid: int, interval: float = 0.05):
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_kib = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.peak_kib = max(self.peak_kib, _tree_rss_kib(self.pid))
+            self._stop_event.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+def run_once(case: Case, timeout: float) -> None:
+    if case.before is not None:
+        case.before()
+    env = dict(os.environ)
+    if case.env:
+        env.update(case.env)
+    start = time.perf_counter()
+    proc = subprocess.Popen(case.argv, cwd=case.cwd, env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    sampler = TreeMemorySampler(proc.pid)
+    sampler.start()
+    stderr_chunks: List[bytes] = []
+    reader = threading.Thread(target=lambda: stderr_chunks.append(proc.stderr.read()), daemon=True)
+    reader.start()
+    deadline = start + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.005)
+    elapsed = time.perf_counter() - start
+    sampler.stop()
+    reader.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    case.times.append(elapsed)
+    case.tree_rss.append(max(sampler.peak_kib, usage.ru_maxrss))
+    case.max_rss.append(usage.ru_maxrss)
+    case.exit_codes.append(proc.returncode)
+    if proc.returncode not in (0, 1):
+        tail = b"".join(stderr_chunks).decode("utf-8", "replace").strip().splitlines()[-5:]
+        print(f"  ! {case.name}: exit {proc.returncode}: " + " | ".join(tail), file=sys.stderr)
+
+
+def probe_version(argv: List[str], env: Optional[Dict[str, str]] = None) -> Optional[str]:
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    try:
+        proc = subprocess.run(argv + ["--version"], capture_output=True, text=True, env=full_env, timeout=60,
+                              stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    out = (proc.stdout or proc.stderr).strip().splitlines()
+    return out[0] if out else "?"
+
+
+def gdpr_lint_command(spec: Optional[str]) -> tuple:
+    """(argv prefix, extra env): this checkout's gdpr-lint unless a command is given."""
+    if spec:
+        return shlex.split(spec), None
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    return [sys.executable, "-m", "gdpr_lint"], env
+
+
+def machine_info() -> dict:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_kib = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"cpu": cpu, "cores": cores, "memory_gib": round(mem_kib / 2**20, 1),
+            "os": platform.platform(), "python": platform.python_version()}
+
+
+def warm_page_cache(root: Path) -> None:
+    """Read every file once so that the first timed tool does not pay for the disk."""
+    for path in root.rglob("*.py"):
+        try:
+            path.read_bytes()
+        except OSError:
+            pass
+
+
+def build_cases(args, gdpr_argv, gdpr_env, gdpr_ok: bool) -> List[Case]:
+    corpus, peers = args.corpus, args.peers / "bin"
+    cases: List[Case] = []
+    wanted = set(args.only.split(",")) if args.only else None
+
+    def add(case: Case) -> None:
+        if wanted is None or any(w in case.name for w in wanted):
+            cases.append(case)
+
+    if gdpr_ok:
+        add(Case("gdpr-lint cold", gdpr_argv + ["check", "--no-cache", "--format", "json", "."], corpus, gdpr_env))
+        add(Case("gdpr-lint warm", gdpr_argv + ["check", "--format", "json", "."], corpus, gdpr_env))
+    add(Case("ruff default", [str(peers / "ruff"), "check", "--no-cache", "--isolated", "--exit-zero", "."], corpus))
+    add(Case("ruff ALL", [str(peers / "ruff"), "check", "--select", "ALL", "--no-cache", "--isolated",
+                          "--exit-zero", "."], corpus))
+    add(Case("bandit", [str(peers / "bandit"), "-r", "-q", "-f", "json", "."], corpus))
+    add(Case("semgrep", [str(peers / "semgrep"), "scan", "--config", str(SEMGREP_RULES), "--metrics=off",
+                         "--disable-version-check", "--no-git-ignore", "--quiet", "--json", "."], corpus,
+             SEMGREP_ENV))
+    # The pre-commit case: the hook names a file that has just changed, so the result cache
+    # cannot answer for it; before each run the file is rewritten with a new last line.
+    source = (corpus / args.one_file).read_bytes()
+    one_path = corpus / "precommit_case" / Path(args.one_file).name
+    one = str(one_path.relative_to(corpus))
+    edits = iter(range(1, 10**9))
+
+    def edit_file() -> None:
+        one_path.parent.mkdir(exist_ok=True)
+        one_path.write_bytes(source + b"\n# benchmark edit %d\n" % next(edits))
+
+    if gdpr_ok:
+        add(Case("1 file: gdpr-lint", gdpr_argv + ["check", "--force-exclude", one], corpus, gdpr_env,
+                 before=edit_file))
+        add(Case("1 file: gdpr-lint no-cache", gdpr_argv + ["check", "--force-exclude", "--no-cache", one],
+                 corpus, gdpr_env, before=edit_file))
+    add(Case("1 file: bandit", [str(peers / "bandit"), "-q", one], corpus, before=edit_file))
+    add(Case("1 file: ruff", [str(peers / "ruff"), "check", "--no-cache", "--isolated", "--exit-zero", one],
+             corpus, before=edit_file))
+    return cases
+
+
+def summarise(cases: List[Case]) -> Dict[str, dict]:
+    out = {}
+    for case in cases:
+        if not case.times:
+            continue
+        out[case.name] = {
+            "argv": case.argv,
+            "median_s": statistics.median(case.times),
+            "min_s": min(case.times),
+            "max_s": max(case.times),
+            "times_s": case.times,
+            "peak_tree_rss_mib": max(case.tree_rss) / 1024,
+            "peak_process_rss_mib": max(case.max_rss) / 1024,
+            "exit_codes": case.exit_codes,
+        }
+    return out
+
+
+def ratios(summary: Dict[str, dict]) -> Dict[str, float]:
+    out = {}
+    for mine in ("gdpr-lint cold", "gdpr-lint warm", "1 file: gdpr-lint", "1 file: gdpr-lint no-cache"):
+        if mine not in summary:
+            continue
+        one_file = mine.startswith("1 file")
+        for peer, data in summary.items():
+            if "gdpr-lint" in peer or peer.startswith("1 file") != one_file:
+                continue
+            out[f"{mine} / {peer}"] = summary[mine]["median_s"] / data["median_s"]
+    return out
+
+
+def verdicts(summary: Dict[str, dict]) -> List[dict]:
+    out = []
+    for label, mine, peer, limit in RATIO_TARGETS:
+        if mine in summary and peer in summary:
+            value = summary[mine]["median_s"] / summary[peer]["median_s"]
+            out.append({"target": label, "value": round(value, 3), "limit": limit, "met": value <= limit})
+    for mine in ("gdpr-lint cold", "gdpr-lint warm"):
+        if mine in summary:
+            mib = summary[mine]["peak_tree_rss_mib"]
+            out.append({"target": f"{mine} peak memory <= {MEMORY_TARGET_MIB} MiB", "value": round(mib, 1),
+                        "limit": MEMORY_TARGET_MIB, "met": mib <= MEMORY_TARGET_MIB})
+    return out
+
+
+def print_table(summary: Dict[str, dict], ratio_map: Dict[str, float], checks: List[dict]) -> None:
+    print()
+    print(f"{'case':<26} {'median s':>9} {'min s':>8} {'max s':>8} {'tree MiB':>9} {'proc MiB':>9}  exit")
+    print("-" * 78)
+    for name, data in summary.items():
+        codes = ",".join(sorted({str(c) for c in data["exit_codes"]}))
+        print(f"{name:<26} {data['median_s']:>9.3f} {data['min_s']:>8.3f} {data['max_s']:>8.3f} "
+              f"{data['peak_tree_rss_mib']:>9.1f} {data['peak_process_rss_mib']:>9.1f}  {codes}")
+    if ratio_map:
+        print()
+        for label, value in ratio_map.items():
+            print(f"{label:<48} {value:>7.3f}x")
+    if checks:
+        print()
+        for check in checks:
+            mark = "met" if check["met"] else "NOT met"
+            print(f"{check['target']:<40} {check['value']:>9} ({mark})")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="rounds over every case (median reported)")
+    parser.add_argument("--one-file-runs", type=int, default=10, help="rounds for the one-file cases")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--peers", type=Path, default=DEFAULT_PEERS, help="venv holding ruff, bandit, semgrep")
+    parser.add_argument("--gdpr-lint", dest="gdpr_lint", help="command to run gdpr-lint (default: this checkout)")
+    parser.add_argument("--one-file", default=DEFAULT_ONE_FILE, help="corpus-relative file for the pre-commit case")
+    parser.add_argument("--only", help="comma-separated substrings of case names to run")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds before a run is killed")
+    parser.add_argument("--output", type=Path, help="JSON file (default: benchmarks/results/<time>.json)")
+    args = parser.parse_args(argv)
+
+    if not (args.corpus / "MANIFEST.json").exists():
+        print(f"error: no corpus in {args.corpus}; run: python benchmarks/fetch_corpus.py", file=sys.stderr)
+        return 2
+    for tool in ("ruff", "bandit", "semgrep"):
+        if not (args.peers / "bin" / tool).exists():
+            print(f"error: {tool} not in {args.peers}; run: bash benchmarks/setup.sh", file=sys.stderr)
+            return 2
+    if not (args.corpus / args.one_file).is_file():
+        print(f"error: --one-file {args.one_file} is not a file in the corpus", file=sys.stderr)
+        return 2
+
+    gdpr_argv, gdpr_env = gdpr_lint_command(args.gdpr_lint)
+    gdpr_version = probe_version(gdpr_argv, gdpr_env)
+    if gdpr_version is None:
+        print(f"note: `{' '.join(gdpr_argv)} --version` failed: gdpr-lint is skipped, only the peers are timed",
+              file=sys.stderr)
+    versions = {"gdpr-lint": gdpr_version}
+    for tool in ("ruff", "bandit", "semgrep"):
+        versions[tool] = probe_version([str(args.peers / "bin" / tool)], SEMGREP_ENV)
+
+    precommit_dir = args.corpus / "precommit_case"  # made by the one-file cases; never part of the corpus
+    shutil.rmtree(precommit_dir, ignore_errors=True)
+    cases = build_cases(args, gdpr_argv, gdpr_env, gdpr_version is not None)
+    warm = next((c for c in cases if c.name == "gdpr-lint warm"), None)
+    print(f"corpus: {args.corpus}", file=sys.stderr)
+    warm_page_cache(args.corpus)
+    if warm is not None:
+        print("priming gdpr-lint's cache (untimed)", file=sys.stderr)
+        subprocess.run(warm.argv, cwd=warm.cwd, env={**os.environ, **(warm.env or {})},
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    corpus_cases = [c for c in cases if not c.name.startswith("1 file")]
+    file_cases = [c for c in cases if c.name.startswith("1 file")]
+    for group, rounds in ((corpus_cases, args.runs), (file_cases, args.one_file_runs)):
+        for round_no in range(1, rounds + 1):
+            for case in group:
+                run_once(case, args.timeout)
+                print(f"  round {round_no}/{rounds} {case.name:<26} {case.times[-1]:8.3f} s", file=sys.stderr)
+
+    shutil.rmtree(precommit_dir, ignore_errors=True)
+    summary = summarise(cases)
+    ratio_map = ratios(summary)
+    checks = verdicts(summary)
+    print_table(summary, ratio_map, checks)
+
+    manifest = json.loads((args.corpus / "MANIFEST.json").read_text())
+    result = {
+        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine_info(),
+        "versions": versions,
+        "corpus": {"files": manifest["files"], "lines": manifest["lines"],
+                   "packages": [f"{p['name']}=={p['version']}" for p in manifest["packages"]]},
+        "one_file": args.one_file,
+        "runs": args.runs,
+        "one_file_runs": args.one_file_runs,
+        "cases": summary,
+        "ratios": ratio_map,
+        "targets": checks,
+    }
+    out = args.output or RESULTS / f"{_dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    if out.parent == RESULTS:
+        shutil.copyfile(out, RESULTS / "latest.json")
+    print(f"\nwrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
