@@ -111,7 +111,7 @@ def fingerprint(rule: str, path: str, source: str, occurrence: int) -> str:
     (rule, path, source) among the file's findings in source order.
     """
     text = "\0".join((FINGERPRINT_VERSION, rule, path.replace(os.sep, "/"), source, str(occurrence)))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def assign_fingerprints(findings: Iterable[Finding]) -> List[Finding]:
@@ -346,7 +346,7 @@ def save(baseline: Baseline, path: str) -> None:
     """Write atomically (temp file in the same folder + os.replace): a crash or a
     concurrent reader never sees half a baseline."""
     folder = os.path.dirname(os.path.abspath(path))
-    text = json.dumps(baseline.to_dict(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    text = json.dumps(baseline.to_dict(), indent=2, ensure_ascii=True, sort_keys=False) + "\n"
     fd, tmp = tempfile.mkstemp(prefix=".gdpr-lint-baseline.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

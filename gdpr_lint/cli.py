@@ -152,7 +152,7 @@ def _run(paths, settings, *, force_exclude=False, stdin_filename=None, no_cache=
     for warning in collector.warnings:
         click.echo(f"gdpr-lint: warning: {warning}", err=True)
     missing = [p for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
-    if missing and not files:
+    if missing and len(missing) == len(paths):
         _fail(f"{missing[0]}: no such file or folder")
     pairs = [(str(f), display_path(f, cwd)) for f in files]
     cache_folder = _cache_folder(config, no_cache, cache_dir)
@@ -185,7 +185,9 @@ def _emit(result: RunResult, settings, output_format: str, output_file: Optional
                                        color=output_format == "text" and stream is not None and _use_color(stream),
                                        link_base=github_link_base())
     if output_file is None:
-        sys.stdout.write(text)
+        sys.stdout.flush()
+        # file names need not be valid UTF-8: undecodable bytes come out escaped, not as a crash
+        sys.stdout.buffer.write(text.encode("utf-8", "backslashreplace"))
         sys.stdout.flush()
         return
     _write_atomic(Path(output_file), text)

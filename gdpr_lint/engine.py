@@ -1468,8 +1468,30 @@ def _parse_module(text: str) -> cst.Module:
         cst.CSTNode.__post_init__ = post_init
 
 
+_DEEP = 12000  # recursion limit while libcst works on a file: long operator chains nest deeply
+
+
 def analyze_source(text: str, path: str, settings) -> FileOutcome:
-    """Findings for one file's text (decoded, past the skip-file check and the pre-filter)."""
+    """Findings for one file's text (decoded, past the skip-file check and the pre-filter).
+
+    libcst's code generation and positions recurse once per nesting level, so the
+    recursion limit is raised while it works; what still does not fit is reported."""
+    import sys
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return _analyze_source(text, path, settings)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _DEEP))
+    try:
+        return _analyze_source(text, path, settings)
+    except RecursionError:
+        return FileOutcome(errors=[FileError(path, "nesting too deep to analyse; file not checked")])
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _analyze_source(text: str, path: str, settings) -> FileOutcome:
     try:
         module = _parse_module(text)
     except cst.ParserSyntaxError as exc:

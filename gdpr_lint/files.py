@@ -97,6 +97,8 @@ def is_python_file(path: Path) -> bool:
     if path.suffix in PYTHON_SUFFIXES:
         return True
     try:
+        if not path.is_file():
+            return False
         with open(path, "rb") as handle:
             first = handle.readline(200)
     except OSError:
@@ -105,10 +107,13 @@ def is_python_file(path: Path) -> bool:
 
 
 def display_path(path: Path, cwd: Path) -> str:
-    try:
-        return path.resolve().relative_to(cwd.resolve()).as_posix() if path.is_absolute() else path.as_posix()
-    except ValueError:
-        return path.as_posix()
+    """Relative to the working directory when under it, with `/`. Symlinks are not
+    resolved: a finding names the file as the user sees it (and a link loop cannot raise)."""
+    absolute = os.path.abspath(str(path))
+    base = os.path.abspath(str(cwd))
+    if absolute == base or absolute.startswith(base.rstrip(os.sep) + os.sep):
+        return Path(os.path.relpath(absolute, base)).as_posix()
+    return Path(absolute).as_posix()
 
 
 class FileCollector:
@@ -118,6 +123,7 @@ class FileCollector:
         self.respect_gitignore = respect_gitignore
         self.force_exclude = force_exclude
         self.warnings: List[str] = []
+        self.missing: List[str] = []
         self._gitignores = {}
 
     def _gitignore_sets(self, folder: Path) -> List[PatternSet]:
@@ -159,7 +165,9 @@ class FileCollector:
         for raw in paths:
             path = Path(raw)
             if not path.exists() and not path.is_symlink():
-                self.warnings.append(f"{raw}: no such file or folder")
+                # named but missing (or deleted since): checked, so it is reported as an error
+                self.missing.append(raw)
+                found.append(path.absolute())
                 continue
             if path.is_dir():
                 self._walk(path.absolute(), found, seen)
@@ -202,12 +210,22 @@ class FileCollector:
                     if not self._excluded(path, True):
                         subfolders.append(path)
                 elif entry.name.endswith(PYTHON_SUFFIXES):
+                    if not _regular_or_link(entry):
+                        continue  # a named pipe or device called x.py: reading it would block
                     if not self._excluded(path, False):
                         key = os.path.normcase(str(path))
                         if key not in seen:
                             seen.add(key)
                             found.append(path)
             stack.extend(reversed(subfolders))
+
+
+def _regular_or_link(entry) -> bool:
+    """Regular files, and symlinks (a dangling or looping link is reported when read)."""
+    try:
+        return entry.is_symlink() or entry.is_file()
+    except OSError:
+        return True
 
 
 def matches_any(patterns: Sequence[str], base: Path, path: Path) -> bool:

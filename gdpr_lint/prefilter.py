@@ -218,16 +218,42 @@ def _bound_names(stmt) -> List[str]:
     return names
 
 
-def relevant_blocks(text: str, token_filter: "TokenFilter") -> str:
+def python_syntax(text: str):
+    """(tree, None) when CPython accepts the text, else (None, (line, column, message)).
+
+    Runs before libcst sees a file: CPython's C parser refuses, quickly and safely, inputs
+    that make libcst's parser hang or crash (thousands of nested brackets, huge operator
+    chains), and such a file is GDPR001 whatever libcst would say."""
+    try:
+        return ast.parse(text), None
+    except SyntaxError as exc:
+        return None, (exc.lineno or 1, exc.offset or 1, exc.msg or "invalid syntax")
+    except (RecursionError, MemoryError, OverflowError) as exc:
+        return None, (1, 1, f"nesting too deep for Python to parse ({type(exc).__name__})")
+    except ValueError as exc:  # NUL bytes
+        return None, (1, 1, str(exc))
+
+
+_TOO_DEEP = ("too many nested", "too complex", "too deep", "nesting", "recursion")
+
+
+def only_newer_syntax(problem) -> bool:
+    """Whether a CPython rejection may just be syntax newer than this interpreter (libcst
+    may still parse it), rather than nesting that would make libcst hang or crash."""
+    message = problem[2].lower()
+    return not any(word in message for word in _TOO_DEEP) and "null bytes" not in message
+
+
+def relevant_blocks(text: str, token_filter, tree=None) -> str:
     """The text with every top-level function, class or method that contains no token
     blanked out (a method becomes `pass` on its first line), so libcst parses only what
     can matter. Line and column numbers stay those of the original text. Module-level
     statements, class-level statements and set-up methods are always kept: they define the
     names, constants and loggers that the kept blocks use."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-        return text  # libcst reports the problem with the whole file
+    if tree is None:
+        tree, problem = python_syntax(text)
+        if tree is None:
+            return text
     lines = python_lines(text)
     drops: List[Tuple[int, int, Optional[int]]] = []  # first, last line, indent of `pass` or None
 

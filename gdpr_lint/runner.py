@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import signal
+import stat
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -32,7 +33,7 @@ def _read_text(data: bytes, path: str):
 
 def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = True):
     """(findings, errors) for one file's bytes; never raises for bad input."""
-    from gdpr_lint.prefilter import has_skip_file, passes, relevant_blocks
+    from gdpr_lint.prefilter import has_skip_file, only_newer_syntax, passes, python_syntax, relevant_blocks
 
     text, problem = _read_text(data, display)
     if text is None:
@@ -45,9 +46,15 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
 
             return apply_file_suppressions([], text, display, settings), []
         return [], []
+    tree, problem = python_syntax(text)
+    if tree is None and not only_newer_syntax(problem):
+        line, column, message = problem
+        return [_syntax_error(settings, display, line, column, message)], []
     from gdpr_lint import engine  # libcst is imported only when a file needs parsing
 
-    source = relevant_blocks(text, settings.prefilter) if use_prefilter and settings.prefilter is not None else text
+    reduce = use_prefilter and settings.prefilter is not None and tree is not None
+    source = relevant_blocks(text, settings.prefilter, tree) if reduce else text
+    del tree
     outcome = engine.analyze_source(source, display, settings)
     return outcome.findings, outcome.errors
 
@@ -63,8 +70,13 @@ def _skipped_file_hygiene(text: str, display: str, settings) -> List[Finding]:
 
 
 def _undecodable(settings, display: str, problem: str) -> Finding:
+    return _syntax_error(settings, display, 1, 1, problem)
+
+
+def _syntax_error(settings, display: str, line: int, column: int, problem: str) -> Finding:
     rule = settings.kb.rules.get("GDPR001")
-    return Finding("GDPR001", rule.name if rule else "syntax-error", "error", display, 1, 1, 1, 1,
+    line, column = max(int(line), 1), max(int(column), 1)
+    return Finding("GDPR001", rule.name if rule else "syntax-error", "error", display, line, column, line, column,
                    f"file could not be parsed: {problem}", (), "high", _digest("GDPR001", display), "", {})
 
 
@@ -95,10 +107,12 @@ def _with_budget(seconds: int, fn: Callable, *args):
 def check_one(path: str, display: str, settings, use_prefilter: bool = True, budget: int = PER_FILE_SECONDS):
     """Read and analyse one file: (findings, errors). Problems become entries, not exceptions."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return [], [FileError(display, "not a regular file (a pipe, device or socket); not checked")]
         with open(path, "rb") as handle:
             data = handle.read()
     except FileNotFoundError:
-        return [], [FileError(display, "file vanished before it could be read")]
+        return [], [FileError(display, "no such file (deleted, or a link to nothing)")]
     except IsADirectoryError:
         return [], [FileError(display, "is a folder, not a file")]
     except OSError as exc:
@@ -215,10 +229,12 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
             pending.append((path, display, ""))
             continue
         try:
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                raise IsADirectoryError(path)
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError:
-            pending.append((path, display, ""))
+            pending.append((path, display, ""))  # check_one reports why it cannot be read
             continue
         key = ResultCache.key(display, data)
         keys.append(key)

@@ -41,9 +41,19 @@ def enabled_codes(kb: Knowledge, select: Tuple[str, ...], ignore: Tuple[str, ...
     """ruff-style selection: the most specific selector wins; on a tie, ignore wins.
     Opt-in rules (default_enabled = false) need their full code or name selected."""
     select = tuple("GDPR" if s.upper() == "ALL" else s for s in select)
+    exact = {r.code: r.code for r in kb.rules.values()}
+    exact.update({r.name: r.code for r in kb.rules.values()})
+
+    def named(selectors):
+        """The rules named by their full code or name (not by a prefix)."""
+        return {exact.get(s, exact.get(s.upper())) for s in selectors} - {None}
+
     for selector in select:
         if selector in ignore:
             raise ConfigError(f'"{selector}" is both selected and ignored')
+    both = sorted(named(select) & named(ignore))
+    if both:
+        raise ConfigError(f'{both[0]} is both selected and ignored (by code or by name)')
     enabled = set()
     for rule in kb.rules.values():
         best_select = max((_selector_matches(s, rule) for s in select), default=0)

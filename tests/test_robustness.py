@@ -384,7 +384,7 @@ def test_control_characters_are_escaped_in_text_output(tmp_path: Path):
 
 
 def test_json_stays_valid_with_hostile_names_and_literals(tmp_path: Path):
-    hostile_literal = 'logger.info("\x1b[31m\x00-free but \u2028\u2029 and \\ud800 %s", user.email)'
+    hostile_literal = 'logger.info("\x1b[31m NUL-free but \u2028\u2029 and \\ud800 %s", user.email)'
     (tmp_path / "ansi.py").write_text(LOG_PRELUDE + "def f(user):\n    " + hostile_literal + "\n")
     names = ["evil\x1b[31mname.py", "quote\"back\\slash.py", "new\nline.py"]
     for name in names:

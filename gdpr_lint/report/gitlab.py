@@ -53,8 +53,8 @@ def render(result: RunResult, rules: Dict[str, Rule], *, tool_version: str, root
                 "location": {"path": path, "lines": {"begin": 1, "end": 1}},
             }
         )
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(issues, indent=2, ensure_ascii=True) + "\n"
 
 
 def _fallback(*parts: str) -> str:
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]

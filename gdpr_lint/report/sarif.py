@@ -168,4 +168,4 @@ def build(result: RunResult, rules: Dict[str, Rule], *, tool_version: str, root:
 
 
 def render(result: RunResult, rules: Dict[str, Rule], *, tool_version: str, root: str) -> str:
-    return json.dumps(build(result, rules, tool_version=tool_version, root=root), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(build(result, rules, tool_version=tool_version, root=root), indent=2, ensure_ascii=True) + "\n"
