@@ -195,19 +195,10 @@ class ResultCache:
             return
         keep = set(keep)
         entries = {k: v for k, v in self.entries.items() if k in keep}
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            gitignore = self.folder / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("# created by gdpr-lint\n*\n", encoding="utf-8")
-            import tempfile
+        from gdpr_lint.knowledge import write_cache_file
 
-            fd, tmp = tempfile.mkstemp(dir=str(self.folder), prefix=".results-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"version": __version__, "entries": entries}, handle, separators=(",", ":"))
-            os.replace(tmp, self.file)
-        except OSError:
-            return  # a read-only checkout: results are simply not cached
+        document = json.dumps({"version": __version__, "entries": entries}, separators=(",", ":"))
+        write_cache_file(self.file, document.encode("utf-8", "surrogatepass"))
 
 
 # ---- the run -----------------------------------------------------------------------------

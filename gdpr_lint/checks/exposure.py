@@ -130,14 +130,9 @@ class ExposureCheck(Check):
 
 
 def _dotted(node) -> str:
-    parts = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-        return ".".join(reversed(parts))
-    return ""
+    from gdpr_lint.engine import dotted_name
+
+    return dotted_name(node) or ""
 
 
 def _positional(args, index: int):

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
-from gdpr_lint.checks.base import Check
+from gdpr_lint.checks.base import Check, positional
 from gdpr_lint.checks.residency_catalog import Catalog, Policy, Region, SaasHit, host_of
 
 NON_EU_REGION = "GDPR201"
@@ -43,16 +43,9 @@ class _FileState:
 
 
 def _dotted(node) -> Optional[str]:
-    import libcst as cst
+    from gdpr_lint.engine import dotted_name
 
-    parts = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-        return ".".join(reversed(parts))
-    return None
+    return dotted_name(node)
 
 
 class _Patterns:
@@ -357,16 +350,7 @@ class ResidencyCheck(Check):
 
     @staticmethod
     def _positional(call, index):
-        i = 0
-        for arg in call.args:
-            if arg.star:
-                return None
-            if arg.keyword is not None:
-                continue
-            if i == index:
-                return arg.value
-            i += 1
-        return None
+        return positional(call, index)
 
     @staticmethod
     def _has_star(call) -> bool:

@@ -14,7 +14,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from gdpr_lint._lazy import cst
 
 from gdpr_lint.analysis.durations import DurationEvaluator, DurationValue
-from gdpr_lint.checks.base import Check
+from gdpr_lint.checks.base import Check, positional
 
 EXCEEDS = "GDPR301"
 FOREVER = "GDPR302"
@@ -618,16 +618,7 @@ def _argument(call: cst.Call, position: Optional[int], keyword: Optional[str]):
                 return arg.value
     if position is None:
         return None
-    index = 0
-    for arg in call.args:
-        if arg.star:
-            return None
-        if arg.keyword is not None:
-            continue
-        if index == position:
-            return arg.value
-        index += 1
-    return None
+    return positional(call, position)
 
 
 def _string_key(ctx, node) -> Optional[str]:
