@@ -6,4 +6,9 @@ PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test]"
-exec "$VENV/bin/python" -m pytest -q "$@"
+# a private temporary folder: pytest prunes old runs under /tmp/pytest-of-$USER, which would
+# pull the folders from under another run going on at the same time
+TMPDIR="$(mktemp -d)"
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@"
