@@ -234,6 +234,28 @@ def python_syntax(text: str):
         return None, (1, 1, str(exc))
 
 
+MAX_DEPTH = 1500  # deeper syntax trees make libcst's parser crawl (seconds per thousand levels)
+_LONG_LINE = 5000
+
+
+def too_deep(text: str, tree) -> Optional[int]:
+    """The syntax tree's depth when it is beyond what libcst parses in reasonable time,
+    else None. Such trees (thousands of chained operators) come with very long lines, so
+    only files that have one pay for the walk."""
+    if max(map(len, text.split("\n")), default=0) < _LONG_LINE:
+        return None
+    stack = [(tree, 0)]
+    deepest = 0
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_DEPTH:
+                return deepest
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return None
+
+
 _TOO_DEEP = ("too many nested", "too complex", "too deep", "nesting", "recursion")
 
 

@@ -33,7 +33,8 @@ def _read_text(data: bytes, path: str):
 
 def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = True):
     """(findings, errors) for one file's bytes; never raises for bad input."""
-    from gdpr_lint.prefilter import has_skip_file, only_newer_syntax, passes, python_syntax, relevant_blocks
+    from gdpr_lint.prefilter import (MAX_DEPTH, has_skip_file, only_newer_syntax, passes, python_syntax,
+                                     relevant_blocks, too_deep)
 
     text, problem = _read_text(data, display)
     if text is None:
@@ -50,6 +51,8 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
     if tree is None and not only_newer_syntax(problem):
         line, column, message = problem
         return [_syntax_error(settings, display, line, column, message)], []
+    if tree is not None and too_deep(text, tree):
+        return [], [FileError(display, f"expressions nested more than {MAX_DEPTH} levels deep; file not checked")]
     from gdpr_lint import engine  # libcst is imported only when a file needs parsing
 
     reduce = use_prefilter and settings.prefilter is not None and tree is not None
