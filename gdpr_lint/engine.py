@@ -553,6 +553,8 @@ class Context:
             attr = node.attr.value
             if attr == "__dict__":
                 return self._object_dump_taint(node.value)
+            if attr.startswith("__"):
+                return EMPTY  # __name__, __class__: the code, not the data
             category = self.field_categories.get(attr)
             if category is not None:
                 return self._taint_source(category, node, "high")
@@ -562,7 +564,7 @@ class Context:
             if is_constant_name(attr) and owner.lower() not in _CONFIG_OWNERS and not self._is_request_source(node):
                 return EMPTY  # ErrorCode.LOGIN_BAD_CREDENTIALS: an enum member, not a secret
             category = self.vocab.classify(attr, context=owner)
-            if category is not None:
+            if category is not None and not self._owner_excludes(category, node.value):
                 return self._taint_source(category, node, "medium")
             return EMPTY
         if t is cst.Subscript:
@@ -820,7 +822,21 @@ class Context:
         taint = self.taint(value)
         if taint or not self._unknown_content(value):
             return taint.through(name) if taint else taint
-        return self._taint_source(self.vocab.classify(name), value)
+        category = self.vocab.classify(name)
+        if category is not None and self._owner_excludes(category, value):
+            return EMPTY  # full_name = preparer.format_table(table): a table's name
+        return self._taint_source(category, value)
+
+    def _owner_excludes(self, category: str, owner) -> bool:
+        """Whether the object a value is read from rules the category out by its words
+        (`msg.DESCRIPTOR.full_name` is a protobuf name, not a person's)."""
+        excluded = self.vocab.categories[category].exclude_words
+        if not excluded:
+            return False
+        while isinstance(owner, (cst.Call, cst.Subscript)):
+            owner = owner.func if isinstance(owner, cst.Call) else owner.value
+        text = dotted_name(owner) or _last_name(owner)
+        return any(word in excluded for word in split_words(text))
 
     def _unknown_content(self, value) -> bool:
         if isinstance(value, cst.BooleanOperation):
@@ -830,6 +846,10 @@ class Context:
         if isinstance(value, cst.Call):
             if _is_non_data(value) or self.constant(value) is not None:
                 return False
+            func = value.func
+            if (isinstance(func, cst.Attribute) and func.attr.value in self.vocab.passthrough_methods
+                    and func.attr.value not in ("get", "pop")):
+                return False  # `line.split()`, `".".join(parts)`: made from what we already know
             return not self.vocab.is_sanitizer(self.resolve(value.func), _last_name(value.func))
         if isinstance(value, cst.Subscript):
             return not (_is_short_slice(value) or _is_domain_part(value))
@@ -974,7 +994,7 @@ def _is_domain_part(node: cst.Subscript) -> bool:
 def _is_non_data(node) -> bool:
     """Values that are never personal data whatever their key says."""
     return isinstance(node, (cst.Lambda, cst.Integer, cst.Float, cst.Comparison)) or (
-        isinstance(node, cst.Call) and _last_name(node.func) in ("len", "bool", "int", "count", "exists"))
+        isinstance(node, cst.Call) and _last_name(node.func) in ("len", "bool", "int", "count", "exists", "compile"))
 
 
 def _target_names(target) -> List[str]:
