@@ -310,14 +310,9 @@ class Context:
 
     def _self_binding(self, node: cst.Attribute) -> Optional[Binding]:
         """The binding of `self.x` / `cls.x` in the enclosing class."""
-        if not isinstance(node.value, cst.Name):
+        cls_scope = self._instance_scope(node)
+        if cls_scope is None:
             return None
-        scope = self.scope
-        while scope is not None and scope.kind == "function" and scope.class_scope is None:
-            scope = scope.parent
-        if scope is None or scope.class_scope is None or node.value.value not in ("self", "cls", scope.self_name):
-            return None
-        cls_scope = scope.class_scope
         name = node.attr.value
         return cls_scope.instance.get(name) or cls_scope.bindings.get(name)
 
@@ -907,6 +902,7 @@ class Context:
                 binding_scope.instance[name] = binding
 
     def _instance_scope(self, target: cst.Attribute) -> Optional[Scope]:
+        """The class scope that `self.x` / `cls.x` belongs to, inside a method."""
         if not isinstance(target.value, cst.Name):
             return None
         scope = self.scope
