@@ -362,10 +362,8 @@ class Context:
         target = self.resolve(call.func)
         if target is None:
             return None
+        # factories are dotted calls (`logging.getLogger`) or methods of a kind (`<logger>.bind`)
         kind = self.factories.get(target)
-        if kind is None and target.startswith("<"):
-            # a method of a kind returning the same kind: `<logger>.bind`
-            kind = self.factories.get(target)
         if kind == "aws":
             service = None
             for arg in call.args:
