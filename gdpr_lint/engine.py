@@ -785,24 +785,20 @@ class Context:
             return self._taint_source(category, node)
         return EMPTY
 
+    def _root_binding(self, node) -> Optional[Binding]:
+        """The binding of the name an attribute chain starts from (`os` in `os.path.join`)."""
+        while isinstance(node, cst.Attribute):
+            node = node.value
+        return self.scope.lookup(node.value) if isinstance(node, cst.Name) else None
+
     def _is_module(self, node) -> bool:
         """`requests`, `os.path`: a name bound by `import X` (not an object imported from one)."""
-        root = node
-        while isinstance(root, cst.Attribute):
-            root = root.value
-        if isinstance(root, cst.Name):
-            binding = self.scope.lookup(root.value)
-            return binding is not None and binding.type_name == "module"
-        return False
+        binding = self._root_binding(node)
+        return binding is not None and binding.type_name == "module"
 
     def _is_import(self, node) -> bool:
-        root = node
-        while isinstance(root, cst.Attribute):
-            root = root.value
-        if isinstance(root, cst.Name):
-            binding = self.scope.lookup(root.value)
-            return binding is not None and binding.qualname is not None
-        return False
+        binding = self._root_binding(node)
+        return binding is not None and binding.qualname is not None
 
     def _kind_is_module(self, target: Optional[str]) -> bool:
         return bool(target) and target.startswith(("os.", "environ."))
@@ -1439,12 +1435,11 @@ def fingerprint(rule: str, path: str, source: str, occurrence: int) -> str:
 
 
 class FileOutcome:
-    __slots__ = ("findings", "errors", "parsed")
+    __slots__ = ("findings", "errors")
 
-    def __init__(self, findings=(), errors=(), parsed=False):
+    def __init__(self, findings=(), errors=()):
         self.findings = list(findings)
         self.errors = list(errors)
-        self.parsed = parsed
 
 
 def _syntax_finding(settings, path: str, line: int, column: int, message: str) -> Finding:
@@ -1522,8 +1517,8 @@ def _analyze_source(text: str, path: str, settings) -> FileOutcome:
     except RecursionError:
         return FileOutcome(errors=[FileError(path, "expression nesting too deep to analyse; file not checked")])
     if not walker.reports:
-        return FileOutcome(parsed=True)
-    return FileOutcome(_findings(walker, text, path, settings), parsed=True)
+        return FileOutcome()
+    return FileOutcome(_findings(walker, text, path, settings))
 
 
 def _stmt_lines(walker: Walker, report: _Report, node_pos) -> Tuple[int, int, object]:
