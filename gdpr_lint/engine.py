@@ -1442,24 +1442,6 @@ class FileOutcome:
         self.errors = list(errors)
 
 
-def _syntax_finding(settings, path: str, line: int, column: int, message: str) -> Finding:
-    rule = settings.kb.rules.get("GDPR001")
-    name = rule.name if rule else "syntax-error"
-    return Finding("GDPR001", name, "error", path, max(line, 1), max(column, 1), max(line, 1), max(column, 1),
-                   f"file could not be parsed: {message}", (), "high",
-                   fingerprint("GDPR001", path, "", 0), "", {})
-
-
-def _cpython_rejects(text: str, path: str) -> Optional[Tuple[int, int, str]]:
-    try:
-        compile(text, path, "exec", flags=0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST
-    except SyntaxError as exc:
-        return (exc.lineno or 1, (exc.offset or 1), exc.msg or "invalid syntax")
-    except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, too deep
-        return (1, 1, str(exc) or type(exc).__name__)
-    return None
-
-
 def _no_validation(self) -> None:
     """Stands in for CSTNode.__post_init__ while parsing."""
 
@@ -1480,8 +1462,10 @@ def _parse_module(text: str) -> cst.Module:
 _DEEP = 12000  # recursion limit while libcst works on a file: long operator chains nest deeply
 
 
-def analyze_source(text: str, path: str, settings) -> FileOutcome:
+def analyze_source(text: str, path: str, settings, rejected=None) -> FileOutcome:
     """Findings for one file's text (decoded, past the skip-file check and the pre-filter).
+    `rejected`: CPython's own verdict (line, column, message) when it refused the text as
+    newer syntax than it knows; the runner has parsed the file with CPython already.
 
     libcst's code generation and positions recurse once per nesting level, so the
     recursion limit is raised while it works; what still does not fit is reported."""
@@ -1489,25 +1473,25 @@ def analyze_source(text: str, path: str, settings) -> FileOutcome:
     import threading
 
     if threading.current_thread() is not threading.main_thread():
-        return _analyze_source(text, path, settings)
+        return _analyze_source(text, path, settings, rejected)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, _DEEP))
     try:
-        return _analyze_source(text, path, settings)
+        return _analyze_source(text, path, settings, rejected)
     except RecursionError:
         return FileOutcome(errors=[FileError(path, "nesting too deep to analyse; file not checked")])
     finally:
         sys.setrecursionlimit(limit)
 
 
-def _analyze_source(text: str, path: str, settings) -> FileOutcome:
+def _analyze_source(text: str, path: str, settings, rejected) -> FileOutcome:
     try:
         module = _parse_module(text)
     except cst.ParserSyntaxError as exc:
-        rejected = _cpython_rejects(text, path)
-        if rejected is not None:
-            line, column, message = rejected
-            return FileOutcome([_syntax_finding(settings, path, line, column, message)])
+        if rejected is not None:  # neither parser accepts it
+            from gdpr_lint.runner import syntax_error
+
+            return FileOutcome([syntax_error(settings, path, *rejected)])
         return FileOutcome(errors=[FileError(path, f"syntax not supported by the parser at line {exc.raw_line}: {exc.message}")])
     except RecursionError:
         return FileOutcome(errors=[FileError(path, "expression nesting too deep to parse; file not checked")])

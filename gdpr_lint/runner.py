@@ -50,7 +50,7 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
     tree, problem = python_syntax(text)
     if tree is None and not only_newer_syntax(problem):
         line, column, message = problem
-        return [_syntax_error(settings, display, line, column, message)], []
+        return [syntax_error(settings, display, line, column, message)], []
     if tree is not None and too_deep(text, tree):
         return [], [FileError(display, f"expressions nested more than {MAX_DEPTH} levels deep; file not checked")]
     from gdpr_lint import engine  # libcst is imported only when a file needs parsing
@@ -58,7 +58,7 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
     reduce = use_prefilter and settings.prefilter is not None and tree is not None
     source = relevant_blocks(text, settings.prefilter, tree) if reduce else text
     del tree
-    outcome = engine.analyze_source(source, display, settings)
+    outcome = engine.analyze_source(source, display, settings, problem)
     return outcome.findings, outcome.errors
 
 
@@ -73,18 +73,17 @@ def _skipped_file_hygiene(text: str, display: str, settings) -> List[Finding]:
 
 
 def _undecodable(settings, display: str, problem: str) -> Finding:
-    return _syntax_error(settings, display, 1, 1, problem)
+    return syntax_error(settings, display, 1, 1, problem)
 
 
-def _syntax_error(settings, display: str, line: int, column: int, problem: str) -> Finding:
+def syntax_error(settings, display: str, line: int, column: int, problem: str) -> Finding:
+    """The GDPR001 finding of a file that cannot be parsed (or decoded)."""
+    from gdpr_lint.baseline import fingerprint
+
     rule = settings.kb.rules.get("GDPR001")
     line, column = max(int(line), 1), max(int(column), 1)
     return Finding("GDPR001", rule.name if rule else "syntax-error", "error", display, line, column, line, column,
-                   f"file could not be parsed: {problem}", (), "high", _digest("GDPR001", display), "", {})
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+                   f"file could not be parsed: {problem}", (), "high", fingerprint("GDPR001", display, "", 0), "", {})
 
 
 def _with_budget(seconds: int, fn: Callable, *args):
