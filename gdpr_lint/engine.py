@@ -236,7 +236,6 @@ class _Report:
         self.categories, self.confidence, self.severity, self.facts = categories, confidence, severity, facts
 
 
-_ENV_GETTERS = ("os.environ.get", "os.getenv", "environ.get", "env", "env.str", "config", "decouple.config")
 _NUMBER_OPS = {
     cst.Add: lambda a, b: a + b, cst.Subtract: lambda a, b: a - b, cst.Multiply: lambda a, b: a * b,
     cst.Divide: lambda a, b: a / b, cst.FloorDivide: lambda a, b: a // b, cst.Modulo: lambda a, b: a % b,
@@ -265,6 +264,7 @@ class Context:
         self.conventional: Dict[str, str] = objects.get("names", {})
         self.conventional_suffixes: Dict[str, str] = objects.get("name-suffixes", {})
         self.types: Dict[str, str] = objects.get("types", {})
+        self.env_getters = frozenset(self.kb.tables.get("values", {}).get("env-getters", ()))
         self.field_categories: Dict[str, str] = {}  # attr name -> category from model fields
         self.masked_fields: Dict[str, set] = {}  # class name -> fields that mask themselves
         self._taint_depth = 0
@@ -485,18 +485,20 @@ class Context:
             return Const("".join(parts))
         if isinstance(node, cst.Call):
             target = self.resolve(node.func)
-            if target in _ENV_GETTERS or (target or "").endswith((".getenv", "environ.get")):
+            if target in self.env_getters or (target or "").endswith((".getenv", "environ.get")):
                 default = None
                 for index, arg in enumerate(node.args):
                     if arg.keyword is not None and arg.keyword.value == "default":
                         default = arg.value
                     elif arg.keyword is None and index == 1:
                         default = arg.value
-                variable = string_value(node.args[0].value) if node.args else None
-                if default is not None and variable is not None:
+                variable = self.constant(node.args[0].value, _depth + 1) if node.args else None
+                if default is not None:
                     inner = self.constant(default, _depth + 1)
                     if inner is not None:
-                        return Const(inner.value, note=f"the default of environment variable {variable}")
+                        where = (f"the default of environment variable {variable.value}" if variable is not None
+                                 else "an environment default")
+                        return Const(inner.value, note=where)
         return None
 
     # ---- personal data ----------------------------------------------------------------

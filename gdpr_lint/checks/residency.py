@@ -114,7 +114,7 @@ class ResidencyCheck(Check):
         self.dict_keys: Dict[str, dict] = dict(res.get("dict_keys", {}) or {})
         env = res.get("env", {}) or {}
         self.env_calls = _Patterns()
-        for pattern in env.get("calls", ()):
+        for pattern in tables.get("values", {}).get("env-getters", ()):
             self.env_calls.add(pattern, True)
         self.env_setters = set(env.get("setters", ()))
         self.attributes: Dict[str, dict] = dict(res.get("attributes", {}) or {})
@@ -258,77 +258,7 @@ class ResidencyCheck(Check):
         if expr is None:
             return None
         const = ctx.constant(expr)
-        if const is not None:
-            return Value(const.value, getattr(const, "origin", None))
-        attr = self._class_attribute(ctx, expr)
-        if attr is not None:
-            return attr
-        env = self._env_default(ctx, expr)
-        if env is not None:
-            return env
-        return None
-
-    def _class_attribute(self, ctx, expr) -> Optional[Value]:
-        """`Settings.region` / `self.region` assigned once in a class body.
-
-        Workaround: the engine counts a class-body assignment twice (pre-pass and walk), so
-        `ctx.constant` does not fold class attributes yet."""
-        import libcst as cst
-
-        if not isinstance(expr, cst.Attribute) or not isinstance(expr.value, cst.Name):
-            return None
-        owner = expr.value.value
-        classes = []
-        if owner in ("self", "cls"):
-            scope = getattr(ctx, "scope", None)
-            while scope is not None and getattr(scope, "class_scope", None) is None and getattr(scope, "parent", None):
-                scope = scope.parent
-            class_scope = getattr(scope, "class_scope", None)
-            if class_scope is not None and isinstance(getattr(class_scope, "node", None), cst.ClassDef):
-                classes.append(class_scope.node)
-        else:
-            classes.extend(
-                stmt for stmt in ctx.module.body if isinstance(stmt, cst.ClassDef) and stmt.name.value == owner
-            )
-        if len(classes) != 1 or not isinstance(classes[0].body, cst.IndentedBlock):
-            return None
-        values = []
-        for stmt in classes[0].body.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else (
-                        [small.target] if isinstance(small, cst.AnnAssign) and small.value is not None else [])
-                    for target in targets:
-                        if isinstance(target, cst.Name) and target.value == expr.attr.value:
-                            values.append(small.value)
-        if len(values) != 1:
-            return None
-        const = ctx.constant(values[0])
-        if const is None or not isinstance(const.value, (str, list, tuple, dict)):
-            return None
-        line = ctx.line_of(values[0]) if hasattr(ctx, "line_of") else None
-        name = f"{classes[0].name.value}.{expr.attr.value}"
-        return Value(const.value, getattr(const, "origin", None) or (f"{name}, line {line}" if line else name))
-
-    def _env_default(self, ctx, expr) -> Optional[Value]:
-        """`os.environ.get("AWS_REGION", "us-east-1")` -> the default (if the engine did not fold it)."""
-        import libcst as cst
-
-        if not isinstance(expr, cst.Call):
-            return None
-        target = ctx.resolve_call(expr.func) or _dotted(expr.func)
-        if not target or not self.env_calls.match([target]):
-            return None
-        key = self._positional(expr, 0)
-        default = self._keyword(expr, "default")
-        if default is None:
-            default = self._positional(expr, 1)
-        key_const = ctx.constant(key) if key is not None else None
-        default_const = ctx.constant(default) if default is not None else None
-        if default_const is None or not isinstance(default_const.value, str):
-            return None
-        where = f'the default of environment variable {key_const.value}' if key_const else "an environment default"
-        return Value(default_const.value, where)
+        return Value(const.value, const.origin) if const is not None else None
 
     def _env_key(self, ctx, expr) -> Optional[str]:
         import libcst as cst
