@@ -556,7 +556,7 @@ class Context:
             if attr in self.masked_fields.get(self._owner_class(node.value), ()):
                 return EMPTY  # a SecretStr field prints as **********
             owner = _last_name(node.value)
-            if is_constant_name(attr) and owner.lower() not in _CONFIG_OWNERS and not self._is_request_source(node):
+            if is_constant_name(attr) and owner.lower() not in self.vocab.config_owners and not self._is_request_source(node):
                 return EMPTY  # ErrorCode.LOGIN_BAD_CREDENTIALS: an enum member, not a secret
             category = self.vocab.classify(attr, context=owner)
             if category is not None and not self._owner_excludes(category, node.value):
@@ -680,7 +680,7 @@ class Context:
             return True
         if isinstance(value, cst.Call):
             name = _last_name(value.func)
-            return self.vocab.is_sanitizer(self.resolve(value.func), name) or _is_non_data(value)
+            return self.vocab.is_sanitizer(self.resolve(value.func), name) or self._is_non_data(value)
         return False
 
     def keyed_taint(self, key_node, value_node) -> Taint:
@@ -694,6 +694,11 @@ class Context:
             return EMPTY
         return self._taint_source(self.vocab.classify(key, key=True), value_node, "medium")
 
+    def _is_non_data(self, node) -> bool:
+        """Values that are never personal data whatever their key or name says."""
+        return isinstance(node, (cst.Lambda, cst.Integer, cst.Float, cst.Comparison)) or (
+            isinstance(node, cst.Call) and _last_name(node.func) in self.vocab.non_data_calls)
+
     def _may_hold_data(self, node) -> bool:
         """Whether a value of unknown content can be what its key names: a variable, an
         attribute, an item or a call result; not a literal, a function or a container."""
@@ -703,7 +708,7 @@ class Context:
         if isinstance(node, (cst.Attribute, cst.Subscript)):
             return True
         if isinstance(node, cst.Call):
-            return not _is_non_data(node) and self.constant(node) is None
+            return not self._is_non_data(node) and self.constant(node) is None
         return False
 
     def _comprehension_taint(self, node, element) -> Taint:
@@ -762,7 +767,7 @@ class Context:
                 for arg in node.args:
                     result = result.union(self.taint(arg.value))
                 return result
-        if name in _DUMPERS and node.args:
+        if name in self.vocab.object_dumpers and node.args:
             return self._object_dump_taint(node.args[0].value)
         if name in ("model_dump", "dict", "to_dict", "model_dump_json", "json") and isinstance(func, cst.Attribute) \
                 and not node.args and self._owner_class(func.value):
@@ -835,7 +840,7 @@ class Context:
         if isinstance(value, cst.Await):
             return self._unknown_content(value.expression)
         if isinstance(value, cst.Call):
-            if _is_non_data(value) or self.constant(value) is not None:
+            if self._is_non_data(value) or self.constant(value) is not None:
                 return False
             func = value.func
             if (isinstance(func, cst.Attribute) and func.attr.value in self.vocab.passthrough_methods
@@ -983,12 +988,6 @@ def _is_domain_part(node: cst.Subscript) -> bool:
     return position is not None and position != 0
 
 
-def _is_non_data(node) -> bool:
-    """Values that are never personal data whatever their key says."""
-    return isinstance(node, (cst.Lambda, cst.Integer, cst.Float, cst.Comparison)) or (
-        isinstance(node, cst.Call) and _last_name(node.func) in ("len", "bool", "int", "count", "exists", "compile"))
-
-
 def _target_names(target) -> List[str]:
     if isinstance(target, cst.Name):
         return [target.value]
@@ -1004,12 +1003,6 @@ def _target_names(target) -> List[str]:
 
 # ---------------------------------------------------------------------------------------
 # The traversal
-
-
-# annotations that say a value cannot be personal data, whatever its name says (`date` and
-# `float` can: a birth date, a latitude)
-_NON_DATA_ANNOTATIONS = frozenset({"bool", "None", "SecretStr", "SecretBytes", "UUID"})
-_COMPOUND_HEADER_FIELDS = ("test", "iter", "subject")
 
 
 def _flat_top_level(body) -> Iterator:
@@ -1351,7 +1344,7 @@ class Walker(Context):
             if category is not None:
                 taint = self._taint_source(category, param.name, "high")
             kind = self.types.get(annotation) or self.types.get(annotation.rsplit(".", 1)[-1])
-        non_data = annotation is not None and annotation.rsplit(".", 1)[-1] in _NON_DATA_ANNOTATIONS
+        non_data = annotation is not None and annotation.rsplit(".", 1)[-1] in self.vocab.non_data_types
         if not taint and not non_data:
             taint = self._taint_source(self.vocab.classify(name), param.name)
         if not taint and not non_data and name in ("value", "attrs") and scope.name.startswith("validate_") \
@@ -1403,7 +1396,7 @@ class Walker(Context):
                 for check in checks:
                     check.on_call(self, current, target)
                 func = current.func
-                if (type(func) is cst.Attribute and func.attr.value in _MUTATORS
+                if (type(func) is cst.Attribute and func.attr.value in self.vocab.container_mutators
                         and type(func.value) is cst.Name and current.args):
                     self._mutate(func.value.value, [a.value for a in current.args])
             elif t is cst.NamedExpr and isinstance(current.target, cst.Name):
@@ -1413,11 +1406,6 @@ class Walker(Context):
             stack.extend(children)
 
 
-# owners whose ALL_CAPS attributes are configuration values (`settings.SECRET_KEY`)
-_CONFIG_OWNERS = frozenset({"settings", "config", "conf", "cfg", "configuration", "secrets", "env", "environ",
-                            "app_settings", "django_settings", "options", "opts", "self", "cls"})
-_DUMPERS = frozenset({"vars", "asdict", "astuple", "model_to_dict", "to_dict"})
-_MUTATORS = frozenset({"append", "extend", "add", "update", "insert", "appendleft", "extendleft", "setdefault"})
 
 
 def _assignments(small) -> Iterator[Tuple[object, object]]:
