@@ -168,13 +168,7 @@ class RetentionCheck(Check):
                 if any(api in state.apis_seen for api in entry.get("excused-by", ())):
                     continue
                 category = self._category(ctx, entry, call=node if isinstance(node, cst.Call) else None)
-                ctx.report(
-                    FOREVER,
-                    node,
-                    f"{entry['label']} {entry.get('missing-text', 'has no expiry')}: its {self._noun(category)} are kept forever",
-                    confidence="medium",
-                    facts={"api": entry["api"], "forever": True, "category": category},
-                )
+                self._report_forever(ctx, node, entry, category, predicate=entry.get("missing-text", "has no expiry"))
         self._state = None
 
     # --- per-file state -------------------------------------------------------------
@@ -547,13 +541,14 @@ class RetentionCheck(Check):
             },
         )
 
-    def _report_forever(self, ctx, node, entry: dict, category: str, how: str) -> None:
+    def _report_forever(self, ctx, node, entry: dict, category: str, how: str = "", predicate: str = "") -> None:
+        """`<label> is <how>` (or `<label> <predicate>`): its <data> are kept forever."""
         if not self.wants(FOREVER):
             return
         ctx.report(
             FOREVER,
             node,
-            f"{entry['label']} is {how}: its {self._noun(category)} are kept forever",
+            f"{entry['label']} {predicate or 'is ' + how}: its {self._noun(category)} are kept forever",
             confidence="medium",
             facts={"api": entry["api"], "forever": True, "category": category},
         )
