@@ -43,15 +43,29 @@ def _child_fields(cls: type) -> Tuple[str, ...]:
     return names
 
 
+_IS_NODE: Dict[type, bool] = {}
+
+
+def _is_node(value) -> bool:
+    """isinstance(value, cst.CSTNode), cached per type: libcst's classes are ABCs, whose
+    isinstance goes through a Python-level hook, and this runs for every field walked."""
+    cls = type(value)
+    known = _IS_NODE.get(cls)
+    if known is None:
+        known = _IS_NODE[cls] = issubclass(cls, cst.CSTNode)
+    return known
+
+
 def iter_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     for name in _child_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif type(value) in (list, tuple):
+        kind = type(value)
+        if kind is list or kind is tuple:
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                if _is_node(item):
                     yield item
+        elif _is_node(value):
+            yield value
 
 
 def dotted_name(node: cst.CSTNode) -> Optional[str]:
@@ -79,8 +93,24 @@ def _simple_string(raw: str) -> Optional[str]:
     size = 3 if body[:3] in ('"""', "'''") else 1
     inner = body[size:-size]
     if "\\" in inner and "r" not in prefix:
-        return _literal(raw)
+        return _unescape(inner, raw)
     return inner
+
+
+def _unescape(inner: str, raw: str) -> Optional[str]:
+    """The value of a string body with backslash escapes: the `unicode_escape` codec reads
+    them as Python's parser does (characters beyond Latin-1 pass through as their own
+    escapes), at a fraction of the cost of compiling the literal; whatever it refuses goes
+    to ast.literal_eval, which also decides what Python itself would reject."""
+    import codecs
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an invalid escape: let the compiler decide
+            return codecs.decode(inner.encode("latin-1", "backslashreplace"), "unicode_escape")
+    except (UnicodeError, DeprecationWarning, SyntaxWarning, ValueError):
+        return _literal(raw)
 
 
 def _literal(raw: str) -> Optional[str]:

@@ -113,6 +113,7 @@ class TokenFilter:
 
     def _compile(self) -> None:
         self.precise = {}
+        self.anchors: List[str] = []  # anchors tried one by one (a narrowed filter's)
         self.long = re.compile(self.long_source) if self.long_source else None
         # short words: a substring test first, then one small case-aware regex each
         self.short = [(w, re.compile(_short_word_regex(w))) for w in self.short_words]
@@ -150,8 +151,30 @@ class TokenFilter:
             start = lower.find(anchor, start + 1)
         return False
 
+    def narrowed(self, text: str) -> "TokenFilter":
+        """A filter that decides for parts of this text as this one would, but tries only
+        the anchors this whole text has (and confirms): a part of the text can have no
+        others. Blocks of a file are tested with it instead of scanning each for every
+        anchor again."""
+        lower = text.lower()
+        found = set()
+        if self.long is not None:
+            for match in self.long.finditer(lower):
+                word = match.group()
+                if word not in found:
+                    found.update(self.contained.get(word, (word,)))
+        narrow = TokenFilter.__new__(TokenFilter)
+        narrow.precise, narrow.precise_source, narrow.contained = self.precise, self.precise_source, {}
+        narrow.long = None
+        narrow.anchors = sorted(found)
+        narrow.short = [(w, p) for w, p in self.short if w in lower]
+        return narrow
+
     def passes(self, text: str) -> bool:
         lower = text.lower()
+        for anchor in self.anchors:
+            if anchor in lower and self._confirm(anchor, lower):
+                return True
         if self.long is not None:
             seen = set()
             for match in self.long.finditer(lower):
@@ -163,9 +186,22 @@ class TokenFilter:
                     if self._confirm(anchor, lower):
                         return True
         for word, pattern in self.short:
-            if word in lower and pattern.search(text) and self._confirm(word, lower):
+            if word in lower and _short_match(word, pattern, text, lower) and self._confirm(word, lower):
                 return True
         return False
+
+
+def _short_match(word: str, pattern, text: str, lower: str) -> bool:
+    """Whether the short word's case-aware regex matches the text, tried only where the
+    word occurs (the regex has no literal prefix: searching would try every position)."""
+    if len(lower) != len(text):  # lower-casing changed lengths: offsets do not line up
+        return pattern.search(text) is not None
+    start = lower.find(word)
+    while start != -1:
+        if pattern.match(text, start):
+            return True
+        start = lower.find(word, start + 1)
+    return False
 
 
 # methods that set up instance attributes other methods rely on: always kept
@@ -277,6 +313,7 @@ def relevant_blocks(text: str, token_filter, tree=None) -> str:
         if tree is None:
             return text
     lines = python_lines(text)
+    token_filter = token_filter.narrowed(text)
     drops: List[Tuple[int, int, Optional[int]]] = []  # first, last line, indent of `pass` or None
 
     def block_text(first: int, last: int) -> str:

@@ -54,20 +54,26 @@ class _Patterns:
     def __init__(self):
         self.exact: Dict[str, list] = {}
         self.globs: List[tuple] = []  # (literal prefix, compiled pattern, item)
+        self._any = None  # all the shell patterns as one regex: most targets match none
 
     def add(self, pattern: str, item) -> None:
         wildcard = min((pattern.index(c) for c in "*?[" if c in pattern), default=-1)
         if wildcard >= 0:
             self.globs.append((pattern[:wildcard], re.compile(fnmatch.translate(pattern)), item))
+            self._any = None
         else:
             self.exact.setdefault(pattern, []).append(item)
 
     def match(self, targets: Sequence[str]) -> list:
         found = []
+        if self.globs and self._any is None:
+            self._any = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern, _ in self.globs))
         for target in targets:
             for item in self.exact.get(target, ()):
                 if item not in found:
                     found.append(item)
+            if self._any is None or not self._any.match(target):
+                continue
             for prefix, pattern, item in self.globs:
                 if target.startswith(prefix) and item not in found and pattern.match(target):
                     found.append(item)
@@ -130,6 +136,8 @@ class ResidencyCheck(Check):
                 self.module_keys[attr] = sid
             for attr in module.get("host_attrs", ()):
                 self.module_hosts[attr] = sid
+        keywords = sorted({k for service in self.catalog.saas.values() for k in service.get("keywords", ())})
+        self._saas_keywords = re.compile("|".join(map(re.escape, keywords)) or "(?!)")
         self._state = _FileState()
 
     # --- engine hooks ---------------------------------------------------------------------------
@@ -795,12 +803,7 @@ class ResidencyCheck(Check):
                 if const is not None and isinstance(const.value, str):
                     return self._judge_saas_value(ctx, value, sid, const.value, const.origin, set())
                 return False
-        last = norm.rsplit(".", 1)[-1]
-        for attr in (last,):
-            for sid, service in self.catalog.saas.items():
-                for sdk in service.get("sdk", ()):
-                    if attr in sdk.get("overrides", ()):
-                        state.seen_overrides.add(sid)
+        state.seen_overrides.update(self._overrides.get(norm.rsplit(".", 1)[-1], ()))
         for suffix, sid in self.saas_assign.items():
             if norm == suffix or norm.endswith("." + suffix) or norm.upper() == suffix.upper():
                 const = self._const(ctx, value)
@@ -808,6 +811,8 @@ class ResidencyCheck(Check):
                     return self._judge_saas_value(ctx, value, sid, const.value, const.origin, set())
                 return False
         lowered = name.lower()
+        if not self._saas_keywords.search(lowered):
+            return False
         for sid, service in self.catalog.saas.items():
             if any(k in lowered for k in service.get("keywords", ())):
                 const = self._const(ctx, value)
