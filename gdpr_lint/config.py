@@ -5,14 +5,14 @@ known one. Errors are ConfigError with one line of text; the CLI turns them into
 """
 from __future__ import annotations
 
-import difflib
-import hashlib
 import json
 import re
 import sys
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Dict, Mapping, Optional, Tuple
+
+from gdpr_lint._lazy import sha256
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -73,7 +73,7 @@ class Config:
         data.pop("source", None)
         data.pop("cache_dir", None)
         data.pop("baseline", None)
-        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+        return sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
 # ---- schema ------------------------------------------------------------------------------
@@ -110,6 +110,8 @@ _SCHEMA: Dict[str, object] = {
 
 
 def _did_you_mean(key: str, known) -> str:
+    import difflib
+
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
 

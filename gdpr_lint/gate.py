@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tempfile
 from typing import Dict, Iterable, Optional, Set
 
 from gdpr_lint.model import RunResult, severity_rank
@@ -68,6 +67,8 @@ def write_output(text: str, output_file: Optional[str]) -> None:
         raise ValueError("no output file")
     folder = os.path.dirname(os.path.abspath(output_file))
     os.makedirs(folder, exist_ok=True)
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=".gdpr-lint-report.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

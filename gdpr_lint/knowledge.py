@@ -6,7 +6,6 @@ concatenated), so a family's data or a user's pack extends what ships.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
@@ -14,6 +13,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from gdpr_lint._lazy import sha256
 from gdpr_lint.model import SEVERITIES, Rule
 
 if sys.version_info >= (3, 11):
@@ -105,7 +105,7 @@ def load(extra_folders: Iterable[os.PathLike] = (), cache_dir: Optional[Path] = 
     folders = [builtin_rules_dir()] + [Path(f) for f in extra_folders]
     if cache_dir is None:
         return _load(folders)
-    digest = hashlib.sha256()
+    digest = sha256()
     for path in _pack_files(folders):
         try:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -126,23 +126,28 @@ def load(extra_folders: Iterable[os.PathLike] = (), cache_dir: Optional[Path] = 
 
 def write_cache_file(path: Path, data: bytes) -> None:
     """Atomic write into the cache folder; a read-only checkout just has no cache."""
-    import tempfile
-
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         gitignore = path.parent / ".gitignore"
         if not gitignore.exists():
             gitignore.write_text("# created by gdpr-lint\n*\n", encoding="utf-8")
-        fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=".tmp-", suffix=".part")
+        # a name no other run uses (what tempfile.mkstemp does, without loading tempfile)
+        tmp = path.parent / f".tmp-{os.getpid()}-{os.urandom(6).hex()}.part"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
     except OSError:
-        return
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def _load(folders: Sequence[Path]) -> Knowledge:
-    digest = hashlib.sha256()
+    digest = sha256()
     rules: Dict[str, Rule] = {}
     tables: dict = {}
     for path in _pack_files(folders):

@@ -6,13 +6,13 @@ checks use (settings.RunSettings builds the regex), so the filter cannot drift f
 """
 from __future__ import annotations
 
-import ast
 import io
 import re
 import tokenize
 from typing import List, Optional, Tuple
 
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+CACHE_FORMAT = 2  # of a pickled TokenFilter: part of its start-up cache key
 _WINDOW = 48  # characters either side of an anchor that a phrase can span
 _SKIP_FILE = re.compile(r"#\s*gdpr-lint:\s*skip-file\b")
 
@@ -84,6 +84,30 @@ def _short_word_regex(word: str) -> str:
     return f"(?:(?<![A-Za-z0-9]){any_case}|(?<=[a-z0-9]){camel})(?![a-z])"
 
 
+class _LazyPattern:
+    """A regex compiled on first use (most runs of a few files never need most of them)."""
+
+    __slots__ = ("source", "compiled")
+
+    def __init__(self, source: str):
+        self.source = source
+        self.compiled = None
+
+    def _get(self):
+        if self.compiled is None:
+            self.compiled = re.compile(self.source)
+        return self.compiled
+
+    def search(self, *args):
+        return self._get().search(*args)
+
+    def match(self, *args):
+        return self._get().match(*args)
+
+    def finditer(self, *args):
+        return self._get().finditer(*args)
+
+
 class TokenFilter:
     """Decides cheaply whether a file's text can matter to any enabled rule.
 
@@ -105,23 +129,30 @@ class TokenFilter:
         # one regex per anchor (None: the anchor alone suffices), compiled when first needed
         self.precise_source = {a: None if None in ps else "|".join(f"(?:{p})" for p in ps)
                                for a, ps in self.precise.items()}
-        self.long_source = _trie_regex(sorted(long_words)) if long_words else None
+        # The regex looks only for the minimal anchors (those with no other anchor inside):
+        # an anchor that contains one ("emailaddress" contains "email") can only occur where
+        # that one does, and is then looked for with a substring test. A smaller regex
+        # compiles faster, which a one-file pre-commit run pays for on every commit. The
+        # lookahead finds overlapping occurrences, so every anchor in a text is found.
+        minimal = sorted(a for a in long_words if not any(b != a and b in a for b in long_words))
+        self.long_source = f"(?=({_trie_regex(minimal)}))" if minimal else None
         self.short_words = sorted(short_words)
-        # a match of "emailaddress" also stands for the anchor "email" inside it
-        self.contained = {a: [b for b in long_words if b in a] for a in long_words}
+        self.containing = {b: sorted(a for a in long_words if a != b and b in a) for b in minimal}
+        self.containing = {b: longer for b, longer in self.containing.items() if longer}
         self._compile()
 
     def _compile(self) -> None:
         self.precise = {}
         self.anchors: List[str] = []  # anchors tried one by one (a narrowed filter's)
         self.long = re.compile(self.long_source) if self.long_source else None
-        # short words: a substring test first, then one small case-aware regex each
-        self.short = [(w, re.compile(_short_word_regex(w))) for w in self.short_words]
+        # short words: a substring test first, then one small case-aware regex each,
+        # compiled when a text first has the word
+        self.short = [(w, _LazyPattern(_short_word_regex(w))) for w in self.short_words]
 
     def __getstate__(self) -> dict:
         """Pattern sources only: a start-up cache holds them, compiling is done on load."""
         return {"precise_source": self.precise_source, "long_source": self.long_source,
-                "short_words": self.short_words, "contained": self.contained}
+                "short_words": self.short_words, "containing": self.containing}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -151,22 +182,30 @@ class TokenFilter:
             start = lower.find(anchor, start + 1)
         return False
 
+    def _minimal_found(self, lower: str, seen=None):
+        """Each minimal anchor in the text, once, in order of first occurrence."""
+        if self.long is None:
+            return
+        seen = set() if seen is None else seen
+        for match in self.long.finditer(lower):
+            word = match.group(1)
+            if word not in seen:
+                seen.add(word)
+                yield word
+
+    def _with_containing(self, word: str, lower: str) -> List[str]:
+        return [word] + [a for a in self.containing.get(word, ()) if a in lower]
+
     def narrowed(self, text: str) -> "TokenFilter":
         """A filter that decides for parts of this text as this one would, but tries only
         the anchors this whole text has (and confirms): a part of the text can have no
         others. Blocks of a file are tested with it instead of scanning each for every
         anchor again."""
         lower = text.lower()
-        found = set()
-        if self.long is not None:
-            for match in self.long.finditer(lower):
-                word = match.group()
-                if word not in found:
-                    found.update(self.contained.get(word, (word,)))
         narrow = TokenFilter.__new__(TokenFilter)
-        narrow.precise, narrow.precise_source, narrow.contained = self.precise, self.precise_source, {}
+        narrow.precise, narrow.precise_source, narrow.containing = self.precise, self.precise_source, {}
         narrow.long = None
-        narrow.anchors = sorted(found)
+        narrow.anchors = sorted(a for word in self._minimal_found(lower) for a in self._with_containing(word, lower))
         narrow.short = [(w, p) for w, p in self.short if w in lower]
         return narrow
 
@@ -175,16 +214,11 @@ class TokenFilter:
         for anchor in self.anchors:
             if anchor in lower and self._confirm(anchor, lower):
                 return True
-        if self.long is not None:
-            seen = set()
-            for match in self.long.finditer(lower):
-                found = match.group()
-                if found in seen:
-                    continue
-                seen.add(found)
-                for anchor in self.contained.get(found, (found,)):
-                    if self._confirm(anchor, lower):
-                        return True
+        seen = set()
+        for word in self._minimal_found(lower, seen):
+            for anchor in self._with_containing(word, lower):
+                if self._confirm(anchor, lower):
+                    return True
         for word, pattern in self.short:
             if word in lower and _short_match(word, pattern, text, lower) and self._confirm(word, lower):
                 return True
@@ -225,6 +259,8 @@ def python_lines(text: str) -> List[str]:
 def _simple_statements(body):
     """Module- or class-level statements, looking into if/try blocks (imports under
     `try: ... except ImportError:`), not into functions or classes."""
+    import ast
+
     for stmt in body:
         if isinstance(stmt, (ast.If, ast.Try)) or type(stmt).__name__ == "TryStar":
             yield from _simple_statements(stmt.body)
@@ -236,6 +272,8 @@ def _simple_statements(body):
 
 
 def _bound_names(stmt) -> List[str]:
+    import ast
+
     if isinstance(stmt, ast.Import):
         return [(a.asname or a.name).split(".")[0] for a in stmt.names]
     if isinstance(stmt, ast.ImportFrom):
@@ -260,6 +298,8 @@ def python_syntax(text: str):
     Runs before libcst sees a file: CPython's C parser refuses, quickly and safely, inputs
     that make libcst's parser hang or crash (thousands of nested brackets, huge operator
     chains), and such a file is GDPR001 whatever libcst would say."""
+    import ast  # only files that pass the token filter need a syntax tree
+
     try:
         return ast.parse(text), None
     except SyntaxError as exc:
@@ -278,6 +318,8 @@ def too_deep(text: str, tree) -> Optional[int]:
     """The syntax tree's depth when it is beyond what libcst parses in reasonable time,
     else None. Such trees (thousands of chained operators) come with very long lines, so
     only files that have one pay for the walk."""
+    import ast
+
     if max(map(len, text.split("\n")), default=0) < _LONG_LINE:
         return None
     stack = [(tree, 0)]
@@ -308,6 +350,8 @@ def relevant_blocks(text: str, token_filter, tree=None) -> str:
     can matter. Line and column numbers stay those of the original text. Module-level
     statements, class-level statements and set-up methods are always kept: they define the
     names, constants and loggers that the kept blocks use."""
+    import ast
+
     if tree is None:
         tree, problem = python_syntax(text)
         if tree is None:

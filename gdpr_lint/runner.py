@@ -1,7 +1,6 @@
 """Runs the engine over many files: cache, pre-filter, worker processes, deterministic order."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
@@ -9,6 +8,7 @@ import stat
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from gdpr_lint._lazy import sha256
 from gdpr_lint import __version__
 from gdpr_lint.model import FileError, Finding, RunResult
 
@@ -178,7 +178,7 @@ class ResultCache:
 
     @staticmethod
     def key(display: str, data: bytes) -> str:
-        return hashlib.sha256(display.encode("utf-8", "surrogatepass") + b"\0" + data).hexdigest()
+        return sha256(display.encode("utf-8", "surrogatepass") + b"\0" + data).hexdigest()
 
     def get(self, key: str):
         return self.entries.get(key)

@@ -4,10 +4,10 @@ Nothing here imports libcst: deciding that a file cannot match must stay cheap.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib
 from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 
+from gdpr_lint._lazy import sha256
 from gdpr_lint import __version__
 from gdpr_lint.analysis.pii import PiiVocabulary
 from gdpr_lint.config import Config, ConfigError
@@ -96,7 +96,7 @@ class RunSettings:
         self._vocab = None
         self._checks = None
         self.prefilter = self._cached_prefilter()
-        self.digest = hashlib.sha256(
+        self.digest = sha256(
             f"{__version__}\0{self.kb.digest}\0{config.digest()}\0{sorted(self.enabled)}".encode()
         ).hexdigest()
 
@@ -169,7 +169,10 @@ class RunSettings:
 
         from gdpr_lint.knowledge import write_cache_file
 
-        key = hashlib.sha256(f"{__version__}\0{self.kb.digest}\0{self.config.digest()}\0{sorted(self.enabled)}".encode())
+        from gdpr_lint.prefilter import CACHE_FORMAT
+
+        key = sha256(f"{__version__}\0{CACHE_FORMAT}\0{self.kb.digest}\0{self.config.digest()}\0"
+                     f"{sorted(self.enabled)}".encode())
         path = Path(self.cache_dir) / f"prefilter-{key.hexdigest()[:24]}.pickle"
         try:
             with open(path, "rb") as handle:

@@ -76,3 +76,60 @@ def test_narrowed_filter_decides_blocks_as_the_full_one(path, token_filter):
 def test_short_words_match_only_as_identifier_parts(token_filter):
     assert token_filter.passes("client_ip = request.META['REMOTE_ADDR']\nlog.info(client_ip)\n")
     assert not token_filter.passes("archive = zipfile.ZipFile(path)\nskip = True\n")
+
+
+# ---- the console script's direct route for plain `check` calls --------------------------
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from gdpr_lint.entry import plain_check  # noqa: E402
+
+
+def test_plain_check_takes_only_paths_and_flags_without_values():
+    assert plain_check(["check", "--force-exclude", "a.py", "b.py"]) == {
+        "force_exclude": True, "paths": ("a.py", "b.py")}
+    assert plain_check(["check"]) == {"paths": ()}
+    for args in (["check", "--format", "json", "a.py"], ["check", "-"], ["check", "--", "a.py"],
+                 ["check", "--help"], ["check", "-j", "2"], ["rules"], [], ["--version", "x"]):
+        assert plain_check(args) is None, args
+
+
+def _run(argv, cwd):
+    return subprocess.run([sys.executable, *argv], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("flags", [
+    [], ["--force-exclude"], ["--no-cache", "--quiet"], ["--exit-zero"], ["--statistics"], ["-q", "--no-cache"],
+])
+def test_direct_route_prints_and_exits_as_click_does(flags, tmp_path):
+    """The same plain call through the console script (direct) and through click."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "views.py").write_text(
+        "import logging\nlogger = logging.getLogger(__name__)\n\n\n"
+        "def signup(request):\n    email = request.POST['email']\n    logger.info('signup %s', email)\n")
+    (app / "clean.py").write_text("def add(a, b):\n    return a + b\n")
+    (app / "broken.py").write_text("def f(:\n    email = 1\n")
+    args = ["check", *flags, "views.py", "clean.py", "broken.py", "missing.py"]
+    direct = _run(["-m", "gdpr_lint", *args], app)
+    via_click = _run(["-c", "import sys; from gdpr_lint.cli import main; sys.argv[0] = 'gdpr-lint'; main()", *args], app)
+    assert plain_check(args) is not None
+    assert (direct.returncode, direct.stdout, direct.stderr) == \
+        (via_click.returncode, via_click.stdout, via_click.stderr)
+    assert direct.returncode in (0, 1) and direct.stdout + direct.stderr
+
+
+def test_direct_route_never_loads_click(tmp_path):
+    (tmp_path / "clean.py").write_text("x = 1\n")
+    code = ("import sys; sys.argv = ['gdpr-lint', 'check', '--no-cache', 'clean.py']\n"
+            "from gdpr_lint.entry import main\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    print(exc.code, 'click' in sys.modules, 'libcst' in sys.modules)\n")
+    out = _run(["-c", code], tmp_path)
+    assert out.stdout.split() == ["0", "False", "False"], out.stderr
+
+
+def test_version_is_the_same_both_ways(tmp_path):
+    direct = _run(["-m", "gdpr_lint", "--version"], tmp_path)
+    via_click = _run(["-c", "from gdpr_lint.cli import main; main()", "--version"], tmp_path)
+    assert direct.stdout == via_click.stdout and direct.stdout.startswith("gdpr-lint ")

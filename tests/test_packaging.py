@@ -16,4 +16,4 @@ def test_wheel_contains_every_rule_pack(tmp_path):
         assert f"gdpr_lint/_rules/{pack.name}" in names, pack.name
     assert "gdpr_lint/cli.py" in names and "gdpr_lint/checks/exposure.py" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "gdpr-lint = gdpr_lint.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "gdpr-lint = gdpr_lint.entry:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -1,0 +1,199 @@
+"""What the commands do, without click: the console script runs the common pre-commit
+call (`check` with paths and plain flags) straight from here, so it never pays for
+loading click; every other call goes through `gdpr_lint.cli`, which uses these too."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import List, NoReturn, Optional, Tuple
+
+from gdpr_lint import __version__
+from gdpr_lint.config import ConfigError, load_config, with_overrides
+from gdpr_lint.model import RunResult
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def echo_err(message: str) -> None:
+    """One line on standard error, as click's echo to stderr prints it."""
+    sys.stdout.flush()
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def _fail(message: str) -> "NoReturn":
+    echo_err(f"gdpr-lint: error: {message}")
+    sys.exit(EXIT_ERROR)
+
+
+def _split(values: Tuple[str, ...]) -> Tuple[str, ...]:
+    out = []
+    for value in values:
+        out.extend(part.strip() for part in value.split(",") if part.strip())
+    return tuple(out)
+
+
+def _use_color(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _cache_folder(config, no_cache: bool, cache_dir: Optional[str]) -> Optional[Path]:
+    if no_cache:
+        return None
+    return Path(cache_dir or config.cache_dir or Path(config.root) / ".gdpr_lint_cache")
+
+
+def _settings(config_path, select, extend_select, ignore, no_cache=False, cache_dir=None, **overrides):
+    from gdpr_lint.settings import RunSettings
+
+    try:
+        config = load_config(config_path)
+        config = with_overrides(config, **overrides)
+        return RunSettings(config, _split(select) or None, _split(ignore), _split(extend_select),
+                           _cache_folder(config, no_cache, cache_dir))
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+
+def check(paths=(), config_path=None, select=(), extend_select=(), ignore=(), output_format="text", output_file=None,
+          force_exclude=False, stdin_filename=None, no_cache=False, cache_dir=None, jobs=0, exit_zero=False,
+          fail_on=None, statistics=False, quiet=False, baseline_path=None, diff_ref=None,
+          no_prefilter=False) -> "NoReturn":
+    """The `check` command; the defaults are the command line's."""
+    settings = _settings(config_path, select, extend_select, ignore, no_cache, cache_dir, fail_on=fail_on)
+    config = settings.config
+    changed = _changed_lines(diff_ref) if diff_ref else None
+    baseline = _load_baseline(baseline_path or config.baseline)
+    result, checked = _run(paths, settings, force_exclude=force_exclude, stdin_filename=stdin_filename,
+                           no_cache=no_cache, cache_dir=cache_dir, jobs=jobs, no_prefilter=no_prefilter,
+                           show_progress=output_format == "text" and not quiet)
+    from gdpr_lint.gate import apply_gate, exit_code
+
+    result = apply_gate(result, baseline=baseline, changed=changed, checked_paths=checked)
+    _emit(result, settings, output_format, output_file, statistics)
+    if not quiet:
+        _summary(result)
+    for error in result.errors:
+        if error.internal:
+            echo_err(f"gdpr-lint: internal error in {error.path}: {error.message}")
+    sys.exit(exit_code(result, fail_on=config.fail_on, exit_zero=exit_zero))
+
+
+def _changed_lines(ref: str):
+    from gdpr_lint.diffmode import DiffError, changed_lines
+
+    try:
+        return changed_lines(ref, os.getcwd())
+    except DiffError as exc:
+        _fail(str(exc))
+
+
+def _load_baseline(path: Optional[str]):
+    if not path:
+        return None
+    from gdpr_lint.baseline import BaselineError, load
+
+    try:
+        return load(path)
+    except BaselineError as exc:
+        _fail(str(exc))
+
+
+def _run(paths, settings, *, force_exclude=False, stdin_filename=None, no_cache=False, cache_dir=None, jobs=0,
+         no_prefilter=False, show_progress=False) -> Tuple[RunResult, List[str]]:
+    """Collect and check the files: (result, display paths of the files checked)."""
+    config = settings.config
+    from gdpr_lint import runner
+    from gdpr_lint.files import FileCollector, display_path
+
+    cwd = Path.cwd()
+    paths = list(paths) or ["."]
+    if "-" in paths:
+        if len(paths) > 1:
+            _fail("`-` (standard input) cannot be combined with other paths")
+        data = sys.stdin.buffer.read()
+        display = stdin_filename or "-"
+        findings, errors = runner.check_data(data, display, settings, not no_prefilter)
+        result = RunResult(sorted(findings, key=lambda f: f.sort_key()), list(errors), 1)
+        result.findings = runner._apply_per_file_ignores(result.findings, settings) if stdin_filename else result.findings
+        return result, [display]
+    collector = FileCollector(Path(config.root), tuple(config.exclude) + tuple(config.extend_exclude),
+                              config.respect_gitignore, force_exclude)
+    files = collector.collect(paths)
+    for warning in collector.warnings:
+        echo_err(f"gdpr-lint: warning: {warning}")
+    missing = [p for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
+    if missing and len(missing) == len(paths):
+        _fail(f"{missing[0]}: no such file or folder")
+    pairs = [(str(f), display_path(f, cwd)) for f in files]
+    cache_folder = _cache_folder(config, no_cache, cache_dir)
+    progress_bar = None
+    show_progress = show_progress and sys.stderr.isatty() and len(pairs) > 200 and not os.environ.get("CI")
+    if show_progress:
+        import click
+
+        progress_bar = click.progressbar(length=len(pairs), label="checking", file=sys.stderr)
+        progress_bar.__enter__()
+    try:
+        result = runner.run(pairs, settings, jobs=jobs, cache_dir=cache_folder, use_prefilter=not no_prefilter,
+                            progress=progress_bar.update if progress_bar else None)
+    finally:
+        if progress_bar is not None:
+            progress_bar.__exit__(None, None, None)
+    return result, [display for _, display in pairs]
+
+
+def _emit(result: RunResult, settings, output_format: str, output_file: Optional[str], statistics: bool) -> None:
+    import importlib
+
+    from gdpr_lint.report import STATISTICS, renderer
+    from gdpr_lint.report.markdown import github_link_base
+
+    if statistics:
+        text = importlib.import_module(STATISTICS).render(result, settings.kb.rules, tool_version=__version__,
+                                                          root=settings.config.root)
+    else:
+        stream = sys.stdout if output_file is None else None
+        text = renderer(output_format)(result, settings.kb.rules, tool_version=__version__, root=settings.config.root,
+                                       color=output_format == "text" and stream is not None and _use_color(stream),
+                                       link_base=github_link_base())
+    if output_file is None:
+        sys.stdout.flush()
+        # file names need not be valid UTF-8: undecodable bytes come out escaped, not as a crash
+        sys.stdout.buffer.write(text.encode("utf-8", "backslashreplace"))
+        sys.stdout.flush()
+        return
+    _write_atomic(Path(output_file), text)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        _fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def _summary(result: RunResult) -> None:
+    n = len(result.findings)
+    parts = [f"{n} finding{'s' if n != 1 else ''}" if n else "no findings", f"in {result.files} file{'s' if result.files != 1 else ''}"]
+    line = " ".join(parts)
+    if result.errors:
+        line += f"; {len(result.errors)} file{'s' if len(result.errors) != 1 else ''} could not be checked"
+    echo_err(line)
+    if result.stale_baseline:
+        n = len(result.stale_baseline)
+        echo_err(f"{n} baseline entr{'ies' if n != 1 else 'y'} no longer match a finding (fixed?): "
+                 "run `gdpr-lint baseline update` to drop them")
+
