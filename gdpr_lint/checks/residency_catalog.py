@@ -40,10 +40,15 @@ class HostRule:
     skip_labels: FrozenSet[str]
 
 
+_SPACE = re.compile(r"\s")  # what str.isspace() calls whitespace
+
+
 def host_of(text: str, *, bare: bool = False) -> Optional[str]:
     """The lower-case host of a URL or DSN; with `bare`, also of a plain host name."""
+    if not bare and "://" not in text:
+        return None
     text = text.strip()
-    if not text or any(c.isspace() for c in text):
+    if not text or _SPACE.search(text):
         return None
     if "://" in text:
         try:
