@@ -176,7 +176,9 @@ class ResultCache:
     """One JSON file per settings digest: sha256(path + content) -> results.
 
     Written atomically at the end of a run; a read-only or missing folder just means no
-    cache. Concurrent runs each write a complete file, the last one wins."""
+    cache. Concurrent runs each write a complete file, the last one wins. A run replaces
+    the entries of the files it checked and keeps the others, so a pre-commit run on two
+    files does not throw away what a full run cached for the rest."""
 
     def __init__(self, folder: Optional[Path], digest: str):
         self.folder = folder
@@ -186,7 +188,7 @@ class ResultCache:
         if self.file is not None and self.file.is_file():
             try:
                 data = json.loads(self.file.read_text(encoding="utf-8"))
-                if isinstance(data, dict) and data.get("version") == __version__:
+                if isinstance(data, dict) and data.get("version") == __version__ and data.get("format") == 2:
                     self.entries = data.get("entries", {})
             except (OSError, ValueError):
                 self.entries = {}
@@ -198,23 +200,25 @@ class ResultCache:
     def get(self, key: str):
         return self.entries.get(key)
 
-    def put(self, key: str, findings: List[Finding], errors: List[FileError]) -> None:
+    def put(self, key: str, display: str, findings: List[Finding], errors: List[FileError]) -> None:
         if self.file is None or any(e.internal for e in errors):
             return
         self.entries[key] = {
+            "p": display,
             "f": [dict(f.to_dict(), source=f.source) for f in findings],
             "e": [[e.path, e.message] for e in errors],
         }
         self.dirty = True
 
-    def save(self, keep: Iterable[str]) -> None:
+    def save(self, checked: Dict[str, str]) -> None:
+        """checked: cache key -> display path of each file this run read."""
         if self.file is None or not self.dirty:
             return
-        keep = set(keep)
-        entries = {k: v for k, v in self.entries.items() if k in keep}
+        paths = set(checked.values())
+        entries = {k: v for k, v in self.entries.items() if k in checked or v.get("p") not in paths}
         from gdpr_lint.knowledge import write_cache_file
 
-        document = json.dumps({"version": __version__, "entries": entries}, separators=(",", ":"))
+        document = json.dumps({"version": __version__, "format": 2, "entries": entries}, separators=(",", ":"))
         write_cache_file(self.file, document.encode("utf-8", "surrogatepass"))
 
 
@@ -231,7 +235,7 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
     findings: List[Finding] = []
     errors: List[FileError] = []
     pending: List[Tuple[str, str, str]] = []  # path, display, cache key
-    keys = []
+    keys: Dict[str, str] = {}
     for path, display in files:
         if cache is None:
             pending.append((path, display, ""))
@@ -245,7 +249,7 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
             pending.append((path, display, ""))  # check_one reports why it cannot be read
             continue
         key = ResultCache.key(display, data)
-        keys.append(key)
+        keys[key] = display
         hit = cache.get(key)
         if hit is not None:
             findings.extend(_from_dicts(hit["f"]))
@@ -258,7 +262,7 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
         findings.extend(file_findings)
         errors.extend(file_errors)
         if cache is not None and key:
-            cache.put(key, file_findings, file_errors)
+            cache.put(key, display, file_findings, file_errors)
     if cache is not None:
         cache.save(keys)
     findings = _apply_per_file_ignores(findings, settings)

@@ -193,6 +193,22 @@ def test_cache_gives_same_result(project):
     assert first == second
 
 
+def test_a_run_on_some_files_keeps_the_cache_of_the_others(project):
+    """Pre-commit checks a file or two; the full run after it still finds the rest cached."""
+    run(["check", "app"], project)
+    (project / "app" / "views.py").write_text(LEAK + "\n# edited\n")
+    run(["check", "app/views.py"], project)  # what the hook does
+    cache_file = next((project / ".gdpr_lint_cache").glob("results-*.json"))
+    entries = json.loads(cache_file.read_text())["entries"]
+    assert sorted(entry["p"] for entry in entries.values()) == ["app/clean.py", "app/views.py"]
+    # the stale entry of the edited file is gone; the untouched file's entry is served
+    # (marked here, so the full run shows whether it read the file or the cache)
+    key = next(k for k, v in entries.items() if v["p"] == "app/clean.py")
+    entries[key]["e"] = [["app/clean.py", "served from the cache"]]
+    cache_file.write_text(json.dumps(dict(json.loads(cache_file.read_text()), entries=entries)))
+    assert "served from the cache" in run(["check", "--format", "json", "app"], project).stdout
+
+
 def test_rules_and_explain():
     listing = run(["rules"], ROOT)
     assert listing.returncode == 0 and "GDPR101  pii-in-log" in listing.stdout
