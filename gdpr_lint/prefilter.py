@@ -292,6 +292,23 @@ def _bound_names(stmt) -> List[str]:
     return names
 
 
+def _interesting_imports(stmt, token_filter) -> List[str]:
+    """The names an import binds that matter: all of them when the module path has a
+    token (`from azure.mgmt.storage import StorageManagementClient`), else only those
+    whose own name has one (`EmailT` of `from .typing import EmailT, KeyT`), so that one
+    such name does not make every block using `KeyT` parse."""
+    module = getattr(stmt, "module", None) or ""
+    whole = bool(module) and token_filter.passes(module)
+    out = []
+    for alias in stmt.names:
+        if alias.name == "*":
+            continue
+        bound = (alias.asname or alias.name).split(".")[0]
+        if whole or token_filter.passes(f"{alias.name} {alias.asname or ''}"):
+            out.append(bound)
+    return out
+
+
 def python_syntax(text: str):
     """(tree, None) when CPython accepts the text, else (None, (line, column, message)).
 
@@ -372,6 +389,9 @@ def relevant_blocks(text: str, token_filter, tree=None) -> str:
         for stmt in _simple_statements(holder.body):
             names = _bound_names(stmt)
             if not names:
+                continue
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                interesting.update(_interesting_imports(stmt, token_filter))
                 continue
             stmt_text = block_text(stmt.lineno, stmt.end_lineno)
             if token_filter.passes(stmt_text) or (interesting and not interesting.isdisjoint(_WORDS.findall(stmt_text))):

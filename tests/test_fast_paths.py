@@ -133,3 +133,17 @@ def test_version_is_the_same_both_ways(tmp_path):
     direct = _run(["-m", "gdpr_lint", "--version"], tmp_path)
     via_click = _run(["-c", "from gdpr_lint.cli import main; main()", "--version"], tmp_path)
     assert direct.stdout == via_click.stdout and direct.stdout.startswith("gdpr-lint ")
+
+
+def test_one_imported_name_with_a_token_does_not_keep_every_block_using_its_neighbours(token_filter):
+    text = ("from .typing import EmailT, KeyT\n\n\n"
+            "def keys(k: KeyT):\n    return [k]\n\n\n"
+            "def emails(e: EmailT):\n    return [e]\n")
+    kept = prefilter.relevant_blocks(text, token_filter)
+    assert "def emails" in kept and "def keys" not in kept
+
+
+def test_a_module_path_with_a_token_keeps_the_blocks_using_its_names(token_filter):
+    text = ("from azure.mgmt.storage import StorageManagementClient\n\n\n"
+            "def make(credential, subscription):\n    return StorageManagementClient(credential, subscription)\n")
+    assert prefilter.relevant_blocks(text, token_filter) == text
