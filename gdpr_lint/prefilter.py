@@ -390,10 +390,11 @@ def relevant_blocks(text: str, token_filter, tree=None) -> str:
             names = _bound_names(stmt)
             if not names:
                 continue
-            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                interesting.update(_interesting_imports(stmt, token_filter))
-                continue
             stmt_text = block_text(stmt.lineno, stmt.end_lineno)
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                if token_filter.passes(stmt_text):
+                    interesting.update(_interesting_imports(stmt, token_filter))
+                continue
             if token_filter.passes(stmt_text) or (interesting and not interesting.isdisjoint(_WORDS.findall(stmt_text))):
                 interesting.update(names)
     # module functions that matter: their callers may use what they return
