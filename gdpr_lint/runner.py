@@ -6,8 +6,9 @@ import json
 import os
 import signal
 import stat
+import zlib
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from gdpr_lint._lazy import sha256
 from gdpr_lint import __version__
@@ -173,53 +174,68 @@ def _work(item: Tuple[str, str, bool]):
 # ---- cache --------------------------------------------------------------------------------
 
 class ResultCache:
-    """One JSON file per settings digest: sha256(path + content) -> results.
+    """Results by sha256(path + content), in a folder per settings digest, sharded by path:
+    a pre-commit run on two files reads and writes two small files, not the whole cache.
 
-    Written atomically at the end of a run; a read-only or missing folder just means no
-    cache. Concurrent runs each write a complete file, the last one wins. A run replaces
-    the entries of the files it checked and keeps the others, so a pre-commit run on two
-    files does not throw away what a full run cached for the rest."""
+    Each shard is written atomically at the end of a run; a read-only or missing folder
+    just means no cache. Concurrent runs each write complete shards, the last one wins. A
+    run replaces the entries of the files it checked and keeps the others, so the hook on
+    two files does not throw away what a full run cached for the rest."""
+
+    SHARDS = 64
 
     def __init__(self, folder: Optional[Path], digest: str):
-        self.folder = folder
-        self.file = folder / f"results-{digest[:24]}.json" if folder else None
-        self.entries: Dict[str, dict] = {}
-        self.dirty = False
-        if self.file is not None and self.file.is_file():
-            try:
-                data = json.loads(self.file.read_text(encoding="utf-8"))
-                if isinstance(data, dict) and data.get("version") == __version__ and data.get("format") == 2:
-                    self.entries = data.get("entries", {})
-            except (OSError, ValueError):
-                self.entries = {}
+        self.root = folder / f"results-{digest[:24]}" if folder else None
+        self.shards: Dict[str, Dict[str, dict]] = {}
+        self.dirty: set = set()
 
     @staticmethod
     def key(display: str, data: bytes) -> str:
         return sha256(display.encode("utf-8", "surrogatepass") + b"\0" + data).hexdigest()
 
-    def get(self, key: str):
-        return self.entries.get(key)
+    @classmethod
+    def shard(cls, display: str) -> str:
+        return "%02x" % (zlib.crc32(display.encode("utf-8", "surrogatepass")) % cls.SHARDS)
+
+    def _entries(self, shard: str) -> Dict[str, dict]:
+        entries = self.shards.get(shard)
+        if entries is None:
+            entries = {}
+            if self.root is not None:
+                try:
+                    data = json.loads((self.root / f"{shard}.json").read_text(encoding="utf-8"))
+                    if isinstance(data, dict) and data.get("version") == __version__:
+                        entries = data.get("entries", {})
+                except (OSError, ValueError):
+                    pass
+            self.shards[shard] = entries
+        return entries
+
+    def get(self, key: str, display: str):
+        return self._entries(self.shard(display)).get(key) if self.root is not None else None
 
     def put(self, key: str, display: str, findings: List[Finding], errors: List[FileError]) -> None:
-        if self.file is None or any(e.internal for e in errors):
+        if self.root is None or any(e.internal for e in errors):
             return
-        self.entries[key] = {
+        shard = self.shard(display)
+        self._entries(shard)[key] = {
             "p": display,
             "f": [dict(f.to_dict(), source=f.source) for f in findings],
             "e": [[e.path, e.message] for e in errors],
         }
-        self.dirty = True
+        self.dirty.add(shard)
 
     def save(self, checked: Dict[str, str]) -> None:
         """checked: cache key -> display path of each file this run read."""
-        if self.file is None or not self.dirty:
+        if self.root is None or not self.dirty:
             return
-        paths = set(checked.values())
-        entries = {k: v for k, v in self.entries.items() if k in checked or v.get("p") not in paths}
         from gdpr_lint.knowledge import write_cache_file
 
-        document = json.dumps({"version": __version__, "format": 2, "entries": entries}, separators=(",", ":"))
-        write_cache_file(self.file, document.encode("utf-8", "surrogatepass"))
+        paths = set(checked.values())
+        for shard in sorted(self.dirty):
+            entries = {k: v for k, v in self.shards[shard].items() if k in checked or v.get("p") not in paths}
+            document = json.dumps({"version": __version__, "entries": entries}, separators=(",", ":"))
+            write_cache_file(self.root / f"{shard}.json", document.encode("utf-8", "surrogatepass"))
 
 
 # ---- the run -----------------------------------------------------------------------------
@@ -250,7 +266,7 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
             continue
         key = ResultCache.key(display, data)
         keys[key] = display
-        hit = cache.get(key)
+        hit = cache.get(key, display)
         if hit is not None:
             findings.extend(_from_dicts(hit["f"]))
             errors.extend(FileError(p, m) for p, m in hit["e"])

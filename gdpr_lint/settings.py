@@ -9,7 +9,6 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from gdpr_lint._lazy import sha256
 from gdpr_lint import __version__
-from gdpr_lint.analysis.pii import PiiVocabulary
 from gdpr_lint.config import Config, ConfigError
 from gdpr_lint.knowledge import Knowledge, KnowledgeError, load
 
@@ -101,10 +100,12 @@ class RunSettings:
         ).hexdigest()
 
     @property
-    def vocab(self) -> PiiVocabulary:
+    def vocab(self) -> "PiiVocabulary":  # noqa: F821 (imported when first needed)
         """Built when a file is first analysed: a run whose files all fail the pre-filter
-        (a typical pre-commit run) never needs it."""
+        (a typical pre-commit run) never needs it, nor the module that builds it."""
         if self._vocab is None:
+            from gdpr_lint.analysis.pii import PiiVocabulary
+
             self._vocab = PiiVocabulary(
                 self.kb.tables,
                 extra_identifiers=dict(self.config.pii.extra_identifiers),
