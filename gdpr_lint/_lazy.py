@@ -25,15 +25,22 @@ class _LazyModule(types.ModuleType):
 cst = _LazyModule("libcst")
 
 
+_SHA256 = None
+
+
 def sha256(data: bytes = b""):
     """hashlib.sha256 without loading OpenSSL (hashlib's first import costs a few
     milliseconds, a tenth of a one-file run): CPython's own built-in SHA-256 gives the
-    same digests."""
-    try:
-        from _sha2 import sha256 as impl  # Python 3.12+
-    except ImportError:
+    same digests. Found once: a failed import is not remembered, so trying it per call
+    would search the path every time."""
+    global _SHA256
+    if _SHA256 is None:
         try:
-            from _sha256 import sha256 as impl  # Python 3.9-3.11
-        except ImportError:  # other interpreters
-            from hashlib import sha256 as impl
-    return impl(data)
+            from _sha2 import sha256 as impl  # Python 3.12+
+        except ImportError:
+            try:
+                from _sha256 import sha256 as impl  # Python 3.9-3.11
+            except ImportError:  # other interpreters
+                from hashlib import sha256 as impl
+        _SHA256 = impl
+    return _SHA256(data)
