@@ -111,9 +111,12 @@ def display_path(path: Path, cwd: Path) -> str:
     resolved: a finding names the file as the user sees it (and a link loop cannot raise)."""
     absolute = os.path.abspath(str(path))
     base = os.path.abspath(str(cwd))
-    if absolute == base or absolute.startswith(base.rstrip(os.sep) + os.sep):
-        return Path(os.path.relpath(absolute, base)).as_posix()
-    return Path(absolute).as_posix()
+    if absolute == base:
+        return "."
+    prefix = base.rstrip(os.sep) + os.sep
+    if absolute.startswith(prefix):  # both normalised by abspath: the rest is the relative path
+        absolute = absolute[len(prefix):]
+    return absolute.replace(os.sep, "/") if os.sep != "/" else absolute
 
 
 class FileCollector:
@@ -125,9 +128,17 @@ class FileCollector:
         self.warnings: List[str] = []
         self.missing: List[str] = []
         self._gitignores = {}
+        self._chains = {}
 
     def _gitignore_sets(self, folder: Path) -> List[PatternSet]:
-        """The .gitignore files that apply to folder: its own and its parents' up to the repo."""
+        """The .gitignore files that apply to folder: its own and its parents' up to the repo
+        (worked out once per folder)."""
+        chain = self._chains.get(folder)
+        if chain is None:
+            chain = self._chains[folder] = self._gitignore_chain(folder)
+        return chain
+
+    def _gitignore_chain(self, folder: Path) -> List[PatternSet]:
         sets = []
         current = folder
         while True:
