@@ -280,8 +280,9 @@ _NUMBER_OPS = {
 class Context:
     """The single traversal of one module, and the analyses the checks query."""
 
-    def __init__(self, settings, path: str, module: cst.Module):
+    def __init__(self, settings, path: str, module: cst.Module, origin: Optional[List[int]] = None):
         self.settings = settings
+        self.origin = origin  # original line number of each line of the parsed source
         self.kb = settings.kb
         self.config = settings.config
         self.vocab: PiiVocabulary = settings.vocab
@@ -310,9 +311,14 @@ class Context:
             self._positions = _positions(self.module)
         return self._positions
 
+    def original_line(self, line: int) -> int:
+        """A line of the parsed source as a line of the file (the pre-filter drops blocks)."""
+        origin = self.origin
+        return origin[line - 1] if origin is not None and 0 < line <= len(origin) else line
+
     def line_of(self, node) -> Optional[int]:
         pos = self.positions().get(node)
-        return pos.start.line if pos else None
+        return self.original_line(pos.start.line) if pos else None
 
     def source(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
@@ -1515,7 +1521,8 @@ def _parse_module(text: str) -> cst.Module:
 _DEEP = 12000  # recursion limit while libcst works on a file: long operator chains nest deeply
 
 
-def analyze_source(text: str, path: str, settings, rejected=None) -> FileOutcome:
+def analyze_source(text: str, path: str, settings, rejected=None, *, origin: Optional[List[int]] = None,
+                   original: Optional[str] = None) -> FileOutcome:
     """Findings for one file's text (decoded, past the skip-file check and the pre-filter).
     `rejected`: CPython's own verdict (line, column, message) when it refused the text as
     newer syntax than it knows; the runner has parsed the file with CPython already.
@@ -1526,18 +1533,18 @@ def analyze_source(text: str, path: str, settings, rejected=None) -> FileOutcome
     import threading
 
     if threading.current_thread() is not threading.main_thread():
-        return _analyze_source(text, path, settings, rejected)
+        return _analyze_source(text, path, settings, rejected, origin, original)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, _DEEP))
     try:
-        return _analyze_source(text, path, settings, rejected)
+        return _analyze_source(text, path, settings, rejected, origin, original)
     except RecursionError:
         return FileOutcome(errors=[FileError(path, "nesting too deep to analyse; file not checked")])
     finally:
         sys.setrecursionlimit(limit)
 
 
-def _analyze_source(text: str, path: str, settings, rejected) -> FileOutcome:
+def _analyze_source(text: str, path: str, settings, rejected, origin, original) -> FileOutcome:
     try:
         module = _parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -1548,14 +1555,17 @@ def _analyze_source(text: str, path: str, settings, rejected) -> FileOutcome:
         return FileOutcome(errors=[FileError(path, f"syntax not supported by the parser at line {exc.raw_line}: {exc.message}")])
     except RecursionError:
         return FileOutcome(errors=[FileError(path, "expression nesting too deep to parse; file not checked")])
-    walker = Walker(settings, path, module)
+    walker = Walker(settings, path, module, origin)
     try:
         walker.run()
     except RecursionError:
         return FileOutcome(errors=[FileError(path, "expression nesting too deep to analyse; file not checked")])
+    if original is None:
+        original = text
     if not walker.reports:
-        return FileOutcome()
-    return FileOutcome(_findings(walker, text, path, settings))
+        # suppressions can still be unused, also in blocks the pre-filter dropped
+        return FileOutcome(apply_file_suppressions([], original, path, settings))
+    return FileOutcome(_findings(walker, original, path, settings))
 
 
 def _stmt_lines(walker: Walker, report: _Report, node_pos) -> Tuple[int, int, object]:
@@ -1564,13 +1574,13 @@ def _stmt_lines(walker: Walker, report: _Report, node_pos) -> Tuple[int, int, ob
     if isinstance(stmt, cst.SimpleStatementLine):
         pos = positions.get(stmt)
         if pos is not None:
-            return pos.start.line, pos.end.line, stmt
+            return walker.original_line(pos.start.line), walker.original_line(pos.end.line), stmt
     if stmt is not None and not isinstance(stmt, cst.SimpleStatementLine):
         pos = positions.get(stmt)
         body = getattr(stmt, "body", None)
         if pos is not None and isinstance(body, cst.SimpleStatementSuite):
-            return pos.start.line, pos.end.line, stmt
-    return node_pos.start.line, node_pos.end.line, report.node
+            return walker.original_line(pos.start.line), walker.original_line(pos.end.line), stmt
+    return walker.original_line(node_pos.start.line), walker.original_line(node_pos.end.line), report.node
 
 
 def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
@@ -1612,8 +1622,8 @@ def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
         rule = kb.rules[report.code]
         located.append((Finding(
             rule=report.code, name=rule.name, severity=severity, path=path,
-            line=pos.start.line, column=pos.start.column + 1,
-            end_line=pos.end.line, end_column=pos.end.column + 1,
+            line=walker.original_line(pos.start.line), column=pos.start.column + 1,
+            end_line=walker.original_line(pos.end.line), end_column=pos.end.column + 1,
             message=report.message, categories=report.categories, confidence=report.confidence,
             fingerprint=fingerprint(report.code, path, source, index), source=source, facts=report.facts,
         ), first, last))

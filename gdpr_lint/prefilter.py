@@ -361,18 +361,20 @@ def only_newer_syntax(problem) -> bool:
     return not any(word in message for word in _TOO_DEEP) and "null bytes" not in message
 
 
-def relevant_blocks(text: str, token_filter, tree=None) -> str:
-    """The text with every top-level function, class or method that contains no token
-    blanked out (a method becomes `pass` on its first line), so libcst parses only what
-    can matter. Line and column numbers stay those of the original text. Module-level
-    statements, class-level statements and set-up methods are always kept: they define the
-    names, constants and loggers that the kept blocks use."""
+def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[List[int]]]:
+    """(source, origin): the text without the top-level functions, classes and methods
+    that contain no token (a method becomes `pass` on its first line), so libcst parses
+    only what can matter, and the original line number of each line of the source (None
+    when nothing was dropped). Lines are dropped rather than blanked: a run of empty lines
+    is not free to parse. Kept lines are unchanged, so columns stay those of the original.
+    Module-level statements, class-level statements and set-up methods are always kept:
+    they define the names, constants and loggers that the kept blocks use."""
     import ast
 
     if tree is None:
         tree, problem = python_syntax(text)
         if tree is None:
-            return text
+            return text, None
     lines = python_lines(text)
     token_filter = token_filter.narrowed(text)
     drops: List[Tuple[int, int, Optional[int]]] = []  # first, last line, indent of `pass` or None
@@ -423,13 +425,14 @@ def relevant_blocks(text: str, token_filter, tree=None) -> str:
                     if not matters(c_first, c_last):
                         drops.append((c_first, c_last, child.col_offset))
     if not drops:
-        return text
+        return text, None
+    removed = bytearray(len(lines) + 1)
     for first, last, indent in drops:
-        for number in range(first, last + 1):
-            line = lines[number - 1]
-            ending = line[len(line.rstrip("\r\n")):]
-            lines[number - 1] = ending or ""
-        if indent is not None:
+        if indent is not None:  # a method keeps one line: `pass`, so its class keeps a body
             line = lines[first - 1]
-            lines[first - 1] = " " * indent + "pass" + (line or "\n")
-    return "".join(lines)
+            lines[first - 1] = " " * indent + "pass" + (line[len(line.rstrip("\r\n")):] or "\n")
+            first += 1
+        for number in range(first, last + 1):
+            removed[number] = 1
+    kept = [number for number in range(1, len(lines) + 1) if not removed[number]]
+    return "".join(lines[number - 1] for number in kept), kept

@@ -58,9 +58,9 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
     from gdpr_lint import engine  # libcst is imported only when a file needs parsing
 
     reduce = use_prefilter and settings.prefilter is not None and tree is not None
-    source = relevant_blocks(text, settings.prefilter, tree) if reduce else text
+    source, origin = relevant_blocks(text, settings.prefilter, tree) if reduce else (text, None)
     del tree
-    outcome = engine.analyze_source(source, display, settings, problem)
+    outcome = engine.analyze_source(source, display, settings, problem, origin=origin, original=text)
     return outcome.findings, outcome.errors
 
 

@@ -139,11 +139,28 @@ def test_one_imported_name_with_a_token_does_not_keep_every_block_using_its_neig
     text = ("from .typing import EmailT, KeyT\n\n\n"
             "def keys(k: KeyT):\n    return [k]\n\n\n"
             "def emails(e: EmailT):\n    return [e]\n")
-    kept = prefilter.relevant_blocks(text, token_filter)
+    kept, origin = prefilter.relevant_blocks(text, token_filter)
     assert "def emails" in kept and "def keys" not in kept
+    assert [origin[i] for i, line in enumerate(kept.splitlines()) if line.startswith("def ")] == [8]
 
 
 def test_a_module_path_with_a_token_keeps_the_blocks_using_its_names(token_filter):
     text = ("from azure.mgmt.storage import StorageManagementClient\n\n\n"
             "def make(credential, subscription):\n    return StorageManagementClient(credential, subscription)\n")
-    assert prefilter.relevant_blocks(text, token_filter) == text
+    assert prefilter.relevant_blocks(text, token_filter) == (text, None)
+
+
+def test_dropped_blocks_keep_line_numbers_and_suppressions():
+    """The pre-filter drops the lines of blocks without tokens: findings still name the
+    file's own lines, and a stale suppression in a dropped block is still reported."""
+    from gdpr_lint.runner import check_data
+
+    source = (b"import logging\n\nlogger = logging.getLogger(__name__)\n\n\n"
+              b"def unrelated(x):\n    total = 0\n    for i in range(x):\n        total += i\n    return total\n\n\n"
+              b"class Accounts:\n    def helper(self):\n        return 1  # gdpr-lint: ignore[GDPR101] -- stale\n\n"
+              b"    def signup(self, user):\n        logger.info('signup %s', user.email)\n")
+    settings = RunSettings(Config())
+    with_filter, _ = check_data(source, "app.py", settings, use_prefilter=True)
+    without, _ = check_data(source, "app.py", settings, use_prefilter=False)
+    assert [f.to_dict() for f in with_filter] == [f.to_dict() for f in without]
+    assert sorted((f.rule, f.line) for f in with_filter) == [("GDPR003", 15), ("GDPR101", 18)]
