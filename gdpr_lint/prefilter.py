@@ -12,7 +12,7 @@ import tokenize
 from typing import List, Optional, Tuple
 
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-CACHE_FORMAT = 2  # of a pickled TokenFilter: part of its start-up cache key
+CACHE_FORMAT = 3  # of a pickled TokenFilter: part of its start-up cache key
 _WINDOW = 48  # characters either side of an anchor that a phrase can span
 _SKIP_FILE = re.compile(r"#\s*gdpr-lint:\s*skip-file\b")
 
@@ -132,10 +132,11 @@ class TokenFilter:
         # The regex looks only for the minimal anchors (those with no other anchor inside):
         # an anchor that contains one ("emailaddress" contains "email") can only occur where
         # that one does, and is then looked for with a substring test. A smaller regex
-        # compiles faster, which a one-file pre-commit run pays for on every commit. The
-        # lookahead finds overlapping occurrences, so every anchor in a text is found.
+        # compiles faster, which a one-file pre-commit run pays for on every commit. No
+        # minimal anchor starts another, so searching again one character after each match
+        # finds every occurrence, overlapping ones too: every anchor in a text is found.
         minimal = sorted(a for a in long_words if not any(b != a and b in a for b in long_words))
-        self.long_source = f"(?=({_trie_regex(minimal)}))" if minimal else None
+        self.long_source = _trie_regex(minimal) if minimal else None
         self.short_words = sorted(short_words)
         self.containing = {b: sorted(a for a in long_words if a != b and b in a) for b in minimal}
         self.containing = {b: longer for b, longer in self.containing.items() if longer}
@@ -187,11 +188,14 @@ class TokenFilter:
         if self.long is None:
             return
         seen = set() if seen is None else seen
-        for match in self.long.finditer(lower):
-            word = match.group(1)
+        search = self.long.search
+        match = search(lower)
+        while match is not None:
+            word = match.group()
             if word not in seen:
                 seen.add(word)
                 yield word
+            match = search(lower, match.start() + 1)
 
     def _with_containing(self, word: str, lower: str) -> List[str]:
         return [word] + [a for a in self.containing.get(word, ()) if a in lower]
