@@ -71,10 +71,10 @@ def iter_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 def dotted_name(node: cst.CSTNode) -> Optional[str]:
     """`a.b.c` for a Name/Attribute chain, else None."""
     parts = []
-    while isinstance(node, cst.Attribute):
+    while type(node) is cst.Attribute:
         parts.append(node.attr.value)
         node = node.value
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         parts.append(node.value)
         return ".".join(reversed(parts))
     return None
@@ -129,9 +129,9 @@ def _literal(raw: str) -> Optional[str]:
 
 def string_value(node: cst.CSTNode) -> Optional[str]:
     """The text of a plain string literal (also implicit concatenation), else None."""
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         return _simple_string(node.value)
-    if isinstance(node, cst.ConcatenatedString):
+    if type(node) is cst.ConcatenatedString:
         left, right = string_value(node.left), string_value(node.right)
         if left is not None and right is not None:
             return left + right
@@ -357,7 +357,7 @@ class Context:
 
     def resolve(self, node) -> Optional[str]:
         """Dotted target of an expression: `logging.getLogger`, `<logger>`, `print`."""
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             binding = self.scope.lookup(node.value)
             if binding is not None:
                 if binding.qualname:
@@ -368,7 +368,7 @@ class Context:
                 return None
             kind = self._conventional_kind(node.value)
             return f"<{kind}>" if kind else node.value
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             binding = self._self_binding(node)
             if binding is not None and binding.kind:
                 return f"<{binding.kind}>"
@@ -384,10 +384,10 @@ class Context:
                 kind = self._conventional_kind(node.attr.value)
                 return f"<{kind}>" if kind else None
             return dotted
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             kind = self.call_kind(node)
             return f"<{kind}>" if kind else None
-        if isinstance(node, cst.Subscript):
+        if type(node) is cst.Subscript:
             base = self.resolve(node.value)
             if base is not None:
                 kind = self.factories.get(f"{base}.__getitem__")
@@ -422,13 +422,13 @@ class Context:
     # ---- values -----------------------------------------------------------------------
 
     def _binding_of(self, node) -> Optional[Binding]:
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             return self.scope.lookup(node.value)
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             binding = self._self_binding(node)
             if binding is not None:
                 return binding
-            if isinstance(node.value, cst.Name):
+            if type(node.value) is cst.Name:
                 owner = self.scope.lookup(node.value.value)
                 if owner is not None and isinstance(owner.value, _ClassRef):
                     return owner.value.scope.bindings.get(node.attr.value)
@@ -446,17 +446,17 @@ class Context:
             return None
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
             value = string_value(node)
-            if value is None and isinstance(node, cst.SimpleString):
+            if value is None and type(node) is cst.SimpleString:
                 value = node.evaluated_value  # bytes
             return Const(value) if value is not None else None
-        if isinstance(node, cst.Integer):
+        if type(node) is cst.Integer:
             return Const(node.evaluated_value)
-        if isinstance(node, cst.Float):
+        if type(node) is cst.Float:
             return Const(node.evaluated_value)
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             if node.value in ("True", "False", "None"):
                 return Const({"True": True, "False": False, "None": None}[node.value])
-        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        if type(node) is cst.UnaryOperation and type(node.operator) is cst.Minus:
             inner = self.constant(node.expression, _depth + 1)
             if inner is not None and isinstance(inner.value, (int, float)) and not isinstance(inner.value, bool):
                 return Const(-inner.value, inner.origin_node, inner.origin_name, self, inner.note)
@@ -471,7 +471,7 @@ class Context:
             if inner.origin_name is not None or inner.note:
                 return inner
             return Const(inner.value, definition.node, definition.name, self)
-        if isinstance(node, cst.BinaryOperation):
+        if type(node) is cst.BinaryOperation:
             left = self.constant(node.left, _depth + 1)
             right = self.constant(node.right, _depth + 1)
             if left is None or right is None:
@@ -491,17 +491,17 @@ class Context:
         if isinstance(node, (cst.Tuple, cst.List)):
             values = []
             for element in node.elements:
-                if isinstance(element, cst.StarredElement):
+                if type(element) is cst.StarredElement:
                     return None
                 inner = self.constant(element.value, _depth + 1)
                 if inner is None:
                     return None
                 values.append(inner.value)
             return Const(tuple(values))
-        if isinstance(node, cst.Dict):
+        if type(node) is cst.Dict:
             result = {}
             for element in node.elements:
-                if not isinstance(element, cst.DictElement):
+                if type(element) is not cst.DictElement:
                     return None
                 key = self.constant(element.key, _depth + 1)
                 value = self.constant(element.value, _depth + 1)
@@ -509,12 +509,12 @@ class Context:
                     return None
                 result[key.value] = value.value
             return Const(result)
-        if isinstance(node, cst.FormattedString):
+        if type(node) is cst.FormattedString:
             parts = []
             for part in node.parts:
-                if isinstance(part, cst.FormattedStringText):
+                if type(part) is cst.FormattedStringText:
                     parts.append(part.value)
-                elif isinstance(part, cst.FormattedStringExpression) and part.format_spec is None and part.conversion is None:
+                elif type(part) is cst.FormattedStringExpression and part.format_spec is None and part.conversion is None:
                     inner = self.constant(part.expression, _depth + 1)
                     if inner is None or not isinstance(inner.value, (str, int, float)):
                         return None
@@ -522,7 +522,7 @@ class Context:
                 else:
                     return None
             return Const("".join(parts))
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             target = self.resolve(node.func)
             if target in self.env_getters or (target or "").endswith((".getenv", "environ.get")):
                 default = None
@@ -551,7 +551,7 @@ class Context:
         return Taint((Source(category, node, confidence),), None, self._render, self.vocab.label)
 
     def _is_request_source(self, node) -> bool:
-        if isinstance(node, cst.Attribute) and node.attr.value in self.vocab.request_attributes:
+        if type(node) is cst.Attribute and node.attr.value in self.vocab.request_attributes:
             base = dotted_name(node.value)
             return base is not None and base in self.vocab.request_bases
         return False
@@ -613,7 +613,7 @@ class Context:
         if t is cst.FormattedString:
             result = EMPTY
             for part in node.parts:
-                if isinstance(part, cst.FormattedStringExpression):
+                if type(part) is cst.FormattedStringExpression:
                     result = result.union(self.taint(part.expression))
             return result
         if t is cst.BinaryOperation:
@@ -630,7 +630,7 @@ class Context:
         if t is cst.Dict:
             result = EMPTY
             for element in node.elements:
-                if isinstance(element, cst.DictElement):
+                if type(element) is cst.DictElement:
                     result = result.union(self.keyed_taint(element.key, element.value))
                 else:
                     result = result.union(self.taint(element.value))
@@ -652,7 +652,7 @@ class Context:
         return EMPTY
 
     def _subscript_key(self, node: cst.Subscript) -> Optional[str]:
-        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        if len(node.slice) != 1 or type(node.slice[0].slice) is not cst.Index:
             return None
         index = node.slice[0].slice.value
         key = string_value(index)
@@ -673,11 +673,11 @@ class Context:
         if self._is_request_source(container):
             # request.cookies.get("session"): the container itself says what its items are
             return self.taint(container)
-        if isinstance(container, cst.Name):
+        if type(container) is cst.Name:
             binding = self.scope.lookup(container.value)
-            if binding is not None and isinstance(binding.value, cst.Dict):
+            if binding is not None and type(binding.value) is cst.Dict:
                 for element in binding.value.elements:
-                    if isinstance(element, cst.DictElement) and string_value(element.key) == key:
+                    if type(element) is cst.DictElement and string_value(element.key) == key:
                         return self.taint(element.value)
         return EMPTY
 
@@ -699,7 +699,7 @@ class Context:
     def _owner_class(self, node) -> Optional[str]:
         """The class an object belongs to when we know it: `self` in a method, or a
         parameter annotated with a class."""
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             scope = self.scope
             while scope is not None and scope.kind == "function" and scope.class_scope is None:
                 scope = scope.parent
@@ -717,7 +717,7 @@ class Context:
             return True
         if self.constant(value) is not None:
             return True
-        if isinstance(value, cst.Call):
+        if type(value) is cst.Call:
             name = _last_name(value.func)
             return self.vocab.is_sanitizer(self.resolve(value.func), name) or self._is_non_data(value)
         return False
@@ -736,17 +736,17 @@ class Context:
     def _is_non_data(self, node) -> bool:
         """Values that are never personal data whatever their key or name says."""
         return isinstance(node, (cst.Lambda, cst.Integer, cst.Float, cst.Comparison)) or (
-            isinstance(node, cst.Call) and _last_name(node.func) in self.vocab.non_data_calls)
+            type(node) is cst.Call and _last_name(node.func) in self.vocab.non_data_calls)
 
     def _may_hold_data(self, node) -> bool:
         """Whether a value of unknown content can be what its key names: a variable, an
         attribute, an item or a call result; not a literal, a function or a container."""
-        if isinstance(node, cst.Name):
+        if type(node) is cst.Name:
             binding = self.scope.lookup(node.value)
             return binding is None or not (binding.qualname or isinstance(binding.value, (_ClassRef, _FunctionRef)))
         if isinstance(node, (cst.Attribute, cst.Subscript)):
             return True
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             return not self._is_non_data(node) and self.constant(node) is None
         return False
 
@@ -771,14 +771,14 @@ class Context:
     def _call_taint(self, node: cst.Call) -> Taint:
         func = node.func
         target = self.resolve(func)
-        name = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+        name = func.attr.value if type(func) is cst.Attribute else (func.value if type(func) is cst.Name else "")
         if self.vocab.is_sanitizer(target, name):
             return EMPTY
-        if isinstance(func, cst.Name) and target is None:
+        if type(func) is cst.Name and target is None:
             binding = self.scope.lookup(func.value)
             if binding is not None and isinstance(binding.value, _FunctionRef):
                 return binding.taint  # what the module's own function returns
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             receiver_target = self.resolve(func.value)
             if receiver_target is not None and (receiver_target.startswith("<") or self._is_module(func.value)):
                 receiver = EMPTY  # a module or a client object: `requests.get`, `session.get`
@@ -808,10 +808,10 @@ class Context:
                 return result
         if name in self.vocab.object_dumpers and node.args:
             return self._object_dump_taint(node.args[0].value)
-        if name in ("model_dump", "dict", "to_dict", "model_dump_json", "json") and isinstance(func, cst.Attribute) \
+        if name in ("model_dump", "dict", "to_dict", "model_dump_json", "json") and type(func) is cst.Attribute \
                 and not node.args and self._owner_class(func.value):
             return self._object_dump_taint(func.value)
-        if target in self.vocab.passthrough_functions or name in ("str", "repr", "format") and isinstance(func, cst.Name):
+        if target in self.vocab.passthrough_functions or name in ("str", "repr", "format") and type(func) is cst.Name:
             result = EMPTY
             for arg in node.args:
                 if arg.keyword is None or arg.keyword.value not in self.vocab.passthrough_skip_keywords:
@@ -824,7 +824,7 @@ class Context:
         # getters named after the data: user.get_full_name(), get_client_ip(request)
         words = split_words(name)
         if len(words) > 1 and words[0] == "get":
-            context = _last_name(func.value) if isinstance(func, cst.Attribute) else ""
+            context = _last_name(func.value) if type(func) is cst.Attribute else ""
             category = self.vocab.classify_words(words) or self.vocab.classify_words(words[1:])
             if category is None and context:
                 category = self.vocab.classify("_".join(words[1:]), context=context)
@@ -833,9 +833,9 @@ class Context:
 
     def _root_binding(self, node) -> Optional[Binding]:
         """The binding of the name an attribute chain starts from (`os` in `os.path.join`)."""
-        while isinstance(node, cst.Attribute):
+        while type(node) is cst.Attribute:
             node = node.value
-        return self.scope.lookup(node.value) if isinstance(node, cst.Name) else None
+        return self.scope.lookup(node.value) if type(node) is cst.Name else None
 
     def _is_module(self, node) -> bool:
         """`requests`, `os.path`: a name bound by `import X` (not an object imported from one)."""
@@ -869,26 +869,26 @@ class Context:
         if not excluded:
             return False
         while isinstance(owner, (cst.Call, cst.Subscript)):
-            owner = owner.func if isinstance(owner, cst.Call) else owner.value
+            owner = owner.func if type(owner) is cst.Call else owner.value
         text = dotted_name(owner) or _last_name(owner)
         return any(word in excluded for word in split_words(text))
 
     def _unknown_content(self, value) -> bool:
-        if isinstance(value, cst.BooleanOperation):
+        if type(value) is cst.BooleanOperation:
             return self._unknown_content(value.left) or self._unknown_content(value.right)
-        if isinstance(value, cst.Await):
+        if type(value) is cst.Await:
             return self._unknown_content(value.expression)
-        if isinstance(value, cst.Call):
+        if type(value) is cst.Call:
             if self._is_non_data(value) or self.constant(value) is not None:
                 return False
             func = value.func
-            if (isinstance(func, cst.Attribute) and func.attr.value in self.vocab.passthrough_methods
+            if (type(func) is cst.Attribute and func.attr.value in self.vocab.passthrough_methods
                     and func.attr.value not in ("get", "pop")):
                 return False  # `line.split()`, `".".join(parts)`: made from what we already know
             return not self.vocab.is_sanitizer(self.resolve(value.func), _last_name(value.func))
-        if isinstance(value, cst.Subscript):
+        if type(value) is cst.Subscript:
             return not (_is_short_slice(value) or _is_domain_part(value))
-        if isinstance(value, cst.Attribute):
+        if type(value) is cst.Attribute:
             from gdpr_lint.analysis.names import is_constant_name
 
             return not is_constant_name(value.attr.value) and not self._is_import(value)
@@ -897,7 +897,7 @@ class Context:
     def bind(self, scope: Scope, name: str, value, node, *, count: bool = True) -> Binding:
         taint = self._value_taint(name, value) if value is not None else EMPTY
         kind = None
-        if isinstance(value, cst.Call):
+        if type(value) is cst.Call:
             kind = self.call_kind(value)
         elif value is not None:
             kind = self.kind(value)
@@ -909,7 +909,7 @@ class Context:
         return binding
 
     def bind_target(self, target, value, *, count: bool = True) -> None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             self.bind(self.scope, target.value, value, target, count=count)
         elif isinstance(target, (cst.Tuple, cst.List)):
             values = None
@@ -927,13 +927,13 @@ class Context:
                         if old is not None:
                             binding.defs = old.defs + 1
                         self.scope.bindings[name] = binding
-        elif isinstance(target, cst.Attribute):
+        elif type(target) is cst.Attribute:
             binding_scope = self._instance_scope(target)
             if binding_scope is not None:
                 name = target.attr.value
                 old = binding_scope.instance.get(name)
                 taint = self.taint(value).through(self._render(target)) if value is not None else EMPTY
-                kind = self.call_kind(value) if isinstance(value, cst.Call) else self.kind(value)
+                kind = self.call_kind(value) if type(value) is cst.Call else self.kind(value)
                 binding = Binding(name, value, taint, kind, None, target)
                 if old is not None:
                     binding.defs = old.defs + 1
@@ -943,7 +943,7 @@ class Context:
 
     def _instance_scope(self, target: cst.Attribute) -> Optional[Scope]:
         """The class scope that `self.x` / `cls.x` belongs to, inside a method."""
-        if not isinstance(target.value, cst.Name):
+        if type(target.value) is not cst.Name:
             return None
         scope = self.scope
         while scope is not None and scope.kind == "function" and scope.class_scope is None:
@@ -968,11 +968,11 @@ class _ClassRef:
 
 
 def _last_name(node) -> str:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         return node.attr.value
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         return _last_name(node.func)
     return ""
 
@@ -981,7 +981,7 @@ def _subscript_key(node: cst.Subscript) -> Optional[str]:
     if len(node.slice) != 1:
         return None
     element = node.slice[0].slice
-    if isinstance(element, cst.Index):
+    if type(element) is cst.Index:
         return string_value(element.value)
     return None
 
@@ -989,16 +989,16 @@ def _subscript_key(node: cst.Subscript) -> Optional[str]:
 def _slice_bound(node) -> Optional[int]:
     if node is None:
         return None
-    if isinstance(node, cst.Integer):
+    if type(node) is cst.Integer:
         return int(node.value)
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus) and isinstance(node.expression, cst.Integer):
+    if type(node) is cst.UnaryOperation and type(node.operator) is cst.Minus and type(node.expression) is cst.Integer:
         return -int(node.expression.value)
     raise ValueError
 
 
 def _is_short_slice(node: cst.Subscript) -> bool:
     """`iban[:2]`, `card[-4:]`: a few characters identify no one."""
-    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Slice):
+    if len(node.slice) != 1 or type(node.slice[0].slice) is not cst.Slice:
         return False
     part = node.slice[0].slice
     try:
@@ -1012,11 +1012,11 @@ def _is_short_slice(node: cst.Subscript) -> bool:
 
 def _is_domain_part(node: cst.Subscript) -> bool:
     """`email.split("@")[1]`: the domain of an address is not the address."""
-    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+    if len(node.slice) != 1 or type(node.slice[0].slice) is not cst.Index:
         return False
     index = node.slice[0].slice.value
     value = node.value
-    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+    if not (type(value) is cst.Call and type(value.func) is cst.Attribute
             and value.func.attr.value in ("split", "rsplit", "partition", "rpartition") and value.args
             and string_value(value.args[0].value) == "@"):
         return False
@@ -1028,14 +1028,14 @@ def _is_domain_part(node: cst.Subscript) -> bool:
 
 
 def _target_names(target) -> List[str]:
-    if isinstance(target, cst.Name):
+    if type(target) is cst.Name:
         return [target.value]
     if isinstance(target, (cst.Tuple, cst.List)):
         names = []
         for element in target.elements:
             names.extend(_target_names(element.value))
         return names
-    if isinstance(target, cst.StarredElement):
+    if type(target) is cst.StarredElement:
         return _target_names(target.value)
     return []
 
@@ -1048,19 +1048,19 @@ def _flat_top_level(body) -> Iterator:
     """Top-level statements, looking into module-level if/try blocks (imports under
     `if TYPE_CHECKING:` or `try: ... except ImportError:`)."""
     for stmt in body:
-        if isinstance(stmt, cst.If):
-            yield from _flat_top_level(stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ())
+        if type(stmt) is cst.If:
+            yield from _flat_top_level(stmt.body.body if type(stmt.body) is cst.IndentedBlock else ())
             orelse = stmt.orelse
             while orelse is not None:
-                if isinstance(orelse, cst.Else):
-                    yield from _flat_top_level(orelse.body.body if isinstance(orelse.body, cst.IndentedBlock) else ())
+                if type(orelse) is cst.Else:
+                    yield from _flat_top_level(orelse.body.body if type(orelse.body) is cst.IndentedBlock else ())
                     break
-                yield from _flat_top_level(orelse.body.body if isinstance(orelse.body, cst.IndentedBlock) else ())
+                yield from _flat_top_level(orelse.body.body if type(orelse.body) is cst.IndentedBlock else ())
                 orelse = orelse.orelse
         elif isinstance(stmt, (cst.Try, getattr(cst, "TryStar", cst.Try))):
-            yield from _flat_top_level(stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ())
+            yield from _flat_top_level(stmt.body.body if type(stmt.body) is cst.IndentedBlock else ())
             for handler in stmt.handlers:
-                yield from _flat_top_level(handler.body.body if isinstance(handler.body, cst.IndentedBlock) else ())
+                yield from _flat_top_level(handler.body.body if type(handler.body) is cst.IndentedBlock else ())
         else:
             yield stmt
 
@@ -1069,14 +1069,14 @@ def _annotation_name(annotation) -> Optional[str]:
     if annotation is None:
         return None
     node = annotation.annotation
-    if isinstance(node, cst.Subscript):  # Optional[EmailStr], list[str]
+    if type(node) is cst.Subscript:  # Optional[EmailStr], list[str]
         name = dotted_name(node.value)
         if name and name.rsplit(".", 1)[-1] in ("Optional", "Annotated") and node.slice:
             inner = node.slice[0].slice
-            if isinstance(inner, cst.Index):
+            if type(inner) is cst.Index:
                 return dotted_name(inner.value)
         return name
-    if isinstance(node, cst.BinaryOperation):  # EmailStr | None
+    if type(node) is cst.BinaryOperation:  # EmailStr | None
         return dotted_name(node.left)
     return dotted_name(node)
 
@@ -1096,34 +1096,34 @@ class Walker(Context):
     def _prepass_module(self, body) -> None:
         statements = list(_flat_top_level(body))
         for stmt in statements:
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
                     if isinstance(small, (cst.Import, cst.ImportFrom)):
                         self._import(small)
         counts: Dict[str, int] = {}
         for stmt in statements:
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
                     for target, value in _assignments(small):
-                        if isinstance(target, cst.Name):
+                        if type(target) is cst.Name:
                             counts[target.value] = counts.get(target.value, 0) + 1
                             self.bind(self.scope, target.value, value, target, count=False)
-            elif isinstance(stmt, cst.ClassDef):
+            elif type(stmt) is cst.ClassDef:
                 self.scope.bindings[stmt.name.value] = Binding(stmt.name.value, _ClassRef(Scope("class", stmt.name.value, stmt, self.scope)))
-            elif isinstance(stmt, cst.FunctionDef):
+            elif type(stmt) is cst.FunctionDef:
                 self.scope.bindings[stmt.name.value] = Binding(stmt.name.value, _FUNCTION)
         for name, count in counts.items():
             self.scope.bindings[name].defs = count
 
     def _prepass_class(self, node: cst.ClassDef, scope: Scope) -> None:
-        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else node.body.body
+        body = node.body.body if type(node.body) is cst.IndentedBlock else node.body.body
         saved = self.scope
         self.scope = scope
         try:
             for stmt in body:
-                smalls = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ()
+                smalls = stmt.body if type(stmt) is cst.SimpleStatementLine else ()
                 for small in smalls:
-                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    if type(small) is cst.AnnAssign and type(small.target) is cst.Name:
                         scope.data.setdefault("fields", []).append(small.target)
                         annotation = _annotation_name(small.annotation)
                         if annotation is not None:
@@ -1134,16 +1134,16 @@ class Walker(Context):
                             elif last in ("SecretStr", "SecretBytes"):
                                 self.masked_fields.setdefault(scope.name, set()).add(small.target.value)
                     for target, value in _assignments(small):
-                        if isinstance(target, cst.Name):
-                            if not isinstance(small, cst.AnnAssign):
+                        if type(target) is cst.Name:
+                            if type(small) is not cst.AnnAssign:
                                 scope.data.setdefault("fields", []).append(target)
                             self.bind(scope, target.value, value, target, count=scope.bindings.get(target.value) is not None)
-                            if isinstance(value, cst.Call):
+                            if type(value) is cst.Call:
                                 field = _last_name(value.func)
                                 category = self.vocab.classify_type(field)
                                 if category is not None:
                                     self.field_categories[target.value] = category
-                if isinstance(stmt, cst.FunctionDef):
+                if type(stmt) is cst.FunctionDef:
                     self._prepass_method(stmt, scope)
         finally:
             self.scope = saved
@@ -1151,16 +1151,16 @@ class Walker(Context):
     def _prepass_method(self, node: cst.FunctionDef, scope: Scope) -> None:
         params = node.params.params
         self_name = params[0].name.value if params else "self"
-        stack = list(node.body.body) if isinstance(node.body, cst.IndentedBlock) else []
+        stack = list(node.body.body) if type(node.body) is cst.IndentedBlock else []
         while stack:
             stmt = stack.pop()
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
                     for target, value in _assignments(small):
-                        if (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+                        if (type(target) is cst.Attribute and type(target.value) is cst.Name
                                 and target.value.value == self_name):
                             name = target.attr.value
-                            kind = self.call_kind(value) if isinstance(value, cst.Call) else None
+                            kind = self.call_kind(value) if type(value) is cst.Call else None
                             old = scope.instance.get(name)
                             binding = Binding(name, value, EMPTY, kind or (old.kind if old else None), None, target)
                             if old is not None:
@@ -1168,7 +1168,7 @@ class Walker(Context):
                             scope.instance[name] = binding
             elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
                 body = getattr(stmt, "body", None)
-                if isinstance(body, cst.IndentedBlock):
+                if type(body) is cst.IndentedBlock:
                     stack.extend(body.body)
 
     # ---- statements ----------------------------------------------------------------------
@@ -1178,7 +1178,7 @@ class Walker(Context):
             self._stmt(stmt)
 
     def _suite(self, suite, owner) -> None:
-        if isinstance(suite, cst.IndentedBlock):
+        if type(suite) is cst.IndentedBlock:
             self._block(suite.body)
         else:  # SimpleStatementSuite: `if x: log(y)` on one line
             for small in suite.body:
@@ -1203,7 +1203,7 @@ class Walker(Context):
             self._expr(stmt.test)
             self._suite(stmt.body, stmt)
             orelse = stmt.orelse
-            if isinstance(orelse, cst.If):
+            if type(orelse) is cst.If:
                 self._stmt(orelse)
             elif orelse is not None:
                 self._suite(orelse.body, stmt)
@@ -1234,7 +1234,7 @@ class Walker(Context):
             for handler in stmt.handlers:
                 self.stmt = handler
                 self._expr(handler.type)
-                if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                if handler.name is not None and type(handler.name.name) is cst.Name:
                     self.scope.bindings[handler.name.name.value] = Binding(handler.name.name.value, None)
                 self._suite(handler.body, handler)
             if stmt.orelse is not None:
@@ -1264,7 +1264,7 @@ class Walker(Context):
                 self._assign(small.target, small.value)
         elif t is cst.AugAssign:
             self._expr(small.value)
-            if isinstance(small.target, cst.Name):
+            if type(small.target) is cst.Name:
                 old = self.scope.lookup(small.target.value)
                 taint = (old.taint if old else EMPTY).union(self.taint(small.value))
                 binding = Binding(small.target.value, None, taint, old.kind if old else None, None, small.target)
@@ -1303,22 +1303,22 @@ class Walker(Context):
     def _assign(self, target, value) -> None:
         if isinstance(target, (cst.Name, cst.Attribute)):
             name = dotted_name(target)
-        elif isinstance(target, cst.Subscript):
+        elif type(target) is cst.Subscript:
             name = self._render(target)
         else:
             name = None
         for check in self.checks:
             check.on_assign(self, target, name, value)
-        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+        if type(target) is cst.Subscript and type(target.value) is cst.Name:
             self._mutate(target.value.value, [value])
         prepassed = self.scope.kind in ("module", "class")  # counted by the pre-pass already
         self.bind_target(target, value, count=not prepassed)
 
     def _import(self, node) -> None:
-        if isinstance(node, cst.Import):
+        if type(node) is cst.Import:
             for alias in node.names:
                 full = dotted_name(alias.name) or ""
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                if alias.asname is not None and type(alias.asname.name) is cst.Name:
                     name, qualname = alias.asname.name.value, full
                 else:
                     name = qualname = full.split(".")[0]
@@ -1326,14 +1326,14 @@ class Walker(Context):
                 binding.type_name = "module"
                 self.scope.bindings[name] = binding
             return
-        if isinstance(node.names, cst.ImportStar):
+        if type(node.names) is cst.ImportStar:
             return
         module = dotted_name(node.module) if node.module is not None else ""
         if node.relative:
             module = "." * len(node.relative) + (module or "")
         for alias in node.names:
             imported = dotted_name(alias.name) or ""
-            name = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else imported
+            name = alias.asname.name.value if alias.asname is not None and type(alias.asname.name) is cst.Name else imported
             qualname = f"{module}.{imported}" if module and not module.endswith(".") else f"{module}{imported}"
             self.scope.bindings[name] = Binding(name, None, EMPTY, None, qualname)
 
@@ -1358,7 +1358,7 @@ class Walker(Context):
         try:
             all_params = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
             for extra in (params.star_arg, params.star_kwarg):
-                if isinstance(extra, cst.Param):
+                if type(extra) is cst.Param:
                     all_params.append(extra)
             for param in all_params:
                 self._bind_param(param, scope)
@@ -1438,7 +1438,7 @@ class Walker(Context):
                 if (type(func) is cst.Attribute and func.attr.value in self.vocab.container_mutators
                         and type(func.value) is cst.Name and current.args):
                     self._mutate(func.value.value, [a.value for a in current.args])
-            elif t is cst.NamedExpr and isinstance(current.target, cst.Name):
+            elif t is cst.NamedExpr and type(current.target) is cst.Name:
                 self.bind(self.scope, current.target.value, current.value, current.target)
             children = list(iter_children(current))
             children.reverse()
@@ -1448,10 +1448,10 @@ class Walker(Context):
 
 
 def _assignments(small) -> Iterator[Tuple[object, object]]:
-    if isinstance(small, cst.Assign):
+    if type(small) is cst.Assign:
         for target in small.targets:
             yield target.target, small.value
-    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+    elif type(small) is cst.AnnAssign and small.value is not None:
         yield small.target, small.value
 
 
@@ -1571,14 +1571,14 @@ def _analyze_source(text: str, path: str, settings, rejected, origin, original) 
 def _stmt_lines(walker: Walker, report: _Report, node_pos) -> Tuple[int, int, object]:
     positions = walker.positions()
     stmt = report.stmt
-    if isinstance(stmt, cst.SimpleStatementLine):
+    if type(stmt) is cst.SimpleStatementLine:
         pos = positions.get(stmt)
         if pos is not None:
             return walker.original_line(pos.start.line), walker.original_line(pos.end.line), stmt
-    if stmt is not None and not isinstance(stmt, cst.SimpleStatementLine):
+    if stmt is not None and type(stmt) is not cst.SimpleStatementLine:
         pos = positions.get(stmt)
         body = getattr(stmt, "body", None)
-        if pos is not None and isinstance(body, cst.SimpleStatementSuite):
+        if pos is not None and type(body) is cst.SimpleStatementSuite:
             return walker.original_line(pos.start.line), walker.original_line(pos.end.line), stmt
     return walker.original_line(node_pos.start.line), walker.original_line(node_pos.end.line), report.node
 
@@ -1602,7 +1602,7 @@ def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
                                key=severity_rank, default=rule.severity)
             else:
                 severity = rule.severity
-        if isinstance(stmt_node, cst.SimpleStatementLine):
+        if type(stmt_node) is cst.SimpleStatementLine:
             source = "; ".join(walker.module.code_for_node(small).strip() for small in stmt_node.body)
         else:
             source = walker.module.code_for_node(report.node)

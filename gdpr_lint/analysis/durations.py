@@ -267,34 +267,34 @@ class DurationEvaluator:
     def _eval(self, expr: cst.BaseExpression, depth: int) -> Optional[_Value]:
         if depth > _MAX_DEPTH:
             return None
-        if isinstance(expr, cst.Integer):
+        if type(expr) is cst.Integer:
             return _Num(int(expr.evaluated_value))
-        if isinstance(expr, cst.Float):
+        if type(expr) is cst.Float:
             return _Num(float(expr.evaluated_value))
-        if isinstance(expr, cst.UnaryOperation):
+        if type(expr) is cst.UnaryOperation:
             inner = self._eval(expr.expression, depth + 1)
-            if isinstance(expr.operator, cst.Minus):
+            if type(expr.operator) is cst.Minus:
                 if isinstance(inner, _Num):
                     return _Num(-inner.value, inner.origin)
                 if isinstance(inner, _Dur):
                     return _Dur(-inner.seconds, None, inner.origin)
                 return None
-            if isinstance(expr.operator, cst.Plus):
+            if type(expr.operator) is cst.Plus:
                 return inner
             return None
-        if isinstance(expr, cst.BinaryOperation):
+        if type(expr) is cst.BinaryOperation:
             return self._binary(expr, depth)
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             return self._call(expr, depth)
         if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
             return self._constant(expr)
         if isinstance(expr, (cst.Name, cst.Attribute)):
-            if isinstance(expr, cst.Attribute):
+            if type(expr) is cst.Attribute:
                 attribute = self._attribute(expr, depth)
                 if attribute is not None:
                     return attribute
             return self._named(expr, depth)
-        if isinstance(expr, cst.Subscript):
+        if type(expr) is cst.Subscript:
             return self._constant(expr)
         return None
 
@@ -341,9 +341,9 @@ class DurationEvaluator:
         return None
 
     def _dotted(self, expr: cst.BaseExpression) -> Optional[str]:
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             return expr.value
-        if isinstance(expr, cst.Attribute):
+        if type(expr) is cst.Attribute:
             base = self._dotted(expr.value)
             return f"{base}.{expr.attr.value}" if base else None
         return None
@@ -360,7 +360,7 @@ class DurationEvaluator:
         if isinstance(left, _Num) and isinstance(right, _Num):
             number = _arith(op, left.value, right.value)
             return None if number is None else _Num(number, origin)
-        if isinstance(op, cst.Add):
+        if type(op) is cst.Add:
             if isinstance(left, _Dur) and isinstance(right, _Dur):
                 return _Dur(left.seconds + right.seconds, None, origin)
             if isinstance(left, _Now) and isinstance(right, (_Num, _Dur)):
@@ -372,20 +372,20 @@ class DurationEvaluator:
             if isinstance(right, _Stamp) and isinstance(left, (_Num, _Dur)):
                 return _Stamp(right.offset + _seconds_of(left), None, origin)
             return None
-        if isinstance(op, cst.Subtract):
+        if type(op) is cst.Subtract:
             if isinstance(left, _Dur) and isinstance(right, _Dur):
                 return _Dur(left.seconds - right.seconds, None, origin)
             if isinstance(left, _Stamp) and isinstance(right, (_Num, _Dur)):
                 return _Stamp(left.offset - _seconds_of(right), None, origin)
             return None  # now - delta is a cutoff in the past, not a lifetime
-        if isinstance(op, cst.Multiply):
+        if type(op) is cst.Multiply:
             if isinstance(left, _Dur) and isinstance(right, _Num):
                 return _Dur(left.seconds * right.value, None, origin)
             if isinstance(left, _Num) and isinstance(right, _Dur):
                 return _Dur(left.value * right.seconds, None, origin)
             return None
         if isinstance(op, (cst.Divide, cst.FloorDivide)):
-            floor = isinstance(op, cst.FloorDivide)
+            floor = type(op) is cst.FloorDivide
             if isinstance(left, _Dur) and isinstance(right, _Dur) and right.seconds:
                 ratio = left.seconds / right.seconds
                 return _Num(math.floor(ratio) if floor else ratio, origin)
@@ -396,7 +396,7 @@ class DurationEvaluator:
 
     def _call(self, call: cst.Call, depth: int) -> Optional[_Value]:
         func = call.func
-        if isinstance(func, cst.Attribute) and not call.args:
+        if type(func) is cst.Attribute and not call.args:
             method = func.attr.value
             if method == "total_seconds":
                 inner = self._eval(func.value, depth + 1)
@@ -483,19 +483,19 @@ def _number_text(value: float) -> str:
 
 def _arith(op: cst.BaseBinaryOp, left: float, right: float) -> Optional[float]:
     try:
-        if isinstance(op, cst.Add):
+        if type(op) is cst.Add:
             return left + right
-        if isinstance(op, cst.Subtract):
+        if type(op) is cst.Subtract:
             return left - right
-        if isinstance(op, cst.Multiply):
+        if type(op) is cst.Multiply:
             return left * right
-        if isinstance(op, cst.Divide):
+        if type(op) is cst.Divide:
             return left / right
-        if isinstance(op, cst.FloorDivide):
+        if type(op) is cst.FloorDivide:
             return left // right
-        if isinstance(op, cst.Modulo):
+        if type(op) is cst.Modulo:
             return left % right
-        if isinstance(op, cst.Power):
+        if type(op) is cst.Power:
             if abs(right) > 64:
                 return None
             return left ** right

@@ -117,7 +117,7 @@ class ExposureCheck(Check):
     # ---- raise --------------------------------------------------------------------------
 
     def on_raise(self, ctx, node: cst.Raise) -> None:
-        if not self.wants("GDPR103") or not isinstance(node.exc, cst.Call):
+        if not self.wants("GDPR103") or type(node.exc) is not cst.Call:
             return
         taint = EMPTY
         for arg in node.exc.args:

@@ -247,7 +247,7 @@ class ResidencyCheck(Check):
         func = call.func
         chain = []
         node = func
-        while isinstance(node, cst.Attribute):
+        while type(node) is cst.Attribute:
             chain.append(node.attr.value)
             node = node.value
             kind = ctx.kind(node)
@@ -271,7 +271,7 @@ class ResidencyCheck(Check):
     def _env_key(self, ctx, expr) -> Optional[str]:
         import libcst as cst
 
-        if not isinstance(expr, cst.Call):
+        if type(expr) is not cst.Call:
             return None
         target = ctx.resolve_call(expr.func) or _dotted(expr.func)
         if not target or not self.env_calls.match([target]):
@@ -298,14 +298,14 @@ class ResidencyCheck(Check):
         """The expression (or constant) stored under `key` of a dict expression."""
         import libcst as cst
 
-        if isinstance(expr, cst.Dict):
+        if type(expr) is cst.Dict:
             for element in expr.elements:
-                if isinstance(element, cst.DictElement):
+                if type(element) is cst.DictElement:
                     k = ctx.constant(element.key)
                     if k is not None and k.value == key:
                         return element.value
             return None
-        if isinstance(expr, cst.Call) and _dotted(expr.func) == "dict":
+        if type(expr) is cst.Call and _dotted(expr.func) == "dict":
             return self._keyword(expr, key)
         definition = ctx.definition(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
         if definition is not None and isinstance(definition.value, (cst.Dict, cst.Call)):
@@ -479,7 +479,7 @@ class ResidencyCheck(Check):
 
         if isinstance(expr, (cst.Lambda, cst.GeneratorExp, cst.ListComp, cst.DictComp, cst.SetComp)):
             return False
-        if leaf and isinstance(expr, cst.Dict):
+        if leaf and type(expr) is cst.Dict:
             return self._scan_dict_node(ctx, expr, done, None)
         if leaf and isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
             whole = self._const(ctx, expr)
@@ -487,7 +487,7 @@ class ResidencyCheck(Check):
                 return False
             reported = False
             for element in expr.elements:
-                if not isinstance(element, cst.StarredElement):
+                if type(element) is not cst.StarredElement:
                     reported |= self._scan_value_node(ctx, element.value, done, node=None, leaf=True)
             return reported
         node = node if node is not None else expr
@@ -495,7 +495,7 @@ class ResidencyCheck(Check):
         if value is None:
             prefix = self._literal_prefix(expr)
             if prefix is None:
-                if isinstance(expr, cst.Dict):
+                if type(expr) is cst.Dict:
                     return self._scan_dict_node(ctx, expr, done, node)
                 return False
             value = Value(prefix, None)
@@ -509,7 +509,7 @@ class ResidencyCheck(Check):
 
         reported = False
         for element in expr.elements:
-            if not isinstance(element, cst.DictElement):
+            if type(element) is not cst.DictElement:
                 continue
             key = ctx.constant(element.key)
             if key is not None and isinstance(key.value, str) and key.value in self.dict_keys:
@@ -614,17 +614,17 @@ class ResidencyCheck(Check):
         import libcst as cst
 
         text = None
-        if isinstance(expr, cst.FormattedString):
+        if type(expr) is cst.FormattedString:
             parts = []
             for part in expr.parts:
-                if isinstance(part, cst.FormattedStringText):
+                if type(part) is cst.FormattedStringText:
                     parts.append(part.value)
                 else:
                     break
             text = "".join(parts)
-        elif isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        elif type(expr) is cst.BinaryOperation and type(expr.operator) is cst.Add:
             left = expr.left
-            if isinstance(left, cst.SimpleString):
+            if type(left) is cst.SimpleString:
                 from gdpr_lint.engine import string_value
 
                 text = string_value(left)
@@ -712,7 +712,7 @@ class ResidencyCheck(Check):
         """`Regions.EU` -> 'customerio.Regions.EU' when the SDK maps enum members to places."""
         import libcst as cst
 
-        if isinstance(expr, cst.Attribute):
+        if type(expr) is cst.Attribute:
             return ctx.resolve_call(expr) or _dotted(expr)
         return None
 
@@ -769,7 +769,7 @@ class ResidencyCheck(Check):
     def _check_attribute(self, ctx, target, value) -> bool:
         import libcst as cst
 
-        if not isinstance(target, cst.Attribute):
+        if type(target) is not cst.Attribute:
             return False
         spec = self.attributes.get(target.attr.value)
         if spec is None:

@@ -136,13 +136,13 @@ class RetentionCheck(Check):
             if arg.keyword is not None:
                 chain = [(None, arg.keyword.value)]
             self._scan(ctx, arg.value, chain, call)
-        if isinstance(call.func, cst.Attribute) and call.func.attr.value in _UPDATE_METHODS:
+        if type(call.func) is cst.Attribute and call.func.attr.value in _UPDATE_METHODS:
             self._check_settings_update(ctx, call)
 
     def on_assign(self, ctx, target, name: Optional[str], value) -> None:
         self._file(ctx)
         matched = self._check_setting_assignment(ctx, target, value)
-        if not matched and isinstance(target, cst.Name):
+        if not matched and type(target) is cst.Name:
             self._check_named_constant(ctx, target.value, value)
         self._scan(ctx, value, [], None)
 
@@ -167,7 +167,7 @@ class RetentionCheck(Check):
             for node, entry in state.missing:
                 if any(api in state.apis_seen for api in entry.get("excused-by", ())):
                     continue
-                category = self._category(ctx, entry, call=node if isinstance(node, cst.Call) else None)
+                category = self._category(ctx, entry, call=node if type(node) is cst.Call else None)
                 self._report_forever(ctx, node, entry, category, predicate=entry.get("missing-text", "has no expiry"))
         self._state = None
 
@@ -182,11 +182,11 @@ class RetentionCheck(Check):
 
     def _call_entries(self, ctx, call: cst.Call, target: Optional[str]) -> List[dict]:
         entries = list(self.by_target.get(target, ())) if target else []
-        if target is None and isinstance(call.func, cst.Attribute):
+        if target is None and type(call.func) is cst.Attribute:
             target = self._subscript_receiver_target(ctx, call.func)
             if target:
                 entries = list(self.by_target.get(target, ()))
-        if isinstance(call.func, cst.Attribute):
+        if type(call.func) is cst.Attribute:
             keywords = {a.keyword.value for a in call.args if a.keyword is not None}
             for entry in self.by_method.get(call.func.attr.value, ()):
                 if entry in entries:
@@ -200,7 +200,7 @@ class RetentionCheck(Check):
     def _subscript_receiver_target(self, ctx, func: cst.Attribute) -> Optional[str]:
         """`caches["default"].set(...)`: the engine does not type subscripts."""
         receiver = func.value
-        if isinstance(receiver, cst.Subscript):
+        if type(receiver) is cst.Subscript:
             base = ctx.resolve_call(receiver.value)
             if base == "django.core.cache.caches":
                 return f"<django_cache>.{func.attr.value}"
@@ -294,12 +294,12 @@ class RetentionCheck(Check):
 
     def _check_enum(self, ctx, arg, spec: dict, entry: dict, category: str) -> None:
         members = self.enums.get(spec["enum"], {})
-        if not isinstance(arg, cst.Attribute):
+        if type(arg) is not cst.Attribute:
             return
         member = arg.attr.value
         enum_name = spec["enum"].rsplit(".", 1)[-1]
         owner = arg.value
-        owner_name = owner.attr.value if isinstance(owner, cst.Attribute) else getattr(owner, "value", None)
+        owner_name = owner.attr.value if type(owner) is cst.Attribute else getattr(owner, "value", None)
         if owner_name != enum_name or member not in members:
             return
         days = members[member]
@@ -311,19 +311,19 @@ class RetentionCheck(Check):
     def _check_ttl_item(self, ctx, call: cst.Call, entry: dict, category: str) -> None:
         item = _argument(call, None, entry["ttl-item"])
         item = self._literal(ctx, item)
-        if not isinstance(item, cst.Dict):
+        if type(item) is not cst.Dict:
             return
         attributes = {a.lower() for a in entry.get("ttl-attributes", ())}
         evaluator = DurationEvaluator(ctx)
         for element in item.elements:
-            if not isinstance(element, cst.DictElement):
+            if type(element) is not cst.DictElement:
                 continue
             key = _string_key(ctx, element.key)
             if key is None or key.lower() not in attributes:
                 continue
             value = element.value
-            if isinstance(value, cst.Dict):  # the client API's typed values: {"N": "..."}
-                typed = [e.value for e in value.elements if isinstance(e, cst.DictElement) and _string_key(ctx, e.key) == "N"]
+            if type(value) is cst.Dict:  # the client API's typed values: {"N": "..."}
+                typed = [e.value for e in value.elements if type(e) is cst.DictElement and _string_key(ctx, e.key) == "N"]
                 if not typed:
                     continue
                 value = typed[0]
@@ -335,9 +335,9 @@ class RetentionCheck(Check):
 
     def _scan(self, ctx, node, chain, call: Optional[cst.Call]) -> None:
         """Walk literal dicts/lists for catalogued keys; nested calls get their own on_call."""
-        if isinstance(node, cst.Dict):
+        if type(node) is cst.Dict:
             for element in node.elements:
-                if not isinstance(element, cst.DictElement):
+                if type(element) is not cst.DictElement:
                     continue
                 key = _string_key(ctx, element.key)
                 if key is None:
@@ -382,7 +382,7 @@ class RetentionCheck(Check):
         for index in range(len(components) - 1, -1, -1):
             for entry in self.settings.get(components[index], ()):
                 if entry.get("kinds"):
-                    if index == 0 or not isinstance(target, cst.Attribute) or ctx.kind(target.value) not in entry["kinds"]:
+                    if index == 0 or type(target) is not cst.Attribute or ctx.kind(target.value) not in entry["kinds"]:
                         continue
                 matched = True
                 rest = components[index + 1 :]
@@ -403,9 +403,9 @@ class RetentionCheck(Check):
                 for entry in self.settings.get(arg.keyword.value, ()):
                     if not entry.get("kinds"):
                         self._check_setting_value(ctx, arg.value, entry, list(entry.get("path", ())), arg.keyword.value)
-            elif isinstance(arg.value, cst.Dict):
+            elif type(arg.value) is cst.Dict:
                 for element in arg.value.elements:
-                    if isinstance(element, cst.DictElement):
+                    if type(element) is cst.DictElement:
                         key = _string_key(ctx, element.key)
                         for entry in self.settings.get(key, ()) if key else ():
                             if not entry.get("kinds"):
@@ -467,7 +467,7 @@ class RetentionCheck(Check):
     def _defined_constant_reports_itself(self, ctx, arg) -> bool:
         """`ex=SESSION_TTL` where SESSION_TTL is a retention-named constant of this file:
         the finding is at its definition, not at every use."""
-        if not isinstance(arg, cst.Name):
+        if type(arg) is not cst.Name:
             return False
         if not arg.value.isupper() or self._named_setting(arg.value) is None:
             return False
@@ -626,8 +626,8 @@ def _string_key(ctx, node) -> Optional[str]:
 
 def _literal_text(ctx, node) -> str:
     """The constant text of a string, or the literal parts of an f-string."""
-    if isinstance(node, cst.FormattedString):
-        return " ".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+    if type(node) is cst.FormattedString:
+        return " ".join(p.value for p in node.parts if type(p) is cst.FormattedStringText)
     const = ctx.constant(node)
     if const is not None and isinstance(const.value, str):
         return const.value
@@ -636,14 +636,14 @@ def _literal_text(ctx, node) -> str:
 
 def _access_path(ctx, target) -> List[str]:
     """`app.config["X"]` -> ['app', 'config', 'X']; `CACHES["default"]["TIMEOUT"]` likewise."""
-    if isinstance(target, cst.Name):
+    if type(target) is cst.Name:
         return [target.value]
-    if isinstance(target, cst.Attribute):
+    if type(target) is cst.Attribute:
         base = _access_path(ctx, target.value)
         return base + [target.attr.value] if base else [target.attr.value]
-    if isinstance(target, cst.Subscript) and len(target.slice) == 1:
+    if type(target) is cst.Subscript and len(target.slice) == 1:
         index = target.slice[0].slice
-        if isinstance(index, cst.Index):
+        if type(index) is cst.Index:
             key = _string_key(ctx, index.value)
             base = _access_path(ctx, target.value)
             if key is not None:
@@ -656,13 +656,13 @@ def _follow_path(ctx, value, path: Sequence[str]) -> List[cst.BaseExpression]:
         return [value]
     if isinstance(value, (cst.Name, cst.Attribute)):
         definition = ctx.definition(value)
-        if definition is not None and isinstance(definition.value, cst.Dict):
+        if definition is not None and type(definition.value) is cst.Dict:
             value = definition.value
-    if not isinstance(value, cst.Dict):
+    if type(value) is not cst.Dict:
         return []
     found: List[cst.BaseExpression] = []
     for element in value.elements:
-        if not isinstance(element, cst.DictElement):
+        if type(element) is not cst.DictElement:
             continue
         key = _string_key(ctx, element.key)
         if path[0] == "*" or key == path[0]:
