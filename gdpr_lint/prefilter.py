@@ -211,7 +211,45 @@ class TokenFilter:
         narrow.long = None
         narrow.anchors = sorted(a for word in self._minimal_found(lower) for a in self._with_containing(word, lower))
         narrow.short = [(w, p) for w, p in self.short if w in lower]
+        # offsets into the lower-cased text stand for offsets into the text unless
+        # lower-casing changed a length (a few non-ASCII letters)
+        narrow.text, narrow.lower = text, lower if len(lower) == len(text) else None
         return narrow
+
+    def passes_span(self, start: int, end: int) -> bool:
+        """`passes(text[start:end])` for the text this filter was narrowed to, without
+        copying or lower-casing the part again (`start` is a line start)."""
+        text, lower = self.text, self.lower
+        if lower is None:
+            return self.passes(text[start:end])
+        for anchor in self.anchors:
+            at = lower.find(anchor, start, end)
+            if at != -1 and self._confirm_span(anchor, lower, at, start, end):
+                return True
+        for word, pattern in self.short:
+            at = lower.find(word, start, end)
+            while at != -1:
+                if pattern.match(text, at, end):
+                    if self._confirm_span(word, lower, lower.find(word, start, end), start, end):
+                        return True
+                    break
+                at = lower.find(word, at + 1, end)
+        return False
+
+    def _confirm_span(self, anchor: str, lower: str, at: int, start: int, end: int) -> bool:
+        """`_confirm` within lower[start:end], from the anchor's first occurrence `at`."""
+        pattern = self._pattern(anchor)
+        if pattern is None:
+            return True
+        seen = 0
+        while at != -1:
+            seen += 1
+            if seen > 500:
+                return pattern.search(lower, start, end) is not None
+            if pattern.search(lower, max(start, at - _WINDOW), min(end, at + len(anchor) + _WINDOW)):
+                return True
+            at = lower.find(anchor, at + 1, end)
+        return False
 
     def passes(self, text: str) -> bool:
         lower = text.lower()
@@ -380,11 +418,17 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
         if tree is None:
             return text, None
     lines = python_lines(text)
+    starts = [0]  # offset of each line in the text
+    for line in lines:
+        starts.append(starts[-1] + len(line))
     token_filter = token_filter.narrowed(text)
     drops: List[Tuple[int, int, Optional[int]]] = []  # first, last line, indent of `pass` or None
 
-    def block_text(first: int, last: int) -> str:
-        return "".join(lines[first - 1:last])
+    def passes(first: int, last: int) -> bool:
+        return token_filter.passes_span(starts[first - 1], starts[last])
+
+    def uses_interesting(first: int, last: int) -> bool:
+        return bool(interesting) and not interesting.isdisjoint(_WORDS.findall(text, starts[first - 1], starts[last]))
 
     # names given a value that matters (`REGION = "us-east-1"`, `TTL = ...`) at module or
     # class level: a block that uses one is kept even if its own text has no token
@@ -396,22 +440,19 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
             names = _bound_names(stmt)
             if not names:
                 continue
-            stmt_text = block_text(stmt.lineno, stmt.end_lineno)
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                if token_filter.passes(stmt_text):
+                if passes(stmt.lineno, stmt.end_lineno):
                     interesting.update(_interesting_imports(stmt, token_filter))
                 continue
-            if token_filter.passes(stmt_text) or (interesting and not interesting.isdisjoint(_WORDS.findall(stmt_text))):
+            if passes(stmt.lineno, stmt.end_lineno) or uses_interesting(stmt.lineno, stmt.end_lineno):
                 interesting.update(names)
     # module functions that matter: their callers may use what they return
     for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and token_filter.passes(block_text(*_span(node))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and passes(*_span(node)):
             interesting.add(node.name)
 
     def matters(first: int, last: int) -> bool:
-        text_of_block = block_text(first, last)
-        return (bool(interesting) and not interesting.isdisjoint(_WORDS.findall(text_of_block))) \
-            or token_filter.passes(text_of_block)
+        return uses_interesting(first, last) or passes(first, last)
 
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):

@@ -58,19 +58,24 @@ def test_string_values_match_python(literal):
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_narrowed_filter_decides_blocks_as_the_full_one(path, token_filter):
-    """Blocks are tested with a filter narrowed to the file's anchors: it must keep
-    exactly the blocks the full filter keeps."""
+    """Blocks are tested with a filter narrowed to the file's anchors, on spans of the
+    file's text: it must keep exactly the blocks the full filter keeps."""
     text = path.read_text(encoding="utf-8")
     if not token_filter.passes(text):
         return
     narrow = token_filter.narrowed(text)
     tree = ast.parse(text)
     lines = prefilter.python_lines(text)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
     for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or isinstance(node, ast.stmt):
+        if isinstance(node, ast.stmt):
             first, last = prefilter._span(node)
             block = "".join(lines[first - 1:last])
-            assert narrow.passes(block) == token_filter.passes(block), (path, first)
+            expected = token_filter.passes(block)
+            assert narrow.passes(block) == expected, (path, first)
+            assert narrow.passes_span(starts[first - 1], starts[last]) == expected, (path, first)
 
 
 def test_short_words_match_only_as_identifier_parts(token_filter):
