@@ -1,4 +1,5 @@
-"""The command line: the only place that prints or exits."""
+"""The command line (click). It and `commands`, which does what the commands do, are the
+only places that print or exit; `entry` is the console script in front of both."""
 from __future__ import annotations
 
 import os
@@ -45,13 +46,9 @@ def main() -> None:
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=str), help="Report and fail only on findings not in this baseline file (default: the `baseline` config key).")
 @click.option("--diff", "diff_ref", metavar="REF", help="Report only findings on lines added or changed since the merge base with git REF.")
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (for testing that the pre-filter changes nothing).")
-def check(paths, config_path, select, extend_select, ignore, output_format, output_file, force_exclude,
-          stdin_filename, no_cache, cache_dir, jobs, exit_zero, fail_on, statistics, quiet, baseline_path, diff_ref,
-          no_prefilter):
+def check(**options):
     """Check PATHS (files or folders, default `.`; `-` reads standard input)."""
-    run_check(paths, config_path, select, extend_select, ignore, output_format, output_file, force_exclude,
-              stdin_filename, no_cache, cache_dir, jobs, exit_zero, fail_on, statistics, quiet, baseline_path, diff_ref,
-              no_prefilter)
+    run_check(**options)
 
 
 def _selection_options(command):

@@ -50,7 +50,8 @@ def main() -> None:
     if options is not None:
         from gdpr_lint.commands import check
 
-        check(**options)
+        check(**options)  # exits with the run's code
+        return
     from gdpr_lint.cli import main as click_main
 
     click_main()

@@ -202,8 +202,8 @@ class TokenFilter:
 
     def narrowed(self, text: str) -> "TokenFilter":
         """A filter that decides for parts of this text as this one would, but tries only
-        the anchors this whole text has (and confirms): a part of the text can have no
-        others. Blocks of a file are tested with it instead of scanning each for every
+        the anchors that occur in the whole text: a part of it can have no others. Blocks
+        of a file are tested with it (`passes_span`) instead of scanning each for every
         anchor again."""
         lower = text.lower()
         narrow = TokenFilter.__new__(TokenFilter)
