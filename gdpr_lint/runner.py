@@ -158,6 +158,8 @@ _WORKER_SETTINGS = None
 
 def _init_worker(settings_args) -> None:
     global _WORKER_SETTINGS
+    if _WORKER_SETTINGS is not None:
+        return  # forked from the parent, which set it: the rule packs are parsed already
     from gdpr_lint.settings import RunSettings
 
     config, select, ignore, extend_select, cache_dir = settings_args
@@ -288,6 +290,7 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
 
 
 def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
+    global _WORKER_SETTINGS
     if jobs <= 1 or len(pending) < PARALLEL_THRESHOLD:
         out = []
         for path, display, _ in pending:
@@ -305,6 +308,7 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
     results: Dict[int, tuple] = {}
     from concurrent.futures.process import BrokenProcessPool
 
+    _WORKER_SETTINGS = settings if context is not None else None  # forked workers inherit it
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                                  initargs=(args,)) as pool:
