@@ -167,21 +167,8 @@ class TokenFilter:
         return pattern
 
     def _confirm(self, anchor: str, lower: str) -> bool:
-        pattern = self._pattern(anchor)
-        if pattern is None:
-            return True
-        # search a small window around each occurrence of the anchor: the phrase regexes
-        # have no literal prefix, so a whole-text search would test every position
-        start = lower.find(anchor)
-        seen = 0
-        while start != -1:
-            seen += 1
-            if seen > 500:
-                return pattern.search(lower) is not None
-            if pattern.search(lower, max(0, start - _WINDOW), start + len(anchor) + _WINDOW):
-                return True
-            start = lower.find(anchor, start + 1)
-        return False
+        """Whether the anchor's phrase is in the text (the anchor occurs in it)."""
+        return self._confirm_span(anchor, lower, lower.find(anchor), 0, len(lower))
 
     def _minimal_found(self, lower: str, seen=None):
         """Each minimal anchor in the text, once, in order of first occurrence."""
@@ -228,16 +215,16 @@ class TokenFilter:
                 return True
         for word, pattern in self.short:
             at = lower.find(word, start, end)
-            while at != -1:
-                if pattern.match(text, at, end):
-                    if self._confirm_span(word, lower, lower.find(word, start, end), start, end):
-                        return True
-                    break
-                at = lower.find(word, at + 1, end)
+            if at != -1 and _short_match(word, pattern, text, lower, at, end) and \
+                    self._confirm_span(word, lower, at, start, end):
+                return True
         return False
 
     def _confirm_span(self, anchor: str, lower: str, at: int, start: int, end: int) -> bool:
-        """`_confirm` within lower[start:end], from the anchor's first occurrence `at`."""
+        """Whether the anchor's phrase is in lower[start:end], from the anchor's first
+        occurrence `at` there. A small window around each occurrence is searched: the
+        phrase regexes have no literal prefix, so a whole-text search would test every
+        position."""
         pattern = self._pattern(anchor)
         if pattern is None:
             return True
@@ -267,16 +254,18 @@ class TokenFilter:
         return False
 
 
-def _short_match(word: str, pattern, text: str, lower: str) -> bool:
-    """Whether the short word's case-aware regex matches the text, tried only where the
-    word occurs (the regex has no literal prefix: searching would try every position)."""
+def _short_match(word: str, pattern, text: str, lower: str, at: int = 0, end: Optional[int] = None) -> bool:
+    """Whether the short word's case-aware regex matches text[:end] from `at`, tried only
+    where the word occurs (the regex has no literal prefix: searching would try every
+    position)."""
     if len(lower) != len(text):  # lower-casing changed lengths: offsets do not line up
-        return pattern.search(text) is not None
-    start = lower.find(word)
-    while start != -1:
-        if pattern.match(text, start):
+        return pattern.search(text, at, len(text) if end is None else end) is not None
+    end = len(text) if end is None else end
+    at = lower.find(word, at, end)
+    while at != -1:
+        if pattern.match(text, at, end):
             return True
-        start = lower.find(word, start + 1)
+        at = lower.find(word, at + 1, end)
     return False
 
 
