@@ -211,6 +211,19 @@ def test_a_run_on_some_files_keeps_the_cache_of_the_others(project):
     assert "served from the cache" in run(["check", "--format", "json", "app"], project).stdout
 
 
+def test_the_scanned_codes_warnings_are_not_printed(tmp_path):
+    """`"\\d"` in scanned code is a SyntaxWarning from Python 3.12 (a DeprecationWarning
+    before): CPython's parse of the file must not print it into the user's output."""
+    (tmp_path / "app.py").write_text(
+        'import logging\nimport re\n\nlogger = logging.getLogger(__name__)\nPHONE = re.compile("\\d+")\n\n\n'
+        'def signup(user):\n    logger.info("signup %s", user.email)\n    return PHONE.match(user.phone)\n')
+    result = subprocess.run([sys.executable, "-W", "always", "-m", "gdpr_lint", "check", "--no-cache", "app.py"],
+                            cwd=str(tmp_path), capture_output=True, text=True, timeout=120,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1"))
+    assert result.returncode == 1 and "GDPR101" in result.stdout
+    assert "Warning" not in result.stderr, result.stderr
+
+
 def test_rules_and_explain():
     listing = run(["rules"], ROOT)
     assert listing.returncode == 0 and "GDPR101  pii-in-log" in listing.stdout
