@@ -254,3 +254,39 @@ def test_version_and_unmatched_files_do_not_import_libcst(project):
     for args in (["--version"], ["check", "--no-cache", "plain.py"]):
         out = subprocess.run([sys.executable, "-c", code] + args, cwd=str(project), capture_output=True, text=True, env=env)
         assert "NO-LIBCST" in out.stderr, (args, out.stderr)
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_progress_bar_only_on_a_terminal_and_not_in_ci(tmp_path):
+    """Long runs show click's progress bar on a terminal's stderr; never in CI or when piped."""
+    for i in range(205):
+        (tmp_path / f"m{i:03}.py").write_text(f"VALUE_{i} = {i}\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "GITHUB_ACTIONS", "GITLAB_CI")}
+    env.update(PYTHONPATH=str(ROOT), NO_COLOR="1")
+
+    def stderr_of(extra_env):
+        master, slave = os.openpty()
+        try:
+            proc = subprocess.run([sys.executable, "-m", "gdpr_lint", "check", "--no-cache", "-j", "1", "."],
+                                  cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=slave, timeout=120,
+                                  env=dict(env, **extra_env))
+            os.close(slave)
+            chunks = []
+            while True:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            return proc.returncode, b"".join(chunks).decode("utf-8", "replace")
+        finally:
+            os.close(master)
+
+    code, on_terminal = stderr_of({})
+    assert code == 0 and "checking" in on_terminal and "no findings in 205 files" in on_terminal
+    code, in_ci = stderr_of({"CI": "true"})
+    assert code == 0 and "checking" not in in_ci and "no findings in 205 files" in in_ci
+    piped = run(["check", "--no-cache", "."], tmp_path, env={"CI": ""})
+    assert "checking" not in piped.stderr
