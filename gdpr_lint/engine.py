@@ -43,6 +43,12 @@ def _child_fields(cls: type) -> Tuple[str, ...]:
     return names
 
 
+def original_line(origin: Optional[List[int]], line: int) -> int:
+    """A line of the parsed source as a line of the file: `origin` lists the file's line
+    number of each source line when the pre-filter dropped blocks (None: the same)."""
+    return origin[line - 1] if origin is not None and 0 < line <= len(origin) else line
+
+
 _IS_NODE: Dict[type, bool] = {}
 
 
@@ -312,9 +318,7 @@ class Context:
         return self._positions
 
     def original_line(self, line: int) -> int:
-        """A line of the parsed source as a line of the file (the pre-filter drops blocks)."""
-        origin = self.origin
-        return origin[line - 1] if origin is not None and 0 < line <= len(origin) else line
+        return original_line(self.origin, line)
 
     def line_of(self, node) -> Optional[int]:
         pos = self.positions().get(node)
@@ -1552,7 +1556,8 @@ def _analyze_source(text: str, path: str, settings, rejected, origin, original) 
             from gdpr_lint.runner import syntax_error
 
             return FileOutcome([syntax_error(settings, path, *rejected)])
-        return FileOutcome(errors=[FileError(path, f"syntax not supported by the parser at line {exc.raw_line}: {exc.message}")])
+        line = original_line(origin, exc.raw_line)
+        return FileOutcome(errors=[FileError(path, f"syntax not supported by the parser at line {line}: {exc.message}")])
     except RecursionError:
         return FileOutcome(errors=[FileError(path, "expression nesting too deep to parse; file not checked")])
     walker = Walker(settings, path, module, origin)

@@ -169,3 +169,17 @@ def test_dropped_blocks_keep_line_numbers_and_suppressions():
     without, _ = check_data(source, "app.py", settings, use_prefilter=False)
     assert [f.to_dict() for f in with_filter] == [f.to_dict() for f in without]
     assert sorted((f.rule, f.line) for f in with_filter) == [("GDPR003", 15), ("GDPR101", 18)]
+
+
+def test_a_parser_refusal_names_the_files_line():
+    """When libcst refuses a reduced source that CPython accepted, the message names the
+    line of the file, not of the reduced source."""
+    source = "x = 1\ny = (\n"
+    try:
+        cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        raw_line = exc.raw_line
+    origin = [10, 40, 41]
+    outcome = engine.analyze_source(source, "app.py", RunSettings(Config()), origin=origin, original="...")
+    assert [e.message.split(":")[0] for e in outcome.errors] == \
+        [f"syntax not supported by the parser at line {origin[raw_line - 1]}"]
