@@ -242,6 +242,11 @@ class RetentionCheck(Check):
             self._pending_store(ctx, state, call, entry)
         if entry.get("missing") == "forever" and not lifetime_given:
             state.missing.append((call, entry))
+        default = entry.get("missing-default")
+        # `**options` may carry the duration: then the default is not known to apply
+        if default and not lifetime_given and not any(a.star == "**" for a in call.args):
+            value = DurationValue.of(float(default["days"]) * 86400, origin=default.get("text"))
+            self._report_if_exceeds(ctx, call, value, entry, category, confidence="high")
 
     def _pending_store(self, ctx, state: _FileState, call: cst.Call, entry: dict) -> None:
         if not self.wants(FOREVER):
