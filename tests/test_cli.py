@@ -290,3 +290,31 @@ def test_progress_bar_only_on_a_terminal_and_not_in_ci(tmp_path):
     assert code == 0 and "checking" not in in_ci and "no findings in 205 files" in in_ci
     piped = run(["check", "--no-cache", "."], tmp_path, env={"CI": ""})
     assert "checking" not in piped.stderr
+
+
+def test_cache_folder_that_cannot_be_written_means_no_cache(project):
+    """A cache folder that cannot be created (here: below a regular file, which stops root
+    too) costs the cache, never the run."""
+    (project / "blocker").write_text("not a folder\n")
+    first = run(["check", "--format", "json", "--cache-dir", "blocker/cache", "app"], project)
+    second = run(["check", "--format", "json", "--cache-dir", "blocker/cache", "app"], project)
+    assert first.returncode == second.returncode == 1
+    assert first.stdout == second.stdout and "Traceback" not in first.stderr + second.stderr
+    assert (project / "blocker").is_file()
+
+
+def test_concurrent_runs_share_the_cache_safely(project):
+    """Runs started together write the same shards; each finishes with the same report, and
+    the cache they leave is read back by the next run."""
+    for i in range(40):
+        (project / "app" / f"mod{i:02}.py").write_text(LEAK if i % 4 == 0 else CLEAN)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
+    procs = [subprocess.Popen([sys.executable, "-m", "gdpr_lint", "check", "--format", "json", "-j", "1", "app"],
+                              cwd=str(project), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+             for _ in range(4)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert {p.returncode for p in procs} == {1}
+    assert len({out for out, _ in outputs}) == 1 and all(b"Traceback" not in err for _, err in outputs)
+    shards = list((project / ".gdpr_lint_cache").glob("results-*/*.json"))
+    assert shards and all(json.loads(path.read_text())["entries"] for path in shards)
+    assert run(["check", "--format", "json", "app"], project).stdout.encode() == outputs[0][0]
