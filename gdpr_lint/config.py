@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Dict, Mapping, Optional, Tuple
 
 from gdpr_lint._lazy import sha256
+from gdpr_lint.model import SEVERITIES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -20,7 +21,6 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CONFIG_FILES = (".gdpr-lint.toml", "gdpr-lint.toml", "pyproject.toml")
-SEVERITY_LEVELS = ("info", "warning", "error")
 
 
 class ConfigError(Exception):
@@ -130,8 +130,8 @@ def _check_type(value, expected: str, where: str) -> None:
         if not isinstance(value, str):
             fail("a string")
     elif expected == "severity":
-        if value not in SEVERITY_LEVELS:
-            raise ConfigError(f"{where} must be one of {', '.join(SEVERITY_LEVELS)}, not {_describe(value)}")
+        if value not in SEVERITIES:
+            raise ConfigError(f"{where} must be one of {', '.join(SEVERITIES)}, not {_describe(value)}")
     elif expected == "positive integer":
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             fail("a positive integer (days)")

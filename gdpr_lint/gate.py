@@ -12,8 +12,6 @@ from typing import Dict, Iterable, Optional, Set
 
 from gdpr_lint.model import RunResult, severity_rank
 
-FAIL_ON = ("info", "warning", "error")
-
 
 def apply_gate(
     result: RunResult,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional, Tuple
 
-CONFIDENCE_ORDER = ("low", "medium", "high")
+from gdpr_lint.model import CONFIDENCES
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Taint:
     def confidence(self) -> str:
         if not self.sources:
             return "low"
-        return max((s.confidence for s in self.sources), key=CONFIDENCE_ORDER.index)
+        return max((s.confidence for s in self.sources), key=CONFIDENCES.index)
 
     def union(self, other: "Taint") -> "Taint":
         if not other.sources:
