@@ -80,9 +80,6 @@ class _Patterns:
         return found
 
 
-_ENV_ROOTS = frozenset({"os", "environ", "decouple", "environs"})
-
-
 class ResidencyCheck(Check):
     family = "residency"
 
@@ -119,8 +116,9 @@ class ResidencyCheck(Check):
         self.settings = {k.upper(): v for k, v in (res.get("settings", {}) or {}).items()}
         self.dict_keys: Dict[str, dict] = dict(res.get("dict_keys", {}) or {})
         env = res.get("env", {}) or {}
+        self.env_getters = tuple(tables.get("values", {}).get("env-getters", ()))
         self.env_calls = _Patterns()
-        for pattern in tables.get("values", {}).get("env-getters", ()):
+        for pattern in self.env_getters:
             self.env_calls.add(pattern, True)
         self.env_setters = set(env.get("setters", ()))
         self.attributes: Dict[str, dict] = dict(res.get("attributes", {}) or {})
@@ -145,11 +143,13 @@ class ResidencyCheck(Check):
         """A call's module root (`boto3`, `google`, `sentry_sdk`) must be imported in the file;
         a `<kind>.method` target needs its method name; the rest are hosts, ARNs and names."""
         tokens = set(self.catalog.prefilter_tokens())
+        # environment getters (rules/values.toml) only matter with a region-like default
+        # value, so their module roots (`os`, `environ`, `decouple`) are no tokens
+        env_roots = {g.split(".", 1)[0] for g in self.env_getters if not g.startswith("<")}
 
         def call_tokens(calls) -> Set[str]:
-            # a `<kind>.method` call needs its kind's factory, whose module root is a token
-            # already; environment getters only matter with a region-like default value
-            return {c.split(".", 1)[0] for c in calls if not c.startswith("<") and c.split(".", 1)[0] not in _ENV_ROOTS}
+            # a `<kind>.method` call needs its kind's factory, whose module root is a token already
+            return {c.split(".", 1)[0] for c in calls if not c.startswith("<") and c.split(".", 1)[0] not in env_roots}
 
         for sink in self.catalog.table.get("region_args", ()):
             tokens.update(call_tokens(sink.get("calls", ())))
