@@ -103,6 +103,9 @@ class FakeContext:
             if kind == "aws" and expr.args and isinstance(expr.args[0].value, cst.SimpleString):
                 return f"aws:{expr.args[0].value.evaluated_value}"
             return kind
+        if isinstance(expr, cst.Subscript):  # as the engine: `<base>.__getitem__` in the factories
+            base = _dotted(expr.value)
+            return self.factories.get(f"{self._qualify(base)}.__getitem__") if base else None
         dotted = _dotted(expr)
         if dotted is None:
             return None

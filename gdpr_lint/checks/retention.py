@@ -182,10 +182,6 @@ class RetentionCheck(Check):
 
     def _call_entries(self, ctx, call: cst.Call, target: Optional[str]) -> List[dict]:
         entries = list(self.by_target.get(target, ())) if target else []
-        if target is None and type(call.func) is cst.Attribute:
-            target = self._subscript_receiver_target(ctx, call.func)
-            if target:
-                entries = list(self.by_target.get(target, ()))
         if type(call.func) is cst.Attribute:
             keywords = {a.keyword.value for a in call.args if a.keyword is not None}
             for entry in self.by_method.get(call.func.attr.value, ()):
@@ -196,15 +192,6 @@ class RetentionCheck(Check):
                     continue
                 entries.append(entry)
         return entries
-
-    def _subscript_receiver_target(self, ctx, func: cst.Attribute) -> Optional[str]:
-        """`caches["default"].set(...)`: the engine does not type subscripts."""
-        receiver = func.value
-        if type(receiver) is cst.Subscript:
-            base = ctx.resolve_call(receiver.value)
-            if base == "django.core.cache.caches":
-                return f"<django_cache>.{func.attr.value}"
-        return None
 
     def _check_call(self, ctx, state: _FileState, call: cst.Call, entry: dict) -> None:
         category = self._category(ctx, entry, call=call)
