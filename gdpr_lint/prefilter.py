@@ -42,11 +42,6 @@ def has_skip_file(text: str) -> bool:
     return False
 
 
-def passes(settings, text: str) -> bool:
-    token_filter = settings.prefilter
-    return token_filter is None or token_filter.passes(text)
-
-
 def _trie_regex(words) -> str:
     """One regex matching any of the words, shaped as a trie so each position costs a
     character-class test instead of one test per word."""
@@ -104,8 +99,6 @@ class _LazyPattern:
     def match(self, *args):
         return self._get().match(*args)
 
-    def finditer(self, *args):
-        return self._get().finditer(*args)
 
 
 class TokenFilter:
@@ -145,6 +138,7 @@ class TokenFilter:
     def _compile(self) -> None:
         self.precise = {}
         self.anchors: List[str] = []  # anchors tried one by one (a narrowed filter's)
+        self.text = self.lower = None  # the text a narrowed filter was made for
         self.long = re.compile(self.long_source) if self.long_source else None
         # short words: a substring test first, then one small case-aware regex each,
         # compiled when a text first has the word
@@ -188,10 +182,10 @@ class TokenFilter:
         return [word] + [a for a in self.containing.get(word, ()) if a in lower]
 
     def narrowed(self, text: str) -> "TokenFilter":
-        """A filter that decides for parts of this text as this one would, but tries only
-        the anchors that occur in the whole text: a part of it can have no others. Blocks
-        of a file are tested with it (`passes_span`) instead of scanning each for every
-        anchor again."""
+        """A filter that decides for this text and its parts as this one would, but tries
+        only the anchors that occur in the whole text: a part of it can have no others. The
+        runner decides a file with it (`passes_span` over the whole text) and then tests the
+        file's blocks with it, so the text is scanned for anchors once."""
         lower = text.lower()
         narrow = TokenFilter.__new__(TokenFilter)
         narrow.precise, narrow.precise_source, narrow.containing = self.precise, self.precise_source, {}
@@ -415,7 +409,8 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
     starts = [0]  # offset of each line in the text
     for line in lines:
         starts.append(starts[-1] + len(line))
-    token_filter = token_filter.narrowed(text)
+    if token_filter.text is not text:  # the runner passes the filter it narrowed already
+        token_filter = token_filter.narrowed(text)
     drops: List[Tuple[int, int, Optional[int]]] = []  # first, last line, indent of `pass` or None
 
     def passes(first: int, last: int) -> bool:

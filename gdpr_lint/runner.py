@@ -35,15 +35,17 @@ def _read_text(data: bytes, path: str):
 
 def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = True):
     """(findings, errors) for one file's bytes; never raises for bad input."""
-    from gdpr_lint.prefilter import (MAX_DEPTH, has_skip_file, only_newer_syntax, passes, python_syntax,
-                                     relevant_blocks, too_deep)
+    from gdpr_lint.prefilter import (MAX_DEPTH, has_skip_file, only_newer_syntax, python_syntax, relevant_blocks,
+                                     too_deep)
 
     text, problem = _read_text(data, display)
     if text is None:
         return [_undecodable(settings, display, problem)], []
     if has_skip_file(text):
         return _skipped_file_hygiene(text, display, settings), []
-    if use_prefilter and not passes(settings, text):
+    # one scan of the text finds the anchors it has: they decide the file, then its blocks
+    token_filter = settings.prefilter.narrowed(text) if use_prefilter and settings.prefilter is not None else None
+    if token_filter is not None and not token_filter.passes_span(0, len(text)):
         if "gdpr-lint:" in text:  # its suppressions can only be unused
             from gdpr_lint.engine import apply_file_suppressions
 
@@ -57,8 +59,8 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
         return [], [FileError(display, f"expressions nested more than {MAX_DEPTH} levels deep; file not checked")]
     from gdpr_lint import engine  # libcst is imported only when a file needs parsing
 
-    reduce = use_prefilter and settings.prefilter is not None and tree is not None
-    source, origin = relevant_blocks(text, settings.prefilter, tree) if reduce else (text, None)
+    reduce = token_filter is not None and tree is not None
+    source, origin = relevant_blocks(text, token_filter, tree) if reduce else (text, None)
     del tree
     outcome = engine.analyze_source(source, display, settings, problem, origin=origin, original=text)
     return outcome.findings, outcome.errors
