@@ -1573,9 +1573,33 @@ def _analyze_source(text: str, path: str, settings, rejected, origin, original) 
     return FileOutcome(_findings(walker, original, path, settings))
 
 
+def _contains(outer, inner) -> bool:
+    return (outer.start.line, outer.start.column) <= (inner.start.line, inner.start.column) and \
+        (outer.end.line, outer.end.column) >= (inner.end.line, inner.end.column)
+
+
+def _enclosing_statement(module: cst.Module, positions, node_pos):
+    """The innermost statement whose range holds node_pos (None: none does)."""
+    found, nodes = None, list(module.body)
+    while nodes:
+        node = nodes.pop()
+        pos = positions.get(node)
+        if pos is None or not _contains(pos, node_pos):
+            continue
+        if isinstance(node, cst.BaseStatement):
+            found = node
+        nodes = list(node.children)
+    return found
+
+
 def _stmt_lines(walker: Walker, report: _Report, node_pos) -> Tuple[int, int, object]:
     positions = walker.positions()
     stmt = report.stmt
+    stmt_pos = positions.get(stmt) if stmt is not None else None
+    if stmt_pos is None or not _contains(stmt_pos, node_pos):
+        # a report made after the walk moved on (at the end of a scope) names a node of
+        # an earlier statement: that statement, not the last one walked, is its context
+        stmt = _enclosing_statement(walker.module, positions, node_pos)
     if type(stmt) is cst.SimpleStatementLine:
         pos = positions.get(stmt)
         if pos is not None:

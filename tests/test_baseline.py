@@ -200,3 +200,30 @@ def test_normalised_source_ignores_layout_and_comments():
     wrapped = bl.normalise_source('logger.info(\n    "x %s",\n    user.email,\n)')
     assert one == wrapped == 'logger.info("x %s",user.email)'
     assert bl.normalise_source("return a if b else c") == "return a if b else c"
+
+
+def test_findings_reported_at_the_end_of_the_module_keep_their_fingerprint():
+    """Some findings are only decided when the whole module has been walked (a redis
+    store that nothing expires, a SaaS client that nothing configures). Their fingerprint
+    comes from their own statement, not from whatever statement the walk ended on, so
+    code appended to the file does not make them new findings."""
+    from conftest import analyse_text
+
+    module = textwrap.dedent("""\
+        import redis
+        from segment import analytics
+
+        r = redis.Redis(host="localhost")
+        client = analytics.Client(write_key="wk_123")
+
+
+        def remember(user):
+            r.set(f"user:{user.id}:email", user.email)
+    """)
+    appended = module + "\n\ndef other():\n    return 1\n"
+    before, _ = analyse_text(module)
+    after, _ = analyse_text(appended)
+    assert {f.rule for f in before} == {"GDPR202", "GDPR302"}
+    assert [(f.rule, f.line, f.fingerprint) for f in before] == [(f.rule, f.line, f.fingerprint) for f in after]
+    sources = {f.rule: f.source for f in before}
+    assert sources["GDPR302"].startswith("r.set(") and sources["GDPR202"].startswith("client=analytics.Client(")
