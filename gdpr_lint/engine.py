@@ -448,7 +448,7 @@ class Context:
     def constant(self, node, _depth: int = 0) -> Optional[Const]:
         if _depth > 25:
             return None
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        if type(node) in (cst.SimpleString, cst.ConcatenatedString):
             value = string_value(node)
             if value is None and type(node) is cst.SimpleString:
                 value = node.evaluated_value  # bytes
@@ -465,7 +465,7 @@ class Context:
             if inner is not None and isinstance(inner.value, (int, float)) and not isinstance(inner.value, bool):
                 return Const(-inner.value, inner.origin_node, inner.origin_name, self, inner.note)
             return None
-        if isinstance(node, (cst.Name, cst.Attribute)):
+        if type(node) in (cst.Name, cst.Attribute):
             definition = self.definition(node)
             if definition is None:
                 return None
@@ -492,7 +492,7 @@ class Context:
                     value = None
                 return Const(value, origin.origin_node, origin.origin_name, self) if value is not None else None
             return None
-        if isinstance(node, (cst.Tuple, cst.List)):
+        if type(node) in (cst.Tuple, cst.List):
             values = []
             for element in node.elements:
                 if type(element) is cst.StarredElement:
@@ -621,7 +621,7 @@ class Context:
                     result = result.union(self.taint(part.expression))
             return result
         if t is cst.BinaryOperation:
-            if isinstance(node.operator, (cst.Add, cst.Modulo)):
+            if type(node.operator) in (cst.Add, cst.Modulo):
                 return self.taint(node.left).union(self.taint(node.right))
             return EMPTY
         if t is cst.ConcatenatedString:
@@ -660,7 +660,7 @@ class Context:
             return None
         index = node.slice[0].slice.value
         key = string_value(index)
-        if key is None and isinstance(index, (cst.Name, cst.Attribute)):
+        if key is None and type(index) in (cst.Name, cst.Attribute):
             folded = self.constant(index)  # EMAIL_COLUMN = "email"; row[EMAIL_COLUMN]
             key = folded.value if folded is not None and isinstance(folded.value, str) else None
         return key
@@ -739,7 +739,7 @@ class Context:
 
     def _is_non_data(self, node) -> bool:
         """Values that are never personal data whatever their key or name says."""
-        return isinstance(node, (cst.Lambda, cst.Integer, cst.Float, cst.Comparison)) or (
+        return type(node) in (cst.Lambda, cst.Integer, cst.Float, cst.Comparison) or (
             type(node) is cst.Call and _last_name(node.func) in self.vocab.non_data_calls)
 
     def _may_hold_data(self, node) -> bool:
@@ -748,7 +748,7 @@ class Context:
         if type(node) is cst.Name:
             binding = self.scope.lookup(node.value)
             return binding is None or not (binding.qualname or isinstance(binding.value, (_ClassRef, _FunctionRef)))
-        if isinstance(node, (cst.Attribute, cst.Subscript)):
+        if type(node) in (cst.Attribute, cst.Subscript):
             return True
         if type(node) is cst.Call:
             return not self._is_non_data(node) and self.constant(node) is None
@@ -791,7 +791,7 @@ class Context:
             is_object = receiver_target is not None and (receiver_target.startswith("<") or self._is_module(func.value))
             if name in ("get", "pop") and node.args and not is_object and not self._kind_is_module(target):
                 key = string_value(node.args[0].value)
-                if key is None and isinstance(node.args[0].value, (cst.Name, cst.Attribute)):
+                if key is None and type(node.args[0].value) in (cst.Name, cst.Attribute):
                     folded = self.constant(node.args[0].value)
                     key = folded.value if folded is not None and isinstance(folded.value, str) else None
                 if key is not None:
@@ -872,7 +872,7 @@ class Context:
         excluded = self.vocab.categories[category].exclude_words
         if not excluded:
             return False
-        while isinstance(owner, (cst.Call, cst.Subscript)):
+        while type(owner) in (cst.Call, cst.Subscript):
             owner = owner.func if type(owner) is cst.Call else owner.value
         text = dotted_name(owner) or _last_name(owner)
         return any(word in excluded for word in split_words(text))
@@ -915,9 +915,9 @@ class Context:
     def bind_target(self, target, value, *, count: bool = True) -> None:
         if type(target) is cst.Name:
             self.bind(self.scope, target.value, value, target, count=count)
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif type(target) in (cst.Tuple, cst.List):
             values = None
-            if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(target.elements):
+            if type(value) in (cst.Tuple, cst.List) and len(value.elements) == len(target.elements):
                 values = [e.value for e in value.elements]
             for i, element in enumerate(target.elements):
                 inner = element.value
@@ -1034,7 +1034,7 @@ def _is_domain_part(node: cst.Subscript) -> bool:
 def _target_names(target) -> List[str]:
     if type(target) is cst.Name:
         return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
+    if type(target) in (cst.Tuple, cst.List):
         names = []
         for element in target.elements:
             names.extend(_target_names(element.value))
@@ -1102,7 +1102,7 @@ class Walker(Context):
         for stmt in statements:
             if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    if type(small) in (cst.Import, cst.ImportFrom):
                         self._import(small)
         counts: Dict[str, int] = {}
         for stmt in statements:
@@ -1170,7 +1170,7 @@ class Walker(Context):
                             if old is not None:
                                 binding.defs = old.defs + 1
                             scope.instance[name] = binding
-            elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
+            elif type(stmt) in (cst.If, cst.Try, cst.With, cst.For, cst.While):
                 body = getattr(stmt, "body", None)
                 if type(body) is cst.IndentedBlock:
                     stack.extend(body.body)
@@ -1305,7 +1305,7 @@ class Walker(Context):
             binding.taint = binding.taint.union(added.through(name))
 
     def _assign(self, target, value) -> None:
-        if isinstance(target, (cst.Name, cst.Attribute)):
+        if type(target) in (cst.Name, cst.Attribute):
             name = dotted_name(target)
         elif type(target) is cst.Subscript:
             name = self._render(target)

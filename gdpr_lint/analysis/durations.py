@@ -286,9 +286,9 @@ class DurationEvaluator:
             return self._binary(expr, depth)
         if type(expr) is cst.Call:
             return self._call(expr, depth)
-        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        if type(expr) in (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString):
             return self._constant(expr)
-        if isinstance(expr, (cst.Name, cst.Attribute)):
+        if type(expr) in (cst.Name, cst.Attribute):
             if type(expr) is cst.Attribute:
                 attribute = self._attribute(expr, depth)
                 if attribute is not None:
@@ -384,7 +384,7 @@ class DurationEvaluator:
             if isinstance(left, _Num) and isinstance(right, _Dur):
                 return _Dur(left.value * right.seconds, None, origin)
             return None
-        if isinstance(op, (cst.Divide, cst.FloorDivide)):
+        if type(op) in (cst.Divide, cst.FloorDivide):
             floor = type(op) is cst.FloorDivide
             if isinstance(left, _Dur) and isinstance(right, _Dur) and right.seconds:
                 ratio = left.seconds / right.seconds

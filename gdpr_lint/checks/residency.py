@@ -307,8 +307,8 @@ class ResidencyCheck(Check):
             return None
         if type(expr) is cst.Call and _dotted(expr.func) == "dict":
             return self._keyword(expr, key)
-        definition = ctx.definition(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
-        if definition is not None and isinstance(definition.value, (cst.Dict, cst.Call)):
+        definition = ctx.definition(expr) if type(expr) in (cst.Name, cst.Attribute) else None
+        if definition is not None and type(definition.value) in (cst.Dict, cst.Call):
             return self._dict_value(ctx, definition.value, key)
         const = ctx.constant(expr)
         if const is not None and isinstance(const.value, dict) and key in const.value:
@@ -477,11 +477,11 @@ class ResidencyCheck(Check):
         """Hosts, ARNs and region-carrying dict keys inside one expression's known value."""
         import libcst as cst
 
-        if isinstance(expr, (cst.Lambda, cst.GeneratorExp, cst.ListComp, cst.DictComp, cst.SetComp)):
+        if type(expr) in (cst.Lambda, cst.GeneratorExp, cst.ListComp, cst.DictComp, cst.SetComp):
             return False
         if leaf and type(expr) is cst.Dict:
             return self._scan_dict_node(ctx, expr, done, None)
-        if leaf and isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        if leaf and type(expr) in (cst.List, cst.Tuple, cst.Set):
             whole = self._const(ctx, expr)
             if whole is not None and self._is_menu(whole.value):
                 return False

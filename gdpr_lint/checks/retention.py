@@ -280,7 +280,7 @@ class RetentionCheck(Check):
         if "key" not in entry and "key-keyword" not in entry:
             return None
         arg = _argument(call, entry.get("key"), entry.get("key-keyword"))
-        if arg is None or isinstance(arg, (cst.Dict, cst.DictComp)):
+        if arg is None or type(arg) in (cst.Dict, cst.DictComp):
             return None
         return re.sub(r"\s+", "", ctx.source(arg))
 
@@ -338,7 +338,7 @@ class RetentionCheck(Check):
                     if self._key_context_matches(ctx, entry, chain):
                         self._check_value(ctx, element.value, entry, self._category(ctx, entry, call=call))
                 self._scan(ctx, element.value, chain + [(node, key)], call)
-        elif isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        elif type(node) in (cst.List, cst.Tuple, cst.Set):
             for element in node.elements:
                 self._scan(ctx, element.value, chain, call)
 
@@ -578,7 +578,7 @@ class RetentionCheck(Check):
         return default
 
     def _literal(self, ctx, node):
-        if isinstance(node, (cst.Name, cst.Attribute)):
+        if type(node) in (cst.Name, cst.Attribute):
             definition = ctx.definition(node)
             if definition is not None:
                 return definition.value
@@ -609,7 +609,7 @@ def _argument(call: cst.Call, position: Optional[int], keyword: Optional[str]):
 
 
 def _string_key(ctx, node) -> Optional[str]:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Name, cst.Attribute)):
+    if type(node) in (cst.SimpleString, cst.ConcatenatedString, cst.Name, cst.Attribute):
         const = ctx.constant(node)
         if const is not None and isinstance(const.value, str):
             return const.value
@@ -646,7 +646,7 @@ def _access_path(ctx, target) -> List[str]:
 def _follow_path(ctx, value, path: Sequence[str]) -> List[cst.BaseExpression]:
     if not path:
         return [value]
-    if isinstance(value, (cst.Name, cst.Attribute)):
+    if type(value) in (cst.Name, cst.Attribute):
         definition = ctx.definition(value)
         if definition is not None and type(definition.value) is cst.Dict:
             value = definition.value
