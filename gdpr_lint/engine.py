@@ -286,13 +286,14 @@ _NUMBER_OPS = {
 class Context:
     """The single traversal of one module, and the analyses the checks query."""
 
-    def __init__(self, settings, path: str, module: cst.Module, origin: Optional[List[int]] = None):
+    def __init__(self, settings, path: str, module: cst.Module, origin: Optional[List[int]] = None,
+                 checks: Optional[List] = None):
         self.settings = settings
         self.origin = origin  # original line number of each line of the parsed source
         self.kb = settings.kb
         self.config = settings.config
         self.vocab: PiiVocabulary = settings.vocab
-        self.checks = settings.checks
+        self.checks = settings.checks if checks is None else checks
         self.path = path
         self.module = module
         self.reports: List[_Report] = []
@@ -1526,7 +1527,7 @@ _DEEP = 12000  # recursion limit while libcst works on a file: long operator cha
 
 
 def analyze_source(text: str, path: str, settings, rejected=None, *, origin: Optional[List[int]] = None,
-                   original: Optional[str] = None) -> FileOutcome:
+                   original: Optional[str] = None, checks: Optional[List] = None) -> FileOutcome:
     """Findings for one file's text (decoded, past the skip-file check and the pre-filter).
     `rejected`: CPython's own verdict (line, column, message) when it refused the text as
     newer syntax than it knows; the runner has parsed the file with CPython already.
@@ -1537,18 +1538,18 @@ def analyze_source(text: str, path: str, settings, rejected=None, *, origin: Opt
     import threading
 
     if threading.current_thread() is not threading.main_thread():
-        return _analyze_source(text, path, settings, rejected, origin, original)
+        return _analyze_source(text, path, settings, rejected, origin, original, checks)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, _DEEP))
     try:
-        return _analyze_source(text, path, settings, rejected, origin, original)
+        return _analyze_source(text, path, settings, rejected, origin, original, checks)
     except RecursionError:
         return FileOutcome(errors=[FileError(path, "nesting too deep to analyse; file not checked")])
     finally:
         sys.setrecursionlimit(limit)
 
 
-def _analyze_source(text: str, path: str, settings, rejected, origin, original) -> FileOutcome:
+def _analyze_source(text: str, path: str, settings, rejected, origin, original, checks) -> FileOutcome:
     try:
         module = _parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -1560,7 +1561,7 @@ def _analyze_source(text: str, path: str, settings, rejected, origin, original) 
         return FileOutcome(errors=[FileError(path, f"syntax not supported by the parser at line {line}: {exc.message}")])
     except RecursionError:
         return FileOutcome(errors=[FileError(path, "expression nesting too deep to parse; file not checked")])
-    walker = Walker(settings, path, module, origin)
+    walker = Walker(settings, path, module, origin, checks)
     try:
         walker.run()
     except RecursionError:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from typing import List, Optional, Tuple
+from bisect import bisect_left
+from typing import Dict, List, Optional, Tuple
 
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-CACHE_FORMAT = 3  # of a pickled TokenFilter: part of its start-up cache key
+_WORD_RUN = re.compile(r"[a-z0-9_]+")  # over lower-cased text
+CACHE_FORMAT = 4  # of a pickled TokenFilter: part of its start-up cache key
 _WINDOW = 48  # characters either side of an anchor that a phrase can span
 _SKIP_FILE = re.compile(r"#\s*gdpr-lint:\s*skip-file\b")
 
@@ -109,29 +111,50 @@ class TokenFilter:
     lower-cased text) confirms the precise phrase. Anchors of three letters or fewer
     are matched as whole identifier parts instead of substrings."""
 
-    def __init__(self, tokens):
+    def __init__(self, tokens, owners=None):
+        """owners: for each token, the index of the check it comes from (default 0); a
+        narrowed filter tells which checks have an anchor in its text (`owners_present`)."""
         self.precise: dict = {}
+        self.owners: Dict[str, int] = {}  # anchor -> bit mask of the checks it belongs to
         long_words, short_words = set(), set()
-        for token in tokens:
+        for number, token in enumerate(tokens):
             anchor, pattern = (token, None) if isinstance(token, str) else token
             anchor = anchor.lower()
             if not anchor:
                 continue
             self.precise.setdefault(anchor, []).append(pattern)
+            self.owners[anchor] = self.owners.get(anchor, 0) | 1 << (owners[number] if owners else 0)
             (short_words if len(anchor) <= 3 and anchor.isalpha() else long_words).add(anchor)
         # one regex per anchor (None: the anchor alone suffices), compiled when first needed
         self.precise_source = {a: None if None in ps else "|".join(f"(?:{p})" for p in ps)
                                for a, ps in self.precise.items()}
-        # The regex looks only for the minimal anchors (those with no other anchor inside):
-        # an anchor that contains one ("emailaddress" contains "email") can only occur where
+        # A text is looked at word by word (runs of [a-z0-9_]): an anchor made of such
+        # characters occurs in the text exactly when it occurs in one of its words, and
+        # what a word contains is worked out once per distinct word, not once per file.
+        # An anchor with other characters (`cache.set`, `amazonaws.com`, `ex=`) is looked
+        # for in the whole text when its longest run of word characters (its key) occurs.
+        self.punct: Dict[str, List[str]] = {}
+        terms = set()
+        for anchor in long_words:
+            runs = _WORD_RUN.findall(anchor)
+            if len(runs) == 1 and runs[0] == anchor:
+                terms.add(anchor)
+            else:
+                key = max(runs, key=len) if runs else ""
+                self.punct.setdefault(key, []).append(anchor)
+                if key:
+                    terms.add(key)
+        self.word_anchors = sorted(long_words & terms)
+        # The regex looks only for the minimal terms (those with no other term inside): a
+        # term that contains one ("emailaddress" contains "email") can only occur where
         # that one does, and is then looked for with a substring test. A smaller regex
         # compiles faster, which a one-file pre-commit run pays for on every commit. No
-        # minimal anchor starts another, so searching again one character after each match
-        # finds every occurrence, overlapping ones too: every anchor in a text is found.
-        minimal = sorted(a for a in long_words if not any(b != a and b in a for b in long_words))
+        # minimal term starts another, so searching again one character after each match
+        # finds every occurrence, overlapping ones too: every term in a word is found.
+        minimal = sorted(a for a in terms if not any(b != a and b in a for b in terms))
         self.long_source = _trie_regex(minimal) if minimal else None
         self.short_words = sorted(short_words)
-        self.containing = {b: sorted(a for a in long_words if a != b and b in a) for b in minimal}
+        self.containing = {b: sorted(a for a in terms if a != b and b in a) for b in minimal}
         self.containing = {b: longer for b, longer in self.containing.items() if longer}
         self._compile()
 
@@ -139,7 +162,10 @@ class TokenFilter:
         self.precise = {}
         self.anchors: List[str] = []  # anchors tried one by one (a narrowed filter's)
         self.text = self.lower = None  # the text a narrowed filter was made for
+        self.is_narrowed = False
         self.long = re.compile(self.long_source) if self.long_source else None
+        self._is_anchor = frozenset(self.word_anchors)
+        self._words: Dict[str, tuple] = {}  # word -> (anchors, punctuation keys, short words) in it
         # short words: a substring test first, then one small case-aware regex each,
         # compiled when a text first has the word
         self.short = [(w, _LazyPattern(_short_word_regex(w))) for w in self.short_words]
@@ -147,7 +173,8 @@ class TokenFilter:
     def __getstate__(self) -> dict:
         """Pattern sources only: a start-up cache holds them, compiling is done on load."""
         return {"precise_source": self.precise_source, "long_source": self.long_source,
-                "short_words": self.short_words, "containing": self.containing}
+                "short_words": self.short_words, "containing": self.containing,
+                "punct": self.punct, "word_anchors": self.word_anchors, "owners": self.owners}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -160,107 +187,159 @@ class TokenFilter:
             pattern = self.precise[anchor] = re.compile(source) if source is not None else None
         return pattern
 
-    def _confirm(self, anchor: str, lower: str) -> bool:
-        """Whether the anchor's phrase is in the text (the anchor occurs in it)."""
-        return self._confirm_span(anchor, lower, lower.find(anchor), 0, len(lower))
-
-    def _minimal_found(self, lower: str, seen=None):
-        """Each minimal anchor in the text, once, in order of first occurrence."""
-        if self.long is None:
-            return
-        seen = set() if seen is None else seen
-        search = self.long.search
-        match = search(lower)
+    def _in_word(self, word: str) -> tuple:
+        """(anchors, punctuation keys, short words) that occur in one word, cached."""
+        found = self._words.get(word)
+        if found is not None:
+            return found
+        terms = set()
+        search = self.long.search if self.long is not None else None
+        match = search(word) if search is not None else None
         while match is not None:
-            word = match.group()
-            if word not in seen:
-                seen.add(word)
-                yield word
-            match = search(lower, match.start() + 1)
-
-    def _with_containing(self, word: str, lower: str) -> List[str]:
-        return [word] + [a for a in self.containing.get(word, ()) if a in lower]
+            term = match.group()
+            terms.add(term)
+            terms.update(t for t in self.containing.get(term, ()) if t in word)
+            match = search(word, match.start() + 1)
+        found = (tuple(t for t in terms if t in self._is_anchor), tuple(t for t in terms if t in self.punct),
+                 tuple(w for w in self.short_words if w in word))
+        if len(self._words) > 500_000:  # a bound for very long runs over generated code
+            self._words.clear()
+        self._words[word] = found
+        return found
 
     def narrowed(self, text: str) -> "TokenFilter":
         """A filter that decides for this text and its parts as this one would, but tries
         only the anchors that occur in the whole text: a part of it can have no others. The
         runner decides a file with it (`passes_span` over the whole text) and then tests the
         file's blocks with it, so the text is scanned for anchors once."""
-        lower = text.lower()
+        lower = _aligned_lower(text)
+        anchors, keys, shorts = set(), set(), set()
+        in_word = self._in_word
+        for word in set(_WORD_RUN.findall(lower)):
+            found = in_word(word)
+            if found[0] or found[1] or found[2]:
+                anchors.update(found[0])
+                keys.update(found[1])
+                shorts.update(found[2])
+        for key in (keys | {""}) if "" in self.punct else keys:
+            anchors.update(a for a in self.punct[key] if a in lower)
         narrow = TokenFilter.__new__(TokenFilter)
-        narrow.precise, narrow.precise_source, narrow.containing = self.precise, self.precise_source, {}
-        narrow.long = None
-        narrow.anchors = sorted(a for word in self._minimal_found(lower) for a in self._with_containing(word, lower))
-        narrow.short = [(w, p) for w, p in self.short if w in lower]
-        # offsets into the lower-cased text stand for offsets into the text unless
-        # lower-casing changed a length (a few non-ASCII letters)
-        narrow.text, narrow.lower = text, lower if len(lower) == len(text) else None
-        return narrow
+        narrow.precise, narrow.precise_source, narrow.owners = self.precise, self.precise_source, self.owners
+        narrow.anchors = sorted(anchors)
+        narrow.short = [(w, p) for w, p in self.short if w in shorts]
+        return narrow._for_text(text, lower)
+
+    def _for_text(self, text: str, lower: str) -> "TokenFilter":
+        self.long, self.is_narrowed, self.text, self.lower = None, True, text, lower
+        self._positions = self._names = self._memo = None
+        self._short_patterns = dict(self.short)
+        return self
+
+    def _view(self, text: str) -> "TokenFilter":
+        """This narrowed filter's anchors, for another text (a part of its own)."""
+        view = TokenFilter.__new__(TokenFilter)
+        view.precise, view.precise_source, view.anchors, view.short, view.owners = \
+            self.precise, self.precise_source, self.anchors, self.short, self.owners
+        return view._for_text(text, _aligned_lower(text))
+
+    def owners_present(self) -> int:
+        """Bit mask of the checks that have an anchor in this narrowed filter's text. A
+        check none of whose anchors occurs cannot find anything in the file, so the
+        runner does not run it there (its phrases need not be confirmed for this)."""
+        mask = 0
+        for anchor in self.anchors:
+            mask |= self.owners[anchor]
+        for word, _ in self.short:
+            mask |= self.owners[word]
+        return mask
 
     def passes_span(self, start: int, end: int) -> bool:
         """`passes(text[start:end])` for the text this filter was narrowed to, without
-        copying or lower-casing the part again (`start` is a line start)."""
-        text, lower = self.text, self.lower
-        if lower is None:
-            return self.passes(text[start:end])
-        for anchor in self.anchors:
-            at = lower.find(anchor, start, end)
-            if at != -1 and self._confirm_span(anchor, lower, at, start, end):
-                return True
-        for word, pattern in self.short:
-            at = lower.find(word, start, end)
-            if at != -1 and _short_match(word, pattern, text, lower, at, end) and \
-                    self._confirm_span(word, lower, at, start, end):
+        copying or lower-casing the part again (`start` is a line start). The runner asks
+        this of a file and then of its nested blocks, so where the anchors occur, and
+        whether a phrase is confirmed at each place, is worked out once per file."""
+        positions, names = self._hits()
+        shorts = self._short_patterns
+        short_seen = confirmed_seen = None
+        for index in range(bisect_left(positions, start), bisect_left(positions, end)):
+            at, name = positions[index], names[index]
+            if at + len(name) > end:
+                continue
+            short = shorts.get(name)
+            if short is None:
+                if self._confirmed(index, at, name, start, end):
+                    return True
+                continue
+            # a short word: an identifier part here, and its phrase (if it has one) there
+            if self._pattern(name) is None:
+                if self._short_at(index, at, name, short, end):
+                    return True
+                continue
+            if short_seen is None:
+                short_seen, confirmed_seen = set(), set()
+            if name not in short_seen and self._short_at(index, at, name, short, end):
+                short_seen.add(name)
+            if name not in confirmed_seen and self._confirmed(index, at, name, start, end):
+                confirmed_seen.add(name)
+            if name in short_seen and name in confirmed_seen:
                 return True
         return False
 
-    def _confirm_span(self, anchor: str, lower: str, at: int, start: int, end: int) -> bool:
-        """Whether the anchor's phrase is in lower[start:end], from the anchor's first
-        occurrence `at` there. A small window around each occurrence is searched: the
-        phrase regexes have no literal prefix, so a whole-text search would test every
-        position."""
-        pattern = self._pattern(anchor)
+    def _hits(self):
+        """(sorted positions, the anchor or short word at each) of the whole text."""
+        if self._positions is None:
+            find, hits = self.lower.find, []
+            for name in self.anchors + [w for w, _ in self.short]:
+                at = find(name)
+                while at != -1:
+                    hits.append((at, name))
+                    at = find(name, at + 1)
+            hits.sort()
+            self._positions = [at for at, _ in hits]
+            self._names = [name for _, name in hits]
+            self._memo = {}
+        return self._positions, self._names
+
+    def _confirmed(self, index: int, at: int, name: str, start: int, end: int) -> bool:
+        """Whether the phrase of the anchor at `at` is in lower[start:end]. A small window
+        around the anchor is searched: the phrase regexes have no literal prefix, so a
+        search of the whole part would test every position. A window inside the part is
+        the same for every part that holds it, so its answer is kept."""
+        pattern = self._pattern(name)
         if pattern is None:
             return True
-        seen = 0
-        while at != -1:
-            seen += 1
-            if seen > 500:
-                return pattern.search(lower, start, end) is not None
-            if pattern.search(lower, max(start, at - _WINDOW), min(end, at + len(anchor) + _WINDOW)):
-                return True
-            at = lower.find(anchor, at + 1, end)
-        return False
+        lower = self.lower
+        low, high = max(0, at - _WINDOW), min(len(lower), at + len(name) + _WINDOW)
+        if low < start or high > end:
+            return pattern.search(lower, max(start, low), min(end, high)) is not None
+        found = self._memo.get(index)
+        if found is None:
+            found = self._memo[index] = pattern.search(lower, low, high) is not None
+        return found
+
+    def _short_at(self, index: int, at: int, word: str, pattern, end: int) -> bool:
+        """Whether the short word at `at` is an identifier part (`ip` in `client_ip`)."""
+        if at + len(word) >= end:  # the regex looks one character past the word
+            return pattern.match(self.text, at, end) is not None
+        key = -1 - index
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = pattern.match(self.text, at) is not None
+        return found
 
     def passes(self, text: str) -> bool:
-        lower = text.lower()
-        for anchor in self.anchors:
-            if anchor in lower and self._confirm(anchor, lower):
-                return True
-        seen = set()
-        for word in self._minimal_found(lower, seen):
-            for anchor in self._with_containing(word, lower):
-                if self._confirm(anchor, lower):
-                    return True
-        for word, pattern in self.short:
-            if word in lower and _short_match(word, pattern, text, lower) and self._confirm(word, lower):
-                return True
-        return False
+        if self.is_narrowed:  # its anchors are all the ones its text, and any part of it, has
+            return self._view(text).passes_span(0, len(text))
+        return self.narrowed(text).passes_span(0, len(text))
 
 
-def _short_match(word: str, pattern, text: str, lower: str, at: int = 0, end: Optional[int] = None) -> bool:
-    """Whether the short word's case-aware regex matches text[:end] from `at`, tried only
-    where the word occurs (the regex has no literal prefix: searching would try every
-    position)."""
-    if len(lower) != len(text):  # lower-casing changed lengths: offsets do not line up
-        return pattern.search(text, at, len(text) if end is None else end) is not None
-    end = len(text) if end is None else end
-    at = lower.find(word, at, end)
-    while at != -1:
-        if pattern.match(text, at, end):
-            return True
-        at = lower.find(word, at + 1, end)
-    return False
+def _aligned_lower(text: str) -> str:
+    """The text lower-cased, character for character: a letter whose lower case is longer
+    (`İ`) is kept as it is, so that offsets into the result are offsets into the text."""
+    lower = text.lower()
+    if len(lower) == len(text):
+        return lower
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
 # methods that set up instance attributes other methods rely on: always kept
@@ -410,7 +489,7 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
     for line in lines:
         starts.append(starts[-1] + len(line))
     if token_filter.text is not text:  # the runner passes the filter it narrowed already
-        token_filter = token_filter.narrowed(text)
+        token_filter = token_filter._view(text) if token_filter.is_narrowed else token_filter.narrowed(text)
     drops: List[Tuple[int, int, Optional[int]]] = []  # first, last line, indent of `pass` or None
 
     def passes(first: int, last: int) -> bool:

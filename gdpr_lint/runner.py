@@ -62,7 +62,9 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
     reduce = token_filter is not None and tree is not None
     source, origin = relevant_blocks(text, token_filter, tree) if reduce else (text, None)
     del tree
-    outcome = engine.analyze_source(source, display, settings, problem, origin=origin, original=text)
+    # only the checks with an anchor in the file can find anything in it
+    checks = settings.checks_for(token_filter.owners_present()) if token_filter is not None else None
+    outcome = engine.analyze_source(source, display, settings, problem, origin=origin, original=text, checks=checks)
     return outcome.findings, outcome.errors
 
 

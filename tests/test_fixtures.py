@@ -35,6 +35,23 @@ def test_prefilter_changes_nothing(path):
     assert [f.to_dict() for f in with_filter] == [f.to_dict() for f in without]
 
 
+@pytest.mark.parametrize("family", ["GDPR1", "GDPR2", "GDPR3"])
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=_ids)
+def test_prefilter_changes_nothing_for_one_family(path, family):
+    """The runner runs a check only on files that have one of that check's own anchors:
+    each check's tokens alone must cover what it finds."""
+    from gdpr_lint.runner import check_data
+    from conftest import make_settings
+
+    text = path.read_text(encoding="utf-8")
+    table = dict(fixture_config(text) or {})
+    table["select"] = [family]
+    settings = make_settings(table)
+    with_filter, _ = check_data(text.encode("utf-8"), _ids(path), settings, True)
+    without, _ = check_data(text.encode("utf-8"), _ids(path), settings, False)
+    assert [f.to_dict() for f in with_filter] == [f.to_dict() for f in without]
+
+
 def test_fixture_corpus_size():
     """The exposure fixtures carry at least 150 expected findings and 150 look-alikes."""
     positives = 0
