@@ -160,6 +160,7 @@ class TokenFilter:
 
     def _compile(self) -> None:
         self.precise = {}
+        self.reach: Dict[str, int] = {}  # anchor -> characters its phrase can extend either side
         self.anchors: List[str] = []  # anchors tried one by one (a narrowed filter's)
         self.text = self.lower = None  # the text a narrowed filter was made for
         self.is_narrowed = False
@@ -179,6 +180,21 @@ class TokenFilter:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._compile()
+
+    def _reach(self, anchor: str) -> int:
+        """How far a phrase match can extend before or after its anchor: the widest match
+        of the anchor's regex less the anchor, and two characters for a look-around at
+        the edge; at most _WINDOW. A phrase contains one of its anchors, so a window this
+        wide around each anchor finds every match, and a narrow window is a cheap search."""
+        reach = self.reach.get(anchor)
+        if reach is None:
+            try:
+                from re import _parser as parser  # Python 3.11+
+            except ImportError:  # pragma: no cover - older Pythons
+                import sre_parse as parser
+            widest = parser.parse(self.precise_source[anchor]).getwidth()[1]
+            reach = self.reach[anchor] = min(_WINDOW, widest - len(anchor) + 2)
+        return reach
 
     def _pattern(self, anchor: str):
         pattern = self.precise.get(anchor)
@@ -225,6 +241,7 @@ class TokenFilter:
             anchors.update(a for a in self.punct[key] if a in lower)
         narrow = TokenFilter.__new__(TokenFilter)
         narrow.precise, narrow.precise_source, narrow.owners = self.precise, self.precise_source, self.owners
+        narrow.reach = self.reach
         narrow.anchors = sorted(anchors)
         narrow.short = [(w, p) for w, p in self.short if w in shorts]
         return narrow._for_text(text, lower)
@@ -238,8 +255,8 @@ class TokenFilter:
     def _view(self, text: str) -> "TokenFilter":
         """This narrowed filter's anchors, for another text (a part of its own)."""
         view = TokenFilter.__new__(TokenFilter)
-        view.precise, view.precise_source, view.anchors, view.short, view.owners = \
-            self.precise, self.precise_source, self.anchors, self.short, self.owners
+        view.precise, view.precise_source, view.anchors, view.short, view.owners, view.reach = \
+            self.precise, self.precise_source, self.anchors, self.short, self.owners, self.reach
         return view._for_text(text, _aligned_lower(text))
 
     def owners_present(self) -> int:
@@ -309,7 +326,8 @@ class TokenFilter:
         if pattern is None:
             return True
         lower = self.lower
-        low, high = max(0, at - _WINDOW), min(len(lower), at + len(name) + _WINDOW)
+        reach = self._reach(name)
+        low, high = max(0, at - reach), min(len(lower), at + len(name) + reach)
         if low < start or high > end:
             return pattern.search(lower, max(start, low), min(end, high)) is not None
         found = self._memo.get(index)
