@@ -6,6 +6,7 @@ and sources (realistic code with comments, decorators, f-strings, CRLF and odd s
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from pathlib import Path
 
@@ -76,6 +77,40 @@ def test_narrowed_filter_decides_blocks_as_the_full_one(path, token_filter):
             expected = token_filter.passes(block)
             assert narrow.passes(block) == expected, (path, first)
             assert narrow.passes_span(starts[first - 1], starts[last]) == expected, (path, first)
+
+
+def _reference_passes(token_filter, text: str) -> bool:
+    """What the filter promises, without its shortcuts: some anchor occurs (a short word
+    as an identifier part) and its phrase regex matches somewhere in the text."""
+    lower = text.lower()
+    for anchor, source in token_filter.precise_source.items():
+        if len(anchor) <= 3 and anchor.isalpha():
+            if not prefilter._LazyPattern(prefilter._short_word_regex(anchor)).search(text):
+                continue
+        elif anchor not in lower:
+            continue
+        if source is None or re.search(source, lower):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_filter_decides_blocks_as_its_specification(path, token_filter):
+    """Words looked up once, anchors found once per file, phrases looked for only in a
+    window around each anchor: none of it may change what a block's text decides."""
+    text = path.read_text(encoding="utf-8")
+    narrow = token_filter.narrowed(text)
+    lines = prefilter.python_lines(text)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    assert narrow.passes_span(0, len(text)) == _reference_passes(token_filter, text), path
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.stmt):
+            first, last = prefilter._span(node)
+            block = "".join(lines[first - 1:last])
+            assert narrow.passes_span(starts[first - 1], starts[last]) == _reference_passes(token_filter, block), \
+                (path, first)
 
 
 def test_short_words_match_only_as_identifier_parts(token_filter):
