@@ -43,6 +43,21 @@ def _child_fields(cls: type) -> Tuple[str, ...]:
     return names
 
 
+_EXPR_FIELD_CACHE: Dict[type, Tuple[str, ...]] = {}
+
+
+def _expr_fields(cls: type) -> Tuple[str, ...]:
+    """The child fields an expression walk looks into: those of _child_fields less the
+    ones that only ever hold a bare name (`attr` of `a.b`, a keyword's name), which can
+    hold no call."""
+    names = _EXPR_FIELD_CACHE.get(cls)
+    if names is None:
+        bare = {f.name for f in dataclasses.fields(cls)
+                if f.type is cst.Name or f.type == Optional[cst.Name] or f.type in ("Name", "Optional[Name]")}
+        names = _EXPR_FIELD_CACHE[cls] = tuple(n for n in _child_fields(cls) if n not in bare)
+    return names
+
+
 def original_line(origin: Optional[List[int]], line: int) -> int:
     """A line of the parsed source as a line of the file: `origin` lists the file's line
     number of each source line when the pre-filter dropped blocks (None: the same)."""
@@ -1445,7 +1460,16 @@ class Walker(Context):
                     self._mutate(func.value.value, [a.value for a in current.args])
             elif t is cst.NamedExpr and type(current.target) is cst.Name:
                 self.bind(self.scope, current.target.value, current.value, current.target)
-            children = list(iter_children(current))
+            children = []
+            for name in _expr_fields(t):
+                value = getattr(current, name)
+                kind = type(value)
+                if kind is list or kind is tuple:
+                    for item in value:
+                        if _is_node(item):
+                            children.append(item)
+                elif value is not None and _is_node(value):
+                    children.append(value)
             children.reverse()
             stack.extend(children)
 

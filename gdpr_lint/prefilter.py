@@ -166,7 +166,9 @@ class TokenFilter:
         self.is_narrowed = False
         self.long = re.compile(self.long_source) if self.long_source else None
         self._is_anchor = frozenset(self.word_anchors)
-        self._words: Dict[str, tuple] = {}  # word -> (anchors, punctuation keys, short words) in it
+        self._seen: set = set()  # words whose content is known
+        self._found_in: Dict[str, tuple] = {}  # word -> (anchors, punctuation keys, short words) in it
+        self._found_words: set = set()  # its keys, as a set (a set intersects from the smaller side)
         # short words: a substring test first, then one small case-aware regex each,
         # compiled when a text first has the word
         self.short = [(w, _LazyPattern(_short_word_regex(w))) for w in self.short_words]
@@ -203,25 +205,28 @@ class TokenFilter:
             pattern = self.precise[anchor] = re.compile(source) if source is not None else None
         return pattern
 
-    def _in_word(self, word: str) -> tuple:
-        """(anchors, punctuation keys, short words) that occur in one word, cached."""
-        found = self._words.get(word)
-        if found is not None:
-            return found
-        terms = set()
+    def _learn(self, words: set) -> None:
+        """Work out what each new word contains; words that contain something are kept in
+        `_found_in`, every word seen in `_seen` (bounded, for long runs over generated code)."""
+        if len(self._seen) > 500_000:
+            self._seen.clear()
+            self._found_in.clear()
+            self._found_words.clear()
         search = self.long.search if self.long is not None else None
-        match = search(word) if search is not None else None
-        while match is not None:
-            term = match.group()
-            terms.add(term)
-            terms.update(t for t in self.containing.get(term, ()) if t in word)
-            match = search(word, match.start() + 1)
-        found = (tuple(t for t in terms if t in self._is_anchor), tuple(t for t in terms if t in self.punct),
-                 tuple(w for w in self.short_words if w in word))
-        if len(self._words) > 500_000:  # a bound for very long runs over generated code
-            self._words.clear()
-        self._words[word] = found
-        return found
+        for word in words:
+            terms = set()
+            match = search(word) if search is not None else None
+            while match is not None:
+                term = match.group()
+                terms.add(term)
+                terms.update(t for t in self.containing.get(term, ()) if t in word)
+                match = search(word, match.start() + 1)
+            shorts = tuple(w for w in self.short_words if w in word)
+            if terms or shorts:
+                self._found_in[word] = (tuple(t for t in terms if t in self._is_anchor),
+                                        tuple(t for t in terms if t in self.punct), shorts)
+                self._found_words.add(word)
+        self._seen |= words
 
     def narrowed(self, text: str) -> "TokenFilter":
         """A filter that decides for this text and its parts as this one would, but tries
@@ -230,13 +235,16 @@ class TokenFilter:
         file's blocks with it, so the text is scanned for anchors once."""
         lower = _aligned_lower(text)
         anchors, keys, shorts = set(), set(), set()
-        in_word = self._in_word
-        for word in set(_WORD_RUN.findall(lower)):
-            found = in_word(word)
-            if found[0] or found[1] or found[2]:
-                anchors.update(found[0])
-                keys.update(found[1])
-                shorts.update(found[2])
+        words = set(_WORD_RUN.findall(lower))
+        new = words - self._seen
+        if new:
+            self._learn(new)
+        found_in = self._found_in
+        for word in words & self._found_words:
+            found = found_in[word]
+            anchors.update(found[0])
+            keys.update(found[1])
+            shorts.update(found[2])
         for key in (keys | {""}) if "" in self.punct else keys:
             anchors.update(a for a in self.punct[key] if a in lower)
         narrow = TokenFilter.__new__(TokenFilter)
