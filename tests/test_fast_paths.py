@@ -218,3 +218,31 @@ def test_a_parser_refusal_names_the_files_line():
     outcome = engine.analyze_source(source, "app.py", RunSettings(Config()), origin=origin, original="...")
     assert [e.message.split(":")[0] for e in outcome.errors] == \
         [f"syntax not supported by the parser at line {origin[raw_line - 1]}"]
+
+
+def test_offsets_survive_letters_whose_lower_case_is_longer(token_filter):
+    """`İ`.lower() is two characters: the filter's offsets into the lower-cased text must
+    still be offsets into the file, or the blocks after such a letter are misjudged."""
+    text = "NAME = 'İİİİİİİİİİİİİİİİİİİİİİİİİİİİİİ'\nuser_email = form.cleaned_data\nx = 1\n"
+    narrow = token_filter.narrowed(text)
+    lines = prefilter.python_lines(text)
+    second = len(lines[0])
+    third = second + len(lines[1])
+    assert narrow.passes_span(second, third)
+    assert not narrow.passes_span(third, len(text))
+    assert narrow.passes_span(0, len(text)) == _reference_passes(token_filter, text)
+
+
+def test_a_check_runs_only_on_files_with_its_own_anchors():
+    settings = RunSettings(Config())
+    names = [type(check).__name__ for check in settings.checks]
+    exposure = names.index("ExposureCheck")
+    residency = names.index("ResidencyCheck")
+    narrow = settings.prefilter.narrowed("def signup(user):\n    logger.info(user.email)\n")
+    chosen = [type(check).__name__ for check in settings.checks_for(narrow.owners_present())]
+    assert "ExposureCheck" in chosen and "ResidencyCheck" not in chosen
+    narrow = settings.prefilter.narrowed("s3 = boto3.client('s3', region_name='us-east-1')\n")
+    assert "ResidencyCheck" in [type(c).__name__ for c in settings.checks_for(narrow.owners_present())]
+    assert settings.checks_for((1 << exposure) | (1 << residency)) == [
+        c for c in settings.checks if type(c).__name__ in ("ExposureCheck", "ResidencyCheck")]
+    assert settings.checks_for((1 << len(settings.checks)) - 1) == settings.checks

@@ -286,3 +286,73 @@ def test_grammar_programs_do_not_hide_a_following_finding(prefix):
     assert not errors, errors
     last = physical_lines(text)
     assert [f.line for f in findings if f.rule == "GDPR101" and f.line == last] == [last], (findings, text)
+
+
+# ---- the token filter against its specification ------------------------------------------
+
+def _filter_pieces():
+    """Anchors and phrase parts of the real vocabularies, and the characters between them."""
+    token_filter = run_settings().prefilter
+    anchors = sorted(token_filter.precise_source)
+    return token_filter, anchors
+
+
+_PIECES = None
+
+
+def _pieces():
+    global _PIECES
+    if _PIECES is None:
+        _PIECES = _filter_pieces()
+    return _PIECES
+
+
+@st.composite
+def _filter_texts(draw):
+    token_filter, anchors = _pieces()
+    words = st.one_of(
+        st.sampled_from(anchors),
+        st.sampled_from(anchors).map(str.upper),
+        st.sampled_from(anchors).map(lambda a: a[:1].upper() + a[1:]),
+        st.sampled_from(["user", "customer", "first", "last", "api", "max", "session", "log", "x", "zip",
+                         "skip", "İ", "ß", "é", "2fa", "cache", "set", "ex", "age", "days", "sentry", "io"]),
+    )
+    glue = st.sampled_from(["", "_", ".", "-", " ", "\n", "(", "=", "'", '"', "[", ": ", ", ", "\n    "])
+    parts = draw(st.lists(st.tuples(words, glue), min_size=1, max_size=12))
+    return "".join(w + g for w, g in parts)
+
+
+def _spec_passes(token_filter, text: str) -> bool:
+    from gdpr_lint import prefilter
+
+    lower = text.lower()
+    for anchor, source in token_filter.precise_source.items():
+        if len(anchor) <= 3 and anchor.isalpha():
+            if not prefilter._LazyPattern(prefilter._short_word_regex(anchor)).search(text):
+                continue
+        elif anchor not in lower:
+            continue
+        if source is None or re.search(source, lower):
+            return True
+    return False
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_filter_texts())
+def test_token_filter_decides_as_its_specification(text):
+    """The filter's shortcuts (words looked up once, anchors found once per text, phrases
+    looked for near their anchors, offsets kept through lower-casing) decide any text, and
+    any run of its lines, as the plain rule does."""
+    token_filter, _ = _pieces()
+    narrow = token_filter.narrowed(text)
+    assert narrow.passes_span(0, len(text)) == _spec_passes(token_filter, text)
+    from gdpr_lint.prefilter import python_lines
+
+    lines = python_lines(text)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    for first in range(len(lines)):
+        for last in range(first + 1, len(lines) + 1):
+            part = text[starts[first]:starts[last]]
+            assert narrow.passes_span(starts[first], starts[last]) == _spec_passes(token_filter, part), (first, last)
