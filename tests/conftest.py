@@ -47,3 +47,22 @@ def analyse_text(text: str, table: dict = None, path: str = "fixture.py", use_pr
     findings, errors = check_data(text.encode("utf-8"), path, settings, use_prefilter)
     assert not [e for e in errors if e.internal], errors
     return findings, errors
+
+
+def reference_filter_passes(token_filter, text: str) -> bool:
+    """The token filter's plain specification, without its shortcuts: some anchor occurs
+    (a short word as an identifier part) and its phrase regex matches anywhere in the text."""
+    import re
+
+    from gdpr_lint import prefilter
+
+    lower = text.lower()
+    for anchor, source in token_filter.precise_source.items():
+        if len(anchor) <= 3 and anchor.isalpha():
+            if not prefilter._LazyPattern(prefilter._short_word_regex(anchor)).search(text):
+                continue
+        elif anchor not in lower:
+            continue
+        if source is None or re.search(source, lower):
+            return True
+    return False

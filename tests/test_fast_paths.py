@@ -6,7 +6,6 @@ and sources (realistic code with comments, decorators, f-strings, CRLF and odd s
 from __future__ import annotations
 
 import ast
-import re
 import warnings
 from pathlib import Path
 
@@ -17,6 +16,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from gdpr_lint import engine, prefilter
 from gdpr_lint.config import Config
 from gdpr_lint.settings import RunSettings
+
+from conftest import reference_filter_passes
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "tests" / "fixtures").rglob("*.py")) + sorted((ROOT / "gdpr_lint").rglob("*.py"))
@@ -79,21 +80,6 @@ def test_narrowed_filter_decides_blocks_as_the_full_one(path, token_filter):
             assert narrow.passes_span(starts[first - 1], starts[last]) == expected, (path, first)
 
 
-def _reference_passes(token_filter, text: str) -> bool:
-    """What the filter promises, without its shortcuts: some anchor occurs (a short word
-    as an identifier part) and its phrase regex matches somewhere in the text."""
-    lower = text.lower()
-    for anchor, source in token_filter.precise_source.items():
-        if len(anchor) <= 3 and anchor.isalpha():
-            if not prefilter._LazyPattern(prefilter._short_word_regex(anchor)).search(text):
-                continue
-        elif anchor not in lower:
-            continue
-        if source is None or re.search(source, lower):
-            return True
-    return False
-
-
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_filter_decides_blocks_as_its_specification(path, token_filter):
     """Words looked up once, anchors found once per file, phrases looked for only in a
@@ -104,12 +90,12 @@ def test_filter_decides_blocks_as_its_specification(path, token_filter):
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
-    assert narrow.passes_span(0, len(text)) == _reference_passes(token_filter, text), path
+    assert narrow.passes_span(0, len(text)) == reference_filter_passes(token_filter, text), path
     for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.stmt):
             first, last = prefilter._span(node)
             block = "".join(lines[first - 1:last])
-            assert narrow.passes_span(starts[first - 1], starts[last]) == _reference_passes(token_filter, block), \
+            assert narrow.passes_span(starts[first - 1], starts[last]) == reference_filter_passes(token_filter, block), \
                 (path, first)
 
 
@@ -230,7 +216,7 @@ def test_offsets_survive_letters_whose_lower_case_is_longer(token_filter):
     third = second + len(lines[1])
     assert narrow.passes_span(second, third)
     assert not narrow.passes_span(third, len(text))
-    assert narrow.passes_span(0, len(text)) == _reference_passes(token_filter, text)
+    assert narrow.passes_span(0, len(text)) == reference_filter_passes(token_filter, text)
 
 
 def test_a_check_runs_only_on_files_with_its_own_anchors():
