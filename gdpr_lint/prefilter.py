@@ -195,7 +195,9 @@ class TokenFilter:
             except ImportError:  # pragma: no cover - older Pythons
                 import sre_parse as parser
             widest = parser.parse(self.precise_source[anchor]).getwidth()[1]
-            reach = self.reach[anchor] = min(_WINDOW, widest - len(anchor) + 2)
+            # a regex narrower than its anchor cannot hold it: keep the full window then
+            reach = _WINDOW if widest < len(anchor) else min(_WINDOW, widest - len(anchor) + 2)
+            self.reach[anchor] = reach
         return reach
 
     def _pattern(self, anchor: str):
