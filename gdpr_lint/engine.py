@@ -77,18 +77,6 @@ def _is_node(value) -> bool:
     return known
 
 
-def iter_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    for name in _child_fields(type(node)):
-        value = getattr(node, name)
-        kind = type(value)
-        if kind is list or kind is tuple:
-            for item in value:
-                if _is_node(item):
-                    yield item
-        elif _is_node(value):
-            yield value
-
-
 def dotted_name(node: cst.CSTNode) -> Optional[str]:
     """`a.b.c` for a Name/Attribute chain, else None."""
     parts = []
