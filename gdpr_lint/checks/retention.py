@@ -52,6 +52,7 @@ class _FileState:
     stores: List[_PendingStore] = field(default_factory=list)
     expiring_keys: set = field(default_factory=set)
     expiring_scopes: set = field(default_factory=set)
+    expiring_scope_keys: set = field(default_factory=set)  # (function, key text) given a lifetime there
     apis_seen: set = field(default_factory=set)
     missing: List[Tuple[cst.CSTNode, dict]] = field(default_factory=list)
 
@@ -154,7 +155,8 @@ class RetentionCheck(Check):
             for store in state.stores:
                 if store.scope_node in state.expiring_scopes:
                     continue
-                if store.key_text is not None and store.key_text in state.expiring_keys:
+                if store.key_text is not None and (store.key_text in state.expiring_keys or
+                                                   (store.scope_node, store.key_text) in state.expiring_scope_keys):
                     continue
                 ctx.report(
                     FOREVER,
@@ -221,10 +223,19 @@ class RetentionCheck(Check):
         if any(a.keyword is not None and a.keyword.value in keep for a in call.args):
             lifetime_given = True
         if entry.get("expires") and lifetime_given:
-            state.expiring_scopes.add(_scope_key(ctx))
             key_text = self._key_text(ctx, call, entry)
-            if key_text is not None and entry.get("expires-existing-key"):
-                state.expiring_keys.add(key_text)
+            if entry.get("expires-existing-key"):
+                # `expire(key, ...)` gives a key written elsewhere a lifetime: the stores of
+                # that key anywhere in the file, and those of its function, whose key it may
+                # name differently (`pipe.hset(key, ...)` then `pipe.expire(name, ...)`)
+                state.expiring_scopes.add(_scope_key(ctx))
+                if key_text is not None:
+                    state.expiring_keys.add(key_text)
+            elif key_text is not None:
+                # `setex(key, ...)`/`set(key, ..., ex=)` rewrites its own key with a lifetime:
+                # it excuses a store of the same key in the same function, not the other keys
+                # stored there (a later plain `set` elsewhere drops the lifetime again)
+                state.expiring_scope_keys.add((_scope_key(ctx), key_text))
         if entry.get("store") and not lifetime_given and entry.get("store-needs-lifetime", True):
             self._pending_store(ctx, state, call, entry)
         if entry.get("missing") == "forever" and not lifetime_given:
