@@ -131,7 +131,7 @@ class RetentionCheck(Check):
         for arg in call.args:
             if arg.keyword is not None and not arg.star:
                 for entry in self.keys.get(arg.keyword.value, ()):
-                    if not entry.get("parents"):
+                    if not entry.get("parents") and not entry.get("where"):  # `where`: dict keys only
                         self._check_value(ctx, arg.value, entry, self._category(ctx, entry, call=call))
             chain: List[Tuple[Optional[cst.CSTNode], str]] = []
             if arg.keyword is not None:
@@ -214,7 +214,7 @@ class RetentionCheck(Check):
                 continue
             if self._defined_constant_reports_itself(ctx, arg):
                 continue
-            value = self._evaluate(ctx, arg, spec)
+            value = self._evaluate(ctx, arg, spec, lambda position, keyword: _sibling_argument(call, position, keyword))
             if value is not None:
                 self._report_if_exceeds(ctx, arg, value, entry, category)
         if entry.get("ttl-item"):
@@ -238,11 +238,12 @@ class RetentionCheck(Check):
                 state.expiring_scope_keys.add((_scope_key(ctx), key_text))
         if entry.get("store") and not lifetime_given and entry.get("store-needs-lifetime", True):
             self._pending_store(ctx, state, call, entry)
-        if entry.get("missing") == "forever" and not lifetime_given:
+        # `*args`/`**options` may carry the lifetime: then it is not known to be missing
+        unpacked = any(a.star for a in call.args)
+        if entry.get("missing") == "forever" and not lifetime_given and not unpacked:
             state.missing.append((call, entry))
         default = entry.get("missing-default")
-        # `**options` may carry the duration: then the default is not known to apply
-        if default and not lifetime_given and not any(a.star == "**" for a in call.args):
+        if default and not lifetime_given and not unpacked:
             value = DurationValue.of(float(default["days"]) * 86400, origin=default.get("text"))
             self._report_if_exceeds(ctx, call, value, entry, category, confidence="high")
 
@@ -346,8 +347,9 @@ class RetentionCheck(Check):
                 if key is None:
                     continue
                 for entry in self.keys.get(key, ()):
-                    if self._key_context_matches(ctx, entry, chain):
-                        self._check_value(ctx, element.value, entry, self._category(ctx, entry, call=call))
+                    if self._key_context_matches(ctx, entry, chain) and self._where_matches(ctx, entry, node):
+                        self._check_value(ctx, element.value, entry, self._category(ctx, entry, call=call),
+                                          lambda position, keyword, d=node: _sibling_key(ctx, d, keyword))
                 self._scan(ctx, element.value, chain + [(node, key)], call)
         elif type(node) in (cst.List, cst.Tuple, cst.Set):
             for element in node.elements:
@@ -365,13 +367,23 @@ class RetentionCheck(Check):
             return container is not None and sibling in ctx.source(container)
         return True
 
-    def _check_value(self, ctx, value, entry: dict, category: str) -> None:
+    def _where_matches(self, ctx, entry: dict, container) -> bool:
+        """`where = {key = "class", endswith = "..."}`: the key counts only in a dict whose
+        `key` holds a string ending so (a dictConfig handler of a given class)."""
+        where = entry.get("where")
+        if not where:
+            return True
+        value = _dict_value(ctx, container, where["key"])
+        const = ctx.constant(value) if value is not None else None
+        return const is not None and isinstance(const.value, str) and const.value.endswith(where["endswith"])
+
+    def _check_value(self, ctx, value, entry: dict, category: str, siblings=None) -> None:
         if self._is_forever_sentinel(ctx, value, entry):
             self._report_forever(ctx, value, entry, category, f"set to {ctx.source(value)}")
             return
         if self._defined_constant_reports_itself(ctx, value):
             return
-        lifetime = self._evaluate(ctx, value, entry)
+        lifetime = self._evaluate(ctx, value, entry, siblings)
         if lifetime is not None:
             self._report_if_exceeds(ctx, value, lifetime, entry, category)
 
@@ -478,7 +490,9 @@ class RetentionCheck(Check):
 
     # --- evaluation and reporting -----------------------------------------------------
 
-    def _evaluate(self, ctx, node, spec: dict) -> Optional[DurationValue]:
+    def _evaluate(self, ctx, node, spec: dict, siblings=None) -> Optional[DurationValue]:
+        if "per" in spec:
+            return self._count_of_periods(ctx, node, spec, siblings)
         evaluator = DurationEvaluator(ctx)
         unit = spec.get("unit", "seconds")
         if unit == "expiry":
@@ -489,6 +503,37 @@ class RetentionCheck(Check):
         if value is not None and value.seconds <= 0:
             return None  # 0 and negatives are "expire now" or API-specific sentinels
         return value
+
+    def _count_of_periods(self, ctx, node, spec: dict, siblings) -> Optional[DurationValue]:
+        """A count of periods (`backupCount` rotated log files, one per `interval` x `when`):
+        the lifetime is their product. `per` names the argument or key that gives the period's
+        unit (`units` maps its lower-cased value to a unit), `times` the one that multiplies
+        it; either falls back to its `default`. Nothing is guessed: a value that does not
+        fold to a constant gives no lifetime."""
+        from gdpr_lint.analysis.durations import UNITS
+
+        def folded(part: dict):
+            found = siblings(part.get("position"), part.get("keyword")) if siblings is not None else None
+            if found is _UNPACKED:  # `**options` may hold it: not guessed
+                return None
+            if found is None:
+                return part.get("default")
+            const = ctx.constant(found)
+            return const.value if const is not None else None
+
+        count = ctx.constant(node)
+        per, times = spec["per"], spec.get("times", {})
+        period, multiplier = folded(per), folded(times) if times else 1
+        if count is None or isinstance(count.value, bool) or not isinstance(count.value, int):
+            return None
+        if not isinstance(period, str) or isinstance(multiplier, bool) or not isinstance(multiplier, int):
+            return None
+        unit = per["units"].get(period.lower())
+        if unit is None or count.value <= 0 or multiplier <= 0:
+            return None
+        seconds = count.value * multiplier * UNITS[unit]
+        text = f"{count.value} files x {multiplier} {unit[:-1] if multiplier == 1 else unit}"
+        return DurationValue.of(seconds, origin=text)
 
     def _is_forever_sentinel(self, ctx, node, spec: dict) -> bool:
         sentinels = spec.get("forever", ())
@@ -617,6 +662,30 @@ def _argument(call: cst.Call, position: Optional[int], keyword: Optional[str]):
     if position is None:
         return None
     return positional(call, position)
+
+
+_UNPACKED = object()  # an argument or key that `*args`/`**options` may hold
+
+
+def _sibling_argument(call: cst.Call, position: Optional[int], keyword: Optional[str]):
+    found = _argument(call, position, keyword)
+    return _UNPACKED if found is None and any(a.star for a in call.args) else found
+
+
+def _sibling_key(ctx, node, key: Optional[str]):
+    found = _dict_value(ctx, node, key)
+    unpacked = type(node) is cst.Dict and any(type(e) is cst.StarredDictElement for e in node.elements)
+    return _UNPACKED if found is None and unpacked else found
+
+
+def _dict_value(ctx, node, key: Optional[str]):
+    """The value under a string key of a dict literal, or None."""
+    if key is None or type(node) is not cst.Dict:
+        return None
+    for element in node.elements:
+        if type(element) is cst.DictElement and _string_key(ctx, element.key) == key:
+            return element.value
+    return None
 
 
 def _string_key(ctx, node) -> Optional[str]:
