@@ -809,6 +809,10 @@ class Context:
                 for arg in node.args[1:2]:
                     result = result.union(self.taint(arg.value))
                 return result
+            if name in self.vocab.dump_methods and not node.args and self._owner_class(func.value):
+                # `body.model_dump()` of a class of this module: its fields' data, and what
+                # the object itself carries (`dict` is also a passthrough method below)
+                return self._object_dump_taint(func.value).union(receiver)
             if not is_object and name in self.vocab.passthrough_methods:
                 result = receiver
                 for arg in node.args:
@@ -816,9 +820,6 @@ class Context:
                 return result
         if name in self.vocab.object_dumpers and node.args:
             return self._object_dump_taint(node.args[0].value)
-        if name in ("model_dump", "dict", "to_dict", "model_dump_json", "json") and type(func) is cst.Attribute \
-                and not node.args and self._owner_class(func.value):
-            return self._object_dump_taint(func.value)
         if target in self.vocab.passthrough_functions or name in ("str", "repr", "format") and type(func) is cst.Name:
             result = EMPTY
             for arg in node.args:

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Tuple
 
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _WORD_RUN = re.compile(r"[a-z0-9_]+")  # over lower-cased text
-CACHE_FORMAT = 4  # of a pickled TokenFilter: part of its start-up cache key
+CACHE_FORMAT = 5  # of a pickled TokenFilter: part of its start-up cache key
 _WINDOW = 48  # characters either side of an anchor that a phrase can span
 _SKIP_FILE = re.compile(r"#\s*gdpr-lint:\s*skip-file\b")
 
@@ -111,9 +111,13 @@ class TokenFilter:
     lower-cased text) confirms the precise phrase. Anchors of three letters or fewer
     are matched as whole identifier parts instead of substrings."""
 
-    def __init__(self, tokens, owners=None):
+    def __init__(self, tokens, owners=None, dumps=None):
         """owners: for each token, the index of the check it comes from (default 0); a
-        narrowed filter tells which checks have an anchor in its text (`owners_present`)."""
+        narrowed filter tells which checks have an anchor in its text (`owners_present`).
+        dumps: (functions, methods, attributes) that turn an object into all of its fields
+        (`vars(x)`, `x.model_dump()`, `x.__dict__`): blocks that dump an object of a class
+        that matters are kept."""
+        self.dump_names = tuple(tuple(sorted(names)) for names in (dumps or ((), (), ())))
         self.precise: dict = {}
         self.owners: Dict[str, int] = {}  # anchor -> bit mask of the checks it belongs to
         long_words, short_words = set(), set()
@@ -165,6 +169,14 @@ class TokenFilter:
         self.text = self.lower = None  # the text a narrowed filter was made for
         self.is_narrowed = False
         self.long = re.compile(self.long_source) if self.long_source else None
+        # one regex per form, each with a literal or a small first-character set to search
+        # for, and the names a text must hold before any of them is run
+        functions, methods, attributes = self.dump_names
+        self.dumps = [(form, re.compile(source)) for form, source in (
+            ("call", rf"(?:{'|'.join(map(re.escape, functions))})\s*\(\s*(\w*)" if functions else None),
+            ("method", rf"\.\s*(?:{'|'.join(map(re.escape, methods))})\s*\(" if methods else None),
+            ("method", rf"\.\s*(?:{'|'.join(map(re.escape, attributes))})\b" if attributes else None)) if source]
+        self.dump_words = tuple(functions) + tuple(methods) + tuple(attributes)
         self._is_anchor = frozenset(self.word_anchors)
         self._seen: set = set()  # words whose content is known
         self._found_in: Dict[str, tuple] = {}  # word -> (anchors, punctuation keys, short words) in it
@@ -177,11 +189,29 @@ class TokenFilter:
         """Pattern sources only: a start-up cache holds them, compiling is done on load."""
         return {"precise_source": self.precise_source, "long_source": self.long_source,
                 "short_words": self.short_words, "containing": self.containing,
-                "punct": self.punct, "word_anchors": self.word_anchors, "owners": self.owners}
+                "punct": self.punct, "word_anchors": self.word_anchors, "owners": self.owners,
+                "dump_names": self.dump_names}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._compile()
+
+    def dump_positions(self, text: str) -> List[Tuple[int, str]]:
+        """Where the text turns an object into all of its fields, and the name of that
+        object when it is a plain name (`vars(self)`, `body.model_dump()`, `self.__dict__`),
+        sorted. A superset: an identifier ending in `vars(` counts too."""
+        if not any(word in text for word in self.dump_words):
+            return []
+        found = []
+        for form, pattern in self.dumps:
+            for match in pattern.finditer(text):
+                if form == "call":
+                    found.append((match.start(), match.group(1)))
+                else:  # the name before the dot
+                    before = _NAME_BEFORE.search(text, max(0, match.start() - 80), match.start())
+                    found.append((match.start(), before.group(1) if before else ""))
+        found.sort()
+        return found
 
     def _reach(self, anchor: str) -> int:
         """How far a phrase match can extend before or after its anchor: the widest match
@@ -251,7 +281,7 @@ class TokenFilter:
             anchors.update(a for a in self.punct[key] if a in lower)
         narrow = TokenFilter.__new__(TokenFilter)
         narrow.precise, narrow.precise_source, narrow.owners = self.precise, self.precise_source, self.owners
-        narrow.reach = self.reach
+        narrow.reach, narrow.dumps, narrow.dump_words = self.reach, self.dumps, self.dump_words
         narrow.anchors = sorted(anchors)
         narrow.short = [(w, p) for w, p in self.short if w in shorts]
         return narrow._for_text(text, lower)
@@ -267,6 +297,7 @@ class TokenFilter:
         view = TokenFilter.__new__(TokenFilter)
         view.precise, view.precise_source, view.anchors, view.short, view.owners, view.reach = \
             self.precise, self.precise_source, self.anchors, self.short, self.owners, self.reach
+        view.dumps, view.dump_words = self.dumps, self.dump_words
         return view._for_text(text, _aligned_lower(text))
 
     def owners_present(self) -> int:
@@ -379,6 +410,7 @@ def _span(node) -> Tuple[int, int]:
     return start, node.end_lineno
 
 
+_NAME_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*$")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
@@ -401,6 +433,22 @@ def _simple_statements(body):
             yield from _simple_statements(stmt.orelse)
         elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             yield stmt
+
+
+def _annotation_last_name(node) -> Optional[str]:
+    """`SignupRequest`, `models.SignupRequest`, `"SignupRequest"`, `Optional[SignupRequest]`:
+    the class named, as the engine types a parameter (its last dotted name)."""
+    import ast
+
+    if isinstance(node, ast.Subscript):  # Optional[X], list[X]: the engine reads the outer name
+        node = node.value
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value.rsplit(".", 1)[-1].strip() or None
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
 
 
 def _bound_names(stmt) -> List[str]:
@@ -520,8 +568,13 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
         token_filter = token_filter._view(text) if token_filter.is_narrowed else token_filter.narrowed(text)
     drops: List[Tuple[int, int, Optional[int]]] = []  # first, last line, indent of `pass` or None
 
+    decided: Dict[Tuple[int, int], bool] = {}  # a class is asked twice: as a class that matters, as a block
+
     def passes(first: int, last: int) -> bool:
-        return token_filter.passes_span(starts[first - 1], starts[last])
+        verdict = decided.get((first, last))
+        if verdict is None:
+            verdict = decided[first, last] = token_filter.passes_span(starts[first - 1], starts[last])
+        return verdict
 
     def uses_interesting(first: int, last: int) -> bool:
         return bool(interesting) and not interesting.isdisjoint(_WORDS.findall(text, starts[first - 1], starts[last]))
@@ -546,6 +599,36 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and passes(*_span(node)):
             interesting.add(node.name)
+    # Objects of a class whose fields name personal data (a class that matters), turned into
+    # all of their fields (`vars(self)`, `body.model_dump()` with `body: SignupRequest`):
+    # where the file has such calls, found once
+    dumps = token_filter.dump_positions(text)
+    dump_at = [at for at, _ in dumps]
+    classes_that_matter = {node.name for node in tree.body if isinstance(node, ast.ClassDef)
+                           and passes(*_span(node))} if dumps else set()
+
+    def dumped_names(node) -> set:
+        """The names of the objects the block turns into all of their fields."""
+        first, last = _span(node)
+        index = bisect_left(dump_at, starts[first - 1])
+        names = set()
+        while index < len(dumps) and dumps[index][0] < starts[last]:
+            names.add(dumps[index][1])
+            index += 1
+        return names
+
+    def dumps_a_class_that_matters(node, owner: Optional[str]) -> bool:
+        """A block that dumps its `self` (in a class that matters, `owner`) or a parameter
+        annotated with a class that matters."""
+        names = dumped_names(node) if dump_at else ()
+        if not names:
+            return False
+        if owner in classes_that_matter:
+            first = (node.args.posonlyargs + node.args.args)[:1]
+            if first and first[0].arg in names:
+                return True
+        return any(isinstance(arg, ast.arg) and arg.arg in names and arg.annotation is not None
+                   and _annotation_last_name(arg.annotation) in classes_that_matter for arg in ast.walk(node))
 
     def matters(first: int, last: int) -> bool:
         return uses_interesting(first, last) or passes(first, last)
@@ -553,7 +636,7 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             first, last = _span(node)
-            if not matters(first, last):
+            if not matters(first, last) and not dumps_a_class_that_matters(node, None):
                 drops.append((first, last, None))
         elif isinstance(node, ast.ClassDef):
             first, last = _span(node)
@@ -563,7 +646,7 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
             for child in node.body:
                 if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and child.name not in _SETUP_METHODS:
                     c_first, c_last = _span(child)
-                    if not matters(c_first, c_last):
+                    if not matters(c_first, c_last) and not dumps_a_class_that_matters(child, node.name):
                         drops.append((c_first, c_last, child.col_offset))
     if not drops:
         return text, None

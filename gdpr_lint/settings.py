@@ -199,7 +199,10 @@ class RunSettings:
                     return None
                 tokens.append(token)
                 owners.append(number)
-        return TokenFilter(tokens, owners)
+        flow = self.kb.tables.get("pii", {}).get("flow", {})
+        # calls that turn an object into all of its fields: `vars(x)`, `x.model_dump()`, `x.__dict__`
+        dumps = (flow.get("object-dumpers", ()), flow.get("dump-methods", ()), ("__dict__",))
+        return TokenFilter(tokens, owners, dumps=dumps)
 
     def checks_for(self, owners: int) -> List:
         """The checks of a file whose text has anchors of the checks in the bit mask

@@ -78,6 +78,7 @@ class PiiVocabulary:
         self.non_data_types = frozenset(flow.get("non-data-types", ()))
         self.config_owners = frozenset(flow.get("config-owners", ()))
         self.object_dumpers = frozenset(flow.get("object-dumpers", ()))
+        self.dump_methods = frozenset(flow.get("dump-methods", ()))
         self.container_mutators = frozenset(flow.get("container-mutators", ()))
         sources = pii.get("request-sources", {})
         self.request_attributes = frozenset(sources.get("attributes", ()))
