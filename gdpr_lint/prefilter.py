@@ -436,12 +436,19 @@ def _simple_statements(body):
 
 
 def _annotation_last_name(node) -> Optional[str]:
-    """`SignupRequest`, `models.SignupRequest`, `"SignupRequest"`, `Optional[SignupRequest]`:
-    the class named, as the engine types a parameter (its last dotted name)."""
+    """The class an annotation names, as the engine types a parameter: `SignupRequest`,
+    `models.SignupRequest`, `Optional[SignupRequest]`, `Annotated[SignupRequest, ...]`,
+    `SignupRequest | None` (its last dotted name)."""
     import ast
 
-    if isinstance(node, ast.Subscript):  # Optional[X], list[X]: the engine reads the outer name
-        node = node.value
+    if isinstance(node, ast.Subscript):
+        outer = _annotation_last_name(node.value)
+        if outer in ("Optional", "Annotated"):
+            inner = node.slice.value if type(node.slice).__name__ == "Index" else node.slice  # Python 3.8 Index
+            return _annotation_last_name(inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner)
+        return outer
+    if isinstance(node, ast.BinOp):
+        return _annotation_last_name(node.left)
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value.rsplit(".", 1)[-1].strip() or None
     if isinstance(node, ast.Attribute):
