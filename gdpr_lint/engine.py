@@ -519,6 +519,7 @@ class Context:
             return Const(result)
         if type(node) is cst.FormattedString:
             parts = []
+            leading = None  # the constant the text starts with (`f"{API_BASE}/users"`): its origin
             for part in node.parts:
                 if type(part) is cst.FormattedStringText:
                     parts.append(part.value)
@@ -526,9 +527,13 @@ class Context:
                     inner = self.constant(part.expression, _depth + 1)
                     if inner is None or not isinstance(inner.value, (str, int, float)):
                         return None
+                    if not parts:
+                        leading = inner
                     parts.append(str(inner.value))
                 else:
                     return None
+            if leading is not None:
+                return Const("".join(parts), leading.origin_node, leading.origin_name, self, leading.note)
             return Const("".join(parts))
         if type(node) is cst.Call:
             target = self.resolve(node.func)
