@@ -816,10 +816,12 @@ class ResidencyCheck(Check):
         for sid, service in self.catalog.saas.items():
             if any(k in lowered for k in service.get("keywords", ())):
                 const = self._const(ctx, value)
-                if const is not None and isinstance(const.value, str) and "://" in const.value:
-                    host = host_of(const.value)
+                if const is not None and isinstance(const.value, str):
+                    # a URL of any catalogued service; a bare host (`AUTH0_DOMAIN =
+                    # "acme.us.auth0.com"`) only when it is one of this service's hosts
+                    host = host_of(const.value, bare=True)
                     hit = self.catalog.saas_host(host) if host else None
-                    if hit is not None:
+                    if hit is not None and ("://" in const.value or hit.service == sid):
                         return self._judge_saas_hit(ctx, value, hit, const.origin, set())
         return False
 
