@@ -62,23 +62,22 @@ class Taint:
 
     def describe(self) -> str:
         """`email address (user.email)`, `email address (user.email) and phone number (phone)`."""
-        parts = []
-        seen = set()
+        texts: dict = {}  # label -> its expressions, in order: one label names them all
         for source in self.sources:
             label = self._label(source.category) if self._label else source.category
             text = self._render(source.node) if self._render else "?"
             if len(text) > 60:
                 text = text[:57] + "..."
-            key = (label, text)
-            if key in seen:
+            if label not in texts and len(texts) == 3:
                 continue
-            seen.add(key)
-            if self.via and self.via != text and len(self.sources) == 1:
-                parts.append(f"{label} ({self.via}, from {text})")
+            if text not in texts.setdefault(label, []):
+                texts[label].append(text)
+        parts = []
+        for label, exprs in texts.items():
+            if self.via and len(self.sources) == 1 and self.via != exprs[0]:
+                parts.append(f"{label} ({self.via}, from {exprs[0]})")
             else:
-                parts.append(f"{label} ({text})")
-            if len(parts) == 3:
-                break
+                parts.append(f"{label} ({', '.join(exprs[:3])})")
         if len(parts) == 1:
             return parts[0]
         return ", ".join(parts[:-1]) + " and " + parts[-1]
