@@ -75,6 +75,9 @@ class RetentionCheck(Check):
         self.keys: Dict[str, List[dict]] = {}
         for entry in tables.get("keys", ()):
             self.keys.setdefault(entry["key"], []).append(entry)
+        # keys whose absence, in a dict that `where` picks, means forever (a handler dict
+        # with no backupCount)
+        self.missing_keys = [e for e in tables.get("keys", ()) if e.get("where") and e.get("missing") == "forever"]
         self.settings: Dict[str, List[dict]] = {}
         for entry in tables.get("settings", ()):
             for name in entry["names"]:
@@ -340,6 +343,10 @@ class RetentionCheck(Check):
     def _scan(self, ctx, node, chain, call: Optional[cst.Call]) -> None:
         """Walk literal dicts/lists for catalogued keys; nested calls get their own on_call."""
         if type(node) is cst.Dict:
+            for entry in self.missing_keys:
+                if _sibling_key(ctx, node, entry["key"]) is None and self._where_matches(ctx, entry, node):
+                    self._report_forever(ctx, _dict_value(ctx, node, entry["where"]["key"]), entry,
+                                         self._category(ctx, entry, call=call), predicate=entry["missing-text"])
             for element in node.elements:
                 if type(element) is not cst.DictElement:
                     continue
