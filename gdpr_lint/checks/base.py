@@ -82,6 +82,21 @@ def argument(call: "cst.Call", index: int, name: str):
     return value if value is not None else positional(call, index)
 
 
+def dict_value(ctx, node, key):
+    """The value stored under `key` in a dict literal (keys folded to constants:
+    `{REGION_KEY: ...}`), or None (not a dict literal, or no such key)."""
+    from gdpr_lint._lazy import cst
+
+    if type(node) is not cst.Dict:
+        return None
+    for element in node.elements:
+        if type(element) is cst.DictElement:
+            folded = ctx.constant(element.key)
+            if folded is not None and folded.value == key:
+                return element.value
+    return None
+
+
 def method_name(target: Optional[str]) -> str:
     return target.rsplit(".", 1)[-1] if target else ""
 

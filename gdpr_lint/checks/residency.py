@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
-from gdpr_lint.checks.base import Check, positional
+from gdpr_lint.checks.base import Check, dict_value, positional
 from gdpr_lint.checks.residency_catalog import Catalog, Policy, Region, SaasHit, host_of
 
 NON_EU_REGION = "GDPR201"
@@ -299,12 +299,7 @@ class ResidencyCheck(Check):
         import libcst as cst
 
         if type(expr) is cst.Dict:
-            for element in expr.elements:
-                if type(element) is cst.DictElement:
-                    k = ctx.constant(element.key)
-                    if k is not None and k.value == key:
-                        return element.value
-            return None
+            return dict_value(ctx, expr, key)
         if type(expr) is cst.Call and _dotted(expr.func) == "dict":
             return self._keyword(expr, key)
         definition = ctx.definition(expr) if type(expr) in (cst.Name, cst.Attribute) else None

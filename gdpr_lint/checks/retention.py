@@ -14,7 +14,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from gdpr_lint._lazy import cst
 
 from gdpr_lint.analysis.durations import DurationEvaluator, DurationValue
-from gdpr_lint.checks.base import Check, positional
+from gdpr_lint.checks.base import Check, dict_value, positional
 
 EXCEEDS = "GDPR301"
 FOREVER = "GDPR302"
@@ -330,10 +330,9 @@ class RetentionCheck(Check):
                 continue
             value = element.value
             if type(value) is cst.Dict:  # the client API's typed values: {"N": "..."}
-                typed = [e.value for e in value.elements if type(e) is cst.DictElement and _string_key(ctx, e.key) == "N"]
-                if not typed:
+                value = dict_value(ctx, value, "N")
+                if value is None:
                     continue
-                value = typed[0]
             lifetime = evaluator.expiry(value)
             if lifetime is not None:
                 self._report_if_exceeds(ctx, value, lifetime, entry, category)
@@ -345,7 +344,7 @@ class RetentionCheck(Check):
         if type(node) is cst.Dict:
             for entry in self.missing_keys:
                 if _sibling_key(ctx, node, entry["key"]) is None and self._where_matches(ctx, entry, node):
-                    self._report_forever(ctx, _dict_value(ctx, node, entry["where"]["key"]), entry,
+                    self._report_forever(ctx, dict_value(ctx, node, entry["where"]["key"]), entry,
                                          self._category(ctx, entry, call=call), predicate=entry["missing-text"])
             for element in node.elements:
                 if type(element) is not cst.DictElement:
@@ -380,7 +379,7 @@ class RetentionCheck(Check):
         where = entry.get("where")
         if not where:
             return True
-        value = _dict_value(ctx, container, where["key"])
+        value = dict_value(ctx, container, where["key"])
         const = ctx.constant(value) if value is not None else None
         return const is not None and isinstance(const.value, str) and const.value.endswith(where["endswith"])
 
@@ -680,19 +679,9 @@ def _sibling_argument(call: cst.Call, position: Optional[int], keyword: Optional
 
 
 def _sibling_key(ctx, node, key: Optional[str]):
-    found = _dict_value(ctx, node, key)
+    found = dict_value(ctx, node, key) if key is not None else None
     unpacked = type(node) is cst.Dict and any(type(e) is cst.StarredDictElement for e in node.elements)
     return _UNPACKED if found is None and unpacked else found
-
-
-def _dict_value(ctx, node, key: Optional[str]):
-    """The value under a string key of a dict literal, or None."""
-    if key is None or type(node) is not cst.Dict:
-        return None
-    for element in node.elements:
-        if type(element) is cst.DictElement and _string_key(ctx, element.key) == key:
-            return element.value
-    return None
 
 
 def _string_key(ctx, node) -> Optional[str]:
