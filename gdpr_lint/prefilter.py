@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Tuple
 
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _WORD_RUN = re.compile(r"[a-z0-9_]+")  # over lower-cased text
-CACHE_FORMAT = 5  # of a pickled TokenFilter: part of its start-up cache key
+CACHE_FORMAT = 6  # of a pickled TokenFilter: part of its start-up cache key
 _WINDOW = 48  # characters either side of an anchor that a phrase can span
 _SKIP_FILE = re.compile(r"#\s*gdpr-lint:\s*skip-file\b")
 
@@ -111,13 +111,15 @@ class TokenFilter:
     lower-cased text) confirms the precise phrase. Anchors of three letters or fewer
     are matched as whole identifier parts instead of substrings."""
 
-    def __init__(self, tokens, owners=None, dumps=None):
+    def __init__(self, tokens, owners=None, dumps=None, always: int = 0):
         """owners: for each token, the index of the check it comes from (default 0); a
-        narrowed filter tells which checks have an anchor in its text (`owners_present`).
+        narrowed filter tells which checks have an anchor in its text (`owners_present`),
+        plus those in the bit mask `always` (checks with no tokens: they run on every file).
         dumps: (functions, methods, attributes) that turn an object into all of its fields
         (`vars(x)`, `x.model_dump()`, `x.__dict__`): blocks that dump an object of a class
         that matters are kept."""
         self.dump_names = tuple(tuple(sorted(names)) for names in (dumps or ((), (), ())))
+        self.always = always
         self.precise: dict = {}
         self.owners: Dict[str, int] = {}  # anchor -> bit mask of the checks it belongs to
         long_words, short_words = set(), set()
@@ -190,7 +192,7 @@ class TokenFilter:
         return {"precise_source": self.precise_source, "long_source": self.long_source,
                 "short_words": self.short_words, "containing": self.containing,
                 "punct": self.punct, "word_anchors": self.word_anchors, "owners": self.owners,
-                "dump_names": self.dump_names}
+                "dump_names": self.dump_names, "always": self.always}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -279,32 +281,30 @@ class TokenFilter:
             shorts.update(found[2])
         for key in (keys | {""}) if "" in self.punct else keys:
             anchors.update(a for a in self.punct[key] if a in lower)
-        narrow = TokenFilter.__new__(TokenFilter)
-        narrow.precise, narrow.precise_source, narrow.owners = self.precise, self.precise_source, self.owners
-        narrow.reach, narrow.dumps, narrow.dump_words = self.reach, self.dumps, self.dump_words
-        narrow.anchors = sorted(anchors)
-        narrow.short = [(w, p) for w, p in self.short if w in shorts]
-        return narrow._for_text(text, lower)
+        return self._for_text(sorted(anchors), [(w, p) for w, p in self.short if w in shorts], text, lower)
 
-    def _for_text(self, text: str, lower: str) -> "TokenFilter":
-        self.long, self.is_narrowed, self.text, self.lower = None, True, text, lower
-        self._positions = self._names = self._memo = None
-        self._short_patterns = dict(self.short)
-        return self
+    # what a filter made for one text shares with the filter it was made from
+    _SHARED = ("precise", "precise_source", "owners", "always", "reach", "dumps", "dump_words")
+
+    def _for_text(self, anchors: List[str], short: list, text: str, lower: str) -> "TokenFilter":
+        made = TokenFilter.__new__(TokenFilter)
+        for name in self._SHARED:
+            setattr(made, name, getattr(self, name))
+        made.anchors, made.short = anchors, short
+        made.long, made.is_narrowed, made.text, made.lower = None, True, text, lower
+        made._positions = made._names = made._memo = None
+        made._short_patterns = dict(short)
+        return made
 
     def _view(self, text: str) -> "TokenFilter":
         """This narrowed filter's anchors, for another text (a part of its own)."""
-        view = TokenFilter.__new__(TokenFilter)
-        view.precise, view.precise_source, view.anchors, view.short, view.owners, view.reach = \
-            self.precise, self.precise_source, self.anchors, self.short, self.owners, self.reach
-        view.dumps, view.dump_words = self.dumps, self.dump_words
-        return view._for_text(text, _aligned_lower(text))
+        return self._for_text(self.anchors, self.short, text, _aligned_lower(text))
 
     def owners_present(self) -> int:
         """Bit mask of the checks that have an anchor in this narrowed filter's text. A
         check none of whose anchors occurs cannot find anything in the file, so the
         runner does not run it there (its phrases need not be confirmed for this)."""
-        mask = 0
+        mask = self.always
         for anchor in self.anchors:
             mask |= self.owners[anchor]
         for word, _ in self.short:

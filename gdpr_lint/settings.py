@@ -94,7 +94,6 @@ class RunSettings:
         self._per_file: Dict[str, FrozenSet[str]] = {}
         self._vocab = None
         self._checks = None
-        self._token_counts = None
         self.prefilter = self._cached_prefilter()
         self.digest = sha256(
             f"{__version__}\0{self.kb.digest}\0{config.digest()}\0{sorted(self.enabled)}".encode()
@@ -192,27 +191,24 @@ class RunSettings:
         if not self.checks:
             # only meta rules (GDPR001): the point is to parse every file
             return None if "GDPR001" in self.enabled else TokenFilter(())
-        tokens, owners = [], []
+        tokens, owners, always = [], [], 0
         for number, check in enumerate(self.checks):
+            count = len(tokens)
             for token in check.prefilter_tokens():
                 if token == "":
                     return None
                 tokens.append(token)
                 owners.append(number)
+            if len(tokens) == count:  # no tokens: nothing tells where it can find something
+                always |= 1 << number
         flow = self.kb.tables.get("pii", {}).get("flow", {})
         # calls that turn an object into all of its fields: `vars(x)`, `x.model_dump()`, `x.__dict__`
         dumps = (flow.get("object-dumpers", ()), flow.get("dump-methods", ()), ("__dict__",))
-        return TokenFilter(tokens, owners, dumps=dumps)
+        return TokenFilter(tokens, owners, dumps=dumps, always=always)
 
     def checks_for(self, owners: int) -> List:
         """The checks of a file whose text has anchors of the checks in the bit mask
-        `owners` (see TokenFilter.owners_present); a check with no tokens always runs."""
+        `owners` (TokenFilter.owners_present, which counts checks with no tokens in)."""
         if owners == (1 << len(self.checks)) - 1:
             return self.checks
-        return [check for number, check in enumerate(self.checks)
-                if owners >> number & 1 or not self._has_tokens(number)]
-
-    def _has_tokens(self, number: int) -> bool:
-        if self._token_counts is None:
-            self._token_counts = [len(list(check.prefilter_tokens())) for check in self.checks]
-        return self._token_counts[number] > 0
+        return [check for number, check in enumerate(self.checks) if owners >> number & 1]

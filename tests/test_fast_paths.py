@@ -232,3 +232,9 @@ def test_a_check_runs_only_on_files_with_its_own_anchors():
     assert settings.checks_for((1 << exposure) | (1 << residency)) == [
         c for c in settings.checks if type(c).__name__ in ("ExposureCheck", "ResidencyCheck")]
     assert settings.checks_for((1 << len(settings.checks)) - 1) == settings.checks
+
+
+def test_checks_without_tokens_are_present_in_every_file():
+    token_filter = prefilter.TokenFilter(["email"], [0], always=0b10)
+    assert token_filter.narrowed("x = 1\n").owners_present() == 0b10
+    assert token_filter.narrowed("email = 1\n").owners_present() == 0b11
