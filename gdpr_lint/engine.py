@@ -15,7 +15,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from gdpr_lint.analysis.flow import EMPTY, Source, Taint
-from gdpr_lint.analysis.names import is_constant_name, split_words
+from gdpr_lint.analysis.names import TYPE_WRAPPERS, is_constant_name, split_words
 from gdpr_lint.analysis.pii import PiiVocabulary
 from gdpr_lint import baseline, suppressions
 from gdpr_lint.model import FileError, Finding, severity_rank
@@ -1085,7 +1085,7 @@ def _annotation_name(annotation) -> Optional[str]:
     node = annotation.annotation
     if type(node) is cst.Subscript:  # Optional[EmailStr], list[str]
         name = dotted_name(node.value)
-        if name and name.rsplit(".", 1)[-1] in ("Optional", "Annotated") and node.slice:
+        if name and name.rsplit(".", 1)[-1] in TYPE_WRAPPERS and node.slice:
             inner = node.slice[0].slice
             if type(inner) is cst.Index:
                 return dotted_name(inner.value)

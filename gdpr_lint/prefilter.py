@@ -442,8 +442,10 @@ def _annotation_last_name(node) -> Optional[str]:
     import ast
 
     if isinstance(node, ast.Subscript):
+        from gdpr_lint.analysis.names import TYPE_WRAPPERS
+
         outer = _annotation_last_name(node.value)
-        if outer in ("Optional", "Annotated"):
+        if outer in TYPE_WRAPPERS:
             inner = node.slice.value if type(node.slice).__name__ == "Index" else node.slice  # Python 3.8 Index
             return _annotation_last_name(inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner)
         return outer

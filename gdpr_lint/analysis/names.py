@@ -21,3 +21,8 @@ def is_constant_name(identifier: str) -> bool:
     """ALL_CAPS names are configuration by convention (`ADMIN_EMAIL`, `EMAIL_BACKEND`)."""
     letters = [c for c in identifier if c.isalpha()]
     return len(letters) > 1 and all(c.isupper() for c in letters)
+
+
+# Annotations that wrap the type a parameter holds: `Optional[X]` and `Annotated[X, ...]`
+# type it as X (the engine on libcst's tree, the pre-filter on CPython's)
+TYPE_WRAPPERS = frozenset({"Optional", "Annotated"})
