@@ -562,7 +562,9 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
     when nothing was dropped). Lines are dropped rather than blanked: a run of empty lines
     is not free to parse. Kept lines are unchanged, so columns stay those of the original.
     Module-level statements, class-level statements and set-up methods are always kept:
-    they define the names, constants and loggers that the kept blocks use."""
+    they define the names, constants and loggers that the kept blocks use. A block without
+    a token is kept when it uses a name those define, or when it turns an object of a class
+    that names personal data into all of its fields (`vars(self)`, `body.model_dump()`)."""
     import ast
 
     if tree is None:

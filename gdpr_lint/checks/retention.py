@@ -13,7 +13,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from gdpr_lint._lazy import cst
 
-from gdpr_lint.analysis.durations import DurationEvaluator, DurationValue
+from gdpr_lint.analysis.durations import UNITS, DurationEvaluator, DurationValue
 from gdpr_lint.checks.base import Check, dict_value, positional
 
 EXCEEDS = "GDPR301"
@@ -516,8 +516,6 @@ class RetentionCheck(Check):
         unit (`units` maps its lower-cased value to a unit), `times` the one that multiplies
         it; either falls back to its `default`. Nothing is guessed: a value that does not
         fold to a constant gives no lifetime."""
-        from gdpr_lint.analysis.durations import UNITS
-
         def folded(part: dict):
             found = siblings(part.get("position"), part.get("keyword")) if siblings is not None else None
             if found is _UNPACKED:  # `**options` may hold it: not guessed
