@@ -83,6 +83,7 @@ class RetentionCheck(Check):
             for name in entry["names"]:
                 self.settings.setdefault(name, []).append(entry)
         self.enums: Dict[str, dict] = tables.get("enums", {})
+        self.period_units: Dict[str, Dict[str, str]] = dict(tables.get("period-units", {}))
         self.unit_words = {w: unit for unit, words in tables.get("unit-words", {}).items() for w in words}
         self.category_words: List[Tuple[str, frozenset]] = [
             (category, frozenset(words)) for category, words in tables.get("category-words", {}).items()
@@ -513,7 +514,8 @@ class RetentionCheck(Check):
     def _count_of_periods(self, ctx, node, spec: dict, siblings) -> Optional[DurationValue]:
         """A count of periods (`backupCount` rotated log files, one per `interval` x `when`):
         the lifetime is their product. `per` names the argument or key that gives the period's
-        unit (`units` maps its lower-cased value to a unit), `times` the one that multiplies
+        unit (`units` names a table of [retention.period-units] that maps its lower-cased value
+        to a unit), `times` the one that multiplies
         it; either falls back to its `default`. Nothing is guessed: a value that does not
         fold to a constant gives no lifetime."""
         def folded(part: dict):
@@ -532,7 +534,7 @@ class RetentionCheck(Check):
             return None
         if not isinstance(period, str) or isinstance(multiplier, bool) or not isinstance(multiplier, int):
             return None
-        unit = per["units"].get(period.lower())
+        unit = self.period_units.get(per["units"], {}).get(period.lower())
         if unit is None or count.value <= 0 or multiplier <= 0:
             return None
         seconds = count.value * multiplier * UNITS[unit]
