@@ -535,23 +535,44 @@ class Context:
             if leading is not None:
                 return Const("".join(parts), leading.origin_node, leading.origin_name, self, leading.note)
             return Const("".join(parts))
-        if type(node) is cst.Call:
-            target = self.resolve(node.func)
-            if target in self.env_getters or (target or "").endswith((".getenv", "environ.get")):
-                default = None
-                for index, arg in enumerate(node.args):
-                    if arg.keyword is not None and arg.keyword.value == "default":
-                        default = arg.value
-                    elif arg.keyword is None and index == 1:
-                        default = arg.value
-                variable = self.constant(node.args[0].value, _depth + 1) if node.args else None
-                if default is not None:
-                    inner = self.constant(default, _depth + 1)
-                    if inner is not None:
-                        where = (f"the default of environment variable {variable.value}" if variable is not None
-                                 else "an environment default")
-                        return Const(inner.value, note=where)
+        if type(node) is cst.BooleanOperation and type(node.operator) is cst.Or:
+            # `os.getenv("AWS_REGION") or "us-east-1"`: the value the code falls back to
+            left = self.constant(node.left, _depth + 1)
+            if left is not None:
+                return left if left.value else self.constant(node.right, _depth + 1)
+            right = self.constant(node.right, _depth + 1)
+            if right is None or not right.value:
+                return None  # `timeout or None`: an empty fallback configures nothing
+            if right.origin_name is not None or right.note:
+                return right
+            variable = self._env_variable(node.left, _depth) if type(node.left) is cst.Call else None
+            return Const(right.value, note=(f"the default of environment variable {variable}" if variable
+                                            else "the fallback after `or`"))
+        if type(node) is cst.Call and self._is_env_getter(node):
+            default = None
+            for index, arg in enumerate(node.args):
+                if arg.keyword is not None and arg.keyword.value == "default":
+                    default = arg.value
+                elif arg.keyword is None and index == 1:
+                    default = arg.value
+            if default is not None:
+                inner = self.constant(default, _depth + 1)
+                if inner is not None:
+                    variable = self._env_variable(node, _depth)
+                    where = f"the default of environment variable {variable}" if variable else "an environment default"
+                    return Const(inner.value, note=where)
         return None
+
+    def _is_env_getter(self, call: cst.Call) -> bool:
+        target = self.resolve(call.func)
+        return target in self.env_getters or (target or "").endswith((".getenv", "environ.get"))
+
+    def _env_variable(self, call: cst.Call, _depth: int = 0) -> Optional[str]:
+        """The variable an environment getter reads (`os.getenv("AWS_REGION")`), if known."""
+        if not call.args or call.args[0].keyword is not None or not self._is_env_getter(call):
+            return None
+        variable = self.constant(call.args[0].value, _depth + 1)
+        return str(variable.value) if variable is not None else None
 
     # ---- personal data ----------------------------------------------------------------
 

@@ -40,6 +40,8 @@ class _FileState:
     seen_overrides: Set[str] = field(default_factory=set)
     module_keys: Dict[str, tuple] = field(default_factory=dict)  # service -> (node, attr)
     module_hosts: Set[str] = field(default_factory=set)
+    reported: Set[tuple] = field(default_factory=set)  # (code, id(node), message)
+    reported_targets: Set[int] = field(default_factory=set)  # id() of assignment targets reported
 
 
 def _dotted(node) -> Optional[str]:
@@ -179,8 +181,16 @@ class ResidencyCheck(Check):
         if any(t in self.env_setters for t in targets):
             self._check_env_setter(ctx, call)
         method = name.rsplit(".", 1)[-1]
-        state.seen_overrides.update(self._overrides.get(method, ()))
+        if "." in name:  # a method of a client (`sg.set_sendgrid_data_residency("eu")`)
+            state.seen_overrides.update(self._overrides.get(method, ()))
         if self.quiet.match(targets) or (method and method.endswith(self.quiet_suffixes)):
+            return
+        if self.env_calls.match(targets):
+            # an environment variable's default: judged with that origin, as an assignment
+            # or an argument holding the call judges it (the same finding, once)
+            value = self._const(ctx, call)
+            if value is not None:
+                self._scan_python(ctx, value.value, value.origin, done, call, depth=0)
             return
         self._scan_arguments(ctx, call, done)
 
@@ -199,8 +209,10 @@ class ResidencyCheck(Check):
             reported = self._check_saas_assignment(ctx, target, name, value)
             if not reported and scope_kind in ("module", "class"):
                 reported = self._scan_value_node(ctx, value, set(), node=None, leaf=True)
-        if reported and "." not in name and "[" not in name:
-            state.reported_names.add(name)
+        if reported:
+            state.reported_targets.add(id(target))
+            if "." not in name and "[" not in name:
+                state.reported_names.add(name)
 
     def on_scope_exit(self, ctx, scope) -> None:
         if getattr(scope, "kind", "module") != "module":
@@ -223,7 +235,8 @@ class ResidencyCheck(Check):
                 f"jurisdictions ({self.policy.describe()}); {entry.get('fix', '')}"
             ).rstrip("; ")
             self._report(ctx, NON_EU_SAAS, node, message, {"service": service, "default": True, "place": place})
-        state.module_keys.clear()
+        # the file is done: a later analysis of the same path (another parse) starts afresh
+        self._state = _FileState()
 
     # --- per file ------------------------------------------------------------------------------
     def _file(self, ctx) -> _FileState:
@@ -235,6 +248,10 @@ class ResidencyCheck(Check):
     def _report(self, ctx, code, node, message, facts) -> bool:
         if not self.wants(code):
             return False
+        key = (code, id(node), message)
+        if key in self._state.reported:
+            return True  # an assignment and the call that gives it its value judge one value
+        self._state.reported.add(key)
         ctx.report(code, node, message, facts=facts, confidence="high" if code != UNKNOWN_REGION else "medium")
         return True
 
@@ -337,6 +354,8 @@ class ResidencyCheck(Check):
     # --- region sinks ---------------------------------------------------------------------------
     def _check_sink(self, ctx, call, sink: dict, done: Set[tuple]) -> None:
         provider = sink["provider"]
+        if self._global_service(ctx, call, sink):
+            return  # IAM, CloudFront, Route 53: the region argument only picks an API endpoint
         endpoint_arg = sink.get("endpoint")
         if endpoint_arg and self._keyword(call, endpoint_arg) is not None:
             endpoint = self._const(ctx, self._keyword(call, endpoint_arg))
@@ -349,6 +368,8 @@ class ResidencyCheck(Check):
             if expr is _MISSING:
                 continue
             given = True
+            if self._name_reported(ctx, expr):
+                return  # a setting reported where it is given its value (`AWS_REGION = env(...)`)
             value = self._value_of(ctx, expr)
             if value is None:
                 return
@@ -375,6 +396,17 @@ class ResidencyCheck(Check):
                 self._judge_known(ctx, call, region, None, done, reason=sink.get("default_reason"))
         elif sink.get("requires_region") and self.wants(NO_REGION):
             self._check_no_region(ctx, call, provider)
+
+    def _global_service(self, ctx, call, sink: dict) -> bool:
+        """Whether the call makes a client of a service that keeps no data in a region
+        (`[residency.global_services]`), named at the sink's `service` argument paths."""
+        services = self.global_services.get(sink["provider"])
+        for path in sink.get("service", ()) if services else ():
+            expr = self._arg(ctx, call, path)
+            if expr is not _MISSING:
+                value = self._const(ctx, expr)
+                return value is not None and value.value in services
+        return False
 
     def _judge_region(self, ctx, node, provider, text, origin, path, sink, done) -> bool:
         if self._origin_reported(origin):
@@ -441,6 +473,15 @@ class ResidencyCheck(Check):
             message += f'; e.g. "{suggestion.id}" ({suggestion.name}) keeps the data in {self.policy.where(suggestion)}'
         return message
 
+    def _name_reported(self, ctx, expr) -> bool:
+        """A name (or dotted name) bound once, by an assignment whose value was reported."""
+        import libcst as cst
+
+        if not self._state.reported_targets or type(expr) not in (cst.Name, cst.Attribute):
+            return False
+        definition = ctx.definition(expr)
+        return definition is not None and id(definition.node) in self._state.reported_targets
+
     def _origin_reported(self, origin: Optional[str]) -> bool:
         if not origin:
             return False
@@ -448,10 +489,6 @@ class ResidencyCheck(Check):
         return name in self._state.reported_names
 
     def _check_no_region(self, ctx, call, provider) -> None:
-        expr = self._keyword(call, "service_name") or self._positional(call, 0)
-        service = self._const(ctx, expr) if expr is not None else None
-        if service is not None and service.value in self.global_services.get(provider, ()):
-            return
         name = self.catalog.provider_name(provider)
         suggestion = self.policy.suggestion(provider)
         hint = f' (e.g. region_name="{suggestion.id}")' if suggestion else ""
@@ -486,6 +523,8 @@ class ResidencyCheck(Check):
                     reported |= self._scan_value_node(ctx, element.value, done, node=None, leaf=True)
             return reported
         node = node if node is not None else expr
+        if self._name_reported(ctx, expr):
+            return False
         value = self._const(ctx, expr)
         if value is None:
             prefix = self._literal_prefix(expr)
@@ -798,7 +837,8 @@ class ResidencyCheck(Check):
                 if const is not None and isinstance(const.value, str):
                     return self._judge_saas_value(ctx, value, sid, const.value, const.origin, set())
                 return False
-        state.seen_overrides.update(self._overrides.get(norm.rsplit(".", 1)[-1], ()))
+        if "." in norm:  # `client.host = ...` re-targets a client; a variable named `host` does not
+            state.seen_overrides.update(self._overrides.get(norm.rsplit(".", 1)[-1], ()))
         for suffix, sid in self.saas_assign.items():
             if norm == suffix or norm.endswith("." + suffix) or norm.upper() == suffix.upper():
                 const = self._const(ctx, value)
