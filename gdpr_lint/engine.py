@@ -312,6 +312,7 @@ class Context:
         self.env_getters = frozenset(self.kb.tables.get("values", {}).get("env-getters", ()))
         self.field_categories: Dict[str, str] = {}  # attr name -> category from model fields
         self.masked_fields: Dict[str, set] = {}  # class name -> fields that mask themselves
+        self.printed_whole: set = set()  # classes whose printed form shows fields naming personal data
         self._taint_depth = 0
 
     # ---- positions and text -----------------------------------------------------------
@@ -599,11 +600,17 @@ class Context:
         finally:
             self._taint_depth -= 1
 
-    def _name_taint(self, node: cst.Name) -> Taint:
+    def _name_taint(self, node: cst.Name, whole: bool = True) -> Taint:
+        """whole: the object itself is used (formatted, printed), not one of its methods'
+        results (`body.model_dump(include=...)` picks its fields)."""
         binding = self.scope.lookup(node.value)
         if binding is not None:
             if binding.qualname or isinstance(binding.value, (_ClassRef, _FunctionRef)):
                 return EMPTY
+            if whole and not binding.taint and self.printed_whole:
+                owner = self._owner_class(node)
+                if owner in self.printed_whole:  # `body: SignupRequest`, a pydantic model
+                    return self._object_dump_taint(node)
             return binding.taint
         return self._taint_source(self.vocab.classify(node.value), node)
 
@@ -722,11 +729,14 @@ class Context:
         binding = self.scope.lookup(class_name) if class_name else None
         if binding is None or not isinstance(binding.value, _ClassRef):
             return EMPTY
+        return self._object_dump_taint_of(binding.value.scope)
+
+    def _object_dump_taint_of(self, class_scope: "Scope") -> Taint:
         result = EMPTY
-        for field in binding.value.scope.data.get("fields", ()):
+        for field in class_scope.data.get("fields", ()):
             name = field.value
             category = self.field_categories.get(name) or self.vocab.classify(name)
-            if category is not None and name not in self.masked_fields.get(class_name, ()):
+            if category is not None and name not in self.masked_fields.get(class_scope.name, ()):
                 result = result.union(self._taint_source(category, field, "medium"))
         return result
 
@@ -816,6 +826,8 @@ class Context:
             receiver_target = self.resolve(func.value)
             if receiver_target is not None and (receiver_target.startswith("<") or self._is_module(func.value)):
                 receiver = EMPTY  # a module or a client object: `requests.get`, `session.get`
+            elif type(func.value) is cst.Name:
+                receiver = self._name_taint(func.value, whole=False)
             else:
                 receiver = self.taint(func.value)
             is_object = receiver_target is not None and (receiver_target.startswith("<") or self._is_module(func.value))
@@ -1182,6 +1194,29 @@ class Walker(Context):
                     self._prepass_method(stmt, scope)
         finally:
             self.scope = saved
+        if self._prints_its_fields(node) and self._object_dump_taint_of(scope):
+            self.printed_whole.add(scope.name)
+
+    def _prints_its_fields(self, node: cst.ClassDef) -> bool:
+        """Whether printing an object of the class shows all of its fields: a dataclass,
+        attrs or pydantic class (rules/pii.toml, auto-repr-*), or a subclass of such a class
+        of the module, that writes no __repr__ or __str__ of its own."""
+        body = node.body.body
+        if any(type(stmt) is cst.FunctionDef and stmt.name.value in ("__repr__", "__str__") for stmt in body):
+            return False
+        for decorator in node.decorators:
+            expr = decorator.decorator
+            call = expr if type(expr) is cst.Call else None
+            if dotted_name(call.func if call is not None else expr) in self.vocab.auto_repr_decorators:
+                for arg in call.args if call is not None else ():
+                    if arg.keyword is not None and arg.keyword.value == "repr":
+                        return not (type(arg.value) is cst.Name and arg.value.value == "False")
+                return True
+        for base in node.bases:
+            name = dotted_name(base.value)
+            if name in self.vocab.auto_repr_bases or name in self.printed_whole:
+                return True
+        return False
 
     def _prepass_method(self, node: cst.FunctionDef, scope: Scope) -> None:
         params = node.params.params

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Tuple
 
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _WORD_RUN = re.compile(r"[a-z0-9_]+")  # over lower-cased text
-CACHE_FORMAT = 6  # of a pickled TokenFilter: part of its start-up cache key
+CACHE_FORMAT = 7  # of a pickled TokenFilter: part of its start-up cache key
 _WINDOW = 48  # characters either side of an anchor that a phrase can span
 _SKIP_FILE = re.compile(r"#\s*gdpr-lint:\s*skip-file\b")
 
@@ -111,14 +111,16 @@ class TokenFilter:
     lower-cased text) confirms the precise phrase. Anchors of three letters or fewer
     are matched as whole identifier parts instead of substrings."""
 
-    def __init__(self, tokens, owners=None, dumps=None, always: int = 0):
+    def __init__(self, tokens, owners=None, dumps=None, always: int = 0, auto_repr=None):
         """owners: for each token, the index of the check it comes from (default 0); a
         narrowed filter tells which checks have an anchor in its text (`owners_present`),
         plus those in the bit mask `always` (checks with no tokens: they run on every file).
         dumps: (functions, methods, attributes) that turn an object into all of its fields
         (`vars(x)`, `x.model_dump()`, `x.__dict__`): blocks that dump an object of a class
-        that matters are kept."""
+        that matters are kept. auto_repr: (decorators, bases) of classes whose printed form
+        shows every field: blocks that may print such an object of a class that matters are kept."""
         self.dump_names = tuple(tuple(sorted(names)) for names in (dumps or ((), (), ())))
+        self.auto_repr = tuple(frozenset(names) for names in (auto_repr or ((), ())))
         self.always = always
         self.precise: dict = {}
         self.owners: Dict[str, int] = {}  # anchor -> bit mask of the checks it belongs to
@@ -192,7 +194,7 @@ class TokenFilter:
         return {"precise_source": self.precise_source, "long_source": self.long_source,
                 "short_words": self.short_words, "containing": self.containing,
                 "punct": self.punct, "word_anchors": self.word_anchors, "owners": self.owners,
-                "dump_names": self.dump_names, "always": self.always}
+                "dump_names": self.dump_names, "always": self.always, "auto_repr": self.auto_repr}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -284,7 +286,7 @@ class TokenFilter:
         return self._for_text(sorted(anchors), [(w, p) for w, p in self.short if w in shorts], text, lower)
 
     # what a filter made for one text shares with the filter it was made from
-    _SHARED = ("precise", "precise_source", "owners", "always", "reach", "dumps", "dump_words")
+    _SHARED = ("precise", "precise_source", "owners", "always", "reach", "dumps", "dump_words", "auto_repr")
 
     def _for_text(self, anchors: List[str], short: list, text: str, lower: str) -> "TokenFilter":
         made = TokenFilter.__new__(TokenFilter)
@@ -401,8 +403,10 @@ def _aligned_lower(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
-# methods that set up instance attributes other methods rely on: always kept
-_SETUP_METHODS = frozenset({"__init__", "__post_init__", "setUp", "setup", "__new__", "__enter__", "__aenter__"})
+# methods that set up instance attributes other methods rely on, and those that decide how an
+# object prints (a class that writes its own __repr__ does not print its fields): always kept
+_SETUP_METHODS = frozenset({"__init__", "__post_init__", "setUp", "setup", "__new__", "__enter__", "__aenter__",
+                            "__repr__", "__str__"})
 
 
 def _span(node) -> Tuple[int, int]:
@@ -458,6 +462,35 @@ def _annotation_last_name(node) -> Optional[str]:
     if isinstance(node, ast.Name):
         return node.id
     return None
+
+
+def _dotted(node) -> Optional[str]:
+    import ast
+
+    if isinstance(node, ast.Attribute):
+        owner = _dotted(node.value)
+        return f"{owner}.{node.attr}" if owner else None
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _prints_its_fields(node, auto_repr, printed) -> bool:
+    """Whether printing an object of the class shows all of its fields, as the engine decides
+    it on its own tree (Walker._prints_its_fields): a dataclass, attrs or pydantic class, or a
+    subclass of such a class of the module (`printed`), with no __repr__ or __str__ of its own."""
+    import ast
+
+    decorators, bases = auto_repr
+    if any(isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in ("__repr__", "__str__")
+           for stmt in node.body):
+        return False
+    for decorator in node.decorator_list:
+        call = decorator if isinstance(decorator, ast.Call) else None
+        if _dotted(call.func if call is not None else decorator) in decorators:
+            for keyword in call.keywords if call is not None else ():
+                if keyword.arg == "repr":
+                    return not (isinstance(keyword.value, ast.Constant) and keyword.value.value is False)
+            return True
+    return any(_dotted(base) in bases or _dotted(base) in printed for base in node.bases)
 
 
 def _bound_names(stmt) -> List[str]:
@@ -644,20 +677,38 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
     def matters(first: int, last: int) -> bool:
         return uses_interesting(first, last) or passes(first, last)
 
+    # Classes that matter whose printed form shows all their fields (a pydantic model, a
+    # dataclass): a block may log such an object whole (`logger.info("%s", body)`), so the
+    # methods of such a class are kept, and so is a block with a parameter of such a class.
+    printed: set = set()
+    if token_filter.auto_repr and any(token_filter.auto_repr):
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and _prints_its_fields(node, token_filter.auto_repr, printed) \
+                    and passes(*_span(node)):
+                printed.add(node.name)
+
+    def takes_printed(node) -> bool:
+        return bool(printed) and any(
+            arg.annotation is not None and _annotation_last_name(arg.annotation) in printed
+            for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs)
+
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             first, last = _span(node)
-            if not matters(first, last) and not dumps_a_class_that_matters(node, None):
+            if not matters(first, last) and not dumps_a_class_that_matters(node, None) and not takes_printed(node):
                 drops.append((first, last, None))
         elif isinstance(node, ast.ClassDef):
             first, last = _span(node)
             if not matters(first, last):
                 drops.append((first, last, None))
                 continue
+            if node.name in printed:
+                continue
             for child in node.body:
                 if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and child.name not in _SETUP_METHODS:
                     c_first, c_last = _span(child)
-                    if not matters(c_first, c_last) and not dumps_a_class_that_matters(child, node.name):
+                    if not matters(c_first, c_last) and not dumps_a_class_that_matters(child, node.name) \
+                            and not takes_printed(child):
                         drops.append((c_first, c_last, child.col_offset))
     if not drops:
         return text, None

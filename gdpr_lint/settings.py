@@ -204,7 +204,8 @@ class RunSettings:
         flow = self.kb.tables.get("pii", {}).get("flow", {})
         # calls that turn an object into all of its fields: `vars(x)`, `x.model_dump()`, `x.__dict__`
         dumps = (flow.get("object-dumpers", ()), flow.get("dump-methods", ()), ("__dict__",))
-        return TokenFilter(tokens, owners, dumps=dumps, always=always)
+        auto_repr = (flow.get("auto-repr-decorators", ()), flow.get("auto-repr-bases", ()))
+        return TokenFilter(tokens, owners, dumps=dumps, always=always, auto_repr=auto_repr)
 
     def checks_for(self, owners: int) -> List:
         """The checks of a file whose text has anchors of the checks in the bit mask

@@ -80,6 +80,8 @@ class PiiVocabulary:
         self.object_dumpers = frozenset(flow.get("object-dumpers", ()))
         self.dump_methods = frozenset(flow.get("dump-methods", ()))
         self.container_mutators = frozenset(flow.get("container-mutators", ()))
+        self.auto_repr_decorators = frozenset(flow.get("auto-repr-decorators", ()))
+        self.auto_repr_bases = frozenset(flow.get("auto-repr-bases", ()))
         sources = pii.get("request-sources", {})
         self.request_attributes = frozenset(sources.get("attributes", ()))
         self.request_bases = frozenset(sources.get("bases", ()))
