@@ -92,6 +92,12 @@ class RetentionCheck(Check):
         self.setting_phrases = [tuple(p) for p in tables.get("setting-phrases", ())]
         self.seconds_by_default = frozenset(tables.get("seconds-by-default", ()))
         self.exclude_words = frozenset(tables.get("setting-exclude-words", ()))
+        self.subject_words = frozenset(tables.get("setting-subject-words", ()))
+        self.store_words = frozenset(tables.get("setting-store-words", ()))
+        self.strong_triggers = frozenset(tables.get("strong-triggers", ()))
+        self.validity_triggers = frozenset(tables.get("validity-triggers", ()))
+        self.weak_triggers = frozenset(tables.get("weak-triggers", ()))
+        self.data_words = frozenset(tables.get("data-words", ()))
         self.settings_class_suffixes = tuple(tables.get("settings-class-suffixes", ()))
         self.category_nouns: Dict[str, str] = dict(tables.get("category-nouns", {}))
         self.weak_phrase_categories = frozenset(tables.get("weak-phrase-categories", ()))
@@ -110,15 +116,30 @@ class RetentionCheck(Check):
                 tokens.add(key.lower())
         tokens.update(name.lower() for name in self.settings)
         tokens.update(self.setting_words)
-        # a phrase such as max-age counts only with a data category in the same name
-        # (SESSION_MAX_AGE, sessionMaxAge); bare max_age is HTTP caching
-        category_words = sorted({w for category, vocabulary in self.category_words
-                                 if category in self.weak_phrase_categories for w in vocabulary})
-        categories = "(?:%s)" % "|".join(map(re.escape, category_words))
+        # a phrase counts only with what its kind of trigger needs in the same name: a strong
+        # one (purge-after) alone, max-age with a data category (SESSION_MAX_AGE, sessionMaxAge;
+        # bare max_age is HTTP caching), expire-after with a category or a data word
+        def words_of(categories):
+            return {w for category, vocabulary in self.category_words if category in categories for w in vocabulary}
+
+        every_category = {category for category, _ in self.category_words}
         for phrase in self.setting_phrases:
+            trigger = " ".join(phrase)
+            anchors = {sep.join(phrase) for sep in ("_", "", "-")}
+            if trigger in self.strong_triggers:
+                tokens.update(anchors)
+                continue
+            if trigger in self.validity_triggers:
+                needed = words_of(every_category) | self.data_words
+            elif trigger in self.weak_triggers:
+                needed = words_of(self.weak_phrase_categories)
+            else:
+                tokens.update(anchors)
+                continue
+            categories = "(?:%s)" % "|".join(map(re.escape, sorted(needed)))
             joined = r"[_\-]?".join(map(re.escape, phrase))
             pattern = rf"{categories}[a-z0-9_\-]*{joined}|{joined}[a-z0-9_\-]*{categories}"
-            for anchor in {sep.join(phrase) for sep in ("_", "", "-")}:
+            for anchor in anchors:
                 tokens.add((anchor, pattern))
         if self.wants("GDPR302"):
             # personal data stored with no expiry: the value must name personal data
@@ -446,23 +467,40 @@ class RetentionCheck(Check):
     def _named_setting(self, name: str) -> Optional[Tuple[Optional[str], str]]:
         """(unit or None, category) when `name` reads as a retention setting."""
         words = split_words(name)
-        if not words or self.exclude_words.intersection(words):
+        if not words:
             return None
-        triggers = self.setting_words.intersection(words)
-        phrase = next((p for p in self.setting_phrases if _contains(words, p)), None)
-        if not triggers and phrase is None:
+        found = {w for w in words if w in self.setting_words}
+        found.update(" ".join(p) for p in self.setting_phrases if _contains(words, p))
+        if not found:
+            return None
+        # a unit word that ends the name is its unit, even where it also excludes (SESSION_TTL_MIN)
+        excluding = words[:-1] if words[-1] in self.unit_words else words
+        if self.exclude_words.intersection(excluding):
+            return None
+        category = self._category_of_words(words)
+        counted = {t for t in found if self._trigger_counts(t, category, words)}
+        if not counted:
+            return None
+        if (self.subject_words.intersection(excluding) and not counted & self.strong_triggers
+                and not self.store_words.intersection(words)):
             return None
         unit = None
         for word in reversed(words):
             if word in self.unit_words:
                 unit = self.unit_words[word]
                 break
-        if unit is None and (triggers | set(phrase or ())).intersection(self.seconds_by_default):
+        if unit is None and any(w in self.seconds_by_default for t in counted for w in t.split()):
             unit = "seconds"
-        category = self._category_of_words(words)
-        if not triggers and category not in self.weak_phrase_categories:
-            return None
         return unit, category or self.generic_category
+
+    def _trigger_counts(self, trigger: str, category: Optional[str], words: Sequence[str]) -> bool:
+        """Whether a trigger found in a name makes it a retention setting ([retention]
+        strong-, validity- and weak-triggers say what each needs beside it)."""
+        if trigger in self.validity_triggers:
+            return category is not None or bool(self.data_words.intersection(words))
+        if trigger in self.weak_triggers:
+            return category in self.weak_phrase_categories
+        return True
 
     def _is_settings_name(self, ctx, name: str) -> bool:
         scope = getattr(ctx, "scope", None)
