@@ -98,6 +98,7 @@ class RetentionCheck(Check):
         self.validity_triggers = frozenset(tables.get("validity-triggers", ()))
         self.weak_triggers = frozenset(tables.get("weak-triggers", ()))
         self.data_words = frozenset(tables.get("data-words", ()))
+        self.unset_values = tuple(tables.get("unset-values", ()))
         self.settings_class_suffixes = tuple(tables.get("settings-class-suffixes", ()))
         self.category_nouns: Dict[str, str] = dict(tables.get("category-nouns", {}))
         self.weak_phrase_categories = frozenset(tables.get("weak-phrase-categories", ()))
@@ -227,6 +228,8 @@ class RetentionCheck(Check):
             arg = _argument(call, spec.get("position"), spec.get("keyword"))
             if arg is None:
                 continue
+            if self._is_unset(ctx, arg) and not self._is_forever_sentinel(ctx, arg, spec):
+                continue
             lifetime_given = True
             if self._is_forever_sentinel(ctx, arg, spec):
                 if entry.get("forever-needs-personal-data"):
@@ -245,7 +248,7 @@ class RetentionCheck(Check):
         if entry.get("ttl-item"):
             self._check_ttl_item(ctx, call, entry, category)
         keep = entry.get("keep-ttl", ())
-        if any(a.keyword is not None and a.keyword.value in keep for a in call.args):
+        if any(a.keyword is not None and a.keyword.value in keep and not self._is_unset(ctx, a.value) for a in call.args):
             lifetime_given = True
         if entry.get("expires") and lifetime_given:
             key_text = self._key_text(ctx, call, entry)
@@ -578,6 +581,16 @@ class RetentionCheck(Check):
         seconds = count.value * multiplier * UNITS[unit]
         text = f"{count.value} files x {multiplier} {unit[:-1] if multiplier == 1 else unit}"
         return DurationValue.of(seconds, origin=text)
+
+    def _is_unset(self, ctx, node) -> bool:
+        """`ex=None`, `keepttl=False`: a value of [retention] unset-values passes no lifetime."""
+        const = ctx.constant(node)
+        if const is None:
+            return False
+        value = const.value
+        if value is None:
+            return "None" in self.unset_values
+        return isinstance(value, bool) and any(s is value for s in self.unset_values)
 
     def _is_forever_sentinel(self, ctx, node, spec: dict) -> bool:
         sentinels = spec.get("forever", ())
