@@ -430,6 +430,8 @@ class RetentionCheck(Check):
                 if entry.get("kinds"):
                     if index == 0 or type(target) is not cst.Attribute or ctx.kind(target.value) not in entry["kinds"]:
                         continue
+                if entry.get("context") and not self._in_context(ctx, entry["context"], components[:index]):
+                    continue
                 matched = True
                 rest = components[index + 1 :]
                 path = list(entry.get("path", ()))
@@ -440,21 +442,36 @@ class RetentionCheck(Check):
                 return True
         return False
 
+    def _in_context(self, ctx, context: dict, owners: Sequence[str]) -> bool:
+        """Whether a name with a `context` counts here: `owners` are the names before it
+        (`app.conf.result_expires` -> ['app', 'conf']; none for a bare name)."""
+        if owners:
+            return owners[-1] in context.get("owners", ())
+        scope = getattr(ctx, "scope", None)
+        kind = getattr(scope, "kind", None)
+        if kind == "module":
+            return bool(context.get("module"))
+        if kind == "class" and context.get("settings-classes"):
+            return str(getattr(scope, "name", "")).endswith(self.settings_class_suffixes)
+        return False
+
     def _check_settings_update(self, ctx, call: cst.Call) -> None:
         """`app.config.update(PERMANENT_SESSION_LIFETIME=...)`, `app.conf.update({...})`."""
+        receiver = _access_path(ctx, call.func.value)
+        owners = receiver[-1:] or ["?"]  # a call's result: known to be no settings owner
         for arg in call.args:
             if arg.star:
                 continue
             if arg.keyword is not None:
                 for entry in self.settings.get(arg.keyword.value, ()):
-                    if not entry.get("kinds"):
+                    if not entry.get("kinds") and (not entry.get("context") or self._in_context(ctx, entry["context"], owners)):
                         self._check_setting_value(ctx, arg.value, entry, list(entry.get("path", ())), arg.keyword.value)
             elif type(arg.value) is cst.Dict:
                 for element in arg.value.elements:
                     if type(element) is cst.DictElement:
                         key = _string_key(ctx, element.key)
                         for entry in self.settings.get(key, ()) if key else ():
-                            if not entry.get("kinds"):
+                            if not entry.get("kinds") and (not entry.get("context") or self._in_context(ctx, entry["context"], owners)):
                                 self._check_setting_value(ctx, element.value, entry, list(entry.get("path", ())), key)
 
     def _check_setting_value(self, ctx, value, entry: dict, path: Sequence[str], name: str) -> None:
