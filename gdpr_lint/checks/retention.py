@@ -54,7 +54,9 @@ class _FileState:
     expiring_scopes: set = field(default_factory=set)
     expiring_scope_keys: set = field(default_factory=set)  # (function, key text) given a lifetime there
     apis_seen: set = field(default_factory=set)
-    missing: List[Tuple[cst.CSTNode, dict]] = field(default_factory=list)
+    # api -> the constants its calls passed under an `excused-by-same` keyword (_UNKNOWN if not one)
+    api_values: Dict[str, List[object]] = field(default_factory=dict)
+    missing: List[Tuple[cst.CSTNode, dict, object]] = field(default_factory=list)
 
 
 class RetentionCheck(Check):
@@ -78,6 +80,7 @@ class RetentionCheck(Check):
         # keys whose absence, in a dict that `where` picks, means forever (a handler dict
         # with no backupCount)
         self.missing_keys = [e for e in tables.get("keys", ()) if e.get("where") and e.get("missing") == "forever"]
+        self.same_keywords = sorted({e["excused-by-same"] for e in self.calls if e.get("excused-by-same")})
         self.settings: Dict[str, List[dict]] = {}
         for entry in tables.get("settings", ()):
             for name in entry["names"]:
@@ -153,6 +156,8 @@ class RetentionCheck(Check):
         state = self._file(ctx)
         for entry in self._call_entries(ctx, call, target):
             state.apis_seen.add(entry["api"])
+            for keyword in self.same_keywords:
+                state.api_values.setdefault(entry["api"], []).append((keyword, _keyword_constant(ctx, call, keyword)))
             self._check_call(ctx, state, call, entry)
         for arg in call.args:
             if arg.keyword is not None and not arg.star:
@@ -192,12 +197,26 @@ class RetentionCheck(Check):
                     confidence="medium",
                     facts={"api": store.entry["api"], "forever": True, "category": store.entry.get("category")},
                 )
-            for node, entry in state.missing:
-                if any(api in state.apis_seen for api in entry.get("excused-by", ())):
+            for node, entry, value in state.missing:
+                if self._excused(state, entry, value):
                     continue
                 category = self._category(ctx, entry, call=node if type(node) is cst.Call else None)
                 self._report_forever(ctx, node, entry, category, predicate=entry.get("missing-text", "has no expiry"))
         self._state = None
+
+    def _excused(self, state: _FileState, entry: dict, value) -> bool:
+        """Whether a call of `excused-by` in the file excuses a missing lifetime: any of them,
+        or with `excused-by-same`, one for the same constant (either unknown: excused)."""
+        same = entry.get("excused-by-same")
+        for api in entry.get("excused-by", ()):
+            if api not in state.apis_seen:
+                continue
+            if not same or value is _UNKNOWN:
+                return True
+            for keyword, other in state.api_values.get(api, ()):
+                if keyword == same and (other is _UNKNOWN or other == value):
+                    return True
+        return False
 
     # --- per-file state -------------------------------------------------------------
 
@@ -269,7 +288,8 @@ class RetentionCheck(Check):
         # `*args`/`**options` may carry the lifetime: then it is not known to be missing
         unpacked = any(a.star for a in call.args)
         if entry.get("missing") == "forever" and not lifetime_given and not unpacked:
-            state.missing.append((call, entry))
+            same = entry.get("excused-by-same")
+            state.missing.append((call, entry, _keyword_constant(ctx, call, same) if same else None))
         default = entry.get("missing-default")
         if default and not lifetime_given and not unpacked:
             value = DurationValue.of(float(default["days"]) * 86400, origin=default.get("text"))
@@ -739,6 +759,14 @@ def _argument(call: cst.Call, position: Optional[int], keyword: Optional[str]):
 
 
 _UNPACKED = object()  # an argument or key that `*args`/`**options` may hold
+_UNKNOWN = object()  # a value that is not a known constant
+
+
+def _keyword_constant(ctx, call: cst.Call, keyword: str):
+    """The constant passed as `keyword`, or _UNKNOWN (not passed, not a constant, `**options`)."""
+    arg = _argument(call, None, keyword)
+    const = ctx.constant(arg) if arg is not None else None
+    return const.value if const is not None else _UNKNOWN
 
 
 def _sibling_argument(call: cst.Call, position: Optional[int], keyword: Optional[str]):
