@@ -54,7 +54,9 @@ class _FileState:
     expiring_scopes: set = field(default_factory=set)
     expiring_scope_keys: set = field(default_factory=set)  # (function, key text) given a lifetime there
     apis_seen: set = field(default_factory=set)
-    missing: List[Tuple[cst.CSTNode, dict]] = field(default_factory=list)
+    # api -> the constants its calls passed under an `excused-by-same` keyword (_UNKNOWN if not one)
+    api_values: Dict[str, List[object]] = field(default_factory=dict)
+    missing: List[Tuple[cst.CSTNode, dict, object]] = field(default_factory=list)
 
 
 class RetentionCheck(Check):
@@ -78,6 +80,7 @@ class RetentionCheck(Check):
         # keys whose absence, in a dict that `where` picks, means forever (a handler dict
         # with no backupCount)
         self.missing_keys = [e for e in tables.get("keys", ()) if e.get("where") and e.get("missing") == "forever"]
+        self.same_keywords = sorted({e["excused-by-same"] for e in self.calls if e.get("excused-by-same")})
         self.settings: Dict[str, List[dict]] = {}
         for entry in tables.get("settings", ()):
             for name in entry["names"]:
@@ -92,6 +95,13 @@ class RetentionCheck(Check):
         self.setting_phrases = [tuple(p) for p in tables.get("setting-phrases", ())]
         self.seconds_by_default = frozenset(tables.get("seconds-by-default", ()))
         self.exclude_words = frozenset(tables.get("setting-exclude-words", ()))
+        self.subject_words = frozenset(tables.get("setting-subject-words", ()))
+        self.store_words = frozenset(tables.get("setting-store-words", ()))
+        self.strong_triggers = frozenset(tables.get("strong-triggers", ()))
+        self.validity_triggers = frozenset(tables.get("validity-triggers", ()))
+        self.weak_triggers = frozenset(tables.get("weak-triggers", ()))
+        self.data_words = frozenset(tables.get("data-words", ()))
+        self.unset_values = tuple(tables.get("unset-values", ()))
         self.settings_class_suffixes = tuple(tables.get("settings-class-suffixes", ()))
         self.category_nouns: Dict[str, str] = dict(tables.get("category-nouns", {}))
         self.weak_phrase_categories = frozenset(tables.get("weak-phrase-categories", ()))
@@ -110,15 +120,30 @@ class RetentionCheck(Check):
                 tokens.add(key.lower())
         tokens.update(name.lower() for name in self.settings)
         tokens.update(self.setting_words)
-        # a phrase such as max-age counts only with a data category in the same name
-        # (SESSION_MAX_AGE, sessionMaxAge); bare max_age is HTTP caching
-        category_words = sorted({w for category, vocabulary in self.category_words
-                                 if category in self.weak_phrase_categories for w in vocabulary})
-        categories = "(?:%s)" % "|".join(map(re.escape, category_words))
+        # a phrase counts only with what its kind of trigger needs in the same name: a strong
+        # one (purge-after) alone, max-age with a data category (SESSION_MAX_AGE, sessionMaxAge;
+        # bare max_age is HTTP caching), expire-after with a category or a data word
+        def words_of(categories):
+            return {w for category, vocabulary in self.category_words if category in categories for w in vocabulary}
+
+        every_category = {category for category, _ in self.category_words}
         for phrase in self.setting_phrases:
+            trigger = " ".join(phrase)
+            anchors = {sep.join(phrase) for sep in ("_", "", "-")}
+            if trigger in self.strong_triggers:
+                tokens.update(anchors)
+                continue
+            if trigger in self.validity_triggers:
+                needed = words_of(every_category) | self.data_words
+            elif trigger in self.weak_triggers:
+                needed = words_of(self.weak_phrase_categories)
+            else:
+                tokens.update(anchors)
+                continue
+            categories = "(?:%s)" % "|".join(map(re.escape, sorted(needed)))
             joined = r"[_\-]?".join(map(re.escape, phrase))
             pattern = rf"{categories}[a-z0-9_\-]*{joined}|{joined}[a-z0-9_\-]*{categories}"
-            for anchor in {sep.join(phrase) for sep in ("_", "", "-")}:
+            for anchor in anchors:
                 tokens.add((anchor, pattern))
         if self.wants("GDPR302"):
             # personal data stored with no expiry: the value must name personal data
@@ -131,6 +156,8 @@ class RetentionCheck(Check):
         state = self._file(ctx)
         for entry in self._call_entries(ctx, call, target):
             state.apis_seen.add(entry["api"])
+            for keyword in self.same_keywords:
+                state.api_values.setdefault(entry["api"], []).append((keyword, _keyword_constant(ctx, call, keyword)))
             self._check_call(ctx, state, call, entry)
         for arg in call.args:
             if arg.keyword is not None and not arg.star:
@@ -170,12 +197,26 @@ class RetentionCheck(Check):
                     confidence="medium",
                     facts={"api": store.entry["api"], "forever": True, "category": store.entry.get("category")},
                 )
-            for node, entry in state.missing:
-                if any(api in state.apis_seen for api in entry.get("excused-by", ())):
+            for node, entry, value in state.missing:
+                if self._excused(state, entry, value):
                     continue
                 category = self._category(ctx, entry, call=node if type(node) is cst.Call else None)
                 self._report_forever(ctx, node, entry, category, predicate=entry.get("missing-text", "has no expiry"))
         self._state = None
+
+    def _excused(self, state: _FileState, entry: dict, value) -> bool:
+        """Whether a call of `excused-by` in the file excuses a missing lifetime: any of them,
+        or with `excused-by-same`, one for the same constant (either unknown: excused)."""
+        same = entry.get("excused-by-same")
+        for api in entry.get("excused-by", ()):
+            if api not in state.apis_seen:
+                continue
+            if not same or value is _UNKNOWN:
+                return True
+            for keyword, other in state.api_values.get(api, ()):
+                if keyword == same and (other is _UNKNOWN or other == value):
+                    return True
+        return False
 
     # --- per-file state -------------------------------------------------------------
 
@@ -206,6 +247,8 @@ class RetentionCheck(Check):
             arg = _argument(call, spec.get("position"), spec.get("keyword"))
             if arg is None:
                 continue
+            if self._is_unset(ctx, arg) and not self._is_forever_sentinel(ctx, arg, spec):
+                continue
             lifetime_given = True
             if self._is_forever_sentinel(ctx, arg, spec):
                 if entry.get("forever-needs-personal-data"):
@@ -224,7 +267,7 @@ class RetentionCheck(Check):
         if entry.get("ttl-item"):
             self._check_ttl_item(ctx, call, entry, category)
         keep = entry.get("keep-ttl", ())
-        if any(a.keyword is not None and a.keyword.value in keep for a in call.args):
+        if any(a.keyword is not None and a.keyword.value in keep and not self._is_unset(ctx, a.value) for a in call.args):
             lifetime_given = True
         if entry.get("expires") and lifetime_given:
             key_text = self._key_text(ctx, call, entry)
@@ -233,7 +276,10 @@ class RetentionCheck(Check):
                 # that key anywhere in the file, and those of its function, whose key it may
                 # name differently (`pipe.hset(key, ...)` then `pipe.expire(name, ...)`)
                 state.expiring_scopes.add(_scope_key(ctx))
-                if key_text is not None:
+                if key_text is not None and _local_name(ctx, _argument(call, entry.get("key"), entry.get("key-keyword"))):
+                    # a local variable (`key = f"rl:{ip}"`) is another key in another function
+                    state.expiring_scope_keys.add((_scope_key(ctx), key_text))
+                elif key_text is not None:
                     state.expiring_keys.add(key_text)
             elif key_text is not None:
                 # `setex(key, ...)`/`set(key, ..., ex=)` rewrites its own key with a lifetime:
@@ -245,7 +291,8 @@ class RetentionCheck(Check):
         # `*args`/`**options` may carry the lifetime: then it is not known to be missing
         unpacked = any(a.star for a in call.args)
         if entry.get("missing") == "forever" and not lifetime_given and not unpacked:
-            state.missing.append((call, entry))
+            same = entry.get("excused-by-same")
+            state.missing.append((call, entry, _keyword_constant(ctx, call, same) if same else None))
         default = entry.get("missing-default")
         if default and not lifetime_given and not unpacked:
             value = DurationValue.of(float(default["days"]) * 86400, origin=default.get("text"))
@@ -406,6 +453,8 @@ class RetentionCheck(Check):
                 if entry.get("kinds"):
                     if index == 0 or type(target) is not cst.Attribute or ctx.kind(target.value) not in entry["kinds"]:
                         continue
+                if entry.get("context") and not self._in_context(ctx, entry["context"], components[:index]):
+                    continue
                 matched = True
                 rest = components[index + 1 :]
                 path = list(entry.get("path", ()))
@@ -416,21 +465,36 @@ class RetentionCheck(Check):
                 return True
         return False
 
+    def _in_context(self, ctx, context: dict, owners: Sequence[str]) -> bool:
+        """Whether a name with a `context` counts here: `owners` are the names before it
+        (`app.conf.result_expires` -> ['app', 'conf']; none for a bare name)."""
+        if owners:
+            return owners[-1] in context.get("owners", ())
+        scope = getattr(ctx, "scope", None)
+        kind = getattr(scope, "kind", None)
+        if kind == "module":
+            return bool(context.get("module"))
+        if kind == "class" and context.get("settings-classes"):
+            return str(getattr(scope, "name", "")).endswith(self.settings_class_suffixes)
+        return False
+
     def _check_settings_update(self, ctx, call: cst.Call) -> None:
         """`app.config.update(PERMANENT_SESSION_LIFETIME=...)`, `app.conf.update({...})`."""
+        receiver = _access_path(ctx, call.func.value)
+        owners = receiver[-1:] or ["?"]  # a call's result: known to be no settings owner
         for arg in call.args:
             if arg.star:
                 continue
             if arg.keyword is not None:
                 for entry in self.settings.get(arg.keyword.value, ()):
-                    if not entry.get("kinds"):
+                    if not entry.get("kinds") and (not entry.get("context") or self._in_context(ctx, entry["context"], owners)):
                         self._check_setting_value(ctx, arg.value, entry, list(entry.get("path", ())), arg.keyword.value)
             elif type(arg.value) is cst.Dict:
                 for element in arg.value.elements:
                     if type(element) is cst.DictElement:
                         key = _string_key(ctx, element.key)
                         for entry in self.settings.get(key, ()) if key else ():
-                            if not entry.get("kinds"):
+                            if not entry.get("kinds") and (not entry.get("context") or self._in_context(ctx, entry["context"], owners)):
                                 self._check_setting_value(ctx, element.value, entry, list(entry.get("path", ())), key)
 
     def _check_setting_value(self, ctx, value, entry: dict, path: Sequence[str], name: str) -> None:
@@ -446,23 +510,40 @@ class RetentionCheck(Check):
     def _named_setting(self, name: str) -> Optional[Tuple[Optional[str], str]]:
         """(unit or None, category) when `name` reads as a retention setting."""
         words = split_words(name)
-        if not words or self.exclude_words.intersection(words):
+        if not words:
             return None
-        triggers = self.setting_words.intersection(words)
-        phrase = next((p for p in self.setting_phrases if _contains(words, p)), None)
-        if not triggers and phrase is None:
+        found = {w for w in words if w in self.setting_words}
+        found.update(" ".join(p) for p in self.setting_phrases if _contains(words, p))
+        if not found:
+            return None
+        # a unit word that ends the name is its unit, even where it also excludes (SESSION_TTL_MIN)
+        excluding = words[:-1] if words[-1] in self.unit_words else words
+        if self.exclude_words.intersection(excluding):
+            return None
+        category = self._category_of_words(words)
+        counted = {t for t in found if self._trigger_counts(t, category, words)}
+        if not counted:
+            return None
+        if (self.subject_words.intersection(excluding) and not counted & self.strong_triggers
+                and not self.store_words.intersection(words)):
             return None
         unit = None
         for word in reversed(words):
             if word in self.unit_words:
                 unit = self.unit_words[word]
                 break
-        if unit is None and (triggers | set(phrase or ())).intersection(self.seconds_by_default):
+        if unit is None and any(w in self.seconds_by_default for t in counted for w in t.split()):
             unit = "seconds"
-        category = self._category_of_words(words)
-        if not triggers and category not in self.weak_phrase_categories:
-            return None
         return unit, category or self.generic_category
+
+    def _trigger_counts(self, trigger: str, category: Optional[str], words: Sequence[str]) -> bool:
+        """Whether a trigger found in a name makes it a retention setting ([retention]
+        strong-, validity- and weak-triggers say what each needs beside it)."""
+        if trigger in self.validity_triggers:
+            return category is not None or bool(self.data_words.intersection(words))
+        if trigger in self.weak_triggers:
+            return category in self.weak_phrase_categories
+        return True
 
     def _is_settings_name(self, ctx, name: str) -> bool:
         scope = getattr(ctx, "scope", None)
@@ -540,6 +621,16 @@ class RetentionCheck(Check):
         seconds = count.value * multiplier * UNITS[unit]
         text = f"{count.value} files x {multiplier} {unit[:-1] if multiplier == 1 else unit}"
         return DurationValue.of(seconds, origin=text)
+
+    def _is_unset(self, ctx, node) -> bool:
+        """`ex=None`, `keepttl=False`: a value of [retention] unset-values passes no lifetime."""
+        const = ctx.constant(node)
+        if const is None:
+            return False
+        value = const.value
+        if value is None:
+            return "None" in self.unset_values
+        return isinstance(value, bool) and any(s is value for s in self.unset_values)
 
     def _is_forever_sentinel(self, ctx, node, spec: dict) -> bool:
         sentinels = spec.get("forever", ())
@@ -655,6 +746,70 @@ def _scope_key(ctx):
     return id(getattr(scope, "node", None))
 
 
+def _local_name(ctx, node) -> bool:
+    """Whether `node` is a name bound in the body of the function being analysed (by an
+    assignment, loop, `with ... as` or walrus). A parameter is not: a helper that expires
+    the key it is given (`def touch(key): r.expire(key, 60)`) may be given any key."""
+    scope = getattr(ctx, "scope", None)
+    function = getattr(scope, "node", None)
+    if type(node) is not cst.Name or getattr(scope, "kind", None) != "function" or type(function) is not cst.FunctionDef:
+        return False
+    finder = _binding_finder(node.value)
+    function.body.visit(finder)
+    return finder.found
+
+
+_BINDING_FINDER = None
+
+
+def _binding_finder(name: str):
+    """A visitor that finds a binding of `name`, its class made on first use (a module-level
+    subclass of libcst's visitor would import libcst with the checks)."""
+    global _BINDING_FINDER
+    if _BINDING_FINDER is None:
+        class _BindingFinder(cst.CSTVisitor):
+            def __init__(self, name: str):
+                super().__init__()
+                self.name = name
+                self.found = False
+
+            def _target(self, target) -> None:
+                if type(target) is cst.Name and target.value == self.name:
+                    self.found = True
+                elif type(target) in (cst.Tuple, cst.List):
+                    for element in target.elements:
+                        self._target(element.value)
+                elif type(target) is cst.StarredElement:
+                    self._target(target.value)
+
+            def visit_AssignTarget(self, node) -> None:
+                self._target(node.target)
+
+            def visit_AnnAssign(self, node) -> None:
+                self._target(node.target)
+
+            def visit_AugAssign(self, node) -> None:
+                self._target(node.target)
+
+            def visit_For(self, node) -> None:
+                self._target(node.target)
+
+            def visit_AsName(self, node) -> None:
+                self._target(node.name)
+
+            def visit_NamedExpr(self, node) -> None:
+                self._target(node.target)
+
+            def visit_FunctionDef(self, node) -> bool:
+                return False  # a nested function's names are its own
+
+            def visit_ClassDef(self, node) -> bool:
+                return False
+
+        _BINDING_FINDER = _BindingFinder
+    return _BINDING_FINDER(name)
+
+
 def _contains(words: Sequence[str], phrase: Sequence[str]) -> bool:
     n = len(phrase)
     return any(tuple(words[i : i + n]) == tuple(phrase) for i in range(len(words) - n + 1))
@@ -671,6 +826,14 @@ def _argument(call: cst.Call, position: Optional[int], keyword: Optional[str]):
 
 
 _UNPACKED = object()  # an argument or key that `*args`/`**options` may hold
+_UNKNOWN = object()  # a value that is not a known constant
+
+
+def _keyword_constant(ctx, call: cst.Call, keyword: str):
+    """The constant passed as `keyword`, or _UNKNOWN (not passed, not a constant, `**options`)."""
+    arg = _argument(call, None, keyword)
+    const = ctx.constant(arg) if arg is not None else None
+    return const.value if const is not None else _UNKNOWN
 
 
 def _sibling_argument(call: cst.Call, position: Optional[int], keyword: Optional[str]):
