@@ -885,7 +885,7 @@ class Context:
         while type(owner) in (cst.Call, cst.Subscript):
             owner = owner.func if type(owner) is cst.Call else owner.value
         text = dotted_name(owner) or _last_name(owner)
-        return any(word in excluded for word in split_words(text))
+        return excluded.occurs_in([self.vocab.fold(w) for w in split_words(text)])
 
     def _unknown_content(self, value) -> bool:
         if type(value) is cst.BooleanOperation:
