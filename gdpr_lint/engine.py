@@ -751,16 +751,42 @@ class Context:
         return type(node) in (cst.Lambda, cst.Integer, cst.Float, cst.Comparison) or (
             type(node) is cst.Call and _last_name(node.func) in self.vocab.non_data_calls)
 
-    def _may_hold_data(self, node) -> bool:
+    def _may_hold_data(self, node, _depth: int = 0) -> bool:
         """Whether a value of unknown content can be what its key names: a variable, an
-        attribute, an item or a call result; not a literal, a function or a container."""
-        if type(node) is cst.Name:
+        attribute, an item or a call result. Not when the engine can tell the value is
+        clean: a literal or constant (`None`), a function, a container, a sanitizer's result
+        or a variable assigned one, a short slice or the domain half of an address, a value
+        typed as never personal data (SecretStr) or named as made safe (`email_hash`)."""
+        if _depth > 8 or self.constant(node) is not None:
+            return False
+        t = type(node)
+        if t is cst.Name:
+            if self.vocab.is_sanitized_name(node.value):
+                return False
             binding = self.scope.lookup(node.value)
-            return binding is None or not (binding.qualname or isinstance(binding.value, (_ClassRef, _FunctionRef)))
-        if type(node) in (cst.Attribute, cst.Subscript):
+            if binding is None:
+                return True
+            if binding.qualname or isinstance(binding.value, (_ClassRef, _FunctionRef)):
+                return False
+            if binding.type_name in self.vocab.non_data_types:
+                return False
+            return binding.value is None or self._may_hold_data(binding.value, _depth + 1)
+        if t is cst.Attribute:
+            if self.vocab.is_sanitized_name(node.attr.value):
+                return False
+            if node.attr.value in self.masked_fields.get(self._owner_class(node.value), ()):
+                return False  # a SecretStr field prints as **********
+            binding = self._self_binding(node)
+            if binding is not None and binding.value is not None:
+                return self._may_hold_data(binding.value, _depth + 1)
             return True
-        if type(node) is cst.Call:
-            return not self._is_non_data(node) and self.constant(node) is None
+        if t is cst.Subscript:
+            return not (_is_short_slice(node) or _is_domain_part(node))
+        if t is cst.Call:
+            return not self._is_non_data(node) and not self.vocab.is_sanitizer(
+                self.resolve(node.func), _last_name(node.func))
+        if t is cst.Await:
+            return self._may_hold_data(node.expression, _depth + 1)
         return False
 
     def _comprehension_taint(self, node, element) -> Taint:

@@ -166,6 +166,10 @@ class PiiVocabulary:
         self._cache[cache_key] = result
         return result
 
+    def is_sanitized_name(self, name: str) -> bool:
+        """Whether a name says its value was made safe: `email_hash`, `phone_last4`."""
+        return self.sanitized_words.occurs_in([self.fold(w) for w in split_words(name)])
+
     def classify_type(self, dotted: str) -> Optional[str]:
         return self._type_index.get(dotted.rsplit(".", 1)[-1])
 
