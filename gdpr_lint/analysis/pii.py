@@ -20,6 +20,7 @@ class Category:
     types: FrozenSet[str]
     exclude_words: WordSequences
     exclude_scope_words: FrozenSet[str] = frozenset()
+    bare_phrases: FrozenSet[Tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class PiiVocabulary:
                 types=frozenset(spec.get("types", ())),
                 exclude_words=WordSequences(),
                 exclude_scope_words=frozenset(spec.get("exclude-scope-words", ())),
+                bare_phrases=frozenset(self._phrase(p) for p in spec.get("bare-phrases", ())),
             )
         self.ignored = frozenset(i.lower() for i in ignore_identifiers)
         # phrase index: last word -> [(category, phrase)] so matching is one dict hit per word
@@ -137,6 +139,10 @@ class PiiVocabulary:
         if match.start > 0 and self.meta_prefixes.begins(words[:match.start]):
             return None
         category = self.categories[match.category]
+        if (category.bare_phrases and match.end == len(words)
+                and tuple(words[match.start:match.end]) in category.bare_phrases
+                and not any(w in self.person_nouns for w in words[:match.start])):
+            return None  # `health`, `worker_health`: a service's health, not a person's
         if category.exclude_words and category.exclude_words.occurs_outside(words, match.start, match.end):
             return None
         if constant and category.group != "credential":
