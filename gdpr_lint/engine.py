@@ -684,8 +684,13 @@ class Context:
             confidence = "high" if self._is_request_source(container) else "medium"
             return self._taint_source(category, node, confidence)
         if self._is_request_source(container):
-            # request.cookies.get("session"): the container itself says what its items are
-            return self.taint(container)
+            # request.cookies.get("session"): the container itself says what its items are,
+            # unless the key read after it says the item is about something else:
+            # `COOKIES["django_language"]` reads as cookies_django_language, a setting
+            taint = self.taint(container)
+            if taint and self.vocab.classify_words(split_words(container.attr.value) + split_words(key)) is None:
+                return EMPTY
+            return taint
         if type(container) is cst.Name:
             binding = self.scope.lookup(container.value)
             if binding is not None and type(binding.value) is cst.Dict:
