@@ -960,13 +960,18 @@ class Context:
             values = None
             if type(value) in (cst.Tuple, cst.List) and len(value.elements) == len(target.elements):
                 values = [e.value for e in value.elements]
+            # `local, domain = email.split("@")`: only the part before the first star and the
+            # `@` can identify someone; the domain half does not, as `email.split("@")[1]`
+            address_split = value is not None and _is_address_split(value)
             for i, element in enumerate(target.elements):
                 inner = element.value
                 if values is not None:
                     self.bind_target(inner, values[i], count=count)
                 else:
+                    domain = address_split and i > 0 and not any(
+                        type(e.value) is cst.StarredElement for e in target.elements[:i + 1])
                     for name in _target_names(inner):
-                        taint = self.taint(value).through(name) if value is not None else EMPTY
+                        taint = self.taint(value).through(name) if value is not None and not domain else EMPTY
                         binding = Binding(name, None, taint, None, None, inner)
                         old = self.scope.bindings.get(name)
                         if old is not None:
@@ -1055,15 +1060,19 @@ def _is_short_slice(node: cst.Subscript) -> bool:
     return upper is None and lower is not None and -4 <= lower < 0
 
 
+def _is_address_split(value) -> bool:
+    """`email.split("@")`, `email.partition("@")`: an address cut at its `@`."""
+    return (type(value) is cst.Call and type(value.func) is cst.Attribute
+            and value.func.attr.value in ("split", "rsplit", "partition", "rpartition") and bool(value.args)
+            and string_value(value.args[0].value) == "@")
+
+
 def _is_domain_part(node: cst.Subscript) -> bool:
     """`email.split("@")[1]`: the domain of an address is not the address."""
     if len(node.slice) != 1 or type(node.slice[0].slice) is not cst.Index:
         return False
     index = node.slice[0].slice.value
-    value = node.value
-    if not (type(value) is cst.Call and type(value.func) is cst.Attribute
-            and value.func.attr.value in ("split", "rsplit", "partition", "rpartition") and value.args
-            and string_value(value.args[0].value) == "@"):
+    if not _is_address_split(node.value):
         return False
     try:
         position = _slice_bound(index)
