@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from gdpr_lint.analysis.names import WordSequences, is_constant_name, split_words
@@ -42,16 +42,24 @@ class PiiVocabulary:
         extra: Dict[str, List[Tuple[str, ...]]] = {}
         for name, category in (extra_identifiers or {}).items():
             extra.setdefault(category, []).append(split_words(name))
-        for cid, spec in pii.get("categories", {}).items():
-            phrases = [self._phrase(p) for p in spec.get("phrases", ())] + extra.get(cid, [])
+        specs = pii.get("categories", {})
+        phrases = {cid: tuple(p for p in [self._phrase(p) for p in spec.get("phrases", ())] + extra.get(cid, []) if p)
+                   for cid, spec in specs.items()}
+        self.vocabulary = frozenset(w for ps in phrases.values() for p in ps for w in p if w != PERSON)
+        # word lists whose entries may be several words (`country_code`) or hold digits
+        # (`sha256`): matched as word sequences, folded like the identifiers they meet
+        self.meta_suffixes = WordSequences(pii.get("meta-suffixes", ()), self.fold)
+        self.meta_prefixes = WordSequences(pii.get("meta-prefixes", ()), self.fold)
+        self.sanitized_words = WordSequences(pii.get("sanitized-words", ()), self.fold)
+        for cid, spec in specs.items():
             self.categories[cid] = Category(
                 id=cid,
                 label=spec["label"],
                 group=spec["group"],
                 severity=spec["severity"],
-                phrases=tuple(p for p in phrases if p),
+                phrases=phrases[cid],
                 types=frozenset(spec.get("types", ())),
-                exclude_words=WordSequences(),
+                exclude_words=WordSequences(spec.get("exclude-words", ()), self.fold),
                 exclude_scope_words=frozenset(spec.get("exclude-scope-words", ())),
                 bare_phrases=frozenset(self._phrase(p) for p in spec.get("bare-phrases", ())),
             )
@@ -64,15 +72,6 @@ class PiiVocabulary:
                 self._by_last.setdefault(last, []).append((cid, phrase))
         for entries in self._by_last.values():
             entries.sort(key=lambda e: -len(e[1]))
-        self.vocabulary = frozenset(w for cat in self.categories.values() for p in cat.phrases for w in p if w != PERSON)
-        # word lists whose entries may be several words (`country_code`) or hold digits
-        # (`sha256`): matched as word sequences, folded like the identifiers they meet
-        self.meta_suffixes = WordSequences(pii.get("meta-suffixes", ()), self.fold)
-        self.meta_prefixes = WordSequences(pii.get("meta-prefixes", ()), self.fold)
-        self.sanitized_words = WordSequences(pii.get("sanitized-words", ()), self.fold)
-        for cid, spec in pii.get("categories", {}).items():
-            self.categories[cid] = replace(self.categories[cid], exclude_words=WordSequences(
-                spec.get("exclude-words", ()), self.fold))
         self._type_index = {t: cid for cid, cat in self.categories.items() for t in cat.types}
         sanitizers = pii.get("sanitizers", {})
         self.sanitizer_words = WordSequences(sanitizers.get("words", ()))
