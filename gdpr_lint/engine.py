@@ -712,8 +712,13 @@ class Context:
             confidence = "high" if self._is_request_source(container) else "medium"
             return self._taint_source(category, node, confidence)
         if self._is_request_source(container):
-            # request.cookies.get("session"): the container itself says what its items are
-            return self.taint(container)
+            # request.cookies.get("session"): the container itself says what its items are,
+            # unless the key read after it says the item is about something else:
+            # `COOKIES["django_language"]` reads as cookies_django_language, a setting
+            taint = self.taint(container)
+            if taint and self.vocab.classify_words(split_words(container.attr.value) + split_words(key)) is None:
+                return EMPTY
+            return taint
         if type(container) is cst.Name:
             binding = self.scope.lookup(container.value)
             if binding is not None and type(binding.value) is cst.Dict:
@@ -782,16 +787,42 @@ class Context:
         return type(node) in (cst.Lambda, cst.Integer, cst.Float, cst.Comparison) or (
             type(node) is cst.Call and _last_name(node.func) in self.vocab.non_data_calls)
 
-    def _may_hold_data(self, node) -> bool:
+    def _may_hold_data(self, node, _depth: int = 0) -> bool:
         """Whether a value of unknown content can be what its key names: a variable, an
-        attribute, an item or a call result; not a literal, a function or a container."""
-        if type(node) is cst.Name:
+        attribute, an item or a call result. Not when the engine can tell the value is
+        clean: a literal or constant (`None`), a function, a container, a sanitizer's result
+        or a variable assigned one, a short slice or the domain half of an address, a value
+        typed as never personal data (SecretStr) or named as made safe (`email_hash`)."""
+        if _depth > 8 or self.constant(node) is not None:
+            return False
+        t = type(node)
+        if t is cst.Name:
+            if self.vocab.is_sanitized_name(node.value):
+                return False
             binding = self.scope.lookup(node.value)
-            return binding is None or not (binding.qualname or isinstance(binding.value, (_ClassRef, _FunctionRef)))
-        if type(node) in (cst.Attribute, cst.Subscript):
+            if binding is None:
+                return True
+            if binding.qualname or isinstance(binding.value, (_ClassRef, _FunctionRef)):
+                return False
+            if binding.type_name in self.vocab.non_data_types:
+                return False
+            return binding.value is None or self._may_hold_data(binding.value, _depth + 1)
+        if t is cst.Attribute:
+            if self.vocab.is_sanitized_name(node.attr.value):
+                return False
+            if node.attr.value in self.masked_fields.get(self._owner_class(node.value), ()):
+                return False  # a SecretStr field prints as **********
+            binding = self._self_binding(node)
+            if binding is not None and binding.value is not None:
+                return self._may_hold_data(binding.value, _depth + 1)
             return True
-        if type(node) is cst.Call:
-            return not self._is_non_data(node) and self.constant(node) is None
+        if t is cst.Subscript:
+            return not (_is_short_slice(node) or _is_domain_part(node))
+        if t is cst.Call:
+            return not self._is_non_data(node) and not self.vocab.is_sanitizer(
+                self.resolve(node.func), _last_name(node.func))
+        if t is cst.Await:
+            return self._may_hold_data(node.expression, _depth + 1)
         return False
 
     def _comprehension_taint(self, node, element) -> Taint:
@@ -918,7 +949,7 @@ class Context:
         while type(owner) in (cst.Call, cst.Subscript):
             owner = owner.func if type(owner) is cst.Call else owner.value
         text = dotted_name(owner) or _last_name(owner)
-        return any(word in excluded for word in split_words(text))
+        return excluded.occurs_in([self.vocab.fold(w) for w in split_words(text)])
 
     def _unknown_content(self, value) -> bool:
         if type(value) is cst.BooleanOperation:
@@ -962,13 +993,18 @@ class Context:
             values = None
             if type(value) in (cst.Tuple, cst.List) and len(value.elements) == len(target.elements):
                 values = [e.value for e in value.elements]
+            # `local, domain = email.split("@")`: only the part before the first star and the
+            # `@` can identify someone; the domain half does not, as `email.split("@")[1]`
+            address_split = value is not None and _is_address_split(value)
             for i, element in enumerate(target.elements):
                 inner = element.value
                 if values is not None:
                     self.bind_target(inner, values[i], count=count)
                 else:
+                    domain = address_split and i > 0 and not any(
+                        type(e.value) is cst.StarredElement for e in target.elements[:i + 1])
                     for name in _target_names(inner):
-                        taint = self.taint(value).through(name) if value is not None else EMPTY
+                        taint = self.taint(value).through(name) if value is not None and not domain else EMPTY
                         binding = Binding(name, None, taint, None, None, inner)
                         old = self.scope.bindings.get(name)
                         if old is not None:
@@ -1057,15 +1093,19 @@ def _is_short_slice(node: cst.Subscript) -> bool:
     return upper is None and lower is not None and -4 <= lower < 0
 
 
+def _is_address_split(value) -> bool:
+    """`email.split("@")`, `email.partition("@")`: an address cut at its `@`."""
+    return (type(value) is cst.Call and type(value.func) is cst.Attribute
+            and value.func.attr.value in ("split", "rsplit", "partition", "rpartition") and bool(value.args)
+            and string_value(value.args[0].value) == "@")
+
+
 def _is_domain_part(node: cst.Subscript) -> bool:
     """`email.split("@")[1]`: the domain of an address is not the address."""
     if len(node.slice) != 1 or type(node.slice[0].slice) is not cst.Index:
         return False
     index = node.slice[0].slice.value
-    value = node.value
-    if not (type(value) is cst.Call and type(value.func) is cst.Attribute
-            and value.func.attr.value in ("split", "rsplit", "partition", "rpartition") and value.args
-            and string_value(value.args[0].value) == "@"):
+    if not _is_address_split(node.value):
         return False
     try:
         position = _slice_bound(index)

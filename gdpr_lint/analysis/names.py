@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Tuple
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Tuple
 
 # IPv4/IPv6 first so `IPv4Address` is (ipv4, address), then acronyms before a capitalised
 # word (`HTTPServer` -> http, server), words, acronyms and digits.
@@ -26,3 +26,51 @@ def is_constant_name(identifier: str) -> bool:
 # Annotations that wrap the type a parameter holds: `Optional[X]` and `Annotated[X, ...]`
 # type it as X (the engine on libcst's tree, the pre-filter on CPython's)
 TYPE_WRAPPERS = frozenset({"Optional", "Annotated"})
+
+
+class WordSequences:
+    """A word list of the vocabulary whose entries are split like identifiers, so that
+    `country_code` is the sequence (country, code) and `sha256` is (sha, 256): an entry
+    matches where its words occur in a row in an identifier's words."""
+
+    __slots__ = ("single", "multi")
+
+    def __init__(self, entries: Iterable[str] = (), fold: Callable[[str], str] = None):
+        single = set()
+        multi = set()
+        for entry in entries:
+            words = tuple(fold(w) if fold else w for w in split_words(entry))
+            if len(words) == 1:
+                single.add(words[0])
+            elif words:
+                multi.add(words)
+        self.single = frozenset(single)
+        self.multi = tuple(sorted(multi))
+
+    def __bool__(self) -> bool:
+        return bool(self.single or self.multi)
+
+    def spans(self, words: Sequence[str]) -> Iterator[Tuple[int, int]]:
+        """(start, end) of every occurrence of an entry in words."""
+        for i, word in enumerate(words):
+            if word in self.single:
+                yield i, i + 1
+        for entry in self.multi:
+            n = len(entry)
+            for i in range(len(words) - n + 1):
+                if tuple(words[i:i + n]) == entry:
+                    yield i, i + n
+
+    def occurs_in(self, words: Sequence[str], start: int = 0, end: Optional[int] = None) -> bool:
+        """Whether an entry occurs within words[start:end]."""
+        return any(True for _ in self.spans(words[start:end]))
+
+    def occurs_outside(self, words: Sequence[str], start: int, end: int) -> bool:
+        """Whether an entry occurs in words other than inside words[start:end] (the phrase
+        matched): `status_code` excludes `health_status_code`."""
+        return any(not (start <= s and e <= end) for s, e in self.spans(words))
+
+    def begins(self, words: Sequence[str]) -> bool:
+        """Whether words start with an entry: `number_of_emails`."""
+        return bool(words) and (words[0] in self.single
+                                or any(tuple(words[:len(e)]) == e for e in self.multi))

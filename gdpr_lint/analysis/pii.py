@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
-from gdpr_lint.analysis.names import is_constant_name, split_words
+from gdpr_lint.analysis.names import WordSequences, is_constant_name, split_words
 
 PERSON = "<person>"
 
@@ -18,8 +18,9 @@ class Category:
     severity: str
     phrases: Tuple[Tuple[str, ...], ...]
     types: FrozenSet[str]
-    exclude_words: FrozenSet[str]
+    exclude_words: WordSequences
     exclude_scope_words: FrozenSet[str] = frozenset()
+    bare_phrases: FrozenSet[Tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -36,25 +37,31 @@ class PiiVocabulary:
                  ignore_identifiers: Iterable[str] = (), extra_sanitizers: Iterable[str] = ()):
         pii = tables.get("pii", {})
         self.person_nouns = frozenset(pii.get("person-nouns", ()))
-        self.meta_suffixes = frozenset(pii.get("meta-suffixes", ()))
-        self.meta_prefixes = frozenset(pii.get("meta-prefixes", ()))
-        self.sanitized_words = frozenset(pii.get("sanitized-words", ()))
         self.meta_containers = frozenset(pii.get("meta-containers", ()))
         self.categories: Dict[str, Category] = {}
         extra: Dict[str, List[Tuple[str, ...]]] = {}
         for name, category in (extra_identifiers or {}).items():
             extra.setdefault(category, []).append(split_words(name))
-        for cid, spec in pii.get("categories", {}).items():
-            phrases = [self._phrase(p) for p in spec.get("phrases", ())] + extra.get(cid, [])
+        specs = pii.get("categories", {})
+        phrases = {cid: tuple(p for p in [self._phrase(p) for p in spec.get("phrases", ())] + extra.get(cid, []) if p)
+                   for cid, spec in specs.items()}
+        self.vocabulary = frozenset(w for ps in phrases.values() for p in ps for w in p if w != PERSON)
+        # word lists whose entries may be several words (`country_code`) or hold digits
+        # (`sha256`): matched as word sequences, folded like the identifiers they meet
+        self.meta_suffixes = WordSequences(pii.get("meta-suffixes", ()), self.fold)
+        self.meta_prefixes = WordSequences(pii.get("meta-prefixes", ()), self.fold)
+        self.sanitized_words = WordSequences(pii.get("sanitized-words", ()), self.fold)
+        for cid, spec in specs.items():
             self.categories[cid] = Category(
                 id=cid,
                 label=spec["label"],
                 group=spec["group"],
                 severity=spec["severity"],
-                phrases=tuple(p for p in phrases if p),
+                phrases=phrases[cid],
                 types=frozenset(spec.get("types", ())),
-                exclude_words=frozenset(spec.get("exclude-words", ())),
+                exclude_words=WordSequences(spec.get("exclude-words", ()), self.fold),
                 exclude_scope_words=frozenset(spec.get("exclude-scope-words", ())),
+                bare_phrases=frozenset(self._phrase(p) for p in spec.get("bare-phrases", ())),
             )
         self.ignored = frozenset(i.lower() for i in ignore_identifiers)
         # phrase index: last word -> [(category, phrase)] so matching is one dict hit per word
@@ -65,10 +72,9 @@ class PiiVocabulary:
                 self._by_last.setdefault(last, []).append((cid, phrase))
         for entries in self._by_last.values():
             entries.sort(key=lambda e: -len(e[1]))
-        self.vocabulary = frozenset(w for cat in self.categories.values() for p in cat.phrases for w in p if w != PERSON)
         self._type_index = {t: cid for cid, cat in self.categories.items() for t in cat.types}
         sanitizers = pii.get("sanitizers", {})
-        self.sanitizer_words = frozenset(sanitizers.get("words", ()))
+        self.sanitizer_words = WordSequences(sanitizers.get("words", ()))
         self.sanitizer_functions = frozenset(list(sanitizers.get("functions", ())) + list(extra_sanitizers))
         flow = pii.get("flow", {})
         self.passthrough_functions = frozenset(flow.get("passthrough-functions", ()))
@@ -97,7 +103,7 @@ class PiiVocabulary:
     def category(self, cid: str) -> Category:
         return self.categories[cid]
 
-    def _fold(self, word: str) -> str:
+    def fold(self, word: str) -> str:
         """Plural folding against the vocabulary: emails -> email, addresses -> address."""
         if word in self.vocabulary or word in self.person_nouns or len(word) < 4:
             return word
@@ -121,21 +127,24 @@ class PiiVocabulary:
     def classify_words(self, words: Sequence[str], constant: bool = False, head: bool = False) -> Optional[str]:
         """head: the phrase must end the name (for constants, and for an attribute read
         with its owner's name in front: `token.created` is not a token)."""
-        words = [self._fold(w) for w in words if w]
-        if not words or any(w in self.sanitized_words for w in words):
+        words = [self.fold(w) for w in words if w]
+        if not words or self.sanitized_words.occurs_in(words):
             return None
         match = self._match(words)
         if match is None:
             return None
         if (head or constant) and match.end != len(words):
             return None  # CLIENT_SECRET_BASIC is an enum member, SECRET_KEY a secret
-        if any(w in self.meta_suffixes for w in words[match.end:]):
+        if self.meta_suffixes.occurs_in(words, match.end):
             return None
-        if match.start > 0 and words[0] in self.meta_prefixes:
+        if match.start > 0 and self.meta_prefixes.begins(words[:match.start]):
             return None
         category = self.categories[match.category]
-        if category.exclude_words and any(
-                w in category.exclude_words for i, w in enumerate(words) if not match.start <= i < match.end):
+        if (category.bare_phrases and match.end == len(words)
+                and tuple(words[match.start:match.end]) in category.bare_phrases
+                and not any(w in self.person_nouns for w in words[:match.start])):
+            return None  # `health`, `worker_health`: a service's health, not a person's
+        if category.exclude_words and category.exclude_words.occurs_outside(words, match.start, match.end):
             return None
         if constant and category.group != "credential":
             return None
@@ -164,6 +173,10 @@ class PiiVocabulary:
         self._cache[cache_key] = result
         return result
 
+    def is_sanitized_name(self, name: str) -> bool:
+        """Whether a name says its value was made safe: `email_hash`, `phone_last4`."""
+        return self.sanitized_words.occurs_in([self.fold(w) for w in split_words(name)])
+
     def classify_type(self, dotted: str) -> Optional[str]:
         return self._type_index.get(dotted.rsplit(".", 1)[-1])
 
@@ -172,7 +185,7 @@ class PiiVocabulary:
             return True
         if target and target.split(".", 1)[0] in ("hashlib", "hmac"):
             return True
-        return any(w in self.sanitizer_words for w in split_words(name))
+        return self.sanitizer_words.occurs_in(split_words(name))
 
     def excluded_in_scope(self, cid: str, scope_words) -> bool:
         """Whether the enclosing function/class (and its parameters) rule the category out:
