@@ -607,7 +607,7 @@ class Context:
         if binding is not None:
             if binding.qualname or isinstance(binding.value, (_ClassRef, _FunctionRef)):
                 return EMPTY
-            if whole and not binding.taint and self.printed_whole:
+            if whole and not binding.taint and self.printed_whole and not self._is_class_itself(node):
                 owner = self._owner_class(node)
                 if owner in self.printed_whole:  # `body: SignupRequest`, a pydantic model
                     return self._object_dump_taint(node)
@@ -744,6 +744,16 @@ class Context:
             if category is not None and name not in self.masked_fields.get(class_scope.name, ()):
                 result = result.union(self._taint_source(category, field, "medium"))
         return result
+
+    def _is_class_itself(self, node: cst.Name) -> bool:
+        """`cls` in a classmethod: the class, which prints as its name, not an object."""
+        scope = self.scope
+        while scope is not None and scope.kind == "function" and scope.class_scope is None:
+            scope = scope.parent
+        if scope is None or scope.class_scope is None or node.value != scope.self_name:
+            return False
+        return any(type(d.decorator) is cst.Name and d.decorator.value in ("classmethod", "staticmethod")
+                   for d in scope.node.decorators)
 
     def _owner_class(self, node) -> Optional[str]:
         """The class an object belongs to when we know it: `self` in a method, or a
@@ -1218,7 +1228,8 @@ class Walker(Context):
                             category = self.vocab.classify_type(annotation)
                             if category is not None:
                                 self.field_categories[small.target.value] = category
-                            elif last in ("SecretStr", "SecretBytes"):
+                            elif last in self.vocab.non_data_types:
+                                # SecretStr prints as **********, a bool field is a flag: no data
                                 self.masked_fields.setdefault(scope.name, set()).add(small.target.value)
                     for target, value in _assignments(small):
                         if type(target) is cst.Name:
