@@ -641,6 +641,8 @@ class Context:
             category = self.vocab.classify(attr, context=owner)
             if category is not None and not self._owner_excludes(category, node.value):
                 return self._taint_source(category, node, "medium")
+            if attr in self.vocab.payload_attributes and self._is_request_source(node):
+                return self._taint_source(self.vocab.payload_category, node, "low")  # `request.POST` whole
             return EMPTY
         if t is cst.Subscript:
             key = self._subscript_key(node)
@@ -863,6 +865,9 @@ class Context:
             binding = self.scope.lookup(func.value)
             if binding is not None and isinstance(binding.value, _FunctionRef):
                 return binding.taint  # what the module's own function returns
+        if type(func) is cst.Attribute and name in self.vocab.payload_methods \
+                and dotted_name(func.value) in self.vocab.request_bases:
+            return self._taint_source(self.vocab.payload_category, node, "low")  # `request.get_json()`
         if type(func) is cst.Attribute:
             receiver_target = self.resolve(func.value)
             if receiver_target is not None and (receiver_target.startswith("<") or self._is_module(func.value)):
@@ -904,6 +909,8 @@ class Context:
             for arg in node.args:
                 if arg.keyword is None or arg.keyword.value not in self.vocab.passthrough_skip_keywords:
                     result = result.union(self.taint(arg.value))
+            if target in self.vocab.payload_key_functions:
+                result = result.without(self.vocab.payload_category)  # `sorted(request.POST)`: field names
             if target == "getattr" and len(node.args) >= 2:
                 key = string_value(node.args[1].value)
                 if key is not None:
@@ -1507,6 +1514,8 @@ class Walker(Context):
         non_data = annotation is not None and annotation.rsplit(".", 1)[-1] in self.vocab.non_data_types
         if not taint and not non_data:
             taint = self._taint_source(self.vocab.classify(name), param.name)
+        if not taint and name in self.vocab.payload_names:
+            taint = self._taint_source(self.vocab.payload_category, param.name, "low")  # DRF create(self, validated_data)
         if not taint and not non_data and name in ("value", "attrs") and scope.name.startswith("validate_") \
                 and scope.class_scope is not None:
             # DRF/Django form field validators: validate_email(self, value)

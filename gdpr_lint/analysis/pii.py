@@ -91,6 +91,13 @@ class PiiVocabulary:
         sources = pii.get("request-sources", {})
         self.request_attributes = frozenset(sources.get("attributes", ()))
         self.request_bases = frozenset(sources.get("bases", ()))
+        self.payload_attributes = frozenset(sources.get("payload-attributes", ()))
+        self.payload_methods = frozenset(sources.get("payload-methods", ()))
+        self.payload_names = frozenset(sources.get("payload-names", ()))
+        self.payload_key_functions = frozenset(sources.get("payload-key-functions", ()))
+        self.payload_category = sources.get("payload-category")
+        if self.payload_category not in self.categories:
+            self.payload_category = None
         self._cache: Dict[Tuple[str, bool, str], Optional[str]] = {}
 
     @staticmethod
@@ -231,4 +238,12 @@ def personal_data_tokens(tables: dict, config=None) -> List:
     for category in pii.get("categories", {}).values():
         for type_name in category.get("types", ()):
             tokens.append(type_name.lower())
+    sources = pii.get("request-sources", {})
+    if sources.get("payload-category"):
+        # request data passed on whole: `request.POST`, `request.get_json()`, `validated_data`
+        members = sorted({m.lower() for m in list(sources.get("payload-attributes", ()))
+                          + list(sources.get("payload-methods", ()))})
+        for base in sorted({b.rsplit(".", 1)[-1].lower() for b in sources.get("bases", ())}):
+            tokens.append((base, rf"\b{re.escape(base)}\s*\.\s*(?:{'|'.join(map(re.escape, members))})\b"))
+        tokens.extend(name.lower() for name in sources.get("payload-names", ()))
     return tokens
