@@ -86,6 +86,9 @@ _PASS_THROUGH = frozenset({"int", "float", "round", "abs", "str", "math.floor", 
 _ES_UNITS = {"d": DAY, "h": HOUR, "m": MINUTE, "s": SECOND, "ms": 1e-3, "micros": 1e-6, "nanos": 1e-9}
 _ES_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(d|h|m|s|ms|micros|nanos)\s*$")
 _NUMERIC_PATTERN = re.compile(r"^\s*[+-]?\d+(?:\.\d+)?\s*$")
+#: a written duration, "2 years", "1 week, 3 days", "10d" (one amount and unit word per part)
+_PHRASE_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)[\s,]*", re.I)
+_PHRASE_PATTERN = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*[a-z]+[\s,]*)+$", re.I)
 
 _MAX_DEPTH = 12
 
@@ -159,6 +162,25 @@ def parse_unit_string(text: str) -> Optional[DurationValue]:
     return DurationValue.of(float(match.group(1)) * _ES_UNITS[match.group(2)])
 
 
+def parse_phrase(text: str, units: dict) -> Optional[DurationValue]:
+    """A written duration ('2 years', '1 week, 3 days') whose unit words are the keys of
+    `units` (word -> unit name, lower-case) -> DurationValue; None when any part is unknown."""
+    if not _PHRASE_PATTERN.match(text):
+        return None
+    seconds = 0.0
+    parts = []
+    for amount, word in _PHRASE_PART.findall(text):
+        unit = units.get(word.lower())
+        if unit is None:
+            return None
+        seconds += float(amount) * UNITS[unit]
+        parts.append((float(amount), unit))
+    text = None
+    if any(unit in ("months", "years") for _, unit in parts):
+        text = " and ".join(_plural(amount, unit[:-1]) for amount, unit in parts if amount)
+    return DurationValue.of(seconds, text or None)
+
+
 # --- internal values -------------------------------------------------------------------
 
 
@@ -215,14 +237,17 @@ class DurationEvaluator:
     # --- public ---------------------------------------------------------------------
 
     def duration(
-        self, expr: cst.BaseExpression, unit: Optional[str] = "seconds", strings: str = "none"
+        self, expr: cst.BaseExpression, unit: Optional[str] = "seconds", strings: str = "none",
+        phrase_units: Optional[dict] = None,
     ) -> Optional[DurationValue]:
         """The lifetime `expr` denotes when a bare number means `unit` (None: a bare
         number is refused; only values that carry their unit, like timedelta, count).
 
         strings: "none" (a string is not a duration), "numeric" ("3600" is a number, as
         boto3 attribute maps and Kafka configs take them) or "units" (Elasticsearch
-        "400d"; a bare numeric string is then milliseconds, as Elasticsearch reads it).
+        "400d"; a bare numeric string is then milliseconds, as Elasticsearch reads it) or
+        "phrases" (loguru's "2 years", "1 week, 3 days", with the unit words of
+        `phrase_units`; read whatever `unit` is, as the words carry the unit).
         """
         value = self._eval(expr, 0)
         if isinstance(value, _Num):
@@ -233,6 +258,9 @@ class DurationEvaluator:
             return self._from_number(value.value, unit, value.origin)
         if isinstance(value, _Dur):
             return DurationValue.of(value.seconds, value.text, value.origin)
+        if isinstance(value, _Str) and strings == "phrases":
+            parsed = parse_phrase(value.value, phrase_units or {})
+            return None if parsed is None else DurationValue.of(parsed.seconds, parsed.text, value.origin)
         if isinstance(value, _Str) and unit is not None:
             if strings == "units":
                 parsed = parse_unit_string(value.value)

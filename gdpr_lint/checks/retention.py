@@ -582,10 +582,13 @@ class RetentionCheck(Check):
         if "per" in spec:
             return self._count_of_periods(ctx, node, spec, siblings)
         evaluator = DurationEvaluator(ctx)
-        unit = spec.get("unit", "seconds")
+        # `numbers = false`: a bare number is no duration there (loguru's int retention
+        # counts files); only values that carry their unit count
+        unit = spec.get("unit", "seconds") if spec.get("numbers", True) else None
         if unit == "expiry":
             return evaluator.expiry(node)
-        value = evaluator.duration(node, unit=unit, strings=spec.get("strings", "none"))
+        phrase_units = self.period_units.get(spec["phrase-units"]) if "phrase-units" in spec else None
+        value = evaluator.duration(node, unit=unit, strings=spec.get("strings", "none"), phrase_units=phrase_units)
         if value is None and spec.get("or-expiry"):
             value = evaluator.expiry(node)
         if value is not None and value.seconds <= 0:
