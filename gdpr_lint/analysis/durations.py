@@ -9,6 +9,7 @@ cannot be known: a guessed lifetime is worse than none.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
 from dataclasses import dataclass
@@ -67,6 +68,8 @@ _UNIT_FACTORIES = {
         "hours": "hours", "days": "days",
     },
 }
+#: constructors of a calendar date, read as an absolute time when all parts are literal
+DATE_CONSTRUCTORS = frozenset({"datetime.datetime", "datetime.date"})
 #: calls that return "now" (as a timestamp or a datetime)
 NOW_CALLS = frozenset({
     "time.time",
@@ -456,6 +459,8 @@ class DurationEvaluator:
             return inner
         if target in TIMEDELTA_CONSTRUCTORS:
             return self._constructor(call, target, depth)
+        if target in DATE_CONSTRUCTORS:
+            return self._date(call, depth)
         owner, _, method = target.rpartition(".")
         units = _UNIT_FACTORIES.get(owner)
         if units and method in units and len(call.args) == 1 and call.args[0].keyword is None:
@@ -465,6 +470,29 @@ class DurationEvaluator:
             return None
         # os.environ.get("TTL", "3600") and other calls the Context folds
         return self._constant(call)
+
+    def _date(self, call: cst.Call, depth: int) -> Optional[_Value]:
+        """A literal date (`datetime(2099, 1, 1)`): an expiry that lies its distance from
+        today in the future (or the past). Only literal positional parts are read (a `tzinfo`
+        is ignored); anything else gives None."""
+        parts = []
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "tzinfo":
+                continue  # a timezone moves the time by hours, not the date
+            if arg.star or arg.keyword is not None:
+                return None
+            amount = self._eval(arg.value, depth + 1)
+            if not isinstance(amount, _Num) or amount.value != int(amount.value):
+                return None
+            parts.append(int(amount.value))
+        if not 3 <= len(parts) <= 6:
+            return None
+        try:
+            when = _dt.date(*parts[:3])
+        except ValueError:
+            return None
+        offset = float((when - _dt.date.today()).days * DAY)
+        return _Stamp(offset, f"{render_seconds(offset)}, until {when.isoformat()}")
 
     def _constructor(self, call: cst.Call, target: str, depth: int) -> Optional[_Value]:
         positional_names = TIMEDELTA_CONSTRUCTORS[target]
