@@ -492,7 +492,7 @@ class DurationEvaluator:
         except ValueError:
             return None
         offset = float((when - _dt.date.today()).days * DAY)
-        return _Stamp(offset, f"{render_seconds(offset)}, until {when.isoformat()}")
+        return _Stamp(offset, f"{render_seconds(offset)} (until {when.isoformat()})")
 
     def _constructor(self, call: cst.Call, target: str, depth: int) -> Optional[_Value]:
         positional_names = TIMEDELTA_CONSTRUCTORS[target]
