@@ -9,6 +9,7 @@ cannot be known: a guessed lifetime is worse than none.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
 from dataclasses import dataclass
@@ -67,6 +68,8 @@ _UNIT_FACTORIES = {
         "hours": "hours", "days": "days",
     },
 }
+#: constructors of a calendar date, read as an absolute time when all parts are literal
+DATE_CONSTRUCTORS = frozenset({"datetime.datetime", "datetime.date"})
 #: calls that return "now" (as a timestamp or a datetime)
 NOW_CALLS = frozenset({
     "time.time",
@@ -86,6 +89,9 @@ _PASS_THROUGH = frozenset({"int", "float", "round", "abs", "str", "math.floor", 
 _ES_UNITS = {"d": DAY, "h": HOUR, "m": MINUTE, "s": SECOND, "ms": 1e-3, "micros": 1e-6, "nanos": 1e-9}
 _ES_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(d|h|m|s|ms|micros|nanos)\s*$")
 _NUMERIC_PATTERN = re.compile(r"^\s*[+-]?\d+(?:\.\d+)?\s*$")
+#: a written duration, "2 years", "1 week, 3 days", "10d" (one amount and unit word per part)
+_PHRASE_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)[\s,]*", re.I)
+_PHRASE_PATTERN = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*[a-z]+[\s,]*)+$", re.I)
 
 _MAX_DEPTH = 12
 
@@ -159,6 +165,25 @@ def parse_unit_string(text: str) -> Optional[DurationValue]:
     return DurationValue.of(float(match.group(1)) * _ES_UNITS[match.group(2)])
 
 
+def parse_phrase(text: str, units: dict) -> Optional[DurationValue]:
+    """A written duration ('2 years', '1 week, 3 days') whose unit words are the keys of
+    `units` (word -> unit name, lower-case) -> DurationValue; None when any part is unknown."""
+    if not _PHRASE_PATTERN.match(text):
+        return None
+    seconds = 0.0
+    parts = []
+    for amount, word in _PHRASE_PART.findall(text):
+        unit = units.get(word.lower())
+        if unit is None:
+            return None
+        seconds += float(amount) * UNITS[unit]
+        parts.append((float(amount), unit))
+    text = None
+    if any(unit in ("months", "years") for _, unit in parts):
+        text = " and ".join(_plural(amount, unit[:-1]) for amount, unit in parts if amount)
+    return DurationValue.of(seconds, text or None)
+
+
 # --- internal values -------------------------------------------------------------------
 
 
@@ -215,14 +240,17 @@ class DurationEvaluator:
     # --- public ---------------------------------------------------------------------
 
     def duration(
-        self, expr: cst.BaseExpression, unit: Optional[str] = "seconds", strings: str = "none"
+        self, expr: cst.BaseExpression, unit: Optional[str] = "seconds", strings: str = "none",
+        phrase_units: Optional[dict] = None,
     ) -> Optional[DurationValue]:
         """The lifetime `expr` denotes when a bare number means `unit` (None: a bare
         number is refused; only values that carry their unit, like timedelta, count).
 
         strings: "none" (a string is not a duration), "numeric" ("3600" is a number, as
         boto3 attribute maps and Kafka configs take them) or "units" (Elasticsearch
-        "400d"; a bare numeric string is then milliseconds, as Elasticsearch reads it).
+        "400d"; a bare numeric string is then milliseconds, as Elasticsearch reads it) or
+        "phrases" (loguru's "2 years", "1 week, 3 days", with the unit words of
+        `phrase_units`; read whatever `unit` is, as the words carry the unit).
         """
         value = self._eval(expr, 0)
         if isinstance(value, _Num):
@@ -233,6 +261,9 @@ class DurationEvaluator:
             return self._from_number(value.value, unit, value.origin)
         if isinstance(value, _Dur):
             return DurationValue.of(value.seconds, value.text, value.origin)
+        if isinstance(value, _Str) and strings == "phrases":
+            parsed = parse_phrase(value.value, phrase_units or {})
+            return None if parsed is None else DurationValue.of(parsed.seconds, parsed.text, value.origin)
         if isinstance(value, _Str) and unit is not None:
             if strings == "units":
                 parsed = parse_unit_string(value.value)
@@ -428,6 +459,8 @@ class DurationEvaluator:
             return inner
         if target in TIMEDELTA_CONSTRUCTORS:
             return self._constructor(call, target, depth)
+        if target in DATE_CONSTRUCTORS:
+            return self._date(call, depth)
         owner, _, method = target.rpartition(".")
         units = _UNIT_FACTORIES.get(owner)
         if units and method in units and len(call.args) == 1 and call.args[0].keyword is None:
@@ -437,6 +470,29 @@ class DurationEvaluator:
             return None
         # os.environ.get("TTL", "3600") and other calls the Context folds
         return self._constant(call)
+
+    def _date(self, call: cst.Call, depth: int) -> Optional[_Value]:
+        """A literal date (`datetime(2099, 1, 1)`): an expiry that lies its distance from
+        today in the future (or the past). Only literal positional parts are read (a `tzinfo`
+        is ignored); anything else gives None."""
+        parts = []
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "tzinfo":
+                continue  # a timezone moves the time by hours, not the date
+            if arg.star or arg.keyword is not None:
+                return None
+            amount = self._eval(arg.value, depth + 1)
+            if not isinstance(amount, _Num) or amount.value != int(amount.value):
+                return None
+            parts.append(int(amount.value))
+        if not 3 <= len(parts) <= 6:
+            return None
+        try:
+            when = _dt.date(*parts[:3])
+        except ValueError:
+            return None
+        offset = float((when - _dt.date.today()).days * DAY)
+        return _Stamp(offset, f"{render_seconds(offset)} (until {when.isoformat()})")
 
     def _constructor(self, call: cst.Call, target: str, depth: int) -> Optional[_Value]:
         positional_names = TIMEDELTA_CONSTRUCTORS[target]

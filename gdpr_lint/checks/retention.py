@@ -288,8 +288,16 @@ class RetentionCheck(Check):
                 state.expiring_scope_keys.add((_scope_key(ctx), key_text))
         if entry.get("store") and not lifetime_given and entry.get("store-needs-lifetime", True):
             self._pending_store(ctx, state, call, entry)
-        # `*args`/`**options` may carry the lifetime: then it is not known to be missing
-        unpacked = any(a.star for a in call.args)
+        # `*args`/`**options`, or an `options` argument object (Pulumi's `args`), may carry
+        # the lifetime: then it is not known to be missing
+        options = entry.get("options")
+        unpacked = any(a.star for a in call.args) or (
+            options is not None and _argument(call, options.get("position"), options.get("keyword")) is not None)
+        # `missing-unless`: a keyword value with which the API sets a lifetime itself
+        for keyword, values in entry.get("missing-unless", {}).items():
+            arg = _argument(call, None, keyword)
+            if arg is not None and _constant_name(ctx, arg) in values:
+                lifetime_given = True
         if entry.get("missing") == "forever" and not lifetime_given and not unpacked:
             same = entry.get("excused-by-same")
             state.missing.append((call, entry, _keyword_constant(ctx, call, same) if same else None))
@@ -582,10 +590,13 @@ class RetentionCheck(Check):
         if "per" in spec:
             return self._count_of_periods(ctx, node, spec, siblings)
         evaluator = DurationEvaluator(ctx)
-        unit = spec.get("unit", "seconds")
+        # `numbers = false`: a bare number is no duration there (loguru's int retention
+        # counts files); only values that carry their unit count
+        unit = spec.get("unit", "seconds") if spec.get("numbers", True) else None
         if unit == "expiry":
             return evaluator.expiry(node)
-        value = evaluator.duration(node, unit=unit, strings=spec.get("strings", "none"))
+        phrase_units = self.period_units.get(spec["phrase-units"]) if "phrase-units" in spec else None
+        value = evaluator.duration(node, unit=unit, strings=spec.get("strings", "none"), phrase_units=phrase_units)
         if value is None and spec.get("or-expiry"):
             value = evaluator.expiry(node)
         if value is not None and value.seconds <= 0:
@@ -834,6 +845,14 @@ def _keyword_constant(ctx, call: cst.Call, keyword: str):
     arg = _argument(call, None, keyword)
     const = ctx.constant(arg) if arg is not None else None
     return const.value if const is not None else _UNKNOWN
+
+
+def _constant_name(ctx, node) -> Optional[str]:
+    """A string constant, or the member name of an enum-like attribute (`LogGroupClass.DELIVERY`)."""
+    const = ctx.constant(node)
+    if const is not None and isinstance(const.value, str):
+        return const.value
+    return node.attr.value if type(node) is cst.Attribute else None
 
 
 def _sibling_argument(call: cst.Call, position: Optional[int], keyword: Optional[str]):
