@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import libcst as cst
@@ -1644,11 +1645,21 @@ def _positions(module: cst.Module):
     return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
+# a line that is only a backslash continuation: libcst's parser drops it, so every position
+# after it would be a line short
+_LONE_BACKSLASH = re.compile(r"(?m)^([ \t\f]*)\\(?=\r?\n)")
+
+
 def _parse_module(text: str) -> cst.Module:
     """libcst validates every node as it is built; nodes made by its own parser from valid
     source need no second check (libcst's own comment in CSTNode.__post_init__ says as
     much), and skipping it saves about a sixth of the parse. Restored before returning,
-    so nodes built anywhere else are still validated."""
+    so nodes built anywhere else are still validated.
+
+    A line holding only a backslash continuation becomes a blank line of the same length
+    (the same code to Python): libcst would lose it, and with it the line count."""
+    if "\\" in text:
+        text = _LONE_BACKSLASH.sub(r"\1 ", text)
     post_init = cst.CSTNode.__post_init__
     cst.CSTNode.__post_init__ = _no_validation
     try:

@@ -124,6 +124,11 @@ VALID_CASES = {
         (LOG_PRELUDE + "# section\x0b\x1c\x1d\x1e\x85\u2028\u2029 end\ndef f(user):\n" + LOG_LINE).encode(), [5],
     ),
     "record_separator_in_first_comment": (("##\x1e\n" + GOOD).encode(), [5]),  # found by hypothesmith
+    # a line that is only a backslash continuation (libcst's parser drops it): found by hypothesmith
+    "lone_backslash_line_crlf": (("\n\\\r\n" + GOOD).encode(), [6]),
+    "lone_backslash_line_in_function": (
+        (LOG_PRELUDE + "def f(user):\n    x = 1\n    \\\n    y = 2\n" + LOG_LINE).encode(), [7],
+    ),
     "coding_latin1": (
         b"# -*- coding: latin-1 -*-\n" + b'GREETING = "caf\xe9"\n' + GOOD.encode(), [6],
     ),
