@@ -89,6 +89,7 @@ class ResidencyCheck(Check):
         super().__init__(kb, config, enabled_codes)
         tables = getattr(kb, "tables", kb) or {}
         self.catalog = Catalog(tables)
+        self._factories: Dict[str, str] = dict((tables.get("objects", {}) or {}).get("factories", {}) or {})
         self._overrides: Dict[str, Set[str]] = {}  # method name -> SaaS ids it re-targets
         for sid, service in self.catalog.saas.items():
             for sdk in service.get("sdk", ()):
@@ -155,6 +156,13 @@ class ResidencyCheck(Check):
 
         for sink in self.catalog.table.get("region_args", ()):
             tokens.update(call_tokens(sink.get("calls", ())))
+        # a `<kind>.method` sink also needs the module roots of that kind's factories
+        # (`googleapiclient` for `<gapi>.insert`)
+        sink_kinds = {
+            c[1:].split(">", 1)[0].split(":", 1)[0]
+            for sink in self.catalog.table.get("region_args", ()) for c in sink.get("calls", ()) if c.startswith("<")
+        }
+        tokens.update(call_tokens(f for f, kind in self._factories.items() if kind.split(":", 1)[0] in sink_kinds))
         for service in self.catalog.saas.values():
             if service.get("default", "none") == "none":
                 continue  # only a host in the code can be non-EU, and hosts are tokens
@@ -419,7 +427,12 @@ class ResidencyCheck(Check):
             if region is not None:
                 break
         if region is not None:
-            return self._judge_known(ctx, node, region, origin, done)
+            # a zone or datacenter (us-east-1a, GRA11) is named as itself, in its region
+            key = self.catalog.region_key
+            matched = text if key(region.provider, text) != key(region.provider, region.id) else None
+            if matched and self.policy.token_allowed(text, f"{provider}:{text}"):
+                return False
+            return self._judge_known(ctx, node, region, origin, done, matched=matched)
         if self.policy.token_allowed(text, f"{provider}:{text}"):
             return False
         if not self.catalog.looks_like_region(provider, text):

@@ -118,6 +118,10 @@ class Catalog:
             key = key.replace(" ", "").replace("_", "")
         return key
 
+    def region_key(self, provider: str, value: str) -> str:
+        """How a region id is compared: lower case, and for some providers without spaces."""
+        return self._key(provider, value)
+
     def normalize(self, provider: str, value: str) -> str:
         key = self._key(provider, value)
         strip = self._strip.get(provider)
@@ -136,8 +140,14 @@ class Catalog:
         return value.strip().lower() in {v.lower() for v in ignore} or not value.strip()
 
     def looks_like_region(self, provider: str, value: str) -> bool:
+        """Shaped like a region id of the provider, also once a zone suffix is stripped
+        (`eu-wset-1a` is a typo as much as `eu-wset-1`)."""
         shape = self._shape.get(provider)
-        return bool(shape and shape.match(value.strip()))
+        if shape is None:
+            return False
+        strip = self._strip.get(provider)
+        stripped = strip.sub("", value.strip().lower()) if strip is not None else None
+        return bool(shape.match(value.strip()) or (stripped and shape.match(stripped)))
 
     def provider_name(self, provider: str) -> str:
         return self.providers.get(provider, {}).get("name", provider)
