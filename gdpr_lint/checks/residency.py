@@ -685,7 +685,7 @@ class ResidencyCheck(Check):
         return text
 
     # --- SaaS ---------------------------------------------------------------------------------
-    def _judge_saas_hit(self, ctx, node, hit: SaasHit, origin, done, param=None) -> bool:
+    def _judge_saas_hit(self, ctx, node, hit: SaasHit, origin, done, param=None, what="host") -> bool:
         if self.policy.country_allowed(hit.place) or self.policy.token_allowed(hit.host, f"saas:{hit.service}"):
             return False
         key = (NON_EU_SAAS, hit.service)
@@ -695,7 +695,7 @@ class ResidencyCheck(Check):
         service = self.catalog.saas[hit.service]
         where = f" (value from {origin})" if origin else ""
         message = (
-            f'{service["name"]} host "{hit.host}"{where} sends data to {self._place(hit.place)}, outside the allowed '
+            f'{service["name"]} {what} "{hit.host}"{where} sends data to {self._place(hit.place)}, outside the allowed '
             f"jurisdictions ({self.policy.describe()}); {service.get('fix', '')}"
         ).rstrip("; ")
         facts = {"service": hit.service, "host": hit.host, "place": hit.place}
@@ -712,7 +712,7 @@ class ResidencyCheck(Check):
         values = {str(k).lower(): v for k, v in (service.get("values", {}) or {}).items()}
         place = values.get(text.strip().lower())
         if place is not None:
-            return self._judge_saas_hit(ctx, node, SaasHit(sid, text, place), origin, done)
+            return self._judge_saas_hit(ctx, node, SaasHit(sid, text, place), origin, done, what="region")
         host = host_of(text, bare=True)
         hit = self.catalog.saas_host(host) if host else None
         if hit is not None:
@@ -802,11 +802,17 @@ class ResidencyCheck(Check):
 
     def _check_env_setter(self, ctx, call) -> None:
         key = self._const(ctx, self._positional(call, 0))
-        spec = self.settings.get(str(key.value).upper()) if key is not None else None
-        if spec is None:
+        if key is None or not isinstance(key.value, str):
             return
+        spec = self.settings.get(key.value.upper())
         value = self._const(ctx, self._positional(call, 1))
         if value is None or not isinstance(value.value, str):
+            return
+        if spec is None:
+            # a SaaS setting (`os.environ.setdefault("DD_SITE", "datadoghq.com")`), as when assigned
+            sid = next((s for name, s in self.saas_assign.items() if name.upper() == key.value.upper()), None)
+            if sid is not None:
+                self._judge_saas_value(ctx, call, sid, value.value, value.origin, set())
             return
         if spec.get("kind", "region") == "host":
             self._scan_string(ctx, value.value, value.origin, set(), call)
@@ -852,8 +858,11 @@ class ResidencyCheck(Check):
                 return False
         if "." in norm:  # `client.host = ...` re-targets a client; a variable named `host` does not
             state.seen_overrides.update(self._overrides.get(norm.rsplit(".", 1)[-1], ()))
+        environ = _ENVIRON_ITEM.match(norm)  # os.environ["TWILIO_REGION"] = "us1"
         for suffix, sid in self.saas_assign.items():
-            if norm == suffix or norm.endswith("." + suffix) or norm.upper() == suffix.upper():
+            if norm == suffix or norm.endswith("." + suffix) or norm.upper() == suffix.upper() or (
+                environ and environ.group(1).upper() == suffix.upper()
+            ):
                 const = self._const(ctx, value)
                 if const is not None and isinstance(const.value, str):
                     return self._judge_saas_value(ctx, value, sid, const.value, const.origin, set())
