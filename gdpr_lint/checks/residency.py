@@ -645,7 +645,7 @@ class ResidencyCheck(Check):
             if self.catalog.looks_like_region(provider, value) and self.catalog.lookup(provider, value):
                 return (provider, value.lower())
         host = host_of(value)
-        hit = self.catalog.saas_host(host) if host else None
+        hit = self.catalog.saas_host(host, value) if host else None
         return (hit.service, hit.place) if hit else None
 
     def _scan_string(self, ctx, text, origin, done, node) -> bool:
@@ -657,7 +657,7 @@ class ResidencyCheck(Check):
             return self._judge_known(ctx, node, region, origin, done, matched=matched)
         if "://" in text:
             host = host_of(text)
-            hit = self.catalog.saas_host(host) if host else None
+            hit = self.catalog.saas_host(host, text) if host else None
             if hit is not None:
                 return self._judge_saas_hit(ctx, node, hit, origin, done)
         return False
@@ -721,7 +721,7 @@ class ResidencyCheck(Check):
         if place is not None:
             return self._judge_saas_hit(ctx, node, SaasHit(sid, text, place), origin, done, what="region")
         host = host_of(text, bare=True)
-        hit = self.catalog.saas_host(host) if host else None
+        hit = self.catalog.saas_host(host, text) if host else None
         if hit is not None:
             return self._judge_saas_hit(ctx, node, hit, origin, done)
         return False  # a self-hosted instance or a reverse proxy: not ours to judge
@@ -884,7 +884,7 @@ class ResidencyCheck(Check):
                     # a URL of any catalogued service; a bare host (`AUTH0_DOMAIN =
                     # "acme.us.auth0.com"`) only when it is one of this service's hosts
                     host = host_of(const.value, bare=True)
-                    hit = self.catalog.saas_host(host) if host else None
+                    hit = self.catalog.saas_host(host, const.value) if host else None
                     if hit is not None and ("://" in const.value or hit.service == sid):
                         return self._judge_saas_hit(ctx, value, hit, const.origin, set())
         return False
