@@ -62,7 +62,6 @@ def test_no_region_in_string(catalog, text):
         ("o1.ingest.sentry.io", "sentry", "US"),
         ("o1.ingest.us.sentry.io", "sentry", "US"),
         ("o1.ingest.de.sentry.io", "sentry", "EU"),
-        ("sentry.io", "sentry", "US"),
         ("us.i.posthog.com", "posthog", "US"),
         ("eu.i.posthog.com", "posthog", "EU"),
         ("api.datadoghq.com", "datadog", "US"),
@@ -81,6 +80,14 @@ def test_saas_hosts(catalog, host, service, place):
 @pytest.mark.parametrize("host", ["docs.sentry.io", "www.datadoghq.com", "sentry.example.eu", "posthog.com"])
 def test_not_saas_endpoints(catalog, host):
     assert catalog.saas_host(host) is None
+
+
+def test_bare_sentry_host_counts_only_in_a_dsn(catalog):
+    hit = catalog.saas_host("sentry.io", "https://8d1b2c3@sentry.io/42")
+    assert hit is not None and (hit.service, hit.place) == ("sentry", "US")
+    assert catalog.saas_host("sentry.io", "https://sentry.io/organizations/acme/issues/") is None
+    assert catalog.saas_host("sentry.io") is None
+    assert catalog.saas_host("o1.ingest.sentry.io", "https://o1.ingest.sentry.io/api/2/envelope/").place == "US"
 
 
 def test_host_of():

@@ -146,3 +146,25 @@ def test_notable_regions(catalog, provider, rid, jurisdiction):
     region = catalog.lookup(provider, rid)
     assert region is not None
     assert catalog.jurisdiction(region) == jurisdiction
+
+
+@pytest.mark.parametrize(
+    "provider, zone, rid",
+    [
+        ("aws", "us-east-1a", "us-east-1"),
+        ("aws", "us-east-1-bos-1a", "us-east-1"),  # a Local Zone
+        ("aws", "eu-west-1b", "eu-west-1"),
+        ("gcp", "us-central1-a", "us-central1"),
+        ("gcp", "europe-west10-b", "europe-west10"),
+    ],
+)
+def test_zones_are_in_their_region(catalog, provider, zone, rid):
+    region = catalog.lookup(provider, zone)
+    assert region is not None and region.id == rid
+
+
+def test_a_zone_of_an_unknown_region_looks_like_a_region(catalog):
+    assert catalog.lookup("aws", "eu-wset-1a") is None
+    assert catalog.looks_like_region("aws", "eu-wset-1a")
+    assert catalog.looks_like_region("gcp", "europe-wset3-a")
+    assert catalog.lookup("aws", "EU") is not None and catalog.lookup("gcp", "eur3") is not None

@@ -89,6 +89,7 @@ class ResidencyCheck(Check):
         super().__init__(kb, config, enabled_codes)
         tables = getattr(kb, "tables", kb) or {}
         self.catalog = Catalog(tables)
+        self._factories: Dict[str, str] = dict((tables.get("objects", {}) or {}).get("factories", {}) or {})
         self._overrides: Dict[str, Set[str]] = {}  # method name -> SaaS ids it re-targets
         for sid, service in self.catalog.saas.items():
             for sdk in service.get("sdk", ()):
@@ -150,11 +151,25 @@ class ResidencyCheck(Check):
         env_roots = {g.split(".", 1)[0] for g in self.env_getters if not g.startswith("<")}
 
         def call_tokens(calls) -> Set[str]:
-            # a `<kind>.method` call needs its kind's factory, whose module root is a token already
-            return {c.split(".", 1)[0] for c in calls if not c.startswith("<") and c.split(".", 1)[0] not in env_roots}
+            # a `<kind>.method` call needs its kind's factory, whose module root is a token already;
+            # `*Stack` (a project's subclass, named after its base) needs its literal suffix
+            found = set()
+            for c in calls:
+                if c.startswith("*") and not any(w in c[1:] for w in "*?["):
+                    found.add(c[1:])
+                elif not c.startswith("<") and c.split(".", 1)[0] not in env_roots:
+                    found.add(c.split(".", 1)[0])
+            return found
 
         for sink in self.catalog.table.get("region_args", ()):
             tokens.update(call_tokens(sink.get("calls", ())))
+        # a `<kind>.method` sink also needs the module roots of that kind's factories
+        # (`googleapiclient` for `<gapi>.insert`)
+        sink_kinds = {
+            c[1:].split(">", 1)[0].split(":", 1)[0]
+            for sink in self.catalog.table.get("region_args", ()) for c in sink.get("calls", ()) if c.startswith("<")
+        }
+        tokens.update(call_tokens(f for f, kind in self._factories.items() if kind.split(":", 1)[0] in sink_kinds))
         for service in self.catalog.saas.values():
             if service.get("default", "none") == "none":
                 continue  # only a host in the code can be non-EU, and hosts are tokens
@@ -419,7 +434,12 @@ class ResidencyCheck(Check):
             if region is not None:
                 break
         if region is not None:
-            return self._judge_known(ctx, node, region, origin, done)
+            # a zone or datacenter (us-east-1a, GRA11) is named as itself, in its region
+            key = self.catalog.region_key
+            matched = text if key(region.provider, text) != key(region.provider, region.id) else None
+            if matched and self.policy.token_allowed(text, f"{provider}:{text}"):
+                return False
+            return self._judge_known(ctx, node, region, origin, done, matched=matched)
         if self.policy.token_allowed(text, f"{provider}:{text}"):
             return False
         if not self.catalog.looks_like_region(provider, text):
@@ -625,7 +645,7 @@ class ResidencyCheck(Check):
             if self.catalog.looks_like_region(provider, value) and self.catalog.lookup(provider, value):
                 return (provider, value.lower())
         host = host_of(value)
-        hit = self.catalog.saas_host(host) if host else None
+        hit = self.catalog.saas_host(host, value) if host else None
         return (hit.service, hit.place) if hit else None
 
     def _scan_string(self, ctx, text, origin, done, node) -> bool:
@@ -637,7 +657,7 @@ class ResidencyCheck(Check):
             return self._judge_known(ctx, node, region, origin, done, matched=matched)
         if "://" in text:
             host = host_of(text)
-            hit = self.catalog.saas_host(host) if host else None
+            hit = self.catalog.saas_host(host, text) if host else None
             if hit is not None:
                 return self._judge_saas_hit(ctx, node, hit, origin, done)
         return False
@@ -672,7 +692,7 @@ class ResidencyCheck(Check):
         return text
 
     # --- SaaS ---------------------------------------------------------------------------------
-    def _judge_saas_hit(self, ctx, node, hit: SaasHit, origin, done, param=None) -> bool:
+    def _judge_saas_hit(self, ctx, node, hit: SaasHit, origin, done, param=None, what="host") -> bool:
         if self.policy.country_allowed(hit.place) or self.policy.token_allowed(hit.host, f"saas:{hit.service}"):
             return False
         key = (NON_EU_SAAS, hit.service)
@@ -682,7 +702,7 @@ class ResidencyCheck(Check):
         service = self.catalog.saas[hit.service]
         where = f" (value from {origin})" if origin else ""
         message = (
-            f'{service["name"]} host "{hit.host}"{where} sends data to {self._place(hit.place)}, outside the allowed '
+            f'{service["name"]} {what} "{hit.host}"{where} sends data to {self._place(hit.place)}, outside the allowed '
             f"jurisdictions ({self.policy.describe()}); {service.get('fix', '')}"
         ).rstrip("; ")
         facts = {"service": hit.service, "host": hit.host, "place": hit.place}
@@ -699,9 +719,9 @@ class ResidencyCheck(Check):
         values = {str(k).lower(): v for k, v in (service.get("values", {}) or {}).items()}
         place = values.get(text.strip().lower())
         if place is not None:
-            return self._judge_saas_hit(ctx, node, SaasHit(sid, text, place), origin, done)
+            return self._judge_saas_hit(ctx, node, SaasHit(sid, text, place), origin, done, what="region")
         host = host_of(text, bare=True)
-        hit = self.catalog.saas_host(host) if host else None
+        hit = self.catalog.saas_host(host, text) if host else None
         if hit is not None:
             return self._judge_saas_hit(ctx, node, hit, origin, done)
         return False  # a self-hosted instance or a reverse proxy: not ours to judge
@@ -789,11 +809,17 @@ class ResidencyCheck(Check):
 
     def _check_env_setter(self, ctx, call) -> None:
         key = self._const(ctx, self._positional(call, 0))
-        spec = self.settings.get(str(key.value).upper()) if key is not None else None
-        if spec is None:
+        if key is None or not isinstance(key.value, str):
             return
+        spec = self.settings.get(key.value.upper())
         value = self._const(ctx, self._positional(call, 1))
         if value is None or not isinstance(value.value, str):
+            return
+        if spec is None:
+            # a SaaS setting (`os.environ.setdefault("DD_SITE", "datadoghq.com")`), as when assigned
+            sid = next((s for name, s in self.saas_assign.items() if name.upper() == key.value.upper()), None)
+            if sid is not None:
+                self._judge_saas_value(ctx, call, sid, value.value, value.origin, set())
             return
         if spec.get("kind", "region") == "host":
             self._scan_string(ctx, value.value, value.origin, set(), call)
@@ -839,8 +865,11 @@ class ResidencyCheck(Check):
                 return False
         if "." in norm:  # `client.host = ...` re-targets a client; a variable named `host` does not
             state.seen_overrides.update(self._overrides.get(norm.rsplit(".", 1)[-1], ()))
+        environ = _ENVIRON_ITEM.match(norm)  # os.environ["TWILIO_REGION"] = "us1"
         for suffix, sid in self.saas_assign.items():
-            if norm == suffix or norm.endswith("." + suffix) or norm.upper() == suffix.upper():
+            if norm == suffix or norm.endswith("." + suffix) or norm.upper() == suffix.upper() or (
+                environ and environ.group(1).upper() == suffix.upper()
+            ):
                 const = self._const(ctx, value)
                 if const is not None and isinstance(const.value, str):
                     return self._judge_saas_value(ctx, value, sid, const.value, const.origin, set())
@@ -855,7 +884,7 @@ class ResidencyCheck(Check):
                     # a URL of any catalogued service; a bare host (`AUTH0_DOMAIN =
                     # "acme.us.auth0.com"`) only when it is one of this service's hosts
                     host = host_of(const.value, bare=True)
-                    hit = self.catalog.saas_host(host) if host else None
+                    hit = self.catalog.saas_host(host, const.value) if host else None
                     if hit is not None and ("://" in const.value or hit.service == sid):
                         return self._judge_saas_hit(ctx, value, hit, const.origin, set())
         return False

@@ -62,6 +62,15 @@ def host_of(text: str, *, bare: bool = False) -> Optional[str]:
     return host.rstrip(".") if host else None
 
 
+def _has_user_part(url: Optional[str]) -> bool:
+    if not url or "://" not in url:
+        return False
+    try:
+        return "@" in urlsplit(url.strip()).netloc
+    except ValueError:
+        return False
+
+
 class Catalog:
     """Regions by (provider, id), countries and their jurisdiction, hosts, SaaS endpoints."""
 
@@ -95,7 +104,7 @@ class Catalog:
         ]
         self.patterns = [(p["provider"], re.compile(p["regex"]), p.get("token", "")) for p in res.get("patterns", ())]
         self.saas: Dict[str, dict] = dict(res.get("saas", {}))
-        self._saas_hosts: List[Tuple[str, bool, str, str]] = []  # (host, exact, service, place)
+        self._saas_hosts: List[Tuple[str, bool, bool, str, str]] = []  # (host, exact, dsn_only, service, place)
         for sid, entry in self.saas.items():
             for host in entry.get("eu_hosts", ()):
                 self._saas_hosts.append(self._saas_host_entry(host, sid, "EU"))
@@ -107,9 +116,9 @@ class Catalog:
         self._saas_ignore_labels = frozenset(ignore.get("first_labels", ()))
 
     @staticmethod
-    def _saas_host_entry(host: str, service: str, place: str) -> Tuple[str, bool, str, str]:
-        exact = host.startswith("=")
-        return (host.lstrip("=").lower(), exact, service, place)
+    def _saas_host_entry(host: str, service: str, place: str) -> Tuple[str, bool, bool, str, str]:
+        marks = host[: len(host) - len(host.lstrip("=@"))]
+        return (host.lstrip("=@").lower(), "=" in marks, "@" in marks, service, place)
 
     # --- regions ----------------------------------------------------------------------------
     def _key(self, provider: str, value: str) -> str:
@@ -117,6 +126,10 @@ class Catalog:
         if self.providers.get(provider, {}).get("no_spaces"):
             key = key.replace(" ", "").replace("_", "")
         return key
+
+    def region_key(self, provider: str, value: str) -> str:
+        """How a region id is compared: lower case, and for some providers without spaces."""
+        return self._key(provider, value)
 
     def normalize(self, provider: str, value: str) -> str:
         key = self._key(provider, value)
@@ -136,8 +149,14 @@ class Catalog:
         return value.strip().lower() in {v.lower() for v in ignore} or not value.strip()
 
     def looks_like_region(self, provider: str, value: str) -> bool:
+        """Shaped like a region id of the provider, also once a zone suffix is stripped
+        (`eu-wset-1a` is a typo as much as `eu-wset-1`)."""
         shape = self._shape.get(provider)
-        return bool(shape and shape.match(value.strip()))
+        if shape is None:
+            return False
+        strip = self._strip.get(provider)
+        stripped = strip.sub("", value.strip().lower()) if strip is not None else None
+        return bool(shape.match(value.strip()) or (stripped and shape.match(stripped)))
 
     def provider_name(self, provider: str) -> str:
         return self.providers.get(provider, {}).get("name", provider)
@@ -220,12 +239,17 @@ class Catalog:
         return None
 
     # --- SaaS --------------------------------------------------------------------------------
-    def saas_host(self, host: str) -> Optional[SaasHit]:
+    def saas_host(self, host: str, url: Optional[str] = None) -> Optional[SaasHit]:
+        """The service and place of a host; `url` is the text it came from: a host marked "@"
+        counts only in a URL with a user part (a DSN, `https://key@sentry.io/1`), not in a
+        link to the vendor's web app (`https://sentry.io/organizations/acme/`)."""
         host = host.lower()
         if host.split(".", 1)[0] in self._saas_ignore_labels:
             return None
-        for entry_host, exact, service, place in self._saas_hosts:
+        for entry_host, exact, dsn_only, service, place in self._saas_hosts:
             if host == entry_host or (not exact and host.endswith("." + entry_host)):
+                if dsn_only and not _has_user_part(url):
+                    continue
                 return SaasHit(service, host, place)
         return None
 
@@ -237,7 +261,7 @@ class Catalog:
                 yield token.lower()
         for entry in self.saas.values():
             for host in list(entry.get("eu_hosts", ())) + list(entry.get("non_eu_hosts", {})):
-                yield host.lstrip("=").lower()
+                yield host.lstrip("=@").lower()
 
 
 class Policy:
