@@ -644,6 +644,8 @@ class Context:
                 return self._taint_source(category, node, "medium")
             if attr in self.vocab.payload_attributes and self._is_request_source(node):
                 return self._taint_source(self.vocab.payload_category, node, "low")  # `request.POST` whole
+            if attr in self.vocab.user_attributes and dotted_name(node.value) in self.vocab.request_bases:
+                return self._taint_source(self.vocab.user_category, node, "medium")  # `request.user` prints its username
             return EMPTY
         if t is cst.Subscript:
             key = self._subscript_key(node)

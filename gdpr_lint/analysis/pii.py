@@ -98,6 +98,10 @@ class PiiVocabulary:
         self.payload_category = sources.get("payload-category")
         if self.payload_category not in self.categories:
             self.payload_category = None
+        self.user_attributes = frozenset(sources.get("user-attributes", ()))
+        self.user_category = sources.get("user-category")
+        if self.user_category not in self.categories:
+            self.user_category = None
         self._cache: Dict[Tuple[str, bool, str], Optional[str]] = {}
 
     @staticmethod
@@ -246,4 +250,9 @@ def personal_data_tokens(tables: dict, config=None) -> List:
         for base in sorted({b.rsplit(".", 1)[-1].lower() for b in sources.get("bases", ())}):
             tokens.append((base, rf"\b{re.escape(base)}\s*\.\s*(?:{'|'.join(map(re.escape, members))})\b"))
         tokens.extend(name.lower() for name in sources.get("payload-names", ()))
+    if sources.get("user-category") and sources.get("user-attributes"):
+        # the signed-in user passed on whole: `request.user`
+        members = "|".join(sorted(re.escape(m.lower()) for m in sources["user-attributes"]))
+        for base in sorted({b.rsplit(".", 1)[-1].lower() for b in sources.get("bases", ())}):
+            tokens.append((base, rf"\b{re.escape(base)}\s*\.\s*(?:{members})\b"))
     return tokens
