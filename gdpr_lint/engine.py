@@ -519,6 +519,27 @@ class Context:
                     return None
                 result[key.value] = value.value
             return Const(result)
+        if type(node) is cst.Subscript:
+            # `INTERNAL_SERVERS["db"]["ip"]`, `HOSTS[0]`: an item of a constant container
+            if len(node.slice) != 1 or type(node.slice[0].slice) is not cst.Index:
+                return None
+            container = self.constant(node.value, _depth + 1)
+            if container is None:
+                return None
+            key = self.constant(node.slice[0].slice.value, _depth + 1)
+            if key is None:
+                return None
+            try:
+                if isinstance(container.value, dict):
+                    value = container.value[key.value]
+                elif (isinstance(container.value, tuple) and isinstance(key.value, int)
+                      and not isinstance(key.value, bool)):
+                    value = container.value[key.value]
+                else:
+                    return None
+            except (KeyError, IndexError, TypeError):
+                return None
+            return Const(value, container.origin_node, container.origin_name, self, container.note)
         if type(node) is cst.FormattedString:
             parts = []
             leading = None  # the constant the text starts with (`f"{API_BASE}/users"`): its origin
@@ -712,6 +733,10 @@ class Context:
         names no personal data gives the item of a dict literal we know, else nothing."""
         if self.vocab.is_meta_container(_last_name(container)):
             return EMPTY
+        folded = self.constant(container) if type(container) in (cst.Name, cst.Attribute, cst.Subscript) else None
+        if folded is not None and isinstance(folded.value, dict) and key in folded.value \
+                and not self.taint(container):
+            return EMPTY  # IMPRINT_CONTACT["email"]: a literal the code wrote, not someone's data
         category = self.vocab.classify(key, key=True)
         if category is not None:
             confidence = "high" if self._is_request_source(container) else "medium"
