@@ -869,8 +869,7 @@ class Context:
         saved = []
         for_in = node.for_in
         while for_in is not None:
-            source = self.taint(for_in.iter)
-            for name in _target_names(for_in.target):
+            for name, source in self._loop_taints(for_in.target, for_in.iter):
                 saved.append((name, self.scope.bindings.get(name)))
                 self.scope.bindings[name] = Binding(name, None, source.through(name))
             for_in = for_in.inner_for_in
@@ -882,6 +881,67 @@ class Context:
                     self.scope.bindings.pop(name, None)
                 else:
                     self.scope.bindings[name] = old
+
+    def _loop_taints(self, target, iterable) -> List[Tuple[str, Taint]]:
+        """What each name of a loop target carries. Iterating a dict whose keys we know gives
+        its keys: `for field, value in changes.items()` (field: a key), `for field in changes`."""
+        names = _target_names(target)
+        t = type(iterable)
+        if t is cst.Call and type(iterable.func) is cst.Attribute and not iterable.args \
+                and iterable.func.attr.value in ("items", "keys"):
+            keys = self._keys_taint(iterable.func.value)
+            if keys is not None:
+                if iterable.func.attr.value == "keys":
+                    return [(name, keys) for name in names]
+                if type(target) in (cst.Tuple, cst.List) and len(target.elements) == 2 \
+                        and type(target.elements[0].value) is cst.Name:
+                    first = target.elements[0].value.value
+                    rest = self.taint(iterable)
+                    return [(name, keys if name == first else rest) for name in names]
+        elif t in (cst.Name, cst.Dict, cst.DictComp):
+            keys = self._keys_taint(iterable)
+            if keys is not None:
+                return [(name, keys) for name in names]
+        source = self.taint(iterable)
+        return [(name, source) for name in names]
+
+    def _keys_taint(self, node, _depth: int = 0) -> Optional[Taint]:
+        """What the keys of a dict carry, when the dict is one we can see: a dict display or
+        comprehension (or a name bound once to one), the fields of an object (`vars(data)`,
+        `data.__dict__`, `data.model_dump()`) or request data (`request.POST`: field names).
+        None when the value is not known to be such a dict."""
+        if _depth > 8:
+            return None
+        t = type(node)
+        if t is cst.Dict:
+            result = EMPTY
+            for element in node.elements:
+                if type(element) is cst.DictElement:
+                    result = result.union(self.taint(element.key))
+                else:
+                    keys = self._keys_taint(element.value, _depth + 1)
+                    result = result.union(keys if keys is not None else self.taint(element.value))
+            return result
+        if t is cst.DictComp:
+            return self._comprehension_taint(node, node.key)
+        if t is cst.Name:
+            binding = self.scope.lookup(node.value)
+            if binding is not None and binding.defs == 1 and type(binding.value) in (cst.Dict, cst.DictComp):
+                return self._keys_taint(binding.value, _depth + 1)
+            return None
+        if t is cst.Attribute:
+            if node.attr.value == "__dict__":
+                return EMPTY
+            if node.attr.value in self.vocab.payload_attributes and self._is_request_source(node):
+                return EMPTY
+            return None
+        if t is cst.Call:
+            name = _last_name(node.func)
+            if name in self.vocab.object_dumpers and node.args:
+                return EMPTY
+            if type(node.func) is cst.Attribute and name in self.vocab.dump_methods and not node.args:
+                return EMPTY
+        return None
 
     def _call_taint(self, node: cst.Call) -> Taint:
         func = node.func
@@ -925,6 +985,11 @@ class Context:
                 # `body.model_dump()` of a class of this module: its fields' data, and what
                 # the object itself carries (`dict` is also a passthrough method below)
                 return self._object_dump_taint(func.value).union(receiver)
+            if not is_object and name in self.vocab.key_methods and len(node.args) == 1 \
+                    and node.args[0].keyword is None:
+                keys = self._keys_taint(node.args[0].value)
+                if keys is not None:
+                    return receiver.union(keys)  # `", ".join(changes)`: the keys of a dict we know
             if not is_object and name in self.vocab.passthrough_methods:
                 result = receiver
                 for arg in node.args:
@@ -932,6 +997,10 @@ class Context:
                 return result
         if name in self.vocab.object_dumpers and node.args:
             return self._object_dump_taint(node.args[0].value)
+        if target in self.vocab.key_functions and len(node.args) == 1 and node.args[0].keyword is None:
+            keys = self._keys_taint(node.args[0].value)
+            if keys is not None:
+                return keys  # `sorted(changes)`: the keys of a dict we know
         if target in self.vocab.passthrough_functions or name in ("str", "repr", "format") and type(func) is cst.Name:
             result = EMPTY
             for arg in node.args:
@@ -1365,8 +1434,7 @@ class Walker(Context):
                 self._suite(orelse.body, stmt)
         elif t is cst.For:
             self._expr(stmt.iter)
-            source = self.taint(stmt.iter)
-            for name in _target_names(stmt.target):
+            for name, source in self._loop_taints(stmt.target, stmt.iter):
                 binding = Binding(name, None, source.through(name), None, None, stmt.target)
                 old = self.scope.bindings.get(name)
                 binding.defs = (old.defs + 1) if old else 1

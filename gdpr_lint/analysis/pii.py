@@ -86,6 +86,8 @@ class PiiVocabulary:
         self.object_dumpers = frozenset(flow.get("object-dumpers", ()))
         self.dump_methods = frozenset(flow.get("dump-methods", ()))
         self.container_mutators = frozenset(flow.get("container-mutators", ()))
+        self.key_functions = frozenset(flow.get("key-functions", ()))
+        self.key_methods = frozenset(flow.get("key-methods", ()))
         self.auto_repr_decorators = frozenset(flow.get("auto-repr-decorators", ()))
         self.auto_repr_bases = frozenset(flow.get("auto-repr-bases", ()))
         sources = pii.get("request-sources", {})
