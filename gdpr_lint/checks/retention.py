@@ -436,7 +436,14 @@ class RetentionCheck(Check):
 
     def _where_matches(self, ctx, entry: dict, container) -> bool:
         """`where = {key = "class", endswith = "..."}`: the key counts only in a dict whose
-        `key` holds a string ending so (a dictConfig handler of a given class)."""
+        `key` holds a string ending so (a dictConfig handler of a given class); `unless`: not
+        in one whose `key` holds one of `equals` (a compact-only Kafka topic)."""
+        unless = entry.get("unless")
+        if unless:  # `unless = {key = "cleanup.policy", equals = ["compact"]}`: no effect there
+            value = dict_value(ctx, container, unless["key"])
+            const = ctx.constant(value) if value is not None else None
+            if const is not None and isinstance(const.value, str) and const.value.strip().lower() in unless["equals"]:
+                return False
         where = entry.get("where")
         if not where:
             return True
