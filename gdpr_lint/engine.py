@@ -320,6 +320,7 @@ class Context:
         self.masked_fields: Dict[str, set] = {}  # class name -> fields that mask themselves
         self.printed_whole: set = set()  # classes whose printed form shows fields naming personal data
         self._taint_depth = 0
+        self.withs: List[cst.With] = []  # the `with` statements around the current one, outermost first
 
     # ---- positions and text -----------------------------------------------------------
 
@@ -1375,7 +1376,11 @@ class Walker(Context):
                 self._expr(item.item)
                 if item.asname is not None:
                     self.bind_target(item.asname.name, item.item)
-            self._suite(stmt.body, stmt)
+            self.withs.append(stmt)
+            try:
+                self._suite(stmt.body, stmt)
+            finally:
+                self.withs.pop()
         elif t in (cst.Try, getattr(cst, "TryStar", cst.Try)):
             self._suite(stmt.body, stmt)
             for handler in stmt.handlers:
