@@ -310,11 +310,17 @@ class Context:
         self.conventional: Dict[str, str] = objects.get("names", {})
         self.conventional_suffixes: Dict[str, str] = objects.get("name-suffixes", {})
         self.types: Dict[str, str] = objects.get("types", {})
-        self.env_getters = frozenset(self.kb.tables.get("values", {}).get("env-getters", ()))
+        values = self.kb.tables.get("values", {})
+        self.env_getters = frozenset(values.get("env-getters", ()))
+        self.imported_readers = {}  # name -> (kind, module words) ([[values.imported-readers]])
+        for entry in values.get("imported-readers", ()):
+            for name in entry.get("names", ()):
+                self.imported_readers[name] = (entry["kind"], frozenset(entry.get("modules", ())))
         self.field_categories: Dict[str, str] = {}  # attr name -> category from model fields
         self.masked_fields: Dict[str, set] = {}  # class name -> fields that mask themselves
         self.printed_whole: set = set()  # classes whose printed form shows fields naming personal data
         self._taint_depth = 0
+        self.withs: List[cst.With] = []  # the `with` statements around the current one, outermost first
 
     # ---- positions and text -----------------------------------------------------------
 
@@ -365,13 +371,26 @@ class Context:
         name = node.attr.value
         return cls_scope.instance.get(name) or cls_scope.bindings.get(name)
 
+    def _imported_reader(self, binding: Binding) -> Optional[str]:
+        """The kind of a shared reader imported from a settings module (`from .base import env`)."""
+        found = self.imported_readers.get(binding.name)
+        if found is None or binding.type_name == "module":
+            return None
+        module, _, imported = binding.qualname.rpartition(".")
+        if imported != binding.name or not module:
+            return None
+        kind, words = found
+        if module.startswith(".") or words.intersection(module.split(".")):
+            return kind
+        return None
+
     def resolve(self, node) -> Optional[str]:
         """Dotted target of an expression: `logging.getLogger`, `<logger>`, `print`."""
         if type(node) is cst.Name:
             binding = self.scope.lookup(node.value)
             if binding is not None:
                 if binding.qualname:
-                    kind = self.instances.get(binding.qualname)
+                    kind = self.instances.get(binding.qualname) or self._imported_reader(binding)
                     return f"<{kind}>" if kind else binding.qualname
                 if binding.kind:
                     return f"<{binding.kind}>"
@@ -1452,7 +1471,11 @@ class Walker(Context):
                 self._expr(item.item)
                 if item.asname is not None:
                     self.bind_target(item.asname.name, item.item)
-            self._suite(stmt.body, stmt)
+            self.withs.append(stmt)
+            try:
+                self._suite(stmt.body, stmt)
+            finally:
+                self.withs.pop()
         elif t in (cst.Try, getattr(cst, "TryStar", cst.Try)):
             self._suite(stmt.body, stmt)
             for handler in stmt.handlers:

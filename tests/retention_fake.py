@@ -114,6 +114,12 @@ class FakeContext:
         qualified = self._qualify(dotted)
         if qualified in self.instances:
             return self.instances[qualified]
+        # a reader imported from a settings module (`from .base import env`): [[values.imported-readers]]
+        module, _, imported = qualified.rpartition(".")
+        for entry in self.kb.tables.get("values", {}).get("imported-readers", ()):
+            named = dotted in self.imports and imported == dotted and dotted in entry.get("names", ())
+            if named and set(module.split(".")) & set(entry.get("modules", ())):
+                return entry["kind"]
         last = dotted.rsplit(".", 1)[-1].lower()
         return self.object_names.get(last)
 
@@ -157,8 +163,11 @@ class FakeContext:
             return Const({"None": None, "True": True, "False": False}[expr.value])
         if isinstance(expr, cst.Call):
             target = self.resolve_call(expr.func)
-            if target in ("os.environ.get", "os.getenv") and len(expr.args) == 2:
-                inner = self.constant(expr.args[1].value)
+            getters = {"os.environ.get", "os.getenv", *self.kb.tables.get("values", {}).get("env-getters", ())}
+            if target in getters and expr.args:
+                default = next((a.value for a in expr.args if a.keyword is not None and a.keyword.value == "default"),
+                               expr.args[1].value if len(expr.args) > 1 and expr.args[1].keyword is None else None)
+                inner = self.constant(default) if default is not None else None
                 if inner is not None:
                     return Const(inner.value, f"default of {self.source(expr.args[0].value)}")
             return None

@@ -198,3 +198,20 @@ def test_prefilter_tokens_cover_finding_starts():
     tokens = set(check.prefilter_tokens())
     for token in ("region_name", "amazonaws.com", "arn:aws", "boto3", "aws_s3_region_name", "ingest.sentry.io"):
         assert token in tokens, token
+
+
+@pytest.mark.parametrize(
+    "imports, expected",
+    [
+        ("from .base import env", [(2, "GDPR201")]),
+        ("from ..settings.base import env", [(2, "GDPR201")]),
+        ("from config.settings.base import env", [(2, "GDPR201")]),
+        ("from acme.conf import env", [(2, "GDPR201")]),
+        ("from .base import *", [(2, "GDPR201")]),
+        # a name `env` from a module that is no settings module is not guessed to be a reader
+        ("from deploy.tasks import env", []),
+    ],
+)
+def test_environ_reader_imported_from_a_settings_module(imports, expected):
+    source = f'{imports}\nAWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default="us-east-1")\n'
+    assert _codes(source) == expected

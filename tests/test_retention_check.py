@@ -20,6 +20,8 @@ else:  # pragma: no cover
 RULES = Path(__file__).resolve().parent.parent / "rules" / "retention.toml"
 TABLES = tomllib.loads(RULES.read_text())
 TABLES.pop("rule")
+# the shared value analysis (environment getters) the Context honours
+TABLES["values"] = tomllib.loads((RULES.parent / "values.toml").read_text())["values"]
 
 
 def config(max_days=365, limits=None):

@@ -126,6 +126,10 @@ class ResidencyCheck(Check):
         self.env_setters = set(env.get("setters", ()))
         self.attributes: Dict[str, dict] = dict(res.get("attributes", {}) or {})
         self.global_services = {p: set(v) for p, v in (res.get("global_services", {}) or {}).items()}
+        self.test_doubles = _Patterns()
+        for pattern in (res.get("test_doubles", {}) or {}).get("calls", ()):
+            self.test_doubles.add(pattern, True)
+        self._test_double_roots = {p.split(".", 1)[0] for p in (res.get("test_doubles", {}) or {}).get("calls", ())}
         self.saas_assign: Dict[str, str] = {}
         self.module_keys: Dict[str, str] = {}
         self.module_hosts: Dict[str, str] = {}
@@ -179,10 +183,13 @@ class ResidencyCheck(Check):
                 tokens.add(attr.split(".", 1)[0])
             tokens.update(self._norm_name(a).split("[", 1)[0].lower() for a in service.get("assign", ()))
         tokens.update(k.lower() for k in self.settings)
+        # a test double's import (`from moto import mock_aws`) must stay for its decorators to resolve
+        tokens.update((root, rf"\b{re.escape(root)}\b") for root in self._test_double_roots)
         tokens.update(k.lower() for k in self.dict_keys)
         for spec in self.attributes.values():
             tokens.update(n.lower() for n in spec.get("receiver_names", ()))
-        return sorted(t.lower() for t in tokens if len(t) >= 2 and "*" not in t)
+        return sorted((t if isinstance(t, tuple) else t.lower() for t in tokens
+                       if isinstance(t, tuple) or (len(t) >= 2 and "*" not in t)), key=str)
 
     def on_call(self, ctx, call, target) -> None:
         state = self._file(ctx)
@@ -263,12 +270,36 @@ class ResidencyCheck(Check):
     def _report(self, ctx, code, node, message, facts) -> bool:
         if not self.wants(code):
             return False
+        if self._under_test_double(ctx):
+            return True  # judged, and nothing reaches a cloud there
         key = (code, id(node), message)
         if key in self._state.reported:
             return True  # an assignment and the call that gives it its value judge one value
         self._state.reported.add(key)
         ctx.report(code, node, message, facts=facts, confidence="high" if code != UNKNOWN_REGION else "medium")
         return True
+
+    def _under_test_double(self, ctx) -> bool:
+        """Inside a function or class decorated with a test double (`@mock_aws`) or a
+        `with mock_aws():` block ([residency.test_doubles])."""
+        import libcst as cst
+
+        def is_double(expr) -> bool:
+            if type(expr) is cst.Call:
+                expr = expr.func
+            target = ctx.resolve(expr)
+            return bool(target) and bool(self.test_doubles.match([target]))
+
+        for stmt in getattr(ctx, "withs", ()):
+            if any(is_double(item.item) for item in stmt.items):
+                return True
+        scope = getattr(ctx, "scope", None)
+        while scope is not None:
+            for decorator in getattr(scope.node, "decorators", ()):
+                if is_double(decorator.decorator):
+                    return True
+            scope = scope.parent
+        return False
 
     # --- call targets ---------------------------------------------------------------------------
     def _targets(self, ctx, call, target) -> List[str]:

@@ -98,6 +98,7 @@ class RetentionCheck(Check):
         self.subject_words = frozenset(tables.get("setting-subject-words", ()))
         self.store_words = frozenset(tables.get("setting-store-words", ()))
         self.strong_triggers = frozenset(tables.get("strong-triggers", ()))
+        self.unit_triggers = frozenset(tables.get("unit-triggers", ()))
         self.validity_triggers = frozenset(tables.get("validity-triggers", ()))
         self.weak_triggers = frozenset(tables.get("weak-triggers", ()))
         self.data_words = frozenset(tables.get("data-words", ()))
@@ -145,6 +146,10 @@ class RetentionCheck(Check):
             pattern = rf"{categories}[a-z0-9_\-]*{joined}|{joined}[a-z0-9_\-]*{categories}"
             for anchor in anchors:
                 tokens.add((anchor, pattern))
+        # a unit trigger (keep) only right before a unit word (KEEP_DAYS, keepDays, keep-days)
+        units = "(?:%s)" % "|".join(map(re.escape, sorted(self.unit_words)))
+        for word in self.unit_triggers:
+            tokens.add((word, rf"{re.escape(word)}[_\-]?{units}"))
         if self.wants("GDPR302"):
             # personal data stored with no expiry: the value must name personal data
             from gdpr_lint.analysis.pii import personal_data_tokens
@@ -431,7 +436,14 @@ class RetentionCheck(Check):
 
     def _where_matches(self, ctx, entry: dict, container) -> bool:
         """`where = {key = "class", endswith = "..."}`: the key counts only in a dict whose
-        `key` holds a string ending so (a dictConfig handler of a given class)."""
+        `key` holds a string ending so (a dictConfig handler of a given class); `unless`: not
+        in one whose `key` holds one of `equals` (a compact-only Kafka topic)."""
+        unless = entry.get("unless")
+        if unless:  # `unless = {key = "cleanup.policy", equals = ["compact"]}`: no effect there
+            value = dict_value(ctx, container, unless["key"])
+            const = ctx.constant(value) if value is not None else None
+            if const is not None and isinstance(const.value, str) and const.value.strip().lower() in unless["equals"]:
+                return False
         where = entry.get("where")
         if not where:
             return True
@@ -522,6 +534,7 @@ class RetentionCheck(Check):
             return None
         found = {w for w in words if w in self.setting_words}
         found.update(" ".join(p) for p in self.setting_phrases if _contains(words, p))
+        found.update(w for w, after in zip(words, words[1:]) if w in self.unit_triggers and after in self.unit_words)
         if not found:
             return None
         # a unit word that ends the name is its unit, even where it also excludes (SESSION_TTL_MIN)
