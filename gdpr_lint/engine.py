@@ -945,7 +945,7 @@ class Context:
             return self._comprehension_taint(node, node.key)
         if t is cst.Name:
             binding = self.scope.lookup(node.value)
-            if binding is not None and binding.defs == 1 and type(binding.value) in (cst.Dict, cst.DictComp):
+            if binding is not None and binding.defs == 1 and type(binding.value) in (cst.Dict, cst.DictComp, cst.Call):
                 return self._keys_taint(binding.value, _depth + 1)
             return None
         if t is cst.Attribute:
@@ -960,6 +960,9 @@ class Context:
                 return EMPTY
             if type(node.func) is cst.Attribute and name in self.vocab.dump_methods and not node.args:
                 return EMPTY
+            if type(node.func) is cst.Attribute and name in self.vocab.payload_methods \
+                    and dotted_name(node.func.value) in self.vocab.request_bases:
+                return EMPTY  # `request.get_json()`: field names
         return None
 
     def _call_taint(self, node: cst.Call) -> Taint:
@@ -1025,8 +1028,6 @@ class Context:
             for arg in node.args:
                 if arg.keyword is None or arg.keyword.value not in self.vocab.passthrough_skip_keywords:
                     result = result.union(self.taint(arg.value))
-            if target in self.vocab.payload_key_functions:
-                result = result.without(self.vocab.payload_category)  # `sorted(request.POST)`: field names
             if target == "getattr" and len(node.args) >= 2:
                 key = string_value(node.args[1].value)
                 if key is not None:

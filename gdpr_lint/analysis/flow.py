@@ -54,12 +54,6 @@ class Taint:
         extra = tuple(s for s in other.sources if (s.category, id(s.node)) not in known)
         return Taint(self.sources + extra, None, self._render or other._render, self._label or other._label)
 
-    def without(self, category: Optional[str]) -> "Taint":
-        """The same data less one category."""
-        if category is None or not any(s.category == category for s in self.sources):
-            return self
-        return Taint(tuple(s for s in self.sources if s.category != category), self.via, self._render, self._label)
-
     def through(self, name: str) -> "Taint":
         """The same data, now held by variable `name` (kept for the message)."""
         if not self.sources:

@@ -96,7 +96,6 @@ class PiiVocabulary:
         self.payload_attributes = frozenset(sources.get("payload-attributes", ()))
         self.payload_methods = frozenset(sources.get("payload-methods", ()))
         self.payload_names = frozenset(sources.get("payload-names", ()))
-        self.payload_key_functions = frozenset(sources.get("payload-key-functions", ()))
         self.payload_category = sources.get("payload-category")
         if self.payload_category not in self.categories:
             self.payload_category = None
