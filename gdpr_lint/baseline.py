@@ -14,7 +14,6 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 import tokenize
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -343,18 +342,9 @@ def _typed(raw: dict, key: str, kind: type):
 
 
 def save(baseline: Baseline, path: str) -> None:
-    """Write atomically (temp file in the same folder + os.replace): a crash or a
-    concurrent reader never sees half a baseline."""
-    folder = os.path.dirname(os.path.abspath(path))
+    """Write atomically (files.write_file): a crash or a concurrent reader never sees half
+    a baseline."""
+    from gdpr_lint.files import write_file
+
     text = json.dumps(baseline.to_dict(), indent=2, ensure_ascii=True, sort_keys=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=".gdpr-lint-baseline.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_file(path, text.encode("utf-8"))

@@ -173,14 +173,10 @@ def _emit(result: RunResult, settings, output_format: str, output_file: Optional
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    import tempfile
+    from gdpr_lint.files import write_file
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
+        write_file(str(path), text.encode("utf-8", "surrogateescape"))
     except OSError as exc:
         _fail(f"cannot write {path}: {exc.strerror or exc}")
 

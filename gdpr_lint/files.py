@@ -241,3 +241,45 @@ def _regular_or_link(entry) -> bool:
 
 def matches_any(patterns: Sequence[str], base: Path, path: Path) -> bool:
     return PatternSet(base, patterns).matches(path, False)
+
+
+def write_file(path: str, data: bytes) -> None:
+    """Write a file the user asked for (a report, a baseline). A regular file is written
+    atomically: a temp file in the same folder, then os.replace, so a crash or a concurrent
+    reader never sees half of it; it keeps the mode of the file it replaces. Anything else
+    (/dev/null, /dev/stdout, a named pipe) is written in place: a rename would put a regular
+    file where the device was. A symlink is followed, so the link stays and its target is
+    replaced."""
+    import stat
+    import tempfile
+
+    real = os.path.realpath(path)
+    try:
+        mode = os.stat(real).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        with open(real, "wb") as handle:
+            handle.write(data)
+        return
+    folder = os.path.dirname(real)
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(real)}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is None:  # a new file: what open() would have made under the umask
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        else:
+            os.chmod(tmp, stat.S_IMODE(mode))
+        os.replace(tmp, real)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

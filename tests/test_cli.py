@@ -71,6 +71,38 @@ def test_output_file_and_exit_zero(project):
     assert json.loads((project / "out" / "report.json").read_text())["summary"]["findings"] == 1
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_output_file_that_is_not_a_regular_file_is_written_in_place(project):
+    """`-o /dev/null` or a named pipe: writing through a temp file and a rename would put a
+    regular file where the device or pipe was (it once replaced this machine's /dev/null)."""
+    import stat
+    import threading
+
+    fifo = project / "report.pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = run(["check", "--no-cache", "--exit-zero", "--format", "json", "-o", "report.pipe", "app"], project)
+    reader.join(timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode), "the pipe was replaced by a regular file"
+    assert received and json.loads(received[0])["summary"]["findings"] == 1
+
+
+def test_output_file_through_a_symlink_keeps_the_link_and_the_mode(project):
+    target = project / "reports" / "latest.json"
+    target.parent.mkdir()
+    target.write_text("{}")
+    os.chmod(target, 0o640)
+    (project / "latest.json").symlink_to(target)
+    result = run(["check", "--no-cache", "--exit-zero", "--format", "json", "-o", "latest.json", "app"], project)
+    assert result.returncode == 0, result.stderr
+    assert (project / "latest.json").is_symlink()
+    assert json.loads(target.read_text())["summary"]["findings"] == 1
+    assert os.stat(target).st_mode & 0o777 == 0o640
+
+
 def test_stdin_uses_stdin_filename(project):
     result = run(["check", "--no-cache", "--stdin-filename", "pkg/mod.py", "-"], project, stdin=LEAK)
     assert result.returncode == 1
