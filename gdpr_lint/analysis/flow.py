@@ -54,6 +54,12 @@ class Taint:
         extra = tuple(s for s in other.sources if (s.category, id(s.node)) not in known)
         return Taint(self.sources + extra, None, self._render or other._render, self._label or other._label)
 
+    def restricted(self, categories) -> "Taint":
+        """The same data, of the given categories only."""
+        if all(s.category in categories for s in self.sources):
+            return self
+        return Taint(tuple(s for s in self.sources if s.category in categories), self.via, self._render, self._label)
+
     def through(self, name: str) -> "Taint":
         """The same data, now held by variable `name` (kept for the message)."""
         if not self.sources:

@@ -49,7 +49,10 @@ class ExposureCheck(Check):
             for target in spec["targets"]:
                 self.sinks[target] = sink
         self.flags = {flag["target"]: flag for flag in table.get("flags", ())}
-        self.exception_skip = frozenset(table.get("exceptions", {}).get("skip-keywords", ()))
+        exceptions = table.get("exceptions", {})
+        self.exception_skip = frozenset(exceptions.get("skip-keywords", ()))
+        self.echoed_exceptions = frozenset(exceptions.get("echoed", ()))
+        self.echoed_reported = frozenset(exceptions.get("echoed-still-reported", ()))
         self.exception_verb = verbs.get("GDPR103", "put in an exception message")
         self.sink_tokens = tuple(table.get("sink-tokens", ()))
 
@@ -124,8 +127,10 @@ class ExposureCheck(Check):
             if arg.keyword is not None and arg.keyword.value in self.exception_skip:
                 continue
             taint = taint.union(ctx.taint(arg.value))
+        target = ctx.resolve_call(node.exc.func) or _dotted(node.exc.func) or "exception"
+        if taint and target.rsplit(".", 1)[-1] in self.echoed_exceptions:
+            taint = taint.restricted(self.echoed_reported)  # a form error shown to whoever typed it
         if taint:
-            target = ctx.resolve_call(node.exc.func) or _dotted(node.exc.func) or "exception"
             self._report(ctx, "GDPR103", node.exc, taint, self.exception_verb, target)
 
 
