@@ -1634,8 +1634,10 @@ class Walker(Context):
         non_data = annotation is not None and annotation.rsplit(".", 1)[-1] in self.vocab.non_data_types
         if not taint and not non_data:
             taint = self._taint_source(self.vocab.classify(name), param.name)
-        if not taint and name in self.vocab.payload_names:
-            taint = self._taint_source(self.vocab.payload_category, param.name, "low")  # DRF create(self, validated_data)
+        if not taint and (name in self.vocab.payload_names
+                          or self.vocab.payload_handler_params.get(name) in scope.param_names):
+            # DRF create(self, validated_data); AWS Lambda handler(event, context)
+            taint = self._taint_source(self.vocab.payload_category, param.name, "low")
         if not taint and not non_data and name in ("value", "attrs") and scope.name.startswith("validate_") \
                 and scope.class_scope is not None:
             # DRF/Django form field validators: validate_email(self, value)

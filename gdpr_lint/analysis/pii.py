@@ -96,6 +96,7 @@ class PiiVocabulary:
         self.payload_attributes = frozenset(sources.get("payload-attributes", ()))
         self.payload_methods = frozenset(sources.get("payload-methods", ()))
         self.payload_names = frozenset(sources.get("payload-names", ()))
+        self.payload_handler_params = dict(sources.get("payload-handler-params", {}))
         self.payload_category = sources.get("payload-category")
         if self.payload_category not in self.categories:
             self.payload_category = None
@@ -251,6 +252,9 @@ def personal_data_tokens(tables: dict, config=None) -> List:
         for base in sorted({b.rsplit(".", 1)[-1].lower() for b in sources.get("bases", ())}):
             tokens.append((base, rf"\b{re.escape(base)}\s*\.\s*(?:{'|'.join(map(re.escape, members))})\b"))
         tokens.extend(name.lower() for name in sources.get("payload-names", ()))
+        for name, other in sorted(sources.get("payload-handler-params", {}).items()):
+            # the handler's parameters, as its def line writes them: `(event, context)`
+            tokens.append((name.lower(), rf"\b{re.escape(name.lower())}\b[^()]{{0,40}}\b{re.escape(other.lower())}\b"))
     if sources.get("user-category") and sources.get("user-attributes"):
         # the signed-in user passed on whole: `request.user`
         members = "|".join(sorted(re.escape(m.lower()) for m in sources["user-attributes"]))
