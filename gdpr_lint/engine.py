@@ -924,6 +924,11 @@ class Context:
         source = self.taint(iterable)
         return [(name, source) for name in names]
 
+    def keys_taint(self, node) -> Optional[Taint]:
+        """What the keys of a dict argument carry (None: not a dict we can see); for checks
+        whose API stores a mapping's keys as data (redis `zadd(name, {member: score})`)."""
+        return self._keys_taint(node)
+
     def _keys_taint(self, node, _depth: int = 0) -> Optional[Taint]:
         """What the keys of a dict carry, when the dict is one we can see: a dict display or
         comprehension (or a name bound once to one), the fields of an object (`vars(data)`,

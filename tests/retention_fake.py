@@ -13,7 +13,7 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-_PII_WORDS = re.compile(r"(email|phone|address|first_name|last_name|full_name|ssn|birth|ip_address|profile)", re.I)
+_PII_WORDS = re.compile(r"(email|phone|address|first_name|last_name|full_name|ssn|birth|ip_address|\bip\b|profile)", re.I)
 
 
 @dataclass(frozen=True)
@@ -190,6 +190,12 @@ class FakeContext:
         text = self.source(expr)
         match = _PII_WORDS.search(text)
         return Taint(("email",), text) if match else Taint()
+
+    def keys_taint(self, expr) -> Optional[Taint]:
+        if not isinstance(expr, cst.Dict):
+            return None
+        keys = [e.key for e in expr.elements if isinstance(e, cst.DictElement)]
+        return next((t for t in map(self.taint, keys) if t), Taint())
 
     def source(self, node) -> str:
         return self.module.code_for_node(node)

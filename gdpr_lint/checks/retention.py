@@ -314,7 +314,7 @@ class RetentionCheck(Check):
     def _pending_store(self, ctx, state: _FileState, call: cst.Call, entry: dict) -> None:
         if not self.wants(FOREVER):
             return
-        taint = self._taint_of_arguments(ctx, call, skip=None)
+        taint = self._taint_of_arguments(ctx, call, skip=None, entry=entry)
         if taint is None:
             return
         state.stores.append(
@@ -343,7 +343,13 @@ class RetentionCheck(Check):
             facts={"api": entry["api"], "forever": True, "category": entry.get("category")},
         )
 
-    def _taint_of_arguments(self, ctx, call: cst.Call, skip):
+    def _taint_of_arguments(self, ctx, call: cst.Call, skip, entry: Optional[dict] = None):
+        # `stored-keys`: arguments whose dict keys are the stored data (zadd's members)
+        for spec in (entry or {}).get("stored-keys", ()):
+            arg = _argument(call, spec.get("position"), spec.get("keyword"))
+            keys = ctx.keys_taint(arg) if arg is not None else None
+            if keys:
+                return keys
         for arg in call.args:
             if arg.value is skip or arg.keyword is not None and arg.keyword.value in ("timeout", "ex", "px", "version"):
                 continue
