@@ -155,15 +155,8 @@ class ResidencyCheck(Check):
         env_roots = {g.split(".", 1)[0] for g in self.env_getters if not g.startswith("<")}
 
         def call_tokens(calls) -> Set[str]:
-            # a `<kind>.method` call needs its kind's factory, whose module root is a token already;
-            # `*Stack` (a project's subclass, named after its base) needs its literal suffix
-            found = set()
-            for c in calls:
-                if c.startswith("*") and not any(w in c[1:] for w in "*?["):
-                    found.add(c[1:])
-                elif not c.startswith("<") and c.split(".", 1)[0] not in env_roots:
-                    found.add(c.split(".", 1)[0])
-            return found
+            # a `<kind>.method` call needs its kind's factory, whose module root is a token already
+            return {c.split(".", 1)[0] for c in calls if not c.startswith("<") and c.split(".", 1)[0] not in env_roots}
 
         for sink in self.catalog.table.get("region_args", ()):
             tokens.update(call_tokens(sink.get("calls", ())))
