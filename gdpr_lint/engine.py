@@ -924,6 +924,14 @@ class Context:
         source = self.taint(iterable)
         return [(name, source) for name in names]
 
+    def is_local(self, node) -> bool:
+        """Whether `node` is a name the function being walked has bound so far (assignment,
+        loop, `with ... as`, walrus), not one of its parameters; for checks that tell a
+        function's own variable from a value given to it (redis keys)."""
+        scope = self.scope
+        return (type(node) is cst.Name and scope.kind == "function" and node.value in scope.bindings
+                and node.value not in scope.param_names)
+
     def keys_taint(self, node) -> Optional[Taint]:
         """What the keys of a dict argument carry (None: not a dict we can see); for checks
         whose API stores a mapping's keys as data (redis `zadd(name, {member: score})`)."""

@@ -191,6 +191,9 @@ class FakeContext:
         match = _PII_WORDS.search(text)
         return Taint(("email",), text) if match else Taint()
 
+    def is_local(self, expr) -> bool:
+        return isinstance(expr, cst.Name) and self.scope.kind == "function" and expr.value in self.scope.names
+
     def keys_taint(self, expr) -> Optional[Taint]:
         if not isinstance(expr, cst.Dict):
             return None

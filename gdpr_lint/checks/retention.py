@@ -281,8 +281,9 @@ class RetentionCheck(Check):
                 # that key anywhere in the file, and those of its function, whose key it may
                 # name differently (`pipe.hset(key, ...)` then `pipe.expire(name, ...)`)
                 state.expiring_scopes.add(_scope_key(ctx))
-                if key_text is not None and _local_name(ctx, _argument(call, entry.get("key"), entry.get("key-keyword"))):
-                    # a local variable (`key = f"rl:{ip}"`) is another key in another function
+                if key_text is not None and ctx.is_local(_argument(call, entry.get("key"), entry.get("key-keyword"))):
+                    # a local variable (`key = f"rl:{ip}"`) is another key in another function;
+                    # a parameter (`def touch(key): r.expire(key, 60)`) may be any key
                     state.expiring_scope_keys.add((_scope_key(ctx), key_text))
                 elif key_text is not None:
                     state.expiring_keys.add(key_text)
@@ -774,70 +775,6 @@ class RetentionCheck(Check):
 def _scope_key(ctx):
     scope = getattr(ctx, "scope", None)
     return id(getattr(scope, "node", None))
-
-
-def _local_name(ctx, node) -> bool:
-    """Whether `node` is a name bound in the body of the function being analysed (by an
-    assignment, loop, `with ... as` or walrus). A parameter is not: a helper that expires
-    the key it is given (`def touch(key): r.expire(key, 60)`) may be given any key."""
-    scope = getattr(ctx, "scope", None)
-    function = getattr(scope, "node", None)
-    if type(node) is not cst.Name or getattr(scope, "kind", None) != "function" or type(function) is not cst.FunctionDef:
-        return False
-    finder = _binding_finder(node.value)
-    function.body.visit(finder)
-    return finder.found
-
-
-_BINDING_FINDER = None
-
-
-def _binding_finder(name: str):
-    """A visitor that finds a binding of `name`, its class made on first use (a module-level
-    subclass of libcst's visitor would import libcst with the checks)."""
-    global _BINDING_FINDER
-    if _BINDING_FINDER is None:
-        class _BindingFinder(cst.CSTVisitor):
-            def __init__(self, name: str):
-                super().__init__()
-                self.name = name
-                self.found = False
-
-            def _target(self, target) -> None:
-                if type(target) is cst.Name and target.value == self.name:
-                    self.found = True
-                elif type(target) in (cst.Tuple, cst.List):
-                    for element in target.elements:
-                        self._target(element.value)
-                elif type(target) is cst.StarredElement:
-                    self._target(target.value)
-
-            def visit_AssignTarget(self, node) -> None:
-                self._target(node.target)
-
-            def visit_AnnAssign(self, node) -> None:
-                self._target(node.target)
-
-            def visit_AugAssign(self, node) -> None:
-                self._target(node.target)
-
-            def visit_For(self, node) -> None:
-                self._target(node.target)
-
-            def visit_AsName(self, node) -> None:
-                self._target(node.name)
-
-            def visit_NamedExpr(self, node) -> None:
-                self._target(node.target)
-
-            def visit_FunctionDef(self, node) -> bool:
-                return False  # a nested function's names are its own
-
-            def visit_ClassDef(self, node) -> bool:
-                return False
-
-        _BINDING_FINDER = _BindingFinder
-    return _BINDING_FINDER(name)
 
 
 def _contains(words: Sequence[str], phrase: Sequence[str]) -> bool:
