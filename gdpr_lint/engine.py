@@ -626,6 +626,12 @@ class Context:
             return EMPTY
         return Taint((Source(category, node, confidence),), None, self._render, self.vocab.label)
 
+    def _is_payload_call(self, call: cst.Call) -> bool:
+        """`request.get_json()`, `await request.json()`: what a user sent, read whole."""
+        func = call.func
+        return (type(func) is cst.Attribute and func.attr.value in self.vocab.payload_methods
+                and dotted_name(func.value) in self.vocab.request_bases)
+
     def _is_request_source(self, node) -> bool:
         if type(node) is cst.Attribute and node.attr.value in self.vocab.request_attributes:
             base = dotted_name(node.value)
@@ -794,25 +800,28 @@ class Context:
                 result = result.union(self._taint_source(category, field, "medium"))
         return result
 
-    def _is_class_itself(self, node: cst.Name) -> bool:
-        """`cls` in a classmethod: the class, which prints as its name, not an object."""
+    def _method_scope(self) -> Optional["Scope"]:
+        """The scope of the method being walked (through nested functions), or None."""
         scope = self.scope
         while scope is not None and scope.kind == "function" and scope.class_scope is None:
             scope = scope.parent
-        if scope is None or scope.class_scope is None or node.value != scope.self_name:
+        return scope if scope is not None and scope.class_scope is not None else None
+
+    def _is_class_itself(self, node: cst.Name) -> bool:
+        """`cls` in a classmethod: the class, which prints as its name, not an object."""
+        method = self._method_scope()
+        if method is None or node.value != method.self_name:
             return False
         return any(type(d.decorator) is cst.Name and d.decorator.value in ("classmethod", "staticmethod")
-                   for d in scope.node.decorators)
+                   for d in method.node.decorators)
 
     def _owner_class(self, node) -> Optional[str]:
         """The class an object belongs to when we know it: `self` in a method, or a
         parameter annotated with a class."""
         if type(node) is cst.Name:
-            scope = self.scope
-            while scope is not None and scope.kind == "function" and scope.class_scope is None:
-                scope = scope.parent
-            if scope is not None and scope.class_scope is not None and node.value == scope.self_name:
-                return scope.class_scope.name
+            method = self._method_scope()
+            if method is not None and node.value == method.self_name:
+                return method.class_scope.name
             binding = self.scope.lookup(node.value)
             if binding is not None:
                 return binding.type_name
@@ -908,7 +917,7 @@ class Context:
         t = type(iterable)
         if t is cst.Call and type(iterable.func) is cst.Attribute and not iterable.args \
                 and iterable.func.attr.value in ("items", "keys"):
-            keys = self._keys_taint(iterable.func.value)
+            keys = self.keys_taint(iterable.func.value)
             if keys is not None:
                 if iterable.func.attr.value == "keys":
                     return [(name, keys) for name in names]
@@ -918,7 +927,7 @@ class Context:
                     rest = self.taint(iterable)
                     return [(name, keys if name == first else rest) for name in names]
         elif t in (cst.Name, cst.Dict, cst.DictComp):
-            keys = self._keys_taint(iterable)
+            keys = self.keys_taint(iterable)
             if keys is not None:
                 return [(name, keys) for name in names]
         source = self.taint(iterable)
@@ -932,16 +941,12 @@ class Context:
         return (type(node) is cst.Name and scope.kind == "function" and node.value in scope.bindings
                 and node.value not in scope.param_names)
 
-    def keys_taint(self, node) -> Optional[Taint]:
-        """What the keys of a dict argument carry (None: not a dict we can see); for checks
-        whose API stores a mapping's keys as data (redis `zadd(name, {member: score})`)."""
-        return self._keys_taint(node)
-
-    def _keys_taint(self, node, _depth: int = 0) -> Optional[Taint]:
+    def keys_taint(self, node, _depth: int = 0) -> Optional[Taint]:
         """What the keys of a dict carry, when the dict is one we can see: a dict display or
         comprehension (or a name bound once to one), the fields of an object (`vars(data)`,
         `data.__dict__`, `data.model_dump()`) or request data (`request.POST`: field names).
-        None when the value is not known to be such a dict."""
+        None when the value is not known to be such a dict. Checks use it where an API
+        stores a mapping's keys as data (redis `zadd(name, {member: score})`)."""
         if _depth > 8:
             return None
         t = type(node)
@@ -951,7 +956,7 @@ class Context:
                 if type(element) is cst.DictElement:
                     result = result.union(self.taint(element.key))
                 else:
-                    keys = self._keys_taint(element.value, _depth + 1)
+                    keys = self.keys_taint(element.value, _depth + 1)
                     result = result.union(keys if keys is not None else self.taint(element.value))
             return result
         if t is cst.DictComp:
@@ -959,7 +964,7 @@ class Context:
         if t is cst.Name:
             binding = self.scope.lookup(node.value)
             if binding is not None and binding.defs == 1 and type(binding.value) in (cst.Dict, cst.DictComp, cst.Call):
-                return self._keys_taint(binding.value, _depth + 1)
+                return self.keys_taint(binding.value, _depth + 1)
             return None
         if t is cst.Attribute:
             if node.attr.value == "__dict__":
@@ -973,8 +978,7 @@ class Context:
                 return EMPTY
             if type(node.func) is cst.Attribute and name in self.vocab.dump_methods and not node.args:
                 return EMPTY
-            if type(node.func) is cst.Attribute and name in self.vocab.payload_methods \
-                    and dotted_name(node.func.value) in self.vocab.request_bases:
+            if self._is_payload_call(node):
                 return EMPTY  # `request.get_json()`: field names
         return None
 
@@ -988,8 +992,7 @@ class Context:
             binding = self.scope.lookup(func.value)
             if binding is not None and isinstance(binding.value, _FunctionRef):
                 return binding.taint  # what the module's own function returns
-        if type(func) is cst.Attribute and name in self.vocab.payload_methods \
-                and dotted_name(func.value) in self.vocab.request_bases:
+        if self._is_payload_call(node):
             return self._taint_source(self.vocab.payload_category, node, "low")  # `request.get_json()`
         if type(func) is cst.Attribute:
             receiver_target = self.resolve(func.value)
@@ -1022,7 +1025,7 @@ class Context:
                 return self._object_dump_taint(func.value).union(receiver)
             if not is_object and name in self.vocab.key_methods and len(node.args) == 1 \
                     and node.args[0].keyword is None:
-                keys = self._keys_taint(node.args[0].value)
+                keys = self.keys_taint(node.args[0].value)
                 if keys is not None:
                     return receiver.union(keys)  # `", ".join(changes)`: the keys of a dict we know
             if not is_object and name in self.vocab.passthrough_methods:
@@ -1033,7 +1036,7 @@ class Context:
         if name in self.vocab.object_dumpers and node.args:
             return self._object_dump_taint(node.args[0].value)
         if target in self.vocab.key_functions and len(node.args) == 1 and node.args[0].keyword is None:
-            keys = self._keys_taint(node.args[0].value)
+            keys = self.keys_taint(node.args[0].value)
             if keys is not None:
                 return keys  # `sorted(changes)`: the keys of a dict we know
         if target in self.vocab.passthrough_functions or name in ("str", "repr", "format") and type(func) is cst.Name:
