@@ -681,7 +681,7 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
     # dataclass): a block may log such an object whole (`logger.info("%s", body)`), so the
     # methods of such a class are kept, and so is a block with a parameter of such a class.
     printed: set = set()
-    if token_filter.auto_repr and any(token_filter.auto_repr):
+    if any(token_filter.auto_repr):
         for node in tree.body:
             if isinstance(node, ast.ClassDef) and _prints_its_fields(node, token_filter.auto_repr, printed) \
                     and passes(*_span(node)):

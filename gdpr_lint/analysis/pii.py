@@ -97,13 +97,11 @@ class PiiVocabulary:
         self.payload_methods = frozenset(sources.get("payload-methods", ()))
         self.payload_names = frozenset(sources.get("payload-names", ()))
         self.payload_handler_params = dict(sources.get("payload-handler-params", {}))
-        self.payload_category = sources.get("payload-category")
-        if self.payload_category not in self.categories:
-            self.payload_category = None
+        # the categories the sources name, when the taxonomy has them
+        payload, user = sources.get("payload-category"), sources.get("user-category")
+        self.payload_category = payload if payload in self.categories else None
         self.user_attributes = frozenset(sources.get("user-attributes", ()))
-        self.user_category = sources.get("user-category")
-        if self.user_category not in self.categories:
-            self.user_category = None
+        self.user_category = user if user in self.categories else None
         self._cache: Dict[Tuple[str, bool, str], Optional[str]] = {}
 
     @staticmethod
@@ -245,19 +243,19 @@ def personal_data_tokens(tables: dict, config=None) -> List:
         for type_name in category.get("types", ()):
             tokens.append(type_name.lower())
     sources = pii.get("request-sources", {})
+    # request data passed on whole (`request.POST`, `request.get_json()`) and the signed-in
+    # user (`request.user`): one phrase per request base
+    members = set()
     if sources.get("payload-category"):
-        # request data passed on whole: `request.POST`, `request.get_json()`, `validated_data`
-        members = sorted({m.lower() for m in list(sources.get("payload-attributes", ()))
-                          + list(sources.get("payload-methods", ()))})
-        for base in sorted({b.rsplit(".", 1)[-1].lower() for b in sources.get("bases", ())}):
-            tokens.append((base, rf"\b{re.escape(base)}\s*\.\s*(?:{'|'.join(map(re.escape, members))})\b"))
+        members.update(list(sources.get("payload-attributes", ())) + list(sources.get("payload-methods", ())))
         tokens.extend(name.lower() for name in sources.get("payload-names", ()))
         for name, other in sorted(sources.get("payload-handler-params", {}).items()):
             # the handler's parameters, as its def line writes them: `(event, context)`
             tokens.append((name.lower(), rf"\b{re.escape(name.lower())}\b[^()]{{0,40}}\b{re.escape(other.lower())}\b"))
-    if sources.get("user-category") and sources.get("user-attributes"):
-        # the signed-in user passed on whole: `request.user`
-        members = "|".join(sorted(re.escape(m.lower()) for m in sources["user-attributes"]))
+    if sources.get("user-category"):
+        members.update(sources.get("user-attributes", ()))
+    if members:
+        alternatives = "|".join(sorted(re.escape(m.lower()) for m in members))
         for base in sorted({b.rsplit(".", 1)[-1].lower() for b in sources.get("bases", ())}):
-            tokens.append((base, rf"\b{re.escape(base)}\s*\.\s*(?:{members})\b"))
+            tokens.append((base, rf"\b{re.escape(base)}\s*\.\s*(?:{alternatives})\b"))
     return tokens
