@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import stat
+import time
 import zlib
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -186,9 +187,15 @@ class ResultCache:
     Each shard is written atomically at the end of a run; a read-only or missing folder
     just means no cache. Concurrent runs each write complete shards, the last one wins. A
     run replaces the entries of the files it checked and keeps the others, so the hook on
-    two files does not throw away what a full run cached for the rest."""
+    two files does not throw away what a full run cached for the rest.
+
+    Nothing grows for ever: an entry records the day a run last read its file, and a shard
+    written again drops the entries of files no run has read for STALE_DAYS (deleted or
+    renamed files); a run that writes also removes what other settings (an older version, a
+    changed config) left in the folder and nothing has touched for STALE_DAYS."""
 
     SHARDS = 64
+    STALE_DAYS = 30
 
     def __init__(self, folder: Optional[Path], digest: str):
         self.root = folder / f"results-{digest[:24]}" if folder else None
@@ -237,11 +244,38 @@ class ResultCache:
             return
         from gdpr_lint.knowledge import write_cache_file
 
+        today = int(time.time() // 86400)
         paths = set(checked.values())
         for shard in sorted(self.dirty):
-            entries = {k: v for k, v in self.shards[shard].items() if k in checked or v.get("p") not in paths}
+            entries = {}
+            for key, entry in self.shards[shard].items():
+                if key in checked:
+                    entries[key] = dict(entry, s=today)
+                elif entry.get("p") not in paths and entry.get("s", today) >= today - self.STALE_DAYS:
+                    entries[key] = entry
             document = json.dumps({"version": __version__, "entries": entries}, separators=(",", ":"))
             write_cache_file(self.root / f"{shard}.json", document.encode("utf-8", "surrogatepass"))
+        self._remove_stale_siblings(time.time() - self.STALE_DAYS * 86400)
+
+    def _remove_stale_siblings(self, before: float) -> None:
+        """Result folders and start-up caches of other settings, untouched since `before`."""
+        import shutil
+
+        try:
+            siblings = [p for p in self.root.parent.iterdir() if p != self.root and p.name.startswith(
+                ("results-", "knowledge-", "prefilter-"))]
+        except OSError:
+            return
+        for path in siblings:
+            try:
+                if path.lstat().st_mtime >= before:
+                    continue
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink()
+            except OSError:
+                pass  # another run removed it, or the folder is read-only: the next run tries again
 
 
 # ---- the run -----------------------------------------------------------------------------

@@ -243,6 +243,36 @@ def test_a_run_on_some_files_keeps_the_cache_of_the_others(project):
     assert "served from the cache" in run(["check", "--format", "json", "app"], project).stdout
 
 
+def test_the_cache_forgets_files_and_settings_unused_for_a_month(project):
+    """Entries of files no run has read for 30 days (deleted, renamed) and the folders other
+    settings left untouched for 30 days go when a run writes; recent ones stay."""
+    import time
+
+    from gdpr_lint.runner import ResultCache
+
+    run(["check", "app"], project)
+    cache = project / ".gdpr_lint_cache"
+    [root] = cache.glob("results-*")
+    shard_path = root / f"{ResultCache.shard('app/views.py')}.json"
+    shard = json.loads(shard_path.read_text())
+    today = int(time.time() // 86400)
+    assert {entry["s"] for entry in shard["entries"].values()} == {today}
+    shard["entries"]["old"] = {"p": "app/deleted.py", "f": [], "e": [], "s": today - 40}
+    shard["entries"]["recent"] = {"p": "app/renamed.py", "f": [], "e": [], "s": today - 3}
+    shard_path.write_text(json.dumps(shard))
+    month_ago = time.time() - 40 * 86400
+    for name in ("results-0ld", "prefilter-0ld.pickle", "results-recent"):
+        path = cache / name
+        path.mkdir() if name.startswith("results-") else path.write_bytes(b"x")
+        if "0ld" in name:
+            os.utime(path, (month_ago, month_ago))
+    (project / "app" / "views.py").write_text(LEAK + "\n# edited\n")
+    run(["check", "app/views.py"], project)  # the hook writes the shard of views.py
+    paths = {entry["p"] for entry in json.loads(shard_path.read_text())["entries"].values()}
+    assert "app/deleted.py" not in paths and {"app/renamed.py", "app/views.py"} <= paths
+    assert sorted(p.name for p in cache.iterdir() if "0ld" in p.name or "recent" in p.name) == ["results-recent"]
+
+
 def test_the_scanned_codes_warnings_are_not_printed(tmp_path):
     """`"\\d"` in scanned code is a SyntaxWarning from Python 3.12 (a DeprecationWarning
     before): CPython's parse of the file must not print it into the user's output."""
