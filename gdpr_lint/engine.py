@@ -632,6 +632,11 @@ class Context:
         return (type(func) is cst.Attribute and func.attr.value in self.vocab.payload_methods
                 and dotted_name(func.value) in self.vocab.request_bases)
 
+    def _is_payload(self, node) -> bool:
+        """`request.POST`, `request.data`: what a user sent, whole."""
+        return type(node) is cst.Attribute and node.attr.value in self.vocab.payload_attributes \
+            and self._is_request_source(node)
+
     def _is_request_source(self, node) -> bool:
         if type(node) is cst.Attribute and node.attr.value in self.vocab.request_attributes:
             base = dotted_name(node.value)
@@ -688,7 +693,7 @@ class Context:
             category = self.vocab.classify(attr, context=owner)
             if category is not None and not self._owner_excludes(category, node.value):
                 return self._taint_source(category, node, "medium")
-            if attr in self.vocab.payload_attributes and self._is_request_source(node):
+            if self._is_payload(node):
                 return self._taint_source(self.vocab.payload_category, node, "low")  # `request.POST` whole
             if attr in self.vocab.user_attributes and dotted_name(node.value) in self.vocab.request_bases:
                 return self._taint_source(self.vocab.user_category, node, "medium")  # `request.user` prints its username
@@ -697,8 +702,8 @@ class Context:
             key = self._subscript_key(node)
             if key is not None:
                 return self._keyed_item_taint(node.value, key, node)
-            if _is_short_slice(node) or _is_domain_part(node):
-                return EMPTY
+            if _is_short_slice(node) or _is_domain_part(node) or self._is_payload(node.value):
+                return EMPTY  # `request.POST[field]`: one field, whose key the code does not say
             return self.taint(node.value)
         if t is cst.Call:
             return self._call_taint(node)
@@ -969,7 +974,7 @@ class Context:
         if t is cst.Attribute:
             if node.attr.value == "__dict__":
                 return EMPTY
-            if node.attr.value in self.vocab.payload_attributes and self._is_request_source(node):
+            if self._is_payload(node):
                 return EMPTY
             return None
         if t is cst.Call:
@@ -1003,7 +1008,10 @@ class Context:
             else:
                 receiver = self.taint(func.value)
             is_object = receiver_target is not None and (receiver_target.startswith("<") or self._is_module(func.value))
-            if name in ("get", "pop") and node.args and not is_object and not self._kind_is_module(target):
+            # a mapping's `get(key, default)`; a `get` with keywords (`headers=`, `timeout=`) is
+            # an HTTP client's, whatever the object: what it sends is not in what it returns
+            if name in ("get", "pop") and node.args and not is_object and not self._kind_is_module(target) \
+                    and all(arg.keyword is None for arg in node.args):
                 key = string_value(node.args[0].value)
                 if key is None and type(node.args[0].value) in (cst.Name, cst.Attribute):
                     folded = self.constant(node.args[0].value)
@@ -1015,7 +1023,8 @@ class Context:
                     return item
                 if not receiver:
                     return EMPTY
-                result = receiver
+                # `request.POST.get(f"payment_{method}_oid")`: one field, not the form whole
+                result = EMPTY if self._is_payload(func.value) else receiver
                 for arg in node.args[1:2]:
                     result = result.union(self.taint(arg.value))
                 return result
@@ -1031,7 +1040,8 @@ class Context:
             if not is_object and name in self.vocab.passthrough_methods:
                 result = receiver
                 for arg in node.args:
-                    result = result.union(self.taint(arg.value))
+                    if arg.keyword is None or arg.keyword.value not in self.vocab.passthrough_skip_keywords:
+                        result = result.union(self.taint(arg.value))
                 return result
         if name in self.vocab.object_dumpers and node.args:
             return self._object_dump_taint(node.args[0].value)
@@ -1039,11 +1049,16 @@ class Context:
             keys = self.keys_taint(node.args[0].value)
             if keys is not None:
                 return keys  # `sorted(changes)`: the keys of a dict we know
-        if target in self.vocab.passthrough_functions or name in ("str", "repr", "format") and type(func) is cst.Name:
+        response = target in self.vocab.response_functions
+        if response or target in self.vocab.passthrough_functions or name in ("str", "repr", "format") \
+                and type(func) is cst.Name:
             result = EMPTY
             for arg in node.args:
                 if arg.keyword is None or arg.keyword.value not in self.vocab.passthrough_skip_keywords:
                     result = result.union(self.taint(arg.value))
+            if response and result:  # the data a request is about, not the credentials it sent
+                categories = self.vocab.categories
+                result = result.restricted([c for c in result.categories if categories[c].group != "credential"])
             if target == "getattr" and len(node.args) >= 2:
                 key = string_value(node.args[1].value)
                 if key is not None:
@@ -1098,8 +1113,8 @@ class Context:
             return False
         while type(owner) in (cst.Call, cst.Subscript):
             owner = owner.func if type(owner) is cst.Call else owner.value
-        text = dotted_name(owner) or _last_name(owner)
-        return excluded.occurs_in([self.vocab.fold(w) for w in split_words(text)])
+        # the nearest owner only: `room.full_name` is a room's, `room.owner.full_name` a person's
+        return excluded.occurs_in([self.vocab.fold(w) for w in split_words(_last_name(owner))])
 
     def _unknown_content(self, value) -> bool:
         if type(value) is cst.BooleanOperation:

@@ -78,6 +78,7 @@ class PiiVocabulary:
         self.sanitizer_functions = frozenset(list(sanitizers.get("functions", ())) + list(extra_sanitizers))
         flow = pii.get("flow", {})
         self.passthrough_functions = frozenset(flow.get("passthrough-functions", ()))
+        self.response_functions = frozenset(flow.get("response-functions", ()))
         self.passthrough_methods = frozenset(flow.get("passthrough-methods", ()))
         self.passthrough_skip_keywords = frozenset(flow.get("passthrough-skip-keywords", ()))
         self.non_data_calls = frozenset(flow.get("non-data-calls", ()))

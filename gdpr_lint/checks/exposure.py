@@ -24,6 +24,8 @@ class Sink:
     keywords: object = "all"  # "all", "none" or a frozenset of names
     skip_keywords: FrozenSet[str] = frozenset()
     key_value: Optional[Tuple[int, int]] = None
+    stream_keywords: FrozenSet[str] = frozenset()  # `file=`: where the call writes, the console by default
+    console_streams: FrozenSet[str] = frozenset()  # words of a stream that is the console
 
 
 class ExposureCheck(Check):
@@ -45,6 +47,8 @@ class ExposureCheck(Check):
                 keywords=frozenset(keywords) if isinstance(keywords, list) else keywords,
                 skip_keywords=frozenset(spec.get("skip-keywords", ())),
                 key_value=tuple(spec["key-value"]) if "key-value" in spec else None,
+                stream_keywords=frozenset(spec.get("stream-keywords", ())),
+                console_streams=frozenset(spec.get("console-streams", ())),
             )
             for target in spec["targets"]:
                 self.sinks[target] = sink
@@ -82,6 +86,8 @@ class ExposureCheck(Check):
         taint = EMPTY
         index = 0
         args = call.args
+        if sink.stream_keywords and not self._to_console(ctx, call, sink):
+            return
         for arg in args:
             if arg.star:
                 taint = taint.union(ctx.taint(arg.value))
@@ -108,6 +114,22 @@ class ExposureCheck(Check):
         if taint:
             self._report(ctx, sink.rule, call, taint, sink.verb, target)
 
+    @staticmethod
+    def _to_console(ctx, call: cst.Call, sink: Sink) -> bool:
+        """Whether a call that can write to any stream (`print(..., file=toc)`) writes to the
+        console: no stream given, or one named as the console (`sys.stderr`, `self.stdout`)."""
+        from gdpr_lint.analysis.names import split_words
+
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in sink.stream_keywords:
+                stream = arg.value
+                if type(stream) is cst.Name:  # `out = sys.stdout if path is None else open(path)`
+                    binding = ctx.scope.lookup(stream.value)
+                    stream = binding.value if binding is not None and binding.value is not None else stream
+                words = split_words(ctx.source(stream).replace(".", "_"))
+                return not sink.console_streams.isdisjoint(words)
+        return True
+
     def _report(self, ctx, rule: str, node, taint, verb: str, target: str) -> None:
         description = taint.describe()
         plural = len(taint.categories) > 1 or " and " in description
@@ -123,12 +145,19 @@ class ExposureCheck(Check):
         if not self.wants("GDPR103") or type(node.exc) is not cst.Call:
             return
         taint = EMPTY
+        target = ctx.resolve_call(node.exc.func) or _dotted(node.exc.func) or "exception"
+        echoed = target.rsplit(".", 1)[-1] in self.echoed_exceptions
         for arg in node.exc.args:
             if arg.keyword is not None and arg.keyword.value in self.exception_skip:
                 continue
+            if echoed and type(arg.value) is cst.Dict:
+                # `ValidationError({"password2": msg})`: the keys name form fields, the values
+                # are the messages; a key does not make its message a password
+                for element in arg.value.elements:
+                    taint = taint.union(ctx.taint(element.value))
+                continue
             taint = taint.union(ctx.taint(arg.value))
-        target = ctx.resolve_call(node.exc.func) or _dotted(node.exc.func) or "exception"
-        if taint and target.rsplit(".", 1)[-1] in self.echoed_exceptions:
+        if taint and echoed:
             taint = taint.restricted(self.echoed_reported)  # a form error shown to whoever typed it
         if taint:
             self._report(ctx, "GDPR103", node.exc, taint, self.exception_verb, target)
