@@ -363,6 +363,16 @@ class Context:
                     return suffix_kind
         return kind
 
+    def _imported_object_kind(self, binding: Binding) -> Optional[str]:
+        """`from myapp.users import logger` (or `LOGGER`): a project's own logger, by its whole
+        name; not `get_task_logger` (a function) nor `Logger` (a class)."""
+        if "." not in binding.qualname or binding.type_name == "module":
+            return None
+        name = binding.qualname.rsplit(".", 1)[1]
+        if name[:1].isupper() and not name.isupper():
+            return None
+        return self.conventional.get(name.lower())
+
     def _self_binding(self, node: cst.Attribute) -> Optional[Binding]:
         """The binding of `self.x` / `cls.x` in the enclosing class."""
         cls_scope = self._instance_scope(node)
@@ -390,7 +400,8 @@ class Context:
             binding = self.scope.lookup(node.value)
             if binding is not None:
                 if binding.qualname:
-                    kind = self.instances.get(binding.qualname) or self._imported_reader(binding)
+                    kind = self.instances.get(binding.qualname) or self._imported_reader(binding) \
+                        or self._imported_object_kind(binding)
                     return f"<{kind}>" if kind else binding.qualname
                 if binding.kind:
                     return f"<{binding.kind}>"
