@@ -114,8 +114,10 @@ class RetentionCheck(Check):
         tokens = set()
         for entry in self.calls:
             tokens.update(t.lower() for t in entry.get("tokens", ()))
-        for key in self.keys:
-            if len(key) <= 4:  # `"age"`, `Days=`: only as a quoted key or a keyword
+        for key, entries in self.keys.items():
+            # `"age"`, `Days=`: only as a quoted key or a keyword; so is a key that counts only
+            # under a parent (`"Years"` in S3's `DefaultRetention`), whose plain word is common
+            if len(key) <= 4 or all(e.get("parents") for e in entries):
                 tokens.add((key.lower(), rf"[\"']{re.escape(key.lower())}[\"']|\b{re.escape(key.lower())}\s*="))
             else:
                 tokens.add(key.lower())
