@@ -104,6 +104,7 @@ class RetentionCheck(Check):
         self.data_words = frozenset(tables.get("data-words", ()))
         self.unset_values = tuple(tables.get("unset-values", ()))
         self.settings_class_suffixes = tuple(tables.get("settings-class-suffixes", ()))
+        self.class_wrappers: dict = dict(tables.get("class-wrappers", {}))
         self.category_nouns: Dict[str, str] = dict(tables.get("category-nouns", {}))
         self.weak_phrase_categories = frozenset(tables.get("weak-phrase-categories", ()))
         self._state: Optional[_FileState] = None
@@ -166,6 +167,14 @@ class RetentionCheck(Check):
             for keyword in self.same_keywords:
                 state.api_values.setdefault(entry["api"], []).append((keyword, _keyword_constant(ctx, call, keyword)))
             self._check_call(ctx, state, call, entry)
+        wrapped = self._wrapped_class_call(ctx, call, target)
+        if wrapped is not None:
+            built, cls = wrapped
+            for entry in self.by_target[cls]:
+                state.apis_seen.add(entry["api"])
+                # only the lifetimes passed: `built` is no node of the tree, so nothing that
+                # is reported at the call itself (a default, a missing lifetime) is judged
+                self._check_durations(ctx, built, entry, self._category(ctx, entry, call=built))
         for arg in call.args:
             if arg.keyword is not None and not arg.star:
                 for entry in self.keys.get(arg.keyword.value, ()):
@@ -234,6 +243,22 @@ class RetentionCheck(Check):
 
     # --- calls ----------------------------------------------------------------------
 
+    def _wrapped_class_call(self, ctx, call: cst.Call, target: Optional[str]):
+        """`app.add_middleware(SessionMiddleware, max_age=...)`, `Middleware(SessionMiddleware,
+        ...)`: a call of [retention] class-wrappers builds its first argument, a class, with
+        the other arguments. -> (that call as the class's own, the class's target) or None."""
+        wrappers = self.class_wrappers
+        if not call.args or call.args[0].keyword is not None or call.args[0].star:
+            return None
+        if target not in wrappers.get("targets", ()) and not (
+                type(call.func) is cst.Attribute and call.func.attr.value in wrappers.get("methods", ())):
+            return None
+        cls = ctx.resolve(call.args[0].value)
+        if cls is None or cls not in self.by_target:
+            return None
+        # the same argument nodes, without the class: positions and findings stay where they are
+        return call.with_changes(func=call.args[0].value, args=call.args[1:]), cls
+
     def _call_entries(self, ctx, call: cst.Call, target: Optional[str]) -> List[dict]:
         entries = list(self.by_target.get(target, ())) if target else []
         if type(call.func) is cst.Attribute:
@@ -249,28 +274,7 @@ class RetentionCheck(Check):
 
     def _check_call(self, ctx, state: _FileState, call: cst.Call, entry: dict) -> None:
         category = self._category(ctx, entry, call=call)
-        lifetime_given = False
-        for spec in entry.get("durations", ()):
-            arg = _argument(call, spec.get("position"), spec.get("keyword"))
-            if arg is None:
-                continue
-            if self._is_unset(ctx, arg) and not self._is_forever_sentinel(ctx, arg, spec):
-                continue
-            lifetime_given = True
-            if self._is_forever_sentinel(ctx, arg, spec):
-                if entry.get("forever-needs-personal-data"):
-                    self._forever_store(ctx, call, entry, arg, spec)
-                else:
-                    self._report_forever(ctx, arg, entry, category, f"set to {ctx.source(arg)}")
-                continue
-            if "enum" in spec:
-                self._check_enum(ctx, arg, spec, entry, category)
-                continue
-            if self._defined_constant_reports_itself(ctx, arg):
-                continue
-            value = self._evaluate(ctx, arg, spec, lambda position, keyword: _sibling_argument(call, position, keyword))
-            if value is not None:
-                self._report_if_exceeds(ctx, arg, value, entry, category)
+        lifetime_given = self._check_durations(ctx, call, entry, category)
         if entry.get("ttl-item"):
             self._check_ttl_item(ctx, call, entry, category)
         keep = entry.get("keep-ttl", ())
@@ -313,6 +317,32 @@ class RetentionCheck(Check):
         if default and not lifetime_given and not unpacked:
             value = DurationValue.of(float(default["days"]) * 86400, origin=default.get("text"))
             self._report_if_exceeds(ctx, call, value, entry, category, confidence="high")
+
+    def _check_durations(self, ctx, call: cst.Call, entry: dict, category: str) -> bool:
+        """Judge the lifetimes a call passes ([retention.calls] durations); whether it passes one."""
+        lifetime_given = False
+        for spec in entry.get("durations", ()):
+            arg = _argument(call, spec.get("position"), spec.get("keyword"))
+            if arg is None:
+                continue
+            if self._is_unset(ctx, arg) and not self._is_forever_sentinel(ctx, arg, spec):
+                continue
+            lifetime_given = True
+            if self._is_forever_sentinel(ctx, arg, spec):
+                if entry.get("forever-needs-personal-data"):
+                    self._forever_store(ctx, call, entry, arg, spec)
+                else:
+                    self._report_forever(ctx, arg, entry, category, f"set to {ctx.source(arg)}")
+                continue
+            if "enum" in spec:
+                self._check_enum(ctx, arg, spec, entry, category)
+                continue
+            if self._defined_constant_reports_itself(ctx, arg):
+                continue
+            value = self._evaluate(ctx, arg, spec, lambda position, keyword: _sibling_argument(call, position, keyword))
+            if value is not None:
+                self._report_if_exceeds(ctx, arg, value, entry, category)
+        return lifetime_given
 
     def _pending_store(self, ctx, state: _FileState, call: cst.Call, entry: dict) -> None:
         if not self.wants(FOREVER):
