@@ -41,6 +41,7 @@ class _PendingStore:
     node: cst.CSTNode
     entry: dict
     key_text: Optional[str]
+    key_literal: Optional[Tuple[str, ...]]
     scope_node: object
     description: str
     categories: Tuple[str, ...]
@@ -51,7 +52,8 @@ class _FileState:
     ctx: object
     stores: List[_PendingStore] = field(default_factory=list)
     expiring_keys: set = field(default_factory=set)
-    expiring_scopes: set = field(default_factory=set)
+    # function -> the literal texts of the keys an `expire` there names (None: not a literal)
+    expiring_scopes: Dict[object, List[Optional[Tuple[str, ...]]]] = field(default_factory=dict)
     expiring_scope_keys: set = field(default_factory=set)  # (function, key text) given a lifetime there
     apis_seen: set = field(default_factory=set)
     # api -> the constants its calls passed under an `excused-by-same` keyword (_UNKNOWN if not one)
@@ -200,7 +202,8 @@ class RetentionCheck(Check):
         state = self._file(ctx)
         if self.wants(FOREVER):
             for store in state.stores:
-                if store.scope_node in state.expiring_scopes:
+                if any(_may_be_same_key(store.key_literal, other)
+                       for other in state.expiring_scopes.get(store.scope_node, ())):
                     continue
                 if store.key_text is not None and (store.key_text in state.expiring_keys or
                                                    (store.scope_node, store.key_text) in state.expiring_scope_keys):
@@ -286,8 +289,9 @@ class RetentionCheck(Check):
                 # `expire(key, ...)` gives a key written elsewhere a lifetime: the stores of
                 # that key anywhere in the file, and those of its function, whose key it may
                 # name differently (`pipe.hset(key, ...)` then `pipe.expire(name, ...)`)
-                state.expiring_scopes.add(_scope_key(ctx))
-                if key_text is not None and ctx.is_local(_argument(call, entry.get("key"), entry.get("key-keyword"))):
+                key_arg = _argument(call, entry.get("key"), entry.get("key-keyword"))
+                state.expiring_scopes.setdefault(_scope_key(ctx), []).append(_key_literal(key_arg))
+                if key_text is not None and ctx.is_local(key_arg):
                     # a local variable (`key = f"rl:{ip}"`) is another key in another function;
                     # a parameter (`def touch(key): r.expire(key, 60)`) may be any key
                     state.expiring_scope_keys.add((_scope_key(ctx), key_text))
@@ -355,6 +359,7 @@ class RetentionCheck(Check):
                 node=call,
                 entry=entry,
                 key_text=self._key_text(ctx, call, entry),
+                key_literal=_key_literal(_argument(call, entry.get("key"), entry.get("key-keyword"))),
                 scope_node=_scope_key(ctx),
                 description=taint.describe(),
                 categories=tuple(taint.categories),
@@ -807,6 +812,22 @@ class RetentionCheck(Check):
 def _scope_key(ctx):
     scope = getattr(ctx, "scope", None)
     return id(getattr(scope, "node", None))
+
+
+def _key_literal(node) -> Optional[Tuple[str, ...]]:
+    """The literal parts of a key written as a string or an f-string (`f"user:{uid}:email"`
+    -> ('user:', ':email')); None for any other expression, whose text is not known."""
+    if type(node) is cst.SimpleString:
+        return (node.evaluated_value,) if isinstance(node.evaluated_value, str) else None
+    if type(node) is cst.FormattedString:
+        return tuple(p.value for p in node.parts if type(p) is cst.FormattedStringText)
+    return None
+
+
+def _may_be_same_key(key: Optional[Tuple[str, ...]], other: Optional[Tuple[str, ...]]) -> bool:
+    """Two keys are known to differ only when both are literals whose texts differ
+    (`f"c:{id}:email"` and `f"c:{id}:contact"`); the values put into them are not compared."""
+    return key is None or other is None or key == other
 
 
 def _contains(words: Sequence[str], phrase: Sequence[str]) -> bool:
