@@ -791,6 +791,14 @@ class RetentionCheck(Check):
             arg = _argument(call, None, keyword)
             if arg is not None:
                 texts.append(_literal_text(ctx, arg))
+        receiver = entry.get("hint-receiver")
+        if receiver and type(call.func) is cst.Attribute:
+            # the object the method is called on was built with a name (`dynamodb.Table("sessions")`)
+            built = self._literal(ctx, call.func.value)
+            if type(built) is cst.Call:
+                arg = _argument(built, receiver.get("position"), receiver.get("keyword"))
+                if arg is not None:
+                    texts.append(_literal_text(ctx, arg))
         for text in texts:
             if text:
                 category = self._category_of_words(split_words(text))
