@@ -256,7 +256,7 @@ class RetentionCheck(Check):
         if target not in wrappers.get("targets", ()) and not (
                 type(call.func) is cst.Attribute and call.func.attr.value in wrappers.get("methods", ())):
             return None
-        cls = ctx.resolve(call.args[0].value)
+        cls = ctx.resolve_call(call.args[0].value)  # the class, called with the other arguments
         if cls is None or cls not in self.by_target:
             return None
         # the same argument nodes, without the class: positions and findings stay where they are
