@@ -41,6 +41,7 @@ class _PendingStore:
     node: cst.CSTNode
     entry: dict
     key_text: Optional[str]
+    key_literal: Optional[Tuple[str, ...]]
     scope_node: object
     description: str
     categories: Tuple[str, ...]
@@ -51,7 +52,8 @@ class _FileState:
     ctx: object
     stores: List[_PendingStore] = field(default_factory=list)
     expiring_keys: set = field(default_factory=set)
-    expiring_scopes: set = field(default_factory=set)
+    # function -> the literal texts of the keys an `expire` there names (None: not a literal)
+    expiring_scopes: Dict[object, List[Optional[Tuple[str, ...]]]] = field(default_factory=dict)
     expiring_scope_keys: set = field(default_factory=set)  # (function, key text) given a lifetime there
     apis_seen: set = field(default_factory=set)
     # api -> the constants its calls passed under an `excused-by-same` keyword (_UNKNOWN if not one)
@@ -104,6 +106,7 @@ class RetentionCheck(Check):
         self.data_words = frozenset(tables.get("data-words", ()))
         self.unset_values = tuple(tables.get("unset-values", ()))
         self.settings_class_suffixes = tuple(tables.get("settings-class-suffixes", ()))
+        self.class_wrappers: dict = dict(tables.get("class-wrappers", {}))
         self.category_nouns: Dict[str, str] = dict(tables.get("category-nouns", {}))
         self.weak_phrase_categories = frozenset(tables.get("weak-phrase-categories", ()))
         self._state: Optional[_FileState] = None
@@ -114,8 +117,10 @@ class RetentionCheck(Check):
         tokens = set()
         for entry in self.calls:
             tokens.update(t.lower() for t in entry.get("tokens", ()))
-        for key in self.keys:
-            if len(key) <= 4:  # `"age"`, `Days=`: only as a quoted key or a keyword
+        for key, entries in self.keys.items():
+            # `"age"`, `Days=`: only as a quoted key or a keyword; so is a key that counts only
+            # under a parent (`"Years"` in S3's `DefaultRetention`), whose plain word is common
+            if len(key) <= 4 or all(e.get("parents") for e in entries):
                 tokens.add((key.lower(), rf"[\"']{re.escape(key.lower())}[\"']|\b{re.escape(key.lower())}\s*="))
             else:
                 tokens.add(key.lower())
@@ -164,6 +169,14 @@ class RetentionCheck(Check):
             for keyword in self.same_keywords:
                 state.api_values.setdefault(entry["api"], []).append((keyword, _keyword_constant(ctx, call, keyword)))
             self._check_call(ctx, state, call, entry)
+        wrapped = self._wrapped_class_call(ctx, call, target)
+        if wrapped is not None:
+            built, cls = wrapped
+            for entry in self.by_target[cls]:
+                state.apis_seen.add(entry["api"])
+                # only the lifetimes passed: `built` is no node of the tree, so nothing that
+                # is reported at the call itself (a default, a missing lifetime) is judged
+                self._check_durations(ctx, built, entry, self._category(ctx, entry, call=built))
         for arg in call.args:
             if arg.keyword is not None and not arg.star:
                 for entry in self.keys.get(arg.keyword.value, ()):
@@ -189,7 +202,8 @@ class RetentionCheck(Check):
         state = self._file(ctx)
         if self.wants(FOREVER):
             for store in state.stores:
-                if store.scope_node in state.expiring_scopes:
+                if any(_may_be_same_key(store.key_literal, other)
+                       for other in state.expiring_scopes.get(store.scope_node, ())):
                     continue
                 if store.key_text is not None and (store.key_text in state.expiring_keys or
                                                    (store.scope_node, store.key_text) in state.expiring_scope_keys):
@@ -232,6 +246,22 @@ class RetentionCheck(Check):
 
     # --- calls ----------------------------------------------------------------------
 
+    def _wrapped_class_call(self, ctx, call: cst.Call, target: Optional[str]):
+        """`app.add_middleware(SessionMiddleware, max_age=...)`, `Middleware(SessionMiddleware,
+        ...)`: a call of [retention] class-wrappers builds its first argument, a class, with
+        the other arguments. -> (that call as the class's own, the class's target) or None."""
+        wrappers = self.class_wrappers
+        if not call.args or call.args[0].keyword is not None or call.args[0].star:
+            return None
+        if target not in wrappers.get("targets", ()) and not (
+                type(call.func) is cst.Attribute and call.func.attr.value in wrappers.get("methods", ())):
+            return None
+        cls = ctx.resolve_call(call.args[0].value)  # the class, called with the other arguments
+        if cls is None or cls not in self.by_target:
+            return None
+        # the same argument nodes, without the class: positions and findings stay where they are
+        return call.with_changes(func=call.args[0].value, args=call.args[1:]), cls
+
     def _call_entries(self, ctx, call: cst.Call, target: Optional[str]) -> List[dict]:
         entries = list(self.by_target.get(target, ())) if target else []
         if type(call.func) is cst.Attribute:
@@ -247,28 +277,7 @@ class RetentionCheck(Check):
 
     def _check_call(self, ctx, state: _FileState, call: cst.Call, entry: dict) -> None:
         category = self._category(ctx, entry, call=call)
-        lifetime_given = False
-        for spec in entry.get("durations", ()):
-            arg = _argument(call, spec.get("position"), spec.get("keyword"))
-            if arg is None:
-                continue
-            if self._is_unset(ctx, arg) and not self._is_forever_sentinel(ctx, arg, spec):
-                continue
-            lifetime_given = True
-            if self._is_forever_sentinel(ctx, arg, spec):
-                if entry.get("forever-needs-personal-data"):
-                    self._forever_store(ctx, call, entry, arg, spec)
-                else:
-                    self._report_forever(ctx, arg, entry, category, f"set to {ctx.source(arg)}")
-                continue
-            if "enum" in spec:
-                self._check_enum(ctx, arg, spec, entry, category)
-                continue
-            if self._defined_constant_reports_itself(ctx, arg):
-                continue
-            value = self._evaluate(ctx, arg, spec, lambda position, keyword: _sibling_argument(call, position, keyword))
-            if value is not None:
-                self._report_if_exceeds(ctx, arg, value, entry, category)
+        lifetime_given = self._check_durations(ctx, call, entry, category)
         if entry.get("ttl-item"):
             self._check_ttl_item(ctx, call, entry, category)
         keep = entry.get("keep-ttl", ())
@@ -280,8 +289,9 @@ class RetentionCheck(Check):
                 # `expire(key, ...)` gives a key written elsewhere a lifetime: the stores of
                 # that key anywhere in the file, and those of its function, whose key it may
                 # name differently (`pipe.hset(key, ...)` then `pipe.expire(name, ...)`)
-                state.expiring_scopes.add(_scope_key(ctx))
-                if key_text is not None and ctx.is_local(_argument(call, entry.get("key"), entry.get("key-keyword"))):
+                key_arg = _argument(call, entry.get("key"), entry.get("key-keyword"))
+                state.expiring_scopes.setdefault(_scope_key(ctx), []).append(_key_literal(key_arg))
+                if key_text is not None and ctx.is_local(key_arg):
                     # a local variable (`key = f"rl:{ip}"`) is another key in another function;
                     # a parameter (`def touch(key): r.expire(key, 60)`) may be any key
                     state.expiring_scope_keys.add((_scope_key(ctx), key_text))
@@ -312,6 +322,32 @@ class RetentionCheck(Check):
             value = DurationValue.of(float(default["days"]) * 86400, origin=default.get("text"))
             self._report_if_exceeds(ctx, call, value, entry, category, confidence="high")
 
+    def _check_durations(self, ctx, call: cst.Call, entry: dict, category: str) -> bool:
+        """Judge the lifetimes a call passes ([retention.calls] durations); whether it passes one."""
+        lifetime_given = False
+        for spec in entry.get("durations", ()):
+            arg = _argument(call, spec.get("position"), spec.get("keyword"))
+            if arg is None:
+                continue
+            if self._is_unset(ctx, arg) and not self._is_forever_sentinel(ctx, arg, spec):
+                continue
+            lifetime_given = True
+            if self._is_forever_sentinel(ctx, arg, spec):
+                if entry.get("forever-needs-personal-data"):
+                    self._forever_store(ctx, call, entry, arg, spec)
+                else:
+                    self._report_forever(ctx, arg, entry, category, f"set to {ctx.source(arg)}")
+                continue
+            if "enum" in spec:
+                self._check_enum(ctx, arg, spec, entry, category)
+                continue
+            if self._defined_constant_reports_itself(ctx, arg):
+                continue
+            value = self._evaluate(ctx, arg, spec, lambda position, keyword: _sibling_argument(call, position, keyword))
+            if value is not None:
+                self._report_if_exceeds(ctx, arg, value, entry, category)
+        return lifetime_given
+
     def _pending_store(self, ctx, state: _FileState, call: cst.Call, entry: dict) -> None:
         if not self.wants(FOREVER):
             return
@@ -323,6 +359,7 @@ class RetentionCheck(Check):
                 node=call,
                 entry=entry,
                 key_text=self._key_text(ctx, call, entry),
+                key_literal=_key_literal(_argument(call, entry.get("key"), entry.get("key-keyword"))),
                 scope_node=_scope_key(ctx),
                 description=taint.describe(),
                 categories=tuple(taint.categories),
@@ -754,6 +791,14 @@ class RetentionCheck(Check):
             arg = _argument(call, None, keyword)
             if arg is not None:
                 texts.append(_literal_text(ctx, arg))
+        receiver = entry.get("hint-receiver")
+        if receiver and type(call.func) is cst.Attribute:
+            # the object the method is called on was built with a name (`dynamodb.Table("sessions")`)
+            built = self._literal(ctx, call.func.value)
+            if type(built) is cst.Call:
+                arg = _argument(built, receiver.get("position"), receiver.get("keyword"))
+                if arg is not None:
+                    texts.append(_literal_text(ctx, arg))
         for text in texts:
             if text:
                 category = self._category_of_words(split_words(text))
@@ -775,6 +820,22 @@ class RetentionCheck(Check):
 def _scope_key(ctx):
     scope = getattr(ctx, "scope", None)
     return id(getattr(scope, "node", None))
+
+
+def _key_literal(node) -> Optional[Tuple[str, ...]]:
+    """The literal parts of a key written as a string or an f-string (`f"user:{uid}:email"`
+    -> ('user:', ':email')); None for any other expression, whose text is not known."""
+    if type(node) is cst.SimpleString:
+        return (node.evaluated_value,) if isinstance(node.evaluated_value, str) else None
+    if type(node) is cst.FormattedString:
+        return tuple(p.value for p in node.parts if type(p) is cst.FormattedStringText)
+    return None
+
+
+def _may_be_same_key(key: Optional[Tuple[str, ...]], other: Optional[Tuple[str, ...]]) -> bool:
+    """Two keys are known to differ only when both are literals whose texts differ
+    (`f"c:{id}:email"` and `f"c:{id}:contact"`); the values put into them are not compared."""
+    return key is None or other is None or key == other
 
 
 def _contains(words: Sequence[str], phrase: Sequence[str]) -> bool:
