@@ -1078,6 +1078,11 @@ class Context:
         # getters named after the data: user.get_full_name(), get_client_ip(request)
         words = split_words(name)
         if len(words) > 1 and words[0] == "get":
+            # `get_serial_by_otp(...)`, `get_user_by_email(...)`: what comes before `by` is got
+            for index, word in enumerate(words[2:], 2):
+                if word in _GETTER_PREPOSITIONS:
+                    words = words[:index]
+                    break
             context = _last_name(func.value) if type(func) is cst.Attribute else ""
             category = self.vocab.classify_words(words) or self.vocab.classify_words(words[1:])
             if category is None and context:
@@ -1748,6 +1753,9 @@ class Walker(Context):
             stack.extend(children)
 
 
+
+
+_GETTER_PREPOSITIONS = frozenset({"by", "from", "for", "of", "with"})
 
 
 def _assignments(small) -> Iterator[Tuple[object, object]]:
