@@ -1144,8 +1144,12 @@ class Context:
             if (type(func) is cst.Attribute and func.attr.value in self.vocab.passthrough_methods
                     and func.attr.value not in ("get", "pop")):
                 return False  # `line.split()`, `".".join(parts)`: made from what we already know
+            if type(func) is cst.Name and func.value in ("str", "repr", "format") and value.args:
+                return any(self._unknown_content(arg.value) for arg in value.args)  # `str(uuid4())`
             return not self.vocab.is_sanitizer(self.resolve(value.func), _last_name(value.func))
         if type(value) is cst.Subscript:
+            if type(value.slice[0].slice) is cst.Slice:  # `str(uuid4())[:8]`: part of what it slices
+                return self._unknown_content(value.value) and not _is_short_slice(value)
             return not (_is_short_slice(value) or _is_domain_part(value))
         if type(value) is cst.Attribute:
             from gdpr_lint.analysis.names import is_constant_name
