@@ -42,6 +42,7 @@ class _FileState:
     module_hosts: Set[str] = field(default_factory=set)
     reported: Set[tuple] = field(default_factory=set)  # (code, id(node), message)
     reported_targets: Set[int] = field(default_factory=set)  # id() of assignment targets reported
+    judged_env_calls: Set[int] = field(default_factory=set)  # id() of env reads an SDK call judged
 
 
 def _dotted(node) -> Optional[str]:
@@ -203,6 +204,8 @@ class ResidencyCheck(Check):
         if self.env_calls.match(targets):
             # an environment variable's default: judged with that origin, as an assignment
             # or an argument holding the call judges it (the same finding, once)
+            if id(call) in state.judged_env_calls:
+                return  # `Posthog(k, host=os.getenv("POSTHOG_HOST", "<url>"))`: judged at the SDK call
             value = self._const(ctx, call)
             if value is not None:
                 self._scan_python(ctx, value.value, value.origin, done, call, depth=0)
@@ -761,6 +764,7 @@ class ResidencyCheck(Check):
                 if names:
                     self._judge_saas_value(ctx, call, sid, names, None, done)
                 return
+            self._state.judged_env_calls.add(id(expr))
             if isinstance(value.value, str):
                 self._judge_saas_value(ctx, call, sid, value.value, value.origin, done)
             return
