@@ -393,6 +393,20 @@ class ResidencyCheck(Check):
             return expr
         return self._const(ctx, expr)
 
+    def _conditional_branches(self, ctx, expr) -> List[Value]:
+        """The known values of a conditional expression's branches, each with its origin."""
+        import libcst as cst
+
+        if type(expr) is not cst.IfExp:
+            return []
+        branches = []
+        for branch in (expr.body, expr.orelse):
+            value = self._const(ctx, branch)
+            if value is not None:
+                origin = value.origin or "a branch of a conditional expression"
+                branches.append(Value(value.value, origin))
+        return branches
+
     # --- region sinks ---------------------------------------------------------------------------
     def _check_sink(self, ctx, call, sink: dict, done: Set[tuple]) -> None:
         provider = sink["provider"]
@@ -414,6 +428,10 @@ class ResidencyCheck(Check):
                 return  # a setting reported where it is given its value (`AWS_REGION = env(...)`)
             value = self._value_of(ctx, expr)
             if value is None:
+                # `region_name="us-east-1" if legacy else "eu-west-1"`: each branch the code can take
+                for branch in self._conditional_branches(ctx, expr):
+                    if isinstance(branch.value, str):
+                        self._judge_region(ctx, call, provider, branch.value, branch.origin, path, sink, done)
                 return
             values = value.value if isinstance(value.value, (list, tuple)) else [value.value]
             for item in values:
