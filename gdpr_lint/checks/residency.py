@@ -126,6 +126,10 @@ class ResidencyCheck(Check):
             self.env_calls.add(pattern, True)
         self.env_setters = set(env.get("setters", ()))
         self.attributes: Dict[str, dict] = dict(res.get("attributes", {}) or {})
+        # provider -> name patterns of settings that point its clients at another endpoint
+        self.setting_endpoints: Dict[str, Tuple[str, ...]] = {
+            p: tuple(n.lower() for n in names) for p, names in (res.get("setting_endpoints", {}) or {}).items()
+        }
         self.global_services = {p: set(v) for p, v in (res.get("global_services", {}) or {}).items()}
         self.test_doubles = _Patterns()
         for pattern in (res.get("test_doubles", {}) or {}).get("calls", ()):
@@ -180,6 +184,8 @@ class ResidencyCheck(Check):
         # a test double's import (`from moto import mock_aws`) must stay for its decorators to resolve
         tokens.update((root, rf"\b{re.escape(root)}\b") for root in self._test_double_roots)
         tokens.update(k.lower() for k in self.dict_keys)
+        # a region setting is judged by its block's endpoint setting, which must stay for it
+        tokens.update(p.strip("*") for names in self.setting_endpoints.values() for p in names)
         for spec in self.attributes.values():
             tokens.update(n.lower() for n in spec.get("receiver_names", ()))
         return sorted((t if isinstance(t, tuple) else t.lower() for t in tokens
@@ -851,7 +857,44 @@ class ResidencyCheck(Check):
             return False
         if kind == "host":
             return self._scan_string(ctx, value.value, value.origin, done, value_expr)
+        if self._custom_endpoint_beside(ctx, provider):
+            return False  # MinIO, LocalStack, DynamoDB Local: the region id only signs requests
         return self._judge_region(ctx, value_expr, provider, value.value, value.origin, key, spec, done)
+
+    def _custom_endpoint_beside(self, ctx, provider: str) -> bool:
+        """Whether the block of a region setting also points the provider's clients at an
+        endpoint that is not the provider's ([residency.setting_endpoints]): a literal URL on
+        another host (`AWS_S3_ENDPOINT_URL = "http://minio:9000"`) or one built in the code
+        (`self.endpoint_url = f"http://{host}:{port}"`). One read from the environment may be
+        unset, so it does not count."""
+        import libcst as cst
+
+        patterns = self.setting_endpoints.get(provider)
+        if not patterns:
+            return False
+        for stmt in getattr(ctx, "block", ()):
+            if type(stmt) is not cst.SimpleStatementLine:
+                continue
+            for small in stmt.body:
+                if type(small) is cst.Assign:
+                    targets = [t.target for t in small.targets]
+                elif type(small) is cst.AnnAssign and small.value is not None:
+                    targets = [small.target]
+                else:
+                    continue
+                names = [(_dotted(t) or "").rsplit(".", 1)[-1].lower() for t in targets]
+                if not any(fnmatch.fnmatchcase(n, p) for n in names if n for p in patterns):
+                    continue
+                value = self._const(ctx, small.value)
+                if value is not None:
+                    if not isinstance(value.value, str) or not value.value:
+                        continue  # `AWS_S3_ENDPOINT_URL = None`: the provider's own endpoint
+                    host = host_of(value.value, bare=True)
+                    if host is None or self.catalog.host_provider(host) != provider:
+                        return True
+                elif type(small.value) in (cst.FormattedString, cst.BinaryOperation, cst.ConcatenatedString):
+                    return True
+        return False
 
     def _check_env_setter(self, ctx, call) -> None:
         key = self._const(ctx, self._positional(call, 0))
