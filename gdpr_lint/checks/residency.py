@@ -598,7 +598,7 @@ class ResidencyCheck(Check):
             return False
         value = self._const(ctx, expr)
         if value is None:
-            prefix = self._literal_prefix(expr)
+            prefix = self._literal_prefix(expr) or self._template_text(ctx, expr)
             if prefix is None:
                 if type(expr) is cst.Dict:
                     return self._scan_dict_node(ctx, expr, done, node)
@@ -712,6 +712,26 @@ class ResidencyCheck(Check):
             if hit is not None:
                 return self._judge_saas_hit(ctx, node, hit, origin, done)
         return False
+
+    def _template_text(self, ctx, expr) -> Optional[str]:
+        """An f-string with its unknown parts shown as "…" (`f"https://{bucket}.s3.us-east-1.
+        amazonaws.com/{key}"`, `f"projects/{project}/locations/us-central1"`): a whole label or
+        path segment left unknown hides no region, so the literal ones that name one still do."""
+        import libcst as cst
+
+        if type(expr) is not cst.FormattedString:
+            return None
+        parts = []
+        for part in expr.parts:
+            if type(part) is cst.FormattedStringText:
+                parts.append(part.value)
+                continue
+            value = self._const(ctx, part.expression) if type(part) is cst.FormattedStringExpression else None
+            if value is not None and isinstance(value.value, (str, int)) and part.format_spec is None:
+                parts.append(str(value.value))
+            else:
+                parts.append("\u2026")
+        return "".join(parts)
 
     @staticmethod
     def _literal_prefix(expr) -> Optional[str]:
@@ -853,6 +873,9 @@ class ResidencyCheck(Check):
                     reported |= self._judge_region(ctx, at, provider, value.value, value.origin, f"{key}[{dict_key!r}]", spec, done)
             return reported
         value = self._const(ctx, value_expr)
+        if value is None and kind == "host":
+            template = self._template_text(ctx, value_expr)  # f"{bucket}.s3.us-east-1.amazonaws.com"
+            value = Value(template, None) if template is not None else None
         if value is None or not isinstance(value.value, str):
             return False
         if kind == "host":
