@@ -36,8 +36,10 @@ class Value:
 class _FileState:
     path: Any = None
     reported_names: Set[str] = field(default_factory=set)
-    pending: List[tuple] = field(default_factory=list)  # (service, node, message, facts, overrides)
-    seen_overrides: Set[str] = field(default_factory=set)
+    pending: List[tuple] = field(default_factory=list)  # (service, node, message, facts)
+    # (service, (scope, receiver)) of each override; the receiver is None when not a plain name
+    override_keys: List[tuple] = field(default_factory=list)
+    pending_keys: Dict[int, tuple] = field(default_factory=dict)  # id(SDK call) -> (scope, name bound to)
     module_keys: Dict[str, tuple] = field(default_factory=dict)  # service -> (node, attr)
     module_hosts: Set[str] = field(default_factory=set)
     reported: Set[tuple] = field(default_factory=set)  # (code, id(node), message)
@@ -204,7 +206,10 @@ class ResidencyCheck(Check):
             self._check_env_setter(ctx, call)
         method = name.rsplit(".", 1)[-1]
         if "." in name:  # a method of a client (`sg.set_sendgrid_data_residency("eu")`)
-            state.seen_overrides.update(self._overrides.get(method, ()))
+            import libcst as cst
+
+            receiver = _dotted(call.func.value) if type(call.func) is cst.Attribute else None
+            self._note_override(ctx, self._overrides.get(method, ()), receiver)
         if self.quiet.match(targets) or (method and method.endswith(self.quiet_suffixes)):
             return
         if self.env_calls.match(targets):
@@ -222,6 +227,8 @@ class ResidencyCheck(Check):
         state = self._file(ctx)
         if name is None:
             return
+        if state.pending and state.pending[-1][1] is value and "[" not in name:
+            state.pending_keys[id(value)] = (self._scope_id(ctx, name), name)  # `sg = SendGridAPIClient(...)`
         scope_kind = getattr(getattr(ctx, "scope", None), "kind", "module")
         reported = False
         setting = self._setting_for(ctx, name, value)
@@ -242,10 +249,20 @@ class ResidencyCheck(Check):
         if getattr(scope, "kind", "module") != "module":
             return
         state = self._file(ctx)
-        for service, node, message, facts, overrides in state.pending:
-            if not (set(overrides) & state.seen_overrides) and service not in state.seen_overrides:
+        # an override on a client bound by a pending SDK call (same function, same name) excuses
+        # that call only; one on anything else (a parameter, another function's client) may be
+        # on any of them, so it excuses every call of its service in the file
+        bound = {(sid, state.pending_keys.get(id(node))) for sid, node, *_ in state.pending}
+        file_wide = {sid for sid, key in state.override_keys if key is None or (sid, key) not in bound}
+        for service, node, message, facts in state.pending:
+            key = state.pending_keys.get(id(node))
+            if key is not None and (service, key) in state.override_keys:
+                continue
+            if service not in file_wide:
                 self._report(ctx, NON_EU_SAAS, node, message, facts)
         state.pending.clear()
+        state.override_keys.clear()
+        state.pending_keys.clear()
         for service, (node, attr) in state.module_keys.items():
             if service in state.module_hosts:
                 continue
@@ -261,6 +278,23 @@ class ResidencyCheck(Check):
             self._report(ctx, NON_EU_SAAS, node, message, {"service": service, "default": True, "place": place})
         # the file is done: a later analysis of the same path (another parse) starts afresh
         self._state = _FileState()
+
+    @staticmethod
+    def _scope_id(ctx, name: str) -> int:
+        """The function a name is local to; for `self.x`, its class (any method may set it)."""
+        scope = getattr(ctx, "scope", None)
+        if name.startswith(("self.", "cls.")):
+            while scope is not None and getattr(scope, "kind", None) != "class":
+                scope = getattr(scope, "parent", None)
+            scope = scope or getattr(ctx, "scope", None)
+        return id(getattr(scope, "node", None) or scope)
+
+    def _note_override(self, ctx, services, receiver: Optional[str]) -> None:
+        """A method or attribute that re-targets clients of `services` after construction
+        (`sg.set_sendgrid_data_residency("eu")`), on `receiver` when it is a plain name."""
+        for sid in services:
+            key = (self._scope_id(ctx, receiver), receiver) if receiver and "(" not in receiver else None
+            self._state.override_keys.append((sid, key))
 
     # --- per file ------------------------------------------------------------------------------
     def _file(self, ctx) -> _FileState:
@@ -832,7 +866,7 @@ class ResidencyCheck(Check):
             f"({self.policy.describe()}); {service.get('fix', '')}"
         ).rstrip("; ")
         facts = {"service": sid, "host": service.get("default_host"), "place": place, "default": True}
-        self._state.pending.append((sid, call, message, facts, tuple(sdk.get("overrides", ()))))
+        self._state.pending.append((sid, call, message, facts))
 
     def _resolved_value_name(self, ctx, expr) -> Optional[str]:
         """`Regions.EU` -> 'customerio.Regions.EU' when the SDK maps enum members to places."""
@@ -976,7 +1010,7 @@ class ResidencyCheck(Check):
                     return self._judge_saas_value(ctx, value, sid, const.value, const.origin, set())
                 return False
         if "." in norm:  # `client.host = ...` re-targets a client; a variable named `host` does not
-            state.seen_overrides.update(self._overrides.get(norm.rsplit(".", 1)[-1], ()))
+            self._note_override(ctx, self._overrides.get(norm.rsplit(".", 1)[-1], ()), norm.rsplit(".", 1)[0])
         environ = _ENVIRON_ITEM.match(norm)  # os.environ["TWILIO_REGION"] = "us1"
         for suffix, sid in self.saas_assign.items():
             if norm == suffix or norm.endswith("." + suffix) or norm.upper() == suffix.upper() or (
