@@ -321,6 +321,7 @@ class Context:
         self.printed_whole: set = set()  # classes whose printed form shows fields naming personal data
         self._taint_depth = 0
         self.withs: List[cst.With] = []  # the `with` statements around the current one, outermost first
+        self.block: Sequence = ()  # the statements of the block the current statement is in
 
     # ---- positions and text -----------------------------------------------------------
 
@@ -1470,8 +1471,12 @@ class Walker(Context):
     # ---- statements ----------------------------------------------------------------------
 
     def _block(self, body: Sequence) -> None:
-        for stmt in body:
-            self._stmt(stmt)
+        saved, self.block = self.block, body
+        try:
+            for stmt in body:
+                self._stmt(stmt)
+        finally:
+            self.block = saved
 
     def _suite(self, suite, owner) -> None:
         if type(suite) is cst.IndentedBlock:

@@ -36,12 +36,15 @@ class Value:
 class _FileState:
     path: Any = None
     reported_names: Set[str] = field(default_factory=set)
-    pending: List[tuple] = field(default_factory=list)  # (service, node, message, facts, overrides)
-    seen_overrides: Set[str] = field(default_factory=set)
+    pending: List[tuple] = field(default_factory=list)  # (service, node, message, facts)
+    # (service, (scope, receiver)) of each override; the receiver is None when not a plain name
+    override_keys: List[tuple] = field(default_factory=list)
+    pending_keys: Dict[int, tuple] = field(default_factory=dict)  # id(SDK call) -> (scope, name bound to)
     module_keys: Dict[str, tuple] = field(default_factory=dict)  # service -> (node, attr)
     module_hosts: Set[str] = field(default_factory=set)
     reported: Set[tuple] = field(default_factory=set)  # (code, id(node), message)
     reported_targets: Set[int] = field(default_factory=set)  # id() of assignment targets reported
+    judged_env_calls: Set[int] = field(default_factory=set)  # id() of env reads an SDK call judged
 
 
 def _dotted(node) -> Optional[str]:
@@ -125,6 +128,10 @@ class ResidencyCheck(Check):
             self.env_calls.add(pattern, True)
         self.env_setters = set(env.get("setters", ()))
         self.attributes: Dict[str, dict] = dict(res.get("attributes", {}) or {})
+        # provider -> name patterns of settings that point its clients at another endpoint
+        self.setting_endpoints: Dict[str, Tuple[str, ...]] = {
+            p: tuple(n.lower() for n in names) for p, names in (res.get("setting_endpoints", {}) or {}).items()
+        }
         self.global_services = {p: set(v) for p, v in (res.get("global_services", {}) or {}).items()}
         self.test_doubles = _Patterns()
         for pattern in (res.get("test_doubles", {}) or {}).get("calls", ()):
@@ -179,6 +186,8 @@ class ResidencyCheck(Check):
         # a test double's import (`from moto import mock_aws`) must stay for its decorators to resolve
         tokens.update((root, rf"\b{re.escape(root)}\b") for root in self._test_double_roots)
         tokens.update(k.lower() for k in self.dict_keys)
+        # a region setting is judged by its block's endpoint setting, which must stay for it
+        tokens.update(p.strip("*") for names in self.setting_endpoints.values() for p in names)
         for spec in self.attributes.values():
             tokens.update(n.lower() for n in spec.get("receiver_names", ()))
         return sorted((t if isinstance(t, tuple) else t.lower() for t in tokens
@@ -197,12 +206,17 @@ class ResidencyCheck(Check):
             self._check_env_setter(ctx, call)
         method = name.rsplit(".", 1)[-1]
         if "." in name:  # a method of a client (`sg.set_sendgrid_data_residency("eu")`)
-            state.seen_overrides.update(self._overrides.get(method, ()))
+            import libcst as cst
+
+            receiver = _dotted(call.func.value) if type(call.func) is cst.Attribute else None
+            self._note_override(ctx, self._overrides.get(method, ()), receiver)
         if self.quiet.match(targets) or (method and method.endswith(self.quiet_suffixes)):
             return
         if self.env_calls.match(targets):
             # an environment variable's default: judged with that origin, as an assignment
             # or an argument holding the call judges it (the same finding, once)
+            if id(call) in state.judged_env_calls:
+                return  # `Posthog(k, host=os.getenv("POSTHOG_HOST", "<url>"))`: judged at the SDK call
             value = self._const(ctx, call)
             if value is not None:
                 self._scan_python(ctx, value.value, value.origin, done, call, depth=0)
@@ -213,6 +227,8 @@ class ResidencyCheck(Check):
         state = self._file(ctx)
         if name is None:
             return
+        if state.pending and state.pending[-1][1] is value and "[" not in name:
+            state.pending_keys[id(value)] = (self._scope_id(ctx, name), name)  # `sg = SendGridAPIClient(...)`
         scope_kind = getattr(getattr(ctx, "scope", None), "kind", "module")
         reported = False
         setting = self._setting_for(ctx, name, value)
@@ -233,10 +249,20 @@ class ResidencyCheck(Check):
         if getattr(scope, "kind", "module") != "module":
             return
         state = self._file(ctx)
-        for service, node, message, facts, overrides in state.pending:
-            if not (set(overrides) & state.seen_overrides) and service not in state.seen_overrides:
+        # an override on a client bound by a pending SDK call (same function, same name) excuses
+        # that call only; one on anything else (a parameter, another function's client) may be
+        # on any of them, so it excuses every call of its service in the file
+        bound = {(sid, state.pending_keys.get(id(node))) for sid, node, *_ in state.pending}
+        file_wide = {sid for sid, key in state.override_keys if key is None or (sid, key) not in bound}
+        for service, node, message, facts in state.pending:
+            key = state.pending_keys.get(id(node))
+            if key is not None and (service, key) in state.override_keys:
+                continue
+            if service not in file_wide:
                 self._report(ctx, NON_EU_SAAS, node, message, facts)
         state.pending.clear()
+        state.override_keys.clear()
+        state.pending_keys.clear()
         for service, (node, attr) in state.module_keys.items():
             if service in state.module_hosts:
                 continue
@@ -252,6 +278,23 @@ class ResidencyCheck(Check):
             self._report(ctx, NON_EU_SAAS, node, message, {"service": service, "default": True, "place": place})
         # the file is done: a later analysis of the same path (another parse) starts afresh
         self._state = _FileState()
+
+    @staticmethod
+    def _scope_id(ctx, name: str) -> int:
+        """The function a name is local to; for `self.x`, its class (any method may set it)."""
+        scope = getattr(ctx, "scope", None)
+        if name.startswith(("self.", "cls.")):
+            while scope is not None and getattr(scope, "kind", None) != "class":
+                scope = getattr(scope, "parent", None)
+            scope = scope or getattr(ctx, "scope", None)
+        return id(getattr(scope, "node", None) or scope)
+
+    def _note_override(self, ctx, services, receiver: Optional[str]) -> None:
+        """A method or attribute that re-targets clients of `services` after construction
+        (`sg.set_sendgrid_data_residency("eu")`), on `receiver` when it is a plain name."""
+        for sid in services:
+            key = (self._scope_id(ctx, receiver), receiver) if receiver and "(" not in receiver else None
+            self._state.override_keys.append((sid, key))
 
     # --- per file ------------------------------------------------------------------------------
     def _file(self, ctx) -> _FileState:
@@ -390,6 +433,20 @@ class ResidencyCheck(Check):
             return expr
         return self._const(ctx, expr)
 
+    def _conditional_branches(self, ctx, expr) -> List[Value]:
+        """The known values of a conditional expression's branches, each with its origin."""
+        import libcst as cst
+
+        if type(expr) is not cst.IfExp:
+            return []
+        branches = []
+        for branch in (expr.body, expr.orelse):
+            value = self._const(ctx, branch)
+            if value is not None:
+                origin = value.origin or "a branch of a conditional expression"
+                branches.append(Value(value.value, origin))
+        return branches
+
     # --- region sinks ---------------------------------------------------------------------------
     def _check_sink(self, ctx, call, sink: dict, done: Set[tuple]) -> None:
         provider = sink["provider"]
@@ -411,6 +468,10 @@ class ResidencyCheck(Check):
                 return  # a setting reported where it is given its value (`AWS_REGION = env(...)`)
             value = self._value_of(ctx, expr)
             if value is None:
+                # `region_name="us-east-1" if legacy else "eu-west-1"`: each branch the code can take
+                for branch in self._conditional_branches(ctx, expr):
+                    if isinstance(branch.value, str):
+                        self._judge_region(ctx, call, provider, branch.value, branch.origin, path, sink, done)
                 return
             values = value.value if isinstance(value.value, (list, tuple)) else [value.value]
             for item in values:
@@ -571,7 +632,7 @@ class ResidencyCheck(Check):
             return False
         value = self._const(ctx, expr)
         if value is None:
-            prefix = self._literal_prefix(expr)
+            prefix = self._literal_prefix(expr) or self._template_text(ctx, expr)
             if prefix is None:
                 if type(expr) is cst.Dict:
                     return self._scan_dict_node(ctx, expr, done, node)
@@ -686,6 +747,26 @@ class ResidencyCheck(Check):
                 return self._judge_saas_hit(ctx, node, hit, origin, done)
         return False
 
+    def _template_text(self, ctx, expr) -> Optional[str]:
+        """An f-string with its unknown parts shown as "…" (`f"https://{bucket}.s3.us-east-1.
+        amazonaws.com/{key}"`, `f"projects/{project}/locations/us-central1"`): a whole label or
+        path segment left unknown hides no region, so the literal ones that name one still do."""
+        import libcst as cst
+
+        if type(expr) is not cst.FormattedString:
+            return None
+        parts = []
+        for part in expr.parts:
+            if type(part) is cst.FormattedStringText:
+                parts.append(part.value)
+                continue
+            value = self._const(ctx, part.expression) if type(part) is cst.FormattedStringExpression else None
+            if value is not None and isinstance(value.value, (str, int)) and part.format_spec is None:
+                parts.append(str(value.value))
+            else:
+                parts.append("\u2026")
+        return "".join(parts)
+
     @staticmethod
     def _literal_prefix(expr) -> Optional[str]:
         """The literal start of an f-string or a concatenation, when it holds a whole URL host."""
@@ -761,6 +842,7 @@ class ResidencyCheck(Check):
                 if names:
                     self._judge_saas_value(ctx, call, sid, names, None, done)
                 return
+            self._state.judged_env_calls.add(id(expr))
             if isinstance(value.value, str):
                 self._judge_saas_value(ctx, call, sid, value.value, value.origin, done)
             return
@@ -784,7 +866,7 @@ class ResidencyCheck(Check):
             f"({self.policy.describe()}); {service.get('fix', '')}"
         ).rstrip("; ")
         facts = {"service": sid, "host": service.get("default_host"), "place": place, "default": True}
-        self._state.pending.append((sid, call, message, facts, tuple(sdk.get("overrides", ()))))
+        self._state.pending.append((sid, call, message, facts))
 
     def _resolved_value_name(self, ctx, expr) -> Optional[str]:
         """`Regions.EU` -> 'customerio.Regions.EU' when the SDK maps enum members to places."""
@@ -825,11 +907,51 @@ class ResidencyCheck(Check):
                     reported |= self._judge_region(ctx, at, provider, value.value, value.origin, f"{key}[{dict_key!r}]", spec, done)
             return reported
         value = self._const(ctx, value_expr)
+        if value is None and kind == "host":
+            template = self._template_text(ctx, value_expr)  # f"{bucket}.s3.us-east-1.amazonaws.com"
+            value = Value(template, None) if template is not None else None
         if value is None or not isinstance(value.value, str):
             return False
         if kind == "host":
             return self._scan_string(ctx, value.value, value.origin, done, value_expr)
+        if self._custom_endpoint_beside(ctx, provider):
+            return False  # MinIO, LocalStack, DynamoDB Local: the region id only signs requests
         return self._judge_region(ctx, value_expr, provider, value.value, value.origin, key, spec, done)
+
+    def _custom_endpoint_beside(self, ctx, provider: str) -> bool:
+        """Whether the block of a region setting also points the provider's clients at an
+        endpoint that is not the provider's ([residency.setting_endpoints]): a literal URL on
+        another host (`AWS_S3_ENDPOINT_URL = "http://minio:9000"`) or one built in the code
+        (`self.endpoint_url = f"http://{host}:{port}"`). One read from the environment may be
+        unset, so it does not count."""
+        import libcst as cst
+
+        patterns = self.setting_endpoints.get(provider)
+        if not patterns:
+            return False
+        for stmt in getattr(ctx, "block", ()):
+            if type(stmt) is not cst.SimpleStatementLine:
+                continue
+            for small in stmt.body:
+                if type(small) is cst.Assign:
+                    targets = [t.target for t in small.targets]
+                elif type(small) is cst.AnnAssign and small.value is not None:
+                    targets = [small.target]
+                else:
+                    continue
+                names = [(_dotted(t) or "").rsplit(".", 1)[-1].lower() for t in targets]
+                if not any(fnmatch.fnmatchcase(n, p) for n in names if n for p in patterns):
+                    continue
+                value = self._const(ctx, small.value)
+                if value is not None:
+                    if not isinstance(value.value, str) or not value.value:
+                        continue  # `AWS_S3_ENDPOINT_URL = None`: the provider's own endpoint
+                    host = host_of(value.value, bare=True)
+                    if host is None or self.catalog.host_provider(host) != provider:
+                        return True
+                elif type(small.value) in (cst.FormattedString, cst.BinaryOperation, cst.ConcatenatedString):
+                    return True
+        return False
 
     def _check_env_setter(self, ctx, call) -> None:
         key = self._const(ctx, self._positional(call, 0))
@@ -888,7 +1010,7 @@ class ResidencyCheck(Check):
                     return self._judge_saas_value(ctx, value, sid, const.value, const.origin, set())
                 return False
         if "." in norm:  # `client.host = ...` re-targets a client; a variable named `host` does not
-            state.seen_overrides.update(self._overrides.get(norm.rsplit(".", 1)[-1], ()))
+            self._note_override(ctx, self._overrides.get(norm.rsplit(".", 1)[-1], ()), norm.rsplit(".", 1)[0])
         environ = _ENVIRON_ITEM.match(norm)  # os.environ["TWILIO_REGION"] = "us1"
         for suffix, sid in self.saas_assign.items():
             if norm == suffix or norm.endswith("." + suffix) or norm.upper() == suffix.upper() or (

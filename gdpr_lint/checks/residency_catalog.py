@@ -55,7 +55,8 @@ def host_of(text: str, *, bare: bool = False) -> Optional[str]:
             host = urlsplit(text).hostname
         except ValueError:
             return None
-    elif bare and re.match(r"^[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}(:\d+)?(/.*)?$", text):
+    elif bare and re.match(r"^[A-Za-z0-9\u2026][A-Za-z0-9.\u2026-]*\.[A-Za-z]{2,}(:\d+)?(/.*)?$", text):
+        # "\u2026" stands for an f-string's unknown part (`f"{bucket}.s3.us-east-1.amazonaws.com"`)
         host = urlsplit("//" + text).hostname
     else:
         return None
