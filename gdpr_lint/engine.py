@@ -1080,6 +1080,7 @@ class Context:
         words = split_words(name)
         if len(words) > 1 and words[0] == "get":
             # `get_serial_by_otp(...)`, `get_user_by_email(...)`: what comes before `by` is got
+            # (not before `of`: `get_all_values_of_cookie` gets the cookie's values)
             for index, word in enumerate(words[2:], 2):
                 if word in _GETTER_PREPOSITIONS:
                     words = words[:index]
@@ -1764,7 +1765,7 @@ class Walker(Context):
 
 
 
-_GETTER_PREPOSITIONS = frozenset({"by", "from", "for", "of", "with"})
+_GETTER_PREPOSITIONS = frozenset({"by", "from", "for", "with"})
 
 
 def _assignments(small) -> Iterator[Tuple[object, object]]:
