@@ -184,14 +184,19 @@ class Scope:
         self.returns: Taint = EMPTY  # what a function returns (a summary for callers in the module)
         self._words = None
 
-    def words(self) -> frozenset:
-        """Words of the enclosing function and class names and parameter names."""
+    def words(self, meta_prefixes=None) -> frozenset:
+        """Words of the enclosing function and class names and parameter names, except
+        parameters that are a count, a limit or a flag (meta_prefixes: `max_tokens`,
+        `is_tagged` say nothing of what the function handles)."""
         if self._words is None:
-            words = set(self.parent.words()) if self.parent is not None else set()
+            words = set(self.parent.words(meta_prefixes)) if self.parent is not None else set()
             if self.kind != "module":
                 words.update(split_words(self.name))
                 for name in self.param_names:
-                    words.update(split_words(name))
+                    param_words = split_words(name)
+                    if meta_prefixes is not None and len(param_words) > 1 and meta_prefixes.begins(param_words):
+                        continue
+                    words.update(param_words)
             self._words = frozenset(words)
         return self._words
 
@@ -618,11 +623,14 @@ class Context:
 
     # ---- personal data ----------------------------------------------------------------
 
-    def _taint_source(self, category: Optional[str], node, confidence: str = "medium") -> Taint:
+    def _taint_source(self, category: Optional[str], node, confidence: str = "medium",
+                      name: Optional[str] = None) -> Taint:
+        """name: the identifier or key the category was recognised by, when it is not the
+        node's own name (`token = next(stream)`, `data["token"]`)."""
         if category is None:
             return EMPTY
         if self.vocab.categories[category].exclude_scope_words and self.vocab.excluded_in_scope(
-                category, self.scope.words()):
+                category, self.scope.words(self.vocab.meta_prefixes), name or _last_name(node)):
             return EMPTY
         return Taint((Source(category, node, confidence),), None, self._render, self.vocab.label)
 
@@ -765,7 +773,7 @@ class Context:
         category = self.vocab.classify(key, key=True)
         if category is not None:
             confidence = "high" if self._is_request_source(container) else "medium"
-            return self._taint_source(category, node, confidence)
+            return self._taint_source(category, node, confidence, key)
         if self._is_request_source(container):
             # request.cookies.get("session"): the container itself says what its items are,
             # unless the key read after it says the item is about something else:
@@ -848,7 +856,7 @@ class Context:
         key = string_value(key_node) if not isinstance(key_node, str) else key_node
         if key is None or not self._may_hold_data(value_node):
             return EMPTY
-        return self._taint_source(self.vocab.classify(key, key=True), value_node, "medium")
+        return self._taint_source(self.vocab.classify(key, key=True), value_node, "medium", key)
 
     def _is_non_data(self, node) -> bool:
         """Values that are never personal data whatever their key or name says."""
@@ -1047,7 +1055,8 @@ class Context:
             if target == "getattr" and len(node.args) >= 2:
                 key = string_value(node.args[1].value)
                 if key is not None:
-                    result = self._taint_source(self.vocab.classify(key, context=_last_name(node.args[0].value)), node)
+                    result = self._taint_source(self.vocab.classify(key, context=_last_name(node.args[0].value)), node,
+                                                name=key)
             return result
         # getters named after the data: user.get_full_name(), get_client_ip(request)
         words = split_words(name)
@@ -1088,7 +1097,7 @@ class Context:
         category = self.vocab.classify(name)
         if category is not None and self._owner_excludes(category, value):
             return EMPTY  # full_name = preparer.format_table(table): a table's name
-        return self._taint_source(category, value)
+        return self._taint_source(category, value, name=name)
 
     def _owner_excludes(self, category: str, owner) -> bool:
         """Whether the object a value is read from rules the category out by its words

@@ -20,6 +20,7 @@ class Category:
     types: FrozenSet[str]
     exclude_words: WordSequences
     exclude_scope_words: FrozenSet[str] = frozenset()
+    exclude_scope_phrases: FrozenSet[Tuple[str, ...]] = frozenset()
     bare_phrases: FrozenSet[Tuple[str, ...]] = frozenset()
 
 
@@ -61,6 +62,7 @@ class PiiVocabulary:
                 types=frozenset(spec.get("types", ())),
                 exclude_words=WordSequences(spec.get("exclude-words", ()), self.fold),
                 exclude_scope_words=frozenset(spec.get("exclude-scope-words", ())),
+                exclude_scope_phrases=frozenset(self._phrase(p) for p in spec.get("exclude-scope-phrases", ())),
                 bare_phrases=frozenset(self._phrase(p) for p in spec.get("bare-phrases", ())),
             )
         self.ignored = frozenset(i.lower() for i in ignore_identifiers)
@@ -198,11 +200,21 @@ class PiiVocabulary:
             return True
         return self.sanitizer_words.occurs_in(split_words(name))
 
-    def excluded_in_scope(self, cid: str, scope_words) -> bool:
+    def excluded_in_scope(self, cid: str, scope_words, name: Optional[str] = None) -> bool:
         """Whether the enclosing function/class (and its parameters) rule the category out:
-        `token` inside a parser is a syntax token."""
-        words = self.categories[cid].exclude_scope_words
-        return bool(words) and any(w in words for w in scope_words)
+        `token` inside a parser is a syntax token. When the category lists
+        `exclude-scope-phrases`, only a name whose head is one of them is ruled out (a
+        `password` is one in a function with a `tags` parameter too); name: the identifier
+        the value was recognised by, when known."""
+        category = self.categories[cid]
+        words = category.exclude_scope_words
+        if not words or not any(w in words for w in scope_words):
+            return False
+        if not category.exclude_scope_phrases or not name:
+            return True
+        folded = [self.fold(w) for w in split_words(name)]
+        match = self._match(folded)
+        return match is None or tuple(folded[match.start:match.end]) in category.exclude_scope_phrases
 
     def is_meta_container(self, name: str) -> bool:
         if not name:
