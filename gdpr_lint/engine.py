@@ -761,6 +761,19 @@ class Context:
             key = folded.value if folded is not None and isinstance(folded.value, str) else None
         return key
 
+    def _container_word(self, container) -> str:
+        """The name a keyed item is read from: `customer` in `customer["name"]`, `shipping`
+        in `order["shipping"]["address"]` and `order.get("shipping", {}).get("address")`."""
+        t = type(container)
+        if t in (cst.Name, cst.Attribute):
+            return _last_name(container)
+        if t is cst.Subscript:
+            return self._subscript_key(container) or ""
+        if t is cst.Call and type(container.func) is cst.Attribute and container.func.attr.value == "get" \
+                and container.args and container.args[0].keyword is None:
+            return string_value(container.args[0].value) or ""
+        return ""
+
     def _keyed_item_taint(self, container, key: str, node) -> Taint:
         """`data["email"]`, `data.get("email")`: the key says what the item is. A key that
         names no personal data gives the item of a dict literal we know, else nothing."""
@@ -770,7 +783,16 @@ class Context:
         if folded is not None and isinstance(folded.value, dict) and key in folded.value \
                 and not self.taint(container):
             return EMPTY  # IMPRINT_CONTACT["email"]: a literal the code wrote, not someone's data
-        category = self.vocab.classify(key, key=True)
+        # a person's record qualifies a bare key as an attribute's owner does: `customer["name"]`,
+        # `order["shipping"]["address"]` (not `session["id"]`, a Stripe object's id); and a
+        # machine's record rules one out: `host["ip"]`
+        context = self._container_word(container)
+        if context and not set(split_words(context)[-1:]) & self.vocab.person_nouns:
+            context = ""
+        category = self.vocab.classify(key, key=True, context=context)
+        if category is not None and len(split_words(key)) == 1 and not self._is_request_source(container) \
+                and self._owner_excludes(category, container):
+            category = None
         if category is not None:
             confidence = "high" if self._is_request_source(container) else "medium"
             return self._taint_source(category, node, confidence, key)

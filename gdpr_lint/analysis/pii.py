@@ -226,6 +226,11 @@ class PiiVocabulary:
         return self.categories[cid].label
 
 
+# between a person noun and the next word of a phrase: `user_name`, `username`, `user.name`, and
+# an item of a person's record read by its key: `user["name"]`, `order.get("shipping", {}).get("address")`
+_KEYED_SEPARATOR = r"""(?:[_\-. ]|(?:["']\])?\s*\[\s*["']|(?:["'](?:\s*,\s*\{\})?\))?\.get\(\s*["'])?"""
+
+
 def _plural_tolerant(word: str) -> str:
     return re.escape(word[:-1]) + "(?:y|ies)" if word.endswith("y") else re.escape(word)
 
@@ -250,7 +255,10 @@ def personal_data_tokens(tables: dict, config=None) -> List:
             tokens.append(anchor if not anchor.endswith("y") else (anchor[:-1], None))
             continue
         parts = [f"(?:{persons})" if w == PERSON else _plural_tolerant(w) for w in words]
-        tokens.append((anchor[:-1] if anchor.endswith("y") else anchor, r"[_\-. ]?".join(parts)))
+        # `<person> name` is also a person's record and its key: `customer["name"]`,
+        # `order["shipping"]["address"]`, `customer.get("name")`
+        separator = _KEYED_SEPARATOR if len(words) == 2 and words[0] == PERSON else r"[_\-. ]?"
+        tokens.append((anchor[:-1] if anchor.endswith("y") else anchor, separator.join(parts)))
     for category in pii.get("categories", {}).values():
         for type_name in category.get("types", ()):
             tokens.append(type_name.lower())
