@@ -961,7 +961,26 @@ class Context:
             if keys is not None:
                 return [(name, keys) for name in names]
         source = self.taint(iterable)
-        return [(name, source) for name in names]
+        if source or not self._items_unknown(iterable):
+            return [(name, source) for name in names]
+        nodes = _target_name_nodes(target)
+        return [(name, self._item_name_taint(nodes[name], iterable)) for name in names]
+
+    def _items_unknown(self, iterable) -> bool:
+        """Whether the items of an iterable are values we cannot see (a parameter, a query, a
+        call's result): then a loop or unpacking target's own name says what each item is, as
+        an assigned variable's does. Not for literals, constants (`settings.ADMINS`) or values
+        known to be clean."""
+        if type(iterable) is cst.Attribute and is_constant_name(iterable.attr.value):
+            return False
+        return self._may_hold_data(iterable)
+
+    def _item_name_taint(self, target: cst.Name, iterable) -> Taint:
+        """`for (cid, full_name), total in top.items()`: the target's name speaks."""
+        category = self.vocab.classify(target.value)
+        if category is not None and self._owner_excludes(category, iterable):
+            return EMPTY  # for ip in cluster.node_ips: a machine's
+        return self._taint_source(category, target)
 
     def is_local(self, node) -> bool:
         """Whether `node` is a name the function being walked has bound so far (assignment,
@@ -1184,8 +1203,11 @@ class Context:
                 else:
                     domain = address_split and i > 0 and not any(
                         type(e.value) is cst.StarredElement for e in target.elements[:i + 1])
+                    nodes = _target_name_nodes(inner)
                     for name in _target_names(inner):
                         taint = self.taint(value).through(name) if value is not None and not domain else EMPTY
+                        if not taint and value is not None and not domain and self._items_unknown(value):
+                            taint = self._item_name_taint(nodes[name], value)  # `cid, email = row`
                         binding = Binding(name, None, taint, None, None, inner)
                         old = self.scope.bindings.get(name)
                         if old is not None:
@@ -1293,6 +1315,20 @@ def _is_domain_part(node: cst.Subscript) -> bool:
     except ValueError:
         return False
     return position is not None and position != 0
+
+
+def _target_name_nodes(target) -> Dict[str, cst.Name]:
+    """The Name nodes a loop or unpacking target binds, by name."""
+    if type(target) is cst.Name:
+        return {target.value: target}
+    if type(target) in (cst.Tuple, cst.List):
+        nodes: Dict[str, cst.Name] = {}
+        for element in target.elements:
+            nodes.update(_target_name_nodes(element.value))
+        return nodes
+    if type(target) is cst.StarredElement:
+        return _target_name_nodes(target.value)
+    return {}
 
 
 def _target_names(target) -> List[str]:
