@@ -47,6 +47,10 @@ class PiiVocabulary:
         phrases = {cid: tuple(p for p in [self._phrase(p) for p in spec.get("phrases", ())] + extra.get(cid, []) if p)
                    for cid, spec in specs.items()}
         self.vocabulary = frozenset(w for ps in phrases.values() for p in ps for w in p if w != PERSON)
+        # the words plurals fold to: the vocabulary's, and the meta suffixes' (`phone_models`,
+        # `email_templates` are about the data as `phone_model` is)
+        self._singulars = self.vocabulary | frozenset(
+            w for entry in pii.get("meta-suffixes", ()) for w in split_words(entry))
         # word lists whose entries may be several words (`country_code`) or hold digits
         # (`sha256`): matched as word sequences, folded like the identifiers they meet
         self.meta_suffixes = WordSequences(pii.get("meta-suffixes", ()), self.fold)
@@ -117,11 +121,12 @@ class PiiVocabulary:
         return self.categories[cid]
 
     def fold(self, word: str) -> str:
-        """Plural folding against the vocabulary: emails -> email, addresses -> address."""
-        if word in self.vocabulary or word in self.person_nouns or len(word) < 4:
+        """Plural folding against the vocabulary and the meta suffixes: emails -> email,
+        addresses -> address, models -> model."""
+        if word in self._singulars or word in self.person_nouns or len(word) < 4:
             return word
         for cut, add in (("ies", "y"), ("es", ""), ("s", "")):
-            if word.endswith(cut) and (word[: -len(cut)] + add) in self.vocabulary:
+            if word.endswith(cut) and (word[: -len(cut)] + add) in self._singulars:
                 return word[: -len(cut)] + add
         return word
 
