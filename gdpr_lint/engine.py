@@ -819,7 +819,12 @@ class Context:
         binding = self.scope.lookup(class_name) if class_name else None
         if binding is None or not isinstance(binding.value, _ClassRef):
             return EMPTY
-        return self._object_dump_taint_of(binding.value.scope)
+        fields = self._object_dump_taint_of(binding.value.scope)
+        if not fields:
+            return fields
+        # named as the object's fields (`body.email`), not as the class declares them (`email`)
+        return Taint(tuple(Source(s.category, cst.Attribute(value=owner, attr=cst.Name(s.node.value)), s.confidence)
+                           for s in fields.sources), None, self._render, self.vocab.label)
 
     def _object_dump_taint_of(self, class_scope: "Scope") -> Taint:
         result = EMPTY

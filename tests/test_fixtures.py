@@ -62,3 +62,21 @@ def test_fixture_corpus_size():
         negatives += sum(1 for line in text.splitlines() if "# ok:" in line)
     assert positives >= 150, positives
     assert negatives >= 150, negatives
+
+
+def test_object_printed_whole_names_the_objects_fields():
+    """A pydantic model logged whole is reported by the object's fields (`body.email`), not by
+    the class's declarations (`email`), which the user would look for on the wrong line."""
+    text = (
+        "import logging\n"
+        "from pydantic import BaseModel\n"
+        "log = logging.getLogger(__name__)\n"
+        "class LoginIn(BaseModel):\n"
+        "    email: str\n"
+        "    full_name: str\n"
+        "def login(body: LoginIn):\n"
+        "    log.debug('login attempt %s', body)\n"
+    )
+    findings, _ = analyse_text(text)
+    assert [f.message for f in findings] == [
+        "email address (body.email) and person's name (body.full_name) are written to a log"]
