@@ -233,7 +233,8 @@ class PiiVocabulary:
 
 # between a person noun and the next word of a phrase: `user_name`, `username`, `user.name`, and
 # an item of a person's record read by its key: `user["name"]`, `order.get("shipping", {}).get("address")`
-_KEYED_SEPARATOR = r"""(?:[_\-. ]|(?:["']\])?\s*\[\s*["']|(?:["'](?:\s*,\s*\{\})?\))?\.get\(\s*["'])?"""
+# (bounded: the pre-filter looks for a phrase only as far around its anchor as it can reach)
+_KEYED_SEPARATOR = r"""(?:[_\-. ]|(?:["']\])? ?\[ ?["']|(?:["'](?:, ?\{\})?\))?\.get\( ?["'])?"""
 
 
 def _plural_tolerant(word: str) -> str:
