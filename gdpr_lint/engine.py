@@ -155,7 +155,7 @@ def string_value(node: cst.CSTNode) -> Optional[str]:
 class Binding:
     """What the analysis knows of a name in a scope."""
 
-    __slots__ = ("value", "taint", "kind", "qualname", "defs", "node", "name", "type_name")
+    __slots__ = ("value", "taint", "kind", "qualname", "defs", "node", "name", "type_name", "items")
 
     def __init__(self, name: str, value=None, taint: Taint = EMPTY, kind: Optional[str] = None,
                  qualname: Optional[str] = None, node=None):
@@ -167,6 +167,7 @@ class Binding:
         self.defs = 1
         self.node = node            # where it was defined (for messages)
         self.type_name = None       # the annotated class of a parameter
+        self.items = EMPTY          # personal data read from it by key so far (`row["email"]`)
 
 
 class Scope:
@@ -666,6 +667,8 @@ class Context:
                 owner = self._owner_class(node)
                 if owner in self.printed_whole:  # `body: SignupRequest`, a pydantic model
                     return self._object_dump_taint(node)
+            if whole and not binding.taint and binding.items:
+                return binding.items.through(node.value)  # `row` after `email = row["Email"]`
             return binding.taint
         return self._taint_source(self.vocab.classify(node.value), node)
 
@@ -761,6 +764,23 @@ class Context:
             key = folded.value if folded is not None and isinstance(folded.value, str) else None
         return key
 
+    def _note_item_read(self, container, taint: Taint) -> None:
+        """Remember that a variable's value holds personal data under a key (`email =
+        row["Email"]`, `cart["customer"]["email"]`): the variable passed on whole carries it."""
+        root = container
+        while True:
+            if type(root) is cst.Subscript:
+                root = root.value
+            elif type(root) is cst.Call and type(root.func) is cst.Attribute and root.func.attr.value == "get":
+                root = root.func.value
+            else:
+                break
+        if not taint or type(root) is not cst.Name:
+            return
+        binding = self.scope.lookup(root.value)
+        if binding is not None and binding.qualname is None and not isinstance(binding.value, (_ClassRef, _FunctionRef)):
+            binding.items = binding.items.union(taint)
+
     def _container_word(self, container) -> str:
         """The name a keyed item is read from: `customer` in `customer["name"]`, `shipping`
         in `order["shipping"]["address"]` and `order.get("shipping", {}).get("address")`."""
@@ -795,7 +815,9 @@ class Context:
             category = None
         if category is not None:
             confidence = "high" if self._is_request_source(container) else "medium"
-            return self._taint_source(category, node, confidence, key)
+            taint = self._taint_source(category, node, confidence, key)
+            self._note_item_read(container, taint)
+            return taint
         if self._is_request_source(container):
             # request.cookies.get("session"): the container itself says what its items are,
             # unless the key read after it says the item is about something else:
@@ -1017,9 +1039,12 @@ class Context:
             return self._comprehension_taint(node, node.key)
         if t is cst.Name:
             binding = self.scope.lookup(node.value)
+            keys = None
             if binding is not None and binding.defs == 1 and type(binding.value) in (cst.Dict, cst.DictComp, cst.Call):
-                return self.keys_taint(binding.value, _depth + 1)
-            return None
+                keys = self.keys_taint(binding.value, _depth + 1)
+            if keys is None and binding is not None and binding.items:
+                return EMPTY  # `sorted(row)` after `row["email"]`: the keys the code reads by name
+            return keys
         if t is cst.Attribute:
             if node.attr.value == "__dict__":
                 return EMPTY
