@@ -1803,8 +1803,15 @@ class Walker(Context):
                 if (type(func) is cst.Attribute and func.attr.value in self.vocab.container_mutators
                         and type(func.value) is cst.Name and current.args):
                     self._mutate(func.value.value, [a.value for a in current.args])
+                if type(func) is cst.Attribute and func.attr.value == "get" and current.args \
+                        and type(current.args[0].value) is cst.SimpleString:
+                    self.taint(current)  # `row.get("email")`: remembered by `row` (_note_item_read)
             elif t is cst.NamedExpr and type(current.target) is cst.Name:
                 self.bind(self.scope, current.target.value, current.value, current.target)
+            elif t is cst.Subscript and type(current.value) in (cst.Name, cst.Subscript) \
+                    and self._subscript_key(current) is not None:
+                # `row["Email"]`: remembered by `row` whichever checks look at this expression
+                self.taint(current)
             children = []
             for name in _expr_fields(t):
                 value = getattr(current, name)
