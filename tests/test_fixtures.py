@@ -80,3 +80,21 @@ def test_object_printed_whole_names_the_objects_fields():
     findings, _ = analyse_text(text)
     assert [f.message for f in findings] == [
         "email address (body.email) and person's name (body.full_name) are written to a log"]
+
+
+def test_record_read_by_key_does_not_depend_on_the_selected_family():
+    """`row` carries the email read from it by key whichever checks run: a retention-only run
+    reports the redis write that a full run reports."""
+    text = (
+        "import logging\n"
+        "import redis\n"
+        "log = logging.getLogger(__name__)\n"
+        "r = redis.Redis()\n"
+        "def cache(row):\n"
+        "    log.info('caching %s', row['email'])\n"
+        "    r.set(f\"row:{row['id']}\", str(row))\n"
+    )
+    everything, _ = analyse_text(text)
+    retention_only, _ = analyse_text(text, {"select": ["GDPR3"]})
+    assert [(f.line, f.rule) for f in everything] == [(6, "GDPR101"), (7, "GDPR302")]
+    assert [(f.line, f.rule) for f in retention_only] == [(7, "GDPR302")]
