@@ -155,7 +155,7 @@ def string_value(node: cst.CSTNode) -> Optional[str]:
 class Binding:
     """What the analysis knows of a name in a scope."""
 
-    __slots__ = ("value", "taint", "kind", "qualname", "defs", "node", "name", "type_name")
+    __slots__ = ("value", "taint", "kind", "qualname", "defs", "node", "name", "type_name", "items")
 
     def __init__(self, name: str, value=None, taint: Taint = EMPTY, kind: Optional[str] = None,
                  qualname: Optional[str] = None, node=None):
@@ -167,6 +167,7 @@ class Binding:
         self.defs = 1
         self.node = node            # where it was defined (for messages)
         self.type_name = None       # the annotated class of a parameter
+        self.items = EMPTY          # personal data read from it by key so far (`row["email"]`)
 
 
 class Scope:
@@ -184,14 +185,19 @@ class Scope:
         self.returns: Taint = EMPTY  # what a function returns (a summary for callers in the module)
         self._words = None
 
-    def words(self) -> frozenset:
-        """Words of the enclosing function and class names and parameter names."""
+    def words(self, meta_prefixes=None) -> frozenset:
+        """Words of the enclosing function and class names and parameter names, except
+        parameters that are a count, a limit or a flag (meta_prefixes: `max_tokens`,
+        `is_tagged` say nothing of what the function handles)."""
         if self._words is None:
-            words = set(self.parent.words()) if self.parent is not None else set()
+            words = set(self.parent.words(meta_prefixes)) if self.parent is not None else set()
             if self.kind != "module":
                 words.update(split_words(self.name))
                 for name in self.param_names:
-                    words.update(split_words(name))
+                    param_words = split_words(name)
+                    if meta_prefixes is not None and len(param_words) > 1 and meta_prefixes.begins(param_words):
+                        continue
+                    words.update(param_words)
             self._words = frozenset(words)
         return self._words
 
@@ -630,11 +636,14 @@ class Context:
 
     # ---- personal data ----------------------------------------------------------------
 
-    def _taint_source(self, category: Optional[str], node, confidence: str = "medium") -> Taint:
+    def _taint_source(self, category: Optional[str], node, confidence: str = "medium",
+                      name: Optional[str] = None) -> Taint:
+        """name: the identifier or key the category was recognised by, when it is not the
+        node's own name (`token = next(stream)`, `data["token"]`)."""
         if category is None:
             return EMPTY
         if self.vocab.categories[category].exclude_scope_words and self.vocab.excluded_in_scope(
-                category, self.scope.words()):
+                category, self.scope.words(self.vocab.meta_prefixes), name or _last_name(node)):
             return EMPTY
         return Taint((Source(category, node, confidence),), None, self._render, self.vocab.label)
 
@@ -675,6 +684,8 @@ class Context:
                 owner = self._owner_class(node)
                 if owner in self.printed_whole:  # `body: SignupRequest`, a pydantic model
                     return self._object_dump_taint(node)
+            if whole and not binding.taint and binding.items:
+                return binding.items.through(node.value)  # `row` after `email = row["Email"]`
             return binding.taint
         return self._taint_source(self.vocab.classify(node.value), node)
 
@@ -770,6 +781,36 @@ class Context:
             key = folded.value if folded is not None and isinstance(folded.value, str) else None
         return key
 
+    def _note_item_read(self, container, taint: Taint) -> None:
+        """Remember that a variable's value holds personal data under a key (`email =
+        row["Email"]`, `cart["customer"]["email"]`): the variable passed on whole carries it."""
+        root = container
+        while True:
+            if type(root) is cst.Subscript:
+                root = root.value
+            elif type(root) is cst.Call and type(root.func) is cst.Attribute and root.func.attr.value == "get":
+                root = root.func.value
+            else:
+                break
+        if not taint or type(root) is not cst.Name:
+            return
+        binding = self.scope.lookup(root.value)
+        if binding is not None and binding.qualname is None and not isinstance(binding.value, (_ClassRef, _FunctionRef)):
+            binding.items = binding.items.union(taint)
+
+    def _container_word(self, container) -> str:
+        """The name a keyed item is read from: `customer` in `customer["name"]`, `shipping`
+        in `order["shipping"]["address"]` and `order.get("shipping", {}).get("address")`."""
+        t = type(container)
+        if t in (cst.Name, cst.Attribute):
+            return _last_name(container)
+        if t is cst.Subscript:
+            return self._subscript_key(container) or ""
+        if t is cst.Call and type(container.func) is cst.Attribute and container.func.attr.value == "get" \
+                and container.args and container.args[0].keyword is None:
+            return string_value(container.args[0].value) or ""
+        return ""
+
     def _keyed_item_taint(self, container, key: str, node) -> Taint:
         """`data["email"]`, `data.get("email")`: the key says what the item is. A key that
         names no personal data gives the item of a dict literal we know, else nothing."""
@@ -779,10 +820,21 @@ class Context:
         if folded is not None and isinstance(folded.value, dict) and key in folded.value \
                 and not self.taint(container):
             return EMPTY  # IMPRINT_CONTACT["email"]: a literal the code wrote, not someone's data
-        category = self.vocab.classify(key, key=True)
+        # a person's record qualifies a bare key as an attribute's owner does: `customer["name"]`,
+        # `order["shipping"]["address"]` (not `session["id"]`, a Stripe object's id); and a
+        # machine's record rules one out: `host["ip"]`
+        context = self._container_word(container)
+        if context and not set(split_words(context)[-1:]) & self.vocab.person_nouns:
+            context = ""
+        category = self.vocab.classify(key, key=True, context=context)
+        if category is not None and len(split_words(key)) == 1 and not self._is_request_source(container) \
+                and self._owner_excludes(category, container):
+            category = None
         if category is not None:
             confidence = "high" if self._is_request_source(container) else "medium"
-            return self._taint_source(category, node, confidence)
+            taint = self._taint_source(category, node, confidence, key)
+            self._note_item_read(container, taint)
+            return taint
         if self._is_request_source(container):
             # request.cookies.get("session"): the container itself says what its items are,
             # unless the key read after it says the item is about something else:
@@ -806,7 +858,12 @@ class Context:
         binding = self.scope.lookup(class_name) if class_name else None
         if binding is None or not isinstance(binding.value, _ClassRef):
             return EMPTY
-        return self._object_dump_taint_of(binding.value.scope)
+        fields = self._object_dump_taint_of(binding.value.scope)
+        if not fields:
+            return fields
+        # named as the object's fields (`body.email`), not as the class declares them (`email`)
+        return Taint(tuple(Source(s.category, cst.Attribute(value=owner, attr=cst.Name(s.node.value)), s.confidence)
+                           for s in fields.sources), None, self._render, self.vocab.label)
 
     def _object_dump_taint_of(self, class_scope: "Scope") -> Taint:
         result = EMPTY
@@ -865,7 +922,7 @@ class Context:
         key = string_value(key_node) if not isinstance(key_node, str) else key_node
         if key is None or not self._may_hold_data(value_node):
             return EMPTY
-        return self._taint_source(self.vocab.classify(key, key=True), value_node, "medium")
+        return self._taint_source(self.vocab.classify(key, key=True), value_node, "medium", key)
 
     def _is_non_data(self, node) -> bool:
         """Values that are never personal data whatever their key or name says."""
@@ -948,7 +1005,26 @@ class Context:
             if keys is not None:
                 return [(name, keys) for name in names]
         source = self.taint(iterable)
-        return [(name, source) for name in names]
+        if source or not self._items_unknown(iterable):
+            return [(name, source) for name in names]
+        nodes = _target_name_nodes(target)
+        return [(name, self._item_name_taint(nodes[name], iterable)) for name in names]
+
+    def _items_unknown(self, iterable) -> bool:
+        """Whether the items of an iterable are values we cannot see (a parameter, a query, a
+        call's result): then a loop or unpacking target's own name says what each item is, as
+        an assigned variable's does. Not for literals, constants (`settings.ADMINS`) or values
+        known to be clean."""
+        if type(iterable) is cst.Attribute and is_constant_name(iterable.attr.value):
+            return False
+        return self._may_hold_data(iterable)
+
+    def _item_name_taint(self, target: cst.Name, iterable) -> Taint:
+        """`for (cid, full_name), total in top.items()`: the target's name speaks."""
+        category = self.vocab.classify(target.value)
+        if category is not None and self._owner_excludes(category, iterable):
+            return EMPTY  # for ip in cluster.node_ips: a machine's
+        return self._taint_source(category, target)
 
     def is_local(self, node) -> bool:
         """Whether `node` is a name the function being walked has bound so far (assignment,
@@ -980,9 +1056,12 @@ class Context:
             return self._comprehension_taint(node, node.key)
         if t is cst.Name:
             binding = self.scope.lookup(node.value)
+            keys = None
             if binding is not None and binding.defs == 1 and type(binding.value) in (cst.Dict, cst.DictComp, cst.Call):
-                return self.keys_taint(binding.value, _depth + 1)
-            return None
+                keys = self.keys_taint(binding.value, _depth + 1)
+            if keys is None and binding is not None and binding.items:
+                return EMPTY  # `sorted(row)` after `row["email"]`: the keys the code reads by name
+            return keys
         if t is cst.Attribute:
             if node.attr.value == "__dict__":
                 return EMPTY
@@ -1074,7 +1153,8 @@ class Context:
             if target == "getattr" and len(node.args) >= 2:
                 key = string_value(node.args[1].value)
                 if key is not None:
-                    result = self._taint_source(self.vocab.classify(key, context=_last_name(node.args[0].value)), node)
+                    result = self._taint_source(self.vocab.classify(key, context=_last_name(node.args[0].value)), node,
+                                                name=key)
             return result
         # getters named after the data: user.get_full_name(), get_client_ip(request)
         words = split_words(name)
@@ -1121,7 +1201,7 @@ class Context:
         category = self.vocab.classify(name)
         if category is not None and self._owner_excludes(category, value):
             return EMPTY  # full_name = preparer.format_table(table): a table's name
-        return self._taint_source(category, value)
+        return self._taint_source(category, value, name=name)
 
     def _owner_excludes(self, category: str, owner) -> bool:
         """Whether the object a value is read from rules the category out by its words
@@ -1190,8 +1270,11 @@ class Context:
                 else:
                     domain = address_split and i > 0 and not any(
                         type(e.value) is cst.StarredElement for e in target.elements[:i + 1])
+                    nodes = _target_name_nodes(inner)
                     for name in _target_names(inner):
                         taint = self.taint(value).through(name) if value is not None and not domain else EMPTY
+                        if not taint and value is not None and not domain and self._items_unknown(value):
+                            taint = self._item_name_taint(nodes[name], value)  # `cid, email = row`
                         binding = Binding(name, None, taint, None, None, inner)
                         old = self.scope.bindings.get(name)
                         if old is not None:
@@ -1299,6 +1382,20 @@ def _is_domain_part(node: cst.Subscript) -> bool:
     except ValueError:
         return False
     return position is not None and position != 0
+
+
+def _target_name_nodes(target) -> Dict[str, cst.Name]:
+    """The Name nodes a loop or unpacking target binds, by name."""
+    if type(target) is cst.Name:
+        return {target.value: target}
+    if type(target) in (cst.Tuple, cst.List):
+        nodes: Dict[str, cst.Name] = {}
+        for element in target.elements:
+            nodes.update(_target_name_nodes(element.value))
+        return nodes
+    if type(target) is cst.StarredElement:
+        return _target_name_nodes(target.value)
+    return {}
 
 
 def _target_names(target) -> List[str]:
@@ -1747,8 +1844,15 @@ class Walker(Context):
                 if (type(func) is cst.Attribute and func.attr.value in self.vocab.container_mutators
                         and type(func.value) is cst.Name and current.args):
                     self._mutate(func.value.value, [a.value for a in current.args])
+                if type(func) is cst.Attribute and func.attr.value == "get" and current.args \
+                        and type(current.args[0].value) is cst.SimpleString:
+                    self.taint(current)  # `row.get("email")`: remembered by `row` (_note_item_read)
             elif t is cst.NamedExpr and type(current.target) is cst.Name:
                 self.bind(self.scope, current.target.value, current.value, current.target)
+            elif t is cst.Subscript and type(current.value) in (cst.Name, cst.Subscript) \
+                    and self._subscript_key(current) is not None:
+                # `row["Email"]`: remembered by `row` whichever checks look at this expression
+                self.taint(current)
             children = []
             for name in _expr_fields(t):
                 value = getattr(current, name)

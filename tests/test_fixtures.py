@@ -62,3 +62,39 @@ def test_fixture_corpus_size():
         negatives += sum(1 for line in text.splitlines() if "# ok:" in line)
     assert positives >= 150, positives
     assert negatives >= 150, negatives
+
+
+def test_object_printed_whole_names_the_objects_fields():
+    """A pydantic model logged whole is reported by the object's fields (`body.email`), not by
+    the class's declarations (`email`), which the user would look for on the wrong line."""
+    text = (
+        "import logging\n"
+        "from pydantic import BaseModel\n"
+        "log = logging.getLogger(__name__)\n"
+        "class LoginIn(BaseModel):\n"
+        "    email: str\n"
+        "    full_name: str\n"
+        "def login(body: LoginIn):\n"
+        "    log.debug('login attempt %s', body)\n"
+    )
+    findings, _ = analyse_text(text)
+    assert [f.message for f in findings] == [
+        "email address (body.email) and person's name (body.full_name) are written to a log"]
+
+
+def test_record_read_by_key_does_not_depend_on_the_selected_family():
+    """`row` carries the email read from it by key whichever checks run: a retention-only run
+    reports the redis write that a full run reports."""
+    text = (
+        "import logging\n"
+        "import redis\n"
+        "log = logging.getLogger(__name__)\n"
+        "r = redis.Redis()\n"
+        "def cache(row):\n"
+        "    log.info('caching %s', row['email'])\n"
+        "    r.set(f\"row:{row['id']}\", str(row))\n"
+    )
+    everything, _ = analyse_text(text)
+    retention_only, _ = analyse_text(text, {"select": ["GDPR3"]})
+    assert [(f.line, f.rule) for f in everything] == [(6, "GDPR101"), (7, "GDPR302")]
+    assert [(f.line, f.rule) for f in retention_only] == [(7, "GDPR302")]

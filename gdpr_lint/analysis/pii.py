@@ -20,6 +20,7 @@ class Category:
     types: FrozenSet[str]
     exclude_words: WordSequences
     exclude_scope_words: FrozenSet[str] = frozenset()
+    exclude_scope_phrases: FrozenSet[Tuple[str, ...]] = frozenset()
     bare_phrases: FrozenSet[Tuple[str, ...]] = frozenset()
 
 
@@ -46,6 +47,10 @@ class PiiVocabulary:
         phrases = {cid: tuple(p for p in [self._phrase(p) for p in spec.get("phrases", ())] + extra.get(cid, []) if p)
                    for cid, spec in specs.items()}
         self.vocabulary = frozenset(w for ps in phrases.values() for p in ps for w in p if w != PERSON)
+        # the words plurals fold to: the vocabulary's, and the meta suffixes' (`phone_models`,
+        # `email_templates` are about the data as `phone_model` is)
+        self._singulars = self.vocabulary | frozenset(
+            w for entry in pii.get("meta-suffixes", ()) for w in split_words(entry))
         # word lists whose entries may be several words (`country_code`) or hold digits
         # (`sha256`): matched as word sequences, folded like the identifiers they meet
         self.meta_suffixes = WordSequences(pii.get("meta-suffixes", ()), self.fold)
@@ -61,6 +66,7 @@ class PiiVocabulary:
                 types=frozenset(spec.get("types", ())),
                 exclude_words=WordSequences(spec.get("exclude-words", ()), self.fold),
                 exclude_scope_words=frozenset(spec.get("exclude-scope-words", ())),
+                exclude_scope_phrases=frozenset(self._phrase(p) for p in spec.get("exclude-scope-phrases", ())),
                 bare_phrases=frozenset(self._phrase(p) for p in spec.get("bare-phrases", ())),
             )
         self.ignored = frozenset(i.lower() for i in ignore_identifiers)
@@ -116,11 +122,12 @@ class PiiVocabulary:
         return self.categories[cid]
 
     def fold(self, word: str) -> str:
-        """Plural folding against the vocabulary: emails -> email, addresses -> address."""
-        if word in self.vocabulary or word in self.person_nouns or len(word) < 4:
+        """Plural folding against the vocabulary and the meta suffixes: emails -> email,
+        addresses -> address, models -> model."""
+        if word in self._singulars or word in self.person_nouns or len(word) < 4:
             return word
         for cut, add in (("ies", "y"), ("es", ""), ("s", "")):
-            if word.endswith(cut) and (word[: -len(cut)] + add) in self.vocabulary:
+            if word.endswith(cut) and (word[: -len(cut)] + add) in self._singulars:
                 return word[: -len(cut)] + add
         return word
 
@@ -199,11 +206,21 @@ class PiiVocabulary:
             return True
         return self.sanitizer_words.occurs_in(split_words(name))
 
-    def excluded_in_scope(self, cid: str, scope_words) -> bool:
+    def excluded_in_scope(self, cid: str, scope_words, name: Optional[str] = None) -> bool:
         """Whether the enclosing function/class (and its parameters) rule the category out:
-        `token` inside a parser is a syntax token."""
-        words = self.categories[cid].exclude_scope_words
-        return bool(words) and any(w in words for w in scope_words)
+        `token` inside a parser is a syntax token. When the category lists
+        `exclude-scope-phrases`, only a name whose head is one of them is ruled out (a
+        `password` is one in a function with a `tags` parameter too); name: the identifier
+        the value was recognised by, when known."""
+        category = self.categories[cid]
+        words = category.exclude_scope_words
+        if not words or not any(w in words for w in scope_words):
+            return False
+        if not category.exclude_scope_phrases or not name:
+            return True
+        folded = [self.fold(w) for w in split_words(name)]
+        match = self._match(folded)
+        return match is None or tuple(folded[match.start:match.end]) in category.exclude_scope_phrases
 
     def is_meta_container(self, name: str) -> bool:
         if not name:
@@ -213,6 +230,12 @@ class PiiVocabulary:
 
     def label(self, cid: str) -> str:
         return self.categories[cid].label
+
+
+# between a person noun and the next word of a phrase: `user_name`, `username`, `user.name`, and
+# an item of a person's record read by its key: `user["name"]`, `order.get("shipping", {}).get("address")`
+# (bounded: the pre-filter looks for a phrase only as far around its anchor as it can reach)
+_KEYED_SEPARATOR = r"""(?:[_\-. ]|(?:["']\])? ?\[ ?["']|(?:["'](?:, ?\{\})?\))?\.get\( ?["'])?"""
 
 
 def _plural_tolerant(word: str) -> str:
@@ -239,7 +262,10 @@ def personal_data_tokens(tables: dict, config=None) -> List:
             tokens.append(anchor if not anchor.endswith("y") else (anchor[:-1], None))
             continue
         parts = [f"(?:{persons})" if w == PERSON else _plural_tolerant(w) for w in words]
-        tokens.append((anchor[:-1] if anchor.endswith("y") else anchor, r"[_\-. ]?".join(parts)))
+        # `<person> name` is also a person's record and its key: `customer["name"]`,
+        # `order["shipping"]["address"]`, `customer.get("name")`
+        separator = _KEYED_SEPARATOR if len(words) == 2 and words[0] == PERSON else r"[_\-. ]?"
+        tokens.append((anchor[:-1] if anchor.endswith("y") else anchor, separator.join(parts)))
     for category in pii.get("categories", {}).values():
         for type_name in category.get("types", ()):
             tokens.append(type_name.lower())
