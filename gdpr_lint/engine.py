@@ -1209,10 +1209,16 @@ class Context:
         excluded = self.vocab.categories[category].exclude_words
         if not excluded:
             return False
+        called = False
         while type(owner) in (cst.Call, cst.Subscript):
+            called = called or type(owner) is cst.Call
             owner = owner.func if type(owner) is cst.Call else owner.value
-        # the nearest owner only: `room.full_name` is a room's, `room.owner.full_name` a person's
-        return excluded.occurs_in([self.vocab.fold(w) for w in split_words(_last_name(owner))])
+        # the nearest owner only: `room.full_name` is a room's, `room.owner.full_name` a person's;
+        # a call's result, by the method and what it is called on (`parser.get_mailbox(addr)`)
+        text = _last_name(owner)
+        if called and type(owner) is cst.Attribute:
+            text = _last_name(owner.value) + "_" + text
+        return excluded.occurs_in([self.vocab.fold(w) for w in split_words(text)])
 
     def _unknown_content(self, value) -> bool:
         if type(value) is cst.BooleanOperation:
