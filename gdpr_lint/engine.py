@@ -714,7 +714,8 @@ class Context:
             if is_constant_name(attr) and owner.lower() not in self.vocab.config_owners and not self._is_request_source(node):
                 return EMPTY  # ErrorCode.LOGIN_BAD_CREDENTIALS: an enum member, not a secret
             category = self.vocab.classify(attr, context=owner)
-            if category is not None and not self._owner_excludes(category, node.value):
+            if category is not None and not self._owner_excludes(category, node.value) \
+                    and not self._is_signal_sender(node.value):
                 return self._taint_source(category, node, "medium")
             if self._is_payload(node):
                 return self._taint_source(self.vocab.payload_category, node, "low")  # `request.POST` whole
@@ -880,6 +881,18 @@ class Context:
         while scope is not None and scope.kind == "function" and scope.class_scope is None:
             scope = scope.parent
         return scope if scope is not None and scope.class_scope is not None else None
+
+    def _is_signal_sender(self, node) -> bool:
+        """`sender` in a signal receiver (`def on_failure(sender=None, task_id=None, **kwargs)`,
+        Django's `def on_save(sender, instance, **kwargs)`): the task or model class that sent
+        the signal, so `sender.name` is a task's name, not a person's."""
+        if type(node) is not cst.Name or node.value != "sender":
+            return False
+        scope = self.scope
+        while scope is not None and scope.kind != "function":
+            scope = scope.parent
+        return scope is not None and scope.param_names[:1] == ("sender",) \
+            and getattr(scope.node.params, "star_kwarg", None) is not None
 
     def _is_class_itself(self, node: cst.Name) -> bool:
         """`cls` in a classmethod: the class, which prints as its name, not an object."""
