@@ -46,14 +46,11 @@ def _pattern_regex(pattern: str) -> Tuple["re.Pattern", bool, bool]:
         elif c == "?":
             out.append("[^/]")
         elif c == "[":
-            end = pattern.find("]", i + 1)
+            translated, end = _bracket_regex(pattern, i)
             if end == -1:
                 out.append(re.escape(c))
             else:
-                body = pattern[i + 1:end].replace("\\", "\\\\")
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
+                out.append(translated)
                 i = end
         elif c == "\\" and i + 1 < len(pattern):
             i += 1
@@ -65,6 +62,65 @@ def _pattern_regex(pattern: str) -> Tuple["re.Pattern", bool, bool]:
     prefix = "" if anchored else "(?:.*/)?"
     # a pattern matching a folder also matches everything below it
     return re.compile(f"^{prefix}{body}(?:/.*)?$"), negated, dir_only
+
+
+_POSIX_CLASSES = {
+    "alnum": "a-zA-Z0-9", "alpha": "a-zA-Z", "blank": " \\t", "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9", "graph": "\\x21-\\x7e", "lower": "a-z", "print": "\\x20-\\x7e",
+    "punct": re.escape("!\"#$%&'()*+,-.:;<=>?@[\\]^_`{|}~"), "space": " \\t\\n\\r\\f\\v",
+    "upper": "A-Z", "xdigit": "0-9a-fA-F",
+}  # "/" is left out of punct: a bracket expression never matches a path separator
+
+
+def _bracket_regex(pattern: str, start: int) -> Tuple[str, int]:
+    """Translate the bracket expression at pattern[start] ("[") as git's wildmatch reads it:
+    (regex, index of its closing "]"), or ("", -1) when it is not closed (then "[" is literal).
+    `!` or `^` first negates, a `]` first is a member, `\\` escapes, `[:alpha:]` is a class;
+    a reversed range (`[z-a]`) matches its first character only, as in git, instead of being
+    a regex error.
+    Members are escaped, so no pattern can make an invalid or differently-read regex."""
+    i = start + 1
+    negated = i < len(pattern) and pattern[i] in "!^"
+    if negated:
+        i += 1
+    members: List[str] = []
+    first = True
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "]" and not first:
+            if negated:
+                return f"[^/{''.join(members)}]", i
+            return (f"[{''.join(members)}]" if members else "(?!)"), i
+        first = False
+        if c == "[" and pattern.startswith("[:", i):
+            end = pattern.find(":]", i + 2)
+            if end != -1:
+                members.append(_POSIX_CLASSES.get(pattern[i + 2:end], ""))
+                i = end + 2
+                continue
+        if c == "\\" and i + 1 < len(pattern):
+            i += 1
+            c = pattern[i]
+        if pattern.startswith("-", i + 1) and i + 2 < len(pattern) and pattern[i + 2] != "]":
+            high_at = i + 2
+            if pattern[high_at] == "\\" and high_at + 1 < len(pattern):
+                high_at += 1
+            high = pattern[high_at]
+            if c <= high and not (c <= "/" <= high and not negated):
+                members.append(f"{re.escape(c)}-{re.escape(high)}")
+            elif c <= high:  # a range over "/": a path separator is never matched
+                if c < "/":
+                    members.append(f"{re.escape(c)}-{re.escape(chr(ord('/') - 1))}")
+                if high > "/":
+                    members.append(f"{re.escape(chr(ord('/') + 1))}-{re.escape(high)}")
+            elif c != "/":  # reversed: git matches its first character only
+                members.append(re.escape(c))
+            i = high_at + 1
+            continue
+        if c != "/":
+            members.append(re.escape(c))
+        i += 1
+    return "", -1
 
 
 class PatternSet:

@@ -578,3 +578,37 @@ def test_scanned_code_is_never_imported_or_run(tmp_path: Path):
     assert not marker.exists(), "scanned code was executed"
     assert [(f["path"], f["line"]) for f in report["findings"] if f["rule"] == "GDPR101"] == \
         [("src/pkg/views.py", 3 + GOOD_LINE - 1)]
+
+
+# ---- gitignore-style patterns ------------------------------------------------------------
+
+@pytest.mark.parametrize("where", ["exclude", "per-file-ignores", ".gitignore"])
+@pytest.mark.parametrize("pattern", ["[z-a].py", "x[]", "[[:digit:]]*.py", "[\\\\]]", "[&&~|--]"])
+def test_odd_bracket_patterns_never_crash_the_walk(tmp_path: Path, where: str, pattern: str):
+    """`[z-a]` used to be a regex error (a traceback, exit 1), `[[:alpha:]]` a FutureWarning."""
+    (tmp_path / "good.py").write_text(GOOD)
+    if where == ".gitignore":
+        (tmp_path / ".gitignore").write_text(pattern + "\n")
+    else:
+        value = (f"exclude = [{json.dumps(pattern)}]" if where == "exclude"
+                 else f'per-file-ignores = {{ {json.dumps(pattern)} = ["GDPR3"] }}')
+        (tmp_path / ".gdpr-lint.toml").write_text(value + "\n")
+    proc, report = run_json(["."], tmp_path)
+    assert proc.stderr.decode().count("\n") <= 1, proc.stderr.decode()  # the summary line only
+    assert_good_reported(proc, report)
+
+
+@pytest.mark.parametrize("pattern, path, matches", [
+    ("[z-a]", "z", True), ("[z-a]", "a", False),     # git: a reversed range is its first character
+    ("[]]x", "]x", True), ("[!]]x", "ax", True), ("[!]]x", "]x", False),
+    ("[^a].py", "b.py", True), ("[^a].py", "a.py", False),
+    ("[[:alpha:]]", "a", True), ("[[:alpha:]]", "1", False),
+    ("[[:digit:][:upper:]]q", "1q", True), ("[[:digit:][:upper:]]q", "aq", False),
+    ("[a-]", "-", True), ("[a-]", "b", False),
+    ("a[.-0]b", "a0b", True), ("a[.-0]b", "a/b", False), ("[[:punct:]]x", "/x", False),
+    ("[\\]]", "]", True), ("[&~]", "~", True), ("[a-c]*.py", "b_test.py", True),
+])
+def test_bracket_expressions_read_as_git_reads_them(pattern: str, path: str, matches: bool):
+    from gdpr_lint.files import _pattern_regex
+
+    assert bool(_pattern_regex(pattern)[0].match(path)) is matches
