@@ -14,10 +14,13 @@ from gdpr_lint.knowledge import Knowledge, KnowledgeError, load
 
 
 def _selector_matches(selector: str, rule) -> int:
-    """Specificity of a selector for a rule (0: no match). Names match fully."""
+    """Specificity of a selector for a rule (0: no match). Names match fully; `ALL` is
+    `GDPR`, wherever a selector is accepted (select, ignore, per-file-ignores)."""
     if selector == rule.name:
         return 100
     upper = selector.upper()
+    if upper == "ALL":
+        upper = "GDPR"
     if rule.code.startswith(upper):
         return len(upper)
     return 0
@@ -143,7 +146,7 @@ class RunSettings:
             for pattern, selectors in self.config.per_file_ignores:
                 if PatternSet(root, [pattern]).matches(absolute, False):
                     for rule in self.kb.rules.values():
-                        if any(rule.name == s or rule.code.startswith(s.upper()) for s in selectors):
+                        if any(_selector_matches(s, rule) for s in selectors):
                             off.add(rule.code)
             cached = self._per_file[path] = frozenset(off)
         return cached

@@ -239,6 +239,8 @@ def is_selected(code: str, selectors: Sequence[str], resolve: Callable[[str], Op
             return True
         if re.fullmatch(r"(?i)gdpr\d*", selector) and code.startswith(selector.upper()):
             return True
+        if selector.upper() == "ALL":
+            return True
     return False
 
 

@@ -160,6 +160,20 @@ def test_select_ignore_by_code_prefix_and_name(project):
     assert bad.returncode == 2 and "both selected and ignored" in bad.stderr
 
 
+def test_all_is_accepted_and_does_something_wherever_a_selector_is(project):
+    """`ALL` passed validation everywhere but only `select` understood it: `--ignore ALL`,
+    `per-file-ignores = { .. = ["ALL"] }` and `non-suppressible = ["ALL"]` did nothing."""
+    assert run(["check", "--no-cache", "--ignore", "ALL", "app"], project).returncode == 0
+    assert run(["check", "--no-cache", "--ignore", "all", "--select", "GDPR101", "app"], project).returncode == 1
+    (project / "pyproject.toml").write_text('[tool.gdpr-lint.per-file-ignores]\n"app/**" = ["ALL"]\n')
+    assert run(["check", "--no-cache", "app"], project).returncode == 0
+    (project / "pyproject.toml").write_text('[tool.gdpr-lint]\nnon-suppressible = ["ALL"]\n')
+    (project / "app" / "views.py").write_text(LEAK.replace(
+        "user.email)", "user.email)  # gdpr-lint: ignore[GDPR101] -- consented audit log"))
+    refused = run(["check", "--no-cache", "app"], project)
+    assert refused.returncode == 1 and "inline suppression refused" in refused.stdout
+
+
 def test_configured_exclude_and_force_exclude(project):
     (project / "pyproject.toml").write_text('[tool.gdpr-lint]\nexclude = ["app/views.py"]\n')
     assert run(["check", "--no-cache", "app"], project).returncode == 0
