@@ -3,6 +3,7 @@ only places that print or exit; `entry` is the console script in front of both."
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -15,7 +16,29 @@ from gdpr_lint.model import SEVERITIES
 from gdpr_lint.report import FORMATS
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """click's usage errors take four lines (usage, a hint, a blank line, the error); the
+    contract is one line naming the problem and exit code 2, as for a bad config."""
+
+    def main(self, *args, **kwargs):
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: its help, as before
+                exc.show()
+                sys.exit(exc.exit_code)
+            where = exc.ctx.command_path if exc.ctx is not None else "gdpr-lint"
+            _fail(f"{exc.format_message()} (see `{where} --help`)")
+        except click.ClickException as exc:
+            _fail(exc.format_message())
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)  # --help, --version: click's Exit code
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="gdpr-lint", message="%(prog)s %(version)s")
 def main() -> None:
     """Static analysis for GDPR-sensitive Python code.

@@ -160,6 +160,30 @@ def test_select_ignore_by_code_prefix_and_name(project):
     assert bad.returncode == 2 and "both selected and ignored" in bad.stderr
 
 
+@pytest.mark.parametrize("args, fragment", [
+    (["check", "--jobs", "-1"], "'--jobs'"),
+    (["check", "--formt", "json"], "'--formt'. Did you mean '--format'?"),
+    (["check", "--fail-on", "fatal"], "'--fail-on'"),
+    (["check", "--output-file", "."], "'--output-file'"),
+    (["chek"], "'chek'. Did you mean 'check'?"),
+    (["explain"], "Missing argument 'CODE'"),
+    (["baseline", "create", "--jobs", "x"], "'--jobs'"),
+])
+def test_bad_flag_is_one_line_and_exit_2(project, args, fragment):
+    """click's own usage errors took four lines (usage, hint, blank line, error)."""
+    result = run(args, project)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gdpr-lint: error: ") and fragment in lines[0], result.stderr
+
+
+def test_help_and_bare_groups_still_print_help(project):
+    assert run(["check", "--help"], project).stdout.startswith("Usage:")
+    bare = run(["baseline"], project)
+    assert bare.returncode in (0, 2) and "Usage:" in bare.stdout + bare.stderr and "error" not in bare.stderr
+
+
 def test_all_is_accepted_and_does_something_wherever_a_selector_is(project):
     """`ALL` passed validation everywhere but only `select` understood it: `--ignore ALL`,
     `per-file-ignores = { .. = ["ALL"] }` and `non-suppressible = ["ALL"]` did nothing."""
