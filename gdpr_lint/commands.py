@@ -66,6 +66,11 @@ def check(paths=(), config_path=None, select=(), extend_select=(), ignore=(), ou
           fail_on=None, statistics=False, quiet=False, baseline_path=None, diff_ref=None,
           no_prefilter=False) -> "NoReturn":
     """The `check` command; the defaults are the command line's."""
+    if statistics:
+        from gdpr_lint.report.statistics import FORMATS as STATISTICS_FORMATS
+
+        if output_format not in STATISTICS_FORMATS:
+            _fail(f"--statistics prints a table (text) or JSON, not --format {output_format}")
     settings = _settings(config_path, select, extend_select, ignore, no_cache, cache_dir, fail_on=fail_on)
     config = settings.config
     changed = _changed_lines(diff_ref) if diff_ref else None
@@ -157,7 +162,7 @@ def _emit(result: RunResult, settings, output_format: str, output_file: Optional
 
     if statistics:
         text = importlib.import_module(STATISTICS).render(result, settings.kb.rules, tool_version=__version__,
-                                                          root=settings.config.root)
+                                                          root=settings.config.root, output_format=output_format)
     else:
         stream = sys.stdout if output_file is None else None
         text = renderer(output_format)(result, settings.kb.rules, tool_version=__version__, root=settings.config.root,

@@ -184,6 +184,16 @@ def test_help_and_bare_groups_still_print_help(project):
     assert bare.returncode in (0, 2) and "Usage:" in bare.stdout + bare.stderr and "error" not in bare.stderr
 
 
+def test_statistics_follows_format_json_and_refuses_the_others(project):
+    """--format was silently ignored with --statistics (a text table came out for json)."""
+    result = run(["check", "--no-cache", "--statistics", "--format", "json", "app"], project)
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == [{"rule": "GDPR101", "name": "pii-in-log", "severity": "error", "count": 1}]
+    refused = run(["check", "--no-cache", "--statistics", "--format", "sarif", "app"], project)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.startswith("gdpr-lint: error: --statistics") and len(refused.stderr.splitlines()) == 1
+
+
 def test_all_is_accepted_and_does_something_wherever_a_selector_is(project):
     """`ALL` passed validation everywhere but only `select` understood it: `--ignore ALL`,
     `per-file-ignores = { .. = ["ALL"] }` and `non-suppressible = ["ALL"]` did nothing."""
