@@ -112,16 +112,44 @@ def load(extra_folders: Iterable[os.PathLike] = (), cache_dir: Optional[Path] = 
         except OSError as exc:
             raise KnowledgeError(f"cannot read rule pack {path}: {exc}") from exc
     cached = Path(cache_dir) / f"knowledge-{digest.hexdigest()[:24]}.pickle"
-    try:
-        with open(cached, "rb") as handle:
-            knowledge = pickle.load(handle)
-        if isinstance(knowledge, Knowledge):
-            return knowledge
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        pass  # no usable cache: parse the packs
+    knowledge = read_cache_pickle(cached)
+    if isinstance(knowledge, Knowledge):
+        return knowledge
     knowledge = _load(folders)
     write_cache_file(cached, pickle.dumps(knowledge, protocol=pickle.HIGHEST_PROTOCOL))
     return knowledge
+
+
+# What the start-up caches hold (besides dicts, lists, tuples, sets, strings and numbers): the
+# only classes an unpickled cache file may name. TOML dates can occur in a rule pack.
+_CACHE_CLASSES = frozenset({
+    ("gdpr_lint.knowledge", "Knowledge"), ("gdpr_lint.model", "Rule"), ("gdpr_lint.prefilter", "TokenFilter"),
+    ("datetime", "datetime"), ("datetime", "date"), ("datetime", "time"), ("datetime", "timedelta"),
+    ("datetime", "timezone"),
+})
+
+
+class _CacheUnpickler(pickle.Unpickler):
+    """pickle.load runs whatever callable a pickle names. The cache folder is in the checkout
+    (`.gdpr_lint_cache`, or any `cache-dir`), and its file names are predictable, so a
+    repository could ship a pickle that runs code on the machine of whoever lints it: only
+    the classes of our own caches may be named here."""
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in _CACHE_CLASSES:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a gdpr-lint cache")
+        return super().find_class(module, name)
+
+
+def read_cache_pickle(path: Path):
+    """What a start-up cache file holds, or None when it is missing, damaged or names
+    anything but the cache's own classes (then the caller builds it again)."""
+    try:
+        with open(path, "rb") as handle:
+            return _CacheUnpickler(handle).load()
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError,
+            IndexError, KeyError, RecursionError, MemoryError):
+        return None
 
 
 def write_cache_file(path: Path, data: bytes) -> None:

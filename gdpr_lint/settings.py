@@ -171,19 +171,17 @@ class RunSettings:
         import pickle
         from pathlib import Path
 
-        from gdpr_lint.knowledge import write_cache_file
+        from gdpr_lint.knowledge import read_cache_pickle, write_cache_file
 
-        from gdpr_lint.prefilter import CACHE_FORMAT
+        from gdpr_lint.prefilter import CACHE_FORMAT, TokenFilter
 
         key = sha256(f"{__version__}\0{CACHE_FORMAT}\0{self.kb.digest}\0{self.config.digest()}\0"
                      f"{sorted(self.enabled)}".encode())
         path = Path(self.cache_dir) / f"prefilter-{key.hexdigest()[:24]}.pickle"
-        try:
-            with open(path, "rb") as handle:
-                return pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            pass  # no usable cache: build it
-        prefilter = self._build_prefilter()
+        cached = read_cache_pickle(path)
+        if isinstance(cached, TokenFilter):
+            return cached
+        prefilter = self._build_prefilter()  # none cached (or None: every file is parsed)
         write_cache_file(path, pickle.dumps(prefilter, protocol=pickle.HIGHEST_PROTOCOL))
         return prefilter
 

@@ -612,3 +612,61 @@ def test_bracket_expressions_read_as_git_reads_them(pattern: str, path: str, mat
     from gdpr_lint.files import _pattern_regex
 
     assert bool(_pattern_regex(pattern)[0].match(path)) is matches
+
+
+# ---- the cache folder is part of the checkout ------------------------------------------
+
+class _RunsCode:
+    """A pickle that runs code when loaded (what a hostile repository could commit)."""
+
+    def __init__(self, marker: str):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+@pytest.mark.skipif(not hasattr(os, "system") or os.name != "posix", reason="uses touch")
+def test_a_committed_cache_pickle_cannot_run_code(tmp_path: Path):
+    """`.gdpr_lint_cache/knowledge-<digest of the built-in rules>.pickle` has a predictable
+    name: a repository that ships one ran arbitrary code in `gdpr-lint check` (CI on a pull
+    request, a contributor's hook). Cache files may name only the cache's own classes."""
+    import pickle
+
+    (tmp_path / "good.py").write_text(GOOD)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    argv = [sys.executable, "-m", "gdpr_lint", "check", "--format", "json", "good.py"]
+    first = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    pickles = sorted((tmp_path / ".gdpr_lint_cache").glob("*.pickle"))
+    assert {p.name.split("-")[0] for p in pickles} == {"knowledge", "prefilter"}
+    marker = tmp_path / "ran-code"
+    for path in pickles:
+        path.write_bytes(pickle.dumps(_RunsCode(str(marker))))
+    shutil_rmtree_results(tmp_path / ".gdpr_lint_cache")
+    second = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    assert not marker.exists()
+    assert second.returncode == first.returncode == 1 and second.stdout == first.stdout, second.stderr
+
+
+def test_the_start_up_caches_load_through_the_restricted_unpickler(tmp_path: Path):
+    """The allow-list must cover what the caches really hold, or every run rebuilds them."""
+    from gdpr_lint.knowledge import read_cache_pickle
+
+    (tmp_path / "good.py").write_text(GOOD)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.gdpr-lint]\nextend-select = ["GDPR204"]\n[tool.gdpr-lint.pii]\nsanitizers = ["app.mask"]\n')
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    subprocess.run([sys.executable, "-m", "gdpr_lint", "check", "good.py"], cwd=tmp_path, env=env,
+                   capture_output=True, timeout=120)
+    pickles = sorted((tmp_path / ".gdpr_lint_cache").glob("*.pickle"))
+    assert len(pickles) == 2
+    for path in pickles:
+        assert read_cache_pickle(path) is not None, path.name
+
+
+def shutil_rmtree_results(cache: Path) -> None:
+    """Drop the results cache, so the second run has to load the start-up caches and analyse."""
+    import shutil
+
+    for folder in cache.glob("results-*"):
+        shutil.rmtree(folder)
