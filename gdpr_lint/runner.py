@@ -212,13 +212,25 @@ class ResultCache:
                     data = json.loads((self.root / f"{shard}.json").read_text(encoding="utf-8"))
                     if isinstance(data, dict) and data.get("version") == __version__:
                         entries = data.get("entries", {})
+                        if not isinstance(entries, dict):
+                            entries = {}
                 except (OSError, ValueError):
                     pass
             self.shards[shard] = entries
         return entries
 
-    def get(self, key: str, display: str):
-        return self._entries(self.shard(display)).get(key) if self.root is not None else None
+    def get(self, key: str, display: str) -> Optional[Tuple[List[Finding], List[FileError]]]:
+        """The cached (findings, errors) of a file; None when absent or not readable as an
+        entry (a damaged file, or one written by another build of the same version)."""
+        if self.root is None:
+            return None
+        hit = self._entries(self.shard(display)).get(key)
+        if hit is None:
+            return None
+        try:
+            return _from_dicts(hit["f"]), [FileError(p, m) for p, m in hit["e"]]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
 
     def put(self, key: str, display: str, findings: List[Finding], errors: List[FileError]) -> None:
         if self.root is None or any(e.internal for e in errors):
@@ -239,7 +251,8 @@ class ResultCache:
 
         paths = set(checked.values())
         for shard in sorted(self.dirty):
-            entries = {k: v for k, v in self.shards[shard].items() if k in checked or v.get("p") not in paths}
+            entries = {k: v for k, v in self.shards[shard].items()
+                       if k in checked or (isinstance(v, dict) and v.get("p") not in paths)}
             document = json.dumps({"version": __version__, "entries": entries}, separators=(",", ":"))
             write_cache_file(self.root / f"{shard}.json", document.encode("utf-8", "surrogatepass"))
 
@@ -274,8 +287,8 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
         keys[key] = display
         hit = cache.get(key, display)
         if hit is not None:
-            findings.extend(_from_dicts(hit["f"]))
-            errors.extend(FileError(p, m) for p, m in hit["e"])
+            findings.extend(hit[0])
+            errors.extend(hit[1])
         else:
             pending.append((path, display, key))
     jobs = jobs or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)

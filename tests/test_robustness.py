@@ -670,3 +670,33 @@ def shutil_rmtree_results(cache: Path) -> None:
 
     for folder in cache.glob("results-*"):
         shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("damage", ["entries-list", "entry-not-a-table", "finding-fields-missing", "errors-bad"])
+def test_a_damaged_results_cache_is_a_miss_not_a_crash(tmp_path: Path, damage: str):
+    """Valid JSON of the wrong shape in a results shard (a damaged disk, or a shard written by
+    another build of the same version) raised KeyError/AttributeError with a traceback."""
+    (tmp_path / "good.py").write_text(GOOD)
+    argv = ["--format", "json", "good.py"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "gdpr_lint", "check", *argv]
+    first = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    shards = list((tmp_path / ".gdpr_lint_cache").glob("results-*/*.json"))
+    assert len(shards) == 1
+    shard = json.loads(shards[0].read_text())
+    if damage == "entries-list":
+        shard["entries"] = [1, 2]
+    else:
+        for key, entry in list(shard["entries"].items()):
+            if damage == "entry-not-a-table":
+                shard["entries"][key] = 7
+            elif damage == "finding-fields-missing":
+                entry["f"] = [{"rule": "GDPR101"}]
+            else:
+                entry["e"] = [[1]]
+        shard["entries"]["other"] = 7  # a damaged entry of a file this run does not check
+    shards[0].write_text(json.dumps(shard))
+    for _ in range(2):  # the run that meets the damage, and the one after it
+        again = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+        assert b"Traceback" not in again.stderr, again.stderr.decode()
+        assert again.returncode == first.returncode == 1 and again.stdout == first.stdout
