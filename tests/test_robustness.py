@@ -417,6 +417,19 @@ def test_sarif_stays_valid_with_hostile_names(tmp_path: Path):
     assert sarif["runs"][0]["results"], sarif
 
 
+@pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="the file system wants UTF-8 names")
+def test_sarif_with_a_file_name_that_is_not_utf8(tmp_path: Path):
+    """A raw byte in a file name crashed the SARIF reporter (UnicodeEncodeError in quote)."""
+    os.mkdir(os.path.join(os.fsencode(tmp_path), b"d\xfe"))
+    with open(os.path.join(os.fsencode(tmp_path), b"d\xfe", b"bad\xff.py"), "w") as handle:
+        handle.write(GOOD)
+    proc = run_cli(["--format", "sarif", "."], tmp_path)
+    assert "Traceback" not in proc.stderr.decode("utf-8", "replace")
+    sarif = json.loads(proc.stdout.decode("utf-8"))
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]]
+    assert uris == ["d%FE/bad%FF.py"]
+
+
 # ---- configuration ------------------------------------------------------------------------
 
 WRONG_TYPES = {
