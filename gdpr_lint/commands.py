@@ -73,7 +73,7 @@ def check(paths=(), config_path=None, select=(), extend_select=(), ignore=(), ou
             _fail(f"--statistics prints a table (text) or JSON, not --format {output_format}")
     settings = _settings(config_path, select, extend_select, ignore, no_cache, cache_dir, fail_on=fail_on)
     config = settings.config
-    changed = _changed_lines(diff_ref) if diff_ref else None
+    changed = _changed_lines(diff_ref) if diff_ref is not None else None  # `--diff ""` is an error, not off
     baseline = _load_baseline(baseline_path or config.baseline)
     result, checked = _run(paths, settings, force_exclude=force_exclude, stdin_filename=stdin_filename,
                            no_cache=no_cache, cache_dir=cache_dir, jobs=jobs, no_prefilter=no_prefilter,
