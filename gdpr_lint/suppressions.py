@@ -81,7 +81,8 @@ def parse_suppressions(source: str) -> FileSuppressions:
         return result
     header = True  # still in the first comment block (before any code)
     try:
-        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        # newline=None: a lone CR ends a line, as it does for Python and for the findings' lines
+        for tok in tokenize.generate_tokens(io.StringIO(source, newline=None).readline):
             if tok.type in (tokenize.NL, tokenize.NEWLINE, tokenize.ENCODING, tokenize.INDENT, tokenize.DEDENT):
                 continue
             if tok.type != tokenize.COMMENT:
