@@ -118,12 +118,22 @@ def _run(paths, settings, *, force_exclude=False, stdin_filename=None, no_cache=
     from gdpr_lint.files import FileCollector, display_path
 
     cwd = Path.cwd()
-    paths = list(paths) or ["."]
+    # --stdin-filename alone means standard input (as in ruff), not "check the whole folder"
+    paths = list(paths) or (["-"] if stdin_filename is not None else ["."])
+    if stdin_filename is not None and "-" not in paths:
+        _fail("--stdin-filename names the file read from standard input: pass `-` as the path")
     if "-" in paths:
         if len(paths) > 1:
             _fail("`-` (standard input) cannot be combined with other paths")
         data = sys.stdin.buffer.read()
         display = stdin_filename or "-"
+        if stdin_filename and force_exclude:
+            from gdpr_lint.files import FileCollector
+
+            collector = FileCollector(Path(config.root), tuple(config.exclude) + tuple(config.extend_exclude),
+                                      config.respect_gitignore, force_exclude)
+            if collector.excludes_named_file(Path(stdin_filename).absolute()):
+                return RunResult([], [], 0), []
         findings, errors = runner.check_data(data, display, settings, not no_prefilter)
         result = RunResult(sorted(findings, key=lambda f: f.sort_key()), list(errors), 1)
         result.findings = runner._apply_per_file_ignores(result.findings, settings) if stdin_filename else result.findings

@@ -226,6 +226,12 @@ class FileCollector:
                     return True
         return False
 
+    def excludes_named_file(self, absolute: Path) -> bool:
+        """Whether --force-exclude leaves out a file named on the command line (or the
+        --stdin-filename of standard input): the configured and gitignored patterns, and
+        the default excluded folders above it."""
+        return self._excluded(absolute, False) or any(part in DEFAULT_EXCLUDES for part in absolute.parts[:-1])
+
     def collect(self, paths: Sequence[str]) -> List[Path]:
         found: List[Path] = []
         seen = set()
@@ -240,8 +246,7 @@ class FileCollector:
                 self._walk(path.absolute(), found, seen)
                 continue
             absolute = path.absolute()
-            if self.force_exclude and (self._excluded(absolute, False) or any(
-                    part in DEFAULT_EXCLUDES for part in absolute.parts[:-1])):
+            if self.force_exclude and self.excludes_named_file(absolute):
                 continue
             if not is_python_file(path):
                 self.warnings.append(f"{raw}: not a Python file; skipped")

@@ -109,6 +109,22 @@ def test_stdin_uses_stdin_filename(project):
     assert result.stdout.startswith("pkg/mod.py:7:5: GDPR101")
 
 
+def test_stdin_filename_follows_force_exclude_and_means_stdin(project):
+    """--force-exclude did nothing for standard input (an editor passing an excluded or
+    .venv file got findings); --stdin-filename without `-` checked the whole folder."""
+    (project / "pyproject.toml").write_text('[tool.gdpr-lint]\nexclude = ["generated/**"]\n')
+    for name in ("generated/mod.py", ".venv/lib/mod.py"):
+        skipped = run(["check", "--no-cache", "--force-exclude", "--stdin-filename", name, "-"], project, stdin=LEAK)
+        assert skipped.returncode == 0 and skipped.stdout == "", (name, skipped.stdout)
+        checked = run(["check", "--no-cache", "--stdin-filename", name, "-"], project, stdin=LEAK)
+        assert checked.returncode == 1 and checked.stdout.startswith(f"{name}:7:5: GDPR101")
+    alone = run(["check", "--no-cache", "--stdin-filename", "pkg/mod.py"], project, stdin=LEAK)
+    assert alone.returncode == 1 and alone.stdout.startswith("pkg/mod.py:7:5: GDPR101")
+    assert "app/views.py" not in alone.stdout
+    mixed = run(["check", "--no-cache", "--stdin-filename", "pkg/mod.py", "app"], project, stdin=LEAK)
+    assert mixed.returncode == 2 and "--stdin-filename" in mixed.stderr and mixed.stdout == ""
+
+
 def test_missing_path_is_usage_error(project):
     result = run(["check", "--no-cache", "nope/"], project)
     assert result.returncode == 2
