@@ -251,7 +251,7 @@ class FileCollector:
             if not is_python_file(path):
                 self.warnings.append(f"{raw}: not a Python file; skipped")
                 continue
-            key = os.path.normcase(str(absolute))
+            key = _identity(absolute)
             if key not in seen:
                 seen.add(key)
                 found.append(absolute)
@@ -285,11 +285,17 @@ class FileCollector:
                     if not _regular_or_link(entry):
                         continue  # a named pipe or device called x.py: reading it would block
                     if not self._excluded(path, False):
-                        key = os.path.normcase(str(path))
+                        key = _identity(path)
                         if key not in seen:
                             seen.add(key)
                             found.append(path)
             stack.extend(reversed(subfolders))
+
+
+def _identity(path: Path) -> str:
+    """A file's identity for "checked once": its path as findings name it (display_path
+    collapses `sub/../` too), so `app.py sub/../app.py` or `. ./pkg` do not report it twice."""
+    return os.path.normcase(os.path.abspath(str(path)))
 
 
 def _regular_or_link(entry) -> bool:

@@ -284,6 +284,17 @@ def test_folder_named_like_a_module(tmp_path: Path):
         assert errors_of(report, "x.py") == [], args
 
 
+def test_a_file_named_twice_in_different_spellings_is_checked_once(tmp_path: Path):
+    """`sub/../good.py` was told apart from `good.py` (pathlib keeps `..`), so the file was
+    checked twice and each finding reported twice under the same name."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "good.py").write_text(GOOD)
+    for args in (["good.py", "./good.py", "sub/../good.py", str(tmp_path / "good.py")], [".", "sub/.."]):
+        proc, report = run_json(args, tmp_path)
+        assert_good_reported(proc, report)
+        assert report["summary"]["files"] == 1 and len(report["findings"]) == 1, (args, report)
+
+
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks on this platform")
 def test_symlink_loops_terminate(tmp_path: Path):
     (tmp_path / "good.py").write_text(GOOD)
