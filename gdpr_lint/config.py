@@ -196,7 +196,9 @@ def _check_values(data: dict, where: str) -> None:
 
 def _read_toml(path: Path) -> dict:
     try:
-        text = path.read_bytes().decode("utf-8")
+        # utf-8-sig: a byte-order mark (some Windows editors write one) was "Invalid statement
+        # (at line 1, column 1)", an error nobody can see in the file
+        text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:

@@ -509,6 +509,17 @@ def test_config_not_utf8_is_one_clear_line(tmp_path: Path):
     assert_one_clear_line(run_cli(["good.py"], tmp_path), "gdpr-lint.toml")
 
 
+@pytest.mark.parametrize("name, text", [
+    (".gdpr-lint.toml", 'select = ["GDPR3"]\r\n'),
+    ("pyproject.toml", '[tool.gdpr-lint]\nselect = ["GDPR3"]\n'),
+])
+def test_config_with_a_byte_order_mark_is_read(tmp_path: Path, name: str, text: str):
+    (tmp_path / "good.py").write_text(GOOD)
+    (tmp_path / name).write_bytes(b"\xef\xbb\xbf" + text.encode())
+    proc, report = run_json(["good.py"], tmp_path)
+    assert proc.returncode == 0 and report["findings"] == [], proc.stderr  # GDPR3 only: the leak is GDPR101
+
+
 def test_pyproject_syntax_error_is_one_clear_line(tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text("[tool.gdpr-lint\nselect = ['GDPR']\n")
     (tmp_path / "good.py").write_text(GOOD)
