@@ -91,8 +91,11 @@ class RunSettings:
         categories = set(self.kb.tables.get("pii", {}).get("categories", {}))
         unknown = sorted(set(config.pii.extra_identifiers.values()) - categories)
         if unknown:
+            from gdpr_lint.config import table_name
+
             raise ConfigError(
-                f'[tool.gdpr-lint.pii] extra-identifiers: unknown data category "{unknown[0]}" '
+                (f"{config.source}: " if config.source else "") +
+                f'{table_name(config, "pii")} extra-identifiers: unknown data category "{unknown[0]}" '
                 f"(known: {', '.join(sorted(categories))})")
         self._per_file: Dict[str, FrozenSet[str]] = {}
         self._vocab = None

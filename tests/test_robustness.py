@@ -503,6 +503,21 @@ def test_config_toml_syntax_error_is_one_clear_line(tmp_path: Path, text: str):
     assert_one_clear_line(proc, "gdpr-lint.toml")
 
 
+@pytest.mark.parametrize("text, needle", [
+    ('selec = ["GDPR1"]', 'unknown key "selec" at the top level (did you mean "select"?)'),
+    ("[pii]\nfoo = 1", 'unknown key "foo" in [pii]'),
+    ("retention = 3", "[retention] must be a table, not 3"),
+    ("[retention.limits]\nlogs = 0", '"limits" in [retention]: "logs" must be a positive integer (days), not 0'),
+    ('[pii]\nextra-identifiers = { msisdn = "fone" }', 'gdpr-lint.toml: [pii] extra-identifiers: unknown data category'),
+])
+def test_config_errors_name_tables_as_gdpr_lint_toml_writes_them(tmp_path: Path, text: str, needle: str):
+    """They said `[gdpr-lint.toml.pii]` (no such table), or `[tool.gdpr-lint.pii]` for a file
+    that has no [tool] table, and `"limits" in [...].logs`."""
+    (tmp_path / "gdpr-lint.toml").write_text(text + "\n")
+    (tmp_path / "good.py").write_text(GOOD)
+    assert_one_clear_line(run_cli(["good.py"], tmp_path), needle)
+
+
 def test_config_not_utf8_is_one_clear_line(tmp_path: Path):
     (tmp_path / "gdpr-lint.toml").write_bytes(b'select = ["GDPR\xff"]\n')
     (tmp_path / "good.py").write_text(GOOD)
