@@ -47,14 +47,23 @@ def builtin_rules_dir() -> Path:
     raise KnowledgeError("the built-in rule packs (rules/*.toml) are missing from the installation")
 
 
-def _merge(into: dict, new: dict, where: str) -> None:
+def _kind(value) -> str:
+    return "a table" if isinstance(value, dict) else "a list" if isinstance(value, list) else "a value"
+
+
+def _merge(into: dict, new: dict, source: str, table: str = "") -> None:
     for key, value in new.items():
         if key in into:
             old = into[key]
             if isinstance(old, dict) and isinstance(value, dict):
-                _merge(old, value, f"{where}.{key}")
+                _merge(old, value, source, f"{table}{key}.")
             elif isinstance(old, list) and isinstance(value, list):
                 old.extend(value)
+            elif isinstance(old, (dict, list)) or isinstance(value, (dict, list)):
+                # a pack cannot turn a table into a number: the checks would fail on it later,
+                # with a traceback instead of a line naming the pack and the key
+                raise KnowledgeError(f"{source}: {table}{key} must be {_kind(old)} (as in the packs before it), "
+                                     f"not {_kind(value)}")
             else:
                 into[key] = value
         else:
@@ -85,7 +94,9 @@ def _pack_files(folders: Sequence[Path]) -> List[Path]:
     return files
 
 
-def _make_rule(entry: dict, source: Path) -> Rule:
+def _make_rule(entry, source: Path) -> Rule:
+    if not isinstance(entry, dict):
+        raise KnowledgeError(f"{source}: each rule must be a [[rule]] table")
     missing = [k for k in _REQUIRED_RULE_FIELDS if k not in entry]
     if missing:
         raise KnowledgeError(f"{source}: rule {entry.get('code', '?')} lacks {', '.join(missing)}")
@@ -94,6 +105,11 @@ def _make_rule(entry: dict, source: Path) -> Rule:
         raise KnowledgeError(f"{source}: rule {entry['code']} has unknown key(s) {', '.join(unknown)}")
     if entry["severity"] not in SEVERITIES:
         raise KnowledgeError(f"{source}: rule {entry['code']} has severity {entry['severity']!r}")
+    for key, value in entry.items():
+        expected = bool if key in ("default_enabled", "security_relevant") else list if key == "tags" else str
+        if not isinstance(value, expected) or (key == "tags" and not all(isinstance(t, str) for t in value)):
+            what = {bool: "true or false", list: "a list of strings", str: "a string"}[expected]
+            raise KnowledgeError(f"{source}: rule {entry['code']!s}: {key} must be {what}")
     values = dict(entry)
     values["tags"] = tuple(values.get("tags", ()))
     return Rule(**values)
@@ -185,10 +201,13 @@ def _load(folders: Sequence[Path]) -> Knowledge:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise KnowledgeError(f"cannot read rule pack {path}: {exc}") from exc
         digest.update(path.name.encode() + b"\0" + raw)
-        for entry in data.pop("rule", []):
+        entries = data.pop("rule", [])
+        if not isinstance(entries, list):
+            raise KnowledgeError(f"{path}: rule must be an array of [[rule]] tables")
+        for entry in entries:
             rule = _make_rule(entry, path)
             rules[rule.code] = rule
-        _merge(tables, data, path.name)
+        _merge(tables, data, str(path))
     return Knowledge(dict(sorted(rules.items())), tables, digest.hexdigest())
 
 

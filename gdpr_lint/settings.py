@@ -100,7 +100,18 @@ class RunSettings:
         self._per_file: Dict[str, FrozenSet[str]] = {}
         self._vocab = None
         self._checks = None
-        self.prefilter = self._cached_prefilter()
+        if not config.rule_packs:
+            self.prefilter = self._cached_prefilter()
+        else:
+            # the checks read the merged packs as they load: a user's pack whose data has not
+            # the shape of rules/*.toml fails here, and is a config error, not a traceback
+            try:
+                self.prefilter = self._cached_prefilter()
+                self.vocab  # noqa: B018 (built now, so its errors are config errors too)
+            except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+                raise ConfigError(
+                    f"rule pack {', '.join(config.rule_packs)}: data not shaped as in the built-in "
+                    f"rules/*.toml ({type(exc).__name__}: {exc})") from None
         self.digest = sha256(
             f"{__version__}\0{self.kb.digest}\0{config.digest()}\0{sorted(self.enabled)}".encode()
         ).hexdigest()

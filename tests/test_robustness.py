@@ -750,3 +750,39 @@ def test_a_damaged_results_cache_is_a_miss_not_a_crash(tmp_path: Path, damage: s
         again = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, timeout=120)
         assert b"Traceback" not in again.stderr, again.stderr.decode()
         assert again.returncode == first.returncode == 1 and again.stdout == first.stdout
+
+
+# ---- rule packs and internal errors ------------------------------------------------------
+
+@pytest.mark.parametrize("pack, needle", [
+    ("pii = 5", "pii must be a table"),
+    ("[pii]\ncategories = 5", "pii.categories must be a table"),
+    ("rule = 5", "rule must be an array of [[rule]] tables"),
+    ("rule = [5]", "each rule must be a [[rule]] table"),
+    ('[[rule]]\ncode = 5\nname = "x"\nfamily = "exposure"\nseverity = "error"\ngdpr = "a"\nsummary = "s"',
+     "code must be a string"),
+    ("[residency.saas.x]\neu_hosts = 5", "data not shaped as in the built-in rules"),
+    ("[residency.regions.aws]\nfoo = 1", "data not shaped as in the built-in rules"),
+])
+def test_malformed_rule_pack_is_one_clear_line(tmp_path: Path, pack: str, needle: str):
+    """A rule pack of the wrong shape crashed with a traceback and exit code 1 ("findings")."""
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "mine.toml").write_text(pack + "\n")
+    (tmp_path / "gdpr-lint.toml").write_text('rule-packs = ["packs"]\n')
+    (tmp_path / "good.py").write_text(GOOD)
+    assert_one_clear_line(run_cli(["good.py"], tmp_path), needle)
+
+
+@pytest.mark.parametrize("args", [["good.py"], ["--format", "json", "good.py"]])
+def test_an_escaped_exception_is_an_internal_error_with_exit_2(tmp_path: Path, args):
+    """Python exits 1 on an uncaught exception, which CI reads as "findings"."""
+    (tmp_path / "good.py").write_text(GOOD)
+    code = ("import sys\nimport gdpr_lint.commands as commands\n"
+            "def broken(**options):\n    raise RuntimeError('a bug')\n"
+            "commands.check = broken\n"
+            f"sys.argv = ['gdpr-lint', 'check'] + {args!r}\n"
+            "from gdpr_lint.entry import main\nmain()\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.decode().splitlines() == ["gdpr-lint: internal error: RuntimeError: a bug (at <string>:4); please report it"]
