@@ -324,7 +324,9 @@ def load(path: str) -> Baseline:
                 fingerprint=_typed(raw, "fingerprint", str),
                 message=raw.get("message", "") if isinstance(raw.get("message", ""), str) else "",
             )
-        except (TypeError, KeyError, AttributeError) as exc:
+        except KeyError as exc:  # str(KeyError) is only the quoted key
+            raise BaselineError(f"baseline file {path}: entry {index} is invalid: it has no {exc}") from None
+        except (TypeError, AttributeError) as exc:
             raise BaselineError(f"baseline file {path}: entry {index} is invalid: {exc}") from None
         entries.append(entry)
     generated_by = data.get("generated_by", "")

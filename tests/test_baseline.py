@@ -176,6 +176,10 @@ def test_fingerprint_matches_the_finding_fingerprint(repo):
             '{"tool": "gdpr-lint-baseline", "format_version": 1, "findings": [{"rule": "GDPR101"}]}',
             "entry 0 is invalid",
         ),
+        (  # it said only "entry 0 is invalid: 'path'"
+            '{"tool": "gdpr-lint-baseline", "format_version": 1, "findings": [{"rule": "GDPR101"}]}',
+            "entry 0 is invalid: it has no 'path'",
+        ),
         (
             '{"tool": "gdpr-lint-baseline", "format_version": 1, "findings": [{"rule": "GDPR101", "path": "a.py", '
             '"source": "x", "occurrence": "0", "fingerprint": "f"}]}',
