@@ -306,6 +306,19 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
     return RunResult(findings=findings, errors=errors, files=len(files))
 
 
+CHUNK = 4  # files handed to a worker at a time
+# Windows' wait for process handles takes at most 63: ProcessPoolExecutor refuses more than 61
+MAX_WINDOWS_WORKERS = 61
+
+
+def worker_count(jobs: int, files: int) -> int:
+    """Worker processes to start. The pool forks all of them up front, so `--jobs 1000` on a
+    2-core machine forked a thousand processes for a few dozen files; never more than
+    there are chunks of work (nor than Windows allows)."""
+    count = max(1, min(jobs, -(-files // CHUNK)))
+    return min(count, MAX_WINDOWS_WORKERS) if os.name == "nt" else count
+
+
 def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
     global _WORKER_SETTINGS
     if jobs <= 1 or len(pending) < PARALLEL_THRESHOLD:
@@ -327,10 +340,11 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
 
     _WORKER_SETTINGS = settings if context is not None else None  # forked workers inherit it
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+        with ProcessPoolExecutor(max_workers=worker_count(jobs, len(pending)), mp_context=context,
+                                 initializer=_init_worker,
                                  initargs=(args,)) as pool:
             items = [(pending[i][0], pending[i][1], use_prefilter) for i in order]
-            for index, (display, finding_dicts, error_tuples) in zip(order, pool.map(_work, items, chunksize=4)):
+            for index, (display, finding_dicts, error_tuples) in zip(order, pool.map(_work, items, chunksize=CHUNK)):
                 results[index] = (_from_dicts(finding_dicts),
                                   [FileError(p, m, internal) for p, m, internal in error_tuples])
                 if progress:

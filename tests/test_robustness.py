@@ -786,3 +786,11 @@ def test_an_escaped_exception_is_an_internal_error_with_exit_2(tmp_path: Path, a
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.decode().splitlines() == ["gdpr-lint: internal error: RuntimeError: a bug (at <string>:4); please report it"]
+
+
+@pytest.mark.parametrize("jobs, files, expected", [(1000, 30, 8), (2, 30, 2), (8, 24, 6), (64, 10_000, 64)])
+def test_worker_processes_are_capped_by_the_work(jobs: int, files: int, expected: int):
+    """The pool forks every worker up front: `--jobs 1000` forked a thousand processes."""
+    from gdpr_lint.runner import worker_count
+
+    assert worker_count(jobs, files) == (min(expected, 61) if os.name == "nt" else expected)
