@@ -7,7 +7,6 @@ otherwise accepted findings on unchanged lines would all look stale.
 from __future__ import annotations
 
 import dataclasses
-import os
 from typing import Dict, Iterable, Optional, Set
 
 from gdpr_lint.model import RunResult, severity_rank
