@@ -128,8 +128,6 @@ def _run(paths, settings, *, force_exclude=False, stdin_filename=None, no_cache=
         data = sys.stdin.buffer.read()
         display = stdin_filename or "-"
         if stdin_filename and force_exclude:
-            from gdpr_lint.files import FileCollector
-
             collector = FileCollector(Path(config.root), tuple(config.exclude) + tuple(config.extend_exclude),
                                       config.respect_gitignore, force_exclude)
             if collector.excludes_named_file(Path(stdin_filename).absolute()):
