@@ -44,6 +44,13 @@ def main() -> None:
     (an internal error), never Python's 1, which CI reads as "findings"."""
     try:
         _main()
+    except BrokenPipeError:
+        # the reader went away (`gdpr-lint rules | head -1`): stop quietly, as click does, and
+        # point standard output at nothing so the interpreter's last flush cannot fail again
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - reported, with where it happened, and exit 2
         import traceback
 

@@ -125,6 +125,19 @@ def test_stdin_filename_follows_force_exclude_and_means_stdin(project):
     assert mixed.returncode == 2 and "--stdin-filename" in mixed.stderr and mixed.stdout == ""
 
 
+@pytest.mark.parametrize("args", [["rules"], ["check", "--no-cache", "app"], ["check", "--no-cache", "--format", "json", "app"]])
+def test_a_reader_that_goes_away_is_not_an_internal_error(project, args):
+    """`gdpr-lint check | head -1`: BrokenPipeError escaped as a traceback (or, through the
+    internal-error net, as exit 2); it stops quietly with exit 1, as click does."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
+    proc = subprocess.Popen([sys.executable, "-m", "gdpr_lint"] + args, cwd=str(project), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before anything is written
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert "Traceback" not in stderr and "rror" not in stderr, stderr
+
+
 def test_missing_path_is_usage_error(project):
     result = run(["check", "--no-cache", "nope/"], project)
     assert result.returncode == 2
