@@ -97,6 +97,7 @@ class RunSettings:
                 (f"{config.source}: " if config.source else "") +
                 f'{table_name(config, "pii")} extra-identifiers: unknown data category "{unknown[0]}" '
                 f"(known: {', '.join(sorted(categories))})")
+        self._check_retention_limits(config)
         self._per_file: Dict[str, FrozenSet[str]] = {}
         self._vocab = None
         self._checks = None
@@ -115,6 +116,22 @@ class RunSettings:
         self.digest = sha256(
             f"{__version__}\0{self.kb.digest}\0{config.digest()}\0{sorted(self.enabled)}".encode()
         ).hexdigest()
+
+    def _check_retention_limits(self, config: Config) -> None:
+        """A limit for a category no rule knows (`sesions = 30`) would silently limit nothing."""
+        retention = self.kb.tables.get("retention", {})
+        known = set(retention.get("category-nouns", {})) | set(retention.get("category-words", {}))
+        known.add(retention.get("generic-category", "storage"))
+        for category in config.retention.limits:
+            if category not in known:
+                import difflib
+
+                from gdpr_lint.config import table_name
+
+                close = difflib.get_close_matches(category, sorted(known), n=1, cutoff=0.6)
+                hint = f' (did you mean "{close[0]}"?)' if close else f" (known: {', '.join(sorted(known))})"
+                raise ConfigError((f"{config.source}: " if config.source else "") +
+                                  f'{table_name(config, "retention.limits")}: unknown data category "{category}"{hint}')
 
     @property
     def vocab(self) -> "PiiVocabulary":  # noqa: F821 (imported when first needed)

@@ -518,6 +518,17 @@ def test_config_errors_name_tables_as_gdpr_lint_toml_writes_them(tmp_path: Path,
     assert_one_clear_line(run_cli(["good.py"], tmp_path), needle)
 
 
+@pytest.mark.parametrize("text, needle", [
+    ("[retention.limits]\nsesions = 30", 'unknown data category "sesions" (did you mean "sessions"?)'),
+    ("[retention.limits]\nuploads = 30", 'unknown data category "uploads" (known: analytics, backups'),
+])
+def test_retention_limit_for_an_unknown_category_is_one_clear_line(tmp_path: Path, text: str, needle: str):
+    """A typo in a category limited nothing, silently: sessions kept the 365-day default."""
+    (tmp_path / "gdpr-lint.toml").write_text(text + "\n")
+    (tmp_path / "good.py").write_text(GOOD)
+    assert_one_clear_line(run_cli(["good.py"], tmp_path), "[retention.limits]", needle)
+
+
 def test_config_not_utf8_is_one_clear_line(tmp_path: Path):
     (tmp_path / "gdpr-lint.toml").write_bytes(b'select = ["GDPR\xff"]\n')
     (tmp_path / "good.py").write_text(GOOD)
