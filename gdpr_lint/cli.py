@@ -32,9 +32,9 @@ class _Group(click.Group):
             _fail(f"{exc.format_message()} (see `{where} --help`)")
         except click.ClickException as exc:
             _fail(exc.format_message())
-        except click.Abort:
+        except click.Abort:  # Ctrl-C: 130 as a shell reports SIGINT, since 1 would read as "findings"
             click.echo("Aborted!", err=True)
-            sys.exit(1)
+            sys.exit(130)
         sys.exit(code if isinstance(code, int) else 0)  # --help, --version: click's Exit code
 
 

@@ -44,6 +44,11 @@ def main() -> None:
     (an internal error), never Python's 1, which CI reads as "findings"."""
     try:
         _main()
+    except KeyboardInterrupt:
+        # Ctrl-C: no traceback; 130 as a shell reports SIGINT, since 1 would read as "findings"
+        sys.stdout.flush()
+        sys.stderr.write("Aborted!\n")
+        sys.exit(130)
     except BrokenPipeError:
         # the reader went away (`gdpr-lint rules | head -1`): stop quietly, as click does, and
         # point standard output at nothing so the interpreter's last flush cannot fail again

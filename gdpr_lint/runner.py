@@ -162,6 +162,9 @@ _WORKER_SETTINGS = None
 
 def _init_worker(settings_args) -> None:
     global _WORKER_SETTINGS
+    # Ctrl-C reaches the whole process group: the parent stops the run and reports it once;
+    # each worker printing its own KeyboardInterrupt traceback is noise
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _WORKER_SETTINGS is not None:
         return  # forked from the parent, which set it: the rule packs are parsed already
     from gdpr_lint.settings import RunSettings
@@ -344,11 +347,19 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
                                  initializer=_init_worker,
                                  initargs=(args,)) as pool:
             items = [(pending[i][0], pending[i][1], use_prefilter) for i in order]
-            for index, (display, finding_dicts, error_tuples) in zip(order, pool.map(_work, items, chunksize=CHUNK)):
-                results[index] = (_from_dicts(finding_dicts),
-                                  [FileError(p, m, internal) for p, m, internal in error_tuples])
-                if progress:
-                    progress(1)
+            try:
+                for index, (display, finding_dicts, error_tuples) in zip(order, pool.map(_work, items,
+                                                                                         chunksize=CHUNK)):
+                    results[index] = (_from_dicts(finding_dicts),
+                                      [FileError(p, m, internal) for p, m, internal in error_tuples])
+                    if progress:
+                        progress(1)
+            except KeyboardInterrupt:
+                # the workers ignore Ctrl-C (one message, not one traceback each): stop them
+                # now rather than let the pool's shutdown wait for their current files
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    process.terminate()
+                raise
     except BrokenProcessPool:
         # a worker died (killed, or a crash in native code): the files it had are reported,
         # never silently passed over

@@ -805,3 +805,28 @@ def test_worker_processes_are_capped_by_the_work(jobs: int, files: int, expected
     from gdpr_lint.runner import worker_count
 
     assert worker_count(jobs, files) == (min(expected, 61) if os.name == "nt" else expected)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals to a process group")
+@pytest.mark.parametrize("extra", [[], ["--format", "json"], ["--jobs", "1"]])
+def test_ctrl_c_stops_the_run_with_one_line(tmp_path: Path, extra):
+    """Ctrl-C printed a KeyboardInterrupt traceback (the plain `check` path), one more per
+    worker process, and exit code 1 (click's "Aborted!"), which CI reads as "findings"."""
+    body = LOG_PRELUDE + "".join(f"def f{i}(email):\n    logger.info(email)\n" for i in range(2500))
+    for i in range(30):
+        (tmp_path / f"m{i}.py").write_text(body)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "gdpr_lint", "check", "--no-cache", *extra, "."], cwd=tmp_path,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        import time
+
+        time.sleep(2.5)  # well into the analysis (30 files of 5,000 lines)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, stderr.decode()
+    assert stderr.decode().strip() == "Aborted!"
