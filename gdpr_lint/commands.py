@@ -118,6 +118,8 @@ def _run(paths, settings, *, force_exclude=False, stdin_filename=None, no_cache=
     from gdpr_lint.files import FileCollector, display_path
 
     cwd = Path.cwd()
+    if "" in paths:  # pathlib reads "" as ".": `check "$FILES"` with FILES unset checked the whole tree
+        _fail("an empty path was given (an unset variable?); name files or folders, or `.`")
     # --stdin-filename alone means standard input (as in ruff), not "check the whole folder"
     paths = list(paths) or (["-"] if stdin_filename is not None else ["."])
     if stdin_filename is not None and "-" not in paths:

@@ -138,6 +138,15 @@ def test_a_reader_that_goes_away_is_not_an_internal_error(project, args):
     assert "Traceback" not in stderr and "rror" not in stderr, stderr
 
 
+@pytest.mark.parametrize("args", [["check", ""], ["check", "--no-cache", "app", ""], ["check", "--format", "json", ""]])
+def test_an_empty_path_is_a_usage_error(project, args):
+    """pathlib reads "" as ".": `gdpr-lint check "$FILES"` with FILES unset checked everything."""
+    result = run(args, project)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "gdpr-lint: error: an empty path was given (an unset variable?); name files or folders, or `.`"]
+
+
 def test_missing_path_is_usage_error(project):
     result = run(["check", "--no-cache", "nope/"], project)
     assert result.returncode == 2
