@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from gdpr_lint import __version__
-from gdpr_lint.commands import _fail, _load_baseline, _run, _settings
+from gdpr_lint.commands import _fail, _load_baseline, _run, _settings, require_cwd
 from gdpr_lint.commands import check as run_check
 from gdpr_lint.config import ConfigError, load_config
 from gdpr_lint.model import SEVERITIES
@@ -181,6 +181,7 @@ def rules(output_format, config_path):
 def _knowledge(config_path):
     from gdpr_lint.knowledge import KnowledgeError, load
 
+    require_cwd()
     try:
         config = load_config(config_path)
         return load(config.rule_packs)

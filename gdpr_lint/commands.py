@@ -48,8 +48,19 @@ def _cache_folder(config, no_cache: bool, cache_dir: Optional[str]) -> Optional[
     return Path(cache_dir or config.cache_dir or Path(config.root) / ".gdpr_lint_cache")
 
 
+def require_cwd() -> None:
+    """Config discovery and display paths start from the working directory: one that was
+    deleted under the shell made every command an 'internal error' in pathlib."""
+    try:
+        os.getcwd()
+    except OSError as exc:
+        _fail(f"the working directory cannot be read ({exc.strerror or exc}; was it deleted?): cd into the project")
+
+
 def _settings(config_path, select, extend_select, ignore, no_cache=False, cache_dir=None, **overrides):
     from gdpr_lint.settings import RunSettings
+
+    require_cwd()
 
     try:
         config = load_config(config_path)

@@ -147,6 +147,19 @@ def test_an_empty_path_is_a_usage_error(project, args):
         "gdpr-lint: error: an empty path was given (an unset variable?); name files or folders, or `.`"]
 
 
+@pytest.mark.skipif(os.name != "posix", reason="a working directory cannot be removed under Windows")
+@pytest.mark.parametrize("args", [["check", "."], ["check", "--format", "json", "."], ["rules"]])
+def test_a_deleted_working_directory_is_one_clear_line(tmp_path, args):
+    """It was `internal error: FileNotFoundError ... (at pathlib.py)`, exit 2, 'please report it'."""
+    (tmp_path / "gone").mkdir()
+    script = 'cd gone && rmdir ../gone && exec "$0" -m gdpr_lint "$@"'
+    result = subprocess.run(["sh", "-c", script, sys.executable, *args], cwd=str(tmp_path), capture_output=True,
+                            text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == ["gdpr-lint: error: the working directory cannot be read "
+                                          "(No such file or directory; was it deleted?): cd into the project"]
+
+
 def test_missing_path_is_usage_error(project):
     result = run(["check", "--no-cache", "nope/"], project)
     assert result.returncode == 2
