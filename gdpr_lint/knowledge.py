@@ -172,10 +172,14 @@ def write_cache_file(path: Path, data: bytes) -> None:
     """Atomic write into the cache folder; a read-only checkout just has no cache."""
     tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        gitignore = path.parent / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text("# created by gdpr-lint\n*\n", encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True)
+        except FileExistsError:
+            pass
+        else:
+            # only in a folder this run made: `--cache-dir .` wrote "*" into the project's own
+            # .gitignore, and the walk then skipped every file as git-ignored (a silent pass)
+            (path.parent / ".gitignore").write_text("# created by gdpr-lint\n*\n", encoding="utf-8")
         # a name no other run uses (what tempfile.mkstemp does, without loading tempfile)
         tmp = path.parent / f".tmp-{os.getpid()}-{os.urandom(6).hex()}.part"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)

@@ -434,6 +434,16 @@ def test_cache_folder_that_cannot_be_written_means_no_cache(project):
     assert (project / "blocker").is_file()
 
 
+@pytest.mark.parametrize("how", [["--cache-dir", "."], ["--cache-dir", "app"]])
+def test_a_cache_dir_in_the_project_does_not_gitignore_the_project(project, how):
+    """`--cache-dir .` wrote `*` into the project's own .gitignore (the cache folder's marker),
+    and the walk then skipped every file as git-ignored: 0 files, exit 0, the leak passed."""
+    for _ in range(2):
+        result = run(["check", *how, "--format", "json", "app"], project)
+        assert result.returncode == 1 and json.loads(result.stdout)["summary"]["files"] == 2, result.stderr
+    assert not (project / ".gitignore").exists() and not (project / "app" / ".gitignore").exists()
+
+
 def test_concurrent_runs_share_the_cache_safely(project):
     """Runs started together write the same shards; each finishes with the same report, and
     the cache they leave is read back by the next run."""
