@@ -195,8 +195,13 @@ class FileCollector:
         return chain
 
     def _gitignore_chain(self, folder: Path) -> List[PatternSet]:
-        sets = []
+        """Up to the repository root, as git reads them. Outside a repository git reads none,
+        and a stray .gitignore above the project (in /tmp, in a home folder) made the walk skip
+        the project's files, so there only the project's own (the config's folder and below)
+        count."""
+        sets, folders = [], []
         current = folder
+        in_repository = False
         while True:
             cached = self._gitignores.get(current)
             if cached is None:
@@ -210,10 +215,21 @@ class FileCollector:
                 cached = PatternSet(current, patterns)
                 self._gitignores[current] = cached
             sets.append(cached)
-            if (current / ".git").exists() or current.parent == current:
+            folders.append(current)
+            if (current / ".git").exists():
+                in_repository = True
+                break
+            if current.parent == current:
                 break
             current = current.parent
-        return sets
+        if in_repository:
+            return sets
+        project = []
+        for patterns, where in zip(sets, folders):
+            real = Path(os.path.realpath(where))  # the root is resolved: compare like with like
+            if real == self.root or self.root in real.parents:
+                project.append(patterns)
+        return project
 
     def _excluded(self, path: Path, is_dir: bool) -> bool:
         if path.name in DEFAULT_EXCLUDES and is_dir:

@@ -284,6 +284,23 @@ def test_folder_named_like_a_module(tmp_path: Path):
         assert errors_of(report, "x.py") == [], args
 
 
+def test_a_gitignore_above_the_project_counts_only_inside_a_repository(tmp_path: Path):
+    """Outside a git repository every .gitignore up to / was applied: a stray `*.py` in a
+    parent folder (/tmp, a home folder) made the run check 0 files and pass."""
+    project = tmp_path / "project"
+    (project / "pkg").mkdir(parents=True)
+    (project / "pkg" / "good.py").write_text(GOOD)
+    (project / "pkg" / "generated.py").write_text(GOOD)
+    (tmp_path / ".gitignore").write_text("*.py\n")
+    (project / ".gitignore").write_text("generated.py\n")  # the project's own still counts
+    proc, report = run_json(["."], project)
+    assert_good_reported(proc, report, "pkg/good.py")
+    assert report["summary"]["files"] == 1
+    (tmp_path / ".git").mkdir()  # now the parent is the repository, and git reads its .gitignore
+    proc, report = run_json(["."], project)
+    assert report["summary"]["files"] == 0
+
+
 def test_a_file_named_twice_in_different_spellings_is_checked_once(tmp_path: Path):
     """`sub/../good.py` was told apart from `good.py` (pathlib keeps `..`), so the file was
     checked twice and each finding reported twice under the same name."""
@@ -649,6 +666,7 @@ def test_odd_bracket_patterns_never_crash_the_walk(tmp_path: Path, where: str, p
     """`[z-a]` used to be a regex error (a traceback, exit 1), `[[:alpha:]]` a FutureWarning."""
     (tmp_path / "good.py").write_text(GOOD)
     if where == ".gitignore":
+        (tmp_path / ".git").mkdir()
         (tmp_path / ".gitignore").write_text(pattern + "\n")
     else:
         value = (f"exclude = [{json.dumps(pattern)}]" if where == "exclude"
