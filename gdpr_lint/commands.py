@@ -216,6 +216,6 @@ def _summary(result: RunResult) -> None:
     echo_err(line)
     if result.stale_baseline:
         n = len(result.stale_baseline)
-        echo_err(f"{n} baseline entr{'ies' if n != 1 else 'y'} no longer match a finding (fixed?): "
+        echo_err(f"{n} baseline {'entries no longer match' if n != 1 else 'entry no longer matches'} a finding (fixed?): "
                  "run `gdpr-lint baseline update` to drop them")
 

@@ -206,6 +206,14 @@ def test_normalised_source_ignores_layout_and_comments():
     assert bl.normalise_source("return a if b else c") == "return a if b else c"
 
 
+def test_normalised_source_is_the_same_whatever_the_line_ends():
+    """A statement with CR (old Mac) line ends was tokenized as one line of garbage, so a
+    baseline made on it never matched the same code with LF or CRLF ends, and vice versa."""
+    code = 'log.info(\n    f"x {email}",  # why\n    email)\n'
+    forms = {bl.normalise_source(code.replace("\n", end)) for end in ("\n", "\r\n", "\r")}
+    assert forms == {'log.info(f"x {email}",email)'}
+
+
 def test_findings_reported_at_the_end_of_the_module_keep_their_fingerprint():
     """Some findings are only decided when the whole module has been walked (a redis
     store that nothing expires, a SaaS client that nothing configures). Their fingerprint

@@ -459,3 +459,12 @@ def test_concurrent_runs_share_the_cache_safely(project):
     shards = list((project / ".gdpr_lint_cache").glob("results-*/*.json"))
     assert shards and all(json.loads(path.read_text())["entries"] for path in shards)
     assert run(["check", "--format", "json", "app"], project).stdout.encode() == outputs[0][0]
+
+
+def test_one_stale_baseline_entry_is_grammatical(project):
+    """It said "1 baseline entry no longer match a finding"."""
+    run(["check", "--no-cache"], project)
+    assert run(["baseline", "create", "--no-cache", "app"], project).returncode == 0
+    (project / "app" / "views.py").write_text(CLEAN)
+    result = run(["check", "--no-cache", "--baseline", ".gdpr-lint-baseline.json", "app"], project)
+    assert "1 baseline entry no longer matches a finding (fixed?)" in result.stderr, result.stderr
