@@ -278,6 +278,15 @@ def table_name(config: "Config", table: str) -> str:
     return f"[{table}]" if standalone else f"[tool.gdpr-lint.{table}]"
 
 
+def _config_pattern(pattern: str) -> str:
+    """`./tests/**` means the tests folder of the project, as in ruff's config; in gitignore
+    syntax it matches nothing (no path starts with "."), so such an exclude or
+    per-file-ignores entry silently did nothing. It is the anchored `/tests/**`."""
+    if pattern.startswith("./"):
+        return "/" + pattern[2:].lstrip("/")
+    return pattern
+
+
 def from_table(table: dict, root: Path, source: Optional[str]) -> Config:
     pii = table.get("pii", {})
     residency = table.get("residency", {})
@@ -287,9 +296,9 @@ def from_table(table: dict, root: Path, source: Optional[str]) -> Config:
         select=tuple(table.get("select", ("GDPR",))),
         extend_select=tuple(table.get("extend-select", ())),
         ignore=tuple(table.get("ignore", ())),
-        exclude=tuple(table.get("exclude", ())),
-        extend_exclude=tuple(table.get("extend-exclude", ())),
-        per_file_ignores=tuple((k, tuple(v)) for k, v in table.get("per-file-ignores", {}).items()),
+        exclude=tuple(_config_pattern(p) for p in table.get("exclude", ())),
+        extend_exclude=tuple(_config_pattern(p) for p in table.get("extend-exclude", ())),
+        per_file_ignores=tuple((_config_pattern(k), tuple(v)) for k, v in table.get("per-file-ignores", {}).items()),
         rule_packs=packs,
         respect_gitignore=table.get("respect-gitignore", True),
         cache_dir=str((root / table["cache-dir"]).resolve()) if "cache-dir" in table else None,

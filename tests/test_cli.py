@@ -266,6 +266,19 @@ def test_configured_exclude_and_force_exclude(project):
     assert run(["check", "--no-cache", "--force-exclude", "app/views.py"], project).returncode == 0
 
 
+def test_config_patterns_may_start_with_dot_slash(project):
+    """`./app/views.py` matched nothing (gitignore syntax has no "./"): the exclude and the
+    per-file-ignores entry silently did nothing."""
+    (project / "pyproject.toml").write_text('[tool.gdpr-lint]\nexclude = ["./app/views.py"]\n')
+    assert run(["check", "--no-cache", "app"], project).returncode == 0
+    (project / "pyproject.toml").write_text('[tool.gdpr-lint.per-file-ignores]\n"./app/**" = ["GDPR1"]\n')
+    assert run(["check", "--no-cache", "app"], project).returncode == 0
+    (project / "other").mkdir()
+    (project / "other" / "app").mkdir()
+    (project / "other" / "app" / "views.py").write_text(LEAK)  # "./" anchors at the config's folder
+    assert run(["check", "--no-cache", "other"], project).returncode == 1
+
+
 def test_gitignore_respected(project):
     (project / ".git").mkdir()
     (project / ".gitignore").write_text("app/views.py\n")
