@@ -658,6 +658,21 @@ def test_scanned_code_is_never_imported_or_run(tmp_path: Path):
         [("src/pkg/views.py", 3 + GOOD_LINE - 1)]
 
 
+
+@pytest.mark.parametrize("args", [["--format", "json", "."], ["."]])
+def test_python_m_does_not_import_modules_of_the_checked_project(tmp_path: Path, args):
+    """`python -m gdpr_lint` puts the working directory first on sys.path: a project with a
+    click.py, libcst/ or tomllib.py at its root had that code run in place of ours."""
+    marker = tmp_path / "executed"
+    side_effect = f"open({str(marker)!r}, 'w').write('ran')\n"
+    for name in ("click.py", "tomllib.py", "libcst.py", "typing_extensions.py"):
+        (tmp_path / name).write_text(side_effect)
+    (tmp_path / "good.py").write_text(GOOD)
+    proc = run_cli(args, tmp_path)
+    assert not marker.exists(), "a module of the checked project was imported"
+    assert proc.returncode == 1, proc.stderr.decode()[-2000:]
+
+
 # ---- gitignore-style patterns ------------------------------------------------------------
 
 @pytest.mark.parametrize("where", ["exclude", "per-file-ignores", ".gitignore"])
