@@ -24,4 +24,5 @@ _drop_working_directory_from_path()
 
 from gdpr_lint.entry import main  # noqa: E402 (after the path is safe)
 
-main()
+if __name__ == "__main__":  # a spawned worker process imports this module as __mp_main__
+    main()
