@@ -292,7 +292,13 @@ class FileCollector:
                 path = Path(entry.path)
                 try:
                     is_dir = entry.is_dir()
+                    linked_folder = is_dir and entry.is_symlink()
                 except OSError:
+                    continue
+                if linked_folder:
+                    # as git and ruff do: a link to a folder is not walked into. A repository
+                    # can commit `x -> /`, and the walk then read the whole machine (and
+                    # reported, in a pull request's annotations, code from outside the project)
                     continue
                 if is_dir:
                     if not self._excluded(path, True):

@@ -332,6 +332,26 @@ def test_symlink_loops_terminate(tmp_path: Path):
     assert_result_or_clear_error(report, "a.py")
 
 
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks on this platform")
+def test_links_to_folders_are_not_walked_into(tmp_path: Path):
+    """A committed `evil -> /` made the walk read the whole machine, a link to a folder
+    outside the project put its code in the report, and `alias -> src` reported every
+    finding twice. As git and ruff: such links are skipped, unless named on the command line."""
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "good.py").write_text(GOOD)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text(GOOD)
+    os.symlink(outside, project / "vendor")
+    os.symlink("src", project / "alias")
+    proc, report = run_json(["."], project, timeout=60)
+    assert_good_reported(proc, report, "src/good.py")
+    assert [f["path"] for f in report["findings"]] == ["src/good.py"]
+    proc, report = run_json(["vendor"], project, timeout=60)  # named: checked
+    assert [f["path"] for f in report["findings"]] == ["vendor/secret.py"]
+
+
 def test_missing_file_named_on_the_command_line(tmp_path: Path):
     """Stands in for a file deleted during the run: it is named, the run goes on."""
     (tmp_path / "good.py").write_text(GOOD)
