@@ -195,7 +195,7 @@ def _knowledge(config_path):
 def explain(code, config_path):
     """Print a rule's documentation (CODE is a code such as GDPR101 or a name such as pii-in-log)."""
     kb = _knowledge(config_path)
-    rule = kb.rules.get(code.upper()) or kb.by_name.get(code)
+    rule = kb.rules.get(code.upper()) or kb.by_name.get(code) or kb.by_name.get(code.lower())
     if rule is None:
         import difflib
 

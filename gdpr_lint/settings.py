@@ -16,7 +16,7 @@ from gdpr_lint.knowledge import Knowledge, KnowledgeError, load
 def _selector_matches(selector: str, rule) -> int:
     """Specificity of a selector for a rule (0: no match). Names match fully; `ALL` is
     `GDPR`, wherever a selector is accepted (select, ignore, per-file-ignores)."""
-    if selector == rule.name:
+    if selector.lower() == rule.name.lower():  # PII-IN-LOG is pii-in-log, as codes ignore case
         return 100
     upper = selector.upper()
     if upper == "ALL":
@@ -48,7 +48,7 @@ def enabled_codes(kb: Knowledge, select: Tuple[str, ...], ignore: Tuple[str, ...
 
     def named(selectors):
         """The rules named by their full code or name (not by a prefix)."""
-        return {exact.get(s, exact.get(s.upper())) for s in selectors} - {None}
+        return {exact.get(s, exact.get(s.upper(), exact.get(s.lower()))) for s in selectors} - {None}
 
     for selector in select:
         if selector in ignore:
@@ -158,7 +158,7 @@ class RunSettings:
         """A rule code from a code or a kebab-case name (None when unknown)."""
         if text.upper() in self.kb.rules:
             return text.upper()
-        rule = self.kb.by_name.get(text)
+        rule = self.kb.by_name.get(text) or self.kb.by_name.get(text.lower())
         return rule.code if rule is not None else None
 
     def ignored_for(self, path: str) -> FrozenSet[str]:

@@ -245,6 +245,15 @@ def test_statistics_follows_format_json_and_refuses_the_others(project):
     assert refused.stderr.startswith("gdpr-lint: error: --statistics") and len(refused.stderr.splitlines()) == 1
 
 
+def test_rule_names_ignore_case_everywhere(project):
+    """Codes ignored case (`gdpr101`), suppressions ignored it for names, but `--select`,
+    `--ignore` and `explain` refused `PII-IN-LOG` as matching no rule."""
+    assert run(["check", "--no-cache", "--ignore", "PII-IN-LOG", "app"], project).returncode == 0
+    assert run(["check", "--no-cache", "--select", "Pii-In-Log", "app"], project).returncode == 1
+    explained = run(["explain", "PII-IN-LOG"], project)
+    assert explained.returncode == 0 and explained.stdout.startswith("# GDPR101 pii-in-log")
+
+
 def test_all_is_accepted_and_does_something_wherever_a_selector_is(project):
     """`ALL` passed validation everywhere but only `select` understood it: `--ignore ALL`,
     `per-file-ignores = { .. = ["ALL"] }` and `non-suppressible = ["ALL"]` did nothing."""
