@@ -356,7 +356,10 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
                         progress(1)
             except KeyboardInterrupt:
                 # the workers ignore Ctrl-C (one message, not one traceback each): stop them
-                # now rather than let the pool's shutdown wait for their current files
+                # now rather than let the pool's shutdown wait for their current files. The
+                # pool's manager thread then finds them gone and, in CPython 3.11, fails on
+                # the futures Ctrl-C cancelled (InvalidStateError): the run is over, be quiet
+                _quiet_executor_manager_thread()
                 for process in list((getattr(pool, "_processes", None) or {}).values()):
                     process.terminate()
                 raise
@@ -368,6 +371,18 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
                 results[index] = ([], [FileError(pending[index][1], "a worker process died while checking this "
                                                  "file or one near it; run with --jobs 1 to find which", internal=True)])
     return [results[i] for i in range(len(pending))]
+
+
+def _quiet_executor_manager_thread() -> None:
+    import threading
+
+    previous = threading.excepthook
+
+    def hook(args) -> None:
+        if type(args.thread).__name__ != "_ExecutorManagerThread":
+            previous(args)
+
+    threading.excepthook = hook
 
 
 def _size(path: str) -> int:
