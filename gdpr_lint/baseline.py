@@ -74,7 +74,9 @@ def normalise_source(code: str) -> str:
     fstring_depth = 0
     fstring_start = 0
     try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+        # newline=None: lines as python_lines counts them (a lone CR ends one), so the offsets
+        # above match; LF-only reading left a CR-line-ended statement one line of garbage
+        for tok in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
             if tok.type == _FSTRING_START:
                 if fstring_depth == 0:
                     fstring_start = offset(tok.start)
@@ -324,7 +326,9 @@ def load(path: str) -> Baseline:
                 fingerprint=_typed(raw, "fingerprint", str),
                 message=raw.get("message", "") if isinstance(raw.get("message", ""), str) else "",
             )
-        except (TypeError, KeyError, AttributeError) as exc:
+        except KeyError as exc:  # str(KeyError) is only the quoted key
+            raise BaselineError(f"baseline file {path}: entry {index} is invalid: it has no {exc}") from None
+        except (TypeError, AttributeError) as exc:
             raise BaselineError(f"baseline file {path}: entry {index} is invalid: {exc}") from None
         entries.append(entry)
     generated_by = data.get("generated_by", "")

@@ -3,19 +3,42 @@ only places that print or exit; `entry` is the console script in front of both."
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
 
 from gdpr_lint import __version__
-from gdpr_lint.commands import _fail, _load_baseline, _run, _settings
+from gdpr_lint.commands import _fail, _load_baseline, _run, _settings, require_cwd
 from gdpr_lint.commands import check as run_check
 from gdpr_lint.config import ConfigError, load_config
 from gdpr_lint.model import SEVERITIES
 from gdpr_lint.report import FORMATS
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """click's usage errors take four lines (usage, a hint, a blank line, the error); the
+    contract is one line naming the problem and exit code 2, as for a bad config."""
+
+    def main(self, *args, **kwargs):
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: its help, as before
+                exc.show()
+                sys.exit(exc.exit_code)
+            where = exc.ctx.command_path if exc.ctx is not None else "gdpr-lint"
+            _fail(f"{exc.format_message()} (see `{where} --help`)")
+        except click.ClickException as exc:
+            _fail(exc.format_message())
+        except click.Abort:  # Ctrl-C: 130 as a shell reports SIGINT, since 1 would read as "findings"
+            click.echo("Aborted!", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)  # --help, --version: click's Exit code
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="gdpr-lint", message="%(prog)s %(version)s")
 def main() -> None:
     """Static analysis for GDPR-sensitive Python code.
@@ -41,7 +64,7 @@ def main() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per available CPU).")
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
 @click.option("--fail-on", type=click.Choice(list(SEVERITIES)), help="Lowest severity that makes the exit code 1 (default: any finding).")
-@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings (a table, or JSON with --format json).")
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary on standard error.")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=str), help="Report and fail only on findings not in this baseline file (default: the `baseline` config key).")
 @click.option("--diff", "diff_ref", metavar="REF", help="Report only findings on lines added or changed since the merge base with git REF.")
@@ -158,6 +181,7 @@ def rules(output_format, config_path):
 def _knowledge(config_path):
     from gdpr_lint.knowledge import KnowledgeError, load
 
+    require_cwd()
     try:
         config = load_config(config_path)
         return load(config.rule_packs)
@@ -171,7 +195,7 @@ def _knowledge(config_path):
 def explain(code, config_path):
     """Print a rule's documentation (CODE is a code such as GDPR101 or a name such as pii-in-log)."""
     kb = _knowledge(config_path)
-    rule = kb.rules.get(code.upper()) or kb.by_name.get(code)
+    rule = kb.rules.get(code.upper()) or kb.by_name.get(code) or kb.by_name.get(code.lower())
     if rule is None:
         import difflib
 

@@ -48,8 +48,19 @@ def _cache_folder(config, no_cache: bool, cache_dir: Optional[str]) -> Optional[
     return Path(cache_dir or config.cache_dir or Path(config.root) / ".gdpr_lint_cache")
 
 
+def require_cwd() -> None:
+    """Config discovery and display paths start from the working directory: one that was
+    deleted under the shell made every command an 'internal error' in pathlib."""
+    try:
+        os.getcwd()
+    except OSError as exc:
+        _fail(f"the working directory cannot be read ({exc.strerror or exc}; was it deleted?): cd into the project")
+
+
 def _settings(config_path, select, extend_select, ignore, no_cache=False, cache_dir=None, **overrides):
     from gdpr_lint.settings import RunSettings
+
+    require_cwd()
 
     try:
         config = load_config(config_path)
@@ -66,9 +77,14 @@ def check(paths=(), config_path=None, select=(), extend_select=(), ignore=(), ou
           fail_on=None, statistics=False, quiet=False, baseline_path=None, diff_ref=None,
           no_prefilter=False) -> "NoReturn":
     """The `check` command; the defaults are the command line's."""
+    if statistics:
+        from gdpr_lint.report.statistics import FORMATS as STATISTICS_FORMATS
+
+        if output_format not in STATISTICS_FORMATS:
+            _fail(f"--statistics prints a table (text) or JSON, not --format {output_format}")
     settings = _settings(config_path, select, extend_select, ignore, no_cache, cache_dir, fail_on=fail_on)
     config = settings.config
-    changed = _changed_lines(diff_ref) if diff_ref else None
+    changed = _changed_lines(diff_ref) if diff_ref is not None else None  # `--diff ""` is an error, not off
     baseline = _load_baseline(baseline_path or config.baseline)
     result, checked = _run(paths, settings, force_exclude=force_exclude, stdin_filename=stdin_filename,
                            no_cache=no_cache, cache_dir=cache_dir, jobs=jobs, no_prefilter=no_prefilter,
@@ -113,12 +129,22 @@ def _run(paths, settings, *, force_exclude=False, stdin_filename=None, no_cache=
     from gdpr_lint.files import FileCollector, display_path
 
     cwd = Path.cwd()
-    paths = list(paths) or ["."]
+    if "" in paths:  # pathlib reads "" as ".": `check "$FILES"` with FILES unset checked the whole tree
+        _fail("an empty path was given (an unset variable?); name files or folders, or `.`")
+    # --stdin-filename alone means standard input (as in ruff), not "check the whole folder"
+    paths = list(paths) or (["-"] if stdin_filename is not None else ["."])
+    if stdin_filename is not None and "-" not in paths:
+        _fail("--stdin-filename names the file read from standard input: pass `-` as the path")
     if "-" in paths:
         if len(paths) > 1:
             _fail("`-` (standard input) cannot be combined with other paths")
         data = sys.stdin.buffer.read()
         display = stdin_filename or "-"
+        if stdin_filename and force_exclude:
+            collector = FileCollector(Path(config.root), tuple(config.exclude) + tuple(config.extend_exclude),
+                                      config.respect_gitignore, force_exclude)
+            if collector.excludes_named_file(Path(stdin_filename).absolute()):
+                return RunResult([], [], 0), []
         findings, errors = runner.check_data(data, display, settings, not no_prefilter)
         result = RunResult(sorted(findings, key=lambda f: f.sort_key()), list(errors), 1)
         result.findings = runner._apply_per_file_ignores(result.findings, settings) if stdin_filename else result.findings
@@ -157,7 +183,7 @@ def _emit(result: RunResult, settings, output_format: str, output_file: Optional
 
     if statistics:
         text = importlib.import_module(STATISTICS).render(result, settings.kb.rules, tool_version=__version__,
-                                                          root=settings.config.root)
+                                                          root=settings.config.root, output_format=output_format)
     else:
         stream = sys.stdout if output_file is None else None
         text = renderer(output_format)(result, settings.kb.rules, tool_version=__version__, root=settings.config.root,
@@ -190,6 +216,6 @@ def _summary(result: RunResult) -> None:
     echo_err(line)
     if result.stale_baseline:
         n = len(result.stale_baseline)
-        echo_err(f"{n} baseline entr{'ies' if n != 1 else 'y'} no longer match a finding (fixed?): "
+        echo_err(f"{n} baseline {'entries no longer match' if n != 1 else 'entry no longer matches'} a finding (fixed?): "
                  "run `gdpr-lint baseline update` to drop them")
 

@@ -148,7 +148,7 @@ def _check_type(value, expected: str, where: str) -> None:
             fail("a table of positive integers, e.g. { logs = 365 }")
         for key, days in value.items():
             if isinstance(days, bool) or not isinstance(days, int) or days < 1:
-                raise ConfigError(f"{where}.{key} must be a positive integer (days), not {_describe(days)}")
+                raise ConfigError(f'{where}: "{key}" must be a positive integer (days), not {_describe(days)}')
 
 
 def _describe(value) -> str:
@@ -165,20 +165,30 @@ def _describe(value) -> str:
     return type(value).__name__
 
 
+def _subtable(where: str, key: str) -> str:
+    """The TOML name of a table below `where` ("" is the top level of gdpr-lint.toml)."""
+    return f"{where[:-1]}.{key}]" if where else f"[{key}]"
+
+
+def _in(where: str) -> str:
+    return f"in {where}" if where else "at the top level"
+
+
 def validate(data: dict, where: str = "[tool.gdpr-lint]", schema: dict = None) -> None:
+    """`where`: the TOML name of the table, "" for the top level of gdpr-lint.toml."""
     schema = _SCHEMA if schema is None else schema
     if not isinstance(data, dict):
-        raise ConfigError(f"{where} must be a table")
+        raise ConfigError(f"{where or 'the file'} must be a table")
     for key, value in data.items():
         if key not in schema:
-            raise ConfigError(f'unknown key "{key}" in {where}{_did_you_mean(key, schema)}')
+            raise ConfigError(f'unknown key "{key}" {_in(where)}{_did_you_mean(key, schema)}')
         expected = schema[key]
         if isinstance(expected, dict):
             if not isinstance(value, dict):
-                raise ConfigError(f"{where[:-1]}.{key}] must be a table, not {_describe(value)}")
-            validate(value, f"{where[:-1]}.{key}]", expected)
+                raise ConfigError(f"{_subtable(where, key)} must be a table, not {_describe(value)}")
+            validate(value, _subtable(where, key), expected)
         else:
-            _check_type(value, expected, f'"{key}" in {where}')
+            _check_type(value, expected, f'"{key}" {_in(where)}')
     _check_values(data, where)
 
 
@@ -189,14 +199,16 @@ def _check_values(data: dict, where: str) -> None:
     for item in data.get("allowed-jurisdictions", ()):
         if not _JURISDICTION.match(item):
             raise ConfigError(
-                f'"allowed-jurisdictions" in {where}: "{item}" is not EU, EEA, adequacy or a two-letter ISO country code')
+                f'"allowed-jurisdictions" {_in(where)}: "{item}" is not EU, EEA, adequacy or a two-letter ISO country code')
 
 
 # ---- loading -----------------------------------------------------------------------------
 
 def _read_toml(path: Path) -> dict:
     try:
-        text = path.read_bytes().decode("utf-8")
+        # utf-8-sig: a byte-order mark (some Windows editors write one) was "Invalid statement
+        # (at line 1, column 1)", an error nobody can see in the file
+        text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
@@ -251,12 +263,28 @@ def load_config(explicit: Optional[str] = None, cwd: Optional[Path] = None) -> C
         if explicit is not None and path.name == "pyproject.toml":
             return Config(root=str(path.parent.resolve()), source=str(path))
         table = {}
-    where = "[tool.gdpr-lint]" if path.name == "pyproject.toml" else f"{path.name}"
+    # gdpr-lint.toml holds the settings at its top level: its tables are [pii], [retention], ...
+    where = "[tool.gdpr-lint]" if path.name == "pyproject.toml" else ""
     try:
-        validate(table, where if where.startswith("[") else f"[{where}]")
+        validate(table, where)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     return from_table(table, path.parent.resolve(), str(path))
+
+
+def table_name(config: "Config", table: str) -> str:
+    """How the config file names one of its tables: [tool.gdpr-lint.pii] or [pii]."""
+    standalone = config.source is not None and Path(config.source).name != "pyproject.toml"
+    return f"[{table}]" if standalone else f"[tool.gdpr-lint.{table}]"
+
+
+def _config_pattern(pattern: str) -> str:
+    """`./tests/**` means the tests folder of the project, as in ruff's config; in gitignore
+    syntax it matches nothing (no path starts with "."), so such an exclude or
+    per-file-ignores entry silently did nothing. It is the anchored `/tests/**`."""
+    if pattern.startswith("./"):
+        return "/" + pattern[2:].lstrip("/")
+    return pattern
 
 
 def from_table(table: dict, root: Path, source: Optional[str]) -> Config:
@@ -268,9 +296,9 @@ def from_table(table: dict, root: Path, source: Optional[str]) -> Config:
         select=tuple(table.get("select", ("GDPR",))),
         extend_select=tuple(table.get("extend-select", ())),
         ignore=tuple(table.get("ignore", ())),
-        exclude=tuple(table.get("exclude", ())),
-        extend_exclude=tuple(table.get("extend-exclude", ())),
-        per_file_ignores=tuple((k, tuple(v)) for k, v in table.get("per-file-ignores", {}).items()),
+        exclude=tuple(_config_pattern(p) for p in table.get("exclude", ())),
+        extend_exclude=tuple(_config_pattern(p) for p in table.get("extend-exclude", ())),
+        per_file_ignores=tuple((_config_pattern(k), tuple(v)) for k, v in table.get("per-file-ignores", {}).items()),
         rule_packs=packs,
         respect_gitignore=table.get("respect-gitignore", True),
         cache_dir=str((root / table["cache-dir"]).resolve()) if "cache-dir" in table else None,

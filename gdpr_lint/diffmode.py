@@ -61,6 +61,8 @@ def repository_root(cwd: str) -> str:
 
 
 def merge_base(ref: str, cwd: str) -> str:
+    if not ref.strip():
+        raise DiffError("--diff needs a git ref (a branch, tag or commit), not an empty string")
     if ref.startswith("-"):
         raise DiffError(f"--diff: {ref!r} is not a git ref")
     try:
@@ -108,7 +110,8 @@ def changed_lines(ref: str, cwd: str) -> Dict[str, Set[int]]:
         untracked = _git(["ls-files", "--others", "--exclude-standard", "-z", "--full-name"], top)
     except _GitFailed as exc:
         raise DiffError(f"--diff: git failed: {exc}") from None
-    by_top: Dict[str, Set[int]] = parse_unified_diff(diff)
+    by_top: Dict[str, Set[int]] = {name: _to_python_lines(lines, os.path.join(top, name))
+                                   for name, lines in parse_unified_diff(diff).items()}
     for raw in untracked.split(b"\0"):
         if not raw:
             continue
@@ -184,14 +187,36 @@ def _unquote(raw: bytes) -> str:
     return os.fsdecode(bytes(out))
 
 
-def _all_lines(path: str) -> Set[int]:
+def _read(path: str) -> Optional[bytes]:
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            return handle.read()
     except OSError:
-        return set()
-    count = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
-    return set(range(1, count + 1))
+        return None
+
+
+def _all_lines(path: str) -> Set[int]:
+    """Every line of a file, counted as Python counts them (a lone CR ends a line too)."""
+    data = _read(path)
+    return set(range(1, len(data.splitlines()) + 1)) if data else set()
+
+
+def _to_python_lines(lines: Set[int], path: str) -> Set[int]:
+    """git numbers lines by LF only; Python, and so the findings, also end a line at a lone
+    CR (old Mac line ends). Without this, a file with CR line ends changed (or added) as
+    git's one line 1 had every finding below its first line left out of the gate."""
+    data = _read(path)
+    if not data or b"\r" not in data.replace(b"\r\n", b""):
+        return lines
+    out: Set[int] = set()
+    python_line = 1
+    for git_line, chunk in enumerate(data.split(b"\n"), 1):
+        # the CR of a CRLF ends the chunk and is no line end of its own
+        ends = chunk.count(b"\r") - (1 if chunk.endswith(b"\r") else 0)
+        if git_line in lines:
+            out.update(range(python_line, python_line + ends + 1))
+        python_line += ends + 1
+    return out
 
 
 def on_changed_lines(finding: Finding, changed: Dict[str, Set[int]], cwd: Optional[str] = None) -> bool:

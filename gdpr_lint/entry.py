@@ -40,6 +40,33 @@ def plain_check(args: List[str]) -> Optional[dict]:
 
 
 def main() -> None:
+    """The console script. An exception that escapes is a bug in the linter: it must exit 2
+    (an internal error), never Python's 1, which CI reads as "findings"."""
+    try:
+        _main()
+    except KeyboardInterrupt:
+        # Ctrl-C: no traceback; 130 as a shell reports SIGINT, since 1 would read as "findings"
+        sys.stdout.flush()
+        sys.stderr.write("Aborted!\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        # the reader went away (`gdpr-lint rules | head -1`): stop quietly, as click does, and
+        # point standard output at nothing so the interpreter's last flush cannot fail again
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - reported, with where it happened, and exit 2
+        import traceback
+
+        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        at = f" (at {where.filename.replace(chr(92), '/').rsplit('/', 1)[-1]}:{where.lineno})" if where else ""
+        sys.stdout.flush()
+        sys.stderr.write(f"gdpr-lint: internal error: {type(exc).__name__}: {exc}{at}; please report it\n")
+        sys.exit(2)
+
+
+def _main() -> None:
     args = sys.argv[1:]
     if args == ["--version"]:
         from gdpr_lint import __version__

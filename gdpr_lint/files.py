@@ -46,14 +46,11 @@ def _pattern_regex(pattern: str) -> Tuple["re.Pattern", bool, bool]:
         elif c == "?":
             out.append("[^/]")
         elif c == "[":
-            end = pattern.find("]", i + 1)
+            translated, end = _bracket_regex(pattern, i)
             if end == -1:
                 out.append(re.escape(c))
             else:
-                body = pattern[i + 1:end].replace("\\", "\\\\")
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
+                out.append(translated)
                 i = end
         elif c == "\\" and i + 1 < len(pattern):
             i += 1
@@ -65,6 +62,65 @@ def _pattern_regex(pattern: str) -> Tuple["re.Pattern", bool, bool]:
     prefix = "" if anchored else "(?:.*/)?"
     # a pattern matching a folder also matches everything below it
     return re.compile(f"^{prefix}{body}(?:/.*)?$"), negated, dir_only
+
+
+_POSIX_CLASSES = {
+    "alnum": "a-zA-Z0-9", "alpha": "a-zA-Z", "blank": " \\t", "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9", "graph": "\\x21-\\x7e", "lower": "a-z", "print": "\\x20-\\x7e",
+    "punct": re.escape("!\"#$%&'()*+,-.:;<=>?@[\\]^_`{|}~"), "space": " \\t\\n\\r\\f\\v",
+    "upper": "A-Z", "xdigit": "0-9a-fA-F",
+}  # "/" is left out of punct: a bracket expression never matches a path separator
+
+
+def _bracket_regex(pattern: str, start: int) -> Tuple[str, int]:
+    """Translate the bracket expression at pattern[start] ("[") as git's wildmatch reads it:
+    (regex, index of its closing "]"), or ("", -1) when it is not closed (then "[" is literal).
+    `!` or `^` first negates, a `]` first is a member, `\\` escapes, `[:alpha:]` is a class;
+    a reversed range (`[z-a]`) matches its first character only, as in git, instead of being
+    a regex error.
+    Members are escaped, so no pattern can make an invalid or differently-read regex."""
+    i = start + 1
+    negated = i < len(pattern) and pattern[i] in "!^"
+    if negated:
+        i += 1
+    members: List[str] = []
+    first = True
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "]" and not first:
+            if negated:
+                return f"[^/{''.join(members)}]", i
+            return (f"[{''.join(members)}]" if members else "(?!)"), i
+        first = False
+        if c == "[" and pattern.startswith("[:", i):
+            end = pattern.find(":]", i + 2)
+            if end != -1:
+                members.append(_POSIX_CLASSES.get(pattern[i + 2:end], ""))
+                i = end + 2
+                continue
+        if c == "\\" and i + 1 < len(pattern):
+            i += 1
+            c = pattern[i]
+        if pattern.startswith("-", i + 1) and i + 2 < len(pattern) and pattern[i + 2] != "]":
+            high_at = i + 2
+            if pattern[high_at] == "\\" and high_at + 1 < len(pattern):
+                high_at += 1
+            high = pattern[high_at]
+            if c <= high and not (c <= "/" <= high and not negated):
+                members.append(f"{re.escape(c)}-{re.escape(high)}")
+            elif c <= high:  # a range over "/": a path separator is never matched
+                if c < "/":
+                    members.append(f"{re.escape(c)}-{re.escape(chr(ord('/') - 1))}")
+                if high > "/":
+                    members.append(f"{re.escape(chr(ord('/') + 1))}-{re.escape(high)}")
+            elif c != "/":  # reversed: git matches its first character only
+                members.append(re.escape(c))
+            i = high_at + 1
+            continue
+        if c != "/":
+            members.append(re.escape(c))
+        i += 1
+    return "", -1
 
 
 class PatternSet:
@@ -139,8 +195,13 @@ class FileCollector:
         return chain
 
     def _gitignore_chain(self, folder: Path) -> List[PatternSet]:
-        sets = []
+        """Up to the repository root, as git reads them. Outside a repository git reads none,
+        and a stray .gitignore above the project (in /tmp, in a home folder) made the walk skip
+        the project's files, so there only the project's own (the config's folder and below)
+        count."""
+        sets, folders = [], []
         current = folder
+        in_repository = False
         while True:
             cached = self._gitignores.get(current)
             if cached is None:
@@ -154,10 +215,21 @@ class FileCollector:
                 cached = PatternSet(current, patterns)
                 self._gitignores[current] = cached
             sets.append(cached)
-            if (current / ".git").exists() or current.parent == current:
+            folders.append(current)
+            if (current / ".git").exists():
+                in_repository = True
+                break
+            if current.parent == current:
                 break
             current = current.parent
-        return sets
+        if in_repository:
+            return sets
+        project = []
+        for patterns, where in zip(sets, folders):
+            real = Path(os.path.realpath(where))  # the root is resolved: compare like with like
+            if real == self.root or self.root in real.parents:
+                project.append(patterns)
+        return project
 
     def _excluded(self, path: Path, is_dir: bool) -> bool:
         if path.name in DEFAULT_EXCLUDES and is_dir:
@@ -169,6 +241,12 @@ class FileCollector:
                 if patterns.patterns and patterns.matches(path, is_dir):
                     return True
         return False
+
+    def excludes_named_file(self, absolute: Path) -> bool:
+        """Whether --force-exclude leaves out a file named on the command line (or the
+        --stdin-filename of standard input): the configured and gitignored patterns, and
+        the default excluded folders above it."""
+        return self._excluded(absolute, False) or any(part in DEFAULT_EXCLUDES for part in absolute.parts[:-1])
 
     def collect(self, paths: Sequence[str]) -> List[Path]:
         found: List[Path] = []
@@ -184,13 +262,12 @@ class FileCollector:
                 self._walk(path.absolute(), found, seen)
                 continue
             absolute = path.absolute()
-            if self.force_exclude and (self._excluded(absolute, False) or any(
-                    part in DEFAULT_EXCLUDES for part in absolute.parts[:-1])):
+            if self.force_exclude and self.excludes_named_file(absolute):
                 continue
             if not is_python_file(path):
                 self.warnings.append(f"{raw}: not a Python file; skipped")
                 continue
-            key = os.path.normcase(str(absolute))
+            key = _identity(absolute)
             if key not in seen:
                 seen.add(key)
                 found.append(absolute)
@@ -215,7 +292,13 @@ class FileCollector:
                 path = Path(entry.path)
                 try:
                     is_dir = entry.is_dir()
+                    linked_folder = is_dir and entry.is_symlink()
                 except OSError:
+                    continue
+                if linked_folder:
+                    # as git and ruff do: a link to a folder is not walked into. A repository
+                    # can commit `x -> /`, and the walk then read the whole machine (and
+                    # reported, in a pull request's annotations, code from outside the project)
                     continue
                 if is_dir:
                     if not self._excluded(path, True):
@@ -224,11 +307,17 @@ class FileCollector:
                     if not _regular_or_link(entry):
                         continue  # a named pipe or device called x.py: reading it would block
                     if not self._excluded(path, False):
-                        key = os.path.normcase(str(path))
+                        key = _identity(path)
                         if key not in seen:
                             seen.add(key)
                             found.append(path)
             stack.extend(reversed(subfolders))
+
+
+def _identity(path: Path) -> str:
+    """A file's identity for "checked once": its path as findings name it (display_path
+    collapses `sub/../` too), so `app.py sub/../app.py` or `. ./pkg` do not report it twice."""
+    return os.path.normcase(os.path.abspath(str(path)))
 
 
 def _regular_or_link(entry) -> bool:

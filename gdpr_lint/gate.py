@@ -7,7 +7,6 @@ otherwise accepted findings on unchanged lines would all look stale.
 from __future__ import annotations
 
 import dataclasses
-import os
 from typing import Dict, Iterable, Optional, Set
 
 from gdpr_lint.model import RunResult, severity_rank
@@ -60,19 +59,10 @@ def exit_code(result: RunResult, *, fail_on: str = "info", exit_zero: bool = Fal
 
 def write_output(text: str, output_file: Optional[str]) -> None:
     """Write a report to `--output-file` atomically, so a CI step that uploads it never
-    reads half a file; None means the caller prints it."""
+    reads half a file; None means the caller prints it. The one writer of files.write_file:
+    a temp file and a rename of its own put a regular file where /dev/null was."""
     if output_file is None:
         raise ValueError("no output file")
-    folder = os.path.dirname(os.path.abspath(output_file))
-    os.makedirs(folder, exist_ok=True)
-    import tempfile
+    from gdpr_lint.files import write_file
 
-    fd, tmp = tempfile.mkstemp(prefix=".gdpr-lint-report.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, output_file)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_file(output_file, text.encode("utf-8"))

@@ -47,14 +47,23 @@ def builtin_rules_dir() -> Path:
     raise KnowledgeError("the built-in rule packs (rules/*.toml) are missing from the installation")
 
 
-def _merge(into: dict, new: dict, where: str) -> None:
+def _kind(value) -> str:
+    return "a table" if isinstance(value, dict) else "a list" if isinstance(value, list) else "a value"
+
+
+def _merge(into: dict, new: dict, source: str, table: str = "") -> None:
     for key, value in new.items():
         if key in into:
             old = into[key]
             if isinstance(old, dict) and isinstance(value, dict):
-                _merge(old, value, f"{where}.{key}")
+                _merge(old, value, source, f"{table}{key}.")
             elif isinstance(old, list) and isinstance(value, list):
                 old.extend(value)
+            elif isinstance(old, (dict, list)) or isinstance(value, (dict, list)):
+                # a pack cannot turn a table into a number: the checks would fail on it later,
+                # with a traceback instead of a line naming the pack and the key
+                raise KnowledgeError(f"{source}: {table}{key} must be {_kind(old)} (as in the packs before it), "
+                                     f"not {_kind(value)}")
             else:
                 into[key] = value
         else:
@@ -85,7 +94,9 @@ def _pack_files(folders: Sequence[Path]) -> List[Path]:
     return files
 
 
-def _make_rule(entry: dict, source: Path) -> Rule:
+def _make_rule(entry, source: Path) -> Rule:
+    if not isinstance(entry, dict):
+        raise KnowledgeError(f"{source}: each rule must be a [[rule]] table")
     missing = [k for k in _REQUIRED_RULE_FIELDS if k not in entry]
     if missing:
         raise KnowledgeError(f"{source}: rule {entry.get('code', '?')} lacks {', '.join(missing)}")
@@ -94,6 +105,11 @@ def _make_rule(entry: dict, source: Path) -> Rule:
         raise KnowledgeError(f"{source}: rule {entry['code']} has unknown key(s) {', '.join(unknown)}")
     if entry["severity"] not in SEVERITIES:
         raise KnowledgeError(f"{source}: rule {entry['code']} has severity {entry['severity']!r}")
+    for key, value in entry.items():
+        expected = bool if key in ("default_enabled", "security_relevant") else list if key == "tags" else str
+        if not isinstance(value, expected) or (key == "tags" and not all(isinstance(t, str) for t in value)):
+            what = {bool: "true or false", list: "a list of strings", str: "a string"}[expected]
+            raise KnowledgeError(f"{source}: rule {entry['code']!s}: {key} must be {what}")
     values = dict(entry)
     values["tags"] = tuple(values.get("tags", ()))
     return Rule(**values)
@@ -112,26 +128,58 @@ def load(extra_folders: Iterable[os.PathLike] = (), cache_dir: Optional[Path] = 
         except OSError as exc:
             raise KnowledgeError(f"cannot read rule pack {path}: {exc}") from exc
     cached = Path(cache_dir) / f"knowledge-{digest.hexdigest()[:24]}.pickle"
-    try:
-        with open(cached, "rb") as handle:
-            knowledge = pickle.load(handle)
-        if isinstance(knowledge, Knowledge):
-            return knowledge
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        pass  # no usable cache: parse the packs
+    knowledge = read_cache_pickle(cached)
+    if isinstance(knowledge, Knowledge):
+        return knowledge
     knowledge = _load(folders)
     write_cache_file(cached, pickle.dumps(knowledge, protocol=pickle.HIGHEST_PROTOCOL))
     return knowledge
+
+
+# What the start-up caches hold (besides dicts, lists, tuples, sets, strings and numbers): the
+# only classes an unpickled cache file may name. TOML dates can occur in a rule pack.
+_CACHE_CLASSES = frozenset({
+    ("gdpr_lint.knowledge", "Knowledge"), ("gdpr_lint.model", "Rule"), ("gdpr_lint.prefilter", "TokenFilter"),
+    ("datetime", "datetime"), ("datetime", "date"), ("datetime", "time"), ("datetime", "timedelta"),
+    ("datetime", "timezone"),
+})
+
+
+class _CacheUnpickler(pickle.Unpickler):
+    """pickle.load runs whatever callable a pickle names. The cache folder is in the checkout
+    (`.gdpr_lint_cache`, or any `cache-dir`), and its file names are predictable, so a
+    repository could ship a pickle that runs code on the machine of whoever lints it: only
+    the classes of our own caches may be named here."""
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in _CACHE_CLASSES:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a gdpr-lint cache")
+        return super().find_class(module, name)
+
+
+def read_cache_pickle(path: Path):
+    """What a start-up cache file holds, or None when it is missing, damaged or names
+    anything but the cache's own classes (then the caller builds it again)."""
+    try:
+        with open(path, "rb") as handle:
+            return _CacheUnpickler(handle).load()
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError,
+            IndexError, KeyError, RecursionError, MemoryError):
+        return None
 
 
 def write_cache_file(path: Path, data: bytes) -> None:
     """Atomic write into the cache folder; a read-only checkout just has no cache."""
     tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        gitignore = path.parent / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text("# created by gdpr-lint\n*\n", encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True)
+        except FileExistsError:
+            pass
+        else:
+            # only in a folder this run made: `--cache-dir .` wrote "*" into the project's own
+            # .gitignore, and the walk then skipped every file as git-ignored (a silent pass)
+            (path.parent / ".gitignore").write_text("# created by gdpr-lint\n*\n", encoding="utf-8")
         # a name no other run uses (what tempfile.mkstemp does, without loading tempfile)
         tmp = path.parent / f".tmp-{os.getpid()}-{os.urandom(6).hex()}.part"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
@@ -157,10 +205,13 @@ def _load(folders: Sequence[Path]) -> Knowledge:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise KnowledgeError(f"cannot read rule pack {path}: {exc}") from exc
         digest.update(path.name.encode() + b"\0" + raw)
-        for entry in data.pop("rule", []):
+        entries = data.pop("rule", [])
+        if not isinstance(entries, list):
+            raise KnowledgeError(f"{path}: rule must be an array of [[rule]] tables")
+        for entry in entries:
             rule = _make_rule(entry, path)
             rules[rule.code] = rule
-        _merge(tables, data, path.name)
+        _merge(tables, data, str(path))
     return Knowledge(dict(sorted(rules.items())), tables, digest.hexdigest())
 
 

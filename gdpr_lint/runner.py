@@ -163,6 +163,9 @@ _WORKER_SETTINGS = None
 
 def _init_worker(settings_args) -> None:
     global _WORKER_SETTINGS
+    # Ctrl-C reaches the whole process group: the parent stops the run and reports it once;
+    # each worker printing its own KeyboardInterrupt traceback is noise
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _WORKER_SETTINGS is not None:
         return  # forked from the parent, which set it: the rule packs are parsed already
     from gdpr_lint.settings import RunSettings
@@ -219,13 +222,25 @@ class ResultCache:
                     data = json.loads((self.root / f"{shard}.json").read_text(encoding="utf-8"))
                     if isinstance(data, dict) and data.get("version") == __version__:
                         entries = data.get("entries", {})
+                        if not isinstance(entries, dict):
+                            entries = {}
                 except (OSError, ValueError):
                     pass
             self.shards[shard] = entries
         return entries
 
-    def get(self, key: str, display: str):
-        return self._entries(self.shard(display)).get(key) if self.root is not None else None
+    def get(self, key: str, display: str) -> Optional[Tuple[List[Finding], List[FileError]]]:
+        """The cached (findings, errors) of a file; None when absent or not readable as an
+        entry (a damaged file, or one written by another build of the same version)."""
+        if self.root is None:
+            return None
+        hit = self._entries(self.shard(display)).get(key)
+        if hit is None:
+            return None
+        try:
+            return _from_dicts(hit["f"]), [FileError(p, m) for p, m in hit["e"]]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
 
     def put(self, key: str, display: str, findings: List[Finding], errors: List[FileError]) -> None:
         if self.root is None or any(e.internal for e in errors):
@@ -249,10 +264,14 @@ class ResultCache:
         for shard in sorted(self.dirty):
             entries = {}
             for key, entry in self.shards[shard].items():
+                if not isinstance(entry, dict):
+                    continue  # a shard of the wrong shape: its entries are misses
                 if key in checked:
                     entries[key] = dict(entry, s=today)
-                elif entry.get("p") not in paths and entry.get("s", today) >= today - self.STALE_DAYS:
-                    entries[key] = entry
+                elif entry.get("p") not in paths:
+                    seen = entry.get("s", today)
+                    if not isinstance(seen, int) or seen >= today - self.STALE_DAYS:
+                        entries[key] = entry
             document = json.dumps({"version": __version__, "entries": entries}, separators=(",", ":"))
             write_cache_file(self.root / f"{shard}.json", document.encode("utf-8", "surrogatepass"))
         self._remove_stale_siblings(time.time() - self.STALE_DAYS * 86400)
@@ -308,8 +327,8 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
         keys[key] = display
         hit = cache.get(key, display)
         if hit is not None:
-            findings.extend(_from_dicts(hit["f"]))
-            errors.extend(FileError(p, m) for p, m in hit["e"])
+            findings.extend(hit[0])
+            errors.extend(hit[1])
         else:
             pending.append((path, display, key))
     jobs = jobs or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
@@ -325,6 +344,19 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.path, e.message))
     return RunResult(findings=findings, errors=errors, files=len(files))
+
+
+CHUNK = 4  # files handed to a worker at a time
+# Windows' wait for process handles takes at most 63: ProcessPoolExecutor refuses more than 61
+MAX_WINDOWS_WORKERS = 61
+
+
+def worker_count(jobs: int, files: int) -> int:
+    """Worker processes to start. The pool forks all of them up front, so `--jobs 1000` on a
+    2-core machine forked a thousand processes for a few dozen files; never more than
+    there are chunks of work (nor than Windows allows)."""
+    count = max(1, min(jobs, -(-files // CHUNK)))
+    return min(count, MAX_WINDOWS_WORKERS) if os.name == "nt" else count
 
 
 def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
@@ -348,14 +380,26 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
 
     _WORKER_SETTINGS = settings if context is not None else None  # forked workers inherit it
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+        with ProcessPoolExecutor(max_workers=worker_count(jobs, len(pending)), mp_context=context,
+                                 initializer=_init_worker,
                                  initargs=(args,)) as pool:
             items = [(pending[i][0], pending[i][1], use_prefilter) for i in order]
-            for index, (display, finding_dicts, error_tuples) in zip(order, pool.map(_work, items, chunksize=4)):
-                results[index] = (_from_dicts(finding_dicts),
-                                  [FileError(p, m, internal) for p, m, internal in error_tuples])
-                if progress:
-                    progress(1)
+            try:
+                for index, (display, finding_dicts, error_tuples) in zip(order, pool.map(_work, items,
+                                                                                         chunksize=CHUNK)):
+                    results[index] = (_from_dicts(finding_dicts),
+                                      [FileError(p, m, internal) for p, m, internal in error_tuples])
+                    if progress:
+                        progress(1)
+            except KeyboardInterrupt:
+                # the workers ignore Ctrl-C (one message, not one traceback each): stop them
+                # now rather than let the pool's shutdown wait for their current files. The
+                # pool's manager thread then finds them gone and, in CPython 3.11, fails on
+                # the futures Ctrl-C cancelled (InvalidStateError): the run is over, be quiet
+                _quiet_executor_manager_thread()
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    process.terminate()
+                raise
     except BrokenProcessPool:
         # a worker died (killed, or a crash in native code): the files it had are reported,
         # never silently passed over
@@ -364,6 +408,18 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
                 results[index] = ([], [FileError(pending[index][1], "a worker process died while checking this "
                                                  "file or one near it; run with --jobs 1 to find which", internal=True)])
     return [results[i] for i in range(len(pending))]
+
+
+def _quiet_executor_manager_thread() -> None:
+    import threading
+
+    previous = threading.excepthook
+
+    def hook(args) -> None:
+        if type(args.thread).__name__ != "_ExecutorManagerThread":
+            previous(args)
+
+    threading.excepthook = hook
 
 
 def _size(path: str) -> int:

@@ -14,10 +14,13 @@ from gdpr_lint.knowledge import Knowledge, KnowledgeError, load
 
 
 def _selector_matches(selector: str, rule) -> int:
-    """Specificity of a selector for a rule (0: no match). Names match fully."""
-    if selector == rule.name:
+    """Specificity of a selector for a rule (0: no match). Names match fully; `ALL` is
+    `GDPR`, wherever a selector is accepted (select, ignore, per-file-ignores)."""
+    if selector.lower() == rule.name.lower():  # PII-IN-LOG is pii-in-log, as codes ignore case
         return 100
     upper = selector.upper()
+    if upper == "ALL":
+        upper = "GDPR"
     if rule.code.startswith(upper):
         return len(upper)
     return 0
@@ -45,7 +48,7 @@ def enabled_codes(kb: Knowledge, select: Tuple[str, ...], ignore: Tuple[str, ...
 
     def named(selectors):
         """The rules named by their full code or name (not by a prefix)."""
-        return {exact.get(s, exact.get(s.upper())) for s in selectors} - {None}
+        return {exact.get(s, exact.get(s.upper(), exact.get(s.lower()))) for s in selectors} - {None}
 
     for selector in select:
         if selector in ignore:
@@ -88,16 +91,47 @@ class RunSettings:
         categories = set(self.kb.tables.get("pii", {}).get("categories", {}))
         unknown = sorted(set(config.pii.extra_identifiers.values()) - categories)
         if unknown:
+            from gdpr_lint.config import table_name
+
             raise ConfigError(
-                f'[tool.gdpr-lint.pii] extra-identifiers: unknown data category "{unknown[0]}" '
+                (f"{config.source}: " if config.source else "") +
+                f'{table_name(config, "pii")} extra-identifiers: unknown data category "{unknown[0]}" '
                 f"(known: {', '.join(sorted(categories))})")
+        self._check_retention_limits(config)
         self._per_file: Dict[str, FrozenSet[str]] = {}
         self._vocab = None
         self._checks = None
-        self.prefilter = self._cached_prefilter()
+        if not config.rule_packs:
+            self.prefilter = self._cached_prefilter()
+        else:
+            # the checks read the merged packs as they load: a user's pack whose data has not
+            # the shape of rules/*.toml fails here, and is a config error, not a traceback
+            try:
+                self.prefilter = self._cached_prefilter()
+                self.vocab  # noqa: B018 (built now, so its errors are config errors too)
+            except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+                raise ConfigError(
+                    f"rule pack {', '.join(config.rule_packs)}: data not shaped as in the built-in "
+                    f"rules/*.toml ({type(exc).__name__}: {exc})") from None
         self.digest = sha256(
             f"{__version__}\0{self.kb.digest}\0{config.digest()}\0{sorted(self.enabled)}".encode()
         ).hexdigest()
+
+    def _check_retention_limits(self, config: Config) -> None:
+        """A limit for a category no rule knows (`sesions = 30`) would silently limit nothing."""
+        retention = self.kb.tables.get("retention", {})
+        known = set(retention.get("category-nouns", {})) | set(retention.get("category-words", {}))
+        known.add(retention.get("generic-category", "storage"))
+        for category in config.retention.limits:
+            if category not in known:
+                import difflib
+
+                from gdpr_lint.config import table_name
+
+                close = difflib.get_close_matches(category, sorted(known), n=1, cutoff=0.6)
+                hint = f' (did you mean "{close[0]}"?)' if close else f" (known: {', '.join(sorted(known))})"
+                raise ConfigError((f"{config.source}: " if config.source else "") +
+                                  f'{table_name(config, "retention.limits")}: unknown data category "{category}"{hint}')
 
     @property
     def vocab(self) -> "PiiVocabulary":  # noqa: F821 (imported when first needed)
@@ -124,7 +158,7 @@ class RunSettings:
         """A rule code from a code or a kebab-case name (None when unknown)."""
         if text.upper() in self.kb.rules:
             return text.upper()
-        rule = self.kb.by_name.get(text)
+        rule = self.kb.by_name.get(text) or self.kb.by_name.get(text.lower())
         return rule.code if rule is not None else None
 
     def ignored_for(self, path: str) -> FrozenSet[str]:
@@ -143,7 +177,7 @@ class RunSettings:
             for pattern, selectors in self.config.per_file_ignores:
                 if PatternSet(root, [pattern]).matches(absolute, False):
                     for rule in self.kb.rules.values():
-                        if any(rule.name == s or rule.code.startswith(s.upper()) for s in selectors):
+                        if any(_selector_matches(s, rule) for s in selectors):
                             off.add(rule.code)
             cached = self._per_file[path] = frozenset(off)
         return cached
@@ -168,19 +202,17 @@ class RunSettings:
         import pickle
         from pathlib import Path
 
-        from gdpr_lint.knowledge import write_cache_file
+        from gdpr_lint.knowledge import read_cache_pickle, write_cache_file
 
-        from gdpr_lint.prefilter import CACHE_FORMAT
+        from gdpr_lint.prefilter import CACHE_FORMAT, TokenFilter
 
         key = sha256(f"{__version__}\0{CACHE_FORMAT}\0{self.kb.digest}\0{self.config.digest()}\0"
                      f"{sorted(self.enabled)}".encode())
         path = Path(self.cache_dir) / f"prefilter-{key.hexdigest()[:24]}.pickle"
-        try:
-            with open(path, "rb") as handle:
-                return pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            pass  # no usable cache: build it
-        prefilter = self._build_prefilter()
+        cached = read_cache_pickle(path)
+        if isinstance(cached, TokenFilter):
+            return cached
+        prefilter = self._build_prefilter()  # none cached (or None: every file is parsed)
         write_cache_file(path, pickle.dumps(prefilter, protocol=pickle.HIGHEST_PROTOCOL))
         return prefilter
 

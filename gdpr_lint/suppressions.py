@@ -81,7 +81,8 @@ def parse_suppressions(source: str) -> FileSuppressions:
         return result
     header = True  # still in the first comment block (before any code)
     try:
-        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        # newline=None: a lone CR ends a line, as it does for Python and for the findings' lines
+        for tok in tokenize.generate_tokens(io.StringIO(source, newline=None).readline):
             if tok.type in (tokenize.NL, tokenize.NEWLINE, tokenize.ENCODING, tokenize.INDENT, tokenize.DEDENT):
                 continue
             if tok.type != tokenize.COMMENT:
@@ -238,6 +239,8 @@ def is_selected(code: str, selectors: Sequence[str], resolve: Callable[[str], Op
         if resolve(selector) == code:
             return True
         if re.fullmatch(r"(?i)gdpr\d*", selector) and code.startswith(selector.upper()):
+            return True
+        if selector.upper() == "ALL":
             return True
     return False
 

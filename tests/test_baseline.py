@@ -176,6 +176,10 @@ def test_fingerprint_matches_the_finding_fingerprint(repo):
             '{"tool": "gdpr-lint-baseline", "format_version": 1, "findings": [{"rule": "GDPR101"}]}',
             "entry 0 is invalid",
         ),
+        (  # it said only "entry 0 is invalid: 'path'"
+            '{"tool": "gdpr-lint-baseline", "format_version": 1, "findings": [{"rule": "GDPR101"}]}',
+            "entry 0 is invalid: it has no 'path'",
+        ),
         (
             '{"tool": "gdpr-lint-baseline", "format_version": 1, "findings": [{"rule": "GDPR101", "path": "a.py", '
             '"source": "x", "occurrence": "0", "fingerprint": "f"}]}',
@@ -200,6 +204,14 @@ def test_normalised_source_ignores_layout_and_comments():
     wrapped = bl.normalise_source('logger.info(\n    "x %s",\n    user.email,\n)')
     assert one == wrapped == 'logger.info("x %s",user.email)'
     assert bl.normalise_source("return a if b else c") == "return a if b else c"
+
+
+def test_normalised_source_is_the_same_whatever_the_line_ends():
+    """A statement with CR (old Mac) line ends was tokenized as one line of garbage, so a
+    baseline made on it never matched the same code with LF or CRLF ends, and vice versa."""
+    code = 'log.info(\n    f"x {email}",  # why\n    email)\n'
+    forms = {bl.normalise_source(code.replace("\n", end)) for end in ("\n", "\r\n", "\r")}
+    assert forms == {'log.info(f"x {email}",email)'}
 
 
 def test_findings_reported_at_the_end_of_the_module_keep_their_fingerprint():

@@ -186,3 +186,10 @@ def test_docs_commands_run(repo, merge_request):
         for index, arg in enumerate(args):
             if arg == "--output-file":
                 assert (repo.path / args[index + 1]).stat().st_size > 0, command
+
+
+@needs_cli
+def test_diff_with_an_empty_ref_is_a_usage_error(repo):
+    """`--diff ""` (an unset CI variable) silently checked every line."""
+    done = lint(repo, "check", "--diff", "")
+    assert done.returncode == 2 and done.stderr.strip().endswith("not an empty string"), done.stderr

@@ -109,6 +109,57 @@ def test_stdin_uses_stdin_filename(project):
     assert result.stdout.startswith("pkg/mod.py:7:5: GDPR101")
 
 
+def test_stdin_filename_follows_force_exclude_and_means_stdin(project):
+    """--force-exclude did nothing for standard input (an editor passing an excluded or
+    .venv file got findings); --stdin-filename without `-` checked the whole folder."""
+    (project / "pyproject.toml").write_text('[tool.gdpr-lint]\nexclude = ["generated/**"]\n')
+    for name in ("generated/mod.py", ".venv/lib/mod.py"):
+        skipped = run(["check", "--no-cache", "--force-exclude", "--stdin-filename", name, "-"], project, stdin=LEAK)
+        assert skipped.returncode == 0 and skipped.stdout == "", (name, skipped.stdout)
+        checked = run(["check", "--no-cache", "--stdin-filename", name, "-"], project, stdin=LEAK)
+        assert checked.returncode == 1 and checked.stdout.startswith(f"{name}:7:5: GDPR101")
+    alone = run(["check", "--no-cache", "--stdin-filename", "pkg/mod.py"], project, stdin=LEAK)
+    assert alone.returncode == 1 and alone.stdout.startswith("pkg/mod.py:7:5: GDPR101")
+    assert "app/views.py" not in alone.stdout
+    mixed = run(["check", "--no-cache", "--stdin-filename", "pkg/mod.py", "app"], project, stdin=LEAK)
+    assert mixed.returncode == 2 and "--stdin-filename" in mixed.stderr and mixed.stdout == ""
+
+
+@pytest.mark.parametrize("args", [["rules"], ["check", "--no-cache", "app"], ["check", "--no-cache", "--format", "json", "app"]])
+def test_a_reader_that_goes_away_is_not_an_internal_error(project, args):
+    """`gdpr-lint check | head -1`: BrokenPipeError escaped as a traceback (or, through the
+    internal-error net, as exit 2); it stops quietly with exit 1, as click does."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
+    proc = subprocess.Popen([sys.executable, "-m", "gdpr_lint"] + args, cwd=str(project), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before anything is written
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert "Traceback" not in stderr and "rror" not in stderr, stderr
+
+
+@pytest.mark.parametrize("args", [["check", ""], ["check", "--no-cache", "app", ""], ["check", "--format", "json", ""]])
+def test_an_empty_path_is_a_usage_error(project, args):
+    """pathlib reads "" as ".": `gdpr-lint check "$FILES"` with FILES unset checked everything."""
+    result = run(args, project)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "gdpr-lint: error: an empty path was given (an unset variable?); name files or folders, or `.`"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a working directory cannot be removed under Windows")
+@pytest.mark.parametrize("args", [["check", "."], ["check", "--format", "json", "."], ["rules"]])
+def test_a_deleted_working_directory_is_one_clear_line(tmp_path, args):
+    """It was `internal error: FileNotFoundError ... (at pathlib.py)`, exit 2, 'please report it'."""
+    (tmp_path / "gone").mkdir()
+    script = 'cd gone && rmdir ../gone && exec "$0" -m gdpr_lint "$@"'
+    result = subprocess.run(["sh", "-c", script, sys.executable, *args], cwd=str(tmp_path), capture_output=True,
+                            text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == ["gdpr-lint: error: the working directory cannot be read "
+                                          "(No such file or directory; was it deleted?): cd into the project"]
+
+
 def test_missing_path_is_usage_error(project):
     result = run(["check", "--no-cache", "nope/"], project)
     assert result.returncode == 2
@@ -160,11 +211,81 @@ def test_select_ignore_by_code_prefix_and_name(project):
     assert bad.returncode == 2 and "both selected and ignored" in bad.stderr
 
 
+@pytest.mark.parametrize("args, fragment", [
+    (["check", "--jobs", "-1"], "'--jobs'"),
+    (["check", "--formt", "json"], "'--formt'. Did you mean '--format'?"),
+    (["check", "--fail-on", "fatal"], "'--fail-on'"),
+    (["check", "--output-file", "."], "'--output-file'"),
+    (["chek"], "'chek'. Did you mean 'check'?"),
+    (["explain"], "Missing argument 'CODE'"),
+    (["baseline", "create", "--jobs", "x"], "'--jobs'"),
+])
+def test_bad_flag_is_one_line_and_exit_2(project, args, fragment):
+    """click's own usage errors took four lines (usage, hint, blank line, error)."""
+    result = run(args, project)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gdpr-lint: error: ") and fragment in lines[0], result.stderr
+
+
+def test_help_and_bare_groups_still_print_help(project):
+    assert run(["check", "--help"], project).stdout.startswith("Usage:")
+    bare = run(["baseline"], project)
+    assert bare.returncode in (0, 2) and "Usage:" in bare.stdout + bare.stderr and "error" not in bare.stderr
+
+
+def test_statistics_follows_format_json_and_refuses_the_others(project):
+    """--format was silently ignored with --statistics (a text table came out for json)."""
+    result = run(["check", "--no-cache", "--statistics", "--format", "json", "app"], project)
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == [{"rule": "GDPR101", "name": "pii-in-log", "severity": "error", "count": 1}]
+    refused = run(["check", "--no-cache", "--statistics", "--format", "sarif", "app"], project)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.startswith("gdpr-lint: error: --statistics") and len(refused.stderr.splitlines()) == 1
+
+
+def test_rule_names_ignore_case_everywhere(project):
+    """Codes ignored case (`gdpr101`), suppressions ignored it for names, but `--select`,
+    `--ignore` and `explain` refused `PII-IN-LOG` as matching no rule."""
+    assert run(["check", "--no-cache", "--ignore", "PII-IN-LOG", "app"], project).returncode == 0
+    assert run(["check", "--no-cache", "--select", "Pii-In-Log", "app"], project).returncode == 1
+    explained = run(["explain", "PII-IN-LOG"], project)
+    assert explained.returncode == 0 and explained.stdout.startswith("# GDPR101 pii-in-log")
+
+
+def test_all_is_accepted_and_does_something_wherever_a_selector_is(project):
+    """`ALL` passed validation everywhere but only `select` understood it: `--ignore ALL`,
+    `per-file-ignores = { .. = ["ALL"] }` and `non-suppressible = ["ALL"]` did nothing."""
+    assert run(["check", "--no-cache", "--ignore", "ALL", "app"], project).returncode == 0
+    assert run(["check", "--no-cache", "--ignore", "all", "--select", "GDPR101", "app"], project).returncode == 1
+    (project / "pyproject.toml").write_text('[tool.gdpr-lint.per-file-ignores]\n"app/**" = ["ALL"]\n')
+    assert run(["check", "--no-cache", "app"], project).returncode == 0
+    (project / "pyproject.toml").write_text('[tool.gdpr-lint]\nnon-suppressible = ["ALL"]\n')
+    (project / "app" / "views.py").write_text(LEAK.replace(
+        "user.email)", "user.email)  # gdpr-lint: ignore[GDPR101] -- consented audit log"))
+    refused = run(["check", "--no-cache", "app"], project)
+    assert refused.returncode == 1 and "inline suppression refused" in refused.stdout
+
+
 def test_configured_exclude_and_force_exclude(project):
     (project / "pyproject.toml").write_text('[tool.gdpr-lint]\nexclude = ["app/views.py"]\n')
     assert run(["check", "--no-cache", "app"], project).returncode == 0
     assert run(["check", "--no-cache", "app/views.py"], project).returncode == 1
     assert run(["check", "--no-cache", "--force-exclude", "app/views.py"], project).returncode == 0
+
+
+def test_config_patterns_may_start_with_dot_slash(project):
+    """`./app/views.py` matched nothing (gitignore syntax has no "./"): the exclude and the
+    per-file-ignores entry silently did nothing."""
+    (project / "pyproject.toml").write_text('[tool.gdpr-lint]\nexclude = ["./app/views.py"]\n')
+    assert run(["check", "--no-cache", "app"], project).returncode == 0
+    (project / "pyproject.toml").write_text('[tool.gdpr-lint.per-file-ignores]\n"./app/**" = ["GDPR1"]\n')
+    assert run(["check", "--no-cache", "app"], project).returncode == 0
+    (project / "other").mkdir()
+    (project / "other" / "app").mkdir()
+    (project / "other" / "app" / "views.py").write_text(LEAK)  # "./" anchors at the config's folder
+    assert run(["check", "--no-cache", "other"], project).returncode == 1
 
 
 def test_gitignore_respected(project):
@@ -365,6 +486,16 @@ def test_cache_folder_that_cannot_be_written_means_no_cache(project):
     assert (project / "blocker").is_file()
 
 
+@pytest.mark.parametrize("how", [["--cache-dir", "."], ["--cache-dir", "app"]])
+def test_a_cache_dir_in_the_project_does_not_gitignore_the_project(project, how):
+    """`--cache-dir .` wrote `*` into the project's own .gitignore (the cache folder's marker),
+    and the walk then skipped every file as git-ignored: 0 files, exit 0, the leak passed."""
+    for _ in range(2):
+        result = run(["check", *how, "--format", "json", "app"], project)
+        assert result.returncode == 1 and json.loads(result.stdout)["summary"]["files"] == 2, result.stderr
+    assert not (project / ".gitignore").exists() and not (project / "app" / ".gitignore").exists()
+
+
 def test_concurrent_runs_share_the_cache_safely(project):
     """Runs started together write the same shards; each finishes with the same report, and
     the cache they leave is read back by the next run."""
@@ -380,3 +511,12 @@ def test_concurrent_runs_share_the_cache_safely(project):
     shards = list((project / ".gdpr_lint_cache").glob("results-*/*.json"))
     assert shards and all(json.loads(path.read_text())["entries"] for path in shards)
     assert run(["check", "--format", "json", "app"], project).stdout.encode() == outputs[0][0]
+
+
+def test_one_stale_baseline_entry_is_grammatical(project):
+    """It said "1 baseline entry no longer match a finding"."""
+    run(["check", "--no-cache"], project)
+    assert run(["baseline", "create", "--no-cache", "app"], project).returncode == 0
+    (project / "app" / "views.py").write_text(CLEAN)
+    result = run(["check", "--no-cache", "--baseline", ".gdpr-lint-baseline.json", "app"], project)
+    assert "1 baseline entry no longer matches a finding (fixed?)" in result.stderr, result.stderr

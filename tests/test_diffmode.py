@@ -96,6 +96,22 @@ def test_unknown_ref_is_a_clear_error(repo):
         changed_lines("--output=/tmp/x", str(repo.path))
 
 
+def test_an_empty_ref_is_a_clear_error(repo):
+    """`--diff "$BASE"` with BASE unset used to check everything, as if --diff were absent."""
+    with pytest.raises(DiffError, match="needs a git ref"):
+        changed_lines("", str(repo.path))
+
+
+def test_lines_ended_by_a_lone_cr_are_counted_as_python_counts_them(repo):
+    """git counts LF-ended lines only: a file with CR line ends is one git line, so every
+    finding below its first line fell outside the changed lines and slipped through."""
+    repo.write("app/mac.py", "import logging\rdef f(email):\r    logging.info(email)\r")  # untracked
+    repo.write("app/keep.py", BASE + "a = 1\rb = 2\r\nc = 3\n")  # a git line holding two Python lines
+    assert changed_lines("main", str(repo.path)) == {"app/mac.py": {1, 2, 3}, "app/keep.py": {11, 12, 13}}
+    repo.git("add", "-A")
+    assert changed_lines("main", str(repo.path)) == {"app/mac.py": {1, 2, 3}, "app/keep.py": {11, 12, 13}}
+
+
 def test_outside_a_repository_is_a_clear_error(tmp_path, monkeypatch):
     for key, value in git_env(tmp_path).items():
         monkeypatch.setenv(key, value)

@@ -41,3 +41,14 @@ def test_write_output_is_atomic(tmp_path):
     target = tmp_path / "reports" / "gdpr.sarif"
     write_output("{}\n", str(target))
     assert target.read_text() == "{}\n" and [p.name for p in target.parent.iterdir()] == ["gdpr.sarif"]
+
+
+def test_write_output_keeps_a_symlink_and_writes_its_target(tmp_path):
+    """It had its own temp-file-and-rename, which replaces whatever the path is (a symlink,
+    or /dev/null run as root) with a regular file; it now goes through files.write_file."""
+    real = tmp_path / "real.sarif"
+    real.write_text("old\n")
+    link = tmp_path / "link.sarif"
+    link.symlink_to(real)
+    write_output("{}\n", str(link))
+    assert link.is_symlink() and real.read_text() == "{}\n"

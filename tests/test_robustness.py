@@ -284,6 +284,34 @@ def test_folder_named_like_a_module(tmp_path: Path):
         assert errors_of(report, "x.py") == [], args
 
 
+def test_a_gitignore_above_the_project_counts_only_inside_a_repository(tmp_path: Path):
+    """Outside a git repository every .gitignore up to / was applied: a stray `*.py` in a
+    parent folder (/tmp, a home folder) made the run check 0 files and pass."""
+    project = tmp_path / "project"
+    (project / "pkg").mkdir(parents=True)
+    (project / "pkg" / "good.py").write_text(GOOD)
+    (project / "pkg" / "generated.py").write_text(GOOD)
+    (tmp_path / ".gitignore").write_text("*.py\n")
+    (project / ".gitignore").write_text("generated.py\n")  # the project's own still counts
+    proc, report = run_json(["."], project)
+    assert_good_reported(proc, report, "pkg/good.py")
+    assert report["summary"]["files"] == 1
+    (tmp_path / ".git").mkdir()  # now the parent is the repository, and git reads its .gitignore
+    proc, report = run_json(["."], project)
+    assert report["summary"]["files"] == 0
+
+
+def test_a_file_named_twice_in_different_spellings_is_checked_once(tmp_path: Path):
+    """`sub/../good.py` was told apart from `good.py` (pathlib keeps `..`), so the file was
+    checked twice and each finding reported twice under the same name."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "good.py").write_text(GOOD)
+    for args in (["good.py", "./good.py", "sub/../good.py", str(tmp_path / "good.py")], [".", "sub/.."]):
+        proc, report = run_json(args, tmp_path)
+        assert_good_reported(proc, report)
+        assert report["summary"]["files"] == 1 and len(report["findings"]) == 1, (args, report)
+
+
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks on this platform")
 def test_symlink_loops_terminate(tmp_path: Path):
     (tmp_path / "good.py").write_text(GOOD)
@@ -302,6 +330,26 @@ def test_symlink_loops_terminate(tmp_path: Path):
     proc, report = run_json(["a.py", "good.py"], tmp_path, timeout=60)
     assert_good_reported(proc, report)
     assert_result_or_clear_error(report, "a.py")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks on this platform")
+def test_links_to_folders_are_not_walked_into(tmp_path: Path):
+    """A committed `evil -> /` made the walk read the whole machine, a link to a folder
+    outside the project put its code in the report, and `alias -> src` reported every
+    finding twice. As git and ruff: such links are skipped, unless named on the command line."""
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "good.py").write_text(GOOD)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text(GOOD)
+    os.symlink(outside, project / "vendor")
+    os.symlink("src", project / "alias")
+    proc, report = run_json(["."], project, timeout=60)
+    assert_good_reported(proc, report, "src/good.py")
+    assert [f["path"] for f in report["findings"]] == ["src/good.py"]
+    proc, report = run_json(["vendor"], project, timeout=60)  # named: checked
+    assert [f["path"] for f in report["findings"]] == ["vendor/secret.py"]
 
 
 def test_missing_file_named_on_the_command_line(tmp_path: Path):
@@ -417,6 +465,19 @@ def test_sarif_stays_valid_with_hostile_names(tmp_path: Path):
     assert sarif["runs"][0]["results"], sarif
 
 
+@pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="the file system wants UTF-8 names")
+def test_sarif_with_a_file_name_that_is_not_utf8(tmp_path: Path):
+    """A raw byte in a file name crashed the SARIF reporter (UnicodeEncodeError in quote)."""
+    os.mkdir(os.path.join(os.fsencode(tmp_path), b"d\xfe"))
+    with open(os.path.join(os.fsencode(tmp_path), b"d\xfe", b"bad\xff.py"), "w") as handle:
+        handle.write(GOOD)
+    proc = run_cli(["--format", "sarif", "."], tmp_path)
+    assert "Traceback" not in proc.stderr.decode("utf-8", "replace")
+    sarif = json.loads(proc.stdout.decode("utf-8"))
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]]
+    assert uris == ["d%FE/bad%FF.py"]
+
+
 # ---- configuration ------------------------------------------------------------------------
 
 WRONG_TYPES = {
@@ -479,10 +540,47 @@ def test_config_toml_syntax_error_is_one_clear_line(tmp_path: Path, text: str):
     assert_one_clear_line(proc, "gdpr-lint.toml")
 
 
+@pytest.mark.parametrize("text, needle", [
+    ('selec = ["GDPR1"]', 'unknown key "selec" at the top level (did you mean "select"?)'),
+    ("[pii]\nfoo = 1", 'unknown key "foo" in [pii]'),
+    ("retention = 3", "[retention] must be a table, not 3"),
+    ("[retention.limits]\nlogs = 0", '"limits" in [retention]: "logs" must be a positive integer (days), not 0'),
+    ('[pii]\nextra-identifiers = { msisdn = "fone" }', 'gdpr-lint.toml: [pii] extra-identifiers: unknown data category'),
+])
+def test_config_errors_name_tables_as_gdpr_lint_toml_writes_them(tmp_path: Path, text: str, needle: str):
+    """They said `[gdpr-lint.toml.pii]` (no such table), or `[tool.gdpr-lint.pii]` for a file
+    that has no [tool] table, and `"limits" in [...].logs`."""
+    (tmp_path / "gdpr-lint.toml").write_text(text + "\n")
+    (tmp_path / "good.py").write_text(GOOD)
+    assert_one_clear_line(run_cli(["good.py"], tmp_path), needle)
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("[retention.limits]\nsesions = 30", 'unknown data category "sesions" (did you mean "sessions"?)'),
+    ("[retention.limits]\nuploads = 30", 'unknown data category "uploads" (known: analytics, backups'),
+])
+def test_retention_limit_for_an_unknown_category_is_one_clear_line(tmp_path: Path, text: str, needle: str):
+    """A typo in a category limited nothing, silently: sessions kept the 365-day default."""
+    (tmp_path / "gdpr-lint.toml").write_text(text + "\n")
+    (tmp_path / "good.py").write_text(GOOD)
+    assert_one_clear_line(run_cli(["good.py"], tmp_path), "[retention.limits]", needle)
+
+
 def test_config_not_utf8_is_one_clear_line(tmp_path: Path):
     (tmp_path / "gdpr-lint.toml").write_bytes(b'select = ["GDPR\xff"]\n')
     (tmp_path / "good.py").write_text(GOOD)
     assert_one_clear_line(run_cli(["good.py"], tmp_path), "gdpr-lint.toml")
+
+
+@pytest.mark.parametrize("name, text", [
+    (".gdpr-lint.toml", 'select = ["GDPR3"]\r\n'),
+    ("pyproject.toml", '[tool.gdpr-lint]\nselect = ["GDPR3"]\n'),
+])
+def test_config_with_a_byte_order_mark_is_read(tmp_path: Path, name: str, text: str):
+    (tmp_path / "good.py").write_text(GOOD)
+    (tmp_path / name).write_bytes(b"\xef\xbb\xbf" + text.encode())
+    proc, report = run_json(["good.py"], tmp_path)
+    assert proc.returncode == 0 and report["findings"] == [], proc.stderr  # GDPR3 only: the leak is GDPR101
 
 
 def test_pyproject_syntax_error_is_one_clear_line(tmp_path: Path):
@@ -578,3 +676,210 @@ def test_scanned_code_is_never_imported_or_run(tmp_path: Path):
     assert not marker.exists(), "scanned code was executed"
     assert [(f["path"], f["line"]) for f in report["findings"] if f["rule"] == "GDPR101"] == \
         [("src/pkg/views.py", 3 + GOOD_LINE - 1)]
+
+
+
+@pytest.mark.parametrize("args", [["--format", "json", "."], ["."]])
+def test_python_m_does_not_import_modules_of_the_checked_project(tmp_path: Path, args):
+    """`python -m gdpr_lint` puts the working directory first on sys.path: a project with a
+    click.py, libcst/ or tomllib.py at its root had that code run in place of ours."""
+    marker = tmp_path / "executed"
+    side_effect = f"open({str(marker)!r}, 'w').write('ran')\n"
+    for name in ("click.py", "tomllib.py", "libcst.py", "typing_extensions.py"):
+        (tmp_path / name).write_text(side_effect)
+    (tmp_path / "good.py").write_text(GOOD)
+    proc = run_cli(args, tmp_path)
+    assert not marker.exists(), "a module of the checked project was imported"
+    assert proc.returncode == 1, proc.stderr.decode()[-2000:]
+
+
+# ---- gitignore-style patterns ------------------------------------------------------------
+
+@pytest.mark.parametrize("where", ["exclude", "per-file-ignores", ".gitignore"])
+@pytest.mark.parametrize("pattern", ["[z-a].py", "x[]", "[[:digit:]]*.py", "[\\\\]]", "[&&~|--]"])
+def test_odd_bracket_patterns_never_crash_the_walk(tmp_path: Path, where: str, pattern: str):
+    """`[z-a]` used to be a regex error (a traceback, exit 1), `[[:alpha:]]` a FutureWarning."""
+    (tmp_path / "good.py").write_text(GOOD)
+    if where == ".gitignore":
+        (tmp_path / ".git").mkdir()
+        (tmp_path / ".gitignore").write_text(pattern + "\n")
+    else:
+        value = (f"exclude = [{json.dumps(pattern)}]" if where == "exclude"
+                 else f'per-file-ignores = {{ {json.dumps(pattern)} = ["GDPR3"] }}')
+        (tmp_path / ".gdpr-lint.toml").write_text(value + "\n")
+    proc, report = run_json(["."], tmp_path)
+    assert proc.stderr.decode().count("\n") <= 1, proc.stderr.decode()  # the summary line only
+    assert_good_reported(proc, report)
+
+
+@pytest.mark.parametrize("pattern, path, matches", [
+    ("[z-a]", "z", True), ("[z-a]", "a", False),     # git: a reversed range is its first character
+    ("[]]x", "]x", True), ("[!]]x", "ax", True), ("[!]]x", "]x", False),
+    ("[^a].py", "b.py", True), ("[^a].py", "a.py", False),
+    ("[[:alpha:]]", "a", True), ("[[:alpha:]]", "1", False),
+    ("[[:digit:][:upper:]]q", "1q", True), ("[[:digit:][:upper:]]q", "aq", False),
+    ("[a-]", "-", True), ("[a-]", "b", False),
+    ("a[.-0]b", "a0b", True), ("a[.-0]b", "a/b", False), ("[[:punct:]]x", "/x", False),
+    ("[\\]]", "]", True), ("[&~]", "~", True), ("[a-c]*.py", "b_test.py", True),
+])
+def test_bracket_expressions_read_as_git_reads_them(pattern: str, path: str, matches: bool):
+    from gdpr_lint.files import _pattern_regex
+
+    assert bool(_pattern_regex(pattern)[0].match(path)) is matches
+
+
+# ---- the cache folder is part of the checkout ------------------------------------------
+
+class _RunsCode:
+    """A pickle that runs code when loaded (what a hostile repository could commit)."""
+
+    def __init__(self, marker: str):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+@pytest.mark.skipif(not hasattr(os, "system") or os.name != "posix", reason="uses touch")
+def test_a_committed_cache_pickle_cannot_run_code(tmp_path: Path):
+    """`.gdpr_lint_cache/knowledge-<digest of the built-in rules>.pickle` has a predictable
+    name: a repository that ships one ran arbitrary code in `gdpr-lint check` (CI on a pull
+    request, a contributor's hook). Cache files may name only the cache's own classes."""
+    import pickle
+
+    (tmp_path / "good.py").write_text(GOOD)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    argv = [sys.executable, "-m", "gdpr_lint", "check", "--format", "json", "good.py"]
+    first = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    pickles = sorted((tmp_path / ".gdpr_lint_cache").glob("*.pickle"))
+    assert {p.name.split("-")[0] for p in pickles} == {"knowledge", "prefilter"}
+    marker = tmp_path / "ran-code"
+    for path in pickles:
+        path.write_bytes(pickle.dumps(_RunsCode(str(marker))))
+    shutil_rmtree_results(tmp_path / ".gdpr_lint_cache")
+    second = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    assert not marker.exists()
+    assert second.returncode == first.returncode == 1 and second.stdout == first.stdout, second.stderr
+
+
+def test_the_start_up_caches_load_through_the_restricted_unpickler(tmp_path: Path):
+    """The allow-list must cover what the caches really hold, or every run rebuilds them."""
+    from gdpr_lint.knowledge import read_cache_pickle
+
+    (tmp_path / "good.py").write_text(GOOD)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.gdpr-lint]\nextend-select = ["GDPR204"]\n[tool.gdpr-lint.pii]\nsanitizers = ["app.mask"]\n')
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    subprocess.run([sys.executable, "-m", "gdpr_lint", "check", "good.py"], cwd=tmp_path, env=env,
+                   capture_output=True, timeout=120)
+    pickles = sorted((tmp_path / ".gdpr_lint_cache").glob("*.pickle"))
+    assert len(pickles) == 2
+    for path in pickles:
+        assert read_cache_pickle(path) is not None, path.name
+
+
+def shutil_rmtree_results(cache: Path) -> None:
+    """Drop the results cache, so the second run has to load the start-up caches and analyse."""
+    import shutil
+
+    for folder in cache.glob("results-*"):
+        shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("damage", ["entries-list", "entry-not-a-table", "finding-fields-missing", "errors-bad"])
+def test_a_damaged_results_cache_is_a_miss_not_a_crash(tmp_path: Path, damage: str):
+    """Valid JSON of the wrong shape in a results shard (a damaged disk, or a shard written by
+    another build of the same version) raised KeyError/AttributeError with a traceback."""
+    (tmp_path / "good.py").write_text(GOOD)
+    argv = ["--format", "json", "good.py"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "gdpr_lint", "check", *argv]
+    first = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    shards = list((tmp_path / ".gdpr_lint_cache").glob("results-*/*.json"))
+    assert len(shards) == 1
+    shard = json.loads(shards[0].read_text())
+    if damage == "entries-list":
+        shard["entries"] = [1, 2]
+    else:
+        for key, entry in list(shard["entries"].items()):
+            if damage == "entry-not-a-table":
+                shard["entries"][key] = 7
+            elif damage == "finding-fields-missing":
+                entry["f"] = [{"rule": "GDPR101"}]
+            else:
+                entry["e"] = [[1]]
+        shard["entries"]["other"] = 7  # a damaged entry of a file this run does not check
+    shards[0].write_text(json.dumps(shard))
+    for _ in range(2):  # the run that meets the damage, and the one after it
+        again = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+        assert b"Traceback" not in again.stderr, again.stderr.decode()
+        assert again.returncode == first.returncode == 1 and again.stdout == first.stdout
+
+
+# ---- rule packs and internal errors ------------------------------------------------------
+
+@pytest.mark.parametrize("pack, needle", [
+    ("pii = 5", "pii must be a table"),
+    ("[pii]\ncategories = 5", "pii.categories must be a table"),
+    ("rule = 5", "rule must be an array of [[rule]] tables"),
+    ("rule = [5]", "each rule must be a [[rule]] table"),
+    ('[[rule]]\ncode = 5\nname = "x"\nfamily = "exposure"\nseverity = "error"\ngdpr = "a"\nsummary = "s"',
+     "code must be a string"),
+    ("[residency.saas.x]\neu_hosts = 5", "data not shaped as in the built-in rules"),
+    ("[residency.regions.aws]\nfoo = 1", "data not shaped as in the built-in rules"),
+])
+def test_malformed_rule_pack_is_one_clear_line(tmp_path: Path, pack: str, needle: str):
+    """A rule pack of the wrong shape crashed with a traceback and exit code 1 ("findings")."""
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "mine.toml").write_text(pack + "\n")
+    (tmp_path / "gdpr-lint.toml").write_text('rule-packs = ["packs"]\n')
+    (tmp_path / "good.py").write_text(GOOD)
+    assert_one_clear_line(run_cli(["good.py"], tmp_path), needle)
+
+
+@pytest.mark.parametrize("args", [["good.py"], ["--format", "json", "good.py"]])
+def test_an_escaped_exception_is_an_internal_error_with_exit_2(tmp_path: Path, args):
+    """Python exits 1 on an uncaught exception, which CI reads as "findings"."""
+    (tmp_path / "good.py").write_text(GOOD)
+    code = ("import sys\nimport gdpr_lint.commands as commands\n"
+            "def broken(**options):\n    raise RuntimeError('a bug')\n"
+            "commands.check = broken\n"
+            f"sys.argv = ['gdpr-lint', 'check'] + {args!r}\n"
+            "from gdpr_lint.entry import main\nmain()\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.decode().splitlines() == ["gdpr-lint: internal error: RuntimeError: a bug (at <string>:4); please report it"]
+
+
+@pytest.mark.parametrize("jobs, files, expected", [(1000, 30, 8), (2, 30, 2), (8, 24, 6), (64, 10_000, 64)])
+def test_worker_processes_are_capped_by_the_work(jobs: int, files: int, expected: int):
+    """The pool forks every worker up front: `--jobs 1000` forked a thousand processes."""
+    from gdpr_lint.runner import worker_count
+
+    assert worker_count(jobs, files) == (min(expected, 61) if os.name == "nt" else expected)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals to a process group")
+@pytest.mark.parametrize("extra", [[], ["--format", "json"], ["--jobs", "1"]])
+def test_ctrl_c_stops_the_run_with_one_line(tmp_path: Path, extra):
+    """Ctrl-C printed a KeyboardInterrupt traceback (the plain `check` path), one more per
+    worker process, and exit code 1 (click's "Aborted!"), which CI reads as "findings"."""
+    body = LOG_PRELUDE + "".join(f"def f{i}(email):\n    logger.info(email)\n" for i in range(2500))
+    for i in range(30):
+        (tmp_path / f"m{i}.py").write_text(body)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "gdpr_lint", "check", "--no-cache", *extra, "."], cwd=tmp_path,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        import time
+
+        time.sleep(2.5)  # well into the analysis (30 files of 5,000 lines)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, stderr.decode()
+    assert stderr.decode().strip() == "Aborted!"

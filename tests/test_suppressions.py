@@ -55,6 +55,18 @@ def test_text_after_directive_without_separator_is_no_justification():
     assert supps.by_line[1][0].justification == ""
 
 
+def test_lines_are_numbered_as_python_numbers_them():
+    """A lone CR ends a line for Python (and so for the findings), but tokenize was fed
+    LF-split lines: in a file with CR line ends every suppression sat on line 1, so none
+    applied and each was reported unused."""
+    for newline in ("\r", "\r\n", "\n"):
+        source = newline.join(["import logging", "def f(email):",
+                               "    logging.info(email)  # gdpr-lint: ignore[GDPR101] -- audit", ""])
+        supps = parse_suppressions(source)
+        assert list(supps.by_line) == [3], repr(newline)
+        assert supps.by_line[3][0].column == 26
+
+
 def test_skip_file_only_in_the_first_comment_block():
     header = parse("""\
         #!/usr/bin/env python

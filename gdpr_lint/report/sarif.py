@@ -96,7 +96,9 @@ def descriptor(rule: Rule) -> dict:
 
 
 def _location(path: str, root: str, finding: Finding = None) -> dict:
-    physical: dict = {"artifactLocation": {"uri": quote(uri_path(path, root), safe="/"), "uriBaseId": "%SRCROOT%"}}
+    # a file name that is not UTF-8 holds surrogate escapes: percent-encode its raw bytes
+    uri = quote(uri_path(path, root), safe="/", errors="surrogateescape")
+    physical: dict = {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}}
     if finding is not None:
         region = {"startLine": max(finding.line, 1), "startColumn": max(finding.column, 1)}
         end_line = max(finding.end_line, region["startLine"])
