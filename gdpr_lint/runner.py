@@ -278,8 +278,6 @@ class ResultCache:
 
     def _remove_stale_siblings(self, before: float) -> None:
         """Result folders and start-up caches of other settings, untouched since `before`."""
-        import shutil
-
         try:
             siblings = [p for p in self.root.parent.iterdir() if p != self.root and p.name.startswith(
                 ("results-", "knowledge-", "prefilter-"))]
@@ -290,6 +288,8 @@ class ResultCache:
                 if path.lstat().st_mtime >= before:
                     continue
                 if path.is_dir() and not path.is_symlink():
+                    import shutil  # rarely needed: not on the hook's start-up path
+
                     shutil.rmtree(path, ignore_errors=True)
                 else:
                     path.unlink()
