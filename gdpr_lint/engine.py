@@ -1304,7 +1304,9 @@ class Context:
             if binding_scope is not None:
                 name = target.attr.value
                 old = binding_scope.instance.get(name)
-                taint = self.taint(value).through(self._render(target)) if value is not None else EMPTY
+                taint = self.taint(value) if value is not None else EMPTY
+                if taint:  # rendering the target is code generation: only for data worth naming
+                    taint = taint.through(self._render(target))
                 kind = self.call_kind(value) if type(value) is cst.Call else self.kind(value)
                 binding = Binding(name, value, taint, kind, None, target)
                 if old is not None:
@@ -1725,7 +1727,7 @@ class Walker(Context):
         if type(target) in (cst.Name, cst.Attribute):
             name = dotted_name(target)
         elif type(target) is cst.Subscript:
-            name = self._render(target)
+            name = _subscript_text(target) or self._render(target)
         else:
             name = None
         for check in self.checks:
@@ -1886,6 +1888,23 @@ class Walker(Context):
             stack.extend(children)
 
 
+
+
+def _subscript_text(node) -> Optional[str]:
+    """`CACHES["default"]["TIMEOUT"]` as its source reads, without libcst's code generation,
+    for the common targets: names and attributes indexed by a literal or a name."""
+    if type(node) is not cst.Subscript:
+        return dotted_name(node)
+    if len(node.slice) != 1 or type(node.slice[0].slice) is not cst.Index:
+        return None
+    index = node.slice[0].slice.value
+    if type(index) not in (cst.SimpleString, cst.Integer, cst.Name):
+        return None
+    base = _subscript_text(node.value)
+    if base is None or getattr(node.lbracket.whitespace_after, "value", " ") \
+            or getattr(node.rbracket.whitespace_before, "value", " "):
+        return None  # spaces or a line break inside the brackets: as libcst writes it
+    return f"{base}[{index.value}]"
 
 
 _GETTER_PREPOSITIONS = frozenset({"by", "from", "for", "with"})
