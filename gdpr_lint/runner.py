@@ -153,7 +153,21 @@ def _check_data(data: bytes, display: str, settings, use_prefilter: bool, budget
     except MemoryError:
         return [], [FileError(display, "ran out of memory analysing this file; file not checked")]
     except Exception as exc:  # an internal error is reported with the file, never swallowed (exit 2)
+        if _raised_during_interrupt(exc):
+            raise KeyboardInterrupt from None  # Ctrl-C stops the run, whatever a cleanup raised on its way
         return [], [FileError(display, f"internal error: {type(exc).__name__}: {exc}", internal=True)]
+
+
+def _raised_during_interrupt(exc: BaseException) -> bool:
+    """Whether the exception was raised while a Ctrl-C unwound (a `finally:` in libcst's
+    position tracking raises KeyError when the interrupt cut the code generation short)."""
+    seen = 0
+    context = exc.__context__
+    while context is not None and seen < 20:
+        if isinstance(context, KeyboardInterrupt):
+            return True
+        context, seen = context.__context__, seen + 1
+    return False
 
 
 # ---- worker processes -------------------------------------------------------------------

@@ -213,10 +213,10 @@ def test_select_ignore_by_code_prefix_and_name(project):
 
 @pytest.mark.parametrize("args, fragment", [
     (["check", "--jobs", "-1"], "'--jobs'"),
-    (["check", "--formt", "json"], "'--formt'. Did you mean '--format'?"),
+    (["check", "--formt", "json"], ("--formt", "--format")),  # click 8.1 (Python 3.9) writes no quotes
     (["check", "--fail-on", "fatal"], "'--fail-on'"),
     (["check", "--output-file", "."], "'--output-file'"),
-    (["chek"], "'chek'. Did you mean 'check'?"),
+    (["chek"], "'chek'"),  # click 8.2+ adds "Did you mean 'check'?"
     (["explain"], "Missing argument 'CODE'"),
     (["baseline", "create", "--jobs", "x"], "'--jobs'"),
 ])
@@ -226,7 +226,9 @@ def test_bad_flag_is_one_line_and_exit_2(project, args, fragment):
     assert result.returncode == 2
     assert result.stdout == ""
     lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("gdpr-lint: error: ") and fragment in lines[0], result.stderr
+    fragments = fragment if isinstance(fragment, tuple) else (fragment,)
+    assert len(lines) == 1 and lines[0].startswith("gdpr-lint: error: ") \
+        and all(part in lines[0] for part in fragments), result.stderr
 
 
 def test_help_and_bare_groups_still_print_help(project):

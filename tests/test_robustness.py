@@ -883,3 +883,22 @@ def test_ctrl_c_stops_the_run_with_one_line(tmp_path: Path, extra):
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130, stderr.decode()
     assert stderr.decode().strip() == "Aborted!"
+
+
+def test_an_error_raised_while_ctrl_c_unwinds_stops_the_run(monkeypatch):
+    """libcst's position tracking raises KeyError in a `finally:` when Ctrl-C cuts its code
+    generation short; reported as one file's internal error, it swallowed the Ctrl-C and the
+    run went on (seen on Python 3.9)."""
+    from gdpr_lint import runner
+    from gdpr_lint.config import Config
+    from gdpr_lint.settings import RunSettings
+
+    def interrupted(*args):
+        try:
+            raise KeyboardInterrupt
+        finally:
+            raise KeyError("IndentedBlock(...)")
+
+    monkeypatch.setattr(runner, "analyze_bytes", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        runner.check_data(b"x = 1\n", "app.py", RunSettings(Config()))
