@@ -1013,6 +1013,13 @@ class Context:
                     first = target.elements[0].value.value
                     rest = self.taint(iterable)
                     return [(name, keys if name == first else rest) for name in names]
+            elif iterable.func.attr.value == "items" and type(target) in (cst.Tuple, cst.List) \
+                    and len(target.elements) == 2 and type(target.elements[0].value) is cst.Name:
+                # `for name, morsel in cookie_data.items()`: the key names an entry, it does
+                # not carry the values' data; its own name may say what it is (`for email, n in`)
+                key_node = target.elements[0].value
+                rest = [(name, taint) for name, taint in self._loop_taints(target.elements[1].value, iterable)]
+                return [(key_node.value, self._item_name_taint(key_node, iterable))] + rest
         elif t in (cst.Name, cst.Dict, cst.DictComp):
             keys = self.keys_taint(iterable)
             if keys is not None:
