@@ -883,15 +883,14 @@ class Context:
         return scope if scope is not None and scope.class_scope is not None else None
 
     def _is_signal_sender(self, node) -> bool:
-        """`sender` in a signal receiver (`def on_failure(sender=None, task_id=None, **kwargs)`,
-        Django's `def on_save(sender, instance, **kwargs)`): the task or model class that sent
-        the signal, so `sender.name` is a task's name, not a person's."""
-        if type(node) is not cst.Name or node.value != "sender":
+        """`sender` in a signal receiver ([pii.flow] signal-sender-params): the first parameter
+        of a function that also takes **kwargs, the task or model class that sent the signal."""
+        if type(node) is not cst.Name or node.value not in self.vocab.signal_sender_params:
             return False
         scope = self.scope
         while scope is not None and scope.kind != "function":
             scope = scope.parent
-        return scope is not None and scope.param_names[:1] == ("sender",) \
+        return scope is not None and scope.param_names[:1] == (node.value,) \
             and getattr(scope.node.params, "star_kwarg", None) is not None
 
     def _is_class_itself(self, node: cst.Name) -> bool:
@@ -1168,8 +1167,8 @@ class Context:
                 if arg.keyword is None or arg.keyword.value not in self.vocab.passthrough_skip_keywords:
                     result = result.union(self.taint(arg.value))
             if response and result:  # the data a request is about, not the credentials it sent
-                categories = self.vocab.categories
-                result = result.restricted([c for c in result.categories if categories[c].group != "credential"])
+                categories, dropped = self.vocab.categories, self.vocab.response_drops_groups
+                result = result.restricted([c for c in result.categories if categories[c].group not in dropped])
             if target == "getattr" and len(node.args) >= 2:
                 key = string_value(node.args[1].value)
                 if key is not None:
@@ -1180,9 +1179,8 @@ class Context:
         words = split_words(name)
         if len(words) > 1 and words[0] == "get":
             # `get_serial_by_otp(...)`, `get_user_by_email(...)`: what comes before `by` is got
-            # (not before `of`: `get_all_values_of_cookie` gets the cookie's values)
             for index, word in enumerate(words[2:], 2):
-                if word in _GETTER_PREPOSITIONS:
+                if word in self.vocab.getter_prepositions:
                     words = words[:index]
                     break
             context = _last_name(func.value) if type(func) is cst.Attribute else ""
@@ -1912,9 +1910,6 @@ def _subscript_text(node) -> Optional[str]:
             or getattr(node.rbracket.whitespace_before, "value", " "):
         return None  # spaces or a line break inside the brackets: as libcst writes it
     return f"{base}[{index.value}]"
-
-
-_GETTER_PREPOSITIONS = frozenset({"by", "from", "for", "with"})
 
 
 def _assignments(small) -> Iterator[Tuple[object, object]]:
