@@ -1017,17 +1017,21 @@ class Context:
                 # `for name, morsel in cookie_data.items()`: the key names an entry, it does
                 # not carry the values' data; its own name may say what it is (`for email, n in`)
                 key_node = target.elements[0].value
-                rest = [(name, taint) for name, taint in self._loop_taints(target.elements[1].value, iterable)]
-                return [(key_node.value, self._item_name_taint(key_node, iterable))] + rest
+                return [(key_node.value, self._item_name_taint(key_node, iterable))] \
+                    + self._items_taints(target.elements[1].value, iterable)
         elif t in (cst.Name, cst.Dict, cst.DictComp):
             keys = self.keys_taint(iterable)
             if keys is not None:
                 return [(name, keys) for name in names]
+        return self._items_taints(target, iterable)
+
+    def _items_taints(self, target, iterable) -> List[Tuple[str, Taint]]:
+        """What each name of a loop target carries from the iterable's items: what the
+        iterable carries, or when its items are unknown, what each name says."""
         source = self.taint(iterable)
         if source or not self._items_unknown(iterable):
-            return [(name, source) for name in names]
-        nodes = _target_name_nodes(target)
-        return [(name, self._item_name_taint(nodes[name], iterable)) for name in names]
+            return [(name, source) for name in _target_names(target)]
+        return [(name, self._item_name_taint(node, iterable)) for name, node in _target_name_nodes(target).items()]
 
     def _items_unknown(self, iterable) -> bool:
         """Whether the items of an iterable are values we cannot see (a parameter, a query, a
@@ -1287,6 +1291,8 @@ class Context:
             # `local, domain = email.split("@")`: only the part before the first star and the
             # `@` can identify someone; the domain half does not, as `email.split("@")[1]`
             address_split = value is not None and _is_address_split(value)
+            whole = self.taint(value) if value is not None and values is None else EMPTY  # once, not per name
+            unknown_items = None  # whether the value's items are unknown, asked when first needed
             for i, element in enumerate(target.elements):
                 inner = element.value
                 if values is not None:
@@ -1296,9 +1302,12 @@ class Context:
                         type(e.value) is cst.StarredElement for e in target.elements[:i + 1])
                     nodes = _target_name_nodes(inner)
                     for name in _target_names(inner):
-                        taint = self.taint(value).through(name) if value is not None and not domain else EMPTY
-                        if not taint and value is not None and not domain and self._items_unknown(value):
-                            taint = self._item_name_taint(nodes[name], value)  # `cid, email = row`
+                        taint = whole.through(name) if not domain else EMPTY
+                        if not taint and value is not None and not domain:
+                            if unknown_items is None:
+                                unknown_items = self._items_unknown(value)
+                            if unknown_items:
+                                taint = self._item_name_taint(nodes[name], value)  # `cid, email = row`
                         binding = Binding(name, None, taint, None, None, inner)
                         old = self.scope.bindings.get(name)
                         if old is not None:
