@@ -48,24 +48,26 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
     token_filter = settings.prefilter.narrowed(text) if use_prefilter and settings.prefilter is not None else None
     if token_filter is not None and not token_filter.passes_span(0, len(text)):
         if "gdpr-lint:" in text:  # its suppressions can only be unused
-            from gdpr_lint.engine import apply_file_suppressions
+            from gdpr_lint.engine.outcome import apply_file_suppressions
 
             return apply_file_suppressions([], text, display, settings), []
         return [], []
     tree, problem = python_syntax(text)
     if tree is None and not only_newer_syntax(problem):
+        from gdpr_lint.engine.outcome import syntax_error
+
         line, column, message = problem
         return [syntax_error(settings, display, line, column, message)], []
     if tree is not None and too_deep(text, tree):
         return [], [FileError(display, f"expressions nested more than {MAX_DEPTH} levels deep; file not checked")]
-    from gdpr_lint import engine  # libcst is imported only when a file needs parsing
+    from gdpr_lint.engine.analyze import analyze_source  # libcst is imported only when a file needs parsing
 
     reduce = token_filter is not None and tree is not None
     source, origin = relevant_blocks(text, token_filter, tree) if reduce else (text, None)
     del tree
     # only the checks with an anchor in the file can find anything in it
     checks = settings.checks_for(token_filter.owners_present()) if token_filter is not None else None
-    outcome = engine.analyze_source(source, display, settings, problem, origin=origin, original=text, checks=checks)
+    outcome = analyze_source(source, display, settings, problem, origin=origin, original=text, checks=checks)
     return outcome.findings, outcome.errors
 
 
@@ -80,17 +82,9 @@ def _skipped_file_hygiene(text: str, display: str, settings) -> List[Finding]:
 
 
 def _undecodable(settings, display: str, problem: str) -> Finding:
+    from gdpr_lint.engine.outcome import syntax_error
+
     return syntax_error(settings, display, 1, 1, problem)
-
-
-def syntax_error(settings, display: str, line: int, column: int, problem: str) -> Finding:
-    """The GDPR001 finding of a file that cannot be parsed (or decoded)."""
-    from gdpr_lint.baseline import fingerprint
-
-    rule = settings.kb.rules.get("GDPR001")
-    line, column = max(int(line), 1), max(int(column), 1)
-    return Finding("GDPR001", rule.name if rule else "syntax-error", "error", display, line, column, line, column,
-                   f"file could not be parsed: {problem}", (), "high", fingerprint("GDPR001", display, "", 0), "", {})
 
 
 def _with_budget(seconds: int, fn: Callable, *args):

@@ -1,8 +1,9 @@
 """A small stand-in for the engine's Context, for unit tests of the retention family.
 
-It implements the documented Context surface (resolve_call, kind, constant, definition,
-taint, report, source, scope) with the simplest analyses that honour it: imports,
-single module/class/function assignments, and a name-based taint. The fixture test runs
+It implements the documented Context surface (gdpr_lint.checks.base.CheckContext: resolve_call,
+kind, constant, definition, taint, report, source, scope, file_state) with the simplest
+analyses that honour it: imports, single module/class/function assignments, and a
+name-based taint. The fixture test runs
 the real engine; these tests pin the family's own logic independently of it.
 """
 from __future__ import annotations
@@ -84,8 +85,17 @@ class FakeContext:
         self.instances = objects.get("instances", {})
         self.object_names = objects.get("names", {})
         self.kinds: Dict[str, str] = {}
+        self.withs: List[cst.With] = []
+        self.block = ()
+        self._states: Dict[int, object] = {}
 
     # --- Context surface ------------------------------------------------------------
+
+    def file_state(self, owner, factory):
+        state = self._states.get(id(owner))
+        if state is None:
+            state = self._states[id(owner)] = factory()
+        return state
 
     def _qualify(self, dotted: str) -> str:
         head, _, rest = dotted.partition(".")

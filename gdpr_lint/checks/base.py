@@ -2,17 +2,74 @@
 
 The engine walks each file once. At every call, assignment, raise and scope exit it
 hands the node to every enabled check. Checks stay small and declarative: they look
-things up in the knowledge catalogues (`ctx.kb`) and ask the shared analyses on the
-context (`ctx.resolve_call`, `ctx.constant`, `ctx.taint`, `ctx.duration`, ...).
+things up in the knowledge catalogues (`ctx.kb`) and ask the shared analyses through
+`CheckContext`, the one interface a check sees of the engine (`ctx.resolve_call`,
+`ctx.constant`, `ctx.taint`, ...). A check keeps no state of its own between hooks:
+what it gathers about one file lives in `ctx.file_state(self, factory)`, made per file.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Protocol, Sequence, TypeVar
 
 if TYPE_CHECKING:  # pragma: no cover
     import libcst as cst
 
-    from gdpr_lint.engine import Context, Scope
+    from gdpr_lint.analysis.flow import Taint
+    from gdpr_lint.semantic.scope import Const, Definition, Scope
+
+T = TypeVar("T")
+
+
+class CheckContext(Protocol):
+    """What a check may ask of the engine about the file being walked (implemented by
+    gdpr_lint.engine.context.Context; tests may pass any object with these members)."""
+
+    kb: object  #: the knowledge catalogues (`kb.tables`, `kb.rules`)
+    config: object  #: the run's configuration
+    path: str  #: the file's display path
+    scope: "Scope"  #: the scope being walked (`kind`, `name`, `node`, `parent`, `data`)
+    withs: Sequence["cst.With"]  #: the `with` statements around the current statement, outermost first
+    block: Sequence["cst.BaseStatement"]  #: the statements of the block the current statement is in
+
+    def report(self, code: str, node, message: str, *, categories=(), confidence: str = "medium",
+               severity: Optional[str] = None, facts: Optional[dict] = None) -> None:
+        """A finding of rule `code` at `node` (dropped when the rule is not enabled)."""
+
+    def source(self, node: "cst.CSTNode") -> str:
+        """The node's source text."""
+
+    def line_of(self, node) -> Optional[int]:
+        """The node's first line in the file."""
+
+    def resolve(self, node) -> Optional[str]:
+        """Dotted target of an expression: `logging.getLogger`, `<logger>`, `print`."""
+
+    def resolve_call(self, func) -> Optional[str]:
+        """`resolve` of a call's function."""
+
+    def kind(self, node) -> Optional[str]:
+        """The object kind of an expression (`logger`, `aws:s3`), from the [objects] catalogue."""
+
+    def constant(self, node) -> Optional["Const"]:
+        """The constant an expression folds to, with where it came from."""
+
+    def definition(self, node) -> Optional["Definition"]:
+        """The value a name (or `self.x`, `Class.x`) is bound to once, with where."""
+
+    def taint(self, node) -> "Taint":
+        """The personal data an expression carries."""
+
+    def keyed_taint(self, key_node, value_node) -> "Taint":
+        """A value stored under a key: its own data, or what the key names."""
+
+    def keys_taint(self, node) -> Optional["Taint"]:
+        """What the keys of a dict carry, when the dict is one the engine can see."""
+
+    def is_local(self, node) -> bool:
+        """Whether `node` is a name the walked function has bound itself (not a parameter)."""
+
+    def file_state(self, owner: object, factory: Callable[[], T]) -> T:
+        """`owner`'s state for this file: made by `factory()` on first use in the file."""
 
 
 class Check:
@@ -35,22 +92,22 @@ class Check:
         never drifts from the rules. Return ["" ] to always parse."""
         return ()
 
-    def on_call(self, ctx: "Context", call: "cst.Call", target: Optional[str]) -> None:
+    def on_call(self, ctx: "CheckContext", call: "cst.Call", target: Optional[str]) -> None:
         """Every call expression. `target` is the resolved dotted name
         (`logging.info`, `boto3.client`, `<logger>.info`, `print`) or None."""
 
     def on_assign(
-        self, ctx: "Context", target: "cst.BaseExpression", name: Optional[str], value: "cst.BaseExpression"
+        self, ctx: "CheckContext", target: "cst.BaseExpression", name: Optional[str], value: "cst.BaseExpression"
     ) -> None:
         """Every assignment `target = value` (also annotated assignments with a value and
         each target of a chained assignment). `name` is the dotted text of a simple
         target (`AWS_REGION`, `self.ttl`, `app.config.x`) or a subscript like
         `CACHES["default"]` rendered as its source; None for tuple targets."""
 
-    def on_raise(self, ctx: "Context", node: "cst.Raise") -> None:
+    def on_raise(self, ctx: "CheckContext", node: "cst.Raise") -> None:
         """Every raise statement."""
 
-    def on_scope_exit(self, ctx: "Context", scope: "Scope") -> None:
+    def on_scope_exit(self, ctx: "CheckContext", scope: "Scope") -> None:
         """After a function body (or the module) has been walked."""
 
 

@@ -164,7 +164,7 @@ class ExposureCheck(Check):
 
 
 def _dotted(node) -> str:
-    from gdpr_lint.engine import dotted_name
+    from gdpr_lint.syntax.nodes import dotted_name
 
     return dotted_name(node) or ""
 

@@ -48,7 +48,7 @@ class _FileState:
 
 
 def _dotted(node) -> Optional[str]:
-    from gdpr_lint.engine import dotted_name
+    from gdpr_lint.syntax.nodes import dotted_name
 
     return dotted_name(node)
 
@@ -150,7 +150,6 @@ class ResidencyCheck(Check):
                 self.module_hosts[attr] = sid
         keywords = sorted({k for service in self.catalog.saas.values() for k in service.get("keywords", ())})
         self._saas_keywords = re.compile("|".join(map(re.escape, keywords)) or "(?!)")
-        self._state = _FileState()
 
     # --- engine hooks ---------------------------------------------------------------------------
     def prefilter_tokens(self):
@@ -229,7 +228,7 @@ class ResidencyCheck(Check):
             return
         if state.pending and state.pending[-1][1] is value and "[" not in name:
             state.pending_keys[id(value)] = (self._scope_id(ctx, name), name)  # `sg = SendGridAPIClient(...)`
-        scope_kind = getattr(getattr(ctx, "scope", None), "kind", "module")
+        scope_kind = ctx.scope.kind
         reported = False
         setting = self._setting_for(ctx, name, value)
         if setting is not None:
@@ -276,17 +275,15 @@ class ResidencyCheck(Check):
                 f"jurisdictions ({self.policy.describe()}); {entry.get('fix', '')}"
             ).rstrip("; ")
             self._report(ctx, NON_EU_SAAS, node, message, {"service": service, "default": True, "place": place})
-        # the file is done: a later analysis of the same path (another parse) starts afresh
-        self._state = _FileState()
 
     @staticmethod
     def _scope_id(ctx, name: str) -> int:
         """The function a name is local to; for `self.x`, its class (any method may set it)."""
-        scope = getattr(ctx, "scope", None)
+        scope = ctx.scope
         if name.startswith(("self.", "cls.")):
             while scope is not None and getattr(scope, "kind", None) != "class":
                 scope = getattr(scope, "parent", None)
-            scope = scope or getattr(ctx, "scope", None)
+            scope = scope or ctx.scope
         return id(getattr(scope, "node", None) or scope)
 
     def _note_override(self, ctx, services, receiver: Optional[str]) -> None:
@@ -294,14 +291,12 @@ class ResidencyCheck(Check):
         (`sg.set_sendgrid_data_residency("eu")`), on `receiver` when it is a plain name."""
         for sid in services:
             key = (self._scope_id(ctx, receiver), receiver) if receiver and "(" not in receiver else None
-            self._state.override_keys.append((sid, key))
+            self._file(ctx).override_keys.append((sid, key))
 
     # --- per file ------------------------------------------------------------------------------
     def _file(self, ctx) -> _FileState:
-        path = getattr(ctx, "path", None)
-        if self._state.path != path:
-            self._state = _FileState(path=path)
-        return self._state
+        """This file's state: made per file by the engine (ctx.file_state), none kept on the check."""
+        return ctx.file_state(self, lambda: _FileState(path=ctx.path))
 
     def _report(self, ctx, code, node, message, facts) -> bool:
         if not self.wants(code):
@@ -309,9 +304,10 @@ class ResidencyCheck(Check):
         if self._under_test_double(ctx):
             return True  # judged, and nothing reaches a cloud there
         key = (code, id(node), message)
-        if key in self._state.reported:
+        state = self._file(ctx)
+        if key in state.reported:
             return True  # an assignment and the call that gives it its value judge one value
-        self._state.reported.add(key)
+        state.reported.add(key)
         ctx.report(code, node, message, facts=facts, confidence="high" if code != UNKNOWN_REGION else "medium")
         return True
 
@@ -326,10 +322,10 @@ class ResidencyCheck(Check):
             target = ctx.resolve(expr)
             return bool(target) and bool(self.test_doubles.match([target]))
 
-        for stmt in getattr(ctx, "withs", ()):
+        for stmt in ctx.withs:
             if any(is_double(item.item) for item in stmt.items):
                 return True
-        scope = getattr(ctx, "scope", None)
+        scope = ctx.scope
         while scope is not None:
             for decorator in getattr(scope.node, "decorators", ()):
                 if is_double(decorator.decorator):
@@ -509,7 +505,7 @@ class ResidencyCheck(Check):
         return False
 
     def _judge_region(self, ctx, node, provider, text, origin, path, sink, done) -> bool:
-        if self._origin_reported(origin):
+        if self._origin_reported(ctx, origin):
             return False
         if self.catalog.is_ignored(provider, text):
             return False
@@ -582,16 +578,17 @@ class ResidencyCheck(Check):
         """A name (or dotted name) bound once, by an assignment whose value was reported."""
         import libcst as cst
 
-        if not self._state.reported_targets or type(expr) not in (cst.Name, cst.Attribute):
+        reported_targets = self._file(ctx).reported_targets
+        if not reported_targets or type(expr) not in (cst.Name, cst.Attribute):
             return False
         definition = ctx.definition(expr)
-        return definition is not None and id(definition.node) in self._state.reported_targets
+        return definition is not None and id(definition.node) in reported_targets
 
-    def _origin_reported(self, origin: Optional[str]) -> bool:
+    def _origin_reported(self, ctx, origin: Optional[str]) -> bool:
         if not origin:
             return False
         name = getattr(origin, "name", None) or str(origin).split(",", 1)[0].strip()
-        return name in self._state.reported_names
+        return name in self._file(ctx).reported_names
 
     def _check_no_region(self, ctx, call, provider) -> None:
         name = self.catalog.provider_name(provider)
@@ -638,7 +635,7 @@ class ResidencyCheck(Check):
                     return self._scan_dict_node(ctx, expr, done, node)
                 return False
             value = Value(prefix, None)
-        if self._origin_reported(value.origin):
+        if self._origin_reported(ctx, value.origin):
             return False
         return self._scan_python(ctx, value.value, value.origin, done, node, depth=0)
 
@@ -784,7 +781,7 @@ class ResidencyCheck(Check):
         elif type(expr) is cst.BinaryOperation and type(expr.operator) is cst.Add:
             left = expr.left
             if type(left) is cst.SimpleString:
-                from gdpr_lint.engine import string_value
+                from gdpr_lint.syntax.nodes import string_value
 
                 text = string_value(left)
             else:
@@ -801,7 +798,7 @@ class ResidencyCheck(Check):
         if self.policy.country_allowed(hit.place) or self.policy.token_allowed(hit.host, f"saas:{hit.service}"):
             return False
         key = (NON_EU_SAAS, hit.service)
-        if key in done or self._origin_reported(origin):
+        if key in done or self._origin_reported(ctx, origin):
             return False
         done.add(key)
         service = self.catalog.saas[hit.service]
@@ -842,7 +839,7 @@ class ResidencyCheck(Check):
                 if names:
                     self._judge_saas_value(ctx, call, sid, names, None, done)
                 return
-            self._state.judged_env_calls.add(id(expr))
+            self._file(ctx).judged_env_calls.add(id(expr))
             if isinstance(value.value, str):
                 self._judge_saas_value(ctx, call, sid, value.value, value.origin, done)
             return
@@ -866,7 +863,7 @@ class ResidencyCheck(Check):
             f"({self.policy.describe()}); {service.get('fix', '')}"
         ).rstrip("; ")
         facts = {"service": sid, "host": service.get("default_host"), "place": place, "default": True}
-        self._state.pending.append((sid, call, message, facts))
+        self._file(ctx).pending.append((sid, call, message, facts))
 
     def _resolved_value_name(self, ctx, expr) -> Optional[str]:
         """`Regions.EU` -> 'customerio.Regions.EU' when the SDK maps enum members to places."""
@@ -929,7 +926,7 @@ class ResidencyCheck(Check):
         patterns = self.setting_endpoints.get(provider)
         if not patterns:
             return False
-        for stmt in getattr(ctx, "block", ()):
+        for stmt in ctx.block:
             if type(stmt) is not cst.SimpleStatementLine:
                 continue
             for small in stmt.body:
@@ -993,7 +990,7 @@ class ResidencyCheck(Check):
         return self._judge_known(ctx, value, region, const.origin, set())
 
     def _check_saas_assignment(self, ctx, target, name: str, value) -> bool:
-        state = self._state
+        state = self._file(ctx)
         norm = self._norm_name(name)
         resolved = ctx.resolve_call(target) if target is not None and not isinstance(name, type(None)) else None
         candidates = [n for n in (resolved, norm) if n]

@@ -109,7 +109,6 @@ class RetentionCheck(Check):
         self.class_wrappers: dict = dict(tables.get("class-wrappers", {}))
         self.category_nouns: Dict[str, str] = dict(tables.get("category-nouns", {}))
         self.weak_phrase_categories = frozenset(tables.get("weak-phrase-categories", ()))
-        self._state: Optional[_FileState] = None
 
     # --- engine hooks ---------------------------------------------------------------
 
@@ -221,7 +220,6 @@ class RetentionCheck(Check):
                     continue
                 category = self._category(ctx, entry, call=node if type(node) is cst.Call else None)
                 self._report_forever(ctx, node, entry, category, predicate=entry.get("missing-text", "has no expiry"))
-        self._state = None
 
     def _excused(self, state: _FileState, entry: dict, value) -> bool:
         """Whether a call of `excused-by` in the file excuses a missing lifetime: any of them,
@@ -240,9 +238,8 @@ class RetentionCheck(Check):
     # --- per-file state -------------------------------------------------------------
 
     def _file(self, ctx) -> _FileState:
-        if self._state is None or self._state.ctx is not ctx:
-            self._state = _FileState(ctx)
-        return self._state
+        """This file's state: made per file by the engine (ctx.file_state), none kept on the check."""
+        return ctx.file_state(self, lambda: _FileState(ctx))
 
     # --- calls ----------------------------------------------------------------------
 
@@ -534,7 +531,7 @@ class RetentionCheck(Check):
         (`app.conf.result_expires` -> ['app', 'conf']; none for a bare name)."""
         if owners:
             return owners[-1] in context.get("owners", ())
-        scope = getattr(ctx, "scope", None)
+        scope = ctx.scope
         kind = getattr(scope, "kind", None)
         if kind == "module":
             return bool(context.get("module"))
@@ -611,7 +608,7 @@ class RetentionCheck(Check):
         return True
 
     def _is_settings_name(self, ctx, name: str) -> bool:
-        scope = getattr(ctx, "scope", None)
+        scope = ctx.scope
         kind = getattr(scope, "kind", None)
         if kind == "module":
             return name.isupper()
@@ -818,7 +815,7 @@ class RetentionCheck(Check):
 
 
 def _scope_key(ctx):
-    scope = getattr(ctx, "scope", None)
+    scope = ctx.scope
     return id(getattr(scope, "node", None))
 
 

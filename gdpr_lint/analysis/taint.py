@@ -1,0 +1,250 @@
+"""Taint propagation: which personal data an expression carries (names, attributes, keyed
+items, literals). A mixin of the engine's Context.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from gdpr_lint.analysis.flow import EMPTY, Source, Taint
+from gdpr_lint.analysis.names import is_constant_name, split_words
+from gdpr_lint.semantic.scope import _ClassRef, _FunctionRef
+from gdpr_lint.syntax.nodes import (
+    _is_domain_part,
+    _is_short_slice,
+    _last_name,
+    dotted_name,
+    string_value,
+)
+
+
+class TaintMixin:
+    """What an expression carries: its sources of personal data."""
+
+    def _taint_source(self, category: Optional[str], node, confidence: str = "medium",
+                      name: Optional[str] = None) -> Taint:
+        """name: the identifier or key the category was recognised by, when it is not the
+        node's own name (`token = next(stream)`, `data["token"]`)."""
+        if category is None:
+            return EMPTY
+        if self.vocab.categories[category].exclude_scope_words and self.vocab.excluded_in_scope(
+                category, self.scope.words(self.vocab.meta_prefixes), name or _last_name(node)):
+            return EMPTY
+        return Taint((Source(category, node, confidence),), None, self._render, self.vocab.label)
+
+    def _is_payload_call(self, call: cst.Call) -> bool:
+        """`request.get_json()`, `await request.json()`: what a user sent, read whole."""
+        func = call.func
+        return (type(func) is cst.Attribute and func.attr.value in self.vocab.payload_methods
+                and dotted_name(func.value) in self.vocab.request_bases)
+
+    def _is_payload(self, node) -> bool:
+        """`request.POST`, `request.data`: what a user sent, whole."""
+        return type(node) is cst.Attribute and node.attr.value in self.vocab.payload_attributes \
+            and self._is_request_source(node)
+
+    def _is_request_source(self, node) -> bool:
+        if type(node) is cst.Attribute and node.attr.value in self.vocab.request_attributes:
+            base = dotted_name(node.value)
+            return base is not None and base in self.vocab.request_bases
+        return False
+
+    def taint(self, node) -> Taint:
+        self._taint_depth += 1
+        try:
+            if self._taint_depth > 40:
+                return EMPTY
+            return self._taint(node)
+        finally:
+            self._taint_depth -= 1
+
+    def _name_taint(self, node: cst.Name, whole: bool = True) -> Taint:
+        """whole: the object itself is used (formatted, printed), not one of its methods'
+        results (`body.model_dump(include=...)` picks its fields)."""
+        binding = self.scope.lookup(node.value)
+        if binding is not None:
+            if binding.qualname or isinstance(binding.value, (_ClassRef, _FunctionRef)):
+                return EMPTY
+            if whole and not binding.taint and self.printed_whole and not self._is_class_itself(node):
+                owner = self._owner_class(node)
+                if owner in self.printed_whole:  # `body: SignupRequest`, a pydantic model
+                    return self._object_dump_taint(node)
+            if whole and not binding.taint and binding.items:
+                return binding.items.through(node.value)  # `row` after `email = row["Email"]`
+            return binding.taint
+        return self._taint_source(self.vocab.classify(node.value), node)
+
+    def _taint(self, node) -> Taint:
+        t = type(node)
+        if t is cst.Name:
+            return self._name_taint(node)
+        if t is cst.Attribute:
+            binding = self._self_binding(node)
+            if binding is not None:
+                if binding.taint:
+                    return binding.taint
+                if binding.value is not None and self._assigned_clean(binding):
+                    return EMPTY
+            attr = node.attr.value
+            if attr == "__dict__":
+                return self._object_dump_taint(node.value)
+            if attr.startswith("__"):
+                return EMPTY  # __name__, __class__: the code, not the data
+            category = self.field_categories.get(attr)
+            if category is not None:
+                return self._taint_source(category, node, "high")
+            if attr in self.masked_fields.get(self._owner_class(node.value), ()):
+                return EMPTY  # a SecretStr field prints as **********
+            owner = _last_name(node.value)
+            if is_constant_name(attr) and owner.lower() not in self.vocab.config_owners and not self._is_request_source(node):
+                return EMPTY  # ErrorCode.LOGIN_BAD_CREDENTIALS: an enum member, not a secret
+            category = self.vocab.classify(attr, context=owner)
+            if category is not None and not self._owner_excludes(category, node.value) \
+                    and not self._is_signal_sender(node.value):
+                return self._taint_source(category, node, "medium")
+            if self._is_payload(node):
+                return self._taint_source(self.vocab.payload_category, node, "low")  # `request.POST` whole
+            if attr in self.vocab.user_attributes and dotted_name(node.value) in self.vocab.request_bases:
+                return self._taint_source(self.vocab.user_category, node, "medium")  # `request.user` prints its username
+            return EMPTY
+        if t is cst.Subscript:
+            key = self._subscript_key(node)
+            if key is not None:
+                return self._keyed_item_taint(node.value, key, node)
+            if _is_short_slice(node) or _is_domain_part(node) or self._is_payload(node.value):
+                return EMPTY  # `request.POST[field]`: one field, whose key the code does not say
+            return self.taint(node.value)
+        if t is cst.Call:
+            return self._call_taint(node)
+        if t is cst.FormattedString:
+            result = EMPTY
+            for part in node.parts:
+                if type(part) is cst.FormattedStringExpression:
+                    result = result.union(self.taint(part.expression))
+            return result
+        if t is cst.BinaryOperation:
+            if type(node.operator) in (cst.Add, cst.Modulo):
+                return self.taint(node.left).union(self.taint(node.right))
+            return EMPTY
+        if t is cst.ConcatenatedString:
+            return self.taint(node.left).union(self.taint(node.right))
+        if t in (cst.List, cst.Tuple, cst.Set):
+            result = EMPTY
+            for element in node.elements:
+                result = result.union(self.taint(element.value))
+            return result
+        if t is cst.Dict:
+            result = EMPTY
+            for element in node.elements:
+                if type(element) is cst.DictElement:
+                    result = result.union(self.keyed_taint(element.key, element.value))
+                else:
+                    result = result.union(self.taint(element.value))
+            return result
+        if t is cst.IfExp:
+            return self.taint(node.body).union(self.taint(node.orelse))
+        if t is cst.BooleanOperation:
+            return self.taint(node.left).union(self.taint(node.right))
+        if t in (cst.Await, cst.StarredElement):
+            return self.taint(node.expression if t is cst.Await else node.value)
+        if t is cst.NamedExpr:
+            return self.taint(node.value)
+        if t is cst.Lambda:
+            return self.taint(node.body)
+        if t in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
+            return self._comprehension_taint(node, node.elt)
+        if t is cst.DictComp:
+            return self._comprehension_taint(node, node.value)
+        return EMPTY
+
+    def _subscript_key(self, node: cst.Subscript) -> Optional[str]:
+        if len(node.slice) != 1 or type(node.slice[0].slice) is not cst.Index:
+            return None
+        index = node.slice[0].slice.value
+        key = string_value(index)
+        if key is None and type(index) in (cst.Name, cst.Attribute):
+            folded = self.constant(index)  # EMAIL_COLUMN = "email"; row[EMAIL_COLUMN]
+            key = folded.value if folded is not None and isinstance(folded.value, str) else None
+        return key
+
+    def _note_item_read(self, container, taint: Taint) -> None:
+        """Remember that a variable's value holds personal data under a key (`email =
+        row["Email"]`, `cart["customer"]["email"]`): the variable passed on whole carries it."""
+        root = container
+        while True:
+            if type(root) is cst.Subscript:
+                root = root.value
+            elif type(root) is cst.Call and type(root.func) is cst.Attribute and root.func.attr.value == "get":
+                root = root.func.value
+            else:
+                break
+        if not taint or type(root) is not cst.Name:
+            return
+        binding = self.scope.lookup(root.value)
+        if binding is not None and binding.qualname is None and not isinstance(binding.value, (_ClassRef, _FunctionRef)):
+            binding.items = binding.items.union(taint)
+
+    def _container_word(self, container) -> str:
+        """The name a keyed item is read from: `customer` in `customer["name"]`, `shipping`
+        in `order["shipping"]["address"]` and `order.get("shipping", {}).get("address")`."""
+        t = type(container)
+        if t in (cst.Name, cst.Attribute):
+            return _last_name(container)
+        if t is cst.Subscript:
+            return self._subscript_key(container) or ""
+        if t is cst.Call and type(container.func) is cst.Attribute and container.func.attr.value == "get" \
+                and container.args and container.args[0].keyword is None:
+            return string_value(container.args[0].value) or ""
+        return ""
+
+    def _keyed_item_taint(self, container, key: str, node) -> Taint:
+        """`data["email"]`, `data.get("email")`: the key says what the item is. A key that
+        names no personal data gives the item of a dict literal we know, else nothing."""
+        if self.vocab.is_meta_container(_last_name(container)):
+            return EMPTY
+        folded = self.constant(container) if type(container) in (cst.Name, cst.Attribute, cst.Subscript) else None
+        if folded is not None and isinstance(folded.value, dict) and key in folded.value \
+                and not self.taint(container):
+            return EMPTY  # IMPRINT_CONTACT["email"]: a literal the code wrote, not someone's data
+        # a person's record qualifies a bare key as an attribute's owner does: `customer["name"]`,
+        # `order["shipping"]["address"]` (not `session["id"]`, a Stripe object's id); and a
+        # machine's record rules one out: `host["ip"]`
+        context = self._container_word(container)
+        if context and not set(split_words(context)[-1:]) & self.vocab.person_nouns:
+            context = ""
+        category = self.vocab.classify(key, key=True, context=context)
+        if category is not None and len(split_words(key)) == 1 and not self._is_request_source(container) \
+                and self._owner_excludes(category, container):
+            category = None
+        if category is not None:
+            confidence = "high" if self._is_request_source(container) else "medium"
+            taint = self._taint_source(category, node, confidence, key)
+            self._note_item_read(container, taint)
+            return taint
+        if self._is_request_source(container):
+            # request.cookies.get("session"): the container itself says what its items are,
+            # unless the key read after it says the item is about something else:
+            # `COOKIES["django_language"]` reads as cookies_django_language, a setting
+            taint = self.taint(container)
+            if taint and self.vocab.classify_words(split_words(container.attr.value) + split_words(key)) is None:
+                return EMPTY
+            return taint
+        if type(container) is cst.Name:
+            binding = self.scope.lookup(container.value)
+            if binding is not None and type(binding.value) is cst.Dict:
+                for element in binding.value.elements:
+                    if type(element) is cst.DictElement and string_value(element.key) == key:
+                        return self.taint(element.value)
+        return EMPTY
+
+    def keyed_taint(self, key_node, value_node) -> Taint:
+        """A value under a key (`{"email": x}`, `email=x`, `set_tag("email", x)`): the
+        value's own data, or, for a value of unknown content, what the key names."""
+        taint = self.taint(value_node)
+        if taint:
+            return taint
+        key = string_value(key_node) if not isinstance(key_node, str) else key_node
+        if key is None or not self._may_hold_data(value_node):
+            return EMPTY
+        return self._taint_source(self.vocab.classify(key, key=True), value_node, "medium", key)

@@ -1,0 +1,228 @@
+"""Taint through calls, dict keys, loops and comprehensions. A mixin of the engine's Context.
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+import libcst as cst
+
+from gdpr_lint.analysis.flow import EMPTY, Taint
+from gdpr_lint.analysis.names import is_constant_name, split_words
+from gdpr_lint.semantic.scope import Binding, _FunctionRef
+from gdpr_lint.syntax.nodes import (
+    _last_name,
+    _target_name_nodes,
+    _target_names,
+    string_value,
+)
+
+
+class CallTaintMixin:
+    """What a call's result, a dict's keys and a loop target carry."""
+
+    def _comprehension_taint(self, node, element) -> Taint:
+        saved = []
+        for_in = node.for_in
+        while for_in is not None:
+            for name, source in self._loop_taints(for_in.target, for_in.iter):
+                saved.append((name, self.scope.bindings.get(name)))
+                self.scope.bindings[name] = Binding(name, None, source.through(name))
+            for_in = for_in.inner_for_in
+        try:
+            return self.taint(element)
+        finally:
+            for name, old in reversed(saved):
+                if old is None:
+                    self.scope.bindings.pop(name, None)
+                else:
+                    self.scope.bindings[name] = old
+
+    def _loop_taints(self, target, iterable) -> List[Tuple[str, Taint]]:
+        """What each name of a loop target carries. Iterating a dict whose keys we know gives
+        its keys: `for field, value in changes.items()` (field: a key), `for field in changes`."""
+        names = _target_names(target)
+        t = type(iterable)
+        if t is cst.Call and type(iterable.func) is cst.Attribute and not iterable.args \
+                and iterable.func.attr.value in ("items", "keys"):
+            keys = self.keys_taint(iterable.func.value)
+            if keys is not None:
+                if iterable.func.attr.value == "keys":
+                    return [(name, keys) for name in names]
+                if type(target) in (cst.Tuple, cst.List) and len(target.elements) == 2 \
+                        and type(target.elements[0].value) is cst.Name:
+                    first = target.elements[0].value.value
+                    rest = self.taint(iterable)
+                    return [(name, keys if name == first else rest) for name in names]
+            elif iterable.func.attr.value == "items" and type(target) in (cst.Tuple, cst.List) \
+                    and len(target.elements) == 2 and type(target.elements[0].value) is cst.Name:
+                # `for name, morsel in cookie_data.items()`: the key names an entry, it does
+                # not carry the values' data; its own name may say what it is (`for email, n in`)
+                key_node = target.elements[0].value
+                return [(key_node.value, self._item_name_taint(key_node, iterable))] \
+                    + self._items_taints(target.elements[1].value, iterable)
+        elif t in (cst.Name, cst.Dict, cst.DictComp):
+            keys = self.keys_taint(iterable)
+            if keys is not None:
+                return [(name, keys) for name in names]
+        return self._items_taints(target, iterable)
+
+    def _items_taints(self, target, iterable) -> List[Tuple[str, Taint]]:
+        """What each name of a loop target carries from the iterable's items: what the
+        iterable carries, or when its items are unknown, what each name says."""
+        source = self.taint(iterable)
+        if source or not self._items_unknown(iterable):
+            return [(name, source) for name in _target_names(target)]
+        return [(name, self._item_name_taint(node, iterable)) for name, node in _target_name_nodes(target).items()]
+
+    def _items_unknown(self, iterable) -> bool:
+        """Whether the items of an iterable are values we cannot see (a parameter, a query, a
+        call's result): then a loop or unpacking target's own name says what each item is, as
+        an assigned variable's does. Not for literals, constants (`settings.ADMINS`) or values
+        known to be clean."""
+        if type(iterable) is cst.Attribute and is_constant_name(iterable.attr.value):
+            return False
+        return self._may_hold_data(iterable)
+
+    def _item_name_taint(self, target: cst.Name, iterable) -> Taint:
+        """`for (cid, full_name), total in top.items()`: the target's name speaks."""
+        category = self.vocab.classify(target.value)
+        if category is not None and self._owner_excludes(category, iterable):
+            return EMPTY  # for ip in cluster.node_ips: a machine's
+        return self._taint_source(category, target)
+
+    def keys_taint(self, node, _depth: int = 0) -> Optional[Taint]:
+        """What the keys of a dict carry, when the dict is one we can see: a dict display or
+        comprehension (or a name bound once to one), the fields of an object (`vars(data)`,
+        `data.__dict__`, `data.model_dump()`) or request data (`request.POST`: field names).
+        None when the value is not known to be such a dict. Checks use it where an API
+        stores a mapping's keys as data (redis `zadd(name, {member: score})`)."""
+        if _depth > 8:
+            return None
+        t = type(node)
+        if t is cst.Dict:
+            result = EMPTY
+            for element in node.elements:
+                if type(element) is cst.DictElement:
+                    result = result.union(self.taint(element.key))
+                else:
+                    keys = self.keys_taint(element.value, _depth + 1)
+                    result = result.union(keys if keys is not None else self.taint(element.value))
+            return result
+        if t is cst.DictComp:
+            return self._comprehension_taint(node, node.key)
+        if t is cst.Name:
+            binding = self.scope.lookup(node.value)
+            keys = None
+            if binding is not None and binding.defs == 1 and type(binding.value) in (cst.Dict, cst.DictComp, cst.Call):
+                keys = self.keys_taint(binding.value, _depth + 1)
+            if keys is None and binding is not None and binding.items:
+                return EMPTY  # `sorted(row)` after `row["email"]`: the keys the code reads by name
+            return keys
+        if t is cst.Attribute:
+            if node.attr.value == "__dict__":
+                return EMPTY
+            if self._is_payload(node):
+                return EMPTY
+            return None
+        if t is cst.Call:
+            name = _last_name(node.func)
+            if name in self.vocab.object_dumpers and node.args:
+                return EMPTY
+            if type(node.func) is cst.Attribute and name in self.vocab.dump_methods and not node.args:
+                return EMPTY
+            if self._is_payload_call(node):
+                return EMPTY  # `request.get_json()`: field names
+        return None
+
+    def _call_taint(self, node: cst.Call) -> Taint:
+        func = node.func
+        target = self.resolve(func)
+        name = func.attr.value if type(func) is cst.Attribute else (func.value if type(func) is cst.Name else "")
+        if self.vocab.is_sanitizer(target, name):
+            return EMPTY
+        if type(func) is cst.Name and target is None:
+            binding = self.scope.lookup(func.value)
+            if binding is not None and isinstance(binding.value, _FunctionRef):
+                return binding.taint  # what the module's own function returns
+        if self._is_payload_call(node):
+            return self._taint_source(self.vocab.payload_category, node, "low")  # `request.get_json()`
+        if type(func) is cst.Attribute:
+            receiver_target = self.resolve(func.value)
+            if receiver_target is not None and (receiver_target.startswith("<") or self._is_module(func.value)):
+                receiver = EMPTY  # a module or a client object: `requests.get`, `session.get`
+            elif type(func.value) is cst.Name:
+                receiver = self._name_taint(func.value, whole=False)
+            else:
+                receiver = self.taint(func.value)
+            is_object = receiver_target is not None and (receiver_target.startswith("<") or self._is_module(func.value))
+            # a mapping's `get(key, default)`; a `get` with keywords (`headers=`, `timeout=`) is
+            # an HTTP client's, whatever the object: what it sends is not in what it returns
+            if name in ("get", "pop") and node.args and not is_object and not self._kind_is_module(target) \
+                    and all(arg.keyword is None for arg in node.args):
+                key = string_value(node.args[0].value)
+                if key is None and type(node.args[0].value) in (cst.Name, cst.Attribute):
+                    folded = self.constant(node.args[0].value)
+                    key = folded.value if folded is not None and isinstance(folded.value, str) else None
+                if key is not None:
+                    item = self._keyed_item_taint(func.value, key, node)
+                    for arg in node.args[1:2]:
+                        item = item.union(self.taint(arg.value))
+                    return item
+                if not receiver:
+                    return EMPTY
+                # `request.POST.get(f"payment_{method}_oid")`: one field, not the form whole
+                result = EMPTY if self._is_payload(func.value) else receiver
+                for arg in node.args[1:2]:
+                    result = result.union(self.taint(arg.value))
+                return result
+            if name in self.vocab.dump_methods and not node.args and self._owner_class(func.value):
+                # `body.model_dump()` of a class of this module: its fields' data, and what
+                # the object itself carries (`dict` is also a passthrough method below)
+                return self._object_dump_taint(func.value).union(receiver)
+            if not is_object and name in self.vocab.key_methods and len(node.args) == 1 \
+                    and node.args[0].keyword is None:
+                keys = self.keys_taint(node.args[0].value)
+                if keys is not None:
+                    return receiver.union(keys)  # `", ".join(changes)`: the keys of a dict we know
+            if not is_object and name in self.vocab.passthrough_methods:
+                result = receiver
+                for arg in node.args:
+                    if arg.keyword is None or arg.keyword.value not in self.vocab.passthrough_skip_keywords:
+                        result = result.union(self.taint(arg.value))
+                return result
+        if name in self.vocab.object_dumpers and node.args:
+            return self._object_dump_taint(node.args[0].value)
+        if target in self.vocab.key_functions and len(node.args) == 1 and node.args[0].keyword is None:
+            keys = self.keys_taint(node.args[0].value)
+            if keys is not None:
+                return keys  # `sorted(changes)`: the keys of a dict we know
+        response = target in self.vocab.response_functions
+        if response or target in self.vocab.passthrough_functions or name in ("str", "repr", "format") \
+                and type(func) is cst.Name:
+            result = EMPTY
+            for arg in node.args:
+                if arg.keyword is None or arg.keyword.value not in self.vocab.passthrough_skip_keywords:
+                    result = result.union(self.taint(arg.value))
+            if response and result:  # the data a request is about, not the credentials it sent
+                categories, dropped = self.vocab.categories, self.vocab.response_drops_groups
+                result = result.restricted([c for c in result.categories if categories[c].group not in dropped])
+            if target == "getattr" and len(node.args) >= 2:
+                key = string_value(node.args[1].value)
+                if key is not None:
+                    result = self._taint_source(self.vocab.classify(key, context=_last_name(node.args[0].value)), node,
+                                                name=key)
+            return result
+        # getters named after the data: user.get_full_name(), get_client_ip(request)
+        words = split_words(name)
+        if len(words) > 1 and words[0] == "get":
+            # `get_serial_by_otp(...)`, `get_user_by_email(...)`: what comes before `by` is got
+            for index, word in enumerate(words[2:], 2):
+                if word in self.vocab.getter_prepositions:
+                    words = words[:index]
+                    break
+            context = _last_name(func.value) if type(func) is cst.Attribute else ""
+            category = self.vocab.classify_words(words) or self.vocab.classify_words(words[1:])
+            if category is None and context:
+                category = self.vocab.classify("_".join(words[1:]), context=context)
+            return self._taint_source(category, node)
+        return EMPTY

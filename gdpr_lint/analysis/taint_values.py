@@ -1,0 +1,186 @@
+"""Whether a value can hold personal data at all: objects of the module's classes, values
+known clean, values of unknown content named after data. A mixin of the engine's Context.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from gdpr_lint.analysis.flow import EMPTY, Source, Taint
+from gdpr_lint.analysis.names import split_words
+from gdpr_lint.semantic.scope import Binding, Scope, _ClassRef, _FunctionRef
+from gdpr_lint.syntax.nodes import _is_domain_part, _is_short_slice, _last_name
+
+
+class ValueTaintMixin:
+    """What objects and values of unknown content carry."""
+
+    def _object_dump_taint(self, owner) -> Taint:
+        """`vars(account)`, `asdict(account)`, `account.__dict__`: every field of a class
+        of this module whose name (or declared type) says personal data."""
+        class_name = self._owner_class(owner)
+        binding = self.scope.lookup(class_name) if class_name else None
+        if binding is None or not isinstance(binding.value, _ClassRef):
+            return EMPTY
+        fields = self._object_dump_taint_of(binding.value.scope)
+        if not fields:
+            return fields
+        # named as the object's fields (`body.email`), not as the class declares them (`email`)
+        return Taint(tuple(Source(s.category, cst.Attribute(value=owner, attr=cst.Name(s.node.value)), s.confidence)
+                           for s in fields.sources), None, self._render, self.vocab.label)
+
+    def _object_dump_taint_of(self, class_scope: "Scope") -> Taint:
+        result = EMPTY
+        for field in class_scope.data.get("fields", ()):
+            name = field.value
+            category = self.field_categories.get(name) or self.vocab.classify(name)
+            if category is not None and name not in self.masked_fields.get(class_scope.name, ()):
+                result = result.union(self._taint_source(category, field, "medium"))
+        return result
+
+    def _method_scope(self) -> Optional["Scope"]:
+        """The scope of the method being walked (through nested functions), or None."""
+        scope = self.scope
+        while scope is not None and scope.kind == "function" and scope.class_scope is None:
+            scope = scope.parent
+        return scope if scope is not None and scope.class_scope is not None else None
+
+    def _is_signal_sender(self, node) -> bool:
+        """`sender` in a signal receiver ([pii.flow] signal-sender-params): the first parameter
+        of a function that also takes **kwargs, the task or model class that sent the signal."""
+        if type(node) is not cst.Name or node.value not in self.vocab.signal_sender_params:
+            return False
+        scope = self.scope
+        while scope is not None and scope.kind != "function":
+            scope = scope.parent
+        return scope is not None and scope.param_names[:1] == (node.value,) \
+            and getattr(scope.node.params, "star_kwarg", None) is not None
+
+    def _is_class_itself(self, node: cst.Name) -> bool:
+        """`cls` in a classmethod: the class, which prints as its name, not an object."""
+        method = self._method_scope()
+        if method is None or node.value != method.self_name:
+            return False
+        return any(type(d.decorator) is cst.Name and d.decorator.value in ("classmethod", "staticmethod")
+                   for d in method.node.decorators)
+
+    def _owner_class(self, node) -> Optional[str]:
+        """The class an object belongs to when we know it: `self` in a method, or a
+        parameter annotated with a class."""
+        if type(node) is cst.Name:
+            method = self._method_scope()
+            if method is not None and node.value == method.self_name:
+                return method.class_scope.name
+            binding = self.scope.lookup(node.value)
+            if binding is not None:
+                return binding.type_name
+        return None
+
+    def _assigned_clean(self, binding: Binding) -> bool:
+        """An assignment whose value we know carries nothing: a constant or a sanitizer."""
+        value = binding.value
+        if isinstance(value, (_ClassRef, _FunctionRef)):
+            return True
+        if self.constant(value) is not None:
+            return True
+        if type(value) is cst.Call:
+            name = _last_name(value.func)
+            return self.vocab.is_sanitizer(self.resolve(value.func), name) or self._is_non_data(value)
+        return False
+
+    def _is_non_data(self, node) -> bool:
+        """Values that are never personal data whatever their key or name says."""
+        return type(node) in (cst.Lambda, cst.Integer, cst.Float, cst.Comparison) or (
+            type(node) is cst.Call and _last_name(node.func) in self.vocab.non_data_calls)
+
+    def _may_hold_data(self, node, _depth: int = 0) -> bool:
+        """Whether a value of unknown content can be what its key names: a variable, an
+        attribute, an item or a call result. Not when the engine can tell the value is
+        clean: a literal or constant (`None`), a function, a container, a sanitizer's result
+        or a variable assigned one, a short slice or the domain half of an address, a value
+        typed as never personal data (SecretStr) or named as made safe (`email_hash`)."""
+        if _depth > 8 or self.constant(node) is not None:
+            return False
+        t = type(node)
+        if t is cst.Name:
+            if self.vocab.is_sanitized_name(node.value):
+                return False
+            binding = self.scope.lookup(node.value)
+            if binding is None:
+                return True
+            if binding.qualname or isinstance(binding.value, (_ClassRef, _FunctionRef)):
+                return False
+            if binding.type_name in self.vocab.non_data_types:
+                return False
+            return binding.value is None or self._may_hold_data(binding.value, _depth + 1)
+        if t is cst.Attribute:
+            if self.vocab.is_sanitized_name(node.attr.value):
+                return False
+            if node.attr.value in self.masked_fields.get(self._owner_class(node.value), ()):
+                return False  # a SecretStr field prints as **********
+            binding = self._self_binding(node)
+            if binding is not None and binding.value is not None:
+                return self._may_hold_data(binding.value, _depth + 1)
+            return True
+        if t is cst.Subscript:
+            return not (_is_short_slice(node) or _is_domain_part(node))
+        if t is cst.Call:
+            return not self._is_non_data(node) and not self.vocab.is_sanitizer(
+                self.resolve(node.func), _last_name(node.func))
+        if t is cst.Await:
+            return self._may_hold_data(node.expression, _depth + 1)
+        return False
+
+    def _value_taint(self, name: str, value) -> Taint:
+        """What an assigned value carries; for a value of unknown content (a call, an item,
+        an attribute) the variable's own name speaks: `token = make_reset_token()`."""
+        taint = self.taint(value)
+        if taint or not self._unknown_content(value):
+            return taint.through(name) if taint else taint
+        category = self.vocab.classify(name)
+        if category is not None and self._owner_excludes(category, value):
+            return EMPTY  # full_name = preparer.format_table(table): a table's name
+        return self._taint_source(category, value, name=name)
+
+    def _owner_excludes(self, category: str, owner) -> bool:
+        """Whether the object a value is read from rules the category out by its words
+        (`msg.DESCRIPTOR.full_name` is a protobuf name, not a person's)."""
+        excluded = self.vocab.categories[category].exclude_words
+        if not excluded:
+            return False
+        called = False
+        while type(owner) in (cst.Call, cst.Subscript):
+            called = called or type(owner) is cst.Call
+            owner = owner.func if type(owner) is cst.Call else owner.value
+        # the nearest owner only: `room.full_name` is a room's, `room.owner.full_name` a person's;
+        # a call's result, by the method and what it is called on (`parser.get_mailbox(addr)`)
+        text = _last_name(owner)
+        if called and type(owner) is cst.Attribute:
+            text = _last_name(owner.value) + "_" + text
+        return excluded.occurs_in([self.vocab.fold(w) for w in split_words(text)])
+
+    def _unknown_content(self, value) -> bool:
+        if type(value) is cst.BooleanOperation:
+            return self._unknown_content(value.left) or self._unknown_content(value.right)
+        if type(value) is cst.Await:
+            return self._unknown_content(value.expression)
+        if type(value) is cst.Call:
+            if self._is_non_data(value) or self.constant(value) is not None:
+                return False
+            func = value.func
+            if (type(func) is cst.Attribute and func.attr.value in self.vocab.passthrough_methods
+                    and func.attr.value not in ("get", "pop")):
+                return False  # `line.split()`, `".".join(parts)`: made from what we already know
+            if type(func) is cst.Name and func.value in ("str", "repr", "format") and value.args:
+                return any(self._unknown_content(arg.value) for arg in value.args)  # `str(uuid4())`
+            return not self.vocab.is_sanitizer(self.resolve(value.func), _last_name(value.func))
+        if type(value) is cst.Subscript:
+            if type(value.slice[0].slice) is cst.Slice:  # `str(uuid4())[:8]`: part of what it slices
+                return self._unknown_content(value.value) and not _is_short_slice(value)
+            return not (_is_short_slice(value) or _is_domain_part(value))
+        if type(value) is cst.Attribute:
+            from gdpr_lint.analysis.names import is_constant_name
+
+            return not is_constant_name(value.attr.value) and not self._is_import(value)
+        return False

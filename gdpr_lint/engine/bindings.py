@@ -1,0 +1,76 @@
+"""Binding assigned values to names as the walk goes (with what they carry). A mixin of
+the engine's Context.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from gdpr_lint.analysis.flow import EMPTY
+from gdpr_lint.semantic.scope import Binding, Scope
+from gdpr_lint.syntax.nodes import _is_address_split, _target_name_nodes, _target_names
+
+
+class BindingMixin:
+    """Bindings made by assignments, with their taint and object kind."""
+
+    def bind(self, scope: Scope, name: str, value, node, *, count: bool = True) -> Binding:
+        taint = self._value_taint(name, value) if value is not None else EMPTY
+        kind = None
+        if type(value) is cst.Call:
+            kind = self.call_kind(value)
+        elif value is not None:
+            kind = self.kind(value)
+        old = scope.bindings.get(name)
+        binding = Binding(name, value, taint, kind, None, node)
+        if old is not None:
+            binding.defs = old.defs + (1 if count else 0)
+        scope.bindings[name] = binding
+        return binding
+
+    def bind_target(self, target, value, *, count: bool = True) -> None:
+        if type(target) is cst.Name:
+            self.bind(self.scope, target.value, value, target, count=count)
+        elif type(target) in (cst.Tuple, cst.List):
+            values = None
+            if type(value) in (cst.Tuple, cst.List) and len(value.elements) == len(target.elements):
+                values = [e.value for e in value.elements]
+            # `local, domain = email.split("@")`: only the part before the first star and the
+            # `@` can identify someone; the domain half does not, as `email.split("@")[1]`
+            address_split = value is not None and _is_address_split(value)
+            whole = self.taint(value) if value is not None and values is None else EMPTY  # once, not per name
+            unknown_items = None  # whether the value's items are unknown, asked when first needed
+            for i, element in enumerate(target.elements):
+                inner = element.value
+                if values is not None:
+                    self.bind_target(inner, values[i], count=count)
+                else:
+                    domain = address_split and i > 0 and not any(
+                        type(e.value) is cst.StarredElement for e in target.elements[:i + 1])
+                    nodes = _target_name_nodes(inner)
+                    for name in _target_names(inner):
+                        taint = whole.through(name) if not domain else EMPTY
+                        if not taint and value is not None and not domain:
+                            if unknown_items is None:
+                                unknown_items = self._items_unknown(value)
+                            if unknown_items:
+                                taint = self._item_name_taint(nodes[name], value)  # `cid, email = row`
+                        binding = Binding(name, None, taint, None, None, inner)
+                        old = self.scope.bindings.get(name)
+                        if old is not None:
+                            binding.defs = old.defs + 1
+                        self.scope.bindings[name] = binding
+        elif type(target) is cst.Attribute:
+            binding_scope = self._instance_scope(target)
+            if binding_scope is not None:
+                name = target.attr.value
+                old = binding_scope.instance.get(name)
+                taint = self.taint(value) if value is not None else EMPTY
+                if taint:  # rendering the target is code generation: only for data worth naming
+                    taint = taint.through(self._render(target))
+                kind = self.call_kind(value) if type(value) is cst.Call else self.kind(value)
+                binding = Binding(name, value, taint, kind, None, target)
+                if old is not None:
+                    binding.defs = old.defs + 1
+                    if kind is None:
+                        binding.kind = old.kind
+                binding_scope.instance[name] = binding

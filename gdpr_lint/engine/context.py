@@ -1,0 +1,113 @@
+"""The context of one file's walk: what the checks see (the CheckContext interface of
+gdpr_lint/checks/base.py), composed of one mixin per concern:
+
+- semantic.resolve.ResolveMixin: names, imports, calls (`resolve`, `kind`, `definition`)
+- semantic.values.ValuesMixin: constant folding (`constant`)
+- analysis.taint*.…Mixin: personal data an expression carries (`taint`, `keyed_taint`, `keys_taint`)
+- engine.bindings.BindingMixin: assignments bound to names
+
+and, here, positions, source text, reports and the checks' per-file state.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, List, Optional, Sequence, TypeVar
+
+import libcst as cst
+
+from gdpr_lint.analysis.pii import PiiVocabulary
+from gdpr_lint.analysis.taint import TaintMixin
+from gdpr_lint.analysis.taint_calls import CallTaintMixin
+from gdpr_lint.analysis.taint_values import ValueTaintMixin
+from gdpr_lint.engine.bindings import BindingMixin
+from gdpr_lint.semantic.resolve import ResolveMixin
+from gdpr_lint.semantic.scope import Scope
+from gdpr_lint.semantic.values import ValuesMixin
+from gdpr_lint.syntax.positions import _positions, original_line
+
+T = TypeVar("T")
+
+
+class _Report:
+    __slots__ = ("code", "node", "stmt", "message", "categories", "confidence", "severity", "facts")
+
+    def __init__(self, code, node, stmt, message, categories, confidence, severity, facts):
+        self.code, self.node, self.stmt, self.message = code, node, stmt, message
+        self.categories, self.confidence, self.severity, self.facts = categories, confidence, severity, facts
+
+
+class Context(BindingMixin, ValueTaintMixin, CallTaintMixin, TaintMixin, ValuesMixin, ResolveMixin):
+    """The single traversal of one module, and the analyses the checks query."""
+
+    def __init__(self, settings, path: str, module: cst.Module, origin: Optional[List[int]] = None,
+                 checks: Optional[List] = None):
+        self.settings = settings
+        self.origin = origin  # original line number of each line of the parsed source
+        self.kb = settings.kb
+        self.config = settings.config
+        self.vocab: PiiVocabulary = settings.vocab
+        self.checks = settings.checks if checks is None else checks
+        self.path = path
+        self.module = module
+        self.reports: List[_Report] = []
+        self.stmt = None
+        self.scope: Scope = Scope("module", "<module>", module, None)
+        self._positions = None
+        objects = self.kb.tables.get("objects", {})
+        self.factories: Dict[str, str] = objects.get("factories", {})
+        self.instances: Dict[str, str] = objects.get("instances", {})
+        self.conventional: Dict[str, str] = objects.get("names", {})
+        self.conventional_suffixes: Dict[str, str] = objects.get("name-suffixes", {})
+        self.types: Dict[str, str] = objects.get("types", {})
+        values = self.kb.tables.get("values", {})
+        self.env_getters = frozenset(values.get("env-getters", ()))
+        self.imported_readers = {}  # name -> (kind, module words) ([[values.imported-readers]])
+        for entry in values.get("imported-readers", ()):
+            for name in entry.get("names", ()):
+                self.imported_readers[name] = (entry["kind"], frozenset(entry.get("modules", ())))
+        self.field_categories: Dict[str, str] = {}  # attr name -> category from model fields
+        self.masked_fields: Dict[str, set] = {}  # class name -> fields that mask themselves
+        self.printed_whole: set = set()  # classes whose printed form shows fields naming personal data
+        self._taint_depth = 0
+        self.withs: List[cst.With] = []  # the `with` statements around the current one, outermost first
+        self.block: Sequence = ()  # the statements of the block the current statement is in
+        self._check_states: Dict[int, object] = {}  # per check: its state for this file (file_state)
+
+    # ---- positions and text -----------------------------------------------------------
+
+    def positions(self):
+        if self._positions is None:
+            self._positions = _positions(self.module)
+        return self._positions
+
+    def original_line(self, line: int) -> int:
+        return original_line(self.origin, line)
+
+    def line_of(self, node) -> Optional[int]:
+        pos = self.positions().get(node)
+        return self.original_line(pos.start.line) if pos else None
+
+    def source(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    def _render(self, node) -> str:
+        text = self.module.code_for_node(node)
+        return " ".join(text.split())
+
+    # ---- reporting --------------------------------------------------------------------
+
+    def report(self, code: str, node, message: str, *, categories=(), confidence: str = "medium",
+               severity: Optional[str] = None, facts: Optional[dict] = None) -> None:
+        if code not in self.settings.enabled:
+            return
+        self.reports.append(_Report(code, node, self.stmt, message, tuple(categories), confidence,
+                                    severity, dict(facts or {})))
+
+    # ---- per-file state of the checks ---------------------------------------------------
+
+    def file_state(self, owner, factory: Callable[[], T]) -> T:
+        """The state `owner` (a check) keeps for this file: made by `factory()` on first use,
+        dropped with the context when the file is done, so a check instance keeps none."""
+        state = self._check_states.get(id(owner))
+        if state is None:
+            state = self._check_states[id(owner)] = factory()
+        return state

@@ -1,0 +1,101 @@
+"""Finding assembly: positions, enclosing statements, severities, fingerprints, then
+suppressions, for the reports of one walk.
+"""
+from __future__ import annotations
+
+import json
+from typing import Dict, List, Tuple
+
+import libcst as cst
+
+from gdpr_lint import baseline
+from gdpr_lint.engine.context import _Report
+from gdpr_lint.engine.outcome import apply_file_suppressions, fingerprint
+from gdpr_lint.engine.walker import Walker
+from gdpr_lint.model import Finding, severity_rank
+
+
+def _contains(outer, inner) -> bool:
+    return (outer.start.line, outer.start.column) <= (inner.start.line, inner.start.column) and \
+        (outer.end.line, outer.end.column) >= (inner.end.line, inner.end.column)
+
+
+def _enclosing_statement(module: cst.Module, positions, node_pos):
+    """The innermost statement whose range holds node_pos (None: none does)."""
+    found, nodes = None, list(module.body)
+    while nodes:
+        node = nodes.pop()
+        pos = positions.get(node)
+        if pos is None or not _contains(pos, node_pos):
+            continue
+        if isinstance(node, cst.BaseStatement):
+            found = node
+        nodes = list(node.children)
+    return found
+
+
+def _stmt_lines(walker: Walker, report: _Report, node_pos) -> Tuple[int, int, object]:
+    positions = walker.positions()
+    stmt = report.stmt
+    stmt_pos = positions.get(stmt) if stmt is not None else None
+    if stmt_pos is None or not _contains(stmt_pos, node_pos):
+        # a report made after the walk moved on (at the end of a scope) names a node of
+        # an earlier statement: that statement, not the last one walked, is its context
+        stmt = _enclosing_statement(walker.module, positions, node_pos)
+    if type(stmt) is cst.SimpleStatementLine:
+        pos = positions.get(stmt)
+        if pos is not None:
+            return walker.original_line(pos.start.line), walker.original_line(pos.end.line), stmt
+    if stmt is not None and type(stmt) is not cst.SimpleStatementLine:
+        pos = positions.get(stmt)
+        body = getattr(stmt, "body", None)
+        if pos is not None and type(body) is cst.SimpleStatementSuite:
+            return walker.original_line(pos.start.line), walker.original_line(pos.end.line), stmt
+    return walker.original_line(node_pos.start.line), walker.original_line(node_pos.end.line), report.node
+
+
+def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
+    """Positions, severities and fingerprints for the walk's reports, then suppressions."""
+    positions = walker.positions()
+    kb = settings.kb
+    vocab = settings.vocab
+    raw = []
+    for report in walker.reports:
+        pos = positions.get(report.node)
+        if pos is None:
+            continue
+        first, last, stmt_node = _stmt_lines(walker, report, pos)
+        rule = kb.rules[report.code]
+        severity = report.severity
+        if severity is None:
+            if report.categories:
+                severity = max((vocab.category(c).severity for c in report.categories if c in vocab.categories),
+                               key=severity_rank, default=rule.severity)
+            else:
+                severity = rule.severity
+        if type(stmt_node) is cst.SimpleStatementLine:
+            source = "; ".join(walker.module.code_for_node(small).strip() for small in stmt_node.body)
+        else:
+            source = walker.module.code_for_node(report.node)
+        report.facts = json.loads(json.dumps(report.facts, default=str))
+        raw.append((pos, report, severity, baseline.normalise_source(source), first, last))
+    raw.sort(key=lambda item: (item[0].start.line, item[0].start.column, item[1].code))
+    occurrences: Dict[Tuple[str, str], int] = {}
+    located = []
+    seen = set()
+    for pos, report, severity, source, first, last in raw:
+        key = (report.code, pos.start.line, pos.start.column, report.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        index = occurrences.get((report.code, source), 0)
+        occurrences[(report.code, source)] = index + 1
+        rule = kb.rules[report.code]
+        located.append((Finding(
+            rule=report.code, name=rule.name, severity=severity, path=path,
+            line=walker.original_line(pos.start.line), column=pos.start.column + 1,
+            end_line=walker.original_line(pos.end.line), end_column=pos.end.column + 1,
+            message=report.message, categories=report.categories, confidence=report.confidence,
+            fingerprint=fingerprint(report.code, path, source, index), source=source, facts=report.facts,
+        ), first, last))
+    return apply_file_suppressions(located, text, path, settings)

@@ -1,0 +1,437 @@
+"""The one traversal: statements in order, bindings kept, every call, assignment, raise
+and scope exit handed to the checks.
+"""
+from __future__ import annotations
+
+from typing import Dict, Sequence
+
+import libcst as cst
+
+from gdpr_lint.analysis.flow import EMPTY
+from gdpr_lint.engine.context import Context
+from gdpr_lint.semantic.resolve import _annotation_name
+from gdpr_lint.semantic.scope import _FUNCTION, Binding, Scope, _ClassRef
+from gdpr_lint.syntax.nodes import (
+    _assignments,
+    _expr_fields,
+    _flat_top_level,
+    _is_node,
+    _last_name,
+    _subscript_text,
+    dotted_name,
+)
+
+
+class Walker(Context):
+    """Walks statements in order, keeping bindings, and dispatches to the checks."""
+
+    def run(self) -> None:
+        body = self.module.body
+        self._prepass_module(body)
+        self._block(body)
+        for check in self.checks:
+            check.on_scope_exit(self, self.scope)
+
+    # ---- pre-passes (names used before their definition in walk order) ---------------
+
+    def _prepass_module(self, body) -> None:
+        statements = list(_flat_top_level(body))
+        for stmt in statements:
+            if type(stmt) is cst.SimpleStatementLine:
+                for small in stmt.body:
+                    if type(small) in (cst.Import, cst.ImportFrom):
+                        self._import(small)
+        counts: Dict[str, int] = {}
+        for stmt in statements:
+            if type(stmt) is cst.SimpleStatementLine:
+                for small in stmt.body:
+                    for target, value in _assignments(small):
+                        if type(target) is cst.Name:
+                            counts[target.value] = counts.get(target.value, 0) + 1
+                            self.bind(self.scope, target.value, value, target, count=False)
+            elif type(stmt) is cst.ClassDef:
+                self.scope.bindings[stmt.name.value] = Binding(stmt.name.value, _ClassRef(Scope("class", stmt.name.value, stmt, self.scope)))
+            elif type(stmt) is cst.FunctionDef:
+                self.scope.bindings[stmt.name.value] = Binding(stmt.name.value, _FUNCTION)
+        for name, count in counts.items():
+            self.scope.bindings[name].defs = count
+
+    def _prepass_class(self, node: cst.ClassDef, scope: Scope) -> None:
+        body = node.body.body if type(node.body) is cst.IndentedBlock else node.body.body
+        saved = self.scope
+        self.scope = scope
+        try:
+            for stmt in body:
+                smalls = stmt.body if type(stmt) is cst.SimpleStatementLine else ()
+                for small in smalls:
+                    if type(small) is cst.AnnAssign and type(small.target) is cst.Name:
+                        scope.data.setdefault("fields", []).append(small.target)
+                        annotation = _annotation_name(small.annotation)
+                        if annotation is not None:
+                            last = annotation.rsplit(".", 1)[-1]
+                            category = self.vocab.classify_type(annotation)
+                            if category is not None:
+                                self.field_categories[small.target.value] = category
+                            elif last in self.vocab.non_data_types:
+                                # SecretStr prints as **********, a bool field is a flag: no data
+                                self.masked_fields.setdefault(scope.name, set()).add(small.target.value)
+                    for target, value in _assignments(small):
+                        if type(target) is cst.Name:
+                            if type(small) is not cst.AnnAssign:
+                                scope.data.setdefault("fields", []).append(target)
+                            self.bind(scope, target.value, value, target, count=scope.bindings.get(target.value) is not None)
+                            if type(value) is cst.Call:
+                                field = _last_name(value.func)
+                                category = self.vocab.classify_type(field)
+                                if category is not None:
+                                    self.field_categories[target.value] = category
+                if type(stmt) is cst.FunctionDef:
+                    self._prepass_method(stmt, scope)
+        finally:
+            self.scope = saved
+        if self._prints_its_fields(node) and self._object_dump_taint_of(scope):
+            self.printed_whole.add(scope.name)
+
+    def _prints_its_fields(self, node: cst.ClassDef) -> bool:
+        """Whether printing an object of the class shows all of its fields: a dataclass,
+        attrs or pydantic class (rules/pii.toml, auto-repr-*), or a subclass of such a class
+        of the module, that writes no __repr__ or __str__ of its own."""
+        body = node.body.body
+        if any(type(stmt) is cst.FunctionDef and stmt.name.value in ("__repr__", "__str__") for stmt in body):
+            return False
+        for decorator in node.decorators:
+            expr = decorator.decorator
+            call = expr if type(expr) is cst.Call else None
+            if dotted_name(call.func if call is not None else expr) in self.vocab.auto_repr_decorators:
+                for arg in call.args if call is not None else ():
+                    if arg.keyword is not None and arg.keyword.value == "repr":
+                        return not (type(arg.value) is cst.Name and arg.value.value == "False")
+                return True
+        for base in node.bases:
+            name = dotted_name(base.value)
+            if name in self.vocab.auto_repr_bases or name in self.printed_whole:
+                return True
+        return False
+
+    def _prepass_method(self, node: cst.FunctionDef, scope: Scope) -> None:
+        params = node.params.params
+        self_name = params[0].name.value if params else "self"
+        stack = list(node.body.body) if type(node.body) is cst.IndentedBlock else []
+        while stack:
+            stmt = stack.pop()
+            if type(stmt) is cst.SimpleStatementLine:
+                for small in stmt.body:
+                    for target, value in _assignments(small):
+                        if (type(target) is cst.Attribute and type(target.value) is cst.Name
+                                and target.value.value == self_name):
+                            name = target.attr.value
+                            kind = self.call_kind(value) if type(value) is cst.Call else None
+                            old = scope.instance.get(name)
+                            binding = Binding(name, value, EMPTY, kind or (old.kind if old else None), None, target)
+                            if old is not None:
+                                binding.defs = old.defs + 1
+                            scope.instance[name] = binding
+            elif type(stmt) in (cst.If, cst.Try, cst.With, cst.For, cst.While):
+                body = getattr(stmt, "body", None)
+                if type(body) is cst.IndentedBlock:
+                    stack.extend(body.body)
+
+    # ---- statements ----------------------------------------------------------------------
+
+    def _block(self, body: Sequence) -> None:
+        saved, self.block = self.block, body
+        try:
+            for stmt in body:
+                self._stmt(stmt)
+        finally:
+            self.block = saved
+
+    def _suite(self, suite, owner) -> None:
+        if type(suite) is cst.IndentedBlock:
+            self._block(suite.body)
+        else:  # SimpleStatementSuite: `if x: log(y)` on one line
+            for small in suite.body:
+                self.stmt = owner
+                self._small(small)
+
+    def _stmt(self, stmt) -> None:
+        t = type(stmt)
+        if t is cst.SimpleStatementLine:
+            for small in stmt.body:
+                self.stmt = stmt
+                self._small(small)
+            return
+        if t is cst.FunctionDef:
+            self._function(stmt)
+            return
+        if t is cst.ClassDef:
+            self._class(stmt)
+            return
+        self.stmt = stmt
+        if t is cst.If:
+            self._expr(stmt.test)
+            self._suite(stmt.body, stmt)
+            orelse = stmt.orelse
+            if type(orelse) is cst.If:
+                self._stmt(orelse)
+            elif orelse is not None:
+                self._suite(orelse.body, stmt)
+        elif t is cst.For:
+            self._expr(stmt.iter)
+            for name, source in self._loop_taints(stmt.target, stmt.iter):
+                binding = Binding(name, None, source.through(name), None, None, stmt.target)
+                old = self.scope.bindings.get(name)
+                binding.defs = (old.defs + 1) if old else 1
+                self.scope.bindings[name] = binding
+            self._suite(stmt.body, stmt)
+            if stmt.orelse is not None:
+                self._suite(stmt.orelse.body, stmt)
+        elif t is cst.While:
+            self._expr(stmt.test)
+            self._suite(stmt.body, stmt)
+            if stmt.orelse is not None:
+                self._suite(stmt.orelse.body, stmt)
+        elif t is cst.With:
+            for item in stmt.items:
+                self._expr(item.item)
+                if item.asname is not None:
+                    self.bind_target(item.asname.name, item.item)
+            self.withs.append(stmt)
+            try:
+                self._suite(stmt.body, stmt)
+            finally:
+                self.withs.pop()
+        elif t in (cst.Try, getattr(cst, "TryStar", cst.Try)):
+            self._suite(stmt.body, stmt)
+            for handler in stmt.handlers:
+                self.stmt = handler
+                self._expr(handler.type)
+                if handler.name is not None and type(handler.name.name) is cst.Name:
+                    self.scope.bindings[handler.name.name.value] = Binding(handler.name.name.value, None)
+                self._suite(handler.body, handler)
+            if stmt.orelse is not None:
+                self._suite(stmt.orelse.body, stmt)
+            if stmt.finalbody is not None:
+                self._suite(stmt.finalbody.body, stmt)
+        elif t is cst.Match:
+            self._expr(stmt.subject)
+            for case in stmt.cases:
+                self.stmt = case
+                self._expr(case.guard)
+                self._suite(case.body, case)
+        else:  # statements this version does not model: still visit their expressions
+            self._expr(stmt)
+
+    def _small(self, small) -> None:
+        t = type(small)
+        if t is cst.Expr:
+            self._expr(small.value)
+        elif t is cst.Assign:
+            self._expr(small.value)
+            for target in small.targets:
+                self._assign(target.target, small.value)
+        elif t is cst.AnnAssign:
+            if small.value is not None:
+                self._expr(small.value)
+                self._assign(small.target, small.value)
+        elif t is cst.AugAssign:
+            self._expr(small.value)
+            if type(small.target) is cst.Name:
+                old = self.scope.lookup(small.target.value)
+                taint = (old.taint if old else EMPTY).union(self.taint(small.value))
+                binding = Binding(small.target.value, None, taint, old.kind if old else None, None, small.target)
+                binding.defs = (old.defs + 1) if old else 1
+                self.scope.bindings[small.target.value] = binding
+        elif t is cst.Return:
+            self._expr(small.value)
+            if small.value is not None and self.scope.kind == "function":
+                self.scope.returns = self.scope.returns.union(self.taint(small.value))
+        elif t is cst.Raise:
+            for check in self.checks:
+                check.on_raise(self, small)
+            self._expr(small.exc)
+            self._expr(small.cause)
+        elif t in (cst.Import, cst.ImportFrom):
+            self._import(small)
+        elif t is cst.Assert:
+            self._expr(small.test)
+            self._expr(small.msg)
+        elif t is cst.Del:
+            pass
+        else:
+            self._expr(small)
+
+    def _mutate(self, name: str, values) -> None:
+        """`seen.append(user.email)`, `row[k] = v`: the container now carries the value's data."""
+        binding = self.scope.lookup(name)
+        if binding is None or binding.qualname or binding.kind:
+            return
+        added = EMPTY
+        for value in values:
+            added = added.union(self.taint(value))
+        if added:
+            binding.taint = binding.taint.union(added.through(name))
+
+    def _assign(self, target, value) -> None:
+        if type(target) in (cst.Name, cst.Attribute):
+            name = dotted_name(target)
+        elif type(target) is cst.Subscript:
+            name = _subscript_text(target) or self._render(target)
+        else:
+            name = None
+        for check in self.checks:
+            check.on_assign(self, target, name, value)
+        if type(target) is cst.Subscript and type(target.value) is cst.Name:
+            self._mutate(target.value.value, [value])
+        prepassed = self.scope.kind in ("module", "class")  # counted by the pre-pass already
+        self.bind_target(target, value, count=not prepassed)
+
+    def _import(self, node) -> None:
+        if type(node) is cst.Import:
+            for alias in node.names:
+                full = dotted_name(alias.name) or ""
+                if alias.asname is not None and type(alias.asname.name) is cst.Name:
+                    name, qualname = alias.asname.name.value, full
+                else:
+                    name = qualname = full.split(".")[0]
+                binding = Binding(name, None, EMPTY, None, qualname)
+                binding.type_name = "module"
+                self.scope.bindings[name] = binding
+            return
+        if type(node.names) is cst.ImportStar:
+            return
+        module = dotted_name(node.module) if node.module is not None else ""
+        if node.relative:
+            module = "." * len(node.relative) + (module or "")
+        for alias in node.names:
+            imported = dotted_name(alias.name) or ""
+            name = alias.asname.name.value if alias.asname is not None and type(alias.asname.name) is cst.Name else imported
+            qualname = f"{module}.{imported}" if module and not module.endswith(".") else f"{module}{imported}"
+            self.scope.bindings[name] = Binding(name, None, EMPTY, None, qualname)
+
+    def _function(self, node: cst.FunctionDef) -> None:
+        self.stmt = node
+        for decorator in node.decorators:
+            self._expr(decorator.decorator)
+        params = node.params
+        for param in list(params.params) + list(params.kwonly_params) + list(params.posonly_params):
+            self._expr(param.default)
+        scope = Scope("function", node.name.value, node, self.scope)
+        scope.param_names = tuple(p.name.value for p in list(params.posonly_params) + list(params.params)
+                                  + list(params.kwonly_params))
+        is_static = any(_last_name(d.decorator) == "staticmethod" for d in node.decorators)
+        if self.scope.kind == "class" and not is_static:
+            scope.class_scope = self.scope
+            first = (list(params.posonly_params) + list(params.params))[:1]
+            scope.self_name = first[0].name.value if first else None
+        self.scope.bindings[node.name.value] = Binding(node.name.value, _FUNCTION)
+        saved = self.scope
+        self.scope = scope
+        try:
+            all_params = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+            for extra in (params.star_arg, params.star_kwarg):
+                if type(extra) is cst.Param:
+                    all_params.append(extra)
+            for param in all_params:
+                self._bind_param(param, scope)
+            self._suite(node.body, node)
+            for check in self.checks:
+                check.on_scope_exit(self, scope)
+        finally:
+            self.scope = saved
+        if scope.returns:
+            self.scope.bindings[node.name.value].taint = scope.returns
+
+    def _bind_param(self, param: cst.Param, scope: Scope) -> None:
+        name = param.name.value
+        if name == scope.self_name:
+            scope.bindings[name] = Binding(name, None)
+            return
+        annotation = _annotation_name(param.annotation)
+        taint = EMPTY
+        kind = None
+        if annotation is not None:
+            category = self.vocab.classify_type(annotation)
+            if category is not None:
+                taint = self._taint_source(category, param.name, "high")
+            kind = self.types.get(annotation) or self.types.get(annotation.rsplit(".", 1)[-1])
+        non_data = annotation is not None and annotation.rsplit(".", 1)[-1] in self.vocab.non_data_types
+        if not taint and not non_data:
+            taint = self._taint_source(self.vocab.classify(name), param.name)
+        if not taint and (name in self.vocab.payload_names
+                          or self.vocab.payload_handler_params.get(name) in scope.param_names):
+            # DRF create(self, validated_data); AWS Lambda handler(event, context)
+            taint = self._taint_source(self.vocab.payload_category, param.name, "low")
+        if not taint and not non_data and name in ("value", "attrs") and scope.name.startswith("validate_") \
+                and scope.class_scope is not None:
+            # DRF/Django form field validators: validate_email(self, value)
+            taint = self._taint_source(self.vocab.classify(scope.name[len("validate_"):], key=True), param.name)
+        if kind is None:
+            kind = self._conventional_kind(name)
+        binding = Binding(name, None, taint, kind, None, param.name)
+        binding.type_name = annotation.rsplit(".", 1)[-1] if annotation else None
+        scope.bindings[name] = binding
+
+    def _class(self, node: cst.ClassDef) -> None:
+        self.stmt = node
+        for decorator in node.decorators:
+            self._expr(decorator.decorator)
+        for base in node.bases:
+            self._expr(base.value)
+        existing = self.scope.bindings.get(node.name.value)
+        if existing is not None and isinstance(existing.value, _ClassRef) and existing.value.scope.node is node:
+            scope = existing.value.scope
+        else:
+            scope = Scope("class", node.name.value, node, self.scope)
+            self.scope.bindings[node.name.value] = Binding(node.name.value, _ClassRef(scope))
+        scope.parent = self.scope
+        self._prepass_class(node, scope)
+        saved = self.scope
+        self.scope = scope
+        try:
+            self._suite(node.body, node)
+        finally:
+            self.scope = saved
+
+    # ---- expressions ---------------------------------------------------------------------
+
+    def _expr(self, node) -> None:
+        """Every call in an expression, in source order, goes to the checks."""
+        if node is None:
+            return
+        stack = [node]
+        checks = self.checks
+        while stack:
+            current = stack.pop()
+            t = type(current)
+            if t is cst.Name or t is cst.SimpleString or t is cst.Integer:
+                continue
+            if t is cst.Call:
+                target = self.resolve(current.func)
+                for check in checks:
+                    check.on_call(self, current, target)
+                func = current.func
+                if (type(func) is cst.Attribute and func.attr.value in self.vocab.container_mutators
+                        and type(func.value) is cst.Name and current.args):
+                    self._mutate(func.value.value, [a.value for a in current.args])
+                if type(func) is cst.Attribute and func.attr.value == "get" and current.args \
+                        and type(current.args[0].value) is cst.SimpleString:
+                    self.taint(current)  # `row.get("email")`: remembered by `row` (_note_item_read)
+            elif t is cst.NamedExpr and type(current.target) is cst.Name:
+                self.bind(self.scope, current.target.value, current.value, current.target)
+            elif t is cst.Subscript and type(current.value) in (cst.Name, cst.Subscript) \
+                    and self._subscript_key(current) is not None:
+                # `row["Email"]`: remembered by `row` whichever checks look at this expression
+                self.taint(current)
+            children = []
+            for name in _expr_fields(t):
+                value = getattr(current, name)
+                kind = type(value)
+                if kind is list or kind is tuple:
+                    for item in value:
+                        if _is_node(item):
+                            children.append(item)
+                elif value is not None and _is_node(value):
+                    children.append(value)
+            children.reverse()
+            stack.extend(children)

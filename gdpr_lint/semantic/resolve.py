@@ -1,0 +1,198 @@
+"""Name and import resolution: what a name, attribute or call refers to (`logging.getLogger`,
+`<logger>`), and the binding behind a name. A mixin of the engine's Context.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from gdpr_lint.analysis.names import TYPE_WRAPPERS
+from gdpr_lint.semantic.scope import Binding, Definition, Scope, _ClassRef, _FunctionRef
+from gdpr_lint.syntax.nodes import dotted_name, string_value
+
+
+def _annotation_name(annotation) -> Optional[str]:
+    if annotation is None:
+        return None
+    node = annotation.annotation
+    if type(node) is cst.Subscript:  # Optional[EmailStr], list[str]
+        name = dotted_name(node.value)
+        if name and name.rsplit(".", 1)[-1] in TYPE_WRAPPERS and node.slice:
+            inner = node.slice[0].slice
+            if type(inner) is cst.Index:
+                return dotted_name(inner.value)
+        return name
+    if type(node) is cst.BinaryOperation:  # EmailStr | None
+        return dotted_name(node.left)
+    return dotted_name(node)
+
+
+class ResolveMixin:
+    """Resolution of names, attributes and calls against the scopes of the walk."""
+
+    def _conventional_kind(self, name: str) -> Optional[str]:
+        lowered = name.lower()
+        kind = self.conventional.get(lowered)
+        if kind is None:
+            for suffix, suffix_kind in self.conventional_suffixes.items():
+                if lowered.endswith(suffix):
+                    return suffix_kind
+        return kind
+
+    def _imported_object_kind(self, binding: Binding) -> Optional[str]:
+        """`from myapp.users import logger` (or `LOGGER`): a project's own logger, by its whole
+        name; not `get_task_logger` (a function) nor `Logger` (a class)."""
+        if "." not in binding.qualname or binding.type_name == "module":
+            return None
+        name = binding.qualname.rsplit(".", 1)[1]
+        if name[:1].isupper() and not name.isupper():
+            return None
+        return self.conventional.get(name.lower())
+
+    def _self_binding(self, node: cst.Attribute) -> Optional[Binding]:
+        """The binding of `self.x` / `cls.x` in the enclosing class."""
+        cls_scope = self._instance_scope(node)
+        if cls_scope is None:
+            return None
+        name = node.attr.value
+        return cls_scope.instance.get(name) or cls_scope.bindings.get(name)
+
+    def _imported_reader(self, binding: Binding) -> Optional[str]:
+        """The kind of a shared reader imported from a settings module (`from .base import env`)."""
+        found = self.imported_readers.get(binding.name)
+        if found is None or binding.type_name == "module":
+            return None
+        module, _, imported = binding.qualname.rpartition(".")
+        if imported != binding.name or not module:
+            return None
+        kind, words = found
+        if module.startswith(".") or words.intersection(module.split(".")):
+            return kind
+        return None
+
+    def resolve(self, node) -> Optional[str]:
+        """Dotted target of an expression: `logging.getLogger`, `<logger>`, `print`."""
+        if type(node) is cst.Name:
+            binding = self.scope.lookup(node.value)
+            if binding is not None:
+                if binding.qualname:
+                    kind = self.instances.get(binding.qualname) or self._imported_reader(binding) \
+                        or self._imported_object_kind(binding)
+                    return f"<{kind}>" if kind else binding.qualname
+                if binding.kind:
+                    return f"<{binding.kind}>"
+                return None
+            kind = self._conventional_kind(node.value)
+            return f"<{kind}>" if kind else node.value
+        if type(node) is cst.Attribute:
+            binding = self._self_binding(node)
+            if binding is not None and binding.kind:
+                return f"<{binding.kind}>"
+            base = self.resolve(node.value)
+            if base is None:
+                kind = self._conventional_kind(node.attr.value)
+                return f"<{kind}>" if kind else None
+            dotted = f"{base}.{node.attr.value}"
+            kind = self.instances.get(dotted)
+            if kind:
+                return f"<{kind}>"
+            if binding is None and not base.startswith("<") and base in ("self", "cls"):
+                kind = self._conventional_kind(node.attr.value)
+                return f"<{kind}>" if kind else None
+            return dotted
+        if type(node) is cst.Call:
+            kind = self.call_kind(node)
+            return f"<{kind}>" if kind else None
+        if type(node) is cst.Subscript:
+            base = self.resolve(node.value)
+            if base is not None:
+                kind = self.factories.get(f"{base}.__getitem__")
+                return f"<{kind}>" if kind else None
+        return None
+
+    def resolve_call(self, func) -> Optional[str]:
+        return self.resolve(func)
+
+    def call_kind(self, call: cst.Call) -> Optional[str]:
+        target = self.resolve(call.func)
+        if target is None:
+            return None
+        # factories are dotted calls (`logging.getLogger`) or methods of a kind (`<logger>.bind`)
+        kind = self.factories.get(target)
+        if kind == "aws":
+            service = None
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value == "service_name":
+                    service = string_value(arg.value)
+            if service is None and call.args and call.args[0].keyword is None:
+                service = string_value(call.args[0].value)
+            return f"aws:{service}" if service else "aws"
+        return kind
+
+    def kind(self, node) -> Optional[str]:
+        target = self.resolve(node)
+        if target and target.startswith("<") and target.endswith(">"):
+            return target[1:-1]
+        return None
+
+    # ---- values -----------------------------------------------------------------------
+
+    def _binding_of(self, node) -> Optional[Binding]:
+        if type(node) is cst.Name:
+            return self.scope.lookup(node.value)
+        if type(node) is cst.Attribute:
+            binding = self._self_binding(node)
+            if binding is not None:
+                return binding
+            if type(node.value) is cst.Name:
+                owner = self.scope.lookup(node.value.value)
+                if owner is not None and isinstance(owner.value, _ClassRef):
+                    return owner.value.scope.bindings.get(node.attr.value)
+        return None
+
+    def definition(self, node) -> Optional[Definition]:
+        binding = self._binding_of(node)
+        if binding is None or binding.value is None or binding.defs != 1 or isinstance(binding.value, (_ClassRef, _FunctionRef)):
+            return None
+        name = dotted_name(node) or binding.name
+        return Definition(binding.value, name, binding.node, self)
+
+    def is_local(self, node) -> bool:
+        """Whether `node` is a name the function being walked has bound so far (assignment,
+        loop, `with ... as`, walrus), not one of its parameters; for checks that tell a
+        function's own variable from a value given to it (redis keys)."""
+        scope = self.scope
+        return (type(node) is cst.Name and scope.kind == "function" and node.value in scope.bindings
+                and node.value not in scope.param_names)
+
+    def _root_binding(self, node) -> Optional[Binding]:
+        """The binding of the name an attribute chain starts from (`os` in `os.path.join`)."""
+        while type(node) is cst.Attribute:
+            node = node.value
+        return self.scope.lookup(node.value) if type(node) is cst.Name else None
+
+    def _is_module(self, node) -> bool:
+        """`requests`, `os.path`: a name bound by `import X` (not an object imported from one)."""
+        binding = self._root_binding(node)
+        return binding is not None and binding.type_name == "module"
+
+    def _is_import(self, node) -> bool:
+        binding = self._root_binding(node)
+        return binding is not None and binding.qualname is not None
+
+    def _kind_is_module(self, target: Optional[str]) -> bool:
+        return bool(target) and target.startswith(("os.", "environ."))
+
+    # ---- binding ------------------------------------------------------------------------
+
+    def _instance_scope(self, target: cst.Attribute) -> Optional[Scope]:
+        """The class scope that `self.x` / `cls.x` belongs to, inside a method."""
+        if type(target.value) is not cst.Name:
+            return None
+        scope = self.scope
+        while scope is not None and scope.kind == "function" and scope.class_scope is None:
+            scope = scope.parent
+        if scope is None or scope.class_scope is None or target.value.value not in ("self", "cls", scope.self_name):
+            return None
+        return scope.class_scope

@@ -1,0 +1,169 @@
+"""Value folding: the constant an expression evaluates to, where the code makes that
+visible (literals, names bound once, arithmetic, f-strings, environment defaults).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from gdpr_lint.semantic.scope import Const
+from gdpr_lint.syntax.nodes import string_value
+
+_NUMBER_OPS = {
+    cst.Add: lambda a, b: a + b, cst.Subtract: lambda a, b: a - b, cst.Multiply: lambda a, b: a * b,
+    cst.Divide: lambda a, b: a / b, cst.FloorDivide: lambda a, b: a // b, cst.Modulo: lambda a, b: a % b,
+    cst.Power: lambda a, b: a ** b if abs(b) < 64 else None,
+}
+
+
+class ValuesMixin:
+    """Constant folding (`constant()`) over the bindings of the walk."""
+
+    def constant(self, node, _depth: int = 0) -> Optional[Const]:
+        if _depth > 25:
+            return None
+        if type(node) in (cst.SimpleString, cst.ConcatenatedString):
+            value = string_value(node)
+            if value is None and type(node) is cst.SimpleString:
+                value = node.evaluated_value  # bytes
+            return Const(value) if value is not None else None
+        if type(node) is cst.Integer:
+            return Const(node.evaluated_value)
+        if type(node) is cst.Float:
+            return Const(node.evaluated_value)
+        if type(node) is cst.Name:
+            if node.value in ("True", "False", "None"):
+                return Const({"True": True, "False": False, "None": None}[node.value])
+        if type(node) is cst.UnaryOperation and type(node.operator) is cst.Minus:
+            inner = self.constant(node.expression, _depth + 1)
+            if inner is not None and isinstance(inner.value, (int, float)) and not isinstance(inner.value, bool):
+                return Const(-inner.value, inner.origin_node, inner.origin_name, self, inner.note)
+            return None
+        if type(node) in (cst.Name, cst.Attribute):
+            definition = self.definition(node)
+            if definition is None:
+                return None
+            inner = self.constant(definition.value, _depth + 1)
+            if inner is None:
+                return None
+            if inner.origin_name is not None or inner.note:
+                return inner
+            return Const(inner.value, definition.node, definition.name, self)
+        if type(node) is cst.BinaryOperation:
+            left = self.constant(node.left, _depth + 1)
+            right = self.constant(node.right, _depth + 1)
+            if left is None or right is None:
+                return None
+            origin = left if left.origin_name else right
+            op = type(node.operator)
+            if isinstance(left.value, str) and isinstance(right.value, str) and op is cst.Add:
+                return Const(left.value + right.value, origin.origin_node, origin.origin_name, self)
+            if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left.value, right.value)):
+                fn = _NUMBER_OPS.get(op)
+                try:
+                    value = fn(left.value, right.value) if fn else None
+                except (ZeroDivisionError, OverflowError, ValueError):
+                    value = None
+                return Const(value, origin.origin_node, origin.origin_name, self) if value is not None else None
+            return None
+        if type(node) in (cst.Tuple, cst.List):
+            values = []
+            for element in node.elements:
+                if type(element) is cst.StarredElement:
+                    return None
+                inner = self.constant(element.value, _depth + 1)
+                if inner is None:
+                    return None
+                values.append(inner.value)
+            return Const(tuple(values))
+        if type(node) is cst.Dict:
+            result = {}
+            for element in node.elements:
+                if type(element) is not cst.DictElement:
+                    return None
+                key = self.constant(element.key, _depth + 1)
+                value = self.constant(element.value, _depth + 1)
+                if key is None or value is None or not isinstance(key.value, (str, int, float, bool, type(None))):
+                    return None
+                result[key.value] = value.value
+            return Const(result)
+        if type(node) is cst.Subscript:
+            # `INTERNAL_SERVERS["db"]["ip"]`, `HOSTS[0]`: an item of a constant container
+            if len(node.slice) != 1 or type(node.slice[0].slice) is not cst.Index:
+                return None
+            container = self.constant(node.value, _depth + 1)
+            if container is None:
+                return None
+            key = self.constant(node.slice[0].slice.value, _depth + 1)
+            if key is None:
+                return None
+            try:
+                if isinstance(container.value, dict):
+                    value = container.value[key.value]
+                elif (isinstance(container.value, tuple) and isinstance(key.value, int)
+                      and not isinstance(key.value, bool)):
+                    value = container.value[key.value]
+                else:
+                    return None
+            except (KeyError, IndexError, TypeError):
+                return None
+            return Const(value, container.origin_node, container.origin_name, self, container.note)
+        if type(node) is cst.FormattedString:
+            parts = []
+            leading = None  # the constant the text starts with (`f"{API_BASE}/users"`): its origin
+            for part in node.parts:
+                if type(part) is cst.FormattedStringText:
+                    parts.append(part.value)
+                elif type(part) is cst.FormattedStringExpression and part.format_spec is None and part.conversion is None:
+                    inner = self.constant(part.expression, _depth + 1)
+                    if inner is None or not isinstance(inner.value, (str, int, float)):
+                        return None
+                    if not parts:
+                        leading = inner
+                    parts.append(str(inner.value))
+                else:
+                    return None
+            if leading is not None:
+                return Const("".join(parts), leading.origin_node, leading.origin_name, self, leading.note)
+            return Const("".join(parts))
+        if type(node) is cst.BooleanOperation and type(node.operator) is cst.Or:
+            # `os.getenv("AWS_REGION") or "us-east-1"`: the value the code falls back to
+            left = self.constant(node.left, _depth + 1)
+            if left is not None:
+                return left if left.value else self.constant(node.right, _depth + 1)
+            right = self.constant(node.right, _depth + 1)
+            if right is None or not right.value:
+                return None  # `timeout or None`: an empty fallback configures nothing
+            if right.origin_name is not None or right.note:
+                return right
+            variable = self._env_variable(node.left, _depth) if type(node.left) is cst.Call else None
+            return Const(right.value, note=(f"the default of environment variable {variable}" if variable
+                                            else "the fallback after `or`"))
+        if type(node) is cst.Call and self._is_env_getter(node):
+            default = None
+            for index, arg in enumerate(node.args):
+                if arg.keyword is not None and arg.keyword.value == "default":
+                    default = arg.value
+                elif arg.keyword is None and index == 1:
+                    default = arg.value
+            if default is not None:
+                inner = self.constant(default, _depth + 1)
+                if inner is not None:
+                    variable = self._env_variable(node, _depth)
+                    where = f"the default of environment variable {variable}" if variable else "an environment default"
+                    return Const(inner.value, note=where)
+        return None
+
+    def _is_env_getter(self, call: cst.Call) -> bool:
+        target = self.resolve(call.func)
+        return target in self.env_getters or (target or "").endswith((".getenv", "environ.get"))
+
+    def _env_variable(self, call: cst.Call, _depth: int = 0) -> Optional[str]:
+        """The variable an environment getter reads (`os.getenv("AWS_REGION")`), if known."""
+        if not call.args or call.args[0].keyword is not None or not self._is_env_getter(call):
+            return None
+        variable = self.constant(call.args[0].value, _depth + 1)
+        return str(variable.value) if variable is not None else None
+
+    # ---- personal data ----------------------------------------------------------------
