@@ -1,0 +1,169 @@
+"""Download the pinned real-code packages with pip and unpack only their .py files.
+
+The packages are open-source *applications* (CMSs, shops, forums, auth servers, data
+platforms, chat apps ...) that nobody tuned gdpr-lint on: the precision benchmark of
+issue 16. Only wheels are taken (`--only-binary=:all:`): a wheel is a zip file, so
+unpacking needs no build step and runs no package code.
+
+    python benchmarks/realcode/fetch.py            # -> benchmarks/realcode/packages/<name>/...
+    python benchmarks/realcode/fetch.py --force    # download and unpack again
+
+Each package lands in a folder named after the package alone (no version), so the paths
+in the verdicts file stay valid across a pin bump. MANIFEST.json records the pin, the
+version actually downloaded, the wheel's name and its sha256, and the file and line counts.
+An exact pin missing from the index is an error here (unlike the speed corpus): the
+verdicts were judged on that version.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from fetch_corpus import unpack_py, wheel_for  # noqa: E402
+
+DEFAULT_DEST = HERE / "packages"
+
+# (PyPI name, version, what it is). Applications that handle people's data. Never any
+# of the packages reserved for independent evaluation (see benchmarks/realcode/README.md).
+PINS = (
+    ("wagtail", "8.0.1", "CMS"),
+    ("django-oscar", "4.2.1", "e-commerce framework"),
+    ("pretix", "2026.8.0", "ticket shop"),
+    ("indico", "3.3.14", "conference management"),
+    ("apache-superset", "6.1.0", "BI / data platform"),
+    ("label-studio", "1.23.2", "annotation platform"),
+    ("weblate", "2026.10.1", "localization platform"),
+    ("misago", "0.39.6", "forum"),
+    ("django-allauth", "65.22.1", "authentication app"),
+    ("lemur", "1.9.3", "certificate management service"),
+    ("apache-airflow-core", "3.3.2", "workflow platform (core only)"),
+    ("prefect", "3.9.1", "workflow orchestration server"),
+    ("dagster", "1.13.28", "data orchestration platform (core)"),
+    ("kedro", "1.7.0", "data pipeline framework"),
+    ("streamlit", "1.67.0", "data app platform"),
+    ("gradio", "6.31.0", "ML web app platform"),
+    ("chainlit", "2.12.0", "chat / LLM app platform"),
+    ("open-webui", "0.12.4", "LLM chat web app"),
+    ("langflow-base", "1.13.0", "LLM flow builder web app"),
+    ("flask-admin", "2.2.1", "admin interface"),
+    ("mezzanine", "6.1.1", "CMS"),
+    ("django-crm", "1.35.0", "CRM"),
+    ("askbot", "0.13.0", "Q&A forum"),
+    ("modoboa", "2.12.0", "mail hosting platform"),
+    ("mailman", "3.3.10", "mailing list manager"),
+    ("hyperkitty", "1.3.12", "mailing list archive web app"),
+    ("postorius", "1.3.13", "mailing list web UI"),
+    ("django-sql-explorer", "5.3.1", "SQL reporting app"),
+    ("netbox", "4.7.3", "network source of truth"),
+    ("privacyidea", "3.14", "MFA authentication server"),
+    ("jupyterhub", "6.1.1", "multi-user notebook server"),
+    ("ckan", "2.12.0", "open data portal"),
+    ("matrix-synapse", "1.163.2", "chat homeserver"),
+    ("radicale", "3.9.0", "CalDAV/CardDAV server"),
+    ("ihatemoney", "7.2.1", "shared budget web app"),
+    ("flaskbb", "2.2.0", "forum"),
+    ("kinto", "26.5.0", "storage web service"),
+    ("tendenci", "16.30", "association management system"),
+)
+
+
+# Wheels are chosen for this Python version whatever the interpreter running the script:
+# several packages need a newer Python than the one gdpr-lint supports at minimum.
+PYTHON_VERSION = "3.12"
+
+
+def pip_download(spec: str, dest: Path) -> bool:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+         "--python-version", PYTHON_VERSION, "--disable-pip-version-check", "-q",
+         "-d", str(dest), spec],
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        errors = [line for line in proc.stderr.splitlines() if line.startswith("ERROR")]
+        sys.stderr.write("\n".join(errors[-3:])[-1500:] + "\n")
+    return proc.returncode == 0
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch(dest: Path, pins=PINS, force: bool = False, only=None) -> dict:
+    manifest_path = dest / "MANIFEST.json"
+    old = {}
+    if manifest_path.exists() and not force:
+        old = {p["name"]: p for p in json.loads(manifest_path.read_text())["packages"]}
+    dest.mkdir(parents=True, exist_ok=True)
+    packages, failed = [], []
+    with tempfile.TemporaryDirectory(prefix="gdpr-lint-realcode-") as tmp:
+        for name, version, kind in pins:
+            if only and name not in only:
+                if name in old:
+                    packages.append(old[name])
+                continue
+            target = dest / name
+            have = old.get(name)
+            if have and have["version"] == version and target.is_dir():
+                packages.append(have)
+                continue
+            wheels = Path(tmp) / name
+            wheels.mkdir()
+            if not pip_download(f"{name}=={version}", wheels):
+                failed.append(f"{name}=={version}")
+                continue
+            wheel = wheel_for(name, wheels)
+            if target.exists():
+                shutil.rmtree(target)
+            files, lines = unpack_py(wheel, target)
+            isolate(target)
+            packages.append({"name": name, "version": version, "kind": kind, "wheel": wheel.name,
+                             "sha256": sha256(wheel), "files": files, "lines": lines})
+            print(f"{name:<22} {version:<11} {files:>6} files {lines:>9,} lines", flush=True)
+    manifest = {"packages": packages,
+                "files": sum(p["files"] for p in packages),
+                "lines": sum(p["lines"] for p in packages)}
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    if failed:
+        print("error: not downloaded: " + ", ".join(failed), file=sys.stderr)
+    return manifest
+
+
+def isolate(target: Path) -> None:
+    """Make one package a project of its own, scanned with gdpr-lint's defaults.
+
+    Without this, gdpr-lint would climb up to this repository's pyproject.toml; an empty
+    git repository and a neutral `.gdpr-lint.toml` stop it there.
+    """
+    if not (target / ".git").exists():
+        subprocess.run(["git", "init", "-q", str(target)], check=True)
+    (target / ".gdpr-lint.toml").write_text("# realcode benchmark: gdpr-lint's defaults\n")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dest", type=Path, default=DEFAULT_DEST, help="where to unpack")
+    parser.add_argument("--force", action="store_true", help="download and unpack again")
+    parser.add_argument("--only", help="comma-separated package names to (re)fetch")
+    args = parser.parse_args(argv)
+    only = set(args.only.split(",")) if args.only else None
+    manifest = fetch(args.dest, force=args.force, only=only)
+    print(f"{'total':<34} {manifest['files']:>6} files {manifest['lines']:>9,} lines -> {args.dest}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
