@@ -22,6 +22,8 @@ class Category:
     exclude_scope_words: FrozenSet[str] = frozenset()
     exclude_scope_phrases: FrozenSet[Tuple[str, ...]] = frozenset()
     bare_phrases: FrozenSet[Tuple[str, ...]] = frozenset()
+    # ambiguous phrases -> the words one of which must be around them (`pan` needs `card`)
+    context_phrases: Tuple[Tuple[Tuple[str, ...], FrozenSet[str]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class PiiVocabulary:
                 exclude_scope_words=frozenset(spec.get("exclude-scope-words", ())),
                 exclude_scope_phrases=frozenset(self._phrase(p) for p in spec.get("exclude-scope-phrases", ())),
                 bare_phrases=frozenset(self._phrase(p) for p in spec.get("bare-phrases", ())),
+                context_phrases=tuple((self._phrase(p), frozenset(words))
+                                      for p, words in spec.get("context-phrases", {}).items()),
             )
         self.ignored = frozenset(i.lower() for i in ignore_identifiers)
         # phrase index: last word -> [(category, phrase)] so matching is one dict hit per word
@@ -100,6 +104,7 @@ class PiiVocabulary:
         self.key_methods = frozenset(flow.get("key-methods", ()))
         self.auto_repr_decorators = frozenset(flow.get("auto-repr-decorators", ()))
         self.auto_repr_bases = frozenset(flow.get("auto-repr-bases", ()))
+        self.sources = SourceKinds(pii.get("sources", {}), self.categories)
         sources = pii.get("request-sources", {})
         self.request_attributes = frozenset(sources.get("attributes", ()))
         self.request_bases = frozenset(sources.get("bases", ()))
@@ -170,6 +175,8 @@ class PiiVocabulary:
             return None
         if constant and category.group != "credential":
             return None
+        if constant and self.sources.constant_name_words.occurs_outside(words, match.start, match.end):
+            return None  # FORWARD_USER_INFO_HEADER_JWT names a header, ENV_API_KEY a variable
         return match.category
 
     def classify(self, name: str, *, key: bool = False, context: str = "") -> Optional[str]:
@@ -225,6 +232,24 @@ class PiiVocabulary:
         match = self._match(folded)
         return match is None or tuple(folded[match.start:match.end]) in category.exclude_scope_phrases
 
+    def lacks_context(self, cid: str, scope_words, name: Optional[str]) -> bool:
+        """Whether `name` was recognised by an ambiguous phrase of the category (its
+        `context-phrases`: `pan`) with none of the phrase's context words in the name or in
+        the enclosing function, class and their parameters (`scope_words`): `pan` is a card
+        number in `charge_card(pan, cvv)`, the pan of a camera in `move(pan, tilt)`."""
+        phrases = self.categories[cid].context_phrases
+        if not phrases or not name:
+            return False
+        folded = [self.fold(w) for w in split_words(name)]
+        match = self._match(folded)
+        if match is None:
+            return False
+        matched = tuple(folded[match.start:match.end])
+        for phrase, words in phrases:
+            if phrase == matched:
+                return words.isdisjoint(folded) and words.isdisjoint(scope_words)
+        return False
+
     def is_meta_container(self, name: str) -> bool:
         if not name:
             return False
@@ -233,6 +258,31 @@ class PiiVocabulary:
 
     def label(self, cid: str) -> str:
         return self.categories[cid].label
+
+
+class SourceKinds:
+    """Where personal data comes from besides a name ([pii.sources] in rules/pii_sources.toml):
+    the verbs of calls named after what they return, configuration read by a key, prompts."""
+
+    def __init__(self, spec: dict, categories: Dict[str, Category]):
+        self.getter_verbs = frozenset(spec.get("getter-verbs", ("get",)))
+        self.config_words = frozenset(spec.get("config-words", ()))
+        self.config_key_groups = frozenset(spec.get("config-key-groups", ()))
+        self.config_key_keywords = frozenset(spec.get("config-key-keywords", ()))
+        self.settings_modules = frozenset(spec.get("settings-modules", ()))
+        self.constant_name_words = WordSequences(spec.get("constant-name-words", ()))
+        self.secret_prompts = frozenset(spec.get("secret-prompts", ()))
+        self.prompt_functions = frozenset(spec.get("prompt-functions", ()))
+        self.hidden_input_keywords = frozenset(spec.get("hidden-input-keywords", ()))
+        self.prompt_keywords = frozenset(spec.get("prompt-keywords", ()))
+        secret = spec.get("secret-category")
+        self.secret_category = secret if secret in categories else None
+        self.prompt_max_words = int(spec.get("prompt-max-words", 8))
+
+    def tokens(self) -> List[str]:
+        """Pre-filter tokens for what names no data in its text: `getpass()`, `hide_input=True`."""
+        names = {target.rsplit(".", 1)[-1].lower() for target in self.secret_prompts}
+        return sorted(names | {k.lower() for k in self.hidden_input_keywords})
 
 
 # between a person noun and the next word of a phrase: `user_name`, `username`, `user.name`, and
@@ -272,6 +322,8 @@ def personal_data_tokens(tables: dict, config=None) -> List:
     for category in pii.get("categories", {}).values():
         for type_name in category.get("types", ()):
             tokens.append(type_name.lower())
+    # what names no data in its text: a secret typed at a prompt (`getpass()`, `hide_input=True`)
+    tokens.extend(SourceKinds(pii.get("sources", {}), {}).tokens())
     sources = pii.get("request-sources", {})
     # request data passed on whole (`request.POST`, `request.get_json()`) and the signed-in
     # user (`request.user`): one phrase per request base

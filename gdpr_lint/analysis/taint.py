@@ -7,6 +7,7 @@ from typing import Optional
 
 import libcst as cst
 
+from gdpr_lint.analysis import sources as call_sources
 from gdpr_lint.analysis.flow import EMPTY, Source, Taint
 from gdpr_lint.analysis.names import is_constant_name, split_words
 from gdpr_lint.semantic.scope import _ClassRef, _FunctionRef
@@ -28,6 +29,9 @@ class TaintMixin:
         node's own name (`token = next(stream)`, `data["token"]`)."""
         if category is None:
             return EMPTY
+        if self.vocab.categories[category].context_phrases and self.vocab.lacks_context(
+                category, self.scope.words(self.vocab.meta_prefixes), name or _last_name(node)):
+            return EMPTY  # `pan` of a camera: the word needs its category around it
         if self.vocab.categories[category].exclude_scope_words and self.vocab.excluded_in_scope(
                 category, self.scope.words(self.vocab.meta_prefixes), name or _last_name(node)):
             return EMPTY
@@ -64,7 +68,9 @@ class TaintMixin:
         results (`body.model_dump(include=...)` picks its fields)."""
         binding = self.scope.lookup(node.value)
         if binding is not None:
-            if binding.qualname or isinstance(binding.value, (_ClassRef, _FunctionRef)):
+            if binding.qualname:  # `jwt.encode(...)`: a module's or an object's method, not its value
+                return self._imported_name_taint(node, binding) if whole else EMPTY
+            if isinstance(binding.value, (_ClassRef, _FunctionRef)):
                 return EMPTY
             if whole and not binding.taint and self.printed_whole and not self._is_class_itself(node):
                 owner = self._owner_class(node)
@@ -201,6 +207,9 @@ class TaintMixin:
     def _keyed_item_taint(self, container, key: str, node) -> Taint:
         """`data["email"]`, `data.get("email")`: the key says what the item is. A key that
         names no personal data gives the item of a dict literal we know, else nothing."""
+        configured = call_sources.config_item_category(self.vocab, container, key)
+        if configured is not None and not self._literal_item(container, key):
+            return self._taint_source(configured, node, "medium", key)  # `app.config["SECRET_KEY"]`
         if self.vocab.is_meta_container(_last_name(container)):
             return EMPTY
         folded = self.constant(container) if type(container) in (cst.Name, cst.Attribute, cst.Subscript) else None

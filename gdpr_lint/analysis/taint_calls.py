@@ -140,10 +140,14 @@ class CallTaintMixin:
         name = func.attr.value if type(func) is cst.Attribute else (func.value if type(func) is cst.Name else "")
         if self.vocab.is_sanitizer(target, name):
             return EMPTY
+        obtained = self._obtained_taint(node, target, name)  # a prompt, a secret setting, an alias
+        if obtained is not None:
+            return obtained
         if type(func) is cst.Name and target is None:
             binding = self.scope.lookup(func.value)
-            if binding is not None and isinstance(binding.value, _FunctionRef):
-                return binding.taint  # what the module's own function returns
+            if binding is not None and isinstance(binding.value, _FunctionRef) and (
+                    binding.taint or not self.function_returns.get(func.value, (True,))[0]):
+                return binding.taint  # what the module's own function returns (else its name says)
         if self._is_payload_call(node):
             return self._taint_source(self.vocab.payload_category, node, "low")  # `request.get_json()`
         if type(func) is cst.Attribute:
@@ -214,7 +218,7 @@ class CallTaintMixin:
             return result
         # getters named after the data: user.get_full_name(), get_client_ip(request)
         words = split_words(name)
-        if len(words) > 1 and words[0] == "get":
+        if len(words) > 1 and words[0] in self.vocab.sources.getter_verbs:  # and fetch_salary(emp)
             # `get_serial_by_otp(...)`, `get_user_by_email(...)`: what comes before `by` is got
             for index, word in enumerate(words[2:], 2):
                 if word in self.vocab.getter_prepositions:

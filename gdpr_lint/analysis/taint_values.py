@@ -136,6 +136,8 @@ class ValueTaintMixin:
         """What an assigned value carries; for a value of unknown content (a call, an item,
         an attribute) the variable's own name speaks: `token = make_reset_token()`."""
         taint = self.taint(value)
+        if not taint and self.scope.kind != "class":
+            taint = self._literal_secret_taint(name, value)  # `PASSWORD = "hunter2"`
         if taint or not self._unknown_content(value):
             return taint.through(name) if taint else taint
         category = self.vocab.classify(name)

@@ -37,7 +37,8 @@ class BindingMixin:
             # `local, domain = email.split("@")`: only the part before the first star and the
             # `@` can identify someone; the domain half does not, as `email.split("@")[1]`
             address_split = value is not None and _is_address_split(value)
-            whole = self.taint(value) if value is not None and values is None else EMPTY  # once, not per name
+            items = self._returned_items(value, target) if values is None else None  # `url, key = connect()`
+            whole = self.taint(value) if value is not None and values is None and items is None else EMPTY  # once
             unknown_items = None  # whether the value's items are unknown, asked when first needed
             for i, element in enumerate(target.elements):
                 inner = element.value
@@ -48,7 +49,7 @@ class BindingMixin:
                         type(e.value) is cst.StarredElement for e in target.elements[:i + 1])
                     nodes = _target_name_nodes(inner)
                     for name in _target_names(inner):
-                        taint = whole.through(name) if not domain else EMPTY
+                        taint = (whole if items is None else items[i]).through(name) if not domain else EMPTY
                         if not taint and value is not None and not domain:
                             if unknown_items is None:
                                 unknown_items = self._items_unknown(value)

@@ -3,20 +3,23 @@ gdpr_lint/checks/base.py), composed of one mixin per concern:
 
 - semantic.resolve.ResolveMixin: names, imports, calls (`resolve`, `kind`, `definition`)
 - semantic.values.ValuesMixin: constant folding (`constant`)
-- analysis.taint*.…Mixin: personal data an expression carries (`taint`, `keyed_taint`, `keys_taint`)
+- analysis.taint*.…Mixin: personal data an expression carries (`taint`, `keyed_taint`, `keys_taint`),
+  and where it comes from besides names (taint_sources: prompts, settings keys, functions' returns)
 - engine.bindings.BindingMixin: assignments bound to names
 
 and, here, positions, source text, reports and the checks' per-file state.
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Sequence, TypeVar
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 import libcst as cst
 
+from gdpr_lint.analysis.flow import Taint
 from gdpr_lint.analysis.pii import PiiVocabulary
 from gdpr_lint.analysis.taint import TaintMixin
 from gdpr_lint.analysis.taint_calls import CallTaintMixin
+from gdpr_lint.analysis.taint_sources import SourceTaintMixin
 from gdpr_lint.analysis.taint_values import ValueTaintMixin
 from gdpr_lint.engine.bindings import BindingMixin
 from gdpr_lint.semantic.resolve import ResolveMixin
@@ -35,7 +38,7 @@ class _Report:
         self.categories, self.confidence, self.severity, self.facts = categories, confidence, severity, facts
 
 
-class Context(BindingMixin, ValueTaintMixin, CallTaintMixin, TaintMixin, ValuesMixin, ResolveMixin):
+class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, TaintMixin, ValuesMixin, ResolveMixin):
     """The single traversal of one module, and the analyses the checks query."""
 
     def __init__(self, settings, path: str, module: cst.Module, origin: Optional[List[int]] = None,
@@ -57,6 +60,8 @@ class Context(BindingMixin, ValueTaintMixin, CallTaintMixin, TaintMixin, ValuesM
         self.instances: Dict[str, str] = objects.get("instances", {})
         self.conventional: Dict[str, str] = objects.get("names", {})
         self.conventional_suffixes: Dict[str, str] = objects.get("name-suffixes", {})
+        self.factory_names: Dict[str, str] = objects.get("factory-names", {})  # `get_logger()`
+        self.factory_name_suffixes: Dict[str, str] = objects.get("factory-name-suffixes", {})
         self.types: Dict[str, str] = objects.get("types", {})
         values = self.kb.tables.get("values", {})
         self.env_getters = frozenset(values.get("env-getters", ()))
@@ -67,6 +72,9 @@ class Context(BindingMixin, ValueTaintMixin, CallTaintMixin, TaintMixin, ValuesM
         self.field_categories: Dict[str, str] = {}  # attr name -> category from model fields
         self.masked_fields: Dict[str, set] = {}  # class name -> fields that mask themselves
         self.printed_whole: set = set()  # classes whose printed form shows fields naming personal data
+        # the module's functions walked so far: name -> (whether its name may say what it returns,
+        # the data of each item when every return is a tuple of the same length)
+        self.function_returns: Dict[str, Tuple[bool, Optional[List[Taint]]]] = {}
         self._taint_depth = 0
         self.withs: List[cst.With] = []  # the `with` statements around the current one, outermost first
         self.block: Sequence = ()  # the statements of the block the current statement is in

@@ -246,6 +246,7 @@ class Walker(Context):
             self._expr(small.value)
             if small.value is not None and self.scope.kind == "function":
                 self.scope.returns = self.scope.returns.union(self.taint(small.value))
+                self._note_return(small.value)
         elif t is cst.Raise:
             for check in self.checks:
                 check.on_raise(self, small)
@@ -341,6 +342,8 @@ class Walker(Context):
             self.scope = saved
         if scope.returns:
             self.scope.bindings[node.name.value].taint = scope.returns
+        self.function_returns[node.name.value] = (scope.data.get("returns_unknown", True),
+                                                  scope.data.get("returned_items"))
 
     def _bind_param(self, param: cst.Param, scope: Scope) -> None:
         name = param.name.value

@@ -7,7 +7,7 @@ from typing import Optional
 
 import libcst as cst
 
-from gdpr_lint.analysis.names import TYPE_WRAPPERS
+from gdpr_lint.analysis.names import TYPE_WRAPPERS, split_words
 from gdpr_lint.semantic.scope import Binding, Definition, Scope, _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import dotted_name, string_value
 
@@ -117,9 +117,9 @@ class ResolveMixin:
     def call_kind(self, call: cst.Call) -> Optional[str]:
         target = self.resolve(call.func)
         if target is None:
-            return None
+            return self._named_factory_kind(call)
         # factories are dotted calls (`logging.getLogger`) or methods of a kind (`<logger>.bind`)
-        kind = self.factories.get(target)
+        kind = self.factories.get(target) or self._named_factory_kind(call)
         if kind == "aws":
             service = None
             for arg in call.args:
@@ -128,6 +128,22 @@ class ResolveMixin:
             if service is None and call.args and call.args[0].keyword is None:
                 service = string_value(call.args[0].value)
             return f"aws:{service}" if service else "aws"
+        return kind
+
+    def _named_factory_kind(self, call: cst.Call) -> Optional[str]:
+        """A call whose name says what it returns, wherever the function is defined ([objects]
+        factory-names and factory-name-suffixes, in snake case): `get_logger()`, `getLogger()`,
+        `get_log()`, `get_audit_logger()`."""
+        func = call.func
+        name = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else ""
+        if not name or not (self.factory_names or self.factory_name_suffixes):
+            return None
+        snake = "_".join(split_words(name))
+        kind = self.factory_names.get(snake)
+        if kind is None:
+            for suffix, suffix_kind in self.factory_name_suffixes.items():
+                if snake.endswith(suffix):
+                    return suffix_kind
         return kind
 
     def kind(self, node) -> Optional[str]:
