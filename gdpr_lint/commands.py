@@ -3,6 +3,7 @@ call (`check` with paths and plain flags) straight from here, so it never pays f
 loading click; every other call goes through `gdpr_lint.cli`, which uses these too."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -92,6 +93,7 @@ def check(paths=(), config_path=None, select=(), extend_select=(), ignore=(), ou
     from gdpr_lint.gate import apply_gate, exit_code
 
     result = apply_gate(result, baseline=baseline, changed=changed, checked_paths=checked)
+    result = dataclasses.replace(result, fail_on=config.fail_on)
     _emit(result, settings, output_format, output_file, statistics)
     if not quiet:
         _summary(result)
@@ -208,14 +210,13 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _summary(result: RunResult) -> None:
-    n = len(result.findings)
-    parts = [f"{n} finding{'s' if n != 1 else ''}" if n else "no findings", f"in {result.files} file{'s' if result.files != 1 else ''}"]
-    line = " ".join(parts)
-    if result.errors:
-        line += f"; {len(result.errors)} file{'s' if len(result.errors) != 1 else ''} could not be checked"
-    echo_err(line)
-    if result.stale_baseline:
-        n = len(result.stale_baseline)
-        echo_err(f"{n} baseline {'entries no longer match' if n != 1 else 'entry no longer matches'} a finding (fixed?): "
-                 "run `gdpr-lint baseline update` to drop them")
+    """The run in words on standard error: what was found where, what was checked, and
+    why the exit code is what it is (gdpr_lint.report.summary, shared by every format)."""
+    from gdpr_lint.report.summary import summarize
 
+    summary = summarize(result)
+    if not summary.files_checked and not summary.not_checked:
+        echo_err("gdpr-lint: warning: no Python file was checked (all excluded, git-ignored, or none there)")
+    echo_err(summary.headline())
+    for note in summary.notes():
+        echo_err(note)

@@ -28,15 +28,17 @@ def apply_gate(
     """
     findings = list(result.findings)
     stale = result.stale_baseline
+    baselined = result.baselined
     if baseline is not None:
         from gdpr_lint.baseline import filter_new
 
         findings, stale = filter_new(findings, baseline, cwd=cwd, checked_paths=checked_paths)
+        baselined += len(result.findings) - len(findings)
     if changed is not None:
         from gdpr_lint.diffmode import filter_changed
 
         findings = filter_changed(findings, changed, cwd=cwd)
-    return dataclasses.replace(result, findings=findings, stale_baseline=stale)
+    return dataclasses.replace(result, findings=findings, stale_baseline=stale, baselined=baselined)
 
 
 def failing(result: RunResult, fail_on: str = "info") -> list:
