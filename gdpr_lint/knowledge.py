@@ -15,6 +15,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from gdpr_lint._lazy import sha256
 from gdpr_lint.model import SEVERITIES, Rule
+from gdpr_lint.pack_schema import PackError, validate_pack, validate_references
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -102,7 +103,10 @@ def _make_rule(entry, source: Path) -> Rule:
         raise KnowledgeError(f"{source}: rule {entry.get('code', '?')} lacks {', '.join(missing)}")
     unknown = sorted(set(entry) - _RULE_FIELDS)
     if unknown:
-        raise KnowledgeError(f"{source}: rule {entry['code']} has unknown key(s) {', '.join(unknown)}")
+        from gdpr_lint.pack_schema import did_you_mean
+
+        raise KnowledgeError(f"{source}: rule {entry['code']}: unknown key \"{unknown[0]}\""
+                             f"{did_you_mean(unknown[0], _RULE_FIELDS)}")
     if entry["severity"] not in SEVERITIES:
         raise KnowledgeError(f"{source}: rule {entry['code']} has severity {entry['severity']!r}")
     for key, value in entry.items():
@@ -206,12 +210,20 @@ def _load(folders: Sequence[Path]) -> Knowledge:
             raise KnowledgeError(f"cannot read rule pack {path}: {exc}") from exc
         digest.update(path.name.encode() + b"\0" + raw)
         entries = data.pop("rule", [])
+        try:
+            validate_pack(data)
+        except PackError as exc:
+            raise KnowledgeError(f"{path}: {exc}") from None
         if not isinstance(entries, list):
             raise KnowledgeError(f"{path}: rule must be an array of [[rule]] tables")
         for entry in entries:
             rule = _make_rule(entry, path)
             rules[rule.code] = rule
         _merge(tables, data, str(path))
+    try:
+        validate_references(tables, rules)
+    except PackError as exc:
+        raise KnowledgeError(f"rule packs {', '.join(str(f) for f in folders)}: {exc}") from None
     return Knowledge(dict(sorted(rules.items())), tables, digest.hexdigest())
 
 
