@@ -6,7 +6,6 @@ known one. Errors are ConfigError with one line of text; the CLI turns them into
 from __future__ import annotations
 
 import json
-import re
 import sys
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -66,11 +65,13 @@ class Config:
     retention: RetentionConfig = RetentionConfig()
     root: str = "."              # folder the config was found in (patterns are relative to it)
     source: Optional[str] = None  # the file it came from, None for defaults
+    source_style: str = "pyproject"  # "standalone": settings at the top level (gdpr-lint.toml)
 
     def digest(self) -> str:
         """Identity of everything that can change results (the cache key)."""
         data = asdict(self)
         data.pop("source", None)
+        data.pop("source_style", None)
         data.pop("cache_dir", None)
         data.pop("baseline", None)
         return sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
@@ -189,17 +190,8 @@ def validate(data: dict, where: str = "[tool.gdpr-lint]", schema: dict = None) -
             validate(value, _subtable(where, key), expected)
         else:
             _check_type(value, expected, f'"{key}" {_in(where)}')
-    _check_values(data, where)
-
-
-_JURISDICTION = re.compile(r"^(EU|EEA|adequacy|[A-Z]{2})$")
-
-
-def _check_values(data: dict, where: str) -> None:
-    for item in data.get("allowed-jurisdictions", ()):
-        if not _JURISDICTION.match(item):
-            raise ConfigError(
-                f'"allowed-jurisdictions" {_in(where)}: "{item}" is not EU, EEA, adequacy or a two-letter ISO country code')
+    # values that need the knowledge (jurisdictions, data categories) are checked by
+    # gdpr_lint.settings.RunSettings, which has it
 
 
 # ---- loading -----------------------------------------------------------------------------
@@ -219,12 +211,22 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
 
 
+def is_pyproject_style(path: Path, data: dict) -> bool:
+    """A pyproject.toml, or any file (`--config ci/lint.toml`) holding `[tool.*]` tables:
+    the settings are in its [tool.gdpr-lint] table (`tool` is no key of gdpr-lint.toml)."""
+    return path.name == "pyproject.toml" or isinstance(data.get("tool"), dict)
+
+
 def _table_of(path: Path, data: dict) -> Optional[dict]:
-    if path.name == "pyproject.toml":
+    if is_pyproject_style(path, data):
         tool = data.get("tool", {})
         if not isinstance(tool, dict):
             return None
-        return tool.get("gdpr-lint")
+        table = tool.get("gdpr-lint")
+        if table is None and "gdpr_lint" in tool:
+            # ignored without a word, a config with an underscore silently ran the defaults
+            raise ConfigError(f"{path}: [tool.gdpr_lint] is not read: the table is [tool.gdpr-lint] (with a hyphen)")
+        return table
     return data
 
 
@@ -240,10 +242,10 @@ def find_config(start: Path) -> Optional[Path]:
                     return candidate
                 try:
                     data = _read_toml(candidate)
+                    if _table_of(candidate, data) is not None:
+                        return candidate
                 except ConfigError:
-                    return candidate  # report the broken file rather than skip it
-                if _table_of(candidate, data) is not None:
-                    return candidate
+                    return candidate  # report the broken file (or [tool.gdpr_lint]) rather than skip it
     return None
 
 
@@ -259,22 +261,24 @@ def load_config(explicit: Optional[str] = None, cwd: Optional[Path] = None) -> C
             return Config(root=str(cwd))
     data = _read_toml(path)
     table = _table_of(path, data)
+    pyproject_style = is_pyproject_style(path, data)
     if table is None:
-        if explicit is not None and path.name == "pyproject.toml":
+        if explicit is not None and pyproject_style:
             return Config(root=str(path.parent.resolve()), source=str(path))
         table = {}
     # gdpr-lint.toml holds the settings at its top level: its tables are [pii], [retention], ...
-    where = "[tool.gdpr-lint]" if path.name == "pyproject.toml" else ""
+    where = "[tool.gdpr-lint]" if pyproject_style else ""
     try:
         validate(table, where)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    return from_table(table, path.parent.resolve(), str(path))
+    config = from_table(table, path.parent.resolve(), str(path))
+    return replace(config, source_style="pyproject" if pyproject_style else "standalone")
 
 
 def table_name(config: "Config", table: str) -> str:
     """How the config file names one of its tables: [tool.gdpr-lint.pii] or [pii]."""
-    standalone = config.source is not None and Path(config.source).name != "pyproject.toml"
+    standalone = config.source is not None and config.source_style == "standalone"
     return f"[{table}]" if standalone else f"[tool.gdpr-lint.{table}]"
 
 

@@ -404,6 +404,9 @@ VALUES = Table({
     "imported-readers": ListOf(Table({"kind": STR, "names": STRS, "modules": STRS}, required=("kind", "names"))),
 })
 
+#: what `allowed-jurisdictions` accepts (rules/jurisdictions.toml)
+JURISDICTIONS = Table({"groups": STRS, "countries": STRS, "aliases": MapOf(STR)})
+
 #: every top-level table a pack may hold (`[[rule]]` entries are checked by gdpr_lint.knowledge)
 PACK = Table({
     "pii": PII,
@@ -412,6 +415,7 @@ PACK = Table({
     "residency": RESIDENCY,
     "retention": RETENTION,
     "values": VALUES,
+    "jurisdictions": JURISDICTIONS,
 })
 
 

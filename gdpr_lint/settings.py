@@ -98,6 +98,7 @@ class RunSettings:
                 f'{table_name(config, "pii")} extra-identifiers: unknown data category "{unknown[0]}" '
                 f"(known: {', '.join(sorted(categories))})")
         self._check_retention_limits(config)
+        self._check_jurisdictions(config)
         self._per_file: Dict[str, FrozenSet[str]] = {}
         self._vocab = None
         self._checks = None
@@ -132,6 +133,29 @@ class RunSettings:
                 hint = f' (did you mean "{close[0]}"?)' if close else f" (known: {', '.join(sorted(known))})"
                 raise ConfigError((f"{config.source}: " if config.source else "") +
                                   f'{table_name(config, "retention.limits")}: unknown data category "{category}"{hint}')
+
+    def _check_jurisdictions(self, config: Config) -> None:
+        """`allowed-jurisdictions = ["UK"]` was accepted and allowed nothing (the ISO code is
+        GB): London was then flagged. Each value must be a group or an ISO 3166 code."""
+        table = self.kb.tables.get("jurisdictions", {})
+        groups = tuple(table.get("groups", ("EU", "EEA", "adequacy")))
+        countries = frozenset(table.get("countries", ()))
+        if not countries:
+            return
+        aliases = table.get("aliases", {})
+        for value in config.residency.allowed_jurisdictions:
+            if value in groups or value in countries:
+                continue
+            from gdpr_lint.config import table_name
+
+            upper = value.upper()
+            suggestion = aliases.get(upper) or next((g for g in groups if g.upper() == upper), None) or (
+                upper if upper in countries else None)
+            hint = f' (did you mean "{suggestion}"?)' if suggestion else ""
+            raise ConfigError(
+                (f"{config.source}: " if config.source else "") +
+                f'{table_name(config, "residency")} allowed-jurisdictions: "{value}" is neither an ISO 3166 '
+                f"country code nor one of {', '.join(groups)}{hint}")
 
     @property
     def vocab(self) -> "PiiVocabulary":  # noqa: F821 (imported when first needed)

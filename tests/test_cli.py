@@ -185,7 +185,7 @@ def test_shebang_file_is_checked(project):
     ('[tool.gdpr-lint]\nselct = ["GDPR1"]\n', 'unknown key "selct" in [tool.gdpr-lint] (did you mean "select"?)'),
     ('[tool.gdpr-lint]\nselect = "GDPR1"\n', '"select" in [tool.gdpr-lint] must be a list of strings'),
     ('[tool.gdpr-lint.retention]\nmax-days = "a year"\n', '"max-days" in [tool.gdpr-lint.retention] must be a positive integer'),
-    ('[tool.gdpr-lint.residency]\nallowed-jurisdictions = ["Europe"]\n', '"Europe" is not EU, EEA, adequacy'),
+    ('[tool.gdpr-lint.residency]\nallowed-jurisdictions = ["Europe"]\n', '"Europe" is neither an ISO 3166 country code nor one of EU, EEA, adequacy (did you mean "EU"?)'),
     ('[tool.gdpr-lint]\nselect = [\n', "is not valid TOML"),
     ('[tool.gdpr-lint]\nselect = ["GDPR9"]\n', '"GDPR9" matches no rule'),
     ('[tool.gdpr-lint.pii]\nextra-identifiers = { msisdn = "fone" }\n', 'unknown data category "fone"'),
