@@ -230,23 +230,58 @@ def _table_of(path: Path, data: dict) -> Optional[dict]:
     return data
 
 
-def find_config(start: Path) -> Optional[Path]:
-    """The nearest config file upward from start: a gdpr-lint.toml, or a pyproject.toml
-    with a [tool.gdpr-lint] table (one without it is passed over)."""
-    current = start.resolve()
-    for folder in [current] + list(current.parents):
-        for name in CONFIG_FILES:
-            candidate = folder / name
-            if candidate.is_file():
-                if name != "pyproject.toml":
+def _config_in(folder: Path) -> Optional[Path]:
+    """The config file of this folder itself: a (.)gdpr-lint.toml, or a pyproject.toml with a
+    [tool.gdpr-lint] table (one without it is passed over)."""
+    for name in CONFIG_FILES:
+        candidate = folder / name
+        if candidate.is_file():
+            if name != "pyproject.toml":
+                return candidate
+            try:
+                data = _read_toml(candidate)
+                if _table_of(candidate, data) is not None:
                     return candidate
-                try:
-                    data = _read_toml(candidate)
-                    if _table_of(candidate, data) is not None:
-                        return candidate
-                except ConfigError:
-                    return candidate  # report the broken file (or [tool.gdpr_lint]) rather than skip it
+            except ConfigError:
+                return candidate  # report the broken file (or [tool.gdpr_lint]) rather than skip it
     return None
+
+
+def find_config(start: Path) -> Optional[Path]:
+    """The nearest config file upward from start."""
+    return ConfigFinder().nearest(start.resolve())
+
+
+class ConfigFinder:
+    """The nearest config above each checked file, as ruff finds settings: the closest
+    pyproject.toml with [tool.gdpr-lint] / gdpr-lint.toml / .gdpr-lint.toml wins.
+    Remembered per folder, so a walk of thousands of files looks at each folder once."""
+
+    def __init__(self) -> None:
+        self._memo: Dict[Path, Optional[Path]] = {}
+
+    def nearest(self, folder: Path) -> Optional[Path]:
+        """`folder` is absolute (resolved)."""
+        chain = []
+        found: Optional[Path] = None
+        current = folder
+        while True:
+            if current in self._memo:
+                found = self._memo[current]
+                break
+            chain.append(current)
+            found = _config_in(current)
+            if found is not None:
+                break
+            if current.parent == current:
+                break
+            current = current.parent
+        for visited in chain:  # none of them but perhaps the last holds a config: all share `found`
+            self._memo[visited] = found
+        return found
+
+    def for_file(self, path: Path) -> Optional[Path]:
+        return self.nearest(path.resolve().parent)
 
 
 def load_config(explicit: Optional[str] = None, cwd: Optional[Path] = None) -> Config:

@@ -78,6 +78,7 @@ class RunSettings:
             raise ConfigError(str(exc)) from None
         self.config = config
         self.cache_dir = cache_dir
+        self.tree = None  # gdpr_lint.settings_tree.SettingsTree: the settings of other configs of the run
         self.select_args = (select, tuple(ignore), tuple(extend_select))
         chosen = tuple(select) if select else config.select
         chosen = chosen + tuple(config.extend_select) + tuple(extend_select)
