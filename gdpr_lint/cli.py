@@ -198,10 +198,9 @@ def explain(code, config_path):
     kb = _knowledge(config_path)
     rule = kb.rules.get(code.upper()) or kb.by_name.get(code) or kb.by_name.get(code.lower())
     if rule is None:
-        import difflib
+        from gdpr_lint.hints import did_you_mean
 
-        close = difflib.get_close_matches(code, list(kb.rules) + list(kb.by_name), n=1, cutoff=0.5)
-        _fail(f'no rule "{code}"' + (f' (did you mean "{close[0]}"?)' if close else "") + "; `gdpr-lint rules` lists them")
+        _fail(f'no rule "{code}"{did_you_mean(code, list(kb.rules) + list(kb.by_name))}; `gdpr-lint rules` lists them')
     click.echo(render_rule_doc(rule))
 
 

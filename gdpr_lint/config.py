@@ -111,10 +111,9 @@ _SCHEMA: Dict[str, object] = {
 
 
 def _did_you_mean(key: str, known) -> str:
-    import difflib
+    from gdpr_lint.hints import did_you_mean
 
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    return f' (did you mean "{close[0]}"?)' if close else ""
+    return did_you_mean(key, known)
 
 
 def _check_type(value, expected: str, where: str) -> None:

@@ -103,7 +103,7 @@ def _make_rule(entry, source: Path) -> Rule:
         raise KnowledgeError(f"{source}: rule {entry.get('code', '?')} lacks {', '.join(missing)}")
     unknown = sorted(set(entry) - _RULE_FIELDS)
     if unknown:
-        from gdpr_lint.pack_schema import did_you_mean
+        from gdpr_lint.hints import did_you_mean
 
         raise KnowledgeError(f"{source}: rule {entry['code']}: unknown key \"{unknown[0]}\""
                              f"{did_you_mean(unknown[0], _RULE_FIELDS)}")

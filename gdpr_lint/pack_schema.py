@@ -12,9 +12,9 @@ test that every shipped pack validates is the guard that this stays true.
 
 from __future__ import annotations
 
-import difflib
 from typing import Dict, Iterable, Optional, Tuple
 
+from gdpr_lint.hints import did_you_mean
 from gdpr_lint.model import SEVERITIES
 
 
@@ -25,9 +25,6 @@ class PackError(Exception):
         super().__init__(f"{at}: {message}" if at else message)
 
 
-def did_you_mean(word: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
-    return f' (did you mean "{close[0]}"?)' if close else ""
 
 
 def describe(value) -> str:

@@ -31,11 +31,9 @@ def validate_selectors(kb: Knowledge, selectors: Iterable[str], where: str) -> N
         if selector.upper() == "ALL":
             continue
         if not any(_selector_matches(selector, rule) for rule in kb.rules.values()):
-            import difflib
+            from gdpr_lint.hints import did_you_mean, rule_words
 
-            names = list(kb.by_name) + list(kb.rules)
-            close = difflib.get_close_matches(selector, names, n=1, cutoff=0.6)
-            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            hint = did_you_mean(selector, rule_words(kb.rules))
             raise ConfigError(f'{where}: "{selector}" matches no rule code, prefix or name{hint}')
 
 
@@ -126,12 +124,10 @@ class RunSettings:
         known.add(retention.get("generic-category", "storage"))
         for category in config.retention.limits:
             if category not in known:
-                import difflib
-
                 from gdpr_lint.config import table_name
+                from gdpr_lint.hints import did_you_mean
 
-                close = difflib.get_close_matches(category, sorted(known), n=1, cutoff=0.6)
-                hint = f' (did you mean "{close[0]}"?)' if close else f" (known: {', '.join(sorted(known))})"
+                hint = did_you_mean(category, known) or f" (known: {', '.join(sorted(known))})"
                 raise ConfigError((f"{config.source}: " if config.source else "") +
                                   f'{table_name(config, "retention.limits")}: unknown data category "{category}"{hint}')
 

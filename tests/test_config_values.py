@@ -68,3 +68,14 @@ def test_config_names_a_pyproject_style_file_of_any_name(tmp_path):
     standalone.write_text("[retention]\nmax-days = 30\n", encoding="utf-8")
     config = load_config(str(standalone), cwd=tmp_path)
     assert config.retention.max_days == 30 and table_name(config, "retention") == "[retention]"
+
+
+@pytest.mark.parametrize("selector, hint", [
+    ("GPDR1", 'did you mean "GDPR1"?'),
+    ("GDPR1O1", 'did you mean "GDPR101"?'),
+    ("pii-in-logs", 'did you mean "pii-in-log"?'),
+])
+def test_selector_hints_by_edit_distance(tmp_path, selector, hint):
+    with pytest.raises(ConfigError) as info:
+        settings_for(tmp_path, "gdpr-lint.toml", f'select = ["{selector}"]\n')
+    assert f'"{selector}" matches no rule code, prefix or name ({hint})' in str(info.value)

@@ -388,13 +388,19 @@ class RetentionCheck(Check):
             keys = ctx.keys_taint(arg) if arg is not None else None
             if keys:
                 return keys
+        # the stored value names the data, not the key (`r.set(f"session-email:{sid}", email)`
+        # stores an e-mail address under a session id): the key's taint only when no value has one
+        key = _argument(call, entry.get("key"), entry.get("key-keyword")) if entry else None
+        key_taint = None
         for arg in call.args:
             if arg.value is skip or arg.keyword is not None and arg.keyword.value in ("timeout", "ex", "px", "version"):
                 continue
             taint = ctx.taint(arg.value)
-            if taint:
+            if taint and arg.value is key:
+                key_taint = key_taint or taint
+            elif taint:
                 return taint
-        return None
+        return key_taint
 
     def _key_text(self, ctx, call: cst.Call, entry: dict) -> Optional[str]:
         if "key" not in entry and "key-keyword" not in entry:
