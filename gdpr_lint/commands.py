@@ -29,7 +29,7 @@ def _fail(message: str) -> "NoReturn":
 
 
 def _split(values: Tuple[str, ...]) -> Tuple[str, ...]:
-    out = []
+    out: List[str] = []
     for value in values:
         out.extend(part.strip() for part in value.split(",") if part.strip())
     return tuple(out)

@@ -9,7 +9,7 @@ import json
 import sys
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from gdpr_lint._lazy import sha256
 from gdpr_lint.model import SEVERITIES
@@ -80,7 +80,7 @@ class Config:
 # ---- schema ------------------------------------------------------------------------------
 
 _STR_LIST = "list of strings"
-_SCHEMA: Dict[str, object] = {
+_SCHEMA: Dict[str, Any] = {
     "select": _STR_LIST,
     "extend-select": _STR_LIST,
     "ignore": _STR_LIST,
@@ -174,7 +174,7 @@ def _in(where: str) -> str:
     return f"in {where}" if where else "at the top level"
 
 
-def validate(data: dict, where: str = "[tool.gdpr-lint]", schema: dict = None) -> None:
+def validate(data: dict, where: str = "[tool.gdpr-lint]", schema: Optional[dict] = None) -> None:
     """`where`: the TOML name of the table, "" for the top level of gdpr-lint.toml."""
     schema = _SCHEMA if schema is None else schema
     if not isinstance(data, dict):
@@ -290,9 +290,10 @@ def load_config(explicit: Optional[str] = None, cwd: Optional[Path] = None) -> C
         if not path.is_file():
             raise ConfigError(f"config file {explicit} does not exist")
     else:
-        path = find_config(cwd)
-        if path is None:
+        found = find_config(cwd)
+        if found is None:
             return Config(root=str(cwd))
+        path = found
     data = _read_toml(path)
     table = _table_of(path, data)
     pyproject_style = is_pyproject_style(path, data)

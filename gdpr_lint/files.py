@@ -6,7 +6,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Sequence, Set, Tuple
 
 DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", "node_modules", "build", "dist",
@@ -263,7 +263,7 @@ class FileCollector:
 
     def collect(self, paths: Sequence[str]) -> List[Path]:
         found: List[Path] = []
-        seen = set()
+        seen: Set[str] = set()
         for raw in paths:
             path = Path(raw)
             if not path.exists() and not path.is_symlink():

@@ -11,7 +11,7 @@ import pickle
 import sys
 from dataclasses import fields
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from gdpr_lint._lazy import sha256
 from gdpr_lint.model import SEVERITIES, Rule
@@ -111,7 +111,7 @@ def _make_rule(entry, source: Path) -> Rule:
         raise KnowledgeError(f"{source}: rule {entry['code']} has severity {entry['severity']!r}")
     for key, value in entry.items():
         expected = bool if key in ("default_enabled", "security_relevant") else list if key == "tags" else str
-        if not isinstance(value, expected) or (key == "tags" and not all(isinstance(t, str) for t in value)):
+        if not isinstance(value, expected) or (isinstance(value, list) and not all(isinstance(t, str) for t in value)):
             what = {bool: "true or false", list: "a list of strings", str: "a string"}[expected]
             raise KnowledgeError(f"{source}: rule {entry['code']!s}: {key} must be {what}")
     values = dict(entry)
@@ -119,7 +119,7 @@ def _make_rule(entry, source: Path) -> Rule:
     return Rule(**values)
 
 
-def load(extra_folders: Iterable[os.PathLike] = (), cache_dir: Optional[Path] = None) -> Knowledge:
+def load(extra_folders: Iterable[Union[str, os.PathLike]] = (), cache_dir: Optional[Path] = None) -> Knowledge:
     """The packs, parsed; with cache_dir, a pickle keyed by the packs' bytes is reused, so a
     pre-commit run does not parse the TOML again."""
     folders = [builtin_rules_dir()] + [Path(f) for f in extra_folders]

@@ -12,7 +12,7 @@ test that every shipped pack validates is the guard that this stays true.
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Dict, Iterable, Mapping, Optional, Tuple
 
 from gdpr_lint.hints import did_you_mean
 from gdpr_lint.model import SEVERITIES
@@ -423,7 +423,7 @@ def validate_pack(data: dict) -> None:
         PACK.check(data, "")
 
 
-def validate_references(tables: dict, rules: Dict[str, object]) -> None:
+def validate_references(tables: dict, rules: Mapping[str, object]) -> None:
     """What one pack cannot check alone, on the merged packs: names that refer to another
     table (a `per.units` or `phrase-units` table of [retention.period-units], an `enum` of
     [retention.enums], a sink's or flag's rule code)."""

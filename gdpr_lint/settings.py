@@ -5,12 +5,16 @@ Nothing here imports libcst: deciding that a file cannot match must stay cheap.
 from __future__ import annotations
 
 import importlib
-from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from gdpr_lint._lazy import sha256
 from gdpr_lint import __version__
 from gdpr_lint.config import Config, ConfigError
 from gdpr_lint.knowledge import Knowledge, KnowledgeError, load
+
+if TYPE_CHECKING:  # imported when first needed, at run time
+    from gdpr_lint.analysis.pii import PiiVocabulary
+    from gdpr_lint.settings_tree import SettingsTree
 
 
 def _selector_matches(selector: str, rule) -> int:
@@ -76,7 +80,7 @@ class RunSettings:
             raise ConfigError(str(exc)) from None
         self.config = config
         self.cache_dir = cache_dir
-        self.tree = None  # gdpr_lint.settings_tree.SettingsTree: the settings of other configs of the run
+        self.tree: Optional["SettingsTree"] = None  # the settings of the run's other configs
         self.select_args = (select, tuple(ignore), tuple(extend_select))
         chosen = tuple(select) if select else config.select
         chosen = chosen + tuple(config.extend_select) + tuple(extend_select)
@@ -99,8 +103,8 @@ class RunSettings:
         self._check_retention_limits(config)
         self._check_jurisdictions(config)
         self._per_file: Dict[str, FrozenSet[str]] = {}
-        self._vocab = None
-        self._checks = None
+        self._vocab: Optional["PiiVocabulary"] = None
+        self._checks: Optional[List] = None
         if not config.rule_packs:
             self.prefilter = self._cached_prefilter()
         else:
@@ -155,7 +159,7 @@ class RunSettings:
                 f"country code nor one of {', '.join(groups)}{hint}")
 
     @property
-    def vocab(self) -> "PiiVocabulary":  # noqa: F821 (imported when first needed)
+    def vocab(self) -> "PiiVocabulary":
         """Built when a file is first analysed: a run whose files all fail the pre-filter
         (a typical pre-commit run) never needs it, nor the module that builds it."""
         if self._vocab is None:

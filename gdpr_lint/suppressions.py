@@ -28,7 +28,8 @@ _DIRECTIVE = re.compile(
     re.IGNORECASE,
 )
 _JUSTIFICATION = re.compile(r"^\s*--(?P<reason>.*)$")
-#: other tools' pragmas that may come first in the same comment (`# noqa: E501  # gdpr-lint: ignore`);
+#: other tools' pragmas that may come first in the same comment (a noqa, `type: ignore`, then
+#: `# gdpr-lint: ignore`);
 #: any other text before the directive is prose quoting the syntax, not a suppression
 _OTHER_PRAGMAS = re.compile(
     r"(?:#\s*(?:noqa\b|nosec\b|type\s*:|pragma\s*:|pylint\s*:|mypy\s*:|pyright\s*:|fmt\s*:|isort\s*:|"

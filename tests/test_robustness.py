@@ -56,7 +56,7 @@ def run_json(args, cwd: Path, **kwargs):
     try:
         report = json.loads(proc.stdout.decode("utf-8"))
     except ValueError as exc:  # pragma: no cover - the assertion message is the point
-        raise AssertionError(f"exit {proc.returncode}: stdout is not JSON ({exc}); stderr: {stderr[-2000:]}")
+        raise AssertionError(f"exit {proc.returncode}: stdout is not JSON ({exc}); stderr: {stderr[-2000:]}") from exc
     return proc, report
 
 

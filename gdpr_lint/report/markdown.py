@@ -134,8 +134,8 @@ def render(
         )
         for entry in result.stale_baseline:
             path = getattr(entry, "path", None) or (entry.get("path", "") if isinstance(entry, dict) else "")
-            rule = getattr(entry, "rule", None) or (entry.get("rule", "") if isinstance(entry, dict) else "")
+            code = getattr(entry, "rule", None) or (entry.get("rule", "") if isinstance(entry, dict) else "")
             source = getattr(entry, "source", None) or (entry.get("source", "") if isinstance(entry, dict) else "")
-            out.append(f"- {code_span(path)} {rule} {code_span(source) if source else ''}".rstrip())
+            out.append(f"- {code_span(path)} {code} {code_span(source) if source else ''}".rstrip())
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"

@@ -44,8 +44,8 @@ def render(
         lines.append(f"{paint(location, _BOLD)} {code} {name} {severity}{confidence}: "
                      f"{escape_control(finding.message)}")
         rule = rules.get(finding.rule)
-        if rule is not None and getattr(rule, "fix", ""):
-            principle = f" (GDPR {rule.principle})" if getattr(rule, "principle", "") else ""
+        if rule is not None and rule.fix:
+            principle = f" (GDPR {rule.principle})" if rule.principle else ""
             lines.append(f"    {paint('help:', _DIM)} {rule.fix}{principle}")
     for error in sorted(result.errors, key=lambda e: e.path):
         label = "internal error" if getattr(error, "internal", False) else "error"
