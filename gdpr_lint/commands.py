@@ -271,10 +271,10 @@ def _emit(result: RunResult, settings, output_format: str, output_file: Optional
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    from gdpr_lint.files import write_file
+    from gdpr_lint.gate import write_output
 
     try:
-        write_file(str(path), text.encode("utf-8", "surrogateescape"))
+        write_output(text, str(path))
     except OSError as exc:
         _fail(f"cannot write {path}: {exc.strerror or exc}")
 

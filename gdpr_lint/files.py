@@ -6,7 +6,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", "node_modules", "build", "dist",
@@ -353,7 +353,6 @@ def write_file(path: str, data: bytes) -> None:
     file where the device was. A symlink is followed, so the link stays and its target is
     replaced."""
     import stat
-    import tempfile
 
     real = os.path.realpath(path)
     try:
@@ -364,21 +363,34 @@ def write_file(path: str, data: bytes) -> None:
         with open(real, "wb") as handle:
             handle.write(data)
         return
-    folder = os.path.dirname(real)
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(real)}.", suffix=".tmp")
+    os.makedirs(os.path.dirname(real), exist_ok=True)
+    if mode is None:  # a new file: what open() would have made under the umask
+        umask = os.umask(0)
+        os.umask(umask)
+        new_mode = 0o666 & ~umask
+    else:
+        new_mode = stat.S_IMODE(mode)
+    replace_atomically(real, data, mode=new_mode, durable=True)
+
+
+def replace_atomically(path: str, data: bytes, *, mode: Optional[int] = None, durable: bool = False) -> None:
+    """The one atomic write (reports, baselines, cache files): `data` goes to a new file of a
+    name no other process uses, in the same folder, which then replaces `path`, so a crash or
+    a concurrent reader never sees half a file. `mode` is the new file's (else 0o600);
+    `durable` syncs it to disk first. Needs no `tempfile` (a cache write is on the pre-commit
+    hook's start-up path). The temporary file is removed when anything fails."""
+    folder = os.path.dirname(path) or "."
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}-{os.urandom(6).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is None:  # a new file: what open() would have made under the umask
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        else:
-            os.chmod(tmp, stat.S_IMODE(mode))
-        os.replace(tmp, real)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)

@@ -67,4 +67,5 @@ def write_output(text: str, output_file: Optional[str]) -> None:
         raise ValueError("no output file")
     from gdpr_lint.files import write_file
 
-    write_file(output_file, text.encode("utf-8"))
+    # file names need not be valid UTF-8: their surrogate escapes are written back as the bytes
+    write_file(output_file, text.encode("utf-8", "surrogateescape"))

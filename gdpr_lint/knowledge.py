@@ -173,8 +173,10 @@ def read_cache_pickle(path: Path):
 
 
 def write_cache_file(path: Path, data: bytes) -> None:
-    """Atomic write into the cache folder; a read-only checkout just has no cache."""
-    tmp = None
+    """Atomic write into the cache folder (files.replace_atomically); a read-only checkout
+    just has no cache."""
+    from gdpr_lint.files import replace_atomically
+
     try:
         try:
             path.parent.mkdir(parents=True)
@@ -184,18 +186,9 @@ def write_cache_file(path: Path, data: bytes) -> None:
             # only in a folder this run made: `--cache-dir .` wrote "*" into the project's own
             # .gitignore, and the walk then skipped every file as git-ignored (a silent pass)
             (path.parent / ".gitignore").write_text("# created by gdpr-lint\n*\n", encoding="utf-8")
-        # a name no other run uses (what tempfile.mkstemp does, without loading tempfile)
-        tmp = path.parent / f".tmp-{os.getpid()}-{os.urandom(6).hex()}.part"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
+        replace_atomically(str(path), data)
     except OSError:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        pass  # no cache this time
 
 
 def _load(folders: Sequence[Path]) -> Knowledge:
