@@ -6,6 +6,7 @@ known one. Errors are ConfigError with one line of text; the CLI turns them into
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -248,7 +249,7 @@ def _config_in(folder: Path) -> Optional[Path]:
 
 def find_config(start: Path) -> Optional[Path]:
     """The nearest config file upward from start."""
-    return ConfigFinder().nearest(start.resolve())
+    return ConfigFinder().nearest(Path(os.path.realpath(start)))
 
 
 class ConfigFinder:
@@ -280,7 +281,7 @@ class ConfigFinder:
         return found
 
     def for_file(self, path: Path) -> Optional[Path]:
-        return self.nearest(path.resolve().parent)
+        return self.nearest(Path(os.path.realpath(path)).parent)
 
 
 def load_config(explicit: Optional[str] = None, cwd: Optional[Path] = None) -> Config:

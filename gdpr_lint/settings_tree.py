@@ -5,10 +5,17 @@ with its own config keeps it. `--config FILE` names one config for every file.""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from gdpr_lint.config import ConfigFinder, load_config, with_overrides
+
+
+def real_folder(path: Path) -> Path:
+    """The path with links resolved, as config discovery compares them; never raises (a link
+    loop named on the command line is reported when it is read, not here)."""
+    return Path(os.path.realpath(str(path)))
 
 
 def discovery_start(paths: Sequence[str], cwd: Path) -> Optional[Path]:
@@ -20,9 +27,9 @@ def discovery_start(paths: Sequence[str], cwd: Path) -> Optional[Path]:
     for raw in paths:
         if raw == "-":
             return None
-        path = (cwd / raw).resolve() if not Path(raw).is_absolute() else Path(raw).resolve()
+        path = Path(os.path.abspath(os.path.join(str(cwd), raw)))
         folder = path if path.is_dir() else path.parent
-        found.add(finder.nearest(folder))
+        found.add(finder.nearest(real_folder(folder)))
     if len(found) == 1:
         return found.pop()
     return None
@@ -40,7 +47,7 @@ class SettingsTree:
         self.finder = ConfigFinder()
         self._by_source: Dict[Optional[Path], object] = {None: primary}
         if primary.config.source:
-            self._by_source[Path(primary.config.source).resolve()] = primary
+            self._by_source[real_folder(Path(primary.config.source))] = primary
 
     def source_for(self, folder: Path) -> Optional[Path]:
         if self.explicit:
@@ -60,7 +67,7 @@ class SettingsTree:
         return settings
 
     def for_folder(self, folder: Path):
-        return self.settings_for(self.source_for(folder.resolve()))
+        return self.settings_for(self.source_for(real_folder(folder)))
 
     def group(self, files: Iterable[Path]) -> List[Tuple[object, List[Path]]]:
         """(settings, files) for each config the files use, in the order first met."""
