@@ -25,8 +25,6 @@ class PackError(Exception):
         super().__init__(f"{at}: {message}" if at else message)
 
 
-
-
 def describe(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -66,8 +64,7 @@ class Int(Spec):
         self.what = "an integer" if minimum is None else f"an integer of at least {minimum}"
 
     def check(self, value, at: str) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or (
-                self.minimum is not None and value < self.minimum):
+        if isinstance(value, bool) or not isinstance(value, int) or (self.minimum is not None and value < self.minimum):
             raise PackError(at, f"must be {self.what}, not {describe(value)}")
 
 
@@ -184,115 +181,202 @@ UNIT = Str(UNITS)
 SEVERITY = Str(SEVERITIES)
 ARGUMENT = Table({"position": POSITION, "keyword": STR})
 
-PII = Table({
-    "person-nouns": STRS,
-    "meta-suffixes": STRS,
-    "meta-containers": STRS,
-    "meta-prefixes": STRS,
-    "sanitized-words": STRS,
-    "categories": MapOf(Table({
-        "label": STR,
-        "group": STR,
-        "severity": SEVERITY,
-        "phrases": STRS,
-        "bare-phrases": STRS,
-        "types": STRS,
-        "exclude-words": STRS,
-        "exclude-scope-words": STRS,
-        "exclude-scope-phrases": STRS,
-    })),
-    "request-sources": Table({
-        "attributes": STRS,
-        "bases": STRS,
-        "payload-attributes": STRS,
-        "payload-methods": STRS,
-        "payload-names": STRS,
-        "payload-handler-params": MapOf(STR),
-        "payload-category": STR,
-        "user-attributes": STRS,
-        "user-category": STR,
-    }),
-    "sanitizers": Table({"words": STRS, "functions": STRS}),
-    "flow": Table({key: STRS for key in (
-        "non-data-calls", "non-data-types", "config-owners", "object-dumpers", "dump-methods",
-        "auto-repr-decorators", "auto-repr-bases", "key-functions", "key-methods", "container-mutators",
-        "passthrough-skip-keywords", "passthrough-functions", "passthrough-methods", "response-functions",
-        "response-drops-groups", "getter-prepositions", "signal-sender-params",
-    )}),
-})
+PII = Table(
+    {
+        "person-nouns": STRS,
+        "meta-suffixes": STRS,
+        "meta-containers": STRS,
+        "meta-prefixes": STRS,
+        "sanitized-words": STRS,
+        "categories": MapOf(
+            Table(
+                {
+                    "label": STR,
+                    "group": STR,
+                    "severity": SEVERITY,
+                    "phrases": STRS,
+                    "bare-phrases": STRS,
+                    "types": STRS,
+                    "exclude-words": STRS,
+                    "exclude-scope-words": STRS,
+                    "exclude-scope-phrases": STRS,
+                }
+            )
+        ),
+        "request-sources": Table(
+            {
+                "attributes": STRS,
+                "bases": STRS,
+                "payload-attributes": STRS,
+                "payload-methods": STRS,
+                "payload-names": STRS,
+                "payload-handler-params": MapOf(STR),
+                "payload-category": STR,
+                "user-attributes": STRS,
+                "user-category": STR,
+            }
+        ),
+        "sanitizers": Table({"words": STRS, "functions": STRS}),
+        "flow": Table(
+            {
+                key: STRS
+                for key in (
+                    "non-data-calls",
+                    "non-data-types",
+                    "config-owners",
+                    "object-dumpers",
+                    "dump-methods",
+                    "auto-repr-decorators",
+                    "auto-repr-bases",
+                    "key-functions",
+                    "key-methods",
+                    "container-mutators",
+                    "passthrough-skip-keywords",
+                    "passthrough-functions",
+                    "passthrough-methods",
+                    "response-functions",
+                    "response-drops-groups",
+                    "getter-prepositions",
+                    "signal-sender-params",
+                )
+            }
+        ),
+    }
+)
 
 #: [objects]: how objects of a kind are made and named (name -> kind)
 OBJECTS = Table({key: MapOf(STR) for key in ("factories", "instances", "names", "name-suffixes", "types")})
 
-EXPOSURE = Table({
-    "verbs": MapOf(STR),
-    "sink-tokens": STRS,
-    "sinks": ListOf(Table({
-        "rule": STR,
-        "targets": STRS,
-        "verb": STR,
-        "positional": ListOf(POSITION),
-        "keywords": OneOf(STRS, STR),
-        "key-value": ListOf(POSITION),
-        "skip-keywords": STRS,
-        "skip-positional": POSITION,
-        "stream-keywords": STRS,
-        "console-streams": STRS,
-    }, required=("rule", "targets"))),
-    "flags": ListOf(Table({
-        "rule": STR, "target": STR, "keyword": STR, "value": OneOf(BOOL, STR, INT),
-        "categories": STRS, "message": STR,
-    }, required=("rule", "target", "keyword"))),
-    "exceptions": Table({"skip-keywords": STRS, "echoed": STRS, "echoed-still-reported": STRS}),
-})
+EXPOSURE = Table(
+    {
+        "verbs": MapOf(STR),
+        "sink-tokens": STRS,
+        "sinks": ListOf(
+            Table(
+                {
+                    "rule": STR,
+                    "targets": STRS,
+                    "verb": STR,
+                    "positional": ListOf(POSITION),
+                    "keywords": OneOf(STRS, STR),
+                    "key-value": ListOf(POSITION),
+                    "skip-keywords": STRS,
+                    "skip-positional": POSITION,
+                    "stream-keywords": STRS,
+                    "console-streams": STRS,
+                },
+                required=("rule", "targets"),
+            )
+        ),
+        "flags": ListOf(
+            Table(
+                {
+                    "rule": STR,
+                    "target": STR,
+                    "keyword": STR,
+                    "value": OneOf(BOOL, STR, INT),
+                    "categories": STRS,
+                    "message": STR,
+                },
+                required=("rule", "target", "keyword"),
+            )
+        ),
+        "exceptions": Table({"skip-keywords": STRS, "echoed": STRS, "echoed-still-reported": STRS}),
+    }
+)
 
-_SAAS = Table({
-    "name": STR,
-    "eu_hosts": STRS,
-    "non_eu_hosts": MapOf(STR),
-    "default": STR,
-    "default_host": STR,
-    "fix": STR,
-    "keywords": STRS,
-    "assign": STRS,
-    "values": MapOf(OneOf(STR, Table({}))),
-    "module": Table({"key_attrs": STRS, "host_attrs": STRS}),
-    "sdk": ListOf(Table({
-        "calls": STRS, "params": STRS, "flag_default": BOOL, "overrides": STRS, "configured_by": STRS,
-        "default_needs": STRS,
-    }, required=("calls",))),
-})
+_SAAS = Table(
+    {
+        "name": STR,
+        "eu_hosts": STRS,
+        "non_eu_hosts": MapOf(STR),
+        "default": STR,
+        "default_host": STR,
+        "fix": STR,
+        "keywords": STRS,
+        "assign": STRS,
+        "values": MapOf(OneOf(STR, Table({}))),
+        "module": Table({"key_attrs": STRS, "host_attrs": STRS}),
+        "sdk": ListOf(
+            Table(
+                {
+                    "calls": STRS,
+                    "params": STRS,
+                    "flag_default": BOOL,
+                    "overrides": STRS,
+                    "configured_by": STRS,
+                    "default_needs": STRS,
+                },
+                required=("calls",),
+            )
+        ),
+    }
+)
 
-RESIDENCY = Table({
-    "providers": MapOf(Table({
-        "name": STR, "suggest": STR, "shape": STR, "strip": STR, "ignore": STRS, "no_spaces": BOOL,
-    })),
-    "regions": MapOf(MapOf(Table({"name": STR, "country": STR, "countries": STRS}))),
-    "countries": MapOf(Table({"name": STR, "group": STR})),
-    "areas": MapOf(Table({"name": STR, "group": STR})),
-    "adequacy": Table({"countries": STRS, "conditional": MapOf(STR)}),
-    "region_args": ListOf(Table({
-        "provider": STR, "calls": STRS, "args": STRS, "service": STRS, "endpoint": STR, "fallback": STRS,
-        "requires_region": BOOL, "default": STR, "default_reason": STR, "default_needs_str_arg": POSITION,
-        "account_locator": BOOL,
-    }, required=("provider", "calls"))),
-    "dict_keys": MapOf(Table({"provider": STR, "endpoint": STR, "fallback": STRS}, required=("provider",))),
-    "settings": MapOf(Table({"provider": STR, "kind": Str(("region", "host", "dict")), "keys": STRS},
-                            required=("provider",))),
-    "setting_endpoints": MapOf(STRS),
-    "env": Table({"setters": STRS}),
-    "hosts": ListOf(Table({
-        "provider": STR, "suffixes": STRS, "mode": Str(("labels", "first-label", "after-first-label")),
-        "label_prefixes": STRS, "default": STR, "skip_labels": STRS,
-    }, required=("provider", "suffixes"))),
-    "patterns": ListOf(Table({"provider": STR, "regex": STR, "token": STR}, required=("provider", "regex"))),
-    "quiet_calls": Table({"calls": STRS, "suffixes": STRS}),
-    "global_services": MapOf(STRS),
-    "test_doubles": Table({"calls": STRS}),
-    "attributes": MapOf(Table({"provider": STR, "kinds": STRS, "receiver_names": STRS}, required=("provider",))),
-    "saas": MapOf(_SAAS),
-    "saas_ignore": Table({"first_labels": STRS}),
-})
+RESIDENCY = Table(
+    {
+        "providers": MapOf(
+            Table(
+                {
+                    "name": STR,
+                    "suggest": STR,
+                    "shape": STR,
+                    "strip": STR,
+                    "ignore": STRS,
+                    "no_spaces": BOOL,
+                }
+            )
+        ),
+        "regions": MapOf(MapOf(Table({"name": STR, "country": STR, "countries": STRS}))),
+        "countries": MapOf(Table({"name": STR, "group": STR})),
+        "areas": MapOf(Table({"name": STR, "group": STR})),
+        "adequacy": Table({"countries": STRS, "conditional": MapOf(STR)}),
+        "region_args": ListOf(
+            Table(
+                {
+                    "provider": STR,
+                    "calls": STRS,
+                    "args": STRS,
+                    "service": STRS,
+                    "endpoint": STR,
+                    "fallback": STRS,
+                    "requires_region": BOOL,
+                    "default": STR,
+                    "default_reason": STR,
+                    "default_needs_str_arg": POSITION,
+                    "account_locator": BOOL,
+                },
+                required=("provider", "calls"),
+            )
+        ),
+        "dict_keys": MapOf(Table({"provider": STR, "endpoint": STR, "fallback": STRS}, required=("provider",))),
+        "settings": MapOf(
+            Table({"provider": STR, "kind": Str(("region", "host", "dict")), "keys": STRS}, required=("provider",))
+        ),
+        "setting_endpoints": MapOf(STRS),
+        "env": Table({"setters": STRS}),
+        "hosts": ListOf(
+            Table(
+                {
+                    "provider": STR,
+                    "suffixes": STRS,
+                    "mode": Str(("labels", "first-label", "after-first-label")),
+                    "label_prefixes": STRS,
+                    "default": STR,
+                    "skip_labels": STRS,
+                },
+                required=("provider", "suffixes"),
+            )
+        ),
+        "patterns": ListOf(Table({"provider": STR, "regex": STR, "token": STR}, required=("provider", "regex"))),
+        "quiet_calls": Table({"calls": STRS, "suffixes": STRS}),
+        "global_services": MapOf(STRS),
+        "test_doubles": Table({"calls": STRS}),
+        "attributes": MapOf(Table({"provider": STR, "kinds": STRS, "receiver_names": STRS}, required=("provider",))),
+        "saas": MapOf(_SAAS),
+        "saas_ignore": Table({"first_labels": STRS}),
+    }
+)
 
 _PER = Table({"position": POSITION, "keyword": STR, "default": STR, "units": STR})
 _TIMES = Table({"position": POSITION, "keyword": STR, "default": INT})
@@ -300,120 +384,143 @@ _TIMES = Table({"position": POSITION, "keyword": STR, "default": INT})
 _DURATION_UNIT = Str(UNITS + ("expiry",))
 _STRINGS = Str(("none", "numeric", "units", "phrases"))
 _FOREVER = ListOf(OneOf(INT, STR))
-_DURATION = Table({
-    "position": POSITION,
-    "keyword": STR,
-    "unit": _DURATION_UNIT,
-    "forever": _FOREVER,
-    "or-expiry": BOOL,
-    "enum": STR,
-    "numbers": BOOL,
-    "strings": _STRINGS,
-    "phrase-units": STR,
-    "per": _PER,
-    "times": _TIMES,
-})
-
-RETENTION = Table({
-    "generic-category": STR,
-    "setting-words": STRS,
-    "setting-phrases": ListOf(STRS),
-    "strong-triggers": STRS,
-    "unit-triggers": STRS,
-    "validity-triggers": STRS,
-    "data-words": STRS,
-    "weak-triggers": STRS,
-    "weak-phrase-categories": STRS,
-    "seconds-by-default": STRS,
-    "setting-exclude-words": STRS,
-    "setting-subject-words": STRS,
-    "setting-store-words": STRS,
-    "unset-values": ListOf(OneOf(STR, BOOL, INT)),
-    "settings-class-suffixes": STRS,
-    "class-wrappers": Table({"methods": STRS, "targets": STRS}),
-    "unit-words": MapOf(STRS, keys=UNIT),
-    "category-words": MapOf(STRS),
-    "category-nouns": MapOf(STR),
-    "period-units": MapOf(MapOf(UNIT)),
-    "enums": MapOf(MapOf(OneOf(Int(minimum=0), Str(("forever", "INFINITE"))))),
-    "calls": ListOf(Table({
-        "api": STR,
-        "label": STR,
-        "targets": STRS,
-        "methods": STRS,
-        "tokens": STRS,
-        "category": STR,
-        "key": POSITION,
-        "key-keyword": STR,
-        "durations": ListOf(_DURATION),
-        "store": BOOL,
-        "keep-ttl": STRS,
-        "expires": BOOL,
-        "expires-existing-key": BOOL,
-        "stored-keys": ListOf(ARGUMENT),
-        "forever-needs-personal-data": BOOL,
-        "store-needs-lifetime": BOOL,
-        "require-keywords": STRS,
-        "hint-keywords": STRS,
-        "hint-receiver": ARGUMENT,
-        "missing": Str(("forever",)),
-        "missing-text": STR,
-        "missing-default": Table({"days": Int(minimum=0), "text": STR}),
-        "missing-unless": MapOf(STRS),
-        "excused-by": STRS,
-        "excused-by-same": STR,
-        "options": ARGUMENT,
-        "ttl-item": STR,
-        "ttl-attributes": STRS,
-    }, required=("api",))),
-    "keys": ListOf(Table({
-        "key": STR,
-        "where": Table({"key": STR, "endswith": STR}),
-        "api": STR,
-        "label": STR,
-        "category": STR,
+_DURATION = Table(
+    {
+        "position": POSITION,
+        "keyword": STR,
+        "unit": _DURATION_UNIT,
         "forever": _FOREVER,
+        "or-expiry": BOOL,
+        "enum": STR,
+        "numbers": BOOL,
+        "strings": _STRINGS,
+        "phrase-units": STR,
         "per": _PER,
         "times": _TIMES,
-        "missing": Str(("forever",)),
-        "missing-text": STR,
-        "unit": _DURATION_UNIT,
-        "strings": _STRINGS,
-        "parents": STRS,
-        "unless": Table({"key": STR, "equals": STRS}),
-        "sibling": STR,
-    }, required=("key", "api"))),
-    "settings": ListOf(Table({
-        "names": STRS,
-        "api": STR,
-        "label": STR,
-        "unit": _DURATION_UNIT,
-        "category": STR,
-        "path": STRS,
-        "forever": _FOREVER,
-        "context": Table({"owners": STRS, "module": BOOL, "settings-classes": BOOL}),
-        "kinds": STRS,
-    }, required=("names", "api"))),
-})
+    }
+)
 
-VALUES = Table({
-    "env-getters": STRS,
-    "imported-readers": ListOf(Table({"kind": STR, "names": STRS, "modules": STRS}, required=("kind", "names"))),
-})
+RETENTION = Table(
+    {
+        "generic-category": STR,
+        "setting-words": STRS,
+        "setting-phrases": ListOf(STRS),
+        "strong-triggers": STRS,
+        "unit-triggers": STRS,
+        "validity-triggers": STRS,
+        "data-words": STRS,
+        "weak-triggers": STRS,
+        "weak-phrase-categories": STRS,
+        "seconds-by-default": STRS,
+        "setting-exclude-words": STRS,
+        "setting-subject-words": STRS,
+        "setting-store-words": STRS,
+        "unset-values": ListOf(OneOf(STR, BOOL, INT)),
+        "settings-class-suffixes": STRS,
+        "class-wrappers": Table({"methods": STRS, "targets": STRS}),
+        "unit-words": MapOf(STRS, keys=UNIT),
+        "category-words": MapOf(STRS),
+        "category-nouns": MapOf(STR),
+        "period-units": MapOf(MapOf(UNIT)),
+        "enums": MapOf(MapOf(OneOf(Int(minimum=0), Str(("forever", "INFINITE"))))),
+        "calls": ListOf(
+            Table(
+                {
+                    "api": STR,
+                    "label": STR,
+                    "targets": STRS,
+                    "methods": STRS,
+                    "tokens": STRS,
+                    "category": STR,
+                    "key": POSITION,
+                    "key-keyword": STR,
+                    "durations": ListOf(_DURATION),
+                    "store": BOOL,
+                    "keep-ttl": STRS,
+                    "expires": BOOL,
+                    "expires-existing-key": BOOL,
+                    "stored-keys": ListOf(ARGUMENT),
+                    "forever-needs-personal-data": BOOL,
+                    "store-needs-lifetime": BOOL,
+                    "require-keywords": STRS,
+                    "hint-keywords": STRS,
+                    "hint-receiver": ARGUMENT,
+                    "missing": Str(("forever",)),
+                    "missing-text": STR,
+                    "missing-default": Table({"days": Int(minimum=0), "text": STR}),
+                    "missing-unless": MapOf(STRS),
+                    "excused-by": STRS,
+                    "excused-by-same": STR,
+                    "options": ARGUMENT,
+                    "ttl-item": STR,
+                    "ttl-attributes": STRS,
+                },
+                required=("api",),
+            )
+        ),
+        "keys": ListOf(
+            Table(
+                {
+                    "key": STR,
+                    "where": Table({"key": STR, "endswith": STR}),
+                    "api": STR,
+                    "label": STR,
+                    "category": STR,
+                    "forever": _FOREVER,
+                    "per": _PER,
+                    "times": _TIMES,
+                    "missing": Str(("forever",)),
+                    "missing-text": STR,
+                    "unit": _DURATION_UNIT,
+                    "strings": _STRINGS,
+                    "parents": STRS,
+                    "unless": Table({"key": STR, "equals": STRS}),
+                    "sibling": STR,
+                },
+                required=("key", "api"),
+            )
+        ),
+        "settings": ListOf(
+            Table(
+                {
+                    "names": STRS,
+                    "api": STR,
+                    "label": STR,
+                    "unit": _DURATION_UNIT,
+                    "category": STR,
+                    "path": STRS,
+                    "forever": _FOREVER,
+                    "context": Table({"owners": STRS, "module": BOOL, "settings-classes": BOOL}),
+                    "kinds": STRS,
+                },
+                required=("names", "api"),
+            )
+        ),
+    }
+)
+
+VALUES = Table(
+    {
+        "env-getters": STRS,
+        "imported-readers": ListOf(Table({"kind": STR, "names": STRS, "modules": STRS}, required=("kind", "names"))),
+    }
+)
 
 #: what `allowed-jurisdictions` accepts (rules/jurisdictions.toml)
 JURISDICTIONS = Table({"groups": STRS, "countries": STRS, "aliases": MapOf(STR)})
 
 #: every top-level table a pack may hold (`[[rule]]` entries are checked by gdpr_lint.knowledge)
-PACK = Table({
-    "pii": PII,
-    "objects": OBJECTS,
-    "exposure": EXPOSURE,
-    "residency": RESIDENCY,
-    "retention": RETENTION,
-    "values": VALUES,
-    "jurisdictions": JURISDICTIONS,
-})
+PACK = Table(
+    {
+        "pii": PII,
+        "objects": OBJECTS,
+        "exposure": EXPOSURE,
+        "residency": RESIDENCY,
+        "retention": RETENTION,
+        "values": VALUES,
+        "jurisdictions": JURISDICTIONS,
+    }
+)
 
 
 def validate_pack(data: dict) -> None:
@@ -441,17 +548,26 @@ def validate_references(tables: dict, rules: Mapping[str, object]) -> None:
             for spec in durations(entry):
                 units = spec.get("per", {}).get("units")
                 if units is not None and units not in period_units:
-                    raise PackError(f"{at}.per.units", f'"{units}" names no [retention.period-units] table'
-                                                       f"{did_you_mean(units, period_units)}")
+                    raise PackError(
+                        f"{at}.per.units",
+                        f'"{units}" names no [retention.period-units] table{did_you_mean(units, period_units)}',
+                    )
                 if "phrase-units" in spec and spec["phrase-units"] not in period_units:
-                    raise PackError(f"{at}.phrase-units", f'"{spec["phrase-units"]}" names no [retention.period-units] '
-                                                          f'table{did_you_mean(spec["phrase-units"], period_units)}')
+                    raise PackError(
+                        f"{at}.phrase-units",
+                        f'"{spec["phrase-units"]}" names no [retention.period-units] '
+                        f"table{did_you_mean(spec['phrase-units'], period_units)}",
+                    )
                 if "enum" in spec and spec["enum"] not in enums:
-                    raise PackError(f"{at}.enum", f'"{spec["enum"]}" names no [retention.enums] table'
-                                                  f'{did_you_mean(spec["enum"], enums)}')
+                    raise PackError(
+                        f"{at}.enum",
+                        f'"{spec["enum"]}" names no [retention.enums] table{did_you_mean(spec["enum"], enums)}',
+                    )
     exposure = tables.get("exposure", {})
     for table in ("sinks", "flags"):
         for index, entry in enumerate(exposure.get(table, ())):
             code = entry.get("rule")
             if code is not None and code not in rules:
-                raise PackError(f"exposure.{table}[{index}].rule", f'"{code}" is no rule code{did_you_mean(code, rules)}')
+                raise PackError(
+                    f"exposure.{table}[{index}].rule", f'"{code}" is no rule code{did_you_mean(code, rules)}'
+                )

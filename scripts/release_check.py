@@ -34,8 +34,9 @@ def project_version() -> str:
 
 
 def build(outdir: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "build", "--outdir", str(outdir), str(ROOT)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(outdir), str(ROOT)], capture_output=True, text=True
+    )
     if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"release check: the build failed (exit {done.returncode})")
@@ -64,7 +65,7 @@ def check_sdist(sdist: Path, version: str) -> List[str]:
     problems = []
     prefix = f"gdpr_lint-{version}/"
     with tarfile.open(sdist) as archive:
-        names = {n[len(prefix):] for n in archive.getnames() if n.startswith(prefix)}
+        names = {n[len(prefix) :] for n in archive.getnames() if n.startswith(prefix)}
         member = archive.extractfile(prefix + "PKG-INFO")
         metadata = email.message_from_bytes(member.read() if member else b"")
     for required in ("LICENSE", "README.md", "pyproject.toml", ".pre-commit-hooks.yaml"):

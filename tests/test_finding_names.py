@@ -5,7 +5,7 @@ import textwrap
 
 from conftest import analyse_text
 
-STORE = textwrap.dedent('''\
+STORE = textwrap.dedent("""\
     import redis
 
     r = redis.Redis()
@@ -18,7 +18,7 @@ STORE = textwrap.dedent('''\
 
     def remember_token(session_id):
         r.set(f"session:{session_id}", "1")
-''')
+""")
 
 
 def test_gdpr302_names_the_stored_value_not_the_key():

@@ -26,8 +26,13 @@ def version() -> str:
 
 
 def git(cwd, *args) -> str:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.com")
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.com",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.com",
+    )
     return subprocess.run(["git", *args], cwd=str(cwd), check=True, capture_output=True, text=True, env=env).stdout
 
 
@@ -65,11 +70,17 @@ def test_readme_install_command_as_printed(clone, tmp_path):
     command = re.search(r"^pip install \"git\+.+$", README, re.M).group(0)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    done = subprocess.run(["bash", "-c", f"{venv}/bin/{as_local(command, clone)}"], capture_output=True, text=True,
-                          timeout=600, env=dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1"))
+    done = subprocess.run(
+        ["bash", "-c", f"{venv}/bin/{as_local(command, clone)}"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1"),
+    )
     assert done.returncode == 0, done.stdout + done.stderr
-    installed = subprocess.run([str(venv / "bin" / "gdpr-lint"), "--version"], capture_output=True, text=True,
-                               cwd=str(tmp_path))
+    installed = subprocess.run(
+        [str(venv / "bin" / "gdpr-lint"), "--version"], capture_output=True, text=True, cwd=str(tmp_path)
+    )
     assert installed.stdout.strip() == f"gdpr-lint {version()}"
 
 
@@ -85,7 +96,8 @@ def test_readme_pre_commit_snippet_as_printed(clone, tmp_path):
     (project / "app.py").write_text(LEAK)
     git(project, "add", ".")
     env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"), NO_COLOR="1")
-    leaking = subprocess.run([PRE_COMMIT, "run", "--all-files"], cwd=str(project), capture_output=True, text=True,
-                             env=env, timeout=900)
+    leaking = subprocess.run(
+        [PRE_COMMIT, "run", "--all-files"], cwd=str(project), capture_output=True, text=True, env=env, timeout=900
+    )
     assert leaking.returncode == 1, leaking.stdout + leaking.stderr
     assert "app.py:7:5: GDPR101" in leaking.stdout

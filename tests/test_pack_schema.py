@@ -66,36 +66,55 @@ def test_no_table_of_a_shipped_pack_takes_a_stray_key(path):
 
 
 MUTATIONS = {
-    "typo'd key": ("""
+    "typo'd key": (
+        """
         [[retention.calls]]
         api = "acme.cache.put"
         targets = ["acme.cache.put"]
         categry = "cache"
-        """, 'retention.calls[0] (api = "acme.cache.put").categry: unknown key (did you mean "category"?)'),
-    "wrong unit": ("""
+        """,
+        'retention.calls[0] (api = "acme.cache.put").categry: unknown key (did you mean "category"?)',
+    ),
+    "wrong unit": (
+        """
         [[retention.calls]]
         api = "acme.cache.put"
         targets = ["acme.cache.put"]
         durations = [{ position = 1, unit = "second" }]
-        """, '.durations[0].unit: "second" is not one of'),
-    "wrong type": ("""
+        """,
+        '.durations[0].unit: "second" is not one of',
+    ),
+    "wrong type": (
+        """
         [pii]
         person-nouns = "customer"
-        """, "pii.person-nouns: must be a list of strings, not \"customer\""),
-    "empty table": ("""
+        """,
+        'pii.person-nouns: must be a list of strings, not "customer"',
+    ),
+    "empty table": (
+        """
         [pii.categories.loyalty_number]
-        """, "pii.categories.loyalty_number: empty table"),
-    "unknown table": ("""
+        """,
+        "pii.categories.loyalty_number: empty table",
+    ),
+    "unknown table": (
+        """
         [retension]
         setting-words = ["ttl"]
-        """, 'retension: unknown key (did you mean "retention"?)'),
-    "bad severity": ("""
+        """,
+        'retension: unknown key (did you mean "retention"?)',
+    ),
+    "bad severity": (
+        """
         [pii.categories.loyalty_number]
         label = "loyalty number"
         severity = "critical"
         phrases = ["loyalty number"]
-        """, 'pii.categories.loyalty_number.severity: "critical" is not one of'),
-    "rule key": ("""
+        """,
+        'pii.categories.loyalty_number.severity: "critical" is not one of',
+    ),
+    "rule key": (
+        """
         [[rule]]
         code = "GDPR199"
         name = "acme-rule"
@@ -104,13 +123,18 @@ MUTATIONS = {
         gdpr = "Art. 5"
         summary = "Acme"
         severty = "error"
-        """, 'rule GDPR199: unknown key "severty" (did you mean "severity"?)'),
-    "dangling reference": ("""
+        """,
+        'rule GDPR199: unknown key "severty" (did you mean "severity"?)',
+    ),
+    "dangling reference": (
+        """
         [[retention.calls]]
         api = "acme.rotate"
         targets = ["acme.rotate"]
         durations = [{ keyword = "every", per = { keyword = "when", units = "acme-when" } }]
-        """, '.per.units: "acme-when" names no [retention.period-units] table'),
+        """,
+        '.per.units: "acme-when" names no [retention.period-units] table',
+    ),
 }
 
 
@@ -132,8 +156,14 @@ def test_a_broken_user_pack_is_exit_2_before_any_file_is_checked(tmp_path):
     (packs / "acme.toml").write_text(textwrap.dedent(MUTATIONS["wrong unit"][0]), encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text('[tool.gdpr-lint]\nrule-packs = ["packs"]\n', encoding="utf-8")
     (tmp_path / "app.py").write_text("from acme import cache\ncache.put('k', 1, 30)\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "gdpr_lint", "check", "--no-cache", "."], cwd=str(tmp_path),
-                            capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "gdpr_lint", "check", "--no-cache", "."],
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=120,
+    )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "acme.toml" in lines[0] and '"second" is not one of' in lines[0], result.stderr

@@ -20,8 +20,14 @@ QUIET_IP = '[tool.gdpr-lint.pii]\nignore-identifiers = ["REMOTE_ADDR"]\n'
 
 
 def run(args, cwd):
-    return subprocess.run([sys.executable, "-m", "gdpr_lint"] + args, cwd=str(cwd), capture_output=True, text=True,
-                          env=dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1"), timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "gdpr_lint"] + args,
+        cwd=str(cwd),
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1"),
+        timeout=120,
+    )
 
 
 @pytest.fixture

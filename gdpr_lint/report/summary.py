@@ -32,11 +32,11 @@ class RunSummary:
     below_fail_on: Dict[str, int]  # severities reported that do not fail the run
 
     def severity_text(self) -> str:
-        """"4 errors, 1 warning" (only the severities that occur)."""
+        """ "4 errors, 1 warning" (only the severities that occur)."""
         return ", ".join(plural(n, s) for s, n in self.by_severity.items() if n)
 
     def headline(self) -> str:
-        """"16 findings (3 errors, 13 warnings) in 7 files (13 files checked; 10 accepted by
+        """ "16 findings (3 errors, 13 warnings) in 7 files (13 files checked; 10 accepted by
         the baseline; 2 files could not be checked)." """
         notes = []
         if self.baselined:
@@ -47,8 +47,10 @@ class RunSummary:
             tail = f" ({'; '.join(notes)})" if notes else ""
             return f"No findings in {plural(self.files_checked, 'checked file')}{tail}."
         notes.insert(0, f"{plural(self.files_checked, 'file')} checked")
-        return (f"{plural(self.findings, 'finding')} ({self.severity_text()}) in "
-                f"{plural(self.files_with_findings, 'file')} ({'; '.join(notes)}).")
+        return (
+            f"{plural(self.findings, 'finding')} ({self.severity_text()}) in "
+            f"{plural(self.files_with_findings, 'file')} ({'; '.join(notes)})."
+        )
 
     def notes(self) -> List[str]:
         """The lines after the headline: why the exit code is 0 despite findings,
@@ -108,5 +110,9 @@ def rule_rows(result: RunResult) -> List[Tuple[int, str, str, str]]:
     """(count, code, name, severity) per rule and severity actually reported (GDPR101 is an
     error for an e-mail, a warning for an IP address), most frequent first."""
     counts = Counter((f.rule, f.name, f.severity) for f in result.findings)
-    return [(count, code, name, severity) for (code, name, severity), count in
-            sorted(counts.items(), key=lambda item: (-item[1], item[0][0], -severity_rank(item[0][2])))]
+    return [
+        (count, code, name, severity)
+        for (code, name, severity), count in sorted(
+            counts.items(), key=lambda item: (-item[1], item[0][0], -severity_rank(item[0][2]))
+        )
+    ]
