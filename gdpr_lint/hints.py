@@ -1,4 +1,4 @@
-""" "Did you mean": the one place that suggests a known word for a mistyped one (config keys,
+"""Hints ("did you mean"): the one place that suggests a known word for a mistyped one (config keys,
 rule codes, prefixes and names, rule-pack keys, jurisdictions).
 
 By edit distance with transpositions (optimal string alignment), case-insensitively:
