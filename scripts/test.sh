@@ -6,7 +6,7 @@ PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test]"
-# LIBCST=1.1.0: run against that libcst release (CI runs the oldest supported one too)
+# LIBCST=1.3.1: run against that libcst release (CI runs the oldest supported one too)
 if [ -n "${LIBCST:-}" ]; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "libcst==$LIBCST"
 fi
