@@ -68,6 +68,7 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary on standard error.")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=str), help="Report and fail only on findings not in this baseline file (default: the `baseline` config key).")
 @click.option("--diff", "diff_ref", metavar="REF", help="Report only findings on lines added or changed since the merge base with git REF.")
+@click.option("--show-settings", is_flag=True, help="Print which config file each checked file uses and the settings it resolves to, then exit.")
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (for testing that the pre-filter changes nothing).")
 def check(**options):
     """Check PATHS (files or folders, default `.`; `-` reads standard input)."""
@@ -101,7 +102,7 @@ def baseline():
 def _baseline_run(paths, config_path, select, extend_select, ignore, baseline_path, force_exclude, no_cache, jobs):
     from gdpr_lint.baseline import BASELINE_FILENAME
 
-    settings = _settings(config_path, select, extend_select, ignore, no_cache)
+    settings = _settings(config_path, select, extend_select, ignore, no_cache, paths=paths)
     path = baseline_path or settings.config.baseline or str(Path(settings.config.root) / BASELINE_FILENAME)
     result, checked = _run(paths, settings, force_exclude=force_exclude, no_cache=no_cache, jobs=jobs)
     for error in result.errors:
@@ -197,10 +198,9 @@ def explain(code, config_path):
     kb = _knowledge(config_path)
     rule = kb.rules.get(code.upper()) or kb.by_name.get(code) or kb.by_name.get(code.lower())
     if rule is None:
-        import difflib
+        from gdpr_lint.hints import did_you_mean
 
-        close = difflib.get_close_matches(code, list(kb.rules) + list(kb.by_name), n=1, cutoff=0.5)
-        _fail(f'no rule "{code}"' + (f' (did you mean "{close[0]}"?)' if close else "") + "; `gdpr-lint rules` lists them")
+        _fail(f'no rule "{code}"{did_you_mean(code, list(kb.rules) + list(kb.by_name))}; `gdpr-lint rules` lists them')
     click.echo(render_rule_doc(rule))
 
 

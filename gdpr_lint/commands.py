@@ -3,6 +3,7 @@ call (`check` with paths and plain flags) straight from here, so it never pays f
 loading click; every other call goes through `gdpr_lint.cli`, which uses these too."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -28,7 +29,7 @@ def _fail(message: str) -> "NoReturn":
 
 
 def _split(values: Tuple[str, ...]) -> Tuple[str, ...]:
-    out = []
+    out: List[str] = []
     for value in values:
         out.extend(part.strip() for part in value.split(",") if part.strip())
     return tuple(out)
@@ -57,33 +58,42 @@ def require_cwd() -> None:
         _fail(f"the working directory cannot be read ({exc.strerror or exc}; was it deleted?): cd into the project")
 
 
-def _settings(config_path, select, extend_select, ignore, no_cache=False, cache_dir=None, **overrides):
+def _settings(config_path, select, extend_select, ignore, no_cache=False, cache_dir=None, paths=(), **overrides):
+    """The run's own settings (a SettingsTree finds the others from each file upward)."""
     from gdpr_lint.settings import RunSettings
+    from gdpr_lint.settings_tree import SettingsTree, discovery_start
 
     require_cwd()
 
     try:
-        config = load_config(config_path)
+        if config_path is None:
+            shared = discovery_start(paths, Path.cwd()) if paths else None
+            config = load_config(str(shared)) if shared is not None else load_config(None)
+        else:
+            config = load_config(config_path)
         config = with_overrides(config, **overrides)
-        return RunSettings(config, _split(select) or None, _split(ignore), _split(extend_select),
-                           _cache_folder(config, no_cache, cache_dir))
+        settings = RunSettings(config, _split(select) or None, _split(ignore), _split(extend_select),
+                               _cache_folder(config, no_cache, cache_dir))
+        settings.tree = SettingsTree(settings, explicit=config_path is not None, overrides=overrides)
+        return settings
     except ConfigError as exc:
         _fail(str(exc))
-
 
 
 def check(paths=(), config_path=None, select=(), extend_select=(), ignore=(), output_format="text", output_file=None,
           force_exclude=False, stdin_filename=None, no_cache=False, cache_dir=None, jobs=0, exit_zero=False,
           fail_on=None, statistics=False, quiet=False, baseline_path=None, diff_ref=None,
-          no_prefilter=False) -> "NoReturn":
+          no_prefilter=False, show_settings=False) -> "NoReturn":
     """The `check` command; the defaults are the command line's."""
     if statistics:
         from gdpr_lint.report.statistics import FORMATS as STATISTICS_FORMATS
 
         if output_format not in STATISTICS_FORMATS:
             _fail(f"--statistics prints a table (text) or JSON, not --format {output_format}")
-    settings = _settings(config_path, select, extend_select, ignore, no_cache, cache_dir, fail_on=fail_on)
+    settings = _settings(config_path, select, extend_select, ignore, no_cache, cache_dir, paths=paths, fail_on=fail_on)
     config = settings.config
+    if show_settings:
+        _show_settings(paths, settings, force_exclude)
     changed = _changed_lines(diff_ref) if diff_ref is not None else None  # `--diff ""` is an error, not off
     baseline = _load_baseline(baseline_path or config.baseline)
     result, checked = _run(paths, settings, force_exclude=force_exclude, stdin_filename=stdin_filename,
@@ -92,6 +102,7 @@ def check(paths=(), config_path=None, select=(), extend_select=(), ignore=(), ou
     from gdpr_lint.gate import apply_gate, exit_code
 
     result = apply_gate(result, baseline=baseline, changed=changed, checked_paths=checked)
+    result = dataclasses.replace(result, fail_on=config.fail_on)
     _emit(result, settings, output_format, output_file, statistics)
     if not quiet:
         _summary(result)
@@ -149,16 +160,11 @@ def _run(paths, settings, *, force_exclude=False, stdin_filename=None, no_cache=
         result = RunResult(sorted(findings, key=lambda f: f.sort_key()), list(errors), 1)
         result.findings = runner._apply_per_file_ignores(result.findings, settings) if stdin_filename else result.findings
         return result, [display]
-    collector = FileCollector(Path(config.root), tuple(config.exclude) + tuple(config.extend_exclude),
-                              config.respect_gitignore, force_exclude)
-    files = collector.collect(paths)
-    for warning in collector.warnings:
-        echo_err(f"gdpr-lint: warning: {warning}")
     missing = [p for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
     if missing and len(missing) == len(paths):
         _fail(f"{missing[0]}: no such file or folder")
-    pairs = [(str(f), display_path(f, cwd)) for f in files]
-    cache_folder = _cache_folder(config, no_cache, cache_dir)
+    groups = _collect(paths, settings, force_exclude)
+    pairs = [(str(f), display_path(f, cwd)) for _, files in groups for f in files]
     progress_bar = None
     show_progress = show_progress and sys.stderr.isatty() and len(pairs) > 200 and not os.environ.get("CI")
     if show_progress:
@@ -166,13 +172,79 @@ def _run(paths, settings, *, force_exclude=False, stdin_filename=None, no_cache=
 
         progress_bar = click.progressbar(length=len(pairs), label="checking", file=sys.stderr)
         progress_bar.__enter__()
+    results = []
     try:
-        result = runner.run(pairs, settings, jobs=jobs, cache_dir=cache_folder, use_prefilter=not no_prefilter,
-                            progress=progress_bar.update if progress_bar else None)
+        for group_settings, files in groups:
+            results.append(runner.run([(str(f), display_path(f, cwd)) for f in files], group_settings, jobs=jobs,
+                                      cache_dir=_cache_folder(group_settings.config, no_cache, cache_dir),
+                                      use_prefilter=not no_prefilter,
+                                      progress=progress_bar.update if progress_bar else None))
     finally:
         if progress_bar is not None:
             progress_bar.__exit__(None, None, None)
-    return result, [display for _, display in pairs]
+    return _merged(results), [display for _, display in pairs]
+
+
+def _collect(paths, settings, force_exclude: bool):
+    """[(settings, files)]: the files of each named path, walked with the excludes of the
+    config nearest to that path, then grouped by the config nearest to each file."""
+    from gdpr_lint.files import FileCollector
+
+    tree = settings.tree
+    if tree is None:
+        from gdpr_lint.settings_tree import SettingsTree
+
+        tree = settings.tree = SettingsTree(settings, explicit=True)
+    by_walk: dict = {}
+    for raw in paths:
+        path = Path(raw)
+        folder = path if path.is_dir() else path.parent
+        try:
+            walk_settings = tree.for_folder(folder.absolute())
+        except ConfigError as exc:
+            _fail(str(exc))
+        by_walk.setdefault(id(walk_settings), (walk_settings, []))[1].append(raw)
+    files = []
+    for walk_settings, named in by_walk.values():
+        config = walk_settings.config
+        collector = FileCollector(Path(config.root), tuple(config.exclude) + tuple(config.extend_exclude),
+                                  config.respect_gitignore, force_exclude)
+        files.extend(collector.collect(named))
+        for warning in collector.warnings:
+            echo_err(f"gdpr-lint: warning: {warning}")
+    try:
+        return tree.group(files)
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+def _merged(results: List[RunResult]) -> RunResult:
+    if len(results) == 1:
+        return results[0]
+    findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key())
+    errors = sorted((e for r in results for e in r.errors), key=lambda e: (e.path, e.message))
+    return RunResult(findings=findings, errors=errors, files=sum(r.files for r in results))
+
+
+def _show_settings(paths, settings, force_exclude: bool) -> "NoReturn":
+    """`--show-settings`: which config file each group of the checked files uses, and the
+    settings it resolves to; nothing is checked."""
+    from gdpr_lint.files import display_path
+    from gdpr_lint.settings_tree import describe_settings
+
+    groups = _collect(list(paths) or ["."], settings, force_exclude) if "-" not in paths else [(settings, [])]
+    if not groups:
+        groups = [(settings, [])]
+    cwd = Path.cwd()
+    out = []
+    for group_settings, files in groups:
+        shown = ", ".join(display_path(f, cwd) for f in files[:3]) + (", ..." if len(files) > 3 else "")
+        out.append(f"# {len(files)} file{'s' if len(files) != 1 else ''}" + (f": {shown}" if files else ""))
+        out.extend(describe_settings(group_settings))
+        out.append("")
+    sys.stdout.write("\n".join(out))
+    sys.stdout.flush()
+    sys.exit(EXIT_CLEAN)
 
 
 def _emit(result: RunResult, settings, output_format: str, output_file: Optional[str], statistics: bool) -> None:
@@ -199,23 +271,22 @@ def _emit(result: RunResult, settings, output_format: str, output_file: Optional
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    from gdpr_lint.files import write_file
+    from gdpr_lint.gate import write_output
 
     try:
-        write_file(str(path), text.encode("utf-8", "surrogateescape"))
+        write_output(text, str(path))
     except OSError as exc:
         _fail(f"cannot write {path}: {exc.strerror or exc}")
 
 
 def _summary(result: RunResult) -> None:
-    n = len(result.findings)
-    parts = [f"{n} finding{'s' if n != 1 else ''}" if n else "no findings", f"in {result.files} file{'s' if result.files != 1 else ''}"]
-    line = " ".join(parts)
-    if result.errors:
-        line += f"; {len(result.errors)} file{'s' if len(result.errors) != 1 else ''} could not be checked"
-    echo_err(line)
-    if result.stale_baseline:
-        n = len(result.stale_baseline)
-        echo_err(f"{n} baseline {'entries no longer match' if n != 1 else 'entry no longer matches'} a finding (fixed?): "
-                 "run `gdpr-lint baseline update` to drop them")
+    """The run in words on standard error: what was found where, what was checked, and
+    why the exit code is what it is (gdpr_lint.report.summary, shared by every format)."""
+    from gdpr_lint.report.summary import summarize
 
+    summary = summarize(result)
+    if not summary.files_checked and not summary.not_checked:
+        echo_err("gdpr-lint: warning: no Python file was checked (all excluded, git-ignored, or none there)")
+    echo_err(summary.headline())
+    for note in summary.notes():
+        echo_err(note)

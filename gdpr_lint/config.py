@@ -6,11 +6,11 @@ known one. Errors are ConfigError with one line of text; the CLI turns them into
 from __future__ import annotations
 
 import json
-import re
+import os
 import sys
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from gdpr_lint._lazy import sha256
 from gdpr_lint.model import SEVERITIES
@@ -66,11 +66,13 @@ class Config:
     retention: RetentionConfig = RetentionConfig()
     root: str = "."              # folder the config was found in (patterns are relative to it)
     source: Optional[str] = None  # the file it came from, None for defaults
+    source_style: str = "pyproject"  # "standalone": settings at the top level (gdpr-lint.toml)
 
     def digest(self) -> str:
         """Identity of everything that can change results (the cache key)."""
         data = asdict(self)
         data.pop("source", None)
+        data.pop("source_style", None)
         data.pop("cache_dir", None)
         data.pop("baseline", None)
         return sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
@@ -79,7 +81,7 @@ class Config:
 # ---- schema ------------------------------------------------------------------------------
 
 _STR_LIST = "list of strings"
-_SCHEMA: Dict[str, object] = {
+_SCHEMA: Dict[str, Any] = {
     "select": _STR_LIST,
     "extend-select": _STR_LIST,
     "ignore": _STR_LIST,
@@ -110,10 +112,9 @@ _SCHEMA: Dict[str, object] = {
 
 
 def _did_you_mean(key: str, known) -> str:
-    import difflib
+    from gdpr_lint.hints import did_you_mean
 
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    return f' (did you mean "{close[0]}"?)' if close else ""
+    return did_you_mean(key, known)
 
 
 def _check_type(value, expected: str, where: str) -> None:
@@ -174,7 +175,7 @@ def _in(where: str) -> str:
     return f"in {where}" if where else "at the top level"
 
 
-def validate(data: dict, where: str = "[tool.gdpr-lint]", schema: dict = None) -> None:
+def validate(data: dict, where: str = "[tool.gdpr-lint]", schema: Optional[dict] = None) -> None:
     """`where`: the TOML name of the table, "" for the top level of gdpr-lint.toml."""
     schema = _SCHEMA if schema is None else schema
     if not isinstance(data, dict):
@@ -189,17 +190,8 @@ def validate(data: dict, where: str = "[tool.gdpr-lint]", schema: dict = None) -
             validate(value, _subtable(where, key), expected)
         else:
             _check_type(value, expected, f'"{key}" {_in(where)}')
-    _check_values(data, where)
-
-
-_JURISDICTION = re.compile(r"^(EU|EEA|adequacy|[A-Z]{2})$")
-
-
-def _check_values(data: dict, where: str) -> None:
-    for item in data.get("allowed-jurisdictions", ()):
-        if not _JURISDICTION.match(item):
-            raise ConfigError(
-                f'"allowed-jurisdictions" {_in(where)}: "{item}" is not EU, EEA, adequacy or a two-letter ISO country code')
+    # values that need the knowledge (jurisdictions, data categories) are checked by
+    # gdpr_lint.settings.RunSettings, which has it
 
 
 # ---- loading -----------------------------------------------------------------------------
@@ -219,32 +211,77 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
 
 
+def is_pyproject_style(path: Path, data: dict) -> bool:
+    """A pyproject.toml, or any file (`--config ci/lint.toml`) holding `[tool.*]` tables:
+    the settings are in its [tool.gdpr-lint] table (`tool` is no key of gdpr-lint.toml)."""
+    return path.name == "pyproject.toml" or isinstance(data.get("tool"), dict)
+
+
 def _table_of(path: Path, data: dict) -> Optional[dict]:
-    if path.name == "pyproject.toml":
+    if is_pyproject_style(path, data):
         tool = data.get("tool", {})
         if not isinstance(tool, dict):
             return None
-        return tool.get("gdpr-lint")
+        table = tool.get("gdpr-lint")
+        if table is None and "gdpr_lint" in tool:
+            # ignored without a word, a config with an underscore silently ran the defaults
+            raise ConfigError(f"{path}: [tool.gdpr_lint] is not read: the table is [tool.gdpr-lint] (with a hyphen)")
+        return table
     return data
 
 
-def find_config(start: Path) -> Optional[Path]:
-    """The nearest config file upward from start: a gdpr-lint.toml, or a pyproject.toml
-    with a [tool.gdpr-lint] table (one without it is passed over)."""
-    current = start.resolve()
-    for folder in [current] + list(current.parents):
-        for name in CONFIG_FILES:
-            candidate = folder / name
-            if candidate.is_file():
-                if name != "pyproject.toml":
-                    return candidate
-                try:
-                    data = _read_toml(candidate)
-                except ConfigError:
-                    return candidate  # report the broken file rather than skip it
+def _config_in(folder: Path) -> Optional[Path]:
+    """The config file of this folder itself: a (.)gdpr-lint.toml, or a pyproject.toml with a
+    [tool.gdpr-lint] table (one without it is passed over)."""
+    for name in CONFIG_FILES:
+        candidate = folder / name
+        if candidate.is_file():
+            if name != "pyproject.toml":
+                return candidate
+            try:
+                data = _read_toml(candidate)
                 if _table_of(candidate, data) is not None:
                     return candidate
+            except ConfigError:
+                return candidate  # report the broken file (or [tool.gdpr_lint]) rather than skip it
     return None
+
+
+def find_config(start: Path) -> Optional[Path]:
+    """The nearest config file upward from start."""
+    return ConfigFinder().nearest(Path(os.path.realpath(start)))
+
+
+class ConfigFinder:
+    """The nearest config above each checked file, as ruff finds settings: the closest
+    pyproject.toml with [tool.gdpr-lint] / gdpr-lint.toml / .gdpr-lint.toml wins.
+    Remembered per folder, so a walk of thousands of files looks at each folder once."""
+
+    def __init__(self) -> None:
+        self._memo: Dict[Path, Optional[Path]] = {}
+
+    def nearest(self, folder: Path) -> Optional[Path]:
+        """`folder` is absolute (resolved)."""
+        chain = []
+        found: Optional[Path] = None
+        current = folder
+        while True:
+            if current in self._memo:
+                found = self._memo[current]
+                break
+            chain.append(current)
+            found = _config_in(current)
+            if found is not None:
+                break
+            if current.parent == current:
+                break
+            current = current.parent
+        for visited in chain:  # none of them but perhaps the last holds a config: all share `found`
+            self._memo[visited] = found
+        return found
+
+    def for_file(self, path: Path) -> Optional[Path]:
+        return self.nearest(Path(os.path.realpath(path)).parent)
 
 
 def load_config(explicit: Optional[str] = None, cwd: Optional[Path] = None) -> Config:
@@ -254,27 +291,30 @@ def load_config(explicit: Optional[str] = None, cwd: Optional[Path] = None) -> C
         if not path.is_file():
             raise ConfigError(f"config file {explicit} does not exist")
     else:
-        path = find_config(cwd)
-        if path is None:
+        found = find_config(cwd)
+        if found is None:
             return Config(root=str(cwd))
+        path = found
     data = _read_toml(path)
     table = _table_of(path, data)
+    pyproject_style = is_pyproject_style(path, data)
     if table is None:
-        if explicit is not None and path.name == "pyproject.toml":
+        if explicit is not None and pyproject_style:
             return Config(root=str(path.parent.resolve()), source=str(path))
         table = {}
     # gdpr-lint.toml holds the settings at its top level: its tables are [pii], [retention], ...
-    where = "[tool.gdpr-lint]" if path.name == "pyproject.toml" else ""
+    where = "[tool.gdpr-lint]" if pyproject_style else ""
     try:
         validate(table, where)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    return from_table(table, path.parent.resolve(), str(path))
+    config = from_table(table, path.parent.resolve(), str(path))
+    return replace(config, source_style="pyproject" if pyproject_style else "standalone")
 
 
 def table_name(config: "Config", table: str) -> str:
     """How the config file names one of its tables: [tool.gdpr-lint.pii] or [pii]."""
-    standalone = config.source is not None and Path(config.source).name != "pyproject.toml"
+    standalone = config.source is not None and config.source_style == "standalone"
     return f"[{table}]" if standalone else f"[tool.gdpr-lint.{table}]"
 
 

@@ -66,13 +66,15 @@ def merge_base(ref: str, cwd: str) -> str:
     if ref.startswith("-"):
         raise DiffError(f"--diff: {ref!r} is not a git ref")
     try:
+        _git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], cwd)
+    except _GitFailed:
+        # checked first: `--diff HEAD` in a fresh repository read "unknown git ref 'HEAD' (fetch it first)"
+        raise DiffError("--diff: the repository has no commit yet, so there is nothing to compare with; "
+                        "check without --diff, or commit first") from None
+    try:
         _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], cwd)
     except _GitFailed:
         raise DiffError(f"--diff: unknown git ref {ref!r} (fetch it first, e.g. `git fetch origin {ref}`)") from None
-    try:
-        _git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], cwd)
-    except _GitFailed:
-        raise DiffError("--diff: the repository has no commit yet (HEAD is unborn)") from None
     try:
         out = _git(["merge-base", ref, "HEAD"], cwd)
     except _GitFailed as exc:

@@ -6,7 +6,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", "node_modules", "build", "dist",
@@ -183,53 +183,66 @@ class FileCollector:
         self.force_exclude = force_exclude
         self.warnings: List[str] = []
         self.missing: List[str] = []
-        self._gitignores = {}
-        self._chains = {}
+        #: folder -> (the .gitignore pattern sets above it, nearest first, each with whether its
+        #: folder is in the project; whether a repository root was reached)
+        self._above: Dict[Path, Tuple[List[Tuple[PatternSet, bool]], bool]] = {}
+        self._chains: Dict[Path, List[PatternSet]] = {}
 
     def _gitignore_sets(self, folder: Path) -> List[PatternSet]:
         """The .gitignore files that apply to folder: its own and its parents' up to the repo
-        (worked out once per folder)."""
-        chain = self._chains.get(folder)
-        if chain is None:
-            chain = self._chains[folder] = self._gitignore_chain(folder)
-        return chain
-
-    def _gitignore_chain(self, folder: Path) -> List[PatternSet]:
-        """Up to the repository root, as git reads them. Outside a repository git reads none,
+        (worked out once per folder), as git reads them. Outside a repository git reads none,
         and a stray .gitignore above the project (in /tmp, in a home folder) made the walk skip
         the project's files, so there only the project's own (the config's folder and below)
         count."""
-        sets, folders = [], []
+        chain = self._chains.get(folder)
+        if chain is None:
+            sets, in_repository = self._sets_above(folder)
+            chain = [patterns for patterns, in_project in sets if in_repository or in_project]
+            self._chains[folder] = chain
+        return chain
+
+    def _sets_above(self, folder: Path) -> Tuple[List[Tuple[PatternSet, bool]], bool]:
+        """Built from the parent's, so each folder is looked at once: outside a repository the
+        walk up to the file system's root (and a realpath for each folder on the way) was
+        repeated for every folder of the tree, twice the cost of a run inside git."""
+        known = self._above.get(folder)
+        if known is not None:
+            return known
+        pending = []
         current = folder
-        in_repository = False
+        base: Tuple[List[Tuple[PatternSet, bool]], bool] = ([], False)
         while True:
-            cached = self._gitignores.get(current)
-            if cached is None:
-                file = current / ".gitignore"
-                patterns = []
-                if file.is_file():
-                    try:
-                        patterns = file.read_text(encoding="utf-8", errors="replace").splitlines()
-                    except OSError:
-                        patterns = []
-                cached = PatternSet(current, patterns)
-                self._gitignores[current] = cached
-            sets.append(cached)
-            folders.append(current)
-            if (current / ".git").exists():
-                in_repository = True
+            known = self._above.get(current)
+            if known is not None:
+                base = known
                 break
-            if current.parent == current:
+            pending.append(current)
+            if (current / ".git").exists() or current.parent == current:
                 break
             current = current.parent
-        if in_repository:
-            return sets
-        project = []
-        for patterns, where in zip(sets, folders):
-            real = Path(os.path.realpath(where))  # the root is resolved: compare like with like
-            if real == self.root or self.root in real.parents:
-                project.append(patterns)
-        return project
+        sets, in_repository = base
+        for where in reversed(pending):  # from the top down
+            own = self._own_gitignore(where)
+            if (where / ".git").exists():
+                sets, in_repository = [], True
+            entry = [(own, self._in_project(where))] if own.patterns else []
+            sets = entry + sets
+            self._above[where] = (sets, in_repository)
+        return self._above[folder]
+
+    def _own_gitignore(self, folder: Path) -> PatternSet:
+        file = folder / ".gitignore"
+        patterns: List[str] = []
+        if file.is_file():
+            try:
+                patterns = file.read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                patterns = []
+        return PatternSet(folder, patterns)
+
+    def _in_project(self, folder: Path) -> bool:
+        real = Path(os.path.realpath(folder))  # the root is resolved: compare like with like
+        return real == self.root or self.root in real.parents
 
     def _excluded(self, path: Path, is_dir: bool) -> bool:
         if path.name in DEFAULT_EXCLUDES and is_dir:
@@ -250,7 +263,7 @@ class FileCollector:
 
     def collect(self, paths: Sequence[str]) -> List[Path]:
         found: List[Path] = []
-        seen = set()
+        seen: Set[str] = set()
         for raw in paths:
             path = Path(raw)
             if not path.exists() and not path.is_symlink():
@@ -340,7 +353,6 @@ def write_file(path: str, data: bytes) -> None:
     file where the device was. A symlink is followed, so the link stays and its target is
     replaced."""
     import stat
-    import tempfile
 
     real = os.path.realpath(path)
     try:
@@ -351,21 +363,34 @@ def write_file(path: str, data: bytes) -> None:
         with open(real, "wb") as handle:
             handle.write(data)
         return
-    folder = os.path.dirname(real)
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(real)}.", suffix=".tmp")
+    os.makedirs(os.path.dirname(real), exist_ok=True)
+    if mode is None:  # a new file: what open() would have made under the umask
+        umask = os.umask(0)
+        os.umask(umask)
+        new_mode = 0o666 & ~umask
+    else:
+        new_mode = stat.S_IMODE(mode)
+    replace_atomically(real, data, mode=new_mode, durable=True)
+
+
+def replace_atomically(path: str, data: bytes, *, mode: Optional[int] = None, durable: bool = False) -> None:
+    """The one atomic write (reports, baselines, cache files): `data` goes to a new file of a
+    name no other process uses, in the same folder, which then replaces `path`, so a crash or
+    a concurrent reader never sees half a file. `mode` is the new file's (else 0o600);
+    `durable` syncs it to disk first. Needs no `tempfile` (a cache write is on the pre-commit
+    hook's start-up path). The temporary file is removed when anything fails."""
+    folder = os.path.dirname(path) or "."
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}-{os.urandom(6).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is None:  # a new file: what open() would have made under the umask
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        else:
-            os.chmod(tmp, stat.S_IMODE(mode))
-        os.replace(tmp, real)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)

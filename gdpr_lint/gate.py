@@ -28,15 +28,17 @@ def apply_gate(
     """
     findings = list(result.findings)
     stale = result.stale_baseline
+    baselined = result.baselined
     if baseline is not None:
         from gdpr_lint.baseline import filter_new
 
         findings, stale = filter_new(findings, baseline, cwd=cwd, checked_paths=checked_paths)
+        baselined += len(result.findings) - len(findings)
     if changed is not None:
         from gdpr_lint.diffmode import filter_changed
 
         findings = filter_changed(findings, changed, cwd=cwd)
-    return dataclasses.replace(result, findings=findings, stale_baseline=stale)
+    return dataclasses.replace(result, findings=findings, stale_baseline=stale, baselined=baselined)
 
 
 def failing(result: RunResult, fail_on: str = "info") -> list:
@@ -65,4 +67,5 @@ def write_output(text: str, output_file: Optional[str]) -> None:
         raise ValueError("no output file")
     from gdpr_lint.files import write_file
 
-    write_file(output_file, text.encode("utf-8"))
+    # file names need not be valid UTF-8: their surrogate escapes are written back as the bytes
+    write_file(output_file, text.encode("utf-8", "surrogateescape"))

@@ -11,10 +11,11 @@ import pickle
 import sys
 from dataclasses import fields
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from gdpr_lint._lazy import sha256
 from gdpr_lint.model import SEVERITIES, Rule
+from gdpr_lint.pack_schema import PackError, validate_pack, validate_references
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -102,12 +103,15 @@ def _make_rule(entry, source: Path) -> Rule:
         raise KnowledgeError(f"{source}: rule {entry.get('code', '?')} lacks {', '.join(missing)}")
     unknown = sorted(set(entry) - _RULE_FIELDS)
     if unknown:
-        raise KnowledgeError(f"{source}: rule {entry['code']} has unknown key(s) {', '.join(unknown)}")
+        from gdpr_lint.hints import did_you_mean
+
+        raise KnowledgeError(f"{source}: rule {entry['code']}: unknown key \"{unknown[0]}\""
+                             f"{did_you_mean(unknown[0], _RULE_FIELDS)}")
     if entry["severity"] not in SEVERITIES:
         raise KnowledgeError(f"{source}: rule {entry['code']} has severity {entry['severity']!r}")
     for key, value in entry.items():
         expected = bool if key in ("default_enabled", "security_relevant") else list if key == "tags" else str
-        if not isinstance(value, expected) or (key == "tags" and not all(isinstance(t, str) for t in value)):
+        if not isinstance(value, expected) or (isinstance(value, list) and not all(isinstance(t, str) for t in value)):
             what = {bool: "true or false", list: "a list of strings", str: "a string"}[expected]
             raise KnowledgeError(f"{source}: rule {entry['code']!s}: {key} must be {what}")
     values = dict(entry)
@@ -115,7 +119,7 @@ def _make_rule(entry, source: Path) -> Rule:
     return Rule(**values)
 
 
-def load(extra_folders: Iterable[os.PathLike] = (), cache_dir: Optional[Path] = None) -> Knowledge:
+def load(extra_folders: Iterable[Union[str, os.PathLike]] = (), cache_dir: Optional[Path] = None) -> Knowledge:
     """The packs, parsed; with cache_dir, a pickle keyed by the packs' bytes is reused, so a
     pre-commit run does not parse the TOML again."""
     folders = [builtin_rules_dir()] + [Path(f) for f in extra_folders]
@@ -169,8 +173,10 @@ def read_cache_pickle(path: Path):
 
 
 def write_cache_file(path: Path, data: bytes) -> None:
-    """Atomic write into the cache folder; a read-only checkout just has no cache."""
-    tmp = None
+    """Atomic write into the cache folder (files.replace_atomically); a read-only checkout
+    just has no cache."""
+    from gdpr_lint.files import replace_atomically
+
     try:
         try:
             path.parent.mkdir(parents=True)
@@ -180,18 +186,9 @@ def write_cache_file(path: Path, data: bytes) -> None:
             # only in a folder this run made: `--cache-dir .` wrote "*" into the project's own
             # .gitignore, and the walk then skipped every file as git-ignored (a silent pass)
             (path.parent / ".gitignore").write_text("# created by gdpr-lint\n*\n", encoding="utf-8")
-        # a name no other run uses (what tempfile.mkstemp does, without loading tempfile)
-        tmp = path.parent / f".tmp-{os.getpid()}-{os.urandom(6).hex()}.part"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
+        replace_atomically(str(path), data)
     except OSError:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        pass  # no cache this time
 
 
 def _load(folders: Sequence[Path]) -> Knowledge:
@@ -206,12 +203,20 @@ def _load(folders: Sequence[Path]) -> Knowledge:
             raise KnowledgeError(f"cannot read rule pack {path}: {exc}") from exc
         digest.update(path.name.encode() + b"\0" + raw)
         entries = data.pop("rule", [])
+        try:
+            validate_pack(data)
+        except PackError as exc:
+            raise KnowledgeError(f"{path}: {exc}") from None
         if not isinstance(entries, list):
             raise KnowledgeError(f"{path}: rule must be an array of [[rule]] tables")
         for entry in entries:
             rule = _make_rule(entry, path)
             rules[rule.code] = rule
         _merge(tables, data, str(path))
+    try:
+        validate_references(tables, rules)
+    except PackError as exc:
+        raise KnowledgeError(f"rule packs {', '.join(str(f) for f in folders)}: {exc}") from None
     return Knowledge(dict(sorted(rules.items())), tables, digest.hexdigest())
 
 

@@ -121,3 +121,5 @@ class RunResult:
     files: int
     suppressed: int = 0
     stale_baseline: Optional[list] = None
+    baselined: int = 0       # findings the baseline accepted (not in `findings`)
+    fail_on: str = "info"    # the lowest severity that fails the run (for the summary's word why)

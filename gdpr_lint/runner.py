@@ -146,7 +146,7 @@ def _check_data(data: bytes, display: str, settings, use_prefilter: bool, budget
         return [], [FileError(display, "file nesting too deep to analyse; file not checked")]
     except MemoryError:
         return [], [FileError(display, "ran out of memory analysing this file; file not checked")]
-    except Exception as exc:  # an internal error is reported with the file, never swallowed (exit 2)
+    except Exception as exc:  # noqa: BLE001 - an internal error is reported with the file, never swallowed (exit 2)
         if _raised_during_interrupt(exc):
             raise KeyboardInterrupt from None  # Ctrl-C stops the run, whatever a cleanup raised on its way
         return [], [FileError(display, f"internal error: {type(exc).__name__}: {exc}", internal=True)]
@@ -341,7 +341,7 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
             pending.append((path, display, key))
     jobs = jobs or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
     results = _analyse(pending, settings, jobs, use_prefilter, progress)
-    for (path, display, key), (file_findings, file_errors) in zip(pending, results):
+    for (_path, display, key), (file_findings, file_errors) in zip(pending, results):
         findings.extend(file_findings)
         errors.extend(file_errors)
         if cache is not None and key:
@@ -393,7 +393,7 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
                                  initargs=(args,)) as pool:
             items = [(pending[i][0], pending[i][1], use_prefilter) for i in order]
             try:
-                for index, (display, finding_dicts, error_tuples) in zip(order, pool.map(_work, items,
+                for index, (_display, finding_dicts, error_tuples) in zip(order, pool.map(_work, items,
                                                                                          chunksize=CHUNK)):
                     results[index] = (_from_dicts(finding_dicts),
                                       [FileError(p, m, internal) for p, m, internal in error_tuples])

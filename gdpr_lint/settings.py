@@ -5,12 +5,16 @@ Nothing here imports libcst: deciding that a file cannot match must stay cheap.
 from __future__ import annotations
 
 import importlib
-from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from gdpr_lint._lazy import sha256
 from gdpr_lint import __version__
 from gdpr_lint.config import Config, ConfigError
 from gdpr_lint.knowledge import Knowledge, KnowledgeError, load
+
+if TYPE_CHECKING:  # imported when first needed, at run time
+    from gdpr_lint.analysis.pii import PiiVocabulary
+    from gdpr_lint.settings_tree import SettingsTree
 
 
 def _selector_matches(selector: str, rule) -> int:
@@ -31,11 +35,9 @@ def validate_selectors(kb: Knowledge, selectors: Iterable[str], where: str) -> N
         if selector.upper() == "ALL":
             continue
         if not any(_selector_matches(selector, rule) for rule in kb.rules.values()):
-            import difflib
+            from gdpr_lint.hints import did_you_mean, rule_words
 
-            names = list(kb.by_name) + list(kb.rules)
-            close = difflib.get_close_matches(selector, names, n=1, cutoff=0.6)
-            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            hint = did_you_mean(selector, rule_words(kb.rules))
             raise ConfigError(f'{where}: "{selector}" matches no rule code, prefix or name{hint}')
 
 
@@ -78,6 +80,7 @@ class RunSettings:
             raise ConfigError(str(exc)) from None
         self.config = config
         self.cache_dir = cache_dir
+        self.tree: Optional["SettingsTree"] = None  # the settings of the run's other configs
         self.select_args = (select, tuple(ignore), tuple(extend_select))
         chosen = tuple(select) if select else config.select
         chosen = chosen + tuple(config.extend_select) + tuple(extend_select)
@@ -98,9 +101,10 @@ class RunSettings:
                 f'{table_name(config, "pii")} extra-identifiers: unknown data category "{unknown[0]}" '
                 f"(known: {', '.join(sorted(categories))})")
         self._check_retention_limits(config)
+        self._check_jurisdictions(config)
         self._per_file: Dict[str, FrozenSet[str]] = {}
-        self._vocab = None
-        self._checks = None
+        self._vocab: Optional["PiiVocabulary"] = None
+        self._checks: Optional[List] = None
         if not config.rule_packs:
             self.prefilter = self._cached_prefilter()
         else:
@@ -124,17 +128,38 @@ class RunSettings:
         known.add(retention.get("generic-category", "storage"))
         for category in config.retention.limits:
             if category not in known:
-                import difflib
-
                 from gdpr_lint.config import table_name
+                from gdpr_lint.hints import did_you_mean
 
-                close = difflib.get_close_matches(category, sorted(known), n=1, cutoff=0.6)
-                hint = f' (did you mean "{close[0]}"?)' if close else f" (known: {', '.join(sorted(known))})"
+                hint = did_you_mean(category, known) or f" (known: {', '.join(sorted(known))})"
                 raise ConfigError((f"{config.source}: " if config.source else "") +
                                   f'{table_name(config, "retention.limits")}: unknown data category "{category}"{hint}')
 
+    def _check_jurisdictions(self, config: Config) -> None:
+        """`allowed-jurisdictions = ["UK"]` was accepted and allowed nothing (the ISO code is
+        GB): London was then flagged. Each value must be a group or an ISO 3166 code."""
+        table = self.kb.tables.get("jurisdictions", {})
+        groups = tuple(table.get("groups", ("EU", "EEA", "adequacy")))
+        countries = frozenset(table.get("countries", ()))
+        if not countries:
+            return
+        aliases = table.get("aliases", {})
+        for value in config.residency.allowed_jurisdictions:
+            if value in groups or value in countries:
+                continue
+            from gdpr_lint.config import table_name
+
+            upper = value.upper()
+            suggestion = aliases.get(upper) or next((g for g in groups if g.upper() == upper), None) or (
+                upper if upper in countries else None)
+            hint = f' (did you mean "{suggestion}"?)' if suggestion else ""
+            raise ConfigError(
+                (f"{config.source}: " if config.source else "") +
+                f'{table_name(config, "residency")} allowed-jurisdictions: "{value}" is neither an ISO 3166 '
+                f"country code nor one of {', '.join(groups)}{hint}")
+
     @property
-    def vocab(self) -> "PiiVocabulary":  # noqa: F821 (imported when first needed)
+    def vocab(self) -> "PiiVocabulary":
         """Built when a file is first analysed: a run whose files all fail the pre-filter
         (a typical pre-commit run) never needs it, nor the module that builds it."""
         if self._vocab is None:

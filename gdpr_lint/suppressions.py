@@ -28,6 +28,14 @@ _DIRECTIVE = re.compile(
     re.IGNORECASE,
 )
 _JUSTIFICATION = re.compile(r"^\s*--(?P<reason>.*)$")
+#: other tools' pragmas that may come first in the same comment (a noqa, `type: ignore`, then
+#: `# gdpr-lint: ignore`);
+#: any other text before the directive is prose quoting the syntax, not a suppression
+_OTHER_PRAGMAS = re.compile(
+    r"(?:#\s*(?:noqa\b|nosec\b|type\s*:|pragma\s*:|pylint\s*:|mypy\s*:|pyright\s*:|fmt\s*:|isort\s*:|"
+    r"ruff\s*:|flake8\s*:|pyre-\w+|nolint\b)[^#]*)+",
+    re.IGNORECASE,
+)
 
 UNJUSTIFIED = "GDPR002"
 UNUSED = "GDPR003"
@@ -49,6 +57,7 @@ class Suppression:
     kind: str = "ignore"  # "ignore" or "skip-file"
     comment: str = ""  # the comment as written
     end_column: int = 0  # column just past the comment
+    own_line: bool = False  # no code before it on its line (a comment above a statement)
 
     @property
     def justified(self) -> bool:
@@ -80,6 +89,7 @@ def parse_suppressions(source: str) -> FileSuppressions:
     if MARKER not in source.lower():
         return result
     header = True  # still in the first comment block (before any code)
+    code_line = 0  # the last line a code token ended on
     try:
         # newline=None: a lone CR ends a line, as it does for Python and for the findings' lines
         for tok in tokenize.generate_tokens(io.StringIO(source, newline=None).readline):
@@ -87,10 +97,13 @@ def parse_suppressions(source: str) -> FileSuppressions:
                 continue
             if tok.type != tokenize.COMMENT:
                 header = False
+                code_line = tok.end[0]
                 continue
             suppression = parse_comment(tok.string, tok.start[0], tok.start[1] + 1)
             if suppression is None:
                 continue
+            if tok.start[0] != code_line:
+                suppression = dataclasses.replace(suppression, own_line=True)
             if suppression.kind == "skip-file":
                 if header and result.skip_file is None:
                     result.skip_file = suppression
@@ -104,9 +117,14 @@ def parse_suppressions(source: str) -> FileSuppressions:
 
 
 def parse_comment(comment: str, line: int = 1, column: int = 1) -> Optional[Suppression]:
-    """The directive in one comment token, or None."""
+    """The directive in one comment token, or None. Only a comment that *is* a directive
+    counts (perhaps after another tool's pragma): `# write "# gdpr-lint: ignore" at the end`
+    documents the syntax and suppresses nothing."""
     match = _DIRECTIVE.search(comment)
     if match is None:
+        return None
+    before = comment[: match.start()].strip()
+    if before and not _OTHER_PRAGMAS.fullmatch(before):
         return None
     codes: Optional[Tuple[str, ...]] = None
     if match.group("codes") is not None:
@@ -128,7 +146,8 @@ def parse_comment(comment: str, line: int = 1, column: int = 1) -> Optional[Supp
 
 def _normal_code(text: str) -> str:
     text = text.strip()
-    return text.upper() if re.fullmatch(r"(?i)gdpr\d*", text) else text.lower()
+    # a code, or what looks like a mistyped one (GPDR101): upper-case, as the hint shows it
+    return text.upper() if re.fullmatch(r"(?i)[a-z]{4}\d+|gdpr", text) else text.lower()
 
 
 @dataclass
@@ -196,7 +215,7 @@ def apply_suppressions(
     for suppression in [s for line in sorted(suppressions.by_line) for s in suppressions.by_line[line]]:
         silenced = used.get((suppression.line, suppression.column), set())
         if is_enabled(UNUSED):
-            message = _unused_message(suppression, silenced, resolve, is_enabled)
+            message = _unused_message(suppression, silenced, resolve, is_enabled, rules)
             if message:
                 hygiene.append(_meta_finding(UNUSED, suppression, path, message, rules))
         if require_justification and is_enabled(UNJUSTIFIED) and not suppression.justified:
@@ -251,9 +270,16 @@ def _covers(suppression: Suppression, code: str, resolve: Callable[[str], Option
     return any((resolve(c) or c) == code for c in suppression.codes)
 
 
-def _unused_message(suppression, silenced: Set[str], resolve, is_enabled) -> str:
+#: GDPR003 for a suppression on a line of its own, which covers no statement
+OWN_LINE = ("a suppression on a line of its own silences nothing: put it on the statement's line "
+            "(`logger.info(...)  # gdpr-lint: ignore[GDPR101]`)")
+
+
+def _unused_message(suppression, silenced: Set[str], resolve, is_enabled, rules=None) -> str:
     if suppression.codes is None:
-        return "" if silenced else "unused suppression: no finding on this statement"
+        if silenced:
+            return ""
+        return OWN_LINE if suppression.own_line else "unused suppression: no finding on this statement"
     if not suppression.codes:
         return "suppression names no rule: write `ignore[GDPR101]` or `ignore`"
     unknown = [c for c in suppression.codes if resolve(c) is None]
@@ -262,9 +288,15 @@ def _unused_message(suppression, silenced: Set[str], resolve, is_enabled) -> str
     ]
     parts = []
     if unknown:
-        parts.append(f"unknown rule {', '.join(unknown)} in suppression")
+        from gdpr_lint.hints import did_you_mean
+
+        known = [r.code for r in (rules or {}).values()] + [r.name for r in (rules or {}).values()]
+        parts.append(f"unknown rule {', '.join(unknown)} in suppression{did_you_mean(unknown[0], known)}")
     if unused:
-        parts.append(f"unused suppression of {', '.join(unused)}: no such finding on this statement")
+        if suppression.own_line and not silenced:
+            parts.append(OWN_LINE)
+        else:
+            parts.append(f"unused suppression of {', '.join(unused)}: no such finding on this statement")
     return "; ".join(parts)
 
 

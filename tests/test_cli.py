@@ -41,8 +41,8 @@ def test_findings_exit_1_and_ruff_style_text(project):
     result = run(["check", "--no-cache", "app"], project)
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines()[0] == (
-        "app/views.py:7:5: GDPR101 [pii-in-log] email address (user.email) is written to a log")
-    assert "1 finding in 2 files" in result.stderr
+        "app/views.py:7:5: GDPR101 [pii-in-log] error (medium confidence): email address (user.email) is written to a log")
+    assert "1 finding (1 error) in 1 file (2 files checked)." in result.stderr
 
 
 def test_clean_exit_0(project):
@@ -55,7 +55,9 @@ def test_json_contract(project):
     result = run(["check", "--no-cache", "--format", "json", "app"], project)
     document = json.loads(result.stdout)
     assert document["tool"] == "gdpr-lint"
-    assert document["summary"] == {"files": 2, "findings": 1, "errors": 0}
+    summary = document["summary"]
+    assert {k: summary[k] for k in ("files", "findings", "errors")} == {"files": 2, "findings": 1, "errors": 0}
+    assert summary["files_with_findings"] == 1 and summary["severities"] == {"error": 1, "warning": 0, "info": 0}
     finding = document["findings"][0]
     for key in ("rule", "name", "severity", "path", "line", "column", "end_line", "end_column", "message",
                 "categories", "fingerprint"):
@@ -183,7 +185,7 @@ def test_shebang_file_is_checked(project):
     ('[tool.gdpr-lint]\nselct = ["GDPR1"]\n', 'unknown key "selct" in [tool.gdpr-lint] (did you mean "select"?)'),
     ('[tool.gdpr-lint]\nselect = "GDPR1"\n', '"select" in [tool.gdpr-lint] must be a list of strings'),
     ('[tool.gdpr-lint.retention]\nmax-days = "a year"\n', '"max-days" in [tool.gdpr-lint.retention] must be a positive integer'),
-    ('[tool.gdpr-lint.residency]\nallowed-jurisdictions = ["Europe"]\n', '"Europe" is not EU, EEA, adequacy'),
+    ('[tool.gdpr-lint.residency]\nallowed-jurisdictions = ["Europe"]\n', '"Europe" is neither an ISO 3166 country code nor one of EU, EEA, adequacy (did you mean "EU"?)'),
     ('[tool.gdpr-lint]\nselect = [\n', "is not valid TOML"),
     ('[tool.gdpr-lint]\nselect = ["GDPR9"]\n', '"GDPR9" matches no rule'),
     ('[tool.gdpr-lint.pii]\nextra-identifiers = { msisdn = "fone" }\n', 'unknown data category "fone"'),
@@ -470,9 +472,9 @@ def test_progress_bar_only_on_a_terminal_and_not_in_ci(tmp_path):
             os.close(master)
 
     code, on_terminal = stderr_of({})
-    assert code == 0 and "checking" in on_terminal and "no findings in 205 files" in on_terminal
+    assert code == 0 and "checking" in on_terminal and "No findings in 205 checked files." in on_terminal
     code, in_ci = stderr_of({"CI": "true"})
-    assert code == 0 and "checking" not in in_ci and "no findings in 205 files" in in_ci
+    assert code == 0 and "checking" not in in_ci and "No findings in 205 checked files." in in_ci
     piped = run(["check", "--no-cache", "."], tmp_path, env={"CI": ""})
     assert "checking" not in piped.stderr
 
@@ -522,3 +524,21 @@ def test_one_stale_baseline_entry_is_grammatical(project):
     (project / "app" / "views.py").write_text(CLEAN)
     result = run(["check", "--no-cache", "--baseline", ".gdpr-lint-baseline.json", "app"], project)
     assert "1 baseline entry no longer matches a finding (fixed?)" in result.stderr, result.stderr
+
+
+def test_fail_on_says_why_the_exit_code_is_zero(tmp_path):
+    (tmp_path / "app.py").write_text(LEAK.replace("user.email", "request.META['REMOTE_ADDR']").replace(
+        "def register(user)", "def register(request)"))
+    result = run(["check", "--no-cache", "--fail-on", "error", "app.py"], tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "GDPR101 [pii-in-log] warning" in result.stdout
+    assert "1 warning below --fail-on error: the run passes." in result.stderr
+    failing = run(["check", "--no-cache", "app.py"], tmp_path)
+    assert failing.returncode == 1 and "below --fail-on" not in failing.stderr
+
+
+def test_a_run_that_checks_no_file_says_so(tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing to see\n")
+    result = run(["check", "--no-cache", "."], tmp_path)
+    assert result.returncode == 0
+    assert "warning: no Python file was checked" in result.stderr

@@ -126,8 +126,10 @@ def test_unborn_head_is_a_clear_error(tmp_path, monkeypatch):
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     repo = GitRepo(tmp_path / "fresh", env)
-    with pytest.raises(DiffError):
-        changed_lines("main", str(repo.path))
+    for ref in ("main", "HEAD"):  # `--diff HEAD` read "unknown git ref 'HEAD' (fetch it first)"
+        with pytest.raises(DiffError, match="the repository has no commit yet") as info:
+            changed_lines(ref, str(repo.path))
+        assert "\n" not in str(info.value) and "fetch" not in str(info.value)
 
 
 def test_unrelated_histories_are_a_clear_error(repo):

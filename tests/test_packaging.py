@@ -17,3 +17,14 @@ def test_wheel_contains_every_rule_pack(tmp_path):
     assert "gdpr_lint/cli.py" in names and "gdpr_lint/checks/exposure.py" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "gdpr-lint = gdpr_lint.entry:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_release_check_passes():
+    """scripts/release_check.py: sdist and wheel build, their metadata and contents, the tag."""
+    import pytest
+
+    pytest.importorskip("build")
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "release_check.py")], capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().endswith("sdist and wheel OK")

@@ -90,7 +90,7 @@ def test_text_shows_the_rules_fix_under_each_finding():
 
 def test_text_clean_run():
     assert render("text", empty_run()) == ""
-    assert render("text", empty_run(), summary=True) == "No findings in 12 files.\n"
+    assert render("text", empty_run(), summary=True) == "No findings in 12 checked files.\n"
 
 
 def test_statistics_golden():
@@ -283,3 +283,48 @@ def test_junit_shape():
 def test_junit_clean_run_has_one_passing_case():
     root = ET.fromstring(render("junit", empty_run()).encode("utf-8"))
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("1", "0", "0")
+
+
+def _mixed_run(fail_on: str = "info") -> RunResult:
+    """GDPR101 as an error (an e-mail) and as a warning (an IP address) in the same run."""
+    import dataclasses
+
+    run = sample_run()
+    email = next(f for f in run.findings if f.rule == "GDPR101" and f.confidence == "high")
+    ip_only = dataclasses.replace(email, line=50, severity="warning", categories=("ip-address",),
+                                  message="IP address (request.META['REMOTE_ADDR']) is written to a log")
+    return dataclasses.replace(run, findings=run.findings + [ip_only], fail_on=fail_on, baselined=3)
+
+
+def test_statistics_markdown_and_json_agree_on_the_counts():
+    run = _mixed_run()
+    rows = json.loads(importlib.import_module(STATISTICS).render(run, STAND_IN, tool_version=VERSION,
+                                                                 root=str(ROOT), output_format="json"))
+    summary = json.loads(render("json", run))["summary"]
+    by_severity: dict = {}
+    for row in rows:
+        if row["rule"] is not None:
+            by_severity[row["severity"]] = by_severity.get(row["severity"], 0) + row["count"]
+    assert {s: n for s, n in summary["severities"].items() if n} == by_severity
+    assert sum(by_severity.values()) == summary["findings"] == 7
+    # a rule reported at two severities has a row for each, with the finding's severity
+    assert {(r["rule"], r["severity"], r["count"]) for r in rows if r["rule"] == "GDPR101"} == {
+        ("GDPR101", "error", 4), ("GDPR101", "warning", 1)}
+    assert summary["files_with_findings"] == 5 and summary["baselined"] == 3
+    markdown = render("markdown", run, rules=STAND_IN)
+    assert "7 findings (4 errors, 2 warnings, 1 info) in 5 files (57 files checked; 3 accepted by the baseline" in markdown
+    assert "| GDPR101 | pii-in-log | error (4), warning (1) |" in markdown
+
+
+def test_text_says_which_findings_are_below_fail_on():
+    lines = render("text", _mixed_run(fail_on="error"), summary=True).splitlines()
+    assert lines[-3] == ("7 findings (4 errors, 2 warnings, 1 info) in 5 files (57 files checked; "
+                         "3 accepted by the baseline; 1 file could not be checked).")
+    assert lines[-2] == "2 warnings, 1 info below --fail-on error (not failing the run)."
+    assert any(": GDPR101 [pii-in-log] warning (high confidence): IP address" in line for line in lines)
+    import dataclasses
+
+    only_warnings = dataclasses.replace(_mixed_run(fail_on="error"), errors=[], baselined=0, suppressed=0,
+                                        findings=[f for f in _mixed_run().findings if f.severity == "warning"])
+    assert render("text", only_warnings, summary=True).splitlines()[-1] == (
+        "2 warnings below --fail-on error: the run passes.")

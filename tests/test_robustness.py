@@ -56,7 +56,7 @@ def run_json(args, cwd: Path, **kwargs):
     try:
         report = json.loads(proc.stdout.decode("utf-8"))
     except ValueError as exc:  # pragma: no cover - the assertion message is the point
-        raise AssertionError(f"exit {proc.returncode}: stdout is not JSON ({exc}); stderr: {stderr[-2000:]}")
+        raise AssertionError(f"exit {proc.returncode}: stdout is not JSON ({exc}); stderr: {stderr[-2000:]}") from exc
     return proc, report
 
 
@@ -819,14 +819,14 @@ def test_a_damaged_results_cache_is_a_miss_not_a_crash(tmp_path: Path, damage: s
 # ---- rule packs and internal errors ------------------------------------------------------
 
 @pytest.mark.parametrize("pack, needle", [
-    ("pii = 5", "pii must be a table"),
-    ("[pii]\ncategories = 5", "pii.categories must be a table"),
+    ("pii = 5", "mine.toml: pii: must be a table, not 5"),
+    ("[pii]\ncategories = 5", "mine.toml: pii.categories: must be a table, not 5"),
     ("rule = 5", "rule must be an array of [[rule]] tables"),
     ("rule = [5]", "each rule must be a [[rule]] table"),
     ('[[rule]]\ncode = 5\nname = "x"\nfamily = "exposure"\nseverity = "error"\ngdpr = "a"\nsummary = "s"',
      "code must be a string"),
-    ("[residency.saas.x]\neu_hosts = 5", "data not shaped as in the built-in rules"),
-    ("[residency.regions.aws]\nfoo = 1", "data not shaped as in the built-in rules"),
+    ("[residency.saas.x]\neu_hosts = 5", "mine.toml: residency.saas.x.eu_hosts: must be a list of strings, not 5"),
+    ("[residency.regions.aws]\nfoo = 1", "mine.toml: residency.regions.aws.foo: must be a table, not 1"),
 ])
 def test_malformed_rule_pack_is_one_clear_line(tmp_path: Path, pack: str, needle: str):
     """A rule pack of the wrong shape crashed with a traceback and exit code 1 ("findings")."""

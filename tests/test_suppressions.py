@@ -216,3 +216,38 @@ def test_region_rule_suppressed_by_name():
         [(region, 2, 2), (LEAK_LINE2, 2, 2)],
     )
     assert outcome.suppressed == [region] and outcome.kept == [LEAK_LINE2]
+
+
+def test_prose_that_quotes_the_syntax_is_no_suppression():
+    supps = parse('''
+        # To silence a finding, end its line with "# gdpr-lint: ignore[GDPR101] -- reason".
+        # Example: `# gdpr-lint: ignore`
+        x = 1  # see # gdpr-lint: ignore[GDPR101] in the README
+        y = 2  # type: ignore[attr-defined]  # gdpr-lint: ignore[GDPR101]
+        z = 3  # pylint: disable=W0511 # noqa: E501 # gdpr-lint: ignore
+    ''')
+    assert sorted(supps.by_line) == [5, 6]
+
+
+def test_a_suppression_above_the_statement_says_where_it_belongs():
+    code = """
+        # gdpr-lint: ignore[GDPR101] -- reviewed
+        logger.info(user.email)
+    """
+    supps = parse(code)
+    assert supps.by_line[2][0].own_line
+    leak = finding(PII_IN_LOG, "app.py", 3, 1, 24, "email address (user.email) is written to a log")
+    outcome = apply_suppressions([(leak, 3, 3)], supps, path="app.py", resolve=resolve, rules=RULES)
+    assert outcome.kept == [leak]
+    (hygiene,) = outcome.hygiene
+    assert hygiene.rule == "GDPR003" and "put it on the statement's line" in hygiene.message
+    on_line = parse("logger.info(user.email)  # gdpr-lint: ignore[GDPR101]\n")
+    assert not on_line.by_line[1][0].own_line
+
+
+def test_an_unknown_code_in_a_suppression_gets_a_hint():
+    supps = parse("logger.info(user.email)  # gdpr-lint: ignore[GPDR101]\n")
+    leak = finding(PII_IN_LOG, "app.py", 1, 1, 24, "email address (user.email) is written to a log")
+    outcome = apply_suppressions([(leak, 1, 1)], supps, path="app.py", resolve=resolve, rules=RULES)
+    (hygiene,) = outcome.hygiene
+    assert 'unknown rule GPDR101 in suppression (did you mean "GDPR101"?)' in hygiene.message

@@ -133,10 +133,13 @@ def positional(call: "cst.Call", index: int):
     return None
 
 
-def argument(call: "cst.Call", index: int, name: str):
-    """An argument that may be passed by position or by keyword."""
-    value = keyword(call, name)
-    return value if value is not None else positional(call, index)
+def argument(call: "cst.Call", index: Optional[int], name: Optional[str]):
+    """An argument that may be passed by position or by keyword (either may be None: only
+    the other is looked at); the keyword wins."""
+    value = keyword(call, name) if name is not None else None
+    if value is None and index is not None:
+        value = positional(call, index)
+    return value
 
 
 def dict_value(ctx, node, key):

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
-from gdpr_lint.checks.base import Check, dict_value, positional
+from gdpr_lint.checks.base import Check, dict_value, keyword, positional
 from gdpr_lint.checks.residency_catalog import Catalog, Policy, Region, SaasHit, host_of
 
 NON_EU_REGION = "GDPR201"
@@ -374,12 +374,7 @@ class ResidencyCheck(Check):
         key = ctx.constant(self._positional(expr, 0)) if self._positional(expr, 0) is not None else None
         return key.value if key is not None and isinstance(key.value, str) else None
 
-    @staticmethod
-    def _keyword(call, name):
-        for arg in call.args:
-            if arg.keyword is not None and arg.keyword.value == name:
-                return arg.value
-        return None
+    _keyword = staticmethod(keyword)
 
     @staticmethod
     def _positional(call, index):

@@ -14,24 +14,20 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from gdpr_lint._lazy import cst
 
 from gdpr_lint.analysis.durations import UNITS, DurationEvaluator, DurationValue
-from gdpr_lint.checks.base import Check, dict_value, positional
+from gdpr_lint.checks.base import Check, argument, dict_value
 
 EXCEEDS = "GDPR301"
 FOREVER = "GDPR302"
 
 _UPDATE_METHODS = ("update", "from_mapping")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_SPLIT = re.compile(r"[^A-Za-z0-9]+")
 
 
 def split_words(text: str) -> List[str]:
     """'LOG_RETENTION_DAYS' -> ['log', 'retention', 'days']; 'acme-app-logs' and
-    'sessionTtl' split the same way."""
-    words: List[str] = []
-    for part in _SPLIT.split(text):
-        if part:
-            words.extend(w.lower() for w in _CAMEL.split(part) if w)
-    return words
+    'sessionTtl' split the same way (the one word splitter: gdpr_lint.analysis.names)."""
+    from gdpr_lint.analysis.names import split_words as words_of
+
+    return list(words_of(text))
 
 
 @dataclass
@@ -385,13 +381,19 @@ class RetentionCheck(Check):
             keys = ctx.keys_taint(arg) if arg is not None else None
             if keys:
                 return keys
+        # the stored value names the data, not the key (`r.set(f"session-email:{sid}", email)`
+        # stores an e-mail address under a session id): the key's taint only when no value has one
+        key = _argument(call, entry.get("key"), entry.get("key-keyword")) if entry else None
+        key_taint = None
         for arg in call.args:
             if arg.value is skip or arg.keyword is not None and arg.keyword.value in ("timeout", "ex", "px", "version"):
                 continue
             taint = ctx.taint(arg.value)
-            if taint:
+            if taint and arg.value is key:
+                key_taint = key_taint or taint
+            elif taint:
                 return taint
-        return None
+        return key_taint
 
     def _key_text(self, ctx, call: cst.Call, entry: dict) -> Optional[str]:
         if "key" not in entry and "key-keyword" not in entry:
@@ -840,14 +842,7 @@ def _contains(words: Sequence[str], phrase: Sequence[str]) -> bool:
     return any(tuple(words[i : i + n]) == tuple(phrase) for i in range(len(words) - n + 1))
 
 
-def _argument(call: cst.Call, position: Optional[int], keyword: Optional[str]):
-    if keyword is not None:
-        for arg in call.args:
-            if arg.keyword is not None and arg.keyword.value == keyword:
-                return arg.value
-    if position is None:
-        return None
-    return positional(call, position)
+_argument = argument  # (call, position or None, keyword or None): the one helper, in checks/base.py
 
 
 _UNPACKED = object()  # an argument or key that `*args`/`**options` may hold

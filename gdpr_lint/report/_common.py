@@ -7,6 +7,7 @@ import re
 from typing import Dict, Iterable, List, Optional
 
 from gdpr_lint.model import Finding, Rule, RunResult, severity_rank
+from gdpr_lint.report.summary import plural  # noqa: F401 (the reporters' one plural)
 
 # C0 and C1 control characters (ANSI escapes start with ESC) and the Unicode bidi
 # overrides/isolates of "Trojan Source": text that came from scanned code must not be
@@ -61,17 +62,6 @@ def rule_for(code: str, rules: Dict[str, Rule], finding: Optional[Finding] = Non
         gdpr="",
         summary=finding.name if finding else code,
     )
-
-
-def severity_counts(findings: Iterable[Finding]) -> Dict[str, int]:
-    counts = {"error": 0, "warning": 0, "info": 0}
-    for finding in findings:
-        counts[finding.severity] = counts.get(finding.severity, 0) + 1
-    return counts
-
-
-def plural(count: int, word: str, plural_word: Optional[str] = None) -> str:
-    return f"{count} {word if count == 1 else (plural_word or word + 's')}"
 
 
 def worst_first(findings: Iterable[Finding]) -> List[Finding]:

@@ -1,7 +1,8 @@
 """`--format json`: the machine-readable contract of DESIGN.md.
 
 Keys of the contract are never removed or renamed; `confidence` and `facts` are extra
-keys on each finding, `suppressed` and `stale_baseline` extra keys of the summary.
+keys on each finding, `suppressed` and `stale_baseline` extra keys of the summary, as are the counts of gdpr_lint.report.summary
+(files with findings, findings per severity, how many are below `fail-on`, baselined).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Dict
 
 from gdpr_lint.model import Rule, RunResult
 from gdpr_lint.report._common import sorted_findings, uri_path
+from gdpr_lint.report.summary import summarize
 
 
 def _entry(finding, root: str) -> dict:
@@ -21,6 +23,7 @@ def _entry(finding, root: str) -> dict:
 
 def build(result: RunResult, *, tool_version: str, root: str) -> dict:
     summary = {"files": result.files, "findings": len(result.findings), "errors": len(result.errors)}
+    summary.update(summarize(result).to_dict())
     if result.suppressed:
         summary["suppressed"] = result.suppressed
     if result.stale_baseline is not None:

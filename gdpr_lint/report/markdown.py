@@ -11,7 +11,8 @@ from typing import Dict, Mapping, Optional
 from urllib.parse import quote
 
 from gdpr_lint.model import Rule, RunResult, severity_rank
-from gdpr_lint.report._common import escape_control, plural, rule_for, severity_counts, sorted_findings, uri_path
+from gdpr_lint.report._common import escape_control, plural, rule_for, sorted_findings, uri_path
+from gdpr_lint.report.summary import summarize
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 NO_CATEGORY = "(no personal-data category)"
@@ -56,16 +57,8 @@ def render(
     out = []
     title = "gdpr-lint: no findings" if not findings else f"gdpr-lint: {plural(len(findings), 'finding')}"
     out.append(f"## {title}\n")
-    counts = severity_counts(findings)
-    parts = [plural(counts[s], s) for s in ("error", "warning", "info") if counts.get(s)]
-    summary = f"{plural(len(findings), 'finding')}" + (f" ({', '.join(parts)})" if parts else "")
-    summary += f" in {plural(result.files, 'checked file')}."
-    if result.errors:
-        summary += f" {plural(len(result.errors), 'file')} could not be checked."
-    if result.suppressed:
-        summary += f" {plural(result.suppressed, 'finding')} suppressed inline."
-    if result.stale_baseline:
-        summary += f" {plural(len(result.stale_baseline), 'baseline entry', 'baseline entries')} no longer match."
+    counts = summarize(result)
+    summary = " ".join([counts.headline()] + [md_escape(note) for note in counts.notes()])
     if tool_version:
         summary += f" (gdpr-lint {md_escape(tool_version)})"
     out.append(summary + "\n")
@@ -74,15 +67,19 @@ def render(
         by_rule = defaultdict(list)
         for finding in findings:
             by_rule[finding.rule].append(finding)
-        order = sorted(by_rule, key=lambda code: (-severity_rank(by_rule[code][0].severity), code))
+        order = sorted(by_rule, key=lambda code: (-max(severity_rank(f.severity) for f in by_rule[code]), code))
 
         out.append("### By rule\n")
         out.append("| Rule | Name | Severity | GDPR | Findings |")
         out.append("|---|---|---|---|---:|")
         for code in order:
             rule = rule_for(code, rules, by_rule[code][0])
+            # the findings' own severities (GDPR101: an error for an e-mail, a warning for an IP)
+            severities = Counter(f.severity for f in by_rule[code])
+            severity = ", ".join(s if len(severities) == 1 else f"{s} ({n})" for s, n in
+                                 sorted(severities.items(), key=lambda item: -severity_rank(item[0])))
             out.append(
-                f"| {code} | {md_escape(by_rule[code][0].name)} | {by_rule[code][0].severity} | "
+                f"| {code} | {md_escape(by_rule[code][0].name)} | {severity} | "
                 f"{md_escape(rule.gdpr) or '-'} | {len(by_rule[code])} |"
             )
         out.append("")
@@ -117,7 +114,7 @@ def render(
                 if link_base:
                     location = f"[{location}]({link_base.rstrip('/')}/{quote(path, safe='/')}#L{finding.line})"
                 categories = f" ({md_escape(', '.join(finding.categories))})" if finding.categories else ""
-                out.append(f"- {location} {md_escape(finding.message)}{categories}")
+                out.append(f"- {location} {finding.severity}: {md_escape(finding.message)}{categories}")
                 shown += 1
             out.append("")
         if max_findings is not None and len(findings) > shown:
@@ -137,8 +134,8 @@ def render(
         )
         for entry in result.stale_baseline:
             path = getattr(entry, "path", None) or (entry.get("path", "") if isinstance(entry, dict) else "")
-            rule = getattr(entry, "rule", None) or (entry.get("rule", "") if isinstance(entry, dict) else "")
+            code = getattr(entry, "rule", None) or (entry.get("rule", "") if isinstance(entry, dict) else "")
             source = getattr(entry, "source", None) or (entry.get("source", "") if isinstance(entry, dict) else "")
-            out.append(f"- {code_span(path)} {rule} {code_span(source) if source else ''}".rstrip())
+            out.append(f"- {code_span(path)} {code} {code_span(source) if source else ''}".rstrip())
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"

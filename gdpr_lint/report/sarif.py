@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import pathlib
-from typing import Dict, List
+from typing import Dict, List, Optional
 from urllib.parse import quote
 
 from gdpr_lint.model import Finding, Rule, RunResult
@@ -95,7 +95,7 @@ def descriptor(rule: Rule) -> dict:
     }
 
 
-def _location(path: str, root: str, finding: Finding = None) -> dict:
+def _location(path: str, root: str, finding: Optional[Finding] = None) -> dict:
     # a file name that is not UTF-8 holds surrogate escapes: percent-encode its raw bytes
     uri = quote(uri_path(path, root), safe="/", errors="surrogateescape")
     physical: dict = {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}}

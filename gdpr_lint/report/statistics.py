@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Dict, List, Optional, Tuple
 
 from gdpr_lint.model import Rule, RunResult
-from gdpr_lint.report._common import rule_for
+from gdpr_lint.report.summary import rule_rows
 
 
 #: the formats --statistics can print
@@ -15,13 +14,9 @@ FORMATS = ("text", "json")
 
 
 def _rows(result: RunResult, rules: Dict[str, Rule]) -> List[Tuple[int, Optional[str], str, str]]:
-    """(count, code, name, severity), most frequent first; files not checked last (no code)."""
-    counts = Counter(f.rule for f in result.findings)
-    names = {f.rule: f.name for f in result.findings}
-    rows: List[Tuple[int, Optional[str], str, str]] = []
-    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        rule = rule_for(code, rules)
-        rows.append((count, code, names.get(code, rule.name), rule.severity))
+    """(count, code, name, severity), most frequent first; files not checked last (no code).
+    A rule reported at two severities has a row for each: the severity is the finding's."""
+    rows: List[Tuple[int, Optional[str], str, str]] = list(rule_rows(result))
     if result.errors:
         rows.append((len(result.errors), None, "file-not-checked", "error"))
     return rows

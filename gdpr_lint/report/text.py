@@ -1,6 +1,7 @@
-"""Human-readable output, one line per finding, ruff style:
+"""Human-readable output, one line per finding, ruff style, with the finding's severity
+and confidence (GDPR101 is an error for an e-mail address, a warning for an IP address):
 
-app/views.py:12:5: GDPR101 [pii-in-log] email address (user.email) is written to a log
+app/views.py:12:5: GDPR101 [pii-in-log] error (high confidence): email address (user.email) is written to a log
 """
 
 from __future__ import annotations
@@ -8,7 +9,8 @@ from __future__ import annotations
 from typing import Dict
 
 from gdpr_lint.model import Rule, RunResult
-from gdpr_lint.report._common import escape_control, plural, severity_counts, sorted_findings
+from gdpr_lint.report._common import escape_control, sorted_findings
+from gdpr_lint.report.summary import summarize
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -37,10 +39,13 @@ def render(
         location = f"{escape_control(finding.path)}:{finding.line}:{finding.column}:"
         code = paint(finding.rule, _BOLD + _SEVERITY_COLOUR.get(finding.severity, ""))
         name = paint(f"[{finding.name}]", _DIM)
-        lines.append(f"{paint(location, _BOLD)} {code} {name} {escape_control(finding.message)}")
+        severity = paint(finding.severity, _SEVERITY_COLOUR.get(finding.severity, ""))
+        confidence = f" ({finding.confidence} confidence)" if finding.confidence else ""
+        lines.append(f"{paint(location, _BOLD)} {code} {name} {severity}{confidence}: "
+                     f"{escape_control(finding.message)}")
         rule = rules.get(finding.rule)
-        if rule is not None and getattr(rule, "fix", ""):
-            principle = f" (GDPR {rule.principle})" if getattr(rule, "principle", "") else ""
+        if rule is not None and rule.fix:
+            principle = f" (GDPR {rule.principle})" if rule.principle else ""
             lines.append(f"    {paint('help:', _DIM)} {rule.fix}{principle}")
     for error in sorted(result.errors, key=lambda e: e.path):
         label = "internal error" if getattr(error, "internal", False) else "error"
@@ -54,25 +59,7 @@ def render(
 
 
 def summary_lines(result: RunResult) -> list:
-    """The closing count, and notes on inline suppressions and stale baseline entries."""
-    lines = [summary_line(result)]
-    if result.suppressed:
-        lines.append(f"{plural(result.suppressed, 'finding')} suppressed inline.")
-    if result.stale_baseline:
-        count = len(result.stale_baseline)
-        lines.append(
-            f"{plural(count, 'baseline entry', 'baseline entries')} no longer "
-            f"{'matches' if count == 1 else 'match'} a finding (fixed?): "
-            "run `gdpr-lint baseline update` to drop them."
-        )
-    return lines
-
-
-def summary_line(result: RunResult) -> str:
-    files = plural(result.files, "file")
-    errors = f", {plural(len(result.errors), 'file')} could not be checked" if result.errors else ""
-    if not result.findings:
-        return f"No findings in {files}{errors}."
-    counts = severity_counts(result.findings)
-    parts = [plural(counts[s], s) for s in ("error", "warning", "info") if counts.get(s)]
-    return f"Found {plural(len(result.findings), 'finding')} ({', '.join(parts)}) in {files}{errors}."
+    """The closing count, and the notes: findings below --fail-on, inline suppressions,
+    stale baseline entries (gdpr_lint.report.summary words them, for every output)."""
+    summary = summarize(result)
+    return [summary.headline()] + summary.notes()
