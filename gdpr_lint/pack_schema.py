@@ -200,8 +200,26 @@ PII = Table(
                     "exclude-words": STRS,
                     "exclude-scope-words": STRS,
                     "exclude-scope-phrases": STRS,
+                    "context-phrases": MapOf(STRS),
                 }
             )
+        ),
+        #: how a value is obtained (rules/pii_sources.toml)
+        "sources": Table(
+            {
+                "getter-verbs": STRS,
+                "config-words": STRS,
+                "config-key-groups": STRS,
+                "config-key-keywords": STRS,
+                "constant-name-words": STRS,
+                "settings-modules": STRS,
+                "secret-prompts": STRS,
+                "prompt-functions": STRS,
+                "hidden-input-keywords": STRS,
+                "prompt-keywords": STRS,
+                "secret-category": STR,
+                "prompt-max-words": Int(minimum=1),
+            }
         ),
         "request-sources": Table(
             {
@@ -245,7 +263,12 @@ PII = Table(
 )
 
 #: [objects]: how objects of a kind are made and named (name -> kind)
-OBJECTS = Table({key: MapOf(STR) for key in ("factories", "instances", "names", "name-suffixes", "types")})
+OBJECTS = Table(
+    {
+        key: MapOf(STR)
+        for key in ("factories", "instances", "names", "name-suffixes", "types", "factory-names", "factory-name-suffixes")
+    }
+)
 
 EXPOSURE = Table(
     {
