@@ -398,3 +398,35 @@ def test_personal_data_written_to_a_store_without_expiry(project):
         "+ phone number → cache (redis) [shop.cache.remember]",
         "+ redis key lifetime with no expiry holding phone number [shop.cache.remember]",
     ]
+
+
+def test_where_data_enters_follows_the_classes_of_the_module(project):
+    write(project, {"shop/models.py": textwrap.dedent('''\
+        from django.db import models
+        from flask_sqlalchemy import SQLAlchemy
+
+        db = SQLAlchemy()
+
+
+        class Person(db.Model):
+            name = db.Column(db.UnicodeText)
+            email = db.Column(db.String(128))
+
+
+        class Project(db.Model):
+            name = db.Column(db.UnicodeText)
+
+
+        class AbstractAddress(models.Model):
+            first_name = models.CharField(max_length=255)
+
+
+        class ShippingAddress(AbstractAddress):
+            phone_number = models.CharField(max_length=32)
+    ''')})
+    document = json.loads(run(["inventory", "--no-cache", "--format", "json", "shop/models.py"], project).stdout)
+    entered = {(e["scope"], e["category"], e["name"]) for e in document["entries"] if e["kind"] == "data"}
+    # a person's `name`, not a project's; a subclass of a model of the module is a model
+    assert entered == {("Person", "person_name", "name"), ("Person", "email", "email"),
+                       ("AbstractAddress", "person_name", "first_name"),
+                       ("ShippingAddress", "phone", "phone_number")}

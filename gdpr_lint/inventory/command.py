@@ -32,30 +32,7 @@ def entries_of(result, config, cwd: Optional[Path] = None) -> List[Entry]:
         except ValueError:  # another drive (Windows)
             return Path(display).as_posix()
 
-    entries = build(result.observations, relative)
-    packages: dict = {}
-    for entry in entries:
-        entry.package_module = _import_name(root, entry.path, packages)
-    return entries
-
-
-def _import_name(root: Path, path: str, packages: dict) -> str:
-    """`allauth.account.models` for `django-allauth-65/allauth/account/models.py`: the file's
-    name as imported, from the folders above it that hold an `__init__.py`; "" when its own
-    folder is no package (the path then names it)."""
-    from gdpr_lint.inventory.entries import module_name
-
-    parts = path.split("/")
-    start = len(parts) - 1
-    while start > 0:
-        folder = "/".join(parts[:start])
-        is_package = packages.get(folder)
-        if is_package is None:
-            is_package = packages[folder] = (root / folder / "__init__.py").is_file()
-        if not is_package:
-            break
-        start -= 1
-    return module_name("/".join(parts[start:])) if start < len(parts) - 1 else ""
+    return build(result.observations, relative)
 
 
 def describer_for(settings, entries: List[Entry]) -> Describer:

@@ -32,7 +32,6 @@ class Entry:
     scope: str
     facts: Dict[str, object]
     evidence: List[Tuple[str, int]] = field(default_factory=list)
-    package_module: str = ""  # the import name, when the file is in a package (not part of the key)
 
     @property
     def key(self) -> tuple:
@@ -40,7 +39,7 @@ class Entry:
 
     @property
     def module(self) -> str:
-        return self.package_module or module_name(self.path)
+        return module_name(self.path)
 
     @property
     def location(self) -> str:
@@ -65,7 +64,8 @@ class Entry:
 
 
 def module_name(path: str) -> str:
-    """`app/views.py` -> `app.views`; `app/__init__.py` -> `app`."""
+    """`app/views.py` -> `app.views`; `app/__init__.py` -> `app`; leading folders that no
+    import names are left out: `src/app/views.py`, `django-allauth-65/allauth/models.py`."""
     name = path.replace("\\", "/")
     for suffix in (".pyi", ".py"):
         if name.endswith(suffix):
@@ -73,6 +73,8 @@ def module_name(path: str) -> str:
     parts = [p for p in name.split("/") if p not in ("", ".")]
     if len(parts) > 1 and parts[-1] == "__init__":
         parts.pop()
+    while len(parts) > 1 and (parts[0] == "src" or not parts[0].isidentifier()):
+        parts.pop(0)
     return ".".join(parts)
 
 

@@ -43,6 +43,25 @@ def _of(entries: List[Entry], kind: str) -> List[Entry]:
     return [e for e in entries if e.kind == kind]
 
 
+def _by_facts(entries: List[Entry], kind: str, fields) -> List[Entry]:
+    """One row per recipient or region, wherever the code names it: the places joined."""
+    groups = {}
+    for entry in _of(entries, kind):
+        key = tuple(str(entry.facts.get(f, "")) for f in fields)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Entry(kind, entry.path, entry.scope, dict(entry.facts), list(entry.evidence))
+            group.facts["where"] = [entry.location]
+        else:
+            group.facts["where"].append(entry.location)
+            group.evidence = sorted(set(group.evidence + entry.evidence))
+    return [groups[key] for key in sorted(groups)]
+
+
+def _where(entry: Entry) -> str:
+    return ", ".join(entry.facts.get("where") or [entry.location])
+
+
 def _goes_to(entry: Entry, describer) -> str:
     facts = entry.facts
     recipient = describer.recipient(facts.get("recipient", ""))
@@ -92,28 +111,30 @@ def markdown(entries: List[Entry], describer, *, files: int, policy: str) -> str
              _goes_to(e, describer), e.location, _evidence(e)] for e in _of(entries, "sent")]
     out += _table(["Category", "Special", "Goes to", "Where", "Evidence"], rows)
     out += ["## 4. Recipients and processors", ""]
+    recipients = _by_facts(entries, "recipient", ("recipient", "place", "host"))
+    regions = _by_facts(entries, "region", ("provider", "region"))
     rows = [[describer.service(e.facts["recipient"]), describer.place(e.facts["place"]), e.facts.get("host", ""),
-             _jurisdiction(e.facts.get("jurisdiction")), "yes" if e.facts.get("allowed") else "**no**", e.location,
-             _evidence(e)] for e in _of(entries, "recipient")]
+             _jurisdiction(e.facts.get("jurisdiction")), "yes" if e.facts.get("allowed") else "**no**", _where(e),
+             _evidence(e)] for e in recipients]
     out += _table(["Recipient", "Data goes to", "Host", "Jurisdiction", "Allowed", "Where", "Evidence"], rows)
     out += [f"## 5. Transfers to third countries (Art. 30(1)(e); allowed: {policy})", ""]
-    transfers = [e for e in entries if e.kind in ("recipient", "region") and not e.facts.get("allowed")]
+    transfers = [e for e in recipients + regions if not e.facts.get("allowed")]
     if not transfers:
         out += ["_None found in the code._", ""]
     for e in transfers:
         if e.kind == "recipient":
             out.append(f"- **{describer.service(e.facts['recipient'])}** → {describer.place(e.facts['place'])} "
-                       f"({e.facts.get('host') or 'default endpoint'}), in {e.location}: {_evidence(e)}")
+                       f"({e.facts.get('host') or 'default endpoint'}), in {_where(e)}: {_evidence(e)}")
         else:
             places = ", ".join(describer.place(c) for c in e.facts.get("countries", ())) or "unknown"
             out.append(f"- **{e.facts.get('provider_name') or e.facts['provider']} {e.facts['region']}** → {places}, "
-                       f"in {e.location}: {_evidence(e)}")
+                       f"in {_where(e)}: {_evidence(e)}")
     if transfers:
         out.append("")
     out += ["## 6. Cloud resources by region", ""]
     rows = [[e.facts.get("provider_name") or e.facts["provider"], e.facts["region"], e.facts.get("region_name", ""),
              ", ".join(describer.place(c) for c in e.facts.get("countries", ())), _jurisdiction(e.facts.get("jurisdiction")),
-             "yes" if e.facts.get("allowed") else "**no**", e.location, _evidence(e)] for e in _of(entries, "region")]
+             "yes" if e.facts.get("allowed") else "**no**", _where(e), _evidence(e)] for e in regions]
     out += _table(["Provider", "Region", "Name", "Country", "Jurisdiction", "Allowed", "Where", "Evidence"], rows)
     out += ["## 7. Retention periods (Art. 30(1)(f))", ""]
     rows = [[e.facts["setting"], e.facts.get("store", ""), describer.duration(e.facts["seconds"]),
