@@ -430,3 +430,20 @@ def test_where_data_enters_follows_the_classes_of_the_module(project):
     assert entered == {("Person", "person_name", "name"), ("Person", "email", "email"),
                        ("AbstractAddress", "person_name", "first_name"),
                        ("ShippingAddress", "phone", "phone_number")}
+
+
+def test_url_hosts_are_named_only_when_known(project):
+    write(project, {"shop/crm.py": textwrap.dedent('''\
+        import requests
+
+        SEARCH = "https://crm.example.com/api/search?email=%(email)s"
+
+
+        def lookup(user, region):
+            requests.get(SEARCH % {"email": user.email}, timeout=5)
+            requests.get(f"https://api.{region}.example.com/p?phone={user.phone}", timeout=5)
+            requests.post(f"https://hooks.example.org/x?name={user.full_name}", timeout=5)
+    ''')})
+    document = json.loads(run(["inventory", "--no-cache", "--format", "json", "shop/crm.py"], project).stdout)
+    sent = {(e["category"], e["recipient"]) for e in document["entries"] if e["kind"] == "sent"}
+    assert sent == {("email", "crm.example.com"), ("phone", ""), ("person_name", "hooks.example.org")}

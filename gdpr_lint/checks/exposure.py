@@ -136,9 +136,20 @@ class ExposureCheck(Check):
         from gdpr_lint.checks.residency_catalog import host_of
 
         url = keyword(call, "url") or _positional(call.args, min(sink.positional or {0}))
-        value = ctx.constant(url) if url is not None else None
-        text = value.value if value is not None and isinstance(value.value, str) else ""
-        return (host_of(text) or "") if "://" in text else ""
+        # `API_URL % {...}`, `BASE + path`, f"https://host/{x}": the host is in the known start
+        partial = False
+        while type(url) is cst.BinaryOperation:
+            url, partial = url.left, True
+        if type(url) is cst.FormattedString:
+            first = url.parts[0] if url.parts else None
+            text = first.value if type(first) is cst.FormattedStringText else ""
+            partial = True
+        else:
+            value = ctx.constant(url) if url is not None else None
+            text = value.value if value is not None and isinstance(value.value, str) else ""
+        if "://" not in text or (partial and not any(c in text.split("://", 1)[1] for c in "/:?#")):
+            return ""  # f"https://api.{region}.example.com": the host goes on in the unknown part
+        return host_of(text) or ""
 
     @staticmethod
     def _to_console(ctx, call: cst.Call, sink: Sink) -> bool:

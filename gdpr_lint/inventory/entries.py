@@ -46,7 +46,8 @@ class Entry:
         return self.module if self.scope == "<module>" else f"{self.module}.{self.scope}"
 
     def sort_key(self) -> tuple:
-        return (KINDS.index(self.kind),) + tuple(str(self.facts.get(f, "")) for f in KEY_FIELDS[self.kind]) + \
+        """Kind, key facts (numbers as numbers: 15 seconds before 4 hours), path, scope."""
+        return (KINDS.index(self.kind),) + tuple(_orderable(self.facts.get(f, "")) for f in KEY_FIELDS[self.kind]) + \
             (self.path, self.scope)
 
     def to_map(self) -> dict:
@@ -61,6 +62,12 @@ class Entry:
         if kind not in KEY_FIELDS:
             raise ValueError(f"unknown kind {kind!r}")
         return cls(kind, str(data["path"]), str(data["scope"]), {f: data.get(f, "") for f in KEY_FIELDS[kind]})
+
+
+def _orderable(value) -> tuple:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (0, float(value), "")
+    return (1, 0.0, str(value))
 
 
 def module_name(path: str) -> str:
