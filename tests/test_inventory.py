@@ -447,3 +447,15 @@ def test_url_hosts_are_named_only_when_known(project):
     document = json.loads(run(["inventory", "--no-cache", "--format", "json", "shop/crm.py"], project).stdout)
     sent = {(e["category"], e["recipient"]) for e in document["entries"] if e["kind"] == "sent"}
     assert sent == {("email", "crm.example.com"), ("phone", ""), ("person_name", "hooks.example.org")}
+
+
+def test_diff_of_a_file_the_branch_adds(project):
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-qm", "base")
+    write(project, {"shop/tasks.py": "import logging\nlog = logging.getLogger(__name__)\n\n\n"
+                                     "def bounce(user):\n    log.warning('bounce %s', user.email)\n"})
+    result = run(["inventory", "--no-cache", "--diff", "main", "--format", "json", "shop/tasks.py"], project)
+    assert result.returncode == 0, result.stderr
+    # only the new file's entry: the rest of the base tree is not "removed"
+    assert [c["text"] for c in json.loads(result.stdout)["changes"]] == ["+ email address → logs [shop.tasks.bounce]"]

@@ -202,9 +202,11 @@ def _diff_against(ref: str, paths, settings, entries, output_format: str, force_
         previous = os.getcwd()
         os.chdir(base_cwd)
         try:
-            base_result, _ = _run([p for p in paths if os.path.exists(p)] or ["."] if paths else (), base_settings,
-                                  force_exclude=force_exclude, no_cache=True, jobs=jobs)
-            before = entries_of(base_result, config, base_cwd)
+            existing = [p for p in paths if os.path.exists(p)]  # files the branch adds are not at the base
+            before = []
+            if existing or not paths:
+                base_result, _ = _run(existing, base_settings, force_exclude=force_exclude, no_cache=True, jobs=jobs)
+                before = entries_of(base_result, config, base_cwd)
         finally:
             os.chdir(previous)
     changes = compare(before, entries)
