@@ -243,7 +243,10 @@ def _merged(results: List[RunResult]) -> RunResult:
         return results[0]
     findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key())
     errors = sorted((e for r in results for e in r.errors), key=lambda e: (e.path, e.message))
-    return RunResult(findings=findings, errors=errors, files=sum(r.files for r in results))
+    from gdpr_lint.runner import sort_observations
+
+    return RunResult(findings=findings, errors=errors, files=sum(r.files for r in results),
+                     observations=sort_observations([o for r in results for o in r.observations]))
 
 
 def _show_settings(paths, settings, force_exclude: bool) -> "NoReturn":

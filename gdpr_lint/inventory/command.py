@@ -126,7 +126,7 @@ def inventory(paths=(), config_path=None, select=(), extend_select=(), ignore=()
 
     if write and diff_ref is not None:
         _fail("--write and --diff do different things: write the map, or compare with a ref")
-    settings = _settings(config_path, select, extend_select, ignore, no_cache, cache_dir)
+    settings = _settings(config_path, select, extend_select, ignore, no_cache, cache_dir, paths=paths)
     result, checked = _run(paths, settings, force_exclude=force_exclude, no_cache=no_cache, cache_dir=cache_dir,
                            jobs=jobs)
     for error in result.errors:
