@@ -43,6 +43,7 @@ RATIO_TARGETS = (
     ("cold <= 0.15x bandit", "gdpr-lint cold", "bandit", 0.15),
     ("warm <= 1x ruff default", "gdpr-lint warm", "ruff default", 1.0),
     ("pre-commit file <= 0.5x bandit", "1 file: gdpr-lint", "1 file: bandit", 0.5),
+    ("inventory cold <= 1x check cold", "gdpr-lint cold inventory", "gdpr-lint cold", 1.0),
 )
 MEMORY_TARGET_MIB = 300
 # no version check, no metrics: the benchmark makes no network connection of its own
@@ -222,6 +223,9 @@ def build_cases(args, gdpr_argv, gdpr_env, gdpr_ok: bool) -> List[Case]:
     if gdpr_ok:
         add(Case("gdpr-lint cold", gdpr_argv + ["check", "--no-cache", "--format", "json", "."], corpus, gdpr_env))
         add(Case("gdpr-lint warm", gdpr_argv + ["check", "--format", "json", "."], corpus, gdpr_env))
+        # the inventory comes from the same walk as check: it must cost no more (issue 18)
+        add(Case("gdpr-lint cold inventory", gdpr_argv + ["inventory", "--no-cache", "--format", "json", "."], corpus,
+                 gdpr_env))
     add(Case("ruff default", [str(peers / "ruff"), "check", "--no-cache", "--isolated", "--exit-zero", "."], corpus))
     add(Case("ruff ALL", [str(peers / "ruff"), "check", "--select", "ALL", "--no-cache", "--isolated",
                           "--exit-zero", "."], corpus))

@@ -75,6 +75,31 @@ def check(**options):
     run_check(**options)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str), help="Use this config file instead of discovering one.")
+@click.option("--select", multiple=True, help="Rule codes, prefixes or names whose checks look (as for check).")
+@click.option("--extend-select", multiple=True, help="Rules to enable in addition to the configured select.")
+@click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable.")
+@click.option("--format", "output_format", type=click.Choice(["markdown", "json", "csv"]), default="markdown", show_default=True, help="Output format (a --diff: markdown or json).")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write the inventory to this file instead of standard output.")
+@click.option("--write", is_flag=True, help="Write the data map (gdpr-data-map.json at the project root) that `check` compares the code with (GDPR004).")
+@click.option("--diff", "diff_ref", metavar="REF", help="Show what the working tree adds, removes and changes against the merge base with git REF.")
+@click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), help="Folder of the result cache.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per available CPU).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on standard error but errors.")
+def inventory(**options):
+    """List the personal data the code in PATHS handles: categories and where they enter,
+    where each goes, recipients and regions, lifetimes (a draft of the Art. 30 record)."""
+    from gdpr_lint.inventory.command import inventory as run_inventory
+
+    if options["diff_ref"] is not None and options["output_format"] == "csv":
+        _fail("inventory --diff prints markdown or json, not csv")
+    run_inventory(**options)
+
+
 def _selection_options(command):
     """--config/--select/--extend-select/--ignore, shared by the commands that run checks."""
     for option in reversed([

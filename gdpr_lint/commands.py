@@ -101,6 +101,7 @@ def check(paths=(), config_path=None, select=(), extend_select=(), ignore=(), ou
                            show_progress=output_format == "text" and not quiet)
     from gdpr_lint.gate import apply_gate, exit_code
 
+    result = _with_data_map(result, settings, checked, paths)
     result = apply_gate(result, baseline=baseline, changed=changed, checked_paths=checked)
     result = dataclasses.replace(result, fail_on=config.fail_on)
     _emit(result, settings, output_format, output_file, statistics)
@@ -110,6 +111,22 @@ def check(paths=(), config_path=None, select=(), extend_select=(), ignore=(), ou
         if error.internal:
             echo_err(f"gdpr-lint: internal error in {error.path}: {error.message}")
     sys.exit(exit_code(result, fail_on=config.fail_on, exit_zero=exit_zero))
+
+
+def _with_data_map(result: RunResult, settings, checked: List[str], paths) -> RunResult:
+    """GDPR004: the committed data map (gdpr-data-map.json at the project root) against
+    the code's inventory; nothing to do, and nothing imported, when there is no map."""
+    if "GDPR004" not in settings.enabled or not (Path(settings.config.root) / "gdpr-data-map.json").is_file():
+        return result
+    from gdpr_lint.inventory.command import data_map_findings
+    from gdpr_lint.inventory.datamap import DataMapError
+
+    try:
+        extra = data_map_findings(result, settings, checked, paths)
+    except DataMapError as exc:
+        _fail(str(exc))
+    result.findings = sorted(result.findings + extra, key=lambda f: f.sort_key())
+    return result
 
 
 def _changed_lines(ref: str):
@@ -157,7 +174,10 @@ def _run(paths, settings, *, force_exclude=False, stdin_filename=None, no_cache=
             if collector.excludes_named_file(Path(stdin_filename).absolute()):
                 return RunResult([], [], 0), []
         findings, errors = runner.check_data(data, display, settings, not no_prefilter)
-        result = RunResult(sorted(findings, key=lambda f: f.sort_key()), list(errors), 1)
+        result = RunResult(sorted(findings, key=lambda f: f.sort_key()), list(errors), 1,
+                           observations=runner.sort_observations(runner.observations_of(findings)))
+        if stdin_filename:
+            result.observations = runner.observations_kept(result.observations, settings)
         result.findings = runner._apply_per_file_ignores(result.findings, settings) if stdin_filename else result.findings
         return result, [display]
     missing = [p for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
@@ -223,7 +243,10 @@ def _merged(results: List[RunResult]) -> RunResult:
         return results[0]
     findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key())
     errors = sorted((e for r in results for e in r.errors), key=lambda e: (e.path, e.message))
-    return RunResult(findings=findings, errors=errors, files=sum(r.files for r in results))
+    from gdpr_lint.runner import sort_observations
+
+    return RunResult(findings=findings, errors=errors, files=sum(r.files for r in results),
+                     observations=sort_observations([o for r in results for o in r.observations]))
 
 
 def _show_settings(paths, settings, force_exclude: bool) -> "NoReturn":

@@ -5,7 +5,7 @@ Kept free of libcst so that reporters, the cache and the CLI never import it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 SEVERITIES = ("info", "warning", "error")
 CONFIDENCES = ("low", "medium", "high")
@@ -103,6 +103,48 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Observation:
+    """A fact the walk saw about personal data, whether or not any rule objects to it: a
+    model field holding an email address, a category written to a log, a cloud region, a
+    lifetime set. The inventory (`gdpr-lint inventory`, the data map) is built from these.
+
+    `kind` says which facts it carries (docs/inventory.md lists them); `scope` is the
+    dotted name of the enclosing class and function (`SignupView.post`, `<module>`), which,
+    unlike the line, does not change when code moves within its file; `rule` is the code
+    whose check saw it (per-file-ignores and selection apply to it), "" for the engine's own.
+    """
+
+    kind: str
+    path: str
+    line: int
+    scope: str
+    facts: Dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    rule: str = ""
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "path": self.path, "line": self.line, "scope": self.scope,
+                "facts": dict(self.facts), "rule": self.rule}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Observation":
+        return cls(data["kind"], data["path"], int(data["line"]), data["scope"], dict(data["facts"]),
+                   data.get("rule", ""))
+
+
+class FileFindings(list):
+    """The findings of one file (a list, as before), with the observations the same walk
+    made, so that `check` and `inventory` share one parse and one cache entry per file."""
+
+    observations: List[Observation] = []
+
+    @classmethod
+    def of(cls, findings, observations=()) -> "FileFindings":
+        out = cls(findings)
+        out.observations = list(observations)
+        return out
+
+
+@dataclass(frozen=True)
 class FileError:
     """A file the run could not check (unreadable, vanished, internal error)."""
 
@@ -123,3 +165,4 @@ class RunResult:
     stale_baseline: Optional[list] = None
     baselined: int = 0       # findings the baseline accepted (not in `findings`)
     fail_on: str = "info"    # the lowest severity that fails the run (for the summary's word why)
+    observations: list = field(default_factory=list)  # Observation, sorted; for the inventory

@@ -188,6 +188,7 @@ PII = Table(
         "meta-containers": STRS,
         "meta-prefixes": STRS,
         "sanitized-words": STRS,
+        "entry-points": MapOf(STR),  # class base or `@decorator` -> the kind of field (inventory)
         "categories": MapOf(
             Table(
                 {
@@ -273,6 +274,8 @@ OBJECTS = Table(
 EXPOSURE = Table(
     {
         "verbs": MapOf(STR),
+        "sink-kinds": MapOf(STR),  # rule -> the kind of place its sinks are, for the inventory
+        "recipients": MapOf(STR),  # first part of a call target -> the service it sends to
         "sink-tokens": STRS,
         "sinks": ListOf(
             Table(
@@ -287,6 +290,8 @@ EXPOSURE = Table(
                     "skip-positional": POSITION,
                     "stream-keywords": STRS,
                     "console-streams": STRS,
+                    "kind": STR,
+                    "recipient": STR,
                 },
                 required=("rule", "targets"),
             )

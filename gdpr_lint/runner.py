@@ -13,7 +13,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from gdpr_lint._lazy import sha256
 from gdpr_lint import __version__
-from gdpr_lint.model import FileError, Finding, RunResult
+from gdpr_lint.model import FileError, FileFindings, Finding, Observation, RunResult
 
 PER_FILE_SECONDS = 60
 # below this many files to analyse, worker processes cost more than they save
@@ -68,7 +68,7 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
     # only the checks with an anchor in the file can find anything in it
     checks = settings.checks_for(token_filter.owners_present()) if token_filter is not None else None
     outcome = analyze_source(source, display, settings, problem, origin=origin, original=text, checks=checks)
-    return outcome.findings, outcome.errors
+    return FileFindings.of(outcome.findings, outcome.observations), outcome.errors
 
 
 def _skipped_file_hygiene(text: str, display: str, settings) -> List[Finding]:
@@ -186,7 +186,12 @@ def _work(item: Tuple[str, str, bool]):
     path, display, use_prefilter = item
     findings, errors = check_one(path, display, _WORKER_SETTINGS, use_prefilter)
     return display, [dict(f.to_dict(), source=f.source) for f in findings], \
-        [(e.path, e.message, e.internal) for e in errors]
+        [(e.path, e.message, e.internal) for e in errors], [o.to_dict() for o in observations_of(findings)]
+
+
+def observations_of(findings) -> List[Observation]:
+    """The observations that came with one file's findings (none for a file not parsed)."""
+    return getattr(findings, "observations", [])
 
 
 # ---- cache --------------------------------------------------------------------------------
@@ -246,7 +251,8 @@ class ResultCache:
         if hit is None:
             return None
         try:
-            return _from_dicts(hit["f"]), [FileError(p, m) for p, m in hit["e"]]
+            return (FileFindings.of(_from_dicts(hit["f"]), [Observation.from_dict(o) for o in hit["o"]]),
+                    [FileError(p, m) for p, m in hit["e"]])
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
@@ -258,6 +264,7 @@ class ResultCache:
             "p": display,
             "f": [dict(f.to_dict(), source=f.source) for f in findings],
             "e": [[e.path, e.message] for e in errors],
+            "o": [o.to_dict() for o in observations_of(findings)],
         }
         self.dirty.add(shard)
 
@@ -317,6 +324,7 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
     cache = ResultCache(cache_dir, settings.digest) if cache_dir is not None else None
     findings: List[Finding] = []
     errors: List[FileError] = []
+    observations: List[Observation] = []
     pending: List[Tuple[str, str, str]] = []  # path, display, cache key
     keys: Dict[str, str] = {}
     for path, display in files:
@@ -337,6 +345,7 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
         if hit is not None:
             findings.extend(hit[0])
             errors.extend(hit[1])
+            observations.extend(observations_of(hit[0]))
         else:
             pending.append((path, display, key))
     jobs = jobs or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
@@ -344,6 +353,7 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
     for (_path, display, key), (file_findings, file_errors) in zip(pending, results):
         findings.extend(file_findings)
         errors.extend(file_errors)
+        observations.extend(observations_of(file_findings))
         if cache is not None and key:
             cache.put(key, display, file_findings, file_errors)
     if cache is not None:
@@ -351,7 +361,25 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
     findings = _apply_per_file_ignores(findings, settings)
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.path, e.message))
-    return RunResult(findings=findings, errors=errors, files=len(files))
+    return RunResult(findings=findings, errors=errors, files=len(files),
+                     observations=sort_observations(observations_kept(observations, settings)))
+
+
+def observations_kept(observations: List[Observation], settings) -> List[Observation]:
+    """per-file-ignores apply to observations as to findings; the engine's own (where data
+    enters, no rule) are dropped where every rule is off (`"tests/**" = ["GDPR"]`)."""
+    if not settings.config.per_file_ignores:
+        return observations
+    kept = []
+    for observation in observations:
+        ignored = settings.ignored_for(observation.path)
+        if observation.rule not in ignored if observation.rule else settings.enabled - ignored:
+            kept.append(observation)
+    return kept
+
+
+def sort_observations(observations: List[Observation]) -> List[Observation]:
+    return sorted(observations, key=lambda o: (o.path, o.line, o.kind, o.scope, json.dumps(o.facts, sort_keys=True)))
 
 
 CHUNK = 4  # files handed to a worker at a time
@@ -393,9 +421,10 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
                                  initargs=(args,)) as pool:
             items = [(pending[i][0], pending[i][1], use_prefilter) for i in order]
             try:
-                for index, (_display, finding_dicts, error_tuples) in zip(order, pool.map(_work, items,
-                                                                                         chunksize=CHUNK)):
-                    results[index] = (_from_dicts(finding_dicts),
+                for index, (_display, finding_dicts, error_tuples, observed) in zip(order, pool.map(
+                        _work, items, chunksize=CHUNK)):
+                    results[index] = (FileFindings.of(_from_dicts(finding_dicts),
+                                                      [Observation.from_dict(o) for o in observed]),
                                       [FileError(p, m, internal) for p, m, internal in error_tuples])
                     if progress:
                         progress(1)
@@ -440,4 +469,4 @@ def _size(path: str) -> int:
 def _apply_per_file_ignores(findings: List[Finding], settings) -> List[Finding]:
     if not settings.config.per_file_ignores:
         return findings
-    return [f for f in findings if f.rule not in settings.ignored_for(f.path)]
+    return [f for f in findings if f.rule not in settings.ignored_for(f.path)]  # findings or observations

@@ -216,6 +216,12 @@ class FakeContext:
     def report(self, code, node, message, *, categories=(), confidence="medium", severity=None, facts=None):
         self.reports.append(Reported(code, self.positions[node].start.line, message, dict(facts or {}), tuple(categories)))
 
+    def observe(self, kind, node, *, rule="", in_scope="", **facts):
+        """The inventory's channel: these tests look at findings only."""
+
+    def scope_name(self):
+        return "<module>"
+
     # --- a tiny traversal ---------------------------------------------------------------
 
     def run(self, check) -> List[Reported]:

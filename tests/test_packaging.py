@@ -15,6 +15,9 @@ def test_wheel_contains_every_rule_pack(tmp_path):
     for pack in (ROOT / "rules").glob("*.toml"):
         assert f"gdpr_lint/_rules/{pack.name}" in names, pack.name
     assert "gdpr_lint/cli.py" in names and "gdpr_lint/checks/exposure.py" in names
+    # every package of the source tree (an explicit list in pyproject.toml) is in the wheel
+    for init in (ROOT / "gdpr_lint").rglob("__init__.py"):
+        assert init.relative_to(ROOT).as_posix() in names, init
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "gdpr-lint = gdpr_lint.entry:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 

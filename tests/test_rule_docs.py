@@ -5,7 +5,8 @@ from conftest import analyse_text, fixture_config, make_settings
 
 SETTINGS = make_settings({"select": ["GDPR"]})
 RULES = sorted(SETTINGS.kb.rules.values(), key=lambda r: r.code)
-CHECKED = RULES
+# GDPR004 compares a whole run with the committed data map, not one file: tests/test_inventory.py
+CHECKED = [r for r in RULES if r.code != "GDPR004"]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)

@@ -117,6 +117,8 @@ class PiiVocabulary:
         self.payload_category = payload if payload in self.categories else None
         self.user_attributes = frozenset(sources.get("user-attributes", ()))
         self.user_category = user if user in self.categories else None
+        # class base / `@decorator` -> the kind of field its fields are ([pii.entry-points])
+        self.entry_points: Dict[str, str] = dict(pii.get("entry-points", {}))
         self._cache: Dict[Tuple[str, bool, str], Optional[str]] = {}
 
     @staticmethod

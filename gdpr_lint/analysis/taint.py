@@ -230,6 +230,9 @@ class TaintMixin:
             confidence = "high" if self._is_request_source(container) else "medium"
             taint = self._taint_source(category, node, confidence, key)
             self._note_item_read(container, taint)
+            if taint and confidence == "high":  # where it enters: a field of a request
+                self.observe("data", node, category=category, source=f"request field ({container.attr.value})",
+                             name=key)
             return taint
         if self._is_request_source(container):
             # request.cookies.get("session"): the container itself says what its items are,

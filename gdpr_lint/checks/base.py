@@ -35,6 +35,14 @@ class CheckContext(Protocol):
                severity: Optional[str] = None, facts: Optional[dict] = None) -> None:
         """A finding of rule `code` at `node` (dropped when the rule is not enabled)."""
 
+    def observe(self, kind: str, node, *, rule: str = "", in_scope: str = "", **facts) -> None:
+        """A fact for the inventory, finding or not (docs/inventory.md lists the kinds):
+        `sent` (categories, sink, recipient, target), `region`, `recipient`, `lifetime`,
+        `no-expiry`. Sink kinds and recipients are strings from rules/ data."""
+
+    def scope_name(self) -> str:
+        """`Class.method` of the scope being walked, `<module>` at the top level."""
+
     def source(self, node: "cst.CSTNode") -> str:
         """The node's source text."""
 

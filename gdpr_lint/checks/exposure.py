@@ -26,6 +26,8 @@ class Sink:
     key_value: Optional[Tuple[int, int]] = None
     stream_keywords: FrozenSet[str] = frozenset()  # `file=`: where the call writes, the console by default
     console_streams: FrozenSet[str] = frozenset()  # words of a stream that is the console
+    kind: str = ""  # for the inventory: logs, console, telemetry, ... ([exposure] sink-kinds)
+    recipient: str = ""  # the service it sends to, when one
 
 
 class ExposureCheck(Check):
@@ -49,6 +51,8 @@ class ExposureCheck(Check):
                 key_value=tuple(spec["key-value"]) if "key-value" in spec else None,
                 stream_keywords=frozenset(spec.get("stream-keywords", ())),
                 console_streams=frozenset(spec.get("console-streams", ())),
+                kind=spec.get("kind", table.get("sink-kinds", {}).get(rule, "")),
+                recipient=spec.get("recipient", ""),
             )
             for target in spec["targets"]:
                 self.sinks[target] = sink
@@ -79,6 +83,10 @@ class ExposureCheck(Check):
                 if arg.keyword is not None and arg.keyword.value == flag["keyword"]:
                     value = ctx.constant(arg.value)
                     if value is not None and value.value == flag["value"]:
+                        recipients = self.kb.tables.get("exposure", {}).get("recipients", {})
+                        ctx.observe("sent", arg, rule=flag["rule"], categories=sorted(flag.get("categories", ())),
+                                    sink=self.kb.tables.get("exposure", {}).get("sink-kinds", {}).get(flag["rule"], ""),
+                                    recipient=recipients.get(target.split(".", 1)[0], ""), target=target)
                         ctx.report(flag["rule"], arg, flag["message"], categories=flag.get("categories", ()),
                                    confidence="high", facts={"sink": target, "setting": flag["keyword"]})
 
@@ -112,7 +120,36 @@ class ExposureCheck(Check):
                 continue
             taint = taint.union(ctx.taint(arg.value))
         if taint:
+            recipients = self.kb.tables.get("exposure", {}).get("recipients", {})
+            recipient = sink.recipient or recipients.get(target.split(".", 1)[0], "") or \
+                self._url_host(ctx, call, sink)
+            ctx.observe("sent", call, rule=sink.rule, categories=sorted(taint.categories), sink=sink.kind,
+                        recipient=recipient, target=target)
             self._report(ctx, sink.rule, call, taint, sink.verb, target)
+
+    @staticmethod
+    def _url_host(ctx, call: cst.Call, sink: Sink) -> str:
+        """The host a URL sink sends to, when the URL is known (`crm.example.com`), else ""."""
+        if sink.rule != "GDPR105":
+            return ""
+        from gdpr_lint.checks.base import keyword
+        from gdpr_lint.checks.residency_catalog import host_of
+
+        url = keyword(call, "url") or _positional(call.args, min(sink.positional or {0}))
+        # `API_URL % {...}`, `BASE + path`, f"https://host/{x}": the host is in the known start
+        partial = False
+        while type(url) is cst.BinaryOperation:
+            url, partial = url.left, True
+        if type(url) is cst.FormattedString:
+            first = url.parts[0] if url.parts else None
+            text = first.value if type(first) is cst.FormattedStringText else ""
+            partial = True
+        else:
+            value = ctx.constant(url) if url is not None else None
+            text = value.value if value is not None and isinstance(value.value, str) else ""
+        if "://" not in text or (partial and not any(c in text.split("://", 1)[1] for c in "/:?#")):
+            return ""  # f"https://api.{region}.example.com": the host goes on in the unknown part
+        return host_of(text) or ""
 
     @staticmethod
     def _to_console(ctx, call: cst.Call, sink: Sink) -> bool:
@@ -160,6 +197,9 @@ class ExposureCheck(Check):
         if taint and echoed:
             taint = taint.restricted(self.echoed_reported)  # a form error shown to whoever typed it
         if taint:
+            kind = self.kb.tables.get("exposure", {}).get("sink-kinds", {}).get("GDPR103", "exception messages")
+            ctx.observe("sent", node.exc, rule="GDPR103", categories=sorted(taint.categories), sink=kind,
+                        recipient="", target=target)
             self._report(ctx, "GDPR103", node.exc, taint, self.exception_verb, target)
 
 

@@ -311,6 +311,17 @@ class ResidencyCheck(Check):
         ctx.report(code, node, message, facts=facts, confidence="high" if code != UNKNOWN_REGION else "medium")
         return True
 
+    def _observe(self, ctx, kind: str, node, rule: str, **facts) -> None:
+        """For the inventory: every region and service the code names, allowed or not."""
+        if not self._under_test_double(ctx):
+            ctx.observe(kind, node, rule=rule, **facts)
+
+    def _observe_service(self, ctx, node, sid: str, place: str, host: str, allowed: bool) -> None:
+        group = self.catalog.group(place) if place not in ("none", "account") else place
+        self._observe(ctx, "recipient", node, NON_EU_SAAS, service=sid, name=self.catalog.saas[sid].get("name", sid),
+                      host=host or "", place=place, place_name=self.catalog.place_name(place), jurisdiction=group,
+                      allowed=allowed)
+
     def _under_test_double(self, ctx) -> bool:
         """Inside a function or class decorated with a test double (`@mock_aws`) or a
         `with mock_aws():` block ([residency.test_doubles])."""
@@ -533,7 +544,12 @@ class ResidencyCheck(Check):
         return self._report(ctx, UNKNOWN_REGION, node, message, {"provider": provider, "region": text})
 
     def _judge_known(self, ctx, node, region: Region, origin, done, *, reason=None, matched=None) -> bool:
-        if self.policy.region_allowed(region):
+        allowed = self.policy.region_allowed(region)
+        self._observe(ctx, "region", node, NON_EU_REGION, provider=region.provider,
+                      provider_name=self.catalog.provider_name(region.provider), region=region.id,
+                      region_name=region.name, countries=list(region.countries),
+                      jurisdiction=self.catalog.jurisdiction(region), allowed=allowed)
+        if allowed:
             return False
         key = (NON_EU_REGION, region.provider, region.id)
         if key in done:
@@ -790,7 +806,9 @@ class ResidencyCheck(Check):
 
     # --- SaaS ---------------------------------------------------------------------------------
     def _judge_saas_hit(self, ctx, node, hit: SaasHit, origin, done, param=None, what="host") -> bool:
-        if self.policy.country_allowed(hit.place) or self.policy.token_allowed(hit.host, f"saas:{hit.service}"):
+        allowed = self.policy.country_allowed(hit.place) or self.policy.token_allowed(hit.host, f"saas:{hit.service}")
+        self._observe_service(ctx, node, hit.service, hit.place, hit.host, allowed)
+        if allowed:
             return False
         key = (NON_EU_SAAS, hit.service)
         if key in done or self._origin_reported(ctx, origin):
@@ -847,9 +865,10 @@ class ResidencyCheck(Check):
             return
         service = self.catalog.saas[sid]
         place = service.get("default", "none")
-        if place in ("none", "account") or self.policy.country_allowed(place):
-            return
-        if self.policy.token_allowed(service.get("default_host", ""), f"saas:{sid}"):
+        allowed = place in ("none", "account") or self.policy.country_allowed(place) or \
+            self.policy.token_allowed(service.get("default_host", ""), f"saas:{sid}")
+        self._observe_service(ctx, call, sid, place, service.get("default_host", ""), allowed)
+        if allowed:
             return
         callee = _dotted(call.func) or "the client"
         message = (

@@ -41,6 +41,8 @@ class _PendingStore:
     scope_node: object
     description: str
     categories: Tuple[str, ...]
+    scope_name: str = ""  # where it was written, for the inventory
+
 
 
 @dataclass
@@ -203,6 +205,9 @@ class RetentionCheck(Check):
                 if store.key_text is not None and (store.key_text in state.expiring_keys or
                                                    (store.scope_node, store.key_text) in state.expiring_scope_keys):
                     continue
+                ctx.observe("no-expiry", store.node, rule=FOREVER, api=store.entry["api"], label=store.entry["label"],
+                            category=store.entry.get("category"), categories=sorted(store.categories),
+                            in_scope=store.scope_name)
                 ctx.report(
                     FOREVER,
                     store.node,
@@ -295,6 +300,8 @@ class RetentionCheck(Check):
                 # it excuses a store of the same key in the same function, not the other keys
                 # stored there (a later plain `set` elsewhere drops the lifetime again)
                 state.expiring_scope_keys.add((_scope_key(ctx), key_text))
+        if entry.get("store"):
+            self._observe_store(ctx, call, entry)
         if entry.get("store") and not lifetime_given and entry.get("store-needs-lifetime", True):
             self._pending_store(ctx, state, call, entry)
         # `*args`/`**options`, or an `options` argument object (Pulumi's `args`), may carry
@@ -341,6 +348,15 @@ class RetentionCheck(Check):
                 self._report_if_exceeds(ctx, arg, value, entry, category)
         return lifetime_given
 
+    def _observe_store(self, ctx, call: cst.Call, entry: dict) -> None:
+        """For the inventory: personal data written to a store (`email address -> cache (redis)`),
+        with a lifetime or without."""
+        taint = self._taint_of_arguments(ctx, call, skip=None, entry=entry)
+        if taint:
+            store = entry.get("category") or "storage"
+            ctx.observe("sent", call, rule=FOREVER, categories=sorted(taint.categories),
+                        sink=f"{store} ({entry['api'].split('.', 1)[0]})", recipient="", target=entry["api"])
+
     def _pending_store(self, ctx, state: _FileState, call: cst.Call, entry: dict) -> None:
         if not self.wants(FOREVER):
             return
@@ -356,6 +372,7 @@ class RetentionCheck(Check):
                 scope_node=_scope_key(ctx),
                 description=taint.describe(),
                 categories=tuple(taint.categories),
+                scope_name=ctx.scope_name(),
             )
         )
 
@@ -365,6 +382,8 @@ class RetentionCheck(Check):
         taint = self._taint_of_arguments(ctx, call, skip=arg)
         if taint is None:
             return
+        ctx.observe("no-expiry", arg, rule=FOREVER, api=entry["api"], label=entry["label"],
+                    category=entry.get("category"), categories=sorted(taint.categories))
         ctx.report(
             FOREVER,
             arg,
@@ -728,12 +747,15 @@ class RetentionCheck(Check):
         return int(getattr(retention, "max_days", 365)), "[tool.gdpr-lint.retention] max-days"
 
     def _report_if_exceeds(self, ctx, node, value: DurationValue, entry: dict, category: str, confidence=None) -> None:
-        if not self.wants(EXCEEDS):
-            return
         if value.forever:
             self._report_forever(ctx, node, entry, category, "set to never expire")
             return
         limit, key = self._limit(category)
+        # every lifetime the code sets, within the limit or not, is in the inventory
+        ctx.observe("lifetime", node, rule=EXCEEDS, api=entry["api"], label=entry["label"], category=category,
+                    seconds=value.seconds, days=round(value.days, 2), limit_days=limit)
+        if not self.wants(EXCEEDS):
+            return
         if not value.exceeds(limit):
             return
         origin = f" ({value.origin})" if value.origin else ""
@@ -755,6 +777,8 @@ class RetentionCheck(Check):
 
     def _report_forever(self, ctx, node, entry: dict, category: str, how: str = "", predicate: str = "") -> None:
         """`<label> is <how>` (or `<label> <predicate>`): its <data> are kept forever."""
+        ctx.observe("no-expiry", node, rule=FOREVER, api=entry["api"], label=entry["label"], category=category,
+                    categories=[])
         if not self.wants(FOREVER):
             return
         ctx.report(

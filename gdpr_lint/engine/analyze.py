@@ -7,6 +7,7 @@ from typing import List, Optional
 import libcst as cst
 
 from gdpr_lint.engine.findings import _findings
+from gdpr_lint.engine.observations import located_observations
 from gdpr_lint.engine.outcome import FileOutcome, apply_file_suppressions, syntax_error
 from gdpr_lint.engine.walker import Walker
 from gdpr_lint.model import FileError
@@ -55,7 +56,8 @@ def _analyze_source(text: str, path: str, settings, rejected, origin, original, 
         return FileOutcome(errors=[FileError(path, "expression nesting too deep to analyse; file not checked")])
     if original is None:
         original = text
+    observations = located_observations(walker, text, path) if walker.observations else ()
     if not walker.reports:
         # suppressions can still be unused, also in blocks the pre-filter dropped
-        return FileOutcome(apply_file_suppressions([], original, path, settings))
-    return FileOutcome(_findings(walker, original, path, settings))
+        return FileOutcome(apply_file_suppressions([], original, path, settings), (), observations)
+    return FileOutcome(_findings(walker, original, path, settings), (), observations)

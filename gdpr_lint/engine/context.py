@@ -79,6 +79,8 @@ class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, T
         self.withs: List[cst.With] = []  # the `with` statements around the current one, outermost first
         self.block: Sequence = ()  # the statements of the block the current statement is in
         self._check_states: Dict[int, object] = {}  # per check: its state for this file (file_state)
+        self.observations: List[tuple] = []  # (kind, node, top-level statement, scope, rule, facts)
+        self.top = None  # the top-level statement being walked
 
     # ---- positions and text -----------------------------------------------------------
 
@@ -111,6 +113,21 @@ class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, T
                                     severity, dict(facts or {})))
 
     # ---- per-file state of the checks ---------------------------------------------------
+
+
+    def observe(self, kind: str, node, *, rule: str = "", in_scope: str = "", **facts) -> None:
+        """Record a fact for the inventory (model.Observation), whether or not it is a
+        finding: not subject to rule selection or suppressions, only to per-file-ignores.
+        `in_scope`: the scope it was seen in, for a fact recorded when the file is done."""
+        self.observations.append((kind, node, self.top, in_scope or self.scope_name(), rule, facts))
+
+    def scope_name(self) -> str:
+        """`Class.method` of the current scope; `<module>` at the top level."""
+        names, scope = [], self.scope
+        while scope is not None and scope.kind != "module":
+            names.append(scope.name)
+            scope = scope.parent
+        return ".".join(reversed(names)) or "<module>"
 
     def file_state(self, owner, factory: Callable[[], T]) -> T:
         """The state `owner` (a check) keeps for this file: made by `factory()` on first use,

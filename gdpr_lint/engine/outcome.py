@@ -14,11 +14,12 @@ def fingerprint(rule: str, path: str, source: str, occurrence: int) -> str:
 
 
 class FileOutcome:
-    __slots__ = ("findings", "errors")
+    __slots__ = ("findings", "errors", "observations")
 
-    def __init__(self, findings=(), errors=()):
+    def __init__(self, findings=(), errors=(), observations=()):
         self.findings = list(findings)
         self.errors = list(errors)
+        self.observations = list(observations)  # model.Observation, for the inventory
 
 
 def apply_file_suppressions(located, text: str, path: str, settings) -> List[Finding]:

@@ -9,6 +9,7 @@ import libcst as cst
 
 from gdpr_lint.analysis.flow import EMPTY
 from gdpr_lint.engine.context import Context
+from gdpr_lint.engine.entry_points import observe_fields
 from gdpr_lint.semantic.resolve import _annotation_name
 from gdpr_lint.semantic.scope import _FUNCTION, Binding, Scope, _ClassRef
 from gdpr_lint.syntax.nodes import (
@@ -91,6 +92,7 @@ class Walker(Context):
             self.scope = saved
         if self._prints_its_fields(node) and self._object_dump_taint_of(scope):
             self.printed_whole.add(scope.name)
+        observe_fields(self, node, scope)  # for the inventory: where personal data enters
 
     def _prints_its_fields(self, node: cst.ClassDef) -> bool:
         """Whether printing an object of the class shows all of its fields: a dataclass,
@@ -142,6 +144,8 @@ class Walker(Context):
         saved, self.block = self.block, body
         try:
             for stmt in body:
+                if body is self.module.body:
+                    self.top = stmt  # locates observations (engine/observations.py)
                 self._stmt(stmt)
         finally:
             self.block = saved
