@@ -26,6 +26,21 @@ class Sink:
     key_value: Optional[Tuple[int, int]] = None
     stream_keywords: FrozenSet[str] = frozenset()  # `file=`: where the call writes, the console by default
     console_streams: FrozenSet[str] = frozenset()  # words of a stream that is the console
+    key_keywords: FrozenSet[str] = frozenset()  # `set_cookie(key="email", value=...)`: the key by keyword
+    not_categories: FrozenSet[str] = frozenset()  # categories the sink is made for (a session id in a cookie)
+
+
+@dataclass(frozen=True)
+class Write:
+    """An assignment that sends: `scope.user = {...}`, `event["user"]["email"] = ...`."""
+
+    rule: str
+    verb: str
+    kinds: FrozenSet[str]
+    attributes: object  # "any" or a frozenset of attribute names
+    items: bool
+    attribute_items: FrozenSet[str]  # `response.cookies[k] = v`: items of these attributes of any object
+    not_categories: FrozenSet[str] = frozenset()
 
 
 class ExposureCheck(Check):
@@ -36,6 +51,7 @@ class ExposureCheck(Check):
         table = kb.tables.get("exposure", {})
         verbs = table.get("verbs", {})
         self.sinks: Dict[str, Sink] = {}
+        self.method_sinks: Dict[str, Sink] = {}  # `set_cookie` on any object
         for spec in table.get("sinks", ()):
             rule = spec["rule"]
             keywords = spec.get("keywords", "all")
@@ -49,9 +65,33 @@ class ExposureCheck(Check):
                 key_value=tuple(spec["key-value"]) if "key-value" in spec else None,
                 stream_keywords=frozenset(spec.get("stream-keywords", ())),
                 console_streams=frozenset(spec.get("console-streams", ())),
+                key_keywords=frozenset(spec.get("key-keywords", ())),
+                not_categories=frozenset(spec.get("not-categories", ())),
             )
             for target in spec["targets"]:
                 self.sinks[target] = sink
+            for method in spec.get("methods", ()):
+                self.method_sinks[method] = sink
+        self.writes = []
+        for spec in table.get("writes", ()):
+            attributes = spec.get("attributes", ())
+            self.writes.append(Write(
+                rule=spec["rule"], verb=spec.get("verb", verbs.get(spec["rule"], "exposed")),
+                kinds=frozenset(spec.get("kinds", ())),
+                attributes=attributes if attributes == "any" else frozenset(attributes),
+                items=bool(spec.get("items", False)),
+                attribute_items=frozenset(spec.get("attribute-items", ())),
+                not_categories=frozenset(spec.get("not-categories", ())),
+            ))
+        self.write_kinds = frozenset(kind for write in self.writes for kind in write.kinds)
+        self.write_attribute_items = frozenset(a for write in self.writes for a in write.attribute_items)
+        # HTTP calls whose URL names a service's API: the body is sent to that service
+        self.url_targets = frozenset(t for spec in table.get("sinks", ()) if spec["rule"] == "GDPR105"
+                                     for t in spec["targets"])
+        self.endpoints = [(spec["rule"], tuple(spec.get("hosts", ())), verbs.get(spec["rule"], "exposed"))
+                          for spec in table.get("endpoints", ())]
+        self.body_keywords = frozenset(table.get("body-keywords", ("json", "data", "content", "body")))
+        self.pseudonym_words = frozenset(table.get("pseudonym-function-words", ()))
         self.flags = {flag["target"]: flag for flag in table.get("flags", ())}
         exceptions = table.get("exceptions", {})
         self.exception_skip = frozenset(exceptions.get("skip-keywords", ()))
@@ -66,8 +106,17 @@ class ExposureCheck(Check):
     # ---- calls --------------------------------------------------------------------------
 
     def on_call(self, ctx, call: cst.Call, target: Optional[str]) -> None:
+        if target is None or target not in self.sinks:
+            func = call.func
+            if type(func) is cst.Attribute and func.attr.value in self.method_sinks:
+                sink = self.method_sinks[func.attr.value]
+                if self.wants(sink.rule) and not ctx.is_module(func.value):
+                    self._check_sink(ctx, call, target or func.attr.value, sink)
+                return
         if target is None:
             return
+        if target in self.url_targets and self.endpoints:
+            self._check_endpoint(ctx, call, target)
         sink = self.sinks.get(target)
         if sink is not None:
             if self.wants(sink.rule):
@@ -98,6 +147,13 @@ class ExposureCheck(Check):
                     continue
                 if isinstance(sink.keywords, frozenset) and name not in sink.keywords:
                     continue
+                if sink.key_keywords:
+                    if name in sink.key_keywords:
+                        continue  # the cookie's name: what it says is judged with the value
+                    key = _key_argument(args, sink)
+                    if key is not None:
+                        taint = taint.union(ctx.keyed_taint(key, arg.value))
+                        continue
                 taint = taint.union(ctx.keyed_taint(name, arg.value))
                 continue
             position = index
@@ -106,13 +162,112 @@ class ExposureCheck(Check):
                 continue
             if sink.positional is not None and position not in sink.positional:
                 continue
+            if sink.key_value is not None and position == sink.key_value[0] and sink.key_keywords:
+                continue  # `set_cookie("email", ...)`: the name, judged with the value
             if sink.key_value is not None and position == sink.key_value[1]:
-                key = _positional(args, sink.key_value[0])
+                key = _key_argument(args, sink) if sink.key_keywords else _positional(args, sink.key_value[0])
                 taint = taint.union(ctx.keyed_taint(key, arg.value) if key is not None else ctx.taint(arg.value))
                 continue
             taint = taint.union(ctx.taint(arg.value))
+        if taint and sink.not_categories:
+            taint = taint.restricted([c for c in taint.categories if c not in sink.not_categories])
         if taint:
             self._report(ctx, sink.rule, call, taint, sink.verb, target)
+
+    def _check_endpoint(self, ctx, call: cst.Call, target: str) -> None:
+        """`requests.post("https://www.google-analytics.com/mp/collect?...", json=...)`: the
+        body goes to the service the URL names ([[exposure.endpoints]])."""
+        from gdpr_lint.checks.base import argument
+
+        url = argument(call, 1 if target.rsplit(".", 1)[-1] in ("request", "build_request", "Request") else 0, "url")
+        if url is None:
+            return
+        folded = ctx.constant(url)
+        text = folded.value if folded is not None and isinstance(folded.value, str) else ctx.source(url)
+        for rule, hosts, verb in self.endpoints:
+            if self.wants(rule) and any(host in text for host in hosts):
+                taint = EMPTY
+                for arg in call.args:
+                    if arg.keyword is not None and arg.keyword.value in self.body_keywords:
+                        taint = taint.union(ctx.taint(arg.value))
+                if taint:
+                    self._report(ctx, rule, call, taint, verb, target)
+                return
+
+    # ---- writes -------------------------------------------------------------------------
+
+    def on_assign(self, ctx, target, name, value) -> None:
+        t = type(target)
+        if not self.writes or (t is not cst.Attribute and t is not cst.Subscript):
+            return
+        from gdpr_lint.syntax.nodes import _subscript_key
+
+        # the chain down to the object written into: `event["user"]["email"]`, `scope.user`
+        key = None
+        node = target
+        attribute = None
+        while True:
+            if type(node) is cst.Subscript:
+                if key is None:
+                    key = _subscript_key(node)
+                    if key is None:
+                        key = ""
+                inner = node.value
+                if type(inner) is cst.Attribute and inner.attr.value in self.write_attribute_items \
+                        and node is target:
+                    self._check_write(ctx, target, value, None, key, inner.attr.value)
+                    return
+                node = inner
+            elif type(node) is cst.Attribute:
+                if node is target:
+                    attribute = node.attr.value
+                node = node.value
+            elif type(node) is cst.Call and type(node.func) is cst.Attribute:
+                node = node.func.value  # `event.setdefault("extra", {})["email"] = ...`
+            else:
+                break
+        if type(node) is not cst.Name:
+            return
+        kind = ctx.kind(node)
+        if kind is None or kind not in self.write_kinds:
+            return
+        self._check_write(ctx, target, value, kind, key, attribute)
+
+    def _check_write(self, ctx, target, value, kind, key, attribute) -> None:
+        for write in self.writes:
+            if not self.wants(write.rule):
+                continue
+            if kind is None:
+                if attribute not in write.attribute_items:
+                    continue
+            elif kind not in write.kinds:
+                continue
+            elif type(target) is cst.Subscript:
+                if not write.items:
+                    continue
+            elif not (write.attributes == "any" or attribute in write.attributes):
+                continue
+            taint = ctx.keyed_taint(key, value) if key else ctx.taint(value)
+            if taint and write.not_categories:
+                taint = taint.restricted([c for c in taint.categories if c not in write.not_categories])
+            if taint:
+                self._report(ctx, write.rule, target, taint, write.verb, ctx.source(target))
+            return
+
+    # ---- GDPR108: a digest returned as the pseudonym ----------------------------------------
+
+    def on_scope_exit(self, ctx, scope) -> None:
+        if scope.kind != "function" or not scope.returns or not self.wants("GDPR108"):
+            return
+        _, digests = scope.returns.split_hashed()
+        if not digests:
+            return
+        from gdpr_lint.analysis.names import split_words
+
+        if self.pseudonym_words.isdisjoint(split_words(scope.name)):
+            return
+        self._report_digests(ctx, digests.sources[0].node, digests, f"returned as a pseudonym by {scope.name}()",
+                             scope.name)
 
     @staticmethod
     def _to_console(ctx, call: cst.Call, sink: Sink) -> bool:
@@ -131,12 +286,30 @@ class ExposureCheck(Check):
         return True
 
     def _report(self, ctx, rule: str, node, taint, verb: str, target: str) -> None:
+        plain, digests = taint.split_hashed()
+        if digests:  # an unsalted digest of an e-mail address is no pseudonym (GDPR108)
+            if self.wants("GDPR108"):
+                self._report_digests(ctx, node, digests, verb, target)
+                taint = plain
+            if not taint:
+                return
         description = taint.describe()
         plural = len(taint.categories) > 1 or " and " in description
         ctx.report(
             rule, node, f"{description} {'are' if plural else 'is'} {verb}",
             categories=taint.categories, confidence=taint.confidence,
             facts={"sink": target, "categories": list(taint.categories)},
+        )
+
+    def _report_digests(self, ctx, node, digests, verb: str, target: str) -> None:
+        algorithms = sorted({s.hashed for s in digests.sources})
+        description = digests.describe()
+        ctx.report(
+            "GDPR108", node,
+            f"an unsalted {'/'.join(algorithms)} digest of {description} is {verb}: a dictionary of candidates "
+            f"reverses it, so it is still personal data",
+            categories=digests.categories, confidence=digests.confidence,
+            facts={"sink": target, "categories": list(digests.categories), "digest": algorithms},
         )
 
     # ---- raise --------------------------------------------------------------------------
@@ -167,6 +340,14 @@ def _dotted(node) -> str:
     from gdpr_lint.syntax.nodes import dotted_name
 
     return dotted_name(node) or ""
+
+
+def _key_argument(args, sink: Sink):
+    """The key of a key-value sink, by position or by one of its key keywords."""
+    for arg in args:
+        if arg.keyword is not None and arg.keyword.value in sink.key_keywords:
+            return arg.value
+    return _positional(args, sink.key_value[0]) if sink.key_value is not None else None
 
 
 def _positional(args, index: int):
