@@ -110,7 +110,7 @@ class ExposureCheck(Check):
             func = call.func
             if type(func) is cst.Attribute and func.attr.value in self.method_sinks:
                 sink = self.method_sinks[func.attr.value]
-                if self.wants(sink.rule) and not ctx.is_module(func.value):
+                if self._wants_sink(sink.rule) and not ctx.is_module(func.value):
                     self._check_sink(ctx, call, target or func.attr.value, sink)
                 return
         if target is None:
@@ -119,7 +119,7 @@ class ExposureCheck(Check):
             self._check_endpoint(ctx, call, target)
         sink = self.sinks.get(target)
         if sink is not None:
-            if self.wants(sink.rule):
+            if self._wants_sink(sink.rule):
                 self._check_sink(ctx, call, target, sink)
             return
         flag = self.flags.get(target)
@@ -185,7 +185,7 @@ class ExposureCheck(Check):
         folded = ctx.constant(url)
         text = folded.value if folded is not None and isinstance(folded.value, str) else ctx.source(url)
         for rule, hosts, verb in self.endpoints:
-            if self.wants(rule) and any(host in text for host in hosts):
+            if self._wants_sink(rule) and any(host in text for host in hosts):
                 taint = EMPTY
                 for arg in call.args:
                     if arg.keyword is not None and arg.keyword.value in self.body_keywords:
@@ -235,7 +235,7 @@ class ExposureCheck(Check):
 
     def _check_write(self, ctx, target, value, kind, key, attribute) -> None:
         for write in self.writes:
-            if not self.wants(write.rule):
+            if not self._wants_sink(write.rule):
                 continue
             if kind is None:
                 if attribute not in write.attribute_items:
@@ -266,8 +266,7 @@ class ExposureCheck(Check):
 
         if self.pseudonym_words.isdisjoint(split_words(scope.name)):
             return
-        self._report_digests(ctx, digests.sources[0].node, digests, f"returned as a pseudonym by {scope.name}()",
-                             scope.name)
+        self._report_digests(ctx, scope.node.name, digests, f"returned as a pseudonym by {scope.name}()", scope.name)
 
     @staticmethod
     def _to_console(ctx, call: cst.Call, sink: Sink) -> bool:
@@ -284,6 +283,10 @@ class ExposureCheck(Check):
                 words = split_words(ctx.source(stream).replace(".", "_"))
                 return not sink.console_streams.isdisjoint(words)
         return True
+
+    def _wants_sink(self, rule: str) -> bool:
+        """A sink is looked at for its own rule, and for GDPR108 (a weak digest reaching it)."""
+        return self.wants(rule) or self.wants("GDPR108")
 
     def _report(self, ctx, rule: str, node, taint, verb: str, target: str) -> None:
         plain, digests = taint.split_hashed()
