@@ -101,7 +101,18 @@ class ExposureCheck(Check):
         self.sink_tokens = tuple(table.get("sink-tokens", ()))
 
     def prefilter_tokens(self):
-        return personal_data_tokens(self.kb.tables, self.config) + ["send_default_pii"]
+        return personal_data_tokens(self.kb.tables, self.config) + ["send_default_pii"] + self._subclass_tokens()
+
+    def _subclass_tokens(self):
+        """A class of the file that subclasses a client (`class Assistant(OpenAI)`) makes its
+        calls sinks: the block that defines it must stay, whatever words it holds."""
+        import re
+
+        objects = self.kb.tables.get("objects", {})
+        targets = list(objects.get("factories", {}))
+        targets += [t for entry in objects.get("conditional-factories", ()) for t in entry.get("targets", ())]
+        names = sorted({t.rsplit(".", 1)[-1] for t in targets if t.rsplit(".", 1)[-1][:1].isupper()})
+        return [(name.lower(), rf"class\s+\w+\s*\([^)]*\b{re.escape(name.lower())}\b") for name in names]
 
     # ---- calls --------------------------------------------------------------------------
 
