@@ -386,6 +386,9 @@ class Walker(Context):
                 continue
             if "functions" in entry and scope.name not in entry["functions"]:
                 continue
+            parts = self.path.replace("\\", "/").split("/")
+            if any(package in parts for package in entry.get("not-in-packages", ())):
+                continue
             return entry["kind"]
         return None
 
