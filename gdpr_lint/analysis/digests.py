@@ -10,7 +10,7 @@ import libcst as cst
 
 from gdpr_lint.analysis.flow import EMPTY, Taint
 from gdpr_lint.analysis.names import split_words
-from gdpr_lint.syntax.nodes import _slice_bound
+from gdpr_lint.syntax.nodes import _is_node, _slice_bound
 
 
 class DigestTaintMixin:
@@ -56,12 +56,19 @@ class DigestTaintMixin:
         taint = self.taint(data).restricted(weak.get("categories", ()))
         return taint.hashed(algorithm) if taint else EMPTY
 
-    def _names_salt(self, node) -> bool:
-        """Whether hashed text names a salt, pepper or secret (`f"{settings.PEPPER}:{email}"`)."""
-        words = set()
+    def _names_salt(self, node, _depth: int = 0) -> bool:
+        """Whether hashed text names a salt, pepper or secret (`f"{settings.PEPPER}:{email}"`),
+        also through the names it is built from (`formula = (user.email, settings.SECRET_KEY)`)."""
+        salt_words = self.weak_hashes.get("salt-words", ())
         for identifier in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", self.source(node)):
-            words.update(split_words(identifier))
-        return not words.isdisjoint(self.weak_hashes.get("salt-words", ()))
+            if salt_words and not set(split_words(identifier)).isdisjoint(salt_words):
+                return True
+            if _depth < 2:
+                binding = self.scope.lookup(identifier)
+                if binding is not None and binding.defs == 1 and _is_node(binding.value) \
+                        and self._names_salt(binding.value, _depth + 1):
+                    return True
+        return False
 
     def _sliced_taint(self, node: cst.Subscript) -> Taint:
         """A slice carries what it slices; a short prefix of a digest (`sha1(...)[:5]`, a
