@@ -236,6 +236,16 @@ PII = Table(
             }
         ),
         "sanitizers": Table({"words": STRS, "functions": STRS}),
+        "weak-hashes": Table(
+            {
+                "algorithms": STRS,
+                "digest-methods": STRS,
+                "categories": STRS,
+                "keyed-keywords": STRS,
+                "salt-words": STRS,
+                "short-prefix": INT,
+            }
+        ),
         "flow": Table(
             {
                 key: STRS
@@ -266,8 +276,21 @@ PII = Table(
 #: [objects]: how objects of a kind are made and named (name -> kind)
 OBJECTS = Table(
     {
-        key: MapOf(STR)
-        for key in ("factories", "instances", "names", "name-suffixes", "types", "factory-names", "factory-name-suffixes")
+        **{
+            key: MapOf(STR)
+            for key in ("factories", "instances", "names", "name-suffixes", "types", "factory-names", "factory-name-suffixes")
+        },
+        # a parameter's kind by the function it belongs to (Sentry's before_send(event, hint))
+        "parameters": ListOf(
+            Table(
+                {"names": STRS, "with": STRS, "functions": STRS, "not-in-packages": STRS, "kind": STR},
+                required=("names", "kind"),
+            )
+        ),
+        # a client that is a third party's only when hosted there (Elastic Cloud's cloud_id=)
+        "conditional-factories": ListOf(
+            Table({"targets": STRS, "keywords": STRS, "hosts": STRS, "kind": STR}, required=("targets", "kind"))
+        ),
     }
 )
 
@@ -276,7 +299,6 @@ EXPOSURE = Table(
         "verbs": MapOf(STR),
         "sink-kinds": MapOf(STR),  # rule -> the kind of place its sinks are, for the inventory
         "recipients": MapOf(STR),  # first part of a call target -> the service it sends to
-        "sink-tokens": STRS,
         "sinks": ListOf(
             Table(
                 {
@@ -292,10 +314,30 @@ EXPOSURE = Table(
                     "console-streams": STRS,
                     "kind": STR,
                     "recipient": STR,
+                    "methods": STRS,
+                    "key-keywords": STRS,
+                    "not-categories": STRS,
                 },
                 required=("rule", "targets"),
             )
         ),
+        "writes": ListOf(
+            Table(
+                {
+                    "rule": STR,
+                    "verb": STR,
+                    "kinds": STRS,
+                    "attributes": OneOf(STRS, STR),
+                    "items": BOOL,
+                    "attribute-items": STRS,
+                    "not-categories": STRS,
+                },
+                required=("rule",),
+            )
+        ),
+        "endpoints": ListOf(Table({"rule": STR, "hosts": STRS}, required=("rule", "hosts"))),
+        "pseudonym-function-words": STRS,
+        "body-keywords": STRS,
         "flags": ListOf(
             Table(
                 {
@@ -318,6 +360,8 @@ _SAAS = Table(
         "name": STR,
         "eu_hosts": STRS,
         "non_eu_hosts": MapOf(STR),
+        "no_eu_host": BOOL,  # a service with no EU region (Anthropic's API)
+        "eu_only": BOOL,  # a service only in the EU (Mistral's API)
         "default": STR,
         "default_host": STR,
         "fix": STR,
@@ -592,7 +636,7 @@ def validate_references(tables: dict, rules: Mapping[str, object]) -> None:
                         f'"{spec["enum"]}" names no [retention.enums] table{did_you_mean(spec["enum"], enums)}',
                     )
     exposure = tables.get("exposure", {})
-    for table in ("sinks", "flags"):
+    for table in ("sinks", "flags", "writes", "endpoints"):
         for index, entry in enumerate(exposure.get(table, ())):
             code = entry.get("rule")
             if code is not None and code not in rules:

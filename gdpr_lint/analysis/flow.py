@@ -14,6 +14,7 @@ class Source:
     category: str
     node: object  # the libcst expression it was read from
     confidence: str = "medium"
+    hashed: Optional[str] = None  # the unsalted digest it went through (`sha256`): still personal data
 
 
 class Taint:
@@ -59,6 +60,23 @@ class Taint:
         if all(s.category in categories for s in self.sources):
             return self
         return Taint(tuple(s for s in self.sources if s.category in categories), self.via, self._render, self._label)
+
+    def hashed(self, algorithm: str) -> "Taint":
+        """The same data through an unsalted digest (`sha256(email)`): reversible by dictionary."""
+        sources = tuple(Source(s.category, s.node, s.confidence, s.hashed or algorithm) for s in self.sources)
+        return Taint(sources, self.via, self._render, self._label)
+
+    def split_hashed(self) -> Tuple["Taint", "Taint"]:
+        """(the data as it is, the data only through an unsalted digest)."""
+        if not any(s.hashed for s in self.sources):
+            return self, EMPTY
+        plain = tuple(s for s in self.sources if not s.hashed)
+        digests = tuple(s for s in self.sources if s.hashed)
+        return (Taint(plain, self.via, self._render, self._label) if plain else EMPTY,
+                Taint(digests, self.via, self._render, self._label))
+
+    def without_hashed(self) -> "Taint":
+        return self.split_hashed()[0]
 
     def through(self, name: str) -> "Taint":
         """The same data, now held by variable `name` (kept for the message)."""

@@ -120,7 +120,7 @@ class TaintMixin:
                 return self._keyed_item_taint(node.value, key, node)
             if _is_short_slice(node) or _is_domain_part(node) or self._is_payload(node.value):
                 return EMPTY  # `request.POST[field]`: one field, whose key the code does not say
-            return self.taint(node.value)
+            return self._sliced_taint(node)
         if t is cst.Call:
             return self._call_taint(node)
         if t is cst.FormattedString:

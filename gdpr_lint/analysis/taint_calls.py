@@ -139,7 +139,7 @@ class CallTaintMixin:
         target = self.resolve(func)
         name = func.attr.value if type(func) is cst.Attribute else (func.value if type(func) is cst.Name else "")
         if self.vocab.is_sanitizer(target, name):
-            return EMPTY
+            return self._weak_digest_taint(node) if self.weak_hashes else EMPTY
         obtained = self._obtained_taint(node, target, name)  # a prompt, a secret setting, an alias
         if obtained is not None:
             return obtained

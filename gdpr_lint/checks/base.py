@@ -73,6 +73,9 @@ class CheckContext(Protocol):
     def keys_taint(self, node) -> Optional["Taint"]:
         """What the keys of a dict carry, when the dict is one the engine can see."""
 
+    def is_module(self, node) -> bool:
+        """Whether `node` is a module or an attribute of one (`requests`, `os.path`), not an object."""
+
     def is_local(self, node) -> bool:
         """Whether `node` is a name the walked function has bound itself (not a parameter)."""
 

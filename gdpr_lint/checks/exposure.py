@@ -28,6 +28,21 @@ class Sink:
     console_streams: FrozenSet[str] = frozenset()  # words of a stream that is the console
     kind: str = ""  # for the inventory: logs, console, telemetry, ... ([exposure] sink-kinds)
     recipient: str = ""  # the service it sends to, when one
+    key_keywords: FrozenSet[str] = frozenset()  # `set_cookie(key="email", value=...)`: the key by keyword
+    not_categories: FrozenSet[str] = frozenset()  # categories the sink is made for (a session id in a cookie)
+
+
+@dataclass(frozen=True)
+class Write:
+    """An assignment that sends: `scope.user = {...}`, `event["user"]["email"] = ...`."""
+
+    rule: str
+    verb: str
+    kinds: FrozenSet[str]
+    attributes: object  # "any" or a frozenset of attribute names
+    items: bool
+    attribute_items: FrozenSet[str]  # `response.cookies[k] = v`: items of these attributes of any object
+    not_categories: FrozenSet[str] = frozenset()
 
 
 class ExposureCheck(Check):
@@ -38,6 +53,7 @@ class ExposureCheck(Check):
         table = kb.tables.get("exposure", {})
         verbs = table.get("verbs", {})
         self.sinks: Dict[str, Sink] = {}
+        self.method_sinks: Dict[str, Sink] = {}  # `set_cookie` on any object
         for spec in table.get("sinks", ()):
             rule = spec["rule"]
             keywords = spec.get("keywords", "all")
@@ -53,28 +69,71 @@ class ExposureCheck(Check):
                 console_streams=frozenset(spec.get("console-streams", ())),
                 kind=spec.get("kind", table.get("sink-kinds", {}).get(rule, "")),
                 recipient=spec.get("recipient", ""),
+                key_keywords=frozenset(spec.get("key-keywords", ())),
+                not_categories=frozenset(spec.get("not-categories", ())),
             )
             for target in spec["targets"]:
                 self.sinks[target] = sink
+            for method in spec.get("methods", ()):
+                self.method_sinks[method] = sink
+        self.writes = []
+        for spec in table.get("writes", ()):
+            attributes = spec.get("attributes", ())
+            self.writes.append(Write(
+                rule=spec["rule"], verb=spec.get("verb", verbs.get(spec["rule"], "exposed")),
+                kinds=frozenset(spec.get("kinds", ())),
+                attributes=attributes if attributes == "any" else frozenset(attributes),
+                items=bool(spec.get("items", False)),
+                attribute_items=frozenset(spec.get("attribute-items", ())),
+                not_categories=frozenset(spec.get("not-categories", ())),
+            ))
+        self.write_kinds = frozenset(kind for write in self.writes for kind in write.kinds)
+        self.write_attribute_items = frozenset(a for write in self.writes for a in write.attribute_items)
+        # HTTP calls whose URL names a service's API: the body is sent to that service
+        self.url_targets = frozenset(t for spec in table.get("sinks", ()) if spec["rule"] == "GDPR105"
+                                     for t in spec["targets"])
+        self.endpoints = [(spec["rule"], tuple(spec.get("hosts", ())), verbs.get(spec["rule"], "exposed"))
+                          for spec in table.get("endpoints", ())]
+        self.body_keywords = frozenset(table.get("body-keywords", ("json", "data", "content", "body")))
+        self.pseudonym_words = frozenset(table.get("pseudonym-function-words", ()))
         self.flags = {flag["target"]: flag for flag in table.get("flags", ())}
         exceptions = table.get("exceptions", {})
         self.exception_skip = frozenset(exceptions.get("skip-keywords", ()))
         self.echoed_exceptions = frozenset(exceptions.get("echoed", ()))
         self.echoed_reported = frozenset(exceptions.get("echoed-still-reported", ()))
         self.exception_verb = verbs.get("GDPR103", "put in an exception message")
-        self.sink_tokens = tuple(table.get("sink-tokens", ()))
 
     def prefilter_tokens(self):
-        return personal_data_tokens(self.kb.tables, self.config) + ["send_default_pii"]
+        return personal_data_tokens(self.kb.tables, self.config) + ["send_default_pii"] + self._subclass_tokens()
+
+    def _subclass_tokens(self):
+        """A class of the file that subclasses a client (`class Assistant(OpenAI)`) makes its
+        calls sinks: the block that defines it must stay, whatever words it holds."""
+        import re
+
+        objects = self.kb.tables.get("objects", {})
+        targets = list(objects.get("factories", {}))
+        targets += [t for entry in objects.get("conditional-factories", ()) for t in entry.get("targets", ())]
+        names = sorted({t.rsplit(".", 1)[-1] for t in targets if t.rsplit(".", 1)[-1][:1].isupper()})
+        return [(name.lower(), rf"class\s+\w+\s*\([^)]*\b{re.escape(name.lower())}\b") for name in names]
 
     # ---- calls --------------------------------------------------------------------------
 
     def on_call(self, ctx, call: cst.Call, target: Optional[str]) -> None:
+        if target is None or target not in self.sinks:
+            func = call.func
+            if type(func) is cst.Attribute and func.attr.value in self.method_sinks:
+                sink = self.method_sinks[func.attr.value]
+                if self._wants_sink(sink.rule) and not ctx.is_module(func.value):
+                    self._check_sink(ctx, call, target or func.attr.value, sink)
+                return
         if target is None:
             return
+        if target in self.url_targets and self.endpoints:
+            self._check_endpoint(ctx, call, target)
         sink = self.sinks.get(target)
         if sink is not None:
-            if self.wants(sink.rule):
+            if self._wants_sink(sink.rule):
                 self._check_sink(ctx, call, target, sink)
             return
         flag = self.flags.get(target)
@@ -106,6 +165,13 @@ class ExposureCheck(Check):
                     continue
                 if isinstance(sink.keywords, frozenset) and name not in sink.keywords:
                     continue
+                if sink.key_keywords:
+                    if name in sink.key_keywords:
+                        continue  # the cookie's name: what it says is judged with the value
+                    key = _key_argument(args, sink)
+                    if key is not None:
+                        taint = taint.union(ctx.keyed_taint(key, arg.value))
+                        continue
                 taint = taint.union(ctx.keyed_taint(name, arg.value))
                 continue
             position = index
@@ -114,11 +180,15 @@ class ExposureCheck(Check):
                 continue
             if sink.positional is not None and position not in sink.positional:
                 continue
+            if sink.key_value is not None and position == sink.key_value[0] and sink.key_keywords:
+                continue  # `set_cookie("email", ...)`: the name, judged with the value
             if sink.key_value is not None and position == sink.key_value[1]:
-                key = _positional(args, sink.key_value[0])
+                key = _key_argument(args, sink) if sink.key_keywords else _positional(args, sink.key_value[0])
                 taint = taint.union(ctx.keyed_taint(key, arg.value) if key is not None else ctx.taint(arg.value))
                 continue
             taint = taint.union(ctx.taint(arg.value))
+        if taint and sink.not_categories:
+            taint = taint.restricted([c for c in taint.categories if c not in sink.not_categories])
         if taint:
             recipients = self.kb.tables.get("exposure", {}).get("recipients", {})
             recipient = sink.recipient or recipients.get(target.split(".", 1)[0], "") or \
@@ -126,6 +196,112 @@ class ExposureCheck(Check):
             ctx.observe("sent", call, rule=sink.rule, categories=sorted(taint.categories), sink=sink.kind,
                         recipient=recipient, target=target)
             self._report(ctx, sink.rule, call, taint, sink.verb, target)
+
+    def _check_endpoint(self, ctx, call: cst.Call, target: str) -> None:
+        """`requests.post("https://www.google-analytics.com/mp/collect?...", json=...)`: the
+        body goes to the service the URL names ([[exposure.endpoints]])."""
+        from gdpr_lint.checks.base import argument
+
+        url = argument(call, 1 if target.rsplit(".", 1)[-1] in ("request", "build_request", "Request") else 0, "url")
+        if url is None:
+            return
+        folded = ctx.constant(url)
+        text = folded.value if folded is not None and isinstance(folded.value, str) else ctx.source(url)
+        for rule, hosts, verb in self.endpoints:
+            if self._wants_sink(rule) and any(host in text for host in hosts):
+                taint = EMPTY
+                for arg in call.args:
+                    if arg.keyword is not None and arg.keyword.value in self.body_keywords:
+                        taint = taint.union(ctx.taint(arg.value))
+                if taint:
+                    host = next(host for host in hosts if host in text)
+                    self._observe_sent(ctx, call, rule, taint, target, host)
+                    self._report(ctx, rule, call, taint, verb, target)
+                return
+
+    # ---- writes -------------------------------------------------------------------------
+
+    def on_assign(self, ctx, target, name, value) -> None:
+        t = type(target)
+        if not self.writes or (t is not cst.Attribute and t is not cst.Subscript):
+            return
+        from gdpr_lint.syntax.nodes import _subscript_key
+
+        # the chain down to the object written into: `event["user"]["email"]`, `scope.user`
+        key = None
+        node = target
+        attribute = None
+        while True:
+            if type(node) is cst.Subscript:
+                if key is None:
+                    key = _subscript_key(node)
+                    if key is None:
+                        key = ""
+                inner = node.value
+                if type(inner) is cst.Attribute and inner.attr.value in self.write_attribute_items \
+                        and node is target:
+                    self._check_write(ctx, target, value, None, key, inner.attr.value)
+                    return
+                node = inner
+            elif type(node) is cst.Attribute:
+                if node is target:
+                    attribute = node.attr.value
+                node = node.value
+            elif type(node) is cst.Call and type(node.func) is cst.Attribute:
+                node = node.func.value  # `event.setdefault("extra", {})["email"] = ...`
+            else:
+                break
+        if type(node) is not cst.Name:
+            return
+        kind = ctx.kind(node)
+        if kind is None or kind not in self.write_kinds:
+            return
+        self._check_write(ctx, target, value, kind, key, attribute)
+
+    def _check_write(self, ctx, target, value, kind, key, attribute) -> None:
+        for write in self.writes:
+            if not self._wants_sink(write.rule):
+                continue
+            if kind is None:
+                if attribute not in write.attribute_items:
+                    continue
+            elif kind not in write.kinds:
+                continue
+            elif type(target) is cst.Subscript:
+                if not write.items:
+                    continue
+            elif not (write.attributes == "any" or attribute in write.attributes):
+                continue
+            taint = ctx.keyed_taint(key, value) if key else ctx.taint(value)
+            if taint and write.not_categories:
+                taint = taint.restricted([c for c in taint.categories if c not in write.not_categories])
+            if taint:
+                recipients = self.kb.tables.get("exposure", {}).get("recipients", {})
+                recipient = recipients.get(f"<{kind}>", "") if kind else ""
+                self._observe_sent(ctx, target, write.rule, taint, ctx.source(target), recipient)
+                self._report(ctx, write.rule, target, taint, write.verb, ctx.source(target))
+            return
+
+    def _observe_sent(self, ctx, node, rule: str, taint, target: str, recipient: str) -> None:
+        """The inventory's record of where data goes, for sinks that are not [[exposure.sinks]]
+        calls (endpoints, writes)."""
+        kind = self.kb.tables.get("exposure", {}).get("sink-kinds", {}).get(rule, "")
+        ctx.observe("sent", node, rule=rule, categories=sorted(taint.categories), sink=kind,
+                    recipient=recipient, target=target)
+
+    # ---- GDPR108: a digest returned as the pseudonym ----------------------------------------
+
+    def on_scope_exit(self, ctx, scope) -> None:
+        if scope.kind != "function" or not scope.returns or not self.wants("GDPR108"):
+            return
+        _, digests = scope.returns.split_hashed()
+        if not digests:
+            return
+        from gdpr_lint.analysis.names import split_words
+
+        if self.pseudonym_words.isdisjoint(split_words(scope.name)):
+            return
+        self._report_digests(ctx, scope.node.name, digests, f"returned as a pseudonym by {scope.name}()", scope.name)
 
     @staticmethod
     def _url_host(ctx, call: cst.Call, sink: Sink) -> str:
@@ -167,13 +343,35 @@ class ExposureCheck(Check):
                 return not sink.console_streams.isdisjoint(words)
         return True
 
+    def _wants_sink(self, rule: str) -> bool:
+        """A sink is looked at for its own rule, and for GDPR108 (a weak digest reaching it)."""
+        return self.wants(rule) or self.wants("GDPR108")
+
     def _report(self, ctx, rule: str, node, taint, verb: str, target: str) -> None:
+        plain, digests = taint.split_hashed()
+        if digests:  # an unsalted digest of an e-mail address is no pseudonym (GDPR108)
+            if self.wants("GDPR108"):
+                self._report_digests(ctx, node, digests, verb, target)
+                taint = plain
+            if not taint:
+                return
         description = taint.describe()
         plural = len(taint.categories) > 1 or " and " in description
         ctx.report(
             rule, node, f"{description} {'are' if plural else 'is'} {verb}",
             categories=taint.categories, confidence=taint.confidence,
             facts={"sink": target, "categories": list(taint.categories)},
+        )
+
+    def _report_digests(self, ctx, node, digests, verb: str, target: str) -> None:
+        algorithms = sorted({s.hashed for s in digests.sources})
+        description = digests.describe()
+        ctx.report(
+            "GDPR108", node,
+            f"an unsalted {'/'.join(algorithms)} digest of {description} is {verb}: a dictionary of candidates "
+            f"reverses it, so it is still personal data",
+            categories=digests.categories, confidence=digests.confidence,
+            facts={"sink": target, "categories": list(digests.categories), "digest": algorithms},
         )
 
     # ---- raise --------------------------------------------------------------------------
@@ -207,6 +405,14 @@ def _dotted(node) -> str:
     from gdpr_lint.syntax.nodes import dotted_name
 
     return dotted_name(node) or ""
+
+
+def _key_argument(args, sink: Sink):
+    """The key of a key-value sink, by position or by one of its key keywords."""
+    for arg in args:
+        if arg.keyword is not None and arg.keyword.value in sink.key_keywords:
+            return arg.value
+    return _positional(args, sink.key_value[0]) if sink.key_value is not None else None
 
 
 def _positional(args, index: int):

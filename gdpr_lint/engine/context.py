@@ -15,6 +15,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 import libcst as cst
 
+from gdpr_lint.analysis.digests import DigestTaintMixin
 from gdpr_lint.analysis.flow import Taint
 from gdpr_lint.analysis.pii import PiiVocabulary
 from gdpr_lint.analysis.taint import TaintMixin
@@ -38,7 +39,8 @@ class _Report:
         self.categories, self.confidence, self.severity, self.facts = categories, confidence, severity, facts
 
 
-class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, TaintMixin, ValuesMixin, ResolveMixin):
+class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, DigestTaintMixin, TaintMixin, ValuesMixin,
+              ResolveMixin):
     """The single traversal of one module, and the analyses the checks query."""
 
     def __init__(self, settings, path: str, module: cst.Module, origin: Optional[List[int]] = None,
@@ -63,6 +65,11 @@ class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, T
         self.factory_names: Dict[str, str] = objects.get("factory-names", {})  # `get_logger()`
         self.factory_name_suffixes: Dict[str, str] = objects.get("factory-name-suffixes", {})
         self.types: Dict[str, str] = objects.get("types", {})
+        self.parameter_kinds = objects.get("parameters", ())  # [[objects.parameters]]
+        self.conditional_factories = {target: entry for entry in objects.get("conditional-factories", ())
+                                      for target in entry.get("targets", ())}
+        self.weak_hashes = self.kb.tables.get("pii", {}).get("weak-hashes", {})
+        self._resolving_bases: set = set()
         values = self.kb.tables.get("values", {})
         self.env_getters = frozenset(values.get("env-getters", ()))
         self.imported_readers = {}  # name -> (kind, module words) ([[values.imported-readers]])

@@ -3,7 +3,7 @@ and scope exit handed to the checks.
 """
 from __future__ import annotations
 
-from typing import Dict, Sequence
+from typing import Dict, Optional, Sequence
 
 import libcst as cst
 
@@ -374,10 +374,27 @@ class Walker(Context):
             # DRF/Django form field validators: validate_email(self, value)
             taint = self._taint_source(self.vocab.classify(scope.name[len("validate_"):], key=True), param.name)
         if kind is None:
-            kind = self._conventional_kind(name)
+            kind = self._parameter_kind(name, scope) or self._conventional_kind(name)
         binding = Binding(name, None, taint, kind, None, param.name)
         binding.type_name = annotation.rsplit(".", 1)[-1] if annotation else None
         scope.bindings[name] = binding
+
+    def _parameter_kind(self, name: str, scope: Scope) -> Optional[str]:
+        """The object a parameter holds by the function it is a parameter of
+        ([[objects.parameters]]: Sentry's `before_send(event, hint)`, a logging.Filter's
+        `filter(self, record)`, a structlog processor's `event_dict`)."""
+        for entry in self.parameter_kinds:
+            if name not in entry.get("names", ()):
+                continue
+            if "with" in entry and not any(other in scope.param_names for other in entry["with"]):
+                continue
+            if "functions" in entry and scope.name not in entry["functions"]:
+                continue
+            parts = self.path.replace("\\", "/").split("/")
+            if any(package in parts for package in entry.get("not-in-packages", ())):
+                continue
+            return entry["kind"]
+        return None
 
     def _class(self, node: cst.ClassDef) -> None:
         self.stmt = node

@@ -82,6 +82,8 @@ class ResolveMixin:
                     return f"<{kind}>" if kind else binding.qualname
                 if binding.kind:
                     return f"<{binding.kind}>"
+                if isinstance(binding.value, _ClassRef):
+                    return self._factory_base(binding.value.scope.node)
                 return None
             kind = self._conventional_kind(node.value)
             return f"<{kind}>" if kind else node.value
@@ -109,7 +111,35 @@ class ResolveMixin:
             if base is not None:
                 kind = self.factories.get(f"{base}.__getitem__")
                 return f"<{kind}>" if kind else None
+        if type(node) is cst.BinaryOperation and type(node.operator) is cst.BitOr:
+            return self._pipe_target(node)
         return None
+
+    def _factory_base(self, class_node) -> Optional[str]:
+        """A class of the module that subclasses a class the catalogue makes objects of
+        (`class AuditAdapter(logging.LoggerAdapter)`, `class Assistant(OpenAI)`) is that class."""
+        if class_node in self._resolving_bases:  # `class A(A)` after an import of A
+            return None
+        self._resolving_bases.add(class_node)
+        try:
+            for base in class_node.bases:
+                target = self.resolve(base.value)
+                if target is not None and (target in self.factories or target in self.conditional_factories):
+                    return target
+        finally:
+            self._resolving_bases.discard(class_node)
+        return None
+
+    def _pipe_target(self, node) -> Optional[str]:
+        """`prompt | llm | parser`: a LangChain runnable sequence is the model it runs (the
+        last operand of a known kind), so `chain.invoke(...)` sends to the model."""
+        while type(node) is cst.BinaryOperation and type(node.operator) is cst.BitOr:
+            right = self.resolve(node.right)
+            if right is not None and right.startswith("<"):
+                return right
+            node = node.left
+        left = self.resolve(node)
+        return left if left is not None and left.startswith("<") else None
 
     def resolve_call(self, func) -> Optional[str]:
         return self.resolve(func)
@@ -128,6 +158,8 @@ class ResolveMixin:
             if service is None and call.args and call.args[0].keyword is None:
                 service = string_value(call.args[0].value)
             return f"aws:{service}" if service else "aws"
+        if kind is None and target in self.conditional_factories:
+            return self._conditional_kind(call, self.conditional_factories[target])
         return kind
 
     def _named_factory_kind(self, call: cst.Call) -> Optional[str]:
@@ -145,6 +177,29 @@ class ResolveMixin:
                 if snake.endswith(suffix):
                     return suffix_kind
         return kind
+
+    def _conditional_kind(self, call: cst.Call, entry: dict) -> Optional[str]:
+        """The kind of a client that is a third party's only when hosted there: one of the
+        entry's keywords given (`cloud_id=`), or a host of the entry among the string
+        arguments (`hosts=["https://x.eu-west-1.es.amazonaws.com"]`)."""
+        keywords = entry.get("keywords", ())
+        hosts = entry.get("hosts", ())
+        stack = []
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in keywords:
+                return entry["kind"]
+            stack.append(arg.value)
+        while stack:
+            node = stack.pop()
+            if type(node) in (cst.List, cst.Tuple):
+                stack.extend(element.value for element in node.elements)
+            elif type(node) is cst.Dict:
+                stack.extend(element.value for element in node.elements if type(element) is cst.DictElement)
+            else:
+                folded = self.constant(node)
+                if folded is not None and isinstance(folded.value, str) and any(host in folded.value for host in hosts):
+                    return entry["kind"]
+        return None
 
     def kind(self, node) -> Optional[str]:
         target = self.resolve(node)
@@ -187,6 +242,9 @@ class ResolveMixin:
         while type(node) is cst.Attribute:
             node = node.value
         return self.scope.lookup(node.value) if type(node) is cst.Name else None
+
+    def is_module(self, node) -> bool:
+        return self._is_module(node)
 
     def _is_module(self, node) -> bool:
         """`requests`, `os.path`: a name bound by `import X` (not an object imported from one)."""
