@@ -48,18 +48,33 @@ def imported_project_class(ctx, func, names: Sequence[str], library_roots: Seque
     """The qualified name of a class imported from a project module (not from one of
     `library_roots`) whose name matches one of `names` (`*Stack`), in a module that imports one
     of `library_roots` itself (an app that builds the library's objects); else None."""
-    if type(func) is not cst.Name or not any(fnmatch.fnmatchcase(func.value, n) for n in names):
+    if type(func) is not cst.Name:
         return None
     binding = ctx.scope.lookup(func.value)
     qualname = getattr(binding, "qualname", None) if binding is not None else None
-    if not qualname or "." not in qualname:
-        return None
-    root = qualname.lstrip(".").split(".", 1)[0]
-    if root in library_roots:
-        return None
-    if not any(root_of(b) in library_roots for b in module_bindings(ctx)):
-        return None
-    return qualname
+    return qualname if is_project_class(ctx, qualname, names, library_roots) else None
+
+
+def local_project_class(ctx, func, names: Sequence[str], library_roots: Sequence[str]) -> bool:
+    """A class of the module named as one of `names` (`BillingStack`), or a name bound nowhere
+    (a class the pre-filter left out), in a module that imports one of `library_roots`."""
+    if type(func) is not cst.Name or not any(fnmatch.fnmatchcase(func.value, n) for n in names):
+        return False
+    if ctx.scope.lookup(func.value) is not None and class_scope(ctx, func) is None:
+        return False
+    return any(root_of(b) in library_roots for b in module_bindings(ctx))
+
+
+def is_project_class(ctx, qualname: Optional[str], names: Sequence[str], library_roots: Sequence[str]) -> bool:
+    """Whether `qualname` (`billing.stacks.BillingStack`) is a class imported from the project
+    under one of `names`, in a module that imports one of `library_roots`."""
+    if not qualname or "." not in qualname or qualname.startswith("<"):
+        return False
+    if not any(fnmatch.fnmatchcase(qualname.rsplit(".", 1)[-1], n) for n in names):
+        return False
+    if qualname.lstrip(".").split(".", 1)[0] in library_roots:
+        return False
+    return any(root_of(b) in library_roots for b in module_bindings(ctx))
 
 
 def module_bindings(ctx) -> Iterator:

@@ -211,6 +211,13 @@ class ResidencyCheck(InfrastructureMixin, Check):
         # a test double's import (`from moto import mock_aws`) must stay for its decorators to resolve
         tokens.update((root, rf"\b{re.escape(root)}\b") for root in self._test_double_roots)
         tokens.update(k.lower() for k in self.dict_keys)
+        # `key_tokens`: the keys of a sink's dict arguments, as quoted dict keys (`env={"region":
+        # ...}` on a project's stack made in a function with no other token)
+        for sink in self.catalog.table.get("region_args", ()):
+            for path in sink.get("args", ()) if sink.get("key_tokens") else ():
+                key = path.partition(".")[2].lower()
+                if key and key.isidentifier():
+                    tokens.add((key, rf"[\"']{re.escape(key)}[\"']\s*:"))
         # a region setting is judged by its block's endpoint setting, which must stay for it
         tokens.update(p.strip("*") for names in self.setting_endpoints.values() for p in names)
         for spec in self.attributes.values():

@@ -42,13 +42,19 @@ class InfrastructureMixin:
         defined in the module, else the sinks' own classes when it is imported from the project
         under a name that says what it is (`from billing.stacks import BillingStack`)."""
         inherited = classes.inherited_targets(ctx, call.func)
-        if inherited:
+        if inherited and self.sinks.match(inherited):
             return inherited
-        found: List[str] = []
+        found: List[str] = list(inherited)
         for sink in self.class_sinks:
             names = sink.get("project_classes", ())
             roots = tuple({c.split(".", 1)[0] for c in sink.get("calls", ())})
-            if names and classes.imported_project_class(ctx, call.func, names, roots):
+            if not names:
+                continue
+            # the class imported from the project, or defined in the module (`class
+            # BillingStack(BaseStack)` with `from common.base import BaseStack`; the pre-filter
+            # drops such a class when its body has no token, leaving the name unbound)
+            if classes.imported_project_class(ctx, call.func, names, roots) or \
+                    classes.local_project_class(ctx, call.func, names, roots):
                 found.extend(sink.get("calls", ())[:1])
         return found
 
