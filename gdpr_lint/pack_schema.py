@@ -417,6 +417,9 @@ RESIDENCY = Table(
                     "default_reason": STR,
                     "default_needs_str_arg": POSITION,
                     "account_locator": BOOL,
+                    "subclasses": BOOL,
+                    "project_classes": STRS,
+                    "key_tokens": BOOL,
                 },
                 required=("provider", "calls"),
             )
@@ -444,6 +447,9 @@ RESIDENCY = Table(
         "quiet_calls": Table({"calls": STRS, "suffixes": STRS}),
         "global_services": MapOf(STRS),
         "test_doubles": Table({"calls": STRS}),
+        "test_data": Table({"folders": STRS, "files": STRS}),
+        "global_resources": Table({"holders": STRS, "resources": STRS, "neutral": STRS, "stack_words": STRS}),
+        "enums": MapOf(Table({"provider": STR}, required=("provider",))),
         "attributes": MapOf(Table({"provider": STR, "kinds": STRS, "receiver_names": STRS}, required=("provider",))),
         "saas": MapOf(_SAAS),
         "saas_ignore": Table({"first_labels": STRS}),
@@ -521,6 +527,8 @@ RETENTION = Table(
                     "missing-text": STR,
                     "missing-default": Table({"days": Int(minimum=0), "text": STR}),
                     "missing-unless": MapOf(STRS),
+                    "missing-unless-given": STRS,
+                    "code": STR,
                     "excused-by": STRS,
                     "excused-by-same": STR,
                     "options": ARGUMENT,
@@ -578,6 +586,14 @@ VALUES = Table(
     }
 )
 
+#: who sends a Lambda handler's event (rules/events.toml)
+EVENTS = Table(
+    {
+        "sources": ListOf(Table({"name": STR, "user": BOOL, "keys": STRS, "types": STRS}, required=("name",))),
+        "converters": Table({"calls": STRS, "keyword": STR}),
+    }
+)
+
 #: what `allowed-jurisdictions` accepts (rules/jurisdictions.toml)
 JURISDICTIONS = Table({"groups": STRS, "countries": STRS, "aliases": MapOf(STR)})
 
@@ -591,6 +607,7 @@ PACK = Table(
         "retention": RETENTION,
         "values": VALUES,
         "jurisdictions": JURISDICTIONS,
+        "events": EVENTS,
     }
 )
 

@@ -439,6 +439,36 @@ def _simple_statements(body):
             yield stmt
 
 
+def _setup_attributes(node, passes, interesting) -> set:
+    """`self._session = session or boto3.Session()` in a set-up method, in a statement with a
+    token: the attributes a class's other methods use for what matters (`self._session.resource(
+    "dynamodb", "us-west-2")` in a method with no token of its own). Only an object made by a
+    call of an import that matters (`boto3.Session()`), not any value next to a token."""
+    import ast
+
+    found = set()
+    for child in node.body:
+        if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) or child.name not in _SETUP_METHODS:
+            continue
+        for stmt in ast.walk(child):
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None and any(
+                    isinstance(call, ast.Call) and _call_root(call.func) in interesting
+                    for call in ast.walk(stmt.value)) and passes(stmt.lineno, stmt.end_lineno):
+                for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+                    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                            and target.value.id in ("self", "cls"):
+                        found.add(target.attr)
+    return found
+
+
+def _call_root(func) -> Optional[str]:
+    import ast
+
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return func.id if isinstance(func, ast.Name) else None
+
+
 def _annotation_last_name(node) -> Optional[str]:
     """The class an annotation names, as the engine types a parameter: `SignupRequest`,
     `models.SignupRequest`, `Optional[SignupRequest]`, `Annotated[SignupRequest, ...]`,
@@ -639,6 +669,16 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
                 continue
             if passes(stmt.lineno, stmt.end_lineno) or uses_interesting(stmt.lineno, stmt.end_lineno):
                 interesting.update(names)
+    # classes that extend an import that matters (`class BillingStack(Stack)` with `from aws_cdk
+    # import Stack`, also through the module's own classes): a call of one is a call of its base
+    grew = True
+    while grew:
+        grew = False
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and node.name not in interesting and any(
+                    isinstance(n, ast.Name) and n.id in interesting for base in node.bases for n in ast.walk(base)):
+                interesting.add(node.name)
+                grew = True
     # module functions that matter: their callers may use what they return
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and passes(*_span(node)):
@@ -704,11 +744,13 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
                 continue
             if node.name in printed:
                 continue
+            members = _setup_attributes(node, passes, interesting)
             for child in node.body:
                 if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and child.name not in _SETUP_METHODS:
                     c_first, c_last = _span(child)
                     if not matters(c_first, c_last) and not dumps_a_class_that_matters(child, node.name) \
-                            and not takes_printed(child):
+                            and not takes_printed(child) and not (
+                                members and not members.isdisjoint(_WORDS.findall(text, starts[c_first - 1], starts[c_last]))):
                         drops.append((c_first, c_last, child.col_offset))
     if not drops:
         return text, None

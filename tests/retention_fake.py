@@ -47,6 +47,7 @@ class Scope:
     name: str
     node: cst.CSTNode
     names: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)
+    parent: Optional["Scope"] = None  # the enclosing scope (a stack class of a function's code)
 
 
 @dataclass
@@ -263,14 +264,14 @@ class FakeContext:
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
                 outer = self.scope
-                self.scope = Scope("function", stmt.name.value, stmt)
+                self.scope = Scope("function", stmt.name.value, stmt, parent=outer)
                 self._collect(stmt.body.body, self.scope.names, None)
                 self._walk_body(check, stmt.body.body)
                 check.on_scope_exit(self, self.scope)
                 self.scope = outer
             elif isinstance(stmt, cst.ClassDef):
                 outer = self.scope
-                self.scope = Scope("class", stmt.name.value, stmt, self.class_names[stmt.name.value])
+                self.scope = Scope("class", stmt.name.value, stmt, self.class_names[stmt.name.value], parent=outer)
                 self._walk_body(check, stmt.body.body)
                 self.scope = outer
             elif isinstance(stmt, cst.SimpleStatementLine):

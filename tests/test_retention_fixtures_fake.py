@@ -34,5 +34,5 @@ def fixture_config(source):
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_fixture(path):
     source = path.read_text()
-    actual = {(r.line, r.code) for r in run(source, cfg=fixture_config(source))}
+    actual = {(r.line, r.code) for r in run(source, cfg=fixture_config(source), codes=("GDPR301", "GDPR302", "GDPR303"))}
     assert sorted(actual) == sorted(expected(source))

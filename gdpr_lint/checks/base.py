@@ -30,6 +30,7 @@ class CheckContext(Protocol):
     scope: "Scope"  #: the scope being walked (`kind`, `name`, `node`, `parent`, `data`)
     withs: Sequence["cst.With"]  #: the `with` statements around the current statement, outermost first
     block: Sequence["cst.BaseStatement"]  #: the statements of the block the current statement is in
+    stmt: Optional["cst.CSTNode"]  #: the statement being walked (a report made later names its own)
 
     def report(self, code: str, node, message: str, *, categories=(), confidence: str = "medium",
                severity: Optional[str] = None, facts: Optional[dict] = None) -> None:
@@ -75,6 +76,9 @@ class CheckContext(Protocol):
 
     def is_module(self, node) -> bool:
         """Whether `node` is a module or an attribute of one (`requests`, `os.path`), not an object."""
+
+    def loop_iterable(self, node):
+        """What the `for` loop that bound name `node` iterates (`for c in CLUSTERS:` -> `CLUSTERS`), or None."""
 
     def is_local(self, node) -> bool:
         """Whether `node` is a name the walked function has bound itself (not a parameter)."""

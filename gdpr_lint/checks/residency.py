@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
+from gdpr_lint._lazy import cst as _cst
 from gdpr_lint.checks.base import Check, dict_value, keyword, positional
 from gdpr_lint.checks.residency_catalog import Catalog, Policy, Region, SaasHit, host_of
+from gdpr_lint.checks.residency_iac import InfrastructureMixin
 
 NON_EU_REGION = "GDPR201"
 NON_EU_SAAS = "GDPR202"
@@ -45,6 +47,12 @@ class _FileState:
     reported: Set[tuple] = field(default_factory=set)  # (code, id(node), message)
     reported_targets: Set[int] = field(default_factory=set)  # id() of assignment targets reported
     judged_env_calls: Set[int] = field(default_factory=set)  # id() of env reads an SDK call judged
+    # regions given to stacks and providers that hold only global resources ([residency.global_resources])
+    global_nodes: Set[int] = field(default_factory=set)  # id() of env/provider calls used only so
+    deferred: Dict[str, List[tuple]] = field(default_factory=dict)  # name -> reports of the call bound to it
+    uses: Dict[str, List[bool]] = field(default_factory=dict)  # name -> whether each use is global-only
+    global_classes: Dict[int, bool] = field(default_factory=dict)  # id(ClassDef) -> holds only global resources
+    test_module: Optional[bool] = None
 
 
 def _dotted(node) -> Optional[str]:
@@ -85,7 +93,7 @@ class _Patterns:
         return found
 
 
-class ResidencyCheck(Check):
+class ResidencyCheck(InfrastructureMixin, Check):
     family = "residency"
 
     def __init__(self, kb, config, enabled_codes: frozenset):
@@ -109,6 +117,21 @@ class ResidencyCheck(Check):
         for sink in res.get("region_args", ()):
             for pattern in sink.get("calls", ()):
                 self.sinks.add(pattern, sink)
+        # sinks that a project's subclasses of the SDK class share (`class BillingStack(Stack)`)
+        self.class_sinks = [s for s in res.get("region_args", ()) if s.get("subclasses")]
+        self.project_classes = tuple(sorted({n for s in self.class_sinks for n in s.get("project_classes", ())}))
+        self.class_roots = tuple(sorted({c.split(".", 1)[0] for s in self.class_sinks for c in s.get("calls", ())}))
+        glob = res.get("global_resources", {}) or {}
+        self.global_resources = _Patterns()
+        for pattern in glob.get("resources", ()):
+            self.global_resources.add(pattern, True)
+        self.global_holders = _Patterns()
+        for pattern in glob.get("holders", ()):
+            self.global_holders.add(pattern, True)
+        self.global_neutral = _Patterns()
+        for pattern in glob.get("neutral", ()):
+            self.global_neutral.add(pattern, True)
+        self.global_stack_words = frozenset(glob.get("stack_words", ()))
         self.sdks = _Patterns()
         for sid, service in self.catalog.saas.items():
             for sdk in service.get("sdk", ()):
@@ -150,6 +173,9 @@ class ResidencyCheck(Check):
                 self.module_hosts[attr] = sid
         keywords = sorted({k for service in self.catalog.saas.values() for k in service.get("keywords", ())})
         self._saas_keywords = re.compile("|".join(map(re.escape, keywords)) or "(?!)")
+        self._defer_to: Optional[str] = None
+        self._holder = False  # judging a stack, environment or provider
+        self.enums: Dict[str, dict] = dict(res.get("enums", {}) or {})
 
     # --- engine hooks ---------------------------------------------------------------------------
     def prefilter_tokens(self):
@@ -185,6 +211,13 @@ class ResidencyCheck(Check):
         # a test double's import (`from moto import mock_aws`) must stay for its decorators to resolve
         tokens.update((root, rf"\b{re.escape(root)}\b") for root in self._test_double_roots)
         tokens.update(k.lower() for k in self.dict_keys)
+        # `key_tokens`: the keys of a sink's dict arguments, as quoted dict keys (`env={"region":
+        # ...}` on a project's stack made in a function with no other token)
+        for sink in self.catalog.table.get("region_args", ()):
+            for path in sink.get("args", ()) if sink.get("key_tokens") else ():
+                key = path.partition(".")[2].lower()
+                if key and key.isidentifier():
+                    tokens.add((key, rf"[\"']{re.escape(key)}[\"']\s*:"))
         # a region setting is judged by its block's endpoint setting, which must stay for it
         tokens.update(p.strip("*") for names in self.setting_endpoints.values() for p in names)
         for spec in self.attributes.values():
@@ -196,8 +229,24 @@ class ResidencyCheck(Check):
         state = self._file(ctx)
         targets = self._targets(ctx, call, target)
         done: Set[tuple] = set()
-        for sink in self.sinks.match(targets):
-            self._check_sink(ctx, call, sink, done)
+        sinks = self.sinks.match(targets)
+        inherited: List[str] = []
+        if self.class_sinks and type(call.func) is _cst.Name:
+            # a project's subclass of an SDK class (`BillingStack(app, "Billing", env=...)`)
+            inherited = self._class_targets(ctx, call)
+            for sink in self.sinks.match(inherited):
+                if sink.get("subclasses") and sink not in sinks:
+                    sinks.append(sink)
+        holder = bool(sinks) and bool(self.global_holders.match(targets + inherited))
+        if holder:
+            self._note_stack_env(ctx, call)
+        if state.deferred:
+            self._note_provider_use(ctx, call, targets)
+        for sink in sinks:
+            self._check_sink(ctx, call, sink, done, holder)
+        for arg in call.args:
+            if type(arg.value) in (_cst.ListComp, _cst.GeneratorExp, _cst.SetComp):
+                self._check_comprehension(ctx, arg.value, done)
         for sid, sdk in self.sdks.match(targets):
             self._check_sdk(ctx, call, sid, sdk, done)
         name = targets[0] if targets else ""
@@ -275,6 +324,16 @@ class ResidencyCheck(Check):
                 f"jurisdictions ({self.policy.describe()}); {entry.get('fix', '')}"
             ).rstrip("; ")
             self._report(ctx, NON_EU_SAAS, node, message, {"service": service, "default": True, "place": place})
+        for name, reports in state.deferred.items():
+            uses = state.uses.get(name, ())
+            if uses and all(uses):
+                continue  # used only for certificates, DNS zones, WAF for CloudFront ...
+            for code, node, message, facts, stmt in reports:
+                saved, ctx.stmt = ctx.stmt, stmt
+                try:
+                    ctx.report(code, node, message, facts=facts, confidence="high" if code != UNKNOWN_REGION else "medium")
+                finally:
+                    ctx.stmt = saved
 
     @staticmethod
     def _scope_id(ctx, name: str) -> int:
@@ -308,6 +367,10 @@ class ResidencyCheck(Check):
         if key in state.reported:
             return True  # an assignment and the call that gives it its value judge one value
         state.reported.add(key)
+        if self._defer_to is not None:
+            # a provider or environment bound to a name: judged by its uses at the end of the file
+            state.deferred.setdefault(self._defer_to, []).append((code, node, message, facts, ctx.stmt))
+            return True
         ctx.report(code, node, message, facts=facts, confidence="high" if code != UNKNOWN_REGION else "medium")
         return True
 
@@ -450,7 +513,23 @@ class ResidencyCheck(Check):
         return branches
 
     # --- region sinks ---------------------------------------------------------------------------
-    def _check_sink(self, ctx, call, sink: dict, done: Set[tuple]) -> None:
+    def _check_sink(self, ctx, call, sink: dict, done: Set[tuple], holder: bool = False) -> None:
+        if not holder:
+            self._check_sink_args(ctx, call, sink, done)
+            return
+        # a stack or provider that holds only global resources (a CloudFront certificate, a
+        # Route 53 zone) is in us-east-1 because those services are; it stores no personal data
+        if id(call) in self._file(ctx).global_nodes or self._in_global_class(ctx) or self._global_stack_call(ctx, call):
+            return
+        self._defer_to = self._bound_name(ctx, call)
+        self._holder = True
+        try:
+            self._check_sink_args(ctx, call, sink, done)
+        finally:
+            self._defer_to = None
+            self._holder = False
+
+    def _check_sink_args(self, ctx, call, sink: dict, done: Set[tuple]) -> None:
         provider = sink["provider"]
         if self._global_service(ctx, call, sink):
             return  # IAM, CloudFront, Route 53: the region argument only picks an API endpoint
@@ -471,7 +550,8 @@ class ResidencyCheck(Check):
             value = self._value_of(ctx, expr)
             if value is None:
                 # `region_name="us-east-1" if legacy else "eu-west-1"`: each branch the code can take
-                for branch in self._conditional_branches(ctx, expr):
+                for branch in self._conditional_branches(ctx, expr) or self._loop_items(ctx, expr) \
+                        or self._enum_member(ctx, expr, provider):
                     if isinstance(branch.value, str):
                         self._judge_region(ctx, call, provider, branch.value, branch.origin, path, sink, done)
                 return
@@ -745,6 +825,8 @@ class ResidencyCheck(Check):
         found = self.catalog.region_in_string(text)
         if found is not None:
             region, matched = found
+            if matched != host_of(text, bare="://" not in text) and self._test_module(ctx):
+                return False  # an ARN or resource path in a test's sample data names no place data goes
             if self.policy.token_allowed(matched, region.id, f"{region.provider}:{region.id}"):
                 return False
             return self._judge_known(ctx, node, region, origin, done, matched=matched)

@@ -18,6 +18,7 @@ from gdpr_lint.checks.base import Check, argument, dict_value
 
 EXCEEDS = "GDPR301"
 FOREVER = "GDPR302"
+IMPLICIT = "GDPR303"
 
 _UPDATE_METHODS = ("update", "from_mapping")
 
@@ -57,6 +58,8 @@ class _FileState:
     # api -> the constants its calls passed under an `excused-by-same` keyword (_UNKNOWN if not one)
     api_values: Dict[str, List[object]] = field(default_factory=dict)
     missing: List[Tuple[cst.CSTNode, dict, object]] = field(default_factory=list)
+    # (api, id of the enclosing class or module) -> the calls whose implicit store never expires
+    implicit: Dict[Tuple[str, int], List[Tuple[cst.CSTNode, dict, object]]] = field(default_factory=dict)
 
 
 class RetentionCheck(Check):
@@ -221,6 +224,29 @@ class RetentionCheck(Check):
                     continue
                 category = self._category(ctx, entry, call=node if type(node) is cst.Call else None)
                 self._report_forever(ctx, node, entry, category, predicate=entry.get("missing-text", "has no expiry"))
+        if self.wants(IMPLICIT):
+            self._report_implicit(ctx, state)
+
+    def _report_implicit(self, ctx, state: _FileState) -> None:
+        """Stores a service creates with no expiry (the log group of a Lambda function with no
+        `log_retention`): one finding per stack (class, else module) at its first such call,
+        naming how many there are, unless the file declares its own log groups."""
+        for (_api, _owner), calls in state.implicit.items():
+            node, entry, value = calls[0]
+            if self._excused(state, entry, value):
+                continue
+            names = [n for n in (_construct_id(ctx, call) for call, _, _ in calls) if n]
+            count = len(calls)
+            which = f" ({', '.join(names[:4])}{', ...' if len(names) > 4 else ''})" if names else ""
+            subject = f"{count} {entry['label']}s{which} get" if count > 1 else f"{entry['label']}{which} gets"
+            ctx.report(
+                IMPLICIT,
+                node,
+                f"{subject} a log group that the service creates with no retention: "
+                f"{'their' if count > 1 else 'its'} logs are kept forever (one finding for the stack)",
+                confidence="medium",
+                facts={"api": entry["api"], "forever": True, "category": entry.get("category"), "count": count},
+            )
 
     def _excused(self, state: _FileState, entry: dict, value) -> bool:
         """Whether a call of `excused-by` in the file excuses a missing lifetime: any of them,
@@ -262,8 +288,13 @@ class RetentionCheck(Check):
 
     def _call_entries(self, ctx, call: cst.Call, target: Optional[str]) -> List[dict]:
         entries = list(self.by_target.get(target, ())) if target else []
-        if type(call.func) is cst.Attribute:
+        keywords = None
+        if entries and any(e.get("require-keywords") for e in entries):
+            # `DatabaseInstance(cloudwatch_logs_exports=[...])`: judged only when the keyword is given
             keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+            entries = [e for e in entries if not e.get("require-keywords") or keywords.intersection(e["require-keywords"])]
+        if type(call.func) is cst.Attribute:
+            keywords = keywords if keywords is not None else {a.keyword.value for a in call.args if a.keyword is not None}
             for entry in self.by_method.get(call.func.attr.value, ()):
                 if entry in entries:
                     continue
@@ -314,9 +345,17 @@ class RetentionCheck(Check):
             arg = _argument(call, None, keyword)
             if arg is not None and _constant_name(ctx, arg) in values:
                 lifetime_given = True
+        # `missing-unless-given`: an argument that gives the store its lifetime elsewhere
+        # (`log_group=` a LogGroup of the stack's own)
+        if any(_argument(call, None, keyword) is not None for keyword in entry.get("missing-unless-given", ())):
+            lifetime_given = True
         if entry.get("missing") == "forever" and not lifetime_given and not unpacked:
             same = entry.get("excused-by-same")
-            state.missing.append((call, entry, _keyword_constant(ctx, call, same) if same else None))
+            value = _keyword_constant(ctx, call, same) if same else None
+            if entry.get("code") == IMPLICIT:
+                state.implicit.setdefault((entry["api"], _class_key(ctx)), []).append((call, entry, value))
+            else:
+                state.missing.append((call, entry, value))
         default = entry.get("missing-default")
         if default and not lifetime_given and not unpacked:
             value = DurationValue.of(float(default["days"]) * 86400, origin=default.get("text"))
@@ -838,6 +877,23 @@ class RetentionCheck(Check):
 
 
 # --- helpers --------------------------------------------------------------------------
+
+
+def _class_key(ctx):
+    """The class (a stack) the current code is in, else the module."""
+    scope = ctx.scope
+    while scope is not None and getattr(scope, "kind", None) not in ("class", "module"):
+        scope = getattr(scope, "parent", None)
+    return id(getattr(scope, "node", None))
+
+
+def _construct_id(ctx, call: cst.Call) -> Optional[str]:
+    """A construct's id or a resource's name: the first string argument (`Function(self, "Checkout", ...)`)."""
+    for arg in call.args[:2]:
+        if arg.keyword is None and not arg.star and type(arg.value) is cst.SimpleString:
+            value = arg.value.evaluated_value
+            return value if isinstance(value, str) else None
+    return None
 
 
 def _scope_key(ctx):

@@ -85,6 +85,7 @@ class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, D
         self._taint_depth = 0
         self.withs: List[cst.With] = []  # the `with` statements around the current one, outermost first
         self.block: Sequence = ()  # the statements of the block the current statement is in
+        self.loop_iters: Dict[int, object] = {}  # id(a for loop's target) -> what it iterates
         self._check_states: Dict[int, object] = {}  # per check: its state for this file (file_state)
         self.observations: List[tuple] = []  # (kind, node, top-level statement, scope, rule, facts)
         self.top = None  # the top-level statement being walked

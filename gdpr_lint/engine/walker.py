@@ -182,6 +182,7 @@ class Walker(Context):
                 self._suite(orelse.body, stmt)
         elif t is cst.For:
             self._expr(stmt.iter)
+            self.loop_iters[id(stmt.target)] = stmt.iter
             for name, source in self._loop_taints(stmt.target, stmt.iter):
                 binding = Binding(name, None, source.through(name), None, None, stmt.target)
                 old = self.scope.bindings.get(name)
@@ -349,6 +350,11 @@ class Walker(Context):
         self.function_returns[node.name.value] = (scope.data.get("returns_unknown", True),
                                                   scope.data.get("returned_items"))
 
+    def _service_event(self, scope: Scope, param: cst.Param) -> bool:
+        from gdpr_lint.analysis.events import event_sources
+
+        return event_sources(self.kb.tables).service_source(self, scope.node, param) is not None
+
     def _bind_param(self, param: cst.Param, scope: Scope) -> None:
         name = param.name.value
         if name == scope.self_name:
@@ -366,8 +372,10 @@ class Walker(Context):
         if not taint and not non_data:
             taint = self._taint_source(self.vocab.classify(name), param.name)
         if not taint and (name in self.vocab.payload_names
-                          or self.vocab.payload_handler_params.get(name) in scope.param_names):
-            # DRF create(self, validated_data); AWS Lambda handler(event, context)
+                          or (self.vocab.payload_handler_params.get(name) in scope.param_names
+                              and not self._service_event(scope, param))):
+            # DRF create(self, validated_data); AWS Lambda handler(event, context), unless an
+            # AWS service sends the event (rules/events.toml)
             taint = self._taint_source(self.vocab.payload_category, param.name, "low")
         if not taint and not non_data and name in ("value", "attrs") and scope.name.startswith("validate_") \
                 and scope.class_scope is not None:

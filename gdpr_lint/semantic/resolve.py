@@ -113,6 +113,17 @@ class ResolveMixin:
                 return f"<{kind}>" if kind else None
         if type(node) is cst.BinaryOperation and type(node.operator) is cst.BitOr:
             return self._pipe_target(node)
+        if type(node) is cst.BooleanOperation and type(node.operator) is cst.Or:
+            return self._either_kind(node)
+        return None
+
+    def _either_kind(self, node) -> Optional[str]:
+        """`session or boto3.Session()`: the object made when none is given is of the kind the
+        given one is expected to be (a kind only: a plain name on the left decides nothing)."""
+        for side in (node.right, node.left):
+            target = self.resolve(side)
+            if target and target.startswith("<"):
+                return target
         return None
 
     def _factory_base(self, class_node) -> Optional[str]:
@@ -221,6 +232,14 @@ class ResolveMixin:
                 if owner is not None and isinstance(owner.value, _ClassRef):
                     return owner.value.scope.bindings.get(node.attr.value)
         return None
+
+    def loop_iterable(self, node):
+        """What the loop that binds name `node` iterates (`for cluster in CLUSTERS:` ->
+        `CLUSTERS`), when that loop gave the name its current binding; else None."""
+        binding = self._binding_of(node) if type(node) is cst.Name else None
+        if binding is None or binding.node is None:
+            return None
+        return self.loop_iters.get(id(binding.node))
 
     def definition(self, node) -> Optional[Definition]:
         binding = self._binding_of(node)
