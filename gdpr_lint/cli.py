@@ -64,6 +64,7 @@ def main() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per available CPU).")
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
 @click.option("--fail-on", type=click.Choice(list(SEVERITIES)), help="Lowest severity that makes the exit code 1 (default: any finding).")
+@click.option("--min-confidence", metavar="low|medium|high", help="Report only findings at least this sure (default: medium, or the `min-confidence` config key).")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings (a table, or JSON with --format json).")
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary on standard error.")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=str), help="Report and fail only on findings not in this baseline file (default: the `baseline` config key).")

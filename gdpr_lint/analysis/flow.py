@@ -14,6 +14,7 @@ class Source:
     category: str
     node: object  # the libcst expression it was read from
     confidence: str = "medium"
+    reason: str = ""  # why the analysis is that sure (rules/pii.toml [pii.confidence])
 
 
 class Taint:
@@ -44,6 +45,12 @@ class Taint:
         if not self.sources:
             return "low"
         return max((s.confidence for s in self.sources), key=CONFIDENCES.index)
+
+    @property
+    def reason(self) -> str:
+        """Why the surest of the sources is as sure as it is."""
+        best = max(self.sources, key=lambda s: CONFIDENCES.index(s.confidence), default=None)
+        return best.reason if best is not None else ""
 
     def union(self, other: "Taint") -> "Taint":
         if not other.sources:

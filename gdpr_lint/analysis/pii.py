@@ -118,6 +118,9 @@ class PiiVocabulary:
         self.user_attributes = frozenset(sources.get("user-attributes", ()))
         self.user_category = user if user in self.categories else None
         self._cache: Dict[Tuple[str, bool, str], Optional[str]] = {}
+        from gdpr_lint.analysis.confidence import ConfidenceJudge
+
+        self.judge = ConfidenceJudge(self, tables)  # how sure a recognised name is ([pii.confidence])
 
     @staticmethod
     def _phrase(text: str) -> Tuple[str, ...]:
@@ -150,6 +153,10 @@ class PiiVocabulary:
                        for p, w in zip(phrase, words[start:end])):
                     return NameMatch(cid, start, end)
         return None
+
+    def match_words(self, words: Sequence[str]) -> Optional[NameMatch]:
+        """Where the last phrase of the taxonomy occurs in folded words (for judging it)."""
+        return self._match(words)
 
     def classify_words(self, words: Sequence[str], constant: bool = False, head: bool = False) -> Optional[str]:
         """head: the phrase must end the name (for constants, and for an attribute read

@@ -149,7 +149,8 @@ class CallTaintMixin:
                     binding.taint or not self.function_returns.get(func.value, (True,))[0]):
                 return binding.taint  # what the module's own function returns (else its name says)
         if self._is_payload_call(node):
-            return self._taint_source(self.vocab.payload_category, node, "low")  # `request.get_json()`
+            return self._taint_source(self.vocab.payload_category, node, "medium",  # `request.get_json()`
+                                      reason="what a user sent in a request, passed on whole")
         if type(func) is cst.Attribute:
             receiver_target = self.resolve(func.value)
             if receiver_target is not None and (receiver_target.startswith("<") or self._is_module(func.value)):

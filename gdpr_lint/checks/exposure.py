@@ -136,7 +136,7 @@ class ExposureCheck(Check):
         ctx.report(
             rule, node, f"{description} {'are' if plural else 'is'} {verb}",
             categories=taint.categories, confidence=taint.confidence,
-            facts={"sink": target, "categories": list(taint.categories)},
+            facts={"sink": target, "categories": list(taint.categories), "confidence_reason": taint.reason},
         )
 
     # ---- raise --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from gdpr_lint import baseline
 from gdpr_lint.engine.context import _Report
 from gdpr_lint.engine.outcome import apply_file_suppressions, fingerprint
 from gdpr_lint.engine.walker import Walker
-from gdpr_lint.model import Finding, severity_rank
+from gdpr_lint.model import CONFIDENCES, Finding, severity_rank
 
 
 def _contains(outer, inner) -> bool:
@@ -98,4 +98,13 @@ def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
             message=report.message, categories=report.categories, confidence=report.confidence,
             fingerprint=fingerprint(report.code, path, source, index), source=source, facts=report.facts,
         ), first, last))
-    return apply_file_suppressions(located, text, path, settings)
+    return confident_enough(apply_file_suppressions(located, text, path, settings), settings)
+
+
+def confident_enough(findings: List[Finding], settings) -> List[Finding]:
+    """The findings at the configured `min-confidence` or above (after suppressions, so that a
+    suppression of a finding too unsure to report is not called unused)."""
+    threshold = CONFIDENCES.index(getattr(settings.config, "min_confidence", "medium"))
+    if threshold == 0:
+        return findings
+    return [f for f in findings if CONFIDENCES.index(f.confidence) >= threshold]

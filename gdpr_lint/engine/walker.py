@@ -3,7 +3,7 @@ and scope exit handed to the checks.
 """
 from __future__ import annotations
 
-from typing import Dict, Sequence
+from typing import Dict, Sequence, Tuple
 
 import libcst as cst
 
@@ -364,7 +364,8 @@ class Walker(Context):
         if not taint and (name in self.vocab.payload_names
                           or self.vocab.payload_handler_params.get(name) in scope.param_names):
             # DRF create(self, validated_data); AWS Lambda handler(event, context)
-            taint = self._taint_source(self.vocab.payload_category, param.name, "low")
+            confidence, reason = self._payload_param_confidence(name, scope)
+            taint = self._taint_source(self.vocab.payload_category, param.name, confidence, reason=reason)
         if not taint and not non_data and name in ("value", "attrs") and scope.name.startswith("validate_") \
                 and scope.class_scope is not None:
             # DRF/Django form field validators: validate_email(self, value)
@@ -374,6 +375,19 @@ class Walker(Context):
         binding = Binding(name, None, taint, kind, None, param.name)
         binding.type_name = annotation.rsplit(".", 1)[-1] if annotation else None
         scope.bindings[name] = binding
+
+    def _payload_param_confidence(self, name: str, scope: Scope) -> Tuple[str, str]:
+        """A handler's `event` is a user's request only when the handler serves an API: it
+        reads or answers what an HTTP trigger carries (rules/pii.toml [pii.confidence]
+        api-event-keys); an executor's task command or a trigger's status dict is nobody's."""
+        if name in self.vocab.payload_names:
+            return "medium", f"`{name}`: the data of a form or request a user sent"
+        keys = self.vocab.judge.api_event_keys
+        text = self.module.code_for_node(scope.node) if keys else ""
+        key = next((k for k in keys if k in text), None)
+        if key is not None:
+            return "medium", f"`{name}` of a handler that serves an HTTP API (it uses '{key}')"
+        return "low", f"`{name}` of a handler that shows no sign of serving a user's request"
 
     def _class(self, node: cst.ClassDef) -> None:
         self.stmt = node

@@ -141,6 +141,18 @@ def _last_name(node) -> str:
     return ""
 
 
+def _owner_node(node):
+    """The object a value is read from: `request.session` for `request.session.session_key`,
+    `row` for `row["email"]` and `row.get("email")`, the function for `make_reset_token()`."""
+    t = type(node)
+    if t is cst.Attribute or t is cst.Subscript:
+        return node.value
+    if t is cst.Call:
+        func = node.func
+        return func.value if type(func) is cst.Attribute else func
+    return None
+
+
 def _subscript_key(node: cst.Subscript) -> Optional[str]:
     if len(node.slice) != 1:
         return None
