@@ -36,6 +36,7 @@ class ConfidenceJudge:
         self.strong_thing_qualifiers = WordSequences(spec.get("strong-thing-qualifiers", ()), vocab.fold)
         self.number_types = frozenset(spec.get("number-types", ()))
         self.api_event_keys = tuple(spec.get("api-event-keys", ()))
+        self.redacting_methods = frozenset(pii.get("redaction", {}).get("methods", ()))
         self._phrases: Dict[Tuple[str, str], Optional[Tuple[Tuple[str, ...], int, int]]] = {}
 
     # ---- the phrase ------------------------------------------------------------------------
@@ -95,10 +96,12 @@ class ConfidenceJudge:
         qualifier = self._qualifier(self.thing_qualifiers, others)
         if qualifier:
             return LOW, f"`{name}`: '{qualifier}' says the {phrase} is not a person's"
-        nearest = list(owner_words[-1:]) + list(class_words)
+        nearest = list(owner_words[-1:])
+        if not self.people_scope.intersection(class_words):  # `AuthService` is about logins
+            nearest += list(class_words)
         thing = next((w for w in nearest if w in self.thing_owners), None)
         if thing is not None and not owner_is_request:
-            return LOW, f"`{name}` belongs to a {thing}, not to a person"
+            return LOW, f"`{name}` is ambiguous ({phrase}) and what holds it ('{thing}') is a machine, job, model or service, not a person"
         if type_name in self.number_types:
             return LOW, f"`{name}` is typed {type_name}: a number or a flag, not {label}"
         if base == HIGH:

@@ -61,6 +61,21 @@ class Taint:
         extra = tuple(s for s in other.sources if (s.category, id(s.node)) not in known)
         return Taint(self.sources + extra, None, self._render or other._render, self._label or other._label)
 
+    def capped(self, confidence: str, reason: str) -> "Taint":
+        """The same data, no surer than `confidence` (the place it reaches says why)."""
+        limit = CONFIDENCES.index(confidence)
+        if all(CONFIDENCES.index(s.confidence) <= limit for s in self.sources):
+            return self
+        return Taint(tuple(s if CONFIDENCES.index(s.confidence) <= limit else Source(s.category, s.node, confidence, reason)
+                           for s in self.sources), self.via, self._render, self._label)
+
+    def without(self, other: "Taint") -> "Taint":
+        """The same data less the categories `other` carries (`text.replace(token, "***")`)."""
+        gone = set(other.categories)
+        if not gone or not self.sources:
+            return self
+        return Taint(tuple(s for s in self.sources if s.category not in gone), self.via, self._render, self._label)
+
     def restricted(self, categories) -> "Taint":
         """The same data, of the given categories only."""
         if all(s.category in categories for s in self.sources):

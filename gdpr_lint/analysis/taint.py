@@ -64,9 +64,13 @@ class TaintMixin:
             if type(node) is cst.Call and type(node.func) is cst.Name:
                 scope_words = scope_words | frozenset(owner_words)  # `token = make_reset_token()`
                 owner_words = ()
-        elif type(node) is cst.Name and type_name is None:
-            binding = self.scope.lookup(node.value)
-            type_name = binding.type_name if binding is not None else None
+        elif type(node) is cst.Name:
+            if type_name is None:
+                binding = self.scope.lookup(node.value)
+                type_name = binding.type_name if binding is not None else None
+            method = self._method_scope()  # a method's own value: its class is its owner
+            if method is not None:
+                class_words = split_words(method.class_scope.name)
         if self._module_words is None:
             from gdpr_lint.analysis.confidence import module_words
 
@@ -121,6 +125,8 @@ class TaintMixin:
 
     def _taint(self, node) -> Taint:
         t = type(node)
+        if self.empty_names and (t is cst.Name or t is cst.Attribute) and dotted_name(node) in self.empty_names:
+            return EMPTY  # `if not email: raise ValueError(f"no email: {email}")`: None or ""
         if t is cst.Name:
             return self._name_taint(node)
         if t is cst.Attribute:

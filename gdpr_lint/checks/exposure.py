@@ -57,6 +57,7 @@ class ExposureCheck(Check):
         self.exception_skip = frozenset(exceptions.get("skip-keywords", ()))
         self.echoed_exceptions = frozenset(exceptions.get("echoed", ()))
         self.echoed_reported = frozenset(exceptions.get("echoed-still-reported", ()))
+        self.message_keywords = frozenset(exceptions.get("message-keywords", ()))
         self.exception_verb = verbs.get("GDPR103", "put in an exception message")
         self.sink_tokens = tuple(table.get("sink-tokens", ()))
 
@@ -147,6 +148,7 @@ class ExposureCheck(Check):
         taint = EMPTY
         target = ctx.resolve_call(node.exc.func) or _dotted(node.exc.func) or "exception"
         echoed = target.rsplit(".", 1)[-1] in self.echoed_exceptions
+        factory = _is_factory(target)
         for arg in node.exc.args:
             if arg.keyword is not None and arg.keyword.value in self.exception_skip:
                 continue
@@ -156,11 +158,63 @@ class ExposureCheck(Check):
                 for element in arg.value.elements:
                     taint = taint.union(ctx.taint(element.value))
                 continue
-            taint = taint.union(ctx.taint(arg.value))
+            value = ctx.taint(arg.value)
+            if value and not self._reaches_text(ctx, node.exc, arg, factory):
+                value = value.capped("low", "an argument of an exception factory or a field of the exception, "
+                                            "not its message: not known to reach the exception's text")
+            taint = taint.union(value)
         if taint and echoed:
             taint = taint.restricted(self.echoed_reported)  # a form error shown to whoever typed it
         if taint:
             self._report(ctx, "GDPR103", node.exc, taint, self.exception_verb, target)
+
+
+    def _reaches_text(self, ctx, call, arg, factory: bool) -> bool:
+        """Whether an argument of `raise X(...)` is in the exception's text: the message (a
+        message keyword, or text built with an f-string, `%`, `+` or `.format`), any positional
+        argument of an exception class (its str shows them all), or a keyword that a class of
+        the module formats into its message (`super().__init__(f"... {email}")`)."""
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        if keyword in self.message_keywords or _builds_text(arg.value):
+            return True
+        if factory:
+            return False  # `raise build_error(provider=p, original=e)`, `raise _denied(auth_info)`
+        if keyword is None:
+            return True
+        return _formats_field(ctx, call.func, keyword)
+
+
+def _is_factory(target: str) -> bool:
+    """A function that builds the exception (`build_error`, `self._denied`), not its class."""
+    last = target.rsplit(".", 1)[-1].lstrip("_")
+    return bool(last) and last[0].islower()
+
+
+def _builds_text(value) -> bool:
+    t = type(value)
+    if t is cst.FormattedString or t is cst.ConcatenatedString:
+        return True
+    if t is cst.BinaryOperation:
+        return type(value.operator) in (cst.Modulo, cst.Add)
+    if t is cst.Call and type(value.func) is cst.Attribute:
+        return value.func.attr.value in ("format", "format_map", "join")
+    return False
+
+
+def _formats_field(ctx, func, keyword: str) -> bool:
+    """Whether a class of this module puts keyword `keyword` into its text."""
+    import re
+
+    if type(func) is not cst.Name:
+        return False
+    binding = ctx.scope.lookup(func.value)
+    scope = getattr(binding.value, "scope", None) if binding is not None else None
+    node = getattr(scope, "node", None)
+    if type(node) is not cst.ClassDef:
+        return False
+    text = ctx.source(node)
+    return re.search(r"\{[^{}\n]*\b" + re.escape(keyword) + r"\b", text) is not None \
+        or re.search(r"%[^\n]*\b" + re.escape(keyword) + r"\b", text) is not None
 
 
 def _dotted(node) -> str:

@@ -77,6 +77,7 @@ class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, T
         self.function_returns: Dict[str, Tuple[bool, Optional[List[Taint]]]] = {}
         self._taint_depth = 0
         self._module_words = None  # words of the file's path, for judging confidence
+        self.empty_names: frozenset = frozenset()  # names known to be None or empty on this branch
         self.withs: List[cst.With] = []  # the `with` statements around the current one, outermost first
         self.block: Sequence = ()  # the statements of the block the current statement is in
         self._check_states: Dict[int, object] = {}  # per check: its state for this file (file_state)

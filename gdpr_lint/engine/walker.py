@@ -13,6 +13,7 @@ from gdpr_lint.semantic.resolve import _annotation_name
 from gdpr_lint.semantic.scope import _FUNCTION, Binding, Scope, _ClassRef
 from gdpr_lint.syntax.nodes import (
     _assignments,
+    _empty_on_branches,
     _expr_fields,
     _flat_top_level,
     _is_node,
@@ -170,12 +171,22 @@ class Walker(Context):
         self.stmt = stmt
         if t is cst.If:
             self._expr(stmt.test)
-            self._suite(stmt.body, stmt)
+            empty_in_body, empty_in_else = _empty_on_branches(stmt.test)
+            saved_empty = self.empty_names
+            self.empty_names = saved_empty | empty_in_body if empty_in_body else saved_empty
+            try:
+                self._suite(stmt.body, stmt)
+            finally:
+                self.empty_names = saved_empty
             orelse = stmt.orelse
-            if type(orelse) is cst.If:
-                self._stmt(orelse)
-            elif orelse is not None:
-                self._suite(orelse.body, stmt)
+            self.empty_names = saved_empty | empty_in_else if empty_in_else else saved_empty
+            try:
+                if type(orelse) is cst.If:
+                    self._stmt(orelse)
+                elif orelse is not None:
+                    self._suite(orelse.body, stmt)
+            finally:
+                self.empty_names = saved_empty
         elif t is cst.For:
             self._expr(stmt.iter)
             for name, source in self._loop_taints(stmt.target, stmt.iter):
