@@ -205,13 +205,22 @@ def explain(code, config_path):
     click.echo(render_rule_doc(rule))
 
 
+def _confidence_doc(rule) -> str:
+    """The low/medium/high scale every finding carries, and what it means for this rule."""
+    scale = ("Every finding carries a confidence, low, medium or high, and the reason for it in its facts "
+             "(JSON `facts.confidence_reason`, SARIF `properties.precision`). Findings below medium are "
+             "not reported unless `min-confidence = \"low\"` ([tool.gdpr-lint]) or `--min-confidence low`.")
+    return scale + ("\n\n" + rule.confidence_notes.strip() if rule.confidence_notes.strip() else "")
+
+
 def render_rule_doc(rule) -> str:
     out = [f"# {rule.code} {rule.name}", "", f"{rule.summary}.", "",
            f"Default severity: {rule.severity}" + ("" if rule.default_enabled else " (opt-in: select it to enable)"),
            f"GDPR: {rule.gdpr}", ""]
     for title, body, code in (("What it does", rule.what, False), ("Why is this bad", rule.why, False),
                               ("Example", rule.example, True), ("Use instead", rule.use_instead, True),
-                              ("Configuration", rule.configuration, False)):
+                              ("Configuration", rule.configuration, False),
+                              ("Confidence", _confidence_doc(rule), False)):
         if not body.strip():
             continue
         out.append(f"## {title}")

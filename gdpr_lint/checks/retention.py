@@ -370,8 +370,9 @@ class RetentionCheck(Check):
             arg,
             f"{taint.describe()} is cached with timeout {ctx.source(arg)}, which never expires",
             categories=tuple(taint.categories),
-            confidence="high",
-            facts={"api": entry["api"], "forever": True, "category": entry.get("category")},
+            confidence=taint.confidence,  # how sure it is that what is cached is personal data
+            facts={"api": entry["api"], "forever": True, "category": entry.get("category"),
+                   "confidence_reason": taint.reason},
         )
 
     def _taint_of_arguments(self, ctx, call: cst.Call, skip, entry: Optional[dict] = None):
