@@ -30,6 +30,9 @@ class CheckContext(Protocol):
     scope: "Scope"  #: the scope being walked (`kind`, `name`, `node`, `parent`, `data`)
     withs: Sequence["cst.With"]  #: the `with` statements around the current statement, outermost first
     block: Sequence["cst.BaseStatement"]  #: the statements of the block the current statement is in
+    stmt: object  #: the statement being walked (a `raise` says what its calls build)
+    module: "cst.Module"  #: the parsed file (its `code`, for what only the whole text can say)
+    reports: list  #: what was reported so far in the file (a later use may make one less sure)
 
     def report(self, code: str, node, message: str, *, categories=(), confidence: str = "medium",
                severity: Optional[str] = None, facts: Optional[dict] = None) -> None:

@@ -45,6 +45,22 @@ class _FileState:
     reported: Set[tuple] = field(default_factory=set)  # (code, id(node), message)
     reported_targets: Set[int] = field(default_factory=set)  # id() of assignment targets reported
     judged_env_calls: Set[int] = field(default_factory=set)  # id() of env reads an SDK call judged
+    # how sure the SaaS findings of the call being scanned are: None, or (confidence, reason)
+    saas_verdict: Optional[tuple] = None
+    constant_reports: List[tuple] = field(default_factory=list)  # (name, reports) of module-level host constants
+
+
+_COMPARED_BEFORE = re.compile(
+    r"(?:==|!=|\bin|\bis|\.(?:startswith|endswith|get|pop|index|count)\(|\w\[|\bin\s*[(\[{][^()\[\]{}]*)$")
+
+
+def _compares_or_keys(text: str, start: int, end: int) -> bool:
+    """Whether the use of a name at text[start:end] compares with it or looks a key up by it:
+    `== NAME`, `NAME in url`, `url.startswith(NAME)`, `host in (NAME, OTHER)`, `claims[NAME]`,
+    `claims.get(NAME)`."""
+    before = text[max(0, start - 60):start].rstrip()
+    after = text[end:end + 20].lstrip()
+    return _COMPARED_BEFORE.search(before) is not None or after.startswith(("==", "!=", "in ", "not in "))
 
 
 def _dotted(node) -> Optional[str]:
@@ -150,6 +166,7 @@ class ResidencyCheck(Check):
                 self.module_hosts[attr] = sid
         keywords = sorted({k for service in self.catalog.saas.values() for k in service.get("keywords", ())})
         self._saas_keywords = re.compile("|".join(map(re.escape, keywords)) or "(?!)")
+        self.lookup_methods = frozenset((res.get("saas_context", {}) or {}).get("lookup-methods", ()))
 
     # --- engine hooks ---------------------------------------------------------------------------
     def prefilter_tokens(self):
@@ -220,7 +237,24 @@ class ResidencyCheck(Check):
             if value is not None:
                 self._scan_python(ctx, value.value, value.origin, done, call, depth=0)
             return
-        self._scan_arguments(ctx, call, done)
+        state.saas_verdict = self._inert_call(ctx, call, method)
+        try:
+            self._scan_arguments(ctx, call, done)
+        finally:
+            state.saas_verdict = None
+
+    def _inert_call(self, ctx, call, method: str) -> Optional[tuple]:
+        """(low, why) when a call that holds a SaaS URL sends nothing there: it builds an
+        exception (`raise ProviderError(..., request=httpx.Request("POST", url))`) or looks a
+        key up (`claims.get("https://acme.us.auth0.com/roles")`) ([residency.saas_context])."""
+        import libcst as cst
+
+        stmt = ctx.stmt
+        if type(stmt) is cst.SimpleStatementLine and any(type(s) is cst.Raise for s in stmt.body):
+            return "low", "a host in a raise statement: the call builds an exception, it sends nothing there"
+        if method in self.lookup_methods:
+            return "low", f"a host used as a key (`.{method}(...)`), not where anything is sent"
+        return None
 
     def on_assign(self, ctx, target, name, value) -> None:
         state = self._file(ctx)
@@ -238,7 +272,10 @@ class ResidencyCheck(Check):
         else:
             reported = self._check_saas_assignment(ctx, target, name, value)
             if not reported and scope_kind in ("module", "class"):
+                before = len(ctx.reports)
                 reported = self._scan_value_node(ctx, value, set(), node=None, leaf=True)
+                if reported and scope_kind == "module" and "." not in name and "[" not in name:
+                    state.constant_reports.append((name, list(ctx.reports[before:])))
         if reported:
             state.reported_targets.add(id(target))
             if "." not in name and "[" not in name:
@@ -259,6 +296,7 @@ class ResidencyCheck(Check):
                 continue
             if service not in file_wide:
                 self._report(ctx, NON_EU_SAAS, node, message, facts)
+        self._judge_constant_uses(ctx, state)
         state.pending.clear()
         state.override_keys.clear()
         state.pending_keys.clear()
@@ -275,6 +313,24 @@ class ResidencyCheck(Check):
                 f"jurisdictions ({self.policy.describe()}); {entry.get('fix', '')}"
             ).rstrip("; ")
             self._report(ctx, NON_EU_SAAS, node, message, {"service": service, "default": True, "place": place})
+
+    def _judge_constant_uses(self, ctx, state: _FileState) -> None:
+        """A module-level host constant that the module only compares with or looks up by
+        (`if parsed.hostname == ANTHROPIC_HOST`, `claims[ROLES_CLAIM]`) configures nothing: its
+        findings are low. One the module passes on, falls back to or never uses stays."""
+        if not state.constant_reports:
+            return
+        text = ctx.module.code  # only for files with such a constant
+        for name, reports in state.constant_reports:
+            uses = [m for m in re.finditer(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", text)]
+            uses = [m for m in uses if not re.match(r"\s*(?::[^=\n]*)?=(?!=)", text[m.end():m.end() + 80])]
+            if not uses or not all(_compares_or_keys(text, m.start(), m.end()) for m in uses):
+                continue
+            for report in reports:
+                if report.code == NON_EU_SAAS:
+                    report.confidence = "low"
+                    report.facts["confidence_reason"] = (f"{name} is only compared with or used as a key in this "
+                                                         "module: nothing is configured to send there")
 
     @staticmethod
     def _scope_id(ctx, name: str) -> int:
@@ -308,7 +364,14 @@ class ResidencyCheck(Check):
         if key in state.reported:
             return True  # an assignment and the call that gives it its value judge one value
         state.reported.add(key)
-        ctx.report(code, node, message, facts=facts, confidence="high" if code != UNKNOWN_REGION else "medium")
+        confidence = "high" if code != UNKNOWN_REGION else "medium"
+        verdict = state.saas_verdict if code == NON_EU_SAAS else None
+        if verdict is not None:
+            confidence, facts = verdict[0], dict(facts, confidence_reason=verdict[1])
+        elif "confidence_reason" not in facts:
+            facts = dict(facts, confidence_reason="a value the analysis cannot place" if code == UNKNOWN_REGION
+                         else "what the code configures a client, a call or a setting with, or falls back to")
+        ctx.report(code, node, message, facts=facts, confidence=confidence)
         return True
 
     def _under_test_double(self, ctx) -> bool:
@@ -639,6 +702,9 @@ class ResidencyCheck(Check):
         import libcst as cst
 
         reported = False
+        whole = self._const(ctx, expr) if node is None else None
+        if whole is not None and isinstance(whole.value, dict) and self._is_endpoint_table(whole.value):
+            return False
         for element in expr.elements:
             if type(element) is not cst.DictElement:
                 continue
@@ -669,6 +735,8 @@ class ResidencyCheck(Check):
         if isinstance(value, str):
             return self._scan_string(ctx, value, origin, done, node)
         if isinstance(value, dict):
+            if self._is_endpoint_table(value):
+                return False
             reported = False
             for key, item in value.items():
                 spec = self.dict_keys.get(key) if isinstance(key, str) else None
@@ -698,6 +766,21 @@ class ResidencyCheck(Check):
         if not isinstance(value, (list, tuple, set, frozenset)) or len(value) < 2:
             return False
         return len({self._region_key(i) for i in value} - {None}) >= 2
+
+    def _is_endpoint_table(self, table: dict) -> bool:
+        """`{"us": "https://api.x.com", "eu": "https://api.eu.x.com"}`: every value a host of one
+        service, in at least two places: a table to choose from, not where anything is sent."""
+        values = list(table.values())
+        if len(values) < 2 or not all(isinstance(v, str) for v in values):
+            return False
+        hits = []
+        for value in values:
+            host = host_of(value, bare=True)
+            hit = self.catalog.saas_host(host, value) if host else None
+            if hit is None:
+                return False
+            hits.append(hit)
+        return len({h.service for h in hits}) == 1 and len({h.place for h in hits}) >= 2
 
     def _region_key(self, value) -> Optional[tuple]:
         """What region a list element names (for telling a menu of regions from a configuration)."""
