@@ -85,7 +85,8 @@ class ConfidenceJudge:
             # `request.client.host`), or a type or a declaration did (`addr: EmailStr`)
             ambiguous = base != HIGH and bool(owner_words) and owner_words[-1] not in self.person_owners
         if not ambiguous:
-            qualifier = self._qualifier(self.strong_thing_qualifiers, others)
+            credential = self.vocab.categories[category].group == "credential"
+            qualifier = None if credential else self._qualifier(self.strong_thing_qualifiers, others)
             if qualifier:
                 return LOW, f"`{name}`: '{qualifier}' says whose {label} it is, and it is nobody's"
             support = self._support(owner_words, owner_is_request, others, (), frozenset(), frozenset())

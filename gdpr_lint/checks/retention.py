@@ -209,7 +209,8 @@ class RetentionCheck(Check):
                     f"{store.description} is stored in redis with no expiry: the key is kept until someone deletes it",
                     categories=store.categories,
                     confidence="medium",
-                    facts={"api": store.entry["api"], "forever": True, "category": store.entry.get("category")},
+                    facts={"api": store.entry["api"], "forever": True, "category": store.entry.get("category"),
+                           "confidence_reason": "no expiry set on this key anywhere in the module"},
                 )
             for node, entry, value in state.missing:
                 if self._excused(state, entry, value):
@@ -751,6 +752,8 @@ class RetentionCheck(Check):
                 "limit_key": key,
                 "category": category,
                 "origin": value.origin,
+                "confidence_reason": f"a lifetime folded from {value.origin}" if value.origin
+                else "a lifetime written in the code",
             },
         )
 
@@ -763,7 +766,8 @@ class RetentionCheck(Check):
             node,
             f"{entry['label']} {predicate or 'is ' + how}: its {self._noun(category)} are kept forever",
             confidence="medium",
-            facts={"api": entry["api"], "forever": True, "category": category},
+            facts={"api": entry["api"], "forever": True, "category": category,
+                   "confidence_reason": "the store's setting keeps it forever"},
         )
 
     # --- categories -----------------------------------------------------------------

@@ -371,7 +371,8 @@ class Walker(Context):
             kind = self.types.get(annotation) or self.types.get(annotation.rsplit(".", 1)[-1])
         non_data = annotation is not None and annotation.rsplit(".", 1)[-1] in self.vocab.non_data_types
         if not taint and not non_data:
-            taint = self._taint_source(self.vocab.classify(name), param.name)
+            taint = self._taint_source(self.vocab.classify(name), param.name,
+                                       type_name=annotation.rsplit(".", 1)[-1] if annotation else None)
         if not taint and (name in self.vocab.payload_names
                           or self.vocab.payload_handler_params.get(name) in scope.param_names):
             # DRF create(self, validated_data); AWS Lambda handler(event, context)
