@@ -10,7 +10,7 @@ travels with the value's taint to every rule that reports it.
 """
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, NamedTuple, Optional, Sequence, Tuple
 
 from gdpr_lint.analysis.names import WordSequences, split_words
 from gdpr_lint.model import CONFIDENCES
@@ -20,6 +20,12 @@ LOW, MEDIUM, HIGH = CONFIDENCES
 
 def rank(confidence: str) -> int:
     return CONFIDENCES.index(confidence)
+
+
+class Verdict(NamedTuple):
+    confidence: str
+    reason: str
+    ambiguous: bool  # recognised by an ambiguous word: a number or a position contradicts it
 
 
 class ConfidenceJudge:
@@ -35,6 +41,7 @@ class ConfidenceJudge:
         self.thing_qualifiers = WordSequences(spec.get("thing-qualifiers", ()), vocab.fold)
         self.strong_thing_qualifiers = WordSequences(spec.get("strong-thing-qualifiers", ()), vocab.fold)
         self.number_types = frozenset(spec.get("number-types", ()))
+        self.thing_modules = frozenset(spec.get("thing-modules", ()))
         self.api_event_keys = tuple(spec.get("api-event-keys", ()))
         self.redacting_methods = frozenset(pii.get("redaction", {}).get("methods", ()))
         self._phrases: Dict[Tuple[str, str], Optional[Tuple[Tuple[str, ...], int, int]]] = {}
@@ -65,18 +72,18 @@ class ConfidenceJudge:
 
     def judge(self, category: str, name: str, base: str, *, owner_words: Sequence[str] = (),
               owner_is_request: bool = False, class_words: Sequence[str] = (), scope_words=frozenset(),
-              module_words=frozenset(), type_name: Optional[str] = None) -> Tuple[str, str]:
-        """(confidence, reason) for a value recognised as `category` by `name`.
+              module_words=frozenset(), type_name: Optional[str] = None) -> "Verdict":
+        """(confidence, reason, ambiguous) for a value recognised as `category` by `name`.
 
         base: what the place it was read from says already (high for request data, a typed
         parameter or a model field; medium for a name; low for a payload of unknown origin).
         owner_words: the words of the object it is read from, nearest last (`request`,
         `session` for `request.session.session_key`); class_words: the class of `self`."""
         if not self.enabled or not name:
-            return base, ""
+            return Verdict(base, "", False)
         found = self._phrase(category, name)
         if found is None:
-            return base, ""
+            return Verdict(base, "", False)
         words, start, end = found
         label = self.vocab.label(category)
         others = words[:start] + words[end:]
@@ -88,29 +95,33 @@ class ConfidenceJudge:
             credential = self.vocab.categories[category].group == "credential"
             qualifier = None if credential else self._qualifier(self.strong_thing_qualifiers, others)
             if qualifier:
-                return LOW, f"`{name}`: '{qualifier}' says whose {label} it is, and it is nobody's"
+                return Verdict(LOW, f"`{name}`: '{qualifier}' says whose {label} it is, and it is nobody's", False)
             support = self._support(owner_words, owner_is_request, others, (), frozenset(), frozenset())
             if base == HIGH or support:
-                return HIGH, f"{label}, a strong identifier" + (f", {support}" if support else "")
-            return max(base, MEDIUM, key=rank), f"`{name}` names {label}, a strong identifier"
+                return Verdict(HIGH, f"{label}, a strong identifier" + (f", {support}" if support else ""), False)
+            return Verdict(max(base, MEDIUM, key=rank), f"`{name}` names {label}, a strong identifier", False)
         phrase = " ".join(words[start:end]) or name
         qualifier = self._qualifier(self.thing_qualifiers, others)
-        if qualifier:
-            return LOW, f"`{name}`: '{qualifier}' says the {phrase} is not a person's"
+        if qualifier and not self.person_owners.intersection(others):  # `last_login_page_ip` stays a login's
+            return Verdict(LOW, f"`{name}`: '{qualifier}' says the {phrase} is not a person's", True)
         nearest = list(owner_words[-1:])
         if not self.people_scope.intersection(class_words):  # `AuthService` is about logins
             nearest += list(class_words)
         thing = next((w for w in nearest if w in self.thing_owners), None)
         if thing is not None and not owner_is_request:
-            return LOW, f"`{name}` is ambiguous ({phrase}) and what holds it ('{thing}') is a machine, job, model or service, not a person"
+            return Verdict(LOW, f"`{name}` is ambiguous ({phrase}) and what holds it ('{thing}') is a machine, job, model or service, not a person", True)
         if type_name in self.number_types:
-            return LOW, f"`{name}` is typed {type_name}: a number or a flag, not {label}"
+            return Verdict(LOW, f"`{name}` is typed {type_name}: a number or a flag, not {label}", True)
         if base == HIGH:
-            return HIGH, f"`{name}` is read from where a user's data is (request data, a typed value)"
-        support = self._support(owner_words, owner_is_request, others, class_words, scope_words, module_words)
+            return Verdict(HIGH, f"`{name}` is read from where a user's data is (request data, a typed value)", True)
+        near = self._support(owner_words, owner_is_request, others, (), frozenset(), frozenset())
+        module = next((w for w in sorted(module_words) if w in self.thing_modules), None)
+        if not near and module is not None:
+            return Verdict(LOW, f"`{name}` is ambiguous ({phrase}) in a module about a {module}, not about people", True)
+        support = near or self._support(owner_words, owner_is_request, others, class_words, scope_words, module_words)
         if support:
-            return MEDIUM, f"`{name}` is ambiguous ({phrase}); {support}"
-        return LOW, f"`{name}` is ambiguous ({phrase}) and nothing around it says it is a person's or a login's"
+            return Verdict(MEDIUM, f"`{name}` is ambiguous ({phrase}); {support}", True)
+        return Verdict(LOW, f"`{name}` is ambiguous ({phrase}) and nothing around it says it is a person's or a login's", True)
 
     @staticmethod
     def _qualifier(qualifiers: WordSequences, words: Sequence[str]) -> Optional[str]:
@@ -135,6 +146,24 @@ class ConfidenceJudge:
         if module is not None:
             return f"the module is about people or their login ('{module}')"
         return ""
+
+
+def file_role(path: str, tables: dict) -> Optional[str]:
+    """"test" or "example" when a file is test, example or demo code by its path
+    (rules/confidence.toml [confidence.file-roles]), else None."""
+    from fnmatch import fnmatchcase
+
+    roles = tables.get("confidence", {}).get("file-roles", {})
+    parts = [p.lower() for p in path.replace("\\", "/").split("/") if p not in ("", ".")]
+    if not parts:
+        return None
+    folders, name = parts[:-1], parts[-1]
+    if any(fnmatchcase(name, pattern) for pattern in roles.get("test-files", ())) or any(
+            fnmatchcase(folder, pattern) for folder in folders for pattern in roles.get("test-dirs", ())):
+        return "test"
+    if any(fnmatchcase(folder, pattern) for folder in folders for pattern in roles.get("example-dirs", ())):
+        return "example"
+    return None
 
 
 def module_words(path: str) -> FrozenSet[str]:

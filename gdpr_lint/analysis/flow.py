@@ -15,6 +15,7 @@ class Source:
     node: object  # the libcst expression it was read from
     confidence: str = "medium"
     reason: str = ""  # why the analysis is that sure (rules/pii.toml [pii.confidence])
+    ambiguous: bool = False  # recognised by an ambiguous word (`token`, `session_id`, `ip`)
 
 
 class Taint:
@@ -61,12 +62,18 @@ class Taint:
         extra = tuple(s for s in other.sources if (s.category, id(s.node)) not in known)
         return Taint(self.sources + extra, None, self._render or other._render, self._label or other._label)
 
-    def capped(self, confidence: str, reason: str) -> "Taint":
-        """The same data, no surer than `confidence` (the place it reaches says why)."""
+    def capped(self, confidence: str, reason: str, *, ambiguous_only: bool = False) -> "Taint":
+        """The same data, no surer than `confidence` (the place it reaches says why);
+        ambiguous_only: only what an ambiguous word named (a number contradicts a `token`, not
+        an OTP or a card number)."""
         limit = CONFIDENCES.index(confidence)
-        if all(CONFIDENCES.index(s.confidence) <= limit for s in self.sources):
+
+        def keeps(s: Source) -> bool:
+            return CONFIDENCES.index(s.confidence) <= limit or (ambiguous_only and not s.ambiguous)
+
+        if all(keeps(s) for s in self.sources):
             return self
-        return Taint(tuple(s if CONFIDENCES.index(s.confidence) <= limit else Source(s.category, s.node, confidence, reason)
+        return Taint(tuple(s if keeps(s) else Source(s.category, s.node, confidence, reason, s.ambiguous)
                            for s in self.sources), self.via, self._render, self._label)
 
     def without(self, other: "Taint") -> "Taint":

@@ -39,11 +39,13 @@ class TaintMixin:
         if self.vocab.categories[category].exclude_scope_words and self.vocab.excluded_in_scope(
                 category, self.scope.words(self.vocab.meta_prefixes), name or _last_name(node)):
             return EMPTY
+        ambiguous = False
         if reason is None:
-            confidence, reason = self._judged(category, node, confidence, name or _last_name(node), type_name)
-        return Taint((Source(category, node, confidence, reason),), None, self._render, self.vocab.label)
+            confidence, reason, ambiguous = self._judged(category, node, confidence, name or _last_name(node),
+                                                         type_name)
+        return Taint((Source(category, node, confidence, reason, ambiguous),), None, self._render, self.vocab.label)
 
-    def _judged(self, category: str, node, base: str, name: str, type_name: Optional[str]) -> Tuple[str, str]:
+    def _judged(self, category: str, node, base: str, name: str, type_name: Optional[str]):
         """How sure a value named `name` is of `category`, from its owner, the enclosing
         scopes and the module (rules/pii.toml [pii.confidence])."""
         judge = self.vocab.judge

@@ -28,7 +28,7 @@ class ValueTaintMixin:
             return fields
         # named as the object's fields (`body.email`), not as the class declares them (`email`)
         return Taint(tuple(Source(s.category, cst.Attribute(value=owner, attr=cst.Name(s.node.value)), s.confidence,
-                                  s.reason)
+                                  s.reason, s.ambiguous)
                            for s in fields.sources), None, self._render, self.vocab.label)
 
     def _object_dump_taint_of(self, class_scope: "Scope") -> Taint:

@@ -5,6 +5,7 @@ rules/exposure.toml; this module only interprets it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Optional, Tuple
 
@@ -89,6 +90,7 @@ class ExposureCheck(Check):
         args = call.args
         if sink.stream_keywords and not self._to_console(ctx, call, sink):
             return
+        numeric = _numeric_arguments(ctx, args)  # `log.debug("%i -> %i", last_token, next_token)`
         for arg in args:
             if arg.star:
                 taint = taint.union(ctx.taint(arg.value))
@@ -111,7 +113,11 @@ class ExposureCheck(Check):
                 key = _positional(args, sink.key_value[0])
                 taint = taint.union(ctx.keyed_taint(key, arg.value) if key is not None else ctx.taint(arg.value))
                 continue
-            taint = taint.union(ctx.taint(arg.value))
+            value = ctx.taint(arg.value)
+            if value and position in numeric:
+                value = value.capped("low", "formatted as a number (%d, %i, %f): a count, a position or an id",
+                                     ambiguous_only=True)
+            taint = taint.union(value)
         if taint:
             self._report(ctx, sink.rule, call, taint, sink.verb, target)
 
@@ -182,6 +188,31 @@ class ExposureCheck(Check):
         if keyword is None:
             return True
         return _formats_field(ctx, call.func, keyword)
+
+
+_PLACEHOLDER = re.compile(r"%(\([^)]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])")
+
+
+def _numeric_arguments(ctx, args) -> FrozenSet[int]:
+    """The positions of the arguments that a literal %-format string (the first positional
+    argument) formats as numbers: `("%s has %d tokens", name, count)` gives {2}."""
+    first = args[0] if args and args[0].keyword is None and not args[0].star else None
+    if first is None or type(first.value) not in (cst.SimpleString, cst.ConcatenatedString, cst.Name):
+        return frozenset()
+    text = ctx.constant(first.value)
+    if text is None or not isinstance(text.value, str) or "%" not in text.value:
+        return frozenset()
+    numeric = set()
+    position = 0
+    for match in _PLACEHOLDER.finditer(text.value):
+        if match.group(2) == "%":
+            continue
+        if match.group(1):
+            return frozenset()  # `%(name)s`: a mapping, not positions
+        position += 1
+        if match.group(2) in "diouxXeEfFgG":
+            numeric.add(position)
+    return frozenset(numeric)
 
 
 def _is_factory(target: str) -> bool:

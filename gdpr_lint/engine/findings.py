@@ -3,6 +3,7 @@ suppressions, for the reports of one walk.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Dict, List, Tuple
 
@@ -103,7 +104,17 @@ def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
 
 def confident_enough(findings: List[Finding], settings) -> List[Finding]:
     """The findings at the configured `min-confidence` or above (after suppressions, so that a
-    suppression of a finding too unsure to report is not called unused)."""
+    suppression of a finding too unsure to report is not called unused). Findings in test,
+    example and demo code are low (rules/confidence.toml)."""
+    from gdpr_lint.analysis.confidence import file_role
+
+    if findings:
+        role = file_role(findings[0].path, settings.kb.tables)
+        if role is not None:
+            reason = f"{role} code (by its path): made-up people and mocked services"
+            findings = [dataclasses.replace(f, confidence="low", facts=dict(f.facts, confidence_reason=reason))
+                        if f.rule[:5] in ("GDPR1", "GDPR2", "GDPR3") and f.confidence != "low" else f
+                        for f in findings]
     threshold = CONFIDENCES.index(getattr(settings.config, "min_confidence", "medium"))
     if threshold == 0:
         return findings
