@@ -167,6 +167,7 @@ class ResidencyCheck(Check):
         keywords = sorted({k for service in self.catalog.saas.values() for k in service.get("keywords", ())})
         self._saas_keywords = re.compile("|".join(map(re.escape, keywords)) or "(?!)")
         self.lookup_methods = frozenset((res.get("saas_context", {}) or {}).get("lookup-methods", ()))
+        self.documentation_keywords = frozenset((res.get("saas_context", {}) or {}).get("documentation-keywords", ()))
 
     # --- engine hooks ---------------------------------------------------------------------------
     def prefilter_tokens(self):
@@ -663,6 +664,8 @@ class ResidencyCheck(Check):
         for arg in call.args:
             if arg.star:
                 continue
+            if arg.keyword is not None and arg.keyword.value in self.documentation_keywords:
+                continue  # `Field(examples=["...dkr.ecr.us-east-2.amazonaws.com/repo"])`: documentation
             self._scan_value_node(ctx, arg.value, done, node=call)
 
     def _scan_value_node(self, ctx, expr, done: Set[tuple], *, node, leaf: bool = False) -> bool:
@@ -773,6 +776,9 @@ class ResidencyCheck(Check):
         values = list(table.values())
         if len(values) < 2 or not all(isinstance(v, str) for v in values):
             return False
+        if all(isinstance(k, str) and self._region_key(k) is not None for k in table) \
+                and len({self._region_key(v) for v in values} - {None}) >= 2:
+            return True  # `{"ap-southeast-1": "mt.ap-southeast-1.aliyuncs.com", ...}`: region -> endpoint
         hits = []
         for value in values:
             host = host_of(value, bare=True)
