@@ -35,6 +35,7 @@ class ConfidenceJudge:
         self.vocab = vocab
         self.enabled = bool(spec)
         self.ambiguous = frozenset(spec.get("ambiguous-words", ()))
+        self.strong_phrases = frozenset(split_words(p.replace(" ", "_")) for p in spec.get("strong-phrases", ()))
         self.person_owners = frozenset(spec.get("person-owners", ())) | vocab.person_nouns
         self.people_scope = frozenset(spec.get("people-scope-words", ())) | vocab.person_nouns
         self.thing_owners = frozenset(spec.get("thing-owners", ()))
@@ -64,8 +65,8 @@ class ConfidenceJudge:
 
     def is_ambiguous(self, words: Sequence[str], start: int, end: int) -> bool:
         phrase = [w for w in words[start:end] if w not in self.vocab.person_nouns]
-        if len(phrase) < end - start:
-            return False  # `<person> name`: the phrase names its person
+        if len(phrase) < end - start or tuple(phrase) in self.strong_phrases:
+            return False  # `<person> name`: the phrase names its person; a session token is one
         return bool(phrase) and all(w in self.ambiguous for w in phrase)
 
     # ---- the verdict -----------------------------------------------------------------------

@@ -66,6 +66,8 @@ class TaintMixin:
             if type(node) is cst.Call and type(node.func) is cst.Name:
                 scope_words = scope_words | frozenset(owner_words)  # `token = make_reset_token()`
                 owner_words = ()
+            elif type(node) is cst.Call and type(node.func) is cst.Attribute:  # `Token.for_user(user)`
+                scope_words = scope_words | frozenset(split_words(node.func.attr.value))
         elif type(node) is cst.Name:
             if type_name is None:
                 binding = self.scope.lookup(node.value)

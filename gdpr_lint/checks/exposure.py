@@ -187,7 +187,8 @@ class ExposureCheck(Check):
             return False  # `raise build_error(provider=p, original=e)`, `raise _denied(auth_info)`
         if keyword is None:
             return True
-        return _formats_field(ctx, call.func, keyword)
+        formats = _formats_field(ctx, call.func, keyword)
+        return True if formats is None else formats  # an imported class may format it (`UnauthorizedError(user=...)`)
 
 
 _PLACEHOLDER = re.compile(r"%(\([^)]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])")
@@ -232,17 +233,16 @@ def _builds_text(value) -> bool:
     return False
 
 
-def _formats_field(ctx, func, keyword: str) -> bool:
-    """Whether a class of this module puts keyword `keyword` into its text."""
-    import re
-
+def _formats_field(ctx, func, keyword: str) -> Optional[bool]:
+    """Whether a class of this module puts keyword `keyword` into its text; None for a class
+    the module does not define."""
     if type(func) is not cst.Name:
-        return False
+        return None
     binding = ctx.scope.lookup(func.value)
     scope = getattr(binding.value, "scope", None) if binding is not None else None
     node = getattr(scope, "node", None)
     if type(node) is not cst.ClassDef:
-        return False
+        return None
     text = ctx.source(node)
     return re.search(r"\{[^{}\n]*\b" + re.escape(keyword) + r"\b", text) is not None \
         or re.search(r"%[^\n]*\b" + re.escape(keyword) + r"\b", text) is not None

@@ -50,6 +50,8 @@ class _FileState:
     constant_reports: List[tuple] = field(default_factory=list)  # (name, reports) of module-level host constants
 
 
+_STATIC_FILE = re.compile(
+    r"\.(?:png|jpe?g|gif|svg|webp|ico|bmp|mp4|webm|mov|mp3|wav|ogg|css|js|woff2?|ttf|pdf)$", re.IGNORECASE)
 _COMPARED_BEFORE = re.compile(
     r"(?:==|!=|\bin|\bis|\.(?:startswith|endswith|get|pop|index|count)\(|\w\[|\bin\s*[(\[{][^()\[\]{}]*)$")
 
@@ -366,7 +368,7 @@ class ResidencyCheck(Check):
             return True  # an assignment and the call that gives it its value judge one value
         state.reported.add(key)
         confidence = "high" if code != UNKNOWN_REGION else "medium"
-        verdict = state.saas_verdict if code == NON_EU_SAAS else None
+        verdict = state.saas_verdict if code in (NON_EU_SAAS, NON_EU_REGION) else None
         if verdict is not None:
             confidence, facts = verdict[0], dict(facts, confidence_reason=verdict[1])
         elif "confidence_reason" not in facts:
@@ -815,6 +817,18 @@ class ResidencyCheck(Check):
         return (hit.service, hit.place) if hit else None
 
     def _scan_string(self, ctx, text, origin, done, node) -> bool:
+        if "://" in text and _STATIC_FILE.search(text.split("?", 1)[0]) is not None:
+            state = self._file(ctx)  # `gr.Image("https://files.s3.us-west-2.amazonaws.com/logo.png")`
+            saved = state.saas_verdict
+            state.saas_verdict = saved or ("low", "the URL of a static file (an image, a video, a style sheet): "
+                                                  "it is read, no data is sent there")
+            try:
+                return self._scan_string_judged(ctx, text, origin, done, node)
+            finally:
+                state.saas_verdict = saved
+        return self._scan_string_judged(ctx, text, origin, done, node)
+
+    def _scan_string_judged(self, ctx, text, origin, done, node) -> bool:
         found = self.catalog.region_in_string(text)
         if found is not None:
             region, matched = found
