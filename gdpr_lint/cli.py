@@ -64,6 +64,7 @@ def main() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per available CPU).")
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
 @click.option("--fail-on", type=click.Choice(list(SEVERITIES)), help="Lowest severity that makes the exit code 1 (default: any finding).")
+@click.option("--min-confidence", metavar="low|medium|high", help="Report only findings at least this sure (default: medium, or the `min-confidence` config key).")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings (a table, or JSON with --format json).")
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary on standard error.")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=str), help="Report and fail only on findings not in this baseline file (default: the `baseline` config key).")
@@ -229,13 +230,22 @@ def explain(code, config_path):
     click.echo(render_rule_doc(rule))
 
 
+def _confidence_doc(rule) -> str:
+    """The low/medium/high scale every finding carries, and what it means for this rule."""
+    scale = ("Every finding carries a confidence, low, medium or high, and the reason for it in its facts "
+             "(JSON `facts.confidence_reason`, SARIF `properties.precision`). Findings below medium are "
+             "not reported unless `min-confidence = \"low\"` ([tool.gdpr-lint]) or `--min-confidence low`.")
+    return scale + ("\n\n" + rule.confidence_notes.strip() if rule.confidence_notes.strip() else "")
+
+
 def render_rule_doc(rule) -> str:
     out = [f"# {rule.code} {rule.name}", "", f"{rule.summary}.", "",
            f"Default severity: {rule.severity}" + ("" if rule.default_enabled else " (opt-in: select it to enable)"),
            f"GDPR: {rule.gdpr}", ""]
     for title, body, code in (("What it does", rule.what, False), ("Why is this bad", rule.why, False),
                               ("Example", rule.example, True), ("Use instead", rule.use_instead, True),
-                              ("Configuration", rule.configuration, False)):
+                              ("Configuration", rule.configuration, False),
+                              ("Confidence", _confidence_doc(rule), False)):
         if not body.strip():
             continue
         out.append(f"## {title}")

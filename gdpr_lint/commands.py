@@ -82,7 +82,7 @@ def _settings(config_path, select, extend_select, ignore, no_cache=False, cache_
 
 def check(paths=(), config_path=None, select=(), extend_select=(), ignore=(), output_format="text", output_file=None,
           force_exclude=False, stdin_filename=None, no_cache=False, cache_dir=None, jobs=0, exit_zero=False,
-          fail_on=None, statistics=False, quiet=False, baseline_path=None, diff_ref=None,
+          fail_on=None, min_confidence=None, statistics=False, quiet=False, baseline_path=None, diff_ref=None,
           no_prefilter=False, show_settings=False) -> "NoReturn":
     """The `check` command; the defaults are the command line's."""
     if statistics:
@@ -90,7 +90,13 @@ def check(paths=(), config_path=None, select=(), extend_select=(), ignore=(), ou
 
         if output_format not in STATISTICS_FORMATS:
             _fail(f"--statistics prints a table (text) or JSON, not --format {output_format}")
-    settings = _settings(config_path, select, extend_select, ignore, no_cache, cache_dir, paths=paths, fail_on=fail_on)
+    if min_confidence is not None:
+        from gdpr_lint.model import CONFIDENCES
+
+        if min_confidence not in CONFIDENCES:
+            _fail(f'--min-confidence must be one of {", ".join(CONFIDENCES)}, not "{min_confidence}"')
+    settings = _settings(config_path, select, extend_select, ignore, no_cache, cache_dir, paths=paths, fail_on=fail_on,
+                         min_confidence=min_confidence)
     config = settings.config
     if show_settings:
         _show_settings(paths, settings, force_exclude)

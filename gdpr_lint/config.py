@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from gdpr_lint._lazy import sha256
-from gdpr_lint.model import SEVERITIES
+from gdpr_lint.model import CONFIDENCES, SEVERITIES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -61,6 +61,7 @@ class Config:
     require_justification: bool = False
     non_suppressible: Tuple[str, ...] = ()
     fail_on: str = "info"
+    min_confidence: str = "medium"  # findings less sure than this are not reported
     pii: PiiConfig = PiiConfig()
     residency: ResidencyConfig = ResidencyConfig()
     retention: RetentionConfig = RetentionConfig()
@@ -95,6 +96,7 @@ _SCHEMA: Dict[str, Any] = {
     "require-justification": "boolean",
     "non-suppressible": _STR_LIST,
     "fail-on": "severity",
+    "min-confidence": "confidence",
     "pii": {
         "extra-identifiers": "table of strings",
         "ignore-identifiers": _STR_LIST,
@@ -133,6 +135,9 @@ def _check_type(value, expected: str, where: str) -> None:
     elif expected == "severity":
         if value not in SEVERITIES:
             raise ConfigError(f"{where} must be one of {', '.join(SEVERITIES)}, not {_describe(value)}")
+    elif expected == "confidence":
+        if value not in CONFIDENCES:
+            raise ConfigError(f"{where} must be one of {', '.join(CONFIDENCES)}, not {_describe(value)}")
     elif expected == "positive integer":
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             fail("a positive integer (days)")
@@ -346,6 +351,7 @@ def from_table(table: dict, root: Path, source: Optional[str]) -> Config:
         require_justification=table.get("require-justification", False),
         non_suppressible=tuple(table.get("non-suppressible", ())),
         fail_on=table.get("fail-on", "info"),
+        min_confidence=table.get("min-confidence", "medium"),
         pii=PiiConfig(
             extra_identifiers=dict(pii.get("extra-identifiers", {})),
             ignore_identifiers=tuple(pii.get("ignore-identifiers", ())),

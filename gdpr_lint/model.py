@@ -31,6 +31,7 @@ class Rule:
     example: str = ""
     use_instead: str = ""
     configuration: str = ""
+    confidence_notes: str = ""  # how sure its findings are, on the low/medium/high scale
     fix: str = ""          # one line: how to fix a finding (shown under each finding)
     principle: str = ""    # short GDPR reference shown with each finding
     default_enabled: bool = True

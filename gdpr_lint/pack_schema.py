@@ -246,6 +246,22 @@ PII = Table(
                 "short-prefix": INT,
             }
         ),
+        #: how sure a recognised name is (analysis/confidence.py)
+        "confidence": Table(
+            {
+                "ambiguous-words": STRS,
+                "strong-phrases": STRS,
+                "person-owners": STRS,
+                "people-scope-words": STRS,
+                "thing-owners": STRS,
+                "thing-qualifiers": STRS,
+                "strong-thing-qualifiers": STRS,
+                "thing-modules": STRS,
+                "number-types": STRS,
+                "api-event-keys": STRS,
+            }
+        ),
+        "redaction": Table({"methods": STRS}),
         "flow": Table(
             {
                 key: STRS
@@ -351,7 +367,9 @@ EXPOSURE = Table(
                 required=("rule", "target", "keyword"),
             )
         ),
-        "exceptions": Table({"skip-keywords": STRS, "echoed": STRS, "echoed-still-reported": STRS}),
+        "exceptions": Table(
+            {"skip-keywords": STRS, "echoed": STRS, "echoed-still-reported": STRS, "message-keywords": STRS}
+        ),
     }
 )
 
@@ -445,6 +463,7 @@ RESIDENCY = Table(
         ),
         "patterns": ListOf(Table({"provider": STR, "regex": STR, "token": STR}, required=("provider", "regex"))),
         "quiet_calls": Table({"calls": STRS, "suffixes": STRS}),
+        "saas_context": Table({"lookup-methods": STRS, "documentation-keywords": STRS}),
         "global_services": MapOf(STRS),
         "test_doubles": Table({"calls": STRS}),
         "test_data": Table({"folders": STRS, "files": STRS}),
@@ -608,6 +627,10 @@ PACK = Table(
         "values": VALUES,
         "jurisdictions": JURISDICTIONS,
         "events": EVENTS,
+        #: file roles that lower every finding's confidence (rules/confidence.toml)
+        "confidence": Table(
+            {"file-roles": Table({"test-dirs": STRS, "test-files": STRS, "example-dirs": STRS})}
+        ),
     }
 )
 

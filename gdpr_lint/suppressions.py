@@ -320,7 +320,8 @@ def _meta_finding(code: str, suppression: Suppression, path: str, message: str, 
         message=message,
         confidence="high",
         source=suppression.comment,
-        facts={"suppression": suppression.comment, "justification": suppression.justification},
+        facts={"suppression": suppression.comment, "justification": suppression.justification,
+               "confidence_reason": "about the comment itself"},
     )
 
 

@@ -30,6 +30,9 @@ class Definition:
 
 
 class Taint:
+    confidence = "medium"  # a name-based guess, as the engine's for a strong identifier
+    reason = "named as personal data"
+
     def __init__(self, categories=(), text=""):
         self.categories = tuple(categories)
         self.text = text

@@ -41,7 +41,7 @@ def test_findings_exit_1_and_ruff_style_text(project):
     result = run(["check", "--no-cache", "app"], project)
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines()[0] == (
-        "app/views.py:7:5: GDPR101 [pii-in-log] error (medium confidence): email address (user.email) is written to a log")
+        "app/views.py:7:5: GDPR101 [pii-in-log] error (high confidence): email address (user.email) is written to a log")
     assert "1 finding (1 error) in 1 file (2 files checked)." in result.stderr
 
 

@@ -1,7 +1,7 @@
 """Taint values: which categories of personal data a value carries, and from where."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Optional, Tuple
 
 from gdpr_lint.model import CONFIDENCES
@@ -14,6 +14,8 @@ class Source:
     category: str
     node: object  # the libcst expression it was read from
     confidence: str = "medium"
+    reason: str = ""  # why the analysis is that sure (rules/pii.toml [pii.confidence])
+    ambiguous: bool = False  # recognised by an ambiguous word (`token`, `session_id`, `ip`)
     hashed: Optional[str] = None  # the unsalted digest it went through (`sha256`): still personal data
 
 
@@ -46,6 +48,12 @@ class Taint:
             return "low"
         return max((s.confidence for s in self.sources), key=CONFIDENCES.index)
 
+    @property
+    def reason(self) -> str:
+        """Why the surest of the sources is as sure as it is."""
+        best = max(self.sources, key=lambda s: CONFIDENCES.index(s.confidence), default=None)
+        return best.reason if best is not None else ""
+
     def union(self, other: "Taint") -> "Taint":
         if not other.sources:
             return self
@@ -55,6 +63,27 @@ class Taint:
         extra = tuple(s for s in other.sources if (s.category, id(s.node)) not in known)
         return Taint(self.sources + extra, None, self._render or other._render, self._label or other._label)
 
+    def capped(self, confidence: str, reason: str, *, ambiguous_only: bool = False) -> "Taint":
+        """The same data, no surer than `confidence` (the place it reaches says why);
+        ambiguous_only: only what an ambiguous word named (a number contradicts a `token`, not
+        an OTP or a card number)."""
+        limit = CONFIDENCES.index(confidence)
+
+        def keeps(s: Source) -> bool:
+            return CONFIDENCES.index(s.confidence) <= limit or (ambiguous_only and not s.ambiguous)
+
+        if all(keeps(s) for s in self.sources):
+            return self
+        return Taint(tuple(s if keeps(s) else replace(s, confidence=confidence, reason=reason)
+                           for s in self.sources), self.via, self._render, self._label)
+
+    def without(self, other: "Taint") -> "Taint":
+        """The same data less the categories `other` carries (`text.replace(token, "***")`)."""
+        gone = set(other.categories)
+        if not gone or not self.sources:
+            return self
+        return Taint(tuple(s for s in self.sources if s.category not in gone), self.via, self._render, self._label)
+
     def restricted(self, categories) -> "Taint":
         """The same data, of the given categories only."""
         if all(s.category in categories for s in self.sources):
@@ -63,7 +92,7 @@ class Taint:
 
     def hashed(self, algorithm: str) -> "Taint":
         """The same data through an unsalted digest (`sha256(email)`): reversible by dictionary."""
-        sources = tuple(Source(s.category, s.node, s.confidence, s.hashed or algorithm) for s in self.sources)
+        sources = tuple(replace(s, hashed=s.hashed or algorithm) for s in self.sources)
         return Taint(sources, self.via, self._render, self._label)
 
     def split_hashed(self) -> Tuple["Taint", "Taint"]:

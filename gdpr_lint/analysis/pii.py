@@ -120,6 +120,9 @@ class PiiVocabulary:
         # class base / `@decorator` -> the kind of field its fields are ([pii.entry-points])
         self.entry_points: Dict[str, str] = dict(pii.get("entry-points", {}))
         self._cache: Dict[Tuple[str, bool, str], Optional[str]] = {}
+        from gdpr_lint.analysis.confidence import ConfidenceJudge
+
+        self.judge = ConfidenceJudge(self, tables)  # how sure a recognised name is ([pii.confidence])
 
     @staticmethod
     def _phrase(text: str) -> Tuple[str, ...]:
@@ -152,6 +155,10 @@ class PiiVocabulary:
                        for p, w in zip(phrase, words[start:end])):
                     return NameMatch(cid, start, end)
         return None
+
+    def match_words(self, words: Sequence[str]) -> Optional[NameMatch]:
+        """Where the last phrase of the taxonomy occurs in folded words (for judging it)."""
+        return self._match(words)
 
     def classify_words(self, words: Sequence[str], constant: bool = False, head: bool = False) -> Optional[str]:
         """head: the phrase must end the name (for constants, and for an attribute read

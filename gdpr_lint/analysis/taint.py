@@ -3,7 +3,7 @@ items, literals). A mixin of the engine's Context.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 import libcst as cst
 
@@ -15,6 +15,7 @@ from gdpr_lint.syntax.nodes import (
     _is_domain_part,
     _is_short_slice,
     _last_name,
+    _owner_node,
     dotted_name,
     string_value,
 )
@@ -24,9 +25,12 @@ class TaintMixin:
     """What an expression carries: its sources of personal data."""
 
     def _taint_source(self, category: Optional[str], node, confidence: str = "medium",
-                      name: Optional[str] = None) -> Taint:
+                      name: Optional[str] = None, *, type_name: Optional[str] = None,
+                      reason: Optional[str] = None) -> Taint:
         """name: the identifier or key the category was recognised by, when it is not the
-        node's own name (`token = next(stream)`, `data["token"]`)."""
+        node's own name (`token = next(stream)`, `data["token"]`). reason: why the place says
+        how sure it is, for sources that no name made (a request's payload); else the
+        context is judged (analysis/confidence.py)."""
         if category is None:
             return EMPTY
         if self.vocab.categories[category].context_phrases and self.vocab.lacks_context(
@@ -35,7 +39,49 @@ class TaintMixin:
         if self.vocab.categories[category].exclude_scope_words and self.vocab.excluded_in_scope(
                 category, self.scope.words(self.vocab.meta_prefixes), name or _last_name(node)):
             return EMPTY
-        return Taint((Source(category, node, confidence),), None, self._render, self.vocab.label)
+        ambiguous = False
+        if reason is None:
+            confidence, reason, ambiguous = self._judged(category, node, confidence, name or _last_name(node),
+                                                         type_name)
+        return Taint((Source(category, node, confidence, reason, ambiguous),), None, self._render, self.vocab.label)
+
+    def _judged(self, category: str, node, base: str, name: str, type_name: Optional[str]):
+        """How sure a value named `name` is of `category`, from its owner, the enclosing
+        scopes and the module (rules/pii.toml [pii.confidence])."""
+        judge = self.vocab.judge
+        owner = _owner_node(node)
+        owner_words: Tuple[str, ...] = ()
+        class_words: Tuple[str, ...] = ()
+        is_request = False
+        scope_words = self.scope.words(self.vocab.meta_prefixes)
+        if owner is not None:
+            dotted = dotted_name(owner) or ""
+            # `order.get("customer", {}).get("name")`: the record an item is read from
+            parts = dotted.split(".") if dotted else [self._container_word(owner)]
+            owner_words = tuple(w for part in parts for w in split_words(part))
+            is_request = any(dotted == base or dotted.startswith(base + ".") for base in self.vocab.request_bases)
+            method = self._method_scope()
+            if parts and method is not None and parts[0] == method.self_name:
+                class_words = split_words(method.class_scope.name)
+            if type(node) is cst.Call and type(node.func) is cst.Name:
+                scope_words = scope_words | frozenset(owner_words)  # `token = make_reset_token()`
+                owner_words = ()
+            elif type(node) is cst.Call and type(node.func) is cst.Attribute:  # `Token.for_user(user)`
+                scope_words = scope_words | frozenset(split_words(node.func.attr.value))
+        elif type(node) is cst.Name:
+            if type_name is None:
+                binding = self.scope.lookup(node.value)
+                type_name = binding.type_name if binding is not None else None
+            method = self._method_scope()  # a method's own value: its class is its owner
+            if method is not None:
+                class_words = split_words(method.class_scope.name)
+        if self._module_words is None:
+            from gdpr_lint.analysis.confidence import module_words
+
+            self._module_words = module_words(self.path)
+        return judge.judge(category, name, base, owner_words=owner_words, owner_is_request=is_request,
+                           class_words=class_words, scope_words=scope_words, module_words=self._module_words,
+                           type_name=type_name)
 
     def _is_payload_call(self, call: cst.Call) -> bool:
         """`request.get_json()`, `await request.json()`: what a user sent, read whole."""
@@ -83,6 +129,8 @@ class TaintMixin:
 
     def _taint(self, node) -> Taint:
         t = type(node)
+        if self.empty_names and (t is cst.Name or t is cst.Attribute) and dotted_name(node) in self.empty_names:
+            return EMPTY  # `if not email: raise ValueError(f"no email: {email}")`: None or ""
         if t is cst.Name:
             return self._name_taint(node)
         if t is cst.Attribute:
@@ -110,7 +158,8 @@ class TaintMixin:
                     and not self._is_signal_sender(node.value):
                 return self._taint_source(category, node, "medium")
             if self._is_payload(node):
-                return self._taint_source(self.vocab.payload_category, node, "low")  # `request.POST` whole
+                return self._taint_source(self.vocab.payload_category, node, "medium",  # `request.POST` whole
+                                          reason="what a user sent in a request, passed on whole")
             if attr in self.vocab.user_attributes and dotted_name(node.value) in self.vocab.request_bases:
                 return self._taint_source(self.vocab.user_category, node, "medium")  # `request.user` prints its username
             return EMPTY

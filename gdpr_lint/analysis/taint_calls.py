@@ -149,7 +149,8 @@ class CallTaintMixin:
                     binding.taint or not self.function_returns.get(func.value, (True,))[0]):
                 return binding.taint  # what the module's own function returns (else its name says)
         if self._is_payload_call(node):
-            return self._taint_source(self.vocab.payload_category, node, "low")  # `request.get_json()`
+            return self._taint_source(self.vocab.payload_category, node, "medium",  # `request.get_json()`
+                                      reason="what a user sent in a request, passed on whole")
         if type(func) is cst.Attribute:
             receiver_target = self.resolve(func.value)
             if receiver_target is not None and (receiver_target.startswith("<") or self._is_module(func.value)):
@@ -189,6 +190,10 @@ class CallTaintMixin:
                 if keys is not None:
                     return receiver.union(keys)  # `", ".join(changes)`: the keys of a dict we know
             if not is_object and name in self.vocab.passthrough_methods:
+                if name in self.vocab.judge.redacting_methods:
+                    redacted = self._redacted_in_place(node, receiver)
+                    if redacted is not None:
+                        return redacted
                 result = receiver
                 for arg in node.args:
                     if arg.keyword is None or arg.keyword.value not in self.vocab.passthrough_skip_keywords:
@@ -228,5 +233,30 @@ class CallTaintMixin:
             category = self.vocab.classify_words(words) or self.vocab.classify_words(words[1:])
             if category is None and context:
                 category = self.vocab.classify("_".join(words[1:]), context=context)
+            key = self._getter_key(node, category)
+            if key is not None:  # `get_secret("API_BASE_URL")`: the key says what is got
+                return self._taint_source(self.vocab.classify(key, key=True), node, name=key)
             return self._taint_source(category, node)
         return EMPTY
+
+    def _redacted_in_place(self, call: cst.Call, receiver: Taint) -> Optional[Taint]:
+        """`text.replace(secret, "XXXX")`: the text without what was replaced by a literal."""
+        args = [a for a in call.args if a.keyword is None and not a.star]
+        if len(args) < 2:
+            return None
+        replacement = self.constant(args[1].value)
+        if replacement is None or not isinstance(replacement.value, str):
+            return None
+        return receiver.without(self.taint(args[0].value))
+
+    def _getter_key(self, call: cst.Call, category: Optional[str]) -> Optional[str]:
+        """The literal key a getter named after a credential reads (`get_secret("API_KEY")`,
+        `vault.get_secret_value(name="OPENAI_API_BASE")`): a secret store holds configuration
+        too, and the key says which it is."""
+        if category is None or self.vocab.categories[category].group != "credential" or not call.args:
+            return None
+        first = call.args[0]
+        if first.keyword is not None and first.keyword.value not in ("key", "name", "secret_id", "secret_name"):
+            return None
+        key = self.constant(first.value)
+        return key.value if key is not None and isinstance(key.value, str) else None

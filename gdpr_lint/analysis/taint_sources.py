@@ -29,7 +29,9 @@ class SourceTaintMixin:
         of a function (`f = get_passwd; f()`). None: the other rules decide."""
         prompted = call_sources.prompt_source(self.vocab, node, target, self._text_of)
         if prompted is not None:
-            return self._taint_source(prompted[0], node, prompted[1])
+            # what a person types at a prompt: the prompt says what it is, no context to judge
+            return self._taint_source(prompted[0], node, prompted[1],
+                                      reason="what a person types at a prompt that asks for it")
         configured = call_sources.config_key(self.vocab, node, self._text_of)
         if configured is not None:
             return self._taint_source(configured[0], node, "medium", configured[1])

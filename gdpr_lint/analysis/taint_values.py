@@ -3,6 +3,7 @@ known clean, values of unknown content named after data. A mixin of the engine's
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 import libcst as cst
@@ -27,7 +28,7 @@ class ValueTaintMixin:
         if not fields:
             return fields
         # named as the object's fields (`body.email`), not as the class declares them (`email`)
-        return Taint(tuple(Source(s.category, cst.Attribute(value=owner, attr=cst.Name(s.node.value)), s.confidence)
+        return Taint(tuple(replace(s, node=cst.Attribute(value=owner, attr=cst.Name(s.node.value)))
                            for s in fields.sources), None, self._render, self.vocab.label)
 
     def _object_dump_taint_of(self, class_scope: "Scope") -> Taint:

@@ -31,6 +31,8 @@ class CheckContext(Protocol):
     withs: Sequence["cst.With"]  #: the `with` statements around the current statement, outermost first
     block: Sequence["cst.BaseStatement"]  #: the statements of the block the current statement is in
     stmt: Optional["cst.CSTNode"]  #: the statement being walked (a report made later names its own)
+    module: "cst.Module"  #: the parsed file (its `code`, for what only the whole text can say)
+    reports: list  #: what was reported so far in the file (a later use may make one less sure)
 
     def report(self, code: str, node, message: str, *, categories=(), confidence: str = "medium",
                severity: Optional[str] = None, facts: Optional[dict] = None) -> None:

@@ -5,6 +5,7 @@ rules/exposure.toml; this module only interprets it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Optional, Tuple
 
@@ -101,6 +102,7 @@ class ExposureCheck(Check):
         self.exception_skip = frozenset(exceptions.get("skip-keywords", ()))
         self.echoed_exceptions = frozenset(exceptions.get("echoed", ()))
         self.echoed_reported = frozenset(exceptions.get("echoed-still-reported", ()))
+        self.message_keywords = frozenset(exceptions.get("message-keywords", ()))
         self.exception_verb = verbs.get("GDPR103", "put in an exception message")
 
     def prefilter_tokens(self):
@@ -155,6 +157,7 @@ class ExposureCheck(Check):
         args = call.args
         if sink.stream_keywords and not self._to_console(ctx, call, sink):
             return
+        numeric = _numeric_arguments(ctx, args)  # `log.debug("%i -> %i", last_token, next_token)`
         for arg in args:
             if arg.star:
                 taint = taint.union(ctx.taint(arg.value))
@@ -186,7 +189,11 @@ class ExposureCheck(Check):
                 key = _key_argument(args, sink) if sink.key_keywords else _positional(args, sink.key_value[0])
                 taint = taint.union(ctx.keyed_taint(key, arg.value) if key is not None else ctx.taint(arg.value))
                 continue
-            taint = taint.union(ctx.taint(arg.value))
+            value = ctx.taint(arg.value)
+            if value and position in numeric:
+                value = value.capped("low", "formatted as a number (%d, %i, %f): a count, a position or an id",
+                                     ambiguous_only=True)
+            taint = taint.union(value)
         if taint and sink.not_categories:
             taint = taint.restricted([c for c in taint.categories if c not in sink.not_categories])
         if taint:
@@ -360,7 +367,7 @@ class ExposureCheck(Check):
         ctx.report(
             rule, node, f"{description} {'are' if plural else 'is'} {verb}",
             categories=taint.categories, confidence=taint.confidence,
-            facts={"sink": target, "categories": list(taint.categories)},
+            facts={"sink": target, "categories": list(taint.categories), "confidence_reason": taint.reason},
         )
 
     def _report_digests(self, ctx, node, digests, verb: str, target: str) -> None:
@@ -382,6 +389,7 @@ class ExposureCheck(Check):
         taint = EMPTY
         target = ctx.resolve_call(node.exc.func) or _dotted(node.exc.func) or "exception"
         echoed = target.rsplit(".", 1)[-1] in self.echoed_exceptions
+        factory = _is_factory(target)
         for arg in node.exc.args:
             if arg.keyword is not None and arg.keyword.value in self.exception_skip:
                 continue
@@ -391,7 +399,11 @@ class ExposureCheck(Check):
                 for element in arg.value.elements:
                     taint = taint.union(ctx.taint(element.value))
                 continue
-            taint = taint.union(ctx.taint(arg.value))
+            value = ctx.taint(arg.value)
+            if value and not self._reaches_text(ctx, node.exc, arg, factory):
+                value = value.capped("low", "an argument of an exception factory or a field of the exception, "
+                                            "not its message: not known to reach the exception's text")
+            taint = taint.union(value)
         if taint and echoed:
             taint = taint.restricted(self.echoed_reported)  # a form error shown to whoever typed it
         if taint:
@@ -399,6 +411,79 @@ class ExposureCheck(Check):
             ctx.observe("sent", node.exc, rule="GDPR103", categories=sorted(taint.categories), sink=kind,
                         recipient="", target=target)
             self._report(ctx, "GDPR103", node.exc, taint, self.exception_verb, target)
+
+
+    def _reaches_text(self, ctx, call, arg, factory: bool) -> bool:
+        """Whether an argument of `raise X(...)` is in the exception's text: the message (a
+        message keyword, or text built with an f-string, `%`, `+` or `.format`), any positional
+        argument of an exception class (its str shows them all), or a keyword that a class of
+        the module formats into its message (`super().__init__(f"... {email}")`)."""
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        if keyword in self.message_keywords or _builds_text(arg.value):
+            return True
+        if factory:
+            return False  # `raise build_error(provider=p, original=e)`, `raise _denied(auth_info)`
+        if keyword is None:
+            return True
+        formats = _formats_field(ctx, call.func, keyword)
+        return True if formats is None else formats  # an imported class may format it (`UnauthorizedError(user=...)`)
+
+
+_PLACEHOLDER = re.compile(r"%(\([^)]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])")
+
+
+def _numeric_arguments(ctx, args) -> FrozenSet[int]:
+    """The positions of the arguments that a literal %-format string (the first positional
+    argument) formats as numbers: `("%s has %d tokens", name, count)` gives {2}."""
+    first = args[0] if args and args[0].keyword is None and not args[0].star else None
+    if first is None or type(first.value) not in (cst.SimpleString, cst.ConcatenatedString, cst.Name):
+        return frozenset()
+    text = ctx.constant(first.value)
+    if text is None or not isinstance(text.value, str) or "%" not in text.value:
+        return frozenset()
+    numeric = set()
+    position = 0
+    for match in _PLACEHOLDER.finditer(text.value):
+        if match.group(2) == "%":
+            continue
+        if match.group(1):
+            return frozenset()  # `%(name)s`: a mapping, not positions
+        position += 1
+        if match.group(2) in "diouxXeEfFgG":
+            numeric.add(position)
+    return frozenset(numeric)
+
+
+def _is_factory(target: str) -> bool:
+    """A function that builds the exception (`build_error`, `self._denied`), not its class."""
+    last = target.rsplit(".", 1)[-1].lstrip("_")
+    return bool(last) and last[0].islower()
+
+
+def _builds_text(value) -> bool:
+    t = type(value)
+    if t is cst.FormattedString or t is cst.ConcatenatedString:
+        return True
+    if t is cst.BinaryOperation:
+        return type(value.operator) in (cst.Modulo, cst.Add)
+    if t is cst.Call and type(value.func) is cst.Attribute:
+        return value.func.attr.value in ("format", "format_map", "join")
+    return False
+
+
+def _formats_field(ctx, func, keyword: str) -> Optional[bool]:
+    """Whether a class of this module puts keyword `keyword` into its text; None for a class
+    the module does not define."""
+    if type(func) is not cst.Name:
+        return None
+    binding = ctx.scope.lookup(func.value)
+    scope = getattr(binding.value, "scope", None) if binding is not None else None
+    node = getattr(scope, "node", None)
+    if type(node) is not cst.ClassDef:
+        return None
+    text = ctx.source(node)
+    return re.search(r"\{[^{}\n]*\b" + re.escape(keyword) + r"\b", text) is not None \
+        or re.search(r"%[^\n]*\b" + re.escape(keyword) + r"\b", text) is not None
 
 
 def _dotted(node) -> str:

@@ -53,6 +53,24 @@ class _FileState:
     uses: Dict[str, List[bool]] = field(default_factory=dict)  # name -> whether each use is global-only
     global_classes: Dict[int, bool] = field(default_factory=dict)  # id(ClassDef) -> holds only global resources
     test_module: Optional[bool] = None
+    # how sure the SaaS findings of the call being scanned are: None, or (confidence, reason)
+    saas_verdict: Optional[tuple] = None
+    constant_reports: List[tuple] = field(default_factory=list)  # (name, reports) of module-level host constants
+
+
+_STATIC_FILE = re.compile(
+    r"\.(?:png|jpe?g|gif|svg|webp|ico|bmp|mp4|webm|mov|mp3|wav|ogg|css|js|woff2?|ttf|pdf)$", re.IGNORECASE)
+_COMPARED_BEFORE = re.compile(
+    r"(?:==|!=|\bin|\bis|\.(?:startswith|endswith|get|pop|index|count)\(|\w\[|\bin\s*[(\[{][^()\[\]{}]*)$")
+
+
+def _compares_or_keys(text: str, start: int, end: int) -> bool:
+    """Whether the use of a name at text[start:end] compares with it or looks a key up by it:
+    `== NAME`, `NAME in url`, `url.startswith(NAME)`, `host in (NAME, OTHER)`, `claims[NAME]`,
+    `claims.get(NAME)`."""
+    before = text[max(0, start - 60):start].rstrip()
+    after = text[end:end + 20].lstrip()
+    return _COMPARED_BEFORE.search(before) is not None or after.startswith(("==", "!=", "in ", "not in "))
 
 
 def _dotted(node) -> Optional[str]:
@@ -176,6 +194,8 @@ class ResidencyCheck(InfrastructureMixin, Check):
         self._defer_to: Optional[str] = None
         self._holder = False  # judging a stack, environment or provider
         self.enums: Dict[str, dict] = dict(res.get("enums", {}) or {})
+        self.lookup_methods = frozenset((res.get("saas_context", {}) or {}).get("lookup-methods", ()))
+        self.documentation_keywords = frozenset((res.get("saas_context", {}) or {}).get("documentation-keywords", ()))
 
     # --- engine hooks ---------------------------------------------------------------------------
     def prefilter_tokens(self):
@@ -269,7 +289,24 @@ class ResidencyCheck(InfrastructureMixin, Check):
             if value is not None:
                 self._scan_python(ctx, value.value, value.origin, done, call, depth=0)
             return
-        self._scan_arguments(ctx, call, done)
+        state.saas_verdict = self._inert_call(ctx, call, method)
+        try:
+            self._scan_arguments(ctx, call, done)
+        finally:
+            state.saas_verdict = None
+
+    def _inert_call(self, ctx, call, method: str) -> Optional[tuple]:
+        """(low, why) when a call that holds a SaaS URL sends nothing there: it builds an
+        exception (`raise ProviderError(..., request=httpx.Request("POST", url))`) or looks a
+        key up (`claims.get("https://acme.us.auth0.com/roles")`) ([residency.saas_context])."""
+        import libcst as cst
+
+        stmt = ctx.stmt
+        if type(stmt) is cst.SimpleStatementLine and any(type(s) is cst.Raise for s in stmt.body):
+            return "low", "a host in a raise statement: the call builds an exception, it sends nothing there"
+        if method in self.lookup_methods:
+            return "low", f"a host used as a key (`.{method}(...)`), not where anything is sent"
+        return None
 
     def on_assign(self, ctx, target, name, value) -> None:
         state = self._file(ctx)
@@ -287,7 +324,10 @@ class ResidencyCheck(InfrastructureMixin, Check):
         else:
             reported = self._check_saas_assignment(ctx, target, name, value)
             if not reported and scope_kind in ("module", "class"):
+                before = len(ctx.reports)
                 reported = self._scan_value_node(ctx, value, set(), node=None, leaf=True)
+                if reported and scope_kind == "module" and "." not in name and "[" not in name:
+                    state.constant_reports.append((name, list(ctx.reports[before:])))
         if reported:
             state.reported_targets.add(id(target))
             if "." not in name and "[" not in name:
@@ -308,6 +348,7 @@ class ResidencyCheck(InfrastructureMixin, Check):
                 continue
             if service not in file_wide:
                 self._report(ctx, NON_EU_SAAS, node, message, facts)
+        self._judge_constant_uses(ctx, state)
         state.pending.clear()
         state.override_keys.clear()
         state.pending_keys.clear()
@@ -334,6 +375,24 @@ class ResidencyCheck(InfrastructureMixin, Check):
                     ctx.report(code, node, message, facts=facts, confidence="high" if code != UNKNOWN_REGION else "medium")
                 finally:
                     ctx.stmt = saved
+
+    def _judge_constant_uses(self, ctx, state: _FileState) -> None:
+        """A module-level host constant that the module only compares with or looks up by
+        (`if parsed.hostname == ANTHROPIC_HOST`, `claims[ROLES_CLAIM]`) configures nothing: its
+        findings are low. One the module passes on, falls back to or never uses stays."""
+        if not state.constant_reports:
+            return
+        text = ctx.module.code  # only for files with such a constant
+        for name, reports in state.constant_reports:
+            uses = [m for m in re.finditer(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", text)]
+            uses = [m for m in uses if not re.match(r"\s*(?::[^=\n]*)?=(?!=)", text[m.end():m.end() + 80])]
+            if not uses or not all(_compares_or_keys(text, m.start(), m.end()) for m in uses):
+                continue
+            for report in reports:
+                if report.code == NON_EU_SAAS:
+                    report.confidence = "low"
+                    report.facts["confidence_reason"] = (f"{name} is only compared with or used as a key in this "
+                                                         "module: nothing is configured to send there")
 
     @staticmethod
     def _scope_id(ctx, name: str) -> int:
@@ -367,11 +426,18 @@ class ResidencyCheck(InfrastructureMixin, Check):
         if key in state.reported:
             return True  # an assignment and the call that gives it its value judge one value
         state.reported.add(key)
+        confidence = "high" if code != UNKNOWN_REGION else "medium"
+        verdict = state.saas_verdict if code in (NON_EU_SAAS, NON_EU_REGION) else None
+        if verdict is not None:
+            confidence, facts = verdict[0], dict(facts, confidence_reason=verdict[1])
+        elif "confidence_reason" not in facts:
+            facts = dict(facts, confidence_reason="a value the analysis cannot place" if code == UNKNOWN_REGION
+                         else "what the code configures a client, a call or a setting with, or falls back to")
         if self._defer_to is not None:
             # a provider or environment bound to a name: judged by its uses at the end of the file
             state.deferred.setdefault(self._defer_to, []).append((code, node, message, facts, ctx.stmt))
             return True
-        ctx.report(code, node, message, facts=facts, confidence="high" if code != UNKNOWN_REGION else "medium")
+        ctx.report(code, node, message, facts=facts, confidence=confidence)
         return True
 
     def _observe(self, ctx, kind: str, node, rule: str, **facts) -> None:
@@ -696,6 +762,8 @@ class ResidencyCheck(InfrastructureMixin, Check):
         for arg in call.args:
             if arg.star:
                 continue
+            if arg.keyword is not None and arg.keyword.value in self.documentation_keywords:
+                continue  # `Field(examples=["...dkr.ecr.us-east-2.amazonaws.com/repo"])`: documentation
             self._scan_value_node(ctx, arg.value, done, node=call)
 
     def _scan_value_node(self, ctx, expr, done: Set[tuple], *, node, leaf: bool = False) -> bool:
@@ -735,6 +803,9 @@ class ResidencyCheck(InfrastructureMixin, Check):
         import libcst as cst
 
         reported = False
+        whole = self._const(ctx, expr) if node is None else None
+        if whole is not None and isinstance(whole.value, dict) and self._is_endpoint_table(whole.value):
+            return False
         for element in expr.elements:
             if type(element) is not cst.DictElement:
                 continue
@@ -765,6 +836,8 @@ class ResidencyCheck(InfrastructureMixin, Check):
         if isinstance(value, str):
             return self._scan_string(ctx, value, origin, done, node)
         if isinstance(value, dict):
+            if self._is_endpoint_table(value):
+                return False
             reported = False
             for key, item in value.items():
                 spec = self.dict_keys.get(key) if isinstance(key, str) else None
@@ -795,6 +868,24 @@ class ResidencyCheck(InfrastructureMixin, Check):
             return False
         return len({self._region_key(i) for i in value} - {None}) >= 2
 
+    def _is_endpoint_table(self, table: dict) -> bool:
+        """`{"us": "https://api.x.com", "eu": "https://api.eu.x.com"}`: every value a host of one
+        service, in at least two places: a table to choose from, not where anything is sent."""
+        values = list(table.values())
+        if len(values) < 2 or not all(isinstance(v, str) for v in values):
+            return False
+        if all(isinstance(k, str) and self._region_key(k) is not None for k in table) \
+                and len({self._region_key(v) for v in values} - {None}) >= 2:
+            return True  # `{"ap-southeast-1": "mt.ap-southeast-1.aliyuncs.com", ...}`: region -> endpoint
+        hits = []
+        for value in values:
+            host = host_of(value, bare=True)
+            hit = self.catalog.saas_host(host, value) if host else None
+            if hit is None:
+                return False
+            hits.append(hit)
+        return len({h.service for h in hits}) == 1 and len({h.place for h in hits}) >= 2
+
     def _region_key(self, value) -> Optional[tuple]:
         """What region a list element names (for telling a menu of regions from a configuration)."""
         if isinstance(value, (list, tuple)):
@@ -822,6 +913,18 @@ class ResidencyCheck(InfrastructureMixin, Check):
         return (hit.service, hit.place) if hit else None
 
     def _scan_string(self, ctx, text, origin, done, node) -> bool:
+        if "://" in text and _STATIC_FILE.search(text.split("?", 1)[0]) is not None:
+            state = self._file(ctx)  # `gr.Image("https://files.s3.us-west-2.amazonaws.com/logo.png")`
+            saved = state.saas_verdict
+            state.saas_verdict = saved or ("low", "the URL of a static file (an image, a video, a style sheet): "
+                                                  "it is read, no data is sent there")
+            try:
+                return self._scan_string_judged(ctx, text, origin, done, node)
+            finally:
+                state.saas_verdict = saved
+        return self._scan_string_judged(ctx, text, origin, done, node)
+
+    def _scan_string_judged(self, ctx, text, origin, done, node) -> bool:
         found = self.catalog.region_in_string(text)
         if found is not None:
             region, matched = found

@@ -217,7 +217,8 @@ class RetentionCheck(Check):
                     f"{store.description} is stored in redis with no expiry: the key is kept until someone deletes it",
                     categories=store.categories,
                     confidence="medium",
-                    facts={"api": store.entry["api"], "forever": True, "category": store.entry.get("category")},
+                    facts={"api": store.entry["api"], "forever": True, "category": store.entry.get("category"),
+                           "confidence_reason": "no expiry set on this key anywhere in the module"},
                 )
             for node, entry, value in state.missing:
                 if self._excused(state, entry, value):
@@ -428,8 +429,9 @@ class RetentionCheck(Check):
             arg,
             f"{taint.describe()} is cached with timeout {ctx.source(arg)}, which never expires",
             categories=tuple(taint.categories),
-            confidence="high",
-            facts={"api": entry["api"], "forever": True, "category": entry.get("category")},
+            confidence=taint.confidence,  # how sure it is that what is cached is personal data
+            facts={"api": entry["api"], "forever": True, "category": entry.get("category"),
+                   "confidence_reason": taint.reason},
         )
 
     def _taint_of_arguments(self, ctx, call: cst.Call, skip, entry: Optional[dict] = None):
@@ -811,6 +813,8 @@ class RetentionCheck(Check):
                 "limit_key": key,
                 "category": category,
                 "origin": value.origin,
+                "confidence_reason": f"a lifetime folded from {value.origin}" if value.origin
+                else "a lifetime written in the code",
             },
         )
 
@@ -825,7 +829,8 @@ class RetentionCheck(Check):
             node,
             f"{entry['label']} {predicate or 'is ' + how}: its {self._noun(category)} are kept forever",
             confidence="medium",
-            facts={"api": entry["api"], "forever": True, "category": category},
+            facts={"api": entry["api"], "forever": True, "category": category,
+                   "confidence_reason": "the store's setting keeps it forever"},
         )
 
     # --- categories -----------------------------------------------------------------

@@ -83,6 +83,8 @@ class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, D
         # the data of each item when every return is a tuple of the same length)
         self.function_returns: Dict[str, Tuple[bool, Optional[List[Taint]]]] = {}
         self._taint_depth = 0
+        self._module_words = None  # words of the file's path, for judging confidence
+        self.empty_names: frozenset = frozenset()  # names known to be None or empty on this branch
         self.withs: List[cst.With] = []  # the `with` statements around the current one, outermost first
         self.block: Sequence = ()  # the statements of the block the current statement is in
         self.loop_iters: Dict[int, object] = {}  # id(a for loop's target) -> what it iterates

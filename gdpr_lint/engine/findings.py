@@ -3,6 +3,7 @@ suppressions, for the reports of one walk.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Dict, List, Tuple
 
@@ -12,7 +13,7 @@ from gdpr_lint import baseline
 from gdpr_lint.engine.context import _Report
 from gdpr_lint.engine.outcome import apply_file_suppressions, fingerprint
 from gdpr_lint.engine.walker import Walker
-from gdpr_lint.model import Finding, severity_rank
+from gdpr_lint.model import CONFIDENCES, Finding, severity_rank
 
 
 def _contains(outer, inner) -> bool:
@@ -98,4 +99,37 @@ def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
             message=report.message, categories=report.categories, confidence=report.confidence,
             fingerprint=fingerprint(report.code, path, source, index), source=source, facts=report.facts,
         ), first, last))
-    return apply_file_suppressions(located, text, path, settings)
+    return confident_enough(apply_file_suppressions(located, text, path, settings), settings)
+
+
+def confident_enough(findings: List[Finding], settings) -> List[Finding]:
+    """The findings at the configured `min-confidence` or above (after suppressions, so that a
+    suppression of a finding too unsure to report is not called unused). Findings in test,
+    example and demo code are low (rules/confidence.toml)."""
+    from gdpr_lint.analysis.confidence import file_role
+
+    if findings:
+        role = file_role(_project_path(findings[0].path, settings), settings.kb.tables)
+        if role is not None:
+            reason = f"{role} code (by its path): made-up people and mocked services"
+            findings = [dataclasses.replace(f, confidence="low", facts=dict(f.facts, confidence_reason=reason))
+                        if f.rule[:5] in ("GDPR1", "GDPR2", "GDPR3") and f.confidence != "low" else f
+                        for f in findings]
+    threshold = CONFIDENCES.index(getattr(settings.config, "min_confidence", "medium"))
+    if threshold == 0:
+        return findings
+    return [f for f in findings if CONFIDENCES.index(f.confidence) >= threshold]
+
+
+def _project_path(path: str, settings) -> str:
+    """`path` as seen from the project's root (the folder of the config that applies): a
+    project that lives in a folder named `examples` or `tests` is not test code for that,
+    only its own `tests/` are."""
+    import os
+
+    root = getattr(settings.config, "root", None)
+    if not root or path == "-":
+        return path
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    return path if relative.startswith("..") else relative
+

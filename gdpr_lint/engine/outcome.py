@@ -40,4 +40,5 @@ def syntax_error(settings, display: str, line: int, column: int, problem: str) -
     rule = settings.kb.rules.get("GDPR001")
     line, column = max(int(line), 1), max(int(column), 1)
     return Finding("GDPR001", rule.name if rule else "syntax-error", "error", display, line, column, line, column,
-                   f"file could not be parsed: {problem}", (), "high", fingerprint("GDPR001", display, "", 0), "", {})
+                   f"file could not be parsed: {problem}", (), "high", fingerprint("GDPR001", display, "", 0), "",
+                   {"confidence_reason": "the parser's own error"})

@@ -3,7 +3,7 @@ and scope exit handed to the checks.
 """
 from __future__ import annotations
 
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -14,6 +14,7 @@ from gdpr_lint.semantic.resolve import _annotation_name
 from gdpr_lint.semantic.scope import _FUNCTION, Binding, Scope, _ClassRef
 from gdpr_lint.syntax.nodes import (
     _assignments,
+    _empty_on_branches,
     _expr_fields,
     _flat_top_level,
     _is_node,
@@ -174,12 +175,22 @@ class Walker(Context):
         self.stmt = stmt
         if t is cst.If:
             self._expr(stmt.test)
-            self._suite(stmt.body, stmt)
+            empty_in_body, empty_in_else = _empty_on_branches(stmt.test)
+            saved_empty = self.empty_names
+            self.empty_names = saved_empty | empty_in_body if empty_in_body else saved_empty
+            try:
+                self._suite(stmt.body, stmt)
+            finally:
+                self.empty_names = saved_empty
             orelse = stmt.orelse
-            if type(orelse) is cst.If:
-                self._stmt(orelse)
-            elif orelse is not None:
-                self._suite(orelse.body, stmt)
+            self.empty_names = saved_empty | empty_in_else if empty_in_else else saved_empty
+            try:
+                if type(orelse) is cst.If:
+                    self._stmt(orelse)
+                elif orelse is not None:
+                    self._suite(orelse.body, stmt)
+            finally:
+                self.empty_names = saved_empty
         elif t is cst.For:
             self._expr(stmt.iter)
             self.loop_iters[id(stmt.target)] = stmt.iter
@@ -370,13 +381,15 @@ class Walker(Context):
             kind = self.types.get(annotation) or self.types.get(annotation.rsplit(".", 1)[-1])
         non_data = annotation is not None and annotation.rsplit(".", 1)[-1] in self.vocab.non_data_types
         if not taint and not non_data:
-            taint = self._taint_source(self.vocab.classify(name), param.name)
+            taint = self._taint_source(self.vocab.classify(name), param.name,
+                                       type_name=annotation.rsplit(".", 1)[-1] if annotation else None)
         if not taint and (name in self.vocab.payload_names
                           or (self.vocab.payload_handler_params.get(name) in scope.param_names
                               and not self._service_event(scope, param))):
             # DRF create(self, validated_data); AWS Lambda handler(event, context), unless an
             # AWS service sends the event (rules/events.toml)
-            taint = self._taint_source(self.vocab.payload_category, param.name, "low")
+            confidence, reason = self._payload_param_confidence(name, scope)
+            taint = self._taint_source(self.vocab.payload_category, param.name, confidence, reason=reason)
         if not taint and not non_data and name in ("value", "attrs") and scope.name.startswith("validate_") \
                 and scope.class_scope is not None:
             # DRF/Django form field validators: validate_email(self, value)
@@ -403,6 +416,19 @@ class Walker(Context):
                 continue
             return entry["kind"]
         return None
+
+    def _payload_param_confidence(self, name: str, scope: Scope) -> Tuple[str, str]:
+        """A handler's `event` is a user's request only when the handler serves an API: it
+        reads or answers what an HTTP trigger carries (rules/pii.toml [pii.confidence]
+        api-event-keys); an executor's task command or a trigger's status dict is nobody's."""
+        if name in self.vocab.payload_names:
+            return "medium", f"`{name}`: the data of a form or request a user sent"
+        keys = self.vocab.judge.api_event_keys
+        text = self.module.code_for_node(scope.node) if keys else ""
+        key = next((k for k in keys if k in text), None)
+        if key is not None:
+            return "medium", f"`{name}` of a handler that serves an HTTP API (it uses '{key}')"
+        return "low", f"`{name}` of a handler that shows no sign of serving a user's request"
 
     def _class(self, node: cst.ClassDef) -> None:
         self.stmt = node

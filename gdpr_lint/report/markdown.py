@@ -114,7 +114,8 @@ def render(
                 if link_base:
                     location = f"[{location}]({link_base.rstrip('/')}/{quote(path, safe='/')}#L{finding.line})"
                 categories = f" ({md_escape(', '.join(finding.categories))})" if finding.categories else ""
-                out.append(f"- {location} {finding.severity}: {md_escape(finding.message)}{categories}")
+                out.append(f"- {location} {finding.severity}: {md_escape(finding.message)}{categories}, "
+                           f"confidence {finding.confidence}")
                 shown += 1
             out.append("")
         if max_findings is not None and len(findings) > shown:

@@ -129,8 +129,11 @@ def build(result: RunResult, rules: Dict[str, Rule], *, tool_version: str, root:
                 "name": finding.name,
                 "categories": list(finding.categories),
                 "confidence": finding.confidence,
+                "precision": PRECISIONS.get(finding.confidence, "medium"),
             },
         }
+        if finding.facts.get("confidence_reason"):
+            entry["properties"]["confidenceReason"] = finding.facts["confidence_reason"]
         if finding.fingerprint:
             entry["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
         results.append(entry)

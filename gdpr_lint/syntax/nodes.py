@@ -141,6 +141,44 @@ def _last_name(node) -> str:
     return ""
 
 
+def _empty_on_branches(test) -> Tuple[frozenset, frozenset]:
+    """The names a test says are None or empty in its body, and in its else branch:
+    `if not email:` / `if email is None:` / `if email == "":` (body), `if email:` /
+    `if email is not None:` (else)."""
+    t = type(test)
+    if t is cst.UnaryOperation and type(test.operator) is cst.Not:
+        name = dotted_name(test.expression)
+        return (frozenset((name,)), frozenset()) if name else (frozenset(), frozenset())
+    if t is cst.Name or t is cst.Attribute:
+        name = dotted_name(test)
+        return (frozenset(), frozenset((name,))) if name else (frozenset(), frozenset())
+    if t is cst.Comparison and len(test.comparisons) == 1:
+        name = dotted_name(test.left)
+        comparison = test.comparisons[0]
+        right = comparison.comparator
+        empty = (type(right) is cst.Name and right.value == "None") or (
+            type(right) is cst.SimpleString and right.value in ('""', "''"))
+        if name and empty:
+            op = type(comparison.operator)
+            if op in (cst.Is, cst.Equal):
+                return frozenset((name,)), frozenset()
+            if op in (cst.IsNot, cst.NotEqual):
+                return frozenset(), frozenset((name,))
+    return frozenset(), frozenset()
+
+
+def _owner_node(node):
+    """The object a value is read from: `request.session` for `request.session.session_key`,
+    `row` for `row["email"]` and `row.get("email")`, the function for `make_reset_token()`."""
+    t = type(node)
+    if t is cst.Attribute or t is cst.Subscript:
+        return node.value
+    if t is cst.Call:
+        func = node.func
+        return func.value if type(func) is cst.Attribute else func
+    return None
+
+
 def _subscript_key(node: cst.Subscript) -> Optional[str]:
     if len(node.slice) != 1:
         return None

@@ -1,0 +1,176 @@
+"""How sure the analysis is that a name it recognised is personal data: the context judged.
+
+A phrase of the taxonomy is *strong* (`email`, `password`, `iban`) or *ambiguous* (every word of
+it is one of `ambiguous-words`: `token`, `session_id`, `ip`). A strong identifier stands on its
+own (medium, high with corroboration); an ambiguous one is medium only when something around it
+corroborates that it is a person's or a login's, and low when nothing does or something
+contradicts it. The vocabularies are data in rules/pii.toml [pii.confidence]; the engine hands
+this module words (of the name, its owner, the enclosing scopes and the module) and the verdict
+travels with the value's taint to every rule that reports it.
+"""
+from __future__ import annotations
+
+from typing import Dict, FrozenSet, NamedTuple, Optional, Sequence, Tuple
+
+from gdpr_lint.analysis.names import WordSequences, split_words
+from gdpr_lint.model import CONFIDENCES
+
+LOW, MEDIUM, HIGH = CONFIDENCES
+
+
+def rank(confidence: str) -> int:
+    return CONFIDENCES.index(confidence)
+
+
+class Verdict(NamedTuple):
+    confidence: str
+    reason: str
+    ambiguous: bool  # recognised by an ambiguous word: a number or a position contradicts it
+
+
+class ConfidenceJudge:
+    def __init__(self, vocab, tables: dict):
+        pii = tables.get("pii", {})
+        spec = pii.get("confidence", {})
+        self.vocab = vocab
+        self.enabled = bool(spec)
+        self.ambiguous = frozenset(spec.get("ambiguous-words", ()))
+        self.strong_phrases = frozenset(split_words(p.replace(" ", "_")) for p in spec.get("strong-phrases", ()))
+        self.person_owners = frozenset(spec.get("person-owners", ())) | vocab.person_nouns
+        self.people_scope = frozenset(spec.get("people-scope-words", ())) | vocab.person_nouns
+        self.thing_owners = frozenset(spec.get("thing-owners", ()))
+        self.thing_qualifiers = WordSequences(spec.get("thing-qualifiers", ()), vocab.fold)
+        self.strong_thing_qualifiers = WordSequences(spec.get("strong-thing-qualifiers", ()), vocab.fold)
+        self.number_types = frozenset(spec.get("number-types", ()))
+        self.thing_modules = frozenset(spec.get("thing-modules", ()))
+        self.api_event_keys = tuple(spec.get("api-event-keys", ()))
+        self.redacting_methods = frozenset(pii.get("redaction", {}).get("methods", ()))
+        self._phrases: Dict[Tuple[str, str], Optional[Tuple[Tuple[str, ...], int, int]]] = {}
+
+    # ---- the phrase ------------------------------------------------------------------------
+
+    def _phrase(self, category: str, name: str) -> Optional[Tuple[Tuple[str, ...], int, int]]:
+        """The folded words of name and where the category's phrase occurs in them."""
+        key = (category, name)
+        if key not in self._phrases:
+            words = tuple(self.vocab.fold(w) for w in split_words(name))
+            match = self.vocab.match_words(words)
+            found = None
+            if match is not None and match.category == category:
+                found = (words, match.start, match.end)
+            elif words:
+                found = (words, len(words), len(words))  # recognised with its owner (`user.name`)
+            self._phrases[key] = found
+        return self._phrases[key]
+
+    def is_ambiguous(self, words: Sequence[str], start: int, end: int) -> bool:
+        phrase = [w for w in words[start:end] if w not in self.vocab.person_nouns]
+        if len(phrase) < end - start or tuple(phrase) in self.strong_phrases:
+            return False  # `<person> name`: the phrase names its person; a session token is one
+        return bool(phrase) and all(w in self.ambiguous for w in phrase)
+
+    # ---- the verdict -----------------------------------------------------------------------
+
+    def judge(self, category: str, name: str, base: str, *, owner_words: Sequence[str] = (),
+              owner_is_request: bool = False, class_words: Sequence[str] = (), scope_words=frozenset(),
+              module_words=frozenset(), type_name: Optional[str] = None) -> "Verdict":
+        """(confidence, reason, ambiguous) for a value recognised as `category` by `name`.
+
+        base: what the place it was read from says already (high for request data, a typed
+        parameter or a model field; medium for a name; low for a payload of unknown origin).
+        owner_words: the words of the object it is read from, nearest last (`request`,
+        `session` for `request.session.session_key`); class_words: the class of `self`."""
+        if not self.enabled or not name:
+            return Verdict(base, "", False)
+        found = self._phrase(category, name)
+        if found is None:
+            return Verdict(base, "", False)
+        words, start, end = found
+        label = self.vocab.label(category)
+        others = words[:start] + words[end:]
+        ambiguous = start < end and self.is_ambiguous(words, start, end)
+        if start == end:  # the name alone is no phrase: its owner made it one (`user.name`,
+            # `request.client.host`), or a type or a declaration did (`addr: EmailStr`)
+            ambiguous = base != HIGH and bool(owner_words) and owner_words[-1] not in self.person_owners
+        if not ambiguous:
+            credential = self.vocab.categories[category].group == "credential"
+            qualifier = None if credential else self._qualifier(self.strong_thing_qualifiers, others)
+            if qualifier:
+                return Verdict(LOW, f"`{name}`: '{qualifier}' says whose {label} it is, and it is nobody's", False)
+            support = self._support(owner_words, owner_is_request, others, (), frozenset(), frozenset())
+            if base == HIGH or support:
+                return Verdict(HIGH, f"{label}, a strong identifier" + (f", {support}" if support else ""), False)
+            return Verdict(max(base, MEDIUM, key=rank), f"`{name}` names {label}, a strong identifier", False)
+        phrase = " ".join(words[start:end]) or name
+        qualifier = self._qualifier(self.thing_qualifiers, others)
+        if qualifier and not self.person_owners.intersection(others):  # `last_login_page_ip` stays a login's
+            return Verdict(LOW, f"`{name}`: '{qualifier}' says the {phrase} is not a person's", True)
+        nearest = list(owner_words[-1:])
+        if not self.people_scope.intersection(class_words):  # `AuthService` is about logins
+            nearest += list(class_words)
+        thing = next((w for w in nearest if w in self.thing_owners), None)
+        if thing is not None and not owner_is_request:
+            return Verdict(LOW, f"`{name}` is ambiguous ({phrase}) and what holds it ('{thing}') is a machine, job, model or service, not a person", True)
+        if type_name in self.number_types:
+            return Verdict(LOW, f"`{name}` is typed {type_name}: a number or a flag, not {label}", True)
+        if base == HIGH:
+            return Verdict(HIGH, f"`{name}` is read from where a user's data is (request data, a typed value)", True)
+        near = self._support(owner_words, owner_is_request, others, (), frozenset(), frozenset())
+        module = next((w for w in sorted(module_words) if w in self.thing_modules), None)
+        if not near and module is not None:
+            return Verdict(LOW, f"`{name}` is ambiguous ({phrase}) in a module about a {module}, not about people", True)
+        support = near or self._support(owner_words, owner_is_request, others, class_words, scope_words, module_words)
+        if support:
+            return Verdict(MEDIUM, f"`{name}` is ambiguous ({phrase}); {support}", True)
+        return Verdict(LOW, f"`{name}` is ambiguous ({phrase}) and nothing around it says it is a person's or a login's", True)
+
+    @staticmethod
+    def _qualifier(qualifiers: WordSequences, words: Sequence[str]) -> Optional[str]:
+        for start, end in qualifiers.spans(words):
+            return " ".join(words[start:end])
+        return None
+
+    def _support(self, owner_words, owner_is_request, others, class_words, scope_words, module_words) -> str:
+        """What corroborates that the value is a person's or their login's, as text, or ""."""
+        if owner_is_request:
+            return "read from a request (a user-facing source)"
+        owner = next((w for w in owner_words if w in self.person_owners), None)
+        if owner is not None:
+            return f"read from '{owner}' (a person or their login)"
+        own = next((w for w in others if w in self.person_owners), None)
+        if own is not None:
+            return f"the name says whose ('{own}')"
+        scope = next((w for w in list(class_words) + sorted(scope_words) if w in self.people_scope), None)
+        if scope is not None:
+            return f"the code around it is about people or their login ('{scope}')"
+        module = next((w for w in sorted(module_words) if w in self.people_scope), None)
+        if module is not None:
+            return f"the module is about people or their login ('{module}')"
+        return ""
+
+
+def file_role(path: str, tables: dict) -> Optional[str]:
+    """"test" or "example" when a file is test, example or demo code by its path
+    (rules/confidence.toml [confidence.file-roles]), else None."""
+    from fnmatch import fnmatchcase
+
+    roles = tables.get("confidence", {}).get("file-roles", {})
+    parts = [p.lower() for p in path.replace("\\", "/").split("/") if p not in ("", ".")]
+    if not parts:
+        return None
+    folders, name = parts[:-1], parts[-1]
+    if any(fnmatchcase(name, pattern) for pattern in roles.get("test-files", ())) or any(
+            fnmatchcase(folder, pattern) for folder in folders for pattern in roles.get("test-dirs", ())):
+        return "test"
+    if any(fnmatchcase(folder, pattern) for folder in folders for pattern in roles.get("example-dirs", ())):
+        return "example"
+    return None
+
+
+def module_words(path: str) -> FrozenSet[str]:
+    """Words of a file's name and its folder (`accounts/views.py` -> accounts, views)."""
+    parts = path.replace("\\", "/").rsplit("/", 2)[-2:]
+    words = set()
+    for part in parts:
+        words.update(split_words(part.rsplit(".", 1)[0] if part.endswith((".py", ".pyi")) else part))
+    return frozenset(words)
