@@ -41,6 +41,18 @@ class EventSources:
     def service_source(self, ctx, function, param) -> Optional[str]:
         """The AWS service that sends the events of `function`'s parameter `param`, when the
         code says so and says nothing of a user's request; else None."""
+        found = self.source(ctx, function, param)
+        return found[0] if found is not None and not found[1] else None
+
+    def user_source(self, ctx, function, param) -> Optional[str]:
+        """The user-facing API (API Gateway, a function URL, an ALB) whose requests reach
+        `param`, when the code says so; else None."""
+        found = self.source(ctx, function, param)
+        return found[0] if found is not None and found[1] else None
+
+    def source(self, ctx, function, param) -> Optional[Tuple[str, bool]]:
+        """(name, user-facing) of the source of `param`'s events, by its annotation, an
+        `@event_source` converter or the keys the handler reads (a user-facing key wins)."""
         from gdpr_lint.syntax.nodes import dotted_name
 
         found = None
@@ -49,7 +61,7 @@ class EventSources:
             name = (dotted_name(annotation.annotation) or "").rsplit(".", 1)[-1]
             found = self.by_type.get(name)
             if found is not None:
-                return None if found[1] else found[0]
+                return found
         for decorator in getattr(function, "decorators", ()):
             call = decorator.decorator
             if type(call) is cst.Call and (ctx.resolve_call(call.func) in self.converters
@@ -58,15 +70,15 @@ class EventSources:
                     if arg.keyword is not None and arg.keyword.value == self.converter_keyword:
                         entry = self.by_type.get((dotted_name(arg.value) or "").rsplit(".", 1)[-1])
                         if entry is not None:
-                            return None if entry[1] else entry[0]
+                            return entry
         service = None
         for key in _keys_read(function.body, param.name.value):
             entry = self.by_key.get(key)
             if entry is None:
                 continue
             if entry[1]:
-                return None  # a user-facing API's request
-            service = service or entry[0]
+                return entry  # a user-facing API's request
+            service = service or entry
         return service
 
 

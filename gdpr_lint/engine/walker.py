@@ -423,6 +423,12 @@ class Walker(Context):
         api-event-keys); an executor's task command or a trigger's status dict is nobody's."""
         if name in self.vocab.payload_names:
             return "medium", f"`{name}`: the data of a form or request a user sent"
+        from gdpr_lint.analysis.events import event_sources
+
+        param = next((p for p in scope.node.params.params if p.name.value == name), None)
+        api = event_sources(self.kb.tables).user_source(self, scope.node, param) if param is not None else None
+        if api is not None:
+            return "medium", f"`{name}` of a handler behind {api} (rules/events.toml)"
         keys = self.vocab.judge.api_event_keys
         text = self.module.code_for_node(scope.node) if keys else ""
         key = next((k for k in keys if k in text), None)
