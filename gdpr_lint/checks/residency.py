@@ -322,12 +322,14 @@ class ResidencyCheck(InfrastructureMixin, Check):
         elif self._check_attribute(ctx, target, value):
             reported = True
         else:
+            # a module-level host constant, whether its name says which service it is for
+            # (`ANTHROPIC_HOST = ...`) or only its value does: judged by its uses at the end
+            before = len(ctx.reports)
             reported = self._check_saas_assignment(ctx, target, name, value)
             if not reported and scope_kind in ("module", "class"):
-                before = len(ctx.reports)
                 reported = self._scan_value_node(ctx, value, set(), node=None, leaf=True)
-                if reported and scope_kind == "module" and "." not in name and "[" not in name:
-                    state.constant_reports.append((name, list(ctx.reports[before:])))
+            if reported and scope_kind == "module" and "." not in name and "[" not in name:
+                state.constant_reports.append((name, list(ctx.reports[before:])))
         if reported:
             state.reported_targets.add(id(target))
             if "." not in name and "[" not in name:
