@@ -3,12 +3,12 @@
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Optional, Set, Tuple
 
 import libcst as cst
 
 from gdpr_lint.analysis.names import TYPE_WRAPPERS, split_words
-from gdpr_lint.semantic.scope import Binding, Definition, Scope, _ClassRef, _FunctionRef
+from gdpr_lint.semantic.scope import Binding, Const, Definition, Scope, _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import dotted_name, string_value
 
 
@@ -30,6 +30,20 @@ def _annotation_name(annotation) -> Optional[str]:
 
 class ResolveMixin:
     """Resolution of names, attributes and calls against the scopes of the walk."""
+
+    if TYPE_CHECKING:  # provided by the Context and its other mixins
+        scope: Scope
+        factories: Dict[str, str]
+        instances: Dict[str, str]
+        conventional: Dict[str, str]
+        conventional_suffixes: Dict[str, str]
+        factory_names: Dict[str, str]
+        factory_name_suffixes: Dict[str, str]
+        conditional_factories: Dict[str, Any]
+        imported_readers: Dict[str, Tuple[str, FrozenSet[str]]]
+        _resolving_bases: Set[Any]
+
+        def constant(self, node: Any, _depth: int = 0) -> Optional[Const]: ...
 
     def _conventional_kind(self, name: str) -> Optional[str]:
         lowered = name.lower()

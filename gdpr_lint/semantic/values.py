@@ -3,11 +3,11 @@ visible (literals, names bound once, arithmetic, f-strings, environment defaults
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Any, FrozenSet, Optional
 
 import libcst as cst
 
-from gdpr_lint.semantic.scope import Const
+from gdpr_lint.semantic.scope import Const, Definition
 from gdpr_lint.syntax.nodes import string_value
 
 _NUMBER_OPS = {
@@ -19,6 +19,12 @@ _NUMBER_OPS = {
 
 class ValuesMixin:
     """Constant folding (`constant()`) over the bindings of the walk."""
+
+    if TYPE_CHECKING:  # provided by the Context and its other mixins
+        env_getters: FrozenSet[str]
+
+        def definition(self, node: Any) -> Optional[Definition]: ...
+        def resolve(self, node: Any) -> Optional[str]: ...
 
     def constant(self, node, _depth: int = 0) -> Optional[Const]:
         if _depth > 25:
