@@ -54,7 +54,7 @@ class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, D
         self.path = path
         self.module = module
         self.reports: List[_Report] = []
-        self.stmt = None
+        self.stmt: Optional[cst.CSTNode] = None
         self.scope: Scope = Scope("module", "<module>", module, None)
         self._positions = None
         objects = self.kb.tables.get("objects", {})
@@ -90,7 +90,7 @@ class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, D
         self.loop_iters: Dict[int, object] = {}  # id(a for loop's target) -> what it iterates
         self._check_states: Dict[int, object] = {}  # per check: its state for this file (file_state)
         self.observations: List[tuple] = []  # (kind, node, top-level statement, scope, rule, facts)
-        self.top = None  # the top-level statement being walked
+        self.top: Optional[cst.CSTNode] = None  # the top-level statement being walked
 
     # ---- positions and text -----------------------------------------------------------
 
@@ -133,7 +133,8 @@ class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, D
 
     def scope_name(self) -> str:
         """`Class.method` of the current scope; `<module>` at the top level."""
-        names, scope = [], self.scope
+        names: List[str] = []
+        scope: Optional[Scope] = self.scope
         while scope is not None and scope.kind != "module":
             names.append(scope.name)
             scope = scope.parent

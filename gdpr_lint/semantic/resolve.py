@@ -57,6 +57,7 @@ class ResolveMixin:
     def _imported_object_kind(self, binding: Binding) -> Optional[str]:
         """`from myapp.users import logger` (or `LOGGER`): a project's own logger, by its whole
         name; not `get_task_logger` (a function) nor `Logger` (a class)."""
+        assert binding.qualname is not None  # the caller's condition
         if "." not in binding.qualname or binding.type_name == "module":
             return None
         name = binding.qualname.rsplit(".", 1)[1]
@@ -77,6 +78,7 @@ class ResolveMixin:
         found = self.imported_readers.get(binding.name)
         if found is None or binding.type_name == "module":
             return None
+        assert binding.qualname is not None  # the caller's condition
         module, _, imported = binding.qualname.rpartition(".")
         if imported != binding.name or not module:
             return None
@@ -289,7 +291,7 @@ class ResolveMixin:
         return binding is not None and binding.qualname is not None
 
     def _kind_is_module(self, target: Optional[str]) -> bool:
-        return bool(target) and target.startswith(("os.", "environ."))
+        return target is not None and target.startswith(("os.", "environ."))
 
     # ---- binding ------------------------------------------------------------------------
 
@@ -297,7 +299,7 @@ class ResolveMixin:
         """The class scope that `self.x` / `cls.x` belongs to, inside a method."""
         if type(target.value) is not cst.Name:
             return None
-        scope = self.scope
+        scope: Optional[Scope] = self.scope
         while scope is not None and scope.kind == "function" and scope.class_scope is None:
             scope = scope.parent
         if scope is None or scope.class_scope is None or target.value.value not in ("self", "cls", scope.self_name):
