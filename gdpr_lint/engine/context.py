@@ -11,7 +11,7 @@ and, here, positions, source text, reports and the checks' per-file state.
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 import libcst as cst
 
@@ -88,7 +88,7 @@ class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, D
         self.withs: List[cst.With] = []  # the `with` statements around the current one, outermost first
         self.block: Sequence = ()  # the statements of the block the current statement is in
         self.loop_iters: Dict[int, object] = {}  # id(a for loop's target) -> what it iterates
-        self._check_states: Dict[int, object] = {}  # per check: its state for this file (file_state)
+        self._check_states: Dict[int, Any] = {}  # per check: its state for this file (file_state)
         self.observations: List[tuple] = []  # (kind, node, top-level statement, scope, rule, facts)
         self.top: Optional[cst.CSTNode] = None  # the top-level statement being walked
 

@@ -3,7 +3,7 @@
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -211,7 +211,7 @@ class ResolveMixin:
         arguments (`hosts=["https://x.eu-west-1.es.amazonaws.com"]`)."""
         keywords = entry.get("keywords", ())
         hosts = entry.get("hosts", ())
-        stack = []
+        stack: List[Any] = []
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value in keywords:
                 return entry["kind"]

@@ -30,7 +30,7 @@ class ValuesMixin:
         if _depth > 25:
             return None
         if type(node) in (cst.SimpleString, cst.ConcatenatedString):
-            value = string_value(node)
+            value: Any = string_value(node)
             if value is None and type(node) is cst.SimpleString:
                 value = node.evaluated_value  # bytes
             return Const(value) if value is not None else None
