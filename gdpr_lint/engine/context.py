@@ -11,7 +11,7 @@ and, here, positions, source text, reports and the checks' per-file state.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, TypeVar
 
 import libcst as cst
 
@@ -83,7 +83,7 @@ class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, D
         # the data of each item when every return is a tuple of the same length)
         self.function_returns: Dict[str, Tuple[bool, Optional[List[Taint]]]] = {}
         self._taint_depth = 0
-        self._module_words = None  # words of the file's path, for judging confidence
+        self._module_words: Optional[FrozenSet[str]] = None  # words of the file's path, for judging confidence
         self.empty_names: frozenset = frozenset()  # names known to be None or empty on this branch
         self.withs: List[cst.With] = []  # the `with` statements around the current one, outermost first
         self.block: Sequence = ()  # the statements of the block the current statement is in
