@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Optional, Tuple
 
-from gdpr_lint._lazy import cst
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from gdpr_lint._lazy import cst
 
 from gdpr_lint.analysis.flow import EMPTY
 from gdpr_lint.analysis.pii import personal_data_tokens
@@ -125,9 +128,9 @@ class ExposureCheck(Check):
         if target is None or target not in self.sinks:
             func = call.func
             if type(func) is cst.Attribute and func.attr.value in self.method_sinks:
-                sink = self.method_sinks[func.attr.value]
-                if self._wants_sink(sink.rule) and not ctx.is_module(func.value):
-                    self._check_sink(ctx, call, target or func.attr.value, sink)
+                method_sink = self.method_sinks[func.attr.value]
+                if self._wants_sink(method_sink.rule) and not ctx.is_module(func.value):
+                    self._check_sink(ctx, call, target or func.attr.value, method_sink)
                 return
         if target is None:
             return
