@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, FrozenSet, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Optional, Tuple, Union
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -43,7 +43,7 @@ class Write:
     rule: str
     verb: str
     kinds: FrozenSet[str]
-    attributes: object  # "any" or a frozenset of attribute names
+    attributes: Union[str, FrozenSet[str]]  # "any" or a frozenset of attribute names
     items: bool
     attribute_items: FrozenSet[str]  # `response.cookies[k] = v`: items of these attributes of any object
     not_categories: FrozenSet[str] = frozenset()
@@ -52,7 +52,7 @@ class Write:
 class ExposureCheck(Check):
     family = "exposure"
 
-    def __init__(self, kb, config, enabled_codes):
+    def __init__(self, kb, config, enabled_codes) -> None:
         super().__init__(kb, config, enabled_codes)
         table = kb.tables.get("exposure", {})
         verbs = table.get("verbs", {})
