@@ -293,6 +293,7 @@ class ResultCache:
 
     def _remove_stale_siblings(self, before: float) -> None:
         """Result folders and start-up caches of other settings, untouched since `before`."""
+        assert self.root is not None  # called by save() only when there is a folder
         try:
             siblings = [p for p in self.root.parent.iterdir() if p != self.root and p.name.startswith(
                 ("results-", "knowledge-", "prefilter-"))]

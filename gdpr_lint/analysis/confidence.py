@@ -170,7 +170,7 @@ def file_role(path: str, tables: dict) -> Optional[str]:
 def module_words(path: str) -> FrozenSet[str]:
     """Words of a file's name and its folder (`accounts/views.py` -> accounts, views)."""
     parts = path.replace("\\", "/").rsplit("/", 2)[-2:]
-    words = set()
+    words: set = set()
     for part in parts:
         words.update(split_words(part.rsplit(".", 1)[0] if part.endswith((".py", ".pyi")) else part))
     return frozenset(words)

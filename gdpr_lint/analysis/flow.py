@@ -25,7 +25,7 @@ class Taint:
     __slots__ = ("sources", "via", "_render", "_label")
 
     def __init__(self, sources: Tuple[Source, ...] = (), via: Optional[str] = None,
-                 render: Callable = None, label: Callable = None):
+                 render: Optional[Callable] = None, label: Optional[Callable] = None):
         self.sources = sources
         self.via = via
         self._render = render

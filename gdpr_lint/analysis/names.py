@@ -35,7 +35,7 @@ class WordSequences:
 
     __slots__ = ("single", "multi")
 
-    def __init__(self, entries: Iterable[str] = (), fold: Callable[[str], str] = None):
+    def __init__(self, entries: Iterable[str] = (), fold: Optional[Callable[[str], str]] = None):
         single = set()
         multi = set()
         for entry in entries:

@@ -36,7 +36,7 @@ class NameMatch:
 class PiiVocabulary:
     """Decides whether a name (identifier, attribute, key, keyword, type) names personal data."""
 
-    def __init__(self, tables: dict, extra_identifiers: Dict[str, str] = None,
+    def __init__(self, tables: dict, extra_identifiers: Optional[Dict[str, str]] = None,
                  ignore_identifiers: Iterable[str] = (), extra_sanitizers: Iterable[str] = ()):
         pii = tables.get("pii", {})
         self.person_nouns = frozenset(pii.get("person-nouns", ()))

@@ -8,7 +8,7 @@ a prompt (`getpass.getpass()`, `input("Email: ")`). The words are data in rules/
 from __future__ import annotations
 
 import re
-from typing import Callable, Optional, Tuple
+from typing import Callable, Optional, Tuple, cast
 
 from gdpr_lint._lazy import cst
 from gdpr_lint.analysis.names import split_words
@@ -130,7 +130,7 @@ def config_key(vocab, call, text_of: TextOf) -> Optional[Tuple[str, str]]:
         key = text_of(arg.value)
         category = secret_key_category(vocab, key) if isinstance(key, str) else None
         if category is not None:
-            return category, key
+            return category, cast(str, key)  # a str when category is not None
     return None
 
 

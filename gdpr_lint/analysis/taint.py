@@ -3,7 +3,7 @@ items, literals). A mixin of the engine's Context.
 """
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, FrozenSet, Optional, Tuple
 
 import libcst as cst
 
@@ -23,6 +23,9 @@ from gdpr_lint.syntax.nodes import (
 
 class TaintMixin:
     """What an expression carries: its sources of personal data."""
+
+    if TYPE_CHECKING:  # set by the Context
+        _module_words: Optional[FrozenSet[str]]
 
     def _taint_source(self, category: Optional[str], node, confidence: str = "medium",
                       name: Optional[str] = None, *, type_name: Optional[str] = None,

@@ -6,18 +6,34 @@ of the engine's Context.
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, cast
 
 import libcst as cst
 
 from gdpr_lint.analysis import sources as call_sources
 from gdpr_lint.analysis.flow import EMPTY, Taint
 from gdpr_lint.analysis.names import is_constant_name
-from gdpr_lint.semantic.scope import Binding, _ClassRef, _FunctionRef
+from gdpr_lint.semantic.scope import Binding, Const, Scope, _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import string_value
+
+if TYPE_CHECKING:
+    from gdpr_lint.analysis.pii import PiiVocabulary
 
 
 class SourceTaintMixin:
+
+    if TYPE_CHECKING:  # provided by the Context and its other mixins
+        vocab: PiiVocabulary
+        scope: Scope
+        function_returns: Dict[str, Tuple[bool, Optional[List[Taint]]]]
+
+        def constant(self, node: Any, _depth: int = 0) -> Optional[Const]: ...
+        def resolve(self, node: Any) -> Optional[str]: ...
+        def taint(self, node: Any) -> Taint: ...
+        def _unknown_content(self, value: Any) -> bool: ...
+        def _taint_source(self, category: Optional[str], node: Any, confidence: str = "medium",
+                          name: Optional[str] = None, *, type_name: Optional[str] = None,
+                          reason: Optional[str] = None) -> Taint: ...
 
     def _text_of(self, node) -> Optional[str]:
         folded = self.constant(node) if node is not None else None
@@ -53,6 +69,7 @@ class SourceTaintMixin:
         API_KEY`; as for constants, only a secret), any other name from a settings module
         ([pii.sources] settings-modules: `from settings import password as pw`). Not a module,
         a class (`Token`), nor a function named after what it returns (`fetch_token`)."""
+        assert binding.qualname is not None  # the caller's condition
         module, _, imported = binding.qualname.rpartition(".")
         if binding.type_name == "module" or not imported or not module \
                 or (imported[:1].isupper() and not is_constant_name(imported)) \
@@ -99,7 +116,7 @@ class SourceTaintMixin:
             and not any(type(e) is cst.StarredElement for e in value.elements) else None
         known = data.get("returned_items", ())
         if known == () or (items is not None and known is not None and len(known) == len(items)):
-            data["returned_items"] = items if known == () else [a.union(b) for a, b in zip(known, items)]
+            data["returned_items"] = items if known == () else [a.union(b) for a, b in zip(known, cast(List[Taint], items))]
         else:
             data["returned_items"] = None  # returns of different shapes: the whole value's data
 

@@ -8,7 +8,7 @@ from typing import Optional
 
 import libcst as cst
 
-from gdpr_lint.analysis.flow import EMPTY, Source, Taint
+from gdpr_lint.analysis.flow import EMPTY, Taint
 from gdpr_lint.analysis.names import split_words
 from gdpr_lint.semantic.scope import Binding, Scope, _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import _is_domain_part, _is_short_slice, _last_name

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Optional, Tuple, Union
 
-from gdpr_lint._lazy import cst
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from gdpr_lint._lazy import cst
 
 from gdpr_lint.analysis.flow import EMPTY
 from gdpr_lint.analysis.pii import personal_data_tokens
@@ -40,7 +43,7 @@ class Write:
     rule: str
     verb: str
     kinds: FrozenSet[str]
-    attributes: object  # "any" or a frozenset of attribute names
+    attributes: Union[str, FrozenSet[str]]  # "any" or a frozenset of attribute names
     items: bool
     attribute_items: FrozenSet[str]  # `response.cookies[k] = v`: items of these attributes of any object
     not_categories: FrozenSet[str] = frozenset()
@@ -49,7 +52,7 @@ class Write:
 class ExposureCheck(Check):
     family = "exposure"
 
-    def __init__(self, kb, config, enabled_codes):
+    def __init__(self, kb, config, enabled_codes) -> None:
         super().__init__(kb, config, enabled_codes)
         table = kb.tables.get("exposure", {})
         verbs = table.get("verbs", {})
@@ -125,9 +128,9 @@ class ExposureCheck(Check):
         if target is None or target not in self.sinks:
             func = call.func
             if type(func) is cst.Attribute and func.attr.value in self.method_sinks:
-                sink = self.method_sinks[func.attr.value]
-                if self._wants_sink(sink.rule) and not ctx.is_module(func.value):
-                    self._check_sink(ctx, call, target or func.attr.value, sink)
+                method_sink = self.method_sinks[func.attr.value]
+                if self._wants_sink(method_sink.rule) and not ctx.is_module(func.value):
+                    self._check_sink(ctx, call, target or func.attr.value, method_sink)
                 return
         if target is None:
             return

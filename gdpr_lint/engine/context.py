@@ -11,7 +11,7 @@ and, here, positions, source text, reports and the checks' per-file state.
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, TypeVar
 
 import libcst as cst
 
@@ -54,7 +54,7 @@ class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, D
         self.path = path
         self.module = module
         self.reports: List[_Report] = []
-        self.stmt = None
+        self.stmt: Optional[cst.CSTNode] = None
         self.scope: Scope = Scope("module", "<module>", module, None)
         self._positions = None
         objects = self.kb.tables.get("objects", {})
@@ -83,14 +83,14 @@ class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, D
         # the data of each item when every return is a tuple of the same length)
         self.function_returns: Dict[str, Tuple[bool, Optional[List[Taint]]]] = {}
         self._taint_depth = 0
-        self._module_words = None  # words of the file's path, for judging confidence
+        self._module_words: Optional[FrozenSet[str]] = None  # words of the file's path, for judging confidence
         self.empty_names: frozenset = frozenset()  # names known to be None or empty on this branch
         self.withs: List[cst.With] = []  # the `with` statements around the current one, outermost first
         self.block: Sequence = ()  # the statements of the block the current statement is in
         self.loop_iters: Dict[int, object] = {}  # id(a for loop's target) -> what it iterates
-        self._check_states: Dict[int, object] = {}  # per check: its state for this file (file_state)
+        self._check_states: Dict[int, Any] = {}  # per check: its state for this file (file_state)
         self.observations: List[tuple] = []  # (kind, node, top-level statement, scope, rule, facts)
-        self.top = None  # the top-level statement being walked
+        self.top: Optional[cst.CSTNode] = None  # the top-level statement being walked
 
     # ---- positions and text -----------------------------------------------------------
 
@@ -133,7 +133,8 @@ class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, D
 
     def scope_name(self) -> str:
         """`Class.method` of the current scope; `<module>` at the top level."""
-        names, scope = [], self.scope
+        names: List[str] = []
+        scope: Optional[Scope] = self.scope
         while scope is not None and scope.kind != "module":
             names.append(scope.name)
             scope = scope.parent

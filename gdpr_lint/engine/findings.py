@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -23,7 +23,8 @@ def _contains(outer, inner) -> bool:
 
 def _enclosing_statement(module: cst.Module, positions, node_pos):
     """The innermost statement whose range holds node_pos (None: none does)."""
-    found, nodes = None, list(module.body)
+    found: Optional[cst.BaseStatement] = None
+    nodes: List[cst.CSTNode] = list(module.body)
     while nodes:
         node = nodes.pop()
         pos = positions.get(node)

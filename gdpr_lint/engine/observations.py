@@ -7,7 +7,7 @@ run's time (most parsed files have observations and no finding).
 from __future__ import annotations
 
 import json
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 import libcst as cst
 from libcst.metadata import PositionProvider
@@ -68,9 +68,9 @@ def _top_level_starts(module: cst.Module, text: str) -> Optional[List[int]]:
 def _lines_by_statement(walker, starts: List[int]) -> Dict[int, int]:
     module = walker.module
     index = {id(stmt): i for i, stmt in enumerate(module.body)}
-    laid_out: Dict[int, dict] = {}
+    laid_out: Dict[int, Mapping[Any, Any]] = {}
 
-    def layout(i: int) -> dict:
+    def layout(i: int) -> Mapping[Any, Any]:
         found = laid_out.get(i)
         if found is None:
             provider = PositionProvider()

@@ -4,13 +4,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 from gdpr_lint import __version__
 from gdpr_lint.inventory.datamap import MAP_FILENAME, DataMapError, compare, describe, load_map, render_map
 from gdpr_lint.inventory.describe import Describer
 from gdpr_lint.inventory.entries import Entry, build
 from gdpr_lint.model import Finding
+
+if TYPE_CHECKING:
+    from gdpr_lint.settings import RunSettings
 
 GDPR004 = "GDPR004"
 
@@ -37,7 +40,7 @@ def entries_of(result, config, cwd: Optional[Path] = None) -> List[Entry]:
 
 def describer_for(settings, entries: List[Entry]) -> Describer:
     """Names for the entries; a service's place is where this code sends it when it says so."""
-    places = {}
+    places: Dict[str, str] = {}
     for entry in entries:
         if entry.kind == "recipient":
             places.setdefault(entry.facts["recipient"], entry.facts["place"])
@@ -174,7 +177,7 @@ def _merged_with_map(entries, target: Path, checked, paths, settings) -> List[En
     return sorted(merged.values(), key=Entry.sort_key)
 
 
-def _diff_against(ref: str, paths, settings, entries, output_format: str, force_exclude: bool, jobs: int) -> str:
+def _diff_against(ref: str, paths, settings: RunSettings, entries, output_format: str, force_exclude: bool, jobs: int) -> str:
     """The inventory of the merge base of REF and HEAD (its files read from git, checked
     with this run's configuration) compared with the working tree's."""
     import dataclasses

@@ -113,13 +113,14 @@ def describe(change: Change, describer) -> str:
     if change.sign != "~":
         return f"{sign} {describer.phrase(change.entry)}"
     old, new = change.old, change.entry
+    assert old is not None  # a "~" change has both
     if (old.path, old.scope) != (new.path, new.scope):
         return f"~ {describer.phrase(old)} moved to [{new.location}]"
     return f"~ {describer.changed(old, new)}"
 
 
 def scope_for_partial_run(checked: List[str], walked_folders: bool, root: Path, cwd: Path,
-                          old: List[Entry]) -> Optional[Set[str]]:
+                          old: List[Entry]) -> Set[str]:
     """The map paths a run can speak for. A run that checked only some files (pre-commit
     names the staged ones) compares only the entries located in them, so the map is not
     "outdated" just because the other files were not looked at; entries of files that no

@@ -9,7 +9,7 @@ leaves every key as it was; the lines are kept apart, as evidence.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 # the facts that make up each kind's key, in order (besides kind, path and scope)
 KEY_FIELDS: Dict[str, Tuple[str, ...]] = {
@@ -30,7 +30,7 @@ class Entry:
     kind: str
     path: str
     scope: str
-    facts: Dict[str, object]
+    facts: Dict[str, Any]  # strings, numbers, sets of names while merging
     evidence: List[Tuple[str, int]] = field(default_factory=list)
 
     @property
@@ -92,7 +92,7 @@ def _number(value) -> object:
     return value
 
 
-def _facts(observation) -> Iterable[Dict[str, object]]:
+def _facts(observation) -> Iterable[Dict[str, Any]]:
     """The key facts of one observation (one per category where it carries several)."""
     facts, kind = observation.facts, observation.kind
     if kind == "data":
@@ -144,7 +144,7 @@ def build(observations, relative=None) -> List[Entry]:
     return entries
 
 
-def _merge_details(into: Dict[str, object], facts: Dict[str, object]) -> None:
+def _merge_details(into: Dict[str, Any], facts: Dict[str, Any]) -> None:
     """Two fields of one model holding email addresses are one entry: their names join."""
     for name in ("name", "target"):
         if name in facts and facts[name] and facts[name] != into.get(name):

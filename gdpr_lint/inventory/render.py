@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import List
+from typing import Any, Dict, List, Tuple
 
 from gdpr_lint.inventory.datamap import Change, describe
 from gdpr_lint.inventory.entries import KEY_FIELDS, Entry
@@ -45,7 +45,7 @@ def _of(entries: List[Entry], kind: str) -> List[Entry]:
 
 def _by_facts(entries: List[Entry], kind: str, fields) -> List[Entry]:
     """One row per recipient or region, wherever the code names it: the places joined."""
-    groups = {}
+    groups: Dict[tuple, Entry] = {}
     for entry in _of(entries, kind):
         key = tuple(str(entry.facts.get(f, "")) for f in fields)
         group = groups.get(key)
@@ -70,7 +70,7 @@ def _goes_to(entry: Entry, describer) -> str:
 
 def _category_rows(entries: List[Entry], describer) -> List[List[str]]:
     """One row per category the code handles, wherever it was seen."""
-    seen = {}
+    seen: Dict[str, Tuple[List[Any], List[Any], List[Any]]] = {}
     for entry in entries:
         category = entry.facts.get("category")
         if not category:
@@ -149,7 +149,7 @@ def markdown(entries: List[Entry], describer, *, files: int, policy: str) -> str
 
 
 def _json_entry(entry: Entry) -> dict:
-    out = {"kind": entry.kind, "path": entry.path, "scope": entry.scope, "module": entry.module}
+    out: Dict[str, Any] = {"kind": entry.kind, "path": entry.path, "scope": entry.scope, "module": entry.module}
     out.update(entry.facts)
     out["evidence"] = [{"path": p, "line": n} for p, n in entry.evidence]
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import pathlib
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 from urllib.parse import quote
 
 from gdpr_lint.model import Finding, Rule, RunResult
@@ -119,7 +119,7 @@ def build(result: RunResult, rules: Dict[str, Rule], *, tool_version: str, root:
     index = {code: i for i, code in enumerate(codes)}
     results = []
     for finding in findings:
-        entry = {
+        entry: Dict[str, Any] = {
             "ruleId": finding.rule,
             "ruleIndex": index[finding.rule],
             "level": LEVELS.get(finding.severity, "warning"),

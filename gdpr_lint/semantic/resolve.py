@@ -3,12 +3,12 @@
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from gdpr_lint.analysis.names import TYPE_WRAPPERS, split_words
-from gdpr_lint.semantic.scope import Binding, Definition, Scope, _ClassRef, _FunctionRef
+from gdpr_lint.semantic.scope import Binding, Const, Definition, Scope, _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import dotted_name, string_value
 
 
@@ -31,6 +31,20 @@ def _annotation_name(annotation) -> Optional[str]:
 class ResolveMixin:
     """Resolution of names, attributes and calls against the scopes of the walk."""
 
+    if TYPE_CHECKING:  # provided by the Context and its other mixins
+        scope: Scope
+        factories: Dict[str, str]
+        instances: Dict[str, str]
+        conventional: Dict[str, str]
+        conventional_suffixes: Dict[str, str]
+        factory_names: Dict[str, str]
+        factory_name_suffixes: Dict[str, str]
+        conditional_factories: Dict[str, Any]
+        imported_readers: Dict[str, Tuple[str, FrozenSet[str]]]
+        _resolving_bases: Set[Any]
+
+        def constant(self, node: Any, _depth: int = 0) -> Optional[Const]: ...
+
     def _conventional_kind(self, name: str) -> Optional[str]:
         lowered = name.lower()
         kind = self.conventional.get(lowered)
@@ -43,6 +57,7 @@ class ResolveMixin:
     def _imported_object_kind(self, binding: Binding) -> Optional[str]:
         """`from myapp.users import logger` (or `LOGGER`): a project's own logger, by its whole
         name; not `get_task_logger` (a function) nor `Logger` (a class)."""
+        assert binding.qualname is not None  # the caller's condition
         if "." not in binding.qualname or binding.type_name == "module":
             return None
         name = binding.qualname.rsplit(".", 1)[1]
@@ -63,6 +78,7 @@ class ResolveMixin:
         found = self.imported_readers.get(binding.name)
         if found is None or binding.type_name == "module":
             return None
+        assert binding.qualname is not None  # the caller's condition
         module, _, imported = binding.qualname.rpartition(".")
         if imported != binding.name or not module:
             return None
@@ -195,7 +211,7 @@ class ResolveMixin:
         arguments (`hosts=["https://x.eu-west-1.es.amazonaws.com"]`)."""
         keywords = entry.get("keywords", ())
         hosts = entry.get("hosts", ())
-        stack = []
+        stack: List[Any] = []
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value in keywords:
                 return entry["kind"]
@@ -275,7 +291,7 @@ class ResolveMixin:
         return binding is not None and binding.qualname is not None
 
     def _kind_is_module(self, target: Optional[str]) -> bool:
-        return bool(target) and target.startswith(("os.", "environ."))
+        return target is not None and target.startswith(("os.", "environ."))
 
     # ---- binding ------------------------------------------------------------------------
 
@@ -283,7 +299,7 @@ class ResolveMixin:
         """The class scope that `self.x` / `cls.x` belongs to, inside a method."""
         if type(target.value) is not cst.Name:
             return None
-        scope = self.scope
+        scope: Optional[Scope] = self.scope
         while scope is not None and scope.kind == "function" and scope.class_scope is None:
             scope = scope.parent
         if scope is None or scope.class_scope is None or target.value.value not in ("self", "cls", scope.self_name):

@@ -24,7 +24,7 @@ class Binding:
         self.qualname = qualname    # for imports: the dotted module path
         self.defs = 1
         self.node = node            # where it was defined (for messages)
-        self.type_name = None       # the annotated class of a parameter
+        self.type_name: Optional[str] = None  # the annotated class of a parameter
         self.items = EMPTY          # personal data read from it by key so far (`row["email"]`)
 
 
@@ -41,7 +41,7 @@ class Scope:
         self.data: dict = {}  # per-scope scratch space for checks
         self.param_names: Tuple[str, ...] = ()
         self.returns: Taint = EMPTY  # what a function returns (a summary for callers in the module)
-        self._words = None
+        self._words: Optional[frozenset] = None
 
     def words(self, meta_prefixes=None) -> frozenset:
         """Words of the enclosing function and class names and parameter names, except
@@ -79,7 +79,8 @@ class Origin:
     __slots__ = ("name", "node", "_ctx", "_text")
 
     def __init__(self, name: str, node, ctx):
-        self.name, self.node, self._ctx, self._text = name, node, ctx, None
+        self.name, self.node, self._ctx = name, node, ctx
+        self._text: Optional[str] = None
 
     def __str__(self) -> str:
         if self._text is None:

@@ -3,11 +3,11 @@ visible (literals, names bound once, arithmetic, f-strings, environment defaults
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Any, FrozenSet, Optional
 
 import libcst as cst
 
-from gdpr_lint.semantic.scope import Const
+from gdpr_lint.semantic.scope import Const, Definition
 from gdpr_lint.syntax.nodes import string_value
 
 _NUMBER_OPS = {
@@ -20,11 +20,17 @@ _NUMBER_OPS = {
 class ValuesMixin:
     """Constant folding (`constant()`) over the bindings of the walk."""
 
+    if TYPE_CHECKING:  # provided by the Context and its other mixins
+        env_getters: FrozenSet[str]
+
+        def definition(self, node: Any) -> Optional[Definition]: ...
+        def resolve(self, node: Any) -> Optional[str]: ...
+
     def constant(self, node, _depth: int = 0) -> Optional[Const]:
         if _depth > 25:
             return None
         if type(node) in (cst.SimpleString, cst.ConcatenatedString):
-            value = string_value(node)
+            value: Any = string_value(node)
             if value is None and type(node) is cst.SimpleString:
                 value = node.evaluated_value  # bytes
             return Const(value) if value is not None else None

@@ -4,7 +4,7 @@ literals, slices, assignment and loop targets. No state: functions of nodes only
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple, cast
 
 import libcst as cst
 
@@ -276,8 +276,8 @@ def _flat_top_level(body) -> Iterator:
                     yield from _flat_top_level(orelse.body.body if type(orelse.body) is cst.IndentedBlock else ())
                     break
                 yield from _flat_top_level(orelse.body.body if type(orelse.body) is cst.IndentedBlock else ())
-                orelse = orelse.orelse
-        elif isinstance(stmt, (cst.Try, getattr(cst, "TryStar", cst.Try))):
+                orelse = cast(cst.If, orelse).orelse  # not an Else: that ends the loop above
+        elif isinstance(stmt, (cst.Try, cast(Any, getattr(cst, "TryStar", cst.Try)))):
             yield from _flat_top_level(stmt.body.body if type(stmt.body) is cst.IndentedBlock else ())
             for handler in stmt.handlers:
                 yield from _flat_top_level(handler.body.body if type(handler.body) is cst.IndentedBlock else ())
@@ -292,12 +292,12 @@ def _subscript_text(node) -> Optional[str]:
         return dotted_name(node)
     if len(node.slice) != 1 or type(node.slice[0].slice) is not cst.Index:
         return None
-    index = node.slice[0].slice.value
+    index: Any = node.slice[0].slice.value  # a SimpleString, Integer or Name below
     if type(index) not in (cst.SimpleString, cst.Integer, cst.Name):
         return None
     base = _subscript_text(node.value)
-    if base is None or getattr(node.lbracket.whitespace_after, "value", " ") \
-            or getattr(node.rbracket.whitespace_before, "value", " "):
+    if (base is None or getattr(node.lbracket.whitespace_after, "value", " ")  # type: ignore[arg-type]  # mypy's bool context
+            or getattr(node.rbracket.whitespace_before, "value", " ")):
         return None  # spaces or a line break inside the brackets: as libcst writes it
     return f"{base}[{index.value}]"
 

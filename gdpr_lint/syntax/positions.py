@@ -34,7 +34,7 @@ try:  # libcst internals: if they change, positions take the public route
             else:
                 self.column += len(value)
 except (ImportError, TypeError):
-    _FastPositionState = None
+    _FastPositionState = None  # type: ignore[assignment,misc]  # libcst without these internals
 
 
 def _positions(module: cst.Module):
@@ -68,8 +68,8 @@ def _parse_module(text: str) -> cst.Module:
     if "\\" in text:
         text = _LONE_BACKSLASH.sub(r"\1 ", text)
     post_init = cst.CSTNode.__post_init__
-    cst.CSTNode.__post_init__ = _no_validation
+    cst.CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
     try:
         return cst.parse_module(text)
     finally:
-        cst.CSTNode.__post_init__ = post_init
+        cst.CSTNode.__post_init__ = post_init  # type: ignore[method-assign]
