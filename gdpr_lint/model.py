@@ -62,12 +62,15 @@ class Finding:
     fingerprint: str = ""
     source: str = ""  # normalised source of the flagged statement (baseline identity)
     facts: Dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    # other places of a finding across places: [{path, line, message}], the call's own line
+    # being `line` (suppressions and baselines stay there)
+    related: Tuple[Dict[str, object], ...] = field(default=(), compare=False, hash=False)
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.rule, self.end_line, self.end_column, self.message)
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             "rule": self.rule,
             "name": self.name,
             "severity": self.severity,
@@ -82,6 +85,9 @@ class Finding:
             "fingerprint": self.fingerprint,
             "facts": dict(self.facts),
         }
+        if self.related:
+            data["related"] = [dict(place) for place in self.related]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "Finding":
@@ -100,6 +106,7 @@ class Finding:
             fingerprint=data.get("fingerprint", ""),
             source=data.get("source", ""),
             facts=dict(data.get("facts", {})),
+            related=tuple(dict(place) for place in data.get("related", ())),
         )
 
 

@@ -313,6 +313,7 @@ OBJECTS = Table(
 EXPOSURE = Table(
     {
         "verbs": MapOf(STR),
+        "helper-verbs": MapOf(STR),  # rule -> the active verb said of a helper that does it (`writes it to a log`)
         "sink-kinds": MapOf(STR),  # rule -> the kind of place its sinks are, for the inventory
         "recipients": MapOf(STR),  # first part of a call target -> the service it sends to
         "sinks": ListOf(

@@ -34,8 +34,9 @@ def _read_text(data: bytes, path: str):
         return None, f"cannot decode file: {exc}"
 
 
-def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = True):
-    """(findings, errors) for one file's bytes; never raises for bad input."""
+def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = True, path: Optional[str] = None):
+    """(findings, errors) for one file's bytes; never raises for bad input. `path`: the
+    file on disk, for the project index (`settings.project`) to resolve its imports from."""
     from gdpr_lint.prefilter import (MAX_DEPTH, has_skip_file, only_newer_syntax, python_syntax, relevant_blocks,
                                      too_deep)
 
@@ -62,13 +63,37 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
         return [], [FileError(display, f"expressions nested more than {MAX_DEPTH} levels deep; file not checked")]
     from gdpr_lint.engine.analyze import analyze_source  # libcst is imported only when a file needs parsing
 
+    project = _file_project(settings, tree, path, display)
     reduce = token_filter is not None and tree is not None
     source, origin = relevant_blocks(text, token_filter, tree) if reduce else (text, None)
     del tree
     # only the checks with an anchor in the file can find anything in it
     checks = settings.checks_for(token_filter.owners_present()) if token_filter is not None else None
-    outcome = analyze_source(source, display, settings, problem, origin=origin, original=text, checks=checks)
+    outcome = analyze_source(source, display, settings, problem, origin=origin, original=text, checks=checks,
+                             project=project)
+    if project is not None:
+        project.index.forget_tree(project.path)  # not summarised by now: nothing asked for it
+        if project.deps:
+            project.index.deps_of[display] = project.deps - {project.path}
     return FileFindings.of(outcome.findings, outcome.observations), outcome.errors
+
+
+def _file_project(settings, tree, path: Optional[str], display: str):
+    """The project index as this file sees it, its own summary made from CPython's tree."""
+    if tree is None:
+        return None
+    from gdpr_lint.semantic.project import ProjectIndex
+    from gdpr_lint.semantic.project_use import FileProject
+
+    index = getattr(settings, "project", None)
+    if index is None or path is None:
+        # one text (standard input, a test): its own functions only, no other file is read
+        index = ProjectIndex((), settings.kb.tables, local_only=True)
+        path = path or display
+
+    project = FileProject(index, path, display)
+    index.register(project.path, tree)
+    return project
 
 
 def _skipped_file_hygiene(text: str, display: str, settings) -> List[Finding]:
@@ -120,26 +145,27 @@ def check_one(path: str, display: str, settings, use_prefilter: bool = True, bud
         return [], [FileError(display, "is a folder, not a file")]
     except OSError as exc:
         return [], [FileError(display, f"cannot read file: {exc.strerror or exc}")]
-    return check_data(data, display, settings, use_prefilter, budget)
+    return check_data(data, display, settings, use_prefilter, budget, path=path)
 
 
-def check_data(data: bytes, display: str, settings, use_prefilter: bool = True, budget: int = PER_FILE_SECONDS):
+def check_data(data: bytes, display: str, settings, use_prefilter: bool = True, budget: int = PER_FILE_SECONDS,
+               path: Optional[str] = None):
     # A syntax tree is hundreds of thousands of objects, and Python's cycle collector
     # would run every few hundred of them: it is paused while one file is analysed (about
     # a tenth of the run), and the file's cyclic garbage is collected right after.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check_data(data, display, settings, use_prefilter, budget)
+        return _check_data(data, display, settings, use_prefilter, budget, path)
     finally:
         if collecting:
             gc.enable()
             gc.collect(0)
 
 
-def _check_data(data: bytes, display: str, settings, use_prefilter: bool, budget: int):
+def _check_data(data: bytes, display: str, settings, use_prefilter: bool, budget: int, path: Optional[str] = None):
     try:
-        return _with_budget(budget, analyze_bytes, data, display, settings, use_prefilter)
+        return _with_budget(budget, analyze_bytes, data, display, settings, use_prefilter, path)
     except FileTimeout:
         return [], [FileError(display, f"analysis took longer than the {budget}-second budget; file not checked")]
     except RecursionError:
@@ -185,13 +211,24 @@ def _init_worker(settings_args) -> None:
 def _work(item: Tuple[str, str, bool]):
     path, display, use_prefilter = item
     findings, errors = check_one(path, display, _WORKER_SETTINGS, use_prefilter)
+    deps, summaries = _project_outputs(_WORKER_SETTINGS, display, drain=True)
     return display, [dict(f.to_dict(), source=f.source) for f in findings], \
-        [(e.path, e.message, e.internal) for e in errors], [o.to_dict() for o in observations_of(findings)]
+        [(e.path, e.message, e.internal) for e in errors], [o.to_dict() for o in observations_of(findings)], deps, summaries
 
 
 def observations_of(findings) -> List[Observation]:
     """The observations that came with one file's findings (none for a file not parsed)."""
     return getattr(findings, "observations", [])
+
+
+def _project_outputs(settings, display: str, drain: bool = False):
+    """(files the check of `display` read through the project index, summaries this
+    process made since the last call) for the parent's caches."""
+    index = getattr(settings, "project", None)
+    if index is None:
+        return (), {}
+    deps = sorted(index.deps_of.pop(display, ()))
+    return deps, index.cache.drain() if drain and index.cache is not None else {}
 
 
 # ---- cache --------------------------------------------------------------------------------
@@ -242,30 +279,39 @@ class ResultCache:
             self.shards[shard] = entries
         return entries
 
-    def get(self, key: str, display: str) -> Optional[Tuple[List[Finding], List[FileError]]]:
+    def get(self, key: str, display: str, digest=None) -> Optional[Tuple[List[Finding], List[FileError]]]:
         """The cached (findings, errors) of a file; None when absent or not readable as an
-        entry (a damaged file, or one written by another build of the same version)."""
+        entry (a damaged file, or one written by another build of the same version), or
+        when a file its analysis read through the project index has changed since (`digest`:
+        path -> sha256 of its content now)."""
         if self.root is None:
             return None
         hit = self._entries(self.shard(display)).get(key)
         if hit is None:
             return None
         try:
+            for dep, known in (hit.get("d") or {}).items():
+                if digest is None or digest(dep) != known:
+                    return None
             return (FileFindings.of(_from_dicts(hit["f"]), [Observation.from_dict(o) for o in hit["o"]]),
                     [FileError(p, m) for p, m in hit["e"]])
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
-    def put(self, key: str, display: str, findings: List[Finding], errors: List[FileError]) -> None:
+    def put(self, key: str, display: str, findings: List[Finding], errors: List[FileError],
+            deps: Optional[Dict[str, Optional[str]]] = None) -> None:
         if self.root is None or any(e.internal for e in errors):
             return
         shard = self.shard(display)
-        self._entries(shard)[key] = {
+        entry = {
             "p": display,
             "f": [dict(f.to_dict(), source=f.source) for f in findings],
             "e": [[e.path, e.message] for e in errors],
             "o": [o.to_dict() for o in observations_of(findings)],
         }
+        if deps:
+            entry["d"] = deps
+        self._entries(shard)[key] = entry
         self.dirty.add(shard)
 
     def save(self, checked: Dict[str, str]) -> None:
@@ -323,6 +369,10 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
         use_prefilter: bool = True, progress: Optional[Callable] = None) -> RunResult:
     """files: (absolute path, display path). Results are sorted, whatever the job count."""
     cache = ResultCache(cache_dir, settings.digest) if cache_dir is not None else None
+    index = _project_index(settings, cache_dir)
+    from gdpr_lint.summary_cache import ContentDigests
+
+    digest = ContentDigests()
     findings: List[Finding] = []
     errors: List[FileError] = []
     observations: List[Observation] = []
@@ -342,7 +392,7 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
             continue
         key = ResultCache.key(display, data)
         keys[key] = display
-        hit = cache.get(key, display)
+        hit = cache.get(key, display, digest)
         if hit is not None:
             findings.extend(hit[0])
             errors.extend(hit[1])
@@ -351,14 +401,18 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
             pending.append((path, display, key))
     jobs = jobs or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
     results = _analyse(pending, settings, jobs, use_prefilter, progress)
-    for (_path, display, key), (file_findings, file_errors) in zip(pending, results):
+    for (_path, display, key), (file_findings, file_errors, deps) in zip(pending, results):
         findings.extend(file_findings)
         errors.extend(file_errors)
         observations.extend(observations_of(file_findings))
         if cache is not None and key:
-            cache.put(key, display, file_findings, file_errors)
+            cache.put(key, display, file_findings, file_errors, {dep: digest(dep) for dep in deps})
     if cache is not None:
         cache.save(keys)
+    if index is not None:
+        if index.cache is not None:
+            index.cache.save()
+        settings.project = None
     findings = _apply_per_file_ignores(findings, settings)
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.path, e.message))
@@ -396,12 +450,25 @@ def worker_count(jobs: int, files: int) -> int:
     return min(count, MAX_WINDOWS_WORKERS) if os.name == "nt" else count
 
 
+def _project_index(settings, cache_dir: Optional[Path]):
+    """The run's project index (semantic/project.py), rooted at the configuration's folder;
+    forked workers inherit it with the settings."""
+    from gdpr_lint.semantic.project import ProjectIndex
+    from gdpr_lint.summary_cache import SummaryCache
+
+    cache = SummaryCache(cache_dir) if cache_dir is not None else None
+    settings.project = ProjectIndex([settings.config.root], settings.kb.tables, cache=cache)
+    return settings.project
+
+
 def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
     global _WORKER_SETTINGS
     if jobs <= 1 or len(pending) < PARALLEL_THRESHOLD:
         out = []
         for path, display, _ in pending:
-            out.append(check_one(path, display, settings, use_prefilter))
+            file_findings, file_errors = check_one(path, display, settings, use_prefilter)
+            deps, _ = _project_outputs(settings, display)
+            out.append((file_findings, file_errors, deps))
             if progress:
                 progress(1)
         return out
@@ -422,11 +489,14 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
                                  initargs=(args,)) as pool:
             items = [(pending[i][0], pending[i][1], use_prefilter) for i in order]
             try:
-                for index, (_display, finding_dicts, error_tuples, observed) in zip(order, pool.map(
-                        _work, items, chunksize=CHUNK)):
+                for index, (_display, finding_dicts, error_tuples, observed, deps, summaries) in zip(
+                        order, pool.map(_work, items, chunksize=CHUNK)):
                     results[index] = (FileFindings.of(_from_dicts(finding_dicts),
                                                       [Observation.from_dict(o) for o in observed]),
-                                      [FileError(p, m, internal) for p, m, internal in error_tuples])
+                                      [FileError(p, m, internal) for p, m, internal in error_tuples], deps)
+                    project = getattr(settings, "project", None)
+                    if summaries and project is not None and project.cache is not None:
+                        project.cache.new.update(summaries)
                     if progress:
                         progress(1)
             except KeyboardInterrupt:
@@ -444,7 +514,8 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
         for index in range(len(pending)):
             if index not in results:
                 results[index] = ([], [FileError(pending[index][1], "a worker process died while checking this "
-                                                 "file or one near it; run with --jobs 1 to find which", internal=True)])
+                                                 "file or one near it; run with --jobs 1 to find which", internal=True)],
+                                  ())
     return [results[i] for i in range(len(pending))]
 
 

@@ -107,6 +107,7 @@ class ExposureCheck(Check):
         self.echoed_reported = frozenset(exceptions.get("echoed-still-reported", ()))
         self.message_keywords = frozenset(exceptions.get("message-keywords", ()))
         self.exception_verb = verbs.get("GDPR103", "put in an exception message")
+        self.helper_verbs = table.get("helper-verbs", {})  # active forms: `writes it to a log`
 
     def prefilter_tokens(self):
         return personal_data_tokens(self.kb.tables, self.config) + ["send_default_pii"] + self._subclass_tokens()
@@ -133,6 +134,7 @@ class ExposureCheck(Check):
                     self._check_sink(ctx, call, target or func.attr.value, method_sink)
                 return
         if target is None:
+            self._check_helper(ctx, call, None)
             return
         if target in self.url_targets and self.endpoints:
             self._check_endpoint(ctx, call, target)
@@ -142,6 +144,8 @@ class ExposureCheck(Check):
                 self._check_sink(ctx, call, target, sink)
             return
         flag = self.flags.get(target)
+        if flag is None:
+            self._check_helper(ctx, call, target)
         if flag is not None and self.wants(flag["rule"]):
             for arg in call.args:
                 if arg.keyword is not None and arg.keyword.value == flag["keyword"]:
@@ -336,6 +340,64 @@ class ExposureCheck(Check):
         if "://" not in text or (partial and not any(c in text.split("://", 1)[1] for c in "/:?#")):
             return ""  # f"https://api.{region}.example.com": the host goes on in the unknown part
         return host_of(text) or ""
+    # ---- helpers of the project that send their parameters to a sink ---------------------
+
+    def _check_helper(self, ctx, call: cst.Call, target: Optional[str]) -> None:
+        """`notify(user.email)` where notify() (here or in another module of the project)
+        writes its parameter to a log: reported at the call, the steps in `related`."""
+        flows = ctx.callee_flows(call, target, self)
+        reported = set()
+        for node, param, rule, verb, callee, steps in flows:
+            if not self.wants(rule) or (id(node), rule) in reported:
+                continue
+            taint = ctx.taint(node)
+            if not taint:
+                continue
+            reported.add((id(node), rule))
+            callee_path, callee_line, callee_name = callee
+            description = taint.describe()
+            plural = len(taint.categories) > 1 or " and " in description
+            chain = "".join(f", which passes it to {what} ({path}:{line})" for path, line, what in steps[:-1])
+            sink_path, sink_line, sink_what = steps[-1]
+            message = (f"{description} {'are' if plural else 'is'} passed to {callee_name}() "
+                       f"({callee_path}:{callee_line}){chain}, which {verb} ({sink_path}:{sink_line})")
+            related = [{"path": callee_path, "line": callee_line, "message": f"{callee_name}() receives it as `{param}`"}]
+            related += [{"path": path, "line": line, "message": f"passed to {what}"} for path, line, what in steps[:-1]]
+            related.append({"path": sink_path, "line": sink_line, "message": f"{sink_what} {verb}"})
+            ctx.report(rule, call, message, categories=taint.categories, confidence=taint.confidence,
+                       facts={"sink": sink_what, "via": callee_name + "()", "categories": list(taint.categories),
+                              "related": related})
+
+    def call_sinks(self, target: str, args, keywords=()) -> list:
+        """For the project index: which of a call's arguments (given as [position or keyword,
+        parameters]) reach the sink `target` is: [(parameters, rule, active verb)].
+        `keywords`: all the keywords the call passes."""
+        sink = self.sinks.get(target)
+        if sink is None or not sink.stream_keywords.isdisjoint(keywords):
+            return []  # print(..., file=out) may write anywhere: not judged through a helper
+        out = []
+        verb = self.helper_verbs.get(sink.rule, f"passes it to {target}")
+        for key, params in args:
+            if isinstance(key, int):
+                if key < sink.skip_positional or (sink.positional is not None and key not in sink.positional):
+                    continue
+                if sink.key_value is not None and key == sink.key_value[0]:
+                    continue
+            elif key not in ("*", "**"):
+                if key in sink.skip_keywords or sink.keywords == "none" or (
+                        isinstance(sink.keywords, frozenset) and key not in sink.keywords):
+                    continue
+            out.append((params, sink.rule, verb))
+        return out
+
+    def raise_sink(self, target: str):
+        """For the project index: (rule, active verb) when a helper raising `target` with its
+        parameter in the message makes the caller's argument exposed, else None. None: a
+        helper that raises with its parameter (`raise KeyError(f"No such user: {name}")`)
+        hands the exception to its caller, who mostly handles it; on real code nearly all such
+        paths ended in a handler, so the finding belongs where an exception is logged or
+        shown, not at every call of a validating helper."""
+        return None
 
     @staticmethod
     def _to_console(ctx, call: cst.Call, sink: Sink) -> bool:

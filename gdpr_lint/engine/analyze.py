@@ -17,10 +17,11 @@ _DEEP = 12000  # recursion limit while libcst works on a file: long operator cha
 
 
 def analyze_source(text: str, path: str, settings, rejected=None, *, origin: Optional[List[int]] = None,
-                   original: Optional[str] = None, checks: Optional[List] = None) -> FileOutcome:
+                   original: Optional[str] = None, checks: Optional[List] = None, project=None) -> FileOutcome:
     """Findings for one file's text (decoded, past the skip-file check and the pre-filter).
     `rejected`: CPython's own verdict (line, column, message) when it refused the text as
     newer syntax than it knows; the runner has parsed the file with CPython already.
+    `project`: the project index as this file sees it (semantic.project_use.FileProject).
 
     libcst's code generation and positions recurse once per nesting level, so the
     recursion limit is raised while it works; what still does not fit is reported."""
@@ -28,18 +29,18 @@ def analyze_source(text: str, path: str, settings, rejected=None, *, origin: Opt
     import threading
 
     if threading.current_thread() is not threading.main_thread():
-        return _analyze_source(text, path, settings, rejected, origin, original, checks)
+        return _analyze_source(text, path, settings, rejected, origin, original, checks, project)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, _DEEP))
     try:
-        return _analyze_source(text, path, settings, rejected, origin, original, checks)
+        return _analyze_source(text, path, settings, rejected, origin, original, checks, project)
     except RecursionError:
         return FileOutcome(errors=[FileError(path, "nesting too deep to analyse; file not checked")])
     finally:
         sys.setrecursionlimit(limit)
 
 
-def _analyze_source(text: str, path: str, settings, rejected, origin, original, checks) -> FileOutcome:
+def _analyze_source(text: str, path: str, settings, rejected, origin, original, checks, project=None) -> FileOutcome:
     try:
         module = _parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -49,7 +50,7 @@ def _analyze_source(text: str, path: str, settings, rejected, origin, original, 
         return FileOutcome(errors=[FileError(path, f"syntax not supported by the parser at line {line}: {exc.message}")])
     except RecursionError:
         return FileOutcome(errors=[FileError(path, "expression nesting too deep to parse; file not checked")])
-    walker = Walker(settings, path, module, origin, checks)
+    walker = Walker(settings, path, module, origin, checks, project)
     try:
         walker.run()
     except RecursionError:

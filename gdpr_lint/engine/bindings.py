@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, List, Optional
 import libcst as cst
 
 from gdpr_lint.analysis.flow import EMPTY, Taint
-from gdpr_lint.semantic.scope import Binding, Scope
+from gdpr_lint.semantic.scope import Binding, LazyKindBinding, Scope
 from gdpr_lint.syntax.nodes import _is_address_split, _target_name_nodes, _target_names
 
 
@@ -30,13 +30,16 @@ class BindingMixin:
 
     def bind(self, scope: Scope, name: str, value, node, *, count: bool = True) -> Binding:
         taint = self._value_taint(name, value) if value is not None else EMPTY
-        kind = None
+        kind = later = None
         if type(value) is cst.Call:
-            kind = self.call_kind(value)
+            kind = self.call_kind(value, project=False)
+            if kind is None and self.project is not None:
+                later = self._project_kind_later(value)
         elif value is not None:
             kind = self.kind(value)
         old = scope.bindings.get(name)
-        binding = Binding(name, value, taint, kind, None, node)
+        binding = Binding(name, value, taint, kind, None, node) if later is None else \
+            LazyKindBinding(name, value, taint, node, later)
         if old is not None:
             binding.defs = old.defs + (1 if count else 0)
         scope.bindings[name] = binding

@@ -23,6 +23,7 @@ from gdpr_lint.analysis.taint_calls import CallTaintMixin
 from gdpr_lint.analysis.taint_sources import SourceTaintMixin
 from gdpr_lint.analysis.taint_values import ValueTaintMixin
 from gdpr_lint.engine.bindings import BindingMixin
+from gdpr_lint.semantic.project_use import ProjectMixin
 from gdpr_lint.semantic.resolve import ResolveMixin
 from gdpr_lint.semantic.scope import Scope
 from gdpr_lint.semantic.values import ValuesMixin
@@ -40,12 +41,13 @@ class _Report:
 
 
 class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, DigestTaintMixin, TaintMixin, ValuesMixin,
-              ResolveMixin):
+              ResolveMixin, ProjectMixin):
     """The single traversal of one module, and the analyses the checks query."""
 
     def __init__(self, settings, path: str, module: cst.Module, origin: Optional[List[int]] = None,
-                 checks: Optional[List] = None):
+                 checks: Optional[List] = None, project=None):
         self.settings = settings
+        self.project = project  # semantic.project_use.FileProject, or None (no project index)
         self.origin = origin  # original line number of each line of the parsed source
         self.kb = settings.kb
         self.config = settings.config

@@ -80,12 +80,13 @@ def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
         else:
             source = walker.module.code_for_node(report.node)
         report.facts = json.loads(json.dumps(report.facts, default=str))
-        raw.append((pos, report, severity, baseline.normalise_source(source), first, last))
+        related = tuple(report.facts.pop("related", ()))
+        raw.append((pos, report, severity, baseline.normalise_source(source), first, last, related))
     raw.sort(key=lambda item: (item[0].start.line, item[0].start.column, item[1].code))
     occurrences: Dict[Tuple[str, str], int] = {}
     located = []
     seen = set()
-    for pos, report, severity, source, first, last in raw:
+    for pos, report, severity, source, first, last, related in raw:
         key = (report.code, pos.start.line, pos.start.column, report.message)
         if key in seen:
             continue
@@ -99,6 +100,7 @@ def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
             end_line=walker.original_line(pos.end.line), end_column=pos.end.column + 1,
             message=report.message, categories=report.categories, confidence=report.confidence,
             fingerprint=fingerprint(report.code, path, source, index), source=source, facts=report.facts,
+            related=related,
         ), first, last))
     return confident_enough(apply_file_suppressions(located, text, path, settings), settings)
 

@@ -68,6 +68,7 @@ class Walker(Context):
                 for small in smalls:
                     if type(small) is cst.AnnAssign and type(small.target) is cst.Name:
                         scope.data.setdefault("fields", []).append(small.target)
+                        self._declare_attribute(scope, small)
                         annotation = _annotation_name(small.annotation)
                         if annotation is not None:
                             last = annotation.rsplit(".", 1)[-1]
@@ -116,9 +117,20 @@ class Walker(Context):
                 return True
         return False
 
+    def _declare_attribute(self, scope: Scope, small: cst.AnnAssign) -> None:
+        """`client: storage.Client` in a class body (a dataclass field, a declared
+        attribute): `self.client` is of that kind in every method."""
+        name = small.target.value
+        if small.value is None and name not in scope.bindings:
+            kind = self.annotation_kind(small.annotation)
+            if kind is not None:
+                scope.bindings[name] = Binding(name, None, EMPTY, kind, None, small.target)
+
     def _prepass_method(self, node: cst.FunctionDef, scope: Scope) -> None:
         params = node.params.params
         self_name = params[0].name.value if params else "self"
+        declared = {p.name.value: p for p in list(node.params.params) + list(node.params.kwonly_params)
+                    if p.annotation is not None or p.default is not None}
         stack = list(node.body.body) if type(node.body) is cst.IndentedBlock else []
         while stack:
             stmt = stack.pop()
@@ -129,6 +141,12 @@ class Walker(Context):
                                 and target.value.value == self_name):
                             name = target.attr.value
                             kind = self.call_kind(value) if type(value) is cst.Call else None
+                            if kind is None and type(value) is cst.Name and value.value in declared:
+                                # `self.client = client` with `client: storage.Client`
+                                param = declared[value.value]
+                                kind = self.annotation_kind(param.annotation, param.default)
+                            if kind is None and type(small) is cst.AnnAssign:
+                                kind = self.annotation_kind(small.annotation)  # self.x: Client = ...
                             old = scope.instance.get(name)
                             binding = Binding(name, value, EMPTY, kind or (old.kind if old else None), None, target)
                             if old is not None:
@@ -394,6 +412,8 @@ class Walker(Context):
                 and scope.class_scope is not None:
             # DRF/Django form field validators: validate_email(self, value)
             taint = self._taint_source(self.vocab.classify(scope.name[len("validate_"):], key=True), param.name)
+        if kind is None and (param.annotation is not None or param.default is not None):
+            kind = self.annotation_kind(param.annotation, param.default)
         if kind is None:
             kind = self._parameter_kind(name, scope) or self._conventional_kind(name)
         binding = Binding(name, None, taint, kind, None, param.name)

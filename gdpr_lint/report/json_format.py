@@ -18,6 +18,8 @@ from gdpr_lint.report.summary import summarize
 def _entry(finding, root: str) -> dict:
     data = finding.to_dict()
     data["path"] = uri_path(finding.path, root)
+    for place in data.get("related", ()):
+        place["path"] = uri_path(str(place.get("path", "")), root)
     return data
 
 

@@ -109,6 +109,23 @@ def _location(path: str, root: str, finding: Optional[Finding] = None) -> dict:
     return {"physicalLocation": physical}
 
 
+def _related_location(place: dict, root: str, number: int) -> dict:
+    uri = quote(uri_path(str(place.get("path", "")), root), safe="/", errors="surrogateescape")
+    physical = {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": max(int(place.get("line") or 1), 1)}}
+    return {"id": number, "physicalLocation": physical, "message": {"text": str(place.get("message", ""))}}
+
+
+def _add_related(entry: dict, finding: Finding, root: str) -> None:
+    """A finding across places: its other places as relatedLocations, and the whole path
+    (the call, then each place in order) as one code flow."""
+    related = [_related_location(place, root, number) for number, place in enumerate(finding.related, 1)]
+    entry["relatedLocations"] = related
+    start = dict(_location(finding.path, root, finding), message={"text": finding.message})
+    steps = [{"location": start}] + [{"location": {k: v for k, v in place.items() if k != "id"}} for place in related]
+    entry["codeFlows"] = [{"threadFlows": [{"locations": steps}]}]
+
+
 def build(result: RunResult, rules: Dict[str, Rule], *, tool_version: str, root: str) -> dict:
     findings = sorted_findings(result)
     all_rules = dict(rules)
@@ -136,6 +153,8 @@ def build(result: RunResult, rules: Dict[str, Rule], *, tool_version: str, root:
             entry["properties"]["confidenceReason"] = finding.facts["confidence_reason"]
         if finding.fingerprint:
             entry["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+        if finding.related:
+            _add_related(entry, finding, root)
         results.append(entry)
     notifications = [
         {

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Optional, Set, Tup
 import libcst as cst
 
 from gdpr_lint.analysis.names import TYPE_WRAPPERS, split_words
-from gdpr_lint.semantic.scope import Binding, Const, Definition, Scope, _ClassRef, _FunctionRef
-from gdpr_lint.syntax.nodes import dotted_name, string_value
+from gdpr_lint.semantic.scope import Binding, Const, Definition, LazyKindBinding, Scope, _ClassRef, _FunctionRef
+from gdpr_lint.syntax.nodes import _last_name, dotted_name, string_value
 
 
 def _annotation_name(annotation) -> Optional[str]:
@@ -28,6 +28,22 @@ def _annotation_name(annotation) -> Optional[str]:
     return dotted_name(node)
 
 
+def _annotation_node(annotation):
+    """The class an annotation names: `Optional[X]`, `Annotated[X, ...]`, `X | None` give X."""
+    node = annotation.annotation if annotation is not None else None
+    for _ in range(4):
+        if type(node) is cst.Subscript:
+            name = dotted_name(node.value)
+            if name and name.rsplit(".", 1)[-1] in TYPE_WRAPPERS and node.slice and type(node.slice[0].slice) is cst.Index:
+                node = node.slice[0].slice.value
+                continue
+        elif type(node) is cst.BinaryOperation:
+            node = node.left
+            continue
+        break
+    return node if type(node) in (cst.Name, cst.Attribute) else None
+
+
 class ResolveMixin:
     """Resolution of names, attributes and calls against the scopes of the walk."""
 
@@ -44,6 +60,33 @@ class ResolveMixin:
         _resolving_bases: Set[Any]
 
         def constant(self, node: Any, _depth: int = 0) -> Optional[Const]: ...
+
+    _receiver_of: Optional[str] = None  # the attribute read from the name being resolved (`info` of `x.info`)
+
+    def annotation_kind(self, annotation, default=None) -> Optional[str]:
+        """The object kind a parameter or attribute is declared with: `client: storage.Client`
+        (the class resolved through the imports, as a constructor of the catalogue would
+        make it), `redis: Redis = Depends(get_redis)` (what the dependency returns). An
+        unrelated `Client` (`from myapp.payments import Client`) has none."""
+        node = _annotation_node(annotation)
+        if node is not None:
+            target = self.resolve(node)
+            if target is not None:
+                if target.startswith("<"):
+                    return None
+                kind = self.types.get(target) or self.factories.get(target)
+                if kind is not None:
+                    return kind.split(":", 1)[0] if kind == "aws" else kind
+        outer = annotation.annotation if annotation is not None else None
+        if type(outer) is cst.Subscript and _last_name(outer.value) == "Annotated":
+            for element in outer.slice[1:]:  # `Annotated[Redis, Depends(get_redis)]`
+                if type(element.slice) is cst.Index and type(element.slice.value) is cst.Call:
+                    default = element.slice.value
+        if type(default) is cst.Call and default.args and _last_name(default.func) == "Depends" \
+                and default.args[0].keyword is None:
+            provider = default.args[0].value
+            return self.call_kind(cst.Call(func=provider)) if type(provider) in (cst.Name, cst.Attribute) else None
+        return None
 
     def _conventional_kind(self, name: str) -> Optional[str]:
         lowered = name.lower()
@@ -96,6 +139,9 @@ class ResolveMixin:
                     kind = self.instances.get(binding.qualname) or self._imported_reader(binding) \
                         or self._imported_object_kind(binding)
                     return f"<{kind}>" if kind else binding.qualname
+                if type(binding) is LazyKindBinding and binding.pending and self._receiver_of is not None \
+                        and self._receiver_of not in self.project.index.kind_methods:
+                    return None  # `x.strip()`: no kind has such a method, so x's kind cannot matter
                 if binding.kind:
                     return f"<{binding.kind}>"
                 if isinstance(binding.value, _ClassRef):
@@ -107,10 +153,17 @@ class ResolveMixin:
             binding = self._self_binding(node)
             if binding is not None and binding.kind:
                 return f"<{binding.kind}>"
-            base = self.resolve(node.value)
+            if type(node.value) is cst.Name:
+                self._receiver_of = node.attr.value  # read by the Name branch: see LazyKindBinding
+                base = self.resolve(node.value)
+                self._receiver_of = None
+            else:
+                base = self.resolve(node.value)
             if base is None:
                 kind = self._conventional_kind(node.attr.value)
                 return f"<{kind}>" if kind else None
+            if self.project is not None and not base.startswith("<") and base not in ("self", "cls"):
+                base = self._project_receiver(base, node.attr.value)
             dotted = f"{base}.{node.attr.value}"
             kind = self.instances.get(dotted)
             if kind:
@@ -171,10 +224,15 @@ class ResolveMixin:
     def resolve_call(self, func) -> Optional[str]:
         return self.resolve(func)
 
-    def call_kind(self, call: cst.Call) -> Optional[str]:
+    def call_kind(self, call: cst.Call, project: bool = True) -> Optional[str]:
+        """The kind of object a call returns; `project`: also what a project function
+        returns (the project index), else the catalogues only."""
         target = self.resolve(call.func)
         if target is None:
-            return self._named_factory_kind(call)
+            kind = self._named_factory_kind(call)
+            if kind is None and project and self.project is not None:
+                return self._project_call_kind(call, None)
+            return kind
         # factories are dotted calls (`logging.getLogger`) or methods of a kind (`<logger>.bind`)
         kind = self.factories.get(target) or self._named_factory_kind(call)
         if kind == "aws":
@@ -187,6 +245,8 @@ class ResolveMixin:
             return f"aws:{service}" if service else "aws"
         if kind is None and target in self.conditional_factories:
             return self._conditional_kind(call, self.conditional_factories[target])
+        if kind is None and project and self.project is not None:
+            return self._project_call_kind(call, target)
         return kind
 
     def _named_factory_kind(self, call: cst.Call) -> Optional[str]:

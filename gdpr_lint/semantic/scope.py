@@ -28,6 +28,38 @@ class Binding:
         self.items = EMPTY          # personal data read from it by key so far (`row["email"]`)
 
 
+class LazyKindBinding(Binding):
+    """A binding whose object kind comes from the project index (`log = get_logger()` of a
+    project module) and is asked for only when something reads it: most names assigned
+    a call's result are never the receiver of a method whose kind matters."""
+
+    __slots__ = ("_pending",)
+
+    def __init__(self, name: str, value, taint: Taint, node, pending):
+        Binding.__init__(self, name, value, taint, None, None, node)
+        self._pending = pending
+
+    @property
+    def pending(self) -> bool:
+        return self._pending is not None
+
+    @property
+    def kind(self):
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            _KIND_SLOT.__set__(self, pending())
+        return _KIND_SLOT.__get__(self)
+
+    @kind.setter
+    def kind(self, value):
+        self._pending = None
+        _KIND_SLOT.__set__(self, value)
+
+
+_KIND_SLOT = Binding.__dict__["kind"]
+
+
 class Scope:
     def __init__(self, kind: str, name: str, node, parent: Optional["Scope"]):
         self.kind = kind

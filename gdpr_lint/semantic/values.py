@@ -49,7 +49,7 @@ class ValuesMixin:
         if type(node) in (cst.Name, cst.Attribute):
             definition = self.definition(node)
             if definition is None:
-                return None
+                return self._project_constant(node) if self.project is not None else None
             inner = self.constant(definition.value, _depth + 1)
             if inner is None:
                 return None

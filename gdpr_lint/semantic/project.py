@@ -1,0 +1,478 @@
+"""The project index: imports resolved to the project's own files, and their summaries used
+where a file uses what they define.
+
+`from myproj._logging import verbose_logger`, `import myproj.mail as mail`, `from .log import
+get_logger`, `from . import helpers`: the module path is looked up (relative imports from
+the importing file's folder; absolute ones from the folder above the importing file's
+top-level package, then the project root and its `src/`), the module's summary
+(semantic/summary.py) is made or taken from the cache, and the name in it is followed:
+a value (`logging.getLogger(...)`, another name, a call of a project function that returns
+a logger), a function, or a re-export (`from ._impl import logger` in an `__init__`).
+Following stops after a fixed depth, so cycles end.
+
+Each answer also says which files it read (`deps`): a file's cached result is valid only
+while the files its analysis used are unchanged.
+"""
+from __future__ import annotations
+
+import os
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+
+_MAX_DEPTH = 12
+_MAX_BYTES = 2_000_000  # a bigger file is generated code: not summarised
+
+Target = Optional[tuple]  # ("kind", k) | ("fn", path, name) | ("dotted", s) | ("module", path)
+
+
+class ProjectIndex:
+    """Summaries and resolution over one project's files (one per run and process)."""
+
+    def __init__(self, roots: Sequence[str], tables: dict, cache=None, local_only: bool = False):
+        self.roots = [os.path.abspath(r) for r in roots]
+        self.local_only = local_only  # the registered file only: no import is followed
+        objects = tables.get("objects", {})
+        self.factories: Dict[str, str] = objects.get("factories", {})
+        self.instances: Dict[str, str] = objects.get("instances", {})
+        self.cache = cache  # a SummaryCache (runner), or None
+        self._summaries: Dict[str, Optional[dict]] = {}
+        self._files: Dict[Tuple[str, Tuple[str, ...]], Optional[str]] = {}
+        self._package_roots: Dict[str, List[str]] = {}
+        self._tops: Dict[tuple, bool] = {}
+        self.own_functions: Dict[str, frozenset] = {}  # files being checked: their module-level functions
+        self._memo: Dict[tuple, tuple] = {}  # key -> (answer, deps)
+        self._deps: List[Set[str]] = []  # one set per answer being computed, innermost last
+        self._active: Set[tuple] = set()
+        self.deps_of: Dict[str, Set[str]] = {}  # display path of a checked file -> files its answers read
+        self._trees: Dict[str, object] = {}  # files being checked: their tree, summarised when first asked
+        self._tables = tables
+        self._methods: Optional[frozenset] = None
+
+    @property
+    def kind_methods(self) -> frozenset:
+        """The methods some object kind has (`info`, `put_object`), worked out when first needed."""
+        methods = self._methods
+        if methods is None:
+            methods = self._methods = _kind_methods(self._tables)
+        return methods
+
+    # ---- summaries --------------------------------------------------------------------
+
+    def register(self, path: str, tree) -> None:
+        """A file being checked: its summary is made from the tree the runner parsed, if
+        and when something asks for it."""
+        path = os.path.abspath(path)
+        self._summaries.pop(path, None)
+        self._trees[path] = tree
+        self.own_functions[path] = frozenset(
+            node.name for node in getattr(tree, "body", ()) if type(node).__name__ in ("FunctionDef", "AsyncFunctionDef"))
+
+    def forget_tree(self, path: str) -> None:
+        """The file's check is done: its tree goes, and so does a summary that holds it (a
+        file importing this one later reads its summary from the file)."""
+        path = os.path.abspath(path)
+        self._trees.pop(path, None)
+        self.own_functions.pop(path, None)
+        summary = self._summaries.get(path)
+        if summary is not None and "_lazy" in summary:
+            del self._summaries[path]  # the answers it gave stay: the file is the same
+
+    def summary(self, path: str) -> Optional[dict]:
+        for deps in self._deps:
+            deps.add(path)
+        if path in self._summaries:
+            return self._summaries[path]
+        tree = self._trees.pop(path, None)
+        if tree is not None or self.local_only:
+            from gdpr_lint.semantic.summary import summarize
+
+            try:
+                summary = self._summaries[path] = summarize(tree, lazy=True) if tree is not None else None
+            except RecursionError:
+                summary = self._summaries[path] = None
+            return summary
+        summary = None
+        data = _read(path)
+        if data is not None:
+            summary = self.cache.get(data) if self.cache is not None else None
+            if summary is None:
+                summary = _summarize_bytes(data)
+                if summary is not None and self.cache is not None:
+                    self.cache.put(data, summary)
+        self._summaries[path] = summary
+        return summary
+
+    # ---- files of modules ---------------------------------------------------------------
+
+    def _file(self, root: str, parts: Tuple[str, ...]) -> Optional[str]:
+        key = (root, parts)
+        if key in self._files:
+            return self._files[key]
+        found = None
+        base = os.path.join(root, *parts) if parts else root
+        if parts and os.path.isfile(base + ".py"):
+            found = base + ".py"
+        elif os.path.isfile(os.path.join(base, "__init__.py")):
+            found = os.path.join(base, "__init__.py")
+        self._files[key] = found
+        return found
+
+    def _roots_for(self, importer: str) -> List[str]:
+        """Where absolute imports of a file are looked for: the folder above its top-level
+        package, then the project root and its src/."""
+        folder = importer.rpartition(os.sep)[0]
+        roots = self._package_roots.get(folder)
+        if roots is None:
+            top = folder
+            for _ in range(40):
+                if not os.path.isfile(os.path.join(top, "__init__.py")):
+                    break
+                top = os.path.dirname(top)
+            roots = [top]
+            for root in self.roots:
+                for candidate in (root, os.path.join(root, "src")):
+                    if candidate not in roots:
+                        roots.append(candidate)
+            self._package_roots[folder] = roots
+        return roots
+
+    def is_test(self, path: str) -> bool:
+        """Whether a file is test code of the project (judged on its path inside the project)."""
+        for root in self.roots + self._roots_for(path)[:1]:
+            if path.startswith(root + os.sep):
+                return is_test_path(path[len(root) + 1:])
+        return is_test_path(os.path.basename(path))
+
+    def in_project(self, dotted: str, importer: str) -> bool:
+        """Whether a dotted name can be the project's: relative, or its top-level module
+        is a file or package of the project (cheap: one answer per top-level name)."""
+        if dotted[:1] in ".@":
+            return True
+        if self.local_only:
+            return False
+        top = dotted.partition(".")[0]
+        key = (importer, top)
+        known = self._tops.get(key)
+        if known is None:
+            known = self._tops[key] = any(self._file(root, (top,)) is not None for root in self._roots_for(importer))
+        return known
+
+    def locate(self, qualname: str, importer: str) -> Optional[Tuple[str, Tuple[str, ...]]]:
+        """(file of the longest module prefix of `qualname`, the names after it), or None."""
+        if self.local_only:
+            return None
+        level = len(qualname) - len(qualname.lstrip("."))
+        parts = tuple(p for p in qualname[level:].split(".") if p)
+        if level:
+            base = os.path.dirname(importer)
+            for _ in range(level - 1):
+                base = os.path.dirname(base)
+            for cut in range(len(parts), -1, -1):
+                found = self._file(base, parts[:cut])
+                if found is not None:
+                    return found, parts[cut:]
+            return None
+        for cut in range(len(parts), 0, -1):
+            for root in self._roots_for(importer):
+                found = self._file(root, parts[:cut])
+                if found is not None:
+                    return found, parts[cut:]
+        return None
+
+    # ---- resolution ---------------------------------------------------------------------
+
+    def _tracked(self, key: tuple, compute: Callable):
+        """A memoised answer, and the files it read added to every answer being computed."""
+        hit = self._memo.get(key)
+        if hit is None:
+            if key in self._active or len(self._deps) > _MAX_DEPTH * 3:
+                return None  # a cycle, or too deep: unknown
+            self._active.add(key)
+            self._deps.append(set())
+            try:
+                answer = compute()
+            finally:
+                deps = self._deps.pop()
+                self._active.discard(key)
+            hit = self._memo[key] = (answer, frozenset(deps))
+        for outer in self._deps:
+            outer.update(hit[1])
+        return hit[0]
+
+    def resolve(self, form, path: str, depth: int = 0) -> Target:
+        if form is None or depth > _MAX_DEPTH:
+            return None
+        shape = form[0]
+        if shape == "name":
+            dotted = form[1]
+            # an absolute name means the same to every file of a package: one answer for all
+            where = path if dotted[:1] in ".@" else self._roots_for(path)[0]
+            return self._tracked(("name", where, dotted), lambda: self._name(dotted, path, depth))
+        if shape == "attr":
+            return self._attr(self.resolve(form[1], path, depth + 1), form[2], depth)
+        if shape == "call":
+            return self._call(self.resolve(form[1], path, depth + 1), form[2], depth)
+        if shape == "any":  # `try: log = structlog.get_logger() except ImportError: log = logging.getLogger()`
+            answers = [self.resolve(f, path, depth + 1) for f in form[1:]]
+            if all(a is not None and a[0] == "kind" for a in answers):
+                return answers[0]
+            return answers[0] if all(a == answers[0] for a in answers) else None
+        return None
+
+    def constant_of(self, qualname: str, importer: str, depth: int = 0):
+        """(value, how it was given, file, line) of an imported module-level constant
+        (`from myproj.settings import AWS_REGION`); how: "constant" or the environment
+        variable whose default it is. None when the module gives it no single value."""
+        if depth > _MAX_DEPTH:
+            return None
+        located = self.locate(qualname, importer)
+        if located is None or len(located[1]) != 1:
+            return None
+        path, (name,) = located
+        summary = self.summary(path) if not self.is_test(path) else None  # a test's data configures nothing
+        if summary is None:
+            return None
+        if name in summary["imports"] and name not in summary["values"]:
+            return self.constant_of(summary["imports"][name], path, depth + 1)
+        form = summary["values"].get(name)
+        line = summary.get("lines", {}).get(name)
+        if form is None:
+            return None
+        if form[0] == "const":
+            return form[1], "constant", path, line
+        if form[0] == "env":
+            return form[2], form[1], path, line
+        if form[0] == "name" and not form[1].startswith("@"):
+            return self.constant_of(form[1], path, depth + 1)
+        if form[0] == "name":
+            return self.constant_of("." + os.path.basename(path)[:-3] + "." + form[1][1:], path, depth + 1) \
+                if not path.endswith("__init__.py") else None
+        return None
+
+    def _name(self, dotted: str, path: str, depth: int) -> Target:
+        if dotted.startswith("@"):
+            first, *rest = dotted[1:].split(".")
+            target = self._module_name(path, first, depth)
+        else:
+            kind = self.instances.get(dotted)
+            if kind is not None:
+                return ("kind", kind)
+            located = self.locate(dotted, path)
+            if located is None:
+                return ("dotted", dotted)
+            found, rest = located
+            target = ("module", found)
+        for attr in rest:
+            target = self._attr(target, attr, depth)
+        return target
+
+    def _module_name(self, path: str, name: str, depth: int) -> Target:
+        summary = self.summary(path)
+        if summary is None:
+            return None
+        if name in summary["functions"]:
+            return ("fn", path, name)
+        if name in summary["values"]:
+            return self.resolve(summary["values"][name], path, depth + 1)
+        if name in summary["imports"]:
+            return self.resolve(["name", summary["imports"][name]], path, depth + 1)
+        if path.endswith("__init__.py"):  # `from pkg import submodule`
+            found = self._file(os.path.dirname(path), (name,))
+            if found is not None:
+                return ("module", found)
+        return None
+
+    def _attr(self, target: Target, attr: str, depth: int) -> Target:
+        if target is None:
+            return None
+        if target[0] == "module":
+            return self._module_name(target[1], attr, depth + 1)
+        if target[0] == "kind":
+            dotted = f"<{target[1]}>.{attr}"
+        elif target[0] == "dotted":
+            dotted = f"{target[1]}.{attr}"
+        else:
+            return None
+        kind = self.instances.get(dotted)
+        return ("kind", kind) if kind else ("dotted", dotted)
+
+    def _call(self, target: Target, service, depth: int) -> Target:
+        if target is None:
+            return None
+        if target[0] in ("dotted", "kind"):
+            dotted = target[1] if target[0] == "dotted" else None
+            if dotted is None:
+                return None
+            kind = self.factories.get(dotted)
+            if kind == "aws":
+                return ("kind", f"aws:{service}" if service else "aws")
+            return ("kind", kind) if kind else None
+        if target[0] == "fn":
+            function = self.summary(target[1])["functions"][target[2]]
+            for form in function.get("returns", ()):
+                answer = self.resolve(form, target[1], depth + 1)
+                if answer is not None and answer[0] == "kind":
+                    return answer
+        return None
+
+    # ---- what the engine asks -------------------------------------------------------------
+
+    def kind_of(self, qualname: str, importer: str) -> Optional[str]:
+        """The object kind of an imported name (`myproj._logging.verbose_logger`: logger)."""
+        target = self.resolve(["name", qualname], importer)
+        return target[1] if target is not None and target[0] == "kind" else None
+
+    def returns_kind(self, form, importer: str) -> Optional[str]:
+        """The object kind a call returns (`get_logger(__name__)` of a project module)."""
+        target = self.resolve(["call", form, None], importer)
+        return target[1] if target is not None and target[0] == "kind" else None
+
+    def function(self, form, importer: str) -> Optional[Tuple[str, str]]:
+        """(file, name) of the project function a name refers to, or None. A helper of
+        the project's tests (tests/, testing/, test_*.py, conftest.py) handles test data:
+        where it sends its parameters is not followed."""
+        target = self.resolve(form, importer)
+        if target is None or target[0] != "fn" or self.is_test(target[1]):
+            return None
+        return target[1], target[2]
+
+    def function_summary(self, path: str, name: str) -> Optional[dict]:
+        from gdpr_lint.semantic.summary import complete
+
+        summary = self.summary(path)
+        if summary is not None and summary.get("partial") and name in summary["functions"]:
+            summary = self._whole(path)  # its flows are asked for: the file is read again
+        return complete(summary, name) if summary is not None else None
+
+    def _whole(self, path: str) -> Optional[dict]:
+        summary = None
+        data = _read(path)
+        if data is not None:
+            summary = self.cache.get(data) if self.cache is not None else None
+            if summary is None or summary.get("partial"):
+                summary = _summarize_bytes(data, whole=True)
+                if summary is not None and self.cache is not None:
+                    self.cache.put(data, summary)
+        self._summaries[path] = summary
+        return summary
+
+    def param_sinks(self, path: str, name: str, sinks) -> list:
+        """Where the function's parameters go: [(parameter, rule, verb, steps)], steps being
+        [(file, line, callee name)] from the function's call down to the sink's line.
+        `sinks` (the exposure check) says which calls and raises are sinks."""
+        return self._tracked(("sinks", path, name), lambda: self._param_sinks(path, name, sinks)) or []
+
+    def _param_sinks(self, path: str, name: str, sinks) -> list:
+        function = self.function_summary(path, name)
+        if function is None:
+            return []
+        out = []
+        for form, args, line, keywords, caught in function.get("flows", ()):
+            target = self.resolve(form, path)
+            if target is None:
+                continue
+            if target[0] in ("dotted", "kind"):
+                text = target[1] if target[0] == "dotted" else f"<{target[1]}>"
+                for params, rule, verb in sinks.call_sinks(text, args, keywords):
+                    for param in params:
+                        out.append((param, rule, verb, [(path, line, _shown(text))]))
+            elif target[0] == "fn":
+                inner = self.function_summary(target[1], target[2])
+                if inner is None:
+                    continue
+                for param, rule, verb, steps in self.param_sinks(target[1], target[2], sinks):
+                    if caught and steps[-1][2].startswith("raise "):
+                        continue  # the caller catches what the callee raises
+                    for key, params in args:
+                        if _parameter_at(inner, key) == param:
+                            for own in params:
+                                out.append((own, rule, verb, [(path, line, target[2] + "()")] + steps))
+        for form, params, line in function.get("raises", ()):
+            target = self.resolve(form, path)
+            text = target[1] if target is not None and target[0] == "dotted" else (form[1] if form[0] == "name" else "")
+            found = sinks.raise_sink(text)
+            if found is not None:
+                rule, verb = found
+                for param in params:
+                    out.append((param, rule, verb, [(path, line, f"raise {text.rsplit('.', 1)[-1]}()")]))
+        return out
+
+
+_KIND_METHOD = None
+_KIND_METHODS: Dict[int, tuple] = {}  # id(tables) -> (tables, methods)
+
+
+def _kind_methods(tables: dict) -> frozenset:
+    """Every `m` of a `<kind>.m` the catalogues name (sinks, factories, instances, the
+    checks' targets): the methods whose receiver's kind matters."""
+    import json
+    import re
+
+    global _KIND_METHOD
+    known = _KIND_METHODS.get(id(tables))
+    if known is not None and known[0] is tables:
+        return known[1]
+    if _KIND_METHOD is None:
+        _KIND_METHOD = re.compile(r"<[A-Za-z0-9_:.-]+>\.([A-Za-z_][A-Za-z0-9_]*)")
+    text = json.dumps(tables, default=str)  # one pass in C over every key and value
+    _KIND_METHODS[id(tables)] = (tables, frozenset(_KIND_METHOD.findall(text)))
+    return _KIND_METHODS[id(tables)][1]
+
+
+_TEST_FOLDERS = frozenset(("tests", "test", "testing"))
+
+
+def is_test_path(path: str) -> bool:
+    """Whether a file is a project's test code (a test module, conftest, a tests/ folder)."""
+    parts = path.replace(os.sep, "/").split("/")
+    name = parts[-1]
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" \
+        or not _TEST_FOLDERS.isdisjoint(parts[:-1])
+
+
+def _shown(target: str) -> str:
+    """`<logger>.info` as `logger.info()`."""
+    return target.replace("<", "").replace(">", "") + "()"
+
+
+def _parameter_at(function: dict, key) -> Optional[str]:
+    if isinstance(key, int):
+        params = function["params"]
+        return params[key] if key < len(params) else None
+    if key in function["params"] or key in function.get("kwonly", ()):
+        return key
+    return None
+
+
+def _read(path: str) -> Optional[bytes]:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(_MAX_BYTES + 1)
+    except OSError:
+        return None
+    return data if len(data) <= _MAX_BYTES else None
+
+
+def _summarize_bytes(data: bytes, whole: bool = False) -> Optional[dict]:
+    """The summary of a file's bytes: its module-level names and what its functions
+    return (`partial`), or also its functions' flows (`whole`)."""
+    import ast
+    import warnings
+
+    from gdpr_lint.prefilter import decode_source
+    from gdpr_lint.semantic.summary import summarize
+
+    try:
+        text = decode_source(data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
+        return None
+    try:
+        summary = summarize(tree, lazy=not whole)
+    except RecursionError:
+        return None
+    if not whole:
+        del summary["_lazy"]
+        summary["partial"] = True
+    return summary

@@ -1,0 +1,383 @@
+"""Module summaries: what other files of a project need to know of a module, as plain data.
+
+A summary is made from CPython's syntax tree (the runner parses every file that passes the
+pre-filter with it already, so a summary costs one more walk of that tree, not a parse by
+libcst), is JSON-serialisable, and is cached by the file's content. It records forms, not
+conclusions: `verbose_logger = base.getChild("v")` is kept as "the getChild method of the
+module name `base`", and the project index (semantic/project.py) resolves the forms against
+the catalogues and the other modules' summaries when a file uses them, so summaries compose
+(a wrapper of a wrapper of a logger is a logger) without one module's summary depending on
+another's.
+
+Forms (lists, so that they survive JSON):
+  ["name", "logging.getLogger"]  an imported name (relative ones keep their dots: ".log.x"),
+                                 "@name" for a name of the module itself, or a builtin
+  ["attr", form, "info"]         an attribute of a form
+  ["call", form, "s3"]           the result of calling a form (first string argument or
+                                 service_name=, for factories such as boto3.client)
+  ["param", "addr"]              a parameter of the function the form is in
+  ["const", "eu-west-1"]         a constant string or number
+  ["env", "AWS_REGION", "us-east-1"]   an environment variable read with a default (or `or`)
+  ["any", form, form, ...]       a module-level name assigned more than once: one of these
+
+A function's summary: its parameters, what its `return`s are (forms), and its flows: each
+call whose arguments carry a parameter whole (the parameter itself, or text made of it:
+f-strings, `%`, `+`, `.format()`, `str()`; not `p.id` nor `len(p)`), with the argument
+positions or keywords, the line, the keywords the call passes and whether it is made in a
+`try` that handles exceptions (what it raises goes no further), and each `raise` whose
+exception carries one.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Dict, List, Optional, Set
+
+VERSION = 3
+_TEXT_METHODS = frozenset(("format", "join", "strip", "lstrip", "rstrip", "lower", "upper", "title",
+                           "casefold", "capitalize", "format_map", "encode", "decode"))
+_TEXT_FUNCTIONS = frozenset(("str", "repr", "format", "f"))
+_ENV_GETTERS = frozenset(("os.getenv", "os.environ.get", "environ.get", "getenv"))
+
+
+def summarize(tree: ast.Module, lazy: bool = False) -> dict:
+    """The summary of one module's syntax tree (see the module docstring). `lazy`: a
+    function's flows are found when first asked for (`complete`), for the file being
+    checked, whose tree lives only while it is checked; such a summary is not data (it
+    holds the tree) and is never cached."""
+    imports: Dict[str, str] = {}
+    module_names: Set[str] = set()
+    statements = list(_top_level(tree.body))
+    for stmt in statements:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    imports[alias.asname] = alias.name
+                else:
+                    root = alias.name.split(".")[0]
+                    imports[root] = root
+        elif isinstance(stmt, ast.ImportFrom):
+            module = "." * (stmt.level or 0) + (stmt.module or "")
+            for alias in stmt.names:
+                if alias.name == "*":
+                    continue
+                sep = "" if module.endswith(".") or not module else "."
+                imports[alias.asname or alias.name] = f"{module}{sep}{alias.name}"
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            module_names.add(stmt.name)
+        else:
+            for target in _targets(stmt):
+                module_names.add(target)
+    module_names.difference_update(imports)
+    shaper = _Shaper(imports, module_names)
+    values: Dict[str, list] = {}
+    lines: Dict[str, int] = {}
+    unknown: Set[str] = set()
+    functions: Dict[str, dict] = {}
+    for stmt in statements:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and stmt.value is not None:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    form = shaper.form(stmt.value) if not isinstance(stmt, ast.AugAssign) else None
+                    name = target.id
+                    if form is None:
+                        unknown.add(name)
+                    elif name in values:  # assigned again: one of several values (see `any`)
+                        previous = values[name]
+                        values[name] = (previous if previous[0] == "any" else ["any", previous]) + [form]
+                    else:
+                        values[name] = form
+                        lines[name] = stmt.lineno
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions[stmt.name] = _function_head(stmt, shaper) if lazy else _function(stmt, shaper)
+    for name in unknown:  # also given a value the summary cannot say: unknown
+        values.pop(name, None)
+        lines.pop(name, None)
+    summary = {"v": VERSION, "imports": imports, "values": values, "lines": lines, "functions": functions}
+    if lazy:
+        summary["_lazy"] = ({stmt.name: stmt for stmt in statements
+                             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))}, shaper)
+    return summary
+
+
+def complete(summary: dict, name: str) -> Optional[dict]:
+    """The whole summary of function `name` (its flows found now if the summary is lazy)."""
+    function = summary["functions"].get(name)
+    lazy = summary.get("_lazy")
+    if function is not None and lazy is not None and name in lazy[0]:
+        function = summary["functions"][name] = _function(lazy[0].pop(name), lazy[1])
+    return function
+
+
+def _returns(body, shaper: "_Shaper") -> List[list]:
+    """The forms the function's `return` statements give (statements only: cheap)."""
+    out: List[list] = []
+    statements = []
+    stack = list(body)
+    while stack:
+        stmt = stack.pop()
+        statements.append(stmt)
+        if isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)):
+            stack.extend(stmt.body)
+            stack.extend(getattr(stmt, "orelse", ()))
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            stack.extend(stmt.body)
+            for handler in stmt.handlers:
+                stack.extend(handler.body)
+            stack.extend(stmt.orelse)
+            stack.extend(stmt.finalbody)
+    if not shaper.locals:  # `client = redis.Redis(...)` then `return client` / `yield client`
+        counts: Dict[str, int] = {}
+        for stmt in statements:
+            if isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name):
+                        counts[target.id] = counts.get(target.id, 0) + 1
+        for stmt in statements:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                    and counts.get(stmt.targets[0].id) == 1 and stmt.targets[0].id not in shaper.params:
+                form = shaper.form(stmt.value)
+                if form is not None and form[0] in ("call", "name", "attr"):
+                    shaper.locals[stmt.targets[0].id] = form
+    for stmt in statements:
+        if len(out) >= 4:
+            break
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Yield):  # a dependency that yields
+            stmt = stmt.value
+        if isinstance(stmt, (ast.Return, ast.Yield)):
+            if stmt.value is not None:
+                form = shaper.form(stmt.value)
+                if form is not None and form[0] != "param":
+                    out.append(form)
+    return out
+
+
+def _function_head(node, module_shaper: "_Shaper") -> dict:
+    args = node.args
+    head = {"line": node.lineno, "params": [a.arg for a in args.posonlyargs + args.args],
+            "kwonly": [a.arg for a in args.kwonlyargs]}
+    shaper = _Shaper(module_shaper.imports, module_shaper.module_names)
+    shaper.params = set(head["params"] + head["kwonly"])
+    returns = _returns(node.body, shaper)
+    if returns:
+        head["returns"] = returns
+    return head
+
+
+def _top_level(body):
+    """Module-level statements, also those inside top-level `if`/`try` blocks."""
+    for stmt in body:
+        if isinstance(stmt, ast.If):
+            yield from _top_level(stmt.body)
+            yield from _top_level(stmt.orelse)
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            yield from _top_level(stmt.body)
+            for handler in stmt.handlers:
+                yield from _top_level(handler.body)
+            yield from _top_level(stmt.orelse)
+            yield from _top_level(stmt.finalbody)
+        else:
+            yield stmt
+
+
+def _targets(stmt) -> List[str]:
+    if isinstance(stmt, ast.Assign):
+        return [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+        return [stmt.target.id]
+    return []
+
+
+class _Shaper:
+    """Turns expressions into forms, in a module (imports, module names) and optionally a
+    function (its parameters and the locals assigned a form)."""
+
+    def __init__(self, imports: Dict[str, str], module_names: Set[str]):
+        self.imports = imports
+        self.module_names = module_names
+        self.params: Set[str] = set()
+        self.locals: Dict[str, Optional[list]] = {}
+        self.carriers: Dict[str, Set[str]] = {}
+
+    def form(self, node, depth: int = 0) -> Optional[list]:
+        if depth > 12:
+            return None
+        if isinstance(node, ast.Name):
+            name = node.id
+            if name in self.locals:
+                return self.locals[name]
+            if name in self.params:
+                return ["param", name]
+            if name in self.imports:
+                return ["name", self.imports[name]]
+            if name in self.module_names:
+                return ["name", "@" + name]
+            return ["name", name]
+        if isinstance(node, ast.Attribute):
+            base = self.form(node.value, depth + 1)
+            if base is None:
+                return None
+            if base[0] == "name" and not base[1].startswith("@"):
+                return ["name", f"{base[1]}.{node.attr}"]  # dotted, as the engine resolves them
+            return ["attr", base, node.attr]
+        if isinstance(node, ast.Call):
+            func = self.form(node.func, depth + 1)
+            if func is None:
+                return None
+            dotted = func[1] if func[0] == "name" else None
+            if dotted in _ENV_GETTERS and len(node.args) >= 2:
+                var, default = _constant(node.args[0]), _constant(node.args[1])
+                if isinstance(var, str) and default is not None:
+                    return ["env", var, default]
+            service = None
+            for keyword in node.keywords:
+                if keyword.arg == "service_name":
+                    service = _constant(keyword.value)
+            if service is None and node.args:
+                service = _constant(node.args[0])
+            return ["call", func, service if isinstance(service, str) else None]
+        if isinstance(node, ast.Await):
+            return self.form(node.value, depth + 1)
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) == 2:
+            # `os.getenv("AWS_REGION") or "us-east-1"`: the fallback
+            fallback = _constant(node.values[1])
+            first = self.form(node.values[0], depth + 1)
+            if fallback is not None and first is not None:
+                if first[0] == "call" and first[1][0] == "name" and first[1][1] in _ENV_GETTERS \
+                        and isinstance(node.values[0], ast.Call) and node.values[0].args:
+                    var = _constant(node.values[0].args[0])
+                    if isinstance(var, str):
+                        return ["env", var, fallback]
+                return ["const", fallback]
+        value = _constant(node)
+        if value is not None:
+            return ["const", value]
+        return None
+
+    def carried(self, node, depth: int = 0) -> Set[str]:
+        """The parameters an expression carries whole (itself, or text made of it)."""
+        if depth > 30 or node is None:
+            return set()
+        if isinstance(node, ast.Name):
+            return set(self.carriers.get(node.id, ()))
+        if isinstance(node, ast.JoinedStr):
+            out: Set[str] = set()
+            for value in node.values:
+                if isinstance(value, ast.FormattedValue):
+                    out |= self.carried(value.value, depth + 1)
+            return out
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            return self.carried(node.left, depth + 1) | self.carried(node.right, depth + 1)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            out = set()
+            for element in node.elts:
+                out |= self.carried(element, depth + 1)
+            return out
+        if isinstance(node, ast.IfExp):
+            return self.carried(node.body, depth + 1) | self.carried(node.orelse, depth + 1)
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in _TEXT_FUNCTIONS:
+                out = set()
+                for arg in node.args:
+                    out |= self.carried(arg, depth + 1)
+                return out
+            if isinstance(func, ast.Attribute) and func.attr in _TEXT_METHODS:
+                out = self.carried(func.value, depth + 1)
+                for arg in node.args:
+                    out |= self.carried(arg, depth + 1)
+                return out
+        return set()
+
+
+def _constant(node):
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float)) \
+            and not isinstance(node.value, bool):
+        return node.value
+    return None
+
+
+def _own_nodes(body):
+    """The nodes of a function body, not those of the functions, lambdas and classes in it."""
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _function(node, module_shaper: _Shaper) -> dict:
+    args = node.args
+    positional = [a.arg for a in args.posonlyargs + args.args]
+    keyword_only = [a.arg for a in args.kwonlyargs]
+    shaper = _Shaper(module_shaper.imports, module_shaper.module_names)
+    shaper.params = set(positional + keyword_only)
+    shaper.carriers = {name: {name} for name in shaper.params}
+    flows: List[list] = []
+    raises: List[list] = []
+    nodes = list(_own_nodes(node.body))
+    # locals: a name assigned once in the body keeps the form and the parameters of its value
+    assigned: Dict[str, int] = {}
+    for current in nodes:
+        if isinstance(current, ast.Assign):
+            for target in current.targets:
+                if isinstance(target, ast.Name):
+                    assigned[target.id] = assigned.get(target.id, 0) + 1
+    for current in nodes:
+        if isinstance(current, ast.Assign) and len(current.targets) == 1 and isinstance(current.targets[0], ast.Name):
+            name = current.targets[0].id
+            carried = shaper.carried(current.value)
+            if name in shaper.params:
+                if not carried:
+                    shaper.carriers[name] = set()  # `addr = mask(addr)`: no longer the value given
+                continue
+            if assigned.get(name) == 1:
+                form = shaper.form(current.value)
+                if form is not None and form[0] in ("call", "name", "attr"):
+                    shaper.locals[name] = form
+            shaper.carriers[name] = shaper.carriers.get(name, set()) | carried
+    caught = set()  # calls in the body of a `try` that handles exceptions: what they raise stops there
+    for current in nodes:
+        if isinstance(current, ast.Try) and current.handlers:
+            caught.update(id(inner) for inner in _own_nodes(current.body))
+    for current in nodes:
+        if isinstance(current, ast.Call):
+            carried_args = []
+            index = 0
+            for arg in current.args:
+                if isinstance(arg, ast.Starred):
+                    params = shaper.carried(arg.value)
+                    if params:
+                        carried_args.append(["*", sorted(params)])
+                    continue
+                params = shaper.carried(arg)
+                if params:
+                    carried_args.append([index, sorted(params)])
+                index += 1
+            for keyword in current.keywords:
+                params = shaper.carried(keyword.value)
+                if params:
+                    carried_args.append([keyword.arg or "**", sorted(params)])
+            if carried_args:
+                func = shaper.form(current.func)
+                if func is not None:
+                    keywords = sorted(k.arg for k in current.keywords if k.arg)
+                    flows.append([func, carried_args, current.lineno, keywords, int(id(current) in caught)])
+        elif isinstance(current, ast.Raise) and isinstance(current.exc, ast.Call):
+            params: Set[str] = set()
+            for arg in current.exc.args:
+                params |= shaper.carried(arg)
+            if params:
+                exc = shaper.form(current.exc.func)
+                raises.append([exc, sorted(params), current.lineno])
+    summary = {"line": node.lineno, "params": positional, "kwonly": keyword_only}
+    returns = _returns(node.body, shaper)
+    if returns:
+        summary["returns"] = returns
+    if flows:
+        summary["flows"] = flows
+    if raises:
+        summary["raises"] = raises
+    return summary

@@ -1,0 +1,97 @@
+"""Module summaries on disk, by the sha256 of the file's content (semantic/summary.py), and
+the content digests that tell whether a cached result still holds for the files its
+analysis read (the modules whose loggers, clients and helpers it used).
+
+Summaries depend on the file's bytes and the summariser's version only, not on the settings:
+one folder serves every configuration. Sharded by key, written atomically at the end of a
+run, as the result cache is; a pre-commit run reads the few shards its imports fall in.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Dict, Optional
+
+from gdpr_lint import __version__
+from gdpr_lint._lazy import sha256
+
+
+class SummaryCache:
+    SHARDS = 32
+
+    def __init__(self, folder: Optional[Path]):
+        from gdpr_lint.semantic.summary import VERSION
+
+        self.root = folder / f"summaries-{VERSION}" if folder else None
+        self.shards: Dict[str, Dict[str, dict]] = {}
+        self.new: Dict[str, dict] = {}  # made by this process, not yet written
+
+    @staticmethod
+    def key(data: bytes) -> str:
+        return sha256(data).hexdigest()
+
+    def _shard(self, key: str) -> str:
+        return "%02x" % (int(key[:4], 16) % self.SHARDS)
+
+    def _entries(self, shard: str) -> Dict[str, dict]:
+        entries = self.shards.get(shard)
+        if entries is None:
+            entries = {}
+            if self.root is not None:
+                try:
+                    data = json.loads((self.root / f"{shard}.json").read_text(encoding="utf-8"))
+                    if isinstance(data, dict) and data.get("version") == __version__ \
+                            and isinstance(data.get("entries"), dict):
+                        entries = data["entries"]
+                except (OSError, ValueError):
+                    pass
+            self.shards[shard] = entries
+        return entries
+
+    def get(self, data: bytes) -> Optional[dict]:
+        key = self.key(data)
+        found = self.new.get(key)
+        if found is None and self.root is not None:
+            found = self._entries(self._shard(key)).get(key)
+        return found if isinstance(found, dict) else None
+
+    def put(self, data: bytes, summary: dict) -> None:
+        self.new[self.key(data)] = summary
+
+    def drain(self) -> Dict[str, dict]:
+        """What this process made since the last call (a worker hands it to the parent)."""
+        new, self.new = self.new, {}
+        return new
+
+    def save(self) -> None:
+        if self.root is None or not self.new:
+            return
+        from gdpr_lint.knowledge import write_cache_file
+
+        touched: Dict[str, Dict[str, dict]] = {}
+        for key, summary in self.new.items():
+            shard = self._shard(key)
+            entries = touched.get(shard)
+            if entries is None:
+                entries = touched[shard] = dict(self._entries(shard))
+            entries[key] = summary
+        for shard, entries in sorted(touched.items()):
+            document = json.dumps({"version": __version__, "entries": entries}, separators=(",", ":"))
+            write_cache_file(self.root / f"{shard}.json", document.encode("utf-8", "surrogatepass"))
+        self.new = {}
+
+
+class ContentDigests:
+    """sha256 of files' content, each file read once per run."""
+
+    def __init__(self):
+        self._known: Dict[str, Optional[str]] = {}
+
+    def __call__(self, path: str) -> Optional[str]:
+        if path not in self._known:
+            try:
+                with open(path, "rb") as handle:
+                    self._known[path] = sha256(handle.read()).hexdigest()
+            except OSError:
+                self._known[path] = None
+        return self._known[path]
