@@ -9,6 +9,7 @@ Wheels are zip files, so unpacking needs no build step and runs no package code.
 If an exact pin is missing from the package index in use, the nearest available
 release is taken and recorded in benchmarks/corpus/MANIFEST.json and on stdout.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,8 +72,19 @@ def nearest_version(wanted: str, versions: list) -> str:
 
 def pip_download(spec: str, dest: Path) -> bool:
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-         "--disable-pip-version-check", "-q", "-d", str(dest), spec],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--disable-pip-version-check",
+            "-q",
+            "-d",
+            str(dest),
+            spec,
+        ],
         capture_output=True,
         text=True,
     )
@@ -149,8 +161,9 @@ def fetch(corpus: Path, pins=PINS, force: bool = False) -> dict:
             got = download_package(name, version, dest)
             wheel = wheel_for(name, dest)
             files, lines = unpack_py(wheel, corpus / f"{name}-{got}")
-            packages.append({"name": name, "pinned": version, "version": got,
-                             "wheel": wheel.name, "files": files, "lines": lines})
+            packages.append(
+                {"name": name, "pinned": version, "version": got, "wheel": wheel.name, "files": files, "lines": lines}
+            )
     manifest = {
         "packages": packages,
         "files": sum(p["files"] for p in packages),
@@ -172,7 +185,7 @@ def isolate(corpus: Path) -> None:
     if not (corpus / ".git").exists():
         subprocess.run(["git", "init", "-q", str(corpus)], check=True)
     (corpus / ".semgrepignore").write_text("# benchmark: scan every file, like the other tools\n")
-    (corpus / ".gdpr-lint.toml").write_text("# benchmark: gdpr-lint's defaults\nselect = [\"GDPR\"]\n")
+    (corpus / ".gdpr-lint.toml").write_text('# benchmark: gdpr-lint\'s defaults\nselect = ["GDPR"]\n')
     (corpus / "ruff.toml").write_text("# benchmark: ruff's defaults\n")
 
 

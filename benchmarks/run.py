@@ -10,6 +10,7 @@ figure reported is the median over the rounds. Peak memory is the largest reside
 set of the whole process tree (sampled from /proc, so parallel workers add up) and,
 as a cross-check, the largest single process (from wait4's rusage).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -127,9 +128,9 @@ def run_once(case: Case, timeout: float) -> None:
     if case.env:
         env.update(case.env)
     start = time.perf_counter()
-    proc = subprocess.Popen(case.argv, cwd=case.cwd, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        case.argv, cwd=case.cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     sampler = TreeMemorySampler(proc.pid)
     sampler.start()
     stderr_chunks: List[bytes] = []
@@ -163,8 +164,9 @@ def probe_version(argv: List[str], env: Optional[Dict[str, str]] = None) -> Opti
     if env:
         full_env.update(env)
     try:
-        proc = subprocess.run(argv + ["--version"], capture_output=True, text=True, env=full_env, timeout=60,
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            argv + ["--version"], capture_output=True, text=True, env=full_env, timeout=60, stdin=subprocess.DEVNULL
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     if proc.returncode != 0:
@@ -198,8 +200,13 @@ def machine_info() -> dict:
     except OSError:
         pass
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"cpu": cpu, "cores": cores, "memory_gib": round(mem_kib / 2**20, 1),
-            "os": platform.platform(), "python": platform.python_version()}
+    return {
+        "cpu": cpu,
+        "cores": cores,
+        "memory_gib": round(mem_kib / 2**20, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+    }
 
 
 def warm_page_cache(root: Path) -> None:
@@ -224,15 +231,42 @@ def build_cases(args, gdpr_argv, gdpr_env, gdpr_ok: bool) -> List[Case]:
         add(Case("gdpr-lint cold", gdpr_argv + ["check", "--no-cache", "--format", "json", "."], corpus, gdpr_env))
         add(Case("gdpr-lint warm", gdpr_argv + ["check", "--format", "json", "."], corpus, gdpr_env))
         # the inventory comes from the same walk as check: it must cost no more (issue 18)
-        add(Case("gdpr-lint cold inventory", gdpr_argv + ["inventory", "--no-cache", "--format", "json", "."], corpus,
-                 gdpr_env))
+        add(
+            Case(
+                "gdpr-lint cold inventory",
+                gdpr_argv + ["inventory", "--no-cache", "--format", "json", "."],
+                corpus,
+                gdpr_env,
+            )
+        )
     add(Case("ruff default", [str(peers / "ruff"), "check", "--no-cache", "--isolated", "--exit-zero", "."], corpus))
-    add(Case("ruff ALL", [str(peers / "ruff"), "check", "--select", "ALL", "--no-cache", "--isolated",
-                          "--exit-zero", "."], corpus))
+    add(
+        Case(
+            "ruff ALL",
+            [str(peers / "ruff"), "check", "--select", "ALL", "--no-cache", "--isolated", "--exit-zero", "."],
+            corpus,
+        )
+    )
     add(Case("bandit", [str(peers / "bandit"), "-r", "-q", "-f", "json", "."], corpus))
-    add(Case("semgrep", [str(peers / "semgrep"), "scan", "--config", str(SEMGREP_RULES), "--metrics=off",
-                         "--disable-version-check", "--no-git-ignore", "--quiet", "--json", "."], corpus,
-             SEMGREP_ENV))
+    add(
+        Case(
+            "semgrep",
+            [
+                str(peers / "semgrep"),
+                "scan",
+                "--config",
+                str(SEMGREP_RULES),
+                "--metrics=off",
+                "--disable-version-check",
+                "--no-git-ignore",
+                "--quiet",
+                "--json",
+                ".",
+            ],
+            corpus,
+            SEMGREP_ENV,
+        )
+    )
     # The pre-commit case: the hook names a file that has just changed, so the result cache
     # cannot answer for it; before each run the file is rewritten with a new last line.
     source = (corpus / args.one_file).read_bytes()
@@ -245,13 +279,27 @@ def build_cases(args, gdpr_argv, gdpr_env, gdpr_ok: bool) -> List[Case]:
         one_path.write_bytes(source + b"\n# benchmark edit %d\n" % next(edits))
 
     if gdpr_ok:
-        add(Case("1 file: gdpr-lint", gdpr_argv + ["check", "--force-exclude", one], corpus, gdpr_env,
-                 before=edit_file))
-        add(Case("1 file: gdpr-lint no-cache", gdpr_argv + ["check", "--force-exclude", "--no-cache", one],
-                 corpus, gdpr_env, before=edit_file))
+        add(
+            Case("1 file: gdpr-lint", gdpr_argv + ["check", "--force-exclude", one], corpus, gdpr_env, before=edit_file)
+        )
+        add(
+            Case(
+                "1 file: gdpr-lint no-cache",
+                gdpr_argv + ["check", "--force-exclude", "--no-cache", one],
+                corpus,
+                gdpr_env,
+                before=edit_file,
+            )
+        )
     add(Case("1 file: bandit", [str(peers / "bandit"), "-q", one], corpus, before=edit_file))
-    add(Case("1 file: ruff", [str(peers / "ruff"), "check", "--no-cache", "--isolated", "--exit-zero", one],
-             corpus, before=edit_file))
+    add(
+        Case(
+            "1 file: ruff",
+            [str(peers / "ruff"), "check", "--no-cache", "--isolated", "--exit-zero", one],
+            corpus,
+            before=edit_file,
+        )
+    )
     return cases
 
 
@@ -295,8 +343,14 @@ def verdicts(summary: Dict[str, dict]) -> List[dict]:
     for mine in ("gdpr-lint cold", "gdpr-lint warm"):
         if mine in summary:
             mib = summary[mine]["peak_tree_rss_mib"]
-            out.append({"target": f"{mine} peak memory <= {MEMORY_TARGET_MIB} MiB", "value": round(mib, 1),
-                        "limit": MEMORY_TARGET_MIB, "met": mib <= MEMORY_TARGET_MIB})
+            out.append(
+                {
+                    "target": f"{mine} peak memory <= {MEMORY_TARGET_MIB} MiB",
+                    "value": round(mib, 1),
+                    "limit": MEMORY_TARGET_MIB,
+                    "met": mib <= MEMORY_TARGET_MIB,
+                }
+            )
     return out
 
 
@@ -306,8 +360,10 @@ def print_table(summary: Dict[str, dict], ratio_map: Dict[str, float], checks: L
     print("-" * 78)
     for name, data in summary.items():
         codes = ",".join(sorted({str(c) for c in data["exit_codes"]}))
-        print(f"{name:<26} {data['median_s']:>9.3f} {data['min_s']:>8.3f} {data['max_s']:>8.3f} "
-              f"{data['peak_tree_rss_mib']:>9.1f} {data['peak_process_rss_mib']:>9.1f}  {codes}")
+        print(
+            f"{name:<26} {data['median_s']:>9.3f} {data['min_s']:>8.3f} {data['max_s']:>8.3f} "
+            f"{data['peak_tree_rss_mib']:>9.1f} {data['peak_process_rss_mib']:>9.1f}  {codes}"
+        )
     if ratio_map:
         print()
         for label, value in ratio_map.items():
@@ -346,8 +402,10 @@ def main(argv=None) -> int:
     gdpr_argv, gdpr_env = gdpr_lint_command(args.gdpr_lint)
     gdpr_version = probe_version(gdpr_argv, gdpr_env)
     if gdpr_version is None:
-        print(f"note: `{' '.join(gdpr_argv)} --version` failed: gdpr-lint is skipped, only the peers are timed",
-              file=sys.stderr)
+        print(
+            f"note: `{' '.join(gdpr_argv)} --version` failed: gdpr-lint is skipped, only the peers are timed",
+            file=sys.stderr,
+        )
     versions = {"gdpr-lint": gdpr_version}
     for tool in ("ruff", "bandit", "semgrep"):
         versions[tool] = probe_version([str(args.peers / "bin" / tool)], SEMGREP_ENV)
@@ -360,8 +418,13 @@ def main(argv=None) -> int:
     warm_page_cache(args.corpus)
     if warm is not None:
         print("priming gdpr-lint's cache (untimed)", file=sys.stderr)
-        subprocess.run(warm.argv, cwd=warm.cwd, env={**os.environ, **(warm.env or {})},
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            warm.argv,
+            cwd=warm.cwd,
+            env={**os.environ, **(warm.env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     corpus_cases = [c for c in cases if not c.name.startswith("1 file")]
     file_cases = [c for c in cases if c.name.startswith("1 file")]
@@ -382,8 +445,11 @@ def main(argv=None) -> int:
         "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": machine_info(),
         "versions": versions,
-        "corpus": {"files": manifest["files"], "lines": manifest["lines"],
-                   "packages": [f"{p['name']}=={p['version']}" for p in manifest["packages"]]},
+        "corpus": {
+            "files": manifest["files"],
+            "lines": manifest["lines"],
+            "packages": [f"{p['name']}=={p['version']}" for p in manifest["packages"]],
+        },
         "one_file": args.one_file,
         "runs": args.runs,
         "one_file_runs": args.one_file_runs,

@@ -5,6 +5,7 @@ pre-filter) does not import libcst: a pre-commit run on files that cannot match
 then never pays for it. After the first access the real module's names are copied
 onto the proxy, so later lookups cost what a normal module attribute costs.
 """
+
 from __future__ import annotations
 
 import importlib

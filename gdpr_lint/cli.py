@@ -1,5 +1,6 @@
 """The command line (click). It and `commands`, which does what the commands do, are the
 only places that print or exit; `entry` is the console script in front of both."""
+
 from __future__ import annotations
 
 import os
@@ -51,26 +52,88 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str), help="Use this config file instead of discovering one.")
-@click.option("--select", multiple=True, help="Rule codes, prefixes or names to enable (replaces the configured select). Comma-separated or repeated.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Use this config file instead of discovering one.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    help="Rule codes, prefixes or names to enable (replaces the configured select). Comma-separated or repeated.",
+)
 @click.option("--extend-select", multiple=True, help="Rules to enable in addition to the configured select.")
-@click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable (added to the configured ignore).")
-@click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="text", show_default=True, help="Output format.")
-@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write the report to this file instead of standard output.")
-@click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too (pre-commit).")
+@click.option(
+    "--ignore", multiple=True, help="Rule codes, prefixes or names to disable (added to the configured ignore)."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(list(FORMATS)),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too (pre-commit)."
+)
 @click.option("--stdin-filename", help="The name used in findings for a file read from standard input (`-`).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), help="Folder of the result cache (default: .gdpr_lint_cache in the project root).")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per available CPU).")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Folder of the result cache (default: .gdpr_lint_cache in the project root).",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per available CPU)."
+)
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
-@click.option("--fail-on", type=click.Choice(list(SEVERITIES)), help="Lowest severity that makes the exit code 1 (default: any finding).")
-@click.option("--min-confidence", metavar="low|medium|high", help="Report only findings at least this sure (default: medium, or the `min-confidence` config key).")
-@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings (a table, or JSON with --format json).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(list(SEVERITIES)),
+    help="Lowest severity that makes the exit code 1 (default: any finding).",
+)
+@click.option(
+    "--min-confidence",
+    metavar="low|medium|high",
+    help="Report only findings at least this sure (default: medium, or the `min-confidence` config key).",
+)
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Print the number of findings per rule instead of the findings (a table, or JSON with --format json).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary on standard error.")
-@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=str), help="Report and fail only on findings not in this baseline file (default: the `baseline` config key).")
-@click.option("--diff", "diff_ref", metavar="REF", help="Report only findings on lines added or changed since the merge base with git REF.")
-@click.option("--show-settings", is_flag=True, help="Print which config file each checked file uses and the settings it resolves to, then exit.")
-@click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (for testing that the pre-filter changes nothing).")
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Report and fail only on findings not in this baseline file (default: the `baseline` config key).",
+)
+@click.option(
+    "--diff",
+    "diff_ref",
+    metavar="REF",
+    help="Report only findings on lines added or changed since the merge base with git REF.",
+)
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print which config file each checked file uses and the settings it resolves to, then exit.",
+)
+@click.option(
+    "--no-prefilter",
+    is_flag=True,
+    hidden=True,
+    help="Parse every file (for testing that the pre-filter changes nothing).",
+)
 def check(**options):
     """Check PATHS (files or folders, default `.`; `-` reads standard input)."""
     run_check(**options)
@@ -78,18 +141,46 @@ def check(**options):
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str), help="Use this config file instead of discovering one.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Use this config file instead of discovering one.",
+)
 @click.option("--select", multiple=True, help="Rule codes, prefixes or names whose checks look (as for check).")
 @click.option("--extend-select", multiple=True, help="Rules to enable in addition to the configured select.")
 @click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable.")
-@click.option("--format", "output_format", type=click.Choice(["markdown", "json", "csv"]), default="markdown", show_default=True, help="Output format (a --diff: markdown or json).")
-@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write the inventory to this file instead of standard output.")
-@click.option("--write", is_flag=True, help="Write the data map (gdpr-data-map.json at the project root) that `check` compares the code with (GDPR004).")
-@click.option("--diff", "diff_ref", metavar="REF", help="Show what the working tree adds, removes and changes against the merge base with git REF.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "json", "csv"]),
+    default="markdown",
+    show_default=True,
+    help="Output format (a --diff: markdown or json).",
+)
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Write the inventory to this file instead of standard output.",
+)
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Write the data map (gdpr-data-map.json at the project root) that `check` compares the code with (GDPR004).",
+)
+@click.option(
+    "--diff",
+    "diff_ref",
+    metavar="REF",
+    help="Show what the working tree adds, removes and changes against the merge base with git REF.",
+)
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), help="Folder of the result cache.")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per available CPU).")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per available CPU)."
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on standard error but errors.")
 def inventory(**options):
     """List the personal data the code in PATHS handles: categories and where they enter,
@@ -103,16 +194,38 @@ def inventory(**options):
 
 def _selection_options(command):
     """--config/--select/--extend-select/--ignore, shared by the commands that run checks."""
-    for option in reversed([
-        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str), help="Use this config file instead of discovering one."),
-        click.option("--select", multiple=True, help="Rule codes, prefixes or names to enable."),
-        click.option("--extend-select", multiple=True, help="Rules to enable in addition to the configured select."),
-        click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable."),
-        click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=str), help="The baseline file (default: the `baseline` config key, else .gdpr-lint-baseline.json in the project root)."),
-        click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too."),
-        click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache."),
-        click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per available CPU)."),
-    ]):
+    for option in reversed(
+        [
+            click.option(
+                "--config",
+                "config_path",
+                type=click.Path(dir_okay=False, path_type=str),
+                help="Use this config file instead of discovering one.",
+            ),
+            click.option("--select", multiple=True, help="Rule codes, prefixes or names to enable."),
+            click.option(
+                "--extend-select", multiple=True, help="Rules to enable in addition to the configured select."
+            ),
+            click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable."),
+            click.option(
+                "--baseline",
+                "baseline_path",
+                type=click.Path(dir_okay=False, path_type=str),
+                help="The baseline file (default: the `baseline` config key, else .gdpr-lint-baseline.json in the project root).",
+            ),
+            click.option(
+                "--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too."
+            ),
+            click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache."),
+            click.option(
+                "--jobs",
+                "-j",
+                type=click.IntRange(min=0),
+                default=0,
+                help="Worker processes (default 0: one per available CPU).",
+            ),
+        ]
+    ):
         command = option(command)
     return click.argument("paths", nargs=-1, type=click.Path(path_type=str))(command)
 
@@ -154,8 +267,9 @@ def baseline_create(paths, config_path, select, extend_select, ignore, baseline_
     """Write a baseline accepting every current finding in PATHS (default `.`)."""
     from gdpr_lint.baseline import create
 
-    result, _, path = _baseline_run(paths, config_path, select, extend_select, ignore, baseline_path,
-                                    force_exclude, no_cache, jobs)
+    result, _, path = _baseline_run(
+        paths, config_path, select, extend_select, ignore, baseline_path, force_exclude, no_cache, jobs
+    )
     data = create(result.findings, root=os.path.dirname(os.path.abspath(path)), tool_version=__version__)
     _save_baseline(data, path)
     n = len(data.entries)
@@ -165,39 +279,62 @@ def baseline_create(paths, config_path, select, extend_select, ignore, baseline_
 @baseline.command("update")
 @_selection_options
 @click.option("--add-new", is_flag=True, help="Also accept findings that are not in the baseline yet.")
-def baseline_update(paths, config_path, select, extend_select, ignore, baseline_path, force_exclude, no_cache, jobs,
-                    add_new):
+def baseline_update(
+    paths, config_path, select, extend_select, ignore, baseline_path, force_exclude, no_cache, jobs, add_new
+):
     """Drop baseline entries whose finding is gone (fixed); keep the others.
 
     New findings are not added unless --add-new is given, so an update can never hide a new leak.
     """
     from gdpr_lint.baseline import update
 
-    result, checked, path = _baseline_run(paths, config_path, select, extend_select, ignore, baseline_path,
-                                          force_exclude, no_cache, jobs)
+    result, checked, path = _baseline_run(
+        paths, config_path, select, extend_select, ignore, baseline_path, force_exclude, no_cache, jobs
+    )
     existing = _load_baseline(path)
-    data, dropped, new = update(existing, result.findings, tool_version=__version__, checked_paths=checked,
-                                add_new=add_new)
+    data, dropped, new = update(
+        existing, result.findings, tool_version=__version__, checked_paths=checked, add_new=add_new
+    )
     _save_baseline(data, path)
     message = f"updated {path}: {len(dropped)} stale entr{'ies' if len(dropped) != 1 else 'y'} dropped, {len(data.entries)} kept"
     if new:
-        message += (f", {len(new)} new finding{'s' if len(new) != 1 else ''} " +
-                    ("accepted" if add_new else "not accepted (fix them, or use --add-new)"))
+        message += f", {len(new)} new finding{'s' if len(new) != 1 else ''} " + (
+            "accepted" if add_new else "not accepted (fix them, or use --add-new)"
+        )
     click.echo(message, err=True)
 
 
 @main.command()
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str), help="Include the rule packs of this config.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Include the rule packs of this config.",
+)
 def rules(output_format, config_path):
     """List every rule: code, name, default severity, summary."""
     kb = _knowledge(config_path)
     if output_format == "json":
         import json
 
-        click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity, "family": r.family,
-                                "default_enabled": r.default_enabled, "summary": r.summary, "gdpr": r.gdpr}
-                               for r in kb.rules.values()], indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "code": r.code,
+                        "name": r.name,
+                        "severity": r.severity,
+                        "family": r.family,
+                        "default_enabled": r.default_enabled,
+                        "summary": r.summary,
+                        "gdpr": r.gdpr,
+                    }
+                    for r in kb.rules.values()
+                ],
+                indent=2,
+            )
+        )
         return
     width = max((len(r.name) for r in kb.rules.values()), default=10)
     for rule in kb.rules.values():
@@ -218,7 +355,12 @@ def _knowledge(config_path):
 
 @main.command()
 @click.argument("code")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str), help="Include the rule packs of this config.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Include the rule packs of this config.",
+)
 def explain(code, config_path):
     """Print a rule's documentation (CODE is a code such as GDPR101 or a name such as pii-in-log)."""
     kb = _knowledge(config_path)
@@ -232,20 +374,32 @@ def explain(code, config_path):
 
 def _confidence_doc(rule) -> str:
     """The low/medium/high scale every finding carries, and what it means for this rule."""
-    scale = ("Every finding carries a confidence, low, medium or high, and the reason for it in its facts "
-             "(JSON `facts.confidence_reason`, SARIF `properties.precision`). Findings below medium are "
-             "not reported unless `min-confidence = \"low\"` ([tool.gdpr-lint]) or `--min-confidence low`.")
+    scale = (
+        "Every finding carries a confidence, low, medium or high, and the reason for it in its facts "
+        "(JSON `facts.confidence_reason`, SARIF `properties.precision`). Findings below medium are "
+        'not reported unless `min-confidence = "low"` ([tool.gdpr-lint]) or `--min-confidence low`.'
+    )
     return scale + ("\n\n" + rule.confidence_notes.strip() if rule.confidence_notes.strip() else "")
 
 
 def render_rule_doc(rule) -> str:
-    out = [f"# {rule.code} {rule.name}", "", f"{rule.summary}.", "",
-           f"Default severity: {rule.severity}" + ("" if rule.default_enabled else " (opt-in: select it to enable)"),
-           f"GDPR: {rule.gdpr}", ""]
-    for title, body, code in (("What it does", rule.what, False), ("Why is this bad", rule.why, False),
-                              ("Example", rule.example, True), ("Use instead", rule.use_instead, True),
-                              ("Configuration", rule.configuration, False),
-                              ("Confidence", _confidence_doc(rule), False)):
+    out = [
+        f"# {rule.code} {rule.name}",
+        "",
+        f"{rule.summary}.",
+        "",
+        f"Default severity: {rule.severity}" + ("" if rule.default_enabled else " (opt-in: select it to enable)"),
+        f"GDPR: {rule.gdpr}",
+        "",
+    ]
+    for title, body, code in (
+        ("What it does", rule.what, False),
+        ("Why is this bad", rule.why, False),
+        ("Example", rule.example, True),
+        ("Use instead", rule.use_instead, True),
+        ("Configuration", rule.configuration, False),
+        ("Confidence", _confidence_doc(rule), False),
+    ):
         if not body.strip():
             continue
         out.append(f"## {title}")

@@ -1,6 +1,7 @@
 """What the commands do, without click: the console script runs the common pre-commit
 call (`check` with paths and plain flags) straight from here, so it never pays for
 loading click; every other call goes through `gdpr_lint.cli`, which uses these too."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -72,18 +73,42 @@ def _settings(config_path, select, extend_select, ignore, no_cache=False, cache_
         else:
             config = load_config(config_path)
         config = with_overrides(config, **overrides)
-        settings = RunSettings(config, _split(select) or None, _split(ignore), _split(extend_select),
-                               _cache_folder(config, no_cache, cache_dir))
+        settings = RunSettings(
+            config,
+            _split(select) or None,
+            _split(ignore),
+            _split(extend_select),
+            _cache_folder(config, no_cache, cache_dir),
+        )
         settings.tree = SettingsTree(settings, explicit=config_path is not None, overrides=overrides)
         return settings
     except ConfigError as exc:
         _fail(str(exc))
 
 
-def check(paths=(), config_path=None, select=(), extend_select=(), ignore=(), output_format="text", output_file=None,
-          force_exclude=False, stdin_filename=None, no_cache=False, cache_dir=None, jobs=0, exit_zero=False,
-          fail_on=None, min_confidence=None, statistics=False, quiet=False, baseline_path=None, diff_ref=None,
-          no_prefilter=False, show_settings=False) -> "NoReturn":
+def check(
+    paths=(),
+    config_path=None,
+    select=(),
+    extend_select=(),
+    ignore=(),
+    output_format="text",
+    output_file=None,
+    force_exclude=False,
+    stdin_filename=None,
+    no_cache=False,
+    cache_dir=None,
+    jobs=0,
+    exit_zero=False,
+    fail_on=None,
+    min_confidence=None,
+    statistics=False,
+    quiet=False,
+    baseline_path=None,
+    diff_ref=None,
+    no_prefilter=False,
+    show_settings=False,
+) -> "NoReturn":
     """The `check` command; the defaults are the command line's."""
     if statistics:
         from gdpr_lint.report.statistics import FORMATS as STATISTICS_FORMATS
@@ -95,16 +120,33 @@ def check(paths=(), config_path=None, select=(), extend_select=(), ignore=(), ou
 
         if min_confidence not in CONFIDENCES:
             _fail(f'--min-confidence must be one of {", ".join(CONFIDENCES)}, not "{min_confidence}"')
-    settings = _settings(config_path, select, extend_select, ignore, no_cache, cache_dir, paths=paths, fail_on=fail_on,
-                         min_confidence=min_confidence)
+    settings = _settings(
+        config_path,
+        select,
+        extend_select,
+        ignore,
+        no_cache,
+        cache_dir,
+        paths=paths,
+        fail_on=fail_on,
+        min_confidence=min_confidence,
+    )
     config = settings.config
     if show_settings:
         _show_settings(paths, settings, force_exclude)
     changed = _changed_lines(diff_ref) if diff_ref is not None else None  # `--diff ""` is an error, not off
     baseline = _load_baseline(baseline_path or config.baseline)
-    result, checked = _run(paths, settings, force_exclude=force_exclude, stdin_filename=stdin_filename,
-                           no_cache=no_cache, cache_dir=cache_dir, jobs=jobs, no_prefilter=no_prefilter,
-                           show_progress=output_format == "text" and not quiet)
+    result, checked = _run(
+        paths,
+        settings,
+        force_exclude=force_exclude,
+        stdin_filename=stdin_filename,
+        no_cache=no_cache,
+        cache_dir=cache_dir,
+        jobs=jobs,
+        no_prefilter=no_prefilter,
+        show_progress=output_format == "text" and not quiet,
+    )
     from gdpr_lint.gate import apply_gate, exit_code
 
     result = _with_data_map(result, settings, checked, paths)
@@ -155,8 +197,18 @@ def _load_baseline(path: Optional[str]):
         _fail(str(exc))
 
 
-def _run(paths, settings, *, force_exclude=False, stdin_filename=None, no_cache=False, cache_dir=None, jobs=0,
-         no_prefilter=False, show_progress=False) -> Tuple[RunResult, List[str]]:
+def _run(
+    paths,
+    settings,
+    *,
+    force_exclude=False,
+    stdin_filename=None,
+    no_cache=False,
+    cache_dir=None,
+    jobs=0,
+    no_prefilter=False,
+    show_progress=False,
+) -> Tuple[RunResult, List[str]]:
     """Collect and check the files: (result, display paths of the files checked)."""
     config = settings.config
     from gdpr_lint import runner
@@ -175,16 +227,26 @@ def _run(paths, settings, *, force_exclude=False, stdin_filename=None, no_cache=
         data = sys.stdin.buffer.read()
         display = stdin_filename or "-"
         if stdin_filename and force_exclude:
-            collector = FileCollector(Path(config.root), tuple(config.exclude) + tuple(config.extend_exclude),
-                                      config.respect_gitignore, force_exclude)
+            collector = FileCollector(
+                Path(config.root),
+                tuple(config.exclude) + tuple(config.extend_exclude),
+                config.respect_gitignore,
+                force_exclude,
+            )
             if collector.excludes_named_file(Path(stdin_filename).absolute()):
                 return RunResult([], [], 0), []
         findings, errors = runner.check_data(data, display, settings, not no_prefilter)
-        result = RunResult(sorted(findings, key=lambda f: f.sort_key()), list(errors), 1,
-                           observations=runner.sort_observations(runner.observations_of(findings)))
+        result = RunResult(
+            sorted(findings, key=lambda f: f.sort_key()),
+            list(errors),
+            1,
+            observations=runner.sort_observations(runner.observations_of(findings)),
+        )
         if stdin_filename:
             result.observations = runner.observations_kept(result.observations, settings)
-        result.findings = runner._apply_per_file_ignores(result.findings, settings) if stdin_filename else result.findings
+        result.findings = (
+            runner._apply_per_file_ignores(result.findings, settings) if stdin_filename else result.findings
+        )
         return result, [display]
     missing = [p for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
     if missing and len(missing) == len(paths):
@@ -201,10 +263,16 @@ def _run(paths, settings, *, force_exclude=False, stdin_filename=None, no_cache=
     results = []
     try:
         for group_settings, files in groups:
-            results.append(runner.run([(str(f), display_path(f, cwd)) for f in files], group_settings, jobs=jobs,
-                                      cache_dir=_cache_folder(group_settings.config, no_cache, cache_dir),
-                                      use_prefilter=not no_prefilter,
-                                      progress=progress_bar.update if progress_bar else None))
+            results.append(
+                runner.run(
+                    [(str(f), display_path(f, cwd)) for f in files],
+                    group_settings,
+                    jobs=jobs,
+                    cache_dir=_cache_folder(group_settings.config, no_cache, cache_dir),
+                    use_prefilter=not no_prefilter,
+                    progress=progress_bar.update if progress_bar else None,
+                )
+            )
     finally:
         if progress_bar is not None:
             progress_bar.__exit__(None, None, None)
@@ -233,8 +301,12 @@ def _collect(paths, settings, force_exclude: bool):
     files = []
     for walk_settings, named in by_walk.values():
         config = walk_settings.config
-        collector = FileCollector(Path(config.root), tuple(config.exclude) + tuple(config.extend_exclude),
-                                  config.respect_gitignore, force_exclude)
+        collector = FileCollector(
+            Path(config.root),
+            tuple(config.exclude) + tuple(config.extend_exclude),
+            config.respect_gitignore,
+            force_exclude,
+        )
         files.extend(collector.collect(named))
         for warning in collector.warnings:
             echo_err(f"gdpr-lint: warning: {warning}")
@@ -251,8 +323,12 @@ def _merged(results: List[RunResult]) -> RunResult:
     errors = sorted((e for r in results for e in r.errors), key=lambda e: (e.path, e.message))
     from gdpr_lint.runner import sort_observations
 
-    return RunResult(findings=findings, errors=errors, files=sum(r.files for r in results),
-                     observations=sort_observations([o for r in results for o in r.observations]))
+    return RunResult(
+        findings=findings,
+        errors=errors,
+        files=sum(r.files for r in results),
+        observations=sort_observations([o for r in results for o in r.observations]),
+    )
 
 
 def _show_settings(paths, settings, force_exclude: bool) -> "NoReturn":
@@ -283,13 +359,19 @@ def _emit(result: RunResult, settings, output_format: str, output_file: Optional
     from gdpr_lint.report.markdown import github_link_base
 
     if statistics:
-        text = importlib.import_module(STATISTICS).render(result, settings.kb.rules, tool_version=__version__,
-                                                          root=settings.config.root, output_format=output_format)
+        text = importlib.import_module(STATISTICS).render(
+            result, settings.kb.rules, tool_version=__version__, root=settings.config.root, output_format=output_format
+        )
     else:
         stream = sys.stdout if output_file is None else None
-        text = renderer(output_format)(result, settings.kb.rules, tool_version=__version__, root=settings.config.root,
-                                       color=output_format == "text" and stream is not None and _use_color(stream),
-                                       link_base=github_link_base())
+        text = renderer(output_format)(
+            result,
+            settings.kb.rules,
+            tool_version=__version__,
+            root=settings.config.root,
+            color=output_format == "text" and stream is not None and _use_color(stream),
+            link_base=github_link_base(),
+        )
     if output_file is None:
         sys.stdout.flush()
         # file names need not be valid UTF-8: undecodable bytes come out escaped, not as a crash

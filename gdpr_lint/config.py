@@ -3,6 +3,7 @@
 Every key of the contract is checked for its type; an unknown key names the closest
 known one. Errors are ConfigError with one line of text; the CLI turns them into exit 2.
 """
+
 from __future__ import annotations
 
 import json
@@ -65,7 +66,7 @@ class Config:
     pii: PiiConfig = PiiConfig()
     residency: ResidencyConfig = ResidencyConfig()
     retention: RetentionConfig = RetentionConfig()
-    root: str = "."              # folder the config was found in (patterns are relative to it)
+    root: str = "."  # folder the config was found in (patterns are relative to it)
     source: Optional[str] = None  # the file it came from, None for defaults
     source_style: str = "pyproject"  # "standalone": settings at the top level (gdpr-lint.toml)
 
@@ -200,6 +201,7 @@ def validate(data: dict, where: str = "[tool.gdpr-lint]", schema: Optional[dict]
 
 
 # ---- loading -----------------------------------------------------------------------------
+
 
 def _read_toml(path: Path) -> dict:
     try:

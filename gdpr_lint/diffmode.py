@@ -69,8 +69,10 @@ def merge_base(ref: str, cwd: str) -> str:
         _git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], cwd)
     except _GitFailed:
         # checked first: `--diff HEAD` in a fresh repository read "unknown git ref 'HEAD' (fetch it first)"
-        raise DiffError("--diff: the repository has no commit yet, so there is nothing to compare with; "
-                        "check without --diff, or commit first") from None
+        raise DiffError(
+            "--diff: the repository has no commit yet, so there is nothing to compare with; "
+            "check without --diff, or commit first"
+        ) from None
     try:
         _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], cwd)
     except _GitFailed:
@@ -112,8 +114,9 @@ def changed_lines(ref: str, cwd: str) -> Dict[str, Set[int]]:
         untracked = _git(["ls-files", "--others", "--exclude-standard", "-z", "--full-name"], top)
     except _GitFailed as exc:
         raise DiffError(f"--diff: git failed: {exc}") from None
-    by_top: Dict[str, Set[int]] = {name: _to_python_lines(lines, os.path.join(top, name))
-                                   for name, lines in parse_unified_diff(diff).items()}
+    by_top: Dict[str, Set[int]] = {
+        name: _to_python_lines(lines, os.path.join(top, name)) for name, lines in parse_unified_diff(diff).items()
+    }
     for raw in untracked.split(b"\0"):
         if not raw:
             continue

@@ -6,6 +6,7 @@ flags below is run directly; anything else (another command, an option with a va
 `--help`, `-`, `--`) goes to the click command line, which gives the same result for
 these calls and is the only place that parses the rest.
 """
+
 from __future__ import annotations
 
 import sys

@@ -1,5 +1,6 @@
 """Which files to check: explicit paths, folder walks, default and configured excludes,
 .gitignore files (gitignore-style patterns throughout)."""
+
 from __future__ import annotations
 
 import os
@@ -9,8 +10,23 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 DEFAULT_EXCLUDES = (
-    ".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", "node_modules", "build", "dist",
-    "site-packages", ".tox", ".nox", ".mypy_cache", ".ruff_cache", ".eggs", ".gdpr_lint_cache",
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    "env",
+    "__pycache__",
+    "node_modules",
+    "build",
+    "dist",
+    "site-packages",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".eggs",
+    ".gdpr_lint_cache",
 )
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -65,10 +81,18 @@ def _pattern_regex(pattern: str) -> Tuple["re.Pattern", bool, bool]:
 
 
 _POSIX_CLASSES = {
-    "alnum": "a-zA-Z0-9", "alpha": "a-zA-Z", "blank": " \\t", "cntrl": "\\x00-\\x1f\\x7f",
-    "digit": "0-9", "graph": "\\x21-\\x7e", "lower": "a-z", "print": "\\x20-\\x7e",
-    "punct": re.escape("!\"#$%&'()*+,-.:;<=>?@[\\]^_`{|}~"), "space": " \\t\\n\\r\\f\\v",
-    "upper": "A-Z", "xdigit": "0-9a-fA-F",
+    "alnum": "a-zA-Z0-9",
+    "alpha": "a-zA-Z",
+    "blank": " \\t",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "\\x21-\\x7e",
+    "lower": "a-z",
+    "print": "\\x20-\\x7e",
+    "punct": re.escape("!\"#$%&'()*+,-.:;<=>?@[\\]^_`{|}~"),
+    "space": " \\t\\n\\r\\f\\v",
+    "upper": "A-Z",
+    "xdigit": "0-9a-fA-F",
 }  # "/" is left out of punct: a bracket expression never matches a path separator
 
 
@@ -95,7 +119,7 @@ def _bracket_regex(pattern: str, start: int) -> Tuple[str, int]:
         if c == "[" and pattern.startswith("[:", i):
             end = pattern.find(":]", i + 2)
             if end != -1:
-                members.append(_POSIX_CLASSES.get(pattern[i + 2:end], ""))
+                members.append(_POSIX_CLASSES.get(pattern[i + 2 : end], ""))
                 i = end + 2
                 continue
         if c == "\\" and i + 1 < len(pattern):
@@ -171,7 +195,7 @@ def display_path(path: Path, cwd: Path) -> str:
         return "."
     prefix = base.rstrip(os.sep) + os.sep
     if absolute.startswith(prefix):  # both normalised by abspath: the rest is the relative path
-        absolute = absolute[len(prefix):]
+        absolute = absolute[len(prefix) :]
     return absolute.replace(os.sep, "/") if os.sep != "/" else absolute
 
 

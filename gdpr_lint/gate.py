@@ -4,6 +4,7 @@ Kept out of cli.py so the order of the steps is decided once and tested without 
 the baseline is applied to every finding of the run *before* the changed-lines filter,
 otherwise accepted findings on unchanged lines would all look stale.
 """
+
 from __future__ import annotations
 
 import dataclasses

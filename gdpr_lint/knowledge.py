@@ -4,6 +4,7 @@ Every TOML file may hold `[[rule]]` entries (rule identity and docs) and any oth
 top-level tables. Tables from all files are deep-merged (dicts merged, lists
 concatenated), so a family's data or a user's pack extends what ships.
 """
+
 from __future__ import annotations
 
 import os
@@ -63,8 +64,9 @@ def _merge(into: dict, new: dict, source: str, table: str = "") -> None:
             elif isinstance(old, (dict, list)) or isinstance(value, (dict, list)):
                 # a pack cannot turn a table into a number: the checks would fail on it later,
                 # with a traceback instead of a line naming the pack and the key
-                raise KnowledgeError(f"{source}: {table}{key} must be {_kind(old)} (as in the packs before it), "
-                                     f"not {_kind(value)}")
+                raise KnowledgeError(
+                    f"{source}: {table}{key} must be {_kind(old)} (as in the packs before it), not {_kind(value)}"
+                )
             else:
                 into[key] = value
         else:
@@ -105,8 +107,9 @@ def _make_rule(entry, source: Path) -> Rule:
     if unknown:
         from gdpr_lint.hints import did_you_mean
 
-        raise KnowledgeError(f"{source}: rule {entry['code']}: unknown key \"{unknown[0]}\""
-                             f"{did_you_mean(unknown[0], _RULE_FIELDS)}")
+        raise KnowledgeError(
+            f'{source}: rule {entry["code"]}: unknown key "{unknown[0]}"{did_you_mean(unknown[0], _RULE_FIELDS)}'
+        )
     if entry["severity"] not in SEVERITIES:
         raise KnowledgeError(f"{source}: rule {entry['code']} has severity {entry['severity']!r}")
     for key, value in entry.items():
@@ -142,11 +145,18 @@ def load(extra_folders: Iterable[Union[str, os.PathLike]] = (), cache_dir: Optio
 
 # What the start-up caches hold (besides dicts, lists, tuples, sets, strings and numbers): the
 # only classes an unpickled cache file may name. TOML dates can occur in a rule pack.
-_CACHE_CLASSES = frozenset({
-    ("gdpr_lint.knowledge", "Knowledge"), ("gdpr_lint.model", "Rule"), ("gdpr_lint.prefilter", "TokenFilter"),
-    ("datetime", "datetime"), ("datetime", "date"), ("datetime", "time"), ("datetime", "timedelta"),
-    ("datetime", "timezone"),
-})
+_CACHE_CLASSES = frozenset(
+    {
+        ("gdpr_lint.knowledge", "Knowledge"),
+        ("gdpr_lint.model", "Rule"),
+        ("gdpr_lint.prefilter", "TokenFilter"),
+        ("datetime", "datetime"),
+        ("datetime", "date"),
+        ("datetime", "time"),
+        ("datetime", "timedelta"),
+        ("datetime", "timezone"),
+    }
+)
 
 
 class _CacheUnpickler(pickle.Unpickler):
@@ -167,8 +177,19 @@ def read_cache_pickle(path: Path):
     try:
         with open(path, "rb") as handle:
             return _CacheUnpickler(handle).load()
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError,
-            IndexError, KeyError, RecursionError, MemoryError):
+    except (
+        OSError,
+        pickle.UnpicklingError,
+        EOFError,
+        AttributeError,
+        ImportError,
+        TypeError,
+        ValueError,
+        IndexError,
+        KeyError,
+        RecursionError,
+        MemoryError,
+    ):
         return None
 
 

@@ -2,6 +2,7 @@
 
 Kept free of libcst so that reporters, the cache and the CLI never import it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,8 +33,8 @@ class Rule:
     use_instead: str = ""
     configuration: str = ""
     confidence_notes: str = ""  # how sure its findings are, on the low/medium/high scale
-    fix: str = ""          # one line: how to fix a finding (shown under each finding)
-    principle: str = ""    # short GDPR reference shown with each finding
+    fix: str = ""  # one line: how to fix a finding (shown under each finding)
+    principle: str = ""  # short GDPR reference shown with each finding
     default_enabled: bool = True
     security_relevant: bool = False
     tags: Tuple[str, ...] = ()
@@ -130,13 +131,20 @@ class Observation:
     rule: str = ""
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "path": self.path, "line": self.line, "scope": self.scope,
-                "facts": dict(self.facts), "rule": self.rule}
+        return {
+            "kind": self.kind,
+            "path": self.path,
+            "line": self.line,
+            "scope": self.scope,
+            "facts": dict(self.facts),
+            "rule": self.rule,
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> "Observation":
-        return cls(data["kind"], data["path"], int(data["line"]), data["scope"], dict(data["facts"]),
-                   data.get("rule", ""))
+        return cls(
+            data["kind"], data["path"], int(data["line"]), data["scope"], dict(data["facts"]), data.get("rule", "")
+        )
 
 
 class FileFindings(list):
@@ -171,6 +179,6 @@ class RunResult:
     files: int
     suppressed: int = 0
     stale_baseline: Optional[list] = None
-    baselined: int = 0       # findings the baseline accepted (not in `findings`)
-    fail_on: str = "info"    # the lowest severity that fails the run (for the summary's word why)
+    baselined: int = 0  # findings the baseline accepted (not in `findings`)
+    fail_on: str = "info"  # the lowest severity that fails the run (for the summary's word why)
     observations: list = field(default_factory=list)  # Observation, sorted; for the inventory

@@ -294,7 +294,15 @@ OBJECTS = Table(
     {
         **{
             key: MapOf(STR)
-            for key in ("factories", "instances", "names", "name-suffixes", "types", "factory-names", "factory-name-suffixes")
+            for key in (
+                "factories",
+                "instances",
+                "names",
+                "name-suffixes",
+                "types",
+                "factory-names",
+                "factory-name-suffixes",
+            )
         },
         # a parameter's kind by the function it belongs to (Sentry's before_send(event, hint))
         "parameters": ListOf(
@@ -629,9 +637,7 @@ PACK = Table(
         "jurisdictions": JURISDICTIONS,
         "events": EVENTS,
         #: file roles that lower every finding's confidence (rules/confidence.toml)
-        "confidence": Table(
-            {"file-roles": Table({"test-dirs": STRS, "test-files": STRS, "example-dirs": STRS})}
-        ),
+        "confidence": Table({"file-roles": Table({"test-dirs": STRS, "test-files": STRS, "example-dirs": STRS})}),
     }
 )
 

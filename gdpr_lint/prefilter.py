@@ -4,6 +4,7 @@ A file whose lower-cased text contains no token that an enabled rule starts from
 produce a finding, so it is never parsed. The tokens come from the same catalogues the
 checks use (settings.RunSettings builds the regex), so the filter cannot drift from them.
 """
+
 from __future__ import annotations
 
 import io
@@ -77,7 +78,8 @@ def _short_word_regex(word: str) -> str:
     `client_ip`, `clientIp`, `CLIENT_IP`, but not inside `zip` or `skip`."""
     any_case = "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
     camel = re.escape(word[0].upper()) + "".join(
-        f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word[1:])
+        f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word[1:]
+    )
     return f"(?:(?<![A-Za-z0-9]){any_case}|(?<=[a-z0-9]){camel})(?![a-z])"
 
 
@@ -100,7 +102,6 @@ class _LazyPattern:
 
     def match(self, *args):
         return self._get().match(*args)
-
 
 
 class TokenFilter:
@@ -134,8 +135,9 @@ class TokenFilter:
             self.owners[anchor] = self.owners.get(anchor, 0) | 1 << (owners[number] if owners else 0)
             (short_words if len(anchor) <= 3 and anchor.isalpha() else long_words).add(anchor)
         # one regex per anchor (None: the anchor alone suffices), compiled when first needed
-        self.precise_source = {a: None if None in ps else "|".join(f"(?:{p})" for p in ps)
-                               for a, ps in self.precise.items()}
+        self.precise_source = {
+            a: None if None in ps else "|".join(f"(?:{p})" for p in ps) for a, ps in self.precise.items()
+        }
         # A text is looked at word by word (runs of [a-z0-9_]): an anchor made of such
         # characters occurs in the text exactly when it occurs in one of its words, and
         # what a word contains is worked out once per distinct word, not once per file.
@@ -176,10 +178,15 @@ class TokenFilter:
         # one regex per form, each with a literal or a small first-character set to search
         # for, and the names a text must hold before any of them is run
         functions, methods, attributes = self.dump_names
-        self.dumps = [(form, re.compile(source)) for form, source in (
-            ("call", rf"(?:{'|'.join(map(re.escape, functions))})\s*\(\s*(\w*)" if functions else None),
-            ("method", rf"\.\s*(?:{'|'.join(map(re.escape, methods))})\s*\(" if methods else None),
-            ("method", rf"\.\s*(?:{'|'.join(map(re.escape, attributes))})\b" if attributes else None)) if source]
+        self.dumps = [
+            (form, re.compile(source))
+            for form, source in (
+                ("call", rf"(?:{'|'.join(map(re.escape, functions))})\s*\(\s*(\w*)" if functions else None),
+                ("method", rf"\.\s*(?:{'|'.join(map(re.escape, methods))})\s*\(" if methods else None),
+                ("method", rf"\.\s*(?:{'|'.join(map(re.escape, attributes))})\b" if attributes else None),
+            )
+            if source
+        ]
         self.dump_words = tuple(functions) + tuple(methods) + tuple(attributes)
         self._is_anchor = frozenset(self.word_anchors)
         self._seen: set = set()  # words whose content is known
@@ -191,10 +198,18 @@ class TokenFilter:
 
     def __getstate__(self) -> dict:
         """Pattern sources only: a start-up cache holds them, compiling is done on load."""
-        return {"precise_source": self.precise_source, "long_source": self.long_source,
-                "short_words": self.short_words, "containing": self.containing,
-                "punct": self.punct, "word_anchors": self.word_anchors, "owners": self.owners,
-                "dump_names": self.dump_names, "always": self.always, "auto_repr": self.auto_repr}
+        return {
+            "precise_source": self.precise_source,
+            "long_source": self.long_source,
+            "short_words": self.short_words,
+            "containing": self.containing,
+            "punct": self.punct,
+            "word_anchors": self.word_anchors,
+            "owners": self.owners,
+            "dump_names": self.dump_names,
+            "always": self.always,
+            "auto_repr": self.auto_repr,
+        }
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -259,8 +274,11 @@ class TokenFilter:
                 match = search(word, match.start() + 1)
             shorts = tuple(w for w in self.short_words if w in word)
             if terms or shorts:
-                self._found_in[word] = (tuple(t for t in terms if t in self._is_anchor),
-                                        tuple(t for t in terms if t in self.punct), shorts)
+                self._found_in[word] = (
+                    tuple(t for t in terms if t in self._is_anchor),
+                    tuple(t for t in terms if t in self.punct),
+                    shorts,
+                )
                 self._found_words.add(word)
         self._seen |= words
 
@@ -405,8 +423,9 @@ def _aligned_lower(text: str) -> str:
 
 # methods that set up instance attributes other methods rely on, and those that decide how an
 # object prints (a class that writes its own __repr__ does not print its fields): always kept
-_SETUP_METHODS = frozenset({"__init__", "__post_init__", "setUp", "setup", "__new__", "__enter__", "__aenter__",
-                            "__repr__", "__str__"})
+_SETUP_METHODS = frozenset(
+    {"__init__", "__post_init__", "setUp", "setup", "__new__", "__enter__", "__aenter__", "__repr__", "__str__"}
+)
 
 
 def _span(node) -> Tuple[int, int]:
@@ -451,12 +470,20 @@ def _setup_attributes(node, passes, interesting) -> set:
         if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) or child.name not in _SETUP_METHODS:
             continue
         for stmt in ast.walk(child):
-            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None and any(
-                    isinstance(call, ast.Call) and _call_root(call.func) in interesting
-                    for call in ast.walk(stmt.value)) and passes(stmt.lineno, stmt.end_lineno):
+            if (
+                isinstance(stmt, (ast.Assign, ast.AnnAssign))
+                and stmt.value is not None
+                and any(
+                    isinstance(call, ast.Call) and _call_root(call.func) in interesting for call in ast.walk(stmt.value)
+                )
+                and passes(stmt.lineno, stmt.end_lineno)
+            ):
                 for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
-                    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
-                            and target.value.id in ("self", "cls"):
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id in ("self", "cls")
+                    ):
                         found.add(target.attr)
     return found
 
@@ -510,8 +537,10 @@ def _prints_its_fields(node, auto_repr, printed) -> bool:
     import ast
 
     decorators, bases = auto_repr
-    if any(isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in ("__repr__", "__str__")
-           for stmt in node.body):
+    if any(
+        isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in ("__repr__", "__str__")
+        for stmt in node.body
+    ):
         return False
     for decorator in node.decorator_list:
         call = decorator if isinstance(decorator, ast.Call) else None
@@ -675,8 +704,11 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
     while grew:
         grew = False
         for node in tree.body:
-            if isinstance(node, ast.ClassDef) and node.name not in interesting and any(
-                    isinstance(n, ast.Name) and n.id in interesting for base in node.bases for n in ast.walk(base)):
+            if (
+                isinstance(node, ast.ClassDef)
+                and node.name not in interesting
+                and any(isinstance(n, ast.Name) and n.id in interesting for base in node.bases for n in ast.walk(base))
+            ):
                 interesting.add(node.name)
                 grew = True
     # module functions that matter: their callers may use what they return
@@ -688,8 +720,9 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
     # where the file has such calls, found once
     dumps = token_filter.dump_positions(text)
     dump_at = [at for at, _ in dumps]
-    classes_that_matter = {node.name for node in tree.body if isinstance(node, ast.ClassDef)
-                           and passes(*_span(node))} if dumps else set()
+    classes_that_matter = (
+        {node.name for node in tree.body if isinstance(node, ast.ClassDef) and passes(*_span(node))} if dumps else set()
+    )
 
     def dumped_names(node) -> set:
         """The names of the objects the block turns into all of their fields."""
@@ -711,8 +744,13 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
             first = (node.args.posonlyargs + node.args.args)[:1]
             if first and first[0].arg in names:
                 return True
-        return any(isinstance(arg, ast.arg) and arg.arg in names and arg.annotation is not None
-                   and _annotation_last_name(arg.annotation) in classes_that_matter for arg in ast.walk(node))
+        return any(
+            isinstance(arg, ast.arg)
+            and arg.arg in names
+            and arg.annotation is not None
+            and _annotation_last_name(arg.annotation) in classes_that_matter
+            for arg in ast.walk(node)
+        )
 
     def matters(first: int, last: int) -> bool:
         return uses_interesting(first, last) or passes(first, last)
@@ -723,14 +761,18 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
     printed: set = set()
     if any(token_filter.auto_repr):
         for node in tree.body:
-            if isinstance(node, ast.ClassDef) and _prints_its_fields(node, token_filter.auto_repr, printed) \
-                    and passes(*_span(node)):
+            if (
+                isinstance(node, ast.ClassDef)
+                and _prints_its_fields(node, token_filter.auto_repr, printed)
+                and passes(*_span(node))
+            ):
                 printed.add(node.name)
 
     def takes_printed(node) -> bool:
         return bool(printed) and any(
             arg.annotation is not None and _annotation_last_name(arg.annotation) in printed
-            for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs)
+            for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+        )
 
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -748,9 +790,15 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
             for child in node.body:
                 if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and child.name not in _SETUP_METHODS:
                     c_first, c_last = _span(child)
-                    if not matters(c_first, c_last) and not dumps_a_class_that_matters(child, node.name) \
-                            and not takes_printed(child) and not (
-                                members and not members.isdisjoint(_WORDS.findall(text, starts[c_first - 1], starts[c_last]))):
+                    if (
+                        not matters(c_first, c_last)
+                        and not dumps_a_class_that_matters(child, node.name)
+                        and not takes_printed(child)
+                        and not (
+                            members
+                            and not members.isdisjoint(_WORDS.findall(text, starts[c_first - 1], starts[c_last]))
+                        )
+                    ):
                         drops.append((c_first, c_last, child.col_offset))
     if not drops:
         return text, None
@@ -758,7 +806,7 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
     for first, last, indent in drops:
         if indent is not None:  # a method keeps one line: `pass`, so its class keeps a body
             line = lines[first - 1]
-            lines[first - 1] = " " * indent + "pass" + (line[len(line.rstrip("\r\n")):] or "\n")
+            lines[first - 1] = " " * indent + "pass" + (line[len(line.rstrip("\r\n")) :] or "\n")
             first += 1
         for number in range(first, last + 1):
             removed[number] = 1

@@ -1,4 +1,5 @@
 """Runs the engine over many files: cache, pre-filter, worker processes, deterministic order."""
+
 from __future__ import annotations
 
 import gc
@@ -37,8 +38,14 @@ def _read_text(data: bytes, path: str):
 def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = True, path: Optional[str] = None):
     """(findings, errors) for one file's bytes; never raises for bad input. `path`: the
     file on disk, for the project index (`settings.project`) to resolve its imports from."""
-    from gdpr_lint.prefilter import (MAX_DEPTH, has_skip_file, only_newer_syntax, python_syntax, relevant_blocks,
-                                     too_deep)
+    from gdpr_lint.prefilter import (
+        MAX_DEPTH,
+        has_skip_file,
+        only_newer_syntax,
+        python_syntax,
+        relevant_blocks,
+        too_deep,
+    )
 
     text, problem = _read_text(data, display)
     if text is None:
@@ -69,8 +76,9 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
     del tree
     # only the checks with an anchor in the file can find anything in it
     checks = settings.checks_for(token_filter.owners_present()) if token_filter is not None else None
-    outcome = analyze_source(source, display, settings, problem, origin=origin, original=text, checks=checks,
-                             project=project)
+    outcome = analyze_source(
+        source, display, settings, problem, origin=origin, original=text, checks=checks, project=project
+    )
     if project is not None:
         project.index.forget_tree(project.path)  # not summarised by now: nothing asked for it
         if project.deps:
@@ -102,8 +110,12 @@ def _skipped_file_hygiene(text: str, display: str, settings) -> List[Finding]:
     from gdpr_lint import suppressions
 
     return suppressions.skipped_file_hygiene(
-        suppressions.parse_suppressions(text), path=display, enabled=settings.enabled_for(display),
-        require_justification=True, rules=settings.kb.rules)
+        suppressions.parse_suppressions(text),
+        path=display,
+        enabled=settings.enabled_for(display),
+        require_justification=True,
+        rules=settings.kb.rules,
+    )
 
 
 def _undecodable(settings, display: str, problem: str) -> Finding:
@@ -148,8 +160,14 @@ def check_one(path: str, display: str, settings, use_prefilter: bool = True, bud
     return check_data(data, display, settings, use_prefilter, budget, path=path)
 
 
-def check_data(data: bytes, display: str, settings, use_prefilter: bool = True, budget: int = PER_FILE_SECONDS,
-               path: Optional[str] = None):
+def check_data(
+    data: bytes,
+    display: str,
+    settings,
+    use_prefilter: bool = True,
+    budget: int = PER_FILE_SECONDS,
+    path: Optional[str] = None,
+):
     # A syntax tree is hundreds of thousands of objects, and Python's cycle collector
     # would run every few hundred of them: it is paused while one file is analysed (about
     # a tenth of the run), and the file's cyclic garbage is collected right after.
@@ -212,8 +230,14 @@ def _work(item: Tuple[str, str, bool]):
     path, display, use_prefilter = item
     findings, errors = check_one(path, display, _WORKER_SETTINGS, use_prefilter)
     deps, summaries = _project_outputs(_WORKER_SETTINGS, display, drain=True)
-    return display, [dict(f.to_dict(), source=f.source) for f in findings], \
-        [(e.path, e.message, e.internal) for e in errors], [o.to_dict() for o in observations_of(findings)], deps, summaries
+    return (
+        display,
+        [dict(f.to_dict(), source=f.source) for f in findings],
+        [(e.path, e.message, e.internal) for e in errors],
+        [o.to_dict() for o in observations_of(findings)],
+        deps,
+        summaries,
+    )
 
 
 def observations_of(findings) -> List[Observation]:
@@ -232,6 +256,7 @@ def _project_outputs(settings, display: str, drain: bool = False):
 
 
 # ---- cache --------------------------------------------------------------------------------
+
 
 class ResultCache:
     """Results by sha256(path + content), in a folder per settings digest, sharded by path:
@@ -293,13 +318,21 @@ class ResultCache:
             for dep, known in (hit.get("d") or {}).items():
                 if digest is None or digest(dep) != known:
                     return None
-            return (FileFindings.of(_from_dicts(hit["f"]), [Observation.from_dict(o) for o in hit["o"]]),
-                    [FileError(p, m) for p, m in hit["e"]])
+            return (
+                FileFindings.of(_from_dicts(hit["f"]), [Observation.from_dict(o) for o in hit["o"]]),
+                [FileError(p, m) for p, m in hit["e"]],
+            )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
-    def put(self, key: str, display: str, findings: List[Finding], errors: List[FileError],
-            deps: Optional[Dict[str, Optional[str]]] = None) -> None:
+    def put(
+        self,
+        key: str,
+        display: str,
+        findings: List[Finding],
+        errors: List[FileError],
+        deps: Optional[Dict[str, Optional[str]]] = None,
+    ) -> None:
         if self.root is None or any(e.internal for e in errors):
             return
         shard = self.shard(display)
@@ -341,8 +374,11 @@ class ResultCache:
         """Result folders and start-up caches of other settings, untouched since `before`."""
         assert self.root is not None  # called by save() only when there is a folder
         try:
-            siblings = [p for p in self.root.parent.iterdir() if p != self.root and p.name.startswith(
-                ("results-", "knowledge-", "prefilter-"))]
+            siblings = [
+                p
+                for p in self.root.parent.iterdir()
+                if p != self.root and p.name.startswith(("results-", "knowledge-", "prefilter-"))
+            ]
         except OSError:
             return
         for path in siblings:
@@ -361,12 +397,20 @@ class ResultCache:
 
 # ---- the run -----------------------------------------------------------------------------
 
+
 def _from_dicts(findings: List[dict]) -> List[Finding]:
     return [Finding.from_dict(f) for f in findings]
 
 
-def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir: Optional[Path] = None,
-        use_prefilter: bool = True, progress: Optional[Callable] = None) -> RunResult:
+def run(
+    files: Sequence[Tuple[str, str]],
+    settings,
+    *,
+    jobs: int = 0,
+    cache_dir: Optional[Path] = None,
+    use_prefilter: bool = True,
+    progress: Optional[Callable] = None,
+) -> RunResult:
     """files: (absolute path, display path). Results are sorted, whatever the job count."""
     cache = ResultCache(cache_dir, settings.digest) if cache_dir is not None else None
     index = _project_index(settings, cache_dir)
@@ -416,8 +460,12 @@ def run(files: Sequence[Tuple[str, str]], settings, *, jobs: int = 0, cache_dir:
     findings = _apply_per_file_ignores(findings, settings)
     findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.path, e.message))
-    return RunResult(findings=findings, errors=errors, files=len(files),
-                     observations=sort_observations(observations_kept(observations, settings)))
+    return RunResult(
+        findings=findings,
+        errors=errors,
+        files=len(files),
+        observations=sort_observations(observations_kept(observations, settings)),
+    )
 
 
 def observations_kept(observations: List[Observation], settings) -> List[Observation]:
@@ -484,16 +532,19 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
 
     _WORKER_SETTINGS = settings if context is not None else None  # forked workers inherit it
     try:
-        with ProcessPoolExecutor(max_workers=worker_count(jobs, len(pending)), mp_context=context,
-                                 initializer=_init_worker,
-                                 initargs=(args,)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=worker_count(jobs, len(pending)), mp_context=context, initializer=_init_worker, initargs=(args,)
+        ) as pool:
             items = [(pending[i][0], pending[i][1], use_prefilter) for i in order]
             try:
                 for index, (_display, finding_dicts, error_tuples, observed, deps, summaries) in zip(
-                        order, pool.map(_work, items, chunksize=CHUNK)):
-                    results[index] = (FileFindings.of(_from_dicts(finding_dicts),
-                                                      [Observation.from_dict(o) for o in observed]),
-                                      [FileError(p, m, internal) for p, m, internal in error_tuples], deps)
+                    order, pool.map(_work, items, chunksize=CHUNK)
+                ):
+                    results[index] = (
+                        FileFindings.of(_from_dicts(finding_dicts), [Observation.from_dict(o) for o in observed]),
+                        [FileError(p, m, internal) for p, m, internal in error_tuples],
+                        deps,
+                    )
                     project = getattr(settings, "project", None)
                     if summaries and project is not None and project.cache is not None:
                         project.cache.new.update(summaries)
@@ -513,9 +564,18 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
         # never silently passed over
         for index in range(len(pending)):
             if index not in results:
-                results[index] = ([], [FileError(pending[index][1], "a worker process died while checking this "
-                                                 "file or one near it; run with --jobs 1 to find which", internal=True)],
-                                  ())
+                results[index] = (
+                    [],
+                    [
+                        FileError(
+                            pending[index][1],
+                            "a worker process died while checking this "
+                            "file or one near it; run with --jobs 1 to find which",
+                            internal=True,
+                        )
+                    ],
+                    (),
+                )
     return [results[i] for i in range(len(pending))]
 
 

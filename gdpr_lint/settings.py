@@ -2,6 +2,7 @@
 
 Nothing here imports libcst: deciding that a file cannot match must stay cheap.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -57,7 +58,7 @@ def enabled_codes(kb: Knowledge, select: Tuple[str, ...], ignore: Tuple[str, ...
             raise ConfigError(f'"{selector}" is both selected and ignored')
     both = sorted(named(select) & named(ignore))
     if both:
-        raise ConfigError(f'{both[0]} is both selected and ignored (by code or by name)')
+        raise ConfigError(f"{both[0]} is both selected and ignored (by code or by name)")
     enabled = set()
     for rule in kb.rules.values():
         best_select = max((_selector_matches(s, rule) for s in select), default=0)
@@ -71,8 +72,14 @@ def enabled_codes(kb: Knowledge, select: Tuple[str, ...], ignore: Tuple[str, ...
 
 
 class RunSettings:
-    def __init__(self, config: Config, select: Optional[Tuple[str, ...]] = None,
-                 ignore: Tuple[str, ...] = (), extend_select: Tuple[str, ...] = (), cache_dir=None):
+    def __init__(
+        self,
+        config: Config,
+        select: Optional[Tuple[str, ...]] = None,
+        ignore: Tuple[str, ...] = (),
+        extend_select: Tuple[str, ...] = (),
+        cache_dir=None,
+    ):
         """cache_dir: where start-up work (parsed packs, the pre-filter) may be kept."""
         try:
             self.kb = load(config.rule_packs, cache_dir)
@@ -97,9 +104,10 @@ class RunSettings:
             from gdpr_lint.config import table_name
 
             raise ConfigError(
-                (f"{config.source}: " if config.source else "") +
-                f'{table_name(config, "pii")} extra-identifiers: unknown data category "{unknown[0]}" '
-                f"(known: {', '.join(sorted(categories))})")
+                (f"{config.source}: " if config.source else "")
+                + f'{table_name(config, "pii")} extra-identifiers: unknown data category "{unknown[0]}" '
+                f"(known: {', '.join(sorted(categories))})"
+            )
         self._check_retention_limits(config)
         self._check_jurisdictions(config)
         self._per_file: Dict[str, FrozenSet[str]] = {}
@@ -116,7 +124,8 @@ class RunSettings:
             except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
                 raise ConfigError(
                     f"rule pack {', '.join(config.rule_packs)}: data not shaped as in the built-in "
-                    f"rules/*.toml ({type(exc).__name__}: {exc})") from None
+                    f"rules/*.toml ({type(exc).__name__}: {exc})"
+                ) from None
         self.digest = sha256(
             f"{__version__}\0{self.kb.digest}\0{config.digest()}\0{sorted(self.enabled)}".encode()
         ).hexdigest()
@@ -132,8 +141,10 @@ class RunSettings:
                 from gdpr_lint.hints import did_you_mean
 
                 hint = did_you_mean(category, known) or f" (known: {', '.join(sorted(known))})"
-                raise ConfigError((f"{config.source}: " if config.source else "") +
-                                  f'{table_name(config, "retention.limits")}: unknown data category "{category}"{hint}')
+                raise ConfigError(
+                    (f"{config.source}: " if config.source else "")
+                    + f'{table_name(config, "retention.limits")}: unknown data category "{category}"{hint}'
+                )
 
     def _check_jurisdictions(self, config: Config) -> None:
         """`allowed-jurisdictions = ["UK"]` was accepted and allowed nothing (the ISO code is
@@ -150,13 +161,17 @@ class RunSettings:
             from gdpr_lint.config import table_name
 
             upper = value.upper()
-            suggestion = aliases.get(upper) or next((g for g in groups if g.upper() == upper), None) or (
-                upper if upper in countries else None)
+            suggestion = (
+                aliases.get(upper)
+                or next((g for g in groups if g.upper() == upper), None)
+                or (upper if upper in countries else None)
+            )
             hint = f' (did you mean "{suggestion}"?)' if suggestion else ""
             raise ConfigError(
-                (f"{config.source}: " if config.source else "") +
-                f'{table_name(config, "residency")} allowed-jurisdictions: "{value}" is neither an ISO 3166 '
-                f"country code nor one of {', '.join(groups)}{hint}")
+                (f"{config.source}: " if config.source else "")
+                + f'{table_name(config, "residency")} allowed-jurisdictions: "{value}" is neither an ISO 3166 '
+                f"country code nor one of {', '.join(groups)}{hint}"
+            )
 
     @property
     def vocab(self) -> "PiiVocabulary":
@@ -231,8 +246,9 @@ class RunSettings:
 
         from gdpr_lint.prefilter import CACHE_FORMAT, TokenFilter
 
-        key = sha256(f"{__version__}\0{CACHE_FORMAT}\0{self.kb.digest}\0{self.config.digest()}\0"
-                     f"{sorted(self.enabled)}".encode())
+        key = sha256(
+            f"{__version__}\0{CACHE_FORMAT}\0{self.kb.digest}\0{self.config.digest()}\0{sorted(self.enabled)}".encode()
+        )
         path = Path(self.cache_dir) / f"prefilter-{key.hexdigest()[:24]}.pickle"
         cached = read_cache_pickle(path)
         if isinstance(cached, TokenFilter):

@@ -6,6 +6,7 @@ Summaries depend on the file's bytes and the summariser's version only, not on t
 one folder serves every configuration. Sharded by key, written atomically at the end of a
 run, as the result cache is; a pre-commit run reads the few shards its imports fall in.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,11 @@ class SummaryCache:
             if self.root is not None:
                 try:
                     data = json.loads((self.root / f"{shard}.json").read_text(encoding="utf-8"))
-                    if isinstance(data, dict) and data.get("version") == __version__ \
-                            and isinstance(data.get("entries"), dict):
+                    if (
+                        isinstance(data, dict)
+                        and data.get("version") == __version__
+                        and isinstance(data.get("entries"), dict)
+                    ):
                         entries = data["entries"]
                 except (OSError, ValueError):
                     pass

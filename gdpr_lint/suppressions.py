@@ -271,8 +271,10 @@ def _covers(suppression: Suppression, code: str, resolve: Callable[[str], Option
 
 
 #: GDPR003 for a suppression on a line of its own, which covers no statement
-OWN_LINE = ("a suppression on a line of its own silences nothing: put it on the statement's line "
-            "(`logger.info(...)  # gdpr-lint: ignore[GDPR101]`)")
+OWN_LINE = (
+    "a suppression on a line of its own silences nothing: put it on the statement's line "
+    "(`logger.info(...)  # gdpr-lint: ignore[GDPR101]`)"
+)
 
 
 def _unused_message(suppression, silenced: Set[str], resolve, is_enabled, rules=None) -> str:
@@ -320,8 +322,11 @@ def _meta_finding(code: str, suppression: Suppression, path: str, message: str, 
         message=message,
         confidence="high",
         source=suppression.comment,
-        facts={"suppression": suppression.comment, "justification": suppression.justification,
-               "confidence_reason": "about the comment itself"},
+        facts={
+            "suppression": suppression.comment,
+            "justification": suppression.justification,
+            "confidence_reason": "about the comment itself",
+        },
     )
 
 

@@ -9,6 +9,7 @@ The packages are listed in scripts/corpus_packages.txt. The run passes when:
 - every GDPR001 (file could not be parsed) is on a file that CPython's own compile() rejects too.
 It prints files, lines, findings per rule and the time, and exits 1 if a check failed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,8 +69,13 @@ def main(argv=None) -> int:
     parser.add_argument("--force", action="store_true", help="download and unpack again")
     parser.add_argument("--gdpr-lint", dest="gdpr_lint", help="command to run gdpr-lint (default: this checkout)")
     parser.add_argument("--jobs", help="passed to gdpr-lint as --jobs")
-    parser.add_argument("--show", action="append", default=[], metavar="RULE",
-                        help="print the findings of this rule (code or prefix), for review")
+    parser.add_argument(
+        "--show",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="print the findings of this rule (code or prefix), for review",
+    )
     parser.add_argument("--output", type=Path, help="write the run's figures as JSON")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds before gdpr-lint is stopped")
     args = parser.parse_args(argv)
@@ -84,12 +90,19 @@ def main(argv=None) -> int:
     argv_prefix, extra_env = gdpr_lint_command(args.gdpr_lint)
     cmd = argv_prefix + ["check", "--no-cache", "--format", "json", "."]
     if args.jobs:
-        cmd[len(argv_prefix) + 1:len(argv_prefix) + 1] = ["--jobs", args.jobs]
+        cmd[len(argv_prefix) + 1 : len(argv_prefix) + 1] = ["--jobs", args.jobs]
     print("running: " + " ".join(shlex.quote(c) for c in cmd))
     start = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, cwd=args.dest, env={**os.environ, **extra_env}, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=args.timeout)
+        proc = subprocess.run(
+            cmd,
+            cwd=args.dest,
+            env={**os.environ, **extra_env},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=args.timeout,
+        )
     except subprocess.TimeoutExpired:
         print(f"FAIL: gdpr-lint did not finish within {args.timeout:.0f} s")
         return 1
@@ -115,8 +128,9 @@ def main(argv=None) -> int:
     for finding in parse_failures:
         reason = cpython_rejects(args.dest / finding["path"])
         if reason is None:
-            failures.append(f"GDPR001 on {finding['path']}:{finding['line']} but CPython compiles it: "
-                            f"{finding['message']}")
+            failures.append(
+                f"GDPR001 on {finding['path']}:{finding['line']} but CPython compiles it: {finding['message']}"
+            )
         else:
             print(f"  GDPR001 {finding['path']}: CPython agrees ({reason})")
 
@@ -126,9 +140,11 @@ def main(argv=None) -> int:
         per_package[finding["path"].split("/", 1)[0]][finding["rule"]] += 1
 
     summary = report.get("summary", {})
-    print(f"\ngdpr-lint {report.get('version', '?')}: exit {proc.returncode} in {elapsed:.1f} s; "
-          f"{summary.get('files', '?')} files checked of {manifest['files']} unpacked "
-          f"({manifest['lines']:,} lines), {len(findings)} findings, {len(errors)} errors")
+    print(
+        f"\ngdpr-lint {report.get('version', '?')}: exit {proc.returncode} in {elapsed:.1f} s; "
+        f"{summary.get('files', '?')} files checked of {manifest['files']} unpacked "
+        f"({manifest['lines']:,} lines), {len(findings)} findings, {len(errors)} errors"
+    )
     print("findings per rule:")
     for rule, count in sorted(per_rule.items()):
         print(f"  {rule:<8} {count:>6}")
@@ -139,16 +155,28 @@ def main(argv=None) -> int:
         print(f"\nfindings of {wanted}:")
         for finding in findings:
             if finding["rule"].startswith(wanted) or finding["name"] == wanted:
-                print(f"  {finding['path']}:{finding['line']}:{finding['column']}: "
-                      f"{finding['rule']} {finding['message']}")
+                print(
+                    f"  {finding['path']}:{finding['line']}:{finding['column']}: {finding['rule']} {finding['message']}"
+                )
 
     if args.output:
-        args.output.write_text(json.dumps({
-            "packages": [f"{p['name']}=={p['version']}" for p in manifest["packages"]],
-            "files": manifest["files"], "lines": manifest["lines"], "seconds": round(elapsed, 2),
-            "exit_code": proc.returncode, "files_checked": summary.get("files"),
-            "findings_per_rule": dict(sorted(per_rule.items())), "errors": errors, "failures": failures,
-        }, indent=2) + "\n")
+        args.output.write_text(
+            json.dumps(
+                {
+                    "packages": [f"{p['name']}=={p['version']}" for p in manifest["packages"]],
+                    "files": manifest["files"],
+                    "lines": manifest["lines"],
+                    "seconds": round(elapsed, 2),
+                    "exit_code": proc.returncode,
+                    "files_checked": summary.get("files"),
+                    "findings_per_rule": dict(sorted(per_rule.items())),
+                    "errors": errors,
+                    "failures": failures,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
 
     if failures:
         print(f"\nFAIL ({len(failures)}):")

@@ -6,6 +6,7 @@ analyses that honour it: imports, single module/class/function assignments, and 
 name-based taint. The fixture test runs
 the real engine; these tests pin the family's own logic independently of it.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,9 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-_PII_WORDS = re.compile(r"(email|phone|address|first_name|last_name|full_name|ssn|birth|ip_address|\bip\b|profile)", re.I)
+_PII_WORDS = re.compile(
+    r"(email|phone|address|first_name|last_name|full_name|ssn|birth|ip_address|\bip\b|profile)", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -179,8 +182,10 @@ class FakeContext:
             target = self.resolve_call(expr.func)
             getters = {"os.environ.get", "os.getenv", *self.kb.tables.get("values", {}).get("env-getters", ())}
             if target in getters and expr.args:
-                default = next((a.value for a in expr.args if a.keyword is not None and a.keyword.value == "default"),
-                               expr.args[1].value if len(expr.args) > 1 and expr.args[1].keyword is None else None)
+                default = next(
+                    (a.value for a in expr.args if a.keyword is not None and a.keyword.value == "default"),
+                    expr.args[1].value if len(expr.args) > 1 and expr.args[1].keyword is None else None,
+                )
                 inner = self.constant(default) if default is not None else None
                 if inner is not None:
                     return Const(inner.value, f"default of {self.source(expr.args[0].value)}")
@@ -218,7 +223,9 @@ class FakeContext:
         return self.module.code_for_node(node)
 
     def report(self, code, node, message, *, categories=(), confidence="medium", severity=None, facts=None):
-        self.reports.append(Reported(code, self.positions[node].start.line, message, dict(facts or {}), tuple(categories)))
+        self.reports.append(
+            Reported(code, self.positions[node].start.line, message, dict(facts or {}), tuple(categories))
+        )
 
     def observe(self, kind, node, *, rule="", in_scope="", **facts):
         """The inventory's channel: these tests look at findings only."""

@@ -1,5 +1,6 @@
 """The CI options end to end: `python -m gdpr_lint` in a real git repository, as a
 pipeline runs it, and the commands of the CI examples in docs/ci.md."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -19,7 +20,7 @@ needs_cli = pytest.mark.skipif(
     importlib.util.find_spec("gdpr_lint.cli") is None, reason="the CLI has not landed in this checkout"
 )
 
-VIEWS = textwrap.dedent('''\
+VIEWS = textwrap.dedent("""\
     import logging
 
     logger = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ VIEWS = textwrap.dedent('''\
     def signup(request, user):
         logger.info("signup for %s", user.email)
         return user.pk
-''')
+""")
 
 
 @pytest.fixture
@@ -45,8 +46,15 @@ def repo(tmp_path):
 
 
 def lint(repo, *args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "gdpr_lint", *args], cwd=cwd or repo.path, env=repo.env,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "gdpr_lint", *args],
+        cwd=cwd or repo.path,
+        env=repo.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+    )
 
 
 @needs_cli
@@ -54,7 +62,7 @@ def test_formats_and_output_file(repo):
     done = lint(repo, "check", "--format", "sarif", "--output-file", "out/gdpr.sarif")
     assert done.returncode == 1, done.stderr
     log = json.loads((repo.path / "out/gdpr.sarif").read_text())
-    result, = log["runs"][0]["results"]
+    (result,) = log["runs"][0]["results"]
     assert result["ruleId"] == "GDPR101" and result["locations"][0]["physicalLocation"]["region"]["startLine"] == 7
     for fmt in ("text", "json", "github", "gitlab", "junit", "markdown"):
         done = lint(repo, "check", "--format", fmt)
@@ -80,7 +88,10 @@ def test_baseline_workflow(repo):
     assert json.loads((repo.path / ".gdpr-lint-baseline.json").read_text())["tool"] == "gdpr-lint-baseline"
     assert lint(repo, "check", "--baseline", ".gdpr-lint-baseline.json").returncode == 0
     # lines above: still accepted; a second identical leak: new
-    repo.write("app/views.py", '"""Views."""\n' + VIEWS + '\n\ndef resend(user):\n    logger.info("signup for %s", user.email)\n')
+    repo.write(
+        "app/views.py",
+        '"""Views."""\n' + VIEWS + '\n\ndef resend(user):\n    logger.info("signup for %s", user.email)\n',
+    )
     done = lint(repo, "check", "--baseline", ".gdpr-lint-baseline.json", "--format", "json")
     assert done.returncode == 1
     assert [f["line"] for f in json.loads(done.stdout)["findings"]] == [13]
@@ -106,8 +117,10 @@ def test_baseline_from_config_and_corrupt_baseline(repo):
 @needs_cli
 def test_diff_mode(repo):
     repo.git("checkout", "-q", "-b", "feature")
-    repo.write("app/tasks.py", 'import logging\nlog = logging.getLogger("t")\n\n\ndef send(user):\n'
-                               '    log.warning("bounce %s", user.email)\n')
+    repo.write(
+        "app/tasks.py",
+        'import logging\nlog = logging.getLogger("t")\n\n\ndef send(user):\n    log.warning("bounce %s", user.email)\n',
+    )
     repo.commit("task")
     done = lint(repo, "check", "--diff", "main", "--format", "json")
     assert done.returncode == 1, done.stderr
@@ -127,8 +140,11 @@ def test_diff_outside_a_repository(tmp_path, repo):
 
 @needs_cli
 def test_suppression_hygiene_from_config(repo):
-    repo.write("app/views.py", VIEWS.replace("user.email)", "user.email)  # gdpr-lint: ignore[GDPR101]")
-               + 'logger.info("boot")  # gdpr-lint: ignore[GDPR101] -- stale\n')
+    repo.write(
+        "app/views.py",
+        VIEWS.replace("user.email)", "user.email)  # gdpr-lint: ignore[GDPR101]")
+        + 'logger.info("boot")  # gdpr-lint: ignore[GDPR101] -- stale\n',
+    )
     done = lint(repo, "check", "--format", "json")
     codes = [f["rule"] for f in json.loads(done.stdout)["findings"]]
     assert codes == ["GDPR003"], done.stdout
@@ -139,6 +155,7 @@ def test_suppression_hygiene_from_config(repo):
 
 
 # ------------------------------------------------------------------ docs/ci.md
+
 
 def ci_commands():
     text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
@@ -178,9 +195,16 @@ def test_docs_commands_run(repo, merge_request):
         env.pop("CI_MERGE_REQUEST_DIFF_BASE_SHA", None)
     for command in commands:
         script = command.replace("${{ github.base_ref }}", "main")
-        script = f"{shlex.quote(sys.executable)} -m gdpr_lint " + script[len("gdpr-lint "):]
-        done = subprocess.run(["bash", "-c", script], cwd=repo.path, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, timeout=120)
+        script = f"{shlex.quote(sys.executable)} -m gdpr_lint " + script[len("gdpr-lint ") :]
+        done = subprocess.run(
+            ["bash", "-c", script],
+            cwd=repo.path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode in (0, 1), (command, done.stderr)
         args = shlex.split(command, comments=True)
         for index, arg in enumerate(args):

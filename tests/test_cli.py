@@ -1,4 +1,5 @@
 """The command line through a real subprocess: exit codes, JSON shape, config errors, stdin."""
+
 import json
 import os
 import subprocess
@@ -10,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-LEAK = textwrap.dedent('''\
+LEAK = textwrap.dedent("""\
     import logging
 
     logger = logging.getLogger(__name__)
@@ -18,15 +19,22 @@ LEAK = textwrap.dedent('''\
 
     def register(user):
         logger.info("new signup: %s", user.email)
-''')
+""")
 CLEAN = LEAK.replace("user.email", "user.id")
 
 
 def run(args, cwd, stdin=None, env=None):
     full_env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "gdpr_lint"] + args, cwd=str(cwd), input=stdin,
-                          capture_output=True, text=True, env=full_env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "gdpr_lint"] + args,
+        cwd=str(cwd),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -41,7 +49,8 @@ def test_findings_exit_1_and_ruff_style_text(project):
     result = run(["check", "--no-cache", "app"], project)
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines()[0] == (
-        "app/views.py:7:5: GDPR101 [pii-in-log] error (high confidence): email address (user.email) is written to a log")
+        "app/views.py:7:5: GDPR101 [pii-in-log] error (high confidence): email address (user.email) is written to a log"
+    )
     assert "1 finding (1 error) in 1 file (2 files checked)." in result.stderr
 
 
@@ -59,8 +68,19 @@ def test_json_contract(project):
     assert {k: summary[k] for k in ("files", "findings", "errors")} == {"files": 2, "findings": 1, "errors": 0}
     assert summary["files_with_findings"] == 1 and summary["severities"] == {"error": 1, "warning": 0, "info": 0}
     finding = document["findings"][0]
-    for key in ("rule", "name", "severity", "path", "line", "column", "end_line", "end_column", "message",
-                "categories", "fingerprint"):
+    for key in (
+        "rule",
+        "name",
+        "severity",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "message",
+        "categories",
+        "fingerprint",
+    ):
         assert key in finding
     assert (finding["rule"], finding["path"], finding["line"], finding["column"]) == ("GDPR101", "app/views.py", 7, 5)
     assert finding["end_column"] == 46 and finding["categories"] == ["email"]
@@ -127,13 +147,20 @@ def test_stdin_filename_follows_force_exclude_and_means_stdin(project):
     assert mixed.returncode == 2 and "--stdin-filename" in mixed.stderr and mixed.stdout == ""
 
 
-@pytest.mark.parametrize("args", [["rules"], ["check", "--no-cache", "app"], ["check", "--no-cache", "--format", "json", "app"]])
+@pytest.mark.parametrize(
+    "args", [["rules"], ["check", "--no-cache", "app"], ["check", "--no-cache", "--format", "json", "app"]]
+)
 def test_a_reader_that_goes_away_is_not_an_internal_error(project, args):
     """`gdpr-lint check | head -1`: BrokenPipeError escaped as a traceback (or, through the
     internal-error net, as exit 2); it stops quietly with exit 1, as click does."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
-    proc = subprocess.Popen([sys.executable, "-m", "gdpr_lint"] + args, cwd=str(project), env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gdpr_lint"] + args,
+        cwd=str(project),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     proc.stdout.close()  # the reader is gone before anything is written
     stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 1
@@ -146,7 +173,8 @@ def test_an_empty_path_is_a_usage_error(project, args):
     result = run(args, project)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.splitlines() == [
-        "gdpr-lint: error: an empty path was given (an unset variable?); name files or folders, or `.`"]
+        "gdpr-lint: error: an empty path was given (an unset variable?); name files or folders, or `.`"
+    ]
 
 
 @pytest.mark.skipif(os.name != "posix", reason="a working directory cannot be removed under Windows")
@@ -155,11 +183,19 @@ def test_a_deleted_working_directory_is_one_clear_line(tmp_path, args):
     """It was `internal error: FileNotFoundError ... (at pathlib.py)`, exit 2, 'please report it'."""
     (tmp_path / "gone").mkdir()
     script = 'cd gone && rmdir ../gone && exec "$0" -m gdpr_lint "$@"'
-    result = subprocess.run(["sh", "-c", script, sys.executable, *args], cwd=str(tmp_path), capture_output=True,
-                            text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
+    result = subprocess.run(
+        ["sh", "-c", script, sys.executable, *args],
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=120,
+    )
     assert result.returncode == 2
-    assert result.stderr.splitlines() == ["gdpr-lint: error: the working directory cannot be read "
-                                          "(No such file or directory; was it deleted?): cd into the project"]
+    assert result.stderr.splitlines() == [
+        "gdpr-lint: error: the working directory cannot be read "
+        "(No such file or directory; was it deleted?): cd into the project"
+    ]
 
 
 def test_missing_path_is_usage_error(project):
@@ -181,15 +217,24 @@ def test_shebang_file_is_checked(project):
     assert result.returncode == 1 and result.stdout.startswith("tool:8:5: GDPR101")
 
 
-@pytest.mark.parametrize("config, fragment", [
-    ('[tool.gdpr-lint]\nselct = ["GDPR1"]\n', 'unknown key "selct" in [tool.gdpr-lint] (did you mean "select"?)'),
-    ('[tool.gdpr-lint]\nselect = "GDPR1"\n', '"select" in [tool.gdpr-lint] must be a list of strings'),
-    ('[tool.gdpr-lint.retention]\nmax-days = "a year"\n', '"max-days" in [tool.gdpr-lint.retention] must be a positive integer'),
-    ('[tool.gdpr-lint.residency]\nallowed-jurisdictions = ["Europe"]\n', '"Europe" is neither an ISO 3166 country code nor one of EU, EEA, adequacy (did you mean "EU"?)'),
-    ('[tool.gdpr-lint]\nselect = [\n', "is not valid TOML"),
-    ('[tool.gdpr-lint]\nselect = ["GDPR9"]\n', '"GDPR9" matches no rule'),
-    ('[tool.gdpr-lint.pii]\nextra-identifiers = { msisdn = "fone" }\n', 'unknown data category "fone"'),
-])
+@pytest.mark.parametrize(
+    "config, fragment",
+    [
+        ('[tool.gdpr-lint]\nselct = ["GDPR1"]\n', 'unknown key "selct" in [tool.gdpr-lint] (did you mean "select"?)'),
+        ('[tool.gdpr-lint]\nselect = "GDPR1"\n', '"select" in [tool.gdpr-lint] must be a list of strings'),
+        (
+            '[tool.gdpr-lint.retention]\nmax-days = "a year"\n',
+            '"max-days" in [tool.gdpr-lint.retention] must be a positive integer',
+        ),
+        (
+            '[tool.gdpr-lint.residency]\nallowed-jurisdictions = ["Europe"]\n',
+            '"Europe" is neither an ISO 3166 country code nor one of EU, EEA, adequacy (did you mean "EU"?)',
+        ),
+        ("[tool.gdpr-lint]\nselect = [\n", "is not valid TOML"),
+        ('[tool.gdpr-lint]\nselect = ["GDPR9"]\n', '"GDPR9" matches no rule'),
+        ('[tool.gdpr-lint.pii]\nextra-identifiers = { msisdn = "fone" }\n', 'unknown data category "fone"'),
+    ],
+)
 def test_bad_config_is_one_line_and_exit_2(project, config, fragment):
     (project / "pyproject.toml").write_text(config)
     result = run(["check", "--no-cache", "app"], project)
@@ -213,15 +258,18 @@ def test_select_ignore_by_code_prefix_and_name(project):
     assert bad.returncode == 2 and "both selected and ignored" in bad.stderr
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["check", "--jobs", "-1"], "'--jobs'"),
-    (["check", "--formt", "json"], ("--formt", "--format")),  # click 8.1 (Python 3.9) writes no quotes
-    (["check", "--fail-on", "fatal"], "'--fail-on'"),
-    (["check", "--output-file", "."], "'--output-file'"),
-    (["chek"], "'chek'"),  # click 8.2+ adds "Did you mean 'check'?"
-    (["explain"], "Missing argument 'CODE'"),
-    (["baseline", "create", "--jobs", "x"], "'--jobs'"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["check", "--jobs", "-1"], "'--jobs'"),
+        (["check", "--formt", "json"], ("--formt", "--format")),  # click 8.1 (Python 3.9) writes no quotes
+        (["check", "--fail-on", "fatal"], "'--fail-on'"),
+        (["check", "--output-file", "."], "'--output-file'"),
+        (["chek"], "'chek'"),  # click 8.2+ adds "Did you mean 'check'?"
+        (["explain"], "Missing argument 'CODE'"),
+        (["baseline", "create", "--jobs", "x"], "'--jobs'"),
+    ],
+)
 def test_bad_flag_is_one_line_and_exit_2(project, args, fragment):
     """click's own usage errors took four lines (usage, hint, blank line, error)."""
     result = run(args, project)
@@ -229,8 +277,9 @@ def test_bad_flag_is_one_line_and_exit_2(project, args, fragment):
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     fragments = fragment if isinstance(fragment, tuple) else (fragment,)
-    assert len(lines) == 1 and lines[0].startswith("gdpr-lint: error: ") \
-        and all(part in lines[0] for part in fragments), result.stderr
+    assert (
+        len(lines) == 1 and lines[0].startswith("gdpr-lint: error: ") and all(part in lines[0] for part in fragments)
+    ), result.stderr
 
 
 def test_help_and_bare_groups_still_print_help(project):
@@ -266,8 +315,9 @@ def test_all_is_accepted_and_does_something_wherever_a_selector_is(project):
     (project / "pyproject.toml").write_text('[tool.gdpr-lint.per-file-ignores]\n"app/**" = ["ALL"]\n')
     assert run(["check", "--no-cache", "app"], project).returncode == 0
     (project / "pyproject.toml").write_text('[tool.gdpr-lint]\nnon-suppressible = ["ALL"]\n')
-    (project / "app" / "views.py").write_text(LEAK.replace(
-        "user.email)", "user.email)  # gdpr-lint: ignore[GDPR101] -- consented audit log"))
+    (project / "app" / "views.py").write_text(
+        LEAK.replace("user.email)", "user.email)  # gdpr-lint: ignore[GDPR101] -- consented audit log")
+    )
     refused = run(["check", "--no-cache", "app"], project)
     assert refused.returncode == 1 and "inline suppression refused" in refused.stdout
 
@@ -296,7 +346,7 @@ def test_gitignore_respected(project):
     (project / ".git").mkdir()
     (project / ".gitignore").write_text("app/views.py\n")
     assert run(["check", "--no-cache", "."], project).returncode == 0
-    (project / "pyproject.toml").write_text('[tool.gdpr-lint]\nrespect-gitignore = false\n')
+    (project / "pyproject.toml").write_text("[tool.gdpr-lint]\nrespect-gitignore = false\n")
     assert run(["check", "--no-cache", "."], project).returncode == 1
 
 
@@ -313,14 +363,16 @@ def test_per_file_ignores(project):
 
 
 def test_suppressions(project):
-    (project / "app" / "views.py").write_text(LEAK.replace(
-        "user.email)", "user.email)  # gdpr-lint: ignore[GDPR101] -- consented audit log"))
+    (project / "app" / "views.py").write_text(
+        LEAK.replace("user.email)", "user.email)  # gdpr-lint: ignore[GDPR101] -- consented audit log")
+    )
     assert run(["check", "--no-cache", "app"], project).returncode == 0
-    (project / "app" / "views.py").write_text(LEAK.replace(
-        "user.email)", "user.email)  # gdpr-lint: ignore[GDPR102]"))
+    (project / "app" / "views.py").write_text(LEAK.replace("user.email)", "user.email)  # gdpr-lint: ignore[GDPR102]"))
     assert run(["check", "--no-cache", "app"], project).returncode == 1
-    multi = LEAK.replace('logger.info("new signup: %s", user.email)',
-                         'logger.info(\n        "new signup: %s",\n        user.email,\n    )  # gdpr-lint: ignore[pii-in-log]')
+    multi = LEAK.replace(
+        'logger.info("new signup: %s", user.email)',
+        'logger.info(\n        "new signup: %s",\n        user.email,\n    )  # gdpr-lint: ignore[pii-in-log]',
+    )
     (project / "app" / "views.py").write_text(multi)
     assert run(["check", "--no-cache", "app"], project).returncode == 0
     (project / "app" / "views.py").write_text("# gdpr-lint: skip-file\n" + LEAK)
@@ -403,10 +455,16 @@ def test_the_scanned_codes_warnings_are_not_printed(tmp_path):
     before): CPython's parse of the file must not print it into the user's output."""
     (tmp_path / "app.py").write_text(
         'import logging\nimport re\n\nlogger = logging.getLogger(__name__)\nPHONE = re.compile("\\d+")\n\n\n'
-        'def signup(user):\n    logger.info("signup %s", user.email)\n    return PHONE.match(user.phone)\n')
-    result = subprocess.run([sys.executable, "-W", "always", "-m", "gdpr_lint", "check", "--no-cache", "app.py"],
-                            cwd=str(tmp_path), capture_output=True, text=True, timeout=120,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1"))
+        'def signup(user):\n    logger.info("signup %s", user.email)\n    return PHONE.match(user.phone)\n'
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "always", "-m", "gdpr_lint", "check", "--no-cache", "app.py"],
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1"),
+    )
     assert result.returncode == 1 and "GDPR101" in result.stdout
     assert "Warning" not in result.stderr, result.stderr
 
@@ -432,14 +490,18 @@ def test_version_and_help():
 
 
 def test_version_and_unmatched_files_do_not_import_libcst(project):
-    code = ("import sys, runpy; sys.argv = ['gdpr-lint'] + sys.argv[1:]\n"
-            "try:\n    runpy.run_module('gdpr_lint', run_name='__main__')\n"
-            "except SystemExit:\n    pass\n"
-            "print('LIBCST' if 'libcst' in sys.modules else 'NO-LIBCST', file=sys.stderr)\n")
+    code = (
+        "import sys, runpy; sys.argv = ['gdpr-lint'] + sys.argv[1:]\n"
+        "try:\n    runpy.run_module('gdpr_lint', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('LIBCST' if 'libcst' in sys.modules else 'NO-LIBCST', file=sys.stderr)\n"
+    )
     (project / "plain.py").write_text("def add(a, b):\n    return a + b\n")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     for args in (["--version"], ["check", "--no-cache", "plain.py"]):
-        out = subprocess.run([sys.executable, "-c", code] + args, cwd=str(project), capture_output=True, text=True, env=env)
+        out = subprocess.run(
+            [sys.executable, "-c", code] + args, cwd=str(project), capture_output=True, text=True, env=env
+        )
         assert "NO-LIBCST" in out.stderr, (args, out.stderr)
 
 
@@ -454,9 +516,14 @@ def test_progress_bar_only_on_a_terminal_and_not_in_ci(tmp_path):
     def stderr_of(extra_env):
         master, slave = os.openpty()
         try:
-            proc = subprocess.run([sys.executable, "-m", "gdpr_lint", "check", "--no-cache", "-j", "1", "."],
-                                  cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=slave, timeout=120,
-                                  env=dict(env, **extra_env))
+            proc = subprocess.run(
+                [sys.executable, "-m", "gdpr_lint", "check", "--no-cache", "-j", "1", "."],
+                cwd=str(tmp_path),
+                stdout=subprocess.PIPE,
+                stderr=slave,
+                timeout=120,
+                env=dict(env, **extra_env),
+            )
             os.close(slave)
             chunks = []
             while True:
@@ -506,9 +573,16 @@ def test_concurrent_runs_share_the_cache_safely(project):
     for i in range(40):
         (project / "app" / f"mod{i:02}.py").write_text(LEAK if i % 4 == 0 else CLEAN)
     env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
-    procs = [subprocess.Popen([sys.executable, "-m", "gdpr_lint", "check", "--format", "json", "-j", "1", "app"],
-                              cwd=str(project), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-             for _ in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "gdpr_lint", "check", "--format", "json", "-j", "1", "app"],
+            cwd=str(project),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        for _ in range(4)
+    ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert {p.returncode for p in procs} == {1}
     assert len({out for out, _ in outputs}) == 1 and all(b"Traceback" not in err for _, err in outputs)
@@ -527,8 +601,9 @@ def test_one_stale_baseline_entry_is_grammatical(project):
 
 
 def test_fail_on_says_why_the_exit_code_is_zero(tmp_path):
-    (tmp_path / "app.py").write_text(LEAK.replace("user.email", "request.META['REMOTE_ADDR']").replace(
-        "def register(user)", "def register(request)"))
+    (tmp_path / "app.py").write_text(
+        LEAK.replace("user.email", "request.META['REMOTE_ADDR']").replace("def register(user)", "def register(request)")
+    )
     result = run(["check", "--no-cache", "--fail-on", "error", "app.py"], tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "GDPR101 [pii-in-log] warning" in result.stdout

@@ -1,4 +1,5 @@
 """Confidence on every finding: the verdict and its reason, and what `min-confidence` reports."""
+
 import json
 import os
 import subprocess
@@ -12,7 +13,7 @@ from conftest import analyse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
-HOOK = textwrap.dedent('''\
+HOOK = textwrap.dedent("""\
     import logging
 
     log = logging.getLogger(__name__)
@@ -25,13 +26,14 @@ HOOK = textwrap.dedent('''\
 
     def logout(request):
         log.info("logout of session %s", request.session.session_key)
-''')
+""")
 
 
 def run(args, cwd):
     env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
-    return subprocess.run([sys.executable, "-m", "gdpr_lint"] + args, cwd=str(cwd), capture_output=True,
-                          text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "gdpr_lint"] + args, cwd=str(cwd), capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def test_ambiguous_word_is_low_without_context_and_medium_with_it():
@@ -51,8 +53,10 @@ def test_default_reports_medium_and_above_only():
 
 
 def test_strong_identifier_is_high_from_a_person_and_medium_alone():
-    text = "import logging\nlog = logging.getLogger(__name__)\n\ndef f(user, email):\n" \
-           "    log.info('%s', user.email)\n    log.info('%s', email)\n"
+    text = (
+        "import logging\nlog = logging.getLogger(__name__)\n\ndef f(user, email):\n"
+        "    log.info('%s', user.email)\n    log.info('%s', email)\n"
+    )
     findings, _ = analyse_text(text)
     assert {f.line: f.confidence for f in findings} == {5: "high", 6: "medium"}
 
@@ -84,8 +88,9 @@ def test_flag_overrides_config_and_outputs_carry_the_verdict(tmp_path):
     findings = json.loads(result.stdout)["findings"]
     assert [(f["line"], f["confidence"]) for f in findings] == [(8, "low"), (12, "medium")]
     assert all(f["facts"]["confidence_reason"] for f in findings)
-    sarif = json.loads(run(["check", "--no-cache", "--min-confidence", "low", "--format", "sarif", "app.py"],
-                           tmp_path).stdout)
+    sarif = json.loads(
+        run(["check", "--no-cache", "--min-confidence", "low", "--format", "sarif", "app.py"], tmp_path).stdout
+    )
     precisions = [r["properties"]["precision"] for r in sarif["runs"][0]["results"]]
     assert precisions == ["low", "medium"]
 

@@ -1,4 +1,5 @@
 """Unit tests of the static duration evaluator, one per supported form and per refusal."""
+
 import math
 
 import libcst as cst
@@ -120,7 +121,14 @@ def test_units_from_the_catalogue(expr, unit, seconds):
 
 @pytest.mark.parametrize(
     "expr, seconds",
-    [("'400d'", 400 * DAY), ("'12h'", 12 * 3600), ("'30m'", 1800), ("'90s'", 90), ("'500ms'", 0.5), ("'86400000'", DAY)],
+    [
+        ("'400d'", 400 * DAY),
+        ("'12h'", 12 * 3600),
+        ("'30m'", 1800),
+        ("'90s'", 90),
+        ("'500ms'", 0.5),
+        ("'86400000'", DAY),
+    ],
 )
 def test_elasticsearch_unit_strings(expr, seconds):
     assert evaluate(expr, strings="units").seconds == pytest.approx(seconds)

@@ -3,6 +3,7 @@
 Each test compares a fast path with the route it replaces, on the project's own fixtures
 and sources (realistic code with comments, decorators, f-strings, CRLF and odd strings).
 """
+
 from __future__ import annotations
 
 import ast
@@ -44,10 +45,24 @@ def test_positions_count_crlf_and_lone_cr_lines():
     assert starts == [1, 2, 4]
 
 
-@pytest.mark.parametrize("literal", [
-    r'"plain"', r'"a\nb"', r"'\x41\u20ac\N{BULLET}'", '"é\\t€"', r'"\d+"', '"""x\\\ny"""',
-    r"'\101\0'", r'u"\\"', r'"\q"', r'"\'"', r"'''it\'s'''", r'"\N{NO SUCH NAME}"', r'"\x4"',
-])
+@pytest.mark.parametrize(
+    "literal",
+    [
+        r'"plain"',
+        r'"a\nb"',
+        r"'\x41\u20ac\N{BULLET}'",
+        '"é\\t€"',
+        r'"\d+"',
+        '"""x\\\ny"""',
+        r"'\101\0'",
+        r'u"\\"',
+        r'"\q"',
+        r'"\'"',
+        r"'''it\'s'''",
+        r'"\N{NO SUCH NAME}"',
+        r'"\x4"',
+    ],
+)
 def test_string_values_match_python(literal):
     try:
         with warnings.catch_warnings():
@@ -74,7 +89,7 @@ def test_narrowed_filter_decides_blocks_as_the_full_one(path, token_filter):
     for node in ast.walk(tree):
         if isinstance(node, ast.stmt):
             first, last = prefilter._span(node)
-            block = "".join(lines[first - 1:last])
+            block = "".join(lines[first - 1 : last])
             expected = token_filter.passes(block)
             assert narrow.passes(block) == expected, (path, first)
             assert narrow.passes_span(starts[first - 1], starts[last]) == expected, (path, first)
@@ -94,9 +109,10 @@ def test_filter_decides_blocks_as_its_specification(path, token_filter):
     for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.stmt):
             first, last = prefilter._span(node)
-            block = "".join(lines[first - 1:last])
-            assert narrow.passes_span(starts[first - 1], starts[last]) == reference_filter_passes(token_filter, block), \
-                (path, first)
+            block = "".join(lines[first - 1 : last])
+            assert narrow.passes_span(starts[first - 1], starts[last]) == reference_filter_passes(
+                token_filter, block
+            ), (path, first)
 
 
 def test_short_words_match_only_as_identifier_parts(token_filter):
@@ -114,10 +130,20 @@ from gdpr_lint.entry import plain_check  # noqa: E402
 
 def test_plain_check_takes_only_paths_and_flags_without_values():
     assert plain_check(["check", "--force-exclude", "a.py", "b.py"]) == {
-        "force_exclude": True, "paths": ("a.py", "b.py")}
+        "force_exclude": True,
+        "paths": ("a.py", "b.py"),
+    }
     assert plain_check(["check"]) == {"paths": ()}
-    for args in (["check", "--format", "json", "a.py"], ["check", "-"], ["check", "--", "a.py"],
-                 ["check", "--help"], ["check", "-j", "2"], ["rules"], [], ["--version", "x"]):
+    for args in (
+        ["check", "--format", "json", "a.py"],
+        ["check", "-"],
+        ["check", "--", "a.py"],
+        ["check", "--help"],
+        ["check", "-j", "2"],
+        ["rules"],
+        [],
+        ["--version", "x"],
+    ):
         assert plain_check(args) is None, args
 
 
@@ -125,32 +151,48 @@ def _run(argv, cwd):
     return subprocess.run([sys.executable, *argv], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("flags", [
-    [], ["--force-exclude"], ["--no-cache", "--quiet"], ["--exit-zero"], ["--statistics"], ["-q", "--no-cache"],
-])
+@pytest.mark.parametrize(
+    "flags",
+    [
+        [],
+        ["--force-exclude"],
+        ["--no-cache", "--quiet"],
+        ["--exit-zero"],
+        ["--statistics"],
+        ["-q", "--no-cache"],
+    ],
+)
 def test_direct_route_prints_and_exits_as_click_does(flags, tmp_path):
     """The same plain call through the console script (direct) and through click."""
     app = tmp_path / "app"
     app.mkdir()
     (app / "views.py").write_text(
         "import logging\nlogger = logging.getLogger(__name__)\n\n\n"
-        "def signup(request):\n    email = request.POST['email']\n    logger.info('signup %s', email)\n")
+        "def signup(request):\n    email = request.POST['email']\n    logger.info('signup %s', email)\n"
+    )
     (app / "clean.py").write_text("def add(a, b):\n    return a + b\n")
     (app / "broken.py").write_text("def f(:\n    email = 1\n")
     args = ["check", *flags, "views.py", "clean.py", "broken.py", "missing.py"]
     direct = _run(["-m", "gdpr_lint", *args], app)
-    via_click = _run(["-c", "import sys; from gdpr_lint.cli import main; sys.argv[0] = 'gdpr-lint'; main()", *args], app)
+    via_click = _run(
+        ["-c", "import sys; from gdpr_lint.cli import main; sys.argv[0] = 'gdpr-lint'; main()", *args], app
+    )
     assert plain_check(args) is not None
-    assert (direct.returncode, direct.stdout, direct.stderr) == \
-        (via_click.returncode, via_click.stdout, via_click.stderr)
+    assert (direct.returncode, direct.stdout, direct.stderr) == (
+        via_click.returncode,
+        via_click.stdout,
+        via_click.stderr,
+    )
     assert direct.returncode in (0, 1) and direct.stdout + direct.stderr
 
 
 def test_direct_route_never_loads_click(tmp_path):
     (tmp_path / "clean.py").write_text("x = 1\n")
-    code = ("import sys; sys.argv = ['gdpr-lint', 'check', '--no-cache', 'clean.py']\n"
-            "from gdpr_lint.entry import main\n"
-            "try:\n    main()\nexcept SystemExit as exc:\n    print(exc.code, 'click' in sys.modules, 'libcst' in sys.modules)\n")
+    code = (
+        "import sys; sys.argv = ['gdpr-lint', 'check', '--no-cache', 'clean.py']\n"
+        "from gdpr_lint.entry import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    print(exc.code, 'click' in sys.modules, 'libcst' in sys.modules)\n"
+    )
     out = _run(["-c", code], tmp_path)
     assert out.stdout.split() == ["0", "False", "False"], out.stderr
 
@@ -162,17 +204,21 @@ def test_version_is_the_same_both_ways(tmp_path):
 
 
 def test_one_imported_name_with_a_token_does_not_keep_every_block_using_its_neighbours(token_filter):
-    text = ("from .typing import EmailT, KeyT\n\n\n"
-            "def keys(k: KeyT):\n    return [k]\n\n\n"
-            "def emails(e: EmailT):\n    return [e]\n")
+    text = (
+        "from .typing import EmailT, KeyT\n\n\n"
+        "def keys(k: KeyT):\n    return [k]\n\n\n"
+        "def emails(e: EmailT):\n    return [e]\n"
+    )
     kept, origin = prefilter.relevant_blocks(text, token_filter)
     assert "def emails" in kept and "def keys" not in kept
     assert [origin[i] for i, line in enumerate(kept.splitlines()) if line.startswith("def ")] == [8]
 
 
 def test_a_module_path_with_a_token_keeps_the_blocks_using_its_names(token_filter):
-    text = ("from azure.mgmt.storage import StorageManagementClient\n\n\n"
-            "def make(credential, subscription):\n    return StorageManagementClient(credential, subscription)\n")
+    text = (
+        "from azure.mgmt.storage import StorageManagementClient\n\n\n"
+        "def make(credential, subscription):\n    return StorageManagementClient(credential, subscription)\n"
+    )
     assert prefilter.relevant_blocks(text, token_filter) == (text, None)
 
 
@@ -181,10 +227,12 @@ def test_dropped_blocks_keep_line_numbers_and_suppressions():
     file's own lines, and a stale suppression in a dropped block is still reported."""
     from gdpr_lint.runner import check_data
 
-    source = (b"import logging\n\nlogger = logging.getLogger(__name__)\n\n\n"
-              b"def unrelated(x):\n    total = 0\n    for i in range(x):\n        total += i\n    return total\n\n\n"
-              b"class Accounts:\n    def helper(self):\n        return 1  # gdpr-lint: ignore[GDPR101] -- stale\n\n"
-              b"    def signup(self, user):\n        logger.info('signup %s', user.email)\n")
+    source = (
+        b"import logging\n\nlogger = logging.getLogger(__name__)\n\n\n"
+        b"def unrelated(x):\n    total = 0\n    for i in range(x):\n        total += i\n    return total\n\n\n"
+        b"class Accounts:\n    def helper(self):\n        return 1  # gdpr-lint: ignore[GDPR101] -- stale\n\n"
+        b"    def signup(self, user):\n        logger.info('signup %s', user.email)\n"
+    )
     settings = RunSettings(Config())
     with_filter, _ = check_data(source, "app.py", settings, use_prefilter=True)
     without, _ = check_data(source, "app.py", settings, use_prefilter=False)
@@ -202,8 +250,9 @@ def test_a_parser_refusal_names_the_files_line():
         raw_line = exc.raw_line
     origin = [10, 40, 41]
     outcome = engine.analyze_source(source, "app.py", RunSettings(Config()), origin=origin, original="...")
-    assert [e.message.split(":")[0] for e in outcome.errors] == \
-        [f"syntax not supported by the parser at line {origin[raw_line - 1]}"]
+    assert [e.message.split(":")[0] for e in outcome.errors] == [
+        f"syntax not supported by the parser at line {origin[raw_line - 1]}"
+    ]
 
 
 def test_offsets_survive_letters_whose_lower_case_is_longer(token_filter):
@@ -230,7 +279,8 @@ def test_a_check_runs_only_on_files_with_its_own_anchors():
     narrow = settings.prefilter.narrowed("s3 = boto3.client('s3', region_name='us-east-1')\n")
     assert "ResidencyCheck" in [type(c).__name__ for c in settings.checks_for(narrow.owners_present())]
     assert settings.checks_for((1 << exposure) | (1 << residency)) == [
-        c for c in settings.checks if type(c).__name__ in ("ExposureCheck", "ResidencyCheck")]
+        c for c in settings.checks if type(c).__name__ in ("ExposureCheck", "ResidencyCheck")
+    ]
     assert settings.checks_for((1 << len(settings.checks)) - 1) == settings.checks
 
 

@@ -1,4 +1,5 @@
 """Runs the real engine over every fixture and compares with the inline `# expect:` notes."""
+
 from collections import Counter
 
 import pytest
@@ -24,7 +25,8 @@ def test_fixture(path):
     messages = {(f.line, f.rule): f.message for f in findings}
     assert not errors, errors
     assert not missing and not unexpected, (
-        f"missing: {sorted(missing)}\nunexpected: {[(k, messages.get(k)) for k in sorted(unexpected)]}")
+        f"missing: {sorted(missing)}\nunexpected: {[(k, messages.get(k)) for k in sorted(unexpected)]}"
+    )
 
 
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=_ids)
@@ -80,7 +82,8 @@ def test_object_printed_whole_names_the_objects_fields():
     )
     findings, _ = analyse_text(text)
     assert [f.message for f in findings] == [
-        "email address (body.email) and person's name (body.full_name) are written to a log"]
+        "email address (body.email) and person's name (body.full_name) are written to a log"
+    ]
 
 
 def test_record_read_by_key_does_not_depend_on_the_selected_family():

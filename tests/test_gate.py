@@ -1,4 +1,5 @@
 """The gate's order of steps and exit codes, without the CLI."""
+
 from __future__ import annotations
 
 import dataclasses

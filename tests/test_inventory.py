@@ -3,6 +3,7 @@
 The map is keyed by meaning: moving code within its file, renaming locals and reordering
 functions must change nothing; each kind of real change must give exactly one diff line.
 """
+
 import json
 import os
 import subprocess
@@ -15,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-MODELS = textwrap.dedent('''\
+MODELS = textwrap.dedent("""\
     from django.db import models
 
 
@@ -23,9 +24,9 @@ MODELS = textwrap.dedent('''\
         email = models.EmailField()
         phone = models.CharField(max_length=20)
         created = models.DateTimeField(auto_now_add=True)
-''')
+""")
 
-VIEWS = textwrap.dedent('''\
+VIEWS = textwrap.dedent("""\
     import logging
 
     import boto3
@@ -45,7 +46,7 @@ VIEWS = textwrap.dedent('''\
     def track(user):
         client = posthog.Posthog("key", host="https://eu.i.posthog.com")
         client.capture(user.id, "signup", properties={"email": user.email})
-''')
+""")
 
 # The same code: functions reordered, a local renamed, lines moved down, fields reordered.
 VIEWS_EDITED = textwrap.dedent('''\
@@ -75,20 +76,24 @@ VIEWS_EDITED = textwrap.dedent('''\
         logger.info("signup from %s", address)
         return address
 ''')
-MODELS_EDITED = MODELS.replace('''    email = models.EmailField()
+MODELS_EDITED = MODELS.replace(
+    """    email = models.EmailField()
     phone = models.CharField(max_length=20)
-''', '''    phone = models.CharField(max_length=20)
+""",
+    """    phone = models.CharField(max_length=20)
 
     email = models.EmailField()
-''')
+""",
+)
 
 CONFIG = "[tool.gdpr-lint]\n"
 
 
 def run(args, cwd):
     env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
-    return subprocess.run([sys.executable, "-m", "gdpr_lint"] + args, cwd=str(cwd), capture_output=True,
-                          text=True, env=env, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "gdpr_lint"] + args, cwd=str(cwd), capture_output=True, text=True, env=env, timeout=180
+    )
 
 
 def write(project: Path, files: dict) -> None:
@@ -120,13 +125,17 @@ def test_inventory_lists_what_the_code_does(project):
     text = result.stdout
     assert "| email address |  | database model field | email | shop.models.Customer | `shop/models.py:5` |" in text
     assert "| email address |  | logs | shop.views.signup | `shop/views.py:13` |" in text
-    assert "| email address |  | telemetry: PostHog (the European Union) | shop.views.track | `shop/views.py:19` |" in text
+    assert (
+        "| email address |  | telemetry: PostHog (the European Union) | shop.views.track | `shop/views.py:19` |" in text
+    )
     assert "| AWS | eu-central-1 | Frankfurt | Germany | EU | yes | shop.views | `shop/views.py:7` |" in text
     assert "| session cookie age | sessions | 14 days | 365 days | shop.views | `shop/views.py:8` |" in text
     assert "## 5. Transfers to third countries (Art. 30(1)(e); allowed: EU, EEA)\n\n_None found in the code._" in text
     assert "| email address |  | request field (POST) | email | shop.views.signup | `shop/views.py:12` |" in text
-    assert ("| email address |  | database model field; request field (POST) | logs; telemetry: PostHog "
-            "(the European Union) | — |") in text
+    assert (
+        "| email address |  | database model field; request field (POST) | logs; telemetry: PostHog "
+        "(the European Union) | — |"
+    ) in text
     # `created` names no personal data: not listed
     assert "created" not in text
 
@@ -143,24 +152,33 @@ def test_moves_renames_and_reorders_change_nothing(project):
 
 CHANGES = {
     "new category to a processor": (
-        {"shop/views.py": VIEWS.replace('properties={"email": user.email}',
-                                        'properties={"email": user.email, "phone": user.phone}')},
-        ["+ phone number → PostHog (the European Union) [shop.views.track]"]),
+        {
+            "shop/views.py": VIEWS.replace(
+                'properties={"email": user.email}', 'properties={"email": user.email, "phone": user.phone}'
+            )
+        },
+        ["+ phone number → PostHog (the European Union) [shop.views.track]"],
+    ),
     "longer lifetime": (
         {"shop/views.py": VIEWS.replace("24 * 14", "24 * 30")},
-        ["~ session cookie age 14 days → 30 days [shop.views]"]),
+        ["~ session cookie age 14 days → 30 days [shop.views]"],
+    ),
     "flow removed": (
         {"shop/views.py": VIEWS.replace('logger.info("signup from %s", email)', 'logger.info("signup")')},
-        ["− email address → logs [shop.views.signup]"]),
+        ["− email address → logs [shop.views.signup]"],
+    ),
     "region moved out of the EU": (
         {"shop/views.py": VIEWS.replace('"eu-central-1"', '"us-east-1"')},
-        ["~ AWS region eu-central-1 → us-east-1 [shop.views]"]),
+        ["~ AWS region eu-central-1 → us-east-1 [shop.views]"],
+    ),
     "processor moved to another country": (
         {"shop/views.py": VIEWS.replace("eu.i.posthog.com", "us.i.posthog.com")},
-        ["~ recipient PostHog the European Union → United States [shop.views.track]"]),
+        ["~ recipient PostHog the European Union → United States [shop.views.track]"],
+    ),
     "special category collected": (
         {"shop/models.py": MODELS.replace("    created", "    diagnosis = models.TextField()\n    created")},
-        ["+ health data (Art. 9) enters as database model field [shop.models.Customer]"]),
+        ["+ health data (Art. 9) enters as database model field [shop.models.Customer]"],
+    ),
 }
 
 
@@ -174,8 +192,14 @@ def test_each_real_change_is_one_diff_line(project, name):
 
 def test_gdpr004_points_at_the_code_or_at_the_map(project):
     assert run(["inventory", "--write", "--no-cache"], project).returncode == 0
-    write(project, {"shop/views.py": VIEWS.replace('logger.info("signup from %s", email)',
-                                                   'logger.info("signup from %s", request.POST["phone"])')})
+    write(
+        project,
+        {
+            "shop/views.py": VIEWS.replace(
+                'logger.info("signup from %s", email)', 'logger.info("signup from %s", request.POST["phone"])'
+            )
+        },
+    )
     findings = [f for f in json.loads(check_json(project).stdout)["findings"] if f["rule"] == "GDPR004"]
     where = {f["facts"]["text"]: (f["path"], f["line"]) for f in findings}
     assert where["+ phone number → logs [shop.views.signup]"] == ("shop/views.py", 13)
@@ -210,8 +234,7 @@ def test_no_map_no_gdpr004_and_ignored_families_are_not_compared(project):
     assert outdated(check_json(project)) == []
     assert run(["inventory", "--write", "--no-cache"], project).returncode == 0
     write(project, {"shop/views.py": VIEWS})
-    assert outdated(run(["check", "--no-cache", "--format", "json", "--exit-zero", "--ignore", "GDPR3"],
-                        project)) == []
+    assert outdated(run(["check", "--no-cache", "--format", "json", "--exit-zero", "--ignore", "GDPR3"], project)) == []
 
 
 def test_write_on_some_files_keeps_the_other_entries(project):
@@ -247,7 +270,9 @@ def test_json_and_csv_shapes(project):
     assert document["categories"]["email"] == {"label": "email address", "special": False}
     sent = [e for e in document["entries"] if e["kind"] == "sent"]
     assert {(e["category"], e["sink"], e["recipient"], e["scope"]) for e in sent} == {
-        ("email", "logs", "", "signup"), ("email", "telemetry", "posthog", "track")}
+        ("email", "logs", "", "signup"),
+        ("email", "telemetry", "posthog", "track"),
+    }
     assert sent[0]["evidence"] == [{"path": "shop/views.py", "line": 13}]
     import csv
     import io
@@ -255,18 +280,30 @@ def test_json_and_csv_shapes(project):
     rows = list(csv.DictReader(io.StringIO(run(["inventory", "--no-cache", "--format", "csv"], project).stdout)))
     lifetime = [r for r in rows if r["kind"] == "lifetime"]
     assert [(r["setting"], r["days"], r["evidence"]) for r in lifetime] == [
-        ("session cookie age", "14", "shop/views.py:8")]
+        ("session cookie age", "14", "shop/views.py:8")
+    ]
 
 
 def test_suppressed_findings_stay_in_the_inventory(project):
-    write(project, {"shop/views.py": VIEWS.replace('logger.info("signup from %s", email)',
-                                                   'logger.info("signup from %s", email)  # gdpr-lint: ignore[GDPR101] -- audit')})
+    write(
+        project,
+        {
+            "shop/views.py": VIEWS.replace(
+                'logger.info("signup from %s", email)',
+                'logger.info("signup from %s", email)  # gdpr-lint: ignore[GDPR101] -- audit',
+            )
+        },
+    )
     assert "| email address |  | logs | shop.views.signup |" in run(["inventory", "--no-cache"], project).stdout
 
 
 def _git(project, *args):
-    subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=str(project),
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+        cwd=str(project),
+        check=True,
+        capture_output=True,
+    )
 
 
 def test_diff_against_a_ref(project):
@@ -274,12 +311,20 @@ def test_diff_against_a_ref(project):
     _git(project, "add", "-A")
     _git(project, "commit", "-qm", "base")
     _git(project, "checkout", "-qb", "feature")
-    write(project, {"shop/views.py": VIEWS.replace("24 * 14", "24 * 30").replace(
-        'properties={"email": user.email}', 'properties={"email": user.email, "phone": user.phone}')})
+    write(
+        project,
+        {
+            "shop/views.py": VIEWS.replace("24 * 14", "24 * 30").replace(
+                'properties={"email": user.email}', 'properties={"email": user.email, "phone": user.phone}'
+            )
+        },
+    )
     result = run(["inventory", "--no-cache", "--diff", "main"], project)
     assert result.returncode == 0, result.stderr
-    assert "```diff\n+ phone number → PostHog (the European Union) [shop.views.track]\n" \
-           "~ session cookie age 14 days → 30 days [shop.views]\n```" in result.stdout
+    assert (
+        "```diff\n+ phone number → PostHog (the European Union) [shop.views.track]\n"
+        "~ session cookie age 14 days → 30 days [shop.views]\n```" in result.stdout
+    )
     changes = json.loads(run(["inventory", "--no-cache", "--diff", "main", "--format", "json"], project).stdout)
     assert [c["change"] for c in changes["changes"]] == ["added", "changed"]
     assert changes["changes"][1]["before"]["days"] == 14 and changes["changes"][1]["entry"]["days"] == 30
@@ -360,20 +405,27 @@ def test_review_commands_run(project):
     env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1", CI_MERGE_REQUEST_DIFF_BASE_SHA=base)
     for command in commands:
         script = command.replace("${{ github.base_ref }}", "main")
-        script = f"{shlex.quote(sys.executable)} -m gdpr_lint " + script[len("gdpr-lint "):]
-        done = subprocess.run(["bash", "-c", script], cwd=str(project), env=env, capture_output=True, text=True,
-                              timeout=180)
+        script = f"{shlex.quote(sys.executable)} -m gdpr_lint " + script[len("gdpr-lint ") :]
+        done = subprocess.run(
+            ["bash", "-c", script], cwd=str(project), env=env, capture_output=True, text=True, timeout=180
+        )
         assert done.returncode in (0, 1), (command, done.stderr)
         if "--output-file data-map-diff.md" in command:
             assert "~ session cookie age 14 days → 30 days [shop.views]" in (project / "data-map-diff.md").read_text()
 
 
 def test_per_file_ignores_and_class_constants(project):
-    write(project, {
-        "pyproject.toml": CONFIG + '[tool.gdpr-lint.per-file-ignores]\n"tests/**" = ["GDPR"]\n"shop/views.py" = ["GDPR101"]\n',
-        "tests/factories.py": MODELS.replace("Customer", "CustomerFactory"),
-        "shop/models.py": MODELS.replace("    created", '    PASSWORD = "password"\n    kind = "customer"\n    created'),
-    })
+    write(
+        project,
+        {
+            "pyproject.toml": CONFIG
+            + '[tool.gdpr-lint.per-file-ignores]\n"tests/**" = ["GDPR"]\n"shop/views.py" = ["GDPR101"]\n',
+            "tests/factories.py": MODELS.replace("Customer", "CustomerFactory"),
+            "shop/models.py": MODELS.replace(
+                "    created", '    PASSWORD = "password"\n    kind = "customer"\n    created'
+            ),
+        },
+    )
     text = run(["inventory", "--no-cache"], project).stdout
     assert "tests/" not in text  # every rule off there: not in the record either
     assert "| logs |" not in text and "telemetry: PostHog" in text  # GDPR101 off in views.py, GDPR104 on
@@ -383,7 +435,10 @@ def test_per_file_ignores_and_class_constants(project):
 
 def test_personal_data_written_to_a_store_without_expiry(project):
     assert run(["inventory", "--write", "--no-cache"], project).returncode == 0
-    write(project, {"shop/cache.py": textwrap.dedent('''\
+    write(
+        project,
+        {
+            "shop/cache.py": textwrap.dedent("""\
         import redis
 
         r = redis.Redis(host="localhost")
@@ -392,7 +447,9 @@ def test_personal_data_written_to_a_store_without_expiry(project):
         def remember(user):
             r.set(f"user:{user.id}", user.email, ex=3600)
             r.set(f"phone:{user.id}", user.phone)
-    ''')})
+    """)
+        },
+    )
     assert outdated(check_json(project)) == [
         "+ email address → cache (redis) [shop.cache.remember]",
         "+ redis key lifetime 1 hour [shop.cache.remember]",
@@ -402,7 +459,10 @@ def test_personal_data_written_to_a_store_without_expiry(project):
 
 
 def test_where_data_enters_follows_the_classes_of_the_module(project):
-    write(project, {"shop/models.py": textwrap.dedent('''\
+    write(
+        project,
+        {
+            "shop/models.py": textwrap.dedent("""\
         from django.db import models
         from flask_sqlalchemy import SQLAlchemy
 
@@ -424,17 +484,25 @@ def test_where_data_enters_follows_the_classes_of_the_module(project):
 
         class ShippingAddress(AbstractAddress):
             phone_number = models.CharField(max_length=32)
-    ''')})
+    """)
+        },
+    )
     document = json.loads(run(["inventory", "--no-cache", "--format", "json", "shop/models.py"], project).stdout)
     entered = {(e["scope"], e["category"], e["name"]) for e in document["entries"] if e["kind"] == "data"}
     # a person's `name`, not a project's; a subclass of a model of the module is a model
-    assert entered == {("Person", "person_name", "name"), ("Person", "email", "email"),
-                       ("AbstractAddress", "person_name", "first_name"),
-                       ("ShippingAddress", "phone", "phone_number")}
+    assert entered == {
+        ("Person", "person_name", "name"),
+        ("Person", "email", "email"),
+        ("AbstractAddress", "person_name", "first_name"),
+        ("ShippingAddress", "phone", "phone_number"),
+    }
 
 
 def test_url_hosts_are_named_only_when_known(project):
-    write(project, {"shop/crm.py": textwrap.dedent('''\
+    write(
+        project,
+        {
+            "shop/crm.py": textwrap.dedent("""\
         import requests
 
         SEARCH = "https://crm.example.com/api/search?email=%(email)s"
@@ -444,7 +512,9 @@ def test_url_hosts_are_named_only_when_known(project):
             requests.get(SEARCH % {"email": user.email}, timeout=5)
             requests.get(f"https://api.{region}.example.com/p?phone={user.phone}", timeout=5)
             requests.post(f"https://hooks.example.org/x?name={user.full_name}", timeout=5)
-    ''')})
+    """)
+        },
+    )
     document = json.loads(run(["inventory", "--no-cache", "--format", "json", "shop/crm.py"], project).stdout)
     sent = {(e["category"], e["recipient"]) for e in document["entries"] if e["kind"] == "sent"}
     assert sent == {("email", "crm.example.com"), ("phone", ""), ("person_name", "hooks.example.org")}
@@ -454,8 +524,13 @@ def test_diff_of_a_file_the_branch_adds(project):
     _git(project, "init", "-q", "-b", "main")
     _git(project, "add", "-A")
     _git(project, "commit", "-qm", "base")
-    write(project, {"shop/tasks.py": "import logging\nlog = logging.getLogger(__name__)\n\n\n"
-                                     "def bounce(user):\n    log.warning('bounce %s', user.email)\n"})
+    write(
+        project,
+        {
+            "shop/tasks.py": "import logging\nlog = logging.getLogger(__name__)\n\n\n"
+            "def bounce(user):\n    log.warning('bounce %s', user.email)\n"
+        },
+    )
     result = run(["inventory", "--no-cache", "--diff", "main", "--format", "json", "shop/tasks.py"], project)
     assert result.returncode == 0, result.stderr
     # only the new file's entry: the rest of the base tree is not "removed"

@@ -1,4 +1,5 @@
 """The rule packs ship inside the wheel, so a non-editable install works from any folder."""
+
 import subprocess
 import sys
 import zipfile
@@ -8,8 +9,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_wheel_contains_every_rule_pack(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-                    "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     wheel = next(tmp_path.glob("gdpr_lint-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for pack in (ROOT / "rules").glob("*.toml"):
@@ -27,7 +32,8 @@ def test_release_check_passes():
     import pytest
 
     pytest.importorskip("build")
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "release_check.py")], capture_output=True,
-                          text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "release_check.py")], capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().endswith("sdist and wheel OK")

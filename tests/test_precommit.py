@@ -1,4 +1,5 @@
 """The real `pre-commit try-repo` against this repository, in a temporary git repository."""
+
 import os
 import shutil
 import subprocess
@@ -12,20 +13,37 @@ from test_cli import CLEAN, LEAK
 ROOT = Path(__file__).resolve().parent.parent
 PRE_COMMIT = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
 
-pytestmark = pytest.mark.skipif(not Path(PRE_COMMIT).exists() or shutil.which("git") is None,
-                                reason="pre-commit and git are needed")
+pytestmark = pytest.mark.skipif(
+    not Path(PRE_COMMIT).exists() or shutil.which("git") is None, reason="pre-commit and git are needed"
+)
 
 
 def git(cwd, *args):
-    subprocess.run(["git", *args], cwd=str(cwd), check=True, capture_output=True,
-                   env=dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
-                            GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com"))
+    subprocess.run(
+        ["git", *args],
+        cwd=str(cwd),
+        check=True,
+        capture_output=True,
+        env=dict(
+            os.environ,
+            GIT_AUTHOR_NAME="t",
+            GIT_AUTHOR_EMAIL="t@example.com",
+            GIT_COMMITTER_NAME="t",
+            GIT_COMMITTER_EMAIL="t@example.com",
+        ),
+    )
 
 
 def try_repo(cwd, home, *files):
     env = dict(os.environ, PRE_COMMIT_HOME=str(home), NO_COLOR="1")
-    return subprocess.run([PRE_COMMIT, "try-repo", str(ROOT), "gdpr-lint", "--files", *files],
-                          cwd=str(cwd), capture_output=True, text=True, env=env, timeout=900)
+    return subprocess.run(
+        [PRE_COMMIT, "try-repo", str(ROOT), "gdpr-lint", "--files", *files],
+        cwd=str(cwd),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
 
 
 def test_hook_fails_on_leak_passes_when_fixed_and_respects_excludes(tmp_path_factory):

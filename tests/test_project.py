@@ -3,6 +3,7 @@
 Each folder under tests/fixtures/projects/ is a small project, checked as the CLI checks a
 folder (the project index rooted at the folder); its files carry their expectations inline
 (`# expect: GDPR101`), as the single-file fixtures do."""
+
 import json
 import shutil
 from collections import Counter
@@ -20,8 +21,11 @@ def _run(folder: Path, table=None, use_prefilter=True, cache_dir=None, only=None
 
     settings = make_settings(table or {}, root=folder)
     files = sorted(folder.rglob("*.py"))
-    pairs = [(str(f), f.relative_to(folder).as_posix()) for f in files
-             if only is None or f.relative_to(folder).as_posix() in only]
+    pairs = [
+        (str(f), f.relative_to(folder).as_posix())
+        for f in files
+        if only is None or f.relative_to(folder).as_posix() in only
+    ]
     result = runner.run(pairs, settings, jobs=1, cache_dir=cache_dir, use_prefilter=use_prefilter)
     assert not result.errors, result.errors
     return result.findings
@@ -35,8 +39,11 @@ def test_project_fixture(folder):
         expected = expected_findings(path.read_text(encoding="utf-8"))
         actual = Counter((f.line, f.rule) for f in findings if f.path == display)
         messages = {(f.line, f.rule): f.message for f in findings if f.path == display}
-        assert actual == expected, (display, sorted(expected - actual),
-                                    [(k, messages.get(k)) for k in sorted(actual - expected)])
+        assert actual == expected, (
+            display,
+            sorted(expected - actual),
+            [(k, messages.get(k)) for k in sorted(actual - expected)],
+        )
 
 
 @pytest.mark.parametrize("folder", PROJECTS, ids=lambda p: p.name)
@@ -51,7 +58,8 @@ def test_finding_across_modules_says_where_the_data_went():
     relay = [f for f in findings if f.path == "src/notifier/views.py" and f.line == 19]
     assert [f.message for f in relay] == [
         "email address (user.email) is passed to relay() (src/notifier/mail.py:13), which passes it to "
-        "notify() (src/notifier/mail.py:14), which writes it to a log (src/notifier/mail.py:10)"]
+        "notify() (src/notifier/mail.py:14), which writes it to a log (src/notifier/mail.py:10)"
+    ]
     assert [dict(place) for place in relay[0].related] == [
         {"path": "src/notifier/mail.py", "line": 13, "message": "relay() receives it as `target`"},
         {"path": "src/notifier/mail.py", "line": 14, "message": "passed to notify()"},
@@ -73,7 +81,8 @@ def test_related_places_in_json_and_sarif():
     log = sarif.build(result, rules, tool_version="0", root=".")
     first = log["runs"][0]["results"][0]
     assert [place["message"]["text"] for place in first["relatedLocations"]] == [
-        place["message"] for place in findings[0].related]
+        place["message"] for place in findings[0].related
+    ]
     steps = first["codeFlows"][0]["threadFlows"][0]["locations"]
     assert len(steps) == len(findings[0].related) + 1
     assert steps[0]["location"]["physicalLocation"]["region"]["startLine"] == findings[0].line
@@ -85,7 +94,8 @@ def test_a_suppression_on_the_call_line_still_works(tmp_path):
     views = folder / "src" / "notifier" / "views.py"
     text = views.read_text(encoding="utf-8").replace(
         'notify(user.email, "welcome")  # expect: GDPR101',
-        'notify(user.email, "welcome")  # gdpr-lint: ignore[GDPR101] -- the welcome mail is logged by design')
+        'notify(user.email, "welcome")  # gdpr-lint: ignore[GDPR101] -- the welcome mail is logged by design',
+    )
     views.write_text(text, encoding="utf-8")
     lines = [f.line for f in _run(folder) if f.path == "src/notifier/views.py"]
     assert 17 not in lines and 18 in lines
@@ -99,8 +109,12 @@ def test_cached_result_is_redone_when_a_module_it_used_changes(tmp_path):
     first = _run(folder, cache_dir=cache, only=views)
     assert any(f.line == 17 for f in first)
     mail = folder / "src" / "notifier" / "mail.py"
-    mail.write_text(mail.read_text(encoding="utf-8").replace(
-        'log.info("sending %s to %s", subject, addr)', 'log.info("sending %s", subject)'), encoding="utf-8")
+    mail.write_text(
+        mail.read_text(encoding="utf-8").replace(
+            'log.info("sending %s to %s", subject, addr)', 'log.info("sending %s", subject)'
+        ),
+        encoding="utf-8",
+    )
     second = _run(folder, cache_dir=cache, only=views)
     assert not any(f.line == 17 for f in second)
     assert any(f.line == 25 for f in second)  # show(): a helper of the file itself, still found
@@ -134,8 +148,9 @@ def test_import_cycles_end(tmp_path):
     (package / "__init__.py").write_text("", encoding="utf-8")
     (package / "a.py").write_text("from cyc.b import log\n", encoding="utf-8")
     (package / "b.py").write_text("from cyc.a import log\n", encoding="utf-8")
-    (package / "c.py").write_text("from cyc.a import log\n\ndef f(user):\n    log.info('%s', user.email)\n",
-                                  encoding="utf-8")
+    (package / "c.py").write_text(
+        "from cyc.a import log\n\ndef f(user):\n    log.info('%s', user.email)\n", encoding="utf-8"
+    )
     findings = _run(tmp_path)
     # `log` is a conventional logger name, so the call is still judged; the cycle just ends
     assert [(f.path, f.line) for f in findings] == [("cyc/c.py", 4)]

@@ -9,6 +9,7 @@ Two sources of programs:
 For each program: no exception, no internal error, no GDPR001 (libcst parsed it), findings
 inside the file, and the same findings with and without the pre-filter.
 """
+
 from __future__ import annotations
 
 import re
@@ -78,20 +79,78 @@ def assert_engine_holds(text: str, table: dict = None) -> None:
 
 # ---- a grammar of GDPR-relevant Python ----------------------------------------------------
 
-NAMES = st.sampled_from([
-    "user", "request", "customer", "profile", "payload", "data", "row", "obj", "self", "x",
-    "email", "phone", "first_name", "ip_address", "password", "user_id", "token", "region", "ttl",
-])
-ATTRS = st.sampled_from([
-    "email", "phone", "phone_number", "first_name", "last_name", "id", "pk", "name", "username",
-    "ip_address", "password", "token", "created", "ssn", "address", "iban", "POST", "GET", "META",
-    "headers", "session", "date_of_birth", "is_active", "count",
-])
-STRINGS = st.sampled_from([
-    '"email"', '"user_id"', '"signup %s"', '"us-east-1"', '"eu-west-1"', '"eu-central-1"',
-    '"asia-east1"', '"europe-west1"', '"westus"', '"https://api.segment.io/v1"', '"%s"', "''",
-    '"https://example.com/?email=%s"', '"sessions"', '"backup"', '"\\x1b[31m"', 'b"raw"',
-])
+NAMES = st.sampled_from(
+    [
+        "user",
+        "request",
+        "customer",
+        "profile",
+        "payload",
+        "data",
+        "row",
+        "obj",
+        "self",
+        "x",
+        "email",
+        "phone",
+        "first_name",
+        "ip_address",
+        "password",
+        "user_id",
+        "token",
+        "region",
+        "ttl",
+    ]
+)
+ATTRS = st.sampled_from(
+    [
+        "email",
+        "phone",
+        "phone_number",
+        "first_name",
+        "last_name",
+        "id",
+        "pk",
+        "name",
+        "username",
+        "ip_address",
+        "password",
+        "token",
+        "created",
+        "ssn",
+        "address",
+        "iban",
+        "POST",
+        "GET",
+        "META",
+        "headers",
+        "session",
+        "date_of_birth",
+        "is_active",
+        "count",
+    ]
+)
+STRINGS = st.sampled_from(
+    [
+        '"email"',
+        '"user_id"',
+        '"signup %s"',
+        '"us-east-1"',
+        '"eu-west-1"',
+        '"eu-central-1"',
+        '"asia-east1"',
+        '"europe-west1"',
+        '"westus"',
+        '"https://api.segment.io/v1"',
+        '"%s"',
+        "''",
+        '"https://example.com/?email=%s"',
+        '"sessions"',
+        '"backup"',
+        '"\\x1b[31m"',
+        'b"raw"',
+    ]
+)
 NUMBERS = st.sampled_from(["0", "1", "60", "3600", "86400", "31536000", "10**9", "-1", "1.5", "365", "400"])
 
 atoms = st.one_of(
@@ -203,13 +262,15 @@ log = structlog.get_logger()
 r = redis.Redis()
 """
 
-CONFIGS = st.sampled_from([
-    None,
-    {"residency": {"allowed-regions": ["us-east-1"]}},
-    {"retention": {"max-days": 30, "limits": {"sessions": 7}}},
-    {"pii": {"extra-identifiers": {"msisdn": "phone"}, "ignore-identifiers": ["token"]}},
-    {"select": ["GDPR1"]},
-])
+CONFIGS = st.sampled_from(
+    [
+        None,
+        {"residency": {"allowed-regions": ["us-east-1"]}},
+        {"retention": {"max-days": 30, "limits": {"sessions": 7}}},
+        {"pii": {"extra-identifiers": {"msisdn": "phone"}, "ignore-identifiers": ["token"]}},
+        {"select": ["GDPR1"]},
+    ]
+)
 
 
 def _close_try_blocks(lines):
@@ -244,6 +305,7 @@ def test_engine_never_raises_on_generated_gdpr_code(body, table):
 
 
 # ---- hypothesmith: programs from Python's grammar -----------------------------------------
+
 
 def _hypothesmith():
     try:
@@ -297,6 +359,7 @@ def test_grammar_programs_do_not_hide_a_following_finding(prefix):
 
 # ---- the token filter against its specification ------------------------------------------
 
+
 def _filter_pieces():
     """Anchors and phrase parts of the real vocabularies, and the characters between them."""
     token_filter = run_settings().prefilter
@@ -321,8 +384,32 @@ def _filter_texts(draw):
         st.sampled_from(anchors),
         st.sampled_from(anchors).map(str.upper),
         st.sampled_from(anchors).map(lambda a: a[:1].upper() + a[1:]),
-        st.sampled_from(["user", "customer", "first", "last", "api", "max", "session", "log", "x", "zip",
-                         "skip", "İ", "ß", "é", "2fa", "cache", "set", "ex", "age", "days", "sentry", "io"]),
+        st.sampled_from(
+            [
+                "user",
+                "customer",
+                "first",
+                "last",
+                "api",
+                "max",
+                "session",
+                "log",
+                "x",
+                "zip",
+                "skip",
+                "İ",
+                "ß",
+                "é",
+                "2fa",
+                "cache",
+                "set",
+                "ex",
+                "age",
+                "days",
+                "sentry",
+                "io",
+            ]
+        ),
     )
     glue = st.sampled_from(["", "_", ".", "-", " ", "\n", "(", "=", "'", '"', "[", ": ", ", ", "\n    "])
     parts = draw(st.lists(st.tuples(words, glue), min_size=1, max_size=12))
@@ -348,5 +435,8 @@ def test_token_filter_decides_as_its_specification(text):
         starts.append(starts[-1] + len(line))
     for first in range(len(lines)):
         for last in range(first + 1, len(lines) + 1):
-            part = text[starts[first]:starts[last]]
-            assert narrow.passes_span(starts[first], starts[last]) == reference_filter_passes(token_filter, part), (first, last)
+            part = text[starts[first] : starts[last]]
+            assert narrow.passes_span(starts[first], starts[last]) == reference_filter_passes(token_filter, part), (
+                first,
+                last,
+            )

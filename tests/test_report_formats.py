@@ -47,8 +47,9 @@ def test_renderer_drops_options_a_format_does_not_have():
     from gdpr_lint.report import renderer
 
     for name in FORMATS:
-        assert renderer(name)(sample_run(), load_rules(), tool_version=VERSION, root=str(ROOT), color=False,
-                              link_base=None)
+        assert renderer(name)(
+            sample_run(), load_rules(), tool_version=VERSION, root=str(ROOT), color=False, link_base=None
+        )
 
 
 def test_registry_imports_every_format_lazily():
@@ -291,15 +292,23 @@ def _mixed_run(fail_on: str = "info") -> RunResult:
 
     run = sample_run()
     email = next(f for f in run.findings if f.rule == "GDPR101" and f.confidence == "high")
-    ip_only = dataclasses.replace(email, line=50, severity="warning", categories=("ip-address",),
-                                  message="IP address (request.META['REMOTE_ADDR']) is written to a log")
+    ip_only = dataclasses.replace(
+        email,
+        line=50,
+        severity="warning",
+        categories=("ip-address",),
+        message="IP address (request.META['REMOTE_ADDR']) is written to a log",
+    )
     return dataclasses.replace(run, findings=run.findings + [ip_only], fail_on=fail_on, baselined=3)
 
 
 def test_statistics_markdown_and_json_agree_on_the_counts():
     run = _mixed_run()
-    rows = json.loads(importlib.import_module(STATISTICS).render(run, STAND_IN, tool_version=VERSION,
-                                                                 root=str(ROOT), output_format="json"))
+    rows = json.loads(
+        importlib.import_module(STATISTICS).render(
+            run, STAND_IN, tool_version=VERSION, root=str(ROOT), output_format="json"
+        )
+    )
     summary = json.loads(render("json", run))["summary"]
     by_severity: dict = {}
     for row in rows:
@@ -309,22 +318,34 @@ def test_statistics_markdown_and_json_agree_on_the_counts():
     assert sum(by_severity.values()) == summary["findings"] == 7
     # a rule reported at two severities has a row for each, with the finding's severity
     assert {(r["rule"], r["severity"], r["count"]) for r in rows if r["rule"] == "GDPR101"} == {
-        ("GDPR101", "error", 4), ("GDPR101", "warning", 1)}
+        ("GDPR101", "error", 4),
+        ("GDPR101", "warning", 1),
+    }
     assert summary["files_with_findings"] == 5 and summary["baselined"] == 3
     markdown = render("markdown", run, rules=STAND_IN)
-    assert "7 findings (4 errors, 2 warnings, 1 info) in 5 files (57 files checked; 3 accepted by the baseline" in markdown
+    assert (
+        "7 findings (4 errors, 2 warnings, 1 info) in 5 files (57 files checked; 3 accepted by the baseline" in markdown
+    )
     assert "| GDPR101 | pii-in-log | error (4), warning (1) |" in markdown
 
 
 def test_text_says_which_findings_are_below_fail_on():
     lines = render("text", _mixed_run(fail_on="error"), summary=True).splitlines()
-    assert lines[-3] == ("7 findings (4 errors, 2 warnings, 1 info) in 5 files (57 files checked; "
-                         "3 accepted by the baseline; 1 file could not be checked).")
+    assert lines[-3] == (
+        "7 findings (4 errors, 2 warnings, 1 info) in 5 files (57 files checked; "
+        "3 accepted by the baseline; 1 file could not be checked)."
+    )
     assert lines[-2] == "2 warnings, 1 info below --fail-on error (not failing the run)."
     assert any(": GDPR101 [pii-in-log] warning (high confidence): IP address" in line for line in lines)
     import dataclasses
 
-    only_warnings = dataclasses.replace(_mixed_run(fail_on="error"), errors=[], baselined=0, suppressed=0,
-                                        findings=[f for f in _mixed_run().findings if f.severity == "warning"])
+    only_warnings = dataclasses.replace(
+        _mixed_run(fail_on="error"),
+        errors=[],
+        baselined=0,
+        suppressed=0,
+        findings=[f for f in _mixed_run().findings if f.severity == "warning"],
+    )
     assert render("text", only_warnings, summary=True).splitlines()[-1] == (
-        "2 warnings below --fail-on error: the run passes.")
+        "2 warnings below --fail-on error: the run passes."
+    )

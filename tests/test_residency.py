@@ -1,4 +1,5 @@
 """Unit tests of the residency matching logic: hosts, ARNs, policy, and the check on small snippets."""
+
 import pytest
 
 from conftest import analyse_text
@@ -49,8 +50,15 @@ def test_region_in_string(catalog, text, provider, rid):
 
 @pytest.mark.parametrize(
     "text",
-    ["https://s3.amazonaws.com/bucket", "http://minio:9000", "https://docs.aws.amazon.com/x#us-east-1",
-     "us-east-1", "the us-east-1 region", "https://example.com/us-east-1", "https://acme.blob.core.windows.net"],
+    [
+        "https://s3.amazonaws.com/bucket",
+        "http://minio:9000",
+        "https://docs.aws.amazon.com/x#us-east-1",
+        "us-east-1",
+        "the us-east-1 region",
+        "https://example.com/us-east-1",
+        "https://acme.blob.core.windows.net",
+    ],
 )
 def test_no_region_in_string(catalog, text):
     assert catalog.region_in_string(text) is None
@@ -125,12 +133,15 @@ def test_message_names_region_place_policy_and_alternative():
     (finding,) = [f for f in findings if f.rule == "GDPR201"]
     assert finding.message == (
         'region "us-east-1" (AWS, N. Virginia, US) is outside the allowed jurisdictions (EU, EEA); '
-        'e.g. "eu-west-1" (Ireland) keeps the data in the EU')
+        'e.g. "eu-west-1" (Ireland) keeps the data in the EU'
+    )
     assert finding.facts["region"] == "us-east-1" and finding.facts["jurisdiction"] == "other"
 
 
 def test_origin_is_named_at_the_call():
-    source = 'import boto3\nREGION = "ap-southeast-2"\n\ndef make():\n    return boto3.client("s3", region_name=REGION)\n'
+    source = (
+        'import boto3\nREGION = "ap-southeast-2"\n\ndef make():\n    return boto3.client("s3", region_name=REGION)\n'
+    )
     findings, _ = analyse_text(source)
     (finding,) = [f for f in findings if f.rule == "GDPR201"]
     assert finding.line == 5 and "REGION, line 2" in finding.message
@@ -152,11 +163,7 @@ def test_opt_in_rule_is_off_by_default():
 
 
 def test_defaults_overridden_later_in_the_file_are_not_reported():
-    source = (
-        "from amplitude import Amplitude\n"
-        'client = Amplitude("key")\n'
-        'client.configuration.server_zone = "EU"\n'
-    )
+    source = 'from amplitude import Amplitude\nclient = Amplitude("key")\nclient.configuration.server_zone = "EU"\n'
     assert _codes(source) == []
     assert _codes('from amplitude import Amplitude\nclient = Amplitude("key")\n') == [(2, "GDPR202")]
 
@@ -176,7 +183,9 @@ def test_menu_of_regions_is_silent():
 
 
 def test_snowflake_account_locator():
-    source = 'import snowflake.connector\nconn = snowflake.connector.connect(account="xy12345.east-us-2.azure", user="u")\n'
+    source = (
+        'import snowflake.connector\nconn = snowflake.connector.connect(account="xy12345.east-us-2.azure", user="u")\n'
+    )
     assert _codes(source) == [(2, "GDPR201")]
     assert _codes(source.replace("east-us-2.azure", "eu-central-1")) == []
     assert _codes(source.replace("xy12345.east-us-2.azure", "myorg-myaccount")) == []

@@ -1,4 +1,5 @@
 """The residency catalogues (rules/residency*.toml) are consistent."""
+
 import re
 import sys
 from pathlib import Path

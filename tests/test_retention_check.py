@@ -2,6 +2,7 @@
 
 The fixture test (tests/fixtures/retention/) runs the same rules through the real engine.
 """
+
 import sys
 import textwrap
 from pathlib import Path
@@ -176,7 +177,14 @@ def test_settings():
     app.conf.result_expires = None
     app.conf.update(result_expires=timedelta(days=2))
     """
-    assert found(src) == [(3, "GDPR301"), (6, "GDPR302"), (10, "GDPR301"), (11, "GDPR301"), (12, "GDPR301"), (13, "GDPR302")]
+    assert found(src) == [
+        (3, "GDPR301"),
+        (6, "GDPR302"),
+        (10, "GDPR301"),
+        (11, "GDPR301"),
+        (12, "GDPR301"),
+        (13, "GDPR302"),
+    ]
 
 
 def test_named_constants():
@@ -257,9 +265,12 @@ def test_log_group_without_retention():
         logs.create_log_group(logGroupName=name)
     """
     assert found(forever) == [(6, "GDPR302")]
-    with_policy = forever + """
+    with_policy = (
+        forever
+        + """
         logs.put_retention_policy(logGroupName=name, retentionInDays=30)
     """
+    )
     assert found(with_policy) == []
 
 
@@ -294,8 +305,13 @@ def test_kafka_mongo_es_gcs_bigquery():
     dataset.default_table_expiration_ms = 1000 * 86400 * 30
     """
     assert found(src) == [
-        (5, "GDPR302"), (6, "GDPR301"), (8, "GDPR301"), (9, "GDPR301"),
-        (11, "GDPR301"), (12, "GDPR301"), (14, "GDPR301"),
+        (5, "GDPR302"),
+        (6, "GDPR301"),
+        (8, "GDPR301"),
+        (9, "GDPR301"),
+        (11, "GDPR301"),
+        (12, "GDPR301"),
+        (14, "GDPR301"),
     ]
 
 

@@ -3,6 +3,7 @@
 The lead-owned tests/test_fixtures.py runs the same files through the real engine; this
 one keeps the family's expectations checkable on their own.
 """
+
 import json
 import re
 from pathlib import Path
@@ -20,7 +21,9 @@ def expected(source):
     for number, line in enumerate(source.splitlines(), 1):
         match = EXPECT.search(line)
         if match:
-            found.update((number, code.strip()) for code in match.group(1).split(",") if code.strip().startswith("GDPR3"))
+            found.update(
+                (number, code.strip()) for code in match.group(1).split(",") if code.strip().startswith("GDPR3")
+            )
     return found
 
 
@@ -34,5 +37,7 @@ def fixture_config(source):
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_fixture(path):
     source = path.read_text()
-    actual = {(r.line, r.code) for r in run(source, cfg=fixture_config(source), codes=("GDPR301", "GDPR302", "GDPR303"))}
+    actual = {
+        (r.line, r.code) for r in run(source, cfg=fixture_config(source), codes=("GDPR301", "GDPR302", "GDPR303"))
+    }
     assert sorted(actual) == sorted(expected(source))

@@ -7,6 +7,7 @@ file's finding is still reported) and findings land on the right lines.
 Hostile files carry a personal-data token so that the pre-filter cannot skip them:
 they must really be read, decoded and parsed.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,12 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-GOOD = (
-    "import logging\n"
-    "logger = logging.getLogger(__name__)\n"
-    "def f(user):\n"
-    '    logger.info("signup %s", user.email)\n'
-)
+GOOD = 'import logging\nlogger = logging.getLogger(__name__)\ndef f(user):\n    logger.info("signup %s", user.email)\n'
 GOOD_LINE = 4  # GDPR101 on this line of GOOD
 LOG_LINE = '    logger.info("signup %s", user.email)\n'
 LOG_PRELUDE = "import logging\nlogger = logging.getLogger(__name__)\n"
@@ -38,8 +34,15 @@ def run_cli(args, cwd: Path, stdin: bytes = None, timeout: float = 120) -> subpr
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.pop("FORCE_COLOR", None)
     argv = [sys.executable, "-m", "gdpr_lint", "check", "--no-cache", *args]
-    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         stdout, stderr = proc.communicate(stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -118,42 +121,65 @@ VALID_CASES = {
     "tabs": (GOOD.replace("    ", "\t").encode(), [4]),
     "form_feed": (("\f" + GOOD).encode(), [4]),
     "form_feed_between_blocks": (
-        (LOG_PRELUDE + "def a():\n    return 1\n\x0c\ndef f(user):\n" + LOG_LINE).encode(), [7],
+        (LOG_PRELUDE + "def a():\n    return 1\n\x0c\ndef f(user):\n" + LOG_LINE).encode(),
+        [7],
     ),
     "line_separator_chars_in_comment": (  # str.splitlines() breaks here, Python does not
-        (LOG_PRELUDE + "# section\x0b\x1c\x1d\x1e\x85\u2028\u2029 end\ndef f(user):\n" + LOG_LINE).encode(), [5],
+        (LOG_PRELUDE + "# section\x0b\x1c\x1d\x1e\x85\u2028\u2029 end\ndef f(user):\n" + LOG_LINE).encode(),
+        [5],
     ),
     "record_separator_in_first_comment": (("##\x1e\n" + GOOD).encode(), [5]),  # found by hypothesmith
     # a line that is only a backslash continuation (libcst's parser drops it): found by hypothesmith
     "lone_backslash_line_crlf": (("\n\\\r\n" + GOOD).encode(), [6]),
     "lone_backslash_line_in_function": (
-        (LOG_PRELUDE + "def f(user):\n    x = 1\n    \\\n    y = 2\n" + LOG_LINE).encode(), [7],
+        (LOG_PRELUDE + "def f(user):\n    x = 1\n    \\\n    y = 2\n" + LOG_LINE).encode(),
+        [7],
     ),
     "coding_latin1": (
-        b"# -*- coding: latin-1 -*-\n" + b'GREETING = "caf\xe9"\n' + GOOD.encode(), [6],
+        b"# -*- coding: latin-1 -*-\n" + b'GREETING = "caf\xe9"\n' + GOOD.encode(),
+        [6],
     ),
     "coding_utf8_declared": (b"# coding: utf-8\n" + GOOD.encode(), [5]),
     "unicode_identifiers": (
-        (LOG_PRELUDE + "def f(usér, user):\n    café = 1\n" + LOG_LINE).encode(), [5],
+        (LOG_PRELUDE + "def f(usér, user):\n    café = 1\n" + LOG_LINE).encode(),
+        [5],
     ),
     "nested_parens_150": (
-        (LOG_PRELUDE + "def f(user):\n    x = " + "(" * 150 + "1" + ")" * 150 + "\n" + LOG_LINE).encode(), [5],
+        (LOG_PRELUDE + "def f(user):\n    x = " + "(" * 150 + "1" + ")" * 150 + "\n" + LOG_LINE).encode(),
+        [5],
     ),
     "nested_lists_150": (
-        (LOG_PRELUDE + "def f(user):\n    x = " + "[" * 150 + "]" * 150 + "\n" + LOG_LINE).encode(), [5],
+        (LOG_PRELUDE + "def f(user):\n    x = " + "[" * 150 + "]" * 150 + "\n" + LOG_LINE).encode(),
+        [5],
     ),
     "long_operator_chain_1000": (
-        (LOG_PRELUDE + "def f(user):\n    x = " + " + ".join(["user.id"] * 1000) + "\n" + LOG_LINE).encode(), [5],
+        (LOG_PRELUDE + "def f(user):\n    x = " + " + ".join(["user.id"] * 1000) + "\n" + LOG_LINE).encode(),
+        [5],
     ),
     "deeply_nested_blocks_90": (
-        (LOG_PRELUDE + "def f(user):\n"
-         + "".join("    " * (i + 1) + "if user:\n" for i in range(90))
-         + "    " * 91 + 'logger.info("deep %s", user.email)\n' + LOG_LINE).encode(), [94, 95],
+        (
+            LOG_PRELUDE
+            + "def f(user):\n"
+            + "".join("    " * (i + 1) + "if user:\n" for i in range(90))
+            + "    " * 91
+            + 'logger.info("deep %s", user.email)\n'
+            + LOG_LINE
+        ).encode(),
+        [94, 95],
     ),
     "very_long_line_1mb": (
-        (LOG_PRELUDE + 'BLOB = "' + "a" * 1_000_000 + '"\n'
-         + "TABLE = {" + ", ".join(f"'k{i}': {i}" for i in range(20000)) + "}\n"
-         + "def f(user):\n" + LOG_LINE).encode(), [6],
+        (
+            LOG_PRELUDE
+            + 'BLOB = "'
+            + "a" * 1_000_000
+            + '"\n'
+            + "TABLE = {"
+            + ", ".join(f"'k{i}': {i}" for i in range(20000))
+            + "}\n"
+            + "def f(user):\n"
+            + LOG_LINE
+        ).encode(),
+        [6],
     ),
 }
 
@@ -273,6 +299,7 @@ def test_newest_syntax(tmp_path: Path, kind: str):
 
 # ---- the file system ---------------------------------------------------------------------
 
+
 def test_folder_named_like_a_module(tmp_path: Path):
     (tmp_path / "x.py").mkdir()
     (tmp_path / "x.py" / "inner.py").write_text(GOOD)
@@ -317,9 +344,9 @@ def test_symlink_loops_terminate(tmp_path: Path):
     (tmp_path / "good.py").write_text(GOOD)
     pkg = tmp_path / "pkg"
     pkg.mkdir()
-    os.symlink("..", pkg / "parent")           # a folder loop
-    os.symlink(".", pkg / "self")              # another folder loop
-    os.symlink("b.py", tmp_path / "a.py")      # a file loop
+    os.symlink("..", pkg / "parent")  # a folder loop
+    os.symlink(".", pkg / "self")  # another folder loop
+    os.symlink("b.py", tmp_path / "a.py")  # a file loop
     os.symlink("a.py", tmp_path / "b.py")
     os.symlink("missing.py", tmp_path / "dangling.py")
     proc, report = run_json(["."], tmp_path, timeout=60)
@@ -368,8 +395,7 @@ def test_named_pipe_does_not_hang_the_walk(tmp_path: Path):
     assert_good_reported(proc, report)
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
-                    reason="root reads files whatever their mode")
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads files whatever their mode")
 def test_unreadable_file(tmp_path: Path):
     (tmp_path / "good.py").write_text(GOOD)
     secret = tmp_path / "secret.py"
@@ -405,8 +431,9 @@ def test_every_hostile_file_in_one_walked_folder(tmp_path: Path):
 
 
 def test_stdin_with_odd_bytes(tmp_path: Path):
-    proc, report = run_json(["--stdin-filename", "app/views.py", "-"], tmp_path,
-                            stdin=b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode())
+    proc, report = run_json(
+        ["--stdin-filename", "app/views.py", "-"], tmp_path, stdin=b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode()
+    )
     assert [(f["path"], f["line"], f["rule"]) for f in report["findings"]] == [("app/views.py", 4, "GDPR101")]
     proc, report = run_json(["--stdin-filename", "junk.py", "-"], tmp_path, stdin=b"\xff\xfe\x00 user.email")
     assert_result_or_clear_error(report, "junk.py")
@@ -419,10 +446,12 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
 
 
 def test_control_characters_are_escaped_in_text_output(tmp_path: Path):
-    hostile = (LOG_PRELUDE + "def f(user):\n"
-               '    logger.info("\x1b[2J\x1b[31mowned\x07\x08\x0b\x7f\u009b %s", user.email)\n'
-               '    logger.info("\x1b]0;title\x07" + user.email + "\x1b[0m")\n'
-               '    logger.info(user["\x1b[31memail"])\n')
+    hostile = (
+        LOG_PRELUDE + "def f(user):\n"
+        '    logger.info("\x1b[2J\x1b[31mowned\x07\x08\x0b\x7f\u009b %s", user.email)\n'
+        '    logger.info("\x1b]0;title\x07" + user.email + "\x1b[0m")\n'
+        '    logger.info(user["\x1b[31memail"])\n'
+    )
     assert not cpython_rejects(hostile.encode())
     (tmp_path / "ansi.py").write_text(hostile)
     evil_name = "evil\x1b[31mname\x07.py"
@@ -439,7 +468,7 @@ def test_control_characters_are_escaped_in_text_output(tmp_path: Path):
 def test_json_stays_valid_with_hostile_names_and_literals(tmp_path: Path):
     hostile_literal = 'logger.info("\x1b[31m NUL-free but \u2028\u2029 and \\ud800 %s", user.email)'
     (tmp_path / "ansi.py").write_text(LOG_PRELUDE + "def f(user):\n    " + hostile_literal + "\n")
-    names = ["evil\x1b[31mname.py", "quote\"back\\slash.py", "new\nline.py"]
+    names = ["evil\x1b[31mname.py", 'quote"back\\slash.py', "new\nline.py"]
     for name in names:
         (tmp_path / name).write_text(GOOD)
     raw_name = os.fsencode(tmp_path) + b"/caf\xe9.py"  # not valid UTF-8
@@ -525,14 +554,17 @@ def test_config_wrong_type_is_one_clear_line(tmp_path: Path, key: str, where: st
     assert_one_clear_line(proc, key.split("-items")[0].split("-values")[0])
 
 
-@pytest.mark.parametrize("text", [
-    "select = [",
-    "select = ['GDPR1'",
-    "[pii\nextra-identifiers = {}",
-    "select = ['GDPR1']\nselect = ['GDPR2']",
-    "= 1",
-    "select = 'unterminated",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "select = [",
+        "select = ['GDPR1'",
+        "[pii\nextra-identifiers = {}",
+        "select = ['GDPR1']\nselect = ['GDPR2']",
+        "= 1",
+        "select = 'unterminated",
+    ],
+)
 def test_config_toml_syntax_error_is_one_clear_line(tmp_path: Path, text: str):
     (tmp_path / "gdpr-lint.toml").write_text(text + "\n")
     (tmp_path / "good.py").write_text(GOOD)
@@ -540,13 +572,19 @@ def test_config_toml_syntax_error_is_one_clear_line(tmp_path: Path, text: str):
     assert_one_clear_line(proc, "gdpr-lint.toml")
 
 
-@pytest.mark.parametrize("text, needle", [
-    ('selec = ["GDPR1"]', 'unknown key "selec" at the top level (did you mean "select"?)'),
-    ("[pii]\nfoo = 1", 'unknown key "foo" in [pii]'),
-    ("retention = 3", "[retention] must be a table, not 3"),
-    ("[retention.limits]\nlogs = 0", '"limits" in [retention]: "logs" must be a positive integer (days), not 0'),
-    ('[pii]\nextra-identifiers = { msisdn = "fone" }', 'gdpr-lint.toml: [pii] extra-identifiers: unknown data category'),
-])
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ('selec = ["GDPR1"]', 'unknown key "selec" at the top level (did you mean "select"?)'),
+        ("[pii]\nfoo = 1", 'unknown key "foo" in [pii]'),
+        ("retention = 3", "[retention] must be a table, not 3"),
+        ("[retention.limits]\nlogs = 0", '"limits" in [retention]: "logs" must be a positive integer (days), not 0'),
+        (
+            '[pii]\nextra-identifiers = { msisdn = "fone" }',
+            "gdpr-lint.toml: [pii] extra-identifiers: unknown data category",
+        ),
+    ],
+)
 def test_config_errors_name_tables_as_gdpr_lint_toml_writes_them(tmp_path: Path, text: str, needle: str):
     """They said `[gdpr-lint.toml.pii]` (no such table), or `[tool.gdpr-lint.pii]` for a file
     that has no [tool] table, and `"limits" in [...].logs`."""
@@ -555,10 +593,13 @@ def test_config_errors_name_tables_as_gdpr_lint_toml_writes_them(tmp_path: Path,
     assert_one_clear_line(run_cli(["good.py"], tmp_path), needle)
 
 
-@pytest.mark.parametrize("text, needle", [
-    ("[retention.limits]\nsesions = 30", 'unknown data category "sesions" (did you mean "sessions"?)'),
-    ("[retention.limits]\nuploads = 30", 'unknown data category "uploads" (known: analytics, backups'),
-])
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ("[retention.limits]\nsesions = 30", 'unknown data category "sesions" (did you mean "sessions"?)'),
+        ("[retention.limits]\nuploads = 30", 'unknown data category "uploads" (known: analytics, backups'),
+    ],
+)
 def test_retention_limit_for_an_unknown_category_is_one_clear_line(tmp_path: Path, text: str, needle: str):
     """A typo in a category limited nothing, silently: sessions kept the 365-day default."""
     (tmp_path / "gdpr-lint.toml").write_text(text + "\n")
@@ -572,10 +613,13 @@ def test_config_not_utf8_is_one_clear_line(tmp_path: Path):
     assert_one_clear_line(run_cli(["good.py"], tmp_path), "gdpr-lint.toml")
 
 
-@pytest.mark.parametrize("name, text", [
-    (".gdpr-lint.toml", 'select = ["GDPR3"]\r\n'),
-    ("pyproject.toml", '[tool.gdpr-lint]\nselect = ["GDPR3"]\n'),
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        (".gdpr-lint.toml", 'select = ["GDPR3"]\r\n'),
+        ("pyproject.toml", '[tool.gdpr-lint]\nselect = ["GDPR3"]\n'),
+    ],
+)
 def test_config_with_a_byte_order_mark_is_read(tmp_path: Path, name: str, text: str):
     (tmp_path / "good.py").write_text(GOOD)
     (tmp_path / name).write_bytes(b"\xef\xbb\xbf" + text.encode())
@@ -589,11 +633,14 @@ def test_pyproject_syntax_error_is_one_clear_line(tmp_path: Path):
     assert_one_clear_line(run_cli(["good.py"], tmp_path), "pyproject.toml")
 
 
-@pytest.mark.parametrize("name,text", [
-    ("pyproject.toml", '[project]\nname = "app"\nversion = "1.0"\n'),
-    ("pyproject.toml", "[tool.ruff]\nline-length = 100\n"),
-    ("pyproject.toml", ""),
-])
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("pyproject.toml", '[project]\nname = "app"\nversion = "1.0"\n'),
+        ("pyproject.toml", "[tool.ruff]\nline-length = 100\n"),
+        ("pyproject.toml", ""),
+    ],
+)
 def test_pyproject_without_our_table_is_not_an_error(tmp_path: Path, name: str, text: str):
     (tmp_path / name).write_text(text)
     (tmp_path / "good.py").write_text(GOOD)
@@ -601,11 +648,14 @@ def test_pyproject_without_our_table_is_not_an_error(tmp_path: Path, name: str, 
     assert_good_reported(proc, report)
 
 
-@pytest.mark.parametrize("name,text", [
-    ("gdpr-lint.toml", ""),
-    (".gdpr-lint.toml", "\n# nothing configured\n"),
-    ("pyproject.toml", "[tool.gdpr-lint]\n"),
-])
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("gdpr-lint.toml", ""),
+        (".gdpr-lint.toml", "\n# nothing configured\n"),
+        ("pyproject.toml", "[tool.gdpr-lint]\n"),
+    ],
+)
 def test_empty_config_file(tmp_path: Path, name: str, text: str):
     """An empty config either means the defaults or is refused in one clear line; never a traceback."""
     (tmp_path / name).write_text(text)
@@ -633,11 +683,14 @@ def test_explicit_missing_config_file(tmp_path: Path):
     assert_one_clear_line(proc, "nope.toml")
 
 
-@pytest.mark.parametrize("select,ignore", [
-    ('["GDPR101"]', '["GDPR101"]'),
-    ('["pii-in-log"]', '["GDPR101"]'),
-    ('["GDPR101"]', '["pii-in-log"]'),
-])
+@pytest.mark.parametrize(
+    "select,ignore",
+    [
+        ('["GDPR101"]', '["GDPR101"]'),
+        ('["pii-in-log"]', '["GDPR101"]'),
+        ('["GDPR101"]', '["pii-in-log"]'),
+    ],
+)
 def test_conflicting_select_and_ignore_is_one_clear_line(tmp_path: Path, select: str, ignore: str):
     (tmp_path / "gdpr-lint.toml").write_text(f"select = {select}\nignore = {ignore}\n")
     (tmp_path / "good.py").write_text(GOOD)
@@ -662,6 +715,7 @@ def test_unknown_rule_in_select_is_one_clear_line(tmp_path: Path):
 
 # ---- safety of the tool itself -------------------------------------------------------------
 
+
 def test_scanned_code_is_never_imported_or_run(tmp_path: Path):
     marker = tmp_path / "executed"
     pkg = tmp_path / "src" / "pkg"
@@ -674,9 +728,9 @@ def test_scanned_code_is_never_imported_or_run(tmp_path: Path):
     proc, report = run_json(["src"], tmp_path)
     assert proc.returncode == 1
     assert not marker.exists(), "scanned code was executed"
-    assert [(f["path"], f["line"]) for f in report["findings"] if f["rule"] == "GDPR101"] == \
-        [("src/pkg/views.py", 3 + GOOD_LINE - 1)]
-
+    assert [(f["path"], f["line"]) for f in report["findings"] if f["rule"] == "GDPR101"] == [
+        ("src/pkg/views.py", 3 + GOOD_LINE - 1)
+    ]
 
 
 @pytest.mark.parametrize("args", [["--format", "json", "."], ["."]])
@@ -695,6 +749,7 @@ def test_python_m_does_not_import_modules_of_the_checked_project(tmp_path: Path,
 
 # ---- gitignore-style patterns ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("where", ["exclude", "per-file-ignores", ".gitignore"])
 @pytest.mark.parametrize("pattern", ["[z-a].py", "x[]", "[[:digit:]]*.py", "[\\\\]]", "[&&~|--]"])
 def test_odd_bracket_patterns_never_crash_the_walk(tmp_path: Path, where: str, pattern: str):
@@ -704,24 +759,41 @@ def test_odd_bracket_patterns_never_crash_the_walk(tmp_path: Path, where: str, p
         (tmp_path / ".git").mkdir()
         (tmp_path / ".gitignore").write_text(pattern + "\n")
     else:
-        value = (f"exclude = [{json.dumps(pattern)}]" if where == "exclude"
-                 else f'per-file-ignores = {{ {json.dumps(pattern)} = ["GDPR3"] }}')
+        value = (
+            f"exclude = [{json.dumps(pattern)}]"
+            if where == "exclude"
+            else f'per-file-ignores = {{ {json.dumps(pattern)} = ["GDPR3"] }}'
+        )
         (tmp_path / ".gdpr-lint.toml").write_text(value + "\n")
     proc, report = run_json(["."], tmp_path)
     assert proc.stderr.decode().count("\n") <= 1, proc.stderr.decode()  # the summary line only
     assert_good_reported(proc, report)
 
 
-@pytest.mark.parametrize("pattern, path, matches", [
-    ("[z-a]", "z", True), ("[z-a]", "a", False),     # git: a reversed range is its first character
-    ("[]]x", "]x", True), ("[!]]x", "ax", True), ("[!]]x", "]x", False),
-    ("[^a].py", "b.py", True), ("[^a].py", "a.py", False),
-    ("[[:alpha:]]", "a", True), ("[[:alpha:]]", "1", False),
-    ("[[:digit:][:upper:]]q", "1q", True), ("[[:digit:][:upper:]]q", "aq", False),
-    ("[a-]", "-", True), ("[a-]", "b", False),
-    ("a[.-0]b", "a0b", True), ("a[.-0]b", "a/b", False), ("[[:punct:]]x", "/x", False),
-    ("[\\]]", "]", True), ("[&~]", "~", True), ("[a-c]*.py", "b_test.py", True),
-])
+@pytest.mark.parametrize(
+    "pattern, path, matches",
+    [
+        ("[z-a]", "z", True),
+        ("[z-a]", "a", False),  # git: a reversed range is its first character
+        ("[]]x", "]x", True),
+        ("[!]]x", "ax", True),
+        ("[!]]x", "]x", False),
+        ("[^a].py", "b.py", True),
+        ("[^a].py", "a.py", False),
+        ("[[:alpha:]]", "a", True),
+        ("[[:alpha:]]", "1", False),
+        ("[[:digit:][:upper:]]q", "1q", True),
+        ("[[:digit:][:upper:]]q", "aq", False),
+        ("[a-]", "-", True),
+        ("[a-]", "b", False),
+        ("a[.-0]b", "a0b", True),
+        ("a[.-0]b", "a/b", False),
+        ("[[:punct:]]x", "/x", False),
+        ("[\\]]", "]", True),
+        ("[&~]", "~", True),
+        ("[a-c]*.py", "b_test.py", True),
+    ],
+)
 def test_bracket_expressions_read_as_git_reads_them(pattern: str, path: str, matches: bool):
     from gdpr_lint.files import _pattern_regex
 
@@ -729,6 +801,7 @@ def test_bracket_expressions_read_as_git_reads_them(pattern: str, path: str, mat
 
 
 # ---- the cache folder is part of the checkout ------------------------------------------
+
 
 class _RunsCode:
     """A pickle that runs code when loaded (what a hostile repository could commit)."""
@@ -768,10 +841,12 @@ def test_the_start_up_caches_load_through_the_restricted_unpickler(tmp_path: Pat
 
     (tmp_path / "good.py").write_text(GOOD)
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.gdpr-lint]\nextend-select = ["GDPR204"]\n[tool.gdpr-lint.pii]\nsanitizers = ["app.mask"]\n')
+        '[tool.gdpr-lint]\nextend-select = ["GDPR204"]\n[tool.gdpr-lint.pii]\nsanitizers = ["app.mask"]\n'
+    )
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    subprocess.run([sys.executable, "-m", "gdpr_lint", "check", "good.py"], cwd=tmp_path, env=env,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "gdpr_lint", "check", "good.py"], cwd=tmp_path, env=env, capture_output=True, timeout=120
+    )
     pickles = sorted((tmp_path / ".gdpr_lint_cache").glob("*.pickle"))
     assert len(pickles) == 2
     for path in pickles:
@@ -818,16 +893,22 @@ def test_a_damaged_results_cache_is_a_miss_not_a_crash(tmp_path: Path, damage: s
 
 # ---- rule packs and internal errors ------------------------------------------------------
 
-@pytest.mark.parametrize("pack, needle", [
-    ("pii = 5", "mine.toml: pii: must be a table, not 5"),
-    ("[pii]\ncategories = 5", "mine.toml: pii.categories: must be a table, not 5"),
-    ("rule = 5", "rule must be an array of [[rule]] tables"),
-    ("rule = [5]", "each rule must be a [[rule]] table"),
-    ('[[rule]]\ncode = 5\nname = "x"\nfamily = "exposure"\nseverity = "error"\ngdpr = "a"\nsummary = "s"',
-     "code must be a string"),
-    ("[residency.saas.x]\neu_hosts = 5", "mine.toml: residency.saas.x.eu_hosts: must be a list of strings, not 5"),
-    ("[residency.regions.aws]\nfoo = 1", "mine.toml: residency.regions.aws.foo: must be a table, not 1"),
-])
+
+@pytest.mark.parametrize(
+    "pack, needle",
+    [
+        ("pii = 5", "mine.toml: pii: must be a table, not 5"),
+        ("[pii]\ncategories = 5", "mine.toml: pii.categories: must be a table, not 5"),
+        ("rule = 5", "rule must be an array of [[rule]] tables"),
+        ("rule = [5]", "each rule must be a [[rule]] table"),
+        (
+            '[[rule]]\ncode = 5\nname = "x"\nfamily = "exposure"\nseverity = "error"\ngdpr = "a"\nsummary = "s"',
+            "code must be a string",
+        ),
+        ("[residency.saas.x]\neu_hosts = 5", "mine.toml: residency.saas.x.eu_hosts: must be a list of strings, not 5"),
+        ("[residency.regions.aws]\nfoo = 1", "mine.toml: residency.regions.aws.foo: must be a table, not 1"),
+    ],
+)
 def test_malformed_rule_pack_is_one_clear_line(tmp_path: Path, pack: str, needle: str):
     """A rule pack of the wrong shape crashed with a traceback and exit code 1 ("findings")."""
     (tmp_path / "packs").mkdir()
@@ -841,15 +922,19 @@ def test_malformed_rule_pack_is_one_clear_line(tmp_path: Path, pack: str, needle
 def test_an_escaped_exception_is_an_internal_error_with_exit_2(tmp_path: Path, args):
     """Python exits 1 on an uncaught exception, which CI reads as "findings"."""
     (tmp_path / "good.py").write_text(GOOD)
-    code = ("import sys\nimport gdpr_lint.commands as commands\n"
-            "def broken(**options):\n    raise RuntimeError('a bug')\n"
-            "commands.check = broken\n"
-            f"sys.argv = ['gdpr-lint', 'check'] + {args!r}\n"
-            "from gdpr_lint.entry import main\nmain()\n")
+    code = (
+        "import sys\nimport gdpr_lint.commands as commands\n"
+        "def broken(**options):\n    raise RuntimeError('a bug')\n"
+        "commands.check = broken\n"
+        f"sys.argv = ['gdpr-lint', 'check'] + {args!r}\n"
+        "from gdpr_lint.entry import main\nmain()\n"
+    )
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, timeout=120)
     assert proc.returncode == 2
-    assert proc.stderr.decode().splitlines() == ["gdpr-lint: internal error: RuntimeError: a bug (at <string>:4); please report it"]
+    assert proc.stderr.decode().splitlines() == [
+        "gdpr-lint: internal error: RuntimeError: a bug (at <string>:4); please report it"
+    ]
 
 
 @pytest.mark.parametrize("jobs, files, expected", [(1000, 30, 8), (2, 30, 2), (8, 24, 6), (64, 10_000, 64)])
@@ -869,9 +954,15 @@ def test_ctrl_c_stops_the_run_with_one_line(tmp_path: Path, extra):
     for i in range(30):
         (tmp_path / f"m{i}.py").write_text(body)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "gdpr_lint", "check", "--no-cache", *extra, "."], cwd=tmp_path,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gdpr_lint", "check", "--no-cache", *extra, "."],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         import time
 

@@ -1,4 +1,5 @@
 """Every rule is documented, and its examples do what the docs say."""
+
 import pytest
 
 from conftest import analyse_text, fixture_config, make_settings

@@ -60,8 +60,9 @@ def test_lines_are_numbered_as_python_numbers_them():
     LF-split lines: in a file with CR line ends every suppression sat on line 1, so none
     applied and each was reported unused."""
     for newline in ("\r", "\r\n", "\n"):
-        source = newline.join(["import logging", "def f(email):",
-                               "    logging.info(email)  # gdpr-lint: ignore[GDPR101] -- audit", ""])
+        source = newline.join(
+            ["import logging", "def f(email):", "    logging.info(email)  # gdpr-lint: ignore[GDPR101] -- audit", ""]
+        )
         supps = parse_suppressions(source)
         assert list(supps.by_line) == [3], repr(newline)
         assert supps.by_line[3][0].column == 26
@@ -219,13 +220,13 @@ def test_region_rule_suppressed_by_name():
 
 
 def test_prose_that_quotes_the_syntax_is_no_suppression():
-    supps = parse('''
+    supps = parse("""
         # To silence a finding, end its line with "# gdpr-lint: ignore[GDPR101] -- reason".
         # Example: `# gdpr-lint: ignore`
         x = 1  # see # gdpr-lint: ignore[GDPR101] in the README
         y = 2  # type: ignore[attr-defined]  # gdpr-lint: ignore[GDPR101]
         z = 3  # pylint: disable=W0511 # noqa: E501 # gdpr-lint: ignore
-    ''')
+    """)
     assert sorted(supps.by_line) == [5, 6]
 
 

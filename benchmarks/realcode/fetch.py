@@ -14,6 +14,7 @@ version actually downloaded, the wheel's name and its sha256, and the file and l
 An exact pin missing from the index is an error here (unlike the speed corpus): the
 verdicts were judged on that version.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -82,9 +83,21 @@ PYTHON_VERSION = "3.12"
 
 def pip_download(spec: str, dest: Path) -> bool:
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-         "--python-version", PYTHON_VERSION, "--disable-pip-version-check", "-q",
-         "-d", str(dest), spec],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--python-version",
+            PYTHON_VERSION,
+            "--disable-pip-version-check",
+            "-q",
+            "-d",
+            str(dest),
+            spec,
+        ],
         capture_output=True,
         text=True,
     )
@@ -130,12 +143,23 @@ def fetch(dest: Path, pins=PINS, force: bool = False, only=None) -> dict:
                 shutil.rmtree(target)
             files, lines = unpack_py(wheel, target)
             isolate(target)
-            packages.append({"name": name, "version": version, "kind": kind, "wheel": wheel.name,
-                             "sha256": sha256(wheel), "files": files, "lines": lines})
+            packages.append(
+                {
+                    "name": name,
+                    "version": version,
+                    "kind": kind,
+                    "wheel": wheel.name,
+                    "sha256": sha256(wheel),
+                    "files": files,
+                    "lines": lines,
+                }
+            )
             print(f"{name:<22} {version:<11} {files:>6} files {lines:>9,} lines", flush=True)
-    manifest = {"packages": packages,
-                "files": sum(p["files"] for p in packages),
-                "lines": sum(p["lines"] for p in packages)}
+    manifest = {
+        "packages": packages,
+        "files": sum(p["files"] for p in packages),
+        "lines": sum(p["lines"] for p in packages),
+    }
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     if failed:
         print("error: not downloaded: " + ", ".join(failed), file=sys.stderr)

@@ -9,6 +9,7 @@ as working directory), so this repository's configuration never applies. The ver
 live in benchmarks/realcode/verdicts.jsonl; see README.md there for the policy.
 Exit code 0 unless `--strict` and something is unjudged, stale, or below `--min-precision`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,13 +35,25 @@ def scan_package(folder: Path, command: list) -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     proc = subprocess.run(
-        command + ["check", "--no-cache", "--format", "json", "--exit-zero", "-q",
-                   "--config", str(folder / ".gdpr-lint.toml"), "."],
-        cwd=folder, capture_output=True, text=True, env=env,
+        command
+        + [
+            "check",
+            "--no-cache",
+            "--format",
+            "json",
+            "--exit-zero",
+            "-q",
+            "--config",
+            str(folder / ".gdpr-lint.toml"),
+            ".",
+        ],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     if proc.returncode != 0:
-        raise SystemExit(f"error: gdpr-lint failed on {folder.name} ({proc.returncode}):\n"
-                         f"{proc.stderr[-2000:]}")
+        raise SystemExit(f"error: gdpr-lint failed on {folder.name} ({proc.returncode}):\n{proc.stderr[-2000:]}")
     return json.loads(proc.stdout)
 
 
@@ -50,7 +63,7 @@ def flagged_source(folder: Path, path: str, line: int, end_line: int) -> str:
         lines = (folder / path).read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return ""
-    return "\n".join(lines[max(line, 1) - 1:max(end_line, line)])
+    return "\n".join(lines[max(line, 1) - 1 : max(end_line, line)])
 
 
 def collect(packages: Path, command: list, only=None, errors=None) -> list:
@@ -70,11 +83,11 @@ def collect(packages: Path, command: list, only=None, errors=None) -> list:
                 errors.append(f"{name}/{error.get('path')}: {error.get('message')}")
         for finding in report["findings"]:
             finding["package"] = name
-            finding["code"] = flagged_source(folder, finding["path"], finding["line"],
-                                             finding.get("end_line") or finding["line"])
+            finding["code"] = flagged_source(
+                folder, finding["path"], finding["line"], finding.get("end_line") or finding["line"]
+            )
             findings.append(finding)
-        print(f"scanned {name:<22} {len(report['findings']):>4} findings {took:6.1f} s",
-              file=sys.stderr, flush=True)
+        print(f"scanned {name:<22} {len(report['findings']):>4} findings {took:6.1f} s", file=sys.stderr, flush=True)
     return score.keyed(findings)
 
 
@@ -82,18 +95,22 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packages", type=Path, default=DEFAULT_PACKAGES)
     parser.add_argument("--verdicts", type=Path, default=DEFAULT_VERDICTS)
-    parser.add_argument("--gdpr-lint", default=None,
-                        help="how to run gdpr-lint (default: this interpreter, -m gdpr_lint, "
-                             "from this checkout)")
+    parser.add_argument(
+        "--gdpr-lint",
+        default=None,
+        help="how to run gdpr-lint (default: this interpreter, -m gdpr_lint, from this checkout)",
+    )
     parser.add_argument("--only", help="comma-separated package names")
     parser.add_argument("--save", type=Path, help="write the keyed findings (JSON) here")
     parser.add_argument("--load", type=Path, help="score these saved findings instead of scanning")
-    parser.add_argument("--skeletons", type=Path,
-                        help="write a verdicts-file line (verdict and why empty) per unjudged "
-                             "finding here")
-    parser.add_argument("--strict", action="store_true",
-                        help="exit 1 if a finding is unjudged, a verdict is stale, or a "
-                             "family's precision is below --min-precision")
+    parser.add_argument(
+        "--skeletons", type=Path, help="write a verdicts-file line (verdict and why empty) per unjudged finding here"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 if a finding is unjudged, a verdict is stale, or a family's precision is below --min-precision",
+    )
     parser.add_argument("--min-precision", type=float, default=0.0)
     args = parser.parse_args(argv)
 
@@ -115,34 +132,39 @@ def main(argv=None) -> int:
     pairs, unjudged, stale = score.match(findings, verdicts)
     table = score.precision_table(pairs, unjudged)
 
-    print(f"{len(findings)} findings, {len(pairs)} judged, {len(unjudged)} unjudged, "
-          f"{len(stale)} stale verdicts\n")
+    print(f"{len(findings)} findings, {len(pairs)} judged, {len(unjudged)} unjudged, {len(stale)} stale verdicts\n")
     print(score.format_table(table))
     if notices:
         print(f"\nNot scored ({len(notices)} tool notices, e.g. files that do not parse):")
         for finding in notices:
-            print(f"  {finding['package']}/{finding['path']}:{finding['line']} {finding['rule']} "
-                  f"{finding['message']}")
+            print(f"  {finding['package']}/{finding['path']}:{finding['line']} {finding['rule']} {finding['message']}")
     if errors:
-        print(f"\nFiles gdpr-lint could not check ({len(errors)}; a file over the per-file time budget on "
-              f"a busy machine yields no findings, so its verdicts may show as stale):")
+        print(
+            f"\nFiles gdpr-lint could not check ({len(errors)}; a file over the per-file time budget on "
+            f"a busy machine yields no findings, so its verdicts may show as stale):"
+        )
         for error in errors:
             print(f"  {error}")
     if unjudged:
         print(f"\nUnjudged findings ({len(unjudged)}):")
         for finding in unjudged:
-            print(f"  {finding['package']}/{finding['path']}:{finding['line']} {finding['rule']} "
-                  f"{finding['message']}\n      {finding['code']}")
+            print(
+                f"  {finding['package']}/{finding['path']}:{finding['line']} {finding['rule']} "
+                f"{finding['message']}\n      {finding['code']}"
+            )
     if stale:
         print(f"\nVerdicts whose finding went away ({len(stale)}):")
         for verdict in stale:
-            print(f"  {args.verdicts.name}:{verdict['_line']} {verdict['package']}/{verdict['path']} "
-                  f"{verdict['rule']} [{verdict['verdict']}] {verdict['code']}")
+            print(
+                f"  {args.verdicts.name}:{verdict['_line']} {verdict['package']}/{verdict['path']} "
+                f"{verdict['rule']} [{verdict['verdict']}] {verdict['code']}"
+            )
     if args.skeletons:
         args.skeletons.write_text("".join(score.skeleton(f) + "\n" for f in unjudged))
     if args.strict:
-        low = [fam for fam, row in table.items()
-               if row["precision"] is not None and row["precision"] < args.min_precision]
+        low = [
+            fam for fam, row in table.items() if row["precision"] is not None and row["precision"] < args.min_precision
+        ]
         if unjudged or stale or low:
             return 1
     return 0

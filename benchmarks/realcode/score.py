@@ -10,6 +10,7 @@ tests feed made-up findings. A finding's key is what survives unrelated edits:
 key no longer matches may still match through gdpr-lint's own `fingerprint` (also
 line-free), recorded next to the verdict.
 """
+
 from __future__ import annotations
 
 import json
@@ -67,8 +68,7 @@ def keyed(findings: Iterable[dict]) -> List[dict]:
 
 
 def key_of(record: dict) -> Key:
-    return (record["package"], record["path"], record["rule"], normalise(record["code"]),
-            int(record.get("n", 0)))
+    return (record["package"], record["path"], record["rule"], normalise(record["code"]), int(record.get("n", 0)))
 
 
 def load_verdicts(path: Path) -> List[dict]:
@@ -85,8 +85,7 @@ def load_verdicts(path: Path) -> List[dict]:
             if field not in record:
                 raise ValueError(f"{path}:{number}: missing {field!r}")
         if record["verdict"] not in VERDICTS:
-            raise ValueError(f"{path}:{number}: verdict must be one of {VERDICTS}, "
-                             f"not {record['verdict']!r}")
+            raise ValueError(f"{path}:{number}: verdict must be one of {VERDICTS}, not {record['verdict']!r}")
         if not str(record["why"]).strip():
             raise ValueError(f"{path}:{number}: an empty why")
         record["_line"] = number
@@ -119,12 +118,10 @@ def match(findings: List[dict], verdicts: List[dict]):
     by_print = {}
     for verdict in verdicts:
         if id(verdict) not in used and verdict.get("fingerprint"):
-            by_print[(verdict["package"], verdict["path"], verdict["rule"],
-                      verdict["fingerprint"])] = verdict
+            by_print[(verdict["package"], verdict["path"], verdict["rule"], verdict["fingerprint"])] = verdict
     still = []
     for finding in rest:
-        verdict = by_print.get((finding["package"], finding["path"], finding["rule"],
-                                finding.get("fingerprint")))
+        verdict = by_print.get((finding["package"], finding["path"], finding["rule"], finding.get("fingerprint")))
         if verdict is not None and id(verdict) not in used:
             used.add(id(verdict))
             pairs.append((finding, verdict))
@@ -132,8 +129,12 @@ def match(findings: List[dict], verdicts: List[dict]):
             still.append(finding)
 
     def line_key(record: dict):
-        return (record["package"], record["path"], record["rule"],
-                record.get("line_code") or first_line(record["code"]))
+        return (
+            record["package"],
+            record["path"],
+            record["rule"],
+            record.get("line_code") or first_line(record["code"]),
+        )
 
     left = [v for v in verdicts if id(v) not in used]
     verdict_lines = Counter(line_key(v) for v in left)
@@ -163,14 +164,12 @@ def precision_table(pairs, unjudged=()) -> "OrderedDict[str, dict]":
         table[fam] = {"findings": 0, "true": 0, "false": 0, "debatable": 0, "unjudged": 0}
     for finding, verdict in pairs:
         for fam in (family(finding["rule"]), "all"):
-            row = table.setdefault(fam, {"findings": 0, "true": 0, "false": 0, "debatable": 0,
-                                         "unjudged": 0})
+            row = table.setdefault(fam, {"findings": 0, "true": 0, "false": 0, "debatable": 0, "unjudged": 0})
             row["findings"] += 1
             row[verdict["verdict"]] += 1
     for finding in unjudged:
         for fam in (family(finding["rule"]), "all"):
-            row = table.setdefault(fam, {"findings": 0, "true": 0, "false": 0, "debatable": 0,
-                                         "unjudged": 0})
+            row = table.setdefault(fam, {"findings": 0, "true": 0, "false": 0, "debatable": 0, "unjudged": 0})
             row["findings"] += 1
             row["unjudged"] += 1
     for row in table.values():
@@ -181,17 +180,21 @@ def precision_table(pairs, unjudged=()) -> "OrderedDict[str, dict]":
 
 
 def format_table(table) -> str:
-    lines = ["| family | findings | true | false | debatable | unjudged | precision | debatable as true |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| family | findings | true | false | debatable | unjudged | precision | debatable as true |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for fam, row in table.items():
         name = {"GDPR1": "GDPR1xx", "GDPR2": "GDPR2xx", "GDPR3": "GDPR3xx"}.get(fam, fam)
 
         def fmt(value: Optional[float]) -> str:
             return "-" if value is None else f"{value:.2f}"
 
-        lines.append(f"| {name} | {row['findings']} | {row['true']} | {row['false']} | "
-                     f"{row['debatable']} | {row['unjudged']} | {fmt(row['precision'])} | "
-                     f"{fmt(row['lenient'])} |")
+        lines.append(
+            f"| {name} | {row['findings']} | {row['true']} | {row['false']} | "
+            f"{row['debatable']} | {row['unjudged']} | {fmt(row['precision'])} | "
+            f"{fmt(row['lenient'])} |"
+        )
     return "\n".join(lines)
 
 

@@ -5,6 +5,7 @@ subclass with the base's arguments (`BillingStack(app, "Billing", env=...)`). A 
 the module is followed through its bases (also bases defined in the module) to the SDK classes
 they resolve to; a class imported from the project is known by its import only.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -19,7 +20,11 @@ def class_scope(ctx, func):
         return None
     binding = ctx.scope.lookup(func.value)
     scope = getattr(getattr(binding, "value", None), "scope", None) if binding is not None else None
-    if scope is None or getattr(scope, "kind", None) != "class" or type(getattr(scope, "node", None)) is not cst.ClassDef:
+    if (
+        scope is None
+        or getattr(scope, "kind", None) != "class"
+        or type(getattr(scope, "node", None)) is not cst.ClassDef
+    ):
         return None
     return scope
 
@@ -97,8 +102,13 @@ def construct_calls(ctx, classdef) -> Iterator:
         node = stack.pop()
         if type(node) is cst.Call:
             first = node.args[0] if node.args else None
-            if first is not None and first.keyword is None and not first.star \
-                    and type(first.value) is cst.Name and first.value.value == "self":
+            if (
+                first is not None
+                and first.keyword is None
+                and not first.star
+                and type(first.value) is cst.Name
+                and first.value.value == "self"
+            ):
                 yield node
         if type(node) in (cst.ClassDef,):
             continue

@@ -8,6 +8,7 @@ contradicts it. The vocabularies are data in rules/pii.toml [pii.confidence]; th
 this module words (of the name, its owner, the enclosing scopes and the module) and the verdict
 travels with the value's taint to every rule that reports it.
 """
+
 from __future__ import annotations
 
 from typing import Dict, FrozenSet, NamedTuple, Optional, Sequence, Tuple
@@ -71,9 +72,19 @@ class ConfidenceJudge:
 
     # ---- the verdict -----------------------------------------------------------------------
 
-    def judge(self, category: str, name: str, base: str, *, owner_words: Sequence[str] = (),
-              owner_is_request: bool = False, class_words: Sequence[str] = (), scope_words=frozenset(),
-              module_words=frozenset(), type_name: Optional[str] = None) -> "Verdict":
+    def judge(
+        self,
+        category: str,
+        name: str,
+        base: str,
+        *,
+        owner_words: Sequence[str] = (),
+        owner_is_request: bool = False,
+        class_words: Sequence[str] = (),
+        scope_words=frozenset(),
+        module_words=frozenset(),
+        type_name: Optional[str] = None,
+    ) -> "Verdict":
         """(confidence, reason, ambiguous) for a value recognised as `category` by `name`.
 
         base: what the place it was read from says already (high for request data, a typed
@@ -110,7 +121,11 @@ class ConfidenceJudge:
             nearest += list(class_words)
         thing = next((w for w in nearest if w in self.thing_owners), None)
         if thing is not None and not owner_is_request:
-            return Verdict(LOW, f"`{name}` is ambiguous ({phrase}) and what holds it ('{thing}') is a machine, job, model or service, not a person", True)
+            return Verdict(
+                LOW,
+                f"`{name}` is ambiguous ({phrase}) and what holds it ('{thing}') is a machine, job, model or service, not a person",
+                True,
+            )
         if type_name in self.number_types:
             return Verdict(LOW, f"`{name}` is typed {type_name}: a number or a flag, not {label}", True)
         if base == HIGH:
@@ -118,11 +133,15 @@ class ConfidenceJudge:
         near = self._support(owner_words, owner_is_request, others, (), frozenset(), frozenset())
         module = next((w for w in sorted(module_words) if w in self.thing_modules), None)
         if not near and module is not None:
-            return Verdict(LOW, f"`{name}` is ambiguous ({phrase}) in a module about a {module}, not about people", True)
+            return Verdict(
+                LOW, f"`{name}` is ambiguous ({phrase}) in a module about a {module}, not about people", True
+            )
         support = near or self._support(owner_words, owner_is_request, others, class_words, scope_words, module_words)
         if support:
             return Verdict(MEDIUM, f"`{name}` is ambiguous ({phrase}); {support}", True)
-        return Verdict(LOW, f"`{name}` is ambiguous ({phrase}) and nothing around it says it is a person's or a login's", True)
+        return Verdict(
+            LOW, f"`{name}` is ambiguous ({phrase}) and nothing around it says it is a person's or a login's", True
+        )
 
     @staticmethod
     def _qualifier(qualifiers: WordSequences, words: Sequence[str]) -> Optional[str]:
@@ -150,7 +169,7 @@ class ConfidenceJudge:
 
 
 def file_role(path: str, tables: dict) -> Optional[str]:
-    """"test" or "example" when a file is test, example or demo code by its path
+    """ "test" or "example" when a file is test, example or demo code by its path
     (rules/confidence.toml [confidence.file-roles]), else None."""
     from fnmatch import fnmatchcase
 
@@ -160,7 +179,8 @@ def file_role(path: str, tables: dict) -> Optional[str]:
         return None
     folders, name = parts[:-1], parts[-1]
     if any(fnmatchcase(name, pattern) for pattern in roles.get("test-files", ())) or any(
-            fnmatchcase(folder, pattern) for folder in folders for pattern in roles.get("test-dirs", ())):
+        fnmatchcase(folder, pattern) for folder in folders for pattern in roles.get("test-dirs", ())
+    ):
         return "test"
     if any(fnmatchcase(folder, pattern) for folder in folders for pattern in roles.get("example-dirs", ())):
         return "example"

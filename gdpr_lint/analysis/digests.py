@@ -2,6 +2,7 @@
 is an MD5/SHA digest of a low-entropy identifier, which a dictionary of candidates reverses
 ([pii.weak-hashes] in rules/pii.toml). A mixin of the engine's Context.
 """
+
 from __future__ import annotations
 
 import re
@@ -65,8 +66,12 @@ class DigestTaintMixin:
                 return True
             if _depth < 2:
                 binding = self.scope.lookup(identifier)
-                if binding is not None and binding.defs == 1 and _is_node(binding.value) \
-                        and self._names_salt(binding.value, _depth + 1):
+                if (
+                    binding is not None
+                    and binding.defs == 1
+                    and _is_node(binding.value)
+                    and self._names_salt(binding.value, _depth + 1)
+                ):
                     return True
         return False
 

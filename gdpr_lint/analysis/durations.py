@@ -7,6 +7,7 @@ folds such expressions into a `DurationValue` using only what the engine's Conte
 offers (`constant`, `definition`, `resolve_call`), and returns None whenever the value
 cannot be known: a guessed lifetime is worse than none.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -60,28 +61,36 @@ _CONSTRUCTOR_KEYWORDS = {
 #: `Duration.days(30)`-style factories (AWS CDK), the method name is the unit
 _UNIT_FACTORIES = {
     "aws_cdk.Duration": {
-        "millis": "milliseconds", "seconds": "seconds", "minutes": "minutes",
-        "hours": "hours", "days": "days",
+        "millis": "milliseconds",
+        "seconds": "seconds",
+        "minutes": "minutes",
+        "hours": "hours",
+        "days": "days",
     },
     "aws_cdk.core.Duration": {
-        "millis": "milliseconds", "seconds": "seconds", "minutes": "minutes",
-        "hours": "hours", "days": "days",
+        "millis": "milliseconds",
+        "seconds": "seconds",
+        "minutes": "minutes",
+        "hours": "hours",
+        "days": "days",
     },
 }
 #: constructors of a calendar date, read as an absolute time when all parts are literal
 DATE_CONSTRUCTORS = frozenset({"datetime.datetime", "datetime.date"})
 #: calls that return "now" (as a timestamp or a datetime)
-NOW_CALLS = frozenset({
-    "time.time",
-    "datetime.datetime.now",
-    "datetime.datetime.utcnow",
-    "datetime.datetime.today",
-    "datetime.date.today",
-    "django.utils.timezone.now",
-    "pendulum.now",
-    "arrow.utcnow",
-    "arrow.now",
-})
+NOW_CALLS = frozenset(
+    {
+        "time.time",
+        "datetime.datetime.now",
+        "datetime.datetime.utcnow",
+        "datetime.datetime.today",
+        "datetime.date.today",
+        "django.utils.timezone.now",
+        "pendulum.now",
+        "arrow.utcnow",
+        "arrow.now",
+    }
+)
 #: calls that pass a number, duration or time through unchanged for our purposes
 _PASS_THROUGH = frozenset({"int", "float", "round", "abs", "str", "math.floor", "math.ceil", "decimal.Decimal"})
 
@@ -240,7 +249,10 @@ class DurationEvaluator:
     # --- public ---------------------------------------------------------------------
 
     def duration(
-        self, expr: cst.BaseExpression, unit: Optional[str] = "seconds", strings: str = "none",
+        self,
+        expr: cst.BaseExpression,
+        unit: Optional[str] = "seconds",
+        strings: str = "none",
         phrase_units: Optional[dict] = None,
     ) -> Optional[DurationValue]:
         """The lifetime `expr` denotes when a bare number means `unit` (None: a bare
@@ -554,7 +566,7 @@ def _arith(op: cst.BaseBinaryOp, left: float, right: float) -> Optional[float]:
         if type(op) is cst.Power:
             if abs(right) > 64:
                 return None
-            return left ** right
+            return left**right
     except (ZeroDivisionError, OverflowError):
         return None
     return None

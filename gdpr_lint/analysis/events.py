@@ -4,6 +4,7 @@ The knowledge (event keys and data classes by source) is rules/events.toml; this
 a handler's parameter annotation, its converting decorator and the keys its body reads from
 the event. Asked only for functions that look like handlers (`handler(event, context)`).
 """
+
 from __future__ import annotations
 
 from typing import Dict, Optional, Tuple
@@ -64,8 +65,9 @@ class EventSources:
                 return found
         for decorator in getattr(function, "decorators", ()):
             call = decorator.decorator
-            if type(call) is cst.Call and (ctx.resolve_call(call.func) in self.converters
-                                           or dotted_name(call.func) == "event_source"):
+            if type(call) is cst.Call and (
+                ctx.resolve_call(call.func) in self.converters or dotted_name(call.func) == "event_source"
+            ):
                 for arg in call.args:
                     if arg.keyword is not None and arg.keyword.value == self.converter_keyword:
                         entry = self.by_type.get((dotted_name(arg.value) or "").rsplit(".", 1)[-1])
@@ -90,16 +92,31 @@ def _keys_read(body, name: str):
     for node in _walk(body):
         if type(node) is cst.For and type(node.target) is cst.Name and _rooted(node.iter, names):
             names.add(node.target.value)
-        elif type(node) is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name \
-                and _rooted(node.value, names):
+        elif (
+            type(node) is cst.Assign
+            and len(node.targets) == 1
+            and type(node.targets[0].target) is cst.Name
+            and _rooted(node.value, names)
+        ):
             names.add(node.targets[0].target.value)
     for node in _walk(body):
         t = type(node)
-        if t is cst.Subscript and _rooted(node.value, names) and len(node.slice) == 1 \
-                and type(node.slice[0].slice) is cst.Index and type(node.slice[0].slice.value) is cst.SimpleString:
+        if (
+            t is cst.Subscript
+            and _rooted(node.value, names)
+            and len(node.slice) == 1
+            and type(node.slice[0].slice) is cst.Index
+            and type(node.slice[0].slice.value) is cst.SimpleString
+        ):
             yield node.slice[0].slice.value.evaluated_value
-        elif t is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "get" \
-                and _rooted(node.func.value, names) and node.args and type(node.args[0].value) is cst.SimpleString:
+        elif (
+            t is cst.Call
+            and type(node.func) is cst.Attribute
+            and node.func.attr.value == "get"
+            and _rooted(node.func.value, names)
+            and node.args
+            and type(node.args[0].value) is cst.SimpleString
+        ):
             yield node.args[0].value.evaluated_value
 
 

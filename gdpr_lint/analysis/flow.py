@@ -1,4 +1,5 @@
 """Taint values: which categories of personal data a value carries, and from where."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -24,8 +25,13 @@ class Taint:
 
     __slots__ = ("sources", "via", "_render", "_label")
 
-    def __init__(self, sources: Tuple[Source, ...] = (), via: Optional[str] = None,
-                 render: Optional[Callable] = None, label: Optional[Callable] = None):
+    def __init__(
+        self,
+        sources: Tuple[Source, ...] = (),
+        via: Optional[str] = None,
+        render: Optional[Callable] = None,
+        label: Optional[Callable] = None,
+    ):
         self.sources = sources
         self.via = via
         self._render = render
@@ -74,8 +80,12 @@ class Taint:
 
         if all(keeps(s) for s in self.sources):
             return self
-        return Taint(tuple(s if keeps(s) else replace(s, confidence=confidence, reason=reason)
-                           for s in self.sources), self.via, self._render, self._label)
+        return Taint(
+            tuple(s if keeps(s) else replace(s, confidence=confidence, reason=reason) for s in self.sources),
+            self.via,
+            self._render,
+            self._label,
+        )
 
     def without(self, other: "Taint") -> "Taint":
         """The same data less the categories `other` carries (`text.replace(token, "***")`)."""
@@ -101,8 +111,10 @@ class Taint:
             return self, EMPTY
         plain = tuple(s for s in self.sources if not s.hashed)
         digests = tuple(s for s in self.sources if s.hashed)
-        return (Taint(plain, self.via, self._render, self._label) if plain else EMPTY,
-                Taint(digests, self.via, self._render, self._label))
+        return (
+            Taint(plain, self.via, self._render, self._label) if plain else EMPTY,
+            Taint(digests, self.via, self._render, self._label),
+        )
 
     def without_hashed(self) -> "Taint":
         return self.split_hashed()[0]

@@ -1,4 +1,5 @@
 """Splitting identifiers, dict keys and dotted names into lower-case words."""
+
 from __future__ import annotations
 
 import re
@@ -58,7 +59,7 @@ class WordSequences:
         for entry in self.multi:
             n = len(entry)
             for i in range(len(words) - n + 1):
-                if tuple(words[i:i + n]) == entry:
+                if tuple(words[i : i + n]) == entry:
                     yield i, i + n
 
     def occurs_in(self, words: Sequence[str], start: int = 0, end: Optional[int] = None) -> bool:
@@ -72,5 +73,4 @@ class WordSequences:
 
     def begins(self, words: Sequence[str]) -> bool:
         """Whether words start with an entry: `number_of_emails`."""
-        return bool(words) and (words[0] in self.single
-                                or any(tuple(words[:len(e)]) == e for e in self.multi))
+        return bool(words) and (words[0] in self.single or any(tuple(words[: len(e)]) == e for e in self.multi))

@@ -1,4 +1,5 @@
 """Recognising personal data from names: the vocabulary in rules/pii.toml, extended by config."""
+
 from __future__ import annotations
 
 import re
@@ -36,8 +37,13 @@ class NameMatch:
 class PiiVocabulary:
     """Decides whether a name (identifier, attribute, key, keyword, type) names personal data."""
 
-    def __init__(self, tables: dict, extra_identifiers: Optional[Dict[str, str]] = None,
-                 ignore_identifiers: Iterable[str] = (), extra_sanitizers: Iterable[str] = ()):
+    def __init__(
+        self,
+        tables: dict,
+        extra_identifiers: Optional[Dict[str, str]] = None,
+        ignore_identifiers: Iterable[str] = (),
+        extra_sanitizers: Iterable[str] = (),
+    ):
         pii = tables.get("pii", {})
         self.person_nouns = frozenset(pii.get("person-nouns", ()))
         self.meta_containers = frozenset(pii.get("meta-containers", ()))
@@ -46,13 +52,16 @@ class PiiVocabulary:
         for name, category in (extra_identifiers or {}).items():
             extra.setdefault(category, []).append(split_words(name))
         specs = pii.get("categories", {})
-        phrases = {cid: tuple(p for p in [self._phrase(p) for p in spec.get("phrases", ())] + extra.get(cid, []) if p)
-                   for cid, spec in specs.items()}
+        phrases = {
+            cid: tuple(p for p in [self._phrase(p) for p in spec.get("phrases", ())] + extra.get(cid, []) if p)
+            for cid, spec in specs.items()
+        }
         self.vocabulary = frozenset(w for ps in phrases.values() for p in ps for w in p if w != PERSON)
         # the words plurals fold to: the vocabulary's, and the meta suffixes' (`phone_models`,
         # `email_templates` are about the data as `phone_model` is)
         self._singulars = self.vocabulary | frozenset(
-            w for entry in pii.get("meta-suffixes", ()) for w in split_words(entry))
+            w for entry in pii.get("meta-suffixes", ()) for w in split_words(entry)
+        )
         # word lists whose entries may be several words (`country_code`) or hold digits
         # (`sha256`): matched as word sequences, folded like the identifiers they meet
         self.meta_suffixes = WordSequences(pii.get("meta-suffixes", ()), self.fold)
@@ -70,8 +79,9 @@ class PiiVocabulary:
                 exclude_scope_words=frozenset(spec.get("exclude-scope-words", ())),
                 exclude_scope_phrases=frozenset(self._phrase(p) for p in spec.get("exclude-scope-phrases", ())),
                 bare_phrases=frozenset(self._phrase(p) for p in spec.get("bare-phrases", ())),
-                context_phrases=tuple((self._phrase(p), frozenset(words))
-                                      for p, words in spec.get("context-phrases", {}).items()),
+                context_phrases=tuple(
+                    (self._phrase(p), frozenset(words)) for p, words in spec.get("context-phrases", {}).items()
+                ),
             )
         self.ignored = frozenset(i.lower() for i in ignore_identifiers)
         # phrase index: last word -> [(category, phrase)] so matching is one dict hit per word
@@ -151,8 +161,7 @@ class PiiVocabulary:
                 start = end - len(phrase)
                 if start < 0:
                     continue
-                if all(p == w or (p == PERSON and w in self.person_nouns)
-                       for p, w in zip(phrase, words[start:end])):
+                if all(p == w or (p == PERSON and w in self.person_nouns) for p, w in zip(phrase, words[start:end])):
                     return NameMatch(cid, start, end)
         return None
 
@@ -173,12 +182,15 @@ class PiiVocabulary:
             return None  # CLIENT_SECRET_BASIC is an enum member, SECRET_KEY a secret
         if self.meta_suffixes.occurs_in(words, match.end):
             return None
-        if match.start > 0 and self.meta_prefixes.begins(words[:match.start]):
+        if match.start > 0 and self.meta_prefixes.begins(words[: match.start]):
             return None
         category = self.categories[match.category]
-        if (category.bare_phrases and match.end == len(words)
-                and tuple(words[match.start:match.end]) in category.bare_phrases
-                and not any(w in self.person_nouns for w in words[:match.start])):
+        if (
+            category.bare_phrases
+            and match.end == len(words)
+            and tuple(words[match.start : match.end]) in category.bare_phrases
+            and not any(w in self.person_nouns for w in words[: match.start])
+        ):
             return None  # `health`, `worker_health`: a service's health, not a person's
         if category.exclude_words and category.exclude_words.occurs_outside(words, match.start, match.end):
             return None
@@ -239,7 +251,7 @@ class PiiVocabulary:
             return True
         folded = [self.fold(w) for w in split_words(name)]
         match = self._match(folded)
-        return match is None or tuple(folded[match.start:match.end]) in category.exclude_scope_phrases
+        return match is None or tuple(folded[match.start : match.end]) in category.exclude_scope_phrases
 
     def lacks_context(self, cid: str, scope_words, name: Optional[str]) -> bool:
         """Whether `name` was recognised by an ambiguous phrase of the category (its
@@ -253,7 +265,7 @@ class PiiVocabulary:
         match = self._match(folded)
         if match is None:
             return False
-        matched = tuple(folded[match.start:match.end])
+        matched = tuple(folded[match.start : match.end])
         for phrase, words in phrases:
             if phrase == matched:
                 return words.isdisjoint(folded) and words.isdisjoint(scope_words)

@@ -5,6 +5,7 @@ by a key that names a secret (`config.get("database", "PASSWORD")`), and what a 
 a prompt (`getpass.getpass()`, `input("Email: ")`). The words are data in rules/pii_sources.toml
 ([pii.sources]); the engine asks these helpers from its call analysis, so every rule benefits.
 """
+
 from __future__ import annotations
 
 import re
@@ -155,4 +156,3 @@ def config_item_category(vocab, container, key: str) -> Optional[str]:
     if not words or vocab.sources.config_words.isdisjoint(words[-1:]):
         return None
     return secret_key_category(vocab, key)
-

@@ -1,6 +1,7 @@
 """Taint propagation: which personal data an expression carries (names, attributes, keyed
 items, literals). A mixin of the engine's Context.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, FrozenSet, Optional, Tuple
@@ -27,9 +28,16 @@ class TaintMixin:
     if TYPE_CHECKING:  # set by the Context
         _module_words: Optional[FrozenSet[str]]
 
-    def _taint_source(self, category: Optional[str], node, confidence: str = "medium",
-                      name: Optional[str] = None, *, type_name: Optional[str] = None,
-                      reason: Optional[str] = None) -> Taint:
+    def _taint_source(
+        self,
+        category: Optional[str],
+        node,
+        confidence: str = "medium",
+        name: Optional[str] = None,
+        *,
+        type_name: Optional[str] = None,
+        reason: Optional[str] = None,
+    ) -> Taint:
         """name: the identifier or key the category was recognised by, when it is not the
         node's own name (`token = next(stream)`, `data["token"]`). reason: why the place says
         how sure it is, for sources that no name made (a request's payload); else the
@@ -37,15 +45,18 @@ class TaintMixin:
         if category is None:
             return EMPTY
         if self.vocab.categories[category].context_phrases and self.vocab.lacks_context(
-                category, self.scope.words(self.vocab.meta_prefixes), name or _last_name(node)):
+            category, self.scope.words(self.vocab.meta_prefixes), name or _last_name(node)
+        ):
             return EMPTY  # `pan` of a camera: the word needs its category around it
         if self.vocab.categories[category].exclude_scope_words and self.vocab.excluded_in_scope(
-                category, self.scope.words(self.vocab.meta_prefixes), name or _last_name(node)):
+            category, self.scope.words(self.vocab.meta_prefixes), name or _last_name(node)
+        ):
             return EMPTY
         ambiguous = False
         if reason is None:
-            confidence, reason, ambiguous = self._judged(category, node, confidence, name or _last_name(node),
-                                                         type_name)
+            confidence, reason, ambiguous = self._judged(
+                category, node, confidence, name or _last_name(node), type_name
+            )
         return Taint((Source(category, node, confidence, reason, ambiguous),), None, self._render, self.vocab.label)
 
     def _judged(self, category: str, node, base: str, name: str, type_name: Optional[str]):
@@ -82,20 +93,34 @@ class TaintMixin:
             from gdpr_lint.analysis.confidence import module_words
 
             self._module_words = module_words(self.path)
-        return judge.judge(category, name, base, owner_words=owner_words, owner_is_request=is_request,
-                           class_words=class_words, scope_words=scope_words, module_words=self._module_words,
-                           type_name=type_name)
+        return judge.judge(
+            category,
+            name,
+            base,
+            owner_words=owner_words,
+            owner_is_request=is_request,
+            class_words=class_words,
+            scope_words=scope_words,
+            module_words=self._module_words,
+            type_name=type_name,
+        )
 
     def _is_payload_call(self, call: cst.Call) -> bool:
         """`request.get_json()`, `await request.json()`: what a user sent, read whole."""
         func = call.func
-        return (type(func) is cst.Attribute and func.attr.value in self.vocab.payload_methods
-                and dotted_name(func.value) in self.vocab.request_bases)
+        return (
+            type(func) is cst.Attribute
+            and func.attr.value in self.vocab.payload_methods
+            and dotted_name(func.value) in self.vocab.request_bases
+        )
 
     def _is_payload(self, node) -> bool:
         """`request.POST`, `request.data`: what a user sent, whole."""
-        return type(node) is cst.Attribute and node.attr.value in self.vocab.payload_attributes \
+        return (
+            type(node) is cst.Attribute
+            and node.attr.value in self.vocab.payload_attributes
             and self._is_request_source(node)
+        )
 
     def _is_request_source(self, node) -> bool:
         if type(node) is cst.Attribute and node.attr.value in self.vocab.request_attributes:
@@ -154,17 +179,30 @@ class TaintMixin:
             if attr in self.masked_fields.get(self._owner_class(node.value), ()):
                 return EMPTY  # a SecretStr field prints as **********
             owner = _last_name(node.value)
-            if is_constant_name(attr) and owner.lower() not in self.vocab.config_owners and not self._is_request_source(node):
+            if (
+                is_constant_name(attr)
+                and owner.lower() not in self.vocab.config_owners
+                and not self._is_request_source(node)
+            ):
                 return EMPTY  # ErrorCode.LOGIN_BAD_CREDENTIALS: an enum member, not a secret
             category = self.vocab.classify(attr, context=owner)
-            if category is not None and not self._owner_excludes(category, node.value) \
-                    and not self._is_signal_sender(node.value):
+            if (
+                category is not None
+                and not self._owner_excludes(category, node.value)
+                and not self._is_signal_sender(node.value)
+            ):
                 return self._taint_source(category, node, "medium")
             if self._is_payload(node):
-                return self._taint_source(self.vocab.payload_category, node, "medium",  # `request.POST` whole
-                                          reason="what a user sent in a request, passed on whole")
+                return self._taint_source(
+                    self.vocab.payload_category,
+                    node,
+                    "medium",  # `request.POST` whole
+                    reason="what a user sent in a request, passed on whole",
+                )
             if attr in self.vocab.user_attributes and dotted_name(node.value) in self.vocab.request_bases:
-                return self._taint_source(self.vocab.user_category, node, "medium")  # `request.user` prints its username
+                return self._taint_source(
+                    self.vocab.user_category, node, "medium"
+                )  # `request.user` prints its username
             return EMPTY
         if t is cst.Subscript:
             key = self._subscript_key(node)
@@ -240,7 +278,11 @@ class TaintMixin:
         if not taint or type(root) is not cst.Name:
             return
         binding = self.scope.lookup(root.value)
-        if binding is not None and binding.qualname is None and not isinstance(binding.value, (_ClassRef, _FunctionRef)):
+        if (
+            binding is not None
+            and binding.qualname is None
+            and not isinstance(binding.value, (_ClassRef, _FunctionRef))
+        ):
             binding.items = binding.items.union(taint)
 
     def _container_word(self, container) -> str:
@@ -251,8 +293,13 @@ class TaintMixin:
             return _last_name(container)
         if t is cst.Subscript:
             return self._subscript_key(container) or ""
-        if t is cst.Call and type(container.func) is cst.Attribute and container.func.attr.value == "get" \
-                and container.args and container.args[0].keyword is None:
+        if (
+            t is cst.Call
+            and type(container.func) is cst.Attribute
+            and container.func.attr.value == "get"
+            and container.args
+            and container.args[0].keyword is None
+        ):
             return string_value(container.args[0].value) or ""
         return ""
 
@@ -265,8 +312,7 @@ class TaintMixin:
         if self.vocab.is_meta_container(_last_name(container)):
             return EMPTY
         folded = self.constant(container) if type(container) in (cst.Name, cst.Attribute, cst.Subscript) else None
-        if folded is not None and isinstance(folded.value, dict) and key in folded.value \
-                and not self.taint(container):
+        if folded is not None and isinstance(folded.value, dict) and key in folded.value and not self.taint(container):
             return EMPTY  # IMPRINT_CONTACT["email"]: a literal the code wrote, not someone's data
         # a person's record qualifies a bare key as an attribute's owner does: `customer["name"]`,
         # `order["shipping"]["address"]` (not `session["id"]`, a Stripe object's id); and a
@@ -275,16 +321,21 @@ class TaintMixin:
         if context and not set(split_words(context)[-1:]) & self.vocab.person_nouns:
             context = ""
         category = self.vocab.classify(key, key=True, context=context)
-        if category is not None and len(split_words(key)) == 1 and not self._is_request_source(container) \
-                and self._owner_excludes(category, container):
+        if (
+            category is not None
+            and len(split_words(key)) == 1
+            and not self._is_request_source(container)
+            and self._owner_excludes(category, container)
+        ):
             category = None
         if category is not None:
             confidence = "high" if self._is_request_source(container) else "medium"
             taint = self._taint_source(category, node, confidence, key)
             self._note_item_read(container, taint)
             if taint and confidence == "high":  # where it enters: a field of a request
-                self.observe("data", node, category=category, source=f"request field ({container.attr.value})",
-                             name=key)
+                self.observe(
+                    "data", node, category=category, source=f"request field ({container.attr.value})", name=key
+                )
             return taint
         if self._is_request_source(container):
             # request.cookies.get("session"): the container itself says what its items are,

@@ -1,5 +1,5 @@
-"""Taint through calls, dict keys, loops and comprehensions. A mixin of the engine's Context.
-"""
+"""Taint through calls, dict keys, loops and comprehensions. A mixin of the engine's Context."""
+
 from __future__ import annotations
 
 from typing import List, Optional, Tuple
@@ -42,24 +42,36 @@ class CallTaintMixin:
         its keys: `for field, value in changes.items()` (field: a key), `for field in changes`."""
         names = _target_names(target)
         t = type(iterable)
-        if t is cst.Call and type(iterable.func) is cst.Attribute and not iterable.args \
-                and iterable.func.attr.value in ("items", "keys"):
+        if (
+            t is cst.Call
+            and type(iterable.func) is cst.Attribute
+            and not iterable.args
+            and iterable.func.attr.value in ("items", "keys")
+        ):
             keys = self.keys_taint(iterable.func.value)
             if keys is not None:
                 if iterable.func.attr.value == "keys":
                     return [(name, keys) for name in names]
-                if type(target) in (cst.Tuple, cst.List) and len(target.elements) == 2 \
-                        and type(target.elements[0].value) is cst.Name:
+                if (
+                    type(target) in (cst.Tuple, cst.List)
+                    and len(target.elements) == 2
+                    and type(target.elements[0].value) is cst.Name
+                ):
                     first = target.elements[0].value.value
                     rest = self.taint(iterable)
                     return [(name, keys if name == first else rest) for name in names]
-            elif iterable.func.attr.value == "items" and type(target) in (cst.Tuple, cst.List) \
-                    and len(target.elements) == 2 and type(target.elements[0].value) is cst.Name:
+            elif (
+                iterable.func.attr.value == "items"
+                and type(target) in (cst.Tuple, cst.List)
+                and len(target.elements) == 2
+                and type(target.elements[0].value) is cst.Name
+            ):
                 # `for name, morsel in cookie_data.items()`: the key names an entry, it does
                 # not carry the values' data; its own name may say what it is (`for email, n in`)
                 key_node = target.elements[0].value
-                return [(key_node.value, self._item_name_taint(key_node, iterable))] \
-                    + self._items_taints(target.elements[1].value, iterable)
+                return [(key_node.value, self._item_name_taint(key_node, iterable))] + self._items_taints(
+                    target.elements[1].value, iterable
+                )
         elif t in (cst.Name, cst.Dict, cst.DictComp):
             keys = self.keys_taint(iterable)
             if keys is not None:
@@ -145,12 +157,19 @@ class CallTaintMixin:
             return obtained
         if type(func) is cst.Name and target is None:
             binding = self.scope.lookup(func.value)
-            if binding is not None and isinstance(binding.value, _FunctionRef) and (
-                    binding.taint or not self.function_returns.get(func.value, (True,))[0]):
+            if (
+                binding is not None
+                and isinstance(binding.value, _FunctionRef)
+                and (binding.taint or not self.function_returns.get(func.value, (True,))[0])
+            ):
                 return binding.taint  # what the module's own function returns (else its name says)
         if self._is_payload_call(node):
-            return self._taint_source(self.vocab.payload_category, node, "medium",  # `request.get_json()`
-                                      reason="what a user sent in a request, passed on whole")
+            return self._taint_source(
+                self.vocab.payload_category,
+                node,
+                "medium",  # `request.get_json()`
+                reason="what a user sent in a request, passed on whole",
+            )
         if type(func) is cst.Attribute:
             receiver_target = self.resolve(func.value)
             if receiver_target is not None and (receiver_target.startswith("<") or self._is_module(func.value)):
@@ -162,8 +181,13 @@ class CallTaintMixin:
             is_object = receiver_target is not None and (receiver_target.startswith("<") or self._is_module(func.value))
             # a mapping's `get(key, default)`; a `get` with keywords (`headers=`, `timeout=`) is
             # an HTTP client's, whatever the object: what it sends is not in what it returns
-            if name in ("get", "pop") and node.args and not is_object and not self._kind_is_module(target) \
-                    and all(arg.keyword is None for arg in node.args):
+            if (
+                name in ("get", "pop")
+                and node.args
+                and not is_object
+                and not self._kind_is_module(target)
+                and all(arg.keyword is None for arg in node.args)
+            ):
                 key = string_value(node.args[0].value)
                 if key is None and type(node.args[0].value) in (cst.Name, cst.Attribute):
                     folded = self.constant(node.args[0].value)
@@ -184,8 +208,12 @@ class CallTaintMixin:
                 # `body.model_dump()` of a class of this module: its fields' data, and what
                 # the object itself carries (`dict` is also a passthrough method below)
                 return self._object_dump_taint(func.value).union(receiver)
-            if not is_object and name in self.vocab.key_methods and len(node.args) == 1 \
-                    and node.args[0].keyword is None:
+            if (
+                not is_object
+                and name in self.vocab.key_methods
+                and len(node.args) == 1
+                and node.args[0].keyword is None
+            ):
                 keys = self.keys_taint(node.args[0].value)
                 if keys is not None:
                     return receiver.union(keys)  # `", ".join(changes)`: the keys of a dict we know
@@ -206,8 +234,12 @@ class CallTaintMixin:
             if keys is not None:
                 return keys  # `sorted(changes)`: the keys of a dict we know
         response = target in self.vocab.response_functions
-        if response or target in self.vocab.passthrough_functions or name in ("str", "repr", "format") \
-                and type(func) is cst.Name:
+        if (
+            response
+            or target in self.vocab.passthrough_functions
+            or name in ("str", "repr", "format")
+            and type(func) is cst.Name
+        ):
             result = EMPTY
             for arg in node.args:
                 if arg.keyword is None or arg.keyword.value not in self.vocab.passthrough_skip_keywords:
@@ -218,8 +250,9 @@ class CallTaintMixin:
             if target == "getattr" and len(node.args) >= 2:
                 key = string_value(node.args[1].value)
                 if key is not None:
-                    result = self._taint_source(self.vocab.classify(key, context=_last_name(node.args[0].value)), node,
-                                                name=key)
+                    result = self._taint_source(
+                        self.vocab.classify(key, context=_last_name(node.args[0].value)), node, name=key
+                    )
             return result
         # getters named after the data: user.get_full_name(), get_client_ip(request)
         words = split_words(name)

@@ -4,6 +4,7 @@ settings module, a secret written as a literal, and what the module's own functi
 (rules/pii_sources.toml [pii.sources]; the word-level rules are in analysis/sources.py). A mixin
 of the engine's Context.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, cast
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 
 
 class SourceTaintMixin:
-
     if TYPE_CHECKING:  # provided by the Context and its other mixins
         vocab: PiiVocabulary
         scope: Scope
@@ -31,9 +31,16 @@ class SourceTaintMixin:
         def resolve(self, node: Any) -> Optional[str]: ...
         def taint(self, node: Any) -> Taint: ...
         def _unknown_content(self, value: Any) -> bool: ...
-        def _taint_source(self, category: Optional[str], node: Any, confidence: str = "medium",
-                          name: Optional[str] = None, *, type_name: Optional[str] = None,
-                          reason: Optional[str] = None) -> Taint: ...
+        def _taint_source(
+            self,
+            category: Optional[str],
+            node: Any,
+            confidence: str = "medium",
+            name: Optional[str] = None,
+            *,
+            type_name: Optional[str] = None,
+            reason: Optional[str] = None,
+        ) -> Taint: ...
 
     def _text_of(self, node) -> Optional[str]:
         folded = self.constant(node) if node is not None else None
@@ -46,8 +53,9 @@ class SourceTaintMixin:
         prompted = call_sources.prompt_source(self.vocab, node, target, self._text_of)
         if prompted is not None:
             # what a person types at a prompt: the prompt says what it is, no context to judge
-            return self._taint_source(prompted[0], node, prompted[1],
-                                      reason="what a person types at a prompt that asks for it")
+            return self._taint_source(
+                prompted[0], node, prompted[1], reason="what a person types at a prompt that asks for it"
+            )
         configured = call_sources.config_key(self.vocab, node, self._text_of)
         if configured is not None:
             return self._taint_source(configured[0], node, "medium", configured[1])
@@ -58,8 +66,12 @@ class SourceTaintMixin:
         if binding is None or binding.qualname is not None or isinstance(binding.value, _FunctionRef):
             return None
         aliased = binding.value
-        if binding.defs == 1 and not binding.taint and type(aliased) in (cst.Name, cst.Attribute) \
-                and not (type(aliased) is cst.Name and aliased.value == func.value):
+        if (
+            binding.defs == 1
+            and not binding.taint
+            and type(aliased) in (cst.Name, cst.Attribute)
+            and not (type(aliased) is cst.Name and aliased.value == func.value)
+        ):
             return self.taint(node.with_changes(func=aliased))  # `f = get_passwd; f()`
         return None
 
@@ -71,9 +83,13 @@ class SourceTaintMixin:
         a class (`Token`), nor a function named after what it returns (`fetch_token`)."""
         assert binding.qualname is not None  # the caller's condition
         module, _, imported = binding.qualname.rpartition(".")
-        if binding.type_name == "module" or not imported or not module \
-                or (imported[:1].isupper() and not is_constant_name(imported)) \
-                or call_sources.getter_words(self.vocab, imported) is not None:
+        if (
+            binding.type_name == "module"
+            or not imported
+            or not module
+            or (imported[:1].isupper() and not is_constant_name(imported))
+            or call_sources.getter_words(self.vocab, imported) is not None
+        ):
             return EMPTY
         if not is_constant_name(imported) and not call_sources.is_settings_module(self.vocab, module):
             return EMPTY  # `from .utils import strip_tokens`: a function, most likely
@@ -88,8 +104,12 @@ class SourceTaintMixin:
             return EMPTY
         text = string_value(value)
         category = self.vocab.classify(name)
-        if not text or not any(c.isalnum() for c in text) or category is None or self.vocab.categories[category].group not in \
-                self.vocab.sources.config_key_groups:
+        if (
+            not text
+            or not any(c.isalnum() for c in text)
+            or category is None
+            or self.vocab.categories[category].group not in self.vocab.sources.config_key_groups
+        ):
             return EMPTY
         if self.vocab.classify(text, key=True) is not None:
             return EMPTY
@@ -112,11 +132,16 @@ class SourceTaintMixin:
         if not data.get("returns_unknown") and self._returns_unknown(value):
             data["returns_unknown"] = True
         data.setdefault("returns_unknown", False)
-        items = [self.taint(e.value) for e in value.elements] if type(value) is cst.Tuple \
-            and not any(type(e) is cst.StarredElement for e in value.elements) else None
+        items = (
+            [self.taint(e.value) for e in value.elements]
+            if type(value) is cst.Tuple and not any(type(e) is cst.StarredElement for e in value.elements)
+            else None
+        )
         known = data.get("returned_items", ())
         if known == () or (items is not None and known is not None and len(known) == len(items)):
-            data["returned_items"] = items if known == () else [a.union(b) for a, b in zip(known, cast(List[Taint], items))]
+            data["returned_items"] = (
+                items if known == () else [a.union(b) for a, b in zip(known, cast(List[Taint], items))]
+            )
         else:
             data["returned_items"] = None  # returns of different shapes: the whole value's data
 
@@ -137,8 +162,11 @@ class SourceTaintMixin:
         if t is cst.Call and self.resolve(value.func) in self.vocab.passthrough_functions:
             return any(self._returns_unknown(a.value, _depth + 1) for a in value.args)  # `set()`
         if t is cst.FormattedString:
-            return any(self._returns_unknown(p.expression, _depth + 1) for p in value.parts
-                       if type(p) is cst.FormattedStringExpression)
+            return any(
+                self._returns_unknown(p.expression, _depth + 1)
+                for p in value.parts
+                if type(p) is cst.FormattedStringExpression
+            )
         if t is cst.IfExp:
             return self._returns_unknown(value.body, _depth + 1) or self._returns_unknown(value.orelse, _depth + 1)
         return self._unknown_content(value)
@@ -148,8 +176,11 @@ class SourceTaintMixin:
         returns tuples of that length: each name gets its own item's data, not the whole's."""
         if type(value) is cst.Await:
             value = value.expression
-        if type(value) is not cst.Call or type(value.func) is not cst.Name \
-                or any(type(e) is cst.StarredElement for e in target.elements):
+        if (
+            type(value) is not cst.Call
+            or type(value.func) is not cst.Name
+            or any(type(e) is cst.StarredElement for e in target.elements)
+        ):
             return None
         binding = self.scope.lookup(value.func.value)
         if binding is None or not isinstance(binding.value, _FunctionRef):

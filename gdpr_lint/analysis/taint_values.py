@@ -1,6 +1,7 @@
 """Whether a value can hold personal data at all: objects of the module's classes, values
 known clean, values of unknown content named after data. A mixin of the engine's Context.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -28,8 +29,12 @@ class ValueTaintMixin:
         if not fields:
             return fields
         # named as the object's fields (`body.email`), not as the class declares them (`email`)
-        return Taint(tuple(replace(s, node=cst.Attribute(value=owner, attr=cst.Name(s.node.value)))
-                           for s in fields.sources), None, self._render, self.vocab.label)
+        return Taint(
+            tuple(replace(s, node=cst.Attribute(value=owner, attr=cst.Name(s.node.value))) for s in fields.sources),
+            None,
+            self._render,
+            self.vocab.label,
+        )
 
     def _object_dump_taint_of(self, class_scope: "Scope") -> Taint:
         result = EMPTY
@@ -55,16 +60,21 @@ class ValueTaintMixin:
         scope = self.scope
         while scope is not None and scope.kind != "function":
             scope = scope.parent
-        return scope is not None and scope.param_names[:1] == (node.value,) \
+        return (
+            scope is not None
+            and scope.param_names[:1] == (node.value,)
             and getattr(scope.node.params, "star_kwarg", None) is not None
+        )
 
     def _is_class_itself(self, node: cst.Name) -> bool:
         """`cls` in a classmethod: the class, which prints as its name, not an object."""
         method = self._method_scope()
         if method is None or node.value != method.self_name:
             return False
-        return any(type(d.decorator) is cst.Name and d.decorator.value in ("classmethod", "staticmethod")
-                   for d in method.node.decorators)
+        return any(
+            type(d.decorator) is cst.Name and d.decorator.value in ("classmethod", "staticmethod")
+            for d in method.node.decorators
+        )
 
     def _owner_class(self, node) -> Optional[str]:
         """The class an object belongs to when we know it: `self` in a method, or a
@@ -93,7 +103,8 @@ class ValueTaintMixin:
     def _is_non_data(self, node) -> bool:
         """Values that are never personal data whatever their key or name says."""
         return type(node) in (cst.Lambda, cst.Integer, cst.Float, cst.Comparison) or (
-            type(node) is cst.Call and _last_name(node.func) in self.vocab.non_data_calls)
+            type(node) is cst.Call and _last_name(node.func) in self.vocab.non_data_calls
+        )
 
     def _may_hold_data(self, node, _depth: int = 0) -> bool:
         """Whether a value of unknown content can be what its key names: a variable, an
@@ -128,7 +139,8 @@ class ValueTaintMixin:
             return not (_is_short_slice(node) or _is_domain_part(node))
         if t is cst.Call:
             return not self._is_non_data(node) and not self.vocab.is_sanitizer(
-                self.resolve(node.func), _last_name(node.func))
+                self.resolve(node.func), _last_name(node.func)
+            )
         if t is cst.Await:
             return self._may_hold_data(node.expression, _depth + 1)
         return False
@@ -172,8 +184,11 @@ class ValueTaintMixin:
             if self._is_non_data(value) or self.constant(value) is not None:
                 return False
             func = value.func
-            if (type(func) is cst.Attribute and func.attr.value in self.vocab.passthrough_methods
-                    and func.attr.value not in ("get", "pop")):
+            if (
+                type(func) is cst.Attribute
+                and func.attr.value in self.vocab.passthrough_methods
+                and func.attr.value not in ("get", "pop")
+            ):
                 return False  # `line.split()`, `".".join(parts)`: made from what we already know
             if type(func) is cst.Name and func.value in ("str", "repr", "format") and value.args:
                 return any(self._unknown_content(arg.value) for arg in value.args)  # `str(uuid4())`

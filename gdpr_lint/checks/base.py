@@ -7,6 +7,7 @@ things up in the knowledge catalogues (`ctx.kb`) and ask the shared analyses thr
 `ctx.constant`, `ctx.taint`, ...). A check keeps no state of its own between hooks:
 what it gathers about one file lives in `ctx.file_state(self, factory)`, made per file.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Iterable, Optional, Protocol, Sequence, TypeVar
@@ -34,8 +35,17 @@ class CheckContext(Protocol):
     module: "cst.Module"  #: the parsed file (its `code`, for what only the whole text can say)
     reports: list  #: what was reported so far in the file (a later use may make one less sure)
 
-    def report(self, code: str, node, message: str, *, categories=(), confidence: str = "medium",
-               severity: Optional[str] = None, facts: Optional[dict] = None) -> None:
+    def report(
+        self,
+        code: str,
+        node,
+        message: str,
+        *,
+        categories=(),
+        confidence: str = "medium",
+        severity: Optional[str] = None,
+        facts: Optional[dict] = None,
+    ) -> None:
         """A finding of rule `code` at `node` (dropped when the rule is not enabled)."""
 
     def observe(self, kind: str, node, *, rule: str = "", in_scope: str = "", **facts) -> None:

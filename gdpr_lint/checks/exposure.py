@@ -3,6 +3,7 @@
 Which calls are sinks, and which of their arguments carry data, is data in
 rules/exposure.toml; this module only interprets it.
 """
+
 from __future__ import annotations
 
 import re
@@ -83,21 +84,27 @@ class ExposureCheck(Check):
         self.writes = []
         for spec in table.get("writes", ()):
             attributes = spec.get("attributes", ())
-            self.writes.append(Write(
-                rule=spec["rule"], verb=spec.get("verb", verbs.get(spec["rule"], "exposed")),
-                kinds=frozenset(spec.get("kinds", ())),
-                attributes=attributes if attributes == "any" else frozenset(attributes),
-                items=bool(spec.get("items", False)),
-                attribute_items=frozenset(spec.get("attribute-items", ())),
-                not_categories=frozenset(spec.get("not-categories", ())),
-            ))
+            self.writes.append(
+                Write(
+                    rule=spec["rule"],
+                    verb=spec.get("verb", verbs.get(spec["rule"], "exposed")),
+                    kinds=frozenset(spec.get("kinds", ())),
+                    attributes=attributes if attributes == "any" else frozenset(attributes),
+                    items=bool(spec.get("items", False)),
+                    attribute_items=frozenset(spec.get("attribute-items", ())),
+                    not_categories=frozenset(spec.get("not-categories", ())),
+                )
+            )
         self.write_kinds = frozenset(kind for write in self.writes for kind in write.kinds)
         self.write_attribute_items = frozenset(a for write in self.writes for a in write.attribute_items)
         # HTTP calls whose URL names a service's API: the body is sent to that service
-        self.url_targets = frozenset(t for spec in table.get("sinks", ()) if spec["rule"] == "GDPR105"
-                                     for t in spec["targets"])
-        self.endpoints = [(spec["rule"], tuple(spec.get("hosts", ())), verbs.get(spec["rule"], "exposed"))
-                          for spec in table.get("endpoints", ())]
+        self.url_targets = frozenset(
+            t for spec in table.get("sinks", ()) if spec["rule"] == "GDPR105" for t in spec["targets"]
+        )
+        self.endpoints = [
+            (spec["rule"], tuple(spec.get("hosts", ())), verbs.get(spec["rule"], "exposed"))
+            for spec in table.get("endpoints", ())
+        ]
         self.body_keywords = frozenset(table.get("body-keywords", ("json", "data", "content", "body")))
         self.pseudonym_words = frozenset(table.get("pseudonym-function-words", ()))
         self.flags = {flag["target"]: flag for flag in table.get("flags", ())}
@@ -152,11 +159,23 @@ class ExposureCheck(Check):
                     value = ctx.constant(arg.value)
                     if value is not None and value.value == flag["value"]:
                         recipients = self.kb.tables.get("exposure", {}).get("recipients", {})
-                        ctx.observe("sent", arg, rule=flag["rule"], categories=sorted(flag.get("categories", ())),
-                                    sink=self.kb.tables.get("exposure", {}).get("sink-kinds", {}).get(flag["rule"], ""),
-                                    recipient=recipients.get(target.split(".", 1)[0], ""), target=target)
-                        ctx.report(flag["rule"], arg, flag["message"], categories=flag.get("categories", ()),
-                                   confidence="high", facts={"sink": target, "setting": flag["keyword"]})
+                        ctx.observe(
+                            "sent",
+                            arg,
+                            rule=flag["rule"],
+                            categories=sorted(flag.get("categories", ())),
+                            sink=self.kb.tables.get("exposure", {}).get("sink-kinds", {}).get(flag["rule"], ""),
+                            recipient=recipients.get(target.split(".", 1)[0], ""),
+                            target=target,
+                        )
+                        ctx.report(
+                            flag["rule"],
+                            arg,
+                            flag["message"],
+                            categories=flag.get("categories", ()),
+                            confidence="high",
+                            facts={"sink": target, "setting": flag["keyword"]},
+                        )
 
     def _check_sink(self, ctx, call: cst.Call, target: str, sink: Sink) -> None:
         taint = EMPTY
@@ -198,17 +217,24 @@ class ExposureCheck(Check):
                 continue
             value = ctx.taint(arg.value)
             if value and position in numeric:
-                value = value.capped("low", "formatted as a number (%d, %i, %f): a count, a position or an id",
-                                     ambiguous_only=True)
+                value = value.capped(
+                    "low", "formatted as a number (%d, %i, %f): a count, a position or an id", ambiguous_only=True
+                )
             taint = taint.union(value)
         if taint and sink.not_categories:
             taint = taint.restricted([c for c in taint.categories if c not in sink.not_categories])
         if taint:
             recipients = self.kb.tables.get("exposure", {}).get("recipients", {})
-            recipient = sink.recipient or recipients.get(target.split(".", 1)[0], "") or \
-                self._url_host(ctx, call, sink)
-            ctx.observe("sent", call, rule=sink.rule, categories=sorted(taint.categories), sink=sink.kind,
-                        recipient=recipient, target=target)
+            recipient = sink.recipient or recipients.get(target.split(".", 1)[0], "") or self._url_host(ctx, call, sink)
+            ctx.observe(
+                "sent",
+                call,
+                rule=sink.rule,
+                categories=sorted(taint.categories),
+                sink=sink.kind,
+                recipient=recipient,
+                target=target,
+            )
             self._report(ctx, sink.rule, call, taint, sink.verb, target)
 
     def _check_endpoint(self, ctx, call: cst.Call, target: str) -> None:
@@ -252,8 +278,7 @@ class ExposureCheck(Check):
                     if key is None:
                         key = ""
                 inner = node.value
-                if type(inner) is cst.Attribute and inner.attr.value in self.write_attribute_items \
-                        and node is target:
+                if type(inner) is cst.Attribute and inner.attr.value in self.write_attribute_items and node is target:
                     self._check_write(ctx, target, value, None, key, inner.attr.value)
                     return
                 node = inner
@@ -300,8 +325,9 @@ class ExposureCheck(Check):
         """The inventory's record of where data goes, for sinks that are not [[exposure.sinks]]
         calls (endpoints, writes)."""
         kind = self.kb.tables.get("exposure", {}).get("sink-kinds", {}).get(rule, "")
-        ctx.observe("sent", node, rule=rule, categories=sorted(taint.categories), sink=kind,
-                    recipient=recipient, target=target)
+        ctx.observe(
+            "sent", node, rule=rule, categories=sorted(taint.categories), sink=kind, recipient=recipient, target=target
+        )
 
     # ---- GDPR108: a digest returned as the pseudonym ----------------------------------------
 
@@ -340,6 +366,7 @@ class ExposureCheck(Check):
         if "://" not in text or (partial and not any(c in text.split("://", 1)[1] for c in "/:?#")):
             return ""  # f"https://api.{region}.example.com": the host goes on in the unknown part
         return host_of(text) or ""
+
     # ---- helpers of the project that send their parameters to a sink ---------------------
 
     def _check_helper(self, ctx, call: cst.Call, target: Optional[str]) -> None:
@@ -359,14 +386,28 @@ class ExposureCheck(Check):
             plural = len(taint.categories) > 1 or " and " in description
             chain = "".join(f", which passes it to {what} ({path}:{line})" for path, line, what in steps[:-1])
             sink_path, sink_line, sink_what = steps[-1]
-            message = (f"{description} {'are' if plural else 'is'} passed to {callee_name}() "
-                       f"({callee_path}:{callee_line}){chain}, which {verb} ({sink_path}:{sink_line})")
-            related = [{"path": callee_path, "line": callee_line, "message": f"{callee_name}() receives it as `{param}`"}]
+            message = (
+                f"{description} {'are' if plural else 'is'} passed to {callee_name}() "
+                f"({callee_path}:{callee_line}){chain}, which {verb} ({sink_path}:{sink_line})"
+            )
+            related = [
+                {"path": callee_path, "line": callee_line, "message": f"{callee_name}() receives it as `{param}`"}
+            ]
             related += [{"path": path, "line": line, "message": f"passed to {what}"} for path, line, what in steps[:-1]]
             related.append({"path": sink_path, "line": sink_line, "message": f"{sink_what} {verb}"})
-            ctx.report(rule, call, message, categories=taint.categories, confidence=taint.confidence,
-                       facts={"sink": sink_what, "via": callee_name + "()", "categories": list(taint.categories),
-                              "related": related})
+            ctx.report(
+                rule,
+                call,
+                message,
+                categories=taint.categories,
+                confidence=taint.confidence,
+                facts={
+                    "sink": sink_what,
+                    "via": callee_name + "()",
+                    "categories": list(taint.categories),
+                    "related": related,
+                },
+            )
 
     def call_sinks(self, target: str, args, keywords=()) -> list:
         """For the project index: which of a call's arguments (given as [position or keyword,
@@ -384,8 +425,11 @@ class ExposureCheck(Check):
                 if sink.key_value is not None and key == sink.key_value[0]:
                     continue
             elif key not in ("*", "**"):
-                if key in sink.skip_keywords or sink.keywords == "none" or (
-                        isinstance(sink.keywords, frozenset) and key not in sink.keywords):
+                if (
+                    key in sink.skip_keywords
+                    or sink.keywords == "none"
+                    or (isinstance(sink.keywords, frozenset) and key not in sink.keywords)
+                ):
                     continue
             out.append((params, sink.rule, verb))
         return out
@@ -430,8 +474,11 @@ class ExposureCheck(Check):
         description = taint.describe()
         plural = len(taint.categories) > 1 or " and " in description
         ctx.report(
-            rule, node, f"{description} {'are' if plural else 'is'} {verb}",
-            categories=taint.categories, confidence=taint.confidence,
+            rule,
+            node,
+            f"{description} {'are' if plural else 'is'} {verb}",
+            categories=taint.categories,
+            confidence=taint.confidence,
             facts={"sink": target, "categories": list(taint.categories), "confidence_reason": taint.reason},
         )
 
@@ -439,10 +486,12 @@ class ExposureCheck(Check):
         algorithms = sorted({s.hashed for s in digests.sources})
         description = digests.describe()
         ctx.report(
-            "GDPR108", node,
+            "GDPR108",
+            node,
             f"an unsalted {'/'.join(algorithms)} digest of {description} is {verb}: a dictionary of candidates "
             f"reverses it, so it is still personal data",
-            categories=digests.categories, confidence=digests.confidence,
+            categories=digests.categories,
+            confidence=digests.confidence,
             facts={"sink": target, "categories": list(digests.categories), "digest": algorithms},
         )
 
@@ -466,17 +515,26 @@ class ExposureCheck(Check):
                 continue
             value = ctx.taint(arg.value)
             if value and not self._reaches_text(ctx, node.exc, arg, factory):
-                value = value.capped("low", "an argument of an exception factory or a field of the exception, "
-                                            "not its message: not known to reach the exception's text")
+                value = value.capped(
+                    "low",
+                    "an argument of an exception factory or a field of the exception, "
+                    "not its message: not known to reach the exception's text",
+                )
             taint = taint.union(value)
         if taint and echoed:
             taint = taint.restricted(self.echoed_reported)  # a form error shown to whoever typed it
         if taint:
             kind = self.kb.tables.get("exposure", {}).get("sink-kinds", {}).get("GDPR103", "exception messages")
-            ctx.observe("sent", node.exc, rule="GDPR103", categories=sorted(taint.categories), sink=kind,
-                        recipient="", target=target)
+            ctx.observe(
+                "sent",
+                node.exc,
+                rule="GDPR103",
+                categories=sorted(taint.categories),
+                sink=kind,
+                recipient="",
+                target=target,
+            )
             self._report(ctx, "GDPR103", node.exc, taint, self.exception_verb, target)
-
 
     def _reaches_text(self, ctx, call, arg, factory: bool) -> bool:
         """Whether an argument of `raise X(...)` is in the exception's text: the message (a
@@ -547,8 +605,10 @@ def _formats_field(ctx, func, keyword: str) -> Optional[bool]:
     if type(node) is not cst.ClassDef:
         return None
     text = ctx.source(node)
-    return re.search(r"\{[^{}\n]*\b" + re.escape(keyword) + r"\b", text) is not None \
+    return (
+        re.search(r"\{[^{}\n]*\b" + re.escape(keyword) + r"\b", text) is not None
         or re.search(r"%[^\n]*\b" + re.escape(keyword) + r"\b", text) is not None
+    )
 
 
 def _dotted(node) -> str:

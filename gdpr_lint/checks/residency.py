@@ -5,6 +5,7 @@ where an SDK sends data by default) is data in rules/residency*.toml; this modul
 it over the engine's analyses (`ctx.resolve_call`, `ctx.constant`, `ctx.kind`).
 Only values that can be known are judged: a variable of unknown value is never flagged.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -59,17 +60,19 @@ class _FileState:
 
 
 _STATIC_FILE = re.compile(
-    r"\.(?:png|jpe?g|gif|svg|webp|ico|bmp|mp4|webm|mov|mp3|wav|ogg|css|js|woff2?|ttf|pdf)$", re.IGNORECASE)
+    r"\.(?:png|jpe?g|gif|svg|webp|ico|bmp|mp4|webm|mov|mp3|wav|ogg|css|js|woff2?|ttf|pdf)$", re.IGNORECASE
+)
 _COMPARED_BEFORE = re.compile(
-    r"(?:==|!=|\bin|\bis|\.(?:startswith|endswith|get|pop|index|count)\(|\w\[|\bin\s*[(\[{][^()\[\]{}]*)$")
+    r"(?:==|!=|\bin|\bis|\.(?:startswith|endswith|get|pop|index|count)\(|\w\[|\bin\s*[(\[{][^()\[\]{}]*)$"
+)
 
 
 def _compares_or_keys(text: str, start: int, end: int) -> bool:
     """Whether the use of a name at text[start:end] compares with it or looks a key up by it:
     `== NAME`, `NAME in url`, `url.startswith(NAME)`, `host in (NAME, OTHER)`, `claims[NAME]`,
     `claims.get(NAME)`."""
-    before = text[max(0, start - 60):start].rstrip()
-    after = text[end:end + 20].lstrip()
+    before = text[max(0, start - 60) : start].rstrip()
+    after = text[end : end + 20].lstrip()
     return _COMPARED_BEFORE.search(before) is not None or after.startswith(("==", "!=", "in ", "not in "))
 
 
@@ -216,7 +219,9 @@ class ResidencyCheck(InfrastructureMixin, Check):
         # (`googleapiclient` for `<gapi>.insert`)
         sink_kinds = {
             c[1:].split(">", 1)[0].split(":", 1)[0]
-            for sink in self.catalog.table.get("region_args", ()) for c in sink.get("calls", ()) if c.startswith("<")
+            for sink in self.catalog.table.get("region_args", ())
+            for c in sink.get("calls", ())
+            if c.startswith("<")
         }
         tokens.update(call_tokens(f for f, kind in self._factories.items() if kind.split(":", 1)[0] in sink_kinds))
         for service in self.catalog.saas.values():
@@ -242,8 +247,14 @@ class ResidencyCheck(InfrastructureMixin, Check):
         tokens.update(p.strip("*") for names in self.setting_endpoints.values() for p in names)
         for spec in self.attributes.values():
             tokens.update(n.lower() for n in spec.get("receiver_names", ()))
-        return sorted((t if isinstance(t, tuple) else t.lower() for t in tokens
-                       if isinstance(t, tuple) or (len(t) >= 2 and "*" not in t)), key=str)
+        return sorted(
+            (
+                t if isinstance(t, tuple) else t.lower()
+                for t in tokens
+                if isinstance(t, tuple) or (len(t) >= 2 and "*" not in t)
+            ),
+            key=str,
+        )
 
     def on_call(self, ctx, call, target) -> None:
         state = self._file(ctx)
@@ -374,7 +385,9 @@ class ResidencyCheck(InfrastructureMixin, Check):
             for code, node, message, facts, stmt in reports:
                 saved, ctx.stmt = ctx.stmt, stmt
                 try:
-                    ctx.report(code, node, message, facts=facts, confidence="high" if code != UNKNOWN_REGION else "medium")
+                    ctx.report(
+                        code, node, message, facts=facts, confidence="high" if code != UNKNOWN_REGION else "medium"
+                    )
                 finally:
                     ctx.stmt = saved
 
@@ -387,14 +400,16 @@ class ResidencyCheck(InfrastructureMixin, Check):
         text = ctx.module.code  # only for files with such a constant
         for name, reports in state.constant_reports:
             uses = [m for m in re.finditer(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", text)]
-            uses = [m for m in uses if not re.match(r"\s*(?::[^=\n]*)?=(?!=)", text[m.end():m.end() + 80])]
+            uses = [m for m in uses if not re.match(r"\s*(?::[^=\n]*)?=(?!=)", text[m.end() : m.end() + 80])]
             if not uses or not all(_compares_or_keys(text, m.start(), m.end()) for m in uses):
                 continue
             for report in reports:
                 if report.code == NON_EU_SAAS:
                     report.confidence = "low"
-                    report.facts["confidence_reason"] = (f"{name} is only compared with or used as a key in this "
-                                                         "module: nothing is configured to send there")
+                    report.facts["confidence_reason"] = (
+                        f"{name} is only compared with or used as a key in this "
+                        "module: nothing is configured to send there"
+                    )
 
     @staticmethod
     def _scope_id(ctx, name: str) -> int:
@@ -433,8 +448,12 @@ class ResidencyCheck(InfrastructureMixin, Check):
         if verdict is not None:
             confidence, facts = verdict[0], dict(facts, confidence_reason=verdict[1])
         elif "confidence_reason" not in facts:
-            facts = dict(facts, confidence_reason="a value the analysis cannot place" if code == UNKNOWN_REGION
-                         else "what the code configures a client, a call or a setting with, or falls back to")
+            facts = dict(
+                facts,
+                confidence_reason="a value the analysis cannot place"
+                if code == UNKNOWN_REGION
+                else "what the code configures a client, a call or a setting with, or falls back to",
+            )
         if self._defer_to is not None:
             # a provider or environment bound to a name: judged by its uses at the end of the file
             state.deferred.setdefault(self._defer_to, []).append((code, node, message, facts, ctx.stmt))
@@ -449,9 +468,19 @@ class ResidencyCheck(InfrastructureMixin, Check):
 
     def _observe_service(self, ctx, node, sid: str, place: str, host: str, allowed: bool) -> None:
         group = self.catalog.group(place) if place not in ("none", "account") else place
-        self._observe(ctx, "recipient", node, NON_EU_SAAS, service=sid, name=self.catalog.saas[sid].get("name", sid),
-                      host=host or "", place=place, place_name=self.catalog.place_name(place), jurisdiction=group,
-                      allowed=allowed)
+        self._observe(
+            ctx,
+            "recipient",
+            node,
+            NON_EU_SAAS,
+            service=sid,
+            name=self.catalog.saas[sid].get("name", sid),
+            host=host or "",
+            place=place,
+            place_name=self.catalog.place_name(place),
+            jurisdiction=group,
+            allowed=allowed,
+        )
 
     def _under_test_double(self, ctx) -> bool:
         """Inside a function or class decorated with a test double (`@mock_aws`) or a
@@ -618,8 +647,11 @@ class ResidencyCheck(InfrastructureMixin, Check):
             value = self._value_of(ctx, expr)
             if value is None:
                 # `region_name="us-east-1" if legacy else "eu-west-1"`: each branch the code can take
-                for branch in self._conditional_branches(ctx, expr) or self._loop_items(ctx, expr) \
-                        or self._enum_member(ctx, expr, provider):
+                for branch in (
+                    self._conditional_branches(ctx, expr)
+                    or self._loop_items(ctx, expr)
+                    or self._enum_member(ctx, expr, provider)
+                ):
                     if isinstance(branch.value, str):
                         self._judge_region(ctx, call, provider, branch.value, branch.origin, path, sink, done)
                 return
@@ -693,17 +725,28 @@ class ResidencyCheck(InfrastructureMixin, Check):
 
     def _judge_known(self, ctx, node, region: Region, origin, done, *, reason=None, matched=None) -> bool:
         allowed = self.policy.region_allowed(region)
-        self._observe(ctx, "region", node, NON_EU_REGION, provider=region.provider,
-                      provider_name=self.catalog.provider_name(region.provider), region=region.id,
-                      region_name=region.name, countries=list(region.countries),
-                      jurisdiction=self.catalog.jurisdiction(region), allowed=allowed)
+        self._observe(
+            ctx,
+            "region",
+            node,
+            NON_EU_REGION,
+            provider=region.provider,
+            provider_name=self.catalog.provider_name(region.provider),
+            region=region.id,
+            region_name=region.name,
+            countries=list(region.countries),
+            jurisdiction=self.catalog.jurisdiction(region),
+            allowed=allowed,
+        )
         if allowed:
             return False
         key = (NON_EU_REGION, region.provider, region.id)
         if key in done:
             return False
         done.add(key)
-        self._report(ctx, NON_EU_REGION, node, self._region_message(region, origin, reason, matched), self._facts(region, origin))
+        self._report(
+            ctx, NON_EU_REGION, node, self._region_message(region, origin, reason, matched), self._facts(region, origin)
+        )
         return True
 
     def _facts(self, region: Region, origin=None) -> dict:
@@ -815,12 +858,16 @@ class ResidencyCheck(InfrastructureMixin, Check):
             if key is not None and isinstance(key.value, str) and key.value in self.dict_keys:
                 spec = self.dict_keys[key.value]
                 endpoint_key = spec.get("endpoint")
-                if endpoint_key and not self._endpoint_ok(ctx, self._dict_value(ctx, expr, endpoint_key), spec["provider"]):
+                if endpoint_key and not self._endpoint_ok(
+                    ctx, self._dict_value(ctx, expr, endpoint_key), spec["provider"]
+                ):
                     continue
                 value = self._const(ctx, element.value)
                 if value is not None and isinstance(value.value, str):
                     at = node if node is not None else element.value
-                    reported |= self._judge_region(ctx, at, spec["provider"], value.value, value.origin, key.value, spec, done)
+                    reported |= self._judge_region(
+                        ctx, at, spec["provider"], value.value, value.origin, key.value, spec, done
+                    )
                 continue
             reported |= self._scan_value_node(ctx, element.value, done, node=node, leaf=node is None)
         return reported
@@ -876,8 +923,10 @@ class ResidencyCheck(InfrastructureMixin, Check):
         values = list(table.values())
         if len(values) < 2 or not all(isinstance(v, str) for v in values):
             return False
-        if all(isinstance(k, str) and self._region_key(k) is not None for k in table) \
-                and len({self._region_key(v) for v in values} - {None}) >= 2:
+        if (
+            all(isinstance(k, str) and self._region_key(k) is not None for k in table)
+            and len({self._region_key(v) for v in values} - {None}) >= 2
+        ):
             return True  # `{"ap-southeast-1": "mt.ap-southeast-1.aliyuncs.com", ...}`: region -> endpoint
         hits = []
         for value in values:
@@ -918,8 +967,10 @@ class ResidencyCheck(InfrastructureMixin, Check):
         if "://" in text and _STATIC_FILE.search(text.split("?", 1)[0]) is not None:
             state = self._file(ctx)  # `gr.Image("https://files.s3.us-west-2.amazonaws.com/logo.png")`
             saved = state.saas_verdict
-            state.saas_verdict = saved or ("low", "the URL of a static file (an image, a video, a style sheet): "
-                                                  "it is read, no data is sent there")
+            state.saas_verdict = saved or (
+                "low",
+                "the URL of a static file (an image, a video, a style sheet): it is read, no data is sent there",
+            )
             try:
                 return self._scan_string_judged(ctx, text, origin, done, node)
             finally:
@@ -1052,8 +1103,11 @@ class ResidencyCheck(InfrastructureMixin, Check):
             return
         service = self.catalog.saas[sid]
         place = service.get("default", "none")
-        allowed = place in ("none", "account") or self.policy.country_allowed(place) or \
-            self.policy.token_allowed(service.get("default_host", ""), f"saas:{sid}")
+        allowed = (
+            place in ("none", "account")
+            or self.policy.country_allowed(place)
+            or self.policy.token_allowed(service.get("default_host", ""), f"saas:{sid}")
+        )
         self._observe_service(ctx, call, sid, place, service.get("default_host", ""), allowed)
         if allowed:
             return
@@ -1102,7 +1156,9 @@ class ResidencyCheck(InfrastructureMixin, Check):
                 value = self._value_of(ctx, found) if found is not None else None
                 at = found if found is not None and not isinstance(found, Value) else value_expr
                 if value is not None and isinstance(value.value, str):
-                    reported |= self._judge_region(ctx, at, provider, value.value, value.origin, f"{key}[{dict_key!r}]", spec, done)
+                    reported |= self._judge_region(
+                        ctx, at, provider, value.value, value.origin, f"{key}[{dict_key!r}]", spec, done
+                    )
             return reported
         value = self._const(ctx, value_expr)
         if value is None and kind == "host":
@@ -1180,7 +1236,9 @@ class ResidencyCheck(InfrastructureMixin, Check):
             return False
         kind = ctx.kind(target.value)
         receiver = _dotted(target.value) or ""
-        if kind not in spec.get("kinds", ()) and receiver.rsplit(".", 1)[-1].lower() not in spec.get("receiver_names", ()):
+        if kind not in spec.get("kinds", ()) and receiver.rsplit(".", 1)[-1].lower() not in spec.get(
+            "receiver_names", ()
+        ):
             return False
         const = self._const(ctx, value)
         if const is None or not isinstance(const.value, str):
@@ -1211,8 +1269,11 @@ class ResidencyCheck(InfrastructureMixin, Check):
             self._note_override(ctx, self._overrides.get(norm.rsplit(".", 1)[-1], ()), norm.rsplit(".", 1)[0])
         environ = _ENVIRON_ITEM.match(norm)  # os.environ["TWILIO_REGION"] = "us1"
         for suffix, sid in self.saas_assign.items():
-            if norm == suffix or norm.endswith("." + suffix) or norm.upper() == suffix.upper() or (
-                environ and environ.group(1).upper() == suffix.upper()
+            if (
+                norm == suffix
+                or norm.endswith("." + suffix)
+                or norm.upper() == suffix.upper()
+                or (environ and environ.group(1).upper() == suffix.upper())
             ):
                 const = self._const(ctx, value)
                 if const is not None and isinstance(const.value, str):

@@ -3,6 +3,7 @@
 Kept free of libcst: the catalogue tests and the check share it, and `gdpr-lint rules`
 never needs to parse anything to load it.
 """
+
 from __future__ import annotations
 
 import re
@@ -218,7 +219,7 @@ class Catalog:
                     return table[key]
             return None
         for label in reversed(labels):
-            for candidate in (label,) + tuple(label[len(p):] for p in rule.label_prefixes if label.startswith(p)):
+            for candidate in (label,) + tuple(label[len(p) :] for p in rule.label_prefixes if label.startswith(p)):
                 region = self.regions.get(rule.provider, {}).get(candidate)
                 if region is not None:
                     return region

@@ -9,6 +9,7 @@ ResidencyCheck that knows stacks, providers and the loops that make them.
 - Regions that reach a sink through a loop or a comprehension over a constant list, enum members
   ([residency.enums]) and test modules' sample data ([residency.test_data]).
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -53,8 +54,9 @@ class InfrastructureMixin:
             # the class imported from the project, or defined in the module (`class
             # BillingStack(BaseStack)` with `from common.base import BaseStack`; the pre-filter
             # drops such a class when its body has no token, leaving the name unbound)
-            if classes.imported_project_class(ctx, call.func, names, roots) or \
-                    classes.local_project_class(ctx, call.func, names, roots):
+            if classes.imported_project_class(ctx, call.func, names, roots) or classes.local_project_class(
+                ctx, call.func, names, roots
+            ):
                 found.extend(sink.get("calls", ())[:1])
         return found
 
@@ -79,7 +81,11 @@ class InfrastructureMixin:
         scope = ctx.scope
         while scope is not None and getattr(scope, "kind", None) != "class":
             scope = getattr(scope, "parent", None)
-        return scope is not None and type(getattr(scope, "node", None)) is _cst.ClassDef and self._global_class(ctx, scope.node)
+        return (
+            scope is not None
+            and type(getattr(scope, "node", None)) is _cst.ClassDef
+            and self._global_class(ctx, scope.node)
+        )
 
     def _global_stack_call(self, ctx, call) -> bool:
         """A call of a stack class that holds only global resources: one defined in the module,
@@ -176,7 +182,8 @@ class InfrastructureMixin:
             parts = path.split("/")
             spec = self.catalog.table.get("test_data", {}) or {}
             cached = self._file(ctx).test_module = any(p in spec.get("folders", ()) for p in parts[:-1]) or any(
-                fnmatch.fnmatchcase(parts[-1], pattern) for pattern in spec.get("files", ()))
+                fnmatch.fnmatchcase(parts[-1], pattern) for pattern in spec.get("files", ())
+            )
         return cached
 
     def _enum_member(self, ctx, expr, provider) -> list:
@@ -204,8 +211,12 @@ class InfrastructureMixin:
                 return []
             source = items.origin or _dotted(iterable) or "the items looped over"
             return [_value(item, f"{source}, looped over") for item in items.value if isinstance(item, str)]
-        if type(expr) is not _cst.Subscript or type(expr.value) is not _cst.Name or len(expr.slice) != 1 \
-                or type(expr.slice[0].slice) is not _cst.Index:
+        if (
+            type(expr) is not _cst.Subscript
+            or type(expr.value) is not _cst.Name
+            or len(expr.slice) != 1
+            or type(expr.slice[0].slice) is not _cst.Index
+        ):
             return []
         iterable = ctx.loop_iterable(expr.value)
         items = self._const(ctx, iterable) if iterable is not None else None
@@ -213,6 +224,8 @@ class InfrastructureMixin:
         if items is None or key is None or not isinstance(items.value, (list, tuple)):
             return []
         source = items.origin or _dotted(iterable) or "the items looped over"
-        return [_value(item[key.value], f"{source}, looped over") for item in items.value
-                if isinstance(item, dict) and key.value in item]
-
+        return [
+            _value(item[key.value], f"{source}, looped over")
+            for item in items.value
+            if isinstance(item, dict) and key.value in item
+        ]

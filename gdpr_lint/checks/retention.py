@@ -5,6 +5,7 @@ and settings set a lifetime, in which unit, for which data category, and which v
 mean "forever"). This module interprets that catalogue over the engine's traversal and
 the shared duration evaluator.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,7 +44,6 @@ class _PendingStore:
     description: str
     categories: Tuple[str, ...]
     scope_name: str = ""  # where it was written, for the inventory
-
 
 
 @dataclass
@@ -126,6 +126,7 @@ class RetentionCheck(Check):
                 tokens.add(key.lower())
         tokens.update(name.lower() for name in self.settings)
         tokens.update(self.setting_words)
+
         # a phrase counts only with what its kind of trigger needs in the same name: a strong
         # one (purge-after) alone, max-age with a data category (SESSION_MAX_AGE, sessionMaxAge;
         # bare max_age is HTTP caching), expire-after with a category or a data word
@@ -202,23 +203,38 @@ class RetentionCheck(Check):
         state = self._file(ctx)
         if self.wants(FOREVER):
             for store in state.stores:
-                if any(_may_be_same_key(store.key_literal, other)
-                       for other in state.expiring_scopes.get(store.scope_node, ())):
+                if any(
+                    _may_be_same_key(store.key_literal, other)
+                    for other in state.expiring_scopes.get(store.scope_node, ())
+                ):
                     continue
-                if store.key_text is not None and (store.key_text in state.expiring_keys or
-                                                   (store.scope_node, store.key_text) in state.expiring_scope_keys):
+                if store.key_text is not None and (
+                    store.key_text in state.expiring_keys
+                    or (store.scope_node, store.key_text) in state.expiring_scope_keys
+                ):
                     continue
-                ctx.observe("no-expiry", store.node, rule=FOREVER, api=store.entry["api"], label=store.entry["label"],
-                            category=store.entry.get("category"), categories=sorted(store.categories),
-                            in_scope=store.scope_name)
+                ctx.observe(
+                    "no-expiry",
+                    store.node,
+                    rule=FOREVER,
+                    api=store.entry["api"],
+                    label=store.entry["label"],
+                    category=store.entry.get("category"),
+                    categories=sorted(store.categories),
+                    in_scope=store.scope_name,
+                )
                 ctx.report(
                     FOREVER,
                     store.node,
                     f"{store.description} is stored in redis with no expiry: the key is kept until someone deletes it",
                     categories=store.categories,
                     confidence="medium",
-                    facts={"api": store.entry["api"], "forever": True, "category": store.entry.get("category"),
-                           "confidence_reason": "no expiry set on this key anywhere in the module"},
+                    facts={
+                        "api": store.entry["api"],
+                        "forever": True,
+                        "category": store.entry.get("category"),
+                        "confidence_reason": "no expiry set on this key anywhere in the module",
+                    },
                 )
             for node, entry, value in state.missing:
                 if self._excused(state, entry, value):
@@ -279,7 +295,8 @@ class RetentionCheck(Check):
         if not call.args or call.args[0].keyword is not None or call.args[0].star:
             return None
         if target not in wrappers.get("targets", ()) and not (
-                type(call.func) is cst.Attribute and call.func.attr.value in wrappers.get("methods", ())):
+            type(call.func) is cst.Attribute and call.func.attr.value in wrappers.get("methods", ())
+        ):
             return None
         cls = ctx.resolve_call(call.args[0].value)  # the class, called with the other arguments
         if cls is None or cls not in self.by_target:
@@ -293,9 +310,13 @@ class RetentionCheck(Check):
         if entries and any(e.get("require-keywords") for e in entries):
             # `DatabaseInstance(cloudwatch_logs_exports=[...])`: judged only when the keyword is given
             keywords = {a.keyword.value for a in call.args if a.keyword is not None}
-            entries = [e for e in entries if not e.get("require-keywords") or keywords.intersection(e["require-keywords"])]
+            entries = [
+                e for e in entries if not e.get("require-keywords") or keywords.intersection(e["require-keywords"])
+            ]
         if type(call.func) is cst.Attribute:
-            keywords = keywords if keywords is not None else {a.keyword.value for a in call.args if a.keyword is not None}
+            keywords = (
+                keywords if keywords is not None else {a.keyword.value for a in call.args if a.keyword is not None}
+            )
             for entry in self.by_method.get(call.func.attr.value, ()):
                 if entry in entries:
                     continue
@@ -311,7 +332,9 @@ class RetentionCheck(Check):
         if entry.get("ttl-item"):
             self._check_ttl_item(ctx, call, entry, category)
         keep = entry.get("keep-ttl", ())
-        if any(a.keyword is not None and a.keyword.value in keep and not self._is_unset(ctx, a.value) for a in call.args):
+        if any(
+            a.keyword is not None and a.keyword.value in keep and not self._is_unset(ctx, a.value) for a in call.args
+        ):
             lifetime_given = True
         if entry.get("expires") and lifetime_given:
             key_text = self._key_text(ctx, call, entry)
@@ -340,7 +363,8 @@ class RetentionCheck(Check):
         # the lifetime: then it is not known to be missing
         options = entry.get("options")
         unpacked = any(a.star for a in call.args) or (
-            options is not None and _argument(call, options.get("position"), options.get("keyword")) is not None)
+            options is not None and _argument(call, options.get("position"), options.get("keyword")) is not None
+        )
         # `missing-unless`: a keyword value with which the API sets a lifetime itself
         for keyword, values in entry.get("missing-unless", {}).items():
             arg = _argument(call, None, keyword)
@@ -394,8 +418,15 @@ class RetentionCheck(Check):
         taint = self._taint_of_arguments(ctx, call, skip=None, entry=entry)
         if taint:
             store = entry.get("category") or "storage"
-            ctx.observe("sent", call, rule=FOREVER, categories=sorted(taint.categories),
-                        sink=f"{store} ({entry['api'].split('.', 1)[0]})", recipient="", target=entry["api"])
+            ctx.observe(
+                "sent",
+                call,
+                rule=FOREVER,
+                categories=sorted(taint.categories),
+                sink=f"{store} ({entry['api'].split('.', 1)[0]})",
+                recipient="",
+                target=entry["api"],
+            )
 
     def _pending_store(self, ctx, state: _FileState, call: cst.Call, entry: dict) -> None:
         if not self.wants(FOREVER):
@@ -422,16 +453,27 @@ class RetentionCheck(Check):
         taint = self._taint_of_arguments(ctx, call, skip=arg)
         if taint is None:
             return
-        ctx.observe("no-expiry", arg, rule=FOREVER, api=entry["api"], label=entry["label"],
-                    category=entry.get("category"), categories=sorted(taint.categories))
+        ctx.observe(
+            "no-expiry",
+            arg,
+            rule=FOREVER,
+            api=entry["api"],
+            label=entry["label"],
+            category=entry.get("category"),
+            categories=sorted(taint.categories),
+        )
         ctx.report(
             FOREVER,
             arg,
             f"{taint.describe()} is cached with timeout {ctx.source(arg)}, which never expires",
             categories=tuple(taint.categories),
             confidence=taint.confidence,  # how sure it is that what is cached is personal data
-            facts={"api": entry["api"], "forever": True, "category": entry.get("category"),
-                   "confidence_reason": taint.reason},
+            facts={
+                "api": entry["api"],
+                "forever": True,
+                "category": entry.get("category"),
+                "confidence_reason": taint.reason,
+            },
         )
 
     def _taint_of_arguments(self, ctx, call: cst.Call, skip, entry: Optional[dict] = None):
@@ -508,8 +550,13 @@ class RetentionCheck(Check):
         if type(node) is cst.Dict:
             for entry in self.missing_keys:
                 if _sibling_key(ctx, node, entry["key"]) is None and self._where_matches(ctx, entry, node):
-                    self._report_forever(ctx, dict_value(ctx, node, entry["where"]["key"]), entry,
-                                         self._category(ctx, entry, call=call), predicate=entry["missing-text"])
+                    self._report_forever(
+                        ctx,
+                        dict_value(ctx, node, entry["where"]["key"]),
+                        entry,
+                        self._category(ctx, entry, call=call),
+                        predicate=entry["missing-text"],
+                    )
             for element in node.elements:
                 if type(element) is not cst.DictElement:
                     continue
@@ -518,8 +565,13 @@ class RetentionCheck(Check):
                     continue
                 for entry in self.keys.get(key, ()):
                     if self._key_context_matches(ctx, entry, chain) and self._where_matches(ctx, entry, node):
-                        self._check_value(ctx, element.value, entry, self._category(ctx, entry, call=call),
-                                          lambda position, keyword, d=node: _sibling_key(ctx, d, keyword))
+                        self._check_value(
+                            ctx,
+                            element.value,
+                            entry,
+                            self._category(ctx, entry, call=call),
+                            lambda position, keyword, d=node: _sibling_key(ctx, d, keyword),
+                        )
                 self._scan(ctx, element.value, chain + [(node, key)], call)
         elif type(node) in (cst.List, cst.Tuple, cst.Set):
             for element in node.elements:
@@ -610,14 +662,18 @@ class RetentionCheck(Check):
                 continue
             if arg.keyword is not None:
                 for entry in self.settings.get(arg.keyword.value, ()):
-                    if not entry.get("kinds") and (not entry.get("context") or self._in_context(ctx, entry["context"], owners)):
+                    if not entry.get("kinds") and (
+                        not entry.get("context") or self._in_context(ctx, entry["context"], owners)
+                    ):
                         self._check_setting_value(ctx, arg.value, entry, list(entry.get("path", ())), arg.keyword.value)
             elif type(arg.value) is cst.Dict:
                 for element in arg.value.elements:
                     if type(element) is cst.DictElement:
                         key = _string_key(ctx, element.key)
                         for entry in self.settings.get(key, ()) if key else ():
-                            if not entry.get("kinds") and (not entry.get("context") or self._in_context(ctx, entry["context"], owners)):
+                            if not entry.get("kinds") and (
+                                not entry.get("context") or self._in_context(ctx, entry["context"], owners)
+                            ):
                                 self._check_setting_value(ctx, element.value, entry, list(entry.get("path", ())), key)
 
     def _check_setting_value(self, ctx, value, entry: dict, path: Sequence[str], name: str) -> None:
@@ -648,8 +704,11 @@ class RetentionCheck(Check):
         counted = {t for t in found if self._trigger_counts(t, category, words)}
         if not counted:
             return None
-        if (self.subject_words.intersection(excluding) and not counted & self.strong_triggers
-                and not self.store_words.intersection(words)):
+        if (
+            self.subject_words.intersection(excluding)
+            and not counted & self.strong_triggers
+            and not self.store_words.intersection(words)
+        ):
             return None
         unit = None
         for word in reversed(words):
@@ -726,6 +785,7 @@ class RetentionCheck(Check):
         to a unit), `times` the one that multiplies
         it; either falls back to its `default`. Nothing is guessed: a value that does not
         fold to a constant gives no lifetime."""
+
         def folded(part: dict):
             found = siblings(part.get("position"), part.get("keyword")) if siblings is not None else None
             if found is _UNPACKED:  # `**options` may hold it: not guessed
@@ -776,9 +836,7 @@ class RetentionCheck(Check):
                 value = float(value)
             except ValueError:
                 return False
-        return isinstance(value, (int, float)) and any(
-            not isinstance(s, str) and value == s for s in sentinels
-        )
+        return isinstance(value, (int, float)) and any(not isinstance(s, str) and value == s for s in sentinels)
 
     def _limit(self, category: str) -> Tuple[int, str]:
         retention = getattr(self.config, "retention", None)
@@ -793,8 +851,17 @@ class RetentionCheck(Check):
             return
         limit, key = self._limit(category)
         # every lifetime the code sets, within the limit or not, is in the inventory
-        ctx.observe("lifetime", node, rule=EXCEEDS, api=entry["api"], label=entry["label"], category=category,
-                    seconds=value.seconds, days=round(value.days, 2), limit_days=limit)
+        ctx.observe(
+            "lifetime",
+            node,
+            rule=EXCEEDS,
+            api=entry["api"],
+            label=entry["label"],
+            category=category,
+            seconds=value.seconds,
+            days=round(value.days, 2),
+            limit_days=limit,
+        )
         if not self.wants(EXCEEDS):
             return
         if not value.exceeds(limit):
@@ -813,15 +880,17 @@ class RetentionCheck(Check):
                 "limit_key": key,
                 "category": category,
                 "origin": value.origin,
-                "confidence_reason": f"a lifetime folded from {value.origin}" if value.origin
+                "confidence_reason": f"a lifetime folded from {value.origin}"
+                if value.origin
                 else "a lifetime written in the code",
             },
         )
 
     def _report_forever(self, ctx, node, entry: dict, category: str, how: str = "", predicate: str = "") -> None:
         """`<label> is <how>` (or `<label> <predicate>`): its <data> are kept forever."""
-        ctx.observe("no-expiry", node, rule=FOREVER, api=entry["api"], label=entry["label"], category=category,
-                    categories=[])
+        ctx.observe(
+            "no-expiry", node, rule=FOREVER, api=entry["api"], label=entry["label"], category=category, categories=[]
+        )
         if not self.wants(FOREVER):
             return
         ctx.report(
@@ -829,8 +898,12 @@ class RetentionCheck(Check):
             node,
             f"{entry['label']} {predicate or 'is ' + how}: its {self._noun(category)} are kept forever",
             confidence="medium",
-            facts={"api": entry["api"], "forever": True, "category": category,
-                   "confidence_reason": "the store's setting keeps it forever"},
+            facts={
+                "api": entry["api"],
+                "forever": True,
+                "category": category,
+                "confidence_reason": "the store's setting keeps it forever",
+            },
         )
 
     # --- categories -----------------------------------------------------------------

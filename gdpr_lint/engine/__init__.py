@@ -17,6 +17,7 @@ run (gdpr_lint.runner) -> engine -> checks -> analysis -> semantic -> syntax
 This package's own module is light (no libcst): the names the single engine.py module had
 are still importable from here, each loaded from its new module on first use.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -1,5 +1,5 @@
-"""One file: parse once, walk once, assemble the findings.
-"""
+"""One file: parse once, walk once, assemble the findings."""
+
 from __future__ import annotations
 
 from typing import List, Optional
@@ -16,8 +16,17 @@ from gdpr_lint.syntax.positions import _parse_module, original_line
 _DEEP = 12000  # recursion limit while libcst works on a file: long operator chains nest deeply
 
 
-def analyze_source(text: str, path: str, settings, rejected=None, *, origin: Optional[List[int]] = None,
-                   original: Optional[str] = None, checks: Optional[List] = None, project=None) -> FileOutcome:
+def analyze_source(
+    text: str,
+    path: str,
+    settings,
+    rejected=None,
+    *,
+    origin: Optional[List[int]] = None,
+    original: Optional[str] = None,
+    checks: Optional[List] = None,
+    project=None,
+) -> FileOutcome:
     """Findings for one file's text (decoded, past the skip-file check and the pre-filter).
     `rejected`: CPython's own verdict (line, column, message) when it refused the text as
     newer syntax than it knows; the runner has parsed the file with CPython already.
@@ -47,7 +56,9 @@ def _analyze_source(text: str, path: str, settings, rejected, origin, original, 
         if rejected is not None:  # neither parser accepts it
             return FileOutcome([syntax_error(settings, path, *rejected)])
         line = original_line(origin, exc.raw_line)
-        return FileOutcome(errors=[FileError(path, f"syntax not supported by the parser at line {line}: {exc.message}")])
+        return FileOutcome(
+            errors=[FileError(path, f"syntax not supported by the parser at line {line}: {exc.message}")]
+        )
     except RecursionError:
         return FileOutcome(errors=[FileError(path, "expression nesting too deep to parse; file not checked")])
     walker = Walker(settings, path, module, origin, checks, project)

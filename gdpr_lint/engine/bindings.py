@@ -1,6 +1,7 @@
 """Binding assigned values to names as the walk goes (with what they carry). A mixin of
 the engine's Context.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, List, Optional
@@ -38,8 +39,11 @@ class BindingMixin:
         elif value is not None:
             kind = self.kind(value)
         old = scope.bindings.get(name)
-        binding = Binding(name, value, taint, kind, None, node) if later is None else \
-            LazyKindBinding(name, value, taint, node, later)
+        binding = (
+            Binding(name, value, taint, kind, None, node)
+            if later is None
+            else LazyKindBinding(name, value, taint, node, later)
+        )
         if old is not None:
             binding.defs = old.defs + (1 if count else 0)
         scope.bindings[name] = binding
@@ -63,8 +67,11 @@ class BindingMixin:
                 if values is not None:
                     self.bind_target(inner, values[i], count=count)
                 else:
-                    domain = address_split and i > 0 and not any(
-                        type(e.value) is cst.StarredElement for e in target.elements[:i + 1])
+                    domain = (
+                        address_split
+                        and i > 0
+                        and not any(type(e.value) is cst.StarredElement for e in target.elements[: i + 1])
+                    )
                     nodes = _target_name_nodes(inner)
                     for name in _target_names(inner):
                         taint = (whole if items is None else items[i]).through(name) if not domain else EMPTY

@@ -9,6 +9,7 @@ gdpr_lint/checks/base.py), composed of one mixin per concern:
 
 and, here, positions, source text, reports and the checks' per-file state.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, TypeVar
@@ -40,12 +41,28 @@ class _Report:
         self.categories, self.confidence, self.severity, self.facts = categories, confidence, severity, facts
 
 
-class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, DigestTaintMixin, TaintMixin, ValuesMixin,
-              ResolveMixin, ProjectMixin):
+class Context(
+    BindingMixin,
+    SourceTaintMixin,
+    ValueTaintMixin,
+    CallTaintMixin,
+    DigestTaintMixin,
+    TaintMixin,
+    ValuesMixin,
+    ResolveMixin,
+    ProjectMixin,
+):
     """The single traversal of one module, and the analyses the checks query."""
 
-    def __init__(self, settings, path: str, module: cst.Module, origin: Optional[List[int]] = None,
-                 checks: Optional[List] = None, project=None):
+    def __init__(
+        self,
+        settings,
+        path: str,
+        module: cst.Module,
+        origin: Optional[List[int]] = None,
+        checks: Optional[List] = None,
+        project=None,
+    ):
         self.settings = settings
         self.project = project  # semantic.project_use.FileProject, or None (no project index)
         self.origin = origin  # original line number of each line of the parsed source
@@ -68,8 +85,9 @@ class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, D
         self.factory_name_suffixes: Dict[str, str] = objects.get("factory-name-suffixes", {})
         self.types: Dict[str, str] = objects.get("types", {})
         self.parameter_kinds = objects.get("parameters", ())  # [[objects.parameters]]
-        self.conditional_factories = {target: entry for entry in objects.get("conditional-factories", ())
-                                      for target in entry.get("targets", ())}
+        self.conditional_factories = {
+            target: entry for entry in objects.get("conditional-factories", ()) for target in entry.get("targets", ())
+        }
         self.weak_hashes = self.kb.tables.get("pii", {}).get("weak-hashes", {})
         self._resolving_bases: set = set()
         values = self.kb.tables.get("values", {})
@@ -117,15 +135,24 @@ class Context(BindingMixin, SourceTaintMixin, ValueTaintMixin, CallTaintMixin, D
 
     # ---- reporting --------------------------------------------------------------------
 
-    def report(self, code: str, node, message: str, *, categories=(), confidence: str = "medium",
-               severity: Optional[str] = None, facts: Optional[dict] = None) -> None:
+    def report(
+        self,
+        code: str,
+        node,
+        message: str,
+        *,
+        categories=(),
+        confidence: str = "medium",
+        severity: Optional[str] = None,
+        facts: Optional[dict] = None,
+    ) -> None:
         if code not in self.settings.enabled:
             return
-        self.reports.append(_Report(code, node, self.stmt, message, tuple(categories), confidence,
-                                    severity, dict(facts or {})))
+        self.reports.append(
+            _Report(code, node, self.stmt, message, tuple(categories), confidence, severity, dict(facts or {}))
+        )
 
     # ---- per-file state of the checks ---------------------------------------------------
-
 
     def observe(self, kind: str, node, *, rule: str = "", in_scope: str = "", **facts) -> None:
         """Record a fact for the inventory (model.Observation), whether or not it is a

@@ -1,6 +1,7 @@
 """Where personal data enters the program, for the inventory: the fields of models, forms,
 serializers and schemas ([pii.entry-points] in rules/pii.toml names them by their bases or
 decorators). Request fields are observed where the taint analysis reads them by key."""
+
 from __future__ import annotations
 
 from typing import Iterator

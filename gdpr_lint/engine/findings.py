@@ -1,6 +1,7 @@
 """Finding assembly: positions, enclosing statements, severities, fingerprints, then
 suppressions, for the reports of one walk.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -17,8 +18,10 @@ from gdpr_lint.model import CONFIDENCES, Finding, severity_rank
 
 
 def _contains(outer, inner) -> bool:
-    return (outer.start.line, outer.start.column) <= (inner.start.line, inner.start.column) and \
-        (outer.end.line, outer.end.column) >= (inner.end.line, inner.end.column)
+    return (outer.start.line, outer.start.column) <= (inner.start.line, inner.start.column) and (
+        outer.end.line,
+        outer.end.column,
+    ) >= (inner.end.line, inner.end.column)
 
 
 def _enclosing_statement(module: cst.Module, positions, node_pos):
@@ -71,8 +74,11 @@ def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
         severity = report.severity
         if severity is None:
             if report.categories:
-                severity = max((vocab.category(c).severity for c in report.categories if c in vocab.categories),
-                               key=severity_rank, default=rule.severity)
+                severity = max(
+                    (vocab.category(c).severity for c in report.categories if c in vocab.categories),
+                    key=severity_rank,
+                    default=rule.severity,
+                )
             else:
                 severity = rule.severity
         if type(stmt_node) is cst.SimpleStatementLine:
@@ -94,14 +100,29 @@ def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
         index = occurrences.get((report.code, source), 0)
         occurrences[(report.code, source)] = index + 1
         rule = kb.rules[report.code]
-        located.append((Finding(
-            rule=report.code, name=rule.name, severity=severity, path=path,
-            line=walker.original_line(pos.start.line), column=pos.start.column + 1,
-            end_line=walker.original_line(pos.end.line), end_column=pos.end.column + 1,
-            message=report.message, categories=report.categories, confidence=report.confidence,
-            fingerprint=fingerprint(report.code, path, source, index), source=source, facts=report.facts,
-            related=related,
-        ), first, last))
+        located.append(
+            (
+                Finding(
+                    rule=report.code,
+                    name=rule.name,
+                    severity=severity,
+                    path=path,
+                    line=walker.original_line(pos.start.line),
+                    column=pos.start.column + 1,
+                    end_line=walker.original_line(pos.end.line),
+                    end_column=pos.end.column + 1,
+                    message=report.message,
+                    categories=report.categories,
+                    confidence=report.confidence,
+                    fingerprint=fingerprint(report.code, path, source, index),
+                    source=source,
+                    facts=report.facts,
+                    related=related,
+                ),
+                first,
+                last,
+            )
+        )
     return confident_enough(apply_file_suppressions(located, text, path, settings), settings)
 
 
@@ -115,9 +136,12 @@ def confident_enough(findings: List[Finding], settings) -> List[Finding]:
         role = file_role(_project_path(findings[0].path, settings), settings.kb.tables)
         if role is not None:
             reason = f"{role} code (by its path): made-up people and mocked services"
-            findings = [dataclasses.replace(f, confidence="low", facts=dict(f.facts, confidence_reason=reason))
-                        if f.rule[:5] in ("GDPR1", "GDPR2", "GDPR3") and f.confidence != "low" else f
-                        for f in findings]
+            findings = [
+                dataclasses.replace(f, confidence="low", facts=dict(f.facts, confidence_reason=reason))
+                if f.rule[:5] in ("GDPR1", "GDPR2", "GDPR3") and f.confidence != "low"
+                else f
+                for f in findings
+            ]
     threshold = CONFIDENCES.index(getattr(settings.config, "min_confidence", "medium"))
     if threshold == 0:
         return findings
@@ -135,4 +159,3 @@ def _project_path(path: str, settings) -> str:
         return path
     relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
     return path if relative.startswith("..") else relative
-

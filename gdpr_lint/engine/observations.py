@@ -4,6 +4,7 @@ A file with findings has its positions already. Otherwise only the top-level sta
 holding an observed node are laid out: positions for every parsed file would double a
 run's time (most parsed files have observations and no finding).
 """
+
 from __future__ import annotations
 
 import json
@@ -74,8 +75,11 @@ def _lines_by_statement(walker, starts: List[int]) -> Dict[int, int]:
         found = laid_out.get(i)
         if found is None:
             provider = PositionProvider()
-            module.body[i]._codegen(_layout._FastPositionState(
-                default_indent=module.default_indent, default_newline=module.default_newline, provider=provider))
+            module.body[i]._codegen(
+                _layout._FastPositionState(
+                    default_indent=module.default_indent, default_newline=module.default_newline, provider=provider
+                )
+            )
             found = laid_out[i] = provider._computed
         return found
 

@@ -1,6 +1,7 @@
 """What the engine hands back for one file, and the finding helpers the runner also needs
 without parsing anything (no libcst here): the GDPR001 finding of a file that cannot be
 parsed, fingerprints, and applying a file's inline suppressions."""
+
 from __future__ import annotations
 
 from typing import List
@@ -27,9 +28,15 @@ def apply_file_suppressions(located, text: str, path: str, settings) -> List[Fin
     if "gdpr-lint:" not in text:
         return [finding for finding, _, _ in located]
     outcome = suppressions.apply_suppressions(
-        located, suppressions.parse_suppressions(text), path=path, resolve=settings.resolve_code,
-        enabled=settings.enabled_for(path), non_suppressible=settings.config.non_suppressible,
-        require_justification=settings.config.require_justification, rules=settings.kb.rules)
+        located,
+        suppressions.parse_suppressions(text),
+        path=path,
+        resolve=settings.resolve_code,
+        enabled=settings.enabled_for(path),
+        non_suppressible=settings.config.non_suppressible,
+        require_justification=settings.config.require_justification,
+        rules=settings.kb.rules,
+    )
     return list(outcome.kept) + list(outcome.hygiene)
 
 
@@ -39,6 +46,19 @@ def syntax_error(settings, display: str, line: int, column: int, problem: str) -
 
     rule = settings.kb.rules.get("GDPR001")
     line, column = max(int(line), 1), max(int(column), 1)
-    return Finding("GDPR001", rule.name if rule else "syntax-error", "error", display, line, column, line, column,
-                   f"file could not be parsed: {problem}", (), "high", fingerprint("GDPR001", display, "", 0), "",
-                   {"confidence_reason": "the parser's own error"})
+    return Finding(
+        "GDPR001",
+        rule.name if rule else "syntax-error",
+        "error",
+        display,
+        line,
+        column,
+        line,
+        column,
+        f"file could not be parsed: {problem}",
+        (),
+        "high",
+        fingerprint("GDPR001", display, "", 0),
+        "",
+        {"confidence_reason": "the parser's own error"},
+    )

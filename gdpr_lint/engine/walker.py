@@ -1,6 +1,7 @@
 """The one traversal: statements in order, bindings kept, every call, assignment, raise
 and scope exit handed to the checks.
 """
+
 from __future__ import annotations
 
 from typing import Dict, Optional, Sequence, Tuple
@@ -52,7 +53,9 @@ class Walker(Context):
                             counts[target.value] = counts.get(target.value, 0) + 1
                             self.bind(self.scope, target.value, value, target, count=False)
             elif type(stmt) is cst.ClassDef:
-                self.scope.bindings[stmt.name.value] = Binding(stmt.name.value, _ClassRef(Scope("class", stmt.name.value, stmt, self.scope)))
+                self.scope.bindings[stmt.name.value] = Binding(
+                    stmt.name.value, _ClassRef(Scope("class", stmt.name.value, stmt, self.scope))
+                )
             elif type(stmt) is cst.FunctionDef:
                 self.scope.bindings[stmt.name.value] = Binding(stmt.name.value, _FUNCTION)
         for name, count in counts.items():
@@ -82,7 +85,9 @@ class Walker(Context):
                         if type(target) is cst.Name:
                             if type(small) is not cst.AnnAssign:
                                 scope.data.setdefault("fields", []).append(target)
-                            self.bind(scope, target.value, value, target, count=scope.bindings.get(target.value) is not None)
+                            self.bind(
+                                scope, target.value, value, target, count=scope.bindings.get(target.value) is not None
+                            )
                             if type(value) is cst.Call:
                                 field = _last_name(value.func)
                                 category = self.vocab.classify_type(field)
@@ -129,16 +134,22 @@ class Walker(Context):
     def _prepass_method(self, node: cst.FunctionDef, scope: Scope) -> None:
         params = node.params.params
         self_name = params[0].name.value if params else "self"
-        declared = {p.name.value: p for p in list(node.params.params) + list(node.params.kwonly_params)
-                    if p.annotation is not None or p.default is not None}
+        declared = {
+            p.name.value: p
+            for p in list(node.params.params) + list(node.params.kwonly_params)
+            if p.annotation is not None or p.default is not None
+        }
         stack = list(node.body.body) if type(node.body) is cst.IndentedBlock else []
         while stack:
             stmt = stack.pop()
             if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
                     for target, value in _assignments(small):
-                        if (type(target) is cst.Attribute and type(target.value) is cst.Name
-                                and target.value.value == self_name):
+                        if (
+                            type(target) is cst.Attribute
+                            and type(target.value) is cst.Name
+                            and target.value.value == self_name
+                        ):
                             name = target.attr.value
                             kind = self.call_kind(value) if type(value) is cst.Call else None
                             if kind is None and type(value) is cst.Name and value.value in declared:
@@ -340,7 +351,11 @@ class Walker(Context):
             module = "." * len(node.relative) + (module or "")
         for alias in node.names:
             imported = dotted_name(alias.name) or ""
-            name = alias.asname.name.value if alias.asname is not None and type(alias.asname.name) is cst.Name else imported
+            name = (
+                alias.asname.name.value
+                if alias.asname is not None and type(alias.asname.name) is cst.Name
+                else imported
+            )
             qualname = f"{module}.{imported}" if module and not module.endswith(".") else f"{module}{imported}"
             self.scope.bindings[name] = Binding(name, None, EMPTY, None, qualname)
 
@@ -352,8 +367,9 @@ class Walker(Context):
         for param in list(params.params) + list(params.kwonly_params) + list(params.posonly_params):
             self._expr(param.default)
         scope = Scope("function", node.name.value, node, self.scope)
-        scope.param_names = tuple(p.name.value for p in list(params.posonly_params) + list(params.params)
-                                  + list(params.kwonly_params))
+        scope.param_names = tuple(
+            p.name.value for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+        )
         is_static = any(_last_name(d.decorator) == "staticmethod" for d in node.decorators)
         if self.scope.kind == "class" and not is_static:
             scope.class_scope = self.scope
@@ -376,8 +392,10 @@ class Walker(Context):
             self.scope = saved
         if scope.returns:
             self.scope.bindings[node.name.value].taint = scope.returns
-        self.function_returns[node.name.value] = (scope.data.get("returns_unknown", True),
-                                                  scope.data.get("returned_items"))
+        self.function_returns[node.name.value] = (
+            scope.data.get("returns_unknown", True),
+            scope.data.get("returned_items"),
+        )
 
     def _service_event(self, scope: Scope, param: cst.Param) -> bool:
         from gdpr_lint.analysis.events import event_sources
@@ -399,19 +417,29 @@ class Walker(Context):
             kind = self.types.get(annotation) or self.types.get(annotation.rsplit(".", 1)[-1])
         non_data = annotation is not None and annotation.rsplit(".", 1)[-1] in self.vocab.non_data_types
         if not taint and not non_data:
-            taint = self._taint_source(self.vocab.classify(name), param.name,
-                                       type_name=annotation.rsplit(".", 1)[-1] if annotation else None)
-        if not taint and (name in self.vocab.payload_names
-                          or (self.vocab.payload_handler_params.get(name) in scope.param_names
-                              and not self._service_event(scope, param))):
+            taint = self._taint_source(
+                self.vocab.classify(name), param.name, type_name=annotation.rsplit(".", 1)[-1] if annotation else None
+            )
+        if not taint and (
+            name in self.vocab.payload_names
+            or (
+                self.vocab.payload_handler_params.get(name) in scope.param_names
+                and not self._service_event(scope, param)
+            )
+        ):
             # DRF create(self, validated_data); AWS Lambda handler(event, context), unless an
             # AWS service sends the event (rules/events.toml)
             confidence, reason = self._payload_param_confidence(name, scope)
             taint = self._taint_source(self.vocab.payload_category, param.name, confidence, reason=reason)
-        if not taint and not non_data and name in ("value", "attrs") and scope.name.startswith("validate_") \
-                and scope.class_scope is not None:
+        if (
+            not taint
+            and not non_data
+            and name in ("value", "attrs")
+            and scope.name.startswith("validate_")
+            and scope.class_scope is not None
+        ):
             # DRF/Django form field validators: validate_email(self, value)
-            taint = self._taint_source(self.vocab.classify(scope.name[len("validate_"):], key=True), param.name)
+            taint = self._taint_source(self.vocab.classify(scope.name[len("validate_") :], key=True), param.name)
         if kind is None and (param.annotation is not None or param.default is not None):
             kind = self.annotation_kind(param.annotation, param.default)
         if kind is None:
@@ -495,16 +523,27 @@ class Walker(Context):
                 for check in checks:
                     check.on_call(self, current, target)
                 func = current.func
-                if (type(func) is cst.Attribute and func.attr.value in self.vocab.container_mutators
-                        and type(func.value) is cst.Name and current.args):
+                if (
+                    type(func) is cst.Attribute
+                    and func.attr.value in self.vocab.container_mutators
+                    and type(func.value) is cst.Name
+                    and current.args
+                ):
                     self._mutate(func.value.value, [a.value for a in current.args])
-                if type(func) is cst.Attribute and func.attr.value == "get" and current.args \
-                        and type(current.args[0].value) is cst.SimpleString:
+                if (
+                    type(func) is cst.Attribute
+                    and func.attr.value == "get"
+                    and current.args
+                    and type(current.args[0].value) is cst.SimpleString
+                ):
                     self.taint(current)  # `row.get("email")`: remembered by `row` (_note_item_read)
             elif t is cst.NamedExpr and type(current.target) is cst.Name:
                 self.bind(self.scope, current.target.value, current.value, current.target)
-            elif t is cst.Subscript and type(current.value) in (cst.Name, cst.Subscript) \
-                    and self._subscript_key(current) is not None:
+            elif (
+                t is cst.Subscript
+                and type(current.value) in (cst.Name, cst.Subscript)
+                and self._subscript_key(current) is not None
+            ):
                 # `row["Email"]`: remembered by `row` whichever checks look at this expression
                 self.taint(current)
             children = []

@@ -1,4 +1,5 @@
 """`gdpr-lint inventory` and the data-map comparison `check` makes (GDPR004)."""
+
 from __future__ import annotations
 
 import os
@@ -64,6 +65,7 @@ def render_inventory(entries, settings, output_format: str, files: int) -> str:
 
 # ---- GDPR004 --------------------------------------------------------------------------------
 
+
 def data_map_findings(result, settings, checked: List[str], paths) -> List[Finding]:
     """GDPR004: one finding per difference between the code and the committed map (none
     when there is no map, or the rule is off). See `scope_for_partial_run` for what a run
@@ -95,15 +97,36 @@ def data_map_findings(result, settings, checked: List[str], paths) -> List[Findi
             evidence_path, line = change.entry.evidence[0]
             where = _display(root / evidence_path, cwd)
         message = f"{MAP_FILENAME} is outdated: {text}"
-        findings.append(Finding(GDPR004, rule.name, rule.severity, where, line, 1, line, 1, message, (),
-                                "high", fingerprint(GDPR004, where, text, 0), text,
-                                {"change": change.sign, "text": text, "entry": change.entry.to_map()}))
+        findings.append(
+            Finding(
+                GDPR004,
+                rule.name,
+                rule.severity,
+                where,
+                line,
+                1,
+                line,
+                1,
+                message,
+                (),
+                "high",
+                fingerprint(GDPR004, where, text, 0),
+                text,
+                {"change": change.sign, "text": text, "entry": change.entry.to_map()},
+            )
+        )
     return [f for f in findings if GDPR004 not in settings.ignored_for(f.path)]
 
 
 # the rule family whose check makes each kind of entry (None: the engine, always)
-KIND_FAMILIES = {"data": None, "sent": "exposure", "recipient": "residency", "region": "residency",
-                 "lifetime": "retention", "no-expiry": "retention"}
+KIND_FAMILIES = {
+    "data": None,
+    "sent": "exposure",
+    "recipient": "residency",
+    "region": "residency",
+    "lifetime": "retention",
+    "no-expiry": "retention",
+}
 
 
 def _kinds_looked_at(settings) -> set:
@@ -122,16 +145,31 @@ def _display(path: Path, cwd: Path) -> str:
 
 # ---- the command ----------------------------------------------------------------------------
 
-def inventory(paths=(), config_path=None, select=(), extend_select=(), ignore=(), output_format="markdown",
-              output_file=None, write=False, diff_ref=None, force_exclude=False, no_cache=False, cache_dir=None,
-              jobs=0, quiet=False) -> None:
+
+def inventory(
+    paths=(),
+    config_path=None,
+    select=(),
+    extend_select=(),
+    ignore=(),
+    output_format="markdown",
+    output_file=None,
+    write=False,
+    diff_ref=None,
+    force_exclude=False,
+    no_cache=False,
+    cache_dir=None,
+    jobs=0,
+    quiet=False,
+) -> None:
     from gdpr_lint.commands import EXIT_CLEAN, EXIT_ERROR, _fail, _run, _settings, _write_atomic, echo_err
 
     if write and diff_ref is not None:
         _fail("--write and --diff do different things: write the map, or compare with a ref")
     settings = _settings(config_path, select, extend_select, ignore, no_cache, cache_dir, paths=paths)
-    result, checked = _run(paths, settings, force_exclude=force_exclude, no_cache=no_cache, cache_dir=cache_dir,
-                           jobs=jobs)
+    result, checked = _run(
+        paths, settings, force_exclude=force_exclude, no_cache=no_cache, cache_dir=cache_dir, jobs=jobs
+    )
     for error in result.errors:
         echo_err(f"gdpr-lint: {'internal error' if error.internal else 'not checked'}: {error.path}: {error.message}")
     internal = any(error.internal for error in result.errors)
@@ -177,7 +215,9 @@ def _merged_with_map(entries, target: Path, checked, paths, settings) -> List[En
     return sorted(merged.values(), key=Entry.sort_key)
 
 
-def _diff_against(ref: str, paths, settings: RunSettings, entries, output_format: str, force_exclude: bool, jobs: int) -> str:
+def _diff_against(
+    ref: str, paths, settings: RunSettings, entries, output_format: str, force_exclude: bool, jobs: int
+) -> str:
     """The inventory of the merge base of REF and HEAD (its files read from git, checked
     with this run's configuration) compared with the working tree's."""
     import dataclasses

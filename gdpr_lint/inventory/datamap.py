@@ -4,6 +4,7 @@ whoever reviews processing (CODEOWNERS). `check` compares the code with it (GDPR
 The file holds no line numbers, so only a change of meaning changes it: one entry per
 line, sorted, so that its git diff is the review.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,11 @@ def render_map(entries: List[Entry]) -> str:
     lines = [json.dumps(e.to_map(), sort_keys=True, ensure_ascii=False) for e in entries]
     unique = sorted(set(lines), key=lines.index)
     body = ",\n".join("    " + line for line in unique)
-    return ('{\n  "data_map": "gdpr-lint",\n  "format": %d,\n  "entries": [\n%s%s  ]\n}\n'
-            % (FORMAT, body, "\n" if body else ""))
+    return '{\n  "data_map": "gdpr-lint",\n  "format": %d,\n  "entries": [\n%s%s  ]\n}\n' % (
+        FORMAT,
+        body,
+        "\n" if body else "",
+    )
 
 
 def load_map(path: Path) -> Tuple[List[Entry], Dict[tuple, int]]:
@@ -39,7 +43,7 @@ def load_map(path: Path) -> Tuple[List[Entry], Dict[tuple, int]]:
     except ValueError as exc:
         raise DataMapError(f"{path}: not valid JSON ({exc}); rewrite it with `gdpr-lint inventory --write`") from None
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
-        raise DataMapError(f"{path}: not a data map (no \"entries\" list)")
+        raise DataMapError(f'{path}: not a data map (no "entries" list)')
     if data.get("format") != FORMAT:
         raise DataMapError(f"{path}: data map format {data.get('format')!r}, this gdpr-lint reads {FORMAT}")
     entries = []
@@ -51,7 +55,7 @@ def load_map(path: Path) -> Tuple[List[Entry], Dict[tuple, int]]:
     lines: Dict[tuple, int] = {}
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip().rstrip(",")
-        if stripped.startswith("{\"") and "\"kind\"" in stripped:
+        if stripped.startswith('{"') and '"kind"' in stripped:
             try:
                 lines.setdefault(Entry.from_map(json.loads(stripped)).key, number)
             except (ValueError, KeyError, TypeError):
@@ -61,8 +65,8 @@ def load_map(path: Path) -> Tuple[List[Entry], Dict[tuple, int]]:
 
 @dataclass
 class Change:
-    sign: str            # "+" added, "-" removed, "~" changed or moved
-    entry: Entry         # the new entry (the old one for a removal)
+    sign: str  # "+" added, "-" removed, "~" changed or moved
+    entry: Entry  # the new entry (the old one for a removal)
     old: Optional[Entry] = None
 
     def sort_key(self) -> tuple:
@@ -96,7 +100,8 @@ def compare(old: List[Entry], new: List[Entry]) -> List[Change]:
     def without_value(entry: Entry) -> tuple:
         changing = CHANGING.get(entry.kind)
         return (entry.kind, entry.path, entry.scope) + tuple(
-            str(entry.facts.get(f, "")) for f in KEY_FIELDS[entry.kind] if f != changing)
+            str(entry.facts.get(f, "")) for f in KEY_FIELDS[entry.kind] if f != changing
+        )
 
     def without_place(entry: Entry) -> tuple:
         return (entry.kind,) + tuple(str(entry.facts.get(f, "")) for f in KEY_FIELDS[entry.kind])
@@ -119,8 +124,9 @@ def describe(change: Change, describer) -> str:
     return f"~ {describer.changed(old, new)}"
 
 
-def scope_for_partial_run(checked: List[str], walked_folders: bool, root: Path, cwd: Path,
-                          old: List[Entry]) -> Set[str]:
+def scope_for_partial_run(
+    checked: List[str], walked_folders: bool, root: Path, cwd: Path, old: List[Entry]
+) -> Set[str]:
     """The map paths a run can speak for. A run that checked only some files (pre-commit
     names the staged ones) compares only the entries located in them, so the map is not
     "outdated" just because the other files were not looked at; entries of files that no

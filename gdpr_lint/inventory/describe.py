@@ -1,4 +1,5 @@
 """Words for entries: category labels, service and place names, from the knowledge in rules/."""
+
 from __future__ import annotations
 
 from typing import Dict, Optional
@@ -89,11 +90,15 @@ class Describer:
         kind, facts = new.kind, new.facts
         where = f" [{new.location}]"
         if kind == "lifetime":
-            return f"{facts['setting']} {self.duration(old.facts['seconds'])} → {self.duration(facts['seconds'])}{where}"
+            return (
+                f"{facts['setting']} {self.duration(old.facts['seconds'])} → {self.duration(facts['seconds'])}{where}"
+            )
         if kind == "region":
             name = facts.get("provider_name") or facts["provider"]
             return f"{name} region {old.facts['region']} → {facts['region']}{where}"
         if kind == "recipient":
-            return (f"recipient {self.service(facts['recipient'])} {self.place(old.facts['place'])} → "
-                    f"{self.place(facts['place'])}{where}")
+            return (
+                f"recipient {self.service(facts['recipient'])} {self.place(old.facts['place'])} → "
+                f"{self.place(facts['place'])}{where}"
+            )
         return f"{self.phrase(old)} → {self.phrase(new)}"

@@ -6,6 +6,7 @@ and a location that survives edits: the file and the enclosing class and functio
 never a line. Moving code within its file, renaming a local or reordering functions
 leaves every key as it was; the lines are kept apart, as evidence.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -47,8 +48,11 @@ class Entry:
 
     def sort_key(self) -> tuple:
         """Kind, key facts (numbers as numbers: 15 seconds before 4 hours), path, scope."""
-        return (KINDS.index(self.kind),) + tuple(_orderable(self.facts.get(f, "")) for f in KEY_FIELDS[self.kind]) + \
-            (self.path, self.scope)
+        return (
+            (KINDS.index(self.kind),)
+            + tuple(_orderable(self.facts.get(f, "")) for f in KEY_FIELDS[self.kind])
+            + (self.path, self.scope)
+        )
 
     def to_map(self) -> dict:
         """The committed form: the key only, no lines."""
@@ -99,25 +103,48 @@ def _facts(observation) -> Iterable[Dict[str, Any]]:
         yield {"category": facts.get("category", ""), "source": facts.get("source", ""), "name": facts.get("name", "")}
     elif kind == "sent":
         for category in facts.get("categories", ()):
-            yield {"category": category, "sink": facts.get("sink", ""), "recipient": facts.get("recipient", ""),
-                   "target": facts.get("target", "")}
+            yield {
+                "category": category,
+                "sink": facts.get("sink", ""),
+                "recipient": facts.get("recipient", ""),
+                "target": facts.get("target", ""),
+            }
     elif kind == "recipient":
-        yield {"recipient": facts.get("service", ""), "place": facts.get("place", ""), "host": facts.get("host", ""),
-               "jurisdiction": facts.get("jurisdiction", ""), "allowed": bool(facts.get("allowed"))}
+        yield {
+            "recipient": facts.get("service", ""),
+            "place": facts.get("place", ""),
+            "host": facts.get("host", ""),
+            "jurisdiction": facts.get("jurisdiction", ""),
+            "allowed": bool(facts.get("allowed")),
+        }
     elif kind == "region":
-        yield {"provider": facts.get("provider", ""), "region": facts.get("region", ""),
-               "region_name": facts.get("region_name", ""), "countries": list(facts.get("countries", ())),
-               "jurisdiction": facts.get("jurisdiction", ""), "allowed": bool(facts.get("allowed")),
-               "provider_name": facts.get("provider_name", "")}
+        yield {
+            "provider": facts.get("provider", ""),
+            "region": facts.get("region", ""),
+            "region_name": facts.get("region_name", ""),
+            "countries": list(facts.get("countries", ())),
+            "jurisdiction": facts.get("jurisdiction", ""),
+            "allowed": bool(facts.get("allowed")),
+            "provider_name": facts.get("provider_name", ""),
+        }
     elif kind == "lifetime":
-        yield {"setting": facts.get("label") or facts.get("api", ""), "store": facts.get("category") or "",
-               "seconds": _number(facts.get("seconds")), "days": _number(facts.get("days")),
-               "limit_days": facts.get("limit_days"), "api": facts.get("api", "")}
+        yield {
+            "setting": facts.get("label") or facts.get("api", ""),
+            "store": facts.get("category") or "",
+            "seconds": _number(facts.get("seconds")),
+            "days": _number(facts.get("days")),
+            "limit_days": facts.get("limit_days"),
+            "api": facts.get("api", ""),
+        }
     elif kind == "no-expiry":
         categories = list(facts.get("categories", ())) or [""]
         for category in categories:
-            yield {"setting": facts.get("label") or facts.get("api", ""), "store": facts.get("category") or "",
-                   "category": category, "api": facts.get("api", "")}
+            yield {
+                "setting": facts.get("label") or facts.get("api", ""),
+                "store": facts.get("category") or "",
+                "category": category,
+                "api": facts.get("api", ""),
+            }
 
 
 def build(observations, relative=None) -> List[Entry]:

@@ -46,6 +46,5 @@ def render(result: RunResult, rules: Dict[str, Rule], *, tool_version: str, root
     # default=str: facts are data from the checks; a value JSON cannot hold (a tuple is
     # fine, a Path or a Decimal is not) is written as text rather than crashing the report.
     return (
-        json.dumps(build(result, tool_version=tool_version, root=root), indent=2, ensure_ascii=True, default=str)
-        + "\n"
+        json.dumps(build(result, tool_version=tool_version, root=root), indent=2, ensure_ascii=True, default=str) + "\n"
     )

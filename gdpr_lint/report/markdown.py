@@ -76,8 +76,10 @@ def render(
             rule = rule_for(code, rules, by_rule[code][0])
             # the findings' own severities (GDPR101: an error for an e-mail, a warning for an IP)
             severities = Counter(f.severity for f in by_rule[code])
-            severity = ", ".join(s if len(severities) == 1 else f"{s} ({n})" for s, n in
-                                 sorted(severities.items(), key=lambda item: -severity_rank(item[0])))
+            severity = ", ".join(
+                s if len(severities) == 1 else f"{s} ({n})"
+                for s, n in sorted(severities.items(), key=lambda item: -severity_rank(item[0]))
+            )
             out.append(
                 f"| {code} | {md_escape(by_rule[code][0].name)} | {severity} | "
                 f"{md_escape(rule.gdpr) or '-'} | {len(by_rule[code])} |"
@@ -114,8 +116,10 @@ def render(
                 if link_base:
                     location = f"[{location}]({link_base.rstrip('/')}/{quote(path, safe='/')}#L{finding.line})"
                 categories = f" ({md_escape(', '.join(finding.categories))})" if finding.categories else ""
-                out.append(f"- {location} {finding.severity}: {md_escape(finding.message)}{categories}, "
-                           f"confidence {finding.confidence}")
+                out.append(
+                    f"- {location} {finding.severity}: {md_escape(finding.message)}{categories}, "
+                    f"confidence {finding.confidence}"
+                )
                 shown += 1
             out.append("")
         if max_findings is not None and len(findings) > shown:

@@ -111,8 +111,10 @@ def _location(path: str, root: str, finding: Optional[Finding] = None) -> dict:
 
 def _related_location(place: dict, root: str, number: int) -> dict:
     uri = quote(uri_path(str(place.get("path", "")), root), safe="/", errors="surrogateescape")
-    physical = {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
-                "region": {"startLine": max(int(place.get("line") or 1), 1)}}
+    physical = {
+        "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": max(int(place.get("line") or 1), 1)},
+    }
     return {"id": number, "physicalLocation": physical, "message": {"text": str(place.get("message", ""))}}
 
 

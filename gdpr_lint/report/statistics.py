@@ -22,13 +22,22 @@ def _rows(result: RunResult, rules: Dict[str, Rule]) -> List[Tuple[int, Optional
     return rows
 
 
-def render(result: RunResult, rules: Dict[str, Rule], *, tool_version: str, root: str,
-           output_format: str = "text") -> str:
+def render(
+    result: RunResult, rules: Dict[str, Rule], *, tool_version: str, root: str, output_format: str = "text"
+) -> str:
     if output_format == "json":
         import json
 
-        return json.dumps([{"rule": code, "name": name, "severity": severity, "count": count}
-                           for count, code, name, severity in _rows(result, rules)], indent=2) + "\n"
+        return (
+            json.dumps(
+                [
+                    {"rule": code, "name": name, "severity": severity, "count": count}
+                    for count, code, name, severity in _rows(result, rules)
+                ],
+                indent=2,
+            )
+            + "\n"
+        )
     rows = [(str(count), code or "-", name, severity) for count, code, name, severity in _rows(result, rules)]
     if not rows:
         return ""

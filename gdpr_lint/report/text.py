@@ -41,8 +41,9 @@ def render(
         name = paint(f"[{finding.name}]", _DIM)
         severity = paint(finding.severity, _SEVERITY_COLOUR.get(finding.severity, ""))
         confidence = f" ({finding.confidence} confidence)" if finding.confidence else ""
-        lines.append(f"{paint(location, _BOLD)} {code} {name} {severity}{confidence}: "
-                     f"{escape_control(finding.message)}")
+        lines.append(
+            f"{paint(location, _BOLD)} {code} {name} {severity}{confidence}: {escape_control(finding.message)}"
+        )
         rule = rules.get(finding.rule)
         if rule is not None and rule.fix:
             principle = f" (GDPR {rule.principle})" if rule.principle else ""

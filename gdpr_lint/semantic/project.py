@@ -13,6 +13,7 @@ Following stops after a fixed depth, so cycles end.
 Each answer also says which files it read (`deps`): a file's cached result is valid only
 while the files its analysis used are unchanged.
 """
+
 from __future__ import annotations
 
 import os
@@ -64,7 +65,10 @@ class ProjectIndex:
         self._summaries.pop(path, None)
         self._trees[path] = tree
         self.own_functions[path] = frozenset(
-            node.name for node in getattr(tree, "body", ()) if type(node).__name__ in ("FunctionDef", "AsyncFunctionDef"))
+            node.name
+            for node in getattr(tree, "body", ())
+            if type(node).__name__ in ("FunctionDef", "AsyncFunctionDef")
+        )
 
     def forget_tree(self, path: str) -> None:
         """The file's check is done: its tree goes, and so does a summary that holds it (a
@@ -139,7 +143,7 @@ class ProjectIndex:
         """Whether a file is test code of the project (judged on its path inside the project)."""
         for root in self.roots + self._roots_for(path)[:1]:
             if path.startswith(root + os.sep):
-                return is_test_path(path[len(root) + 1:])
+                return is_test_path(path[len(root) + 1 :])
         return is_test_path(os.path.basename(path))
 
     def in_project(self, dotted: str, importer: str) -> bool:
@@ -244,8 +248,11 @@ class ProjectIndex:
         if form[0] == "name" and not form[1].startswith("@"):
             return self.constant_of(form[1], path, depth + 1)
         if form[0] == "name":
-            return self.constant_of("." + os.path.basename(path)[:-3] + "." + form[1][1:], path, depth + 1) \
-                if not path.endswith("__init__.py") else None
+            return (
+                self.constant_of("." + os.path.basename(path)[:-3] + "." + form[1][1:], path, depth + 1)
+                if not path.endswith("__init__.py")
+                else None
+            )
         return None
 
     def _name(self, dotted: str, path: str, depth: int) -> Target:
@@ -425,8 +432,12 @@ def is_test_path(path: str) -> bool:
     """Whether a file is a project's test code (a test module, conftest, a tests/ folder)."""
     parts = path.replace(os.sep, "/").split("/")
     name = parts[-1]
-    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" \
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
         or not _TEST_FOLDERS.isdisjoint(parts[:-1])
+    )
 
 
 def _shown(target: str) -> str:

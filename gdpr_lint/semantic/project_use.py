@@ -3,6 +3,7 @@ imported name, what a call of a project function returns, and where a called hel
 its parameters. A mixin of the engine's Context; `self.project` is None when the run has no
 project index (one file from standard input), and then nothing here changes the analysis.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,11 @@ class FileProject:
         self.display = display
         self.deps: set = set()
         # the display form of other files: relative to where this file's display path starts
-        self._base = self.path[: -len(display)] if display and self.path.endswith(display.replace("/", os.sep)) \
+        self._base = (
+            self.path[: -len(display)]
+            if display and self.path.endswith(display.replace("/", os.sep))
             else os.getcwd() + os.sep
+        )
 
     def ask(self, method, *args):
         index = self.index
@@ -38,7 +42,7 @@ class FileProject:
         if path == self.path:
             return self.display
         if path.startswith(self._base):
-            return path[len(self._base):].replace(os.sep, "/")
+            return path[len(self._base) :].replace(os.sep, "/")
         return path
 
 
@@ -53,8 +57,11 @@ class ProjectMixin:
         the module's summary. Asked only for a method some kind has (`info`, `put_object`),
         so a name that is never such a receiver costs no summary."""
         project = self.project
-        if attr not in project.index.kind_methods or not project.index.in_project(base, project.path) \
-                or any(part[:1].isupper() and not part.isupper() for part in base.split(".")):
+        if (
+            attr not in project.index.kind_methods
+            or not project.index.in_project(base, project.path)
+            or any(part[:1].isupper() and not part.isupper() for part in base.split("."))
+        ):
             return base  # `Model.objects.get`: an attribute of a class, not a module's logger or client
         kind = project.ask(project.index.kind_of, base, project.path)
         return f"<{kind}>" if kind else base
@@ -66,8 +73,13 @@ class ProjectMixin:
 
         project = self.project
         binding = self.scope.lookup(node.value) if type(node) is cst.Name else None
-        if project is None or binding is None or not binding.qualname or binding.type_name == "module" \
-                or not binding.qualname.rsplit(".", 1)[-1].isupper():
+        if (
+            project is None
+            or binding is None
+            or not binding.qualname
+            or binding.type_name == "module"
+            or not binding.qualname.rsplit(".", 1)[-1].isupper()
+        ):
             return None  # settings constants are named in capitals (`AWS_REGION`)
         found = project.ask(project.index.constant_of, binding.qualname, project.path)
         if found is None:
@@ -75,8 +87,7 @@ class ProjectMixin:
         value, how, path, line = found
         where = f"{project.shown(path)}:{line}" if line else project.shown(path)
         name = binding.qualname.rsplit(".", 1)[-1]
-        note = f"{name}, {where}" if how == "constant" else \
-            f"the default of environment variable {how}, {where}"
+        note = f"{name}, {where}" if how == "constant" else f"the default of environment variable {how}, {where}"
         return Const(value, note=note)
 
     def _callee_form(self, func, target: Optional[str]) -> Optional[list]:
@@ -92,8 +103,12 @@ class ProjectMixin:
             return ["name", target]
         if type(func) is cst.Name:
             binding = self.scope.lookup(func.value)
-            if binding is not None and isinstance(binding.value, _FunctionRef) and not binding.qualname \
-                    and self._is_module_binding(func.value, binding):
+            if (
+                binding is not None
+                and isinstance(binding.value, _FunctionRef)
+                and not binding.qualname
+                and self._is_module_binding(func.value, binding)
+            ):
                 return ["name", "@" + func.value]
         return None
 

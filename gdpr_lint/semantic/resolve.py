@@ -1,6 +1,7 @@
 """Name and import resolution: what a name, attribute or call refers to (`logging.getLogger`,
 `<logger>`), and the binding behind a name. A mixin of the engine's Context.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Optional, Set, Tuple
@@ -34,7 +35,12 @@ def _annotation_node(annotation):
     for _ in range(4):
         if type(node) is cst.Subscript:
             name = dotted_name(node.value)
-            if name and name.rsplit(".", 1)[-1] in TYPE_WRAPPERS and node.slice and type(node.slice[0].slice) is cst.Index:
+            if (
+                name
+                and name.rsplit(".", 1)[-1] in TYPE_WRAPPERS
+                and node.slice
+                and type(node.slice[0].slice) is cst.Index
+            ):
                 node = node.slice[0].slice.value
                 continue
         elif type(node) is cst.BinaryOperation:
@@ -82,8 +88,12 @@ class ResolveMixin:
             for element in outer.slice[1:]:  # `Annotated[Redis, Depends(get_redis)]`
                 if type(element.slice) is cst.Index and type(element.slice.value) is cst.Call:
                     default = element.slice.value
-        if type(default) is cst.Call and default.args and _last_name(default.func) == "Depends" \
-                and default.args[0].keyword is None:
+        if (
+            type(default) is cst.Call
+            and default.args
+            and _last_name(default.func) == "Depends"
+            and default.args[0].keyword is None
+        ):
             provider = default.args[0].value
             return self.call_kind(cst.Call(func=provider)) if type(provider) in (cst.Name, cst.Attribute) else None
         return None
@@ -136,11 +146,18 @@ class ResolveMixin:
             binding = self.scope.lookup(node.value)
             if binding is not None:
                 if binding.qualname:
-                    kind = self.instances.get(binding.qualname) or self._imported_reader(binding) \
+                    kind = (
+                        self.instances.get(binding.qualname)
+                        or self._imported_reader(binding)
                         or self._imported_object_kind(binding)
+                    )
                     return f"<{kind}>" if kind else binding.qualname
-                if type(binding) is LazyKindBinding and binding.pending and self._receiver_of is not None \
-                        and self._receiver_of not in self.project.index.kind_methods:
+                if (
+                    type(binding) is LazyKindBinding
+                    and binding.pending
+                    and self._receiver_of is not None
+                    and self._receiver_of not in self.project.index.kind_methods
+                ):
                     return None  # `x.strip()`: no kind has such a method, so x's kind cannot matter
                 if binding.kind:
                     return f"<{binding.kind}>"
@@ -319,7 +336,12 @@ class ResolveMixin:
 
     def definition(self, node) -> Optional[Definition]:
         binding = self._binding_of(node)
-        if binding is None or binding.value is None or binding.defs != 1 or isinstance(binding.value, (_ClassRef, _FunctionRef)):
+        if (
+            binding is None
+            or binding.value is None
+            or binding.defs != 1
+            or isinstance(binding.value, (_ClassRef, _FunctionRef))
+        ):
             return None
         name = dotted_name(node) or binding.name
         return Definition(binding.value, name, binding.node, self)
@@ -329,8 +351,12 @@ class ResolveMixin:
         loop, `with ... as`, walrus), not one of its parameters; for checks that tell a
         function's own variable from a value given to it (redis keys)."""
         scope = self.scope
-        return (type(node) is cst.Name and scope.kind == "function" and node.value in scope.bindings
-                and node.value not in scope.param_names)
+        return (
+            type(node) is cst.Name
+            and scope.kind == "function"
+            and node.value in scope.bindings
+            and node.value not in scope.param_names
+        )
 
     def _root_binding(self, node) -> Optional[Binding]:
         """The binding of the name an attribute chain starts from (`os` in `os.path.join`)."""

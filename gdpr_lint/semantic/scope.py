@@ -1,6 +1,7 @@
 """Scopes and bindings of the walk, and the values name resolution and folding hand to checks
 (Const, Definition, Origin).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -15,17 +16,24 @@ class Binding:
 
     __slots__ = ("value", "taint", "kind", "qualname", "defs", "node", "name", "type_name", "items")
 
-    def __init__(self, name: str, value=None, taint: Taint = EMPTY, kind: Optional[str] = None,
-                 qualname: Optional[str] = None, node=None):
+    def __init__(
+        self,
+        name: str,
+        value=None,
+        taint: Taint = EMPTY,
+        kind: Optional[str] = None,
+        qualname: Optional[str] = None,
+        node=None,
+    ):
         self.name = name
-        self.value = value          # the expression assigned (None for params, loop targets)
+        self.value = value  # the expression assigned (None for params, loop targets)
         self.taint = taint
-        self.kind = kind            # object kind from the [objects] catalogue
-        self.qualname = qualname    # for imports: the dotted module path
+        self.kind = kind  # object kind from the [objects] catalogue
+        self.qualname = qualname  # for imports: the dotted module path
         self.defs = 1
-        self.node = node            # where it was defined (for messages)
+        self.node = node  # where it was defined (for messages)
         self.type_name: Optional[str] = None  # the annotated class of a parameter
-        self.items = EMPTY          # personal data read from it by key so far (`row["email"]`)
+        self.items = EMPTY  # personal data read from it by key so far (`row["email"]`)
 
 
 class LazyKindBinding(Binding):

@@ -27,14 +27,30 @@ positions or keywords, the line, the keywords the call passes and whether it is 
 `try` that handles exceptions (what it raises goes no further), and each `raise` whose
 exception carries one.
 """
+
 from __future__ import annotations
 
 import ast
 from typing import Dict, List, Optional, Set
 
 VERSION = 3
-_TEXT_METHODS = frozenset(("format", "join", "strip", "lstrip", "rstrip", "lower", "upper", "title",
-                           "casefold", "capitalize", "format_map", "encode", "decode"))
+_TEXT_METHODS = frozenset(
+    (
+        "format",
+        "join",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "lower",
+        "upper",
+        "title",
+        "casefold",
+        "capitalize",
+        "format_map",
+        "encode",
+        "decode",
+    )
+)
 _TEXT_FUNCTIONS = frozenset(("str", "repr", "format", "f"))
 _ENV_GETTERS = frozenset(("os.getenv", "os.environ.get", "environ.get", "getenv"))
 
@@ -95,8 +111,10 @@ def summarize(tree: ast.Module, lazy: bool = False) -> dict:
         lines.pop(name, None)
     summary = {"v": VERSION, "imports": imports, "values": values, "lines": lines, "functions": functions}
     if lazy:
-        summary["_lazy"] = ({stmt.name: stmt for stmt in statements
-                             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))}, shaper)
+        summary["_lazy"] = (
+            {stmt.name: stmt for stmt in statements if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))},
+            shaper,
+        )
     return summary
 
 
@@ -134,8 +152,13 @@ def _returns(body, shaper: "_Shaper") -> List[list]:
                     if isinstance(target, ast.Name):
                         counts[target.id] = counts.get(target.id, 0) + 1
         for stmt in statements:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
-                    and counts.get(stmt.targets[0].id) == 1 and stmt.targets[0].id not in shaper.params:
+            if (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+                and counts.get(stmt.targets[0].id) == 1
+                and stmt.targets[0].id not in shaper.params
+            ):
                 form = shaper.form(stmt.value)
                 if form is not None and form[0] in ("call", "name", "attr"):
                     shaper.locals[stmt.targets[0].id] = form
@@ -154,8 +177,11 @@ def _returns(body, shaper: "_Shaper") -> List[list]:
 
 def _function_head(node, module_shaper: "_Shaper") -> dict:
     args = node.args
-    head = {"line": node.lineno, "params": [a.arg for a in args.posonlyargs + args.args],
-            "kwonly": [a.arg for a in args.kwonlyargs]}
+    head = {
+        "line": node.lineno,
+        "params": [a.arg for a in args.posonlyargs + args.args],
+        "kwonly": [a.arg for a in args.kwonlyargs],
+    }
     shaper = _Shaper(module_shaper.imports, module_shaper.module_names)
     shaper.params = set(head["params"] + head["kwonly"])
     returns = _returns(node.body, shaper)
@@ -243,8 +269,13 @@ class _Shaper:
             fallback = _constant(node.values[1])
             first = self.form(node.values[0], depth + 1)
             if fallback is not None and first is not None:
-                if first[0] == "call" and first[1][0] == "name" and first[1][1] in _ENV_GETTERS \
-                        and isinstance(node.values[0], ast.Call) and node.values[0].args:
+                if (
+                    first[0] == "call"
+                    and first[1][0] == "name"
+                    and first[1][1] in _ENV_GETTERS
+                    and isinstance(node.values[0], ast.Call)
+                    and node.values[0].args
+                ):
                     var = _constant(node.values[0].args[0])
                     if isinstance(var, str):
                         return ["env", var, fallback]
@@ -291,8 +322,11 @@ class _Shaper:
 
 
 def _constant(node):
-    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float)) \
-            and not isinstance(node.value, bool):
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, (str, int, float))
+        and not isinstance(node.value, bool)
+    ):
         return node.value
     return None
 

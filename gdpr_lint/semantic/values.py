@@ -1,6 +1,7 @@
 """Value folding: the constant an expression evaluates to, where the code makes that
 visible (literals, names bound once, arithmetic, f-strings, environment defaults).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, FrozenSet, Optional
@@ -11,9 +12,13 @@ from gdpr_lint.semantic.scope import Const, Definition
 from gdpr_lint.syntax.nodes import string_value
 
 _NUMBER_OPS = {
-    cst.Add: lambda a, b: a + b, cst.Subtract: lambda a, b: a - b, cst.Multiply: lambda a, b: a * b,
-    cst.Divide: lambda a, b: a / b, cst.FloorDivide: lambda a, b: a // b, cst.Modulo: lambda a, b: a % b,
-    cst.Power: lambda a, b: a ** b if abs(b) < 64 else None,
+    cst.Add: lambda a, b: a + b,
+    cst.Subtract: lambda a, b: a - b,
+    cst.Multiply: lambda a, b: a * b,
+    cst.Divide: lambda a, b: a / b,
+    cst.FloorDivide: lambda a, b: a // b,
+    cst.Modulo: lambda a, b: a % b,
+    cst.Power: lambda a, b: a**b if abs(b) < 64 else None,
 }
 
 
@@ -107,8 +112,11 @@ class ValuesMixin:
             try:
                 if isinstance(container.value, dict):
                     value = container.value[key.value]
-                elif (isinstance(container.value, tuple) and isinstance(key.value, int)
-                      and not isinstance(key.value, bool)):
+                elif (
+                    isinstance(container.value, tuple)
+                    and isinstance(key.value, int)
+                    and not isinstance(key.value, bool)
+                ):
                     value = container.value[key.value]
                 else:
                     return None
@@ -121,7 +129,9 @@ class ValuesMixin:
             for part in node.parts:
                 if type(part) is cst.FormattedStringText:
                     parts.append(part.value)
-                elif type(part) is cst.FormattedStringExpression and part.format_spec is None and part.conversion is None:
+                elif (
+                    type(part) is cst.FormattedStringExpression and part.format_spec is None and part.conversion is None
+                ):
                     inner = self.constant(part.expression, _depth + 1)
                     if inner is None or not isinstance(inner.value, (str, int, float)):
                         return None
@@ -144,8 +154,10 @@ class ValuesMixin:
             if right.origin_name is not None or right.note:
                 return right
             variable = self._env_variable(node.left, _depth) if type(node.left) is cst.Call else None
-            return Const(right.value, note=(f"the default of environment variable {variable}" if variable
-                                            else "the fallback after `or`"))
+            return Const(
+                right.value,
+                note=(f"the default of environment variable {variable}" if variable else "the fallback after `or`"),
+            )
         if type(node) is cst.Call and self._is_env_getter(node):
             default = None
             for index, arg in enumerate(node.args):

@@ -1,6 +1,7 @@
 """Node helpers over libcst trees: the fields a walk looks into, dotted names, string
 literals, slices, assignment and loop targets. No state: functions of nodes only.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -12,11 +13,34 @@ import libcst as cst
 # Field walk
 
 
-_SKIP_FIELDS = frozenset({
-    "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header",
-    "footer", "equal", "colon", "dot", "operator", "star", "arrow", "asynchronous", "whitespace",
-    "lbracket", "rbracket", "lbrace", "rbrace", "prefix", "quote", "start", "end",
-})
+_SKIP_FIELDS = frozenset(
+    {
+        "lpar",
+        "rpar",
+        "comma",
+        "semicolon",
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "equal",
+        "colon",
+        "dot",
+        "operator",
+        "star",
+        "arrow",
+        "asynchronous",
+        "whitespace",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "prefix",
+        "quote",
+        "start",
+        "end",
+    }
+)
 _FIELD_CACHE: Dict[type, Tuple[str, ...]] = {}
 
 
@@ -24,7 +48,8 @@ def _child_fields(cls: type) -> Tuple[str, ...]:
     names = _FIELD_CACHE.get(cls)
     if names is None:
         names = tuple(
-            f.name for f in dataclasses.fields(cls)
+            f.name
+            for f in dataclasses.fields(cls)
             if not f.name.startswith("whitespace") and f.name not in _SKIP_FIELDS
         )
         _FIELD_CACHE[cls] = names
@@ -40,8 +65,11 @@ def _expr_fields(cls: type) -> Tuple[str, ...]:
     hold no call."""
     names = _EXPR_FIELD_CACHE.get(cls)
     if names is None:
-        bare = {f.name for f in dataclasses.fields(cls)
-                if f.type is cst.Name or f.type == Optional[cst.Name] or f.type in ("Name", "Optional[Name]")}
+        bare = {
+            f.name
+            for f in dataclasses.fields(cls)
+            if f.type is cst.Name or f.type == Optional[cst.Name] or f.type in ("Name", "Optional[Name]")
+        }
         names = _EXPR_FIELD_CACHE[cls] = tuple(n for n in _child_fields(cls) if n not in bare)
     return names
 
@@ -131,6 +159,7 @@ def string_value(node: cst.CSTNode) -> Optional[str]:
 # ---------------------------------------------------------------------------------------
 # Names, slices and targets
 
+
 def _last_name(node) -> str:
     if type(node) is cst.Name:
         return node.value
@@ -157,7 +186,8 @@ def _empty_on_branches(test) -> Tuple[frozenset, frozenset]:
         comparison = test.comparisons[0]
         right = comparison.comparator
         empty = (type(right) is cst.Name and right.value == "None") or (
-            type(right) is cst.SimpleString and right.value in ('""', "''"))
+            type(right) is cst.SimpleString and right.value in ('""', "''")
+        )
         if name and empty:
             op = type(comparison.operator)
             if op in (cst.Is, cst.Equal):
@@ -214,9 +244,13 @@ def _is_short_slice(node: cst.Subscript) -> bool:
 
 def _is_address_split(value) -> bool:
     """`email.split("@")`, `email.partition("@")`: an address cut at its `@`."""
-    return (type(value) is cst.Call and type(value.func) is cst.Attribute
-            and value.func.attr.value in ("split", "rsplit", "partition", "rpartition") and bool(value.args)
-            and string_value(value.args[0].value) == "@")
+    return (
+        type(value) is cst.Call
+        and type(value.func) is cst.Attribute
+        and value.func.attr.value in ("split", "rsplit", "partition", "rpartition")
+        and bool(value.args)
+        and string_value(value.args[0].value) == "@"
+    )
 
 
 def _is_domain_part(node: cst.Subscript) -> bool:
@@ -296,8 +330,11 @@ def _subscript_text(node) -> Optional[str]:
     if type(index) not in (cst.SimpleString, cst.Integer, cst.Name):
         return None
     base = _subscript_text(node.value)
-    if (base is None or getattr(node.lbracket.whitespace_after, "value", " ")  # type: ignore[arg-type]  # mypy's bool context
-            or getattr(node.rbracket.whitespace_before, "value", " ")):
+    if (
+        base is None
+        or getattr(node.lbracket.whitespace_after, "value", " ")  # type: ignore[arg-type]  # mypy's bool context
+        or getattr(node.rbracket.whitespace_before, "value", " ")
+    ):
         return None  # spaces or a line break inside the brackets: as libcst writes it
     return f"{base}[{index.value}]"
 

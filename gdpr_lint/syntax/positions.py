@@ -1,6 +1,7 @@
 """Parsing a module fast, and line/column positions of its nodes (computed only for files
 that have something to report).
 """
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,11 @@ def _positions(module: cst.Module):
     if _FastPositionState is not None:
         try:
             provider = PositionProvider()
-            module._codegen(_FastPositionState(default_indent=module.default_indent,
-                                               default_newline=module.default_newline, provider=provider))
+            module._codegen(
+                _FastPositionState(
+                    default_indent=module.default_indent, default_newline=module.default_newline, provider=provider
+                )
+            )
             return provider._computed
         except (AttributeError, TypeError):
             pass
