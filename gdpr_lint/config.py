@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from gdpr_lint._lazy import sha256
+from gdpr_lint.hints import describe as _describe
 from gdpr_lint.model import CONFIDENCES, SEVERITIES
 
 if sys.version_info >= (3, 11):
@@ -156,20 +157,6 @@ def _check_type(value, expected: str, where: str) -> None:
         for key, days in value.items():
             if isinstance(days, bool) or not isinstance(days, int) or days < 1:
                 raise ConfigError(f'{where}: "{key}" must be a positive integer (days), not {_describe(days)}')
-
-
-def _describe(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return type(value).__name__
 
 
 def _subtable(where: str, key: str) -> str:

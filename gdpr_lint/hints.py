@@ -57,3 +57,18 @@ def rule_words(rules) -> list:
         for end in range(4, len(rule.code)):
             words.add(rule.code[:end])
     return sorted(words)
+
+
+def describe(value) -> str:
+    """A value as an error line names it: `"UK"`, `365`, `true`, `a list`, `a table`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__

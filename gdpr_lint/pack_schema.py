@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, Mapping, Optional, Tuple
 
-from gdpr_lint.hints import did_you_mean
+from gdpr_lint.hints import describe, did_you_mean
 from gdpr_lint.model import SEVERITIES
 
 
@@ -23,20 +23,6 @@ class PackError(Exception):
 
     def __init__(self, at: str, message: str):
         super().__init__(f"{at}: {message}" if at else message)
-
-
-def describe(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return type(value).__name__
 
 
 class Spec:
