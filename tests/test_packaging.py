@@ -37,3 +37,47 @@ def test_release_check_passes():
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().endswith("sdist and wheel OK")
+
+
+def _release_check_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("release_check", ROOT / "scripts" / "release_check.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_release_check_judges_the_tag_only_when_named_or_present(tmp_path, capsys):
+    """A clone without tags (CI's) passes; a named tag must exist and carry the version."""
+    import shutil
+
+    import pytest
+
+    if shutil.which("git") is None:
+        pytest.skip("git is needed")
+    check = _release_check_module().check_changelog_and_tag
+    env = ["-c", "user.name=t", "-c", "user.email=t@example.com"]
+
+    def git(*args):
+        subprocess.run(["git", *env, *args], cwd=str(tmp_path), check=True, capture_output=True)
+
+    (tmp_path / "CHANGELOG.md").write_text("# Changelog\n\n## 1.2.0 - 2026-12-06\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nversion = "1.1.0"\n')
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-q", "-m", "old")
+    git("tag", "v1.1.0")
+    (tmp_path / "pyproject.toml").write_text('[project]\nversion = "1.2.0"\n')
+    git("commit", "-q", "-am", "release")
+
+    assert check("1.2.0", None, tmp_path) == []
+    assert "no tag v1.2.0 in this clone" in capsys.readouterr().out
+    assert check("1.2.0", "v1.2.0", tmp_path) == [
+        "no tag v1.2.0 (tag the release commit: git tag -a v1.2.0 <commit> -m 'gdpr-lint 1.2.0')"
+    ]
+    assert check("1.3.0", None, tmp_path) == ["CHANGELOG.md has no section for 1.3.0"]
+    git("tag", "v1.2.0", "HEAD~1")  # the tag on the wrong commit
+    assert check("1.2.0", None, tmp_path) == ["tag v1.2.0 points at a commit whose pyproject.toml is not version 1.2.0"]
+    git("tag", "-f", "v1.2.0", "HEAD")
+    assert check("1.2.0", "v1.2.0", tmp_path) == []
