@@ -21,6 +21,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Optional
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CORPUS = HERE / "corpus"
@@ -70,7 +71,10 @@ def nearest_version(wanted: str, versions: list) -> str:
     return min(versions, key=distance)
 
 
-def pip_download(spec: str, dest: Path) -> bool:
+def pip_download(spec: str, dest: Path, python_version: Optional[str] = None) -> bool:
+    """``pip download`` one wheel (no dependencies, no sdist: no package code runs) into dest;
+    ``python_version`` picks wheels for that Python rather than this one."""
+    target = ["--python-version", python_version] if python_version else []
     proc = subprocess.run(
         [
             sys.executable,
@@ -79,6 +83,7 @@ def pip_download(spec: str, dest: Path) -> bool:
             "download",
             "--no-deps",
             "--only-binary=:all:",
+            *target,
             "--disable-pip-version-check",
             "-q",
             "-d",
@@ -89,7 +94,8 @@ def pip_download(spec: str, dest: Path) -> bool:
         text=True,
     )
     if proc.returncode != 0:
-        sys.stderr.write(proc.stderr[-2000:])
+        errors = [line for line in proc.stderr.splitlines() if line.startswith("ERROR")]
+        sys.stderr.write(("\n".join(errors[-3:]) if errors else proc.stderr)[-2000:] + "\n")
     return proc.returncode == 0
 
 

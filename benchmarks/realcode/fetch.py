@@ -28,7 +28,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from fetch_corpus import unpack_py, wheel_for  # noqa: E402
+from fetch_corpus import pip_download, unpack_py, wheel_for  # noqa: E402
 
 DEFAULT_DEST = HERE / "packages"
 
@@ -81,32 +81,6 @@ PINS = (
 PYTHON_VERSION = "3.12"
 
 
-def pip_download(spec: str, dest: Path) -> bool:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--only-binary=:all:",
-            "--python-version",
-            PYTHON_VERSION,
-            "--disable-pip-version-check",
-            "-q",
-            "-d",
-            str(dest),
-            spec,
-        ],
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:
-        errors = [line for line in proc.stderr.splitlines() if line.startswith("ERROR")]
-        sys.stderr.write("\n".join(errors[-3:])[-1500:] + "\n")
-    return proc.returncode == 0
-
-
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -135,7 +109,7 @@ def fetch(dest: Path, pins=PINS, force: bool = False, only=None) -> dict:
                 continue
             wheels = Path(tmp) / name
             wheels.mkdir()
-            if not pip_download(f"{name}=={version}", wheels):
+            if not pip_download(f"{name}=={version}", wheels, PYTHON_VERSION):
                 failed.append(f"{name}=={version}")
                 continue
             wheel = wheel_for(name, wheels)
