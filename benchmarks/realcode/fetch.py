@@ -158,6 +158,9 @@ def main(argv=None) -> int:
     parser.add_argument("--only", help="comma-separated package names to (re)fetch")
     args = parser.parse_args(argv)
     only = set(args.only.split(",")) if args.only else None
+    unknown = sorted((only or set()) - {name for name, _, _ in PINS})
+    if unknown:
+        parser.error(f"--only: not a pinned package: {', '.join(unknown)}")
     manifest = fetch(args.dest, force=args.force, only=only)
     print(f"{'total':<34} {manifest['files']:>6} files {manifest['lines']:>9,} lines -> {args.dest}")
     return 0
