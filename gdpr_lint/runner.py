@@ -10,7 +10,7 @@ import stat
 import time
 import zlib
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from gdpr_lint._lazy import sha256
 from gdpr_lint import __version__
@@ -336,7 +336,7 @@ class ResultCache:
         if self.root is None or any(e.internal for e in errors):
             return
         shard = self.shard(display)
-        entry = {
+        entry: Dict[str, Any] = {
             "p": display,
             "f": [dict(f.to_dict(), source=f.source) for f in findings],
             "e": [[e.path, e.message] for e in errors],

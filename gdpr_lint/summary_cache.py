@@ -88,7 +88,7 @@ class SummaryCache:
 class ContentDigests:
     """sha256 of files' content, each file read once per run."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._known: Dict[str, Optional[str]] = {}
 
     def __call__(self, path: str) -> Optional[str]:
