@@ -11,7 +11,7 @@ import io
 import re
 import tokenize
 from bisect import bisect_left
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _WORD_RUN = re.compile(r"[a-z0-9_]+")  # over lower-cased text
@@ -112,6 +112,11 @@ class TokenFilter:
     lower-cased text) confirms the precise phrase. Anchors of three letters or fewer
     are matched as whole identifier parts instead of substrings."""
 
+    # a narrowed filter's (_for_text): the text it was made for, and its short words' patterns
+    text: Optional[str]
+    lower: Optional[str]
+    _short_patterns: Dict[str, Any]
+
     def __init__(self, tokens, owners=None, dumps=None, always: int = 0, auto_repr=None):
         """owners: for each token, the index of the check it comes from (default 0); a
         narrowed filter tells which checks have an anchor in its text (`owners_present`),
@@ -125,7 +130,8 @@ class TokenFilter:
         self.always = always
         self.precise: dict = {}
         self.owners: Dict[str, int] = {}  # anchor -> bit mask of the checks it belongs to
-        long_words, short_words = set(), set()
+        long_words: Set[str] = set()
+        short_words: Set[str] = set()
         for number, token in enumerate(tokens):
             anchor, pattern = (token, None) if isinstance(token, str) else token
             anchor = anchor.lower()
@@ -240,7 +246,7 @@ class TokenFilter:
         reach = self.reach.get(anchor)
         if reach is None:
             try:
-                from re import _parser as parser  # Python 3.11+
+                from re import _parser as parser  # type: ignore[attr-defined]  # Python 3.11+, private: not in the stubs
             except ImportError:  # pragma: no cover - older Pythons
                 import sre_parse as parser
             widest = parser.parse(self.precise_source[anchor]).getwidth()[1]
@@ -267,7 +273,7 @@ class TokenFilter:
         for word in words:
             terms = set()
             match = search(word) if search is not None else None
-            while match is not None:
+            while match is not None and search is not None:  # a match was found by search
                 term = match.group()
                 terms.add(term)
                 terms.update(t for t in self.containing.get(term, ()) if t in word)
@@ -387,6 +393,7 @@ class TokenFilter:
         if pattern is None:
             return True
         lower = self.lower
+        assert lower is not None  # asked of a narrowed filter only
         reach = self._reach(name)
         low, high = max(0, at - reach), min(len(lower), at + len(name) + reach)
         if low < start or high > end:
@@ -507,7 +514,7 @@ def _annotation_last_name(node) -> Optional[str]:
 
         outer = _annotation_last_name(node.value)
         if outer in TYPE_WRAPPERS:
-            inner = node.slice.value if type(node.slice).__name__ == "Index" else node.slice  # Python 3.8 Index
+            inner = node.slice.value if type(node.slice).__name__ == "Index" else node.slice  # type: ignore[attr-defined]  # Python 3.8 Index, not in the stubs
             return _annotation_last_name(inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner)
         return outer
     if isinstance(node, ast.BinOp):
@@ -693,7 +700,7 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
             if not names:
                 continue
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                if passes(stmt.lineno, stmt.end_lineno):
+                if passes(stmt.lineno, stmt.end_lineno or stmt.lineno):  # ast.parse sets end_lineno
                     interesting.update(_interesting_imports(stmt, token_filter))
                 continue
             if passes(stmt.lineno, stmt.end_lineno) or uses_interesting(stmt.lineno, stmt.end_lineno):

@@ -10,10 +10,10 @@ import stat
 import time
 import zlib
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from gdpr_lint._lazy import sha256
-from gdpr_lint import __version__
+from gdpr_lint.cache_store import ShardedStore
 from gdpr_lint.model import FileError, FileFindings, Finding, Observation, RunResult
 
 PER_FILE_SECONDS = 60
@@ -258,7 +258,7 @@ def _project_outputs(settings, display: str, drain: bool = False):
 # ---- cache --------------------------------------------------------------------------------
 
 
-class ResultCache:
+class ResultCache(ShardedStore):
     """Results by sha256(path + content), in a folder per settings digest, sharded by path:
     a pre-commit run on two files reads and writes two small files, not the whole cache.
 
@@ -276,8 +276,7 @@ class ResultCache:
     STALE_DAYS = 30
 
     def __init__(self, folder: Optional[Path], digest: str):
-        self.root = folder / f"results-{digest[:24]}" if folder else None
-        self.shards: Dict[str, Dict[str, dict]] = {}
+        ShardedStore.__init__(self, folder / f"results-{digest[:24]}" if folder else None)
         self.dirty: set = set()
 
     @staticmethod
@@ -287,22 +286,6 @@ class ResultCache:
     @classmethod
     def shard(cls, display: str) -> str:
         return "%02x" % (zlib.crc32(display.encode("utf-8", "surrogatepass")) % cls.SHARDS)
-
-    def _entries(self, shard: str) -> Dict[str, dict]:
-        entries = self.shards.get(shard)
-        if entries is None:
-            entries = {}
-            if self.root is not None:
-                try:
-                    data = json.loads((self.root / f"{shard}.json").read_text(encoding="utf-8"))
-                    if isinstance(data, dict) and data.get("version") == __version__:
-                        entries = data.get("entries", {})
-                        if not isinstance(entries, dict):
-                            entries = {}
-                except (OSError, ValueError):
-                    pass
-            self.shards[shard] = entries
-        return entries
 
     def get(self, key: str, display: str, digest=None) -> Optional[Tuple[List[Finding], List[FileError]]]:
         """The cached (findings, errors) of a file; None when absent or not readable as an
@@ -336,7 +319,7 @@ class ResultCache:
         if self.root is None or any(e.internal for e in errors):
             return
         shard = self.shard(display)
-        entry = {
+        entry: Dict[str, Any] = {
             "p": display,
             "f": [dict(f.to_dict(), source=f.source) for f in findings],
             "e": [[e.path, e.message] for e in errors],
@@ -351,8 +334,6 @@ class ResultCache:
         """checked: cache key -> display path of each file this run read."""
         if self.root is None or not self.dirty:
             return
-        from gdpr_lint.knowledge import write_cache_file
-
         today = int(time.time() // 86400)
         paths = set(checked.values())
         for shard in sorted(self.dirty):
@@ -366,8 +347,7 @@ class ResultCache:
                     seen = entry.get("s", today)
                     if not isinstance(seen, int) or seen >= today - self.STALE_DAYS:
                         entries[key] = entry
-            document = json.dumps({"version": __version__, "entries": entries}, separators=(",", ":"))
-            write_cache_file(self.root / f"{shard}.json", document.encode("utf-8", "surrogatepass"))
+            self._write(shard, entries)
         self._remove_stale_siblings(time.time() - self.STALE_DAYS * 86400)
 
     def _remove_stale_siblings(self, before: float) -> None:

@@ -9,22 +9,20 @@ run, as the result cache is; a pre-commit run reads the few shards its imports f
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Dict, Optional
 
-from gdpr_lint import __version__
 from gdpr_lint._lazy import sha256
+from gdpr_lint.cache_store import ShardedStore
 
 
-class SummaryCache:
+class SummaryCache(ShardedStore):
     SHARDS = 32
 
     def __init__(self, folder: Optional[Path]):
         from gdpr_lint.semantic.summary import VERSION
 
-        self.root = folder / f"summaries-{VERSION}" if folder else None
-        self.shards: Dict[str, Dict[str, dict]] = {}
+        ShardedStore.__init__(self, folder / f"summaries-{VERSION}" if folder else None)
         self.new: Dict[str, dict] = {}  # made by this process, not yet written
 
     @staticmethod
@@ -33,24 +31,6 @@ class SummaryCache:
 
     def _shard(self, key: str) -> str:
         return "%02x" % (int(key[:4], 16) % self.SHARDS)
-
-    def _entries(self, shard: str) -> Dict[str, dict]:
-        entries = self.shards.get(shard)
-        if entries is None:
-            entries = {}
-            if self.root is not None:
-                try:
-                    data = json.loads((self.root / f"{shard}.json").read_text(encoding="utf-8"))
-                    if (
-                        isinstance(data, dict)
-                        and data.get("version") == __version__
-                        and isinstance(data.get("entries"), dict)
-                    ):
-                        entries = data["entries"]
-                except (OSError, ValueError):
-                    pass
-            self.shards[shard] = entries
-        return entries
 
     def get(self, data: bytes) -> Optional[dict]:
         key = self.key(data)
@@ -70,8 +50,6 @@ class SummaryCache:
     def save(self) -> None:
         if self.root is None or not self.new:
             return
-        from gdpr_lint.knowledge import write_cache_file
-
         touched: Dict[str, Dict[str, dict]] = {}
         for key, summary in self.new.items():
             shard = self._shard(key)
@@ -80,15 +58,14 @@ class SummaryCache:
                 entries = touched[shard] = dict(self._entries(shard))
             entries[key] = summary
         for shard, entries in sorted(touched.items()):
-            document = json.dumps({"version": __version__, "entries": entries}, separators=(",", ":"))
-            write_cache_file(self.root / f"{shard}.json", document.encode("utf-8", "surrogatepass"))
+            self._write(shard, entries)
         self.new = {}
 
 
 class ContentDigests:
     """sha256 of files' content, each file read once per run."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._known: Dict[str, Optional[str]] = {}
 
     def __call__(self, path: str) -> Optional[str]:

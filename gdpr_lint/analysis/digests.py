@@ -6,6 +6,7 @@ is an MD5/SHA digest of a low-entropy identifier, which a dictionary of candidat
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any, Dict, Optional
 
 import libcst as cst
 
@@ -13,14 +14,26 @@ from gdpr_lint.analysis.flow import EMPTY, Taint
 from gdpr_lint.analysis.names import split_words
 from gdpr_lint.syntax.nodes import _is_node, _slice_bound
 
+if TYPE_CHECKING:
+    from gdpr_lint.semantic.scope import Const, Scope
+
 
 class DigestTaintMixin:
+    if TYPE_CHECKING:  # provided by the Context and its other mixins
+        scope: Scope
+        weak_hashes: Dict[str, Any]
+
+        def constant(self, node, _depth: int = 0) -> Optional[Const]: ...
+        def resolve(self, node) -> Optional[str]: ...
+        def source(self, node: cst.CSTNode) -> str: ...
+        def taint(self, node) -> Taint: ...
+
     def _weak_digest_taint(self, call: cst.Call) -> Taint:
         """What a hashing call's result carries: nothing, unless it is an unsalted digest
         of a low-entropy identifier (`hashlib.sha256(email.encode()).hexdigest()`), which a
         dictionary reverses ([pii.weak-hashes]): then that identifier, marked as hashed."""
         weak = self.weak_hashes
-        inner = call
+        inner: Optional[cst.BaseExpression] = call
         func = call.func
         if type(func) is cst.Attribute and func.attr.value in weak.get("digest-methods", ()):
             inner = func.value
@@ -30,7 +43,7 @@ class DigestTaintMixin:
         if type(inner) is not cst.Call:
             return EMPTY
         target = self.resolve(inner.func)
-        if target not in weak.get("algorithms", ()):
+        if target is None or target not in weak.get("algorithms", ()):
             return EMPTY
         algorithm = target.rsplit(".", 1)[-1]
         data = None

@@ -14,9 +14,12 @@ import datetime as _dt
 import math
 import re
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
-from gdpr_lint._lazy import cst
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from gdpr_lint._lazy import cst
 
 SECOND = 1
 MINUTE = 60
@@ -187,10 +190,10 @@ def parse_phrase(text: str, units: dict) -> Optional[DurationValue]:
             return None
         seconds += float(amount) * UNITS[unit]
         parts.append((float(amount), unit))
-    text = None
+    label: Optional[str] = None
     if any(unit in ("months", "years") for _, unit in parts):
-        text = " and ".join(_plural(amount, unit[:-1]) for amount, unit in parts if amount)
-    return DurationValue.of(seconds, text or None)
+        label = " and ".join(_plural(amount, unit[:-1]) for amount, unit in parts if amount)
+    return DurationValue.of(seconds, label or None)
 
 
 # --- internal values -------------------------------------------------------------------
@@ -521,9 +524,10 @@ class DurationEvaluator:
                 unit = positional_names[index]
                 index += 1
             else:
-                unit = _CONSTRUCTOR_KEYWORDS.get(arg.keyword.value)
-                if unit is None:
+                keyword_unit = _CONSTRUCTOR_KEYWORDS.get(arg.keyword.value)
+                if keyword_unit is None:
                     return None  # relativedelta(day=1) sets a field, it is not a length
+                unit = keyword_unit
             amount = self._eval(arg.value, depth + 1)
             if not isinstance(amount, _Num):
                 return None

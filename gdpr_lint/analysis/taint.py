@@ -4,7 +4,7 @@ items, literals). A mixin of the engine's Context.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, FrozenSet, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Optional, Tuple
 
 import libcst as cst
 
@@ -21,12 +21,42 @@ from gdpr_lint.syntax.nodes import (
     string_value,
 )
 
+if TYPE_CHECKING:
+    from gdpr_lint.analysis.pii import PiiVocabulary
+    from gdpr_lint.semantic.scope import Binding, Const, Scope
+
 
 class TaintMixin:
     """What an expression carries: its sources of personal data."""
 
-    if TYPE_CHECKING:  # set by the Context
+    if TYPE_CHECKING:  # provided by the Context and its other mixins
         _module_words: Optional[FrozenSet[str]]
+        _taint_depth: int
+        empty_names: frozenset
+        field_categories: Dict[str, str]
+        masked_fields: Dict[str, set]
+        path: str
+        printed_whole: set
+        scope: Scope
+        vocab: PiiVocabulary
+
+        def _assigned_clean(self, binding: Binding) -> bool: ...
+        def _call_taint(self, node: cst.Call) -> Taint: ...
+        def _comprehension_taint(self, node, element) -> Taint: ...
+        def _imported_name_taint(self, node: cst.Name, binding: Binding) -> Taint: ...
+        def _is_class_itself(self, node: cst.Name) -> bool: ...
+        def _is_signal_sender(self, node) -> bool: ...
+        def _literal_item(self, container, key: str) -> bool: ...
+        def _may_hold_data(self, node, _depth: int = 0) -> bool: ...
+        def _method_scope(self) -> Optional[Scope]: ...
+        def _object_dump_taint(self, owner) -> Taint: ...
+        def _owner_class(self, node) -> Optional[str]: ...
+        def _owner_excludes(self, category: str, owner) -> bool: ...
+        def _render(self, node) -> str: ...
+        def _self_binding(self, node: cst.Attribute) -> Optional[Binding]: ...
+        def _sliced_taint(self, node: cst.Subscript) -> Taint: ...
+        def constant(self, node, _depth: int = 0) -> Optional[Const]: ...
+        def observe(self, kind: str, node, *, rule: str = "", in_scope: str = "", **facts) -> None: ...
 
     def _taint_source(
         self,
@@ -75,7 +105,7 @@ class TaintMixin:
             owner_words = tuple(w for part in parts for w in split_words(part))
             is_request = any(dotted == base or dotted.startswith(base + ".") for base in self.vocab.request_bases)
             method = self._method_scope()
-            if parts and method is not None and parts[0] == method.self_name:
+            if parts and method is not None and method.class_scope is not None and parts[0] == method.self_name:
                 class_words = split_words(method.class_scope.name)
             if type(node) is cst.Call and type(node.func) is cst.Name:
                 scope_words = scope_words | frozenset(owner_words)  # `token = make_reset_token()`
@@ -87,7 +117,7 @@ class TaintMixin:
                 binding = self.scope.lookup(node.value)
                 type_name = binding.type_name if binding is not None else None
             method = self._method_scope()  # a method's own value: its class is its owner
-            if method is not None:
+            if method is not None and method.class_scope is not None:
                 class_words = split_words(method.class_scope.name)
         if self._module_words is None:
             from gdpr_lint.analysis.confidence import module_words
@@ -176,7 +206,7 @@ class TaintMixin:
             category = self.field_categories.get(attr)
             if category is not None:
                 return self._taint_source(category, node, "high")
-            if attr in self.masked_fields.get(self._owner_class(node.value), ()):
+            if attr in self.masked_fields.get(self._owner_class(node.value) or "", ()):
                 return EMPTY  # a SecretStr field prints as **********
             owner = _last_name(node.value)
             if (

@@ -5,7 +5,7 @@ known clean, values of unknown content named after data. A mixin of the engine's
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Optional
+from typing import TYPE_CHECKING, Dict, Optional, cast
 
 import libcst as cst
 
@@ -14,9 +14,37 @@ from gdpr_lint.analysis.names import split_words
 from gdpr_lint.semantic.scope import Binding, Scope, _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import _is_domain_part, _is_short_slice, _last_name
 
+if TYPE_CHECKING:
+    from gdpr_lint.analysis.pii import PiiVocabulary
+    from gdpr_lint.semantic.scope import Const
+
 
 class ValueTaintMixin:
     """What objects and values of unknown content carry."""
+
+    if TYPE_CHECKING:  # provided by the Context and its other mixins
+        field_categories: Dict[str, str]
+        masked_fields: Dict[str, set]
+        scope: Scope
+        vocab: PiiVocabulary
+
+        def _is_import(self, node) -> bool: ...
+        def _literal_secret_taint(self, name: str, value) -> Taint: ...
+        def _render(self, node) -> str: ...
+        def _self_binding(self, node: cst.Attribute) -> Optional[Binding]: ...
+        def _taint_source(
+            self,
+            category: Optional[str],
+            node,
+            confidence: str = "medium",
+            name: Optional[str] = None,
+            *,
+            type_name: Optional[str] = None,
+            reason: Optional[str] = None,
+        ) -> Taint: ...
+        def constant(self, node, _depth: int = 0) -> Optional[Const]: ...
+        def resolve(self, node) -> Optional[str]: ...
+        def taint(self, node) -> Taint: ...
 
     def _object_dump_taint(self, owner) -> Taint:
         """`vars(account)`, `asdict(account)`, `account.__dict__`: every field of a class
@@ -30,7 +58,10 @@ class ValueTaintMixin:
             return fields
         # named as the object's fields (`body.email`), not as the class declares them (`email`)
         return Taint(
-            tuple(replace(s, node=cst.Attribute(value=owner, attr=cst.Name(s.node.value))) for s in fields.sources),
+            tuple(
+                replace(s, node=cst.Attribute(value=owner, attr=cst.Name(cast(cst.Name, s.node).value)))
+                for s in fields.sources
+            ),
             None,
             self._render,
             self.vocab.label,
@@ -47,7 +78,7 @@ class ValueTaintMixin:
 
     def _method_scope(self) -> Optional["Scope"]:
         """The scope of the method being walked (through nested functions), or None."""
-        scope = self.scope
+        scope: Optional[Scope] = self.scope
         while scope is not None and scope.kind == "function" and scope.class_scope is None:
             scope = scope.parent
         return scope if scope is not None and scope.class_scope is not None else None
@@ -57,7 +88,7 @@ class ValueTaintMixin:
         of a function that also takes **kwargs, the task or model class that sent the signal."""
         if type(node) is not cst.Name or node.value not in self.vocab.signal_sender_params:
             return False
-        scope = self.scope
+        scope: Optional[Scope] = self.scope
         while scope is not None and scope.kind != "function":
             scope = scope.parent
         return (
@@ -81,7 +112,7 @@ class ValueTaintMixin:
         parameter annotated with a class."""
         if type(node) is cst.Name:
             method = self._method_scope()
-            if method is not None and node.value == method.self_name:
+            if method is not None and method.class_scope is not None and node.value == method.self_name:
                 return method.class_scope.name
             binding = self.scope.lookup(node.value)
             if binding is not None:
@@ -129,7 +160,7 @@ class ValueTaintMixin:
         if t is cst.Attribute:
             if self.vocab.is_sanitized_name(node.attr.value):
                 return False
-            if node.attr.value in self.masked_fields.get(self._owner_class(node.value), ()):
+            if node.attr.value in self.masked_fields.get(self._owner_class(node.value) or "", ()):
                 return False  # a SecretStr field prints as **********
             binding = self._self_binding(node)
             if binding is not None and binding.value is not None:

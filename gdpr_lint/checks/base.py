@@ -10,7 +10,7 @@ what it gathers about one file lives in `ctx.file_state(self, factory)`, made pe
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable, Optional, Protocol, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Protocol, Sequence, Tuple, TypeVar, Union
 
 if TYPE_CHECKING:  # pragma: no cover
     import libcst as cst
@@ -19,6 +19,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from gdpr_lint.semantic.scope import Const, Definition, Scope
 
 T = TypeVar("T")
+
+# a prefilter token: a literal, or (anchor, the regex that confirms the phrase): prefilter.TokenFilter
+PrefilterToken = Union[str, Tuple[str, str]]
 
 
 class CheckContext(Protocol):
@@ -113,7 +116,7 @@ class Check:
     def wants(self, code: str) -> bool:
         return code in self.enabled
 
-    def prefilter_tokens(self) -> Iterable[str]:
+    def prefilter_tokens(self) -> Iterable[PrefilterToken]:
         """Lower-case substrings; a file whose lower-cased text contains none of the tokens
         of any enabled check is not parsed. Derive them from the catalogues so the filter
         never drifts from the rules. Return ["" ] to always parse."""

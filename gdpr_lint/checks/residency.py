@@ -85,10 +85,10 @@ def _dotted(node) -> Optional[str]:
 class _Patterns:
     """Call-target patterns: exact names in a dict, shell patterns checked in order."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.exact: Dict[str, list] = {}
         self.globs: List[tuple] = []  # (literal prefix, compiled pattern, item)
-        self._any = None  # all the shell patterns as one regex: most targets match none
+        self._any: Optional[re.Pattern] = None  # all the shell patterns as one regex: most targets match none
 
     def add(self, pattern: str, item) -> None:
         wildcard = min((pattern.index(c) for c in "*?[" if c in pattern), default=-1)
@@ -682,7 +682,7 @@ class ResidencyCheck(InfrastructureMixin, Check):
     def _global_service(self, ctx, call, sink: dict) -> bool:
         """Whether the call makes a client of a service that keeps no data in a region
         (`[residency.global_services]`), named at the sink's `service` argument paths."""
-        services = self.global_services.get(sink["provider"])
+        services = self.global_services.get(sink["provider"]) or set()
         for path in sink.get("service", ()) if services else ():
             expr = self._arg(ctx, call, path)
             if expr is not _MISSING:
@@ -702,8 +702,8 @@ class ResidencyCheck(InfrastructureMixin, Check):
                 break
         if region is not None:
             # a zone or datacenter (us-east-1a, GRA11) is named as itself, in its region
-            key = self.catalog.region_key
-            matched = text if key(region.provider, text) != key(region.provider, region.id) else None
+            region_key = self.catalog.region_key
+            matched = text if region_key(region.provider, text) != region_key(region.provider, region.id) else None
             if matched and self.policy.token_allowed(text, f"{provider}:{text}"):
                 return False
             return self._judge_known(ctx, node, region, origin, done, matched=matched)
@@ -1007,7 +1007,12 @@ class ResidencyCheck(InfrastructureMixin, Check):
                 parts.append(part.value)
                 continue
             value = self._const(ctx, part.expression) if type(part) is cst.FormattedStringExpression else None
-            if value is not None and isinstance(value.value, (str, int)) and part.format_spec is None:
+            if (
+                value is not None
+                and isinstance(value.value, (str, int))
+                and type(part) is cst.FormattedStringExpression  # as value is not None
+                and part.format_spec is None
+            ):
                 parts.append(str(value.value))
             else:
                 parts.append("\u2026")

@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from typing import List, Optional, Set
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Set
 
 from gdpr_lint._lazy import cst as _cst
 from gdpr_lint.analysis import classes
 from gdpr_lint.checks.base import keyword as _keyword_arg
+
+if TYPE_CHECKING:
+    from gdpr_lint.checks.residency import Value, _FileState, _Patterns
+    from gdpr_lint.checks.residency_catalog import Catalog
 
 
 def _dotted(node) -> Optional[str]:
@@ -36,6 +40,22 @@ def _value(value, origin):
 class InfrastructureMixin:
     """Methods of ResidencyCheck (which provides _file, _const, _targets, _arg, _judge_region,
     sinks, catalog and the global_* patterns)."""
+
+    if TYPE_CHECKING:  # provided by ResidencyCheck
+        catalog: Catalog
+        sinks: _Patterns
+        class_sinks: List[dict]
+        global_resources: _Patterns
+        global_neutral: _Patterns
+        global_stack_words: FrozenSet[str]
+        enums: Dict[str, dict]
+        _holder: bool
+
+        def _file(self, ctx) -> _FileState: ...
+        def _targets(self, ctx, call, target) -> List[str]: ...
+        def _const(self, ctx, expr) -> Optional[Value]: ...
+        def _arg(self, ctx, call, path: str): ...
+        def _judge_region(self, ctx, node, provider, text, origin, path, sink, done) -> bool: ...
 
     # --- stacks and providers of global resources ---------------------------------------------
     def _class_targets(self, ctx, call) -> List[str]:
@@ -118,7 +138,7 @@ class InfrastructureMixin:
         `providers=[...]`): whether the resource that uses a provider held in a name is global."""
         if self.global_neutral.match(targets):
             return  # `pulumi.ResourceOptions(provider=...)` itself: the resource around it decides
-        refs = []
+        refs: list = []
         for arg in call.args:
             if arg.keyword is None or arg.keyword.value not in ("provider", "providers", "opts"):
                 continue

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple, cast
 
-from gdpr_lint._lazy import cst
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from gdpr_lint._lazy import cst
 
 from gdpr_lint.analysis.durations import UNITS, DurationEvaluator, DurationValue
-from gdpr_lint.checks.base import Check, argument, dict_value
+from gdpr_lint.checks.base import Check, PrefilterToken, argument, dict_value
 
 EXCEEDS = "GDPR301"
 FOREVER = "GDPR302"
@@ -56,10 +59,10 @@ class _FileState:
     expiring_scope_keys: set = field(default_factory=set)  # (function, key text) given a lifetime there
     apis_seen: set = field(default_factory=set)
     # api -> the constants its calls passed under an `excused-by-same` keyword (_UNKNOWN if not one)
-    api_values: Dict[str, List[object]] = field(default_factory=dict)
+    api_values: Dict[str, List[Tuple[str, object]]] = field(default_factory=dict)
     missing: List[Tuple[cst.CSTNode, dict, object]] = field(default_factory=list)
     # (api, id of the enclosing class or module) -> the calls whose implicit store never expires
-    implicit: Dict[Tuple[str, int], List[Tuple[cst.CSTNode, dict, object]]] = field(default_factory=dict)
+    implicit: Dict[Tuple[str, int], List[Tuple[cst.Call, dict, object]]] = field(default_factory=dict)
 
 
 class RetentionCheck(Check):
@@ -113,8 +116,8 @@ class RetentionCheck(Check):
 
     # --- engine hooks ---------------------------------------------------------------
 
-    def prefilter_tokens(self) -> Iterable[str]:
-        tokens = set()
+    def prefilter_tokens(self) -> Iterable[PrefilterToken]:
+        tokens: Set[PrefilterToken] = set()
         for entry in self.calls:
             tokens.update(t.lower() for t in entry.get("tokens", ()))
         for key, entries in self.keys.items():
@@ -655,7 +658,7 @@ class RetentionCheck(Check):
 
     def _check_settings_update(self, ctx, call: cst.Call) -> None:
         """`app.config.update(PERMANENT_SESSION_LIFETIME=...)`, `app.conf.update({...})`."""
-        receiver = _access_path(ctx, call.func.value)
+        receiver = _access_path(ctx, cast("cst.Attribute", call.func).value)  # on_call checked it
         owners = receiver[-1:] or ["?"]  # a call's result: known to be no settings owner
         for arg in call.args:
             if arg.star:
@@ -669,7 +672,7 @@ class RetentionCheck(Check):
             elif type(arg.value) is cst.Dict:
                 for element in arg.value.elements:
                     if type(element) is cst.DictElement:
-                        key = _string_key(ctx, element.key)
+                        key = _string_key(ctx, element.key) or ""
                         for entry in self.settings.get(key, ()) if key else ():
                             if not entry.get("kinds") and (
                                 not entry.get("context") or self._in_context(ctx, entry["context"], owners)

@@ -4,7 +4,7 @@ the engine's Context.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, List, Optional
 
 import libcst as cst
 
@@ -12,15 +12,19 @@ from gdpr_lint.analysis.flow import EMPTY, Taint
 from gdpr_lint.semantic.scope import Binding, LazyKindBinding, Scope
 from gdpr_lint.syntax.nodes import _is_address_split, _target_name_nodes, _target_names
 
+if TYPE_CHECKING:
+    from gdpr_lint.semantic.project_use import FileProject
+
 
 class BindingMixin:
     """Bindings made by assignments, with their taint and object kind."""
 
     if TYPE_CHECKING:  # provided by the Context and its other mixins
         scope: Scope
+        project: Optional[FileProject]
 
         def _value_taint(self, name: str, value: Any) -> Taint: ...
-        def call_kind(self, call: cst.Call) -> Optional[str]: ...
+        def call_kind(self, call: cst.Call, project: bool = True) -> Optional[str]: ...
         def kind(self, node: Any) -> Optional[str]: ...
         def taint(self, node: Any) -> Taint: ...
         def _returned_items(self, value: Any, target: Any) -> Optional[List[Taint]]: ...
@@ -28,6 +32,7 @@ class BindingMixin:
         def _item_name_taint(self, target: cst.Name, iterable: Any) -> Taint: ...
         def _instance_scope(self, target: cst.Attribute) -> Optional[Scope]: ...
         def _render(self, node: Any) -> str: ...
+        def _project_kind_later(self, call: cst.Call) -> Optional[Callable[[], Optional[str]]]: ...
 
     def bind(self, scope: Scope, name: str, value, node, *, count: bool = True) -> Binding:
         taint = self._value_taint(name, value) if value is not None else EMPTY

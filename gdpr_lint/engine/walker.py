@@ -4,7 +4,7 @@ and scope exit handed to the checks.
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple, cast
 
 import libcst as cst
 
@@ -125,7 +125,7 @@ class Walker(Context):
     def _declare_attribute(self, scope: Scope, small: cst.AnnAssign) -> None:
         """`client: storage.Client` in a class body (a dataclass field, a declared
         attribute): `self.client` is of that kind in every method."""
-        name = small.target.value
+        name = cast(cst.Name, small.target).value  # the caller takes only `name: annotation`
         if small.value is None and name not in scope.bindings:
             kind = self.annotation_kind(small.annotation)
             if kind is not None:

@@ -17,7 +17,10 @@ while the files its analysis used are unchanged.
 from __future__ import annotations
 
 import os
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Set, Tuple
+
+if TYPE_CHECKING:
+    import ast
 
 _MAX_DEPTH = 12
 _MAX_BYTES = 2_000_000  # a bigger file is generated code: not summarised
@@ -44,7 +47,7 @@ class ProjectIndex:
         self._deps: List[Set[str]] = []  # one set per answer being computed, innermost last
         self._active: Set[tuple] = set()
         self.deps_of: Dict[str, Set[str]] = {}  # display path of a checked file -> files its answers read
-        self._trees: Dict[str, object] = {}  # files being checked: their tree, summarised when first asked
+        self._trees: Dict[str, ast.Module] = {}  # files being checked: their tree, summarised when first asked
         self._tables = tables
         self._methods: Optional[frozenset] = None
 
@@ -58,7 +61,7 @@ class ProjectIndex:
 
     # ---- summaries --------------------------------------------------------------------
 
-    def register(self, path: str, tree) -> None:
+    def register(self, path: str, tree: ast.Module) -> None:
         """A file being checked: its summary is made from the tree the runner parsed, if
         and when something asks for it."""
         path = os.path.abspath(path)
@@ -256,6 +259,7 @@ class ProjectIndex:
         return None
 
     def _name(self, dotted: str, path: str, depth: int) -> Target:
+        rest: Sequence[str]
         if dotted.startswith("@"):
             first, *rest = dotted[1:].split(".")
             target = self._module_name(path, first, depth)
@@ -314,7 +318,9 @@ class ProjectIndex:
                 return ("kind", f"aws:{service}" if service else "aws")
             return ("kind", kind) if kind else None
         if target[0] == "fn":
-            function = self.summary(target[1])["functions"][target[2]]
+            summary = self.summary(target[1])
+            assert summary is not None  # a function target is read from its module's summary
+            function = summary["functions"][target[2]]
             for form in function.get("returns", ()):
                 answer = self.resolve(form, target[1], depth + 1)
                 if answer is not None and answer[0] == "kind":

@@ -7,11 +7,16 @@ project index (one file from standard input), and then nothing here changes the 
 from __future__ import annotations
 
 import os
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 import libcst as cst
 
 from gdpr_lint.semantic.scope import Binding, _FunctionRef
+
+if TYPE_CHECKING:
+    from gdpr_lint.analysis.flow import Taint
+    from gdpr_lint.analysis.pii import PiiVocabulary
+    from gdpr_lint.semantic.scope import Const, Scope
 
 
 class FileProject:
@@ -51,12 +56,20 @@ class ProjectMixin:
 
     project: Optional[FileProject] = None
 
+    if TYPE_CHECKING:  # provided by the Context and its other mixins
+        scope: Scope
+        vocab: PiiVocabulary
+
+        def resolve(self, node: Any) -> Optional[str]: ...
+        def taint(self, node: Any) -> Taint: ...
+
     def _project_receiver(self, base: str, attr: str) -> str:
         """`verbose_logger.info` with `from myproj._logging import verbose_logger` (or
         `mylog.verbose_logger.info` with `import myproj._logging as mylog`): `<logger>`, from
         the module's summary. Asked only for a method some kind has (`info`, `put_object`),
         so a name that is never such a receiver costs no summary."""
         project = self.project
+        assert project is not None  # asked only when the run has a project index
         if (
             attr not in project.index.kind_methods
             or not project.index.in_project(base, project.path)
@@ -66,7 +79,7 @@ class ProjectMixin:
         kind = project.ask(project.index.kind_of, base, project.path)
         return f"<{kind}>" if kind else base
 
-    def _project_constant(self, node):
+    def _project_constant(self, node) -> Optional[Const]:
         """`region_name=AWS_REGION` with `from myproj.settings import AWS_REGION`: the value
         the settings module gives it (or its environment default), with where."""
         from gdpr_lint.semantic.scope import Const
@@ -94,6 +107,7 @@ class ProjectMixin:
         if target is not None:
             if target.startswith("<"):
                 return None
+            assert self.project is not None  # asked only when the run has a project index
             if type(func) is cst.Name and target == func.value and self.scope.lookup(target) is None:
                 # a function of this module the pre-filter left out of the parsed text
                 if target in self.project.index.own_functions.get(self.project.path, ()):
@@ -138,6 +152,7 @@ class ProjectMixin:
         if form is None:
             return None
         project = self.project
+        assert project is not None  # asked only when the run has a project index
         return lambda: project.ask(project.index.returns_kind, form, project.path)
 
     def callee_flows(self, call: cst.Call, target: Optional[str], sinks) -> List[Tuple]:

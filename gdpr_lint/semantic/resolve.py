@@ -12,6 +12,9 @@ from gdpr_lint.analysis.names import TYPE_WRAPPERS, split_words
 from gdpr_lint.semantic.scope import Binding, Const, Definition, LazyKindBinding, Scope, _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import _last_name, dotted_name, string_value
 
+if TYPE_CHECKING:
+    from gdpr_lint.semantic.project_use import FileProject
+
 
 def _annotation_name(annotation) -> Optional[str]:
     if annotation is None:
@@ -64,8 +67,12 @@ class ResolveMixin:
         conditional_factories: Dict[str, Any]
         imported_readers: Dict[str, Tuple[str, FrozenSet[str]]]
         _resolving_bases: Set[Any]
+        types: Dict[str, str]
+        project: Optional[FileProject]
 
         def constant(self, node: Any, _depth: int = 0) -> Optional[Const]: ...
+        def _project_call_kind(self, call: cst.Call, target: Optional[str]) -> Optional[str]: ...
+        def _project_receiver(self, base: str, attr: str) -> str: ...
 
     _receiver_of: Optional[str] = None  # the attribute read from the name being resolved (`info` of `x.info`)
 
@@ -156,6 +163,7 @@ class ResolveMixin:
                     type(binding) is LazyKindBinding
                     and binding.pending
                     and self._receiver_of is not None
+                    and self.project is not None
                     and self._receiver_of not in self.project.index.kind_methods
                 ):
                     return None  # `x.strip()`: no kind has such a method, so x's kind cannot matter

@@ -81,8 +81,8 @@ def summarize(tree: ast.Module, lazy: bool = False) -> dict:
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             module_names.add(stmt.name)
         else:
-            for target in _targets(stmt):
-                module_names.add(target)
+            for assigned_name in _targets(stmt):
+                module_names.add(assigned_name)
     module_names.difference_update(imports)
     shaper = _Shaper(imports, module_names)
     values: Dict[str, list] = {}
@@ -372,13 +372,13 @@ def _function(node, module_shaper: _Shaper) -> dict:
                 if form is not None and form[0] in ("call", "name", "attr"):
                     shaper.locals[name] = form
             shaper.carriers[name] = shaper.carriers.get(name, set()) | carried
-    caught = set()  # calls in the body of a `try` that handles exceptions: what they raise stops there
+    caught: Set[int] = set()  # calls in the body of a `try` that handles exceptions: what they raise stops there
     for current in nodes:
         if isinstance(current, ast.Try) and current.handlers:
             caught.update(id(inner) for inner in _own_nodes(current.body))
     for current in nodes:
         if isinstance(current, ast.Call):
-            carried_args = []
+            carried_args: List[list] = []
             index = 0
             for arg in current.args:
                 if isinstance(arg, ast.Starred):
@@ -400,7 +400,7 @@ def _function(node, module_shaper: _Shaper) -> dict:
                     keywords = sorted(k.arg for k in current.keywords if k.arg)
                     flows.append([func, carried_args, current.lineno, keywords, int(id(current) in caught)])
         elif isinstance(current, ast.Raise) and isinstance(current.exc, ast.Call):
-            params: Set[str] = set()
+            params = set()
             for arg in current.exc.args:
                 params |= shaper.carried(arg)
             if params:

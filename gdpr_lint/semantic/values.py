@@ -11,6 +11,9 @@ import libcst as cst
 from gdpr_lint.semantic.scope import Const, Definition
 from gdpr_lint.syntax.nodes import string_value
 
+if TYPE_CHECKING:
+    from gdpr_lint.semantic.project_use import FileProject
+
 _NUMBER_OPS = {
     cst.Add: lambda a, b: a + b,
     cst.Subtract: lambda a, b: a - b,
@@ -27,9 +30,11 @@ class ValuesMixin:
 
     if TYPE_CHECKING:  # provided by the Context and its other mixins
         env_getters: FrozenSet[str]
+        project: Optional[FileProject]
 
         def definition(self, node: Any) -> Optional[Definition]: ...
         def resolve(self, node: Any) -> Optional[str]: ...
+        def _project_constant(self, node: Any) -> Optional[Const]: ...
 
     def constant(self, node, _depth: int = 0) -> Optional[Const]:
         if _depth > 25:
