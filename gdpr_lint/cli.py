@@ -50,23 +50,63 @@ def main() -> None:
     """
 
 
-@main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option(
+def _stacked(*decorators):
+    """One decorator that applies ``decorators`` as if they were stacked in this order."""
+
+    def apply(command):
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+# The options that check, inventory and the baseline commands share, defined once.
+_PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+_CONFIG = click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=str),
     help="Use this config file instead of discovering one.",
 )
-@click.option(
-    "--select",
-    multiple=True,
-    help="Rule codes, prefixes or names to enable (replaces the configured select). Comma-separated or repeated.",
+_RULE_SELECTION = _stacked(
+    click.option(
+        "--select",
+        multiple=True,
+        help="Rule codes, prefixes or names to enable (replaces the configured select). Comma-separated or repeated.",
+    ),
+    click.option("--extend-select", multiple=True, help="Rules to enable in addition to the configured select."),
+    click.option(
+        "--ignore", multiple=True, help="Rule codes, prefixes or names to disable (added to the configured ignore)."
+    ),
 )
-@click.option("--extend-select", multiple=True, help="Rules to enable in addition to the configured select.")
-@click.option(
-    "--ignore", multiple=True, help="Rule codes, prefixes or names to disable (added to the configured ignore)."
+_FORCE_EXCLUDE = click.option(
+    "--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too (pre-commit)."
 )
+_NO_CACHE = click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+_CACHE_DIR = click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Folder of the result cache (default: .gdpr_lint_cache in the project root).",
+)
+_JOBS = click.option(
+    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per available CPU)."
+)
+
+
+def _output_file(what: str):
+    return click.option(
+        "--output-file",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=str),
+        help=f"Write the {what} to this file instead of standard output.",
+    )
+
+
+@main.command()
+@_PATHS
+@_CONFIG
+@_RULE_SELECTION
 @click.option(
     "--format",
     "output_format",
@@ -75,25 +115,12 @@ def main() -> None:
     show_default=True,
     help="Output format.",
 )
-@click.option(
-    "--output-file",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=str),
-    help="Write the report to this file instead of standard output.",
-)
-@click.option(
-    "--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too (pre-commit)."
-)
+@_output_file("report")
+@_FORCE_EXCLUDE
 @click.option("--stdin-filename", help="The name used in findings for a file read from standard input (`-`).")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=str),
-    help="Folder of the result cache (default: .gdpr_lint_cache in the project root).",
-)
-@click.option(
-    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per available CPU)."
-)
+@_NO_CACHE
+@_CACHE_DIR
+@_JOBS
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
 @click.option(
     "--fail-on",
@@ -140,16 +167,9 @@ def check(**options):
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=str),
-    help="Use this config file instead of discovering one.",
-)
-@click.option("--select", multiple=True, help="Rule codes, prefixes or names whose checks look (as for check).")
-@click.option("--extend-select", multiple=True, help="Rules to enable in addition to the configured select.")
-@click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable.")
+@_PATHS
+@_CONFIG
+@_RULE_SELECTION
 @click.option(
     "--format",
     "output_format",
@@ -158,12 +178,7 @@ def check(**options):
     show_default=True,
     help="Output format (a --diff: markdown or json).",
 )
-@click.option(
-    "--output-file",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=str),
-    help="Write the inventory to this file instead of standard output.",
-)
+@_output_file("inventory")
 @click.option(
     "--write",
     is_flag=True,
@@ -175,12 +190,10 @@ def check(**options):
     metavar="REF",
     help="Show what the working tree adds, removes and changes against the merge base with git REF.",
 )
-@click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too.")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), help="Folder of the result cache.")
-@click.option(
-    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (default 0: one per available CPU)."
-)
+@_FORCE_EXCLUDE
+@_NO_CACHE
+@_CACHE_DIR
+@_JOBS
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on standard error but errors.")
 def inventory(**options):
     """List the personal data the code in PATHS handles: categories and where they enter,
@@ -192,42 +205,22 @@ def inventory(**options):
     run_inventory(**options)
 
 
-def _selection_options(command):
-    """--config/--select/--extend-select/--ignore, shared by the commands that run checks."""
-    for option in reversed(
-        [
-            click.option(
-                "--config",
-                "config_path",
-                type=click.Path(dir_okay=False, path_type=str),
-                help="Use this config file instead of discovering one.",
-            ),
-            click.option("--select", multiple=True, help="Rule codes, prefixes or names to enable."),
-            click.option(
-                "--extend-select", multiple=True, help="Rules to enable in addition to the configured select."
-            ),
-            click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable."),
-            click.option(
-                "--baseline",
-                "baseline_path",
-                type=click.Path(dir_okay=False, path_type=str),
-                help="The baseline file (default: the `baseline` config key, else .gdpr-lint-baseline.json in the project root).",
-            ),
-            click.option(
-                "--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too."
-            ),
-            click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache."),
-            click.option(
-                "--jobs",
-                "-j",
-                type=click.IntRange(min=0),
-                default=0,
-                help="Worker processes (default 0: one per available CPU).",
-            ),
-        ]
-    ):
-        command = option(command)
-    return click.argument("paths", nargs=-1, type=click.Path(path_type=str))(command)
+# paths, --config/--select/--extend-select/--ignore, --baseline and the run options of the
+# commands that accept findings into a baseline
+_selection_options = _stacked(
+    _PATHS,
+    _CONFIG,
+    _RULE_SELECTION,
+    click.option(
+        "--baseline",
+        "baseline_path",
+        type=click.Path(dir_okay=False, path_type=str),
+        help="The baseline file (default: the `baseline` config key, else .gdpr-lint-baseline.json in the project root).",
+    ),
+    _FORCE_EXCLUDE,
+    _NO_CACHE,
+    _JOBS,
+)
 
 
 @main.group()
