@@ -535,3 +535,122 @@ def test_diff_of_a_file_the_branch_adds(project):
     assert result.returncode == 0, result.stderr
     # only the new file's entry: the rest of the base tree is not "removed"
     assert [c["text"] for c in json.loads(result.stdout)["changes"]] == ["+ email address → logs [shop.tasks.bounce]"]
+
+
+STORES = textwrap.dedent("""\
+    import boto3
+    from celery import shared_task
+
+    from shop.models import Customer
+
+    s3 = boto3.client("s3", region_name="eu-central-1")
+
+
+    @shared_task
+    def welcome(address):
+        return address
+
+
+    def signup(request):
+        email = request.POST["email"]
+        Customer.objects.create(email=email)
+        welcome.delay(email)
+
+
+    def export(customer):
+        s3.put_object(Bucket="acme-exports", Key=f"{customer.id}.json", Body=customer.email)
+""")
+
+# the same writes: functions reordered, a local renamed, lines moved, arguments laid out anew
+STORES_EDITED = textwrap.dedent('''\
+    """Stores."""
+    import boto3
+    from celery import shared_task
+
+    from shop.models import Customer
+
+    s3 = boto3.client("s3", region_name="eu-central-1")
+
+
+    def export(customer):
+        s3.put_object(
+            Bucket="acme-exports",
+            Key=f"{customer.id}.json",
+            Body=customer.email,
+        )
+
+
+    @shared_task
+    def welcome(address):
+        return address
+
+
+    def signup(request):
+        address = request.POST["email"]
+        Customer.objects.create(email=address)
+        welcome.delay(address)
+''')
+
+
+def test_stores_in_the_inventory_and_under_retention(project):
+    write(project, {"shop/stores.py": STORES})
+    text = run(["inventory", "--no-cache"], project).stdout
+    stores = text.split("### Stores it is written to")[1].split("## 4.")[0]
+    assert (
+        "| database | model Customer | Django ORM | email address | no expiry | shop.stores.signup | `shop/stores.py:16` |"
+        in stores
+    )
+    assert "| queue | task welcome | Celery | email address | until consumed | shop.stores.signup |" in stores
+    assert "| object storage | bucket acme-exports | S3 | email address | no expiry | shop.stores.export |" in stores
+    kept = text.split("### Stores of personal data with no expiry")[1]
+    assert "| none in the code | database: Customer (Django ORM) | email address | shop.stores.signup |" in kept
+    assert "| none in the code | object storage: acme-exports (S3) | email address | shop.stores.export |" in kept
+    assert "Celery" not in kept  # a queue's messages are gone once consumed
+    assert "database: Customer (Django ORM); " in text.split("## 2.")[0]  # the categories' table
+
+
+def test_stores_survive_moves_and_renames(project):
+    write(project, {"shop/stores.py": STORES})
+    assert run(["inventory", "--write", "--no-cache"], project).returncode == 0
+    before = (project / "gdpr-data-map.json").read_bytes()
+    assert b'"kind": "stored"' in before and b'"name": "acme-exports"' in before
+    write(project, {"shop/stores.py": STORES_EDITED})
+    assert outdated(check_json(project)) == []
+    assert run(["inventory", "--write", "--no-cache"], project).returncode == 0
+    assert (project / "gdpr-data-map.json").read_bytes() == before
+    for output_format in ("markdown", "json", "csv"):
+        first = run(["inventory", "--no-cache", "--format", output_format], project).stdout
+        assert run(["inventory", "--format", output_format, "--jobs", "2"], project).stdout == first
+
+
+STORE_CHANGES = {
+    "a new category to a store": (
+        STORES.replace(
+            "Customer.objects.create(email=email)", 'Customer.objects.create(email=email, phone=request.POST["phone"])'
+        ),
+        [
+            "+ phone number enters as request field (POST) [shop.stores.signup]",
+            "+ phone number → database: Customer (Django ORM) [shop.stores.signup]",
+        ],
+    ),
+    "another bucket": (
+        STORES.replace('"acme-exports"', '"acme-exports-us"'),
+        [
+            "+ email address → object storage: acme-exports-us (S3) [shop.stores.export]",
+            "− email address → object storage: acme-exports (S3) [shop.stores.export]",
+        ],
+    ),
+    "a write removed": (
+        STORES.replace("    welcome.delay(email)\n", ""),
+        ["− email address → queue: welcome (Celery) [shop.stores.signup]"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STORE_CHANGES))
+def test_each_change_to_a_store_is_a_diff_line(project, name):
+    write(project, {"shop/stores.py": STORES})
+    assert run(["inventory", "--write", "--no-cache"], project).returncode == 0
+    text, expected = STORE_CHANGES[name]
+    write(project, {"shop/stores.py": text})
+    assert sorted(outdated(check_json(project))) == sorted(expected)

@@ -19,6 +19,7 @@ else:
 
 from gdpr_lint.analysis.durations import UNITS, DurationEvaluator, DurationValue
 from gdpr_lint.checks.base import Check, PrefilterToken, argument, dict_value
+from gdpr_lint.checks.retention_stores import StoresMixin
 
 EXCEEDS = "GDPR301"
 FOREVER = "GDPR302"
@@ -65,7 +66,7 @@ class _FileState:
     implicit: Dict[Tuple[str, int], List[Tuple[cst.Call, dict, object]]] = field(default_factory=dict)
 
 
-class RetentionCheck(Check):
+class RetentionCheck(StoresMixin, Check):
     family = "retention"
 
     def __init__(self, kb, config, enabled_codes: frozenset):
@@ -113,6 +114,7 @@ class RetentionCheck(Check):
         self.class_wrappers: dict = dict(tables.get("class-wrappers", {}))
         self.category_nouns: Dict[str, str] = dict(tables.get("category-nouns", {}))
         self.weak_phrase_categories = frozenset(tables.get("weak-phrase-categories", ()))
+        self._init_stores(kb.tables)
 
     # --- engine hooks ---------------------------------------------------------------
 
@@ -168,6 +170,7 @@ class RetentionCheck(Check):
 
     def on_call(self, ctx, call: cst.Call, target: Optional[str]) -> None:
         state = self._file(ctx)
+        self._observe_writes(ctx, call, target, FOREVER)
         for entry in self._call_entries(ctx, call, target):
             state.apis_seen.add(entry["api"])
             for keyword in self.same_keywords:
@@ -195,6 +198,7 @@ class RetentionCheck(Check):
 
     def on_assign(self, ctx, target, name: Optional[str], value) -> None:
         self._file(ctx)
+        self._note_attribute(ctx, target, value)
         matched = self._check_setting_assignment(ctx, target, value)
         if not matched and type(target) is cst.Name:
             self._check_named_constant(ctx, target.value, value)
@@ -416,19 +420,21 @@ class RetentionCheck(Check):
         return lifetime_given
 
     def _observe_store(self, ctx, call: cst.Call, entry: dict) -> None:
-        """For the inventory: personal data written to a store (`email address -> cache (redis)`),
-        with a lifetime or without."""
+        """For the inventory: personal data written to a cache (`email address -> cache
+        (redis)`), with a lifetime or without (a missing one is its own `no-expiry`)."""
         taint = self._taint_of_arguments(ctx, call, skip=None, entry=entry)
         if taint:
-            store = entry.get("category") or "storage"
             ctx.observe(
-                "sent",
+                "stored",
                 call,
                 rule=FOREVER,
                 categories=sorted(taint.categories),
-                sink=f"{store} ({entry['api'].split('.', 1)[0]})",
-                recipient="",
-                target=entry["api"],
+                store=entry.get("category") or "storage",
+                via=entry.get("via") or entry["api"].split(".", 1)[0],
+                label="",
+                name="",
+                api=entry["api"],
+                expiry="",
             )
 
     def _pending_store(self, ctx, state: _FileState, call: cst.Call, entry: dict) -> None:

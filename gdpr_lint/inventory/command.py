@@ -122,6 +122,7 @@ def data_map_findings(result, settings, checked: List[str], paths) -> List[Findi
 KIND_FAMILIES = {
     "data": None,
     "sent": "exposure",
+    "stored": "retention",
     "recipient": "residency",
     "region": "residency",
     "lifetime": "retention",

@@ -50,6 +50,14 @@ class Describer:
         return f"{self.service(sid)} ({self.place(place)})" if place and place not in ("none",) else self.service(sid)
 
     @staticmethod
+    def store(entry: Entry) -> str:
+        """`database: Customer (Django ORM)`, `cache (redis)`."""
+        facts = entry.facts
+        name = f": {facts['name']}" if facts.get("name") else ""
+        via = f" ({facts['via']})" if facts.get("via") else ""
+        return f"{facts.get('store', '')}{name}{via}"
+
+    @staticmethod
     def duration(seconds) -> str:
         """`14 days`, `15 minutes`."""
         from gdpr_lint.analysis.durations import render_seconds
@@ -74,6 +82,8 @@ class Describer:
         if kind == "sent":
             target = self.recipient(facts.get("recipient", "")) or facts.get("sink", "")
             return f"{self.category(facts['category'])} → {target}{where}"
+        if kind == "stored":
+            return f"{self.category(facts['category'])} → {self.store(entry)}{where}"
         if kind == "recipient":
             return f"recipient {self.service(facts['recipient'])} ({self.place(facts['place'])}){where}"
         if kind == "region":

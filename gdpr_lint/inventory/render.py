@@ -12,6 +12,7 @@ from gdpr_lint.inventory.datamap import Change, describe
 from gdpr_lint.inventory.entries import KEY_FIELDS, Entry
 
 FORMATS = ("markdown", "json", "csv")
+NO_EXPIRY = "no expiry"  # a [stores.kinds] value: what is written stays until deleted
 EVIDENCE_SHOWN = 5
 
 
@@ -59,6 +60,22 @@ def _by_facts(entries: List[Entry], kind: str, fields) -> List[Entry]:
     return [groups[key] for key in sorted(groups)]
 
 
+def _stores(entries: List[Entry], describer) -> List[Entry]:
+    """One row per store (kind, library, name), wherever the code writes to it: the
+    categories and the places joined."""
+    groups = _by_facts(entries, "stored", ("store", "via", "name"))
+    for group in groups:
+        key = tuple(group.facts.get(f, "") for f in ("store", "via", "name"))
+        members = [e for e in _of(entries, "stored") if tuple(e.facts.get(f, "") for f in ("store", "via", "name")) == key]
+        categories = {e.facts["category"] for e in members}
+        if any(e.facts.get("expiry") == NO_EXPIRY for e in members):
+            group.facts["expiry"] = NO_EXPIRY
+        order = sorted(categories, key=lambda c: (not describer.special(c), describer.category(c).casefold()))
+        group.facts["data"] = ", ".join(describer.category(c) + (" (Art. 9)" if describer.special(c) else "") for c in order)
+        group.facts["where"] = sorted(set(group.facts["where"]))
+    return groups
+
+
 def _where(entry: Entry) -> str:
     return ", ".join(entry.facts.get("where") or [entry.location])
 
@@ -82,6 +99,11 @@ def _category_rows(entries: List[Entry], describer) -> List[List[str]]:
             bucket = row[0]
         elif entry.kind == "sent":
             text = _goes_to(entry, describer)
+            bucket = row[1]
+        elif entry.kind == "stored":
+            text = describer.store(entry)
+            if entry.facts.get("expiry") == NO_EXPIRY and text not in row[2]:
+                row[2].append(text)
             bucket = row[1]
         else:
             api = str(entry.facts.get("api", ""))
@@ -141,6 +163,21 @@ def markdown(entries: List[Entry], describer, *, files: int, policy: str) -> str
         for e in _of(entries, "sent")
     ]
     out += _table(["Category", "Special", "Goes to", "Where", "Evidence"], rows)
+    out += ["### Stores it is written to", ""]
+    stores = _stores(entries, describer)
+    rows = [
+        [
+            e.facts.get("store", ""),
+            " ".join(x for x in (e.facts.get("label", ""), e.facts.get("name", "")) if x) or "—",
+            e.facts.get("via", ""),
+            e.facts["data"],
+            e.facts.get("expiry") or "set in the code",
+            _where(e),
+            _evidence(e),
+        ]
+        for e in stores
+    ]
+    out += _table(["Store", "Name", "Through", "Data", "Kept", "Where", "Evidence"], rows)
     out += ["## 4. Recipients and processors", ""]
     recipients = _by_facts(entries, "recipient", ("recipient", "place", "host"))
     regions = _by_facts(entries, "region", ("provider", "region"))
@@ -214,6 +251,18 @@ def markdown(entries: List[Entry], describer, *, files: int, policy: str) -> str
         ]
         for e in _of(entries, "no-expiry")
     ]
+    # the stores the code writes personal data to and gives no lifetime
+    rows += [
+        [
+            "none in the code",
+            describer.store(e),
+            e.facts["data"],
+            _where(e),
+            _evidence(e),
+        ]
+        for e in stores
+        if e.facts.get("expiry") == NO_EXPIRY
+    ]
     out += _table(["Setting", "Store", "Data", "Where", "Evidence"], rows)
     return "\n".join(out).rstrip() + "\n"
 
@@ -257,6 +306,9 @@ CSV_COLUMNS = (
     "path",
     "scope",
     "evidence",
+    "via",
+    "name",
+    "expiry",
 )
 
 
