@@ -604,6 +604,7 @@ STORES = Table(
                     "api": STR,
                     "store": STR,
                     "via": STR,
+                    "via-by-import": MapOf(STR),
                     "label": STR,
                     "targets": STRS,
                     "methods": STRS,

@@ -609,6 +609,18 @@ def test_stores_in_the_inventory_and_under_retention(project):
     assert "database: Customer (Django ORM); " in text.split("## 2.")[0]  # the categories' table
 
 
+def test_test_code_is_no_processing_to_record(project):
+    """A test's made-up customer is left out, as check leaves out its findings at the default
+    min-confidence; `min-confidence = "low"` lists it."""
+    write(project, {"shop/stores.py": STORES, "shop/tests/test_stores.py": STORES.replace("signup", "test_signup")})
+    document = json.loads(run(["inventory", "--no-cache", "--format", "json"], project).stdout)
+    paths = {e["path"] for e in document["entries"]}
+    assert "shop/stores.py" in paths and "shop/tests/test_stores.py" not in paths
+    write(project, {"pyproject.toml": CONFIG + 'min-confidence = "low"\n'})
+    document = json.loads(run(["inventory", "--no-cache", "--format", "json"], project).stdout)
+    assert "shop/tests/test_stores.py" in {e["path"] for e in document["entries"]}
+
+
 def test_stores_survive_moves_and_renames(project):
     write(project, {"shop/stores.py": STORES})
     assert run(["inventory", "--write", "--no-cache"], project).returncode == 0
@@ -654,3 +666,61 @@ def test_each_change_to_a_store_is_a_diff_line(project, name):
     text, expected = STORE_CHANGES[name]
     write(project, {"shop/stores.py": text})
     assert sorted(outdated(check_json(project))) == sorted(expected)
+
+
+PERSON_ONLY = textwrap.dedent('''\
+    from dataclasses import dataclass
+
+    from django.db import models
+
+
+    class Order(models.Model):
+        total = models.DecimalField(max_digits=8, decimal_places=2)
+
+
+    class Customer(models.Model):
+        """A customer of the shop."""
+
+        created = models.DateTimeField(auto_now_add=True)
+        name = models.CharField(max_length=100)
+
+
+    @dataclass(frozen=True)
+    class Guest:
+        name: str
+''')
+
+# a model named for no person, a person's class that is no model: their `name` is nobody's
+NOBODY = textwrap.dedent("""\
+    from django.db import models
+
+
+    class Project(models.Model):
+        name = models.CharField(max_length=100)
+
+
+    class UserAdmin:
+        name = "users"
+""")
+
+
+def test_a_persons_model_whose_only_personal_field_is_a_bare_name(project):
+    """The pre-filter keeps the class line of a model named for a person: its `name` field
+    alone names nothing, so neither the file nor the class was parsed."""
+    write(project, {"shop/people.py": PERSON_ONLY, "shop/projects.py": NOBODY})
+    document = json.loads(run(["inventory", "--no-cache", "--format", "json", "shop"], project).stdout)
+    entered = {(e["path"], e["scope"], e["category"]) for e in document["entries"] if e["kind"] == "data"}
+    assert ("shop/people.py", "Customer", "person_name") in entered
+    assert ("shop/people.py", "Guest", "person_name") in entered
+    assert not [e for e in entered if e[0] == "shop/projects.py"]
+
+
+def test_person_class_lines_pass_the_prefilter_and_others_do_not():
+    sys.path.insert(0, str(ROOT))
+    from gdpr_lint.config import Config
+    from gdpr_lint.settings import RunSettings
+
+    prefilter = RunSettings(Config()).prefilter
+    assert prefilter.passes(PERSON_ONLY)
+    assert not prefilter.passes(NOBODY)
+    assert not prefilter.passes("class CustomerQuery:\n    name = 'customers'\n")

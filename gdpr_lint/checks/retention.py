@@ -64,6 +64,8 @@ class _FileState:
     missing: List[Tuple[cst.CSTNode, dict, object]] = field(default_factory=list)
     # (api, id of the enclosing class or module) -> the calls whose implicit store never expires
     implicit: Dict[Tuple[str, int], List[Tuple[cst.Call, dict, object]]] = field(default_factory=dict)
+    # id of a call judged when the file is done -> the scope it is in (the inventory's location)
+    scopes: Dict[int, str] = field(default_factory=dict)
 
 
 class RetentionCheck(StoresMixin, Check):
@@ -247,7 +249,14 @@ class RetentionCheck(StoresMixin, Check):
                 if self._excused(state, entry, value):
                     continue
                 category = self._category(ctx, entry, call=node if type(node) is cst.Call else None)
-                self._report_forever(ctx, node, entry, category, predicate=entry.get("missing-text", "has no expiry"))
+                self._report_forever(
+                    ctx,
+                    node,
+                    entry,
+                    category,
+                    predicate=entry.get("missing-text", "has no expiry"),
+                    in_scope=state.scopes.get(id(node), ""),
+                )
         if self.wants(IMPLICIT):
             self._report_implicit(ctx, state)
 
@@ -259,6 +268,17 @@ class RetentionCheck(StoresMixin, Check):
             node, entry, value = calls[0]
             if self._excused(state, entry, value):
                 continue
+            for call, _, _ in calls:  # each function's log group is a store the inventory lists
+                ctx.observe(
+                    "no-expiry",
+                    call,
+                    rule=IMPLICIT,
+                    api=entry["api"],
+                    label=entry["label"] + " log group",
+                    category=entry.get("category"),
+                    categories=[],
+                    in_scope=state.scopes.get(id(call), ""),
+                )
             names = [n for n in (_construct_id(ctx, call) for call, _, _ in calls) if n]
             count = len(calls)
             which = f" ({', '.join(names[:4])}{', ...' if len(names) > 4 else ''})" if names else ""
@@ -388,6 +408,7 @@ class RetentionCheck(StoresMixin, Check):
                 state.implicit.setdefault((entry["api"], _class_key(ctx)), []).append((call, entry, value))
             else:
                 state.missing.append((call, entry, value))
+            state.scopes[id(call)] = ctx.scope_name()
         default = entry.get("missing-default")
         if default and not lifetime_given and not unpacked:
             value = DurationValue.of(float(default["days"]) * 86400, origin=default.get("text"))
@@ -895,10 +916,19 @@ class RetentionCheck(StoresMixin, Check):
             },
         )
 
-    def _report_forever(self, ctx, node, entry: dict, category: str, how: str = "", predicate: str = "") -> None:
+    def _report_forever(
+        self, ctx, node, entry: dict, category: str, how: str = "", predicate: str = "", in_scope: str = ""
+    ) -> None:
         """`<label> is <how>` (or `<label> <predicate>`): its <data> are kept forever."""
         ctx.observe(
-            "no-expiry", node, rule=FOREVER, api=entry["api"], label=entry["label"], category=category, categories=[]
+            "no-expiry",
+            node,
+            rule=FOREVER,
+            in_scope=in_scope,
+            api=entry["api"],
+            label=entry["label"],
+            category=category,
+            categories=[],
         )
         if not self.wants(FOREVER):
             return

@@ -119,13 +119,17 @@ class StoresMixin:
             self._observe_stored(ctx, call, entry, model, categories, rule, self.store_kinds.get(entry["store"], ""))
 
     def _observe_stored(self, ctx, call, entry: dict, name: str, categories, rule: str, expiry: str) -> None:
+        via = entry["via"]
+        if entry.get("via-by-import"):
+            imported = ctx.file_state(_Assigned, _Assigned).imported(ctx.module)
+            via = next((v for m, v in sorted(entry["via-by-import"].items()) if m in imported), via)
         ctx.observe(
             "stored",
             call,
             rule=rule,
             categories=sorted(categories),
             store=entry["store"],
-            via=entry["via"],
+            via=via,
             label=entry.get("label", ""),
             name=name,
             api=entry["api"],
@@ -143,10 +147,12 @@ class StoresMixin:
         """The categories a written value holds: its own data, what the field it goes to
         names (`email=x`), and the fields of an object built there (`User(email=e)`)."""
         found: Set[str] = set()
+        if _written_in_the_code(ctx, node):
+            return found  # `contact_email="demo@example.org"`, `make_password("demo")`: a demo's
         if keyword is not None and fields:
             taint = ctx.keyed_taint(keyword, node)
             found.update(taint.categories)
-            if not taint and not _is_plain_constant(ctx, node):
+            if not taint:
                 category = self._field_category(ctx, keyword, model)
                 if category is not None:
                     found.add(category)
@@ -214,10 +220,26 @@ class StoresMixin:
 
 
 class _Assigned:
-    """Per file: (function node id, object name) -> [(attribute, value)] assigned so far."""
+    """Per file: (function node id, object name) -> [(attribute, value)] assigned so far;
+    the top-level modules the file imports, when first asked."""
 
     def __init__(self) -> None:
         self.by_object: Dict[tuple, list] = {}
+        self._imported: Optional[Set[str]] = None
+
+    def imported(self, module) -> Set[str]:
+        if self._imported is None:
+            from gdpr_lint.syntax.nodes import dotted_name
+
+            found: Set[str] = set()
+            for stmt in module.body:
+                for small in stmt.body if type(stmt) is cst.SimpleStatementLine else ():
+                    if type(small) is cst.Import:
+                        found.update((dotted_name(a.name) or "").split(".")[0] for a in small.names)
+                    elif type(small) is cst.ImportFrom and small.module is not None and not small.relative:
+                        found.add((dotted_name(small.module) or "").split(".")[0])
+            self._imported = found
+        return self._imported
 
 
 def _chain_attributes(node) -> List[str]:
@@ -278,7 +300,11 @@ def _model_of_object(ctx, node) -> str:
         name = _class_name(value.func)
         if name:
             return name
-        return _before_attribute(value.func, "objects")
+        # `Customer.objects.get(...)`, `User.query.filter_by(...).first()`, `User.get_by_id(1)`
+        root = value.func
+        while type(root) in (cst.Attribute, cst.Call):
+            root = root.value if type(root) is cst.Attribute else root.func
+        return _class_name(root) if type(root) is cst.Name else ""
     return ""
 
 
@@ -379,10 +405,14 @@ def _gives_itself_a_lifetime(ctx, call, entry: dict) -> bool:
     return False
 
 
-def _is_plain_constant(ctx, node) -> bool:
-    """`None`, `True`, `0`, `"admin"`: a value written in the code is no one's data, whatever
-    the field is called (its own text may still name some: the taint analysis judges that)."""
-    return ctx.constant(node) is not None
+def _written_in_the_code(ctx, node, depth: int = 0) -> bool:
+    """A value made of literals only (`"admin"`, `None`, `hash_password("demo")`): no one's
+    data, whatever the field is called; the data of a demo or a fixture."""
+    if ctx.constant(node) is not None:
+        return True
+    if type(node) is cst.Call and depth < 2 and node.args:
+        return all(not a.star and _written_in_the_code(ctx, a.value, depth + 1) for a in node.args)
+    return False
 
 
 def _names_a_person(vocab, model: str) -> bool:
