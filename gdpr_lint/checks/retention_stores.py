@@ -150,6 +150,8 @@ class StoresMixin:
         if _written_in_the_code(ctx, node):
             return found  # `contact_email="demo@example.org"`, `make_password("demo")`: a demo's
         if keyword is not None and fields:
+            if self._is_person_object(ctx, node):
+                return found  # `recipient=user`: a link to the person's own row, listed with its model
             taint = ctx.keyed_taint(keyword, node)
             found.update(taint.categories)
             if not taint:
@@ -187,6 +189,14 @@ class StoresMixin:
         return vocab.classify(field, key=True) or (
             vocab.classify(field, context=model) if model and _names_a_person(vocab, model) else None
         )
+
+    @staticmethod
+    def _is_person_object(ctx, node) -> bool:
+        """`user`, `self.customer`, `order.owner`: an object named for a person, whose data its
+        own model holds; the field that points to it stores a reference."""
+        vocab = getattr(ctx, "vocab", None)
+        name = _last_name(node) if type(node) in (cst.Name, cst.Attribute) else ""
+        return vocab is not None and bool(name) and _names_a_person(vocab, name)
 
     # --- names ---------------------------------------------------------------------------
 

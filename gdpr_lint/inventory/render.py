@@ -168,7 +168,7 @@ def markdown(entries: List[Entry], describer, *, files: int, policy: str) -> str
     rows = [
         [
             e.facts.get("store", ""),
-            " ".join(x for x in (e.facts.get("label", ""), e.facts.get("name", "")) if x) or "—",
+            f"{e.facts.get('label', '')} {e.facts['name']}".strip() if e.facts.get("name") else "—",
             e.facts.get("via", ""),
             e.facts["data"],
             e.facts.get("expiry") or "set in the code",
