@@ -49,7 +49,7 @@ def test_how_long_each_kind_of_store_keeps_what_it_is_given():
         return next(n for n, line in enumerate(text, 1) if needle in line)
 
     assert by_line[line_of("s3.put_object(Bucket=EXPORT_BUCKET, Key=f")] == "no expiry"
-    assert by_line[line_of("sqs.send_message(QueueUrl=SIGNUPS_QUEUE, MessageBody=json.dumps({\"email\"")] == (
+    assert by_line[line_of('sqs.send_message(QueueUrl=SIGNUPS_QUEUE, MessageBody=json.dumps({"email"')] == (
         "until consumed"
     )
     # an item with a TTL attribute expires; one without is kept until deleted

@@ -185,7 +185,7 @@ class StoresMixin:
         vocab = getattr(ctx, "vocab", None)
         if vocab is None:
             return None
-        field = field.strip("\"`[]")
+        field = field.strip('"`[]')
         return vocab.classify(field, key=True) or (
             vocab.classify(field, context=model) if model and _names_a_person(vocab, model) else None
         )
@@ -220,8 +220,10 @@ class StoresMixin:
                 return value
         for made in spec.get("made-by", ()):
             for link in _receiver_calls(ctx, receiver):
-                if type(link.func) is cst.Attribute and link.func.attr.value == made["call"] or (
-                    type(link.func) is cst.Name and link.func.value == made["call"]
+                if (
+                    type(link.func) is cst.Attribute
+                    and link.func.attr.value == made["call"]
+                    or (type(link.func) is cst.Name and link.func.value == made["call"])
                 ):
                     value = _constant_text(ctx, argument(link, made.get("position"), made.get("keyword")))
                     if value:
@@ -394,7 +396,7 @@ def _sql_write(ctx, call):
     match = _SQL_WRITE.match(text)
     if match is None:
         return None
-    table = match.group(1).strip("\"`[]").rsplit(".", 1)[-1]
+    table = match.group(1).strip('"`[]').rsplit(".", 1)[-1]
     columns = [c.strip() for c in (match.group(2) or "").split(",") if c.strip()]
     columns += _SET_COLUMN.findall(match.group(3) or "")
     return table, columns

@@ -66,12 +66,16 @@ def _stores(entries: List[Entry], describer) -> List[Entry]:
     groups = _by_facts(entries, "stored", ("store", "via", "name"))
     for group in groups:
         key = tuple(group.facts.get(f, "") for f in ("store", "via", "name"))
-        members = [e for e in _of(entries, "stored") if tuple(e.facts.get(f, "") for f in ("store", "via", "name")) == key]
+        members = [
+            e for e in _of(entries, "stored") if tuple(e.facts.get(f, "") for f in ("store", "via", "name")) == key
+        ]
         categories = {e.facts["category"] for e in members}
         if any(e.facts.get("expiry") == NO_EXPIRY for e in members):
             group.facts["expiry"] = NO_EXPIRY
         order = sorted(categories, key=lambda c: (not describer.special(c), describer.category(c).casefold()))
-        group.facts["data"] = ", ".join(describer.category(c) + (" (Art. 9)" if describer.special(c) else "") for c in order)
+        group.facts["data"] = ", ".join(
+            describer.category(c) + (" (Art. 9)" if describer.special(c) else "") for c in order
+        )
         group.facts["where"] = sorted(set(group.facts["where"]))
     return groups
 
