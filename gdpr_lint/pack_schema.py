@@ -598,6 +598,7 @@ RETENTION = Table(
 STORES = Table(
     {
         "kinds": MapOf(Str(("no expiry", "until consumed"))),
+        "model-sources": MapOf(STR),
         "writes": ListOf(
             Table(
                 {

@@ -17,6 +17,10 @@ class Describer:
         self.places.update(residency.get("countries", {}))
         # service -> where the code sends it (a recipient entry's place), else its default
         self.service_places: Dict[str, str] = dict(places or {})
+        stores = kb.tables.get("stores", {})
+        # `database model field` -> `database`: a model with personal fields is a table of them
+        self.model_sources: Dict[str, str] = dict(stores.get("model-sources", {}))
+        self.store_kinds: Dict[str, str] = dict(stores.get("kinds", {}))
 
     def category(self, cid: str) -> str:
         spec = self.categories.get(cid)

@@ -80,6 +80,40 @@ def _stores(entries: List[Entry], describer) -> List[Entry]:
     return groups
 
 
+def _model_store(entry: Entry, describer) -> str:
+    """`database: Customer (model)` for a field of a model class that keeps its data with no
+    expiry (a kind of store of [stores.model-sources]); "" for any other entry."""
+    if entry.kind != "data":
+        return ""
+    store = describer.model_sources.get(entry.facts.get("source", ""))
+    if not store or describer.store_kinds.get(store) != NO_EXPIRY:
+        return ""
+    return f"{store}: {entry.scope.rsplit('.', 1)[-1]} (model)"
+
+
+def _models(entries: List[Entry], describer) -> List[Entry]:
+    """One row per model class with personal fields, its categories joined."""
+    rows: Dict[tuple, Entry] = {}
+    for entry in entries:
+        text = _model_store(entry, describer)
+        if not text:
+            continue
+        row = rows.get((entry.path, entry.scope))
+        if row is None:
+            row = rows[(entry.path, entry.scope)] = Entry("data", entry.path, entry.scope, {}, [])
+            row.facts.update(store=describer.model_sources[entry.facts["source"]], categories=set(), text=text)
+        row.facts["categories"].add(entry.facts["category"])
+        row.evidence = sorted(set(row.evidence + entry.evidence))
+    for row in rows.values():
+        order = sorted(
+            row.facts["categories"], key=lambda c: (not describer.special(c), describer.category(c).casefold())
+        )
+        row.facts["data"] = ", ".join(
+            describer.category(c) + (" (Art. 9)" if describer.special(c) else "") for c in order
+        )
+    return [rows[key] for key in sorted(rows)]
+
+
 def _where(entry: Entry) -> str:
     return ", ".join(entry.facts.get("where") or [entry.location])
 
@@ -101,6 +135,9 @@ def _category_rows(entries: List[Entry], describer) -> List[List[str]]:
         if entry.kind == "data":
             text = entry.facts.get("source", "")
             bucket = row[0]
+            model = _model_store(entry, describer)
+            if model and model not in row[2]:
+                row[2].append(model)
         elif entry.kind == "sent":
             text = _goes_to(entry, describer)
             bucket = row[1]
@@ -255,17 +292,15 @@ def markdown(entries: List[Entry], describer, *, files: int, policy: str) -> str
         ]
         for e in _of(entries, "no-expiry")
     ]
-    # the stores the code writes personal data to and gives no lifetime
+    # the tables of models with personal fields, and the other stores the code writes personal
+    # data to and gives no lifetime (a model's writes are its table's)
+    models = _models(entries, describer)
+    rows += [["none in the code", e.facts["text"], e.facts["data"], _where(e), _evidence(e)] for e in models]
+    tables = {(e.facts["store"], e.scope.rsplit(".", 1)[-1]) for e in models}
     rows += [
-        [
-            "none in the code",
-            describer.store(e),
-            e.facts["data"],
-            _where(e),
-            _evidence(e),
-        ]
+        ["none in the code", describer.store(e), e.facts["data"], _where(e), _evidence(e)]
         for e in stores
-        if e.facts.get("expiry") == NO_EXPIRY
+        if e.facts.get("expiry") == NO_EXPIRY and (e.facts.get("store"), e.facts.get("name")) not in tables
     ]
     out += _table(["Setting", "Store", "Data", "Where", "Evidence"], rows)
     return "\n".join(out).rstrip() + "\n"
