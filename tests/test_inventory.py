@@ -613,7 +613,11 @@ def test_stores_in_the_inventory_and_under_retention(project):
     assert "| none in the code | database: Customer (model) |" in kept
     assert "| none in the code | object storage: acme-exports (S3) | email address | shop.stores.export |" in kept
     assert "Celery" not in kept  # a queue's messages are gone once consumed
-    assert "database: Customer (Django ORM); " in text.split("## 2.")[0]  # the categories' table
+    categories = text.split("## 2.")[0]
+    email = next(line for line in categories.splitlines() if line.startswith("| email address |"))
+    # where it goes: the writes; where it is kept with no expiry: the table, once
+    assert "database: Customer (Django ORM); " in email.split(" | ")[3]
+    assert email.split(" | ")[4] == "database: Customer (model); object storage: acme-exports (S3) |"
 
 
 def test_test_code_is_no_processing_to_record(project):

@@ -127,6 +127,8 @@ def _goes_to(entry: Entry, describer) -> str:
 def _category_rows(entries: List[Entry], describer) -> List[List[str]]:
     """One row per category the code handles, wherever it was seen."""
     seen: Dict[str, Tuple[List[Any], List[Any], List[Any]]] = {}
+    # a write to a model listed as a table of its own is that table's
+    tables = {(describer.model_sources.get(e.facts.get("source", "")), e.scope.rsplit(".", 1)[-1]) for e in entries}
     for entry in entries:
         category = entry.facts.get("category")
         if not category:
@@ -143,7 +145,8 @@ def _category_rows(entries: List[Entry], describer) -> List[List[str]]:
             bucket = row[1]
         elif entry.kind == "stored":
             text = describer.store(entry)
-            if entry.facts.get("expiry") == NO_EXPIRY and text not in row[2]:
+            listed = (entry.facts.get("store"), entry.facts.get("name")) in tables
+            if entry.facts.get("expiry") == NO_EXPIRY and text not in row[2] and not listed:
                 row[2].append(text)
             bucket = row[1]
         else:
