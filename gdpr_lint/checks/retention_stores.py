@@ -27,9 +27,7 @@ _SELF_NAMES = ("self", "cls")
 
 
 class StoresMixin:
-    """Needs `self.kb` and the RetentionCheck's FOREVER code for the observations' rule."""
-
-    kb: object
+    """Writes of personal data to stores; the observations carry the rule code they are given."""
 
     def _init_stores(self, tables: dict) -> None:
         stores = tables.get("stores", {})
