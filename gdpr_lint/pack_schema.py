@@ -548,6 +548,7 @@ RETENTION = Table(
                     "options": ARGUMENT,
                     "ttl-item": STR,
                     "ttl-attributes": STRS,
+                    "via": STR,
                 },
                 required=("api",),
             )
@@ -593,6 +594,48 @@ RETENTION = Table(
     }
 )
 
+#: stores personal data is written to, for the inventory (rules/stores.toml)
+STORES = Table(
+    {
+        "kinds": MapOf(Str(("no expiry", "until consumed"))),
+        "model-sources": MapOf(STR),
+        "writes": ListOf(
+            Table(
+                {
+                    "api": STR,
+                    "store": STR,
+                    "via": STR,
+                    "via-by-import": MapOf(STR),
+                    "label": STR,
+                    "targets": STRS,
+                    "methods": STRS,
+                    "receiver-attribute": STR,
+                    "receiver-names": STRS,
+                    "first-argument-sql": BOOL,
+                    "data": ListOf(ARGUMENT),
+                    "all-arguments": BOOL,
+                    "fields": BOOL,
+                    "name": Table(
+                        {
+                            "position": POSITION,
+                            "keyword": STR,
+                            "model": BOOL,
+                            "receiver": BOOL,
+                            "sql": BOOL,
+                            "made-by": ListOf(
+                                Table({"call": STR, "position": POSITION, "keyword": STR}, required=("call",))
+                            ),
+                        }
+                    ),
+                    "saves-attributes": BOOL,
+                    "expires-with": Table({"keyword": STR, "keys": STRS}, required=("keyword", "keys")),
+                },
+                required=("api", "store", "via"),
+            )
+        ),
+    }
+)
+
 VALUES = Table(
     {
         "env-getters": STRS,
@@ -619,6 +662,7 @@ PACK = Table(
         "exposure": EXPOSURE,
         "residency": RESIDENCY,
         "retention": RETENTION,
+        "stores": STORES,
         "values": VALUES,
         "jurisdictions": JURISDICTIONS,
         "events": EVENTS,
@@ -676,3 +720,11 @@ def validate_references(tables: dict, rules: Mapping[str, object]) -> None:
                 raise PackError(
                     f"exposure.{table}[{index}].rule", f'"{code}" is no rule code{did_you_mean(code, rules)}'
                 )
+    stores = tables.get("stores", {})
+    kinds = stores.get("kinds", {})
+    for index, entry in enumerate(stores.get("writes", ())):
+        if kinds and entry.get("store") not in kinds:
+            raise PackError(
+                f"stores.writes[{index}]{_label(entry)}.store",
+                f'"{entry.get("store")}" names no [stores.kinds] entry{did_you_mean(str(entry.get("store")), kinds)}',
+            )

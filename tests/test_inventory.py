@@ -134,8 +134,13 @@ def test_inventory_lists_what_the_code_does(project):
     assert "| email address |  | request field (POST) | email | shop.views.signup | `shop/views.py:12` |" in text
     assert (
         "| email address |  | database model field; request field (POST) | logs; telemetry: PostHog "
-        "(the European Union) | — |"
+        "(the European Union) | database: Customer (model) |"
     ) in text
+    # a model with personal fields is a table that keeps them: under retention with no expiry
+    assert (
+        "| none in the code | database: Customer (model) | email address, phone number | shop.models.Customer |"
+        in (text.split("### Stores of personal data with no expiry")[1])
+    )
     # `created` names no personal data: not listed
     assert "created" not in text
 
@@ -535,3 +540,198 @@ def test_diff_of_a_file_the_branch_adds(project):
     assert result.returncode == 0, result.stderr
     # only the new file's entry: the rest of the base tree is not "removed"
     assert [c["text"] for c in json.loads(result.stdout)["changes"]] == ["+ email address → logs [shop.tasks.bounce]"]
+
+
+STORES = textwrap.dedent("""\
+    import boto3
+    from celery import shared_task
+
+    from shop.models import Customer
+
+    s3 = boto3.client("s3", region_name="eu-central-1")
+
+
+    @shared_task
+    def welcome(address):
+        return address
+
+
+    def signup(request):
+        email = request.POST["email"]
+        Customer.objects.create(email=email)
+        welcome.delay(email)
+
+
+    def export(customer):
+        s3.put_object(Bucket="acme-exports", Key=f"{customer.id}.json", Body=customer.email)
+""")
+
+# the same writes: functions reordered, a local renamed, lines moved, arguments laid out anew
+STORES_EDITED = textwrap.dedent('''\
+    """Stores."""
+    import boto3
+    from celery import shared_task
+
+    from shop.models import Customer
+
+    s3 = boto3.client("s3", region_name="eu-central-1")
+
+
+    def export(customer):
+        s3.put_object(
+            Bucket="acme-exports",
+            Key=f"{customer.id}.json",
+            Body=customer.email,
+        )
+
+
+    @shared_task
+    def welcome(address):
+        return address
+
+
+    def signup(request):
+        address = request.POST["email"]
+        Customer.objects.create(email=address)
+        welcome.delay(address)
+''')
+
+
+def test_stores_in_the_inventory_and_under_retention(project):
+    write(project, {"shop/stores.py": STORES})
+    text = run(["inventory", "--no-cache"], project).stdout
+    stores = text.split("### Stores it is written to")[1].split("## 4.")[0]
+    assert (
+        "| database | model Customer | Django ORM | email address | no expiry | shop.stores.signup | `shop/stores.py:16` |"
+        in stores
+    )
+    assert "| queue | task welcome | Celery | email address | until consumed | shop.stores.signup |" in stores
+    assert "| object storage | bucket acme-exports | S3 | email address | no expiry | shop.stores.export |" in stores
+    kept = text.split("### Stores of personal data with no expiry")[1]
+    # the writes to Customer are its table's: the model's own row says it (test_inventory_lists_...)
+    assert "database: Customer (Django ORM)" not in kept
+    assert "| none in the code | database: Customer (model) |" in kept
+    assert "| none in the code | object storage: acme-exports (S3) | email address | shop.stores.export |" in kept
+    assert "Celery" not in kept  # a queue's messages are gone once consumed
+    categories = text.split("## 2.")[0]
+    email = next(line for line in categories.splitlines() if line.startswith("| email address |"))
+    # where it goes: the writes; where it is kept with no expiry: the table, once
+    assert "database: Customer (Django ORM); " in email.split(" | ")[3]
+    assert email.split(" | ")[4] == "database: Customer (model); object storage: acme-exports (S3) |"
+
+
+def test_test_code_is_no_processing_to_record(project):
+    """A test's made-up customer is left out, as check leaves out its findings at the default
+    min-confidence; `min-confidence = "low"` lists it."""
+    write(project, {"shop/stores.py": STORES, "shop/tests/test_stores.py": STORES.replace("signup", "test_signup")})
+    document = json.loads(run(["inventory", "--no-cache", "--format", "json"], project).stdout)
+    paths = {e["path"] for e in document["entries"]}
+    assert "shop/stores.py" in paths and "shop/tests/test_stores.py" not in paths
+    write(project, {"pyproject.toml": CONFIG + 'min-confidence = "low"\n'})
+    document = json.loads(run(["inventory", "--no-cache", "--format", "json"], project).stdout)
+    assert "shop/tests/test_stores.py" in {e["path"] for e in document["entries"]}
+
+
+def test_stores_survive_moves_and_renames(project):
+    write(project, {"shop/stores.py": STORES})
+    assert run(["inventory", "--write", "--no-cache"], project).returncode == 0
+    before = (project / "gdpr-data-map.json").read_bytes()
+    assert b'"kind": "stored"' in before and b'"name": "acme-exports"' in before
+    write(project, {"shop/stores.py": STORES_EDITED})
+    assert outdated(check_json(project)) == []
+    assert run(["inventory", "--write", "--no-cache"], project).returncode == 0
+    assert (project / "gdpr-data-map.json").read_bytes() == before
+    for output_format in ("markdown", "json", "csv"):
+        first = run(["inventory", "--no-cache", "--format", output_format], project).stdout
+        assert run(["inventory", "--format", output_format, "--jobs", "2"], project).stdout == first
+
+
+STORE_CHANGES = {
+    "a new category to a store": (
+        STORES.replace(
+            "Customer.objects.create(email=email)", 'Customer.objects.create(email=email, phone=request.POST["phone"])'
+        ),
+        [
+            "+ phone number enters as request field (POST) [shop.stores.signup]",
+            "+ phone number → database: Customer (Django ORM) [shop.stores.signup]",
+        ],
+    ),
+    "another bucket": (
+        STORES.replace('"acme-exports"', '"acme-exports-us"'),
+        [
+            "+ email address → object storage: acme-exports-us (S3) [shop.stores.export]",
+            "− email address → object storage: acme-exports (S3) [shop.stores.export]",
+        ],
+    ),
+    "a write removed": (
+        STORES.replace("    welcome.delay(email)\n", ""),
+        ["− email address → queue: welcome (Celery) [shop.stores.signup]"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STORE_CHANGES))
+def test_each_change_to_a_store_is_a_diff_line(project, name):
+    write(project, {"shop/stores.py": STORES})
+    assert run(["inventory", "--write", "--no-cache"], project).returncode == 0
+    text, expected = STORE_CHANGES[name]
+    write(project, {"shop/stores.py": text})
+    assert sorted(outdated(check_json(project))) == sorted(expected)
+
+
+PERSON_ONLY = textwrap.dedent('''\
+    from dataclasses import dataclass
+
+    from django.db import models
+
+
+    class Order(models.Model):
+        total = models.DecimalField(max_digits=8, decimal_places=2)
+
+
+    class Customer(models.Model):
+        """A customer of the shop."""
+
+        created = models.DateTimeField(auto_now_add=True)
+        name = models.CharField(max_length=100)
+
+
+    @dataclass(frozen=True)
+    class Guest:
+        name: str
+''')
+
+# a model named for no person, a person's class that is no model: their `name` is nobody's
+NOBODY = textwrap.dedent("""\
+    from django.db import models
+
+
+    class Project(models.Model):
+        name = models.CharField(max_length=100)
+
+
+    class UserAdmin:
+        name = "users"
+""")
+
+
+def test_a_persons_model_whose_only_personal_field_is_a_bare_name(project):
+    """The pre-filter keeps the class line of a model named for a person: its `name` field
+    alone names nothing, so neither the file nor the class was parsed."""
+    write(project, {"shop/people.py": PERSON_ONLY, "shop/projects.py": NOBODY})
+    document = json.loads(run(["inventory", "--no-cache", "--format", "json", "shop"], project).stdout)
+    entered = {(e["path"], e["scope"], e["category"]) for e in document["entries"] if e["kind"] == "data"}
+    assert ("shop/people.py", "Customer", "person_name") in entered
+    assert ("shop/people.py", "Guest", "person_name") in entered
+    assert not [e for e in entered if e[0] == "shop/projects.py"]
+
+
+def test_person_class_lines_pass_the_prefilter_and_others_do_not():
+    sys.path.insert(0, str(ROOT))
+    from gdpr_lint.config import Config
+    from gdpr_lint.settings import RunSettings
+
+    prefilter = RunSettings(Config()).prefilter
+    assert prefilter.passes(PERSON_ONLY)
+    assert not prefilter.passes(NOBODY)
+    assert not prefilter.passes("class CustomerQuery:\n    name = 'customers'\n")

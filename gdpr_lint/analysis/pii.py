@@ -312,6 +312,31 @@ class SourceKinds:
 _KEYED_SEPARATOR = r"""(?:[_\-. ]|(?:["']\])? ?\[ ?["']|(?:["'](?:, ?\{\})?\))?\.get\( ?["'])?"""
 
 
+def _person_class_tokens(pii: dict) -> List:
+    """A class named for a person that holds personal data (`class Customer(models.Model)`,
+    `@dataclass class Person`: the bases and decorators of [pii.entry-points]) makes its bare
+    `name` or `address` field a person's, as the `<person> name` phrase does for `customer.name`
+    (the walker classifies the fields of such a class with its name as their owner). The field
+    alone names nothing, and may stand lines away from the class line: the class line is the
+    token, anchored at the person noun."""
+    phrases = [p for c in pii.get("categories", {}).values() for p in c.get("phrases", ())]
+    entry_points = pii.get("entry-points", {})
+    if not entry_points or not any(p.split()[0] == PERSON and len(p.split()) == 2 for p in phrases):
+        return []
+    bases = sorted({k.rsplit(".", 1)[-1].lower() for k in entry_points if not k.startswith("@")})
+    decorators = sorted({k[1:].rsplit(".", 1)[-1].lower() for k in entry_points if k.startswith("@")})
+    tokens = []
+    for noun in sorted(pii.get("person-nouns", ())):
+        name = rf"class\s+\w*{re.escape(noun)}s?"
+        alternatives = []
+        if bases:
+            alternatives.append(rf"{name}\s*\([^)]*?\b(?:{'|'.join(map(re.escape, bases))})\s*[,)]")
+        if decorators:
+            alternatives.append(rf"@[\w.]*\b(?:{'|'.join(map(re.escape, decorators))})\b[^\n]*\n\s*{name}\s*[(:]")
+        tokens.append((noun, "|".join(alternatives)))
+    return tokens
+
+
 def _plural_tolerant(word: str) -> str:
     return re.escape(word[:-1]) + "(?:y|ies)" if word.endswith("y") else re.escape(word)
 
@@ -343,6 +368,7 @@ def personal_data_tokens(tables: dict, config=None) -> List:
     for category in pii.get("categories", {}).values():
         for type_name in category.get("types", ()):
             tokens.append(type_name.lower())
+    tokens.extend(_person_class_tokens(pii))
     # what names no data in its text: a secret typed at a prompt (`getpass()`, `hide_input=True`)
     tokens.extend(SourceKinds(pii.get("sources", {}), {}).tokens())
     sources = pii.get("request-sources", {})

@@ -19,6 +19,7 @@ else:
 
 from gdpr_lint.analysis.durations import UNITS, DurationEvaluator, DurationValue
 from gdpr_lint.checks.base import Check, PrefilterToken, argument, dict_value
+from gdpr_lint.checks.retention_stores import StoresMixin
 
 EXCEEDS = "GDPR301"
 FOREVER = "GDPR302"
@@ -63,9 +64,11 @@ class _FileState:
     missing: List[Tuple[cst.CSTNode, dict, object]] = field(default_factory=list)
     # (api, id of the enclosing class or module) -> the calls whose implicit store never expires
     implicit: Dict[Tuple[str, int], List[Tuple[cst.Call, dict, object]]] = field(default_factory=dict)
+    # id of a call judged when the file is done -> the scope it is in (the inventory's location)
+    scopes: Dict[int, str] = field(default_factory=dict)
 
 
-class RetentionCheck(Check):
+class RetentionCheck(StoresMixin, Check):
     family = "retention"
 
     def __init__(self, kb, config, enabled_codes: frozenset):
@@ -113,6 +116,7 @@ class RetentionCheck(Check):
         self.class_wrappers: dict = dict(tables.get("class-wrappers", {}))
         self.category_nouns: Dict[str, str] = dict(tables.get("category-nouns", {}))
         self.weak_phrase_categories = frozenset(tables.get("weak-phrase-categories", ()))
+        self._init_stores(kb.tables)
 
     # --- engine hooks ---------------------------------------------------------------
 
@@ -168,6 +172,7 @@ class RetentionCheck(Check):
 
     def on_call(self, ctx, call: cst.Call, target: Optional[str]) -> None:
         state = self._file(ctx)
+        self._observe_writes(ctx, call, target, FOREVER)
         for entry in self._call_entries(ctx, call, target):
             state.apis_seen.add(entry["api"])
             for keyword in self.same_keywords:
@@ -195,6 +200,7 @@ class RetentionCheck(Check):
 
     def on_assign(self, ctx, target, name: Optional[str], value) -> None:
         self._file(ctx)
+        self._note_attribute(ctx, target, value)
         matched = self._check_setting_assignment(ctx, target, value)
         if not matched and type(target) is cst.Name:
             self._check_named_constant(ctx, target.value, value)
@@ -243,7 +249,14 @@ class RetentionCheck(Check):
                 if self._excused(state, entry, value):
                     continue
                 category = self._category(ctx, entry, call=node if type(node) is cst.Call else None)
-                self._report_forever(ctx, node, entry, category, predicate=entry.get("missing-text", "has no expiry"))
+                self._report_forever(
+                    ctx,
+                    node,
+                    entry,
+                    category,
+                    predicate=entry.get("missing-text", "has no expiry"),
+                    in_scope=state.scopes.get(id(node), ""),
+                )
         if self.wants(IMPLICIT):
             self._report_implicit(ctx, state)
 
@@ -255,6 +268,17 @@ class RetentionCheck(Check):
             node, entry, value = calls[0]
             if self._excused(state, entry, value):
                 continue
+            for call, _, _ in calls:  # each function's log group is a store the inventory lists
+                ctx.observe(
+                    "no-expiry",
+                    call,
+                    rule=IMPLICIT,
+                    api=entry["api"],
+                    label=entry["label"] + " log group",
+                    category=entry.get("category"),
+                    categories=[],
+                    in_scope=state.scopes.get(id(call), ""),
+                )
             names = [n for n in (_construct_id(ctx, call) for call, _, _ in calls) if n]
             count = len(calls)
             which = f" ({', '.join(names[:4])}{', ...' if len(names) > 4 else ''})" if names else ""
@@ -384,6 +408,7 @@ class RetentionCheck(Check):
                 state.implicit.setdefault((entry["api"], _class_key(ctx)), []).append((call, entry, value))
             else:
                 state.missing.append((call, entry, value))
+            state.scopes[id(call)] = ctx.scope_name()
         default = entry.get("missing-default")
         if default and not lifetime_given and not unpacked:
             value = DurationValue.of(float(default["days"]) * 86400, origin=default.get("text"))
@@ -416,19 +441,21 @@ class RetentionCheck(Check):
         return lifetime_given
 
     def _observe_store(self, ctx, call: cst.Call, entry: dict) -> None:
-        """For the inventory: personal data written to a store (`email address -> cache (redis)`),
-        with a lifetime or without."""
+        """For the inventory: personal data written to a cache (`email address -> cache
+        (redis)`), with a lifetime or without (a missing one is its own `no-expiry`)."""
         taint = self._taint_of_arguments(ctx, call, skip=None, entry=entry)
         if taint:
-            store = entry.get("category") or "storage"
             ctx.observe(
-                "sent",
+                "stored",
                 call,
                 rule=FOREVER,
                 categories=sorted(taint.categories),
-                sink=f"{store} ({entry['api'].split('.', 1)[0]})",
-                recipient="",
-                target=entry["api"],
+                store=entry.get("category") or "storage",
+                via=entry.get("via") or entry["api"].split(".", 1)[0],
+                label="",
+                name="",
+                api=entry["api"],
+                expiry="",
             )
 
     def _pending_store(self, ctx, state: _FileState, call: cst.Call, entry: dict) -> None:
@@ -889,10 +916,19 @@ class RetentionCheck(Check):
             },
         )
 
-    def _report_forever(self, ctx, node, entry: dict, category: str, how: str = "", predicate: str = "") -> None:
+    def _report_forever(
+        self, ctx, node, entry: dict, category: str, how: str = "", predicate: str = "", in_scope: str = ""
+    ) -> None:
         """`<label> is <how>` (or `<label> <predicate>`): its <data> are kept forever."""
         ctx.observe(
-            "no-expiry", node, rule=FOREVER, api=entry["api"], label=entry["label"], category=category, categories=[]
+            "no-expiry",
+            node,
+            rule=FOREVER,
+            in_scope=in_scope,
+            api=entry["api"],
+            label=entry["label"],
+            category=category,
+            categories=[],
         )
         if not self.wants(FOREVER):
             return

@@ -25,7 +25,11 @@ def map_path(config) -> Path:
     return Path(config.root) / MAP_FILENAME
 
 
-def entries_of(result, config, cwd: Optional[Path] = None) -> List[Entry]:
+def entries_of(result, config, cwd: Optional[Path] = None, tables: Optional[dict] = None) -> List[Entry]:
+    """The run's entries, keyed by paths relative to the project root. With the knowledge's
+    `tables`, test, example and demo code (rules/confidence.toml file roles, judged from the
+    project root as check judges them) is left out, as check leaves out its findings, unless
+    `min-confidence = "low"`: a test's made-up customer is no processing to record."""
     root = Path(config.root).resolve()
     cwd = (cwd or Path.cwd()).resolve()
 
@@ -36,7 +40,12 @@ def entries_of(result, config, cwd: Optional[Path] = None) -> List[Entry]:
         except ValueError:  # another drive (Windows)
             return Path(display).as_posix()
 
-    return build(result.observations, relative)
+    entries = build(result.observations, relative)
+    if tables is None or getattr(config, "min_confidence", "medium") == "low":
+        return entries
+    from gdpr_lint.analysis.confidence import file_role
+
+    return [e for e in entries if file_role(e.path, tables) is None]
 
 
 def describer_for(settings, entries: List[Entry]) -> Describer:
@@ -76,7 +85,7 @@ def data_map_findings(result, settings, checked: List[str], paths) -> List[Findi
     if GDPR004 not in settings.enabled or not path.is_file():
         return []
     old, lines = load_map(path)
-    new = entries_of(result, settings.config)
+    new = entries_of(result, settings.config, tables=settings.kb.tables)
     root, cwd = Path(settings.config.root).resolve(), Path.cwd().resolve()
     walked = any(os.path.isdir(p) for p in (paths or ["."]) if p != "-")
     scope = scope_for_partial_run(checked, walked, root, cwd, old)
@@ -122,6 +131,7 @@ def data_map_findings(result, settings, checked: List[str], paths) -> List[Findi
 KIND_FAMILIES = {
     "data": None,
     "sent": "exposure",
+    "stored": "retention",
     "recipient": "residency",
     "region": "residency",
     "lifetime": "retention",
@@ -173,7 +183,7 @@ def inventory(
     for error in result.errors:
         echo_err(f"gdpr-lint: {'internal error' if error.internal else 'not checked'}: {error.path}: {error.message}")
     internal = any(error.internal for error in result.errors)
-    entries = entries_of(result, settings.config)
+    entries = entries_of(result, settings.config, tables=settings.kb.tables)
     if write:
         if internal:
             _fail("data map not written: the run had internal errors")
@@ -249,7 +259,7 @@ def _diff_against(
             before = []
             if existing or not paths:
                 base_result, _ = _run(existing, base_settings, force_exclude=force_exclude, no_cache=True, jobs=jobs)
-                before = entries_of(base_result, config, base_cwd)
+                before = entries_of(base_result, config, base_cwd, tables=base_settings.kb.tables)
         finally:
             os.chdir(previous)
     changes = compare(before, entries)

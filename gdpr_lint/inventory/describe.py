@@ -17,6 +17,10 @@ class Describer:
         self.places.update(residency.get("countries", {}))
         # service -> where the code sends it (a recipient entry's place), else its default
         self.service_places: Dict[str, str] = dict(places or {})
+        stores = kb.tables.get("stores", {})
+        # `database model field` -> `database`: a model with personal fields is a table of them
+        self.model_sources: Dict[str, str] = dict(stores.get("model-sources", {}))
+        self.store_kinds: Dict[str, str] = dict(stores.get("kinds", {}))
 
     def category(self, cid: str) -> str:
         spec = self.categories.get(cid)
@@ -50,6 +54,14 @@ class Describer:
         return f"{self.service(sid)} ({self.place(place)})" if place and place not in ("none",) else self.service(sid)
 
     @staticmethod
+    def store(entry: Entry) -> str:
+        """`database: Customer (Django ORM)`, `cache (redis)`."""
+        facts = entry.facts
+        name = f": {facts['name']}" if facts.get("name") else ""
+        via = f" ({facts['via']})" if facts.get("via") else ""
+        return f"{facts.get('store', '')}{name}{via}"
+
+    @staticmethod
     def duration(seconds) -> str:
         """`14 days`, `15 minutes`."""
         from gdpr_lint.analysis.durations import render_seconds
@@ -74,6 +86,8 @@ class Describer:
         if kind == "sent":
             target = self.recipient(facts.get("recipient", "")) or facts.get("sink", "")
             return f"{self.category(facts['category'])} → {target}{where}"
+        if kind == "stored":
+            return f"{self.category(facts['category'])} → {self.store(entry)}{where}"
         if kind == "recipient":
             return f"recipient {self.service(facts['recipient'])} ({self.place(facts['place'])}){where}"
         if kind == "region":

@@ -16,6 +16,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 KEY_FIELDS: Dict[str, Tuple[str, ...]] = {
     "data": ("category", "source"),
     "sent": ("category", "sink", "recipient"),
+    "stored": ("category", "store", "via", "name"),
     "recipient": ("recipient", "place"),
     "region": ("provider", "region"),
     "lifetime": ("setting", "store", "seconds"),
@@ -108,6 +109,17 @@ def _facts(observation) -> Iterable[Dict[str, Any]]:
                 "sink": facts.get("sink", ""),
                 "recipient": facts.get("recipient", ""),
                 "target": facts.get("target", ""),
+            }
+    elif kind == "stored":
+        for category in facts.get("categories", ()):
+            yield {
+                "category": category,
+                "store": facts.get("store", ""),
+                "via": facts.get("via", ""),
+                "name": facts.get("name", ""),
+                "label": facts.get("label", ""),
+                "expiry": facts.get("expiry", ""),
+                "api": facts.get("api", ""),
             }
     elif kind == "recipient":
         yield {

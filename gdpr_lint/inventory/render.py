@@ -12,6 +12,7 @@ from gdpr_lint.inventory.datamap import Change, describe
 from gdpr_lint.inventory.entries import KEY_FIELDS, Entry
 
 FORMATS = ("markdown", "json", "csv")
+NO_EXPIRY = "no expiry"  # a [stores.kinds] value: what is written stays until deleted
 EVIDENCE_SHOWN = 5
 
 
@@ -59,6 +60,60 @@ def _by_facts(entries: List[Entry], kind: str, fields) -> List[Entry]:
     return [groups[key] for key in sorted(groups)]
 
 
+def _stores(entries: List[Entry], describer) -> List[Entry]:
+    """One row per store (kind, library, name), wherever the code writes to it: the
+    categories and the places joined."""
+    groups = _by_facts(entries, "stored", ("store", "via", "name"))
+    for group in groups:
+        key = tuple(group.facts.get(f, "") for f in ("store", "via", "name"))
+        members = [
+            e for e in _of(entries, "stored") if tuple(e.facts.get(f, "") for f in ("store", "via", "name")) == key
+        ]
+        categories = {e.facts["category"] for e in members}
+        if any(e.facts.get("expiry") == NO_EXPIRY for e in members):
+            group.facts["expiry"] = NO_EXPIRY
+        order = sorted(categories, key=lambda c: (not describer.special(c), describer.category(c).casefold()))
+        group.facts["data"] = ", ".join(
+            describer.category(c) + (" (Art. 9)" if describer.special(c) else "") for c in order
+        )
+        group.facts["where"] = sorted(set(group.facts["where"]))
+    return groups
+
+
+def _model_store(entry: Entry, describer) -> str:
+    """`database: Customer (model)` for a field of a model class that keeps its data with no
+    expiry (a kind of store of [stores.model-sources]); "" for any other entry."""
+    if entry.kind != "data":
+        return ""
+    store = describer.model_sources.get(entry.facts.get("source", ""))
+    if not store or describer.store_kinds.get(store) != NO_EXPIRY:
+        return ""
+    return f"{store}: {entry.scope.rsplit('.', 1)[-1]} (model)"
+
+
+def _models(entries: List[Entry], describer) -> List[Entry]:
+    """One row per model class with personal fields, its categories joined."""
+    rows: Dict[tuple, Entry] = {}
+    for entry in entries:
+        text = _model_store(entry, describer)
+        if not text:
+            continue
+        row = rows.get((entry.path, entry.scope))
+        if row is None:
+            row = rows[(entry.path, entry.scope)] = Entry("data", entry.path, entry.scope, {}, [])
+            row.facts.update(store=describer.model_sources[entry.facts["source"]], categories=set(), text=text)
+        row.facts["categories"].add(entry.facts["category"])
+        row.evidence = sorted(set(row.evidence + entry.evidence))
+    for row in rows.values():
+        order = sorted(
+            row.facts["categories"], key=lambda c: (not describer.special(c), describer.category(c).casefold())
+        )
+        row.facts["data"] = ", ".join(
+            describer.category(c) + (" (Art. 9)" if describer.special(c) else "") for c in order
+        )
+    return [rows[key] for key in sorted(rows)]
+
+
 def _where(entry: Entry) -> str:
     return ", ".join(entry.facts.get("where") or [entry.location])
 
@@ -72,6 +127,8 @@ def _goes_to(entry: Entry, describer) -> str:
 def _category_rows(entries: List[Entry], describer) -> List[List[str]]:
     """One row per category the code handles, wherever it was seen."""
     seen: Dict[str, Tuple[List[Any], List[Any], List[Any]]] = {}
+    # a write to a model listed as a table of its own is that table's
+    tables = {(describer.model_sources.get(e.facts.get("source", "")), e.scope.rsplit(".", 1)[-1]) for e in entries}
     for entry in entries:
         category = entry.facts.get("category")
         if not category:
@@ -80,8 +137,17 @@ def _category_rows(entries: List[Entry], describer) -> List[List[str]]:
         if entry.kind == "data":
             text = entry.facts.get("source", "")
             bucket = row[0]
+            model = _model_store(entry, describer)
+            if model and model not in row[2]:
+                row[2].append(model)
         elif entry.kind == "sent":
             text = _goes_to(entry, describer)
+            bucket = row[1]
+        elif entry.kind == "stored":
+            text = describer.store(entry)
+            listed = (entry.facts.get("store"), entry.facts.get("name")) in tables
+            if entry.facts.get("expiry") == NO_EXPIRY and text not in row[2] and not listed:
+                row[2].append(text)
             bucket = row[1]
         else:
             api = str(entry.facts.get("api", ""))
@@ -141,6 +207,21 @@ def markdown(entries: List[Entry], describer, *, files: int, policy: str) -> str
         for e in _of(entries, "sent")
     ]
     out += _table(["Category", "Special", "Goes to", "Where", "Evidence"], rows)
+    out += ["### Stores it is written to", ""]
+    stores = _stores(entries, describer)
+    rows = [
+        [
+            e.facts.get("store", ""),
+            f"{e.facts.get('label', '')} {e.facts['name']}".strip() if e.facts.get("name") else "—",
+            e.facts.get("via", ""),
+            e.facts["data"],
+            e.facts.get("expiry") or "set in the code",
+            _where(e),
+            _evidence(e),
+        ]
+        for e in stores
+    ]
+    out += _table(["Store", "Name", "Through", "Data", "Kept", "Where", "Evidence"], rows)
     out += ["## 4. Recipients and processors", ""]
     recipients = _by_facts(entries, "recipient", ("recipient", "place", "host"))
     regions = _by_facts(entries, "region", ("provider", "region"))
@@ -214,6 +295,16 @@ def markdown(entries: List[Entry], describer, *, files: int, policy: str) -> str
         ]
         for e in _of(entries, "no-expiry")
     ]
+    # the tables of models with personal fields, and the other stores the code writes personal
+    # data to and gives no lifetime (a model's writes are its table's)
+    models = _models(entries, describer)
+    rows += [["none in the code", e.facts["text"], e.facts["data"], _where(e), _evidence(e)] for e in models]
+    tables = {(e.facts["store"], e.scope.rsplit(".", 1)[-1]) for e in models}
+    rows += [
+        ["none in the code", describer.store(e), e.facts["data"], _where(e), _evidence(e)]
+        for e in stores
+        if e.facts.get("expiry") == NO_EXPIRY and (e.facts.get("store"), e.facts.get("name")) not in tables
+    ]
     out += _table(["Setting", "Store", "Data", "Where", "Evidence"], rows)
     return "\n".join(out).rstrip() + "\n"
 
@@ -257,6 +348,9 @@ CSV_COLUMNS = (
     "path",
     "scope",
     "evidence",
+    "via",
+    "name",
+    "expiry",
 )
 
 
