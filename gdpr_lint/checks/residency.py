@@ -532,6 +532,8 @@ class ResidencyCheck(InfrastructureMixin, Check):
         if expr is None:
             return None
         const = ctx.constant(expr)
+        if const is None:
+            const = ctx.fallback(expr)  # `config.get("region", "us-east-1")`, a parameter's default
         return Value(const.value, const.origin) if const is not None else None
 
     def _env_key(self, ctx, expr) -> Optional[str]:

@@ -258,6 +258,40 @@ class ProjectIndex:
             )
         return None
 
+    def returned_constant(self, path: str, name: str) -> Optional[Tuple[object, str, int]]:
+        """(value, how, line of the function) of the one constant a project function returns
+        when it returns one (`return region or "us-west-2"`, `return os.environ.get("REGION",
+        "us-east-1")`, `return DEFAULT_REGION`); how: "constant" or the environment variable
+        it is the default of. None when its returns give no constant or several different ones."""
+        summary = self.summary(path) if not self.is_test(path) else None
+        function = summary["functions"].get(name) if summary is not None else None
+        if function is None:
+            return None
+        found = []
+        for form in function.get("returns", ()):
+            answer = self._form_constant(form, path)
+            if answer is not None and isinstance(answer[0], str) and answer[0]:
+                found.append(answer)
+        if not found or any(value != found[0][0] for value, _ in found):
+            return None
+        return found[0][0], found[0][1], function["line"]
+
+    def _form_constant(self, form, path: str) -> Optional[Tuple[object, str]]:
+        if form[0] == "const":
+            return form[1], "constant"
+        if form[0] == "env":
+            return form[2], form[1]
+        if form[0] != "name" or not form[1].rsplit(".", 1)[-1].lstrip("@").isupper():
+            return None
+        dotted = form[1]
+        if dotted.startswith("@"):  # a constant of the function's own module
+            module = "" if path.endswith("__init__.py") else os.path.basename(path)[:-3] + "."
+            dotted = "." + module + dotted[1:]
+        elif not self.in_project(dotted, path):
+            return None
+        found = self.constant_of(dotted, path)
+        return (found[0], found[1]) if found is not None else None
+
     def _name(self, dotted: str, path: str, depth: int) -> Target:
         rest: Sequence[str]
         if dotted.startswith("@"):

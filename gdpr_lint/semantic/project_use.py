@@ -85,22 +85,50 @@ class ProjectMixin:
         from gdpr_lint.semantic.scope import Const
 
         project = self.project
-        binding = self.scope.lookup(node.value) if type(node) is cst.Name else None
-        if (
-            project is None
-            or binding is None
-            or not binding.qualname
-            or binding.type_name == "module"
-            or not binding.qualname.rsplit(".", 1)[-1].isupper()
-        ):
+        if project is None:
+            return None
+        if type(node) is cst.Name:
+            binding = self.scope.lookup(node.value)
+            if binding is None or binding.type_name == "module":
+                return None
+            qualname = binding.qualname
+        else:  # `conf.DEFAULT_REGION` with `from myproj import conf` (or `import myproj.conf as conf`)
+            qualname = self.resolve(node) if self._is_import(node) else None
+            if qualname is not None and not project.index.in_project(qualname, project.path):
+                return None
+        if not qualname or not qualname.rsplit(".", 1)[-1].isupper():
             return None  # settings constants are named in capitals (`AWS_REGION`)
-        found = project.ask(project.index.constant_of, binding.qualname, project.path)
+        found = project.ask(project.index.constant_of, qualname, project.path)
         if found is None:
             return None
         value, how, path, line = found
         where = f"{project.shown(path)}:{line}" if line else project.shown(path)
-        name = binding.qualname.rsplit(".", 1)[-1]
+        name = qualname.rsplit(".", 1)[-1]
         note = f"{name}, {where}" if how == "constant" else f"the default of environment variable {how}, {where}"
+        return Const(value, note=note, remote=(name, how))
+
+    def _project_returned_constant(self, call: cst.Call):
+        """`region_name=default_region(r)` with a project helper that returns `r or
+        "us-west-2"`, an environment default or a module constant: that value, with where."""
+        from gdpr_lint.semantic.scope import Const
+
+        project = self.project
+        target = self.resolve(call.func)
+        if target is not None and target.startswith("<"):
+            return None
+        form = self._callee_form(call.func, target)
+        if form is None:
+            return None
+        index = project.index
+        found = project.ask(index.function, form, project.path)
+        if found is None:
+            return None
+        answer = project.ask(index.returned_constant, found[0], found[1])
+        if answer is None:
+            return None
+        value, how, line = answer
+        where = f"{found[1]}() ({project.shown(found[0])}:{line})"
+        note = where if how == "constant" else f"the default of environment variable {how}, in {where}"
         return Const(value, note=note)
 
     def _callee_form(self, func, target: Optional[str]) -> Optional[list]:
