@@ -154,3 +154,21 @@ def test_import_cycles_end(tmp_path):
     findings = _run(tmp_path)
     # `log` is a conventional logger name, so the call is still judged; the cycle just ends
     assert [(f.path, f.line) for f in findings] == [("cyc/c.py", 4)]
+
+
+def test_a_region_setting_is_reported_once_where_its_value_is_given(tmp_path):
+    """`AWS_REGION = "us-east-1"` in settings.py, used by a client in storage.py: one finding,
+    in settings.py; suppressing it there leaves none at its uses either."""
+    folder = tmp_path / "proj"
+    shutil.copytree(FIXTURES / "projects" / "region_settings", folder)
+    before = [(f.path, f.line) for f in _run(folder) if "us-east-1" in f.message]
+    assert before == [("infra/settings.py", 4)]
+    settings = folder / "infra" / "settings.py"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace(
+            'AWS_REGION = "us-east-1"  # expect: GDPR201',
+            'AWS_REGION = "us-east-1"  # gdpr-lint: ignore[GDPR201] -- the US deployment only',
+        ),
+        encoding="utf-8",
+    )
+    assert not [f for f in _run(folder) if "us-east-1" in f.message]

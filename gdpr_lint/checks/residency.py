@@ -644,7 +644,7 @@ class ResidencyCheck(InfrastructureMixin, Check):
             if expr is _MISSING:
                 continue
             given = True
-            if self._name_reported(ctx, expr):
+            if self._name_reported(ctx, expr) or self._reported_where_defined(ctx, expr):
                 return  # a setting reported where it is given its value (`AWS_REGION = env(...)`)
             value = self._value_of(ctx, expr)
             if value is None:
@@ -787,6 +787,19 @@ class ResidencyCheck(InfrastructureMixin, Check):
             return False
         definition = ctx.definition(expr)
         return definition is not None and id(definition.node) in reported_targets
+
+    def _reported_where_defined(self, ctx, expr) -> bool:
+        """A constant of another project module that is a region setting there (`AWS_REGION =
+        "us-east-1"` in settings.py, or one defaulting an `AWS_DEFAULT_REGION` variable): that
+        module's own check reports it where its value is given, which is where it is fixed
+        (and suppressed); the clients that use it are not reported again."""
+        import libcst as cst
+
+        if type(expr) not in (cst.Name, cst.Attribute):
+            return False
+        const = ctx.constant(expr)
+        remote = const.remote if const is not None else None
+        return remote is not None and any(name.upper() in self.settings for name in remote)
 
     def _origin_reported(self, ctx, origin: Optional[str]) -> bool:
         if not origin:
