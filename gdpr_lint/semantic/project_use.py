@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 import libcst as cst
 
-from gdpr_lint.semantic.scope import Binding, _FunctionRef
+from gdpr_lint.semantic.scope import Binding, _ClassRef, _FunctionRef
 
 if TYPE_CHECKING:
     from gdpr_lint.analysis.flow import Taint
@@ -147,12 +147,57 @@ class ProjectMixin:
             binding = self.scope.lookup(func.value)
             if (
                 binding is not None
-                and isinstance(binding.value, _FunctionRef)
+                and isinstance(binding.value, (_FunctionRef, _ClassRef))
                 and not binding.qualname
                 and self._is_module_binding(func.value, binding)
             ):
                 return ["name", "@" + func.value]
         return None
+
+    def _method_form(self, func) -> Optional[list]:
+        """`self.notify` in a method of a module-level class of this file, `n.send`,
+        `Notifier().send` or `self.mailer.send` where the receiver is an instance of a project
+        class (`n = Notifier()`, `self.mailer = Mailer()` in the class): the method, as a form
+        for the project index."""
+        if type(func) is not cst.Attribute:
+            return None
+        receiver = self._receiver_form(func.value, 0)
+        return ["attr", receiver, func.attr.value] if receiver is not None else None
+
+    def _receiver_form(self, node, depth: int) -> Optional[list]:
+        if depth > 4:
+            return None
+        kind = type(node)
+        if kind is cst.Attribute:
+            base = self._receiver_form(node.value, depth + 1)
+            return ["attr", base, node.attr.value] if base is not None else None
+        if kind is cst.Name:
+            scope = self.scope
+            while scope is not None and scope.kind != "function":
+                scope = scope.parent
+            cls = scope.class_scope if scope is not None else None
+            if cls is not None and node.value == scope.self_name:
+                binding = scope.lookup(node.value)
+                if binding is None or binding.value is not None:
+                    return None  # `self` rebound
+                module = cls
+                while module.parent is not None:
+                    module = module.parent
+                return ["inst", cls.name] if cls.parent is module else None
+            definition = self.definition(node)
+            if definition is None or type(definition.value) is not cst.Call:
+                return None
+            node = definition.value
+        elif kind is not cst.Call:
+            return None
+        made = node.func
+        target = self.resolve(made)
+        if target is not None and target.startswith("<"):
+            return None
+        form = self._callee_form(made, target)
+        if form is None or not form[1].rsplit(".", 1)[-1].lstrip("@")[:1].isupper():
+            return None  # a class is named in CapWords: `Notifier()`, not `make_notifier()`
+        return ["call", form, None]
 
     def _is_module_binding(self, name: str, binding: Binding) -> bool:
         scope = self.scope
@@ -191,7 +236,7 @@ class ProjectMixin:
         project = self.project
         if project is None or not call.args:
             return []
-        form = self._callee_form(call.func, target)
+        form = self._method_form(call.func) or self._callee_form(call.func, target)
         if form is None:
             return []
         # only a call given personal data can pass it on: judged before any summary is read
@@ -201,14 +246,12 @@ class ProjectMixin:
         found = project.ask(index.function, form, project.path)
         if found is None:
             return []
-        path, name = found
+        path, name, shift = found
         summary = index.function_summary(path, name)
         flows = project.ask(index.param_sinks, path, name, sinks)
         if not flows or summary is None:
             return []
-        params = summary["params"]
-        if params and params[0] in ("self", "cls"):
-            return []  # a method reached through its class: arguments shift; not modelled
+        params = summary["params"][shift:]  # a method bound to an instance is not passed `self`
         arguments = {}
         position = 0
         for arg in call.args:

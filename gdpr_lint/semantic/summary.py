@@ -20,6 +20,10 @@ Forms (lists, so that they survive JSON):
   ["env", "AWS_REGION", "us-east-1"]   an environment variable read with a default (or `or`)
   ["any", form, form, ...]       a module-level name assigned more than once: one of these
 
+A module-level class (`classes`): its bases, its methods (summarised as the functions
+`Class.method`, a static one marked `static`) and the attributes its body or its methods
+(`self.mailer = Mailer()`) give one form.
+
 A function's summary: its parameters, what its `return`s are (forms), and its flows: each
 call whose arguments carry a parameter whole (the parameter itself, or text made of it:
 f-strings, `%`, `+`, `.format()`, `str()`; not `p.id` nor `len(p)`), with the argument
@@ -33,7 +37,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Set
 
-VERSION = 3
+VERSION = 4
 _TEXT_METHODS = frozenset(
     (
         "format",
@@ -89,6 +93,8 @@ def summarize(tree: ast.Module, lazy: bool = False) -> dict:
     lines: Dict[str, int] = {}
     unknown: Set[str] = set()
     functions: Dict[str, dict] = {}
+    classes: Dict[str, dict] = {}
+    methods: Dict[str, ast.AST] = {}  # "Class.method" -> its node, for a lazy summary
     for stmt in statements:
         if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and stmt.value is not None:
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -106,16 +112,87 @@ def summarize(tree: ast.Module, lazy: bool = False) -> dict:
                         lines[name] = stmt.lineno
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions[stmt.name] = _function_head(stmt, shaper) if lazy else _function(stmt, shaper)
+        elif isinstance(stmt, ast.ClassDef):
+            classes[stmt.name] = _class(stmt, shaper, functions, lazy, methods)
     for name in unknown:  # also given a value the summary cannot say: unknown
         values.pop(name, None)
         lines.pop(name, None)
     summary = {"v": VERSION, "imports": imports, "values": values, "lines": lines, "functions": functions}
+    if classes:
+        summary["classes"] = classes
     if lazy:
-        summary["_lazy"] = (
-            {stmt.name: stmt for stmt in statements if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))},
-            shaper,
-        )
+        nodes = {stmt.name: stmt for stmt in statements if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        nodes.update(methods)
+        summary["_lazy"] = (nodes, shaper)
     return summary
+
+
+def _class(node: ast.ClassDef, shaper: "_Shaper", functions: Dict[str, dict], lazy: bool, nodes: dict) -> dict:
+    """A module-level class: its bases (forms), its methods (summarised as functions named
+    `Class.method`, a static one marked) and its attributes given one form (`logger =
+    logging.getLogger(...)` in the body, `self.mailer = Mailer()` in a method)."""
+    methods = []
+    attrs: Dict[str, Optional[list]] = {}
+    for stmt in node.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            key = f"{node.name}.{stmt.name}"
+            summary = _function_head(stmt, shaper) if lazy else _function(stmt, shaper)
+            if any(_decorator_name(d) == "staticmethod" for d in stmt.decorator_list):
+                summary["static"] = 1
+            functions[key] = summary
+            methods.append(stmt.name)
+            if lazy:
+                nodes[key] = stmt
+            args = stmt.args.posonlyargs + stmt.args.args
+            own = args[0].arg if args and "static" not in summary else None
+            local = _Shaper(shaper.imports, shaper.module_names)
+            local.params = {a.arg for a in args + stmt.args.kwonlyargs}
+            for inner in ast.walk(stmt) if own else ():
+                if isinstance(inner, ast.Assign) and len(inner.targets) == 1:
+                    target = inner.targets[0]
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id == own
+                    ):
+                        _class_attr(attrs, target.attr, _as_instance(local.form(inner.value), own, node.name))
+        else:
+            for name in _targets(stmt):
+                _class_attr(attrs, name, shaper.form(stmt.value) if stmt.value is not None else None)
+    out: dict = {"line": node.lineno, "methods": methods}
+    bases = [form for form in (shaper.form(base) for base in node.bases) if form is not None]
+    if bases:
+        out["bases"] = bases
+    known = {name: form for name, form in attrs.items() if form is not None}
+    if known:
+        out["attrs"] = known
+    return out
+
+
+def _as_instance(form, own: str, cls: str):
+    """The form with the method's `self` as ["inst", cls]; None when it holds another
+    parameter (`self.region = region`: whatever each caller gives)."""
+    if not isinstance(form, list):
+        return form
+    if form and form[0] == "param":
+        return ["inst", cls] if form[1] == own else None
+    parts = [_as_instance(part, own, cls) for part in form]
+    return None if any(p is None and isinstance(o, list) for p, o in zip(parts, form)) else parts
+
+
+def _class_attr(attrs: Dict[str, Optional[list]], name: str, form: Optional[list]) -> None:
+    """An attribute keeps its form while every assignment gives it the same one."""
+    if name in attrs and attrs[name] != form:
+        form = None
+    attrs[name] = form
+
+
+def _decorator_name(node) -> str:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 def complete(summary: dict, name: str) -> Optional[dict]:
