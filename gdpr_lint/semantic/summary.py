@@ -398,13 +398,32 @@ class _Shaper:
         return set()
 
 
-def _constant(node):
+_ARITHMETIC = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.FloorDiv: lambda a, b: a // b,
+    ast.Div: lambda a, b: a / b,
+}
+
+
+def _constant(node, depth: int = 0):
     if (
         isinstance(node, ast.Constant)
         and isinstance(node.value, (str, int, float))
         and not isinstance(node.value, bool)
     ):
         return node.value
+    if isinstance(node, ast.BinOp) and depth < 12:  # a lifetime: `60 * 60 * 24 * 90`
+        operate = _ARITHMETIC.get(type(node.op))
+        left = _constant(node.left, depth + 1) if operate is not None else None
+        right = _constant(node.right, depth + 1) if left is not None else None
+        if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+            try:
+                value = operate(left, right)
+            except ZeroDivisionError:
+                return None
+            return value if abs(value) < 1e15 else None
     return None
 
 
