@@ -438,10 +438,14 @@ class ResidencyCheck(InfrastructureMixin, Check):
             return False
         if self._under_test_double(ctx):
             return True  # judged, and nothing reaches a cloud there
-        key = (code, id(node), message)
+        # the place judged, not the message: an assignment and the call that gives it its value
+        # (`URL = getattr(settings, "URL", "https://api.openai.com/v1")`) judge one value, the
+        # one naming where the value came from and the other not
+        judged = tuple((k, str(facts[k])) for k in ("provider", "region", "service", "host") if k in facts)
+        key = (code, id(node), judged or message)
         state = self._file(ctx)
         if key in state.reported:
-            return True  # an assignment and the call that gives it its value judge one value
+            return True
         state.reported.add(key)
         confidence = "high" if code != UNKNOWN_REGION else "medium"
         verdict = state.saas_verdict if code in (NON_EU_SAAS, NON_EU_REGION) else None

@@ -147,7 +147,7 @@ def _class(node: ast.ClassDef, shaper: "_Shaper", functions: Dict[str, dict], la
             own = args[0].arg if args and "static" not in summary else None
             local = _Shaper(shaper.imports, shaper.module_names)
             local.params = {a.arg for a in args + stmt.args.kwonlyargs}
-            for inner in ast.walk(stmt) if own else ():
+            for inner in _statements(stmt.body) if own else ():
                 if isinstance(inner, ast.Assign) and len(inner.targets) == 1:
                     target = inner.targets[0]
                     if (
@@ -178,6 +178,20 @@ def _as_instance(form, own: str, cls: str):
         return ["inst", cls] if form[1] == own else None
     parts = [_as_instance(part, own, cls) for part in form]
     return None if any(p is None and isinstance(o, list) for p, o in zip(parts, form)) else parts
+
+
+def _statements(body):
+    """The statements of a body, also those in its blocks (not in nested functions or classes)."""
+    stack = list(body)
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                stack.extend(inner)
+        for handler in getattr(stmt, "handlers", ()):
+            stack.extend(handler.body)
 
 
 def _class_attr(attrs: Dict[str, Optional[list]], name: str, form: Optional[list]) -> None:
