@@ -226,14 +226,15 @@ def _init_worker(settings_args) -> None:
     from gdpr_lint.settings import RunSettings
 
     (config, select, ignore, extend_select, cache_dir), project = settings_args
-    _WORKER_SETTINGS = RunSettings(config, select, ignore, extend_select, cache_dir)
+    settings: Any = RunSettings(config, select, ignore, extend_select, cache_dir)
+    _WORKER_SETTINGS = settings
     if project is not None:  # a spawned worker: its own project index over the same roots and cache
         from gdpr_lint.semantic.project import ProjectIndex
         from gdpr_lint.summary_cache import SummaryCache
 
         roots, summaries = project
         cache = SummaryCache(Path(summaries)) if summaries is not None else None
-        _WORKER_SETTINGS.project = ProjectIndex(roots, _WORKER_SETTINGS.kb.tables, cache=cache)
+        settings.project = ProjectIndex(roots, settings.kb.tables, cache=cache)
 
 
 def _work(item: Tuple[str, str, bool]):

@@ -354,8 +354,8 @@ class ProjectIndex:
         class or methods give one form (`self.mailer = Mailer()`) is what that form resolves to."""
         shape, path, name = target
         summary = self.summary(path)
-        cls = (summary or {}).get("classes", {}).get(name)
-        if cls is None or seen > 4 or depth > _MAX_DEPTH:
+        cls = summary.get("classes", {}).get(name) if summary is not None else None
+        if summary is None or cls is None or seen > 4 or depth > _MAX_DEPTH:
             return None
         if attr in cls["methods"]:
             key = f"{name}.{attr}"

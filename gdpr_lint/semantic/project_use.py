@@ -16,7 +16,7 @@ from gdpr_lint.semantic.scope import Binding, _ClassRef, _FunctionRef
 if TYPE_CHECKING:
     from gdpr_lint.analysis.flow import Taint
     from gdpr_lint.analysis.pii import PiiVocabulary
-    from gdpr_lint.semantic.scope import Const, Scope
+    from gdpr_lint.semantic.scope import Const, Definition, Scope
 
 
 class FileProject:
@@ -62,6 +62,8 @@ class ProjectMixin:
 
         def resolve(self, node: Any) -> Optional[str]: ...
         def taint(self, node: Any) -> Taint: ...
+        def definition(self, node: Any) -> Optional[Definition]: ...
+        def _is_import(self, node: Any) -> bool: ...
 
     def _project_receiver(self, base: str, attr: str) -> str:
         """`verbose_logger.info` with `from myproj._logging import verbose_logger` (or
@@ -113,6 +115,8 @@ class ProjectMixin:
         from gdpr_lint.semantic.scope import Const
 
         project = self.project
+        if project is None:
+            return None
         target = self.resolve(call.func)
         if target is not None and target.startswith("<"):
             return None
@@ -172,11 +176,11 @@ class ProjectMixin:
             base = self._receiver_form(node.value, depth + 1)
             return ["attr", base, node.attr.value] if base is not None else None
         if kind is cst.Name:
-            scope = self.scope
+            scope: Optional[Scope] = self.scope
             while scope is not None and scope.kind != "function":
                 scope = scope.parent
-            cls = scope.class_scope if scope is not None else None
-            if cls is not None and node.value == scope.self_name:
+            if scope is not None and scope.class_scope is not None and node.value == scope.self_name:
+                cls = scope.class_scope
                 binding = scope.lookup(node.value)
                 if binding is None or binding.value is not None:
                     return None  # `self` rebound

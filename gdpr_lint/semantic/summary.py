@@ -121,7 +121,9 @@ def summarize(tree: ast.Module, lazy: bool = False) -> dict:
     if classes:
         summary["classes"] = classes
     if lazy:
-        nodes = {stmt.name: stmt for stmt in statements if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        nodes: Dict[str, ast.AST] = {
+            stmt.name: stmt for stmt in statements if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
         nodes.update(methods)
         summary["_lazy"] = (nodes, shaper)
     return summary
@@ -158,7 +160,8 @@ def _class(node: ast.ClassDef, shaper: "_Shaper", functions: Dict[str, dict], la
                         _class_attr(attrs, target.attr, _as_instance(local.form(inner.value), own, node.name))
         else:
             for name in _targets(stmt):
-                _class_attr(attrs, name, shaper.form(stmt.value) if stmt.value is not None else None)
+                value = getattr(stmt, "value", None)  # an assignment: `_targets` names none of other statements
+                _class_attr(attrs, name, shaper.form(value) if value is not None else None)
     out: dict = {"line": node.lineno, "methods": methods}
     bases = [form for form in (shaper.form(base) for base in node.bases) if form is not None]
     if bases:
@@ -432,7 +435,7 @@ def _constant(node, depth: int = 0):
         operate = _ARITHMETIC.get(type(node.op))
         left = _constant(node.left, depth + 1) if operate is not None else None
         right = _constant(node.right, depth + 1) if left is not None else None
-        if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+        if operate is not None and isinstance(left, (int, float)) and isinstance(right, (int, float)):
             try:
                 value = operate(left, right)
             except ZeroDivisionError:

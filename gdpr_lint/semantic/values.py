@@ -13,6 +13,7 @@ from gdpr_lint.syntax.nodes import string_value
 
 if TYPE_CHECKING:
     from gdpr_lint.semantic.project_use import FileProject
+    from gdpr_lint.semantic.scope import Scope
 
 _NUMBER_OPS = {
     cst.Add: lambda a, b: a + b,
@@ -35,6 +36,9 @@ class ValuesMixin:
         def definition(self, node: Any) -> Optional[Definition]: ...
         def resolve(self, node: Any) -> Optional[str]: ...
         def _project_constant(self, node: Any) -> Optional[Const]: ...
+        def _project_returned_constant(self, call: Any) -> Optional[Const]: ...
+
+        scope: Scope
 
     def constant(self, node, _depth: int = 0) -> Optional[Const]:
         if _depth > 25:
@@ -193,12 +197,12 @@ class ValuesMixin:
             )
         if kind is not cst.Name:
             return None
-        scope = self.scope
+        scope: Optional[Scope] = self.scope
         while scope is not None and node.value not in scope.bindings:
             scope = scope.parent
-        binding = scope.bindings[node.value] if scope is not None else None
-        if binding is None:
+        if scope is None:
             return None
+        binding = scope.bindings[node.value]
         value = binding.value
         if value is None and node.value in getattr(scope, "param_names", ()) and scope.node is not None:
             params = scope.node.params
