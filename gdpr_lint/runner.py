@@ -19,6 +19,9 @@ from gdpr_lint.model import FileError, FileFindings, Finding, Observation, RunRe
 PER_FILE_SECONDS = 60
 # below this many files to analyse, worker processes cost more than they save
 PARALLEL_THRESHOLD = 24
+# the workers' start method: fork where the platform has it (they inherit the parsed rule
+# packs and the project index); None is the platform's default (spawn on macOS and Windows)
+START_METHOD: Optional[str] = "fork"
 
 
 class FileTimeout(Exception):
@@ -222,8 +225,16 @@ def _init_worker(settings_args) -> None:
         return  # forked from the parent, which set it: the rule packs are parsed already
     from gdpr_lint.settings import RunSettings
 
-    config, select, ignore, extend_select, cache_dir = settings_args
-    _WORKER_SETTINGS = RunSettings(config, select, ignore, extend_select, cache_dir)
+    (config, select, ignore, extend_select, cache_dir), project = settings_args
+    settings: Any = RunSettings(config, select, ignore, extend_select, cache_dir)
+    _WORKER_SETTINGS = settings
+    if project is not None:  # a spawned worker: its own project index over the same roots and cache
+        from gdpr_lint.semantic.project import ProjectIndex
+        from gdpr_lint.summary_cache import SummaryCache
+
+        roots, summaries = project
+        cache = SummaryCache(Path(summaries)) if summaries is not None else None
+        settings.project = ProjectIndex(roots, settings.kb.tables, cache=cache)
 
 
 def _work(item: Tuple[str, str, bool]):
@@ -505,12 +516,19 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
 
     # biggest files first so one huge file does not leave a core idle at the end
     order = sorted(range(len(pending)), key=lambda i: -_size(pending[i][0]))
-    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    args = (settings.config,) + tuple(settings.select_args) + (settings.cache_dir,)
+    method = START_METHOD if START_METHOD in multiprocessing.get_all_start_methods() else None
+    context = multiprocessing.get_context(method)
+    index = getattr(settings, "project", None)
+    project = None
+    if index is not None:  # what a spawned worker needs to make the same index
+        folder = index.cache.root.parent if index.cache is not None and index.cache.root is not None else None
+        project = (list(index.roots), str(folder) if folder is not None else None)
+    args = ((settings.config,) + tuple(settings.select_args) + (settings.cache_dir,), project)
     results: Dict[int, tuple] = {}
     from concurrent.futures.process import BrokenProcessPool
 
-    _WORKER_SETTINGS = settings if context is not None else None  # forked workers inherit it
+    # forked workers inherit it; spawned ones make their own (_init_worker)
+    _WORKER_SETTINGS = settings if context.get_start_method() == "fork" else None
     try:
         with ProcessPoolExecutor(
             max_workers=worker_count(jobs, len(pending)), mp_context=context, initializer=_init_worker, initargs=(args,)

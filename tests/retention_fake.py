@@ -273,6 +273,8 @@ class FakeContext:
     def _walk_body(self, check, body):
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
+                for decorator in stmt.decorators:  # as the engine: `@cache_page(...)` is a call
+                    self._walk_node(check, decorator.decorator)
                 outer = self.scope
                 self.scope = Scope("function", stmt.name.value, stmt, parent=outer)
                 self._collect(stmt.body.body, self.scope.names, None)

@@ -154,3 +154,39 @@ def test_import_cycles_end(tmp_path):
     findings = _run(tmp_path)
     # `log` is a conventional logger name, so the call is still judged; the cycle just ends
     assert [(f.path, f.line) for f in findings] == [("cyc/c.py", 4)]
+
+
+def test_a_region_setting_is_reported_once_where_its_value_is_given(tmp_path):
+    """`AWS_REGION = "us-east-1"` in settings.py, used by a client in storage.py: one finding,
+    in settings.py; suppressing it there leaves none at its uses either."""
+    folder = tmp_path / "proj"
+    shutil.copytree(FIXTURES / "projects" / "region_settings", folder)
+    before = [(f.path, f.line) for f in _run(folder) if "us-east-1" in f.message]
+    assert before == [("infra/settings.py", 4)]
+    settings = folder / "infra" / "settings.py"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace(
+            'AWS_REGION = "us-east-1"  # expect: GDPR201',
+            'AWS_REGION = "us-east-1"  # gdpr-lint: ignore[GDPR201] -- the US deployment only',
+        ),
+        encoding="utf-8",
+    )
+    assert not [f for f in _run(folder) if "us-east-1" in f.message]
+
+
+def test_spawned_workers_get_the_project_index(monkeypatch, tmp_path):
+    """Workers started without fork (spawn: the default on macOS and Windows) make their own
+    project index over the same roots and summary cache: the findings across modules are
+    those of a run in one process."""
+    from gdpr_lint import runner
+
+    folder = FIXTURES / "projects" / "mail_helpers"
+    alone = [f.to_dict() for f in _run(folder)]
+    assert any(f["related"] for f in alone)
+    monkeypatch.setattr(runner, "START_METHOD", "spawn")
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    settings = make_settings({}, root=folder)
+    pairs = [(str(f), f.relative_to(folder).as_posix()) for f in sorted(folder.rglob("*.py"))]
+    result = runner.run(pairs, settings, jobs=2, cache_dir=tmp_path / "cache")
+    assert not result.errors, result.errors
+    assert [f.to_dict() for f in result.findings] == alone

@@ -77,6 +77,10 @@ class CheckContext(Protocol):
     def constant(self, node) -> Optional["Const"]:
         """The constant an expression folds to, with where it came from."""
 
+    def fallback(self, node) -> Optional["Const"]:
+        """The value an expression falls back to where `constant` knows none: a lookup's
+        default (`config.get("region", "us-east-1")`), a parameter's, a helper's return."""
+
     def definition(self, node) -> Optional["Definition"]:
         """The value a name (or `self.x`, `Class.x`) is bound to once, with where."""
 

@@ -438,10 +438,14 @@ class ResidencyCheck(InfrastructureMixin, Check):
             return False
         if self._under_test_double(ctx):
             return True  # judged, and nothing reaches a cloud there
-        key = (code, id(node), message)
+        # the place judged, not the message: an assignment and the call that gives it its value
+        # (`URL = getattr(settings, "URL", "https://api.openai.com/v1")`) judge one value, the
+        # one naming where the value came from and the other not
+        judged = tuple((k, str(facts[k])) for k in ("provider", "region", "service", "host") if k in facts)
+        key = (code, id(node), judged or message)
         state = self._file(ctx)
         if key in state.reported:
-            return True  # an assignment and the call that gives it its value judge one value
+            return True
         state.reported.add(key)
         confidence = "high" if code != UNKNOWN_REGION else "medium"
         verdict = state.saas_verdict if code in (NON_EU_SAAS, NON_EU_REGION) else None
@@ -532,6 +536,8 @@ class ResidencyCheck(InfrastructureMixin, Check):
         if expr is None:
             return None
         const = ctx.constant(expr)
+        if const is None:
+            const = ctx.fallback(expr)  # `config.get("region", "us-east-1")`, a parameter's default
         return Value(const.value, const.origin) if const is not None else None
 
     def _env_key(self, ctx, expr) -> Optional[str]:
@@ -642,7 +648,7 @@ class ResidencyCheck(InfrastructureMixin, Check):
             if expr is _MISSING:
                 continue
             given = True
-            if self._name_reported(ctx, expr):
+            if self._name_reported(ctx, expr) or self._reported_where_defined(ctx, expr):
                 return  # a setting reported where it is given its value (`AWS_REGION = env(...)`)
             value = self._value_of(ctx, expr)
             if value is None:
@@ -785,6 +791,19 @@ class ResidencyCheck(InfrastructureMixin, Check):
             return False
         definition = ctx.definition(expr)
         return definition is not None and id(definition.node) in reported_targets
+
+    def _reported_where_defined(self, ctx, expr) -> bool:
+        """A constant of another project module that is a region setting there (`AWS_REGION =
+        "us-east-1"` in settings.py, or one defaulting an `AWS_DEFAULT_REGION` variable): that
+        module's own check reports it where its value is given, which is where it is fixed
+        (and suppressed); the clients that use it are not reported again."""
+        import libcst as cst
+
+        if type(expr) not in (cst.Name, cst.Attribute):
+            return False
+        const = ctx.constant(expr)
+        remote = const.remote if const is not None else None
+        return remote is not None and any(name.upper() in self.settings for name in remote)
 
     def _origin_reported(self, ctx, origin: Optional[str]) -> bool:
         if not origin:

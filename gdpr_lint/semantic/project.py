@@ -19,16 +19,20 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
+from gdpr_lint.semantic.project_constants import ProjectConstants
+
 if TYPE_CHECKING:
     import ast
 
 _MAX_DEPTH = 12
 _MAX_BYTES = 2_000_000  # a bigger file is generated code: not summarised
 
-Target = Optional[tuple]  # ("kind", k) | ("fn", path, name) | ("dotted", s) | ("module", path)
+# ("kind", k) | ("fn", path, name) | ("dotted", s) | ("module", path) | ("class", path, name) |
+# ("instance", path, class name) | ("method", path, "Class.method"): a method bound to an instance
+Target = Optional[tuple]
 
 
-class ProjectIndex:
+class ProjectIndex(ProjectConstants):
     """Summaries and resolution over one project's files (one per run and process)."""
 
     def __init__(self, roots: Sequence[str], tables: dict, cache=None, local_only: bool = False):
@@ -218,44 +222,13 @@ class ProjectIndex:
             return self._attr(self.resolve(form[1], path, depth + 1), form[2], depth)
         if shape == "call":
             return self._call(self.resolve(form[1], path, depth + 1), form[2], depth)
+        if shape == "inst":  # the instance a method is called on (its `self`)
+            return ("instance", path, form[1])
         if shape == "any":  # `try: log = structlog.get_logger() except ImportError: log = logging.getLogger()`
             answers = [self.resolve(f, path, depth + 1) for f in form[1:]]
             if all(a is not None and a[0] == "kind" for a in answers):
                 return answers[0]
             return answers[0] if all(a == answers[0] for a in answers) else None
-        return None
-
-    def constant_of(self, qualname: str, importer: str, depth: int = 0):
-        """(value, how it was given, file, line) of an imported module-level constant
-        (`from myproj.settings import AWS_REGION`); how: "constant" or the environment
-        variable whose default it is. None when the module gives it no single value."""
-        if depth > _MAX_DEPTH:
-            return None
-        located = self.locate(qualname, importer)
-        if located is None or len(located[1]) != 1:
-            return None
-        path, (name,) = located
-        summary = self.summary(path) if not self.is_test(path) else None  # a test's data configures nothing
-        if summary is None:
-            return None
-        if name in summary["imports"] and name not in summary["values"]:
-            return self.constant_of(summary["imports"][name], path, depth + 1)
-        form = summary["values"].get(name)
-        line = summary.get("lines", {}).get(name)
-        if form is None:
-            return None
-        if form[0] == "const":
-            return form[1], "constant", path, line
-        if form[0] == "env":
-            return form[2], form[1], path, line
-        if form[0] == "name" and not form[1].startswith("@"):
-            return self.constant_of(form[1], path, depth + 1)
-        if form[0] == "name":
-            return (
-                self.constant_of("." + os.path.basename(path)[:-3] + "." + form[1][1:], path, depth + 1)
-                if not path.endswith("__init__.py")
-                else None
-            )
         return None
 
     def _name(self, dotted: str, path: str, depth: int) -> Target:
@@ -282,6 +255,8 @@ class ProjectIndex:
             return None
         if name in summary["functions"]:
             return ("fn", path, name)
+        if name in summary.get("classes", ()):
+            return ("class", path, name)
         if name in summary["values"]:
             return self.resolve(summary["values"][name], path, depth + 1)
         if name in summary["imports"]:
@@ -297,6 +272,8 @@ class ProjectIndex:
             return None
         if target[0] == "module":
             return self._module_name(target[1], attr, depth + 1)
+        if target[0] in ("class", "instance"):
+            return self._member(target, attr, depth)
         if target[0] == "kind":
             dotted = f"<{target[1]}>.{attr}"
         elif target[0] == "dotted":
@@ -306,9 +283,35 @@ class ProjectIndex:
         kind = self.instances.get(dotted)
         return ("kind", kind) if kind else ("dotted", dotted)
 
+    def _member(self, target: tuple, attr: str, depth: int, seen: int = 0) -> Target:
+        """A method or attribute of a project class, through its bases (`class
+        Notifier(BaseNotifier)`): a method of an instance is bound to it, and an attribute its
+        class or methods give one form (`self.mailer = Mailer()`) is what that form resolves to."""
+        shape, path, name = target
+        summary = self.summary(path)
+        cls = summary.get("classes", {}).get(name) if summary is not None else None
+        if summary is None or cls is None or seen > 4 or depth > _MAX_DEPTH:
+            return None
+        if attr in cls["methods"]:
+            key = f"{name}.{attr}"
+            static = summary["functions"][key].get("static")
+            return ("method", path, key) if shape == "instance" and not static else ("fn", path, key)
+        form = cls.get("attrs", {}).get(attr)
+        if form is not None:
+            return self.resolve(form, path, depth + 1)
+        for base in cls.get("bases", ()):
+            found = self.resolve(base, path, depth + 1)
+            if found is not None and found[0] == "class":
+                answer = self._member((shape, found[1], found[2]), attr, depth + 1, seen + 1)
+                if answer is not None:
+                    return answer
+        return None
+
     def _call(self, target: Target, service, depth: int) -> Target:
         if target is None:
             return None
+        if target[0] == "class":  # `Notifier()`: an instance of it
+            return ("instance", target[1], target[2])
         if target[0] in ("dotted", "kind"):
             dotted = target[1] if target[0] == "dotted" else None
             if dotted is None:
@@ -317,7 +320,7 @@ class ProjectIndex:
             if kind == "aws":
                 return ("kind", f"aws:{service}" if service else "aws")
             return ("kind", kind) if kind else None
-        if target[0] == "fn":
+        if target[0] in ("fn", "method"):
             summary = self.summary(target[1])
             assert summary is not None  # a function target is read from its module's summary
             function = summary["functions"][target[2]]
@@ -339,14 +342,15 @@ class ProjectIndex:
         target = self.resolve(["call", form, None], importer)
         return target[1] if target is not None and target[0] == "kind" else None
 
-    def function(self, form, importer: str) -> Optional[Tuple[str, str]]:
-        """(file, name) of the project function a name refers to, or None. A helper of
-        the project's tests (tests/, testing/, test_*.py, conftest.py) handles test data:
-        where it sends its parameters is not followed."""
+    def function(self, form, importer: str) -> Optional[Tuple[str, str, int]]:
+        """(file, name, parameters the call does not pass) of the project function a name
+        refers to, or None: a method bound to an instance (`self.notify(x)`, `Notifier().send(x)`)
+        is not passed its first parameter. A helper of the project's tests (tests/, testing/,
+        test_*.py, conftest.py) handles test data: where it sends its parameters is not followed."""
         target = self.resolve(form, importer)
-        if target is None or target[0] != "fn" or self.is_test(target[1]):
+        if target is None or target[0] not in ("fn", "method") or self.is_test(target[1]):
             return None
-        return target[1], target[2]
+        return target[1], target[2], 1 if target[0] == "method" else 0
 
     def function_summary(self, path: str, name: str) -> Optional[dict]:
         from gdpr_lint.semantic.summary import complete
@@ -379,8 +383,9 @@ class ProjectIndex:
         if function is None:
             return []
         out = []
+        own = _own_class(function, name)
         for form, args, line, keywords, caught in function.get("flows", ()):
-            target = self.resolve(form, path)
+            target = self.resolve(_bind_self(form, *own) if own else form, path)
             if target is None:
                 continue
             if target[0] in ("dotted", "kind"):
@@ -388,17 +393,18 @@ class ProjectIndex:
                 for params, rule, verb in sinks.call_sinks(text, args, keywords):
                     for param in params:
                         out.append((param, rule, verb, [(path, line, _shown(text))]))
-            elif target[0] == "fn":
+            elif target[0] in ("fn", "method"):
                 inner = self.function_summary(target[1], target[2])
                 if inner is None:
                     continue
+                shift = 1 if target[0] == "method" else 0
                 for param, rule, verb, steps in self.param_sinks(target[1], target[2], sinks):
                     if caught and steps[-1][2].startswith("raise "):
                         continue  # the caller catches what the callee raises
                     for key, params in args:
-                        if _parameter_at(inner, key) == param:
-                            for own in params:
-                                out.append((own, rule, verb, [(path, line, target[2] + "()")] + steps))
+                        if _parameter_at(inner, key, shift) == param:
+                            for given in params:
+                                out.append((given, rule, verb, [(path, line, target[2] + "()")] + steps))
         for form, params, line in function.get("raises", ()):
             target = self.resolve(form, path)
             text = target[1] if target is not None and target[0] == "dotted" else (form[1] if form[0] == "name" else "")
@@ -451,9 +457,26 @@ def _shown(target: str) -> str:
     return target.replace("<", "").replace(">", "") + "()"
 
 
-def _parameter_at(function: dict, key) -> Optional[str]:
+def _own_class(function: dict, name: str) -> Optional[Tuple[str, str]]:
+    """(the `self` parameter, its class) of a method `Class.method` that has one."""
+    if "." not in name or function.get("static") or not function["params"]:
+        return None
+    return function["params"][0], name.split(".", 1)[0]
+
+
+def _bind_self(form, own: str, cls: str):
+    """The form with the method's `self` parameter as an instance of its class."""
+    if not isinstance(form, list):
+        return form
+    if form == ["param", own]:
+        return ["inst", cls]
+    return [_bind_self(part, own, cls) for part in form]
+
+
+def _parameter_at(function: dict, key, shift: int = 0) -> Optional[str]:
     if isinstance(key, int):
         params = function["params"]
+        key += shift
         return params[key] if key < len(params) else None
     if key in function["params"] or key in function.get("kwonly", ()):
         return key

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 import libcst as cst
 
-from gdpr_lint.semantic.scope import Binding, _FunctionRef
+from gdpr_lint.semantic.scope import Binding, _ClassRef, _FunctionRef
 
 if TYPE_CHECKING:
     from gdpr_lint.analysis.flow import Taint
     from gdpr_lint.analysis.pii import PiiVocabulary
-    from gdpr_lint.semantic.scope import Const, Scope
+    from gdpr_lint.semantic.scope import Const, Definition, Scope
 
 
 class FileProject:
@@ -62,6 +62,8 @@ class ProjectMixin:
 
         def resolve(self, node: Any) -> Optional[str]: ...
         def taint(self, node: Any) -> Taint: ...
+        def definition(self, node: Any) -> Optional[Definition]: ...
+        def _is_import(self, node: Any) -> bool: ...
 
     def _project_receiver(self, base: str, attr: str) -> str:
         """`verbose_logger.info` with `from myproj._logging import verbose_logger` (or
@@ -85,22 +87,52 @@ class ProjectMixin:
         from gdpr_lint.semantic.scope import Const
 
         project = self.project
-        binding = self.scope.lookup(node.value) if type(node) is cst.Name else None
-        if (
-            project is None
-            or binding is None
-            or not binding.qualname
-            or binding.type_name == "module"
-            or not binding.qualname.rsplit(".", 1)[-1].isupper()
-        ):
+        if project is None:
+            return None
+        if type(node) is cst.Name:
+            binding = self.scope.lookup(node.value)
+            if binding is None or binding.type_name == "module":
+                return None
+            qualname = binding.qualname
+        else:  # `conf.DEFAULT_REGION` with `from myproj import conf` (or `import myproj.conf as conf`)
+            qualname = self.resolve(node) if self._is_import(node) else None
+            if qualname is not None and not project.index.in_project(qualname, project.path):
+                return None
+        if not qualname or not qualname.rsplit(".", 1)[-1].isupper():
             return None  # settings constants are named in capitals (`AWS_REGION`)
-        found = project.ask(project.index.constant_of, binding.qualname, project.path)
+        found = project.ask(project.index.constant_of, qualname, project.path)
         if found is None:
             return None
         value, how, path, line = found
         where = f"{project.shown(path)}:{line}" if line else project.shown(path)
-        name = binding.qualname.rsplit(".", 1)[-1]
+        name = qualname.rsplit(".", 1)[-1]
         note = f"{name}, {where}" if how == "constant" else f"the default of environment variable {how}, {where}"
+        return Const(value, note=note, remote=(name, how))
+
+    def _project_returned_constant(self, call: cst.Call):
+        """`region_name=default_region(r)` with a project helper that returns `r or
+        "us-west-2"`, an environment default or a module constant: that value, with where."""
+        from gdpr_lint.semantic.scope import Const
+
+        project = self.project
+        if project is None:
+            return None
+        target = self.resolve(call.func)
+        if target is not None and target.startswith("<"):
+            return None
+        form = self._callee_form(call.func, target)
+        if form is None:
+            return None
+        index = project.index
+        found = project.ask(index.function, form, project.path)
+        if found is None:
+            return None
+        answer = project.ask(index.returned_constant, found[0], found[1])
+        if answer is None:
+            return None
+        value, how, line = answer
+        where = f"{found[1]}() ({project.shown(found[0])}:{line})"
+        note = where if how == "constant" else f"the default of environment variable {how}, in {where}"
         return Const(value, note=note)
 
     def _callee_form(self, func, target: Optional[str]) -> Optional[list]:
@@ -119,12 +151,57 @@ class ProjectMixin:
             binding = self.scope.lookup(func.value)
             if (
                 binding is not None
-                and isinstance(binding.value, _FunctionRef)
+                and isinstance(binding.value, (_FunctionRef, _ClassRef))
                 and not binding.qualname
                 and self._is_module_binding(func.value, binding)
             ):
                 return ["name", "@" + func.value]
         return None
+
+    def _method_form(self, func) -> Optional[list]:
+        """`self.notify` in a method of a module-level class of this file, `n.send`,
+        `Notifier().send` or `self.mailer.send` where the receiver is an instance of a project
+        class (`n = Notifier()`, `self.mailer = Mailer()` in the class): the method, as a form
+        for the project index."""
+        if type(func) is not cst.Attribute:
+            return None
+        receiver = self._receiver_form(func.value, 0)
+        return ["attr", receiver, func.attr.value] if receiver is not None else None
+
+    def _receiver_form(self, node, depth: int) -> Optional[list]:
+        if depth > 4:
+            return None
+        kind = type(node)
+        if kind is cst.Attribute:
+            base = self._receiver_form(node.value, depth + 1)
+            return ["attr", base, node.attr.value] if base is not None else None
+        if kind is cst.Name:
+            scope: Optional[Scope] = self.scope
+            while scope is not None and scope.kind != "function":
+                scope = scope.parent
+            if scope is not None and scope.class_scope is not None and node.value == scope.self_name:
+                cls = scope.class_scope
+                binding = scope.lookup(node.value)
+                if binding is None or binding.value is not None:
+                    return None  # `self` rebound
+                module = cls
+                while module.parent is not None:
+                    module = module.parent
+                return ["inst", cls.name] if cls.parent is module else None
+            definition = self.definition(node)
+            if definition is None or type(definition.value) is not cst.Call:
+                return None
+            node = definition.value
+        elif kind is not cst.Call:
+            return None
+        made = node.func
+        target = self.resolve(made)
+        if target is not None and target.startswith("<"):
+            return None
+        form = self._callee_form(made, target)
+        if form is None or not form[1].rsplit(".", 1)[-1].lstrip("@")[:1].isupper():
+            return None  # a class is named in CapWords: `Notifier()`, not `make_notifier()`
+        return ["call", form, None]
 
     def _is_module_binding(self, name: str, binding: Binding) -> bool:
         scope = self.scope
@@ -163,7 +240,7 @@ class ProjectMixin:
         project = self.project
         if project is None or not call.args:
             return []
-        form = self._callee_form(call.func, target)
+        form = self._method_form(call.func) or self._callee_form(call.func, target)
         if form is None:
             return []
         # only a call given personal data can pass it on: judged before any summary is read
@@ -173,14 +250,12 @@ class ProjectMixin:
         found = project.ask(index.function, form, project.path)
         if found is None:
             return []
-        path, name = found
+        path, name, shift = found
         summary = index.function_summary(path, name)
         flows = project.ask(index.param_sinks, path, name, sinks)
         if not flows or summary is None:
             return []
-        params = summary["params"]
-        if params and params[0] in ("self", "cls"):
-            return []  # a method reached through its class: arguments shift; not modelled
+        params = summary["params"][shift:]  # a method bound to an instance is not passed `self`
         arguments = {}
         position = 0
         for arg in call.args:

@@ -155,6 +155,8 @@ class Const:
     origin_name: Optional[str] = None
     _ctx: object = dataclasses.field(default=None, repr=False)
     note: Optional[str] = None
+    # another module's constant: (its name, "constant" or the environment variable it defaults)
+    remote: Optional[Tuple[str, str]] = None
 
     @property
     def origin(self):

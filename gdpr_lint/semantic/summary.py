@@ -20,6 +20,10 @@ Forms (lists, so that they survive JSON):
   ["env", "AWS_REGION", "us-east-1"]   an environment variable read with a default (or `or`)
   ["any", form, form, ...]       a module-level name assigned more than once: one of these
 
+A module-level class (`classes`): its bases, its methods (summarised as the functions
+`Class.method`, a static one marked `static`) and the attributes its body or its methods
+(`self.mailer = Mailer()`) give one form.
+
 A function's summary: its parameters, what its `return`s are (forms), and its flows: each
 call whose arguments carry a parameter whole (the parameter itself, or text made of it:
 f-strings, `%`, `+`, `.format()`, `str()`; not `p.id` nor `len(p)`), with the argument
@@ -33,7 +37,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Set
 
-VERSION = 3
+VERSION = 4
 _TEXT_METHODS = frozenset(
     (
         "format",
@@ -89,6 +93,8 @@ def summarize(tree: ast.Module, lazy: bool = False) -> dict:
     lines: Dict[str, int] = {}
     unknown: Set[str] = set()
     functions: Dict[str, dict] = {}
+    classes: Dict[str, dict] = {}
+    methods: Dict[str, ast.AST] = {}  # "Class.method" -> its node, for a lazy summary
     for stmt in statements:
         if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and stmt.value is not None:
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -106,15 +112,22 @@ def summarize(tree: ast.Module, lazy: bool = False) -> dict:
                         lines[name] = stmt.lineno
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions[stmt.name] = _function_head(stmt, shaper) if lazy else _function(stmt, shaper)
+        elif isinstance(stmt, ast.ClassDef):
+            from gdpr_lint.semantic.summary_classes import summarize_class
+
+            classes[stmt.name] = summarize_class(stmt, shaper, functions, lazy, methods)
     for name in unknown:  # also given a value the summary cannot say: unknown
         values.pop(name, None)
         lines.pop(name, None)
     summary = {"v": VERSION, "imports": imports, "values": values, "lines": lines, "functions": functions}
+    if classes:
+        summary["classes"] = classes
     if lazy:
-        summary["_lazy"] = (
-            {stmt.name: stmt for stmt in statements if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))},
-            shaper,
-        )
+        nodes: Dict[str, ast.AST] = {
+            stmt.name: stmt for stmt in statements if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+        nodes.update(methods)
+        summary["_lazy"] = (nodes, shaper)
     return summary
 
 
@@ -321,13 +334,32 @@ class _Shaper:
         return set()
 
 
-def _constant(node):
+_ARITHMETIC = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.FloorDiv: lambda a, b: a // b,
+    ast.Div: lambda a, b: a / b,
+}
+
+
+def _constant(node, depth: int = 0):
     if (
         isinstance(node, ast.Constant)
         and isinstance(node.value, (str, int, float))
         and not isinstance(node.value, bool)
     ):
         return node.value
+    if isinstance(node, ast.BinOp) and depth < 12:  # a lifetime: `60 * 60 * 24 * 90`
+        operate = _ARITHMETIC.get(type(node.op))
+        left = _constant(node.left, depth + 1) if operate is not None else None
+        right = _constant(node.right, depth + 1) if left is not None else None
+        if operate is not None and isinstance(left, (int, float)) and isinstance(right, (int, float)):
+            try:
+                value = operate(left, right)
+            except ZeroDivisionError:
+                return None
+            return value if abs(value) < 1e15 else None
     return None
 
 

@@ -13,6 +13,7 @@ from gdpr_lint.syntax.nodes import string_value
 
 if TYPE_CHECKING:
     from gdpr_lint.semantic.project_use import FileProject
+    from gdpr_lint.semantic.scope import Scope
 
 _NUMBER_OPS = {
     cst.Add: lambda a, b: a + b,
@@ -35,6 +36,9 @@ class ValuesMixin:
         def definition(self, node: Any) -> Optional[Definition]: ...
         def resolve(self, node: Any) -> Optional[str]: ...
         def _project_constant(self, node: Any) -> Optional[Const]: ...
+        def _project_returned_constant(self, call: Any) -> Optional[Const]: ...
+
+        scope: Scope
 
     def constant(self, node, _depth: int = 0) -> Optional[Const]:
         if _depth > 25:
@@ -178,6 +182,79 @@ class ValuesMixin:
                     return Const(inner.value, note=where)
         return None
 
+    def fallback(self, node) -> Optional[Const]:
+        """The value the code falls back to where `constant` knows none: the default of a
+        lookup (`config.get("region", "us-east-1")`, `getattr(settings, "REGION", "us")`),
+        of a parameter (`def make(region="us-east-1")`, or `region = region or "us-west-2"`
+        before the use), or what a helper returns when it is not given one (`return region
+        or "us-west-2"`, an environment default, a module constant). For checks that judge
+        where a client goes: the value a lookup falls back to is not what it returns, so
+        taint and the other checks keep asking `constant`."""
+        kind = type(node)
+        if kind is cst.Call:
+            return self._lookup_default(node) or (
+                self._project_returned_constant(node) if self.project is not None else None
+            )
+        if kind is not cst.Name:
+            return None
+        scope: Optional[Scope] = self.scope
+        while scope is not None and node.value not in scope.bindings:
+            scope = scope.parent
+        if scope is None:
+            return None
+        binding = scope.bindings[node.value]
+        value = binding.value
+        if value is None and node.value in getattr(scope, "param_names", ()) and scope.node is not None:
+            params = scope.node.params
+            for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
+                if param.name is binding.node and param.default is not None:
+                    inner = self.constant(param.default)
+                    if inner is None or not inner.value or not isinstance(inner.value, str):
+                        return None
+                    return Const(inner.value, note=f"the default of parameter {node.value}")
+            return None
+        if (
+            type(value) is cst.BooleanOperation
+            and type(value.operator) is cst.Or
+            and type(value.left) is cst.Name
+            and value.left.value == node.value  # `region = region or "us-west-2"`
+        ):
+            return self.constant(value)
+        return None
+
+    def _lookup_default(self, call: cst.Call) -> Optional[Const]:
+        """`config.get("region", "us-east-1")`, `getattr(settings, "AWS_REGION", "us-east-1")`."""
+        func = call.func
+        args = call.args
+        if any(arg.star for arg in args):
+            return None
+        if type(func) is cst.Attribute and func.attr.value == "get" and 1 <= len(args) <= 2:
+            key_node = args[0].value if args[0].keyword is None else None
+            default = args[1].value if len(args) == 2 and args[1].keyword is None else None
+            if default is None:
+                default = next((a.value for a in args if a.keyword is not None and a.keyword.value == "default"), None)
+        elif type(func) is cst.Name and func.value == "getattr" and len(args) == 3:
+            if self.scope.lookup("getattr") is not None:
+                return None
+            key_node, default = args[1].value, args[2].value
+        else:
+            return None
+        if key_node is None or default is None:
+            return None
+        key = self.constant(key_node)
+        if key is None or not isinstance(key.value, str):
+            return None
+        table = self.constant(func.value) if type(func) is cst.Attribute else None
+        if table is not None:  # `REGIONS.get("eu", "us-east-1")` of a constant dict: its item
+            found = table.value.get(key.value) if isinstance(table.value, dict) else None
+            return Const(found, table.origin_node, table.origin_name, self, table.note) if found else None
+        if type(func) is cst.Attribute and _constant_name(func.value):
+            return None  # `REGIONS.get(...)` of a table the analysis cannot read: its keys are not known
+        inner = self.constant(default)
+        if inner is None or not isinstance(inner.value, str) or not inner.value:
+            return None
+        return Const(inner.value, note=f'the default of "{key.value}"')
+
     def _is_env_getter(self, call: cst.Call) -> bool:
         target = self.resolve(call.func)
         return target in self.env_getters or (target or "").endswith((".getenv", "environ.get"))
@@ -190,3 +267,10 @@ class ValuesMixin:
         return str(variable.value) if variable is not None else None
 
     # ---- personal data ----------------------------------------------------------------
+
+
+def _constant_name(node) -> bool:
+    """`REGIONS`, `conf.REGIONS`: a name written as a module constant."""
+    if type(node) is cst.Attribute:
+        node = node.attr
+    return type(node) is cst.Name and node.value.isupper()
