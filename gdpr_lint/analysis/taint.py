@@ -4,7 +4,7 @@ items, literals). A mixin of the engine's Context.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, FrozenSet, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Optional, Tuple
 
 import libcst as cst
 
@@ -26,11 +26,16 @@ if TYPE_CHECKING:
     from gdpr_lint.semantic.scope import Binding, Const, Scope
 
 
+def _is_pop(node) -> bool:
+    return type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "pop"
+
+
 class TaintMixin:
     """What an expression carries: its sources of personal data."""
 
     if TYPE_CHECKING:  # provided by the Context and its other mixins
         _module_words: Optional[FrozenSet[str]]
+        _function_uses: Dict[int, Any]
         _taint_depth: int
         empty_names: frozenset
         field_categories: Dict[str, str]
@@ -182,8 +187,40 @@ class TaintMixin:
                     return self._object_dump_taint(node)
             if whole and not binding.taint and binding.items:
                 return binding.items.through(node.value)  # `row` after `email = row["Email"]`
-            return binding.taint
+            return self._judged_by_use(node.value, binding.taint)
         return self._taint_source(self.vocab.classify(node.value), node)
+
+    def _judged_by_use(self, name: str, taint: Taint) -> Taint:
+        """What the function does with `name` contradicts what it seemed to be
+        (analysis/uses.py): compared or computed as a number, tested as a network destination."""
+        spec = self.vocab.use_spec
+        if not taint or not any(s.ambiguous or s.category in spec.network_categories for s in taint.sources):
+            return taint
+        qualifier = self.vocab.judge.holder_qualifier(name) if any(s.ambiguous for s in taint.sources) else None
+        if qualifier is not None:  # `count = get_tokens(count=True)`: the name says what it holds
+            taint = taint.capped("low", f"`{name}`: '{qualifier}' says what it holds", ambiguous_only=True)
+        scope = self.scope
+        while scope is not None and scope.kind != "function":
+            scope = scope.parent
+        if scope is None or scope.node is None:
+            return taint
+        uses = self._function_uses.get(id(scope.node))
+        if uses is None:
+            from gdpr_lint.analysis.uses import function_uses
+
+            uses = self._function_uses[id(scope.node)] = function_uses(scope.node, spec)
+        if name in uses.numbers:
+            taint = taint.capped(
+                "low", f"`{name}` is compared or computed as a number: a count, a position or an id", ambiguous_only=True
+            )
+        if name in uses.network:
+            taint = taint.capped(
+                "low",
+                f"`{name}` is tested as a network destination (an outbound-request guard), not a person's address",
+                categories=spec.network_categories,
+                below="high",
+            )
+        return taint
 
     def _taint(self, node) -> Taint:
         t = type(node)
@@ -361,7 +398,8 @@ class TaintMixin:
         if category is not None:
             confidence = "high" if self._is_request_source(container) else "medium"
             taint = self._taint_source(category, node, confidence, key)
-            self._note_item_read(container, taint)
+            if not _is_pop(node):  # `cookies = args.pop("cookies")`: `args` no longer holds it
+                self._note_item_read(container, taint)
             if taint and confidence == "high":  # where it enters: a field of a request
                 self.observe(
                     "data", node, category=category, source=f"request field ({container.attr.value})", name=key
