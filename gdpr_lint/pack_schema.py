@@ -246,6 +246,8 @@ PII = Table(
                 "number-types": STRS,
                 "record-keys": STRS,
                 "session-kinds": STRS,
+                "app-session-kinds": STRS,
+                "login-words": STRS,
                 "api-event-keys": STRS,
                 #: uses that contradict a name (analysis/uses.py)
                 "uses": Table(

@@ -45,6 +45,8 @@ class ConfidenceJudge:
         self.number_types = frozenset(spec.get("number-types", ()))
         self.record_keys = frozenset(spec.get("record-keys", ()))
         self.session_kinds = frozenset(spec.get("session-kinds", ()))
+        self.app_session_kinds = frozenset(spec.get("app-session-kinds", ()))
+        self.login_words = frozenset(spec.get("login-words", ()))
         self.thing_modules = frozenset(spec.get("thing-modules", ()))
         self.api_event_keys = tuple(spec.get("api-event-keys", ()))
         self.redacting_methods = frozenset(pii.get("redaction", {}).get("methods", ()))
@@ -139,7 +141,7 @@ class ConfidenceJudge:
             return Verdict(
                 LOW,
                 f"`{name}` is ambiguous ({phrase}) and the code says whose session it is ('{kind}': an encryption "
-                "protocol's, a room's or a channel's), not a login's",
+                "protocol's, a room's, a channel's or the application's own, a chat's or a flow's), not a login's",
                 True,
             )
         if type_name in self.number_types:
@@ -172,10 +174,19 @@ class ConfidenceJudge:
     def _session_kind(self, phrase, owner_words, others, class_words, scope_words, module_words) -> Optional[str]:
         """The word that says a session is not a login's (`megolm`, `room`, `tls`) when the
         phrase is a session's (`session_id`, `session.id`), else None."""
-        if not self.session_kinds or not ("session" in phrase or (not phrase and owner_words[-1:] == ("session",))):
+        if not ("session" in phrase or (not phrase and owner_words[-1:] == ("session",))):
             return None
-        for group in (others, owner_words, class_words, sorted(scope_words), sorted(module_words)):
+        groups = (others, owner_words, class_words, sorted(scope_words), sorted(module_words))
+        for group in groups:
             found = next((w for w in group if w in self.session_kinds), None)
+            if found is not None:
+                return found
+        # a chat's, a flow's or a message's session, unless the code around it is a login's
+        # (`start_login_flow`): an application's own sessions are not its users' logins
+        if any(self.login_words.intersection(group) for group in groups):
+            return None
+        for group in groups:
+            found = next((w for w in group if w in self.app_session_kinds), None)
             if found is not None:
                 return found
         return None
