@@ -421,6 +421,27 @@ class TaintMixin:
                         return self.taint(element.value)
         return EMPTY
 
+    def spread_taint(self, node, keywords) -> Taint:
+        """`**kwargs` spread into a call of which only `keywords` matter (a URL's `url=` and
+        `params=`): the items of a dict the code built under those keys, or all it carries when
+        its keys are unknown (`kwargs["headers"] = {"Authorization": ...}` stays in the headers)."""
+        if type(node) is cst.Name:
+            binding = self.scope.lookup(node.value)
+            if binding is not None and type(binding.value) is cst.Dict and binding.keyed is not None:
+                result = EMPTY
+                for element in binding.value.elements:
+                    if type(element) is cst.DictElement:
+                        key = string_value(element.key)
+                        if key is None or key in keywords:
+                            result = result.union(self.keyed_taint(element.key, element.value))
+                    else:
+                        result = result.union(self.taint(element.value))
+                for key, taint in binding.keyed.items():
+                    if key in keywords:
+                        result = result.union(taint)
+                return result
+        return self.taint(node)
+
     def keyed_taint(self, key_node, value_node) -> Taint:
         """A value under a key (`{"email": x}`, `email=x`, `set_tag("email", x)`): the
         value's own data, or, for a value of unknown content, what the key names."""
