@@ -248,6 +248,7 @@ PII = Table(
                 "session-kinds": STRS,
                 "app-session-kinds": STRS,
                 "login-words": STRS,
+                "public-parts": STRS,
                 "api-event-keys": STRS,
                 #: uses that contradict a name (analysis/uses.py)
                 "uses": Table(

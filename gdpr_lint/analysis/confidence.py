@@ -47,6 +47,8 @@ class ConfidenceJudge:
         self.session_kinds = frozenset(spec.get("session-kinds", ()))
         self.app_session_kinds = frozenset(spec.get("app-session-kinds", ()))
         self.login_words = frozenset(spec.get("login-words", ()))
+        self.public_parts = frozenset(spec.get("public-parts", ()))
+        self.credential_categories = frozenset(c for c, v in vocab.categories.items() if v.group == "credential")
         self.thing_modules = frozenset(spec.get("thing-modules", ()))
         self.api_event_keys = tuple(spec.get("api-event-keys", ()))
         self.redacting_methods = frozenset(pii.get("redaction", {}).get("methods", ()))
@@ -170,6 +172,12 @@ class ConfidenceJudge:
         if self.person_owners.intersection(words):
             return None
         return self._qualifier(self.thing_qualifiers, words)
+
+    def public_part(self, name: str) -> Optional[str]:
+        """The word of a name that says it holds a credential's public part (`yubi_prefix`,
+        `token_serial`, `key_label`), else None."""
+        words = [self.vocab.fold(w) for w in split_words(name)]
+        return next((w for w in words if w in self.public_parts), None)
 
     def _session_kind(self, phrase, owner_words, others, class_words, scope_words, module_words) -> Optional[str]:
         """The word that says a session is not a login's (`megolm`, `room`, `tls`) when the

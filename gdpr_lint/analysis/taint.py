@@ -194,9 +194,19 @@ class TaintMixin:
         """What the function does with `name` contradicts what it seemed to be
         (analysis/uses.py): compared or computed as a number, tested as a network destination."""
         spec = self.vocab.use_spec
-        if not taint or not any(s.ambiguous or s.category in spec.network_categories for s in taint.sources):
+        judge = self.vocab.judge
+        if not taint:
             return taint
-        qualifier = self.vocab.judge.holder_qualifier(name) if any(s.ambiguous for s in taint.sources) else None
+        part = judge.public_part(name) if judge.public_parts else None
+        if part is not None:  # `yubi_prefix = otp[:-32]`: the public id before the one-time code
+            taint = taint.capped(
+                "low",
+                f"`{name}`: '{part}' says it holds a credential's public part, not the secret",
+                categories=judge.credential_categories,
+            )
+        if not any(s.ambiguous or s.category in spec.network_categories for s in taint.sources):
+            return taint
+        qualifier = judge.holder_qualifier(name) if any(s.ambiguous for s in taint.sources) else None
         if qualifier is not None:  # `count = get_tokens(count=True)`: the name says what it holds
             taint = taint.capped("low", f"`{name}`: '{qualifier}' says what it holds", ambiguous_only=True)
         scope = self.scope
