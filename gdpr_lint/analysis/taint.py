@@ -209,7 +209,7 @@ class TaintMixin:
         qualifier = judge.holder_qualifier(name) if any(s.ambiguous for s in taint.sources) else None
         if qualifier is not None:  # `count = get_tokens(count=True)`: the name says what it holds
             taint = taint.capped("low", f"`{name}`: '{qualifier}' says what it holds", ambiguous_only=True)
-        scope = self.scope
+        scope: Optional[Scope] = self.scope
         while scope is not None and scope.kind != "function":
             scope = scope.parent
         if scope is None or scope.node is None:
@@ -221,7 +221,9 @@ class TaintMixin:
             uses = self._function_uses[id(scope.node)] = function_uses(scope.node, spec)
         if name in uses.numbers:
             taint = taint.capped(
-                "low", f"`{name}` is compared or computed as a number: a count, a position or an id", ambiguous_only=True
+                "low",
+                f"`{name}` is compared or computed as a number: a count, a position or an id",
+                ambiguous_only=True,
             )
         if name in uses.network:
             taint = taint.capped(
