@@ -244,7 +244,21 @@ PII = Table(
                 "strong-thing-qualifiers": STRS,
                 "thing-modules": STRS,
                 "number-types": STRS,
+                "record-keys": STRS,
+                "session-kinds": STRS,
+                "app-session-kinds": STRS,
+                "login-words": STRS,
+                "public-parts": STRS,
                 "api-event-keys": STRS,
+                #: uses that contradict a name (analysis/uses.py)
+                "uses": Table(
+                    {
+                        "network-attributes": STRS,
+                        "network-call-words": STRS,
+                        "network-containers": STRS,
+                        "network-categories": STRS,
+                    }
+                ),
             }
         ),
         "redaction": Table({"methods": STRS}),

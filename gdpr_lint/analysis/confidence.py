@@ -43,6 +43,12 @@ class ConfidenceJudge:
         self.thing_qualifiers = WordSequences(spec.get("thing-qualifiers", ()), vocab.fold)
         self.strong_thing_qualifiers = WordSequences(spec.get("strong-thing-qualifiers", ()), vocab.fold)
         self.number_types = frozenset(spec.get("number-types", ()))
+        self.record_keys = frozenset(spec.get("record-keys", ()))
+        self.session_kinds = frozenset(spec.get("session-kinds", ()))
+        self.app_session_kinds = frozenset(spec.get("app-session-kinds", ()))
+        self.login_words = frozenset(spec.get("login-words", ()))
+        self.public_parts = frozenset(spec.get("public-parts", ()))
+        self.credential_categories = frozenset(c for c, v in vocab.categories.items() if v.group == "credential")
         self.thing_modules = frozenset(spec.get("thing-modules", ()))
         self.api_event_keys = tuple(spec.get("api-event-keys", ()))
         self.redacting_methods = frozenset(pii.get("redaction", {}).get("methods", ()))
@@ -103,6 +109,12 @@ class ConfidenceJudge:
         if start == end:  # the name alone is no phrase: its owner made it one (`user.name`,
             # `request.client.host`), or a type or a declaration did (`addr: EmailStr`)
             ambiguous = base != HIGH and bool(owner_words) and owner_words[-1] not in self.person_owners
+            if ambiguous and not owner_is_request and words and words[-1] in self.record_keys:
+                return Verdict(
+                    LOW,
+                    f"`{name}` is the id of a stored '{owner_words[-1]}' record (its row), not the key or token it holds",
+                    True,
+                )
         if not ambiguous:
             credential = self.vocab.categories[category].group == "credential"
             qualifier = None if credential else self._qualifier(self.strong_thing_qualifiers, others)
@@ -126,6 +138,14 @@ class ConfidenceJudge:
                 f"`{name}` is ambiguous ({phrase}) and what holds it ('{thing}') is a machine, job, model or service, not a person",
                 True,
             )
+        kind = self._session_kind(words[start:end], owner_words, others, class_words, scope_words, module_words)
+        if kind is not None and not owner_is_request and not self._support(owner_words, False, others, (), (), ()):
+            return Verdict(
+                LOW,
+                f"`{name}` is ambiguous ({phrase}) and the code says whose session it is ('{kind}': an encryption "
+                "protocol's, a room's, a channel's or the application's own, a chat's or a flow's), not a login's",
+                True,
+            )
         if type_name in self.number_types:
             return Verdict(LOW, f"`{name}` is typed {type_name}: a number or a flag, not {label}", True)
         if base == HIGH:
@@ -142,6 +162,42 @@ class ConfidenceJudge:
         return Verdict(
             LOW, f"`{name}` is ambiguous ({phrase}) and nothing around it says it is a person's or a login's", True
         )
+
+    def holder_qualifier(self, name: str) -> Optional[str]:
+        """What the name a value is held by says it is, when that contradicts an ambiguous
+        word it was recognised by (`count = get_tokens(..., count=True)`, `next_cursor = ...`)."""
+        if not self.enabled:
+            return None
+        words = tuple(self.vocab.fold(w) for w in split_words(name))
+        if self.person_owners.intersection(words):
+            return None
+        return self._qualifier(self.thing_qualifiers, words)
+
+    def public_part(self, name: str) -> Optional[str]:
+        """The word of a name that says it holds a credential's public part (`yubi_prefix`,
+        `token_serial`, `key_label`), else None."""
+        words = [self.vocab.fold(w) for w in split_words(name)]
+        return next((w for w in words if w in self.public_parts), None)
+
+    def _session_kind(self, phrase, owner_words, others, class_words, scope_words, module_words) -> Optional[str]:
+        """The word that says a session is not a login's (`megolm`, `room`, `tls`) when the
+        phrase is a session's (`session_id`, `session.id`), else None."""
+        if not ("session" in phrase or (not phrase and owner_words[-1:] == ("session",))):
+            return None
+        groups = (others, owner_words, class_words, sorted(scope_words), sorted(module_words))
+        for group in groups:
+            found = next((w for w in group if w in self.session_kinds), None)
+            if found is not None:
+                return found
+        # a chat's, a flow's or a message's session, unless the code around it is a login's
+        # (`start_login_flow`): an application's own sessions are not its users' logins
+        if any(self.login_words.intersection(group) for group in groups):
+            return None
+        for group in groups:
+            found = next((w for w in group if w in self.app_session_kinds), None)
+            if found is not None:
+                return found
+        return None
 
     @staticmethod
     def _qualifier(qualifiers: WordSequences, words: Sequence[str]) -> Optional[str]:

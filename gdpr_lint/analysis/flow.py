@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable, Optional, Tuple
+from typing import Callable, FrozenSet, Optional, Tuple
 
 from gdpr_lint.model import CONFIDENCES
 
@@ -69,14 +69,30 @@ class Taint:
         extra = tuple(s for s in other.sources if (s.category, id(s.node)) not in known)
         return Taint(self.sources + extra, None, self._render or other._render, self._label or other._label)
 
-    def capped(self, confidence: str, reason: str, *, ambiguous_only: bool = False) -> "Taint":
+    def capped(
+        self,
+        confidence: str,
+        reason: str,
+        *,
+        ambiguous_only: bool = False,
+        categories: Optional[FrozenSet[str]] = None,
+        below: Optional[str] = None,
+    ) -> "Taint":
         """The same data, no surer than `confidence` (the place it reaches says why);
         ambiguous_only: only what an ambiguous word named (a number contradicts a `token`, not
-        an OTP or a card number)."""
+        an OTP or a card number); categories: only those; below: only what is less sure than
+        that (a request's own client address stays what it is)."""
         limit = CONFIDENCES.index(confidence)
+        ceiling = CONFIDENCES.index(below) if below is not None else len(CONFIDENCES)
 
         def keeps(s: Source) -> bool:
-            return CONFIDENCES.index(s.confidence) <= limit or (ambiguous_only and not s.ambiguous)
+            rank = CONFIDENCES.index(s.confidence)
+            return (
+                rank <= limit
+                or rank >= ceiling
+                or (ambiguous_only and not s.ambiguous)
+                or (categories is not None and s.category not in categories)
+            )
 
         if all(keeps(s) for s in self.sources):
             return self

@@ -133,6 +133,9 @@ class PiiVocabulary:
         from gdpr_lint.analysis.confidence import ConfidenceJudge
 
         self.judge = ConfidenceJudge(self, tables)  # how sure a recognised name is ([pii.confidence])
+        from gdpr_lint.analysis.uses import UseSpec
+
+        self.use_spec = UseSpec.from_tables(pii.get("confidence", {}))  # [pii.confidence.uses]
 
     @staticmethod
     def _phrase(text: str) -> Tuple[str, ...]:

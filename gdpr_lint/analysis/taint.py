@@ -4,7 +4,7 @@ items, literals). A mixin of the engine's Context.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, FrozenSet, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Optional, Tuple
 
 import libcst as cst
 
@@ -26,11 +26,16 @@ if TYPE_CHECKING:
     from gdpr_lint.semantic.scope import Binding, Const, Scope
 
 
+def _is_pop(node) -> bool:
+    return type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "pop"
+
+
 class TaintMixin:
     """What an expression carries: its sources of personal data."""
 
     if TYPE_CHECKING:  # provided by the Context and its other mixins
         _module_words: Optional[FrozenSet[str]]
+        _function_uses: Dict[int, Any]
         _taint_depth: int
         empty_names: frozenset
         field_categories: Dict[str, str]
@@ -182,8 +187,52 @@ class TaintMixin:
                     return self._object_dump_taint(node)
             if whole and not binding.taint and binding.items:
                 return binding.items.through(node.value)  # `row` after `email = row["Email"]`
-            return binding.taint
+            return self._judged_by_use(node.value, binding.taint)
         return self._taint_source(self.vocab.classify(node.value), node)
+
+    def _judged_by_use(self, name: str, taint: Taint) -> Taint:
+        """What the function does with `name` contradicts what it seemed to be
+        (analysis/uses.py): compared or computed as a number, tested as a network destination."""
+        spec = self.vocab.use_spec
+        judge = self.vocab.judge
+        if not taint:
+            return taint
+        part = judge.public_part(name) if judge.public_parts else None
+        if part is not None:  # `yubi_prefix = otp[:-32]`: the public id before the one-time code
+            taint = taint.capped(
+                "low",
+                f"`{name}`: '{part}' says it holds a credential's public part, not the secret",
+                categories=judge.credential_categories,
+            )
+        if not any(s.ambiguous or s.category in spec.network_categories for s in taint.sources):
+            return taint
+        qualifier = judge.holder_qualifier(name) if any(s.ambiguous for s in taint.sources) else None
+        if qualifier is not None:  # `count = get_tokens(count=True)`: the name says what it holds
+            taint = taint.capped("low", f"`{name}`: '{qualifier}' says what it holds", ambiguous_only=True)
+        scope: Optional[Scope] = self.scope
+        while scope is not None and scope.kind != "function":
+            scope = scope.parent
+        if scope is None or scope.node is None:
+            return taint
+        uses = self._function_uses.get(id(scope.node))
+        if uses is None:
+            from gdpr_lint.analysis.uses import function_uses
+
+            uses = self._function_uses[id(scope.node)] = function_uses(scope.node, spec)
+        if name in uses.numbers:
+            taint = taint.capped(
+                "low",
+                f"`{name}` is compared or computed as a number: a count, a position or an id",
+                ambiguous_only=True,
+            )
+        if name in uses.network:
+            taint = taint.capped(
+                "low",
+                f"`{name}` is tested as a network destination (an outbound-request guard), not a person's address",
+                categories=spec.network_categories,
+                below="high",
+            )
+        return taint
 
     def _taint(self, node) -> Taint:
         t = type(node)
@@ -361,7 +410,8 @@ class TaintMixin:
         if category is not None:
             confidence = "high" if self._is_request_source(container) else "medium"
             taint = self._taint_source(category, node, confidence, key)
-            self._note_item_read(container, taint)
+            if not _is_pop(node):  # `cookies = args.pop("cookies")`: `args` no longer holds it
+                self._note_item_read(container, taint)
             if taint and confidence == "high":  # where it enters: a field of a request
                 self.observe(
                     "data", node, category=category, source=f"request field ({container.attr.value})", name=key
@@ -382,6 +432,27 @@ class TaintMixin:
                     if type(element) is cst.DictElement and string_value(element.key) == key:
                         return self.taint(element.value)
         return EMPTY
+
+    def spread_taint(self, node, keywords) -> Taint:
+        """`**kwargs` spread into a call of which only `keywords` matter (a URL's `url=` and
+        `params=`): the items of a dict the code built under those keys, or all it carries when
+        its keys are unknown (`kwargs["headers"] = {"Authorization": ...}` stays in the headers)."""
+        if type(node) is cst.Name:
+            binding = self.scope.lookup(node.value)
+            if binding is not None and type(binding.value) is cst.Dict and binding.keyed is not None:
+                result = EMPTY
+                for element in binding.value.elements:
+                    if type(element) is cst.DictElement:
+                        key = string_value(element.key)
+                        if key is None or key in keywords:
+                            result = result.union(self.keyed_taint(element.key, element.value))
+                    else:
+                        result = result.union(self.taint(element.value))
+                for key, taint in binding.keyed.items():
+                    if key in keywords:
+                        result = result.union(taint)
+                return result
+        return self.taint(node)
 
     def keyed_taint(self, key_node, value_node) -> Taint:
         """A value under a key (`{"email": x}`, `email=x`, `set_tag("email", x)`): the

@@ -90,6 +90,9 @@ class CheckContext(Protocol):
     def keyed_taint(self, key_node, value_node) -> "Taint":
         """A value stored under a key: its own data, or what the key names."""
 
+    def spread_taint(self, node, keywords) -> "Taint":
+        """What `**node` passes under the given keywords, when the dict's keys are known."""
+
     def keys_taint(self, node) -> Optional["Taint"]:
         """What the keys of a dict carry, when the dict is one the engine can see."""
 

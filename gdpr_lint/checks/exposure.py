@@ -185,6 +185,9 @@ class ExposureCheck(Check):
             return
         numeric = _numeric_arguments(ctx, args)  # `log.debug("%i -> %i", last_token, next_token)`
         for arg in args:
+            if arg.star == "**" and isinstance(sink.keywords, frozenset):
+                taint = taint.union(ctx.spread_taint(arg.value, sink.keywords))  # `**kwargs`: its keys
+                continue
             if arg.star:
                 taint = taint.union(ctx.taint(arg.value))
                 continue

@@ -983,13 +983,20 @@ class ResidencyCheck(InfrastructureMixin, Check):
         return (hit.service, hit.place) if hit else None
 
     def _scan_string(self, ctx, text, origin, done, node) -> bool:
+        verdict = None
         if "://" in text and _STATIC_FILE.search(text.split("?", 1)[0]) is not None:
-            state = self._file(ctx)  # `gr.Image("https://files.s3.us-west-2.amazonaws.com/logo.png")`
-            saved = state.saas_verdict
-            state.saas_verdict = saved or (
-                "low",
-                "the URL of a static file (an image, a video, a style sheet): it is read, no data is sent there",
+            # `gr.Image("https://files.s3.us-west-2.amazonaws.com/logo.png")`
+            verdict = "the URL of a static file (an image, a video, a style sheet): it is read, no data is sent there"
+        elif "://*." in text:
+            # `CSP_CONNECT_SRC = ("https://*.ingest.sentry.io", ...)`, a CORS or redirect allow-list
+            verdict = (
+                "a wildcard host pattern (a content-security policy or an allow-list entry): it permits a host, "
+                "no client can be configured to send to it"
             )
+        if verdict is not None:
+            state = self._file(ctx)
+            saved = state.saas_verdict
+            state.saas_verdict = saved or ("low", verdict)
             try:
                 return self._scan_string_judged(ctx, text, origin, done, node)
             finally:

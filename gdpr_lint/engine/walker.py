@@ -307,14 +307,20 @@ class Walker(Context):
         else:
             self._expr(small)
 
-    def _mutate(self, name: str, values) -> None:
-        """`seen.append(user.email)`, `row[k] = v`: the container now carries the value's data."""
+    def _mutate(self, name: str, values, key: Optional[str] = None) -> None:
+        """`seen.append(user.email)`, `row[k] = v`: the container now carries the value's data
+        (and, under a constant key, remembers which key: `kwargs["headers"] = {...}`)."""
         binding = self.scope.lookup(name)
         if binding is None or binding.qualname or binding.kind:
             return
         added = EMPTY
         for value in values:
             added = added.union(self.taint(value))
+        if binding.keyed is not None:
+            if key is None:
+                binding.keyed = None
+            elif added:
+                binding.keyed[key] = binding.keyed.get(key, EMPTY).union(added)
         if added:
             binding.taint = binding.taint.union(added.through(name))
 
@@ -328,7 +334,7 @@ class Walker(Context):
         for check in self.checks:
             check.on_assign(self, target, name, value)
         if type(target) is cst.Subscript and type(target.value) is cst.Name:
-            self._mutate(target.value.value, [value])
+            self._mutate(target.value.value, [value], self._subscript_key(target))
         prepassed = self.scope.kind in ("module", "class")  # counted by the pre-pass already
         self.bind_target(target, value, count=not prepassed)
 

@@ -27,8 +27,10 @@ def _annotation_name(annotation) -> Optional[str]:
             if type(inner) is cst.Index:
                 return dotted_name(inner.value)
         return name
-    if type(node) is cst.BinaryOperation:  # EmailStr | None
-        return dotted_name(node.left)
+    if type(node) is cst.BinaryOperation:  # EmailStr | None, int | StreamToken | None
+        while type(node) is cst.BinaryOperation:
+            node = node.left
+        return dotted_name(node)
     return dotted_name(node)
 
 

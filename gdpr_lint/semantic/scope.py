@@ -14,7 +14,7 @@ from gdpr_lint.analysis.names import split_words
 class Binding:
     """What the analysis knows of a name in a scope."""
 
-    __slots__ = ("value", "taint", "kind", "qualname", "defs", "node", "name", "type_name", "items")
+    __slots__ = ("value", "taint", "kind", "qualname", "defs", "node", "name", "type_name", "items", "keyed")
 
     def __init__(
         self,
@@ -34,6 +34,9 @@ class Binding:
         self.node = node  # where it was defined (for messages)
         self.type_name: Optional[str] = None  # the annotated class of a parameter
         self.items = EMPTY  # personal data read from it by key so far (`row["email"]`)
+        # what was stored into it under each constant key (`kwargs["headers"] = {...}`); None once
+        # something was stored under a key the code does not say (`d[k] = v`, `d.update(...)`)
+        self.keyed: Optional[dict] = {}
 
 
 class LazyKindBinding(Binding):
