@@ -206,6 +206,7 @@ PII = Table(
                 "prompt-keywords": STRS,
                 "secret-category": STR,
                 "prompt-max-words": Int(minimum=1),
+                "returns": MapOf(STR),
             }
         ),
         "request-sources": Table(
@@ -244,7 +245,6 @@ PII = Table(
                 "strong-thing-qualifiers": STRS,
                 "thing-modules": STRS,
                 "number-types": STRS,
-                "api-event-keys": STRS,
             }
         ),
         "redaction": Table({"methods": STRS}),
@@ -363,7 +363,27 @@ EXPOSURE = Table(
             )
         ),
         "exceptions": Table(
-            {"skip-keywords": STRS, "echoed": STRS, "echoed-still-reported": STRS, "message-keywords": STRS}
+            {
+                "skip-keywords": STRS,
+                "echoed": STRS,
+                "echoed-still-reported": STRS,
+                "message-keywords": STRS,
+                "responses": STRS,
+                "status-responses": STRS,
+                "status-keywords": STRS,
+            }
+        ),
+        #: command-line commands: what their operator typed, and where they answer (checks/exposure.py)
+        "commands": Table(
+            {
+                "decorator-modules": STRS,
+                "parameter-defaults": STRS,
+                "command-bases": STRS,
+                "entry-methods": STRS,
+                "options-parameters": STRS,
+                "namespace-methods": STRS,
+                "errors": STRS,
+            }
         ),
     }
 )
@@ -646,7 +666,11 @@ VALUES = Table(
 #: who sends a Lambda handler's event (rules/events.toml)
 EVENTS = Table(
     {
-        "sources": ListOf(Table({"name": STR, "user": BOOL, "keys": STRS, "types": STRS}, required=("name",))),
+        "sources": ListOf(
+            Table(
+                {"name": STR, "user": BOOL, "keys": STRS, "answer-keys": STRS, "types": STRS}, required=("name",)
+            )
+        ),
         "converters": Table({"calls": STRS, "keyword": STR}),
     }
 )

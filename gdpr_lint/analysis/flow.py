@@ -18,6 +18,9 @@ class Source:
     reason: str = ""  # why the analysis is that sure (rules/pii.toml [pii.confidence])
     ambiguous: bool = False  # recognised by an ambiguous word (`token`, `session_id`, `ip`)
     hashed: Optional[str] = None  # the unsalted digest it went through (`sha256`): still personal data
+    origin: str = ""  # "cli": a command-line command's own parameter (what its operator typed)
+    # `path_or_token` judged low: (the words a branch must choose, the confidence and reason then)
+    chosen: Optional[Tuple[frozenset, str, str]] = None
 
 
 class Taint:
@@ -69,14 +72,25 @@ class Taint:
         extra = tuple(s for s in other.sources if (s.category, id(s.node)) not in known)
         return Taint(self.sources + extra, None, self._render or other._render, self._label or other._label)
 
-    def capped(self, confidence: str, reason: str, *, ambiguous_only: bool = False) -> "Taint":
+    def capped(
+        self,
+        confidence: str,
+        reason: str,
+        *,
+        ambiguous_only: bool = False,
+        where: Optional[Callable[[Source], bool]] = None,
+    ) -> "Taint":
         """The same data, no surer than `confidence` (the place it reaches says why);
         ambiguous_only: only what an ambiguous word named (a number contradicts a `token`, not
-        an OTP or a card number)."""
+        an OTP or a card number); where: only the sources it accepts."""
         limit = CONFIDENCES.index(confidence)
 
         def keeps(s: Source) -> bool:
-            return CONFIDENCES.index(s.confidence) <= limit or (ambiguous_only and not s.ambiguous)
+            return (
+                CONFIDENCES.index(s.confidence) <= limit
+                or (ambiguous_only and not s.ambiguous)
+                or (where is not None and not where(s))
+            )
 
         if all(keeps(s) for s in self.sources):
             return self
@@ -86,6 +100,19 @@ class Taint:
             self._render,
             self._label,
         )
+
+    def in_branch(self, words: frozenset) -> "Taint":
+        """The same data where the enclosing `if`s chose `words` (`if kind == "token":`): a
+        source whose name said it holds one of two things is the one the branch chose."""
+        if not words or not any(s.chosen is not None and not words.isdisjoint(s.chosen[0]) for s in self.sources):
+            return self
+
+        def lifted(s: Source) -> Source:
+            if s.chosen is None or words.isdisjoint(s.chosen[0]):
+                return s
+            return replace(s, confidence=s.chosen[1], reason=s.chosen[2], chosen=None)
+
+        return Taint(tuple(lifted(s) for s in self.sources), self.via, self._render, self._label)
 
     def without(self, other: "Taint") -> "Taint":
         """The same data less the categories `other` carries (`text.replace(token, "***")`)."""

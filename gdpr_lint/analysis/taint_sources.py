@@ -50,6 +50,11 @@ class SourceTaintMixin:
         """What a call returns when how it obtains the value says so ([pii.sources]): what a
         person types at a prompt, configuration read by a key that names a secret, and an alias
         of a function (`f = get_passwd; f()`). None: the other rules decide."""
+        returned = self.vocab.sources.returns.get(target) if target else None
+        if returned is not None and returned in self.vocab.categories:
+            return self._taint_source(
+                returned, node, "medium", reason=f"what {target}() returns ([pii.sources] returns)"
+            )
         prompted = call_sources.prompt_source(self.vocab, node, target, self._text_of)
         if prompted is not None:
             # what a person types at a prompt: the prompt says what it is, no context to judge

@@ -17,6 +17,7 @@ else:
 
 from gdpr_lint.analysis.flow import EMPTY
 from gdpr_lint.analysis.pii import personal_data_tokens
+from gdpr_lint.checks.answers import Answers
 from gdpr_lint.checks.base import Check
 
 
@@ -114,6 +115,7 @@ class ExposureCheck(Check):
         self.echoed_reported = frozenset(exceptions.get("echoed-still-reported", ()))
         self.message_keywords = frozenset(exceptions.get("message-keywords", ()))
         self.exception_verb = verbs.get("GDPR103", "put in an exception message")
+        self.answers = Answers(table, self.echoed_reported)
         self.helper_verbs = table.get("helper-verbs", {})  # active forms: `writes it to a log`
 
     def prefilter_tokens(self):
@@ -223,6 +225,8 @@ class ExposureCheck(Check):
             taint = taint.union(value)
         if taint and sink.not_categories:
             taint = taint.restricted([c for c in taint.categories if c not in sink.not_categories])
+        if taint and sink.rule == "GDPR102":
+            taint = self.answers.echoed_to_operator(taint)
         if taint:
             recipients = self.kb.tables.get("exposure", {}).get("recipients", {})
             recipient = sink.recipient or recipients.get(target.split(".", 1)[0], "") or self._url_host(ctx, call, sink)
@@ -380,6 +384,8 @@ class ExposureCheck(Check):
             taint = ctx.taint(node)
             if not taint:
                 continue
+            if rule == "GDPR102":
+                taint = self.answers.echoed_to_operator(taint)
             reported.add((id(node), rule))
             callee_path, callee_line, callee_name = callee
             description = taint.describe()
@@ -523,6 +529,11 @@ class ExposureCheck(Check):
             taint = taint.union(value)
         if taint and echoed:
             taint = taint.restricted(self.echoed_reported)  # a form error shown to whoever typed it
+        if taint and self.answers.is_command_error(ctx, node.exc.func, target):
+            taint = self.answers.echoed_to_operator(taint)  # `CommandError(f"no user {username}")`
+        status = self.answers.response_status(ctx, node.exc, target) if taint else None
+        if status is not None:
+            taint = self.answers.as_response(taint, target, status)  # `NotFound(...)`, `HTTPException(404, ...)`
         if taint:
             kind = self.kb.tables.get("exposure", {}).get("sink-kinds", {}).get("GDPR103", "exception messages")
             ctx.observe(
