@@ -667,9 +667,7 @@ VALUES = Table(
 EVENTS = Table(
     {
         "sources": ListOf(
-            Table(
-                {"name": STR, "user": BOOL, "keys": STRS, "answer-keys": STRS, "types": STRS}, required=("name",)
-            )
+            Table({"name": STR, "user": BOOL, "keys": STRS, "answer-keys": STRS, "types": STRS}, required=("name",))
         ),
         "converters": Table({"calls": STRS, "keyword": STR}),
     }

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 else:
     from gdpr_lint._lazy import cst
 
-ECHO_REASON = "the operator's own input (an argument of the command-line command) echoed back on the operator's terminal"
+ECHO_REASON = (
+    "the operator's own input (an argument of the command-line command) echoed back on the operator's terminal"
+)
 
 
 class Answers:

@@ -105,7 +105,7 @@ class Context(
         self._taint_depth = 0
         self._module_words: Optional[FrozenSet[str]] = None  # words of the file's path, for judging confidence
         self.empty_names: frozenset = frozenset()  # names known to be None or empty on this branch
-        self.branch_words: frozenset = frozenset()  # words of the literals the enclosing `if`s chose (`kind == "token"`)
+        self.branch_words: frozenset = frozenset()  # what the enclosing `if`s chose (`kind == "token"`)
         self.withs: List[cst.With] = []  # the `with` statements around the current one, outermost first
         self.block: Sequence = ()  # the statements of the block the current statement is in
         self.loop_iters: Dict[int, object] = {}  # id(a for loop's target) -> what it iterates
