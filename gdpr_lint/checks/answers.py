@@ -69,6 +69,25 @@ class Answers:
         )
 
     @staticmethod
+    def caught_quietly(ctx, target: str, is_sink) -> Optional[int]:
+        """The line of the handler that catches `raise target(...)` in the same function and
+        neither re-raises nor passes anything to a sink (`except ActivationError as e: return
+        render(request, "error.html", {"message": e.args[0]})`); None when the exception leaves
+        the function, or its handler logs, prints or raises."""
+        name = target.rsplit(".", 1)[-1]
+        for stmt in reversed(ctx.trys):
+            for handler in stmt.handlers:
+                caught = handler.type
+                names = [e.value for e in caught.elements] if type(caught) is cst.Tuple else [caught]
+                if not any(_last(n) == name for n in names):
+                    continue
+                for node in _nodes(handler.body):
+                    if type(node) is cst.Raise or (type(node) is cst.Call and is_sink(node)):
+                        return None
+                return ctx.line_of(handler) or 0
+        return None
+
+    @staticmethod
     def _matches(ctx, func, target: str, patterns) -> bool:
         """`target` or, for a class of the module, one of its bases matches a pattern."""
         if any(fnmatchcase(target, pattern) for pattern in patterns):
@@ -84,6 +103,22 @@ class Answers:
             if any(fnmatchcase(resolved, pattern) for pattern in patterns):
                 return True
         return False
+
+
+def _last(node) -> str:
+    if type(node) is cst.Name:
+        return node.value
+    if type(node) is cst.Attribute:
+        return node.attr.value
+    return ""
+
+
+def _nodes(node):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(child for child in current.children if isinstance(child, cst.CSTNode))
 
 
 def _status(ctx, node) -> Optional[int]:

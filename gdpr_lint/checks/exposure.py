@@ -534,6 +534,11 @@ class ExposureCheck(Check):
         status = self.answers.response_status(ctx, node.exc, target) if taint else None
         if status is not None:
             taint = self.answers.as_response(taint, target, status)  # `NotFound(...)`, `HTTPException(404, ...)`
+        caught = self.answers.caught_quietly(ctx, target, lambda call: self._is_sink_call(ctx, call)) if taint else None
+        if caught is not None:
+            taint = taint.capped(
+                "low", f"caught in the same function (line {caught}) by a handler that neither logs nor re-raises it"
+            )
         if taint:
             kind = self.kb.tables.get("exposure", {}).get("sink-kinds", {}).get("GDPR103", "exception messages")
             ctx.observe(
@@ -546,6 +551,17 @@ class ExposureCheck(Check):
                 target=target,
             )
             self._report(ctx, "GDPR103", node.exc, taint, self.exception_verb, target)
+
+    def _is_sink_call(self, ctx, call: cst.Call) -> bool:
+        """Whether a call may expose what it is given: a sink of the catalogue, a method sink,
+        or a function of the project that passes its parameters to one."""
+        target = ctx.resolve(call.func)
+        if target is not None and (target in self.sinks or target in self.flags):
+            return True
+        func = call.func
+        if type(func) is cst.Attribute and func.attr.value in self.method_sinks:
+            return True
+        return bool(ctx.callee_flows(call, target, self))
 
     def _reaches_text(self, ctx, call, arg, factory: bool) -> bool:
         """Whether an argument of `raise X(...)` is in the exception's text: the message (a

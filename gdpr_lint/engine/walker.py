@@ -253,7 +253,11 @@ class Walker(Context):
             finally:
                 self.withs.pop()
         elif t in (cst.Try, getattr(cst, "TryStar", cst.Try)):
-            self._suite(stmt.body, stmt)
+            self.trys.append(stmt)
+            try:
+                self._suite(stmt.body, stmt)
+            finally:
+                self.trys.pop()
             for handler in stmt.handlers:
                 self.stmt = handler
                 self._expr(handler.type)
@@ -385,8 +389,8 @@ class Walker(Context):
         typed = command_input(self, node, scope)
         if typed:
             scope.data["command input"] = typed
-        saved = self.scope
-        self.scope = scope
+        saved, saved_trys = self.scope, self.trys
+        self.scope, self.trys = scope, []  # a `try` around a `def` catches nothing its body raises
         try:
             all_params = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
             for extra in (params.star_arg, params.star_kwarg):
@@ -398,7 +402,7 @@ class Walker(Context):
             for check in self.checks:
                 check.on_scope_exit(self, scope)
         finally:
-            self.scope = saved
+            self.scope, self.trys = saved, saved_trys
         if scope.returns:
             self.scope.bindings[node.name.value].taint = scope.returns
         self.function_returns[node.name.value] = (
