@@ -7,7 +7,7 @@ exposure check judges the echo (checks/exposure.py)."""
 
 from __future__ import annotations
 
-from typing import FrozenSet
+from typing import FrozenSet, Optional
 
 import libcst as cst
 
@@ -37,18 +37,16 @@ def _calls_in(node):
         stack.extend(child for child in current.children if isinstance(child, cst.CSTNode))
 
 
-def command_input(walker, node: cst.FunctionDef, scope) -> FrozenSet[str]:
+def command_input(walker, node: cst.FunctionDef, scope) -> Optional[FrozenSet[str]]:
     """The parameters of `node` that hold what the operator typed: all of them for a command
     (a click/typer-decorated function, a management command's `handle`), the options mapping
-    for the other methods of a management command; empty for any other function."""
+    for the other methods of a management command; None for a function that is no command."""
     spec = _spec(walker)
     if not spec:
-        return frozenset()
+        return None
     names = _param_names(node)
     if scope.self_name in names:
         names.remove(scope.self_name)
-    if not names:
-        return frozenset()
     modules = frozenset(spec.get("decorator-modules", ()))
     for decorator in node.decorators:
         expr = decorator.decorator
@@ -64,7 +62,7 @@ def command_input(walker, node: cst.FunctionDef, scope) -> FrozenSet[str]:
                 return frozenset(names)
     class_scope = scope.class_scope
     if class_scope is None or not _is_command_class(walker, class_scope):
-        return frozenset()
+        return None
     if node.name.value in spec.get("entry-methods", ()):
         return frozenset(names)
     options = frozenset(spec.get("options-parameters", ()))
@@ -81,6 +79,16 @@ def _is_command_class(walker, class_scope) -> bool:
         )
         class_scope.data["command class"] = known
     return known
+
+
+def in_command(walker) -> bool:
+    """Whether the code being walked is a command-line command's (run by a person, its operator)."""
+    scope = walker.scope
+    while scope is not None:
+        if "command input" in scope.data:
+            return True
+        scope = scope.parent
+    return False
 
 
 def typed_on_command_line(walker, node) -> bool:

@@ -101,6 +101,11 @@ class Taint:
             self._label,
         )
 
+    def from_origin(self, origin: str) -> "Taint":
+        """The same data, come from `origin` ("cli": what a command's operator typed or is)."""
+        sources = tuple(replace(s, origin=origin) for s in self.sources)
+        return Taint(sources, self.via, self._render, self._label)
+
     def in_branch(self, words: frozenset) -> "Taint":
         """The same data where the enclosing `if`s chose `words` (`if kind == "token":`): a
         source whose name said it holds one of two things is the one the branch chose."""

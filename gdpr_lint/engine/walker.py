@@ -387,7 +387,7 @@ class Walker(Context):
             scope.self_name = first[0].name.value if first else None
         self.scope.bindings[node.name.value] = Binding(node.name.value, _FUNCTION)
         typed = command_input(self, node, scope)
-        if typed:
+        if typed is not None:
             scope.data["command input"] = typed
         saved, saved_trys = self.scope, self.trys
         self.scope, self.trys = scope, []  # a `try` around a `def` catches nothing its body raises
