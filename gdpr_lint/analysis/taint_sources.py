@@ -68,9 +68,10 @@ class SourceTaintMixin:
         prompted = call_sources.prompt_source(self.vocab, node, target, self._text_of)
         if prompted is not None:
             # what a person types at a prompt: the prompt says what it is, no context to judge
+            # typed at the terminal: echoed back on it, it goes to who typed it (origin "cli")
             return self._taint_source(
                 prompted[0], node, prompted[1], reason="what a person types at a prompt that asks for it"
-            )
+            ).from_origin("cli")
         configured = call_sources.config_key(self.vocab, node, self._text_of)
         if configured is not None:
             return self._taint_source(configured[0], node, "medium", configured[1])
