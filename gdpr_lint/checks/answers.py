@@ -19,9 +19,7 @@ if TYPE_CHECKING:
 else:
     from gdpr_lint._lazy import cst
 
-ECHO_REASON = "the operator's own input (typed on the command line or at a prompt) echoed back on the operator's terminal"
-    "the operator's own input (an argument of the command-line command) echoed back on the operator's terminal"
-)
+ECHO_REASON = "the operator's own input (typed on the command line or at a prompt) echoed back on their terminal"
 
 
 class Answers:
