@@ -206,6 +206,7 @@ PII = Table(
                 "prompt-keywords": STRS,
                 "secret-category": STR,
                 "prompt-max-words": Int(minimum=1),
+                "returns": MapOf(STR),
             }
         ),
         "request-sources": Table(
@@ -249,7 +250,6 @@ PII = Table(
                 "app-session-kinds": STRS,
                 "login-words": STRS,
                 "public-parts": STRS,
-                "api-event-keys": STRS,
                 #: uses that contradict a name (analysis/uses.py)
                 "uses": Table(
                     {
@@ -377,7 +377,27 @@ EXPOSURE = Table(
             )
         ),
         "exceptions": Table(
-            {"skip-keywords": STRS, "echoed": STRS, "echoed-still-reported": STRS, "message-keywords": STRS}
+            {
+                "skip-keywords": STRS,
+                "echoed": STRS,
+                "echoed-still-reported": STRS,
+                "message-keywords": STRS,
+                "responses": STRS,
+                "status-responses": STRS,
+                "status-keywords": STRS,
+            }
+        ),
+        #: command-line commands: what their operator typed, and where they answer (checks/exposure.py)
+        "commands": Table(
+            {
+                "decorator-modules": STRS,
+                "parameter-defaults": STRS,
+                "command-bases": STRS,
+                "entry-methods": STRS,
+                "options-parameters": STRS,
+                "namespace-methods": STRS,
+                "errors": STRS,
+            }
         ),
     }
 )
@@ -660,7 +680,9 @@ VALUES = Table(
 #: who sends a Lambda handler's event (rules/events.toml)
 EVENTS = Table(
     {
-        "sources": ListOf(Table({"name": STR, "user": BOOL, "keys": STRS, "types": STRS}, required=("name",))),
+        "sources": ListOf(
+            Table({"name": STR, "user": BOOL, "keys": STRS, "answer-keys": STRS, "types": STRS}, required=("name",))
+        ),
         "converters": Table({"calls": STRS, "keyword": STR}),
     }
 )

@@ -27,6 +27,8 @@ class Verdict(NamedTuple):
     confidence: str
     reason: str
     ambiguous: bool  # recognised by an ambiguous word: a number or a position contradicts it
+    # `path_or_token`: (the words that say which, the verdict when a branch chose them)
+    chosen: Optional[Tuple[FrozenSet[str], str, str]] = None
 
 
 class ConfidenceJudge:
@@ -50,7 +52,6 @@ class ConfidenceJudge:
         self.public_parts = frozenset(spec.get("public-parts", ()))
         self.credential_categories = frozenset(c for c, v in vocab.categories.items() if v.group == "credential")
         self.thing_modules = frozenset(spec.get("thing-modules", ()))
-        self.api_event_keys = tuple(spec.get("api-event-keys", ()))
         self.redacting_methods = frozenset(pii.get("redaction", {}).get("methods", ()))
         self._phrases: Dict[Tuple[str, str], Optional[Tuple[Tuple[str, ...], int, int]]] = {}
 
@@ -90,13 +91,15 @@ class ConfidenceJudge:
         scope_words=frozenset(),
         module_words=frozenset(),
         type_name: Optional[str] = None,
+        branch_words=frozenset(),
     ) -> "Verdict":
         """(confidence, reason, ambiguous) for a value recognised as `category` by `name`.
 
         base: what the place it was read from says already (high for request data, a typed
         parameter or a model field; medium for a name; low for a payload of unknown origin).
         owner_words: the words of the object it is read from, nearest last (`request`,
-        `session` for `request.session.session_key`); class_words: the class of `self`."""
+        `session` for `request.session.session_key`); class_words: the class of `self`;
+        branch_words: the words of the literals the enclosing `if`s chose (`kind == "token"`)."""
         if not self.enabled or not name:
             return Verdict(base, "", False)
         found = self._phrase(category, name)
@@ -125,6 +128,28 @@ class ConfidenceJudge:
                 return Verdict(HIGH, f"{label}, a strong identifier" + (f", {support}" if support else ""), False)
             return Verdict(max(base, MEDIUM, key=rank), f"`{name}` names {label}, a strong identifier", False)
         phrase = " ".join(words[start:end]) or name
+        alternative = self._alternative(words, start, end)
+        if alternative and branch_words.isdisjoint(words[start:end]):
+            # a branch that chose the phrase (`if share_type == "token":`) says which
+            chosen = frozenset(words[start:end])
+            if_chosen = self.judge(
+                category,
+                name,
+                base,
+                owner_words=owner_words,
+                owner_is_request=owner_is_request,
+                class_words=class_words,
+                scope_words=scope_words,
+                module_words=module_words,
+                type_name=type_name,
+                branch_words=chosen,
+            )
+            return Verdict(
+                LOW,
+                f"`{name}` holds a {alternative} or a {phrase}, and nothing around it says which",
+                True,
+                (chosen, if_chosen.confidence, f"{if_chosen.reason}; the branch says it is the {phrase}"),
+            )
         qualifier = self._qualifier(self.thing_qualifiers, others)
         if qualifier and not self.person_owners.intersection(others):  # `last_login_page_ip` stays a login's
             return Verdict(LOW, f"`{name}`: '{qualifier}' says the {phrase} is not a person's", True)
@@ -198,6 +223,22 @@ class ConfidenceJudge:
             if found is not None:
                 return found
         return None
+
+    def _alternative(self, words: Sequence[str], start: int, end: int) -> Optional[str]:
+        """The other alternative of a name that says it holds one of two things (`path_or_token`),
+        when that one is no personal data; None for any other name (`email_or_username`)."""
+        if "or" not in words or start == end:
+            return None
+        at = words.index("or")
+        if end <= at:
+            other = tuple(words[at + 1 :])
+        elif start > at:
+            other = tuple(words[:at])
+        else:
+            return None
+        if not other or self.vocab.match_words(other) is not None:
+            return None
+        return " ".join(other)
 
     @staticmethod
     def _qualifier(qualifiers: WordSequences, words: Sequence[str]) -> Optional[str]:

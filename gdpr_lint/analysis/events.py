@@ -29,12 +29,17 @@ class EventSources:
         events = tables.get("events", {}) or {}
         self.by_key: Dict[str, Tuple[str, bool]] = {}
         self.by_type: Dict[str, Tuple[str, bool]] = {}
+        marks = []  # quoted keys that mark a handler's code as serving a user-facing API
         for source in events.get("sources", ()):
             entry = (source["name"], bool(source.get("user", False)))
             for key in source.get("keys", ()):
                 self.by_key[key] = entry
+            if entry[1]:
+                named = [k for k in source.get("keys", ()) if k != k.lower()] + list(source.get("answer-keys", ()))
+                marks += [q + k + q for k in dict.fromkeys(named) for q in "\"'"]
             for name in source.get("types", ()):
                 self.by_type[name] = entry
+        self.user_marks: Tuple[str, ...] = tuple(marks)
         converters = events.get("converters", {}) or {}
         self.converters = frozenset(converters.get("calls", ()))
         self.converter_keyword = converters.get("keyword", "data_class")

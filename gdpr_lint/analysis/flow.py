@@ -18,6 +18,9 @@ class Source:
     reason: str = ""  # why the analysis is that sure (rules/pii.toml [pii.confidence])
     ambiguous: bool = False  # recognised by an ambiguous word (`token`, `session_id`, `ip`)
     hashed: Optional[str] = None  # the unsalted digest it went through (`sha256`): still personal data
+    origin: str = ""  # "cli": a command-line command's own parameter (what its operator typed)
+    # `path_or_token` judged low: (the words a branch must choose, the confidence and reason then)
+    chosen: Optional[Tuple[frozenset, str, str]] = None
 
 
 class Taint:
@@ -77,11 +80,13 @@ class Taint:
         ambiguous_only: bool = False,
         categories: Optional[FrozenSet[str]] = None,
         below: Optional[str] = None,
+        where: Optional[Callable[[Source], bool]] = None,
     ) -> "Taint":
         """The same data, no surer than `confidence` (the place it reaches says why);
         ambiguous_only: only what an ambiguous word named (a number contradicts a `token`, not
         an OTP or a card number); categories: only those; below: only what is less sure than
-        that (a request's own client address stays what it is)."""
+        that (a request's own client address stays what it is); where: only the sources it
+        accepts."""
         limit = CONFIDENCES.index(confidence)
         ceiling = CONFIDENCES.index(below) if below is not None else len(CONFIDENCES)
 
@@ -92,6 +97,7 @@ class Taint:
                 or rank >= ceiling
                 or (ambiguous_only and not s.ambiguous)
                 or (categories is not None and s.category not in categories)
+                or (where is not None and not where(s))
             )
 
         if all(keeps(s) for s in self.sources):
@@ -102,6 +108,24 @@ class Taint:
             self._render,
             self._label,
         )
+
+    def from_origin(self, origin: str) -> "Taint":
+        """The same data, come from `origin` ("cli": what a command's operator typed or is)."""
+        sources = tuple(replace(s, origin=origin) for s in self.sources)
+        return Taint(sources, self.via, self._render, self._label)
+
+    def in_branch(self, words: frozenset) -> "Taint":
+        """The same data where the enclosing `if`s chose `words` (`if kind == "token":`): a
+        source whose name said it holds one of two things is the one the branch chose."""
+        if not words or not any(s.chosen is not None and not words.isdisjoint(s.chosen[0]) for s in self.sources):
+            return self
+
+        def lifted(s: Source) -> Source:
+            if s.chosen is None or words.isdisjoint(s.chosen[0]):
+                return s
+            return replace(s, confidence=s.chosen[1], reason=s.chosen[2], chosen=None)
+
+        return Taint(tuple(lifted(s) for s in self.sources), self.via, self._render, self._label)
 
     def without(self, other: "Taint") -> "Taint":
         """The same data less the categories `other` carries (`text.replace(token, "***")`)."""

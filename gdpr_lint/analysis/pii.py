@@ -302,10 +302,12 @@ class SourceKinds:
         secret = spec.get("secret-category")
         self.secret_category = secret if secret in categories else None
         self.prompt_max_words = int(spec.get("prompt-max-words", 8))
+        # calls that return a person's data whatever they are called: `getpass.getuser()`
+        self.returns: Dict[str, str] = dict(spec.get("returns", {}))
 
     def tokens(self) -> List[str]:
         """Pre-filter tokens for what names no data in its text: `getpass()`, `hide_input=True`."""
-        names = {target.rsplit(".", 1)[-1].lower() for target in self.secret_prompts}
+        names = {target.rsplit(".", 1)[-1].lower() for target in list(self.secret_prompts) + list(self.returns)}
         return sorted(names | {k.lower() for k in self.hidden_input_keywords})
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Optional, Tuple
 import libcst as cst
 
 from gdpr_lint.analysis import sources as call_sources
+from gdpr_lint.analysis.commands import typed_on_command_line
 from gdpr_lint.analysis.flow import EMPTY, Source, Taint
 from gdpr_lint.analysis.names import is_constant_name, split_words
 from gdpr_lint.semantic.scope import _ClassRef, _FunctionRef
@@ -37,6 +38,7 @@ class TaintMixin:
         _module_words: Optional[FrozenSet[str]]
         _function_uses: Dict[int, Any]
         _taint_depth: int
+        branch_words: FrozenSet[str]
         empty_names: frozenset
         field_categories: Dict[str, str]
         masked_fields: Dict[str, set]
@@ -88,11 +90,14 @@ class TaintMixin:
         ):
             return EMPTY
         ambiguous = False
+        chosen = None
         if reason is None:
-            confidence, reason, ambiguous = self._judged(
+            confidence, reason, ambiguous, chosen = self._judged(
                 category, node, confidence, name or _last_name(node), type_name
             )
-        return Taint((Source(category, node, confidence, reason, ambiguous),), None, self._render, self.vocab.label)
+        origin = "cli" if typed_on_command_line(self, node) else ""
+        source = Source(category, node, confidence, reason, ambiguous, origin=origin, chosen=chosen)
+        return Taint((source,), None, self._render, self.vocab.label)
 
     def _judged(self, category: str, node, base: str, name: str, type_name: Optional[str]):
         """How sure a value named `name` is of `category`, from its owner, the enclosing
@@ -138,6 +143,7 @@ class TaintMixin:
             scope_words=scope_words,
             module_words=self._module_words,
             type_name=type_name,
+            branch_words=self.branch_words,
         )
 
     def _is_payload_call(self, call: cst.Call) -> bool:
@@ -168,6 +174,8 @@ class TaintMixin:
         try:
             if self._taint_depth > 40:
                 return EMPTY
+            if self._taint_depth == 1 and self.branch_words:
+                return self._taint(node).in_branch(self.branch_words)
             return self._taint(node)
         finally:
             self._taint_depth -= 1

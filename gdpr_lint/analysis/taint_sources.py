@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, cast
 import libcst as cst
 
 from gdpr_lint.analysis import sources as call_sources
+from gdpr_lint.analysis.commands import in_command
 from gdpr_lint.analysis.flow import EMPTY, Taint
 from gdpr_lint.analysis.names import is_constant_name
 from gdpr_lint.semantic.scope import Binding, Const, Scope, _ClassRef, _FunctionRef
@@ -50,12 +51,27 @@ class SourceTaintMixin:
         """What a call returns when how it obtains the value says so ([pii.sources]): what a
         person types at a prompt, configuration read by a key that names a secret, and an alias
         of a function (`f = get_passwd; f()`). None: the other rules decide."""
+        returned = self.vocab.sources.returns.get(target) if target else None
+        if returned is not None and returned in self.vocab.categories:
+            # the account the program runs as: its operator's in a command-line command, most
+            # likely a service account's anywhere else (a server, a daemon)
+            if in_command(self):  # the operator's own login: echoed on their terminal it is theirs (origin)
+                return self._taint_source(
+                    returned, node, "medium", reason=f"what {target}() returns in a command: its operator's"
+                ).from_origin("cli")
+            return self._taint_source(
+                returned,
+                node,
+                "low",
+                reason=f"what {target}() returns outside a command: the account a server runs as, most likely",
+            )
         prompted = call_sources.prompt_source(self.vocab, node, target, self._text_of)
         if prompted is not None:
             # what a person types at a prompt: the prompt says what it is, no context to judge
+            # typed at the terminal: echoed back on it, it goes to who typed it (origin "cli")
             return self._taint_source(
                 prompted[0], node, prompted[1], reason="what a person types at a prompt that asks for it"
-            )
+            ).from_origin("cli")
         configured = call_sources.config_key(self.vocab, node, self._text_of)
         if configured is not None:
             return self._taint_source(configured[0], node, "medium", configured[1])

@@ -33,6 +33,7 @@ class CheckContext(Protocol):
     path: str  #: the file's display path
     scope: "Scope"  #: the scope being walked (`kind`, `name`, `node`, `parent`, `data`)
     withs: Sequence["cst.With"]  #: the `with` statements around the current statement, outermost first
+    trys: Sequence["cst.Try"]  #: the `try` statements whose body holds the current statement, outermost first
     block: Sequence["cst.BaseStatement"]  #: the statements of the block the current statement is in
     stmt: Optional["cst.CSTNode"]  #: the statement being walked (a report made later names its own)
     module: "cst.Module"  #: the parsed file (its `code`, for what only the whole text can say)

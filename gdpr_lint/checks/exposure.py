@@ -17,6 +17,7 @@ else:
 
 from gdpr_lint.analysis.flow import EMPTY
 from gdpr_lint.analysis.pii import personal_data_tokens
+from gdpr_lint.checks.answers import Answers
 from gdpr_lint.checks.base import Check
 
 
@@ -114,6 +115,7 @@ class ExposureCheck(Check):
         self.echoed_reported = frozenset(exceptions.get("echoed-still-reported", ()))
         self.message_keywords = frozenset(exceptions.get("message-keywords", ()))
         self.exception_verb = verbs.get("GDPR103", "put in an exception message")
+        self.answers = Answers(table, self.echoed_reported)
         self.helper_verbs = table.get("helper-verbs", {})  # active forms: `writes it to a log`
 
     def prefilter_tokens(self):
@@ -226,6 +228,8 @@ class ExposureCheck(Check):
             taint = taint.union(value)
         if taint and sink.not_categories:
             taint = taint.restricted([c for c in taint.categories if c not in sink.not_categories])
+        if taint and sink.rule == "GDPR102":
+            taint = self.answers.echoed_to_operator(taint)
         if taint:
             recipients = self.kb.tables.get("exposure", {}).get("recipients", {})
             recipient = sink.recipient or recipients.get(target.split(".", 1)[0], "") or self._url_host(ctx, call, sink)
@@ -383,6 +387,8 @@ class ExposureCheck(Check):
             taint = ctx.taint(node)
             if not taint:
                 continue
+            if rule == "GDPR102":
+                taint = self.answers.echoed_to_operator(taint)
             reported.add((id(node), rule))
             callee_path, callee_line, callee_name = callee
             description = taint.describe()
@@ -526,6 +532,16 @@ class ExposureCheck(Check):
             taint = taint.union(value)
         if taint and echoed:
             taint = taint.restricted(self.echoed_reported)  # a form error shown to whoever typed it
+        if taint and self.answers.is_command_error(ctx, node.exc.func, target):
+            taint = self.answers.echoed_to_operator(taint)  # `CommandError(f"no user {username}")`
+        status = self.answers.response_status(ctx, node.exc, target) if taint else None
+        if status is not None:
+            taint = self.answers.as_response(taint, target, status)  # `NotFound(...)`, `HTTPException(404, ...)`
+        caught = self.answers.caught_quietly(ctx, target, lambda call: self._is_sink_call(ctx, call)) if taint else None
+        if caught is not None:
+            taint = taint.capped(
+                "low", f"caught in the same function (line {caught}) by a handler that neither logs nor re-raises it"
+            )
         if taint:
             kind = self.kb.tables.get("exposure", {}).get("sink-kinds", {}).get("GDPR103", "exception messages")
             ctx.observe(
@@ -538,6 +554,17 @@ class ExposureCheck(Check):
                 target=target,
             )
             self._report(ctx, "GDPR103", node.exc, taint, self.exception_verb, target)
+
+    def _is_sink_call(self, ctx, call: cst.Call) -> bool:
+        """Whether a call may expose what it is given: a sink of the catalogue, a method sink,
+        or a function of the project that passes its parameters to one."""
+        target = ctx.resolve(call.func)
+        if target is not None and (target in self.sinks or target in self.flags):
+            return True
+        func = call.func
+        if type(func) is cst.Attribute and func.attr.value in self.method_sinks:
+            return True
+        return bool(ctx.callee_flows(call, target, self))
 
     def _reaches_text(self, ctx, call, arg, factory: bool) -> bool:
         """Whether an argument of `raise X(...)` is in the exception's text: the message (a

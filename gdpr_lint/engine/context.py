@@ -106,7 +106,9 @@ class Context(
         self._module_words: Optional[FrozenSet[str]] = None  # words of the file's path, for judging confidence
         self._function_uses: Dict[int, Any] = {}  # id(a function node) -> its names' uses (analysis/uses.py)
         self.empty_names: frozenset = frozenset()  # names known to be None or empty on this branch
+        self.branch_words: frozenset = frozenset()  # what the enclosing `if`s chose (`kind == "token"`)
         self.withs: List[cst.With] = []  # the `with` statements around the current one, outermost first
+        self.trys: List[cst.Try] = []  # the `try` statements whose body holds the current one, outermost first
         self.block: Sequence = ()  # the statements of the block the current statement is in
         self.loop_iters: Dict[int, object] = {}  # id(a for loop's target) -> what it iterates
         self._check_states: Dict[int, Any] = {}  # per check: its state for this file (file_state)

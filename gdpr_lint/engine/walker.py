@@ -10,6 +10,8 @@ import libcst as cst
 
 from gdpr_lint.analysis.flow import EMPTY
 from gdpr_lint.engine.context import Context
+from gdpr_lint.analysis.commands import chosen_words as _chosen_words
+from gdpr_lint.analysis.commands import command_input
 from gdpr_lint.engine.entry_points import observe_fields
 from gdpr_lint.semantic.resolve import _annotation_name
 from gdpr_lint.semantic.scope import _FUNCTION, Binding, Scope, _ClassRef
@@ -207,10 +209,14 @@ class Walker(Context):
             empty_in_body, empty_in_else = _empty_on_branches(stmt.test)
             saved_empty = self.empty_names
             self.empty_names = saved_empty | empty_in_body if empty_in_body else saved_empty
+            chosen = _chosen_words(stmt.test)
+            saved_chosen = self.branch_words
+            self.branch_words = saved_chosen | chosen if chosen else saved_chosen
             try:
                 self._suite(stmt.body, stmt)
             finally:
                 self.empty_names = saved_empty
+                self.branch_words = saved_chosen
             orelse = stmt.orelse
             self.empty_names = saved_empty | empty_in_else if empty_in_else else saved_empty
             try:
@@ -247,7 +253,11 @@ class Walker(Context):
             finally:
                 self.withs.pop()
         elif t in (cst.Try, getattr(cst, "TryStar", cst.Try)):
-            self._suite(stmt.body, stmt)
+            self.trys.append(stmt)
+            try:
+                self._suite(stmt.body, stmt)
+            finally:
+                self.trys.pop()
             for handler in stmt.handlers:
                 self.stmt = handler
                 self._expr(handler.type)
@@ -382,8 +392,11 @@ class Walker(Context):
             first = (list(params.posonly_params) + list(params.params))[:1]
             scope.self_name = first[0].name.value if first else None
         self.scope.bindings[node.name.value] = Binding(node.name.value, _FUNCTION)
-        saved = self.scope
-        self.scope = scope
+        typed = command_input(self, node, scope)
+        if typed is not None:
+            scope.data["command input"] = typed
+        saved, saved_trys = self.scope, self.trys
+        self.scope, self.trys = scope, []  # a `try` around a `def` catches nothing its body raises
         try:
             all_params = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
             for extra in (params.star_arg, params.star_kwarg):
@@ -395,7 +408,7 @@ class Walker(Context):
             for check in self.checks:
                 check.on_scope_exit(self, scope)
         finally:
-            self.scope = saved
+            self.scope, self.trys = saved, saved_trys
         if scope.returns:
             self.scope.bindings[node.name.value].taint = scope.returns
         self.function_returns[node.name.value] = (
@@ -473,8 +486,9 @@ class Walker(Context):
 
     def _payload_param_confidence(self, name: str, scope: Scope) -> Tuple[str, str]:
         """A handler's `event` is a user's request only when the handler serves an API: it
-        reads or answers what an HTTP trigger carries (rules/pii.toml [pii.confidence]
-        api-event-keys); an executor's task command or a trigger's status dict is nobody's."""
+        reads or answers what an HTTP trigger carries (the user-facing source's keys and
+        answer-keys in rules/events.toml); an executor's task command or a trigger's status
+        dict is nobody's."""
         if name in self.vocab.payload_names:
             return "medium", f"`{name}`: the data of a form or request a user sent"
         from gdpr_lint.analysis.events import event_sources
@@ -483,7 +497,7 @@ class Walker(Context):
         api = event_sources(self.kb.tables).user_source(self, scope.node, param) if param is not None else None
         if api is not None:
             return "medium", f"`{name}` of a handler behind {api} (rules/events.toml)"
-        keys = self.vocab.judge.api_event_keys
+        keys = event_sources(self.kb.tables).user_marks
         text = self.module.code_for_node(scope.node) if keys else ""
         key = next((k for k in keys if k in text), None)
         if key is not None:

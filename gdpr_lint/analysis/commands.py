@@ -1,0 +1,156 @@
+"""Command-line commands: which names hold what the operator typed as a command's arguments
+([exposure.commands] in rules/exposure.toml), and what a branch's test chose.
+
+A value typed on the command line and echoed on the operator's own terminal exposes nothing the
+operator did not just type; the taint analysis marks its sources with origin "cli" and the
+exposure check judges the echo (checks/exposure.py)."""
+
+from __future__ import annotations
+
+from typing import FrozenSet, Optional
+
+import libcst as cst
+
+from gdpr_lint.analysis.names import split_words
+from gdpr_lint.syntax.nodes import dotted_name, string_value
+
+
+def _spec(walker) -> dict:
+    return walker.kb.tables.get("exposure", {}).get("commands", {}) or {}
+
+
+def _param_names(node: cst.FunctionDef):
+    params = node.params
+    names = [p.name.value for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params)]
+    for extra in (params.star_arg, params.star_kwarg):
+        if type(extra) is cst.Param:
+            names.append(extra.name.value)
+    return names
+
+
+def _calls_in(node):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if type(current) is cst.Call:
+            yield current
+        stack.extend(child for child in current.children if isinstance(child, cst.CSTNode))
+
+
+def command_input(walker, node: cst.FunctionDef, scope) -> Optional[FrozenSet[str]]:
+    """The parameters of `node` that hold what the operator typed: all of them for a command
+    (a click/typer-decorated function, a management command's `handle`), the options mapping
+    for the other methods of a management command; None for a function that is no command."""
+    spec = _spec(walker)
+    if not spec:
+        return None
+    names = _param_names(node)
+    if scope.self_name in names:
+        names.remove(scope.self_name)
+    modules = frozenset(spec.get("decorator-modules", ()))
+    for decorator in node.decorators:
+        expr = decorator.decorator
+        func = expr.func if type(expr) is cst.Call else expr
+        target = walker.resolve(func) or dotted_name(func) or ""
+        if target.split(".", 1)[0] in modules:
+            return frozenset(names)
+    defaults = frozenset(spec.get("parameter-defaults", ()))
+    params = node.params
+    for param in list(params.params) + list(params.kwonly_params):
+        for part in (param.default, param.annotation):
+            if part is not None and any(walker.resolve(call.func) in defaults for call in _calls_in(part)):
+                return frozenset(names)
+    class_scope = scope.class_scope
+    if class_scope is None or not _is_command_class(walker, class_scope):
+        return None
+    if node.name.value in spec.get("entry-methods", ()):
+        return frozenset(names)
+    options = frozenset(spec.get("options-parameters", ()))
+    return frozenset(name for name in names if name in options)
+
+
+def _is_command_class(walker, class_scope) -> bool:
+    known = class_scope.data.get("command class")
+    if known is None:
+        bases = frozenset(_spec(walker).get("command-bases", ()))
+        node = class_scope.node
+        known = type(node) is cst.ClassDef and any(
+            (dotted_name(base.value) or "").rsplit(".", 1)[-1] in bases for base in node.bases
+        )
+        class_scope.data["command class"] = known
+    return known
+
+
+def in_command(walker) -> bool:
+    """Whether the code being walked is a command-line command's (run by a person, its operator)."""
+    scope = walker.scope
+    while scope is not None:
+        if "command input" in scope.data:
+            return True
+        scope = scope.parent
+    return False
+
+
+def typed_on_command_line(walker, node) -> bool:
+    """Whether the value `node` reads is what the operator typed: a command's parameter
+    (`username`), an item of its options (`options["email"]`, `kwargs.get("email")`), or an
+    attribute of what argparse parsed (`args.email` after `args = parser.parse_args()`)."""
+    t = type(node)
+    if t is cst.Name:
+        root, how = node, "bare"
+    elif t is cst.Subscript and type(node.value) is cst.Name:
+        root, how = node.value, "item"
+    elif (
+        t is cst.Call
+        and type(node.func) is cst.Attribute
+        and node.func.attr.value == "get"
+        and type(node.func.value) is cst.Name
+    ):
+        root, how = node.func.value, "item"
+    elif t is cst.Attribute and type(node.value) is cst.Name:
+        root, how = node.value, "attr"
+    else:
+        return False
+    name = root.value
+    scope = walker.scope
+    while scope is not None:
+        typed = scope.data.get("command input")
+        binding = scope.bindings.get(name)
+        if typed and name in typed and (binding is None or binding.value is None):
+            return how != "attr"  # a parameter, or an item of the options; not `user.email`
+        if binding is not None:
+            value = binding.value
+            return (
+                how == "attr"
+                and type(value) is cst.Call
+                and type(value.func) is cst.Attribute
+                and value.func.attr.value in _spec(walker).get("namespace-methods", ())
+            )
+        scope = scope.parent
+    return False
+
+
+def chosen_words(test) -> FrozenSet[str]:
+    """The words of the string literals an `if` test compares for equality (`share_type ==
+    "token"`, `kind in ("token", "link")`): in its body the value is one of those."""
+    words: set = set()
+    stack = [test]
+    while stack:
+        current = stack.pop()
+        t = type(current)
+        if t is cst.BooleanOperation and type(current.operator) is cst.And:
+            stack.extend((current.left, current.right))
+        elif t is cst.Comparison and len(current.comparisons) == 1:
+            comparison = current.comparisons[0]
+            op = type(comparison.operator)
+            right = comparison.comparator
+            literals = []
+            if op is cst.Equal:
+                literals = [right, current.left]
+            elif op is cst.In and type(right) in (cst.Tuple, cst.List, cst.Set):
+                literals = [element.value for element in right.elements]
+            for literal in literals:
+                text = string_value(literal)
+                if text:
+                    words.update(split_words(text))
+    return frozenset(words)

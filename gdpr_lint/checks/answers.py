@@ -1,0 +1,134 @@
+"""Where a GDPR102/GDPR103 text goes when it is an answer to the person who asked, not an
+exposure: a command-line command echoing its operator's own input on the operator's terminal,
+and an HTTP error a web framework returns as a 4xx response without logging it
+([exposure.commands] and [exposure.exceptions] responses in rules/exposure.toml).
+
+Such data is reported at confidence low (shown with `--min-confidence low`), the reason in
+`facts.confidence_reason`; credentials stay as they are (a password is not echoed back, not even
+to its owner), and what the same code logs is judged as everywhere else.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from http import HTTPStatus
+from typing import TYPE_CHECKING, FrozenSet, Optional
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from gdpr_lint._lazy import cst
+
+ECHO_REASON = "the operator's own input (typed on the command line or at a prompt) echoed back on their terminal"
+
+
+class Answers:
+    def __init__(self, table: dict, still_reported: FrozenSet[str]) -> None:
+        exceptions = table.get("exceptions", {})
+        commands = table.get("commands", {})
+        self.still_reported = still_reported
+        self.responses = tuple(exceptions.get("responses", ()))
+        self.status_responses = tuple(exceptions.get("status-responses", ()))
+        self.status_keywords = frozenset(exceptions.get("status-keywords", ()))
+        self.command_errors = tuple(commands.get("errors", ()))
+
+    def echoed_to_operator(self, taint):
+        """The data typed on the command line, no surer than low: it goes back to who typed it."""
+        return taint.capped(
+            "low", ECHO_REASON, where=lambda s: s.origin == "cli" and s.category not in self.still_reported
+        )
+
+    def is_command_error(self, ctx, func, target: str) -> bool:
+        """`raise CommandError(...)`, `raise click.UsageError(...)`: printed on the terminal."""
+        return self._matches(ctx, func, target, self.command_errors)
+
+    def response_status(self, ctx, call, target: str) -> Optional[int]:
+        """The 4xx status of `raise X(...)` when X is an HTTP error the framework answers with
+        and does not log; None otherwise."""
+        if self.responses and self._matches(ctx, call.func, target, self.responses):
+            return 400
+        if not self.status_responses or not self._matches(ctx, call.func, target, self.status_responses):
+            return None
+        status = None
+        for index, arg in enumerate(call.args):
+            if (arg.keyword is None and index == 0 and not arg.star) or (
+                arg.keyword is not None and arg.keyword.value in self.status_keywords
+            ):
+                status = _status(ctx, arg.value)
+                break
+        return status if status is not None and 400 <= status < 500 else None
+
+    def as_response(self, taint, target: str, status: int):
+        return taint.capped(
+            "low",
+            f"the text of an HTTP {status // 100}xx response ({target.rsplit('.', 1)[-1]}): the framework "
+            "returns it to whoever made the request and logs it nowhere",
+            where=lambda s: s.category not in self.still_reported,
+        )
+
+    @staticmethod
+    def caught_quietly(ctx, target: str, is_sink) -> Optional[int]:
+        """The line of the handler that catches `raise target(...)` in the same function and
+        neither re-raises nor passes anything to a sink (`except ActivationError as e: return
+        render(request, "error.html", {"message": e.args[0]})`); None when the exception leaves
+        the function, or its handler logs, prints or raises."""
+        name = target.rsplit(".", 1)[-1]
+        for stmt in reversed(ctx.trys):
+            for handler in stmt.handlers:
+                caught = handler.type
+                names = [e.value for e in caught.elements] if type(caught) is cst.Tuple else [caught]
+                if not any(_last(n) == name for n in names):
+                    continue
+                for node in _nodes(handler.body):
+                    if type(node) is cst.Raise or (type(node) is cst.Call and is_sink(node)):
+                        return None
+                return ctx.line_of(handler) or 0
+        return None
+
+    @staticmethod
+    def _matches(ctx, func, target: str, patterns) -> bool:
+        """`target` or, for a class of the module, one of its bases matches a pattern."""
+        if any(fnmatchcase(target, pattern) for pattern in patterns):
+            return True
+        if type(func) is not cst.Name:
+            return False
+        binding = ctx.scope.lookup(func.value)
+        node = getattr(getattr(binding.value, "scope", None), "node", None) if binding is not None else None
+        if type(node) is not cst.ClassDef:
+            return False
+        for base in node.bases:
+            resolved = ctx.resolve_call(base.value) or ""
+            if any(fnmatchcase(resolved, pattern) for pattern in patterns):
+                return True
+        return False
+
+
+def _last(node) -> str:
+    if type(node) is cst.Name:
+        return node.value
+    if type(node) is cst.Attribute:
+        return node.attr.value
+    return ""
+
+
+def _nodes(node):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(child for child in current.children if isinstance(child, cst.CSTNode))
+
+
+def _status(ctx, node) -> Optional[int]:
+    """`404`, `status.HTTP_404_NOT_FOUND`, `HTTPStatus.NOT_FOUND`, a constant bound to one."""
+    folded = ctx.constant(node) if type(node) in (cst.Name, cst.Attribute, cst.Integer) else None
+    if folded is not None and isinstance(folded.value, int):
+        return folded.value
+    if type(node) is cst.Attribute:
+        name = node.attr.value
+        if name.startswith("HTTP_") and name[5:8].isdigit():
+            return int(name[5:8])
+        member = getattr(HTTPStatus, name, None)
+        if isinstance(member, HTTPStatus):
+            return int(member)
+    return None
