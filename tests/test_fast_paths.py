@@ -197,6 +197,56 @@ def test_direct_route_never_loads_click(tmp_path):
     assert out.stdout.split() == ["0", "False", "False"], out.stderr
 
 
+def test_a_clean_file_costs_no_dataclasses_nor_inspect(tmp_path):
+    """The pre-commit run of a file that fails the pre-filter, with the start-up caches
+    filled: `dataclasses` (which imports
+    `inspect`, `dis`, ...) was a sixth of its time; the records (gdpr_lint._records) and
+    the reporters need neither."""
+    (tmp_path / "clean.py").write_text("x = 1\n")
+    code = (
+        "import sys; sys.argv = ['gdpr-lint', 'check', 'clean.py']\n"
+        "from gdpr_lint.entry import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n"
+        "    print(exc.code, *(m in sys.modules for m in ('dataclasses', 'inspect', 'libcst')))\n"
+    )
+    _run(["-c", code], tmp_path)  # fills the start-up caches (rule packs, pre-filter)
+    out = _run(["-c", code], tmp_path)
+    assert out.stdout.split() == ["0", "False", "False", "False"], out.stderr
+
+
+def test_records_behave_as_the_dataclasses_they_replace():
+    import dataclasses
+
+    from gdpr_lint import _records
+    from gdpr_lint.model import Finding
+
+    @dataclasses.dataclass(frozen=True)
+    class Twin:
+        rule: str
+        line: int
+        categories: tuple = ()
+        facts: dict = dataclasses.field(default_factory=dict, compare=False, hash=False)
+
+    @_records.record(frozen=True)
+    class Record:
+        rule: str
+        line: int
+        categories: tuple = ()
+        facts: dict = _records.field(default_factory=dict, compare=False, hash=False)
+
+    a, b = Record("GDPR101", 3, ("email",), {"x": 1}), Record("GDPR101", 3, ("email",))
+    assert a == b and hash(a) == hash(b) and a.facts is not b.facts and b.facts == {}
+    assert a != Record("GDPR101", 4) and a != Twin("GDPR101", 3, ("email",))
+    assert repr(a).split("(", 1)[1] == repr(Twin("GDPR101", 3, ("email",), {"x": 1})).split("(", 1)[1]
+    assert _records.asdict(a) == dataclasses.asdict(Twin("GDPR101", 3, ("email",), {"x": 1}))
+    assert _records.replace(a, line=9) == Record("GDPR101", 9, ("email",))
+    assert [f.name for f in _records.fields(Finding)][:3] == ["rule", "name", "severity"]
+    with pytest.raises(AttributeError):
+        a.line = 4  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Record("GDPR101")  # type: ignore[call-arg]
+
+
 def test_version_is_the_same_both_ways(tmp_path):
     direct = _run(["-m", "gdpr_lint", "--version"], tmp_path)
     via_click = _run(["-c", "from gdpr_lint.cli import main; main()", "--version"], tmp_path)
