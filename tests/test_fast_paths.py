@@ -14,6 +14,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from gdpr_lint import _regex_cache as regex_cache
 from gdpr_lint import engine, prefilter
 from gdpr_lint.config import Config
 from gdpr_lint.settings import RunSettings
@@ -245,6 +246,53 @@ def test_records_behave_as_the_dataclasses_they_replace():
         a.line = 4  # type: ignore[misc]
     with pytest.raises(TypeError):
         Record("GDPR101")  # type: ignore[call-arg]
+
+
+def test_a_cached_filter_compiles_no_pattern_and_decides_as_a_new_one(token_filter):
+    """The start-up cache keeps each pattern's compiled form (gdpr_lint._regex_cache): a
+    filter loaded from it makes the same patterns as re.compile, without compiling them."""
+    import pickle
+    import re
+
+    loaded = pickle.loads(pickle.dumps(token_filter))
+    sources = loaded._sources()
+    assert sources and set(sources) <= set(loaded._frozen)
+    text = "\n".join(path.read_text(encoding="utf-8") for path in SOURCES[:40]).lower()
+    compile_calls = []
+    real_compile = re.compile
+    re.compile = lambda *args: compile_calls.append(args) or real_compile(*args)
+    try:
+        thawed = [(source, loaded._frozen.get(source)) for source in sources]
+        patterns = [(source, regex_cache.thaw(source, parts)) for source, parts in thawed]
+    finally:
+        re.compile = real_compile
+    assert not compile_calls
+    for source, pattern in patterns:
+        fresh = re.compile(source)
+        assert (pattern.pattern, pattern.flags, pattern.groups, pattern.groupindex) == (
+            fresh.pattern,
+            fresh.flags,
+            fresh.groups,
+            fresh.groupindex,
+        )
+        assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in fresh.finditer(text)]
+    for anchor, source in loaded.precise_source.items():
+        if source is not None:
+            assert loaded._reach(anchor) == token_filter._reach(anchor)
+    for path in SOURCES[:40]:
+        source = path.read_text(encoding="utf-8")
+        assert loaded.passes(source) == token_filter.passes(source)
+
+
+def test_compiled_forms_of_another_python_are_not_used(token_filter):
+    state = token_filter.__getstate__()
+    tag, frozen = state["frozen"]
+    state["frozen"] = ("another-python", {source: (0, b"\0\0\0\0", 0, {}, (), 1) for source in frozen})
+    loaded = prefilter.TokenFilter.__new__(prefilter.TokenFilter)
+    loaded.__setstate__(state)
+    assert loaded._frozen == {} and loaded.long.pattern == token_filter.long_source
+    damaged = {source: (0, b"\xff\xff\xff\xff", 0, {}, (), 1) for source in frozen}
+    assert all(regex_cache.thaw(source, parts).pattern == source for source, parts in list(damaged.items())[:20])
 
 
 def test_version_is_the_same_both_ways(tmp_path):
