@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-import tokenize
 from bisect import bisect_left
 from typing import Any, Dict, List, Optional, Set, Tuple
 
@@ -24,6 +23,18 @@ _SKIP_FILE = re.compile(r"#\s*gdpr-lint:\s*skip-file\b")
 
 def decode_source(data: bytes) -> str:
     """Decode as Python does (BOM, coding cookie, else UTF-8)."""
+    end = data.find(b"\n")
+    end = data.find(b"\n", end + 1) if end != -1 else -1
+    first_lines = data if end == -1 else data[:end]  # the two lines tokenize reads
+    if not data.startswith(b"\xef\xbb\xbf") and b"coding" not in first_lines:
+        # no BOM and no `coding` where a cookie must be: UTF-8, as tokenize would say;
+        # text that is not UTF-8 is left to tokenize, for its message
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    import tokenize  # a few files a run: not imported for the rest
+
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     if encoding == "utf-8-sig":
         encoding = "utf-8"

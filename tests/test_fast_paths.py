@@ -198,21 +198,33 @@ def test_direct_route_never_loads_click(tmp_path):
     assert out.stdout.split() == ["0", "False", "False"], out.stderr
 
 
-def test_a_clean_file_costs_no_dataclasses_nor_inspect(tmp_path):
+# what the pre-commit run of a clean file needs none of: `dataclasses` (which imports
+# `inspect`, `dis`, ...) was a sixth of its time; CPython's parser and the summariser serve
+# files that pass the pre-filter; `tokenize` only decodes a file with a coding cookie
+UNUSED_BY_A_CLEAN_FILE = (
+    "dataclasses",
+    "inspect",
+    "libcst",
+    "ast",
+    "tokenize",
+    "threading",
+    "gdpr_lint.semantic.summary",
+)
+
+
+def test_a_clean_file_imports_only_what_it_uses(tmp_path):
     """The pre-commit run of a file that fails the pre-filter, with the start-up caches
-    filled: `dataclasses` (which imports
-    `inspect`, `dis`, ...) was a sixth of its time; the records (gdpr_lint._records) and
-    the reporters need neither."""
+    filled (the records of gdpr_lint._records and the reporters need no dataclasses)."""
     (tmp_path / "clean.py").write_text("x = 1\n")
     code = (
         "import sys; sys.argv = ['gdpr-lint', 'check', 'clean.py']\n"
         "from gdpr_lint.entry import main\n"
         "try:\n    main()\nexcept SystemExit as exc:\n"
-        "    print(exc.code, *(m in sys.modules for m in ('dataclasses', 'inspect', 'libcst')))\n"
+        "    print(exc.code, *(m in sys.modules for m in %r))\n" % (UNUSED_BY_A_CLEAN_FILE,)
     )
     _run(["-c", code], tmp_path)  # fills the start-up caches (rule packs, pre-filter)
     out = _run(["-c", code], tmp_path)
-    assert out.stdout.split() == ["0", "False", "False", "False"], out.stderr
+    assert out.stdout.split() == ["0"] + ["False"] * len(UNUSED_BY_A_CLEAN_FILE), out.stderr
 
 
 def test_records_behave_as_the_dataclasses_they_replace():
@@ -293,6 +305,44 @@ def test_compiled_forms_of_another_python_are_not_used(token_filter):
     assert loaded._frozen == {} and loaded.long.pattern == token_filter.long_source
     damaged = {source: (0, b"\xff\xff\xff\xff", 0, {}, (), 1) for source in frozen}
     assert all(regex_cache.thaw(source, parts).pattern == source for source, parts in list(damaged.items())[:20])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"x = 1\n",
+        b"x = 1",
+        b"",
+        b"# -*- coding: latin-1 -*-\nname = '\xe9'\n",
+        b"#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\nname = '\x80'\n",
+        b"x = 1\n# coding: latin-1\n",
+        b"x = 1\ny = 2\n# coding: latin-1\nname = '\xc3\xa9'\n",
+        b"\xef\xbb\xbfname = '\xc3\xa9'\n",
+        b"name = '\xe9'\n",
+        b"x = 1\n\nname = '\xe9'\n",
+        b"# coding: nonsense-codec\nx = 1\n",
+        b"x = 1\r# coding: latin-1\rname = '\xe9'\r",
+    ],
+)
+def test_decoding_without_tokenize_gives_what_tokenize_gives(data):
+    import io
+    import tokenize
+
+    def reference(data: bytes):
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        if encoding == "utf-8-sig":
+            encoding = "utf-8"
+            if data.startswith(b"\xef\xbb\xbf"):
+                data = data[3:]
+        return data.decode(encoding)
+
+    def outcome(decode):
+        try:
+            return decode(data)
+        except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
+            return type(exc), str(exc)
+
+    assert outcome(prefilter.decode_source) == outcome(reference)
 
 
 def test_version_is_the_same_both_ways(tmp_path):
