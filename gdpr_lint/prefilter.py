@@ -186,7 +186,7 @@ class TokenFilter:
         self.short_words = sorted(short_words)
         self.containing = {b: sorted(a for a in terms if a != b and b in a) for b in minimal}
         self.containing = {b: longer for b, longer in self.containing.items() if longer}
-        self._frozen: Dict[str, tuple] = {}  # pattern source -> its compiled form (_regex_cache)
+        self._frozen: Dict[str, Optional[tuple]] = {}  # pattern source -> its compiled form (_regex_cache)
         self._compile()
 
     def _compile(self) -> None:
@@ -293,6 +293,9 @@ class TokenFilter:
         pattern = self.precise.get(anchor)
         if pattern is None and anchor not in self.precise:
             source = self.precise_source.get(anchor)
+            if source is not None and source not in self._frozen:
+                # parsed once for both the pattern and its widest match (_reach), not twice
+                self._frozen[source] = _regex_cache.freeze(source)
             pattern = self.precise[anchor] = (
                 _regex_cache.thaw(source, self._frozen.get(source)) if source is not None else None
             )
