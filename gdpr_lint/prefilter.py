@@ -277,6 +277,7 @@ class TokenFilter:
         reach = self.reach.get(anchor)
         if reach is None:
             source = self.precise_source[anchor]
+            assert source is not None  # asked only for an anchor with a phrase (_confirmed)
             widest = _regex_cache.width(self._frozen.get(source))  # from a start-up cache
             if widest is None:
                 try:
