@@ -49,7 +49,8 @@ def freeze(source: str) -> Optional[Frozen]:
         words = _words(code)
         if words is None:
             return None
-        return (state.flags, words, state.groups - 1, groupindex, tuple(indexgroup), parsed.getwidth()[1])
+        # int(): an unbounded width is MAXREPEAT, a constant that Python 3.9-3.10 cannot pickle
+        return (state.flags, words, state.groups - 1, groupindex, tuple(indexgroup), int(parsed.getwidth()[1]))
     except Exception:  # noqa: BLE001 - an internal of `re` that differs here: compile as usual
         return None
 
