@@ -6,9 +6,14 @@
 
 Every round runs each case once, in the same order (A B C ... A B C ...), so a
 machine that slows down or speeds up during the run affects every tool alike; the
-figure reported is the median over the rounds. Peak memory is the largest resident
-set of the whole process tree (sampled from /proc, so parallel workers add up) and,
-as a cross-check, the largest single process (from wait4's rusage).
+figure reported is the median over the rounds. Wall time and CPU time (user + system
+of the process and the workers it waited for, from wait4's rusage) are both reported:
+on a machine shared with other work, CPU time is the steadier of the two. Peak memory
+is the largest resident set of the whole process tree (sampled from /proc, so parallel
+workers add up) and, as a cross-check, the largest single process (from wait4's rusage).
+
+`--other NAME=PATH` times another checkout of gdpr-lint (an earlier commit, say) in the
+same rounds, for its cold and one-file cases: the comparison a change is judged by.
 """
 
 from __future__ import annotations
@@ -59,7 +64,7 @@ class Case:
     env: Optional[Dict[str, str]] = None
     before: Optional[object] = None  # callable run (untimed) before each timed run
     times: List[float] = field(default_factory=list)
-    cpu: List[float] = field(default_factory=list)  # user + system seconds of the process tree
+    cpu: List[float] = field(default_factory=list)  # user + system seconds, workers included
     tree_rss: List[int] = field(default_factory=list)
     max_rss: List[int] = field(default_factory=list)
     exit_codes: List[int] = field(default_factory=list)
@@ -178,12 +183,24 @@ def probe_version(argv: List[str], env: Optional[Dict[str, str]] = None) -> Opti
     return out[0] if out else "?"
 
 
-def gdpr_lint_command(spec: Optional[str]) -> tuple:
-    """(argv prefix, extra env): this checkout's gdpr-lint unless a command is given."""
+def gdpr_lint_command(spec: Optional[str], checkout: Path = REPO) -> tuple:
+    """(argv prefix, extra env): a checkout's gdpr-lint (this one) unless a command is given."""
     if spec:
         return shlex.split(spec), None
-    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(checkout), os.environ.get("PYTHONPATH")]))}
     return [sys.executable, "-m", "gdpr_lint"], env
+
+
+def compile_checkout(checkout: Path) -> None:
+    """Byte-compile a checkout's package, as `pip install` does: with PYTHONDONTWRITEBYTECODE
+    set (CI images, some containers) every timed run would otherwise compile every module it
+    imports, which an installed gdpr-lint never does."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(checkout / "gdpr_lint")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 def machine_info() -> dict:
@@ -221,7 +238,8 @@ def warm_page_cache(root: Path) -> None:
             pass
 
 
-def build_cases(args, gdpr_argv, gdpr_env, gdpr_ok: bool) -> List[Case]:
+def build_cases(args, gdpr_argv, gdpr_env, gdpr_ok: bool, others=()) -> List[Case]:
+    """others: (name, argv, env) of other checkouts, timed in the cold and one-file cases."""
     corpus, peers = args.corpus, args.peers / "bin"
     cases: List[Case] = []
     wanted = set(args.only.split(",")) if args.only else None
@@ -232,6 +250,8 @@ def build_cases(args, gdpr_argv, gdpr_env, gdpr_ok: bool) -> List[Case]:
 
     if gdpr_ok:
         add(Case("gdpr-lint cold", gdpr_argv + ["check", "--no-cache", "--format", "json", "."], corpus, gdpr_env))
+    for name, argv, env in others:
+        add(Case(f"gdpr-lint cold [{name}]", argv + ["check", "--no-cache", "--format", "json", "."], corpus, env))
         add(Case("gdpr-lint warm", gdpr_argv + ["check", "--format", "json", "."], corpus, gdpr_env))
         # the inventory comes from the same walk as check: it must cost no more (issue 18)
         add(
@@ -294,6 +314,10 @@ def build_cases(args, gdpr_argv, gdpr_env, gdpr_ok: bool) -> List[Case]:
                 before=edit_file,
             )
         )
+    for name, argv, env in others:
+        add(
+            Case(f"1 file: gdpr-lint [{name}]", argv + ["check", "--force-exclude", one], corpus, env, before=edit_file)
+        )
     add(Case("1 file: bandit", [str(peers / "bandit"), "-q", one], corpus, before=edit_file))
     add(
         Case(
@@ -318,6 +342,8 @@ def summarise(cases: List[Case]) -> Dict[str, dict]:
             "max_s": max(case.times),
             "times_s": case.times,
             "median_cpu_s": statistics.median(case.cpu),
+            "min_cpu_s": min(case.cpu),
+            "max_cpu_s": max(case.cpu),
             "cpu_s": case.cpu,
             "peak_tree_rss_mib": max(case.tree_rss) / 1024,
             "peak_process_rss_mib": max(case.max_rss) / 1024,
@@ -326,16 +352,22 @@ def summarise(cases: List[Case]) -> Dict[str, dict]:
     return out
 
 
-def ratios(summary: Dict[str, dict]) -> Dict[str, float]:
+def ratios(summary: Dict[str, dict], key: str = "median_s") -> Dict[str, float]:
+    """Each gdpr-lint case against each peer (and against the same case of another
+    checkout), by the median wall time or, with key="median_cpu_s", CPU time."""
     out = {}
-    for mine in ("gdpr-lint cold", "gdpr-lint warm", "1 file: gdpr-lint", "1 file: gdpr-lint no-cache"):
-        if mine not in summary:
-            continue
+    mine_cases = [
+        name
+        for name in summary
+        if name in ("gdpr-lint cold", "gdpr-lint warm", "1 file: gdpr-lint", "1 file: gdpr-lint no-cache")
+    ]
+    for mine in mine_cases:
         one_file = mine.startswith("1 file")
         for peer, data in summary.items():
-            if "gdpr-lint" in peer or peer.startswith("1 file") != one_file:
+            other_checkout = peer.startswith(mine + " [")
+            if ("gdpr-lint" in peer and not other_checkout) or peer.startswith("1 file") != one_file:
                 continue
-            out[f"{mine} / {peer}"] = summary[mine]["median_s"] / data["median_s"]
+            out[f"{mine} / {peer}"] = summary[mine][key] / data[key]
     return out
 
 
@@ -362,20 +394,28 @@ def verdicts(summary: Dict[str, dict]) -> List[dict]:
     return out
 
 
-def print_table(summary: Dict[str, dict], ratio_map: Dict[str, float], checks: List[dict]) -> None:
+def print_table(
+    summary: Dict[str, dict], ratio_map: Dict[str, float], checks: List[dict], cpu_ratios: Optional[dict] = None
+) -> None:
     print()
-    print(f"{'case':<26} {'median s':>9} {'min s':>8} {'max s':>8} {'cpu s':>8} {'tree MiB':>9} {'proc MiB':>9}  exit")
-    print("-" * 87)
+    print(
+        f"{'case':<34} {'median s':>9} {'min s':>8} {'max s':>8} {'CPU s':>8} {'min CPU':>8} "
+        f"{'tree MiB':>9} {'proc MiB':>9}  exit"
+    )
+    print("-" * 106)
     for name, data in summary.items():
         codes = ",".join(sorted({str(c) for c in data["exit_codes"]}))
         print(
-            f"{name:<26} {data['median_s']:>9.3f} {data['min_s']:>8.3f} {data['max_s']:>8.3f} {data['median_cpu_s']:>8.3f} "
+            f"{name:<34} {data['median_s']:>9.3f} {data['min_s']:>8.3f} {data['max_s']:>8.3f} "
+            f"{data['median_cpu_s']:>8.3f} {data['min_cpu_s']:>8.3f} "
             f"{data['peak_tree_rss_mib']:>9.1f} {data['peak_process_rss_mib']:>9.1f}  {codes}"
         )
     if ratio_map:
         print()
+        print(f"{'ratio (median)':<56} {'wall':>8} {'CPU':>8}")
         for label, value in ratio_map.items():
-            print(f"{label:<48} {value:>7.3f}x")
+            cpu = (cpu_ratios or {}).get(label)
+            print(f"{label:<56} {value:>7.3f}x " + (f"{cpu:>7.3f}x" if cpu is not None else ""))
     if checks:
         print()
         for check in checks:
@@ -394,6 +434,13 @@ def main(argv=None) -> int:
     parser.add_argument("--only", help="comma-separated substrings of case names to run")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before a run is killed")
     parser.add_argument("--output", type=Path, help="JSON file (default: benchmarks/results/<time>.json)")
+    parser.add_argument(
+        "--other",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="another checkout of gdpr-lint to time in the same rounds (cold and one-file cases)",
+    )
     args = parser.parse_args(argv)
 
     if not (args.corpus / "MANIFEST.json").exists():
@@ -404,6 +451,17 @@ def main(argv=None) -> int:
         return 2
 
     gdpr_argv, gdpr_env = gdpr_lint_command(args.gdpr_lint)
+    others = []
+    for spec in args.other:
+        name, _, path = spec.partition("=")
+        checkout = Path(path).resolve()
+        if not name or not (checkout / "gdpr_lint" / "__init__.py").is_file():
+            print(f"error: --other {spec}: expected NAME=PATH of a gdpr-lint checkout", file=sys.stderr)
+            return 2
+        compile_checkout(checkout)
+        others.append((name, *gdpr_lint_command(None, checkout)))
+    if not args.gdpr_lint:
+        compile_checkout(REPO)
     gdpr_version = probe_version(gdpr_argv, gdpr_env)
     if gdpr_version is None:
         print(
@@ -417,7 +475,7 @@ def main(argv=None) -> int:
 
     precommit_dir = args.corpus / "precommit_case"  # made by the one-file cases; never part of the corpus
     shutil.rmtree(precommit_dir, ignore_errors=True)
-    cases = build_cases(args, gdpr_argv, gdpr_env, gdpr_version is not None)
+    cases = build_cases(args, gdpr_argv, gdpr_env, gdpr_version is not None, others)
     # only the peers the chosen cases run must be installed (`--only inventory,cold` needs none)
     for case in cases:
         tool = Path(case.argv[0])
@@ -426,6 +484,8 @@ def main(argv=None) -> int:
             return 2
     warm = next((c for c in cases if c.name == "gdpr-lint warm"), None)
     print(f"corpus: {args.corpus}", file=sys.stderr)
+    if hasattr(os, "getloadavg"):
+        print("load average at start: " + " ".join(f"{x:.2f}" for x in os.getloadavg()), file=sys.stderr)
     warm_page_cache(args.corpus)
     if warm is not None:
         print("priming gdpr-lint's cache (untimed)", file=sys.stderr)
@@ -439,17 +499,25 @@ def main(argv=None) -> int:
 
     corpus_cases = [c for c in cases if not c.name.startswith("1 file")]
     file_cases = [c for c in cases if c.name.startswith("1 file")]
+    for case in file_cases:  # untimed: each checkout's start-up caches (rule packs, pre-filter) are filled
+        if case.name.startswith("1 file: gdpr-lint") and "no-cache" not in case.name:
+            run_once(case, args.timeout)
+            case.times, case.cpu, case.tree_rss, case.max_rss, case.exit_codes = [], [], [], [], []
     for group, rounds in ((corpus_cases, args.runs), (file_cases, args.one_file_runs)):
         for round_no in range(1, rounds + 1):
             for case in group:
                 run_once(case, args.timeout)
-                print(f"  round {round_no}/{rounds} {case.name:<26} {case.times[-1]:8.3f} s", file=sys.stderr)
+                print(
+                    f"  round {round_no}/{rounds} {case.name:<34} {case.times[-1]:8.3f} s  CPU {case.cpu[-1]:8.3f} s",
+                    file=sys.stderr,
+                )
 
     shutil.rmtree(precommit_dir, ignore_errors=True)
     summary = summarise(cases)
     ratio_map = ratios(summary)
+    cpu_ratio_map = ratios(summary, "median_cpu_s")
     checks = verdicts(summary)
-    print_table(summary, ratio_map, checks)
+    print_table(summary, ratio_map, checks, cpu_ratio_map)
 
     manifest = json.loads((args.corpus / "MANIFEST.json").read_text())
     result = {
@@ -466,6 +534,9 @@ def main(argv=None) -> int:
         "one_file_runs": args.one_file_runs,
         "cases": summary,
         "ratios": ratio_map,
+        "cpu_ratios": cpu_ratio_map,
+        "others": {name: env["PYTHONPATH"].split(os.pathsep)[0] for name, _argv, env in others},
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "targets": checks,
     }
     out = args.output or RESULTS / f"{_dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"

@@ -121,7 +121,7 @@ def assign_fingerprints(findings: Iterable[Finding]) -> List[Finding]:
     For the engine: call once per run (or per file) on findings that carry `source`.
     Findings without `source` fall back to their message, which is line-free too.
     """
-    import dataclasses
+    from gdpr_lint._records import replace
 
     ordered = sorted(findings, key=Finding.sort_key)
     seen: Counter = Counter()
@@ -130,7 +130,7 @@ def assign_fingerprints(findings: Iterable[Finding]) -> List[Finding]:
         key = identity_key(finding)
         occurrence = seen[key]
         seen[key] += 1
-        out.append(dataclasses.replace(finding, fingerprint=fingerprint(key[0], key[1], key[2], occurrence)))
+        out.append(replace(finding, fingerprint=fingerprint(key[0], key[1], key[2], occurrence)))
     return out
 
 

@@ -4,13 +4,13 @@ loading click; every other call goes through `gdpr_lint.cli`, which uses these t
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from pathlib import Path
 from typing import List, NoReturn, Optional, Tuple
 
 from gdpr_lint import __version__
+from gdpr_lint._records import replace
 from gdpr_lint.config import ConfigError, load_config, with_overrides
 from gdpr_lint.model import RunResult
 
@@ -151,7 +151,7 @@ def check(
 
     result = _with_data_map(result, settings, checked, paths)
     result = apply_gate(result, baseline=baseline, changed=changed, checked_paths=checked)
-    result = dataclasses.replace(result, fail_on=config.fail_on)
+    result = replace(result, fail_on=config.fail_on)
     _emit(result, settings, output_format, output_file, statistics)
     if not quiet:
         _summary(result)
@@ -355,8 +355,7 @@ def _show_settings(paths, settings, force_exclude: bool) -> "NoReturn":
 def _emit(result: RunResult, settings, output_format: str, output_file: Optional[str], statistics: bool) -> None:
     import importlib
 
-    from gdpr_lint.report import STATISTICS, renderer
-    from gdpr_lint.report.markdown import github_link_base
+    from gdpr_lint.report import STATISTICS, github_link_base, renderer
 
     if statistics:
         text = importlib.import_module(STATISTICS).render(

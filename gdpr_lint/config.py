@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from gdpr_lint._lazy import sha256
+from gdpr_lint._records import asdict, field, record, replace
 from gdpr_lint.hints import describe as _describe
 from gdpr_lint.model import CONFIDENCES, SEVERITIES
 
@@ -29,26 +29,26 @@ class ConfigError(Exception):
     """Invalid configuration or flags: one line for the user, exit code 2."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PiiConfig:
     extra_identifiers: Mapping[str, str] = field(default_factory=dict)
     ignore_identifiers: Tuple[str, ...] = ()
     sanitizers: Tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ResidencyConfig:
     allowed_jurisdictions: Tuple[str, ...] = ("EU", "EEA")
     allowed_regions: Tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RetentionConfig:
     max_days: int = 365
     limits: Mapping[str, int] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Config:
     select: Tuple[str, ...] = ("GDPR",)
     extend_select: Tuple[str, ...] = ()

@@ -7,9 +7,9 @@ otherwise accepted findings on unchanged lines would all look stale.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Dict, Iterable, Optional, Set
 
+from gdpr_lint._records import replace
 from gdpr_lint.model import RunResult, severity_rank
 
 
@@ -39,7 +39,7 @@ def apply_gate(
         from gdpr_lint.diffmode import filter_changed
 
         findings = filter_changed(findings, changed, cwd=cwd)
-    return dataclasses.replace(result, findings=findings, stale_baseline=stale, baselined=baselined)
+    return replace(result, findings=findings, stale_baseline=stale, baselined=baselined)
 
 
 def failing(result: RunResult, fail_on: str = "info") -> list:

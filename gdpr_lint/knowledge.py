@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-from dataclasses import fields
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from gdpr_lint._lazy import sha256
+from gdpr_lint._records import fields
 from gdpr_lint.model import SEVERITIES, Rule
 from gdpr_lint.pack_schema import PackError, validate_pack, validate_references
 

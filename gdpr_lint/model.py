@@ -5,8 +5,9 @@ Kept free of libcst so that reporters, the cache and the CLI never import it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
+
+from gdpr_lint._records import field, record
 
 SEVERITIES = ("info", "warning", "error")
 CONFIDENCES = ("low", "medium", "high")
@@ -17,7 +18,7 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     """A rule's identity and documentation, loaded from rules/*.toml."""
 
@@ -40,7 +41,7 @@ class Rule:
     tags: Tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     """One reported problem.
 
@@ -111,7 +112,7 @@ class Finding:
         )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Observation:
     """A fact the walk saw about personal data, whether or not any rule objects to it: a
     model field holding an email address, a category written to a log, a cloud region, a
@@ -160,7 +161,7 @@ class FileFindings(list):
         return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FileError:
     """A file the run could not check (unreadable, vanished, internal error)."""
 
@@ -172,7 +173,7 @@ class FileError:
         return {"path": self.path, "message": self.message}
 
 
-@dataclass
+@record
 class RunResult:
     findings: list
     errors: list

@@ -9,19 +9,32 @@ from __future__ import annotations
 
 import io
 import re
-import tokenize
 from bisect import bisect_left
 from typing import Any, Dict, List, Optional, Set, Tuple
 
+from gdpr_lint import _regex_cache
+
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _WORD_RUN = re.compile(r"[a-z0-9_]+")  # over lower-cased text
-CACHE_FORMAT = 7  # of a pickled TokenFilter: part of its start-up cache key
+CACHE_FORMAT = 8  # of a pickled TokenFilter: part of its start-up cache key
 _WINDOW = 48  # characters either side of an anchor that a phrase can span
 _SKIP_FILE = re.compile(r"#\s*gdpr-lint:\s*skip-file\b")
 
 
 def decode_source(data: bytes) -> str:
     """Decode as Python does (BOM, coding cookie, else UTF-8)."""
+    end = data.find(b"\n")
+    end = data.find(b"\n", end + 1) if end != -1 else -1
+    first_lines = data if end == -1 else data[:end]  # the two lines tokenize reads
+    if not data.startswith(b"\xef\xbb\xbf") and b"coding" not in first_lines:
+        # no BOM and no `coding` where a cookie must be: UTF-8, as tokenize would say;
+        # text that is not UTF-8 is left to tokenize, for its message
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    import tokenize  # a few files a run: not imported for the rest
+
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     if encoding == "utf-8-sig":
         encoding = "utf-8"
@@ -86,15 +99,16 @@ def _short_word_regex(word: str) -> str:
 class _LazyPattern:
     """A regex compiled on first use (most runs of a few files never need most of them)."""
 
-    __slots__ = ("source", "compiled")
+    __slots__ = ("source", "compiled", "frozen")
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, frozen=None):
         self.source = source
         self.compiled = None
+        self.frozen = frozen  # its compiled form from a start-up cache (_regex_cache)
 
     def _get(self):
         if self.compiled is None:
-            self.compiled = re.compile(self.source)
+            self.compiled = _regex_cache.thaw(self.source, self.frozen)
         return self.compiled
 
     def search(self, *args):
@@ -172,20 +186,22 @@ class TokenFilter:
         self.short_words = sorted(short_words)
         self.containing = {b: sorted(a for a in terms if a != b and b in a) for b in minimal}
         self.containing = {b: longer for b, longer in self.containing.items() if longer}
+        self._frozen: Dict[str, Optional[tuple]] = {}  # pattern source -> its compiled form (_regex_cache)
         self._compile()
 
     def _compile(self) -> None:
+        frozen = self._frozen
         self.precise = {}
         self.reach: Dict[str, int] = {}  # anchor -> characters its phrase can extend either side
         self.anchors: List[str] = []  # anchors tried one by one (a narrowed filter's)
         self.text = self.lower = None  # the text a narrowed filter was made for
         self.is_narrowed = False
-        self.long = re.compile(self.long_source) if self.long_source else None
+        self.long = _regex_cache.thaw(self.long_source, frozen.get(self.long_source)) if self.long_source else None
         # one regex per form, each with a literal or a small first-character set to search
         # for, and the names a text must hold before any of them is run
         functions, methods, attributes = self.dump_names
         self.dumps = [
-            (form, re.compile(source))
+            (form, _regex_cache.thaw(source, frozen.get(source)))
             for form, source in (
                 ("call", rf"(?:{'|'.join(map(re.escape, functions))})\s*\(\s*(\w*)" if functions else None),
                 ("method", rf"\.\s*(?:{'|'.join(map(re.escape, methods))})\s*\(" if methods else None),
@@ -200,11 +216,24 @@ class TokenFilter:
         self._found_words: set = set()  # its keys, as a set (a set intersects from the smaller side)
         # short words: a substring test first, then one small case-aware regex each,
         # compiled when a text first has the word
-        self.short = [(w, _LazyPattern(_short_word_regex(w))) for w in self.short_words]
+        self.short = [(w, _LazyPattern(source, frozen.get(source))) for w, source in self._short_sources()]
+
+    def _short_sources(self) -> List[Tuple[str, str]]:
+        return [(w, _short_word_regex(w)) for w in self.short_words]
+
+    def _sources(self) -> List[str]:
+        """Every pattern this filter can compile."""
+        sources = [s for s in self.precise_source.values() if s is not None]
+        sources += [source for _, source in self._short_sources()]
+        sources += [pattern.pattern for _, pattern in self.dumps]
+        return sources + ([self.long_source] if self.long_source else [])
 
     def __getstate__(self) -> dict:
-        """Pattern sources only: a start-up cache holds them, compiling is done on load."""
+        """Pattern sources, and their compiled forms for this Python (_regex_cache): a
+        start-up cache holds them, so a run that loads it compiles no pattern."""
+        frozen = {source: self._frozen.get(source) or _regex_cache.freeze(source) for source in self._sources()}
         return {
+            "frozen": (_regex_cache.TAG, {source: parts for source, parts in frozen.items() if parts is not None}),
             "precise_source": self.precise_source,
             "long_source": self.long_source,
             "short_words": self.short_words,
@@ -218,7 +247,9 @@ class TokenFilter:
         }
 
     def __setstate__(self, state: dict) -> None:
+        tag, frozen = state.pop("frozen", (None, {}))
         self.__dict__.update(state)
+        self._frozen = frozen if tag is not None and tag == _regex_cache.TAG else {}
         self._compile()
 
     def dump_positions(self, text: str) -> List[Tuple[int, str]]:
@@ -245,11 +276,15 @@ class TokenFilter:
         wide around each anchor finds every match, and a narrow window is a cheap search."""
         reach = self.reach.get(anchor)
         if reach is None:
-            try:
-                from re import _parser as parser  # type: ignore[attr-defined]  # Python 3.11+, private: not in the stubs
-            except ImportError:  # pragma: no cover - older Pythons
-                import sre_parse as parser
-            widest = parser.parse(self.precise_source[anchor]).getwidth()[1]
+            source = self.precise_source[anchor]
+            assert source is not None  # asked only for an anchor with a phrase (_confirmed)
+            widest = _regex_cache.width(self._frozen.get(source))  # from a start-up cache
+            if widest is None:
+                try:
+                    from re import _parser as parser  # type: ignore[attr-defined]  # Python 3.11+, private: not in the stubs
+                except ImportError:  # pragma: no cover - older Pythons
+                    import sre_parse as parser
+                widest = parser.parse(source).getwidth()[1]
             # a regex narrower than its anchor cannot hold it: keep the full window then
             reach = _WINDOW if widest < len(anchor) else min(_WINDOW, widest - len(anchor) + 2)
             self.reach[anchor] = reach
@@ -259,7 +294,12 @@ class TokenFilter:
         pattern = self.precise.get(anchor)
         if pattern is None and anchor not in self.precise:
             source = self.precise_source.get(anchor)
-            pattern = self.precise[anchor] = re.compile(source) if source is not None else None
+            if source is not None and source not in self._frozen:
+                # parsed once for both the pattern and its widest match (_reach), not twice
+                self._frozen[source] = _regex_cache.freeze(source)
+            pattern = self.precise[anchor] = (
+                _regex_cache.thaw(source, self._frozen.get(source)) if source is not None else None
+            )
         return pattern
 
     def _learn(self, words: set) -> None:
@@ -310,7 +350,7 @@ class TokenFilter:
         return self._for_text(sorted(anchors), [(w, p) for w, p in self.short if w in shorts], text, lower)
 
     # what a filter made for one text shares with the filter it was made from
-    _SHARED = ("precise", "precise_source", "owners", "always", "reach", "dumps", "dump_words", "auto_repr")
+    _SHARED = ("precise", "precise_source", "owners", "always", "reach", "dumps", "dump_words", "auto_repr", "_frozen")
 
     def _for_text(self, anchors: List[str], short: list, text: str, lower: str) -> "TokenFilter":
         made = TokenFilter.__new__(TokenFilter)

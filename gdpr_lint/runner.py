@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import stat
+import sys
 import time
 import zlib
 from pathlib import Path
@@ -127,11 +128,16 @@ def _undecodable(settings, display: str, problem: str) -> Finding:
     return syntax_error(settings, display, 1, 1, problem)
 
 
+def _on_main_thread() -> bool:
+    """Whether this is the main thread; a process that never imported threading started no
+    thread with it (the pre-commit run of a few files does not import it at all)."""
+    threading = sys.modules.get("threading")
+    return threading is None or threading.current_thread() is threading.main_thread()
+
+
 def _with_budget(seconds: int, fn: Callable, *args):
     """Run fn with a wall-clock budget where the platform allows (main thread, SIGALRM)."""
-    import threading
-
-    usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+    usable = hasattr(signal, "SIGALRM") and _on_main_thread()
     if not usable or seconds <= 0:
         return fn(*args)
 

@@ -80,16 +80,16 @@ class SettingsTree:
 
 def describe_settings(settings) -> List[str]:
     """`--show-settings`: where the settings came from and what they are, as TOML-ish lines."""
-    import dataclasses
+    from gdpr_lint._records import fields, is_record
 
     config = settings.config
     lines = [f"config file: {config.source or '(none found: the defaults)'}", f"root: {config.root}"]
-    for field in dataclasses.fields(config):
+    for field in fields(config):
         if field.name in ("source", "source_style", "root"):
             continue
         value = getattr(config, field.name)
-        if dataclasses.is_dataclass(value):
-            for sub in dataclasses.fields(value):
+        if is_record(value):
+            for sub in fields(value):
                 lines.append(f"{field.name}.{sub.name.replace('_', '-')} = {_show(getattr(value, sub.name))}")
         else:
             lines.append(f"{field.name.replace('_', '-')} = {_show(value)}")

@@ -18,12 +18,26 @@ from gdpr_lint.cache_store import ShardedStore
 
 class SummaryCache(ShardedStore):
     SHARDS = 32
+    _root: Optional[Path] = None
 
     def __init__(self, folder: Optional[Path]):
-        from gdpr_lint.semantic.summary import VERSION
-
-        ShardedStore.__init__(self, folder / f"summaries-{VERSION}" if folder else None)
+        self.folder = folder
+        ShardedStore.__init__(self, None)  # the folder's name waits for the summariser's version
         self.new: Dict[str, dict] = {}  # made by this process, not yet written
+
+    @property
+    def root(self) -> Optional[Path]:
+        """The folder of this summariser version's shards (its version is read when first
+        needed: a run whose files all fail the pre-filter never imports the summariser)."""
+        if self._root is None and self.folder:
+            from gdpr_lint.semantic.summary import VERSION
+
+            self._root = self.folder / f"summaries-{VERSION}"
+        return self._root
+
+    @root.setter
+    def root(self, value: Optional[Path]) -> None:
+        self._root = value
 
     @staticmethod
     def key(data: bytes) -> str:
@@ -48,7 +62,7 @@ class SummaryCache(ShardedStore):
         return new
 
     def save(self) -> None:
-        if self.root is None or not self.new:
+        if not self.new or self.root is None:
             return
         touched: Dict[str, Dict[str, dict]] = {}
         for key, summary in self.new.items():

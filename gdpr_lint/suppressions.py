@@ -11,13 +11,13 @@ with its statement's line range.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
 import tokenize
 from dataclasses import dataclass, field
 from typing import Callable, Collection, Dict, List, Optional, Sequence, Set, Tuple
 
+from gdpr_lint import _records
 from gdpr_lint.model import Finding, Rule
 
 MARKER = "gdpr-lint"
@@ -103,7 +103,7 @@ def parse_suppressions(source: str) -> FileSuppressions:
             if suppression is None:
                 continue
             if tok.start[0] != code_line:
-                suppression = dataclasses.replace(suppression, own_line=True)
+                suppression = _records.replace(suppression, own_line=True)
             if suppression.kind == "skip-file":
                 if header and result.skip_file is None:
                     result.skip_file = suppression
@@ -198,7 +198,7 @@ def apply_suppressions(
             facts = dict(finding.facts)
             facts["suppression_refused"] = True
             kept.append(
-                dataclasses.replace(
+                _records.replace(
                     finding,
                     message=f"{finding.message} (inline suppression refused: {finding.rule} "
                     "can only be accepted through the baseline)",

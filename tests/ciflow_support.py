@@ -9,6 +9,7 @@ import re
 import subprocess
 from typing import Dict, List
 
+from gdpr_lint import _records
 from gdpr_lint.baseline import assign_fingerprints, normalise_source
 from gdpr_lint.model import FileError, Finding, Rule, RunResult
 
@@ -23,7 +24,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 def load_rules() -> Dict[str, Rule]:
     """Every rule documented in rules/*.toml, plus stand-ins for families not written yet."""
     rules: Dict[str, Rule] = {}
-    fields = set(Rule.__dataclass_fields__)
+    fields = {f.name for f in _records.fields(Rule)}
     for path in sorted((ROOT / "rules").glob("*.toml")):
         for raw in tomllib.loads(path.read_text(encoding="utf-8")).get("rule", []):
             data = {k: v for k, v in raw.items() if k in fields}

@@ -14,6 +14,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from gdpr_lint import _regex_cache as regex_cache
 from gdpr_lint import engine, prefilter
 from gdpr_lint.config import Config
 from gdpr_lint.settings import RunSettings
@@ -195,6 +196,153 @@ def test_direct_route_never_loads_click(tmp_path):
     )
     out = _run(["-c", code], tmp_path)
     assert out.stdout.split() == ["0", "False", "False"], out.stderr
+
+
+# what the pre-commit run of a clean file needs none of: `dataclasses` (which imports
+# `inspect`, `dis`, ...) was a sixth of its time; CPython's parser and the summariser serve
+# files that pass the pre-filter; `tokenize` only decodes a file with a coding cookie
+UNUSED_BY_A_CLEAN_FILE = (
+    "dataclasses",
+    "inspect",
+    "libcst",
+    "ast",
+    "tokenize",
+    "threading",
+    "gdpr_lint.semantic.summary",
+)
+
+
+def test_a_clean_file_imports_only_what_it_uses(tmp_path):
+    """The pre-commit run of a file that fails the pre-filter, with the start-up caches
+    filled (the records of gdpr_lint._records and the reporters need no dataclasses)."""
+    (tmp_path / "clean.py").write_text("x = 1\n")
+    code = (
+        "import sys; sys.argv = ['gdpr-lint', 'check', 'clean.py']\n"
+        "from gdpr_lint.entry import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n"
+        "    print(exc.code, *(m in sys.modules for m in %r))\n" % (UNUSED_BY_A_CLEAN_FILE,)
+    )
+    _run(["-c", code], tmp_path)  # fills the start-up caches (rule packs, pre-filter)
+    out = _run(["-c", code], tmp_path)
+    assert out.stdout.split() == ["0"] + ["False"] * len(UNUSED_BY_A_CLEAN_FILE), out.stderr
+
+
+def test_records_behave_as_the_dataclasses_they_replace():
+    import dataclasses
+
+    from gdpr_lint import _records
+    from gdpr_lint.model import Finding
+
+    @dataclasses.dataclass(frozen=True)
+    class Twin:
+        rule: str
+        line: int
+        categories: tuple = ()
+        facts: dict = dataclasses.field(default_factory=dict, compare=False, hash=False)
+
+    @_records.record(frozen=True)
+    class Record:
+        rule: str
+        line: int
+        categories: tuple = ()
+        facts: dict = _records.field(default_factory=dict, compare=False, hash=False)
+
+    a, b = Record("GDPR101", 3, ("email",), {"x": 1}), Record("GDPR101", 3, ("email",))
+    assert a == b and hash(a) == hash(b) and a.facts is not b.facts and b.facts == {}
+    assert a != Record("GDPR101", 4) and a != Twin("GDPR101", 3, ("email",))
+    assert repr(a).split("(", 1)[1] == repr(Twin("GDPR101", 3, ("email",), {"x": 1})).split("(", 1)[1]
+    assert _records.asdict(a) == dataclasses.asdict(Twin("GDPR101", 3, ("email",), {"x": 1}))
+    assert _records.replace(a, line=9) == Record("GDPR101", 9, ("email",))
+    assert [f.name for f in _records.fields(Finding)][:3] == ["rule", "name", "severity"]
+    with pytest.raises(AttributeError):
+        a.line = 4  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Record("GDPR101")  # type: ignore[call-arg]
+
+
+def test_a_cached_filter_compiles_no_pattern_and_decides_as_a_new_one(token_filter):
+    """The start-up cache keeps each pattern's compiled form (gdpr_lint._regex_cache): a
+    filter loaded from it makes the same patterns as re.compile, without compiling them."""
+    import pickle
+    import re
+
+    loaded = pickle.loads(pickle.dumps(token_filter))
+    sources = loaded._sources()
+    assert sources and set(sources) <= set(loaded._frozen)
+    text = "\n".join(path.read_text(encoding="utf-8") for path in SOURCES[:40]).lower()
+    compile_calls = []
+    real_compile = re.compile
+    re.compile = lambda *args: compile_calls.append(args) or real_compile(*args)
+    try:
+        thawed = [(source, loaded._frozen.get(source)) for source in sources]
+        patterns = [(source, regex_cache.thaw(source, parts)) for source, parts in thawed]
+    finally:
+        re.compile = real_compile
+    assert not compile_calls
+    for source, pattern in patterns:
+        fresh = re.compile(source)
+        assert (pattern.pattern, pattern.flags, pattern.groups, pattern.groupindex) == (
+            fresh.pattern,
+            fresh.flags,
+            fresh.groups,
+            fresh.groupindex,
+        )
+        assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in fresh.finditer(text)]
+    for anchor, source in loaded.precise_source.items():
+        if source is not None:
+            assert loaded._reach(anchor) == token_filter._reach(anchor)
+    for path in SOURCES[:40]:
+        source = path.read_text(encoding="utf-8")
+        assert loaded.passes(source) == token_filter.passes(source)
+
+
+def test_compiled_forms_of_another_python_are_not_used(token_filter):
+    state = token_filter.__getstate__()
+    tag, frozen = state["frozen"]
+    state["frozen"] = ("another-python", {source: (0, b"\0\0\0\0", 0, {}, (), 1) for source in frozen})
+    loaded = prefilter.TokenFilter.__new__(prefilter.TokenFilter)
+    loaded.__setstate__(state)
+    assert loaded._frozen == {} and loaded.long.pattern == token_filter.long_source
+    damaged = {source: (0, b"\xff\xff\xff\xff", 0, {}, (), 1) for source in frozen}
+    assert all(regex_cache.thaw(source, parts).pattern == source for source, parts in list(damaged.items())[:20])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"x = 1\n",
+        b"x = 1",
+        b"",
+        b"# -*- coding: latin-1 -*-\nname = '\xe9'\n",
+        b"#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\nname = '\x80'\n",
+        b"x = 1\n# coding: latin-1\n",
+        b"x = 1\ny = 2\n# coding: latin-1\nname = '\xc3\xa9'\n",
+        b"\xef\xbb\xbfname = '\xc3\xa9'\n",
+        b"name = '\xe9'\n",
+        b"x = 1\n\nname = '\xe9'\n",
+        b"# coding: nonsense-codec\nx = 1\n",
+        b"x = 1\r# coding: latin-1\rname = '\xe9'\r",
+    ],
+)
+def test_decoding_without_tokenize_gives_what_tokenize_gives(data):
+    import io
+    import tokenize
+
+    def reference(data: bytes):
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        if encoding == "utf-8-sig":
+            encoding = "utf-8"
+            if data.startswith(b"\xef\xbb\xbf"):
+                data = data[3:]
+        return data.decode(encoding)
+
+    def outcome(decode):
+        try:
+            return decode(data)
+        except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
+            return type(exc), str(exc)
+
+    assert outcome(prefilter.decode_source) == outcome(reference)
 
 
 def test_version_is_the_same_both_ways(tmp_path):

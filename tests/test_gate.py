@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
+from gdpr_lint import _records
 
 from ciflow_support import sample_run
 from gdpr_lint import baseline as bl
@@ -29,12 +29,12 @@ def test_exit_codes():
     assert exit_code(run, exit_zero=True) == 0
     clean = RunResult(findings=[], errors=[], files=3)
     assert exit_code(clean) == 0
-    info_only = dataclasses.replace(clean, findings=[f for f in run.findings if f.severity == "info"])
+    info_only = _records.replace(clean, findings=[f for f in run.findings if f.severity == "info"])
     assert exit_code(info_only) == 1 and exit_code(info_only, fail_on="warning") == 0
     assert len(failing(run, "error")) == 4
-    unreadable = dataclasses.replace(clean, errors=[FileError("a.py", "unreadable")])
+    unreadable = _records.replace(clean, errors=[FileError("a.py", "unreadable")])
     assert exit_code(unreadable, fail_on="error") == 1
-    internal = dataclasses.replace(clean, errors=[FileError("a.py", "RecursionError", internal=True)])
+    internal = _records.replace(clean, errors=[FileError("a.py", "RecursionError", internal=True)])
     assert exit_code(internal, exit_zero=True) == 2
 
 

@@ -80,9 +80,9 @@ def test_text_colour_only_when_asked():
 
 
 def test_text_shows_the_rules_fix_under_each_finding():
-    import dataclasses
+    from gdpr_lint import _records
 
-    rules = dict(STAND_IN, GDPR201=dataclasses.replace(NON_EU_REGION, fix="use an EU region", principle="Art. 44"))
+    rules = dict(STAND_IN, GDPR201=_records.replace(NON_EU_REGION, fix="use an EU region", principle="Art. 44"))
     lines = render("text", rules=rules).splitlines()
     index = next(i for i, line in enumerate(lines) if "GDPR201" in line)
     assert lines[index + 1] == "    help: use an EU region (GDPR Art. 44)"
@@ -212,11 +212,11 @@ def test_sarif_meets_github_code_scanning_expectations():
 
 
 def test_sarif_fingerprints_survive_lines_added_above():
-    import dataclasses
+    from gdpr_lint import _records
 
     before = json.loads(render("sarif"))["runs"][0]["results"]
     shifted = sample_run()
-    shifted.findings = [dataclasses.replace(f, line=f.line + 7, end_line=f.end_line + 7) for f in shifted.findings]
+    shifted.findings = [_records.replace(f, line=f.line + 7, end_line=f.end_line + 7) for f in shifted.findings]
     after = json.loads(render("sarif", shifted))["runs"][0]["results"]
     assert [r["partialFingerprints"] for r in before] == [r["partialFingerprints"] for r in after]
 
@@ -288,18 +288,18 @@ def test_junit_clean_run_has_one_passing_case():
 
 def _mixed_run(fail_on: str = "info") -> RunResult:
     """GDPR101 as an error (an e-mail) and as a warning (an IP address) in the same run."""
-    import dataclasses
+    from gdpr_lint import _records
 
     run = sample_run()
     email = next(f for f in run.findings if f.rule == "GDPR101" and f.confidence == "high")
-    ip_only = dataclasses.replace(
+    ip_only = _records.replace(
         email,
         line=50,
         severity="warning",
         categories=("ip-address",),
         message="IP address (request.META['REMOTE_ADDR']) is written to a log",
     )
-    return dataclasses.replace(run, findings=run.findings + [ip_only], fail_on=fail_on, baselined=3)
+    return _records.replace(run, findings=run.findings + [ip_only], fail_on=fail_on, baselined=3)
 
 
 def test_statistics_markdown_and_json_agree_on_the_counts():
@@ -337,9 +337,9 @@ def test_text_says_which_findings_are_below_fail_on():
     )
     assert lines[-2] == "2 warnings, 1 info below --fail-on error (not failing the run)."
     assert any(": GDPR101 [pii-in-log] warning (high confidence): IP address" in line for line in lines)
-    import dataclasses
+    from gdpr_lint import _records
 
-    only_warnings = dataclasses.replace(
+    only_warnings = _records.replace(
         _mixed_run(fail_on="error"),
         errors=[],
         baselined=0,

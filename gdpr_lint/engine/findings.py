@@ -4,13 +4,13 @@ suppressions, for the reports of one walk.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
 from gdpr_lint import baseline
+from gdpr_lint._records import replace
 from gdpr_lint.engine.context import _Report
 from gdpr_lint.engine.outcome import apply_file_suppressions, fingerprint
 from gdpr_lint.engine.walker import Walker
@@ -137,7 +137,7 @@ def confident_enough(findings: List[Finding], settings) -> List[Finding]:
         if role is not None:
             reason = f"{role} code (by its path): made-up people and mocked services"
             findings = [
-                dataclasses.replace(f, confidence="low", facts=dict(f.facts, confidence_reason=reason))
+                replace(f, confidence="low", facts=dict(f.facts, confidence_reason=reason))
                 if f.rule[:5] in ("GDPR1", "GDPR2", "GDPR3") and f.confidence != "low"
                 else f
                 for f in findings

@@ -230,9 +230,9 @@ def _diff_against(
 ) -> str:
     """The inventory of the merge base of REF and HEAD (its files read from git, checked
     with this run's configuration) compared with the working tree's."""
-    import dataclasses
     import tempfile
 
+    from gdpr_lint._records import replace
     from gdpr_lint.commands import _fail, _run
     from gdpr_lint.diffmode import DiffError, merge_base, repository_root
     from gdpr_lint.inventory import render
@@ -250,7 +250,7 @@ def _diff_against(
         base_root = Path(folder) / os.path.relpath(root, top)
         base_cwd = Path(folder) / os.path.relpath(cwd, top)
         base_cwd.mkdir(parents=True, exist_ok=True)
-        config = dataclasses.replace(settings.config, root=str(base_root))
+        config = replace(settings.config, root=str(base_root))
         base_settings = RunSettings(config, *settings.select_args, cache_dir=None)
         previous = os.getcwd()
         os.chdir(base_cwd)

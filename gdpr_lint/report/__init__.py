@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 import importlib
-import inspect
-from typing import Callable
+import os
+from typing import Callable, Mapping, Optional
 
 #: `--format` name -> module implementing it
 FORMATS = {
@@ -41,10 +41,20 @@ def renderer(name: str) -> Callable[..., str]:
     """Like `get_renderer`, but options a format does not have (`color` for SARIF,
     `link_base` for text) are dropped, so the CLI can pass the same options to any format."""
     render = get_renderer(name)
-    accepted = set(inspect.signature(render).parameters)
+    code = render.__code__  # a plain function: its parameters, without importing inspect
+    accepted = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
 
     @functools.wraps(render)
     def call(result, rules, **options) -> str:
         return render(result, rules, **{k: v for k, v in options.items() if k in accepted})
 
     return call
+
+
+def github_link_base(env: Mapping[str, str] = os.environ) -> Optional[str]:
+    """`https://github.com/OWNER/REPO/blob/SHA` inside GitHub Actions, else None (the base
+    of the links the markdown format puts on each `path:line`)."""
+    server, repo, sha = env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY"), env.get("GITHUB_SHA")
+    if server and repo and sha:
+        return f"{server.rstrip('/')}/{repo}/blob/{sha}"
+    return None

@@ -4,13 +4,13 @@ finding as a `path:line` (a link when a base URL is given)."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter, defaultdict
-from typing import Dict, Mapping, Optional
+from typing import Dict, Optional
 from urllib.parse import quote
 
 from gdpr_lint.model import Rule, RunResult, severity_rank
+from gdpr_lint.report import github_link_base  # noqa: F401 (where it was first)
 from gdpr_lint.report._common import escape_control, plural, rule_for, sorted_findings, uri_path
 from gdpr_lint.report.summary import summarize
 
@@ -32,14 +32,6 @@ def code_span(text: str) -> str:
     if "`" not in text:
         return f"`{text}`"
     return md_escape(text)
-
-
-def github_link_base(env: Mapping[str, str] = os.environ) -> Optional[str]:
-    """`https://github.com/OWNER/REPO/blob/SHA` inside GitHub Actions, else None."""
-    server, repo, sha = env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY"), env.get("GITHUB_SHA")
-    if server and repo and sha:
-        return f"{server.rstrip('/')}/{repo}/blob/{sha}"
-    return None
 
 
 def render(

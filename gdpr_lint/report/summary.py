@@ -5,8 +5,9 @@ counts, so they cannot disagree."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
+
+from gdpr_lint._records import record
 
 from gdpr_lint.model import SEVERITIES, RunResult, severity_rank
 
@@ -18,7 +19,7 @@ def plural(count: int, word: str, plural_word: Optional[str] = None) -> str:
     return f"{count} {word if count == 1 else (plural_word or word + 's')}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RunSummary:
     findings: int
     by_severity: Dict[str, int]  # every severity, worst first, 0 included
