@@ -6,6 +6,8 @@ import re
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator, Optional, Sequence, Tuple
 
+from gdpr_lint._lazy import cst
+
 # IPv4/IPv6 first so `IPv4Address` is (ipv4, address), then acronyms before a capitalised
 # word (`HTTPServer` -> http, server), words, acronyms and digits.
 _WORD = re.compile(r"IPv[46]|ipv[46]|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
@@ -74,3 +76,13 @@ class WordSequences:
     def begins(self, words: Sequence[str]) -> bool:
         """Whether words start with an entry: `number_of_emails`."""
         return bool(words) and (words[0] in self.single or any(tuple(words[: len(e)]) == e for e in self.multi))
+
+
+def last_name(node) -> str:
+    """The last name of a plain or dotted name node (`User`, `models.User`: "User"); "" for
+    any other node."""
+    if type(node) is cst.Name:
+        return node.value
+    if type(node) is cst.Attribute:
+        return node.attr.value
+    return ""

@@ -12,7 +12,7 @@ import re
 from typing import Callable, Optional, Tuple, cast
 
 from gdpr_lint._lazy import cst
-from gdpr_lint.analysis.names import split_words
+from gdpr_lint.analysis.names import last_name, split_words
 
 TextOf = Callable[[object], Optional[str]]  # the string a node folds to, if any
 
@@ -25,14 +25,6 @@ _QUESTION = re.compile(r"\?|\[\s*y\s*/\s*n\s*\]|\(\s*y\s*/\s*n\s*\)|\byes\s*/\s*
 
 # an aside in a prompt: `Password (again): `, `Token [hidden]: `
 _ASIDE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
-
-
-def _last_name(node) -> str:
-    if type(node) is cst.Name:
-        return node.value
-    if type(node) is cst.Attribute:
-        return node.attr.value
-    return ""
 
 
 def _is_true(node) -> bool:
@@ -119,8 +111,8 @@ def config_key(vocab, call, text_of: TextOf) -> Optional[Tuple[str, str]]:
     if not kinds.config_words or not call.args:
         return None
     func = call.func
-    words = split_words(_last_name(func))
-    receiver = split_words(_last_name(func.value)) if type(func) is cst.Attribute else ()
+    words = split_words(last_name(func))
+    receiver = split_words(last_name(func.value)) if type(func) is cst.Attribute else ()
     if kinds.config_words.isdisjoint(words) and kinds.config_words.isdisjoint(receiver):
         return None
     if words and words[0] not in kinds.getter_verbs and vocab.meta_prefixes.begins(words):
@@ -152,7 +144,7 @@ def config_item_category(vocab, container, key: str) -> Optional[str]:
     """`app.config["SECRET_KEY"]`, `settings["db_password"]`: an item of a container named as
     configuration, read by a key that names a secret (other keys of such a container name
     settings, not data)."""
-    words = split_words(_last_name(container))
+    words = split_words(last_name(container))
     if not words or vocab.sources.config_words.isdisjoint(words[-1:]):
         return None
     return secret_key_category(vocab, key)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import libcst as cst
 else:
     from gdpr_lint._lazy import cst
+from gdpr_lint.analysis.names import last_name
 
 ECHO_REASON = "the operator's own input (typed on the command line or at a prompt) echoed back on their terminal"
 
@@ -77,7 +78,7 @@ class Answers:
             for handler in stmt.handlers:
                 caught = handler.type
                 names = [e.value for e in caught.elements] if type(caught) is cst.Tuple else [caught]
-                if not any(_last(n) == name for n in names):
+                if not any(last_name(n) == name for n in names):
                     continue
                 for node in _nodes(handler.body):
                     if type(node) is cst.Raise or (type(node) is cst.Call and is_sink(node)):
@@ -101,14 +102,6 @@ class Answers:
             if any(fnmatchcase(resolved, pattern) for pattern in patterns):
                 return True
         return False
-
-
-def _last(node) -> str:
-    if type(node) is cst.Name:
-        return node.value
-    if type(node) is cst.Attribute:
-        return node.attr.value
-    return ""
 
 
 def _nodes(node):

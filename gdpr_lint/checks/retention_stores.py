@@ -13,6 +13,7 @@ import re
 from typing import Dict, List, Optional, Set
 
 from gdpr_lint._lazy import cst
+from gdpr_lint.analysis.names import last_name
 
 from gdpr_lint.checks.base import argument
 
@@ -75,11 +76,11 @@ class StoresMixin:
         if attribute is not None and attribute not in _chain_attributes(receiver):
             return False
         names = entry.get("receiver-names")
-        if names is not None and _last_name(receiver) not in names:
+        if names is not None and last_name(receiver) not in names:
             return False
         if entry.get("first-argument-sql") and _sql_write(ctx, call) is None:
             return False
-        if entry.get("name", {}).get("receiver") and _last_name(receiver) in _SELF_NAMES + ("",):
+        if entry.get("name", {}).get("receiver") and last_name(receiver) in _SELF_NAMES + ("",):
             return False  # `self.delay(...)`: a class's own method, no task
         return True
 
@@ -193,7 +194,7 @@ class StoresMixin:
         """`user`, `self.customer`, `order.owner`: an object named for a person, whose data its
         own model holds; the field that points to it stores a reference."""
         vocab = getattr(ctx, "vocab", None)
-        name = _last_name(node) if type(node) in (cst.Name, cst.Attribute) else ""
+        name = last_name(node) if type(node) in (cst.Name, cst.Attribute) else ""
         return vocab is not None and bool(name) and _names_a_person(vocab, name)
 
     # --- names ---------------------------------------------------------------------------
@@ -208,7 +209,7 @@ class StoresMixin:
                 return _model_of_object(ctx, arg.value)
             return ""
         if spec.get("receiver") and receiver is not None:
-            return _last_name(receiver)
+            return last_name(receiver)
         if spec.get("sql"):
             found = _sql_write(ctx, call)
             return found[0] if found else ""
@@ -273,24 +274,16 @@ def _before_attribute(node, attribute: str) -> str:
             node = node.func
         elif type(node) is cst.Attribute:
             if node.attr.value == attribute:
-                name = _last_name(node.value)
+                name = last_name(node.value)
                 return name if name[:1].isupper() else ""
             node = node.value
         else:
             return ""
 
 
-def _last_name(node) -> str:
-    if type(node) is cst.Name:
-        return node.value
-    if type(node) is cst.Attribute:
-        return node.attr.value
-    return ""
-
-
 def _class_name(func) -> str:
     """`User` in `User(...)`, `models.User(...)`: a call of a class (by the naming convention)."""
-    name = _last_name(func)
+    name = last_name(func)
     return name if name[:1].isupper() and not name.isupper() else ""
 
 
@@ -375,7 +368,7 @@ def _sql_text(ctx, node) -> Optional[str]:
     """The statement's text: a constant, `text("...")`, or an f-string's literal parts."""
     if node is None:
         return None
-    if type(node) is cst.Call and node.args and _last_name(node.func) == "text":
+    if type(node) is cst.Call and node.args and last_name(node.func) == "text":
         node = node.args[0].value
     folded = ctx.constant(node)
     if folded is not None and isinstance(folded.value, str):
