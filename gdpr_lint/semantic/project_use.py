@@ -117,10 +117,7 @@ class ProjectMixin:
         project = self.project
         if project is None:
             return None
-        target = self.resolve(call.func)
-        if target is not None and target.startswith("<"):
-            return None
-        form = self._callee_form(call.func, target)
+        form = self._callee_form(call.func, self.resolve(call.func))
         if form is None:
             return None
         index = project.index
@@ -136,6 +133,8 @@ class ProjectMixin:
         return Const(value, note=note)
 
     def _callee_form(self, func, target: Optional[str]) -> Optional[list]:
+        """The project function a call names, as the index asks for it; None for a builtin or
+        anything else resolved to `<...>`, and for a callee outside the project."""
         if target is not None:
             if target.startswith("<"):
                 return None
@@ -195,10 +194,7 @@ class ProjectMixin:
         elif kind is not cst.Call:
             return None
         made = node.func
-        target = self.resolve(made)
-        if target is not None and target.startswith("<"):
-            return None
-        form = self._callee_form(made, target)
+        form = self._callee_form(made, self.resolve(made))
         if form is None or not form[1].rsplit(".", 1)[-1].lstrip("@")[:1].isupper():
             return None  # a class is named in CapWords: `Notifier()`, not `make_notifier()`
         return ["call", form, None]
@@ -222,10 +218,7 @@ class ProjectMixin:
     def _project_kind_later(self, call: cst.Call):
         """A function that tells the kind a call of a project function returns, for a
         binding to ask when its kind is first read; None when the callee is not one."""
-        target = self.resolve(call.func)
-        if target is not None and target.startswith("<"):
-            return None
-        form = self._callee_form(call.func, target)
+        form = self._callee_form(call.func, self.resolve(call.func))
         if form is None:
             return None
         project = self.project
