@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Set,
 from gdpr_lint.semantic.project_constants import ProjectConstants
 
 if TYPE_CHECKING:
+    from gdpr_lint.semantic.callers import Callers
     import ast
 
 _MAX_DEPTH = 12
@@ -54,6 +55,7 @@ class ProjectIndex(ProjectConstants):
         self._trees: Dict[str, ast.Module] = {}  # files being checked: their tree, summarised when first asked
         self._tables = tables
         self._methods: Optional[frozenset] = None
+        self._callers: Optional[Callers] = None  # made when first asked
 
     @property
     def kind_methods(self) -> frozenset:
@@ -111,6 +113,21 @@ class ProjectIndex(ProjectConstants):
                     self.cache.put(data, summary)
         self._summaries[path] = summary
         return summary
+
+    def every_call_passes(self, path: str, name: str, param: str, position, method: bool) -> Optional[int]:
+        """How many calls the project makes of a function, when it makes some and each one
+        passes `param` (so nothing falls back to its default); else None (semantic/callers.py)."""
+        if self.local_only:
+            return None
+        callers = self._callers
+        if callers is None:
+            from gdpr_lint.semantic.callers import Callers
+
+            callers = self._callers = Callers(self.roots)
+        count, naming = callers.every_call_passes(path, name, param, position, method)
+        for deps in self._deps:
+            deps.update(naming)
+        return count
 
     # ---- files of modules ---------------------------------------------------------------
 

@@ -211,6 +211,8 @@ class ValuesMixin:
                     inner = self.constant(param.default)
                     if inner is None or not inner.value or not isinstance(inner.value, str):
                         return None
+                    if self._default_never_used(scope, param):
+                        return None
                     return Const(inner.value, note=f"the default of parameter {node.value}")
             return None
         if (
@@ -221,6 +223,27 @@ class ValuesMixin:
         ):
             return self.constant(value)
         return None
+
+    def _default_never_used(self, scope: Scope, param) -> bool:
+        """Whether every call the project makes of the function passes the parameter, so
+        nothing falls back to its default (semantic/callers.py)."""
+        project = self.project
+        function = scope.node
+        if project is None or type(function) is not cst.FunctionDef:
+            return False
+        params = function.params
+        positional = list(params.posonly_params) + list(params.params)
+        position = next((i for i, p in enumerate(positional) if p is param), None)
+        method = scope.class_scope is not None
+        if method and any(
+            type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in function.decorators
+        ):
+            position = position + 1 if position is not None else None  # called as `Cls.f(...)`: no `self`
+        index = project.index
+        count = project.ask(
+            index.every_call_passes, project.path, function.name.value, param.name.value, position, method
+        )
+        return count is not None
 
     def _lookup_default(self, call: cst.Call) -> Optional[Const]:
         """`config.get("region", "us-east-1")`, `getattr(settings, "AWS_REGION", "us-east-1")`."""
