@@ -465,7 +465,10 @@ def _aligned_lower(text: str) -> str:
     lower = text.lower()
     if len(lower) == len(text):
         return lower
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    # a few characters grow (`İ`): lower the runs between them, character by character only them
+    growing = [c for c in set(text) if len(c.lower()) != 1]
+    pattern = re.compile("([" + re.escape("".join(growing)) + "])")
+    return "".join(part if i % 2 else part.lower() for i, part in enumerate(pattern.split(text)))
 
 
 # methods that set up instance attributes other methods rely on, and those that decide how an
@@ -473,6 +476,40 @@ def _aligned_lower(text: str) -> str:
 _SETUP_METHODS = frozenset(
     {"__init__", "__post_init__", "setUp", "setup", "__new__", "__enter__", "__aenter__", "__repr__", "__str__"}
 )
+
+
+# a module-level literal this large is a data table (place names, a country list, a word list),
+# not configuration: no rule judges thousands of literals, and libcst would spend most of a
+# minute parsing one of megabytes (GDPR201 does not flag a list of many regions either)
+_DATA_TABLE_LINES = 2000
+_DATA_TABLE_CHARS = 200_000
+_LITERAL_NODES = None
+
+
+def _is_data_table(node, starts: List[int]) -> bool:
+    import ast
+
+    global _LITERAL_NODES
+    value = node.value
+    if value is None:
+        return False
+    first, last = node.lineno, node.end_lineno or node.lineno
+    if last - first < _DATA_TABLE_LINES and starts[last] - starts[first - 1] < _DATA_TABLE_CHARS:
+        return False
+    if _LITERAL_NODES is None:
+        _LITERAL_NODES = (
+            ast.Constant,
+            ast.Tuple,
+            ast.List,
+            ast.Set,
+            ast.Dict,
+            ast.UnaryOp,
+            ast.USub,
+            ast.UAdd,
+            ast.Load,
+        )
+    literal = _LITERAL_NODES
+    return all(isinstance(child, literal) for child in ast.walk(value))
 
 
 def _span(node) -> Tuple[int, int]:
@@ -826,6 +863,8 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
             first, last = _span(node)
             if not matters(first, last) and not dumps_a_class_that_matters(node, None) and not takes_printed(node):
                 drops.append((first, last, None))
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and _is_data_table(node, starts):
+            drops.append((node.lineno, node.end_lineno or node.lineno, None))
         elif isinstance(node, ast.ClassDef):
             first, last = _span(node)
             if not matters(first, last):

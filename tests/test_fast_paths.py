@@ -416,6 +416,34 @@ def test_offsets_survive_letters_whose_lower_case_is_longer(token_filter):
     assert narrow.passes_span(0, len(text)) == reference_filter_passes(token_filter, text)
 
 
+def test_lower_case_keeps_offsets_and_lowers_everything_else():
+    text = "Ä İstanbul ÖZ İ x" * 3
+    lower = prefilter._aligned_lower(text)
+    assert len(lower) == len(text)
+    assert lower == "".join(c if c == "İ" else c.lower() for c in text)
+
+
+def test_a_large_literal_table_is_not_parsed_but_the_code_beside_it_is():
+    """A module-level literal of thousands of lines (a place-name table) is data: the
+    pre-filter drops it, so libcst never spends most of a minute parsing it; the code
+    after it keeps its own line numbers, and a small literal or a large non-literal stays."""
+    from gdpr_lint.runner import check_data
+
+    rows = "".join(f"    ('US-{i:04d}', 'Sample Place {i}, us-east-1'),\n" for i in range(2500))
+    source = (
+        "import logging\n\nlogger = logging.getLogger(__name__)\nREGIONS = {'eu': 'eu-west-1'}\n"
+        "PLACES = (\n" + rows + ")\n\n\ndef signup(user):\n    logger.info('signup %s', user.email)\n"
+    )
+    settings = RunSettings(Config())
+    kept, origin = prefilter.relevant_blocks(source, settings.prefilter.narrowed(source))
+    assert "PLACES" not in kept and "REGIONS" in kept and "Sample Place" not in kept
+    findings, _ = check_data(source.encode(), "places.py", settings, use_prefilter=True)
+    assert [(f.rule, f.line) for f in findings] == [("GDPR101", 2510)]
+    calls = source.replace("    ('US-", "    make('US-")
+    kept, _ = prefilter.relevant_blocks(calls, settings.prefilter.narrowed(calls))
+    assert "PLACES" in kept  # calls are code, not a table
+
+
 def test_a_check_runs_only_on_files_with_its_own_anchors():
     settings = RunSettings(Config())
     names = [type(check).__name__ for check in settings.checks]
