@@ -385,6 +385,7 @@ EXPOSURE = Table(
                 "responses": STRS,
                 "status-responses": STRS,
                 "status-keywords": STRS,
+                "status-attributes": STRS,
             }
         ),
         #: command-line commands: what their operator typed, and where they answer (checks/exposure.py)
@@ -394,6 +395,7 @@ EXPOSURE = Table(
                 "parameter-defaults": STRS,
                 "command-bases": STRS,
                 "entry-methods": STRS,
+                "handler-registrations": STRS,
                 "options-parameters": STRS,
                 "namespace-methods": STRS,
                 "errors": STRS,

@@ -40,13 +40,26 @@ def _calls_in(node):
 def command_input(walker, node: cst.FunctionDef, scope) -> Optional[FrozenSet[str]]:
     """The parameters of `node` that hold what the operator typed: all of them for a command
     (a click/typer-decorated function, a management command's `handle`), the options mapping
-    for the other methods of a management command; None for a function that is no command."""
+    for the other methods of a management command, and the parameters of a helper of the module
+    that every call gives what its command's operator typed (analysis/command_helpers.py); None
+    for a function that is no command nor such a helper."""
+    from gdpr_lint.analysis.command_helpers import fed_parameters
+
+    typed = direct_input(walker, node, scope.self_name, scope.class_scope)
+    fed = fed_parameters(walker, node)
+    if typed is None:
+        return fed or None
+    return typed | fed
+
+
+def direct_input(walker, node: cst.FunctionDef, self_name, class_scope) -> Optional[FrozenSet[str]]:
+    """What `command_input` says of a function by itself, without its callers."""
     spec = _spec(walker)
     if not spec:
         return None
     names = _param_names(node)
-    if scope.self_name in names:
-        names.remove(scope.self_name)
+    if self_name in names:
+        names.remove(self_name)
     modules = frozenset(spec.get("decorator-modules", ()))
     for decorator in node.decorators:
         expr = decorator.decorator
@@ -60,13 +73,29 @@ def command_input(walker, node: cst.FunctionDef, scope) -> Optional[FrozenSet[st
         for part in (param.default, param.annotation):
             if part is not None and any(walker.resolve(call.func) in defaults for call in _calls_in(part)):
                 return frozenset(names)
-    class_scope = scope.class_scope
     if class_scope is None or not _is_command_class(walker, class_scope):
         return None
-    if node.name.value in spec.get("entry-methods", ()):
+    if node.name.value in spec.get("entry-methods", ()) or node.name.value in _registered(walker, class_scope):
         return frozenset(names)
     options = frozenset(spec.get("options-parameters", ()))
     return frozenset(name for name in names if name in options)
+
+
+def _registered(walker, class_scope) -> FrozenSet[str]:
+    """The methods a command class registers as the handler of a subcommand (`create.
+    set_defaults(method=self.create)` in `add_arguments`): entry methods too."""
+    known = class_scope.data.get("registered handlers")
+    if known is None:
+        calls = frozenset(_spec(walker).get("handler-registrations", ()))
+        found = set()
+        for call in _calls_in(class_scope.node) if calls else ():
+            if type(call.func) is cst.Attribute and call.func.attr.value in calls:
+                for arg in call.args:
+                    value = arg.value
+                    if type(value) is cst.Attribute and type(value.value) is cst.Name:
+                        found.add(value.attr.value)
+        known = class_scope.data["registered handlers"] = frozenset(found)
+    return known
 
 
 def _is_command_class(walker, class_scope) -> bool:
@@ -92,10 +121,12 @@ def in_command(walker) -> bool:
 
 
 def typed_on_command_line(walker, node) -> bool:
-    """Whether the value `node` reads is what the operator typed: a command's parameter
-    (`username`), an item of its options (`options["email"]`, `kwargs.get("email")`), or an
+    """Whether the value `node` reads is what the operator typed: what a prompt returns, a
+    command's parameter (`username`), an item of its options (`options["email"]`, `kwargs.get("email")`), or an
     attribute of what argparse parsed (`args.email` after `args = parser.parse_args()`)."""
     t = type(node)
+    if t is cst.Call and walker.resolve(node.func) in walker.vocab.sources.prompt_functions:
+        return True  # `username = click.prompt(click.style("Username"))`: typed at the prompt, whatever it asks
     if t is cst.Name:
         root, how = node, "bare"
     elif t is cst.Subscript and type(node.value) is cst.Name:

@@ -32,6 +32,7 @@ class Answers:
         self.status_responses = tuple(exceptions.get("status-responses", ()))
         self.status_keywords = frozenset(exceptions.get("status-keywords", ()))
         self.command_errors = tuple(commands.get("errors", ()))
+        self.status_attributes = tuple(exceptions.get("status-attributes", ()))
 
     def echoed_to_operator(self, taint):
         """The data typed on the command line, no surer than low: it goes back to who typed it."""
@@ -48,6 +49,11 @@ class Answers:
         and does not log; None otherwise."""
         if self.responses and self._matches(ctx, call.func, target, self.responses):
             return 400
+        constants = self._lineage(ctx, call.func)[1]
+        for attribute in self.status_attributes:  # `class Conflict(ModoboaException): http_code = 409`
+            status = constants.get(attribute)
+            if isinstance(status, int) and not isinstance(status, bool):
+                return status if 400 <= status < 500 else None
         if not self.status_responses or not self._matches(ctx, call.func, target, self.status_responses):
             return None
         status = None
@@ -86,22 +92,32 @@ class Answers:
                 return ctx.line_of(handler) or 0
         return None
 
-    @staticmethod
-    def _matches(ctx, func, target: str, patterns) -> bool:
-        """`target` or, for a class of the module, one of its bases matches a pattern."""
+    def _matches(self, ctx, func, target: str, patterns) -> bool:
+        """`target` or one of the classes it derives from matches a pattern: a base of a class
+        of the module, or, through the project index, of a class of another module of the
+        project (`FlaskBBCLIError(click.ClickException)` imported from `flaskbb.cli.utils`)."""
         if any(fnmatchcase(target, pattern) for pattern in patterns):
             return True
-        if type(func) is not cst.Name:
-            return False
-        binding = ctx.scope.lookup(func.value)
+        return any(any(fnmatchcase(base, pattern) for pattern in patterns) for base in self._lineage(ctx, func)[0])
+
+    def _lineage(self, ctx, func) -> tuple:
+        """(the outside classes `func`'s class derives from, its class constants): from the
+        project index when there is one, else from the bases a class of the module names."""
+        lineage: tuple = ((), {})
+        binding = ctx.scope.lookup(func.value) if type(func) is cst.Name else None
         node = getattr(getattr(binding.value, "scope", None), "node", None) if binding is not None else None
-        if type(node) is not cst.ClassDef:
-            return False
-        for base in node.bases:
-            resolved = ctx.resolve_call(base.value) or ""
-            if any(fnmatchcase(resolved, pattern) for pattern in patterns):
-                return True
-        return False
+        if type(node) is cst.ClassDef:
+            lineage = (tuple(ctx.resolve_call(base.value) or "" for base in node.bases), {})
+        project = ctx.project
+        if project is not None:
+            if type(node) is cst.ClassDef and binding is not None and not binding.qualname:
+                dotted: Optional[str] = "@" + func.value
+            else:
+                dotted = ctx.resolve_call(func)
+            found = project.ask(project.index.class_lineage, dotted, project.path) if dotted else None
+            if found is not None:
+                lineage = found
+        return lineage
 
 
 def _nodes(node):
