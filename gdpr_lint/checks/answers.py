@@ -104,20 +104,50 @@ class Answers:
         """(the outside classes `func`'s class derives from, its class constants): from the
         project index when there is one, else from the bases a class of the module names."""
         lineage: tuple = ((), {})
-        binding = ctx.scope.lookup(func.value) if type(func) is cst.Name else None
-        node = getattr(getattr(binding.value, "scope", None), "node", None) if binding is not None else None
-        if type(node) is cst.ClassDef:
+        node = _class_node(ctx, func)
+        if node is not None:
             lineage = (tuple(ctx.resolve_call(base.value) or "" for base in node.bases), {})
         project = ctx.project
-        if project is not None:
-            if type(node) is cst.ClassDef and binding is not None and not binding.qualname:
-                dotted: Optional[str] = "@" + func.value
-            else:
-                dotted = ctx.resolve_call(func)
-            found = project.ask(project.index.class_lineage, dotted, project.path) if dotted else None
-            if found is not None:
-                lineage = found
-        return lineage
+        dotted = _project_name(ctx, func, node) if project is not None else None
+        found = project.ask(project.index.class_lineage, dotted, project.path) if dotted else None
+        return found if found is not None else lineage
+
+    def handled_by_project(self, ctx, func, exposes) -> Optional[str]:
+        """Where the module that defines the project's exception class `func` catches it in a
+        handler that neither logs nor re-raises (`except MassActionError as e:
+        messages.error(request, e.args[0])`): "file:line", or None."""
+        project = ctx.project
+        dotted = _project_name(ctx, func, _class_node(ctx, func)) if project is not None else None
+        found = project.ask(project.index.quiet_handler, dotted, project.path, exposes) if dotted else None
+        return f"{project.shown(found[0])}:{found[1]}" if found is not None else None
+
+    def as_handled(self, taint, target: str, where: str):
+        return taint.capped(
+            "low",
+            f"{target.rsplit('.', 1)[-1]} is caught by the handler at {where}, in the module that defines it, "
+            "which neither logs nor re-raises it: an answer the project shows",
+            where=lambda s: s.category not in self.still_reported,
+        )
+
+
+def _class_node(ctx, func):
+    """The ClassDef of the module that `func` names, or None."""
+    binding = ctx.scope.lookup(func.value) if type(func) is cst.Name else None
+    node = getattr(getattr(binding.value, "scope", None), "node", None) if binding is not None else None
+    return node if type(node) is cst.ClassDef else None
+
+
+def _project_name(ctx, func, node) -> Optional[str]:
+    """How the project index names the class `func` names: `@Name` for a class or another
+    module-level name of the module (`Invalid = df.Invalid`)."""
+    if type(func) is cst.Name:
+        binding = ctx.scope.lookup(func.value)
+        module = ctx.scope
+        while module.parent is not None:
+            module = module.parent
+        if binding is not None and not binding.qualname and module.bindings.get(func.value) is binding:
+            return "@" + func.value
+    return ctx.resolve_call(func)
 
 
 def _nodes(node):

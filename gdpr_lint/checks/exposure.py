@@ -116,6 +116,7 @@ class ExposureCheck(Check):
         self.message_keywords = frozenset(exceptions.get("message-keywords", ()))
         self.exception_verb = verbs.get("GDPR103", "put in an exception message")
         self.answers = Answers(table, self.echoed_reported)
+        self._sink_names: Optional[FrozenSet[str]] = None  # the last names of the sinks' targets
         self.helper_verbs = table.get("helper-verbs", {})  # active forms: `writes it to a log`
 
     def prefilter_tokens(self):
@@ -537,6 +538,9 @@ class ExposureCheck(Check):
         status = self.answers.response_status(ctx, node.exc, target) if taint else None
         if status is not None:
             taint = self.answers.as_response(taint, target, status)  # `NotFound(...)`, `HTTPException(404, ...)`
+        handled = self.answers.handled_by_project(ctx, node.exc.func, self._exposes) if taint else None
+        if handled is not None:
+            taint = self.answers.as_handled(taint, target, handled)  # `raise MassActionError(...)`
         caught = self.answers.caught_quietly(ctx, target, lambda call: self._is_sink_call(ctx, call)) if taint else None
         if caught is not None:
             taint = taint.capped(
@@ -554,6 +558,19 @@ class ExposureCheck(Check):
                 target=target,
             )
             self._report(ctx, "GDPR103", node.exc, taint, self.exception_verb, target)
+
+    def _exposes(self, target: Optional[str], method: str) -> bool:
+        """For the project index: whether a call of a handler may expose what it is given,
+        by its resolved target, or, when its receiver is unknown (`self.logger.info`), by its
+        method's name: one of a log's or the console's (GDPR101, GDPR102)."""
+        if target is not None:
+            return target in self.sinks or target in self.flags or target.rsplit(".", 1)[-1] in self.method_sinks
+        names = self._sink_names
+        if names is None:
+            names = self._sink_names = frozenset(
+                t.rsplit(".", 1)[-1] for t, sink in self.sinks.items() if sink.rule in ("GDPR101", "GDPR102")
+            )
+        return method in names
 
     def _is_sink_call(self, ctx, call: cst.Call) -> bool:
         """Whether a call may expose what it is given: a sink of the catalogue, a method sink,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
+from gdpr_lint.semantic.project_classes import ProjectClasses
 from gdpr_lint.semantic.project_constants import ProjectConstants
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ _MAX_BYTES = 2_000_000  # a bigger file is generated code: not summarised
 Target = Optional[tuple]
 
 
-class ProjectIndex(ProjectConstants):
+class ProjectIndex(ProjectConstants, ProjectClasses):
     """Summaries and resolution over one project's files (one per run and process)."""
 
     def __init__(self, roots: Sequence[str], tables: dict, cache=None, local_only: bool = False):
@@ -368,38 +369,6 @@ class ProjectIndex(ProjectConstants):
         if target is None or target[0] not in ("fn", "method") or self.is_test(target[1]):
             return None
         return target[1], target[2], 1 if target[0] == "method" else 0
-
-    def class_lineage(self, dotted: str, importer: str) -> Optional[Tuple[Tuple[str, ...], dict]]:
-        """For a class of the project (`flaskbb.cli.utils.FlaskBBCLIError`, or `@Name` for one
-        of the importer's module): the dotted names of the classes from outside the project it
-        derives from, through its project bases (`click.ClickException`), and the constants its
-        body or a project base's body gives a class attribute, the nearest winning (`http_code
-        = 409`); None when the name is no class of the project."""
-        target = self.resolve(["name", dotted], importer)
-        if target is None or target[0] != "class":
-            return None
-        return self._tracked(("lineage", target[1], target[2]), lambda: self._lineage(target[1], target[2], 0))
-
-    def _lineage(self, path: str, name: str, depth: int) -> Optional[Tuple[Tuple[str, ...], dict]]:
-        summary = self.summary(path)
-        cls = summary.get("classes", {}).get(name) if summary is not None else None
-        if cls is None or depth > 6:
-            return None
-        outside: List[str] = []
-        constants = {attr: form[1] for attr, form in cls.get("attrs", {}).items() if form[0] == "const"}
-        for base in cls.get("bases", ()):
-            found = self.resolve(base, path)
-            if found is None:
-                continue
-            if found[0] == "dotted":
-                outside.append(found[1])
-            elif found[0] == "class":
-                inherited = self._lineage(found[1], found[2], depth + 1)
-                if inherited is not None:
-                    outside.extend(inherited[0])
-                    for attr, value in inherited[1].items():
-                        constants.setdefault(attr, value)
-        return tuple(outside), constants
 
     def function_summary(self, path: str, name: str) -> Optional[dict]:
         from gdpr_lint.semantic.summary import complete

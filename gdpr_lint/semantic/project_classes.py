@@ -1,0 +1,147 @@
+"""What the project index (semantic/project.py) tells of the project's exception classes: what
+a class derives from outside the project and the constants its body gives a class attribute
+(`class Conflict(ModoboaException): http_code = 409`, `class FlaskBBCLIError(click.
+ClickException)` in another module), and whether the module that defines a class catches it
+in a handler that neither logs nor re-raises it (`except MassActionError as e:
+messages.error(request, e.args[0])`): what it carries is then an answer the project shows, not
+an exposure (checks/answers.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
+
+_MAX_HANDLER_CALLS = 24
+
+
+class ProjectClasses:
+    """A mixin of ProjectIndex: classes across modules."""
+
+    if TYPE_CHECKING:  # provided by ProjectIndex
+        _deps: List[set]
+
+        def summary(self, path: str) -> Optional[dict]: ...
+        def resolve(self, form, path: str, depth: int = 0) -> Optional[tuple]: ...
+        def _tracked(self, key: tuple, compute: Callable): ...
+        def is_test(self, path: str) -> bool: ...
+
+    def class_lineage(self, dotted: str, importer: str) -> Optional[Tuple[Tuple[str, ...], dict]]:
+        """For a class of the project (`flaskbb.cli.utils.FlaskBBCLIError`, or `@Name` for one
+        of the importer's module): the dotted names of the classes from outside the project it
+        derives from, through its project bases (`click.ClickException`), and the constants its
+        body or a project base's body gives a class attribute, the nearest winning (`http_code
+        = 409`); None when the name is no class of the project."""
+        target = self.resolve(["name", dotted], importer)
+        if target is None or target[0] != "class":
+            return None
+        return self._tracked(("lineage", target[1], target[2]), lambda: self._lineage(target[1], target[2], 0))
+
+    def _lineage(self, path: str, name: str, depth: int) -> Optional[Tuple[Tuple[str, ...], dict]]:
+        summary = self.summary(path)
+        cls = summary.get("classes", {}).get(name) if summary is not None else None
+        if cls is None or depth > 6:
+            return None
+        outside: List[str] = []
+        constants = {attr: form[1] for attr, form in cls.get("attrs", {}).items() if form[0] == "const"}
+        for base in cls.get("bases", ()):
+            found = self.resolve(base, path)
+            if found is None:
+                continue
+            if found[0] == "dotted":
+                outside.append(found[1])
+            elif found[0] == "class":
+                inherited = self._lineage(found[1], found[2], depth + 1)
+                if inherited is not None:
+                    outside.extend(inherited[0])
+                    for attr, value in inherited[1].items():
+                        constants.setdefault(attr, value)
+        return tuple(outside), constants
+
+    def quiet_handler(
+        self, dotted: str, importer: str, exposes: Callable[[Optional[str], str], bool]
+    ) -> Optional[Tuple[str, int]]:
+        """(file, line) of a handler in the module that defines the project class `dotted`
+        which catches it by name and neither raises nor makes a call `exposes` judges a sink
+        (a log call, a print); None when there is none, or `dotted` is no class of the project.
+        A class of the project's tests is no answer of the project."""
+        target = self.resolve(["name", dotted], importer)
+        if target is None or target[0] != "class" or self.is_test(target[1]):
+            return None
+        path, name = target[1], target[2]
+        for line, raises, calls in self._handlers(path).get(name, ()):
+            if raises:
+                continue
+            if not any(self._exposing(call, path, exposes) for call in calls):
+                return path, line
+        return None
+
+    def _exposing(self, call: list, path: str, exposes: Callable[[Optional[str], str], bool]) -> bool:
+        """Whether a call of a handler may expose what it is given: a call of an imported or
+        module name judged by what it resolves to (a project helper may log it), one of a local
+        or an attribute (`self.logger.info`) by its method's name."""
+        form, known, method = call
+        if not known:
+            return exposes(None, method)
+        found = self.resolve(form, path)
+        if found is None:
+            return exposes(None, method)
+        if found[0] == "kind":
+            return exposes(f"<{found[1]}>", method)
+        if found[0] == "dotted":
+            return exposes(found[1], method)
+        return found[0] in ("fn", "method")
+
+    def _handlers(self, path: str) -> Dict[str, list]:
+        """The module's `except Name` handlers of its own classes: name -> [(line, whether
+        the body raises, the forms of the calls in it)]. Read when first asked (one parse)."""
+        for deps in self._deps:
+            deps.add(path)
+        return self._tracked(("handlers", path), lambda: _module_handlers(path)) or {}
+
+
+def _module_handlers(path: str) -> Dict[str, list]:
+    import ast
+    import warnings
+
+    from gdpr_lint.prefilter import decode_source
+    from gdpr_lint.semantic.project import _read
+    from gdpr_lint.semantic.summary import _Shaper, summarize
+
+    data = _read(path)
+    if data is None:
+        return {}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(decode_source(data))
+        shaper: _Shaper = summarize(tree, lazy=True)["_lazy"][1]
+    except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
+        return {}
+    out: Dict[str, list] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ExceptHandler) or node.type is None:
+            continue
+        caught = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+        names = [c.id for c in caught if isinstance(c, ast.Name) and c.id in shaper.module_names]
+        if not names:
+            continue
+        raises = False
+        calls: List[list] = []
+        for stmt in node.body:
+            for inner in ast.walk(stmt):
+                if isinstance(inner, ast.Raise):
+                    raises = True
+                elif isinstance(inner, ast.Call):
+                    form = shaper.form(inner.func)
+                    root = inner.func
+                    while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript)):
+                        root = root.func if isinstance(root, ast.Call) else root.value
+                    known = isinstance(root, ast.Name) and (root.id in shaper.imports or root.id in shaper.module_names)
+                    method = inner.func.attr if isinstance(inner.func, ast.Attribute) else getattr(inner.func, "id", "")
+                    if len(calls) >= _MAX_HANDLER_CALLS:
+                        raises = True  # too much to judge: not known to be quiet
+                    else:
+                        calls.append([form, known and form is not None, method])
+        for name in names:
+            out.setdefault(name, []).append((node.lineno, raises, calls))
+    return out
