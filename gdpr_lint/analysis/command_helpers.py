@@ -14,6 +14,7 @@ helpers of helpers.
 
 from __future__ import annotations
 
+import re
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
@@ -23,6 +24,7 @@ from gdpr_lint.syntax.nodes import _flat_top_level
 _TEXT_METHODS = frozenset(("strip", "lstrip", "rstrip", "lower", "upper", "casefold", "title"))
 _CONSTANTS = (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)
 _OPERATOR, _CONSTANT = "operator", "constant"
+_WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class _Unit:
@@ -132,11 +134,13 @@ def _fed(walker, module) -> Dict[int, _Unit]:
             for (cls, name), unit in methods.items():
                 if name == current.attr.value:
                     unit.escapes = True
+    dropped = set(_WORDS.findall(dropped_text(walker)))  # code the pre-filter dropped may call it too
     judged = [
         unit
         for unit in units
         if unit.calls
         and not unit.escapes
+        and unit.node.name.value not in dropped
         and (unit.cls in command_classes if unit.cls is not None else unit.node.name.value.startswith("_"))
         and not unit.node.name.value.startswith("__")
     ]
@@ -149,6 +153,24 @@ def _fed(walker, module) -> Dict[int, _Unit]:
         if not changed:
             break
     return {id(unit.node): unit for unit in judged if unit.fed}
+
+
+def dropped_text(walker) -> str:
+    """The lines of the file the pre-filter dropped (blocks without a token): "" when none."""
+    original, origin = walker.original, walker.origin
+    if original is None or origin is None:
+        return ""
+    module = walker.scope
+    while module.parent is not None:
+        module = module.parent
+    known = module.data.get("dropped text")
+    if known is None:
+        kept = set(origin)
+        lines = original.splitlines()
+        known = module.data["dropped text"] = "\n".join(
+            line for number, line in enumerate(lines, 1) if number not in kept
+        )
+    return known
 
 
 def _judge(unit: _Unit) -> FrozenSet[str]:

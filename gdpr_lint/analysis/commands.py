@@ -7,6 +7,7 @@ exposure check judges the echo (checks/exposure.py)."""
 
 from __future__ import annotations
 
+import re
 from typing import FrozenSet, Optional
 
 import libcst as cst
@@ -94,8 +95,20 @@ def _registered(walker, class_scope) -> FrozenSet[str]:
                     value = arg.value
                     if type(value) is cst.Attribute and type(value.value) is cst.Name:
                         found.add(value.attr.value)
+        if calls:  # `add_arguments` may be a block the pre-filter dropped: its text still says
+            from gdpr_lint.analysis.command_helpers import dropped_text
+
+            for match in _registration(calls).finditer(dropped_text(walker)):
+                found.update(_SELF_ATTRIBUTE.findall(match.group(1)))
         known = class_scope.data["registered handlers"] = frozenset(found)
     return known
+
+
+_SELF_ATTRIBUTE = re.compile(r"=\s*self\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _registration(calls: FrozenSet[str]):
+    return re.compile(r"\.(?:%s)\s*\(([^)]*)\)" % "|".join(re.escape(c) for c in sorted(calls)))
 
 
 def _is_command_class(walker, class_scope) -> bool:

@@ -62,6 +62,7 @@ def _analyze_source(text: str, path: str, settings, rejected, origin, original, 
     except RecursionError:
         return FileOutcome(errors=[FileError(path, "expression nesting too deep to parse; file not checked")])
     walker = Walker(settings, path, module, origin, checks, project)
+    walker.original = original if origin is not None else None
     try:
         walker.run()
     except RecursionError:

@@ -66,6 +66,7 @@ class Context(
         self.settings = settings
         self.project = project  # semantic.project_use.FileProject, or None (no project index)
         self.origin = origin  # original line number of each line of the parsed source
+        self.original: Optional[str] = None  # the file's whole text, when the pre-filter dropped blocks of it
         self.kb = settings.kb
         self.config = settings.config
         self.vocab: PiiVocabulary = settings.vocab
