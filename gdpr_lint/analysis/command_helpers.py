@@ -109,8 +109,10 @@ def _fed(walker, module) -> Dict[int, _Unit]:
                 continue
             func = current.func
             callee = None
-            if type(func) is cst.Name and func.value in functions and (
-                caller is None or func.value not in caller.assigned
+            if (
+                type(func) is cst.Name
+                and func.value in functions
+                and (caller is None or func.value not in caller.assigned)
             ):
                 callee = functions[func.value]
             elif (
@@ -124,6 +126,9 @@ def _fed(walker, module) -> Dict[int, _Unit]:
             if callee is not None:
                 callee.calls.append((caller, current))
                 called.add(id(func))
+    by_name: Dict[str, List[_Unit]] = {}
+    for (_, name), unit in methods.items():
+        by_name.setdefault(name, []).append(unit)
     called.update(id(unit.node.name) for unit in units)  # `def _helper(...)`: its name, not a use
     for current in _own_nodes(walker.module, top=True, into_functions=True):
         if id(current) in called:
@@ -131,9 +136,8 @@ def _fed(walker, module) -> Dict[int, _Unit]:
         if type(current) is cst.Name and current.value in functions:
             functions[current.value].escapes = True
         elif type(current) is cst.Attribute:
-            for (cls, name), unit in methods.items():
-                if name == current.attr.value:
-                    unit.escapes = True
+            for unit in by_name.get(current.attr.value, ()):
+                unit.escapes = True
     dropped = set(_WORDS.findall(dropped_text(walker)))  # code the pre-filter dropped may call it too
     judged = [
         unit
