@@ -99,7 +99,7 @@ class ProjectIndex(ProjectConstants):
             from gdpr_lint.semantic.summary import summarize
 
             try:
-                summary = self._summaries[path] = summarize(tree, lazy=True) if tree is not None else None
+                summary = self._summaries[path] = summarize(tree, lazy=True, local=True) if tree is not None else None
             except RecursionError:
                 summary = self._summaries[path] = None
             return summary
@@ -241,6 +241,12 @@ class ProjectIndex(ProjectConstants):
             return self._call(self.resolve(form[1], path, depth + 1), form[2], depth)
         if shape == "inst":  # the instance a method is called on (its `self`)
             return ("instance", path, form[1])
+        if shape == "ann":  # `n: Notifier`: an instance of a project class, nothing else
+            target = self.resolve(form[1], path, depth + 1)
+            return ("instance", target[1], target[2]) if target is not None and target[0] == "class" else None
+        if shape == "super":  # `super().send` in a method of the class form[1] names
+            target = self.resolve(form[1], path, depth + 1)
+            return ("super", target[1], target[2]) if target is not None and target[0] == "class" else None
         if shape == "any":  # `try: log = structlog.get_logger() except ImportError: log = logging.getLogger()`
             answers = [self.resolve(f, path, depth + 1) for f in form[1:]]
             if all(a is not None and a[0] == "kind" for a in answers):
@@ -291,6 +297,20 @@ class ProjectIndex(ProjectConstants):
             return self._module_name(target[1], attr, depth + 1)
         if target[0] in ("class", "instance"):
             return self._member(target, attr, depth)
+        if target[0] == "super":  # the first base that has it, bound to the instance
+            summary = self.summary(target[1])
+            cls = summary.get("classes", {}).get(target[2]) if summary is not None else None
+            for base in cls.get("bases", ()) if cls is not None else ():
+                found = self.resolve(base, target[1], depth + 1)
+                if found is not None and found[0] == "class":
+                    answer = self._member(("instance", found[1], found[2]), attr, depth + 1, 1)
+                    if answer is not None:
+                        return answer
+            return None
+        if target[0] == "fn":  # a class the function defines (`view.Handler`): the file's own
+            summary = self.summary(target[1])
+            key = f"{target[2]}.{attr}"
+            return ("class", target[1], key) if summary is not None and key in summary.get("classes", ()) else None
         if target[0] == "kind":
             dotted = f"<{target[1]}>.{attr}"
         elif target[0] == "dotted":
@@ -309,6 +329,8 @@ class ProjectIndex(ProjectConstants):
         cls = summary.get("classes", {}).get(name) if summary is not None else None
         if summary is None or cls is None or seen > 4 or depth > _MAX_DEPTH:
             return None
+        if f"{name}.{attr}" in summary["classes"]:  # a nested class: `Outer.Inner`
+            return ("class", path, f"{name}.{attr}")
         if attr in cls["methods"]:
             key = f"{name}.{attr}"
             static = summary["functions"][key].get("static")
@@ -478,7 +500,7 @@ def _own_class(function: dict, name: str) -> Optional[Tuple[str, str]]:
     """(the `self` parameter, its class) of a method `Class.method` that has one."""
     if "." not in name or function.get("static") or not function["params"]:
         return None
-    return function["params"][0], name.split(".", 1)[0]
+    return function["params"][0], name.rsplit(".", 1)[0]
 
 
 def _bind_self(form, own: str, cls: str):
@@ -487,6 +509,8 @@ def _bind_self(form, own: str, cls: str):
         return form
     if form == ["param", own]:
         return ["inst", cls]
+    if form == ["super", None]:
+        return ["super", ["name", "@" + cls]]
     return [_bind_self(part, own, cls) for part in form]
 
 

@@ -10,18 +10,33 @@ from __future__ import annotations
 import ast
 from typing import Dict, Optional
 
-from gdpr_lint.semantic.summary import _function, _function_head, _Shaper, _targets
+from gdpr_lint.semantic.summary import _annotated_params, _function, _function_head, _Shaper, _targets, annotation_form
 
 
-def summarize_class(node: ast.ClassDef, shaper: _Shaper, functions: Dict[str, dict], lazy: bool, nodes: dict) -> dict:
-    """A module-level class: its bases (forms), its methods (summarised as functions named
-    `Class.method`, a static one marked) and its attributes given one form (`logger =
-    logging.getLogger(...)` in the body, `self.mailer = Mailer()` in a method)."""
+def summarize_class(
+    node: ast.ClassDef,
+    shaper: _Shaper,
+    functions: Dict[str, dict],
+    lazy: bool,
+    nodes: dict,
+    classes: Dict[str, dict],
+    qual: str = "",
+    local: bool = False,
+) -> None:
+    """A class (`qual`: its qualified name, `Outer.Inner`, `view.Inner`; the class name for a
+    module-level one), into `classes`: its bases (forms), its methods (summarised as
+    functions named `Class.method`, a static one marked) and its attributes given one form
+    (`logger = logging.getLogger(...)` in the body, `self.mailer = Mailer()` in a method,
+    `mailer: Mailer`). Its nested classes too, and with `local` the classes its methods
+    define."""
+    qual = qual or node.name
     methods = []
     attrs: Dict[str, Optional[list]] = {}
     for stmt in node.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            key = f"{node.name}.{stmt.name}"
+        if isinstance(stmt, ast.ClassDef):
+            summarize_class(stmt, shaper, functions, lazy, nodes, classes, f"{qual}.{stmt.name}", local)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            key = f"{qual}.{stmt.name}"
             summary = _function_head(stmt, shaper) if lazy else _function(stmt, shaper)
             if any(_decorator_name(d) == "staticmethod" for d in stmt.decorator_list):
                 summary["static"] = 1
@@ -31,21 +46,33 @@ def summarize_class(node: ast.ClassDef, shaper: _Shaper, functions: Dict[str, di
                 nodes[key] = stmt
             args = stmt.args.posonlyargs + stmt.args.args
             own = args[0].arg if args and "static" not in summary else None
-            local = _Shaper(shaper.imports, shaper.module_names)
-            local.params = {a.arg for a in args + stmt.args.kwonlyargs}
+            if local:
+                local_classes(stmt.body, shaper, functions, lazy, nodes, classes, key)
+            method = _Shaper(shaper.imports, shaper.module_names)
+            method.params = {a.arg for a in args + stmt.args.kwonlyargs}
+            method.annotated = _annotated_params(stmt.args, shaper)  # `self.mailer = mailer`, `mailer: Mailer`
             for inner in _statements(stmt.body) if own else ():
-                if isinstance(inner, ast.Assign) and len(inner.targets) == 1:
-                    target = inner.targets[0]
+                if isinstance(inner, (ast.Assign, ast.AnnAssign)):
+                    target = inner.targets[0] if isinstance(inner, ast.Assign) else inner.target
                     if (
-                        isinstance(target, ast.Attribute)
+                        (isinstance(inner, ast.AnnAssign) or len(inner.targets) == 1)
+                        and isinstance(target, ast.Attribute)
                         and isinstance(target.value, ast.Name)
                         and target.value.id == own
                     ):
-                        _class_attr(attrs, target.attr, _as_instance(local.form(inner.value), own, node.name))
+                        form = annotation_form(inner.annotation, shaper) if isinstance(inner, ast.AnnAssign) else None
+                        if form is None and inner.value is not None:
+                            form = _as_instance(method.form(inner.value), own, qual)
+                        _class_attr(attrs, target.attr, form)
         else:
             for name in _targets(stmt):
                 value = getattr(stmt, "value", None)  # an assignment: `_targets` names none of other statements
-                _class_attr(attrs, name, shaper.form(value) if value is not None else None)
+                form = None
+                if isinstance(stmt, ast.AnnAssign) and (value is None or _is_none(value)):
+                    form = annotation_form(stmt.annotation, shaper)  # `mailer: Mailer`, a dataclass field
+                elif value is not None:
+                    form = shaper.form(value)
+                _class_attr(attrs, name, form)
     out: dict = {"line": node.lineno, "methods": methods}
     bases = [form for form in (shaper.form(base) for base in node.bases) if form is not None]
     if bases:
@@ -53,7 +80,18 @@ def summarize_class(node: ast.ClassDef, shaper: _Shaper, functions: Dict[str, di
     known = {name: form for name, form in attrs.items() if form is not None}
     if known:
         out["attrs"] = known
-    return out
+    classes[qual] = out
+
+
+def local_classes(body, shaper: _Shaper, functions: Dict[str, dict], lazy: bool, nodes: dict, classes, owner: str) -> None:
+    """The classes a function (`owner`) defines in its body, as `owner.Class`."""
+    for stmt in _statements(body):
+        if isinstance(stmt, ast.ClassDef):
+            summarize_class(stmt, shaper, functions, lazy, nodes, classes, f"{owner}.{stmt.name}", True)
+
+
+def _is_none(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _as_instance(form, own: str, cls: str):
