@@ -82,9 +82,20 @@ class ProjectMixin:
         kind = project.ask(project.index.kind_of, base, project.path)
         return f"<{kind}>" if kind else base
 
-    def _project_constant(self, node) -> Optional[Const]:
+    def project_duration(self, node) -> Optional[Tuple[float, Optional[str], str]]:
+        """(seconds, calendar text or None, where) of a lifetime another module of the
+        project gives a constant (`from myproj.settings import SESSION_TTL` with
+        `SESSION_TTL = timedelta(days=400)`); None otherwise."""
+        found = self._project_constant(node, durations=True) if self.project is not None else None
+        if found is None or not isinstance(found.value, tuple):
+            return None
+        _, seconds, text = found.value
+        return seconds, text, str(found.note)
+
+    def _project_constant(self, node, durations: bool = False) -> Optional[Const]:
         """`region_name=AWS_REGION` with `from myproj.settings import AWS_REGION`: the value
-        the settings module gives it (or its environment default), with where."""
+        the settings module gives it (or its environment default), with where. `durations`:
+        also a lifetime, as ("duration", seconds, text) (project_duration)."""
         from gdpr_lint.semantic.scope import Const
 
         project = self.project
@@ -101,7 +112,7 @@ class ProjectMixin:
                 return None
         if not qualname or not qualname.rsplit(".", 1)[-1].isupper():
             return None  # settings constants are named in capitals (`AWS_REGION`)
-        found = project.ask(project.index.constant_of, qualname, project.path)
+        found = project.ask(project.index.constant_of, qualname, project.path, 0, durations)
         if found is None:
             return None
         value, how, path, line = found

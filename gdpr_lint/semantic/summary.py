@@ -21,6 +21,9 @@ Forms (lists, so that they survive JSON):
   ["any", form, form, ...]       a module-level name assigned more than once: one of these
   ["ann", form]                  an instance of the project class an annotation names
                                  (`n: Notifier`, `Optional[Notifier]`, `"Notifier"`)
+  ["duration", seconds, text]    a lifetime given by a constructor that carries its unit
+                                 (`timedelta(days=400)`, `relativedelta(months=13)`); text
+                                 says months or years as written, else null
   ["super", form or None]        `super()` in a method (None: of the method's own class) or
                                  `super(Cls, self)`: the bases of that class
 
@@ -339,6 +342,10 @@ class _Shaper:
             if func == ["name", "super"] and len(node.args) in (0, 2):  # not an imported or own `super`
                 return ["super", self.form(node.args[0], depth + 1) if node.args else None]
             dotted = func[1] if func[0] == "name" else None
+            if dotted in _DURATIONS:
+                duration = _duration(node, _DURATIONS[dotted])
+                if duration is not None:
+                    return duration
             if dotted in _ENV_GETTERS and len(node.args) >= 2:
                 var, default = _constant(node.args[0]), _constant(node.args[1])
                 if isinstance(var, str) and default is not None:
@@ -407,6 +414,45 @@ class _Shaper:
                     out |= self.carried(arg, depth + 1)
                 return out
         return set()
+
+
+_UNIT_SECONDS = {
+    "microseconds": 1e-6,
+    "milliseconds": 1e-3,
+    "seconds": 1,
+    "minutes": 60,
+    "hours": 3600,
+    "days": 86400,
+    "weeks": 7 * 86400,
+    "months": 365 * 86400 / 12,
+    "years": 365 * 86400,
+}
+_TIMEDELTA_ORDER = ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks")
+# constructors of a duration whose keywords are units (analysis/durations.py reads the same in a file)
+_DURATIONS = {
+    "datetime.timedelta": _TIMEDELTA_ORDER,
+    "pendulum.duration": _TIMEDELTA_ORDER,
+    "dateutil.relativedelta.relativedelta": (),
+}
+
+
+def _duration(node: ast.Call, order) -> Optional[list]:
+    """["duration", seconds, text] of `timedelta(days=400)` with constant amounts, else None."""
+    if len(node.args) > len(order):
+        return None
+    seconds = 0.0
+    calendar = []
+    given = list(zip(order, node.args)) + [(k.arg, k.value) for k in node.keywords]
+    if not given:
+        return None
+    for unit, value in given:
+        amount = _constant(value)
+        if unit not in _UNIT_SECONDS or not isinstance(amount, (int, float)):
+            return None
+        seconds += amount * _UNIT_SECONDS[unit]
+        if unit in ("months", "years") and amount:
+            calendar.append(f"{amount:g} {unit[:-1]}" + ("" if amount == 1 else "s"))
+    return ["duration", seconds, " and ".join(calendar) or None]
 
 
 _ARITHMETIC = {
