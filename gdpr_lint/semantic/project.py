@@ -47,7 +47,7 @@ class ProjectIndex(ProjectConstants):
         self._files: Dict[Tuple[str, Tuple[str, ...]], Optional[str]] = {}
         self._package_roots: Dict[str, List[str]] = {}
         self._tops: Dict[tuple, bool] = {}
-        self.own_functions: Dict[str, frozenset] = {}  # files being checked: their module-level functions
+        self.own_functions: Dict[str, frozenset] = {}  # files being checked: their module-level functions and classes
         self._memo: Dict[tuple, tuple] = {}  # key -> (answer, deps)
         self._deps: List[Set[str]] = []  # one set per answer being computed, innermost last
         self._active: Set[tuple] = set()
@@ -76,7 +76,7 @@ class ProjectIndex(ProjectConstants):
         self.own_functions[path] = frozenset(
             node.name
             for node in getattr(tree, "body", ())
-            if type(node).__name__ in ("FunctionDef", "AsyncFunctionDef")
+            if type(node).__name__ in ("FunctionDef", "AsyncFunctionDef", "ClassDef")
         )
 
     def forget_tree(self, path: str) -> None:
@@ -412,8 +412,10 @@ class ProjectIndex(ProjectConstants):
         return summary
 
     def param_sinks(self, path: str, name: str, sinks) -> list:
-        """Where the function's parameters go: [(parameter, rule, verb, steps)], steps being
-        [(file, line, callee name)] from the function's call down to the sink's line.
+        """Where the function's parameters go: [(parameter, rule, verb, steps, switch)], steps
+        being [(file, line, callee name)] from the function's call down to the sink's line,
+        switch (parameter, default false) the `__init__` parameter of the object's class that
+        turns the flow on (a call under `if self._enable_logging:`), or None.
         `sinks` (the exposure check) says which calls and raises are sinks."""
         return self._tracked(("sinks", path, name), lambda: self._param_sinks(path, name, sinks)) or []
 
@@ -423,7 +425,9 @@ class ProjectIndex(ProjectConstants):
             return []
         out = []
         own = _own_class(function, name)
-        for form, args, line, keywords, caught in function.get("flows", ()):
+        for flow in function.get("flows", ()):
+            form, args, line, keywords, caught = flow[:5]
+            switch = self._switch(path, own[1], flow[5]) if own and len(flow) > 5 else None
             target = self.resolve(_bind_self(form, *own) if own else form, path)
             if target is None:
                 continue
@@ -431,19 +435,22 @@ class ProjectIndex(ProjectConstants):
                 text = target[1] if target[0] == "dotted" else f"<{target[1]}>"
                 for params, rule, verb in sinks.call_sinks(text, args, keywords):
                     for param in params:
-                        out.append((param, rule, verb, [(path, line, _shown(text))]))
+                        out.append((param, rule, verb, [(path, line, _shown(text))], switch))
             elif target[0] in ("fn", "method"):
                 inner = self.function_summary(target[1], target[2])
                 if inner is None:
                     continue
                 shift = 1 if target[0] == "method" else 0
-                for param, rule, verb, steps in self.param_sinks(target[1], target[2], sinks):
+                # `self.other(x)`: a flag the other method tests is one of the same object
+                same = own is not None and form[:2] == ["attr", ["param", own[0]]]
+                for param, rule, verb, steps, inner_switch in self.param_sinks(target[1], target[2], sinks):
                     if caught and steps[-1][2].startswith("raise "):
                         continue  # the caller catches what the callee raises
                     for key, params in args:
                         if _parameter_at(inner, key, shift) == param:
                             for given in params:
-                                out.append((given, rule, verb, [(path, line, target[2] + "()")] + steps))
+                                step = [(path, line, target[2] + "()")] + steps
+                                out.append((given, rule, verb, step, switch or (inner_switch if same else None)))
         for form, params, line in function.get("raises", ()):
             target = self.resolve(form, path)
             text = target[1] if target is not None and target[0] == "dotted" else (form[1] if form[0] == "name" else "")
@@ -451,8 +458,26 @@ class ProjectIndex(ProjectConstants):
             if found is not None:
                 rule, verb = found
                 for param in params:
-                    out.append((param, rule, verb, [(path, line, f"raise {text.rsplit('.', 1)[-1]}()")]))
+                    out.append((param, rule, verb, [(path, line, f"raise {text.rsplit('.', 1)[-1]}()")], None))
         return out
+
+    def _switch(self, path: str, cls: str, flag: str, seen: int = 0) -> Optional[tuple]:
+        """(parameter, whether its default is false) of the `__init__` parameter that sets
+        `self.flag` in class `cls` (or a base), or None when no parameter does."""
+        summary = self.summary(path)
+        found = summary.get("classes", {}).get(cls) if summary is not None else None
+        if found is None or seen > 4:
+            return None
+        switch = found.get("switches", {}).get(flag)
+        if switch is not None:
+            return switch[0], bool(switch[1])
+        for base in found.get("bases", ()):
+            target = self.resolve(base, path)
+            if target is not None and target[0] == "class":
+                answer = self._switch(target[1], target[2], flag, seen + 1)
+                if answer is not None:
+                    return answer
+        return None
 
 
 _KIND_METHOD = None

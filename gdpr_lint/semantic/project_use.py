@@ -64,6 +64,7 @@ class ProjectMixin:
         def resolve(self, node: Any) -> Optional[str]: ...
         def taint(self, node: Any) -> Taint: ...
         def definition(self, node: Any) -> Optional[Definition]: ...
+        def constant(self, node: Any) -> Optional[Const]: ...
         def _is_import(self, node: Any) -> bool: ...
 
     def _project_receiver(self, base: str, attr: str) -> str:
@@ -152,7 +153,7 @@ class ProjectMixin:
                 return None
             assert self.project is not None  # asked only when the run has a project index
             if type(func) is cst.Name and target == func.value and self.scope.lookup(target) is None:
-                # a function of this module the pre-filter left out of the parsed text
+                # a function or class of this module the pre-filter left out of the parsed text
                 if target in self.project.index.own_functions.get(self.project.path, ()):
                     return ["name", "@" + target]
             if not self.project.index.in_project(target, self.project.path):
@@ -231,7 +232,11 @@ class ProjectMixin:
             return None  # assigned in the function: not (only) what the caller passed
         params = scope.node.params
         param = next(
-            (p for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params) if p.name.value == name),
+            (
+                p
+                for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+                if p.name.value == name
+            ),
             None,
         )
         if param is None or param.annotation is None or binding.node is not param.name:
@@ -273,6 +278,38 @@ class ProjectMixin:
         named = call.args[0].value
         form = self._callee_form(named, self.resolve(named))
         return ["super", form] if form is not None else None
+
+    def _attribute_settled(self, cls: Scope, attr: str) -> bool:
+        """Whether the whole file (not only the blocks the pre-filter kept) gives `self.attr`
+        of the class one value, as the file's summary says (semantic/summary_classes.py:
+        every assignment in the class body and its methods, closures, unpacking, `+=`)."""
+        project = self.project
+        qualified = _qualified(cls)
+        if project is None or qualified is None:
+            return False
+        summary = project.index.summary(project.path)
+        found = summary.get("classes", {}).get(qualified) if summary is not None else None
+        return found is not None and attr in found.get("attrs", ())
+
+    def _switched_off(self, func, param: str, false_default: bool) -> bool:
+        """Whether the object a method is called on was built with the flag that turns the
+        flow on false: `cache = ResponseCache(enable_logging=False)` (or `self.cache = ...`
+        set once), or not given at all when its default is false."""
+        if type(func) is not cst.Attribute:
+            return False
+        made: Any = func.value
+        if type(made) is not cst.Call:
+            definition = self.definition(made) if type(made) in (cst.Name, cst.Attribute) else None
+            made = definition.value if definition is not None else None
+        if type(made) is not cst.Call:
+            return False  # built elsewhere: whatever the caller chose
+        for arg in made.args:
+            if arg.keyword is not None and arg.keyword.value == param:
+                folded = self.constant(arg.value)
+                return folded is not None and not folded.value
+            if arg.star:
+                return False
+        return false_default and not any(arg.keyword is None for arg in made.args)
 
     def _is_module_binding(self, name: str, binding: Binding) -> bool:
         scope = self.scope
@@ -336,14 +373,15 @@ class ProjectMixin:
                     arguments[params[position]] = arg.value
                 position += 1
         out = []
-        for param, rule, verb, steps in flows:
+        for param, rule, verb, steps, switch in flows:
             node = arguments.get(param)
             if node is None or self.vocab.classify(param) is not None:
                 continue
+            if switch is not None and self._switched_off(call.func, *switch):
+                continue  # `ResponseCache(..., enable_logging=False)`: that object never logs
             shown = [(project.shown(p), line, what) for p, line, what in steps]
             out.append((node, param, rule, verb, (project.shown(path), summary["line"], name), shown))
         return out
-
 
 
 def _qualified(scope: Scope) -> Optional[str]:

@@ -75,6 +75,7 @@ class ResolveMixin:
         def constant(self, node: Any, _depth: int = 0) -> Optional[Const]: ...
         def _project_call_kind(self, call: cst.Call, target: Optional[str]) -> Optional[str]: ...
         def _project_receiver(self, base: str, attr: str) -> str: ...
+        def _attribute_settled(self, cls: Scope, attr: str) -> bool: ...
 
     _receiver_of: Optional[str] = None  # the attribute read from the name being resolved (`info` of `x.info`)
 
@@ -346,6 +347,13 @@ class ResolveMixin:
 
     def definition(self, node) -> Optional[Definition]:
         binding = self._binding_of(node)
+        if type(node) is cst.Attribute and binding is not None and binding.value is not None:
+            owner = self._instance_scope(node)
+            if owner is not None and owner.instance.get(node.attr.value) is binding:
+                if node.attr.value in owner.data.get("open attributes", ()):
+                    return None  # `self.region = region`: a name of the method that set it
+                if not self._attribute_settled(owner, node.attr.value):
+                    return None  # set elsewhere too, maybe in a method the pre-filter left out
         if (
             binding is None
             or binding.value is None

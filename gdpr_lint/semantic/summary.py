@@ -37,9 +37,11 @@ reach it).
 A function's summary: its parameters, what its `return`s are (forms), and its flows: each
 call whose arguments carry a parameter whole (the parameter itself, or text made of it:
 f-strings, `%`, `+`, `.format()`, `str()`; not `p.id` nor `len(p)`), with the argument
-positions or keywords, the line, the keywords the call passes and whether it is made in a
-`try` that handles exceptions (what it raises goes no further), and each `raise` whose
-exception carries one.
+positions or keywords, the line, the keywords the call passes, whether it is made in a
+`try` that handles exceptions (what it raises goes no further) and, for a call made only
+under `if self.flag:`, the flag; and each `raise` whose exception carries one. A class's
+`switches`: the flags its `__init__` sets from a parameter (`self._enable_logging =
+enable_logging`), with whether that parameter's default is false.
 """
 
 from __future__ import annotations
@@ -495,6 +497,19 @@ def _own_nodes(body):
         stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
+def _flag_test(test, own: str) -> Optional[str]:
+    """`flag` of a test `self.flag` (also as a part of `and`), with `self` the first parameter."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        for value in test.values:
+            flag = _flag_test(value, own)
+            if flag is not None:
+                return flag
+        return None
+    if isinstance(test, ast.Attribute) and isinstance(test.value, ast.Name) and test.value.id == own:
+        return test.attr
+    return None
+
+
 def _function(node, module_shaper: _Shaper) -> dict:
     args = node.args
     positional = [a.arg for a in args.posonlyargs + args.args]
@@ -527,9 +542,15 @@ def _function(node, module_shaper: _Shaper) -> dict:
                     shaper.locals[name] = form
             shaper.carriers[name] = shaper.carriers.get(name, set()) | carried
     caught: Set[int] = set()  # calls in the body of a `try` that handles exceptions: what they raise stops there
+    guards: Dict[int, str] = {}  # calls under `if self.flag:`: made only when the object is built so
     for current in nodes:
         if isinstance(current, ast.Try) and current.handlers:
             caught.update(id(inner) for inner in _own_nodes(current.body))
+        elif isinstance(current, ast.If) and positional:
+            flag = _flag_test(current.test, positional[0])
+            if flag is not None:
+                for inner in _own_nodes(current.body):
+                    guards.setdefault(id(inner), flag)
     for current in nodes:
         if isinstance(current, ast.Call):
             carried_args: List[list] = []
@@ -552,7 +573,10 @@ def _function(node, module_shaper: _Shaper) -> dict:
                 func = shaper.form(current.func)
                 if func is not None:
                     keywords = sorted(k.arg for k in current.keywords if k.arg)
-                    flows.append([func, carried_args, current.lineno, keywords, int(id(current) in caught)])
+                    flow = [func, carried_args, current.lineno, keywords, int(id(current) in caught)]
+                    if id(current) in guards:
+                        flow.append(guards[id(current)])
+                    flows.append(flow)
         elif isinstance(current, ast.Raise) and isinstance(current.exc, ast.Call):
             params = set()
             for arg in current.exc.args:

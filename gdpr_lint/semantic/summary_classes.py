@@ -32,6 +32,7 @@ def summarize_class(
     qual = qual or node.name
     methods = []
     attrs: Dict[str, Optional[list]] = {}
+    switches: Dict[str, list] = {}
     for stmt in node.body:
         if isinstance(stmt, ast.ClassDef):
             summarize_class(stmt, shaper, functions, lazy, nodes, classes, f"{qual}.{stmt.name}", local)
@@ -51,19 +52,18 @@ def summarize_class(
             method = _Shaper(shaper.imports, shaper.module_names)
             method.params = {a.arg for a in args + stmt.args.kwonlyargs}
             method.annotated = _annotated_params(stmt.args, shaper)  # `self.mailer = mailer`, `mailer: Mailer`
-            for inner in _statements(stmt.body) if own else ():
-                if isinstance(inner, (ast.Assign, ast.AnnAssign)):
-                    target = inner.targets[0] if isinstance(inner, ast.Assign) else inner.target
-                    if (
-                        (isinstance(inner, ast.AnnAssign) or len(inner.targets) == 1)
-                        and isinstance(target, ast.Attribute)
-                        and isinstance(target.value, ast.Name)
-                        and target.value.id == own
-                    ):
-                        form = annotation_form(inner.annotation, shaper) if isinstance(inner, ast.AnnAssign) else None
-                        if form is None and inner.value is not None:
-                            form = _as_instance(method.form(inner.value), own, qual)
-                        _class_attr(attrs, target.attr, form)
+            assigned = _method_assignments(stmt.body, own) if own else ([], set())
+            if stmt.name == "__init__":
+                _switches(stmt, assigned[0], switches)
+            for inner, target, simple in assigned[0]:
+                form = None
+                if simple and isinstance(inner, ast.AnnAssign):
+                    form = annotation_form(inner.annotation, shaper)
+                if simple and form is None and inner.value is not None:
+                    form = _as_instance(method.form(inner.value), own or "self", qual)
+                    if form is not None and _mentions(form, assigned[1]):
+                        form = None  # `r = compute(); self.region = r`: a local of the method
+                _class_attr(attrs, target.attr, form)
         else:
             for name in _targets(stmt):
                 value = getattr(stmt, "value", None)  # an assignment: `_targets` names none of other statements
@@ -80,10 +80,30 @@ def summarize_class(
     known = {name: form for name, form in attrs.items() if form is not None}
     if known:
         out["attrs"] = known
+    if switches:
+        out["switches"] = switches
     classes[qual] = out
 
 
-def local_classes(body, shaper: _Shaper, functions: Dict[str, dict], lazy: bool, nodes: dict, classes, owner: str) -> None:
+def _switches(init, assigned, switches: Dict[str, list]) -> None:
+    """`self._enable_logging = enable_logging` in `__init__`: [parameter, 1 if its default
+    is false (False, None, 0, "") else 0], for flows made only under `if self.flag:`."""
+    args = init.args
+    positional = args.posonlyargs + args.args
+    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults) :]], args.defaults))
+    defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
+    names = {a.arg for a in positional + args.kwonlyargs}
+    for inner, target, simple in assigned:
+        value = getattr(inner, "value", None)
+        if simple and isinstance(value, ast.Name) and value.id in names:
+            default = defaults.get(value.id)
+            falsy = isinstance(default, ast.Constant) and not default.value
+            switches[target.attr] = [value.id, int(falsy)]
+
+
+def local_classes(
+    body, shaper: _Shaper, functions: Dict[str, dict], lazy: bool, nodes: dict, classes, owner: str
+) -> None:
     """The classes a function (`owner`) defines in its body, as `owner.Class`."""
     for stmt in _statements(body):
         if isinstance(stmt, ast.ClassDef):
@@ -103,6 +123,61 @@ def _as_instance(form, own: str, cls: str):
         return ["inst", cls] if form[1] == own else None
     parts = [_as_instance(part, own, cls) for part in form]
     return None if any(p is None and isinstance(o, list) for p, o in zip(parts, form)) else parts
+
+
+def _method_assignments(body, own: str):
+    """([(statement, `own.x` target, simple)], the names the method assigns): every
+    assignment to an attribute of the method's `self`, also in the functions it defines, in
+    augmented assignments, unpacking and loop or `with` targets (simple: `self.x = value`
+    alone, whose value can be read as a form; the others make the attribute unknown)."""
+    found = []
+    names: set = set()
+    stack = list(body)
+    while stack:
+        stmt = stack.pop()
+        targets: list = []
+        if isinstance(stmt, ast.Assign):
+            targets = [(t, len(stmt.targets) == 1) for t in stmt.targets]
+        elif isinstance(stmt, ast.AnnAssign):
+            targets = [(stmt.target, stmt.value is not None)]
+        elif isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor)):
+            targets = [(stmt.target, False)]
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            targets = [(item.optional_vars, False) for item in stmt.items if item.optional_vars is not None]
+        while targets:
+            target, simple = targets.pop()
+            if isinstance(target, (ast.Tuple, ast.List)):
+                targets.extend((element, False) for element in target.elts)
+            elif isinstance(target, ast.Starred):
+                targets.append((target.value, False))
+            elif isinstance(target, ast.Name):
+                names.add(target.id)
+            elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == own:
+                found.append((stmt, target, simple))
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(stmt.name)
+            stack.extend(stmt.body)  # a closure can set `self.x` too
+            continue
+        if isinstance(stmt, ast.ClassDef):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list):
+                stack.extend(inner)
+        for handler in getattr(stmt, "handlers", ()):
+            stack.extend(handler.body)
+        for case in getattr(stmt, "cases", ()):
+            stack.extend(case.body)
+    return found, names
+
+
+def _mentions(form, names: set) -> bool:
+    """Whether a form reads one of `names` as a bare name (a local of the method)."""
+    if not isinstance(form, list):
+        return False
+    if len(form) == 2 and form[0] == "name" and isinstance(form[1], str):
+        return form[1].split(".", 1)[0] in names
+    return any(_mentions(part, names) for part in form)
 
 
 def _statements(body):
