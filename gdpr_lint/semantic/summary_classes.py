@@ -59,6 +59,8 @@ def summarize_class(
                 form = None
                 if simple and isinstance(inner, ast.AnnAssign):
                     form = annotation_form(inner.annotation, shaper)
+                    if form is None and _is_none(inner.value):
+                        continue  # `self.client: Optional[Client] = None`: declared, given a value elsewhere
                 if simple and form is None and inner.value is not None:
                     form = _as_instance(method.form(inner.value), own or "self", qual)
                     if form is not None and _mentions(form, assigned[1]):
@@ -138,8 +140,8 @@ def _method_assignments(body, own: str):
         targets: list = []
         if isinstance(stmt, ast.Assign):
             targets = [(t, len(stmt.targets) == 1) for t in stmt.targets]
-        elif isinstance(stmt, ast.AnnAssign):
-            targets = [(stmt.target, stmt.value is not None)]
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:  # `self.x: int` alone assigns nothing
+            targets = [(stmt.target, True)]
         elif isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor)):
             targets = [(stmt.target, False)]
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
