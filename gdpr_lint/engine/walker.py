@@ -229,8 +229,10 @@ class Walker(Context):
                 kind = self.annotation_kind(param.annotation, param.default)
             if kind is None and type(small) is cst.AnnAssign:
                 kind = self.annotation_kind(small.annotation)  # self.x: Client = ...
-            if value is None or any(n.value in local_names and n.value != self_name for n in _names_in(value)):
+            if value is None:
                 open_names.add(name)
+            else:  # whether the value uses a name of the method: worked out if ctx.definition asks
+                scope.data.setdefault("attribute values", {})[id(value)] = (local_names, self_name)
             old = scope.instance.get(name)
             binding = Binding(name, value, EMPTY, kind or (old.kind if old else None), None, target)
             if old is not None:

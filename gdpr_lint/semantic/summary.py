@@ -47,7 +47,7 @@ enable_logging`), with whether that parameter's default is false.
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set
 
 VERSION = 5
 _TEXT_METHODS = frozenset(
@@ -292,14 +292,14 @@ def annotation_form(node, shaper: "_Shaper") -> Optional[list]:
     return ["ann", form] if form is not None and form[0] in ("name", "attr") else None
 
 
-def _annotated_params(args, shaper: "_Shaper") -> Dict[str, list]:
-    out = {}
-    for arg in args.posonlyargs + args.args + args.kwonlyargs:
-        if arg.annotation is not None:
-            form = annotation_form(arg.annotation, shaper)
-            if form is not None:
-                out[arg.arg] = form
-    return out
+def _annotated_params(args, shaper: "_Shaper") -> Dict[str, Any]:
+    """The annotations of a function's parameters, by name: read as forms (`annotation_form`)
+    only when a form uses the parameter."""
+    return {
+        arg.arg: (arg.annotation, shaper)
+        for arg in args.posonlyargs + args.args + args.kwonlyargs
+        if arg.annotation is not None
+    }
 
 
 class _Shaper:
@@ -312,7 +312,8 @@ class _Shaper:
         self.params: Set[str] = set()
         self.locals: Dict[str, Optional[list]] = {}
         self.carriers: Dict[str, Set[str]] = {}
-        self.annotated: Dict[str, list] = {}  # parameters annotated with a class: ["ann", form]
+        # parameters' annotations (annotation node, module shaper), read as ["ann", form] when used
+        self.annotated: Dict[str, Any] = {}
 
     def form(self, node, depth: int = 0) -> Optional[list]:
         if depth > 12:
@@ -322,7 +323,10 @@ class _Shaper:
             if name in self.locals:
                 return self.locals[name]
             if name in self.annotated:
-                return self.annotated[name]
+                annotated = self.annotated[name]
+                if isinstance(annotated, tuple):  # read when first used
+                    annotated = self.annotated[name] = annotation_form(annotated[0], annotated[1]) or ["param", name]
+                return annotated
             if name in self.params:
                 return ["param", name]
             if name in self.imports:

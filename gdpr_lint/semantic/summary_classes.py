@@ -127,6 +127,22 @@ def _as_instance(form, own: str, cls: str):
     return None if any(p is None and isinstance(o, list) for p, o in zip(parts, form)) else parts
 
 
+_LOOSE_TARGETS = (ast.AugAssign, ast.For, ast.AsyncFor)
+_WITHS = (ast.With, ast.AsyncWith)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_SIMPLE = (
+    ast.Assign,
+    ast.AnnAssign,
+    ast.AugAssign,
+    ast.Expr,
+    ast.Return,
+    ast.Raise,
+    ast.Pass,
+    ast.Import,
+    ast.ImportFrom,
+)
+
+
 def _method_assignments(body, own: str):
     """([(statement, `own.x` target, simple)], the names the method assigns): every
     assignment to an attribute of the method's `self`, also in the functions it defines, in
@@ -135,36 +151,42 @@ def _method_assignments(body, own: str):
     found = []
     names: set = set()
     stack = list(body)
+    assign, ann, name_type, attribute = ast.Assign, ast.AnnAssign, ast.Name, ast.Attribute
     while stack:
         stmt = stack.pop()
-        targets: list = []
-        if isinstance(stmt, ast.Assign):
+        kind = type(stmt)
+        targets: list
+        if kind is assign:
             targets = [(t, len(stmt.targets) == 1) for t in stmt.targets]
-        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:  # `self.x: int` alone assigns nothing
-            targets = [(stmt.target, True)]
-        elif isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor)):
+        elif kind is ann:
+            targets = [(stmt.target, True)] if stmt.value is not None else []  # `self.x: int` assigns nothing
+        elif kind in _LOOSE_TARGETS:
             targets = [(stmt.target, False)]
-        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+        elif kind in _WITHS:
             targets = [(item.optional_vars, False) for item in stmt.items if item.optional_vars is not None]
+        else:
+            targets = []
         while targets:
             target, simple = targets.pop()
-            if isinstance(target, (ast.Tuple, ast.List)):
-                targets.extend((element, False) for element in target.elts)
-            elif isinstance(target, ast.Starred):
-                targets.append((target.value, False))
-            elif isinstance(target, ast.Name):
+            target_kind = type(target)
+            if target_kind is name_type:
                 names.add(target.id)
-            elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == own:
-                found.append((stmt, target, simple))
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            elif target_kind is attribute:
+                if type(target.value) is name_type and target.value.id == own:
+                    found.append((stmt, target, simple))
+            elif target_kind in (ast.Tuple, ast.List):
+                targets.extend((element, False) for element in target.elts)
+            elif target_kind is ast.Starred:
+                targets.append((target.value, False))
+        if kind in _FUNCTIONS:
             names.add(stmt.name)
             stack.extend(stmt.body)  # a closure can set `self.x` too
             continue
-        if isinstance(stmt, ast.ClassDef):
+        if kind is ast.ClassDef or kind in _SIMPLE:
             continue
         for field in ("body", "orelse", "finalbody"):
             inner = getattr(stmt, field, None)
-            if isinstance(inner, list):
+            if type(inner) is list:
                 stack.extend(inner)
         for handler in getattr(stmt, "handlers", ()):
             stack.extend(handler.body)
