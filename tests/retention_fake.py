@@ -166,6 +166,9 @@ class FakeContext:
         line = self.positions[values[0]].start.line
         return Definition(values[0], f"{_dotted(expr)}, line {line}")
 
+    def project_duration(self, expr):
+        return None  # one module: no other gives a lifetime
+
     def constant(self, expr) -> Optional[Const]:
         if isinstance(expr, cst.SimpleString):
             return Const(expr.evaluated_value)

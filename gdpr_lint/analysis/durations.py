@@ -362,6 +362,9 @@ class DurationEvaluator:
         if constant is not None:
             return constant
         definition = self.ctx.definition(expr)
+        if definition is None:
+            remote = self.ctx.project_duration(expr)  # `SESSION_TTL = timedelta(days=400)` in settings.py
+            return _Dur(remote[0], remote[1], remote[2]) if remote is not None else None
         if definition is None or definition.value is None or definition.value is expr:
             return None
         value = self._eval(definition.value, depth + 1)

@@ -85,6 +85,10 @@ class CheckContext(Protocol):
     def definition(self, node) -> Optional["Definition"]:
         """The value a name (or `self.x`, `Class.x`) is bound to once, with where."""
 
+    def project_duration(self, node) -> Optional[Tuple[float, Optional[str], str]]:
+        """(seconds, calendar text, where) of a lifetime another module of the project
+        gives a constant (`SESSION_TTL = timedelta(days=400)` in settings.py)."""
+
     def taint(self, node) -> "Taint":
         """The personal data an expression carries."""
 

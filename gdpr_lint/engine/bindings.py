@@ -101,7 +101,9 @@ class BindingMixin:
                 kind = self.call_kind(value) if type(value) is cst.Call else self.kind(value)
                 binding = Binding(name, value, taint, kind, None, target)
                 if old is not None:
-                    binding.defs = old.defs + 1
+                    # the methods' pre-pass counted this assignment already (engine/walker.py)
+                    counted = id(target) in binding_scope.data.get("prepassed", ())
+                    binding.defs = old.defs if counted else old.defs + 1
                     if kind is None:
                         binding.kind = old.kind
                 binding_scope.instance[name] = binding

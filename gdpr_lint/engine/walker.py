@@ -4,7 +4,7 @@ and scope exit handed to the checks.
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Sequence, Tuple, cast
+from typing import Any, Dict, List, Optional, Sequence, Tuple, cast
 
 import libcst as cst
 
@@ -25,6 +25,27 @@ from gdpr_lint.syntax.nodes import (
     _subscript_text,
     dotted_name,
 )
+
+
+def _names_in(node):
+    """The names an expression reads (not attribute names, keywords or lambda parameters)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if type(current) is cst.Name:
+            yield current
+        elif type(current) is cst.Attribute:
+            stack.append(current.value)
+        elif type(current) is cst.Arg:
+            stack.append(current.value)
+        elif current is not None:
+            stack.extend(current.children)
+
+
+def _loop_targets(stmt):
+    if type(stmt) is cst.For:
+        return [stmt.target]
+    return [item.asname.name for item in stmt.items if item.asname is not None]
 
 
 class Walker(Context):
@@ -134,6 +155,12 @@ class Walker(Context):
                 scope.bindings[name] = Binding(name, None, EMPTY, kind, None, small.target)
 
     def _prepass_method(self, node: cst.FunctionDef, scope: Scope) -> None:
+        """`self.x = value` anywhere in the method (also in its blocks and the functions it
+        defines), so that every method sees what `self.x` holds: each assignment counts once
+        (the walk does not count it again, engine/bindings.py), and a value that uses a
+        name of the method (`self.region = region`; not `self`, the same object in every
+        method) is marked open: ctx.definition does not answer for it in other methods,
+        where that name means something else."""
         params = node.params.params
         self_name = params[0].name.value if params else "self"
         declared = {
@@ -141,34 +168,76 @@ class Walker(Context):
             for p in list(node.params.params) + list(node.params.kwonly_params)
             if p.annotation is not None or p.default is not None
         }
-        stack = list(node.body.body) if type(node.body) is cst.IndentedBlock else []
+        owners = ("self", "cls", self_name)
+        prepassed = scope.data.setdefault("prepassed", set())
+        found = []
+        local_names = {p.name.value for p in list(node.params.params) + list(node.params.kwonly_params)}
+        local_names.update(p.name.value for p in node.params.posonly_params)
+        for extra in (node.params.star_arg, node.params.star_kwarg):
+            if type(extra) is cst.Param:
+                local_names.add(extra.name.value)
+        stack: List[Any] = list(node.body.body)
         while stack:
             stmt = stack.pop()
-            if type(stmt) is cst.SimpleStatementLine:
+            kind_of = type(stmt)
+            if kind_of is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    for target, value in _assignments(small):
-                        if (
-                            type(target) is cst.Attribute
-                            and type(target.value) is cst.Name
-                            and target.value.value == self_name
-                        ):
-                            name = target.attr.value
-                            kind = self.call_kind(value) if type(value) is cst.Call else None
-                            if kind is None and type(value) is cst.Name and value.value in declared:
-                                # `self.client = client` with `client: storage.Client`
-                                param = declared[value.value]
-                                kind = self.annotation_kind(param.annotation, param.default)
-                            if kind is None and type(small) is cst.AnnAssign:
-                                kind = self.annotation_kind(small.annotation)  # self.x: Client = ...
-                            old = scope.instance.get(name)
-                            binding = Binding(name, value, EMPTY, kind or (old.kind if old else None), None, target)
-                            if old is not None:
-                                binding.defs = old.defs + 1
-                            scope.instance[name] = binding
-            elif type(stmt) in (cst.If, cst.Try, cst.With, cst.For, cst.While):
-                body = getattr(stmt, "body", None)
-                if type(body) is cst.IndentedBlock:
-                    stack.extend(body.body)
+                    targets: List[Tuple[Any, Any, bool]]
+                    if type(small) is cst.AugAssign:
+                        targets = [(small.target, None, False)]
+                    else:
+                        targets = [(t, v, True) for t, v in _assignments(small)]
+                    while targets:
+                        target, value, direct = targets.pop()
+                        if type(target) in (cst.Tuple, cst.List):
+                            targets.extend((e.value, None, False) for e in target.elements)
+                        elif type(target) is cst.Name:
+                            local_names.add(target.value)
+                        elif type(target) is cst.Attribute and type(target.value) is cst.Name:
+                            if target.value.value in owners:
+                                found.append((small, target, value if direct else None))
+            elif kind_of in (cst.FunctionDef, cst.ClassDef):
+                local_names.add(stmt.name.value)
+                if kind_of is cst.FunctionDef and type(stmt.body) is cst.IndentedBlock:
+                    stack.extend(stmt.body.body)  # a closure can set self.x too
+            else:
+                if kind_of in (cst.For, cst.With):
+                    for target in _loop_targets(stmt):
+                        local_names.update(n.value for n in _names_in(target))
+                for field in ("body", "orelse", "finalbody"):
+                    inner: Any = getattr(stmt, field, None)
+                    if type(inner) in (cst.Else, cst.Finally):
+                        inner = inner.body
+                    if type(inner) is cst.IndentedBlock:
+                        stack.extend(inner.body)
+                    elif kind_of is cst.If and field == "orelse" and type(inner) is cst.If:
+                        stack.append(inner)
+                for handler in getattr(stmt, "handlers", ()):
+                    if type(handler.body) is cst.IndentedBlock:
+                        stack.extend(handler.body.body)
+                for case in getattr(stmt, "cases", ()):
+                    if type(case.body) is cst.IndentedBlock:
+                        stack.extend(case.body.body)
+        open_names = scope.data.setdefault("open attributes", set())
+        for small, target, value in found:
+            name = target.attr.value
+            prepassed.add(id(target))
+            kind = self.call_kind(value) if type(value) is cst.Call else None
+            if kind is None and type(value) is cst.Name and value.value in declared:
+                # `self.client = client` with `client: storage.Client`
+                param = declared[value.value]
+                kind = self.annotation_kind(param.annotation, param.default)
+            if kind is None and type(small) is cst.AnnAssign:
+                kind = self.annotation_kind(small.annotation)  # self.x: Client = ...
+            if value is None:
+                open_names.add(name)
+            else:  # whether the value uses a name of the method: worked out if ctx.definition asks
+                scope.data.setdefault("attribute values", {})[id(value)] = (local_names, self_name)
+            old = scope.instance.get(name)
+            binding = Binding(name, value, EMPTY, kind or (old.kind if old else None), None, target)
+            if old is not None:
+                binding.defs = old.defs + 1
+            scope.instance[name] = binding
 
     # ---- statements ----------------------------------------------------------------------
 

@@ -48,7 +48,7 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
         self._files: Dict[Tuple[str, Tuple[str, ...]], Optional[str]] = {}
         self._package_roots: Dict[str, List[str]] = {}
         self._tops: Dict[tuple, bool] = {}
-        self.own_functions: Dict[str, frozenset] = {}  # files being checked: their module-level functions
+        self.own_functions: Dict[str, frozenset] = {}  # files being checked: their module-level functions and classes
         self._memo: Dict[tuple, tuple] = {}  # key -> (answer, deps)
         self._deps: List[Set[str]] = []  # one set per answer being computed, innermost last
         self._active: Set[tuple] = set()
@@ -77,7 +77,7 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
         self.own_functions[path] = frozenset(
             node.name
             for node in getattr(tree, "body", ())
-            if type(node).__name__ in ("FunctionDef", "AsyncFunctionDef")
+            if type(node).__name__ in ("FunctionDef", "AsyncFunctionDef", "ClassDef")
         )
 
     def forget_tree(self, path: str) -> None:
@@ -100,7 +100,7 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
             from gdpr_lint.semantic.summary import summarize
 
             try:
-                summary = self._summaries[path] = summarize(tree, lazy=True) if tree is not None else None
+                summary = self._summaries[path] = summarize(tree, lazy=True, local=True) if tree is not None else None
             except RecursionError:
                 summary = self._summaries[path] = None
             return summary
@@ -242,6 +242,12 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
             return self._call(self.resolve(form[1], path, depth + 1), form[2], depth)
         if shape == "inst":  # the instance a method is called on (its `self`)
             return ("instance", path, form[1])
+        if shape == "ann":  # `n: Notifier`: an instance of a project class, nothing else
+            target = self.resolve(form[1], path, depth + 1)
+            return ("instance", target[1], target[2]) if target is not None and target[0] == "class" else None
+        if shape == "super":  # `super().send` in a method of the class form[1] names
+            target = self.resolve(form[1], path, depth + 1)
+            return ("super", target[1], target[2]) if target is not None and target[0] == "class" else None
         if shape == "any":  # `try: log = structlog.get_logger() except ImportError: log = logging.getLogger()`
             answers = [self.resolve(f, path, depth + 1) for f in form[1:]]
             if all(a is not None and a[0] == "kind" for a in answers):
@@ -292,6 +298,20 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
             return self._module_name(target[1], attr, depth + 1)
         if target[0] in ("class", "instance"):
             return self._member(target, attr, depth)
+        if target[0] == "super":  # the first base that has it, bound to the instance
+            summary = self.summary(target[1])
+            cls = summary.get("classes", {}).get(target[2]) if summary is not None else None
+            for base in cls.get("bases", ()) if cls is not None else ():
+                found = self.resolve(base, target[1], depth + 1)
+                if found is not None and found[0] == "class":
+                    answer = self._member(("instance", found[1], found[2]), attr, depth + 1, 1)
+                    if answer is not None:
+                        return answer
+            return None
+        if target[0] == "fn":  # a class the function defines (`view.Handler`): the file's own
+            summary = self.summary(target[1])
+            key = f"{target[2]}.{attr}"
+            return ("class", target[1], key) if summary is not None and key in summary.get("classes", ()) else None
         if target[0] == "kind":
             dotted = f"<{target[1]}>.{attr}"
         elif target[0] == "dotted":
@@ -310,6 +330,8 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
         cls = summary.get("classes", {}).get(name) if summary is not None else None
         if summary is None or cls is None or seen > 4 or depth > _MAX_DEPTH:
             return None
+        if f"{name}.{attr}" in summary["classes"]:  # a nested class: `Outer.Inner`
+            return ("class", path, f"{name}.{attr}")
         if attr in cls["methods"]:
             key = f"{name}.{attr}"
             static = summary["functions"][key].get("static")
@@ -391,8 +413,10 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
         return summary
 
     def param_sinks(self, path: str, name: str, sinks) -> list:
-        """Where the function's parameters go: [(parameter, rule, verb, steps)], steps being
-        [(file, line, callee name)] from the function's call down to the sink's line.
+        """Where the function's parameters go: [(parameter, rule, verb, steps, switch)], steps
+        being [(file, line, callee name)] from the function's call down to the sink's line,
+        switch (parameter, default false) the `__init__` parameter of the object's class that
+        turns the flow on (a call under `if self._enable_logging:`), or None.
         `sinks` (the exposure check) says which calls and raises are sinks."""
         return self._tracked(("sinks", path, name), lambda: self._param_sinks(path, name, sinks)) or []
 
@@ -402,7 +426,9 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
             return []
         out = []
         own = _own_class(function, name)
-        for form, args, line, keywords, caught in function.get("flows", ()):
+        for flow in function.get("flows", ()):
+            form, args, line, keywords, caught = flow[:5]
+            switch = self._switch(path, own[1], flow[5]) if own and len(flow) > 5 else None
             target = self.resolve(_bind_self(form, *own) if own else form, path)
             if target is None:
                 continue
@@ -410,19 +436,22 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
                 text = target[1] if target[0] == "dotted" else f"<{target[1]}>"
                 for params, rule, verb in sinks.call_sinks(text, args, keywords):
                     for param in params:
-                        out.append((param, rule, verb, [(path, line, _shown(text))]))
+                        out.append((param, rule, verb, [(path, line, _shown(text))], switch))
             elif target[0] in ("fn", "method"):
                 inner = self.function_summary(target[1], target[2])
                 if inner is None:
                     continue
                 shift = 1 if target[0] == "method" else 0
-                for param, rule, verb, steps in self.param_sinks(target[1], target[2], sinks):
+                # `self.other(x)`: a flag the other method tests is one of the same object
+                same = own is not None and form[:2] == ["attr", ["param", own[0]]]
+                for param, rule, verb, steps, inner_switch in self.param_sinks(target[1], target[2], sinks):
                     if caught and steps[-1][2].startswith("raise "):
                         continue  # the caller catches what the callee raises
                     for key, params in args:
                         if _parameter_at(inner, key, shift) == param:
                             for given in params:
-                                out.append((given, rule, verb, [(path, line, target[2] + "()")] + steps))
+                                step = [(path, line, target[2] + "()")] + steps
+                                out.append((given, rule, verb, step, switch or (inner_switch if same else None)))
         for form, params, line in function.get("raises", ()):
             target = self.resolve(form, path)
             text = target[1] if target is not None and target[0] == "dotted" else (form[1] if form[0] == "name" else "")
@@ -430,8 +459,26 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
             if found is not None:
                 rule, verb = found
                 for param in params:
-                    out.append((param, rule, verb, [(path, line, f"raise {text.rsplit('.', 1)[-1]}()")]))
+                    out.append((param, rule, verb, [(path, line, f"raise {text.rsplit('.', 1)[-1]}()")], None))
         return out
+
+    def _switch(self, path: str, cls: str, flag: str, seen: int = 0) -> Optional[tuple]:
+        """(parameter, whether its default is false) of the `__init__` parameter that sets
+        `self.flag` in class `cls` (or a base), or None when no parameter does."""
+        summary = self.summary(path)
+        found = summary.get("classes", {}).get(cls) if summary is not None else None
+        if found is None or seen > 4:
+            return None
+        switch = found.get("switches", {}).get(flag)
+        if switch is not None:
+            return switch[0], bool(switch[1])
+        for base in found.get("bases", ()):
+            target = self.resolve(base, path)
+            if target is not None and target[0] == "class":
+                answer = self._switch(target[1], target[2], flag, seen + 1)
+                if answer is not None:
+                    return answer
+        return None
 
 
 _KIND_METHOD = None
@@ -479,7 +526,7 @@ def _own_class(function: dict, name: str) -> Optional[Tuple[str, str]]:
     """(the `self` parameter, its class) of a method `Class.method` that has one."""
     if "." not in name or function.get("static") or not function["params"]:
         return None
-    return function["params"][0], name.split(".", 1)[0]
+    return function["params"][0], name.rsplit(".", 1)[0]
 
 
 def _bind_self(form, own: str, cls: str):
@@ -488,6 +535,8 @@ def _bind_self(form, own: str, cls: str):
         return form
     if form == ["param", own]:
         return ["inst", cls]
+    if form == ["super", None]:
+        return ["super", ["name", "@" + cls]]
     return [_bind_self(part, own, cls) for part in form]
 
 

@@ -22,10 +22,12 @@ class ProjectConstants:
         def in_project(self, dotted: str, importer: str) -> bool: ...
         def locate(self, qualname: str, importer: str) -> Optional[Tuple[str, Tuple[str, ...]]]: ...
 
-    def constant_of(self, qualname: str, importer: str, depth: int = 0):
+    def constant_of(self, qualname: str, importer: str, depth: int = 0, durations: bool = False):
         """(value, how it was given, file, line) of an imported module-level constant
         (`from myproj.settings import AWS_REGION`); how: "constant" or the environment
-        variable whose default it is. None when the module gives it no single value."""
+        variable whose default it is. None when the module gives it no single value.
+        `durations`: a lifetime (`SESSION_TTL = timedelta(days=400)`) is also a value, as
+        ("duration", seconds, text or None)."""
         if depth > _MAX_DEPTH:
             return None
         located = self.locate(qualname, importer)
@@ -36,7 +38,7 @@ class ProjectConstants:
         if summary is None:
             return None
         if name in summary["imports"] and name not in summary["values"]:
-            return self.constant_of(summary["imports"][name], path, depth + 1)
+            return self.constant_of(summary["imports"][name], path, depth + 1, durations)
         form = summary["values"].get(name)
         line = summary.get("lines", {}).get(name)
         if form is None:
@@ -45,11 +47,13 @@ class ProjectConstants:
             return form[1], "constant", path, line
         if form[0] == "env":
             return form[2], form[1], path, line
+        if form[0] == "duration":
+            return (("duration", form[1], form[2]), "constant", path, line) if durations else None
         if form[0] == "name" and not form[1].startswith("@"):
-            return self.constant_of(form[1], path, depth + 1)
+            return self.constant_of(form[1], path, depth + 1, durations)
         if form[0] == "name":
             return (
-                self.constant_of("." + os.path.basename(path)[:-3] + "." + form[1][1:], path, depth + 1)
+                self.constant_of("." + os.path.basename(path)[:-3] + "." + form[1][1:], path, depth + 1, durations)
                 if not path.endswith("__init__.py")
                 else None
             )

@@ -7,11 +7,12 @@ project index (one file from standard input), and then nothing here changes the 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple, cast
 
 import libcst as cst
 
 from gdpr_lint.semantic.scope import Binding, _ClassRef, _FunctionRef
+from gdpr_lint.syntax.nodes import dotted_name
 
 if TYPE_CHECKING:
     from gdpr_lint.analysis.flow import Taint
@@ -63,6 +64,7 @@ class ProjectMixin:
         def resolve(self, node: Any) -> Optional[str]: ...
         def taint(self, node: Any) -> Taint: ...
         def definition(self, node: Any) -> Optional[Definition]: ...
+        def constant(self, node: Any) -> Optional[Const]: ...
         def _is_import(self, node: Any) -> bool: ...
 
     def _project_receiver(self, base: str, attr: str) -> str:
@@ -81,9 +83,20 @@ class ProjectMixin:
         kind = project.ask(project.index.kind_of, base, project.path)
         return f"<{kind}>" if kind else base
 
-    def _project_constant(self, node) -> Optional[Const]:
+    def project_duration(self, node) -> Optional[Tuple[float, Optional[str], str]]:
+        """(seconds, calendar text or None, where) of a lifetime another module of the
+        project gives a constant (`from myproj.settings import SESSION_TTL` with
+        `SESSION_TTL = timedelta(days=400)`); None otherwise."""
+        found = self._project_constant(node, durations=True) if self.project is not None else None
+        if found is None or not isinstance(found.value, tuple):
+            return None
+        _, seconds, text = found.value
+        return seconds, text, str(found.note)
+
+    def _project_constant(self, node, durations: bool = False) -> Optional[Const]:
         """`region_name=AWS_REGION` with `from myproj.settings import AWS_REGION`: the value
-        the settings module gives it (or its environment default), with where."""
+        the settings module gives it (or its environment default), with where. `durations`:
+        also a lifetime, as ("duration", seconds, text) (project_duration)."""
         from gdpr_lint.semantic.scope import Const
 
         project = self.project
@@ -100,7 +113,7 @@ class ProjectMixin:
                 return None
         if not qualname or not qualname.rsplit(".", 1)[-1].isupper():
             return None  # settings constants are named in capitals (`AWS_REGION`)
-        found = project.ask(project.index.constant_of, qualname, project.path)
+        found = project.ask(project.index.constant_of, qualname, project.path, 0, durations)
         if found is None:
             return None
         value, how, path, line = found
@@ -140,7 +153,7 @@ class ProjectMixin:
                 return None
             assert self.project is not None  # asked only when the run has a project index
             if type(func) is cst.Name and target == func.value and self.scope.lookup(target) is None:
-                # a function of this module the pre-filter left out of the parsed text
+                # a function or class of this module the pre-filter left out of the parsed text
                 if target in self.project.index.own_functions.get(self.project.path, ()):
                     return ["name", "@" + target]
             if not self.project.index.in_project(target, self.project.path):
@@ -148,13 +161,12 @@ class ProjectMixin:
             return ["name", target]
         if type(func) is cst.Name:
             binding = self.scope.lookup(func.value)
-            if (
-                binding is not None
-                and isinstance(binding.value, (_FunctionRef, _ClassRef))
-                and not binding.qualname
-                and self._is_module_binding(func.value, binding)
-            ):
-                return ["name", "@" + func.value]
+            if binding is not None and isinstance(binding.value, (_FunctionRef, _ClassRef)) and not binding.qualname:
+                if self._is_module_binding(func.value, binding):
+                    return ["name", "@" + func.value]
+                if isinstance(binding.value, _ClassRef):  # a class defined in a function or a class
+                    qualified = _qualified(binding.value.scope)
+                    return ["name", "@" + qualified] if qualified else None
         return None
 
     def _method_form(self, func) -> Optional[list]:
@@ -179,25 +191,125 @@ class ProjectMixin:
             while scope is not None and scope.kind != "function":
                 scope = scope.parent
             if scope is not None and scope.class_scope is not None and node.value == scope.self_name:
-                cls = scope.class_scope
                 binding = scope.lookup(node.value)
                 if binding is None or binding.value is not None:
                     return None  # `self` rebound
-                module = cls
-                while module.parent is not None:
-                    module = module.parent
-                return ["inst", cls.name] if cls.parent is module else None
+                qualified = _qualified(scope.class_scope)
+                return ["inst", qualified] if qualified else None
             definition = self.definition(node)
-            if definition is None or type(definition.value) is not cst.Call:
+            if definition is None:
+                return self._annotated_form(node)
+            if type(definition.value) is not cst.Call:
                 return None
             node = definition.value
         elif kind is not cst.Call:
             return None
         made = node.func
+        if type(made) is cst.Name and made.value == "super" and self.scope.lookup("super") is None:
+            return self._super_form(node)
         form = self._callee_form(made, self.resolve(made))
+        if form is None and type(made) is cst.Attribute and made.attr.value[:1].isupper():
+            form = self._receiver_form(made, depth + 1)  # `self.Audit()`: a nested class
+            return ["call", form, None] if form is not None else None
         if form is None or not form[1].rsplit(".", 1)[-1].lstrip("@")[:1].isupper():
             return None  # a class is named in CapWords: `Notifier()`, not `make_notifier()`
         return ["call", form, None]
+
+    def _annotated_form(self, node: cst.Name) -> Optional[list]:
+        """`n` of `def f(n: Notifier)` (`Optional[Notifier]`, `"Notifier"`, `Notifier | None`),
+        not assigned in the function: ["ann", the class's form], an instance when the index
+        finds the class in the project."""
+        from gdpr_lint.semantic.resolve import _annotation_node
+
+        name = node.value
+        scope: Optional[Scope] = self.scope
+        while scope is not None and name not in scope.bindings:
+            scope = scope.parent
+        if scope is None or scope.kind != "function" or name not in scope.param_names:
+            return None
+        binding = scope.bindings[name]
+        if binding.value is not None or binding.defs != 1:
+            return None  # assigned in the function: not (only) what the caller passed
+        params = scope.node.params
+        param = next(
+            (
+                p
+                for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+                if p.name.value == name
+            ),
+            None,
+        )
+        if param is None or param.annotation is None or binding.node is not param.name:
+            return None
+        annotation = param.annotation
+        if type(annotation.annotation) is cst.SimpleString:  # `n: "Notifier"`
+            text = annotation.annotation.evaluated_value
+            if not isinstance(text, str) or not all(part.isidentifier() for part in text.strip().split(".")):
+                return None
+            target: Optional[cst.BaseExpression] = cst.parse_expression(text.strip())
+        else:
+            target = _annotation_node(_without_union(annotation))
+        if target is None:
+            return None
+        last = target.value if type(target) is cst.Name else cast(cst.Attribute, target).attr.value
+        if not last[:1].isupper() or last.isupper():
+            return None
+        saved = self.scope
+        while self.scope.parent is not None:  # the annotation names a class of the module or an import
+            self.scope = self.scope.parent
+        try:
+            form = self._callee_form(target, self.resolve(target))
+        finally:
+            self.scope = saved
+        return ["ann", form] if form is not None else None
+
+    def _super_form(self, call: cst.Call) -> Optional[list]:
+        """`super()` in a method, `super(Cls, self)`: ["super", the class's form]."""
+        scope: Optional[Scope] = self.scope
+        while scope is not None and scope.kind != "function":
+            scope = scope.parent
+        if scope is None or scope.class_scope is None:
+            return None
+        if not call.args:
+            qualified = _qualified(scope.class_scope)
+            return ["super", ["name", "@" + qualified]] if qualified else None
+        if len(call.args) != 2:
+            return None
+        named = call.args[0].value
+        form = self._callee_form(named, self.resolve(named))
+        return ["super", form] if form is not None else None
+
+    def _attribute_settled(self, cls: Scope, attr: str) -> bool:
+        """Whether the whole file (not only the blocks the pre-filter kept) gives `self.attr`
+        of the class one value, as the file's summary says (semantic/summary_classes.py:
+        every assignment in the class body and its methods, closures, unpacking, `+=`)."""
+        project = self.project
+        qualified = _qualified(cls)
+        if project is None or qualified is None:
+            return False
+        summary = project.index.summary(project.path)
+        found = summary.get("classes", {}).get(qualified) if summary is not None else None
+        return found is not None and attr in found.get("attrs", ())
+
+    def _switched_off(self, func, param: str, false_default: bool) -> bool:
+        """Whether the object a method is called on was built with the flag that turns the
+        flow on false: `cache = ResponseCache(enable_logging=False)` (or `self.cache = ...`
+        set once), or not given at all when its default is false."""
+        if type(func) is not cst.Attribute:
+            return False
+        made: Any = func.value
+        if type(made) is not cst.Call:
+            definition = self.definition(made) if type(made) in (cst.Name, cst.Attribute) else None
+            made = definition.value if definition is not None else None
+        if type(made) is not cst.Call:
+            return False  # built elsewhere: whatever the caller chose
+        for arg in made.args:
+            if arg.keyword is not None and arg.keyword.value == param:
+                folded = self.constant(arg.value)
+                return folded is not None and not folded.value
+            if arg.star:
+                return False
+        return false_default and not any(arg.keyword is None for arg in made.args)
 
     def _is_module_binding(self, name: str, binding: Binding) -> bool:
         scope = self.scope
@@ -261,10 +373,38 @@ class ProjectMixin:
                     arguments[params[position]] = arg.value
                 position += 1
         out = []
-        for param, rule, verb, steps in flows:
+        for param, rule, verb, steps, switch in flows:
             node = arguments.get(param)
             if node is None or self.vocab.classify(param) is not None:
                 continue
+            if switch is not None and self._switched_off(call.func, *switch):
+                continue  # `ResponseCache(..., enable_logging=False)`: that object never logs
             shown = [(project.shown(p), line, what) for p, line, what in steps]
             out.append((node, param, rule, verb, (project.shown(path), summary["line"], name), shown))
         return out
+
+
+def _qualified(scope: Scope) -> Optional[str]:
+    """`Outer.Inner`, `view.Handler`: a class scope's name as module summaries key it (a
+    chain they do not keep, a class in a nested function, is found in no summary)."""
+    names = []
+    current: Optional[Scope] = scope
+    while current is not None and current.parent is not None:
+        names.append(current.name)
+        current = current.parent
+    return ".".join(reversed(names)) or None
+
+
+def _without_union(annotation: cst.Annotation) -> cst.Annotation:
+    """`Union[X, None]` as `X` (one class besides None); any other annotation as it is."""
+    node = annotation.annotation
+    if type(node) is cst.Subscript and (dotted_name(node.value) or "").rsplit(".", 1)[-1] == "Union":
+        options = [
+            element.slice.value
+            for element in node.slice
+            if type(element.slice) is cst.Index
+            and not (type(element.slice.value) is cst.Name and element.slice.value.value == "None")
+        ]
+        if len(options) == 1:
+            return cst.Annotation(options[0])
+    return annotation

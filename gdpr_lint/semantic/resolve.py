@@ -55,6 +55,29 @@ def _annotation_node(annotation):
     return node if type(node) in (cst.Name, cst.Attribute) else None
 
 
+def _uses_locals(cls: Scope, value) -> bool:
+    """Whether the value a method gave `self.x` reads a name of that method (a parameter or
+    a local; `self` is the same object in every method), as the class pre-pass recorded it."""
+    found = cls.data.get("attribute values", {}).get(id(value))
+    if found is None:
+        return True  # not seen by the pre-pass: unknown
+    local_names, self_name = found
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        kind = type(current)
+        if kind is cst.Name:
+            if current.value in local_names and current.value != self_name:
+                return True
+        elif kind is cst.Attribute:
+            stack.append(current.value)
+        elif kind is cst.Arg:
+            stack.append(current.value)
+        elif current is not None:
+            stack.extend(current.children)
+    return False
+
+
 class ResolveMixin:
     """Resolution of names, attributes and calls against the scopes of the walk."""
 
@@ -75,6 +98,7 @@ class ResolveMixin:
         def constant(self, node: Any, _depth: int = 0) -> Optional[Const]: ...
         def _project_call_kind(self, call: cst.Call, target: Optional[str]) -> Optional[str]: ...
         def _project_receiver(self, base: str, attr: str) -> str: ...
+        def _attribute_settled(self, cls: Scope, attr: str) -> bool: ...
 
     _receiver_of: Optional[str] = None  # the attribute read from the name being resolved (`info` of `x.info`)
 
@@ -346,6 +370,13 @@ class ResolveMixin:
 
     def definition(self, node) -> Optional[Definition]:
         binding = self._binding_of(node)
+        if type(node) is cst.Attribute and binding is not None and binding.value is not None:
+            owner = self._instance_scope(node)
+            if owner is not None and owner.instance.get(node.attr.value) is binding:
+                if node.attr.value in owner.data.get("open attributes", ()) or _uses_locals(owner, binding.value):
+                    return None  # `self.region = region`: a name of the method that set it
+                if not self._attribute_settled(owner, node.attr.value):
+                    return None  # set elsewhere too, maybe in a method the pre-filter left out
         if (
             binding is None
             or binding.value is None

@@ -19,25 +19,37 @@ Forms (lists, so that they survive JSON):
   ["const", "eu-west-1"]         a constant string or number
   ["env", "AWS_REGION", "us-east-1"]   an environment variable read with a default (or `or`)
   ["any", form, form, ...]       a module-level name assigned more than once: one of these
+  ["ann", form]                  an instance of the project class an annotation names
+                                 (`n: Notifier`, `Optional[Notifier]`, `"Notifier"`)
+  ["duration", seconds, text]    a lifetime given by a constructor that carries its unit
+                                 (`timedelta(days=400)`, `relativedelta(months=13)`); text
+                                 says months or years as written, else null
+  ["super", form or None]        `super()` in a method (None: of the method's own class) or
+                                 `super(Cls, self)`: the bases of that class
 
 A module-level class (`classes`): its bases, its methods (summarised as the functions
 `Class.method`, a static one marked `static`) and the attributes its body or its methods
-(`self.mailer = Mailer()`) give one form.
+(`self.mailer = Mailer()`, `mailer: Mailer`, `self.mailer = mailer` with `mailer: Mailer`)
+give one form. A class nested in a class is kept as `Outer.Inner`; one defined in a function
+`view` as `view.Inner`, only in the summary of a file being checked (no other file can
+reach it).
 
 A function's summary: its parameters, what its `return`s are (forms), and its flows: each
 call whose arguments carry a parameter whole (the parameter itself, or text made of it:
 f-strings, `%`, `+`, `.format()`, `str()`; not `p.id` nor `len(p)`), with the argument
-positions or keywords, the line, the keywords the call passes and whether it is made in a
-`try` that handles exceptions (what it raises goes no further), and each `raise` whose
-exception carries one.
+positions or keywords, the line, the keywords the call passes, whether it is made in a
+`try` that handles exceptions (what it raises goes no further) and, for a call made only
+under `if self.flag:`, the flag; and each `raise` whose exception carries one. A class's
+`switches`: the flags its `__init__` sets from a parameter (`self._enable_logging =
+enable_logging`), with whether that parameter's default is false.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set
 
-VERSION = 4
+VERSION = 5
 _TEXT_METHODS = frozenset(
     (
         "format",
@@ -59,11 +71,12 @@ _TEXT_FUNCTIONS = frozenset(("str", "repr", "format", "f"))
 _ENV_GETTERS = frozenset(("os.getenv", "os.environ.get", "environ.get", "getenv"))
 
 
-def summarize(tree: ast.Module, lazy: bool = False) -> dict:
+def summarize(tree: ast.Module, lazy: bool = False, local: bool = False) -> dict:
     """The summary of one module's syntax tree (see the module docstring). `lazy`: a
     function's flows are found when first asked for (`complete`), for the file being
     checked, whose tree lives only while it is checked; such a summary is not data (it
-    holds the tree) and is never cached."""
+    holds the tree) and is never cached. `local`: also the classes functions define in their
+    bodies (only the file itself can use them: for the file being checked)."""
     imports: Dict[str, str] = {}
     module_names: Set[str] = set()
     statements = list(_top_level(tree.body))
@@ -112,10 +125,14 @@ def summarize(tree: ast.Module, lazy: bool = False) -> dict:
                         lines[name] = stmt.lineno
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions[stmt.name] = _function_head(stmt, shaper) if lazy else _function(stmt, shaper)
+            if local:
+                from gdpr_lint.semantic.summary_classes import local_classes
+
+                local_classes(stmt.body, shaper, functions, lazy, methods, classes, stmt.name)
         elif isinstance(stmt, ast.ClassDef):
             from gdpr_lint.semantic.summary_classes import summarize_class
 
-            classes[stmt.name] = summarize_class(stmt, shaper, functions, lazy, methods)
+            summarize_class(stmt, shaper, functions, lazy, methods, classes, local=local)
     for name in unknown:  # also given a value the summary cannot say: unknown
         values.pop(name, None)
         lines.pop(name, None)
@@ -197,6 +214,7 @@ def _function_head(node, module_shaper: "_Shaper") -> dict:
     }
     shaper = _Shaper(module_shaper.imports, module_shaper.module_names)
     shaper.params = set(head["params"] + head["kwonly"])
+    shaper.annotated = _annotated_params(args, module_shaper)
     returns = _returns(node.body, shaper)
     if returns:
         head["returns"] = returns
@@ -227,6 +245,63 @@ def _targets(stmt) -> List[str]:
     return []
 
 
+_WRAPPERS = frozenset(("Optional", "Annotated", "Union", "Final", "ClassVar"))
+
+
+def annotation_form(node, shaper: "_Shaper") -> Optional[list]:
+    """["ann", form] of an annotation naming a class in CapWords (`Notifier`,
+    `alerts.Notifier`, `Optional[Notifier]`, `Notifier | None`, `"Notifier"`), else None: the
+    project index makes it an instance when the form resolves to a project class."""
+    for _ in range(4):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value.strip()
+            if not text or len(text) > 200 or not all(part.isidentifier() for part in text.split(".")):
+                return None
+            try:
+                node = ast.parse(text, mode="eval").body
+            except SyntaxError:  # a keyword (`"class"`)
+                return None
+        elif isinstance(node, ast.Subscript):
+            wrapper = node.value.attr if isinstance(node.value, ast.Attribute) else getattr(node.value, "id", "")
+            if wrapper not in _WRAPPERS:
+                return None
+            inner = node.slice
+            if isinstance(inner, ast.Tuple) and wrapper == "Annotated" and inner.elts:
+                inner = inner.elts[0]
+            elif isinstance(inner, ast.Tuple):
+                options = [e for e in inner.elts if not (isinstance(e, ast.Constant) and e.value is None)]
+                if len(options) != 1:
+                    return None
+                inner = options[0]
+            node = inner
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            if isinstance(node.right, ast.Constant) and node.right.value is None:
+                node = node.left
+            elif isinstance(node.left, ast.Constant) and node.left.value is None:
+                node = node.right
+            else:
+                return None
+        else:
+            break
+    if not isinstance(node, (ast.Name, ast.Attribute)):
+        return None
+    last = node.id if isinstance(node, ast.Name) else node.attr
+    if not last[:1].isupper() or last.isupper():
+        return None  # a class is named in CapWords (`Notifier`, not `T` or `ANY`)
+    form = shaper.form(node)
+    return ["ann", form] if form is not None and form[0] in ("name", "attr") else None
+
+
+def _annotated_params(args, shaper: "_Shaper") -> Dict[str, Any]:
+    """The annotations of a function's parameters, by name: read as forms (`annotation_form`)
+    only when a form uses the parameter."""
+    return {
+        arg.arg: (arg.annotation, shaper)
+        for arg in args.posonlyargs + args.args + args.kwonlyargs
+        if arg.annotation is not None
+    }
+
+
 class _Shaper:
     """Turns expressions into forms, in a module (imports, module names) and optionally a
     function (its parameters and the locals assigned a form)."""
@@ -237,6 +312,8 @@ class _Shaper:
         self.params: Set[str] = set()
         self.locals: Dict[str, Optional[list]] = {}
         self.carriers: Dict[str, Set[str]] = {}
+        # parameters' annotations (annotation node, module shaper), read as ["ann", form] when used
+        self.annotated: Dict[str, Any] = {}
 
     def form(self, node, depth: int = 0) -> Optional[list]:
         if depth > 12:
@@ -245,6 +322,11 @@ class _Shaper:
             name = node.id
             if name in self.locals:
                 return self.locals[name]
+            if name in self.annotated:
+                annotated = self.annotated[name]
+                if isinstance(annotated, tuple):  # read when first used
+                    annotated = self.annotated[name] = annotation_form(annotated[0], annotated[1]) or ["param", name]
+                return annotated
             if name in self.params:
                 return ["param", name]
             if name in self.imports:
@@ -263,7 +345,13 @@ class _Shaper:
             func = self.form(node.func, depth + 1)
             if func is None:
                 return None
+            if func == ["name", "super"] and len(node.args) in (0, 2):  # not an imported or own `super`
+                return ["super", self.form(node.args[0], depth + 1) if node.args else None]
             dotted = func[1] if func[0] == "name" else None
+            if dotted in _DURATIONS:
+                duration = _duration(node, _DURATIONS[dotted])
+                if duration is not None:
+                    return duration
             if dotted in _ENV_GETTERS and len(node.args) >= 2:
                 var, default = _constant(node.args[0]), _constant(node.args[1])
                 if isinstance(var, str) and default is not None:
@@ -334,6 +422,45 @@ class _Shaper:
         return set()
 
 
+_UNIT_SECONDS = {
+    "microseconds": 1e-6,
+    "milliseconds": 1e-3,
+    "seconds": 1,
+    "minutes": 60,
+    "hours": 3600,
+    "days": 86400,
+    "weeks": 7 * 86400,
+    "months": 365 * 86400 / 12,
+    "years": 365 * 86400,
+}
+_TIMEDELTA_ORDER = ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks")
+# constructors of a duration whose keywords are units (analysis/durations.py reads the same in a file)
+_DURATIONS = {
+    "datetime.timedelta": _TIMEDELTA_ORDER,
+    "pendulum.duration": _TIMEDELTA_ORDER,
+    "dateutil.relativedelta.relativedelta": (),
+}
+
+
+def _duration(node: ast.Call, order) -> Optional[list]:
+    """["duration", seconds, text] of `timedelta(days=400)` with constant amounts, else None."""
+    if len(node.args) > len(order):
+        return None
+    seconds = 0.0
+    calendar = []
+    given = list(zip(order, node.args)) + [(k.arg, k.value) for k in node.keywords]
+    if not given:
+        return None
+    for unit, value in given:
+        amount = _constant(value)
+        if unit not in _UNIT_SECONDS or not isinstance(amount, (int, float)):
+            return None
+        seconds += amount * _UNIT_SECONDS[unit]
+        if unit in ("months", "years") and amount:
+            calendar.append(f"{amount:g} {unit[:-1]}" + ("" if amount == 1 else "s"))
+    return ["duration", seconds, " and ".join(calendar) or None]
+
+
 _ARITHMETIC = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
@@ -374,6 +501,19 @@ def _own_nodes(body):
         stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
+def _flag_test(test, own: str) -> Optional[str]:
+    """`flag` of a test `self.flag` (also as a part of `and`), with `self` the first parameter."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        for value in test.values:
+            flag = _flag_test(value, own)
+            if flag is not None:
+                return flag
+        return None
+    if isinstance(test, ast.Attribute) and isinstance(test.value, ast.Name) and test.value.id == own:
+        return test.attr
+    return None
+
+
 def _function(node, module_shaper: _Shaper) -> dict:
     args = node.args
     positional = [a.arg for a in args.posonlyargs + args.args]
@@ -381,6 +521,7 @@ def _function(node, module_shaper: _Shaper) -> dict:
     shaper = _Shaper(module_shaper.imports, module_shaper.module_names)
     shaper.params = set(positional + keyword_only)
     shaper.carriers = {name: {name} for name in shaper.params}
+    shaper.annotated = _annotated_params(args, module_shaper)
     flows: List[list] = []
     raises: List[list] = []
     nodes = list(_own_nodes(node.body))
@@ -405,9 +546,15 @@ def _function(node, module_shaper: _Shaper) -> dict:
                     shaper.locals[name] = form
             shaper.carriers[name] = shaper.carriers.get(name, set()) | carried
     caught: Set[int] = set()  # calls in the body of a `try` that handles exceptions: what they raise stops there
+    guards: Dict[int, str] = {}  # calls under `if self.flag:`: made only when the object is built so
     for current in nodes:
         if isinstance(current, ast.Try) and current.handlers:
             caught.update(id(inner) for inner in _own_nodes(current.body))
+        elif isinstance(current, ast.If) and positional:
+            flag = _flag_test(current.test, positional[0])
+            if flag is not None:
+                for inner in _own_nodes(current.body):
+                    guards.setdefault(id(inner), flag)
     for current in nodes:
         if isinstance(current, ast.Call):
             carried_args: List[list] = []
@@ -430,7 +577,10 @@ def _function(node, module_shaper: _Shaper) -> dict:
                 func = shaper.form(current.func)
                 if func is not None:
                     keywords = sorted(k.arg for k in current.keywords if k.arg)
-                    flows.append([func, carried_args, current.lineno, keywords, int(id(current) in caught)])
+                    flow = [func, carried_args, current.lineno, keywords, int(id(current) in caught)]
+                    if id(current) in guards:
+                        flow.append(guards[id(current)])
+                    flows.append(flow)
         elif isinstance(current, ast.Raise) and isinstance(current.exc, ast.Call):
             params = set()
             for arg in current.exc.args:

@@ -10,18 +10,34 @@ from __future__ import annotations
 import ast
 from typing import Dict, Optional
 
-from gdpr_lint.semantic.summary import _function, _function_head, _Shaper, _targets
+from gdpr_lint.semantic.summary import _annotated_params, _function, _function_head, _Shaper, _targets, annotation_form
 
 
-def summarize_class(node: ast.ClassDef, shaper: _Shaper, functions: Dict[str, dict], lazy: bool, nodes: dict) -> dict:
-    """A module-level class: its bases (forms), its methods (summarised as functions named
-    `Class.method`, a static one marked) and its attributes given one form (`logger =
-    logging.getLogger(...)` in the body, `self.mailer = Mailer()` in a method)."""
+def summarize_class(
+    node: ast.ClassDef,
+    shaper: _Shaper,
+    functions: Dict[str, dict],
+    lazy: bool,
+    nodes: dict,
+    classes: Dict[str, dict],
+    qual: str = "",
+    local: bool = False,
+) -> None:
+    """A class (`qual`: its qualified name, `Outer.Inner`, `view.Inner`; the class name for a
+    module-level one), into `classes`: its bases (forms), its methods (summarised as
+    functions named `Class.method`, a static one marked) and its attributes given one form
+    (`logger = logging.getLogger(...)` in the body, `self.mailer = Mailer()` in a method,
+    `mailer: Mailer`). Its nested classes too, and with `local` the classes its methods
+    define."""
+    qual = qual or node.name
     methods = []
     attrs: Dict[str, Optional[list]] = {}
+    switches: Dict[str, list] = {}
     for stmt in node.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            key = f"{node.name}.{stmt.name}"
+        if isinstance(stmt, ast.ClassDef):
+            summarize_class(stmt, shaper, functions, lazy, nodes, classes, f"{qual}.{stmt.name}", local)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            key = f"{qual}.{stmt.name}"
             summary = _function_head(stmt, shaper) if lazy else _function(stmt, shaper)
             if any(_decorator_name(d) == "staticmethod" for d in stmt.decorator_list):
                 summary["static"] = 1
@@ -31,21 +47,34 @@ def summarize_class(node: ast.ClassDef, shaper: _Shaper, functions: Dict[str, di
                 nodes[key] = stmt
             args = stmt.args.posonlyargs + stmt.args.args
             own = args[0].arg if args and "static" not in summary else None
-            local = _Shaper(shaper.imports, shaper.module_names)
-            local.params = {a.arg for a in args + stmt.args.kwonlyargs}
-            for inner in _statements(stmt.body) if own else ():
-                if isinstance(inner, ast.Assign) and len(inner.targets) == 1:
-                    target = inner.targets[0]
-                    if (
-                        isinstance(target, ast.Attribute)
-                        and isinstance(target.value, ast.Name)
-                        and target.value.id == own
-                    ):
-                        _class_attr(attrs, target.attr, _as_instance(local.form(inner.value), own, node.name))
+            if local:
+                local_classes(stmt.body, shaper, functions, lazy, nodes, classes, key)
+            method = _Shaper(shaper.imports, shaper.module_names)
+            method.params = {a.arg for a in args + stmt.args.kwonlyargs}
+            method.annotated = _annotated_params(stmt.args, shaper)  # `self.mailer = mailer`, `mailer: Mailer`
+            assigned = _method_assignments(stmt.body, own) if own else ([], set())
+            if stmt.name == "__init__":
+                _switches(stmt, assigned[0], switches)
+            for inner, target, simple in assigned[0]:
+                form = None
+                if simple and isinstance(inner, ast.AnnAssign):
+                    form = annotation_form(inner.annotation, shaper)
+                    if form is None and _is_none(inner.value):
+                        continue  # `self.client: Optional[Client] = None`: declared, given a value elsewhere
+                if simple and form is None and inner.value is not None:
+                    form = _as_instance(method.form(inner.value), own or "self", qual)
+                    if form is not None and _mentions(form, assigned[1]):
+                        form = None  # `r = compute(); self.region = r`: a local of the method
+                _class_attr(attrs, target.attr, form)
         else:
             for name in _targets(stmt):
                 value = getattr(stmt, "value", None)  # an assignment: `_targets` names none of other statements
-                _class_attr(attrs, name, shaper.form(value) if value is not None else None)
+                form = None
+                if isinstance(stmt, ast.AnnAssign) and (value is None or _is_none(value)):
+                    form = annotation_form(stmt.annotation, shaper)  # `mailer: Mailer`, a dataclass field
+                elif value is not None:
+                    form = shaper.form(value)
+                _class_attr(attrs, name, form)
     out: dict = {"line": node.lineno, "methods": methods}
     bases = [form for form in (shaper.form(base) for base in node.bases) if form is not None]
     if bases:
@@ -53,7 +82,38 @@ def summarize_class(node: ast.ClassDef, shaper: _Shaper, functions: Dict[str, di
     known = {name: form for name, form in attrs.items() if form is not None}
     if known:
         out["attrs"] = known
-    return out
+    if switches:
+        out["switches"] = switches
+    classes[qual] = out
+
+
+def _switches(init, assigned, switches: Dict[str, list]) -> None:
+    """`self._enable_logging = enable_logging` in `__init__`: [parameter, 1 if its default
+    is false (False, None, 0, "") else 0], for flows made only under `if self.flag:`."""
+    args = init.args
+    positional = args.posonlyargs + args.args
+    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults) :]], args.defaults))
+    defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
+    names = {a.arg for a in positional + args.kwonlyargs}
+    for inner, target, simple in assigned:
+        value = getattr(inner, "value", None)
+        if simple and isinstance(value, ast.Name) and value.id in names:
+            default = defaults.get(value.id)
+            falsy = isinstance(default, ast.Constant) and not default.value
+            switches[target.attr] = [value.id, int(falsy)]
+
+
+def local_classes(
+    body, shaper: _Shaper, functions: Dict[str, dict], lazy: bool, nodes: dict, classes, owner: str
+) -> None:
+    """The classes a function (`owner`) defines in its body, as `owner.Class`."""
+    for stmt in _statements(body):
+        if isinstance(stmt, ast.ClassDef):
+            summarize_class(stmt, shaper, functions, lazy, nodes, classes, f"{owner}.{stmt.name}", True)
+
+
+def _is_none(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _as_instance(form, own: str, cls: str):
@@ -65,6 +125,83 @@ def _as_instance(form, own: str, cls: str):
         return ["inst", cls] if form[1] == own else None
     parts = [_as_instance(part, own, cls) for part in form]
     return None if any(p is None and isinstance(o, list) for p, o in zip(parts, form)) else parts
+
+
+_LOOSE_TARGETS = (ast.AugAssign, ast.For, ast.AsyncFor)
+_WITHS = (ast.With, ast.AsyncWith)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_SIMPLE = (
+    ast.Assign,
+    ast.AnnAssign,
+    ast.AugAssign,
+    ast.Expr,
+    ast.Return,
+    ast.Raise,
+    ast.Pass,
+    ast.Import,
+    ast.ImportFrom,
+)
+
+
+def _method_assignments(body, own: str):
+    """([(statement, `own.x` target, simple)], the names the method assigns): every
+    assignment to an attribute of the method's `self`, also in the functions it defines, in
+    augmented assignments, unpacking and loop or `with` targets (simple: `self.x = value`
+    alone, whose value can be read as a form; the others make the attribute unknown)."""
+    found = []
+    names: set = set()
+    stack = list(body)
+    assign, ann, name_type, attribute = ast.Assign, ast.AnnAssign, ast.Name, ast.Attribute
+    while stack:
+        stmt = stack.pop()
+        kind = type(stmt)
+        targets: list
+        if kind is assign:
+            targets = [(t, len(stmt.targets) == 1) for t in stmt.targets]
+        elif kind is ann:
+            targets = [(stmt.target, True)] if stmt.value is not None else []  # `self.x: int` assigns nothing
+        elif kind in _LOOSE_TARGETS:
+            targets = [(stmt.target, False)]
+        elif kind in _WITHS:
+            targets = [(item.optional_vars, False) for item in stmt.items if item.optional_vars is not None]
+        else:
+            targets = []
+        while targets:
+            target, simple = targets.pop()
+            target_kind = type(target)
+            if target_kind is name_type:
+                names.add(target.id)
+            elif target_kind is attribute:
+                if type(target.value) is name_type and target.value.id == own:
+                    found.append((stmt, target, simple))
+            elif target_kind in (ast.Tuple, ast.List):
+                targets.extend((element, False) for element in target.elts)
+            elif target_kind is ast.Starred:
+                targets.append((target.value, False))
+        if kind in _FUNCTIONS:
+            names.add(stmt.name)
+            stack.extend(stmt.body)  # a closure can set `self.x` too
+            continue
+        if kind is ast.ClassDef or kind in _SIMPLE:
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, field, None)
+            if type(inner) is list:
+                stack.extend(inner)
+        for handler in getattr(stmt, "handlers", ()):
+            stack.extend(handler.body)
+        for case in getattr(stmt, "cases", ()):
+            stack.extend(case.body)
+    return found, names
+
+
+def _mentions(form, names: set) -> bool:
+    """Whether a form reads one of `names` as a bare name (a local of the method)."""
+    if not isinstance(form, list):
+        return False
+    if len(form) == 2 and form[0] == "name" and isinstance(form[1], str):
+        return form[1].split(".", 1)[0] in names
+    return any(_mentions(part, names) for part in form)
 
 
 def _statements(body):
