@@ -283,8 +283,11 @@ PII = Table(
                     "response-drops-groups",
                     "getter-prepositions",
                     "signal-sender-params",
+                    "parse-errors",
+                    "shape-names-kept",
                 )
             }
+            | {"shape-marks": MapOf(STR), "parsers": MapOf(STR)}
         ),
     }
 )

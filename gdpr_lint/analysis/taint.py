@@ -242,10 +242,28 @@ class TaintMixin:
             )
         return taint
 
+    def _lacking(self, name: Optional[str]):
+        """What the enclosing branches say `name` is not: None for no data at all, else the
+        categories it does not carry (empty: nothing known)."""
+        categories = set()
+        for known, category in self.empty_names:
+            if known == name:
+                if category is None:
+                    return None
+                categories.add(category)
+        return frozenset(categories)
+
     def _taint(self, node) -> Taint:
         t = type(node)
-        if self.empty_names and (t is cst.Name or t is cst.Attribute) and dotted_name(node) in self.empty_names:
-            return EMPTY  # `if not email: raise ValueError(f"no email: {email}")`: None or ""
+        if self.empty_names and (t is cst.Name or t is cst.Attribute):
+            lacking = self._lacking(dotted_name(node))
+            if lacking is None:
+                return EMPTY  # `if not email: raise ValueError(f"no email: {email}")`: None or ""
+            if lacking:  # `if "@" not in value:`: whatever it is, no e-mail address
+                return self._taint_of(node, t).without_categories(lacking)
+        return self._taint_of(node, t)
+
+    def _taint_of(self, node, t) -> Taint:
         if t is cst.Name:
             return self._name_taint(node)
         if t is cst.Attribute:

@@ -206,7 +206,7 @@ class Walker(Context):
         self.stmt = stmt
         if t is cst.If:
             self._expr(stmt.test)
-            empty_in_body, empty_in_else = _empty_on_branches(stmt.test)
+            empty_in_body, empty_in_else = _empty_on_branches(stmt.test, self.vocab.shape_marks)
             saved_empty = self.empty_names
             self.empty_names = saved_empty | empty_in_body if empty_in_body else saved_empty
             chosen = _chosen_words(stmt.test)
@@ -258,12 +258,19 @@ class Walker(Context):
                 self._suite(stmt.body, stmt)
             finally:
                 self.trys.pop()
+            rejected = self._rejected_by_parser(stmt)
             for handler in stmt.handlers:
                 self.stmt = handler
                 self._expr(handler.type)
                 if handler.name is not None and type(handler.name.name) is cst.Name:
                     self.scope.bindings[handler.name.name.value] = Binding(handler.name.name.value, None)
-                self._suite(handler.body, handler)
+                saved_empty = self.empty_names
+                if rejected and self._catches_parse_error(handler):
+                    self.empty_names = saved_empty | rejected
+                try:
+                    self._suite(handler.body, handler)
+                finally:
+                    self.empty_names = saved_empty
             if stmt.orelse is not None:
                 self._suite(stmt.orelse.body, stmt)
             if stmt.finalbody is not None:
@@ -276,6 +283,34 @@ class Walker(Context):
                 self._suite(case.body, case)
         else:  # statements this version does not model: still visit their expressions
             self._expr(stmt)
+
+    def _rejected_by_parser(self, stmt) -> frozenset:
+        """(name, category) for a `try` whose body is one statement that parses a value
+        (`ip = ipaddress.ip_address(source_ip)`, [pii.flow] parsers): its handler of the parse
+        error runs when the value is no such thing (an unparsable text is no IP address)."""
+        parsers = self.vocab.parsers
+        body = stmt.body
+        if not parsers or type(body) is not cst.IndentedBlock or len(body.body) != 1:
+            return frozenset()
+        line = body.body[0]
+        if type(line) is not cst.SimpleStatementLine or len(line.body) != 1:
+            return frozenset()
+        small = line.body[0]
+        value = getattr(small, "value", None)
+        if type(small) not in (cst.Assign, cst.AnnAssign, cst.Expr) or type(value) is not cst.Call:
+            return frozenset()
+        category = parsers.get(self.resolve_call(value.func) or "")
+        if category is None or not value.args or value.args[0].keyword is not None:
+            return frozenset()
+        name = dotted_name(value.args[0].value)
+        return frozenset(((name, category),)) if name else frozenset()
+
+    def _catches_parse_error(self, handler) -> bool:
+        caught = handler.type
+        if caught is None:
+            return True
+        names = [e.value for e in caught.elements] if type(caught) is cst.Tuple else [caught]
+        return all(_last_name(n) in self.vocab.parse_errors for n in names)
 
     def _small(self, small) -> None:
         t = type(small)
