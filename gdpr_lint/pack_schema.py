@@ -706,7 +706,12 @@ PACK = Table(
         "jurisdictions": JURISDICTIONS,
         "events": EVENTS,
         #: file roles that lower every finding's confidence (rules/confidence.toml)
-        "confidence": Table({"file-roles": Table({"test-dirs": STRS, "test-files": STRS, "example-dirs": STRS})}),
+        "confidence": Table(
+            {
+                "file-roles": Table({"test-dirs": STRS, "test-files": STRS, "example-dirs": STRS}),
+                "generated": Table({k: STRS for k in ("file-words", "creates", "reads", "managers", "manager-reads")}),
+            }
+        ),
     }
 )
 

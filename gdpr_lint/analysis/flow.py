@@ -138,7 +138,9 @@ class Taint:
         """The same data less the given categories (a branch says the value is none of them)."""
         if not any(s.category in categories for s in self.sources):
             return self
-        return Taint(tuple(s for s in self.sources if s.category not in categories), self.via, self._render, self._label)
+        return Taint(
+            tuple(s for s in self.sources if s.category not in categories), self.via, self._render, self._label
+        )
 
     def restricted(self, categories) -> "Taint":
         """The same data, of the given categories only."""
