@@ -27,6 +27,16 @@ from gdpr_lint.syntax.nodes import (
 )
 
 
+def _exits(suite) -> bool:
+    """Whether a block always leaves: its last statement returns, raises, continues or breaks."""
+    last = suite.body[-1] if type(suite) is cst.IndentedBlock and suite.body else None
+    if type(suite) is cst.SimpleStatementSuite:
+        last = suite
+    if type(last) not in (cst.SimpleStatementLine, cst.SimpleStatementSuite) or not last.body:
+        return False
+    return type(last.body[-1]) in (cst.Return, cst.Raise, cst.Continue, cst.Break)
+
+
 class Walker(Context):
     """Walks statements in order, keeping bindings, and dispatches to the checks."""
 
@@ -174,13 +184,36 @@ class Walker(Context):
 
     def _block(self, body: Sequence) -> None:
         saved, self.block = self.block, body
+        saved_empty = self.empty_names
         try:
             for stmt in body:
                 if body is self.module.body:
                     self.top = stmt  # locates observations (engine/observations.py)
                 self._stmt(stmt)
+                if self.empty_names and type(stmt) is cst.SimpleStatementLine:
+                    self._forget_assigned(stmt)
+                if type(stmt) is cst.If and stmt.orelse is None and _exits(stmt.body):
+                    # `if isinstance(value, str): return value`: what its else branch says
+                    # holds for the rest of the block
+                    after = _empty_on_branches(stmt.test, self.vocab.shape_marks)[1]
+                    if after:
+                        self.empty_names = self.empty_names | after
         finally:
             self.block = saved
+            self.empty_names = saved_empty
+
+    def _forget_assigned(self, stmt) -> None:
+        """A name bound anew holds another value: what a branch said of it no longer holds."""
+        names = set()
+        for small in stmt.body:
+            targets = []
+            if type(small) is cst.Assign:
+                targets = [t.target for t in small.targets]
+            elif type(small) in (cst.AnnAssign, cst.AugAssign):
+                targets = [small.target]
+            names.update(dotted_name(t) for t in targets)
+        if names & {name for name, _ in self.empty_names}:
+            self.empty_names = frozenset(f for f in self.empty_names if f[0] not in names)
 
     def _suite(self, suite, owner) -> None:
         if type(suite) is cst.IndentedBlock:
