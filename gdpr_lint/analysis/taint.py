@@ -36,6 +36,7 @@ class TaintMixin:
 
     if TYPE_CHECKING:  # provided by the Context and its other mixins
         _module_words: Optional[FrozenSet[str]]
+        _package_words: FrozenSet[str]
         _function_uses: Dict[int, Any]
         _taint_depth: int
         branch_words: FrozenSet[str]
@@ -130,9 +131,10 @@ class TaintMixin:
             if method is not None and method.class_scope is not None:
                 class_words = split_words(method.class_scope.name)
         if self._module_words is None:
-            from gdpr_lint.analysis.confidence import module_words
+            from gdpr_lint.analysis.confidence import module_words, package_words
 
             self._module_words = module_words(self.path)
+            self._package_words = package_words(self.path)
         return judge.judge(
             category,
             name,
@@ -144,6 +146,7 @@ class TaintMixin:
             module_words=self._module_words,
             type_name=type_name,
             branch_words=self.branch_words,
+            package_words=self._package_words,
         )
 
     def _is_payload_call(self, call: cst.Call) -> bool:

@@ -104,6 +104,7 @@ class Context(
         self.function_returns: Dict[str, Tuple[bool, Optional[List[Taint]]]] = {}
         self._taint_depth = 0
         self._module_words: Optional[FrozenSet[str]] = None  # words of the file's path, for judging confidence
+        self._package_words: FrozenSet[str] = frozenset()  # words of all its folders (with _module_words)
         self._function_uses: Dict[int, Any] = {}  # id(a function node) -> its names' uses (analysis/uses.py)
         self.empty_names: frozenset = frozenset()  # names known to be None or empty on this branch
         self.branch_words: frozenset = frozenset()  # what the enclosing `if`s chose (`kind == "token"`)
