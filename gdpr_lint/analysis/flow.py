@@ -197,3 +197,6 @@ class Taint:
 
 
 EMPTY = Taint()
+# what a branch says of a name whose lookup found nothing (`session = get(session_id)` / `if not
+# session:`): the key names nothing stored (analysis/taint.py lowers what it authenticates)
+UNKNOWN = "<unknown>"

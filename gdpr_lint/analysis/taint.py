@@ -4,13 +4,13 @@ items, literals). A mixin of the engine's Context.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from gdpr_lint.analysis import sources as call_sources
 from gdpr_lint.analysis.commands import typed_on_command_line
-from gdpr_lint.analysis.flow import EMPTY, Source, Taint
+from gdpr_lint.analysis.flow import UNKNOWN, EMPTY, Source, Taint
 from gdpr_lint.analysis.names import is_constant_name, split_words
 from gdpr_lint.semantic.scope import _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import (
@@ -39,6 +39,8 @@ class TaintMixin:
         _package_words: FrozenSet[str]
         _function_uses: Dict[int, Any]
         _taint_depth: int
+        block: Sequence
+        loop_blocks: Dict[int, str]
         branch_words: FrozenSet[str]
         empty_names: frozenset
         field_categories: Dict[str, str]
@@ -263,8 +265,50 @@ class TaintMixin:
             if lacking is None:
                 return EMPTY  # `if not email: raise ValueError(f"no email: {email}")`: None or ""
             if lacking:  # `if "@" not in value:`: whatever it is, no e-mail address
-                return self._taint_of(node, t).without_categories(lacking)
-        return self._taint_of(node, t)
+                taint = self._taint_of(node, t).without_categories(lacking)
+                if UNKNOWN in lacking:
+                    categories = self.vocab.categories
+                    taint = taint.capped(
+                        "low",
+                        "looked up and not found: an unknown session id or token authenticates nothing",
+                        where=lambda s: s.ambiguous and categories[s.category].group == "credential",
+                    )
+                return taint
+        taint = self._taint_of(node, t)
+        if t is cst.Name and taint:
+            return self._revoked(node.value, taint)
+        return taint
+
+    def _revoked(self, name: str, taint: Taint) -> Taint:
+        """A session id or token a loop over the ids to end logs and then deletes the session of
+        (`for sid in to_expire:` / `log("Expiring %s", sid)` / `del self._sessions[sid]`):
+        logged as it ends, it authenticates nothing afterwards."""
+        categories = self.vocab.categories
+
+        def ends(s: Source) -> bool:
+            return s.ambiguous and categories[s.category].group == "credential"
+
+        if not any(ends(s) for s in taint.sources):
+            return taint
+        block, stmt = self.block, getattr(self, "stmt", None)
+        # the body of a loop over the ids to end: `for sid in to_expire:` / log / delete
+        if len(block) != 2 or block[0] is not stmt or self.loop_blocks.get(id(block)) != name:
+            return taint
+        if type(block[1]) is not cst.SimpleStatementLine:
+            return taint
+        small = block[1].body[0]
+        key = None
+        if type(small) is cst.Del and type(small.target) is cst.Subscript:
+            key = small.target.slice[0].slice.value if type(small.target.slice[0].slice) is cst.Index else None
+        elif type(small) is cst.Expr and type(small.value) is cst.Call and _is_pop(small.value) and small.value.args:
+            key = small.value.args[0].value
+        if type(key) is not cst.Name or key.value != name:
+            return taint
+        return taint.capped(
+            "low",
+            "the session it keys is deleted by the next statement: it authenticates nothing afterwards",
+            where=ends,
+        )
 
     def _taint_of(self, node, t) -> Taint:
         if t is cst.Name:

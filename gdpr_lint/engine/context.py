@@ -112,6 +112,7 @@ class Context(
         self.trys: List[cst.Try] = []  # the `try` statements whose body holds the current one, outermost first
         self.block: Sequence = ()  # the statements of the block the current statement is in
         self.loop_iters: Dict[int, object] = {}  # id(a for loop's target) -> what it iterates
+        self.loop_blocks: Dict[int, str] = {}  # id(a for loop's statements) -> the name it binds
         self._check_states: Dict[int, Any] = {}  # per check: its state for this file (file_state)
         self.observations: List[tuple] = []  # (kind, node, top-level statement, scope, rule, facts)
         self.top: Optional[cst.CSTNode] = None  # the top-level statement being walked

@@ -8,7 +8,8 @@ from typing import Dict, Optional, Sequence, Tuple, cast
 
 import libcst as cst
 
-from gdpr_lint.analysis.flow import EMPTY
+from gdpr_lint.analysis.flow import EMPTY, UNKNOWN
+from gdpr_lint.analysis.names import split_words
 from gdpr_lint.engine.context import Context
 from gdpr_lint.analysis.commands import chosen_words as _chosen_words
 from gdpr_lint.analysis.commands import command_input
@@ -195,12 +196,36 @@ class Walker(Context):
                 if type(stmt) is cst.If and stmt.orelse is None and _exits(stmt.body):
                     # `if isinstance(value, str): return value`: what its else branch says
                     # holds for the rest of the block
-                    after = _empty_on_branches(stmt.test, self.vocab.shape_marks)[1]
+                    after = self._not_found(_empty_on_branches(stmt.test, self.vocab.shape_marks)[1])
                     if after:
                         self.empty_names = self.empty_names | after
         finally:
             self.block = saved
             self.empty_names = saved_empty
+
+    def _not_found(self, facts: frozenset) -> frozenset:
+        """The facts, and for a name known empty that a lookup returned (`session =
+        store.get_session(session_id)` / `if not session:`), that the keys it was looked up by
+        name nothing stored (UNKNOWN: an unknown session id or token authenticates nothing)."""
+        found = set()
+        for name, category in facts:
+            if category is not None or "." in name:
+                continue
+            binding = self.scope.bindings.get(name)
+            value = binding.value if binding is not None else None
+            if type(value) is cst.Await:
+                value = value.expression
+            if type(value) is not cst.Call:
+                continue
+            verb = _last_name(value.func)
+            words = split_words(verb)
+            if not words or words[0] not in self.vocab.sources.getter_verbs:
+                continue
+            for arg in value.args:
+                key = dotted_name(arg.value) if arg.keyword is None else None
+                if key:
+                    found.add((key, UNKNOWN))
+        return facts | found if found else facts
 
     def _forget_assigned(self, stmt) -> None:
         """A name bound anew holds another value: what a branch said of it no longer holds."""
@@ -240,6 +265,7 @@ class Walker(Context):
         if t is cst.If:
             self._expr(stmt.test)
             empty_in_body, empty_in_else = _empty_on_branches(stmt.test, self.vocab.shape_marks)
+            empty_in_body, empty_in_else = self._not_found(empty_in_body), self._not_found(empty_in_else)
             saved_empty = self.empty_names
             self.empty_names = saved_empty | empty_in_body if empty_in_body else saved_empty
             chosen = _chosen_words(stmt.test)
@@ -262,6 +288,8 @@ class Walker(Context):
         elif t is cst.For:
             self._expr(stmt.iter)
             self.loop_iters[id(stmt.target)] = stmt.iter
+            if type(stmt.target) is cst.Name and type(stmt.body) is cst.IndentedBlock:
+                self.loop_blocks[id(stmt.body.body)] = stmt.target.value
             for name, source in self._loop_taints(stmt.target, stmt.iter):
                 binding = Binding(name, None, source.through(name), None, None, stmt.target)
                 old = self.scope.bindings.get(name)
