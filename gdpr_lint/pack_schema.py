@@ -250,6 +250,7 @@ PII = Table(
                 "app-session-kinds": STRS,
                 "login-words": STRS,
                 "public-parts": STRS,
+                "anti-forgery-words": STRS,
                 #: uses that contradict a name (analysis/uses.py)
                 "uses": Table(
                     {

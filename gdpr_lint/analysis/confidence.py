@@ -50,6 +50,7 @@ class ConfidenceJudge:
         self.app_session_kinds = frozenset(spec.get("app-session-kinds", ()))
         self.login_words = frozenset(spec.get("login-words", ()))
         self.public_parts = frozenset(spec.get("public-parts", ()))
+        self.anti_forgery = frozenset(spec.get("anti-forgery-words", ()))
         self.credential_categories = frozenset(c for c, v in vocab.categories.items() if v.group == "credential")
         self.thing_modules = frozenset(spec.get("thing-modules", ()))
         self.redacting_methods = frozenset(pii.get("redaction", {}).get("methods", ()))

@@ -31,6 +31,16 @@ def _is_pop(node) -> bool:
     return type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "pop"
 
 
+def _nodes_of(node, limit: int = 40):
+    """The nodes of a small expression, at most `limit`."""
+    stack = [node]
+    while stack and limit:
+        current = stack.pop()
+        limit -= 1
+        yield current
+        stack.extend(child for child in current.children if isinstance(child, cst.CSTNode))
+
+
 class TaintMixin:
     """What an expression carries: its sources of personal data."""
 
@@ -137,6 +147,17 @@ class TaintMixin:
 
             self._module_words = module_words(self.path)
             self._package_words = package_words(self.path)
+        if judge.anti_forgery and self.vocab.categories[category].group == "credential":
+            words = {w.lower() for w in split_words(name)} | set(owner_words) | self._argument_words(node)
+            said = judge.anti_forgery & words
+            if said:
+                from gdpr_lint.analysis.confidence import Verdict
+
+                return Verdict(
+                    "low",
+                    f"an anti-forgery ('{min(said)}') nonce: it proves a form came from the site, it signs no one in",
+                    False,
+                )
         return judge.judge(
             category,
             name,
@@ -150,6 +171,26 @@ class TaintMixin:
             branch_words=self.branch_words,
             package_words=self._package_words,
         )
+
+    def _argument_words(self, node) -> FrozenSet[str]:
+        """The words of a call's arguments, and of what a name given to it was bound to
+        (`get_all_values_of_cookie(header, cookie_name)` with `cookie_name = settings.CSRF_COOKIE_NAME`)."""
+        if type(node) is not cst.Call:
+            return frozenset()
+        words: set = set()
+        for arg in node.args:
+            value = arg.value
+            if type(value) is cst.Name:
+                binding = self.scope.lookup(value.value)
+                bound = binding.value if binding is not None else None
+                if isinstance(bound, cst.CSTNode):
+                    value = bound
+            for part in _nodes_of(value):
+                if type(part) is cst.Name:
+                    words.update(w.lower() for w in split_words(part.value))
+                elif type(part) is cst.SimpleString:
+                    words.update(w.lower() for w in split_words(part.value.strip("'\"")))
+        return frozenset(words)
 
     def _is_payload_call(self, call: cst.Call) -> bool:
         """`request.get_json()`, `await request.json()`: what a user sent, read whole."""
