@@ -28,6 +28,9 @@ from gdpr_lint.syntax.nodes import (
 )
 
 
+_BROAD = ("Exception", "BaseException")
+
+
 def _exits(suite) -> bool:
     """Whether a block always leaves: its last statement returns, raises, continues or breaks."""
     last = suite.body[-1] if type(suite) is cst.IndentedBlock and suite.body else None
@@ -320,6 +323,7 @@ class Walker(Context):
             finally:
                 self.trys.pop()
             rejected = self._rejected_by_parser(stmt)
+            lookup = self._failed_lookup(stmt)
             for handler in stmt.handlers:
                 self.stmt = handler
                 self._expr(handler.type)
@@ -328,6 +332,8 @@ class Walker(Context):
                 saved_empty = self.empty_names
                 if rejected and self._catches_parse_error(handler):
                     self.empty_names = saved_empty | rejected
+                elif lookup and handler.type is not None and _last_name(handler.type) not in _BROAD:
+                    self.empty_names = saved_empty | lookup  # `except StoreError:` of a lookup
                 try:
                     self._suite(handler.body, handler)
                 finally:
@@ -365,6 +371,30 @@ class Walker(Context):
             return frozenset()
         name = dotted_name(value.args[0].value)
         return frozenset(((name, category),)) if name else frozenset()
+
+    def _failed_lookup(self, stmt) -> frozenset:
+        """(key, UNKNOWN) for a `try` whose body is one lookup by key (`session = await
+        self.store.get_session(session_id)`): its handler of a lookup error runs when the key
+        names nothing stored."""
+        body = stmt.body
+        if type(body) is not cst.IndentedBlock or len(body.body) != 1:
+            return frozenset()
+        line = body.body[0]
+        if type(line) is not cst.SimpleStatementLine or len(line.body) != 1:
+            return frozenset()
+        small = line.body[0]
+        value = getattr(small, "value", None)
+        if type(small) not in (cst.Assign, cst.AnnAssign, cst.Expr, cst.Return):
+            return frozenset()
+        if type(value) is cst.Await:
+            value = value.expression
+        if type(value) is not cst.Call:
+            return frozenset()
+        words = split_words(_last_name(value.func))
+        if not words or words[0] not in self.vocab.sources.getter_verbs:
+            return frozenset()
+        keys = (dotted_name(a.value) for a in value.args if a.keyword is None)
+        return frozenset((key, UNKNOWN) for key in keys if key)
 
     def _catches_parse_error(self, handler) -> bool:
         caught = handler.type
