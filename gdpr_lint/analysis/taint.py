@@ -307,11 +307,13 @@ class TaintMixin:
                 return EMPTY  # `if not email: raise ValueError(f"no email: {email}")`: None or ""
             if lacking:  # `if "@" not in value:`: whatever it is, no e-mail address
                 taint = self._taint_of(node, t).without_categories(lacking)
-                if UNKNOWN in lacking:
+                if UNKNOWN in lacking and "session" in split_words(dotted_name(node) or ""):
+                    # a session id the server minted: unknown, it has expired or never was (a
+                    # token people type, such as an invitation, may be a near-miss of a real one)
                     categories = self.vocab.categories
                     taint = taint.capped(
                         "low",
-                        "looked up and not found: an unknown session id or token authenticates nothing",
+                        "looked up and not found: an unknown session id authenticates nothing",
                         where=lambda s: s.ambiguous and categories[s.category].group == "credential",
                     )
                 return taint

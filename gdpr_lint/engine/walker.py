@@ -209,7 +209,7 @@ class Walker(Context):
     def _not_found(self, facts: frozenset) -> frozenset:
         """The facts, and for a name known empty that a lookup returned (`session =
         store.get_session(session_id)` / `if not session:`), that the keys it was looked up by
-        name nothing stored (UNKNOWN: an unknown session id or token authenticates nothing)."""
+        name nothing stored (UNKNOWN: an unknown session id authenticates nothing)."""
         found = set()
         for name, category in facts:
             if category is not None or "." in name:
