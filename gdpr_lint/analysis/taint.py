@@ -319,8 +319,25 @@ class TaintMixin:
                 return taint
         taint = self._taint_of(node, t)
         if t is cst.Name and taint:
+            if self.empty_names:
+                taint = self._without_empty_items(taint)
             return self._revoked(node.value, taint)
         return taint
+
+    def _without_empty_items(self, taint: Taint) -> Taint:
+        """The data less the items a branch says are empty (`email = data.get("email")` /
+        `if email: return email` / `raise Error(str(data))`: data holds no address there)."""
+        read = set()
+        for name, category in self.empty_names:
+            if category is None and "." not in name:
+                binding = self.scope.lookup(name)
+                if binding is not None and isinstance(binding.value, cst.CSTNode):
+                    read.add(id(binding.value))
+        if not read or not any(id(s.node) in read for s in taint.sources):
+            return taint
+        return Taint(
+            tuple(s for s in taint.sources if id(s.node) not in read), taint.via, self._render, self.vocab.label
+        )
 
     def _revoked(self, name: str, taint: Taint) -> Taint:
         """A session id or token a loop over the ids to end logs and then deletes the session of

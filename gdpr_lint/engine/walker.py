@@ -29,6 +29,25 @@ from gdpr_lint.syntax.nodes import (
 
 
 _BROAD = ("Exception", "BaseException")
+_NORMALIZERS = ("strip", "lstrip", "rstrip", "lower", "upper", "casefold")
+
+
+def _normalized_from(value) -> str:
+    """The name a value is a normalised copy of (`str(x).strip()`, `x.lower()`, `str(x).strip()
+    if x else "default"`), else ""."""
+    for _ in range(6):
+        t = type(value)
+        if t is cst.Name:
+            return value.value
+        if t is cst.IfExp and type(value.orelse) is cst.SimpleString:
+            value = value.body
+        elif t is cst.Call and type(value.func) is cst.Name and value.func.value == "str" and len(value.args) == 1:
+            value = value.args[0].value
+        elif t is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value in _NORMALIZERS:
+            value = value.func.value
+        else:
+            return ""
+    return ""
 
 
 def _exits(suite) -> bool:
@@ -199,12 +218,27 @@ class Walker(Context):
                 if type(stmt) is cst.If and stmt.orelse is None and _exits(stmt.body):
                     # `if isinstance(value, str): return value`: what its else branch says
                     # holds for the rest of the block
-                    after = self._not_found(_empty_on_branches(stmt.test, self.vocab.shape_marks)[1])
+                    after = self._normalized(self._not_found(_empty_on_branches(stmt.test, self.vocab.shape_marks)[1]))
                     if after:
                         self.empty_names = self.empty_names | after
         finally:
             self.block = saved
             self.empty_names = saved_empty
+
+    def _normalized(self, facts: frozenset) -> frozenset:
+        """The facts, and what a shape fact says of the name a normalised copy was made of
+        (`group = str(recipient).strip() if recipient else "admins"` / `if "@" in group: return`:
+        recipient has no "@" either; str, strip and lower keep or drop no "@")."""
+        found = set()
+        for name, category in facts:
+            if category is None or category == UNKNOWN or "." in name:
+                continue
+            binding = self.scope.bindings.get(name)
+            source = _normalized_from(binding.value if binding is not None else None)
+            kept = next((k for c, k in self.vocab.shape_marks.values() if c == category), frozenset())
+            if source and source != name and kept.isdisjoint(w.lower() for w in split_words(source)):
+                found.add((source, category))
+        return facts | found if found else facts
 
     def _not_found(self, facts: frozenset) -> frozenset:
         """The facts, and for a name known empty that a lookup returned (`session =
@@ -268,7 +302,8 @@ class Walker(Context):
         if t is cst.If:
             self._expr(stmt.test)
             empty_in_body, empty_in_else = _empty_on_branches(stmt.test, self.vocab.shape_marks)
-            empty_in_body, empty_in_else = self._not_found(empty_in_body), self._not_found(empty_in_else)
+            empty_in_body = self._normalized(self._not_found(empty_in_body))
+            empty_in_else = self._normalized(self._not_found(empty_in_else))
             saved_empty = self.empty_names
             self.empty_names = saved_empty | empty_in_body if empty_in_body else saved_empty
             chosen = _chosen_words(stmt.test)
