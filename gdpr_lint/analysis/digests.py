@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 class DigestTaintMixin:
     if TYPE_CHECKING:  # provided by the Context and its other mixins
         scope: Scope
+        vocab: Any
         weak_hashes: Dict[str, Any]
 
         def constant(self, node, _depth: int = 0) -> Optional[Const]: ...

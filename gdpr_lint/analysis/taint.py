@@ -179,7 +179,7 @@ class TaintMixin:
             return frozenset()
         words: set = set()
         for arg in node.args:
-            value = arg.value
+            value: Any = arg.value
             if type(value) is cst.Name:
                 binding = self.scope.lookup(value.value)
                 bound = binding.value if binding is not None else None

@@ -22,6 +22,7 @@ class BindingMixin:
     if TYPE_CHECKING:  # provided by the Context and its other mixins
         scope: Scope
         project: Optional[FileProject]
+        vocab: Any
 
         def _value_taint(self, name: str, value: Any) -> Taint: ...
         def call_kind(self, call: cst.Call, project: bool = True) -> Optional[str]: ...

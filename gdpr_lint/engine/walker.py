@@ -4,7 +4,7 @@ and scope exit handed to the checks.
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Sequence, Tuple, cast
+from typing import Any, Dict, Optional, Sequence, Tuple, cast
 
 import libcst as cst
 
@@ -52,7 +52,7 @@ def _normalized_from(value) -> str:
 
 def _exits(suite) -> bool:
     """Whether a block always leaves: its last statement returns, raises, continues or breaks."""
-    last = suite.body[-1] if type(suite) is cst.IndentedBlock and suite.body else None
+    last: Any = suite.body[-1] if type(suite) is cst.IndentedBlock and suite.body else None
     if type(suite) is cst.SimpleStatementSuite:
         last = suite
     if type(last) not in (cst.SimpleStatementLine, cst.SimpleStatementSuite) or not last.body:
@@ -266,7 +266,7 @@ class Walker(Context):
 
     def _forget_assigned(self, stmt) -> None:
         """A name bound anew holds another value: what a branch said of it no longer holds."""
-        names = set()
+        names: set = set()
         for small in stmt.body:
             targets = []
             if type(small) is cst.Assign:

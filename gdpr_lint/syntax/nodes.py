@@ -270,9 +270,9 @@ def _empty_call(test: cst.Call) -> Tuple[frozenset, frozenset]:
     if func.value == "isinstance" and len(test.args) == 2:
         kind = test.args[1].value
         kinds = [e.value for e in kind.elements] if type(kind) is cst.Tuple else [kind]
-        name = dotted_name(test.args[0].value)
-        if name and all(type(k) is cst.Name and k.value in ("str", "bytes") for k in kinds):
-            return frozenset(), frozenset(((name, None),))
+        checked = dotted_name(test.args[0].value)
+        if checked and all(type(k) is cst.Name and k.value in ("str", "bytes") for k in kinds):
+            return frozenset(), frozenset(((checked, None),))
     return frozenset(), frozenset()
 
 
