@@ -250,6 +250,7 @@ PII = Table(
                 "app-session-kinds": STRS,
                 "login-words": STRS,
                 "public-parts": STRS,
+                "anti-forgery-words": STRS,
                 #: uses that contradict a name (analysis/uses.py)
                 "uses": Table(
                     {
@@ -283,8 +284,11 @@ PII = Table(
                     "response-drops-groups",
                     "getter-prepositions",
                     "signal-sender-params",
+                    "parse-errors",
+                    "shape-names-kept",
                 )
             }
+            | {"shape-marks": MapOf(STR), "parsers": MapOf(STR)}
         ),
     }
 )
@@ -705,7 +709,12 @@ PACK = Table(
         "jurisdictions": JURISDICTIONS,
         "events": EVENTS,
         #: file roles that lower every finding's confidence (rules/confidence.toml)
-        "confidence": Table({"file-roles": Table({"test-dirs": STRS, "test-files": STRS, "example-dirs": STRS})}),
+        "confidence": Table(
+            {
+                "file-roles": Table({"test-dirs": STRS, "test-files": STRS, "example-dirs": STRS}),
+                "generated": Table({k: STRS for k in ("file-words", "creates", "reads", "managers", "manager-reads")}),
+            }
+        ),
     }
 )
 

@@ -50,6 +50,7 @@ class ConfidenceJudge:
         self.app_session_kinds = frozenset(spec.get("app-session-kinds", ()))
         self.login_words = frozenset(spec.get("login-words", ()))
         self.public_parts = frozenset(spec.get("public-parts", ()))
+        self.anti_forgery = frozenset(spec.get("anti-forgery-words", ()))
         self.credential_categories = frozenset(c for c, v in vocab.categories.items() if v.group == "credential")
         self.thing_modules = frozenset(spec.get("thing-modules", ()))
         self.redacting_methods = frozenset(pii.get("redaction", {}).get("methods", ()))
@@ -92,6 +93,7 @@ class ConfidenceJudge:
         module_words=frozenset(),
         type_name: Optional[str] = None,
         branch_words=frozenset(),
+        package_words=frozenset(),
     ) -> "Verdict":
         """(confidence, reason, ambiguous) for a value recognised as `category` by `name`.
 
@@ -99,7 +101,9 @@ class ConfidenceJudge:
         parameter or a model field; medium for a name; low for a payload of unknown origin).
         owner_words: the words of the object it is read from, nearest last (`request`,
         `session` for `request.session.session_key`); class_words: the class of `self`;
-        branch_words: the words of the literals the enclosing `if`s chose (`kind == "token"`)."""
+        branch_words: the words of the literals the enclosing `if`s chose (`kind == "token"`);
+        package_words: the words of every folder of the file's path (`agentic/api/sessions.py`
+        is about an agent's sessions)."""
         if not self.enabled or not name:
             return Verdict(base, "", False)
         found = self._phrase(category, name)
@@ -143,6 +147,7 @@ class ConfidenceJudge:
                 module_words=module_words,
                 type_name=type_name,
                 branch_words=chosen,
+                package_words=package_words,
             )
             return Verdict(
                 LOW,
@@ -163,7 +168,9 @@ class ConfidenceJudge:
                 f"`{name}` is ambiguous ({phrase}) and what holds it ('{thing}') is a machine, job, model or service, not a person",
                 True,
             )
-        kind = self._session_kind(words[start:end], owner_words, others, class_words, scope_words, module_words)
+        kind = self._session_kind(
+            words[start:end], owner_words, others, class_words, scope_words, module_words, package_words
+        )
         if kind is not None and not owner_is_request and not self._support(owner_words, False, others, (), (), ()):
             return Verdict(
                 LOW,
@@ -204,7 +211,9 @@ class ConfidenceJudge:
         words = [self.vocab.fold(w) for w in split_words(name)]
         return next((w for w in words if w in self.public_parts), None)
 
-    def _session_kind(self, phrase, owner_words, others, class_words, scope_words, module_words) -> Optional[str]:
+    def _session_kind(
+        self, phrase, owner_words, others, class_words, scope_words, module_words, package_words=frozenset()
+    ) -> Optional[str]:
         """The word that says a session is not a login's (`megolm`, `room`, `tls`) when the
         phrase is a session's (`session_id`, `session.id`), else None."""
         if not ("session" in phrase or (not phrase and owner_words[-1:] == ("session",))):
@@ -218,7 +227,7 @@ class ConfidenceJudge:
         # (`start_login_flow`): an application's own sessions are not its users' logins
         if any(self.login_words.intersection(group) for group in groups):
             return None
-        for group in groups:
+        for group in groups + (sorted(package_words),):  # the package: `agentic/api/sessions.py`
             found = next((w for w in group if w in self.app_session_kinds), None)
             if found is not None:
                 return found
@@ -282,6 +291,15 @@ def file_role(path: str, tables: dict) -> Optional[str]:
     if any(fnmatchcase(folder, pattern) for folder in folders for pattern in roles.get("example-dirs", ())):
         return "example"
     return None
+
+
+def package_words(path: str) -> FrozenSet[str]:
+    """Words of the folders of a file's path, the nearest three (`langflow/agentic/api/x.py`
+    -> langflow, agentic, api)."""
+    words: set = set()
+    for part in path.replace("\\", "/").split("/")[:-1][-3:]:
+        words.update(split_words(part))
+    return frozenset(words)
 
 
 def module_words(path: str) -> FrozenSet[str]:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 class DigestTaintMixin:
     if TYPE_CHECKING:  # provided by the Context and its other mixins
         scope: Scope
+        vocab: Any
         weak_hashes: Dict[str, Any]
 
         def constant(self, node, _depth: int = 0) -> Optional[Const]: ...
@@ -92,7 +93,7 @@ class DigestTaintMixin:
         """A slice carries what it slices; a short prefix of a digest (`sha1(...)[:5]`, a
         k-anonymity range query) identifies no one."""
         taint = self.taint(node.value)
-        if not taint or not any(s.hashed for s in taint.sources):
+        if not taint:
             return taint
         part = node.slice[0].slice if len(node.slice) == 1 else None
         if type(part) is cst.Slice:
@@ -101,5 +102,13 @@ class DigestTaintMixin:
             except ValueError:
                 return taint
             if (lower or 0) == 0 and upper is not None and 0 <= upper <= int(self.weak_hashes.get("short-prefix", 0)):
-                return taint.without_hashed()
+                # a few characters of a random session id or token (`session_id[:8]`, to
+                # correlate log lines) authenticate no one; of a password they are still its own
+                categories = self.vocab.categories
+                return taint.without_hashed().capped(
+                    "low",
+                    f"only the first {upper} characters of a session id or token: a log correlation handle "
+                    "that authenticates no one",
+                    where=lambda s: s.ambiguous and categories[s.category].group == "credential",
+                )
         return taint

@@ -134,6 +134,14 @@ class Taint:
             return self
         return Taint(tuple(s for s in self.sources if s.category not in gone), self.via, self._render, self._label)
 
+    def without_categories(self, categories) -> "Taint":
+        """The same data less the given categories (a branch says the value is none of them)."""
+        if not any(s.category in categories for s in self.sources):
+            return self
+        return Taint(
+            tuple(s for s in self.sources if s.category not in categories), self.via, self._render, self._label
+        )
+
     def restricted(self, categories) -> "Taint":
         """The same data, of the given categories only."""
         if all(s.category in categories for s in self.sources):
@@ -189,3 +197,6 @@ class Taint:
 
 
 EMPTY = Taint()
+# what a branch says of a name whose lookup found nothing (`session = get(session_id)` / `if not
+# session:`): the key names nothing stored (analysis/taint.py lowers what it authenticates)
+UNKNOWN = "<unknown>"

@@ -106,6 +106,10 @@ class PiiVocabulary:
         self.passthrough_skip_keywords = frozenset(flow.get("passthrough-skip-keywords", ()))
         self.non_data_calls = frozenset(flow.get("non-data-calls", ()))
         self.non_data_types = frozenset(flow.get("non-data-types", ()))
+        kept = frozenset(flow.get("shape-names-kept", ()))
+        self.shape_marks = {mark: (cid, kept) for mark, cid in flow.get("shape-marks", {}).items()}
+        self.parsers: Dict[str, str] = dict(flow.get("parsers", {}))
+        self.parse_errors = frozenset(flow.get("parse-errors", ()))
         self.config_owners = frozenset(flow.get("config-owners", ()))
         self.object_dumpers = frozenset(flow.get("object-dumpers", ()))
         self.dump_methods = frozenset(flow.get("dump-methods", ()))

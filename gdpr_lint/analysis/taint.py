@@ -4,13 +4,13 @@ items, literals). A mixin of the engine's Context.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from gdpr_lint.analysis import sources as call_sources
 from gdpr_lint.analysis.commands import typed_on_command_line
-from gdpr_lint.analysis.flow import EMPTY, Source, Taint
+from gdpr_lint.analysis.flow import UNKNOWN, EMPTY, Source, Taint
 from gdpr_lint.analysis.names import is_constant_name, split_words
 from gdpr_lint.semantic.scope import _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import (
@@ -31,13 +31,26 @@ def _is_pop(node) -> bool:
     return type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "pop"
 
 
+def _nodes_of(node, limit: int = 40):
+    """The nodes of a small expression, at most `limit`."""
+    stack = [node]
+    while stack and limit:
+        current = stack.pop()
+        limit -= 1
+        yield current
+        stack.extend(child for child in current.children if isinstance(child, cst.CSTNode))
+
+
 class TaintMixin:
     """What an expression carries: its sources of personal data."""
 
     if TYPE_CHECKING:  # provided by the Context and its other mixins
         _module_words: Optional[FrozenSet[str]]
+        _package_words: FrozenSet[str]
         _function_uses: Dict[int, Any]
         _taint_depth: int
+        block: Sequence
+        loop_blocks: Dict[int, str]
         branch_words: FrozenSet[str]
         empty_names: frozenset
         field_categories: Dict[str, str]
@@ -130,9 +143,21 @@ class TaintMixin:
             if method is not None and method.class_scope is not None:
                 class_words = split_words(method.class_scope.name)
         if self._module_words is None:
-            from gdpr_lint.analysis.confidence import module_words
+            from gdpr_lint.analysis.confidence import module_words, package_words
 
             self._module_words = module_words(self.path)
+            self._package_words = package_words(self.path)
+        if judge.anti_forgery and self.vocab.categories[category].group == "credential":
+            words = {w.lower() for w in split_words(name)} | set(owner_words) | self._argument_words(node)
+            said = judge.anti_forgery & words
+            if said:
+                from gdpr_lint.analysis.confidence import Verdict
+
+                return Verdict(
+                    "low",
+                    f"an anti-forgery ('{min(said)}') nonce: it proves a form came from the site, it signs no one in",
+                    False,
+                )
         return judge.judge(
             category,
             name,
@@ -144,7 +169,28 @@ class TaintMixin:
             module_words=self._module_words,
             type_name=type_name,
             branch_words=self.branch_words,
+            package_words=self._package_words,
         )
+
+    def _argument_words(self, node) -> FrozenSet[str]:
+        """The words of a call's arguments, and of what a name given to it was bound to
+        (`get_all_values_of_cookie(header, cookie_name)` with `cookie_name = settings.CSRF_COOKIE_NAME`)."""
+        if type(node) is not cst.Call:
+            return frozenset()
+        words: set = set()
+        for arg in node.args:
+            value: Any = arg.value
+            if type(value) is cst.Name:
+                binding = self.scope.lookup(value.value)
+                bound = binding.value if binding is not None else None
+                if isinstance(bound, cst.CSTNode):
+                    value = bound
+            for part in _nodes_of(value):
+                if type(part) is cst.Name:
+                    words.update(w.lower() for w in split_words(part.value))
+                elif type(part) is cst.SimpleString:
+                    words.update(w.lower() for w in split_words(part.value.strip("'\"")))
+        return frozenset(words)
 
     def _is_payload_call(self, call: cst.Call) -> bool:
         """`request.get_json()`, `await request.json()`: what a user sent, read whole."""
@@ -242,10 +288,89 @@ class TaintMixin:
             )
         return taint
 
+    def _lacking(self, name: Optional[str]):
+        """What the enclosing branches say `name` is not: None for no data at all, else the
+        categories it does not carry (empty: nothing known)."""
+        categories = set()
+        for known, category in self.empty_names:
+            if known == name:
+                if category is None:
+                    return None
+                categories.add(category)
+        return frozenset(categories)
+
     def _taint(self, node) -> Taint:
         t = type(node)
-        if self.empty_names and (t is cst.Name or t is cst.Attribute) and dotted_name(node) in self.empty_names:
-            return EMPTY  # `if not email: raise ValueError(f"no email: {email}")`: None or ""
+        if self.empty_names and (t is cst.Name or t is cst.Attribute):
+            lacking = self._lacking(dotted_name(node))
+            if lacking is None:
+                return EMPTY  # `if not email: raise ValueError(f"no email: {email}")`: None or ""
+            if lacking:  # `if "@" not in value:`: whatever it is, no e-mail address
+                taint = self._taint_of(node, t).without_categories(lacking)
+                if UNKNOWN in lacking and "session" in split_words(dotted_name(node) or ""):
+                    # a session id the server minted: unknown, it has expired or never was (a
+                    # token people type, such as an invitation, may be a near-miss of a real one)
+                    categories = self.vocab.categories
+                    taint = taint.capped(
+                        "low",
+                        "looked up and not found: an unknown session id authenticates nothing",
+                        where=lambda s: s.ambiguous and categories[s.category].group == "credential",
+                    )
+                return taint
+        taint = self._taint_of(node, t)
+        if t is cst.Name and taint:
+            if self.empty_names:
+                taint = self._without_empty_items(taint)
+            return self._revoked(node.value, taint)
+        return taint
+
+    def _without_empty_items(self, taint: Taint) -> Taint:
+        """The data less the items a branch says are empty (`email = data.get("email")` /
+        `if email: return email` / `raise Error(str(data))`: data holds no address there)."""
+        read = set()
+        for name, category in self.empty_names:
+            if category is None and "." not in name:
+                binding = self.scope.lookup(name)
+                if binding is not None and isinstance(binding.value, cst.CSTNode):
+                    read.add(id(binding.value))
+        if not read or not any(id(s.node) in read for s in taint.sources):
+            return taint
+        return Taint(
+            tuple(s for s in taint.sources if id(s.node) not in read), taint.via, self._render, self.vocab.label
+        )
+
+    def _revoked(self, name: str, taint: Taint) -> Taint:
+        """A session id or token a loop over the ids to end logs and then deletes the session of
+        (`for sid in to_expire:` / `log("Expiring %s", sid)` / `del self._sessions[sid]`):
+        logged as it ends, it authenticates nothing afterwards."""
+        categories = self.vocab.categories
+
+        def ends(s: Source) -> bool:
+            return s.ambiguous and categories[s.category].group == "credential"
+
+        if not any(ends(s) for s in taint.sources):
+            return taint
+        block, stmt = self.block, getattr(self, "stmt", None)
+        # the body of a loop over the ids to end: `for sid in to_expire:` / log / delete
+        if len(block) != 2 or block[0] is not stmt or self.loop_blocks.get(id(block)) != name:
+            return taint
+        if type(block[1]) is not cst.SimpleStatementLine:
+            return taint
+        small = block[1].body[0]
+        key = None
+        if type(small) is cst.Del and type(small.target) is cst.Subscript:
+            key = small.target.slice[0].slice.value if type(small.target.slice[0].slice) is cst.Index else None
+        elif type(small) is cst.Expr and type(small.value) is cst.Call and _is_pop(small.value) and small.value.args:
+            key = small.value.args[0].value
+        if type(key) is not cst.Name or key.value != name:
+            return taint
+        return taint.capped(
+            "low",
+            "the session it keys is deleted by the next statement: it authenticates nothing afterwards",
+            where=ends,
+        )
+
+    def _taint_of(self, node, t) -> Taint:
         if t is cst.Name:
             return self._name_taint(node)
         if t is cst.Attribute:

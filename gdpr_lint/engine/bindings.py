@@ -22,6 +22,7 @@ class BindingMixin:
     if TYPE_CHECKING:  # provided by the Context and its other mixins
         scope: Scope
         project: Optional[FileProject]
+        vocab: Any
 
         def _value_taint(self, name: str, value: Any) -> Taint: ...
         def call_kind(self, call: cst.Call, project: bool = True) -> Optional[str]: ...
@@ -66,6 +67,10 @@ class BindingMixin:
             address_split = value is not None and _is_address_split(value)
             items = self._returned_items(value, target) if values is None else None  # `url, key = connect()`
             whole = self.taint(value) if value is not None and values is None and items is None else EMPTY  # once
+            # `res, error, otp_dict = token.get_multi_otp()`: what only the call's name says is
+            # data is the item whose own name says so too, not a flag or an error beside it
+            call = value.expression if type(value) is cst.Await else value
+            named_by_call = bool(whole) and type(call) is cst.Call and all(s.node is call for s in whole.sources)
             unknown_items = None  # whether the value's items are unknown, asked when first needed
             for i, element in enumerate(target.elements):
                 inner = element.value
@@ -80,6 +85,8 @@ class BindingMixin:
                     nodes = _target_name_nodes(inner)
                     for name in _target_names(inner):
                         taint = (whole if items is None else items[i]).through(name) if not domain else EMPTY
+                        if named_by_call and items is None and self.vocab.classify(name) is None:
+                            taint = EMPTY
                         if not taint and value is not None and not domain:
                             if unknown_items is None:
                                 unknown_items = self._items_unknown(value)

@@ -105,6 +105,7 @@ class Context(
         self.function_returns: Dict[str, Tuple[bool, Optional[List[Taint]]]] = {}
         self._taint_depth = 0
         self._module_words: Optional[FrozenSet[str]] = None  # words of the file's path, for judging confidence
+        self._package_words: FrozenSet[str] = frozenset()  # words of all its folders (with _module_words)
         self._function_uses: Dict[int, Any] = {}  # id(a function node) -> its names' uses (analysis/uses.py)
         self.empty_names: frozenset = frozenset()  # names known to be None or empty on this branch
         self.branch_words: frozenset = frozenset()  # what the enclosing `if`s chose (`kind == "token"`)
@@ -112,6 +113,7 @@ class Context(
         self.trys: List[cst.Try] = []  # the `try` statements whose body holds the current one, outermost first
         self.block: Sequence = ()  # the statements of the block the current statement is in
         self.loop_iters: Dict[int, object] = {}  # id(a for loop's target) -> what it iterates
+        self.loop_blocks: Dict[int, str] = {}  # id(a for loop's statements) -> the name it binds
         self._check_states: Dict[int, Any] = {}  # per check: its state for this file (file_state)
         self.observations: List[tuple] = []  # (kind, node, top-level statement, scope, rule, facts)
         self.top: Optional[cst.CSTNode] = None  # the top-level statement being walked

@@ -123,7 +123,27 @@ def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
                 last,
             )
         )
-    return confident_enough(apply_file_suppressions(located, text, path, settings), settings)
+    return confident_enough(
+        made_up(apply_file_suppressions(located, text, path, settings), text, path, settings), settings
+    )
+
+
+def made_up(findings: List[Finding], text: str, path: str, settings) -> List[Finding]:
+    """The GDPR1xx findings of a file that makes up the people it handles, low
+    (analysis/generated.py)."""
+    if not any(f.rule[:5] == "GDPR1" and f.confidence != "low" for f in findings):
+        return findings
+    from gdpr_lint.analysis.generated import made_up_people
+
+    reason = made_up_people(text, path, settings.kb.tables)
+    if reason is None:
+        return findings
+    return [
+        replace(f, confidence="low", facts=dict(f.facts, confidence_reason=reason))
+        if f.rule[:5] == "GDPR1" and f.confidence != "low"
+        else f
+        for f in findings
+    ]
 
 
 def confident_enough(findings: List[Finding], settings) -> List[Finding]:

@@ -8,7 +8,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, cast
 
 import libcst as cst
 
-from gdpr_lint.analysis.flow import EMPTY
+from gdpr_lint.analysis.flow import EMPTY, UNKNOWN
+from gdpr_lint.analysis.names import split_words
 from gdpr_lint.engine.context import Context
 from gdpr_lint.analysis.commands import chosen_words as _chosen_words
 from gdpr_lint.analysis.commands import command_input
@@ -46,6 +47,38 @@ def _loop_targets(stmt):
     if type(stmt) is cst.For:
         return [stmt.target]
     return [item.asname.name for item in stmt.items if item.asname is not None]
+
+
+_BROAD = ("Exception", "BaseException")
+_NORMALIZERS = ("strip", "lstrip", "rstrip", "lower", "upper", "casefold")
+
+
+def _normalized_from(value) -> str:
+    """The name a value is a normalised copy of (`str(x).strip()`, `x.lower()`, `str(x).strip()
+    if x else "default"`), else ""."""
+    for _ in range(6):
+        t = type(value)
+        if t is cst.Name:
+            return value.value
+        if t is cst.IfExp and type(value.orelse) is cst.SimpleString:
+            value = value.body
+        elif t is cst.Call and type(value.func) is cst.Name and value.func.value == "str" and len(value.args) == 1:
+            value = value.args[0].value
+        elif t is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value in _NORMALIZERS:
+            value = value.func.value
+        else:
+            return ""
+    return ""
+
+
+def _exits(suite) -> bool:
+    """Whether a block always leaves: its last statement returns, raises, continues or breaks."""
+    last: Any = suite.body[-1] if type(suite) is cst.IndentedBlock and suite.body else None
+    if type(suite) is cst.SimpleStatementSuite:
+        last = suite
+    if type(last) not in (cst.SimpleStatementLine, cst.SimpleStatementSuite) or not last.body:
+        return False
+    return type(last.body[-1]) in (cst.Return, cst.Raise, cst.Continue, cst.Break)
 
 
 class Walker(Context):
@@ -243,13 +276,75 @@ class Walker(Context):
 
     def _block(self, body: Sequence) -> None:
         saved, self.block = self.block, body
+        saved_empty = self.empty_names
         try:
             for stmt in body:
                 if body is self.module.body:
                     self.top = stmt  # locates observations (engine/observations.py)
                 self._stmt(stmt)
+                if self.empty_names and type(stmt) is cst.SimpleStatementLine:
+                    self._forget_assigned(stmt)
+                if type(stmt) is cst.If and stmt.orelse is None and _exits(stmt.body):
+                    # `if isinstance(value, str): return value`: what its else branch says
+                    # holds for the rest of the block
+                    after = self._normalized(self._not_found(_empty_on_branches(stmt.test, self.vocab.shape_marks)[1]))
+                    if after:
+                        self.empty_names = self.empty_names | after
         finally:
             self.block = saved
+            self.empty_names = saved_empty
+
+    def _normalized(self, facts: frozenset) -> frozenset:
+        """The facts, and what a shape fact says of the name a normalised copy was made of
+        (`group = str(recipient).strip() if recipient else "admins"` / `if "@" in group: return`:
+        recipient has no "@" either; str, strip and lower keep or drop no "@")."""
+        found = set()
+        for name, category in facts:
+            if category is None or category == UNKNOWN or "." in name:
+                continue
+            binding = self.scope.bindings.get(name)
+            source = _normalized_from(binding.value if binding is not None else None)
+            kept = next((k for c, k in self.vocab.shape_marks.values() if c == category), frozenset())
+            if source and source != name and kept.isdisjoint(w.lower() for w in split_words(source)):
+                found.add((source, category))
+        return facts | found if found else facts
+
+    def _not_found(self, facts: frozenset) -> frozenset:
+        """The facts, and for a name known empty that a lookup returned (`session =
+        store.get_session(session_id)` / `if not session:`), that the keys it was looked up by
+        name nothing stored (UNKNOWN: an unknown session id authenticates nothing)."""
+        found = set()
+        for name, category in facts:
+            if category is not None or "." in name:
+                continue
+            binding = self.scope.bindings.get(name)
+            value = binding.value if binding is not None else None
+            if type(value) is cst.Await:
+                value = value.expression
+            if type(value) is not cst.Call:
+                continue
+            verb = _last_name(value.func)
+            words = split_words(verb)
+            if not words or words[0] not in self.vocab.sources.getter_verbs:
+                continue
+            for arg in value.args:
+                key = dotted_name(arg.value) if arg.keyword is None else None
+                if key:
+                    found.add((key, UNKNOWN))
+        return facts | found if found else facts
+
+    def _forget_assigned(self, stmt) -> None:
+        """A name bound anew holds another value: what a branch said of it no longer holds."""
+        names: set = set()
+        for small in stmt.body:
+            targets = []
+            if type(small) is cst.Assign:
+                targets = [t.target for t in small.targets]
+            elif type(small) in (cst.AnnAssign, cst.AugAssign):
+                targets = [small.target]
+            names.update(dotted_name(t) for t in targets)
+        if names & {name for name, _ in self.empty_names}:
+            self.empty_names = frozenset(f for f in self.empty_names if f[0] not in names)
 
     def _suite(self, suite, owner) -> None:
         if type(suite) is cst.IndentedBlock:
@@ -275,7 +370,9 @@ class Walker(Context):
         self.stmt = stmt
         if t is cst.If:
             self._expr(stmt.test)
-            empty_in_body, empty_in_else = _empty_on_branches(stmt.test)
+            empty_in_body, empty_in_else = _empty_on_branches(stmt.test, self.vocab.shape_marks)
+            empty_in_body = self._normalized(self._not_found(empty_in_body))
+            empty_in_else = self._normalized(self._not_found(empty_in_else))
             saved_empty = self.empty_names
             self.empty_names = saved_empty | empty_in_body if empty_in_body else saved_empty
             chosen = _chosen_words(stmt.test)
@@ -298,6 +395,8 @@ class Walker(Context):
         elif t is cst.For:
             self._expr(stmt.iter)
             self.loop_iters[id(stmt.target)] = stmt.iter
+            if type(stmt.target) is cst.Name and type(stmt.body) is cst.IndentedBlock:
+                self.loop_blocks[id(stmt.body.body)] = stmt.target.value
             for name, source in self._loop_taints(stmt.target, stmt.iter):
                 binding = Binding(name, None, source.through(name), None, None, stmt.target)
                 old = self.scope.bindings.get(name)
@@ -327,12 +426,22 @@ class Walker(Context):
                 self._suite(stmt.body, stmt)
             finally:
                 self.trys.pop()
+            rejected = self._rejected_by_parser(stmt)
+            lookup = self._failed_lookup(stmt)
             for handler in stmt.handlers:
                 self.stmt = handler
                 self._expr(handler.type)
                 if handler.name is not None and type(handler.name.name) is cst.Name:
                     self.scope.bindings[handler.name.name.value] = Binding(handler.name.name.value, None)
-                self._suite(handler.body, handler)
+                saved_empty = self.empty_names
+                if rejected and self._catches_parse_error(handler):
+                    self.empty_names = saved_empty | rejected
+                elif lookup and handler.type is not None and _last_name(handler.type) not in _BROAD:
+                    self.empty_names = saved_empty | lookup  # `except StoreError:` of a lookup
+                try:
+                    self._suite(handler.body, handler)
+                finally:
+                    self.empty_names = saved_empty
             if stmt.orelse is not None:
                 self._suite(stmt.orelse.body, stmt)
             if stmt.finalbody is not None:
@@ -345,6 +454,58 @@ class Walker(Context):
                 self._suite(case.body, case)
         else:  # statements this version does not model: still visit their expressions
             self._expr(stmt)
+
+    def _rejected_by_parser(self, stmt) -> frozenset:
+        """(name, category) for a `try` whose body is one statement that parses a value
+        (`ip = ipaddress.ip_address(source_ip)`, [pii.flow] parsers): its handler of the parse
+        error runs when the value is no such thing (an unparsable text is no IP address)."""
+        parsers = self.vocab.parsers
+        body = stmt.body
+        if not parsers or type(body) is not cst.IndentedBlock or len(body.body) != 1:
+            return frozenset()
+        line = body.body[0]
+        if type(line) is not cst.SimpleStatementLine or len(line.body) != 1:
+            return frozenset()
+        small = line.body[0]
+        value = getattr(small, "value", None)
+        if type(small) not in (cst.Assign, cst.AnnAssign, cst.Expr) or type(value) is not cst.Call:
+            return frozenset()
+        category = parsers.get(self.resolve_call(value.func) or "")
+        if category is None or not value.args or value.args[0].keyword is not None:
+            return frozenset()
+        name = dotted_name(value.args[0].value)
+        return frozenset(((name, category),)) if name else frozenset()
+
+    def _failed_lookup(self, stmt) -> frozenset:
+        """(key, UNKNOWN) for a `try` whose body is one lookup by key (`session = await
+        self.store.get_session(session_id)`): its handler of a lookup error runs when the key
+        names nothing stored."""
+        body = stmt.body
+        if type(body) is not cst.IndentedBlock or len(body.body) != 1:
+            return frozenset()
+        line = body.body[0]
+        if type(line) is not cst.SimpleStatementLine or len(line.body) != 1:
+            return frozenset()
+        small = line.body[0]
+        value = getattr(small, "value", None)
+        if type(small) not in (cst.Assign, cst.AnnAssign, cst.Expr, cst.Return):
+            return frozenset()
+        if type(value) is cst.Await:
+            value = value.expression
+        if type(value) is not cst.Call:
+            return frozenset()
+        words = split_words(_last_name(value.func))
+        if not words or words[0] not in self.vocab.sources.getter_verbs:
+            return frozenset()
+        keys = (dotted_name(a.value) for a in value.args if a.keyword is None)
+        return frozenset((key, UNKNOWN) for key in keys if key)
+
+    def _catches_parse_error(self, handler) -> bool:
+        caught = handler.type
+        if caught is None:
+            return True
+        names = [e.value for e in caught.elements] if type(caught) is cst.Tuple else [caught]
+        return all(_last_name(n) in self.vocab.parse_errors for n in names)
 
     def _small(self, small) -> None:
         t = type(small)
