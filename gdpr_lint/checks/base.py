@@ -10,7 +10,7 @@ what it gathers about one file lives in `ctx.file_state(self, factory)`, made pe
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable, Optional, Protocol, Sequence, Tuple, TypeVar, Union
+from typing import TYPE_CHECKING, Callable, FrozenSet, Iterable, Optional, Protocol, Sequence, Tuple, TypeVar, Union
 
 if TYPE_CHECKING:  # pragma: no cover
     import libcst as cst
@@ -88,6 +88,10 @@ class CheckContext(Protocol):
     def project_duration(self, node) -> Optional[Tuple[float, Optional[str], str]]:
         """(seconds, calendar text, where) of a lifetime another module of the project
         gives a constant (`SESSION_TTL = timedelta(days=400)` in settings.py)."""
+
+    def exception_text(self, func) -> Optional[Tuple[Tuple[str, ...], FrozenSet[str]]]:
+        """For a call of a project exception class whose text the project's code decides:
+        (its constructor's parameters, those its text can show); None when not known."""
 
     def taint(self, node) -> "Taint":
         """The personal data an expression carries."""

@@ -589,6 +589,15 @@ class ExposureCheck(Check):
         argument of an exception class (its str shows them all), or a keyword that a class of
         the module formats into its message (`super().__init__(f"... {email}")`)."""
         keyword = arg.keyword.value if arg.keyword is not None else None
+        text = ctx.exception_text(call.func) if not factory else None
+        if text is not None and not arg.star:  # a project class: what its constructor passes to its text
+            params, shown = text
+            name = keyword
+            if name is None:
+                position = [a for a in call.args if a.keyword is None and not a.star].index(arg)
+                name = params[position] if position < len(params) else None
+            if name is not None:
+                return name in shown
         if keyword in self.message_keywords or _builds_text(arg.value):
             return True
         if factory:

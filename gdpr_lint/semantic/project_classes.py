@@ -57,6 +57,50 @@ class ProjectClasses:
                         constants.setdefault(attr, value)
         return tuple(outside), constants
 
+    def exception_text(self, form, importer: str) -> Optional[Tuple[Tuple[str, ...], frozenset]]:
+        """For a call of a project exception class whose text is that of a builtin exception
+        (no class of its project lineage defines `__str__`/`__repr__`, and every base from
+        outside the project is a builtin exception): (the constructor's parameters, those whose
+        value its text can show). An `__init__` that calls its base's `__init__` shows what it
+        passes there (`super().__init__("Interactive auth not yet complete")`: nothing); one
+        that does not shows every argument (BaseException keeps them all). None when not known."""
+        target = self.resolve(form, importer)
+        if target is None or target[0] != "class":
+            return None
+        return self._tracked(("text", target[1], target[2]), lambda: self._text(target[1], target[2], 0))
+
+    def _text(self, path: str, name: str, depth: int) -> Optional[Tuple[Tuple[str, ...], frozenset]]:
+        import builtins
+
+        summary = self.summary(path)
+        cls = summary.get("classes", {}).get(name) if summary is not None else None
+        if cls is None or depth > 6 or {"__str__", "__repr__"} & set(cls.get("methods", ())):
+            return None
+        inherited = None
+        for base in cls.get("bases", ()):
+            found = self.resolve(base, path)
+            if found is None:
+                return None
+            if found[0] == "dotted":
+                known = getattr(builtins, found[1], None)
+                if not (isinstance(known, type) and issubclass(known, BaseException)):
+                    return None  # a library's exception may format what a subclass sets
+            elif found[0] == "class":
+                inherited = self._text(found[1], found[2], depth + 1)
+                if inherited is None:
+                    return None
+            else:
+                return None
+        if "__init__" not in cls.get("methods", ()):
+            return inherited  # the base's constructor (None for a builtin's: every argument)
+        init = summary.get("functions", {}).get(f"{name}.__init__") if summary is not None else None
+        if init is None:
+            return None
+        params = tuple(init.get("params", ())[1:]) + tuple(init.get("kwonly", ()))
+        if "init_text" not in cls:
+            return params, frozenset(params)
+        return params, frozenset(cls["init_text"])
+
     def quiet_handler(
         self, dotted: str, importer: str, exposes: Callable[[Optional[str], str], bool]
     ) -> Optional[Tuple[str, int]]:

@@ -7,7 +7,7 @@ project index (one file from standard input), and then nothing here changes the 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, List, Optional, Tuple, cast
+from typing import TYPE_CHECKING, Any, FrozenSet, List, Optional, Tuple, cast
 
 import libcst as cst
 
@@ -336,6 +336,17 @@ class ProjectMixin:
         project = self.project
         assert project is not None  # asked only when the run has a project index
         return lambda: project.ask(project.index.returns_kind, form, project.path)
+
+    def exception_text(self, func) -> Optional[Tuple[Tuple[str, ...], FrozenSet[str]]]:
+        """(parameters, those the text shows) of a project exception class a call names
+        (semantic/project_classes.py); None when not known."""
+        project = self.project
+        if project is None:
+            return None
+        form = self._callee_form(func, self.resolve(func))
+        if form is None:
+            return None
+        return project.ask(project.index.exception_text, form, project.path)
 
     def callee_flows(self, call: cst.Call, target: Optional[str], sinks) -> List[Tuple]:
         """Where a called project function sends the arguments of this call:

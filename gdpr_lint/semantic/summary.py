@@ -27,7 +27,8 @@ Forms (lists, so that they survive JSON):
   ["super", form or None]        `super()` in a method (None: of the method's own class) or
                                  `super(Cls, self)`: the bases of that class
 
-A module-level class (`classes`): its bases, its methods (summarised as the functions
+A module-level class (`classes`): its bases, the parameters its `__init__` passes to the base's
+`__init__` when it calls it (`init_text`), its methods (summarised as the functions
 `Class.method`, a static one marked `static`) and the attributes its body or its methods
 (`self.mailer = Mailer()`, `mailer: Mailer`, `self.mailer = mailer` with `mailer: Mailer`)
 give one form. A class nested in a class is kept as `Outer.Inner`; one defined in a function
@@ -49,7 +50,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Dict, List, Optional, Set
 
-VERSION = 5
+VERSION = 6
 _TEXT_METHODS = frozenset(
     (
         "format",

@@ -8,7 +8,7 @@ attributes its body or its methods give one form (`logger = logging.getLogger(..
 from __future__ import annotations
 
 import ast
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 from gdpr_lint.semantic.summary import _annotated_params, _function, _function_head, _Shaper, _targets, annotation_form
 
@@ -33,6 +33,7 @@ def summarize_class(
     methods = []
     attrs: Dict[str, Optional[list]] = {}
     switches: Dict[str, list] = {}
+    init_text: Optional[List[str]] = None
     for stmt in node.body:
         if isinstance(stmt, ast.ClassDef):
             summarize_class(stmt, shaper, functions, lazy, nodes, classes, f"{qual}.{stmt.name}", local)
@@ -55,6 +56,9 @@ def summarize_class(
             assigned = _method_assignments(stmt.body, own) if own else ([], set())
             if stmt.name == "__init__":
                 _switches(stmt, assigned[0], switches)
+                base_text = _base_init_params(stmt)
+                if base_text is not None:
+                    init_text = base_text
             for inner, target, simple in assigned[0]:
                 form = None
                 if simple and isinstance(inner, ast.AnnAssign):
@@ -84,7 +88,36 @@ def summarize_class(
         out["attrs"] = known
     if switches:
         out["switches"] = switches
+    if init_text is not None:
+        out["init_text"] = init_text
     classes[qual] = out
+
+
+def _base_init_params(init: "ast.FunctionDef | ast.AsyncFunctionDef") -> Optional[List[str]]:
+    """The parameters of `__init__` that its call of the base's `__init__` is given (in any
+    argument, whole or inside text), when it makes one (`super().__init__("Interactive auth
+    not yet complete")` gives []): for an exception, what its text can show. None when it
+    makes no such call (an exception's text then shows every argument of the constructor)."""
+    args = init.args
+    params = {a.arg for a in args.posonlyargs + args.args[1:] + args.kwonlyargs}
+    for extra in (args.vararg, args.kwarg):
+        if extra is not None:
+            params.add(extra.arg)
+    for inner in ast.walk(init):
+        if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute)):
+            continue
+        if inner.func.attr != "__init__":
+            continue
+        owner = inner.func.value
+        if not (
+            isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "super"
+        ) and not isinstance(owner, (ast.Name, ast.Attribute)):
+            continue
+        used: set = set()
+        for arg in list(inner.args) + [k.value for k in inner.keywords]:
+            used.update(n.id for n in ast.walk(arg) if isinstance(n, ast.Name) and n.id in params)
+        return sorted(used)
+    return None
 
 
 def _switches(init, assigned, switches: Dict[str, list]) -> None:
