@@ -216,6 +216,7 @@ PII = Table(
                 "payload-attributes": STRS,
                 "payload-methods": STRS,
                 "payload-names": STRS,
+                "thing-resources": STRS,
                 "payload-handler-params": MapOf(STR),
                 "payload-category": STR,
                 "user-attributes": STRS,
@@ -251,6 +252,9 @@ PII = Table(
                 "login-words": STRS,
                 "public-parts": STRS,
                 "anti-forgery-words": STRS,
+                "config-owners": STRS,
+                "config-categories": STRS,
+                "item-key-names": STRS,
                 #: uses that contradict a name (analysis/uses.py)
                 "uses": Table(
                     {

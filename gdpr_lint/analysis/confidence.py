@@ -53,6 +53,9 @@ class ConfidenceJudge:
         self.anti_forgery = frozenset(spec.get("anti-forgery-words", ()))
         self.credential_categories = frozenset(c for c, v in vocab.categories.items() if v.group == "credential")
         self.thing_modules = frozenset(spec.get("thing-modules", ()))
+        self.config_owners = frozenset(spec.get("config-owners", ()))
+        self.config_categories = frozenset(spec.get("config-categories", ()))
+        self.item_key_names = frozenset(spec.get("item-key-names", ()))
         self.redacting_methods = frozenset(pii.get("redaction", {}).get("methods", ()))
         self._phrases: Dict[Tuple[str, str], Optional[Tuple[Tuple[str, ...], int, int]]] = {}
 
@@ -94,6 +97,7 @@ class ConfidenceJudge:
         type_name: Optional[str] = None,
         branch_words=frozenset(),
         package_words=frozenset(),
+        settings: Tuple[Sequence[str], bool] = ((), False),
     ) -> "Verdict":
         """(confidence, reason, ambiguous) for a value recognised as `category` by `name`.
 
@@ -103,7 +107,10 @@ class ConfidenceJudge:
         `session` for `request.session.session_key`); class_words: the class of `self`;
         branch_words: the words of the literals the enclosing `if`s chose (`kind == "token"`);
         package_words: the words of every folder of the file's path (`agentic/api/sessions.py`
-        is about an agent's sessions)."""
+        is about an agent's sessions);
+        settings: the words of where the value is read when that may be configuration, from a
+        configuration part on (`hs.config.registration` -> config, registration), and whether
+        they are a class's (`self.username` of an `EmailConfig`: no person or login word in it)."""
         if not self.enabled or not name:
             return Verdict(base, "", False)
         found = self._phrase(category, name)
@@ -111,6 +118,16 @@ class ConfidenceJudge:
             return Verdict(base, "", False)
         words, start, end = found
         label = self.vocab.label(category)
+        configured = None
+        if not owner_is_request and settings[0]:
+            configured = self._configured(category, settings[0], words[:start] + words[end:], whole=settings[1])
+        if configured is not None:
+            return Verdict(
+                LOW,
+                f"`{name}` is read from the configuration ('{configured}'): a setting or the service's own "
+                f"account, not a person's {label}",
+                start == end or self.is_ambiguous(words, start, end),
+            )
         others = words[:start] + words[end:]
         ambiguous = start < end and self.is_ambiguous(words, start, end)
         if start == end:  # the name alone is no phrase: its owner made it one (`user.name`,
@@ -194,6 +211,23 @@ class ConfidenceJudge:
         return Verdict(
             LOW, f"`{name}` is ambiguous ({phrase}) and nothing around it says it is a person's or a login's", True
         )
+
+    def _configured(
+        self, category: str, settings: Sequence[str], others: Sequence[str], whole: bool = False
+    ) -> Optional[str]:
+        """The configuration word a value of an account-like category is read from
+        (`current_app.config.get(...)`, `hs.config.email`), when no person noun after it (or,
+        whole: no person or login word anywhere in a class's name: `MemberSettings`) or in the
+        name says it is a person's record; else None."""
+        if category not in self.config_categories:
+            return None
+        found = next((w for w in settings if w in self.config_owners), None)
+        if found is None:
+            return None
+        persons = self.person_owners if whole else self.vocab.person_nouns  # `MemberSettings`, `AuthConfig`
+        if persons.intersection(settings) or self.vocab.person_nouns.intersection(others):
+            return None
+        return found
 
     def holder_qualifier(self, name: str) -> Optional[str]:
         """What the name a value is held by says it is, when that contradicts an ambiguous

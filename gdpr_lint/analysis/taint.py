@@ -11,6 +11,7 @@ import libcst as cst
 from gdpr_lint.analysis import sources as call_sources
 from gdpr_lint.analysis.commands import typed_on_command_line
 from gdpr_lint.analysis.flow import UNKNOWN, EMPTY, Source, Taint
+from gdpr_lint.analysis.labels import formatted_parts, labelled, percent_labels
 from gdpr_lint.analysis.names import is_constant_name, split_words
 from gdpr_lint.semantic.scope import _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import (
@@ -121,6 +122,7 @@ class TaintMixin:
         class_words: Tuple[str, ...] = ()
         is_request = False
         scope_words = self.scope.words(self.vocab.meta_prefixes)
+        settings: Tuple[Tuple[str, ...], bool] = ((), False)
         if owner is not None:
             dotted = dotted_name(owner) or ""
             # `order.get("customer", {}).get("name")`: the record an item is read from
@@ -130,6 +132,13 @@ class TaintMixin:
             method = self._method_scope()
             if parts and method is not None and method.class_scope is not None and parts[0] == method.self_name:
                 class_words = split_words(method.class_scope.name)
+                if len(parts) == 1:  # `self.username` of an `EmailConfig`
+                    settings = (class_words, True)
+            # `app.config.get(...)`, `hs.config.email`: a configuration object, named as one
+            # (not `sync_config`, one request's parameters)
+            at = next((i for i, part in enumerate(parts) if part.lower() in judge.config_owners), None)
+            if at is not None:
+                settings = (tuple(w for part in parts[at:] for w in split_words(part)), False)
             if type(node) is cst.Call and type(node.func) is cst.Name:
                 scope_words = scope_words | frozenset(owner_words)  # `token = make_reset_token()`
                 owner_words = ()
@@ -142,6 +151,8 @@ class TaintMixin:
             method = self._method_scope()  # a method's own value: its class is its owner
             if method is not None and method.class_scope is not None:
                 class_words = split_words(method.class_scope.name)
+                if method.name == "__init__" and node.value in method.param_names:
+                    settings = (class_words, True)  # `EmailConfig(username=...)`: its settings
         if self._module_words is None:
             from gdpr_lint.analysis.confidence import module_words, package_words
 
@@ -170,6 +181,46 @@ class TaintMixin:
             type_name=type_name,
             branch_words=self.branch_words,
             package_words=self._package_words,
+            settings=settings,
+        )
+
+    def labelled(self, taint: Taint, text: str) -> Taint:
+        """A value a message formats after `text`, judged with it (analysis/labels.py)."""
+        return labelled(self.vocab, taint, text)
+
+    def _percent_taint(self, node: cst.BinaryOperation) -> Taint:
+        """`"job %s failed" % job_name`: each value judged with the text in front of it."""
+        text = self.constant(node.left) if type(node.left) in (cst.SimpleString, cst.ConcatenatedString) else None
+        labels = percent_labels(text.value) if text is not None and isinstance(text.value, str) else {}
+        elements = node.right.elements if type(node.right) is cst.Tuple else ()
+        values = [e.value for e in elements] if type(node.right) is cst.Tuple else [node.right]
+        if not labels or len(labels) != len(values) or any(type(e) is cst.StarredElement for e in elements):
+            return self.taint(node.left).union(self.taint(node.right))
+        result = EMPTY
+        for position, value in enumerate(values):
+            result = result.union(labelled(self.vocab, self.taint(value), labels[position]))
+        return result
+
+    def _payload_taint(self, node) -> Taint:
+        """What a user sent in a request, whole: low where the endpoint handles a thing that is
+        no person's (`ThemeRestApi.put`, `def delete_tag(request)`: [pii.request-sources]
+        `thing-resources`) and nothing in its names is about people."""
+        words: list = []
+        scope: Optional[Scope] = self.scope
+        while scope is not None:
+            if scope.kind in ("function", "class") and scope.name:
+                words.extend(split_words(scope.name))
+            scope = scope.parent
+        resource = next((w for w in words if w in self.vocab.payload_thing_resources), None)
+        if resource is not None and not self.vocab.judge.people_scope.intersection(words):
+            return self._taint_source(
+                self.vocab.payload_category,
+                node,
+                "low",
+                reason=f"what a user sent to an endpoint about a {resource}, not about a person",
+            )
+        return self._taint_source(
+            self.vocab.payload_category, node, "medium", reason="what a user sent in a request, passed on whole"
         )
 
     def _argument_words(self, node) -> FrozenSet[str]:
@@ -258,6 +309,7 @@ class TaintMixin:
                 f"`{name}`: '{part}' says it holds a credential's public part, not the secret",
                 categories=judge.credential_categories,
             )
+        taint = self._held_as_thing(name, taint)
         if not any(s.ambiguous or s.category in spec.network_categories for s in taint.sources):
             return taint
         qualifier = judge.holder_qualifier(name) if any(s.ambiguous for s in taint.sources) else None
@@ -298,6 +350,24 @@ class TaintMixin:
                     return None
                 categories.add(category)
         return frozenset(categories)
+
+    def _held_as_thing(self, name: str, taint: Taint) -> Taint:
+        """`task_name = sender.name`: the variable that holds a value says it is a thing's (a
+        word of its name is one of the category's `exclude-words`), unless it names a person."""
+        words = [self.vocab.fold(w) for w in split_words(name)]
+        if self.vocab.person_nouns.intersection(words):
+            return taint
+        match = self.vocab.match_words(words)  # `remote_host`: the phrase's own words are no owner
+        start, end = (match.start, match.end) if match is not None else (0, 0)
+        for category in taint.categories:
+            excluded = self.vocab.categories[category].exclude_words
+            if excluded and excluded.occurs_outside(words, start, end):
+                taint = taint.capped(
+                    "low",
+                    f"`{name}` says whose it is, and it is a thing's, not a person's",
+                    categories=frozenset((category,)),
+                )
+        return taint
 
     def _taint(self, node) -> Taint:
         t = type(node)
@@ -405,12 +475,7 @@ class TaintMixin:
             ):
                 return self._taint_source(category, node, "medium")
             if self._is_payload(node):
-                return self._taint_source(
-                    self.vocab.payload_category,
-                    node,
-                    "medium",  # `request.POST` whole
-                    reason="what a user sent in a request, passed on whole",
-                )
+                return self._payload_taint(node)  # `request.POST` whole
             if attr in self.vocab.user_attributes and dotted_name(node.value) in self.vocab.request_bases:
                 return self._taint_source(
                     self.vocab.user_category, node, "medium"
@@ -427,12 +492,13 @@ class TaintMixin:
             return self._call_taint(node)
         if t is cst.FormattedString:
             result = EMPTY
-            for part in node.parts:
-                if type(part) is cst.FormattedStringExpression:
-                    result = result.union(self.taint(part.expression))
+            for before, expression in formatted_parts(node.parts):  # `f"Loaded script {script.full_name}"`
+                result = result.union(labelled(self.vocab, self.taint(expression), before))
             return result
         if t is cst.BinaryOperation:
-            if type(node.operator) in (cst.Add, cst.Modulo):
+            if type(node.operator) is cst.Modulo:
+                return self._percent_taint(node)
+            if type(node.operator) is cst.Add:
                 return self.taint(node.left).union(self.taint(node.right))
             return EMPTY
         if t is cst.ConcatenatedString:

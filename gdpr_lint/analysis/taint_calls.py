@@ -34,6 +34,7 @@ class CallTaintMixin:
         def _is_module(self, node) -> bool: ...
         def _is_payload(self, node) -> bool: ...
         def _is_payload_call(self, call: cst.Call) -> bool: ...
+        def _payload_taint(self, node) -> Taint: ...
         def _keyed_item_taint(self, container, key: str, node) -> Taint: ...
         def _kind_is_module(self, target: Optional[str]) -> bool: ...
         def _may_hold_data(self, node, _depth: int = 0) -> bool: ...
@@ -106,9 +107,14 @@ class CallTaintMixin:
                 # `for name, morsel in cookie_data.items()`: the key names an entry, it does
                 # not carry the values' data; its own name may say what it is (`for email, n in`)
                 key_node = target.elements[0].value
-                return [(key_node.value, self._item_name_taint(key_node, iterable))] + self._items_taints(
-                    target.elements[1].value, iterable
-                )
+                key_taint = self._item_name_taint(key_node, iterable)
+                if key_node.value in self.vocab.judge.item_key_names:  # `for key, value in secrets.items()`
+                    key_taint = key_taint.capped(
+                        "low",
+                        f"`{key_node.value}` takes the keys of a mapping's items: an entry's name, not its value",
+                        ambiguous_only=True,
+                    )
+                return [(key_node.value, key_taint)] + self._items_taints(target.elements[1].value, iterable)
         elif t in (cst.Name, cst.Dict, cst.DictComp):
             keys = self.keys_taint(iterable)
             if keys is not None:
@@ -201,12 +207,7 @@ class CallTaintMixin:
             ):
                 return binding.taint  # what the module's own function returns (else its name says)
         if self._is_payload_call(node):
-            return self._taint_source(
-                self.vocab.payload_category,
-                node,
-                "medium",  # `request.get_json()`
-                reason="what a user sent in a request, passed on whole",
-            )
+            return self._payload_taint(node)  # `request.get_json()`
         if type(func) is cst.Attribute:
             receiver_target = self.resolve(func.value)
             if receiver_target is not None and (receiver_target.startswith("<") or self._is_module(func.value)):

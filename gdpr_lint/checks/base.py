@@ -99,6 +99,10 @@ class CheckContext(Protocol):
     def keyed_taint(self, key_node, value_node) -> "Taint":
         """A value stored under a key: its own data, or what the key names."""
 
+    def labelled(self, taint: "Taint", text: str) -> "Taint":
+        """The taint of a value a message formats after `text`, lowered where the text calls it
+        a thing (`"on repository %s"`: analysis/labels.py)."""
+
     def spread_taint(self, node, keywords) -> "Taint":
         """What `**node` passes under the given keywords, when the dict's keys are known."""
 

@@ -16,6 +16,7 @@ else:
     from gdpr_lint._lazy import cst
 
 from gdpr_lint.analysis.flow import EMPTY
+from gdpr_lint.analysis.labels import percent_labels
 from gdpr_lint.analysis.pii import personal_data_tokens
 from gdpr_lint.checks.answers import Answers
 from gdpr_lint.checks.base import Check
@@ -187,6 +188,7 @@ class ExposureCheck(Check):
         if sink.stream_keywords and not self._to_console(ctx, call, sink):
             return
         numeric = _numeric_arguments(ctx, args)  # `log.debug("%i -> %i", last_token, next_token)`
+        labels = _format_labels(ctx, args)
         for arg in args:
             if arg.star == "**" and isinstance(sink.keywords, frozenset):
                 taint = taint.union(ctx.spread_taint(arg.value, sink.keywords))  # `**kwargs`: its keys
@@ -222,6 +224,8 @@ class ExposureCheck(Check):
                 taint = taint.union(ctx.keyed_taint(key, arg.value) if key is not None else ctx.taint(arg.value))
                 continue
             value = ctx.taint(arg.value)
+            if value and position - 1 in labels:  # `("on repository %s", full_name)`
+                value = ctx.labelled(value, labels[position - 1])
             if value and position in numeric:
                 value = value.capped(
                     "low", "formatted as a number (%d, %i, %f): a count, a position or an id", ambiguous_only=True
@@ -631,6 +635,18 @@ def _numeric_arguments(ctx, args) -> FrozenSet[int]:
         if match.group(2) in "diouxXeEfFgG":
             numeric.add(position)
     return frozenset(numeric)
+
+
+def _format_labels(ctx, args) -> Dict[int, str]:
+    """The text before each placeholder of a literal %-format string (the first positional
+    argument), by the position of the argument it formats (0 the first after the string)."""
+    first = args[0] if args and args[0].keyword is None and not args[0].star else None
+    if first is None or type(first.value) not in (cst.SimpleString, cst.ConcatenatedString, cst.Name):
+        return {}
+    text = ctx.constant(first.value)
+    if text is None or not isinstance(text.value, str) or "%" not in text.value:
+        return {}
+    return percent_labels(text.value)
 
 
 def _is_factory(target: str) -> bool:

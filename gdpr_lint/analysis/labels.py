@@ -1,0 +1,87 @@
+"""What a message calls the value it formats: the word right before a placeholder.
+
+`f"Loaded script {script.full_name}"`, `log.info("notification on repository %s", full_name)`,
+`f"defined in job '{first_name}'"`: the text the developer wrote in front of the value names
+what it is. When that word is one of a category's `exclude-words` (rules/pii.toml: the names
+of code, places and things whose `full_name` is no person's), the value the message formats
+there is a thing's, not the category's: its taint is lowered for those categories only.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, FrozenSet, List, Optional, Tuple
+
+from gdpr_lint.analysis.flow import Taint
+
+# the last word of the text before a placeholder, followed only by spaces, quotes, brackets or
+# `=` (`script {name}`, `job '{name}'`, `repo=%s`); not a `:` (`in database: {user.name}` lists
+# an item of the database, not its name)
+_LAST_WORD = re.compile(r"([A-Za-z]+)[\s'\"`(\[{=]*$")
+_WORDS = re.compile(r"[A-Za-z]+")
+_PLACEHOLDER = re.compile(r"%(\([^)]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])")
+
+
+def thing_label(vocab, text: str) -> Optional[Tuple[str, FrozenSet[str]]]:
+    """(word, categories) when the last word of `text` is an excluding word of categories
+    (credentials aside: a secret has no name to be called by) and no person noun in the text
+    says whose it is (`"user of job %s"`)."""
+    found = _LAST_WORD.search(text[-60:])
+    if found is None:
+        return None
+    word = vocab.fold(found.group(1).lower())
+    if vocab.person_nouns.intersection(vocab.fold(w.lower()) for w in _WORDS.findall(text)):
+        return None
+    categories = frozenset(
+        cid
+        for cid, category in vocab.categories.items()
+        if category.group != "credential" and category.exclude_words.occurs_in([word])
+    )
+    return (word, categories) if categories else None
+
+
+def percent_labels(text: str) -> Dict[int, str]:
+    """The text before each positional %-placeholder of a format string, by position (0-based);
+    {} for a mapping format (`%(name)s`)."""
+    labels: Dict[int, str] = {}
+    position = 0
+    start = 0
+    for match in _PLACEHOLDER.finditer(text):
+        if match.group(2) == "%":
+            continue
+        if match.group(1):
+            return {}
+        labels[position] = text[start : match.start()]
+        position += 1
+        start = match.end()
+    return labels
+
+
+def labelled(vocab, taint: Taint, text: str) -> Taint:
+    """The taint of a value formatted after `text`, lowered where the text calls it a thing."""
+    if not taint:
+        return taint
+    label = thing_label(vocab, text)
+    if label is None:
+        return taint
+    word, categories = label
+    return taint.capped(
+        "low",
+        f"the message calls it a '{word}': the name of a thing, not a person's",
+        categories=categories,
+    )
+
+
+def formatted_parts(parts) -> List[Tuple[str, object]]:
+    """(text before, expression) of each expression of an f-string's parts."""
+    import libcst as cst
+
+    out: List[Tuple[str, object]] = []
+    before = ""
+    for part in parts:
+        if type(part) is cst.FormattedStringText:
+            before += part.value
+        elif type(part) is cst.FormattedStringExpression:
+            out.append((before, part.expression))
+            before = ""
+    return out
