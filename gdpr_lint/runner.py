@@ -238,9 +238,13 @@ def _init_worker(settings_args) -> None:
         from gdpr_lint.semantic.project import ProjectIndex
         from gdpr_lint.summary_cache import SummaryCache
 
-        roots, summaries = project
+        roots, summaries, scratch = project
         cache = SummaryCache(Path(summaries)) if summaries is not None else None
         settings.project = ProjectIndex(roots, settings.kb.tables, cache=cache)
+        if scratch is not None:
+            from gdpr_lint.summary_cache import RunSummaries
+
+            settings.project.shared = RunSummaries(scratch)
 
 
 def _work(item: Tuple[str, str, bool]):
@@ -518,7 +522,6 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
                 progress(1)
         return out
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     # biggest files first so one huge file does not leave a core idle at the end
     order = sorted(range(len(pending)), key=lambda i: -_size(pending[i][0]))
@@ -526,15 +529,46 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
     context = multiprocessing.get_context(method)
     index = getattr(settings, "project", None)
     project = None
+    scratch = _share_summaries(index)
     if index is not None:  # what a spawned worker needs to make the same index
         folder = index.cache.root.parent if index.cache is not None and index.cache.root is not None else None
-        project = (list(index.roots), str(folder) if folder is not None else None)
+        project = (list(index.roots), str(folder) if folder is not None else None, scratch)
     args = ((settings.config,) + tuple(settings.select_args) + (settings.cache_dir,), project)
-    results: Dict[int, tuple] = {}
-    from concurrent.futures.process import BrokenProcessPool
-
     # forked workers inherit it; spawned ones make their own (_init_worker)
     _WORKER_SETTINGS = settings if context.get_start_method() == "fork" else None
+    try:
+        return _pool_run(pending, settings, jobs, use_prefilter, progress, order, context, args)
+    finally:
+        if index is not None and scratch is not None:
+            index.shared = None
+            import shutil
+
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _share_summaries(index) -> Optional[str]:
+    """A scratch folder through which the workers hand each other the module summaries they
+    make (summary_cache.RunSummaries), set on the index the forked workers inherit; None
+    when there is no index or no folder can be made."""
+    if index is None:
+        return None
+    import tempfile
+
+    from gdpr_lint.summary_cache import RunSummaries
+
+    try:
+        scratch = tempfile.mkdtemp(prefix="gdpr-lint-summaries-")
+    except OSError:
+        return None
+    index.shared = RunSummaries(scratch)
+    return scratch
+
+
+def _pool_run(pending, settings, jobs: int, use_prefilter: bool, progress, order, context, args):
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    results: Dict[int, tuple] = {}
     try:
         with ProcessPoolExecutor(
             max_workers=worker_count(jobs, len(pending)), mp_context=context, initializer=_init_worker, initargs=(args,)

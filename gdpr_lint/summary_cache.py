@@ -9,6 +9,7 @@ run, as the result cache is; a pre-commit run reads the few shards its imports f
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Dict, Optional
 
@@ -90,3 +91,45 @@ class ContentDigests:
             except OSError:
                 self._known[path] = None
         return self._known[path]
+
+
+class RunSummaries:
+    """The summaries one run's worker processes made, handed to each other through a scratch
+    folder the run removes at its end: a module that files of both workers import is read
+    and parsed by the first that needs it, not by each (a summary is 2-3 ms of parse, a
+    file here a tenth of that). Keyed by the module's path: within one run a file is taken
+    to be what it was when the run started, as each process's own summaries already are.
+    A missing or unreadable entry is a miss; entries are written atomically."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+
+    def _file(self, path: str, whole: bool) -> str:
+        name = sha256(path.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return os.path.join(self.folder, name + (".w" if whole else ".p"))
+
+    def get(self, path: str, whole: bool = False) -> Optional[tuple]:
+        """(summary,) as another process made it (None: the module has none), or None."""
+        import pickle
+
+        try:
+            with open(self._file(path, whole), "rb") as handle:
+                found = pickle.load(handle)
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+            return None
+        return found if isinstance(found, tuple) and len(found) == 1 else None
+
+    def put(self, path: str, summary: Optional[dict], whole: bool = False) -> None:
+        import pickle
+
+        target = self._file(path, whole)
+        scratch = f"{target}.{os.getpid()}"
+        try:
+            with open(scratch, "wb") as handle:
+                pickle.dump((summary,), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(scratch, target)
+        except (OSError, pickle.PicklingError, RecursionError):
+            try:
+                os.unlink(scratch)
+            except OSError:
+                pass

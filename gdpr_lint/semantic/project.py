@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from gdpr_lint.semantic.callers import Callers
     import ast
 
+    from gdpr_lint.summary_cache import RunSummaries
+
 _MAX_DEPTH = 12
 _MAX_BYTES = 2_000_000  # a bigger file is generated code: not summarised
 
@@ -44,6 +46,7 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
         self.factories: Dict[str, str] = objects.get("factories", {})
         self.instances: Dict[str, str] = objects.get("instances", {})
         self.cache = cache  # a SummaryCache (runner), or None
+        self.shared: Optional[RunSummaries] = None  # what the run's workers made (runner), or None
         self._summaries: Dict[str, Optional[dict]] = {}
         self._files: Dict[Tuple[str, Tuple[str, ...]], Optional[str]] = {}
         self._package_roots: Dict[str, List[str]] = {}
@@ -104,6 +107,11 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
             except RecursionError:
                 summary = self._summaries[path] = None
             return summary
+        shared = self.shared
+        known = (shared.get(path) or shared.get(path, whole=True)) if shared is not None else None
+        if known is not None:  # another worker of the run made it
+            summary = self._summaries[path] = known[0]
+            return summary
         summary = None
         data = _read(path)
         if data is not None:
@@ -113,6 +121,8 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
                 if summary is not None and self.cache is not None:
                     self.cache.put(data, summary)
         self._summaries[path] = summary
+        if shared is not None:
+            shared.put(path, summary, whole=summary is not None and not summary.get("partial"))
         return summary
 
     def every_call_passes(self, path: str, name: str, param: str, position, method: bool) -> Optional[int]:
@@ -401,6 +411,11 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
         return complete(summary, name) if summary is not None else None
 
     def _whole(self, path: str) -> Optional[dict]:
+        shared = self.shared
+        known = shared.get(path, whole=True) if shared is not None else None
+        if known is not None:  # another worker of the run made it
+            summary = self._summaries[path] = known[0]
+            return summary
         summary = None
         data = _read(path)
         if data is not None:
@@ -410,6 +425,8 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
                 if summary is not None and self.cache is not None:
                     self.cache.put(data, summary)
         self._summaries[path] = summary
+        if shared is not None:
+            shared.put(path, summary, whole=True)
         return summary
 
     def param_sinks(self, path: str, name: str, sinks) -> list:
