@@ -74,7 +74,7 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
         return [], [FileError(display, f"expressions nested more than {MAX_DEPTH} levels deep; file not checked")]
     from gdpr_lint.engine.analyze import analyze_source  # libcst is imported only when a file needs parsing
 
-    project = _file_project(settings, tree, path, display)
+    project = _file_project(settings, tree, path, display, data)
     reduce = token_filter is not None and tree is not None
     source, origin = relevant_blocks(text, token_filter, tree) if reduce else (text, None)
     del tree
@@ -84,14 +84,15 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
         source, display, settings, problem, origin=origin, original=text, checks=checks, project=project
     )
     if project is not None:
-        project.index.forget_tree(project.path)  # not summarised by now: nothing asked for it
+        project.index.forget_tree(project.path)
         if project.deps:
             project.index.deps_of[display] = project.deps - {project.path}
     return FileFindings.of(outcome.findings, outcome.observations), outcome.errors
 
 
-def _file_project(settings, tree, path: Optional[str], display: str):
-    """The project index as this file sees it, its own summary made from CPython's tree."""
+def _file_project(settings, tree, path: Optional[str], display: str, data: bytes):
+    """The project index as this file sees it, its own summary made from CPython's tree
+    (parsed from `data`, the file's bytes)."""
     if tree is None:
         return None
     from gdpr_lint.semantic.project import ProjectIndex
@@ -104,7 +105,7 @@ def _file_project(settings, tree, path: Optional[str], display: str):
         path = path or display
 
     project = FileProject(index, path, display)
-    index.register(project.path, tree)
+    index.register(project.path, tree, data if index is getattr(settings, "project", None) else None)
     return project
 
 

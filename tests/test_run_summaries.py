@@ -108,3 +108,42 @@ def test_parallel_run_shares_summaries_and_removes_the_folder(monkeypatch, tmp_p
     assert run(2) == alone
     assert len(made) == 1 and not Path(made[0]).exists()
     assert kept  # the workers' summaries went through the folder
+
+
+def test_a_checked_file_that_used_its_own_summary_keeps_it_as_read_from_the_file(tmp_path):
+    """A file whose check asked for its own summary (its code uses its module's names): when
+    the check ends, the partial summary made from its tree is kept and shared, equal to the
+    one made from its bytes, so a file importing it later parses it no more. A file whose
+    check did not ask keeps nothing."""
+    import ast
+
+    from gdpr_lint.semantic.project import _summarize_bytes
+
+    project, store = tmp_path / "proj", tmp_path / "store"
+    project.mkdir()
+    store.mkdir()
+    source = (
+        "import logging\n"
+        "log = logging.getLogger(__name__)\n"
+        "def notify(address):\n"
+        "    log.info('sent to %s', address)\n"
+        "class Mailer:\n"
+        "    def send(self, to):\n"
+        "        notify(to)\n"
+    ).encode()
+    used, unused = project / "used.py", project / "unused.py"
+    used.write_bytes(source)
+    unused.write_bytes(source)
+    index = _index(project, store)
+    for path in (used, unused):
+        index.register(str(path), ast.parse(source), source)
+    lazy = index.summary(str(used))
+    assert "_lazy" in lazy and index.function_summary(str(used), "notify")["flows"]
+    for path in (used, unused):
+        index.forget_tree(str(path))
+        path.unlink()  # what follows is answered without the files
+    expected = _summarize_bytes(source)
+    assert expected is not None and expected["partial"]
+    assert index.summary(str(used)) == expected
+    assert index.shared is not None and index.shared.get(str(used)) == (expected,)
+    assert index.summary(str(unused)) is None  # read from the file, which is gone

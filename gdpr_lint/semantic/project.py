@@ -57,6 +57,7 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
         self._active: Set[tuple] = set()
         self.deps_of: Dict[str, Set[str]] = {}  # display path of a checked file -> files its answers read
         self._trees: Dict[str, ast.Module] = {}  # files being checked: their tree, summarised when first asked
+        self._data: Dict[str, bytes] = {}  # files being checked: their bytes
         self._tables = tables
         self._methods: Optional[frozenset] = None
         self._callers: Optional[Callers] = None  # made when first asked
@@ -71,12 +72,15 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
 
     # ---- summaries --------------------------------------------------------------------
 
-    def register(self, path: str, tree: ast.Module) -> None:
+    def register(self, path: str, tree: ast.Module, data: Optional[bytes] = None) -> None:
         """A file being checked: its summary is made from the tree the runner parsed, if
-        and when something asks for it."""
+        and when something asks for it. `data`: the file's bytes the tree was parsed from,
+        when they are the file's on disk (a summary made from it may then outlive the check)."""
         path = os.path.abspath(path)
         self._summaries.pop(path, None)
         self._trees[path] = tree
+        if data is not None:
+            self._data[path] = data
         self.own_functions[path] = frozenset(
             node.name
             for node in getattr(tree, "body", ())
@@ -84,21 +88,32 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
         )
 
     def forget_tree(self, path: str) -> None:
-        """The file's check is done: its tree goes, and so does a summary that holds it (a
-        file importing this one later reads its summary from the file)."""
+        """The file's check is done: its tree goes, and so does a summary that holds it.
+        A file whose summary its own check asked for (its code uses its own module's names)
+        is one other files are likely to import too: its partial summary, as made from the
+        file's bytes, is made from the tree now (a tenth of a parse) and kept, and handed to
+        the run's other workers; any other file importing this one later reads it from the
+        file."""
         path = os.path.abspath(path)
-        self._trees.pop(path, None)
+        tree = self._trees.pop(path, None)
+        data = self._data.pop(path, None)
         self.own_functions.pop(path, None)
         summary = self._summaries.get(path)
         if summary is not None and "_lazy" in summary:
             del self._summaries[path]  # the answers it gave stay: the file is the same
+            if tree is not None and data is not None and len(data) <= _MAX_BYTES:
+                partial = self._summaries[path] = _partial(tree)
+                if self.shared is not None:
+                    self.shared.put(path, partial)
+                if partial is not None and self.cache is not None and self.cache.get(data) is None:
+                    self.cache.put(data, partial)  # (a whole one cached is kept)
 
     def summary(self, path: str) -> Optional[dict]:
         for deps in self._deps:
             deps.add(path)
         if path in self._summaries:
             return self._summaries[path]
-        tree = self._trees.pop(path, None)
+        tree = self._trees.get(path)
         if tree is not None or self.local_only:
             from gdpr_lint.semantic.summary import summarize
 
@@ -592,11 +607,22 @@ def _summarize_bytes(data: bytes, whole: bool = False) -> Optional[dict]:
             tree = ast.parse(text)
     except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
         return None
+    if not whole:
+        return _partial(tree)
     try:
-        summary = summarize(tree, lazy=not whole)
+        return summarize(tree)
     except RecursionError:
         return None
-    if not whole:
-        del summary["_lazy"]
-        summary["partial"] = True
+
+
+def _partial(tree: ast.Module) -> Optional[dict]:
+    """A module's partial summary: its module-level names and what its functions return."""
+    from gdpr_lint.semantic.summary import summarize
+
+    try:
+        summary = summarize(tree, lazy=True)
+    except RecursionError:
+        return None
+    del summary["_lazy"]
+    summary["partial"] = True
     return summary
