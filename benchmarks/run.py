@@ -252,6 +252,7 @@ def build_cases(args, gdpr_argv, gdpr_env, gdpr_ok: bool, others=()) -> List[Cas
         add(Case("gdpr-lint cold", gdpr_argv + ["check", "--no-cache", "--format", "json", "."], corpus, gdpr_env))
     for name, argv, env in others:
         add(Case(f"gdpr-lint cold [{name}]", argv + ["check", "--no-cache", "--format", "json", "."], corpus, env))
+    if gdpr_ok:
         add(Case("gdpr-lint warm", gdpr_argv + ["check", "--format", "json", "."], corpus, gdpr_env))
         # the inventory comes from the same walk as check: it must cost no more (issue 18)
         add(
