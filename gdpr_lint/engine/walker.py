@@ -28,6 +28,19 @@ from gdpr_lint.syntax.nodes import (
 )
 
 
+def _sole_value(stmt, kinds):
+    """The value of a block's only statement (`try:` with one line), when it is one of `kinds`
+    (an assignment, an expression, a return); else None."""
+    body = stmt.body
+    if type(body) is not cst.IndentedBlock or len(body.body) != 1:
+        return None
+    line = body.body[0]
+    if type(line) is not cst.SimpleStatementLine or len(line.body) != 1:
+        return None
+    small = line.body[0]
+    return getattr(small, "value", None) if type(small) in kinds else None
+
+
 def _names_in(node):
     """The names an expression reads (not attribute names, keywords or lambda parameters)."""
     stack = [node]
@@ -460,15 +473,8 @@ class Walker(Context):
         (`ip = ipaddress.ip_address(source_ip)`, [pii.flow] parsers): its handler of the parse
         error runs when the value is no such thing (an unparsable text is no IP address)."""
         parsers = self.vocab.parsers
-        body = stmt.body
-        if not parsers or type(body) is not cst.IndentedBlock or len(body.body) != 1:
-            return frozenset()
-        line = body.body[0]
-        if type(line) is not cst.SimpleStatementLine or len(line.body) != 1:
-            return frozenset()
-        small = line.body[0]
-        value = getattr(small, "value", None)
-        if type(small) not in (cst.Assign, cst.AnnAssign, cst.Expr) or type(value) is not cst.Call:
+        value = _sole_value(stmt, (cst.Assign, cst.AnnAssign, cst.Expr)) if parsers else None
+        if type(value) is not cst.Call:
             return frozenset()
         category = parsers.get(self.resolve_call(value.func) or "")
         if category is None or not value.args or value.args[0].keyword is not None:
@@ -480,16 +486,7 @@ class Walker(Context):
         """(key, UNKNOWN) for a `try` whose body is one lookup by key (`session = await
         self.store.get_session(session_id)`): its handler of a lookup error runs when the key
         names nothing stored."""
-        body = stmt.body
-        if type(body) is not cst.IndentedBlock or len(body.body) != 1:
-            return frozenset()
-        line = body.body[0]
-        if type(line) is not cst.SimpleStatementLine or len(line.body) != 1:
-            return frozenset()
-        small = line.body[0]
-        value = getattr(small, "value", None)
-        if type(small) not in (cst.Assign, cst.AnnAssign, cst.Expr, cst.Return):
-            return frozenset()
+        value = _sole_value(stmt, (cst.Assign, cst.AnnAssign, cst.Expr, cst.Return))
         if type(value) is cst.Await:
             value = value.expression
         if type(value) is not cst.Call:
