@@ -95,14 +95,28 @@ def summarize_class(
 
 def _base_init_params(init: "ast.FunctionDef | ast.AsyncFunctionDef") -> Optional[List[str]]:
     """The parameters of `__init__` that its call of the base's `__init__` is given (in any
-    argument, whole or inside text), when it makes one (`super().__init__("Interactive auth
-    not yet complete")` gives []): for an exception, what its text can show. None when it
-    makes no such call (an exception's text then shows every argument of the constructor)."""
+    argument, whole, inside text, or through a local or `self.x` the method built from them:
+    `message = f"... {user}"; super().__init__(message)`), when it makes one (`super().__init__(
+    "Interactive auth not yet complete")` gives []): for an exception, what its text can show.
+    None when it makes no such call (an exception's text then shows every argument)."""
     args = init.args
     params = {a.arg for a in args.posonlyargs + args.args[1:] + args.kwonlyargs}
     for extra in (args.vararg, args.kwarg):
         if extra is not None:
             params.add(extra.arg)
+    # what each local or attribute of the method is built from, to a fixpoint
+    built: Dict[str, set] = {}
+    assignments = []
+    for inner in ast.walk(init):
+        if isinstance(inner, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and inner.value is not None:
+            targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
+            names = [_held(t) for t in targets]
+            assignments.append(([n for n in names if n], inner.value))
+    for _ in range(4):
+        for names, value in assignments:
+            reached = _reads(value, params, built)
+            for name in names:
+                built.setdefault(name, set()).update(reached)
     for inner in ast.walk(init):
         if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute)):
             continue
@@ -115,9 +129,30 @@ def _base_init_params(init: "ast.FunctionDef | ast.AsyncFunctionDef") -> Optiona
             continue
         used: set = set()
         for arg in list(inner.args) + [k.value for k in inner.keywords]:
-            used.update(n.id for n in ast.walk(arg) if isinstance(n, ast.Name) and n.id in params)
+            used.update(_reads(arg, params, built))
         return sorted(used)
     return None
+
+
+def _held(target) -> str:
+    """`message` or `self.message` (as `.message`): what an assignment target names."""
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+        return "." + target.attr
+    return ""
+
+
+def _reads(node, params: set, built: Dict[str, set]) -> set:
+    """The parameters an expression reads, directly or through what `built` says."""
+    out: set = set()
+    for inner in ast.walk(node):
+        name = inner.id if isinstance(inner, ast.Name) else _held(inner) if isinstance(inner, ast.Attribute) else ""
+        if name in params:
+            out.add(name)
+        elif name in built:
+            out.update(built[name])
+    return out
 
 
 def _switches(init, assigned, switches: Dict[str, list]) -> None:
