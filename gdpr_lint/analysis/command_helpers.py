@@ -44,8 +44,16 @@ class _Unit:
         self.escapes = False  # named without being called: called from elsewhere
         self.input: FrozenSet[str] = frozenset()
         self.fed: FrozenSet[str] = frozenset()
-        self.assigned: Set[str] = _assigned(node)
+        self._assigned: Optional[Set[str]] = None
         self.namespaces: Set[str] = set()
+
+    @property
+    def assigned(self) -> Set[str]:
+        """The names the body binds: worked out when first asked, only in a module with a
+        command (most modules have none, and this walks the whole body)."""
+        if self._assigned is None:
+            self._assigned = _assigned(self.node)
+        return self._assigned
 
 
 def fed_parameters(walker, node: cst.FunctionDef) -> FrozenSet[str]:

@@ -45,6 +45,8 @@ class Callers:
         """(the number of calls, if there is at least one and each passes `param`, else None;
         the files that spell `name`). `position`: the parameter's index among the positional
         ones as the function is declared (a method's counts `self`), None if keyword-only."""
+        if name.startswith("__"):
+            return None, ()  # `__init__`: called as its class, not by name
         key = (path, name, param, position, method)
         answer = self._answers.get(key)
         if answer is None:

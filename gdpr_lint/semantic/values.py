@@ -4,6 +4,7 @@ visible (literals, names bound once, arithmetic, f-strings, environment defaults
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, FrozenSet, Optional
 
 import libcst as cst
@@ -14,6 +15,12 @@ from gdpr_lint.syntax.nodes import string_value
 if TYPE_CHECKING:
     from gdpr_lint.semantic.project_use import FileProject
     from gdpr_lint.semantic.scope import Scope
+
+# a default worth asking the project's callers about: a host, a URL or a region id
+# (`api.openai.com`, `https://...`, `us-east-1`, `westus2`), not `"/"`, `"GET"` or `"default"`
+_DESTINATION_LIKE = re.compile(
+    r"(?:[a-z][a-z0-9+.-]*://)?[\w-]+(?:\.[\w-]+)+|[a-z]{2,}(?:-[a-z0-9]+){1,3}$|[a-z]+\d$", re.I
+)
 
 _NUMBER_OPS = {
     cst.Add: lambda a, b: a + b,
@@ -211,7 +218,7 @@ class ValuesMixin:
                     inner = self.constant(param.default)
                     if inner is None or not inner.value or not isinstance(inner.value, str):
                         return None
-                    if self._default_never_used(scope, param):
+                    if _DESTINATION_LIKE.match(inner.value) and self._default_never_used(scope, param):
                         return None
                     return Const(inner.value, note=f"the default of parameter {node.value}")
             return None
