@@ -54,6 +54,8 @@ class CallTaintMixin:
             reason: Optional[str] = None,
         ) -> Taint: ...
         def _weak_digest_taint(self, call: cst.Call) -> Taint: ...
+        def callee_passes(self, call: cst.Call, target: Optional[str]) -> Optional[Taint]: ...
+        project: Any
         def constant(self, node, _depth: int = 0) -> Optional[Const]: ...
         def resolve(self, node) -> Optional[str]: ...
         def taint(self, node) -> Taint: ...
@@ -198,6 +200,14 @@ class CallTaintMixin:
         obtained = self._obtained_taint(node, target, name)  # a prompt, a secret setting, an alias
         if obtained is not None:
             return obtained
+        result = self._call_result_taint(node, func, target, name)
+        if self.project is not None and node.args:
+            passed = self.callee_passes(node, target)  # a project helper that gives its argument back
+            if passed is not None:
+                return passed.union(result)
+        return result
+
+    def _call_result_taint(self, node: cst.Call, func, target: Optional[str], name: str) -> Taint:
         if type(func) is cst.Name and target is None:
             binding = self.scope.lookup(func.value)
             if (

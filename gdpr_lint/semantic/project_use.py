@@ -348,6 +348,37 @@ class ProjectMixin:
             return None
         return project.ask(project.index.exception_text, form, project.path)
 
+    def callee_passes(self, call: cst.Call, target: Optional[str]) -> Optional["Taint"]:
+        """The data a call of a project function gives back of its arguments: those passed for
+        a parameter its `return`s give back whole (`remove_linebreaks(username)` with `return
+        value.replace("\\n", "")`). None when the callee is not a project function or gives
+        back none of the arguments this call passes with data."""
+        project = self.project
+        if project is None or not call.args:
+            return None
+        form = self._method_form(call.func) or self._callee_form(call.func, target)
+        if form is None:
+            return None
+        carrying = [(arg, self.taint(arg.value)) for arg in call.args if not arg.star]
+        if not any(taint for _, taint in carrying):
+            return None  # judged before any summary is read
+        index = project.index
+        found = project.ask(index.function, form, project.path)
+        if found is None:
+            return None
+        path, name, shift = found
+        summary = project.ask(index.function_summary, path, name)
+        passes = summary.get("passes") if summary is not None else None
+        if not passes:
+            return None
+        params = summary["params"][shift:]
+        result = None
+        for position, (arg, taint) in enumerate(carrying):
+            param = arg.keyword.value if arg.keyword is not None else (params[position] if position < len(params) else None)
+            if taint and param in passes:
+                result = taint if result is None else result.union(taint)
+        return result
+
     def callee_flows(self, call: cst.Call, target: Optional[str], sinks) -> List[Tuple]:
         """Where a called project function sends the arguments of this call:
         [(argument node, parameter, rule, verb, callee, steps)], steps being (path shown,

@@ -50,7 +50,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Dict, List, Optional, Set
 
-VERSION = 6
+VERSION = 7
 _TEXT_METHODS = frozenset(
     (
         "format",
@@ -158,9 +158,8 @@ def complete(summary: dict, name: str) -> Optional[dict]:
     return function
 
 
-def _returns(body, shaper: "_Shaper") -> List[list]:
-    """The forms the function's `return` statements give (statements only: cheap)."""
-    out: List[list] = []
+def _statements(body) -> list:
+    """The statements of a function's body, also those in its blocks (not nested functions)."""
     statements = []
     stack = list(body)
     while stack:
@@ -175,6 +174,30 @@ def _returns(body, shaper: "_Shaper") -> List[list]:
                 stack.extend(handler.body)
             stack.extend(stmt.orelse)
             stack.extend(stmt.finalbody)
+    return statements
+
+
+def _passes(statements, params: List[str]) -> List[str]:
+    """The parameters the function's `return`s give back whole (`return value.strip()`,
+    `return f"<{addr}>"`, `clean = addr.replace("\\n", ""); return clean`): a call's result
+    carries what the call passes for them. Statements only, in source order, and the same
+    in a partial and a whole summary (a result never depends on which one a cache holds)."""
+    shaper = _Shaper({}, set())
+    shaper.carriers = {name: {name} for name in params}
+    out: Set[str] = set()
+    for stmt in sorted(statements, key=lambda s: s.lineno):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            name = stmt.targets[0].id
+            carried = shaper.carried(stmt.value)
+            shaper.carriers[name] = carried if name in params else shaper.carriers.get(name, set()) | carried
+        elif isinstance(stmt, ast.Return) and stmt.value is not None:
+            out |= shaper.carried(stmt.value)
+    return sorted(out)
+
+
+def _returns(statements, shaper: "_Shaper") -> List[list]:
+    """The forms the function's `return` statements give (statements only: cheap)."""
+    out: List[list] = []
     if not shaper.locals:  # `client = redis.Redis(...)` then `return client` / `yield client`
         counts: Dict[str, int] = {}
         for stmt in statements:
@@ -216,9 +239,13 @@ def _function_head(node, module_shaper: "_Shaper") -> dict:
     shaper = _Shaper(module_shaper.imports, module_shaper.module_names)
     shaper.params = set(head["params"] + head["kwonly"])
     shaper.annotated = _annotated_params(args, module_shaper)
-    returns = _returns(node.body, shaper)
+    statements = _statements(node.body)
+    returns = _returns(statements, shaper)
     if returns:
         head["returns"] = returns
+    passes = _passes(statements, head["params"] + head["kwonly"])
+    if passes:
+        head["passes"] = passes
     return head
 
 
@@ -415,6 +442,14 @@ class _Shaper:
                 for arg in node.args:
                     out |= self.carried(arg, depth + 1)
                 return out
+            if (  # `value.replace("\n", "")`: a literal taken out (a secret replaced is redacted)
+                isinstance(func, ast.Attribute)
+                and func.attr == "replace"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                return self.carried(func.value, depth + 1)
             if isinstance(func, ast.Attribute) and func.attr in _TEXT_METHODS:
                 out = self.carried(func.value, depth + 1)
                 for arg in node.args:
@@ -590,9 +625,13 @@ def _function(node, module_shaper: _Shaper) -> dict:
                 exc = shaper.form(current.exc.func)
                 raises.append([exc, sorted(params), current.lineno])
     summary = {"line": node.lineno, "params": positional, "kwonly": keyword_only}
-    returns = _returns(node.body, shaper)
+    statements = _statements(node.body)
+    returns = _returns(statements, shaper)
     if returns:
         summary["returns"] = returns
+    passes = _passes(statements, positional + keyword_only)
+    if passes:
+        summary["passes"] = passes
     if flows:
         summary["flows"] = flows
     if raises:
