@@ -374,7 +374,9 @@ class ProjectMixin:
         params = summary["params"][shift:]
         result = None
         for position, (arg, taint) in enumerate(carrying):
-            param = arg.keyword.value if arg.keyword is not None else (params[position] if position < len(params) else None)
+            param = (
+                arg.keyword.value if arg.keyword is not None else (params[position] if position < len(params) else None)
+            )
             if taint and param in passes:
                 result = taint if result is None else result.union(taint)
         return result

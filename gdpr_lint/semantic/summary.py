@@ -69,6 +69,7 @@ _TEXT_METHODS = frozenset(
     )
 )
 _TEXT_FUNCTIONS = frozenset(("str", "repr", "format", "f"))
+_ITEMS = (ast.Tuple, ast.List)
 _ENV_GETTERS = frozenset(("os.getenv", "os.environ.get", "environ.get", "getenv"))
 
 
@@ -190,8 +191,8 @@ def _passes(statements, params: List[str]) -> List[str]:
             name = stmt.targets[0].id
             carried = shaper.carried(stmt.value)
             shaper.carriers[name] = carried if name in params else shaper.carriers.get(name, set()) | carried
-        elif isinstance(stmt, ast.Return) and stmt.value is not None:
-            out |= shaper.carried(stmt.value)
+        elif isinstance(stmt, ast.Return) and stmt.value is not None and not isinstance(stmt.value, _ITEMS):
+            out |= shaper.carried(stmt.value)  # (a tuple's items are unpacked one by one: not followed)
     return sorted(out)
 
 
