@@ -14,48 +14,18 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Set
+from typing import List, Optional, Set
 
 from gdpr_lint._lazy import cst as _cst
 from gdpr_lint.analysis import classes
 from gdpr_lint.checks.base import keyword as _keyword_arg
-
-if TYPE_CHECKING:
-    from gdpr_lint.checks.residency import Value, _FileState, _Patterns
-    from gdpr_lint.checks.residency_catalog import Catalog
+from gdpr_lint.checks.residency_judge import RegionJudge
+from gdpr_lint.checks.residency_state import Value, dotted
 
 
-def _dotted(node) -> Optional[str]:
-    from gdpr_lint.syntax.nodes import dotted_name
-
-    return dotted_name(node)
-
-
-def _value(value, origin):
-    from gdpr_lint.checks.residency import Value  # the check's own value type (it imports this module)
-
-    return Value(value, origin)
-
-
-class InfrastructureMixin:
-    """Methods of ResidencyCheck (which provides _file, _const, _targets, _arg, _judge_region,
-    sinks, catalog and the global_* patterns)."""
-
-    if TYPE_CHECKING:  # provided by ResidencyCheck
-        catalog: Catalog
-        sinks: _Patterns
-        class_sinks: List[dict]
-        global_resources: _Patterns
-        global_neutral: _Patterns
-        global_stack_words: FrozenSet[str]
-        enums: Dict[str, dict]
-        _holder: bool
-
-        def _file(self, ctx) -> _FileState: ...
-        def _targets(self, ctx, call, target) -> List[str]: ...
-        def _const(self, ctx, expr) -> Optional[Value]: ...
-        def _arg(self, ctx, call, path: str): ...
-        def _judge_region(self, ctx, node, provider, text, origin, path, sink, done) -> bool: ...
+class InfrastructureRules(RegionJudge):
+    """The residency check's knowledge of stacks, providers and loops, over the judgements of
+    RegionJudge."""
 
     # --- stacks and providers of global resources ---------------------------------------------
     def _class_targets(self, ctx, call) -> List[str]:
@@ -131,7 +101,7 @@ class InfrastructureMixin:
             if is_global:
                 self._file(ctx).global_nodes.add(id(env))
         elif type(env) in (_cst.Name, _cst.Attribute):
-            self._file(ctx).uses.setdefault(_dotted(env) or "", []).append(is_global)
+            self._file(ctx).uses.setdefault(dotted(env) or "", []).append(is_global)
 
     def _note_provider_use(self, ctx, call, targets) -> None:
         """`provider=us_east` on a resource (also in `opts=ResourceOptions(provider=...)` or
@@ -161,7 +131,7 @@ class InfrastructureMixin:
         is_global = bool(self.global_resources.match(targets))
         for ref in refs:
             if type(ref) in (_cst.Name, _cst.Attribute):
-                self._file(ctx).uses.setdefault(_dotted(ref) or "", []).append(is_global)
+                self._file(ctx).uses.setdefault(dotted(ref) or "", []).append(is_global)
 
     @staticmethod
     def _bound_name(ctx, call) -> Optional[str]:
@@ -171,9 +141,9 @@ class InfrastructureMixin:
             return None
         for small in stmt.body:
             if type(small) is _cst.Assign and small.value is call and len(small.targets) == 1:
-                return _dotted(small.targets[0].target)
+                return dotted(small.targets[0].target)
             if type(small) is _cst.AnnAssign and small.value is call:
-                return _dotted(small.target)
+                return dotted(small.target)
         return None
 
     def _check_comprehension(self, ctx, comp, done: Set[tuple]) -> None:
@@ -185,7 +155,7 @@ class InfrastructureMixin:
         items = self._const(ctx, loop.iter)
         if items is None or not isinstance(items.value, (list, tuple)):
             return
-        origin = items.origin or _dotted(loop.iter) or "the items looped over"
+        origin = items.origin or dotted(loop.iter) or "the items looped over"
         for sink in self.sinks.match(self._targets(ctx, elt, ctx.resolve_call(elt.func))):
             for path in sink.get("args", ()):
                 expr = self._arg(ctx, elt, path)
@@ -217,7 +187,7 @@ class InfrastructureMixin:
         text = re.sub(r"(?<=[a-z])(\d+)$", r"-\1", member.lower().replace("_", "-"))
         if self.catalog.lookup(provider, text) is None and self.catalog.lookup(provider, text + "-1") is not None:
             text += "-1"
-        return [_value(text, f"{_dotted(expr) or target}")]
+        return [Value(text, f"{dotted(expr) or target}")]
 
     def _loop_items(self, ctx, expr) -> list:
         """`location=cluster["location"]` in `for cluster in CLUSTERS:` over a constant list of
@@ -229,8 +199,8 @@ class InfrastructureMixin:
             items = self._const(ctx, iterable) if iterable is not None else None
             if items is None or not isinstance(items.value, (list, tuple)):
                 return []
-            source = items.origin or _dotted(iterable) or "the items looped over"
-            return [_value(item, f"{source}, looped over") for item in items.value if isinstance(item, str)]
+            source = items.origin or dotted(iterable) or "the items looped over"
+            return [Value(item, f"{source}, looped over") for item in items.value if isinstance(item, str)]
         if (
             type(expr) is not _cst.Subscript
             or type(expr.value) is not _cst.Name
@@ -243,9 +213,9 @@ class InfrastructureMixin:
         key = self._const(ctx, expr.slice[0].slice.value)
         if items is None or key is None or not isinstance(items.value, (list, tuple)):
             return []
-        source = items.origin or _dotted(iterable) or "the items looped over"
+        source = items.origin or dotted(iterable) or "the items looped over"
         return [
-            _value(item[key.value], f"{source}, looped over")
+            Value(item[key.value], f"{source}, looped over")
             for item in items.value
             if isinstance(item, dict) and key.value in item
         ]
