@@ -10,7 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from gdpr_lint.checks.retention import CHECK, split_words
+from gdpr_lint.checks.retention import CHECK
+from gdpr_lint.checks.retention_state import split_words
 from retention_fake import FakeContext
 
 if sys.version_info >= (3, 11):
