@@ -15,7 +15,7 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from gdpr_lint import _regex_cache as regex_cache
-from gdpr_lint import engine, prefilter
+from gdpr_lint import engine, prefilter, prefilter_blocks
 from gdpr_lint.config import Config
 from gdpr_lint.settings import RunSettings
 
@@ -83,13 +83,13 @@ def test_narrowed_filter_decides_blocks_as_the_full_one(path, token_filter):
         return
     narrow = token_filter.narrowed(text)
     tree = ast.parse(text)
-    lines = prefilter.python_lines(text)
+    lines = prefilter_blocks.python_lines(text)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
     for node in ast.walk(tree):
         if isinstance(node, ast.stmt):
-            first, last = prefilter._span(node)
+            first, last = prefilter_blocks._span(node)
             block = "".join(lines[first - 1 : last])
             expected = token_filter.passes(block)
             assert narrow.passes(block) == expected, (path, first)
@@ -102,14 +102,14 @@ def test_filter_decides_blocks_as_its_specification(path, token_filter):
     window around each anchor: none of it may change what a block's text decides."""
     text = path.read_text(encoding="utf-8")
     narrow = token_filter.narrowed(text)
-    lines = prefilter.python_lines(text)
+    lines = prefilter_blocks.python_lines(text)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
     assert narrow.passes_span(0, len(text)) == reference_filter_passes(token_filter, text), path
     for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.stmt):
-            first, last = prefilter._span(node)
+            first, last = prefilter_blocks._span(node)
             block = "".join(lines[first - 1 : last])
             assert narrow.passes_span(starts[first - 1], starts[last]) == reference_filter_passes(
                 token_filter, block
@@ -357,7 +357,7 @@ def test_one_imported_name_with_a_token_does_not_keep_every_block_using_its_neig
         "def keys(k: KeyT):\n    return [k]\n\n\n"
         "def emails(e: EmailT):\n    return [e]\n"
     )
-    kept, origin = prefilter.relevant_blocks(text, token_filter)
+    kept, origin = prefilter_blocks.relevant_blocks(text, token_filter)
     assert "def emails" in kept and "def keys" not in kept
     assert [origin[i] for i, line in enumerate(kept.splitlines()) if line.startswith("def ")] == [8]
 
@@ -367,7 +367,7 @@ def test_a_module_path_with_a_token_keeps_the_blocks_using_its_names(token_filte
         "from azure.mgmt.storage import StorageManagementClient\n\n\n"
         "def make(credential, subscription):\n    return StorageManagementClient(credential, subscription)\n"
     )
-    assert prefilter.relevant_blocks(text, token_filter) == (text, None)
+    assert prefilter_blocks.relevant_blocks(text, token_filter) == (text, None)
 
 
 def test_dropped_blocks_keep_line_numbers_and_suppressions():
@@ -408,7 +408,7 @@ def test_offsets_survive_letters_whose_lower_case_is_longer(token_filter):
     still be offsets into the file, or the blocks after such a letter are misjudged."""
     text = "NAME = 'İİİİİİİİİİİİİİİİİİİİİİİİİİİİİİ'\nuser_email = form.cleaned_data\nx = 1\n"
     narrow = token_filter.narrowed(text)
-    lines = prefilter.python_lines(text)
+    lines = prefilter_blocks.python_lines(text)
     second = len(lines[0])
     third = second + len(lines[1])
     assert narrow.passes_span(second, third)
@@ -435,12 +435,12 @@ def test_a_large_literal_table_is_not_parsed_but_the_code_beside_it_is():
         "PLACES = (\n" + rows + ")\n\n\ndef signup(user):\n    logger.info('signup %s', user.email)\n"
     )
     settings = RunSettings(Config())
-    kept, origin = prefilter.relevant_blocks(source, settings.prefilter.narrowed(source))
+    kept, origin = prefilter_blocks.relevant_blocks(source, settings.prefilter.narrowed(source))
     assert "PLACES" not in kept and "REGIONS" in kept and "Sample Place" not in kept
     findings, _ = check_data(source.encode(), "places.py", settings, use_prefilter=True)
     assert [(f.rule, f.line) for f in findings] == [("GDPR101", 2510)]
     calls = source.replace("    ('US-", "    make('US-")
-    kept, _ = prefilter.relevant_blocks(calls, settings.prefilter.narrowed(calls))
+    kept, _ = prefilter_blocks.relevant_blocks(calls, settings.prefilter.narrowed(calls))
     assert "PLACES" in kept  # calls are code, not a table
 
 
