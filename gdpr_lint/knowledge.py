@@ -16,7 +16,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 from gdpr_lint._lazy import sha256
 from gdpr_lint._records import fields
 from gdpr_lint.model import SEVERITIES, Rule
-from gdpr_lint.pack_schema import PackError, validate_pack, validate_references
+from gdpr_lint.pack_schema import validate_pack, validate_references
+from gdpr_lint.pack_spec import PackError
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from gdpr_lint.knowledge import KnowledgeError, builtin_rules_dir, load
-from gdpr_lint.pack_schema import PackError, validate_pack
+from gdpr_lint.pack_schema import validate_pack
+from gdpr_lint.pack_spec import PackError
 
 try:
     import tomllib

@@ -1,0 +1,263 @@
+"""The rule-pack schema of the personal-data vocabularies ([pii]), objects ([objects]) and the
+exposure family ([exposure]): one entry per key, as gdpr_lint.pack_schema explains."""
+
+from __future__ import annotations
+
+from gdpr_lint.pack_spec import (
+    BOOL,
+    INT,
+    POSITION,
+    SEVERITY,
+    STR,
+    STRS,
+    Int,
+    ListOf,
+    MapOf,
+    OneOf,
+    Table,
+)
+
+PII = Table(
+    {
+        "person-nouns": STRS,
+        "meta-suffixes": STRS,
+        "meta-containers": STRS,
+        "meta-prefixes": STRS,
+        "sanitized-words": STRS,
+        "entry-points": MapOf(STR),  # class base or `@decorator` -> the kind of field (inventory)
+        "categories": MapOf(
+            Table(
+                {
+                    "label": STR,
+                    "group": STR,
+                    "severity": SEVERITY,
+                    "phrases": STRS,
+                    "bare-phrases": STRS,
+                    "types": STRS,
+                    "exclude-words": STRS,
+                    "exclude-scope-words": STRS,
+                    "exclude-scope-phrases": STRS,
+                    "context-phrases": MapOf(STRS),
+                }
+            )
+        ),
+        #: how a value is obtained (rules/pii_sources.toml)
+        "sources": Table(
+            {
+                "getter-verbs": STRS,
+                "config-words": STRS,
+                "config-key-groups": STRS,
+                "config-key-keywords": STRS,
+                "constant-name-words": STRS,
+                "settings-modules": STRS,
+                "secret-prompts": STRS,
+                "prompt-functions": STRS,
+                "hidden-input-keywords": STRS,
+                "prompt-keywords": STRS,
+                "secret-category": STR,
+                "prompt-max-words": Int(minimum=1),
+                "returns": MapOf(STR),
+            }
+        ),
+        "request-sources": Table(
+            {
+                "attributes": STRS,
+                "bases": STRS,
+                "payload-attributes": STRS,
+                "payload-methods": STRS,
+                "payload-names": STRS,
+                "thing-resources": STRS,
+                "payload-handler-params": MapOf(STR),
+                "payload-category": STR,
+                "user-attributes": STRS,
+                "user-category": STR,
+            }
+        ),
+        "sanitizers": Table({"words": STRS, "functions": STRS}),
+        "weak-hashes": Table(
+            {
+                "algorithms": STRS,
+                "digest-methods": STRS,
+                "categories": STRS,
+                "keyed-keywords": STRS,
+                "salt-words": STRS,
+                "short-prefix": INT,
+            }
+        ),
+        #: how sure a recognised name is (analysis/confidence.py)
+        "confidence": Table(
+            {
+                "ambiguous-words": STRS,
+                "strong-phrases": STRS,
+                "person-owners": STRS,
+                "people-scope-words": STRS,
+                "thing-owners": STRS,
+                "thing-qualifiers": STRS,
+                "strong-thing-qualifiers": STRS,
+                "thing-modules": STRS,
+                "number-types": STRS,
+                "record-keys": STRS,
+                "session-kinds": STRS,
+                "app-session-kinds": STRS,
+                "login-words": STRS,
+                "public-parts": STRS,
+                "anti-forgery-words": STRS,
+                "config-owners": STRS,
+                "config-categories": STRS,
+                "item-key-names": STRS,
+                #: uses that contradict a name (analysis/uses.py)
+                "uses": Table(
+                    {
+                        "network-attributes": STRS,
+                        "network-call-words": STRS,
+                        "network-containers": STRS,
+                        "network-categories": STRS,
+                    }
+                ),
+            }
+        ),
+        "redaction": Table({"methods": STRS}),
+        "flow": Table(
+            {
+                key: STRS
+                for key in (
+                    "non-data-calls",
+                    "non-data-types",
+                    "config-owners",
+                    "object-dumpers",
+                    "dump-methods",
+                    "auto-repr-decorators",
+                    "auto-repr-bases",
+                    "key-functions",
+                    "key-methods",
+                    "container-mutators",
+                    "passthrough-skip-keywords",
+                    "passthrough-functions",
+                    "passthrough-methods",
+                    "response-functions",
+                    "response-drops-groups",
+                    "getter-prepositions",
+                    "signal-sender-params",
+                    "parse-errors",
+                    "shape-names-kept",
+                )
+            }
+            | {"shape-marks": MapOf(STR), "parsers": MapOf(STR)}
+        ),
+    }
+)
+
+#: [objects]: how objects of a kind are made and named (name -> kind)
+OBJECTS = Table(
+    {
+        **{
+            key: MapOf(STR)
+            for key in (
+                "factories",
+                "instances",
+                "names",
+                "name-suffixes",
+                "types",
+                "factory-names",
+                "factory-name-suffixes",
+            )
+        },
+        # a parameter's kind by the function it belongs to (Sentry's before_send(event, hint))
+        "parameters": ListOf(
+            Table(
+                {"names": STRS, "with": STRS, "functions": STRS, "not-in-packages": STRS, "kind": STR},
+                required=("names", "kind"),
+            )
+        ),
+        # a client that is a third party's only when hosted there (Elastic Cloud's cloud_id=)
+        "conditional-factories": ListOf(
+            Table({"targets": STRS, "keywords": STRS, "hosts": STRS, "kind": STR}, required=("targets", "kind"))
+        ),
+    }
+)
+
+EXPOSURE = Table(
+    {
+        "verbs": MapOf(STR),
+        "helper-verbs": MapOf(STR),  # rule -> the active verb said of a helper that does it (`writes it to a log`)
+        "sink-kinds": MapOf(STR),  # rule -> the kind of place its sinks are, for the inventory
+        "recipients": MapOf(STR),  # first part of a call target -> the service it sends to
+        "sinks": ListOf(
+            Table(
+                {
+                    "rule": STR,
+                    "targets": STRS,
+                    "verb": STR,
+                    "positional": ListOf(POSITION),
+                    "keywords": OneOf(STRS, STR),
+                    "key-value": ListOf(POSITION),
+                    "skip-keywords": STRS,
+                    "skip-positional": POSITION,
+                    "stream-keywords": STRS,
+                    "console-streams": STRS,
+                    "kind": STR,
+                    "recipient": STR,
+                    "methods": STRS,
+                    "key-keywords": STRS,
+                    "not-categories": STRS,
+                },
+                required=("rule", "targets"),
+            )
+        ),
+        "writes": ListOf(
+            Table(
+                {
+                    "rule": STR,
+                    "verb": STR,
+                    "kinds": STRS,
+                    "attributes": OneOf(STRS, STR),
+                    "items": BOOL,
+                    "attribute-items": STRS,
+                    "not-categories": STRS,
+                },
+                required=("rule",),
+            )
+        ),
+        "endpoints": ListOf(Table({"rule": STR, "hosts": STRS}, required=("rule", "hosts"))),
+        "pseudonym-function-words": STRS,
+        "body-keywords": STRS,
+        "flags": ListOf(
+            Table(
+                {
+                    "rule": STR,
+                    "target": STR,
+                    "keyword": STR,
+                    "value": OneOf(BOOL, STR, INT),
+                    "categories": STRS,
+                    "message": STR,
+                },
+                required=("rule", "target", "keyword"),
+            )
+        ),
+        "exceptions": Table(
+            {
+                "skip-keywords": STRS,
+                "echoed": STRS,
+                "echoed-still-reported": STRS,
+                "message-keywords": STRS,
+                "responses": STRS,
+                "status-responses": STRS,
+                "status-keywords": STRS,
+                "status-attributes": STRS,
+            }
+        ),
+        #: command-line commands: what their operator typed, and where they answer (checks/exposure.py)
+        "commands": Table(
+            {
+                "decorator-modules": STRS,
+                "parameter-defaults": STRS,
+                "command-bases": STRS,
+                "entry-methods": STRS,
+                "handler-registrations": STRS,
+                "options-parameters": STRS,
+                "namespace-methods": STRS,
+                "errors": STRS,
+            }
+        ),
+    }
+)
