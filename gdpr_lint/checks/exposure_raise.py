@@ -1,0 +1,124 @@
+"""The exposure check's exceptions (GDPR103): personal data in the text of an exception that is
+raised, unless the text never reaches a log, the console or the person who made the request."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from gdpr_lint._lazy import cst
+
+from gdpr_lint.analysis.flow import EMPTY
+from gdpr_lint.checks.exposure_state import (
+    builds_text,
+    dotted,
+    formats_field,
+    is_factory,
+)
+from gdpr_lint.checks.exposure_base import ExposureBase
+
+
+class ExceptionRules(ExposureBase):
+    """Judges what a `raise` puts in an exception's text."""
+
+    def on_raise(self, ctx, node: cst.Raise) -> None:
+        if not self.wants("GDPR103") or type(node.exc) is not cst.Call:
+            return
+        taint = EMPTY
+        target = ctx.resolve_call(node.exc.func) or dotted(node.exc.func) or "exception"
+        echoed = target.rsplit(".", 1)[-1] in self.echoed_exceptions
+        factory = is_factory(target)
+        for arg in node.exc.args:
+            if arg.keyword is not None and arg.keyword.value in self.exception_skip:
+                continue
+            if echoed and type(arg.value) is cst.Dict:
+                # `ValidationError({"password2": msg})`: the keys name form fields, the values
+                # are the messages; a key does not make its message a password
+                for element in arg.value.elements:
+                    taint = taint.union(ctx.taint(element.value))
+                continue
+            value = ctx.taint(arg.value)
+            if value and not self._reaches_text(ctx, node.exc, arg, factory):
+                value = value.capped(
+                    "low",
+                    "an argument of an exception factory or a field of the exception, "
+                    "not its message: not known to reach the exception's text",
+                )
+            taint = taint.union(value)
+        if taint and echoed:
+            taint = taint.restricted(self.echoed_reported)  # a form error shown to whoever typed it
+        if taint and self.answers.is_command_error(ctx, node.exc.func, target):
+            taint = self.answers.echoed_to_operator(taint)  # `CommandError(f"no user {username}")`
+        status = self.answers.response_status(ctx, node.exc, target) if taint else None
+        if status is not None:
+            taint = self.answers.as_response(taint, target, status)  # `NotFound(...)`, `HTTPException(404, ...)`
+        handled = self.answers.handled_by_project(ctx, node.exc.func, self._exposes) if taint else None
+        if handled is not None:
+            taint = self.answers.as_handled(taint, target, handled)  # `raise MassActionError(...)`
+        caught = self.answers.caught_quietly(ctx, target, lambda call: self._is_sink_call(ctx, call)) if taint else None
+        if caught is not None:
+            taint = taint.capped(
+                "low", f"caught in the same function (line {caught}) by a handler that neither logs nor re-raises it"
+            )
+        if taint:
+            kind = self.kb.tables.get("exposure", {}).get("sink-kinds", {}).get("GDPR103", "exception messages")
+            ctx.observe(
+                "sent",
+                node.exc,
+                rule="GDPR103",
+                categories=sorted(taint.categories),
+                sink=kind,
+                recipient="",
+                target=target,
+            )
+            self._report(ctx, "GDPR103", node.exc, taint, self.exception_verb, target)
+
+    def _exposes(self, target: Optional[str], method: str) -> bool:
+        """For the project index: whether a call of a handler may expose what it is given,
+        by its resolved target, or, when its receiver is unknown (`self.logger.info`), by its
+        method's name: one of a log's or the console's (GDPR101, GDPR102)."""
+        if target is not None:
+            return target in self.sinks or target in self.flags or target.rsplit(".", 1)[-1] in self.method_sinks
+        names = self._sink_names
+        if names is None:
+            names = self._sink_names = frozenset(
+                t.rsplit(".", 1)[-1] for t, sink in self.sinks.items() if sink.rule in ("GDPR101", "GDPR102")
+            )
+        return method in names
+
+    def _is_sink_call(self, ctx, call: cst.Call) -> bool:
+        """Whether a call may expose what it is given: a sink of the catalogue, a method sink,
+        or a function of the project that passes its parameters to one."""
+        target = ctx.resolve(call.func)
+        if target is not None and (target in self.sinks or target in self.flags):
+            return True
+        func = call.func
+        if type(func) is cst.Attribute and func.attr.value in self.method_sinks:
+            return True
+        return bool(ctx.callee_flows(call, target, self))
+
+    def _reaches_text(self, ctx, call, arg, factory: bool) -> bool:
+        """Whether an argument of `raise X(...)` is in the exception's text: the message (a
+        message keyword, or text built with an f-string, `%`, `+` or `.format`), any positional
+        argument of an exception class (its str shows them all), or a keyword that a class of
+        the module formats into its message (`super().__init__(f"... {email}")`)."""
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        text = ctx.exception_text(call.func) if not factory else None
+        if text is not None and not arg.star:  # a project class: what its constructor passes to its text
+            params, shown = text
+            name = keyword
+            if name is None:
+                position = [a for a in call.args if a.keyword is None and not a.star].index(arg)
+                name = params[position] if position < len(params) else None
+            if name is not None:
+                return name in shown
+        if keyword in self.message_keywords or builds_text(arg.value):
+            return True
+        if factory:
+            return False  # `raise build_error(provider=p, original=e)`, `raise _denied(auth_info)`
+        if keyword is None:
+            return True
+        formats = formats_field(ctx, call.func, keyword)
+        return True if formats is None else formats  # an imported class may format it (`UnauthorizedError(user=...)`)
