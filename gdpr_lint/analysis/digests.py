@@ -6,29 +6,17 @@ is an MD5/SHA digest of a low-entropy identifier, which a dictionary of candidat
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import Optional
 
 import libcst as cst
 
 from gdpr_lint.analysis.flow import EMPTY, Taint
 from gdpr_lint.analysis.names import split_words
+from gdpr_lint.analysis.taint_host import TaintHost
 from gdpr_lint.syntax.nodes import _is_node, _slice_bound
 
-if TYPE_CHECKING:
-    from gdpr_lint.semantic.scope import Const, Scope
 
-
-class DigestTaintMixin:
-    if TYPE_CHECKING:  # provided by the Context and its other mixins
-        scope: Scope
-        vocab: Any
-        weak_hashes: Dict[str, Any]
-
-        def constant(self, node, _depth: int = 0) -> Optional[Const]: ...
-        def resolve(self, node) -> Optional[str]: ...
-        def source(self, node: cst.CSTNode) -> str: ...
-        def taint(self, node) -> Taint: ...
-
+class DigestTaintMixin(TaintHost):
     def _weak_digest_taint(self, call: cst.Call) -> Taint:
         """What a hashing call's result carries: nothing, unless it is an unsalted digest
         of a low-entropy identifier (`hashlib.sha256(email.encode()).hexdigest()`), which a

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 import libcst as cst
 
 from gdpr_lint.analysis.flow import EMPTY, Taint
 from gdpr_lint.analysis.names import is_constant_name, split_words
+from gdpr_lint.analysis.taint_host import TaintHost
 from gdpr_lint.semantic.scope import Binding, _FunctionRef
 from gdpr_lint.syntax.nodes import (
     _last_name,
@@ -17,50 +18,8 @@ from gdpr_lint.syntax.nodes import (
 )
 
 
-if TYPE_CHECKING:
-    from gdpr_lint.analysis.pii import PiiVocabulary
-    from gdpr_lint.semantic.scope import Const, Scope
-
-
-class CallTaintMixin:
+class CallTaintMixin(TaintHost):
     """What a call's result, a dict's keys and a loop target carry."""
-
-    if TYPE_CHECKING:  # provided by the Context and its other mixins
-        function_returns: Dict[str, Tuple[bool, Optional[List[Taint]]]]
-        scope: Scope
-        vocab: PiiVocabulary
-        weak_hashes: Dict[str, Any]
-
-        def _is_module(self, node) -> bool: ...
-        def _is_payload(self, node) -> bool: ...
-        def _is_payload_call(self, call: cst.Call) -> bool: ...
-        def _payload_taint(self, node) -> Taint: ...
-        def _keyed_item_taint(self, container, key: str, node) -> Taint: ...
-        def _kind_is_module(self, target: Optional[str]) -> bool: ...
-        def _may_hold_data(self, node, _depth: int = 0) -> bool: ...
-        def _name_taint(self, node: cst.Name, whole: bool = True) -> Taint: ...
-        def _object_dump_taint(self, owner) -> Taint: ...
-        def _obtained_taint(self, node: cst.Call, target: Optional[str], name: str) -> Optional[Taint]: ...
-        def _owner_class(self, node) -> Optional[str]: ...
-        def _owner_excludes(self, category: str, owner) -> bool: ...
-        def _taint_source(
-            self,
-            category: Optional[str],
-            node,
-            confidence: str = "medium",
-            name: Optional[str] = None,
-            *,
-            type_name: Optional[str] = None,
-            reason: Optional[str] = None,
-        ) -> Taint: ...
-        def _weak_digest_taint(self, call: cst.Call) -> Taint: ...
-        def callee_passes(self, call: cst.Call, target: Optional[str]) -> Optional[Taint]: ...
-
-        project: Any
-
-        def constant(self, node, _depth: int = 0) -> Optional[Const]: ...
-        def resolve(self, node) -> Optional[str]: ...
-        def taint(self, node) -> Taint: ...
 
     def _comprehension_taint(self, node, element) -> Taint:
         saved = []

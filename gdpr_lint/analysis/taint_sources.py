@@ -7,7 +7,7 @@ of the engine's Context.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, cast
+from typing import List, Optional, cast
 
 import libcst as cst
 
@@ -15,34 +15,12 @@ from gdpr_lint.analysis import sources as call_sources
 from gdpr_lint.analysis.commands import in_command
 from gdpr_lint.analysis.flow import EMPTY, Taint
 from gdpr_lint.analysis.names import is_constant_name
-from gdpr_lint.semantic.scope import Binding, Const, Scope, _ClassRef, _FunctionRef
+from gdpr_lint.analysis.taint_host import TaintHost
+from gdpr_lint.semantic.scope import Binding, _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import string_value
 
-if TYPE_CHECKING:
-    from gdpr_lint.analysis.pii import PiiVocabulary
 
-
-class SourceTaintMixin:
-    if TYPE_CHECKING:  # provided by the Context and its other mixins
-        vocab: PiiVocabulary
-        scope: Scope
-        function_returns: Dict[str, Tuple[bool, Optional[List[Taint]]]]
-
-        def constant(self, node: Any, _depth: int = 0) -> Optional[Const]: ...
-        def resolve(self, node: Any) -> Optional[str]: ...
-        def taint(self, node: Any) -> Taint: ...
-        def _unknown_content(self, value: Any) -> bool: ...
-        def _taint_source(
-            self,
-            category: Optional[str],
-            node: Any,
-            confidence: str = "medium",
-            name: Optional[str] = None,
-            *,
-            type_name: Optional[str] = None,
-            reason: Optional[str] = None,
-        ) -> Taint: ...
-
+class SourceTaintMixin(TaintHost):
     def _text_of(self, node) -> Optional[str]:
         folded = self.constant(node) if node is not None else None
         return folded.value if folded is not None and isinstance(folded.value, str) else None

@@ -5,46 +5,19 @@ known clean, values of unknown content named after data. A mixin of the engine's
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Dict, Optional, cast
+from typing import Optional, cast
 
 import libcst as cst
 
 from gdpr_lint.analysis.flow import EMPTY, Taint
 from gdpr_lint.analysis.names import split_words
+from gdpr_lint.analysis.taint_host import TaintHost
 from gdpr_lint.semantic.scope import Binding, Scope, _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import _is_domain_part, _is_short_slice, _last_name
 
-if TYPE_CHECKING:
-    from gdpr_lint.analysis.pii import PiiVocabulary
-    from gdpr_lint.semantic.scope import Const
 
-
-class ValueTaintMixin:
+class ValueTaintMixin(TaintHost):
     """What objects and values of unknown content carry."""
-
-    if TYPE_CHECKING:  # provided by the Context and its other mixins
-        field_categories: Dict[str, str]
-        masked_fields: Dict[str, set]
-        scope: Scope
-        vocab: PiiVocabulary
-
-        def _is_import(self, node) -> bool: ...
-        def _literal_secret_taint(self, name: str, value) -> Taint: ...
-        def _render(self, node) -> str: ...
-        def _self_binding(self, node: cst.Attribute) -> Optional[Binding]: ...
-        def _taint_source(
-            self,
-            category: Optional[str],
-            node,
-            confidence: str = "medium",
-            name: Optional[str] = None,
-            *,
-            type_name: Optional[str] = None,
-            reason: Optional[str] = None,
-        ) -> Taint: ...
-        def constant(self, node, _depth: int = 0) -> Optional[Const]: ...
-        def resolve(self, node) -> Optional[str]: ...
-        def taint(self, node) -> Taint: ...
 
     def _object_dump_taint(self, owner) -> Taint:
         """`vars(account)`, `asdict(account)`, `account.__dict__`: every field of a class

@@ -21,6 +21,7 @@ from gdpr_lint.analysis.flow import Taint
 from gdpr_lint.analysis.pii import PiiVocabulary
 from gdpr_lint.analysis.taint import TaintMixin
 from gdpr_lint.analysis.taint_calls import CallTaintMixin
+from gdpr_lint.analysis.taint_judge import JudgedSourceMixin
 from gdpr_lint.analysis.taint_sources import SourceTaintMixin
 from gdpr_lint.analysis.taint_values import ValueTaintMixin
 from gdpr_lint.engine.bindings import BindingMixin
@@ -48,6 +49,7 @@ class Context(
     CallTaintMixin,
     DigestTaintMixin,
     TaintMixin,
+    JudgedSourceMixin,
     ValuesMixin,
     ResolveMixin,
     ProjectMixin,

@@ -1,0 +1,259 @@
+"""A source of personal data judged where it is found: whether its category holds in its
+context (a word that needs its category around it, a scope that excludes it), how sure the name
+and the place make it (analysis/confidence.py), and what its uses, the arguments of the call that
+made it and the container it was read from say. A mixin of the engine's Context."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, FrozenSet, Optional, Tuple
+
+import libcst as cst
+
+from gdpr_lint.analysis.commands import typed_on_command_line
+from gdpr_lint.analysis.flow import EMPTY, Source, Taint
+from gdpr_lint.analysis.labels import labelled
+from gdpr_lint.analysis.names import split_words
+from gdpr_lint.analysis.taint_host import TaintHost
+from gdpr_lint.syntax.nodes import (
+    _last_name,
+    _owner_node,
+    dotted_name,
+    string_value,
+)
+
+if TYPE_CHECKING:
+    from gdpr_lint.semantic.scope import Scope
+
+
+def _nodes_of(node, limit: int = 40):
+    """The nodes of a small expression, at most `limit`."""
+    stack = [node]
+    while stack and limit:
+        current = stack.pop()
+        limit -= 1
+        yield current
+        stack.extend(child for child in current.children if isinstance(child, cst.CSTNode))
+
+
+class JudgedSourceMixin(TaintHost):
+    """Whether a name's category holds, and how sure it is."""
+
+    def _taint_source(
+        self,
+        category: Optional[str],
+        node,
+        confidence: str = "medium",
+        name: Optional[str] = None,
+        *,
+        type_name: Optional[str] = None,
+        reason: Optional[str] = None,
+    ) -> Taint:
+        """name: the identifier or key the category was recognised by, when it is not the
+        node's own name (`token = next(stream)`, `data["token"]`). reason: why the place says
+        how sure it is, for sources that no name made (a request's payload); else the
+        context is judged (analysis/confidence.py)."""
+        if category is None:
+            return EMPTY
+        if self.vocab.categories[category].context_phrases and self.vocab.lacks_context(
+            category, self.scope.words(self.vocab.meta_prefixes), name or _last_name(node)
+        ):
+            return EMPTY  # `pan` of a camera: the word needs its category around it
+        if self.vocab.categories[category].exclude_scope_words and self.vocab.excluded_in_scope(
+            category, self.scope.words(self.vocab.meta_prefixes), name or _last_name(node)
+        ):
+            return EMPTY
+        ambiguous = False
+        chosen = None
+        if reason is None:
+            confidence, reason, ambiguous, chosen = self._judged(
+                category, node, confidence, name or _last_name(node), type_name
+            )
+        origin = "cli" if typed_on_command_line(self, node) else ""
+        source = Source(category, node, confidence, reason, ambiguous, origin=origin, chosen=chosen)
+        return Taint((source,), None, self._render, self.vocab.label)
+
+    def _judged(self, category: str, node, base: str, name: str, type_name: Optional[str]):
+        """How sure a value named `name` is of `category`, from its owner, the enclosing
+        scopes and the module (rules/pii.toml [pii.confidence])."""
+        judge = self.vocab.judge
+        owner = _owner_node(node)
+        owner_words: Tuple[str, ...] = ()
+        class_words: Tuple[str, ...] = ()
+        is_request = False
+        scope_words = self.scope.words(self.vocab.meta_prefixes)
+        settings: Tuple[Tuple[str, ...], bool] = ((), False)
+        if owner is not None:
+            dotted = dotted_name(owner) or ""
+            # `order.get("customer", {}).get("name")`: the record an item is read from
+            parts = dotted.split(".") if dotted else [self._container_word(owner)]
+            owner_words = tuple(w for part in parts for w in split_words(part))
+            is_request = any(dotted == base or dotted.startswith(base + ".") for base in self.vocab.request_bases)
+            method = self._method_scope()
+            if parts and method is not None and method.class_scope is not None and parts[0] == method.self_name:
+                class_words = split_words(method.class_scope.name)
+                if len(parts) == 1:  # `self.username` of an `EmailConfig`
+                    settings = (class_words, True)
+            # `app.config.get(...)`, `hs.config.email`: a configuration object, named as one
+            # (not `sync_config`, one request's parameters)
+            at = next((i for i, part in enumerate(parts) if part.lower() in judge.config_owners), None)
+            if at is not None:
+                settings = (tuple(w for part in parts[at:] for w in split_words(part)), False)
+            if type(node) is cst.Call and type(node.func) is cst.Name:
+                scope_words = scope_words | frozenset(owner_words)  # `token = make_reset_token()`
+                owner_words = ()
+            elif type(node) is cst.Call and type(node.func) is cst.Attribute:  # `Token.for_user(user)`
+                scope_words = scope_words | frozenset(split_words(node.func.attr.value))
+        elif type(node) is cst.Name:
+            if type_name is None:
+                binding = self.scope.lookup(node.value)
+                type_name = binding.type_name if binding is not None else None
+            method = self._method_scope()  # a method's own value: its class is its owner
+            if method is not None and method.class_scope is not None:
+                class_words = split_words(method.class_scope.name)
+                if method.name == "__init__" and node.value in method.param_names:
+                    settings = (class_words, True)  # `EmailConfig(username=...)`: its settings
+        if self._module_words is None:
+            from gdpr_lint.analysis.confidence import module_words, package_words
+
+            self._module_words = module_words(self.path)
+            self._package_words = package_words(self.path)
+        if judge.anti_forgery and self.vocab.categories[category].group == "credential":
+            words = {w.lower() for w in split_words(name)} | set(owner_words) | self._argument_words(node)
+            said = judge.anti_forgery & words
+            if said:
+                from gdpr_lint.analysis.confidence import Verdict
+
+                return Verdict(
+                    "low",
+                    f"an anti-forgery ('{min(said)}') nonce: it proves a form came from the site, it signs no one in",
+                    False,
+                )
+        return judge.judge(
+            category,
+            name,
+            base,
+            owner_words=owner_words,
+            owner_is_request=is_request,
+            class_words=class_words,
+            scope_words=scope_words,
+            module_words=self._module_words,
+            type_name=type_name,
+            branch_words=self.branch_words,
+            package_words=self._package_words,
+            settings=settings,
+        )
+
+    def labelled(self, taint: Taint, text: str) -> Taint:
+        """A value a message formats after `text`, judged with it (analysis/labels.py)."""
+        return labelled(self.vocab, taint, text)
+
+    def _argument_words(self, node) -> FrozenSet[str]:
+        """The words of a call's arguments, and of what a name given to it was bound to
+        (`get_all_values_of_cookie(header, cookie_name)` with `cookie_name = settings.CSRF_COOKIE_NAME`)."""
+        if type(node) is not cst.Call:
+            return frozenset()
+        words: set = set()
+        for arg in node.args:
+            value: Any = arg.value
+            if type(value) is cst.Name:
+                binding = self.scope.lookup(value.value)
+                bound = binding.value if binding is not None else None
+                if isinstance(bound, cst.CSTNode):
+                    value = bound
+            for part in _nodes_of(value):
+                if type(part) is cst.Name:
+                    words.update(w.lower() for w in split_words(part.value))
+                elif type(part) is cst.SimpleString:
+                    words.update(w.lower() for w in split_words(part.value.strip("'\"")))
+        return frozenset(words)
+
+    def _judged_by_use(self, name: str, taint: Taint) -> Taint:
+        """What the function does with `name` contradicts what it seemed to be
+        (analysis/uses.py): compared or computed as a number, tested as a network destination."""
+        spec = self.vocab.use_spec
+        judge = self.vocab.judge
+        if not taint:
+            return taint
+        part = judge.public_part(name) if judge.public_parts else None
+        if part is not None:  # `yubi_prefix = otp[:-32]`: the public id before the one-time code
+            taint = taint.capped(
+                "low",
+                f"`{name}`: '{part}' says it holds a credential's public part, not the secret",
+                categories=judge.credential_categories,
+            )
+        taint = self._held_as_thing(name, taint)
+        if not any(s.ambiguous or s.category in spec.network_categories for s in taint.sources):
+            return taint
+        qualifier = judge.holder_qualifier(name) if any(s.ambiguous for s in taint.sources) else None
+        if qualifier is not None:  # `count = get_tokens(count=True)`: the name says what it holds
+            taint = taint.capped("low", f"`{name}`: '{qualifier}' says what it holds", ambiguous_only=True)
+        scope: Optional[Scope] = self.scope
+        while scope is not None and scope.kind != "function":
+            scope = scope.parent
+        if scope is None or scope.node is None:
+            return taint
+        uses = self._function_uses.get(id(scope.node))
+        if uses is None:
+            from gdpr_lint.analysis.uses import function_uses
+
+            uses = self._function_uses[id(scope.node)] = function_uses(scope.node, spec)
+        if name in uses.numbers:
+            taint = taint.capped(
+                "low",
+                f"`{name}` is compared or computed as a number: a count, a position or an id",
+                ambiguous_only=True,
+            )
+        if name in uses.network:
+            taint = taint.capped(
+                "low",
+                f"`{name}` is tested as a network destination (an outbound-request guard), not a person's address",
+                categories=spec.network_categories,
+                below="high",
+            )
+        return taint
+
+    def _held_as_thing(self, name: str, taint: Taint) -> Taint:
+        """`task_name = sender.name`: the variable that holds a value says it is a thing's (a
+        word of its name is one of the category's `exclude-words`), unless it names a person."""
+        words = [self.vocab.fold(w) for w in split_words(name)]
+        if self.vocab.person_nouns.intersection(words):
+            return taint
+        match = self.vocab.match_words(words)  # `remote_host`: the phrase's own words are no owner
+        start, end = (match.start, match.end) if match is not None else (0, 0)
+        for category in taint.categories:
+            excluded = self.vocab.categories[category].exclude_words
+            if excluded and excluded.occurs_outside(words, start, end):
+                taint = taint.capped(
+                    "low",
+                    f"`{name}` says whose it is, and it is a thing's, not a person's",
+                    categories=frozenset((category,)),
+                )
+        return taint
+
+    def _subscript_key(self, node: cst.Subscript) -> Optional[str]:
+        if len(node.slice) != 1 or type(node.slice[0].slice) is not cst.Index:
+            return None
+        index = node.slice[0].slice.value
+        key = string_value(index)
+        if key is None and type(index) in (cst.Name, cst.Attribute):
+            folded = self.constant(index)  # EMAIL_COLUMN = "email"; row[EMAIL_COLUMN]
+            key = folded.value if folded is not None and isinstance(folded.value, str) else None
+        return key
+
+    def _container_word(self, container) -> str:
+        """The name a keyed item is read from: `customer` in `customer["name"]`, `shipping`
+        in `order["shipping"]["address"]` and `order.get("shipping", {}).get("address")`."""
+        t = type(container)
+        if t in (cst.Name, cst.Attribute):
+            return _last_name(container)
+        if t is cst.Subscript:
+            return self._subscript_key(container) or ""
+        if (
+            t is cst.Call
+            and type(container.func) is cst.Attribute
+            and container.func.attr.value == "get"
+            and container.args
+            and container.args[0].keyword is None
+        ):
+            return string_value(container.args[0].value) or ""
+        return ""
