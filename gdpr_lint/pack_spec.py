@@ -153,7 +153,7 @@ def _join(at: str, key: str) -> str:
 STR, INT, BOOL = Str(), Int(), Bool()
 STRS = ListOf(STR)
 POSITION = Int(minimum=0)
-#: duration units, as gdpr_lint.analysis.durations.UNITS names them
+#: duration units, as gdpr_lint.analysis.duration_values.UNITS names them
 UNITS = ("microseconds", "milliseconds", "seconds", "minutes", "hours", "days", "weeks", "months", "years")
 UNIT = Str(UNITS)
 SEVERITY = Str(SEVERITIES)

@@ -5,7 +5,8 @@ import math
 import libcst as cst
 import pytest
 
-from gdpr_lint.analysis.durations import DurationEvaluator, DurationValue, parse_unit_string, render_seconds
+from gdpr_lint.analysis.duration_values import DurationValue, parse_unit_string, render_seconds
+from gdpr_lint.analysis.durations import DurationEvaluator
 from retention_fake import FakeContext
 
 DAY = 86400

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 else:
     from gdpr_lint._lazy import cst
 
-from gdpr_lint.analysis.durations import UNITS, DurationEvaluator, DurationValue
+from gdpr_lint.analysis.duration_values import UNITS, DurationValue
+from gdpr_lint.analysis.durations import DurationEvaluator
 from gdpr_lint.checks.base import Check, PrefilterToken, argument
 from gdpr_lint.checks.retention_state import (
     EXCEEDS,

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 else:
     from gdpr_lint._lazy import cst
 
-from gdpr_lint.analysis.durations import DurationEvaluator, DurationValue
+from gdpr_lint.analysis.duration_values import DurationValue
+from gdpr_lint.analysis.durations import DurationEvaluator
 from gdpr_lint.checks.base import argument, dict_value
 from gdpr_lint.checks.retention_base import RetentionBase
 from gdpr_lint.checks.retention_state import (

@@ -64,7 +64,7 @@ class Describer:
     @staticmethod
     def duration(seconds) -> str:
         """`14 days`, `15 minutes`."""
-        from gdpr_lint.analysis.durations import render_seconds
+        from gdpr_lint.analysis.duration_values import render_seconds
 
         if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
             return "?"
