@@ -66,12 +66,16 @@ class Answers:
         return status if status is not None and 400 <= status < 500 else None
 
     def as_response(self, taint, target: str, status: int):
-        return taint.capped(
-            "low",
+        return self._answered(
+            taint,
             f"the text of an HTTP {status // 100}xx response ({target.rsplit('.', 1)[-1]}): the framework "
             "returns it to whoever made the request and logs it nowhere",
-            where=lambda s: s.category not in self.still_reported,
         )
+
+    def _answered(self, taint, reason: str):
+        """`taint` low for `reason` (an answer the person sees, not a log), but for the
+        categories reported whoever sees them ([exposure.exceptions] echoed-still-reported)."""
+        return taint.capped("low", reason, where=lambda s: s.category not in self.still_reported)
 
     @staticmethod
     def caught_quietly(ctx, target: str, is_sink) -> Optional[int]:
@@ -122,11 +126,10 @@ class Answers:
         return f"{project.shown(found[0])}:{found[1]}" if found is not None else None
 
     def as_handled(self, taint, target: str, where: str):
-        return taint.capped(
-            "low",
+        return self._answered(
+            taint,
             f"{target.rsplit('.', 1)[-1]} is caught by the handler at {where}, in the module that defines it, "
             "which neither logs nor re-raises it: an answer the project shows",
-            where=lambda s: s.category not in self.still_reported,
         )
 
 
