@@ -31,10 +31,7 @@ class ProjectClasses:
         derives from, through its project bases (`click.ClickException`), and the constants its
         body or a project base's body gives a class attribute, the nearest winning (`http_code
         = 409`); None when the name is no class of the project."""
-        target = self.resolve(["name", dotted], importer)
-        if target is None or target[0] != "class":
-            return None
-        return self._tracked(("lineage", target[1], target[2]), lambda: self._lineage(target[1], target[2], 0))
+        return self._of_class(["name", dotted], importer, "lineage", self._lineage)
 
     def _lineage(self, path: str, name: str, depth: int) -> Optional[Tuple[Tuple[str, ...], dict]]:
         summary = self.summary(path)
@@ -64,10 +61,15 @@ class ProjectClasses:
         value its text can show). An `__init__` that calls its base's `__init__` shows what it
         passes there (`super().__init__("Interactive auth not yet complete")`: nothing); one
         that does not shows every argument (BaseException keeps them all). None when not known."""
+        return self._of_class(form, importer, "text", self._text)
+
+    def _of_class(self, form, importer: str, what: str, compute: Callable):
+        """compute(path, name, 0) for the project class `form` names, once per run (tracked
+        under `what`); None when it names no class of the project."""
         target = self.resolve(form, importer)
         if target is None or target[0] != "class":
             return None
-        return self._tracked(("text", target[1], target[2]), lambda: self._text(target[1], target[2], 0))
+        return self._tracked((what, target[1], target[2]), lambda: compute(target[1], target[2], 0))
 
     def _text(self, path: str, name: str, depth: int) -> Optional[Tuple[Tuple[str, ...], frozenset]]:
         import builtins
