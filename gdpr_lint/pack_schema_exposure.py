@@ -112,6 +112,10 @@ PII = Table(
                         "network-call-words": STRS,
                         "network-containers": STRS,
                         "network-categories": STRS,
+                        "recipient-category": STR,
+                        "recipient-methods": MapOf(ListOf(OneOf(POSITION, STR))),
+                        "recipient-functions": MapOf(ListOf(OneOf(POSITION, STR))),
+                        "recipient-tokens": STRS,
                     }
                 ),
             }

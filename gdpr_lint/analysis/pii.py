@@ -379,6 +379,9 @@ def personal_data_tokens(tables: dict, config=None) -> List:
         for type_name in category.get("types", ()):
             tokens.append(type_name.lower())
     tokens.extend(_person_class_tokens(pii))
+    # a name passed as the recipients of a call that sends mail (analysis/uses.py)
+    uses = pii.get("confidence", {}).get("uses", {})
+    tokens.extend(token.lower() for token in uses.get("recipient-tokens", ()))
     # what names no data in its text: a secret typed at a prompt (`getpass()`, `hide_input=True`)
     tokens.extend(SourceKinds(pii.get("sources", {}), {}).tokens())
     sources = pii.get("request-sources", {})

@@ -117,8 +117,31 @@ class TaintMixin(TaintHost):
                     return self._object_dump_taint(node)
             if whole and not binding.taint and binding.items:
                 return binding.items.through(node.value)  # `row` after `email = row["Email"]`
+            if not binding.taint and self.sends_mail:
+                return self._recipient_taint(node)
             return self._judged_by_use(node.value, binding.taint)
         return self._taint_source(self.vocab.classify(node.value), node)
+
+    def _recipient_taint(self, node: cst.Name) -> Taint:
+        """`e_to` that the function passes as the recipients of `smtp.sendmail(...)`: e-mail
+        addresses, whatever the name says (analysis/uses.py)."""
+        spec = self.vocab.use_spec
+        scope: Optional[Scope] = self.scope
+        while scope is not None and scope.kind != "function":
+            scope = scope.parent
+        if scope is None or scope.node is None or spec.recipient_category is None:
+            return EMPTY
+        recipients = self._function_recipients.get(id(scope.node))
+        if recipients is None:
+            from gdpr_lint.analysis.uses import function_recipients
+
+            recipients = function_recipients(scope.node, spec, self.resolve)
+            self._function_recipients[id(scope.node)] = recipients
+        called = recipients.get(node.value)
+        if called is None:
+            return EMPTY
+        reason = f"`{node.value}` is passed as the recipients of {called}(): e-mail addresses"
+        return self._taint_source(spec.recipient_category, node, "medium", reason=reason)
 
     def _lacking(self, name: Optional[str]):
         """What the enclosing branches say `name` is not: None for no data at all, else the

@@ -29,6 +29,8 @@ class TaintHost:
         field_categories: Dict[str, str]
         function_returns: Dict[str, Tuple[bool, Optional[List[Taint]]]]
         _function_uses: Dict[int, Any]
+        _function_recipients: Dict[int, Dict[str, str]]
+        sends_mail: bool
         loop_blocks: Dict[int, str]
         masked_fields: Dict[str, set]
         _module_words: Optional[FrozenSet[str]]

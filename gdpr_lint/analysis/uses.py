@@ -6,11 +6,15 @@ Two uses contradict what a name seemed to be (rules/pii.toml [pii.confidence.use
 - tested as a network destination: `address.is_global`, `addr.ipv4_mapped`,
   `is_ip_blocked(ip, blocklist)`, `ip in ipaddress.ip_network(...)`: the address a URL or a
   socket points to, checked by an outbound-request (SSRF) guard, not a person's IP.
+
+One use says what a name holds, whatever it is called: passed as the recipients of a call
+that sends mail (`smtp.sendmail(e_from, e_to, msg)`, Django's `send_mail(..., [addr])`), it
+holds e-mail addresses ([pii.confidence.uses] recipient-*).
 """
 
 from __future__ import annotations
 
-from typing import FrozenSet, NamedTuple, Set
+from typing import Callable, Dict, FrozenSet, NamedTuple, Optional, Set, Tuple
 
 from gdpr_lint.analysis.names import split_words
 
@@ -25,6 +29,10 @@ class UseSpec(NamedTuple):
     network_call_words: FrozenSet[str]  # words of a check's name: `blocked`, `blocklist`
     network_containers: FrozenSet[str]  # `ip_network`: `ip in ip_network(...)`
     network_categories: FrozenSet[str]  # what a network test contradicts (`ip_address`)
+    recipient_category: Optional[str]  # what a mail call's recipients are (`email`)
+    recipient_methods: Dict[str, Tuple]  # method name -> (position, keywords...) of its recipients
+    recipient_functions: Dict[str, Tuple]  # resolved target -> (position, keywords...)
+    recipient_tokens: Tuple[str, ...]  # text one of those calls needs: a file without any has none
 
     @classmethod
     def from_tables(cls, spec: dict) -> "UseSpec":
@@ -34,6 +42,10 @@ class UseSpec(NamedTuple):
             frozenset(uses.get("network-call-words", ())),
             frozenset(uses.get("network-containers", ())),
             frozenset(uses.get("network-categories", ())),
+            uses.get("recipient-category"),
+            {name: tuple(where) for name, where in uses.get("recipient-methods", {}).items()},
+            {name: tuple(where) for name, where in uses.get("recipient-functions", {}).items()},
+            tuple(uses.get("recipient-tokens", ())),
         )
 
 
@@ -103,3 +115,42 @@ def function_uses(function, spec: UseSpec) -> Uses:
                 _names_in(arg.value, network)
         stack.extend(node.children)
     return Uses(frozenset(numbers), frozenset(network))
+
+
+def function_recipients(function, spec: UseSpec, resolve: Callable) -> Dict[str, str]:
+    """The names `function`'s body (not the functions nested in it) passes as the recipients
+    of a call that sends mail, each with that call's name: `e_to` of `smtp.sendmail(e_from,
+    e_to, msg)`, `addr` of `send_mail(subject, body, sender, [addr])`."""
+    import libcst as cst
+
+    out: Dict[str, str] = {}
+    stack = list(function.children)
+    while stack:
+        node = stack.pop()
+        t = type(node)
+        if t is cst.FunctionDef or t is cst.ClassDef:
+            continue
+        stack.extend(node.children)
+        if t is not cst.Call:
+            continue
+        func = node.func
+        where = None
+        if type(func) is cst.Attribute:
+            where = spec.recipient_methods.get(func.attr.value)
+        if where is None:
+            target = resolve(func)
+            where = spec.recipient_functions.get(target) if target else None
+        if not where:
+            continue
+        position, keywords = where[0], where[1:]
+        positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
+        values = [arg.value for arg in node.args if arg.keyword is not None and arg.keyword.value in keywords]
+        if len(positional) > position:
+            values.append(positional[position].value)
+        called = func.attr.value if type(func) is cst.Attribute else (resolve(func) or "")
+        for value in values:
+            items = [e.value for e in value.elements] if type(value) in (cst.List, cst.Tuple) else [value]
+            for item in items:
+                if type(item) is cst.Name:
+                    out.setdefault(item.value, called.rsplit(".", 1)[-1])
+    return out

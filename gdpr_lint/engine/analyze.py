@@ -63,6 +63,7 @@ def _analyze_source(text: str, path: str, settings, rejected, origin, original, 
         return FileOutcome(errors=[FileError(path, "expression nesting too deep to parse; file not checked")])
     walker = Walker(settings, path, module, origin, checks, project)
     walker.original = original if origin is not None else None
+    walker.sends_mail = any(token in text for token in settings.vocab.use_spec.recipient_tokens)
     try:
         walker.run()
     except RecursionError:

@@ -109,6 +109,8 @@ class Context(
         self._module_words: Optional[FrozenSet[str]] = None  # words of the file's path, for judging confidence
         self._package_words: FrozenSet[str] = frozenset()  # words of all its folders (with _module_words)
         self._function_uses: Dict[int, Any] = {}  # id(a function node) -> its names' uses (analysis/uses.py)
+        self._function_recipients: Dict[int, Dict[str, str]] = {}  # id(a function node) -> names sent mail to
+        self.sends_mail = False  # the text has a call whose recipients say what a name holds (analysis/uses.py)
         self.empty_names: frozenset = frozenset()  # names known to be None or empty on this branch
         self.branch_words: frozenset = frozenset()  # what the enclosing `if`s chose (`kind == "token"`)
         self.withs: List[cst.With] = []  # the `with` statements around the current one, outermost first
