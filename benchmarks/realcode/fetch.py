@@ -73,6 +73,14 @@ PINS = (
     ("flaskbb", "2.2.0", "forum"),
     ("kinto", "26.5.0", "storage web service"),
     ("tendenci", "16.30", "association management system"),
+    ("pretalx", "2026.1.2", "conference call-for-papers and scheduling"),
+    ("calibreweb", "0.6.27", "e-book library web app"),
+    ("changedetection-io", "0.60.10", "website change monitoring and alerts"),
+    ("alerta-server", "9.1.0", "alert monitoring server"),
+    ("lnbits", "1.6.2", "Lightning wallet and accounts system"),
+    ("argilla-server", "2.8.0", "data labelling platform server"),
+    ("trac", "1.6", "wiki and issue tracker"),
+    ("reviewboard", "8.1", "code review platform"),
 )
 
 
