@@ -149,7 +149,18 @@ class ResolveMixin:
         name = binding.qualname.rsplit(".", 1)[1]
         if name[:1].isupper() and not name.isupper():
             return None
-        return self.conventional.get(name.lower())
+        kind = self.conventional.get(name.lower())
+        if kind is not None and self._project_module(binding.qualname):
+            return None  # `from . import logger`: the project's module logger.py, whose functions make loggers
+        return kind
+
+    def _project_module(self, qualname: str) -> bool:
+        """Whether an imported name is a module (a file or a package) of the project."""
+        project = self.project
+        if project is None or not project.index.in_project(qualname, project.path):
+            return False
+        located = project.ask(project.index.locate, qualname, project.path)
+        return located is not None and not located[1]
 
     def _self_binding(self, node: cst.Attribute) -> Optional[Binding]:
         """The binding of `self.x` / `cls.x` in the enclosing class."""
