@@ -248,6 +248,8 @@ EXPOSURE = Table(
                 "status-responses": STRS,
                 "status-keywords": STRS,
                 "status-attributes": STRS,
+                "error-handler-registrations": STRS,
+                "error-handler-decorators": STRS,
             }
         ),
         #: command-line commands: what their operator typed, and where they answer (checks/exposure.py)

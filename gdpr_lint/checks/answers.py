@@ -116,20 +116,39 @@ class Answers:
         found = project.ask(project.index.class_lineage, dotted, project.path) if dotted else None
         return found if found is not None else lineage
 
-    def handled_by_project(self, ctx, func, exposes) -> Optional[str]:
-        """Where the module that defines the project's exception class `func` catches it in a
-        handler that neither logs nor re-raises (`except MassActionError as e:
-        messages.error(request, e.args[0])`): "file:line", or None."""
+    def handled_by_project(self, ctx, call, exposes) -> Optional[str]:
+        """Where the module that defines the project's exception class `call` makes catches it
+        in a handler, or registers an error handler for it, that neither logs nor re-raises
+        (`except MassActionError as e: messages.error(request, e.args[0])`,
+        `app.register_error_handler(ApiError, handle_api_error)`): "file:line", or None."""
         project = ctx.project
+        func = call.func
         dotted = _project_name(ctx, func, _class_node(ctx, func)) if project is not None else None
-        found = project.ask(project.index.quiet_handler, dotted, project.path, exposes) if dotted else None
+        if not dotted:
+            return None
+        status = self._given_status(ctx, call)
+        found = project.ask(project.index.quiet_handler, dotted, project.path, exposes, status)
         return f"{project.shown(found[0])}:{found[1]}" if found is not None else None
+
+    def _given_status(self, ctx, call) -> Optional[int]:
+        """The HTTP status a raise gives a project exception class: a `status-keywords`
+        argument, or a later positional one that is a status number (`ApiError(msg, 403)`)."""
+        for index, arg in enumerate(call.args):
+            if arg.star:
+                return None
+            if arg.keyword is not None and arg.keyword.value in self.status_keywords:
+                return _status(ctx, arg.value)
+            if arg.keyword is None and index > 0:
+                status = _status(ctx, arg.value)
+                if status is not None and 100 <= status < 600:
+                    return status
+        return None
 
     def as_handled(self, taint, target: str, where: str):
         return self._answered(
             taint,
-            f"{target.rsplit('.', 1)[-1]} is caught by the handler at {where}, in the module that defines it, "
-            "which neither logs nor re-raises it: an answer the project shows",
+            f"{target.rsplit('.', 1)[-1]} is caught, or answered by the error handler registered for it, at "
+            f"{where}, in the module that defines it, which neither logs nor re-raises it: an answer the project shows",
         )
 
 

@@ -54,7 +54,7 @@ class ExceptionRules(ExposureBase):
         status = self.answers.response_status(ctx, node.exc, target) if taint else None
         if status is not None:
             taint = self.answers.as_response(taint, target, status)  # `NotFound(...)`, `HTTPException(404, ...)`
-        handled = self.answers.handled_by_project(ctx, node.exc.func, self._exposes) if taint else None
+        handled = self.answers.handled_by_project(ctx, node.exc, self._exposes) if taint else None
         if handled is not None:
             taint = self.answers.as_handled(taint, target, handled)  # `raise MassActionError(...)`
         caught = self.answers.caught_quietly(ctx, target, lambda call: self._is_sink_call(ctx, call)) if taint else None

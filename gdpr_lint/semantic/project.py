@@ -45,6 +45,11 @@ class ProjectIndex(ProjectConstants, ProjectClasses):
         objects = tables.get("objects", {})
         self.factories: Dict[str, str] = objects.get("factories", {})
         self.instances: Dict[str, str] = objects.get("instances", {})
+        exceptions = tables.get("exposure", {}).get("exceptions", {})
+        self.error_handlers = (  # how a module registers an error handler: (calls, decorators)
+            frozenset(exceptions.get("error-handler-registrations", ())),
+            frozenset(exceptions.get("error-handler-decorators", ())),
+        )
         self.cache = cache  # a SummaryCache (runner), or None
         self.shared: Optional[RunSummaries] = None  # what the run's workers made (runner), or None
         self._summaries: Dict[str, Optional[dict]] = {}

@@ -104,18 +104,25 @@ class ProjectClasses:
         return params, frozenset(cls["init_text"])
 
     def quiet_handler(
-        self, dotted: str, importer: str, exposes: Callable[[Optional[str], str], bool]
+        self,
+        dotted: str,
+        importer: str,
+        exposes: Callable[[Optional[str], str], bool],
+        status: Optional[int] = None,
     ) -> Optional[Tuple[str, int]]:
         """(file, line) of a handler in the module that defines the project class `dotted`
-        which catches it by name and neither raises nor makes a call `exposes` judges a sink
-        (a log call, a print); None when there is none, or `dotted` is no class of the project.
-        A class of the project's tests is no answer of the project."""
+        which catches it by name (or a function registered as its error handler) and neither
+        raises nor makes a call `exposes` judges a sink (a log call, a print); None when there
+        is none, or `dotted` is no class of the project. A registered handler that logs only
+        server errors (`if error.code >= 500:`) answers a raise whose `status` is 4xx. A class
+        of the project's tests is no answer of the project."""
         target = self.resolve(["name", dotted], importer)
         if target is None or target[0] != "class" or self.is_test(target[1]):
             return None
         path, name = target[1], target[2]
-        for line, raises, calls in self._handlers(path).get(name, ()):
-            if raises:
+        answered = status is not None and 400 <= status < 500
+        for line, raises, calls, server_only in self._handlers(path).get(name, ()):
+            if raises or (server_only and not answered):
                 continue
             if not any(self._exposing(call, path, exposes) for call in calls):
                 return path, line
@@ -138,14 +145,17 @@ class ProjectClasses:
         return found[0] in ("fn", "method")
 
     def _handlers(self, path: str) -> Dict[str, list]:
-        """The module's `except Name` handlers of its own classes: name -> [(line, whether
-        the body raises, the forms of the calls in it)]. Read when first asked (one parse)."""
+        """The module's `except Name` handlers of its own classes and the functions it
+        registers as their error handlers: name -> [(line, whether the body raises, the forms
+        of the calls in it, whether calls made only for server errors were left out)]. Read
+        when first asked (one parse)."""
         for deps in self._deps:
             deps.add(path)
-        return self._tracked(("handlers", path), lambda: _module_handlers(path)) or {}
+        registrations = getattr(self, "error_handlers", (frozenset(), frozenset()))
+        return self._tracked(("handlers", path), lambda: _module_handlers(path, registrations)) or {}
 
 
-def _module_handlers(path: str) -> Dict[str, list]:
+def _module_handlers(path: str, registrations: Tuple[frozenset, frozenset]) -> Dict[str, list]:
     import ast
     import warnings
 
@@ -164,30 +174,90 @@ def _module_handlers(path: str) -> Dict[str, list]:
     except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
         return {}
     out: Dict[str, list] = {}
+    calls_of, decorators_of = registrations
+    functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     for node in ast.walk(tree):
-        if not isinstance(node, ast.ExceptHandler) or node.type is None:
+        if isinstance(node, ast.ExceptHandler) and node.type is not None:
+            caught = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+            names = [c.id for c in caught if isinstance(c, ast.Name) and c.id in shaper.module_names]
+            if names:
+                entry = (node.lineno, *_judge_body(node.body, shaper, guards=False))
+                for name in names:
+                    out.setdefault(name, []).append(entry)
             continue
-        caught = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
-        names = [c.id for c in caught if isinstance(c, ast.Name) and c.id in shaper.module_names]
-        if not names:
-            continue
-        raises = False
-        calls: List[list] = []
-        for stmt in node.body:
-            for inner in ast.walk(stmt):
-                if isinstance(inner, ast.Raise):
-                    raises = True
-                elif isinstance(inner, ast.Call):
-                    form = shaper.form(inner.func)
-                    root = inner.func
-                    while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript)):
-                        root = root.func if isinstance(root, ast.Call) else root.value
-                    known = isinstance(root, ast.Name) and (root.id in shaper.imports or root.id in shaper.module_names)
-                    method = inner.func.attr if isinstance(inner.func, ast.Attribute) else getattr(inner.func, "id", "")
-                    if len(calls) >= _MAX_HANDLER_CALLS:
-                        raises = True  # too much to judge: not known to be quiet
-                    else:
-                        calls.append([form, known and form is not None, method])
-        for name in names:
-            out.setdefault(name, []).append((node.lineno, raises, calls))
+        handled = None
+        handler = None
+        if (  # `app.register_error_handler(ApiError, handle_api_error)`
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in calls_of
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Name)
+        ):
+            handled, handler = node.args[0], functions.get(node.args[1].id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):  # `@app.errorhandler(ApiError)`
+            for decorator in node.decorator_list:
+                if (
+                    isinstance(decorator, ast.Call)
+                    and isinstance(decorator.func, ast.Attribute)
+                    and decorator.func.attr in decorators_of
+                    and decorator.args
+                ):
+                    handled, handler = decorator.args[0], node
+        if handler is not None and isinstance(handled, ast.Name) and handled.id in shaper.module_names:
+            out.setdefault(handled.id, []).append((handler.lineno, *_judge_body(handler.body, shaper, guards=True)))
     return out
+
+
+def _judge_body(body: list, shaper, guards: bool) -> tuple:
+    """(whether the statements raise, the forms of the calls in them, whether calls made only
+    for server errors were left out). `guards`: leave out the branch of an `if` that runs only
+    for a status of 500 or more (`if error.code >= 500: logger.exception(error)`)."""
+    import ast
+
+    raises = server_only = False
+    calls: List[list] = []
+    stack = list(reversed(body))
+    while stack:
+        inner = stack.pop()
+        if guards and isinstance(inner, ast.If):
+            side = _server_side(inner.test)
+            if side is not None:
+                server_only = True
+                stack.extend(reversed(inner.orelse if side else inner.body))
+                stack.append(inner.test)
+                continue
+        if isinstance(inner, ast.Raise):
+            raises = True
+        elif isinstance(inner, ast.Call):
+            form = shaper.form(inner.func)
+            root = inner.func
+            while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript)):
+                root = root.func if isinstance(root, ast.Call) else root.value
+            known = isinstance(root, ast.Name) and (root.id in shaper.imports or root.id in shaper.module_names)
+            method = inner.func.attr if isinstance(inner.func, ast.Attribute) else getattr(inner.func, "id", "")
+            if len(calls) >= _MAX_HANDLER_CALLS:
+                raises = True  # too much to judge: not known to be quiet
+            else:
+                calls.append([form, known and form is not None, method])
+        stack.extend(reversed(list(ast.iter_child_nodes(inner))))
+    return raises, calls, server_only
+
+
+def _server_side(test) -> Optional[bool]:
+    """For an `if` comparing a status with a number: True when its body runs only for server
+    errors (`code >= 500`, `code > 499`), False when its else branch does (`code < 500`), None
+    for any other test."""
+    import ast
+
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant)):
+        return None
+    bound = test.comparators[0].value
+    if not isinstance(bound, int) or isinstance(bound, bool):
+        return None
+    op = test.ops[0]
+    if (isinstance(op, ast.GtE) and bound == 500) or (isinstance(op, ast.Gt) and bound == 499):
+        return True
+    if (isinstance(op, ast.Lt) and bound == 500) or (isinstance(op, ast.LtE) and bound == 499):
+        return False
+    return None
