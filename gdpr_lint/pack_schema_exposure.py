@@ -116,6 +116,7 @@ PII = Table(
                         "recipient-methods": MapOf(ListOf(OneOf(POSITION, STR))),
                         "recipient-functions": MapOf(ListOf(OneOf(POSITION, STR))),
                         "recipient-tokens": STRS,
+                        "network-resolvers": STRS,
                     }
                 ),
             }

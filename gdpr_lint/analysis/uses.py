@@ -5,7 +5,9 @@ Two uses contradict what a name seemed to be (rules/pii.toml [pii.confidence.use
   `pos -= 1`: a position, a count or an id, not a secret or a person's identifier;
 - tested as a network destination: `address.is_global`, `addr.ipv4_mapped`,
   `is_ip_blocked(ip, blocklist)`, `ip in ipaddress.ip_network(...)`: the address a URL or a
-  socket points to, checked by an outbound-request (SSRF) guard, not a person's IP.
+  socket points to, checked by an outbound-request (SSRF) guard, not a person's IP; so is what
+  a DNS resolution gave, and what is made of it (`for info in socket.getaddrinfo(host, None):
+  ip = ipaddress.ip_address(info[4][0])`): the addresses of a host name, a server's.
 
 One use says what a name holds, whatever it is called: passed as the recipients of a call
 that sends mail (`smtp.sendmail(e_from, e_to, msg)`, Django's `send_mail(..., [addr])`), it
@@ -33,6 +35,7 @@ class UseSpec(NamedTuple):
     recipient_methods: Dict[str, Tuple]  # method name -> (position, keywords...) of its recipients
     recipient_functions: Dict[str, Tuple]  # resolved target -> (position, keywords...)
     recipient_tokens: Tuple[str, ...]  # text one of those calls needs: a file without any has none
+    network_resolvers: FrozenSet[str] = frozenset()  # `getaddrinfo`: a host name's addresses
 
     @classmethod
     def from_tables(cls, spec: dict) -> "UseSpec":
@@ -46,6 +49,7 @@ class UseSpec(NamedTuple):
             {name: tuple(where) for name, where in uses.get("recipient-methods", {}).items()},
             {name: tuple(where) for name, where in uses.get("recipient-functions", {}).items()},
             tuple(uses.get("recipient-tokens", ())),
+            frozenset(uses.get("network-resolvers", ())),
         )
 
 
@@ -80,6 +84,7 @@ def function_uses(function, spec: UseSpec) -> Uses:
     number_literals = (cst.Integer, cst.Float)
     numbers: Set[str] = set()
     network: Set[str] = set()
+    bound: list = []  # (names, value) of assignments and loops, for what a resolution gave
     stack = list(function.children)
     while stack:
         node = stack.pop()
@@ -113,7 +118,14 @@ def function_uses(function, spec: UseSpec) -> Uses:
         elif t is cst.Call and spec.network_call_words.intersection(split_words(_last_name(node.func))):
             for arg in node.args:
                 _names_in(arg.value, network)
+        elif spec.network_resolvers and (t is cst.Assign or t is cst.For):
+            targets: Set[str] = set()
+            for target in [node.target] if t is cst.For else [target.target for target in node.targets]:
+                _names_in(target, targets)
+            bound.append((targets, node.iter if t is cst.For else node.value))
         stack.extend(node.children)
+    if bound:
+        network.update(_resolved(bound, spec.network_resolvers))
     return Uses(frozenset(numbers), frozenset(network))
 
 
@@ -154,3 +166,27 @@ def function_recipients(function, spec: UseSpec, resolve: Callable) -> Dict[str,
                 if type(item) is cst.Name:
                     out.setdefault(item.value, called.rsplit(".", 1)[-1])
     return out
+
+
+def _resolved(bound: list, resolvers: FrozenSet[str]) -> Set[str]:
+    """The names bound to what a DNS resolution call gave (`infos = socket.getaddrinfo(...)`,
+    `for info in socket.getaddrinfo(...)`) or to a value made of one of them."""
+    import libcst as cst
+
+    from gdpr_lint.syntax.nodes import _last_name
+
+    resolved: Set[str] = set()
+    for _ in range(4):  # a few steps of `info -> ip -> address`, in any order
+        grown = False
+        for targets, value in bound:
+            if targets <= resolved:
+                continue
+            call = value.expression if type(value) is cst.Await else value
+            used: Set[str] = set()
+            _names_in(value, used)
+            if (type(call) is cst.Call and _last_name(call.func) in resolvers) or used & resolved:
+                resolved |= targets
+                grown = True
+        if not grown:
+            break
+    return resolved
