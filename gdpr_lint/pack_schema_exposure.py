@@ -104,6 +104,7 @@ PII = Table(
                 "anti-forgery-words": STRS,
                 "config-owners": STRS,
                 "config-categories": STRS,
+                "account-nouns": STRS,
                 "item-key-names": STRS,
                 #: uses that contradict a name (analysis/uses.py)
                 "uses": Table(

@@ -55,6 +55,7 @@ class ConfidenceJudge:
         self.thing_modules = frozenset(spec.get("thing-modules", ()))
         self.config_owners = frozenset(spec.get("config-owners", ()))
         self.config_categories = frozenset(spec.get("config-categories", ()))
+        self.account_nouns = frozenset(spec.get("account-nouns", ()))
         self.item_key_names = frozenset(spec.get("item-key-names", ()))
         self.redacting_methods = frozenset(pii.get("redaction", {}).get("methods", ()))
         self._phrases: Dict[Tuple[str, str], Optional[Tuple[Tuple[str, ...], int, int]]] = {}
@@ -121,6 +122,14 @@ class ConfidenceJudge:
         configured = None
         if not owner_is_request and settings[0]:
             configured = self._configured(category, settings[0], words[:start] + words[end:], whole=settings[1])
+        if configured is None and settings[1] and category in self.config_categories:
+            own = self._own_account(settings[0])
+            if own is not None:  # `self.preferred_username` of a `ServiceAccount`
+                return Verdict(
+                    LOW,
+                    f"`{name}` is held by a class of '{own}'s, the service's own accounts, not a person's {label}",
+                    start == end or self.is_ambiguous(words, start, end),
+                )
         if configured is not None:
             return Verdict(
                 LOW,
@@ -228,6 +237,20 @@ class ConfidenceJudge:
         if persons.intersection(settings) or self.vocab.person_nouns.intersection(others):
             return None
         return found
+
+    def _own_account(self, class_words: Sequence[str]) -> Optional[str]:
+        """'service account' when a class's name calls what it models a non-human account (a
+        strong thing qualifier right before an account noun: `ServiceAccount`, `BotUser`), and no
+        person noun is in it; else None."""
+        words = [self.vocab.fold(w) for w in class_words]
+        if not self.account_nouns:
+            return None
+        for start, end in self.strong_thing_qualifiers.spans(words):
+            if end < len(words) and words[end] in self.account_nouns:
+                if self.vocab.person_nouns.intersection(words[:end] + words[end + 1 :]):
+                    return None  # `ServiceAccountOwner`: a person's record
+                return " ".join(words[start : end + 1])
+        return None
 
     def holder_qualifier(self, name: str) -> Optional[str]:
         """What the name a value is held by says it is, when that contradicts an ambiguous
