@@ -19,6 +19,7 @@ class ProjectClasses:
 
     if TYPE_CHECKING:  # provided by ProjectIndex
         _deps: List[set]
+        error_handlers: Tuple[frozenset, frozenset]
 
         def summary(self, path: str) -> Optional[dict]: ...
         def resolve(self, form, path: str, depth: int = 0) -> Optional[tuple]: ...
@@ -151,8 +152,7 @@ class ProjectClasses:
         when first asked (one parse)."""
         for deps in self._deps:
             deps.add(path)
-        registrations = getattr(self, "error_handlers", (frozenset(), frozenset()))
-        return self._tracked(("handlers", path), lambda: _module_handlers(path, registrations)) or {}
+        return self._tracked(("handlers", path), lambda: _module_handlers(path, self.error_handlers)) or {}
 
 
 def _module_handlers(path: str, registrations: Tuple[frozenset, frozenset]) -> Dict[str, list]:
