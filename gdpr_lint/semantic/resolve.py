@@ -155,12 +155,20 @@ class ResolveMixin:
         return kind
 
     def _project_module(self, qualname: str) -> bool:
-        """Whether an imported name is a module (a file or a package) of the project."""
+        """Whether `from pkg import name` imports a module of the project: as Python does, a
+        name the package's `__init__` gives (`from lfx.log.logger import logger`) comes first,
+        its submodule `pkg/name.py` only after."""
         project = self.project
         if project is None or not project.index.in_project(qualname, project.path):
             return False
-        located = project.ask(project.index.locate, qualname, project.path)
-        return located is not None and not located[1]
+        name = qualname.rsplit(".", 1)[-1]
+        head = qualname[: len(qualname) - len(name)]
+        parent = head if not head.strip(".") else head.rstrip(".")
+        located = project.ask(project.index.locate, parent, project.path) if parent else None
+        if located is None or located[1] or not located[0].endswith("__init__.py"):
+            return False  # `from pkg.views import log`: a module's own name, not a submodule
+        target = project.ask(project.index._module_name, located[0], name, 0)
+        return target is not None and target[0] == "module"
 
     def _self_binding(self, node: cst.Attribute) -> Optional[Binding]:
         """The binding of `self.x` / `cls.x` in the enclosing class."""
