@@ -33,14 +33,26 @@ class ProjectConstants:
         located = self.locate(qualname, importer)
         if located is None or len(located[1]) != 1:
             return None
-        path, (name,) = located
+        return self.constant_in(located[0], located[1][0], depth, durations)
+
+    def constant_in(self, path: str, name: str, depth: int = 0, durations: bool = False):
+        """constant_of() for the module-level name `name` of the module in `path`; a name the
+        module star-imports (`from .base import *` in a settings module) is followed too, the
+        later of the module's own value and a star import's winning."""
         summary = self.summary(path) if not self.is_test(path) else None  # a test's data configures nothing
-        if summary is None:
+        if summary is None or depth > _MAX_DEPTH:
             return None
         if name in summary["imports"] and name not in summary["values"]:
             return self.constant_of(summary["imports"][name], path, depth + 1, durations)
+        if name in summary.get("opaque", ()):
+            return None  # given a value here that no form says
         form = summary["values"].get(name)
         line = summary.get("lines", {}).get(name)
+        for module, star_line in reversed(summary.get("stars", ())):
+            if form is not None and line is not None and line > star_line:
+                break  # the module's own value comes after this star import
+            if self._star_defines(module, name, path, depth + 1):
+                return self.constant_of(module + ("" if module.endswith(".") else ".") + name, path, depth + 1, durations)
         if form is None:
             return None
         if form[0] == "const":
@@ -58,6 +70,19 @@ class ProjectConstants:
                 else None
             )
         return None
+
+    def _star_defines(self, module: str, name: str, importer: str, depth: int) -> bool:
+        """Whether the module `from module import *` names defines `name` (with a value the
+        summary says or not)."""
+        located = self.locate(module, importer) if depth <= _MAX_DEPTH else None
+        if located is None or located[1]:
+            return False
+        summary = self.summary(located[0])
+        if summary is None:
+            return False
+        if name in summary["values"] or name in summary["imports"] or name in summary.get("opaque", ()):
+            return True
+        return any(self._star_defines(star, name, located[0], depth + 1) for star, _ in summary.get("stars", ()))
 
     def returned_constant(self, path: str, name: str) -> Optional[Tuple[object, str, int]]:
         """(value, how, line of the function) of the one constant a project function returns

@@ -110,10 +110,16 @@ class ProjectMixin:
         else:  # `conf.DEFAULT_REGION` with `from myproj import conf` (or `import myproj.conf as conf`)
             qualname = self.resolve(node) if self._is_import(node) else None
             if qualname is not None and not project.index.in_project(qualname, project.path):
-                return None
+                if qualname.startswith("django.conf.settings.") and qualname.count(".") == 3:
+                    qualname = "<django-settings>." + qualname[21:]  # the project's settings module's
+                else:
+                    return None
         if not qualname or not qualname.rsplit(".", 1)[-1].isupper():
             return None  # settings constants are named in capitals (`AWS_REGION`)
-        found = project.ask(project.index.constant_of, qualname, project.path, 0, durations)
+        if qualname.startswith("<django-settings>."):
+            found = project.ask(project.index.django_setting, qualname[18:], project.path, durations)
+        else:
+            found = project.ask(project.index.constant_of, qualname, project.path, 0, durations)
         if found is None:
             return None
         value, how, path, line = found

@@ -27,6 +27,10 @@ Forms (lists, so that they survive JSON):
   ["super", form or None]        `super()` in a method (None: of the method's own class) or
                                  `super(Cls, self)`: the bases of that class
 
+`stars`: the modules a module star-imports (`from .base import *`), with the line, in order;
+`opaque`: its module-level names in capitals given a value no form says (they hide a
+star-imported value of the same name).
+
 A module-level class (`classes`): its bases, the parameters its `__init__` passes to the base's
 `__init__` when it calls it (`init_text`), its methods (summarised as the functions
 `Class.method`, a static one marked `static`) and the attributes its body or its methods
@@ -81,6 +85,7 @@ def summarize(tree: ast.Module, lazy: bool = False, local: bool = False) -> dict
     bodies (only the file itself can use them: for the file being checked)."""
     imports: Dict[str, str] = {}
     module_names: Set[str] = set()
+    stars: List[list] = []  # `from .base import *` (settings split over files), in order, with the line
     statements = list(_top_level(tree.body))
     for stmt in statements:
         if isinstance(stmt, ast.Import):
@@ -94,6 +99,7 @@ def summarize(tree: ast.Module, lazy: bool = False, local: bool = False) -> dict
             module = "." * (stmt.level or 0) + (stmt.module or "")
             for alias in stmt.names:
                 if alias.name == "*":
+                    stars.append([module, stmt.lineno])
                     continue
                 sep = "" if module.endswith(".") or not module else "."
                 imports[alias.asname or alias.name] = f"{module}{sep}{alias.name}"
@@ -139,6 +145,11 @@ def summarize(tree: ast.Module, lazy: bool = False, local: bool = False) -> dict
         values.pop(name, None)
         lines.pop(name, None)
     summary = {"v": VERSION, "imports": imports, "values": values, "lines": lines, "functions": functions}
+    if stars:
+        summary["stars"] = stars
+    opaque = sorted(name for name in unknown if name.isupper())
+    if opaque:  # a setting given a value the summary cannot say: it hides a star-imported one
+        summary["opaque"] = opaque
     if classes:
         summary["classes"] = classes
     if lazy:
