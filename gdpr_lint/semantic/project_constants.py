@@ -61,6 +61,13 @@ class ProjectConstants:
             return form[2], form[1], path, line
         if form[0] == "duration":
             return (("duration", form[1], form[2]), "constant", path, line) if durations else None
+        if form[0] in ("op", "delta", "call"):
+            from gdpr_lint.semantic.lifetime_forms import fold
+
+            value = fold(self, form, path, depth + 1)  # `timedelta(days=RETENTION_DAYS)`, `DAYS * 86400`
+            if value is None or (isinstance(value, tuple) and not durations):
+                return None
+            return value, "constant", path, line
         if form[0] == "name" and not form[1].startswith("@"):
             return self.constant_of(form[1], path, depth + 1, durations)
         if form[0] == "name":

@@ -24,6 +24,8 @@ Forms (lists, so that they survive JSON):
   ["duration", seconds, text]    a lifetime given by a constructor that carries its unit
                                  (`timedelta(days=400)`, `relativedelta(months=13)`); text
                                  says months or years as written, else null
+  ["op", "*", form, form], ["delta", ...]   lifetimes computed from other constants
+                                 (semantic/lifetime_forms.py)
   ["super", form or None]        `super()` in a method (None: of the method's own class) or
                                  `super(Cls, self)`: the bases of that class
 
@@ -53,6 +55,8 @@ from __future__ import annotations
 
 import ast
 from typing import Any, Dict, List, Optional, Set
+
+from gdpr_lint.semantic.lifetime_forms import arithmetic_form, delta_form, passed_through
 
 VERSION = 7
 _TEXT_METHODS = frozenset(
@@ -389,9 +393,13 @@ class _Shaper:
                 return ["super", self.form(node.args[0], depth + 1) if node.args else None]
             dotted = func[1] if func[0] == "name" else None
             if dotted in _DURATIONS:
-                duration = _duration(node, _DURATIONS[dotted])
+                duration = _duration(node, _DURATIONS[dotted]) or delta_form(node, _DURATIONS[dotted], self.form, depth)
                 if duration is not None:
                     return duration
+            elif dotted in ("int", "float", "round"):
+                inner = passed_through(node, func, self.form, depth)
+                if inner is not None:
+                    return inner
             if dotted in _ENV_GETTERS and len(node.args) >= 2:
                 var, default = _constant(node.args[0]), _constant(node.args[1])
                 if isinstance(var, str) and default is not None:
@@ -424,6 +432,8 @@ class _Shaper:
         value = _constant(node)
         if value is not None:
             return ["const", value]
+        if isinstance(node, ast.BinOp):  # `RETENTION_DAYS * 24 * 3600`
+            return arithmetic_form(node, self.form, depth)
         return None
 
     def carried(self, node, depth: int = 0) -> Set[str]:
