@@ -52,7 +52,9 @@ class ProjectConstants:
             if form is not None and line is not None and line > star_line:
                 break  # the module's own value comes after this star import
             if self._star_defines(module, name, path, depth + 1):
-                return self.constant_of(module + ("" if module.endswith(".") else ".") + name, path, depth + 1, durations)
+                return self.constant_of(
+                    module + ("" if module.endswith(".") else ".") + name, path, depth + 1, durations
+                )
         if form is None:
             return None
         if form[0] == "const":
