@@ -403,9 +403,21 @@ class ProjectMixin:
             return []
         index = project.index
         found = project.ask(index.function, form, project.path)
-        if found is None:
-            return []
-        path, name, shift = found
+        # `n.send(x)` with `n: Notifier`: also the subclasses' overrides (semantic/project_overrides.py)
+        callees = ([found] if found is not None else []) + project.ask(index.overrides, form, project.path)
+        out: List[Tuple] = []
+        reported = set()
+        for path, name, shift in callees:
+            for entry in self._callee_flows(call, path, name, shift, sinks):
+                if (id(entry[0]), entry[2]) not in reported:  # one finding per argument and rule
+                    reported.add((id(entry[0]), entry[2]))
+                    out.append(entry)
+        return out
+
+    def _callee_flows(self, call: cst.Call, path: str, name: str, shift: int, sinks) -> List[Tuple]:
+        project = self.project
+        assert project is not None  # asked only when the run has a project index
+        index = project.index
         summary = index.function_summary(path, name)
         flows = project.ask(index.param_sinks, path, name, sinks)
         if not flows or summary is None:
