@@ -34,7 +34,8 @@ _MAX_DEPTH = 12
 _MAX_BYTES = 2_000_000  # a bigger file is generated code: not summarised
 
 # ("kind", k) | ("fn", path, name) | ("dotted", s) | ("module", path) | ("class", path, name) |
-# ("instance", path, class name) | ("method", path, "Class.method"): a method bound to an instance
+# ("instance", path, class name) | ("method", path, "Class.method"): a method bound to an instance |
+# ("scope", path, "view.inner"): a function nested in a function, which defines a class
 Target = Optional[tuple]
 
 
@@ -340,10 +341,15 @@ class ProjectIndex(ProjectConstants, ProjectClasses, DjangoSettings, ProjectOver
                     if answer is not None:
                         return answer
             return None
-        if target[0] == "fn":  # a class the function defines (`view.Handler`): the file's own
+        if target[0] in ("fn", "scope"):  # a class the function defines (`view.Handler`): the file's own
             summary = self.summary(target[1])
             key = f"{target[2]}.{attr}"
-            return ("class", target[1], key) if summary is not None and key in summary.get("classes", ()) else None
+            classes = summary.get("classes", ()) if summary is not None else ()
+            if key in classes:
+                return ("class", target[1], key)
+            if any(name.startswith(key + ".") for name in classes):  # `export.write_all.Writer`
+                return ("scope", target[1], key)  # a function nested in it, which defines one
+            return None
         if target[0] == "kind":
             dotted = f"<{target[1]}>.{attr}"
         elif target[0] == "dotted":

@@ -21,6 +21,7 @@ _CLASS = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\(([^)]{1,400})\)", re.M)
 _MAX_BYTES = 2_000_000
 _MAX_CLASSES = 24
 _MAX_GENERATIONS = 3
+_MAX_FILES = 200
 
 
 class ProjectOverrides:
@@ -113,8 +114,11 @@ class ProjectOverrides:
     def _subclasses(self, path: str, name: str) -> List[Tuple[str, str]]:
         """The project classes (outside its tests) that name class `name` of `path` as a base."""
         short = name.rsplit(".", 1)[-1]
-        found = []
-        for candidate in self._subclassing_files().get(short, ()):
+        found: List[Tuple[str, str]] = []
+        candidates = self._subclassing_files().get(short, ())
+        if len(candidates) > _MAX_FILES:
+            return found  # a name too common to judge (`Base`, `Model`)
+        for candidate in candidates:
             if self.is_test(candidate):
                 continue
             summary = self.summary(candidate)

@@ -174,10 +174,13 @@ def _switches(init, assigned, switches: Dict[str, list]) -> None:
 def local_classes(
     body, shaper: _Shaper, functions: Dict[str, dict], lazy: bool, nodes: dict, classes, owner: str
 ) -> None:
-    """The classes a function (`owner`) defines in its body, as `owner.Class`."""
+    """The classes a function (`owner`) defines in its body, as `owner.Class`, and those its
+    nested functions define (`owner.inner.Class`, as the walk qualifies them)."""
     for stmt in _statements(body):
         if isinstance(stmt, ast.ClassDef):
             summarize_class(stmt, shaper, functions, lazy, nodes, classes, f"{owner}.{stmt.name}", True)
+        elif isinstance(stmt, _FUNCTIONS) and owner.count(".") < 6:
+            local_classes(stmt.body, shaper, functions, lazy, nodes, classes, f"{owner}.{stmt.name}")
 
 
 def _is_none(node) -> bool:
