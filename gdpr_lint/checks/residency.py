@@ -366,7 +366,16 @@ class ResidencyCheck(ArgumentScan):
                     return self._judge_saas_value(ctx, value, sid, const.value, const.origin, set())
                 return False
         if "." in norm:  # `client.host = ...` re-targets a client; a variable named `host` does not
-            self._note_override(ctx, self._overrides.get(norm.rsplit(".", 1)[-1], ()), norm.rsplit(".", 1)[0])
+            services = self._overrides.get(norm.rsplit(".", 1)[-1], ())
+            self._note_override(ctx, services, norm.rsplit(".", 1)[0])
+            const = self._const(ctx, value) if services else None
+            if const is not None and isinstance(const.value, str):  # where it re-targets it to
+                if len(services) == 1:  # `client.server_zone = "US"`: an attribute only one service has
+                    return self._judge_saas_value(ctx, value, next(iter(services)), const.value, const.origin, set())
+                host = host_of(const.value, bare=True)
+                hit = self.catalog.saas_host(host, const.value) if host else None
+                if hit is not None and hit.service in services:
+                    return self._judge_saas_hit(ctx, value, hit, const.origin, set())
         environ = ENVIRON_ITEM.match(norm)  # os.environ["TWILIO_REGION"] = "us1"
         for suffix, sid in self.saas_assign.items():
             if (
