@@ -89,6 +89,11 @@ class CheckContext(Protocol):
         """(seconds, calendar text, where) of a lifetime another module of the project
         gives a constant (`SESSION_TTL = timedelta(days=400)` in settings.py)."""
 
+    def set_elsewhere(self, name: str, attributes: Tuple[str, ...]) -> Optional[Tuple[str, int]]:
+        """(file shown, line) where another module of the project sets or calls one of
+        `attributes` on this module's `name` (`events.host = ...` after `from app.tracking
+        import events`); None when none does."""
+
     def exception_text(self, func) -> Optional[Tuple[Tuple[str, ...], FrozenSet[str]]]:
         """For a call of a project exception class whose text the project's code decides:
         (its constructor's parameters, those its text can show); None when not known."""

@@ -99,6 +99,8 @@ class ResidencyCheck(ArgumentScan):
             return
         if state.pending and state.pending[-1][1] is value and "[" not in name:
             state.pending_keys[id(value)] = (self._scope_id(ctx, name), name)  # `sg = SendGridAPIClient(...)`
+            if ctx.scope.kind == "module" and name.isidentifier():
+                state.module_clients[id(value)] = name  # another module may re-target it
         scope_kind = ctx.scope.kind
         reported = False
         setting = self._setting_for(ctx, name, value)
@@ -133,12 +135,17 @@ class ResidencyCheck(ArgumentScan):
             key = state.pending_keys.get(id(node))
             if key is not None and (service, key) in state.override_keys:
                 continue
+            if id(node) in state.module_clients and service not in file_wide:
+                attributes = tuple(sorted(m for m, services in self._overrides.items() if service in services))
+                if ctx.set_elsewhere(state.module_clients[id(node)], attributes) is not None:
+                    continue  # `events.host = ...` in the module that starts the app: judged there
             if service not in file_wide:
                 self._report(ctx, NON_EU_SAAS, node, message, facts)
         self._judge_constant_uses(ctx, state)
         state.pending.clear()
         state.override_keys.clear()
         state.pending_keys.clear()
+        state.module_clients.clear()
         for service, (node, attr) in state.module_keys.items():
             if service in state.module_hosts:
                 continue

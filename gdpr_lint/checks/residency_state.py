@@ -34,6 +34,7 @@ class FileState:
     # (service, (scope, receiver)) of each override; the receiver is None when not a plain name
     override_keys: List[tuple] = field(default_factory=list)
     pending_keys: Dict[int, tuple] = field(default_factory=dict)  # id(SDK call) -> (scope, name bound to)
+    module_clients: Dict[int, str] = field(default_factory=dict)  # id(SDK call) -> module-level name bound to
     module_keys: Dict[str, tuple] = field(default_factory=dict)  # service -> (node, attr)
     module_hosts: Set[str] = field(default_factory=set)
     reported: Set[tuple] = field(default_factory=set)  # (code, id(node), message)

@@ -20,6 +20,7 @@ import os
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from gdpr_lint.semantic.django_settings import DjangoSettings
+from gdpr_lint.semantic.project_attributes import ProjectAttributes
 from gdpr_lint.semantic.project_classes import ProjectClasses
 from gdpr_lint.semantic.project_constants import ProjectConstants
 from gdpr_lint.semantic.project_overrides import ProjectOverrides
@@ -39,7 +40,7 @@ _MAX_BYTES = 2_000_000  # a bigger file is generated code: not summarised
 Target = Optional[tuple]
 
 
-class ProjectIndex(ProjectConstants, ProjectClasses, DjangoSettings, ProjectOverrides):
+class ProjectIndex(ProjectConstants, ProjectClasses, DjangoSettings, ProjectOverrides, ProjectAttributes):
     """Summaries and resolution over one project's files (one per run and process)."""
 
     def __init__(self, roots: Sequence[str], tables: dict, cache=None, local_only: bool = False):

@@ -36,6 +36,7 @@ class ProjectOverrides:
         def resolve(self, form, path: str, depth: int = 0) -> Optional[tuple]: ...
         def _tracked(self, key: tuple, compute: Callable): ...
         def is_test(self, path: str) -> bool: ...
+        def _project_files(self) -> List[str]: ...
 
     _subclassing: Optional[Dict[str, List[str]]] = None
 
@@ -134,10 +135,8 @@ class ProjectOverrides:
         """Base name -> the project files with a class naming it among its bases (one pass)."""
         known = self._subclassing
         if known is None:
-            from gdpr_lint.semantic.callers import _python_files
-
             known = {}
-            for file in sorted(set(_python_files(self.roots))):
+            for file in self._project_files():
                 try:
                     if os.path.getsize(file) > _MAX_BYTES:
                         continue
@@ -145,7 +144,7 @@ class ProjectOverrides:
                         data = handle.read()
                 except OSError:
                     continue
-                path = os.path.abspath(file)
+                path = file
                 for bases in _CLASS.findall(data):
                     for base in bases.split(b","):
                         word = base.strip().rsplit(b".", 1)[-1]

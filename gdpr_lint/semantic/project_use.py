@@ -93,6 +93,15 @@ class ProjectMixin:
         _, seconds, text = found.value
         return seconds, text, str(found.note)
 
+    def set_elsewhere(self, name: str, attributes: Tuple[str, ...]) -> Optional[Tuple[str, int]]:
+        """(file shown, line) where another module re-targets this module's `name` after it is
+        built (semantic/project_attributes.py); None when none does."""
+        project = self.project
+        if project is None:
+            return None
+        found = project.ask(project.index.set_elsewhere, project.path, name, attributes)
+        return (project.shown(found[0]), found[1]) if found is not None else None
+
     def _project_constant(self, node, durations: bool = False) -> Optional[Const]:
         """`region_name=AWS_REGION` with `from myproj.settings import AWS_REGION`: the value
         the settings module gives it (or its environment default), with where. `durations`:
