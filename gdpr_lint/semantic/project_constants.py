@@ -42,10 +42,10 @@ class ProjectConstants:
         summary = self.summary(path) if not self.is_test(path) else None  # a test's data configures nothing
         if summary is None or depth > _MAX_DEPTH:
             return None
+        if name in summary.get("opaque", ()):
+            return None  # given a value here that no form says (also after importing one)
         if name in summary["imports"] and name not in summary["values"]:
             return self.constant_of(summary["imports"][name], path, depth + 1, durations)
-        if name in summary.get("opaque", ()):
-            return None  # given a value here that no form says
         form = summary["values"].get(name)
         line = summary.get("lines", {}).get(name)
         for module, star_line in reversed(summary.get("stars", ())):
