@@ -190,3 +190,23 @@ def test_spawned_workers_get_the_project_index(monkeypatch, tmp_path):
     result = runner.run(pairs, settings, jobs=2, cache_dir=tmp_path / "cache")
     assert not result.errors, result.errors
     assert [f.to_dict() for f in result.findings] == alone
+
+
+def test_override_finding_names_the_subclass_method():
+    findings = _run(FIXTURES / "projects" / "notifier_overrides")
+    welcome = sorted(f.message for f in findings if f.path == "alerts/jobs.py" and f.line == 8)
+    assert welcome == [
+        "email address (user.email) is passed to DebugSmsNotifier.send() (alerts/sms.py:6), which prints it "
+        "to the console (alerts/sms.py:7)",
+        "email address (user.email) is passed to EmailNotifier.send() (alerts/email.py:10), which writes it "
+        "to a log (alerts/email.py:11)",
+    ]
+
+
+def test_django_setting_finding_names_the_settings_file():
+    findings = _run(FIXTURES / "projects" / "django_settings")
+    cookie = [f for f in findings if f.path == "accounts/views.py" and f.line == 10]
+    assert [f.message for f in cookie] == [
+        "cookie lifetime of 400 days (SESSION_COOKIE_AGE, portal/settings/base.py:7) exceeds the 365-day "
+        "limit ([tool.gdpr-lint.retention] max-days)"
+    ]
