@@ -11,7 +11,6 @@ spell `name.attribute` are parsed, with CPython's `ast`. The project's tests do 
 
 from __future__ import annotations
 
-import ast
 import os
 from typing import TYPE_CHECKING, List, Optional, Sequence, Set, Tuple
 
@@ -58,6 +57,8 @@ class ProjectAttributes:
         return None
 
     def _retargets(self, file: str, data: bytes, path: str, name: str, attributes) -> Optional[int]:
+        import ast  # only when a file spells `name.attribute`: a clean run never imports it
+
         try:
             tree = ast.parse(data)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
