@@ -58,7 +58,7 @@ from typing import Any, Dict, List, Optional, Set
 
 from gdpr_lint.semantic.lifetime_forms import arithmetic_form, delta_form, passed_through
 
-VERSION = 7
+VERSION = 8
 _TEXT_METHODS = frozenset(
     (
         "format",
