@@ -19,7 +19,7 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from gdpr_lint.syntax.nodes import _flat_top_level
+from gdpr_lint.syntax.nodes import _flat_top_level, child_nodes
 
 _TEXT_METHODS = frozenset(("strip", "lstrip", "rstrip", "lower", "upper", "casefold", "title"))
 _CONSTANTS = (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)
@@ -305,9 +305,7 @@ def _own_nodes(root, top: bool = False, into_functions: bool = False):
     while stack:
         current = stack.pop()
         yield current
-        for child in current.children:
-            if not isinstance(child, cst.CSTNode):
-                continue
+        for child in child_nodes(current):
             if type(child) in (cst.FunctionDef, cst.ClassDef) and not into_functions:
                 if top:
                     stack.extend(d for d in getattr(child, "decorators", ()))  # `@app.command()` at module level

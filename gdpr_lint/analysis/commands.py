@@ -13,7 +13,7 @@ from typing import FrozenSet, Optional
 import libcst as cst
 
 from gdpr_lint.analysis.names import split_words
-from gdpr_lint.syntax.nodes import dotted_name, string_value
+from gdpr_lint.syntax.nodes import dotted_name, nodes_under, string_value
 
 
 def _spec(walker) -> dict:
@@ -30,12 +30,7 @@ def _param_names(node: cst.FunctionDef):
 
 
 def _calls_in(node):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if type(current) is cst.Call:
-            yield current
-        stack.extend(child for child in current.children if isinstance(child, cst.CSTNode))
+    return (current for current in nodes_under(node) if type(current) is cst.Call)
 
 
 def command_input(walker, node: cst.FunctionDef, scope) -> Optional[FrozenSet[str]]:

@@ -75,11 +75,9 @@ def made_up_people(text: str, path: str, tables: dict) -> Optional[str]:
 
 
 def _nodes(node) -> Iterator:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(child for child in current.children if isinstance(child, cst.CSTNode))
+    from gdpr_lint.syntax.nodes import nodes_under
+
+    return nodes_under(node)
 
 
 def _last(func) -> str:

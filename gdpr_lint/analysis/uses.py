@@ -56,13 +56,15 @@ class UseSpec(NamedTuple):
 def _names_in(node, out: Set[str]) -> None:
     import libcst as cst
 
+    from gdpr_lint.syntax.nodes import child_nodes
+
     stack = [node]
     while stack:
         current = stack.pop()
         if type(current) is cst.Name:
             out.add(current.value)
         elif not isinstance(current, (cst.FunctionDef, cst.ClassDef)):
-            stack.extend(current.children)
+            stack.extend(child_nodes(current))
 
 
 def function_uses(function, spec: UseSpec) -> Uses:

@@ -173,11 +173,9 @@ def _project_name(ctx, func, node) -> Optional[str]:
 
 
 def _nodes(node):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(child for child in current.children if isinstance(child, cst.CSTNode))
+    from gdpr_lint.syntax.nodes import nodes_under
+
+    return nodes_under(node)
 
 
 def _status(ctx, node) -> Optional[int]:

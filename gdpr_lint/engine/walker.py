@@ -24,6 +24,7 @@ from gdpr_lint.syntax.nodes import (
     _is_node,
     _last_name,
     _subscript_text,
+    child_nodes,
     dotted_name,
 )
 
@@ -53,7 +54,7 @@ def _names_in(node):
         elif type(current) is cst.Arg:
             stack.append(current.value)
         elif current is not None:
-            stack.extend(current.children)
+            stack.extend(child_nodes(current))
 
 
 def _loop_targets(stmt):

@@ -10,7 +10,7 @@ import libcst as cst
 
 from gdpr_lint.analysis.names import TYPE_WRAPPERS, split_words
 from gdpr_lint.semantic.scope import Binding, Const, Definition, LazyKindBinding, Scope, _ClassRef, _FunctionRef
-from gdpr_lint.syntax.nodes import _last_name, dotted_name, string_value
+from gdpr_lint.syntax.nodes import _last_name, child_nodes, dotted_name, string_value
 
 if TYPE_CHECKING:
     from gdpr_lint.semantic.project_use import FileProject
@@ -74,7 +74,7 @@ def _uses_locals(cls: Scope, value) -> bool:
         elif kind is cst.Arg:
             stack.append(current.value)
         elif current is not None:
-            stack.extend(current.children)
+            stack.extend(child_nodes(current))
     return False
 
 

@@ -214,6 +214,8 @@ def _passes(statements, params: List[str]) -> List[str]:
 def _returns(statements, shaper: "_Shaper") -> List[list]:
     """The forms the function's `return` statements give (statements only: cheap)."""
     out: List[list] = []
+    if not any(_gives(stmt) for stmt in statements):
+        return out  # most functions: nothing to shape, and no locals to find for it
     if not shaper.locals:  # `client = redis.Redis(...)` then `return client` / `yield client`
         counts: Dict[str, int] = {}
         for stmt in statements:
@@ -243,6 +245,13 @@ def _returns(statements, shaper: "_Shaper") -> List[list]:
                 if form is not None and form[0] != "param":
                     out.append(form)
     return out
+
+
+def _gives(stmt) -> bool:
+    """Whether a statement is a `return x` or a `yield x` that gives a value."""
+    if type(stmt) is ast.Expr and type(stmt.value) is ast.Yield:
+        stmt = stmt.value
+    return type(stmt) in (ast.Return, ast.Yield) and stmt.value is not None
 
 
 def _function_head(node, module_shaper: "_Shaper") -> dict:

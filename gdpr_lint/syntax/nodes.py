@@ -89,6 +89,32 @@ def _is_node(value) -> bool:
     return known
 
 
+def child_nodes(node) -> List[Any]:
+    """The child nodes of `node` that can hold code (not its whitespace, punctuation or
+    comments), read from its fields: libcst's `children` rebuilds every child with a
+    visitor (a few times dearer). In field order, which is not always the source's (a
+    decorator comes after its function's body): for walks that collect, not for firsts."""
+    out = []
+    for name in _child_fields(type(node)):
+        value = getattr(node, name)
+        kind = type(value)
+        if kind is list or kind is tuple:
+            out.extend(item for item in value if _is_node(item))
+        elif value is not None and _is_node(value):
+            out.append(value)
+    return out
+
+
+def nodes_under(node) -> Iterator[Any]:
+    """`node` and every node under it that can hold code (see `child_nodes`), in no
+    particular order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(child_nodes(current))
+
+
 def dotted_name(node: cst.CSTNode) -> Optional[str]:
     """`a.b.c` for a Name/Attribute chain, else None."""
     parts = []
