@@ -81,7 +81,7 @@ def test_parallel_run_shares_summaries_and_removes_the_folder(monkeypatch, tmp_p
     made = []
     real_mkdtemp = tempfile.mkdtemp
 
-    def mkdtemp(prefix=""):
+    def mkdtemp(prefix="", dir=None):
         folder = real_mkdtemp(prefix=prefix, dir=tmp_path)
         made.append(folder)
         return folder
@@ -108,6 +108,24 @@ def test_parallel_run_shares_summaries_and_removes_the_folder(monkeypatch, tmp_p
     assert run(2) == alone
     assert len(made) == 1 and not Path(made[0]).exists()
     assert kept  # the workers' summaries went through the folder
+
+
+def test_the_scratch_folder_is_made_in_memory_unless_the_user_chose_a_temporary_folder(monkeypatch, tmp_path):
+    """The workers' scratch folder goes to the folder in memory where one is writable
+    (a file written there costs a fraction of one on a journalling disk), and where TMPDIR
+    says when the user set it, or when there is no such folder."""
+    from gdpr_lint import runner
+
+    memory = tmp_path / "shm"
+    memory.mkdir()
+    monkeypatch.setattr(runner, "_MEMORY_FOLDER", str(memory))
+    monkeypatch.delenv("TMPDIR", raising=False)
+    assert runner._memory_folder() == str(memory)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    assert runner._memory_folder() is None
+    monkeypatch.delenv("TMPDIR")
+    monkeypatch.setattr(runner, "_MEMORY_FOLDER", str(tmp_path / "absent"))
+    assert runner._memory_folder() is None
 
 
 def test_a_checked_file_that_used_its_own_summary_keeps_it_as_read_from_the_file(tmp_path):
