@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 _MAX_DEPTH = 12
 _MAX_BYTES = 2_000_000  # a bigger file is generated code: not summarised
+_RECENT_TREES = 4  # kept at most, each of a file under _RECENT_BYTES (a tree is ~10x its text)
+_RECENT_BYTES = 256_000
 
 # ("kind", k) | ("fn", path, name) | ("dotted", s) | ("module", path) | ("class", path, name) |
 # ("instance", path, class name) | ("method", path, "Class.method"): a method bound to an instance |
@@ -70,6 +72,10 @@ class ProjectIndex(ProjectConstants, ProjectClasses, DjangoSettings, ProjectOver
         self._tables = tables
         self._methods: Optional[frozenset] = None
         self._callers: Optional[Callers] = None  # made when first asked
+        # the trees of the last modules given a partial summary from their bytes, whose
+        # whole summary (a function's flows) is often asked for right after (the partial
+        # names the function, its flows are asked next): (bytes, tree)
+        self._recent: Dict[str, Tuple[bytes, ast.Module]] = {}
 
     @property
     def kind_methods(self) -> frozenset:
@@ -141,7 +147,12 @@ class ProjectIndex(ProjectConstants, ProjectClasses, DjangoSettings, ProjectOver
         if data is not None:
             summary = self.cache.get(data) if self.cache is not None else None
             if summary is None:
-                summary = _summarize_bytes(data)
+                tree = _parse_bytes(data)
+                summary = _partial(tree) if tree is not None else None
+                if tree is not None and summary is not None and summary["functions"] and len(data) < _RECENT_BYTES:
+                    self._recent[path] = (data, tree)
+                    while len(self._recent) > _RECENT_TREES:
+                        del self._recent[next(iter(self._recent))]
                 if summary is not None and self.cache is not None:
                     self.cache.put(data, summary)
         self._summaries[path] = summary
@@ -450,7 +461,9 @@ class ProjectIndex(ProjectConstants, ProjectClasses, DjangoSettings, ProjectOver
         if data is not None:
             summary = self.cache.get(data) if self.cache is not None else None
             if summary is None or summary.get("partial"):
-                summary = _summarize_bytes(data, whole=True)
+                recent = self._recent.pop(path, None)
+                tree = recent[1] if recent is not None and recent[0] == data else _parse_bytes(data)
+                summary = _whole_summary(tree) if tree is not None else None
                 if summary is not None and self.cache is not None:
                     self.cache.put(data, summary)
         self._summaries[path] = summary
@@ -608,21 +621,32 @@ def _read(path: str) -> Optional[bytes]:
 def _summarize_bytes(data: bytes, whole: bool = False) -> Optional[dict]:
     """The summary of a file's bytes: its module-level names and what its functions
     return (`partial`), or also its functions' flows (`whole`)."""
+    tree = _parse_bytes(data)
+    if tree is None:
+        return None
+    return _whole_summary(tree) if whole else _partial(tree)
+
+
+def _parse_bytes(data: bytes) -> Optional[ast.Module]:
+    """CPython's tree of a file's bytes, or None when they are no Python it can read."""
     import ast
     import warnings
 
     from gdpr_lint.prefilter import decode_source
-    from gdpr_lint.semantic.summary import summarize
 
     try:
         text = decode_source(data)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = ast.parse(text)
+            return ast.parse(text)
     except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
         return None
-    if not whole:
-        return _partial(tree)
+
+
+def _whole_summary(tree: ast.Module) -> Optional[dict]:
+    """A module's whole summary: also each function's flows."""
+    from gdpr_lint.semantic.summary import summarize
+
     try:
         return summarize(tree)
     except RecursionError:

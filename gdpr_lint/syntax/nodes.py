@@ -94,7 +94,7 @@ def child_nodes(node) -> List[Any]:
     comments), read from its fields: libcst's `children` rebuilds every child with a
     visitor (a few times dearer). In field order, which is not always the source's (a
     decorator comes after its function's body): for walks that collect, not for firsts."""
-    out = []
+    out: List[Any] = []
     for name in _child_fields(type(node)):
         value = getattr(node, name)
         kind = type(value)
