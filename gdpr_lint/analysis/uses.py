@@ -137,14 +137,16 @@ def function_recipients(function, spec: UseSpec, resolve: Callable) -> Dict[str,
     e_to, msg)`, `addr` of `send_mail(subject, body, sender, [addr])`."""
     import libcst as cst
 
+    from gdpr_lint.syntax.nodes import child_nodes
+
     out: Dict[str, str] = {}
-    stack = list(function.children)
+    stack = child_nodes(function)
     while stack:
         node = stack.pop()
         t = type(node)
         if t is cst.FunctionDef or t is cst.ClassDef:
             continue
-        stack.extend(node.children)
+        stack.extend(child_nodes(node))
         if t is not cst.Call:
             continue
         func = node.func
