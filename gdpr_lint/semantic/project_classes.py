@@ -161,7 +161,8 @@ def _module_handlers(path: str, registrations: Tuple[frozenset, frozenset]) -> D
 
     from gdpr_lint.prefilter import decode_source
     from gdpr_lint.semantic.project import _read
-    from gdpr_lint.semantic.summary import _Shaper, summarize
+    from gdpr_lint.semantic.summary import summarize
+    from gdpr_lint.semantic.summary_forms import _Shaper
 
     data = _read(path)
     if data is None:

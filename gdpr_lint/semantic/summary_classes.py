@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional
 
-from gdpr_lint.semantic.summary import _annotated_params, _function, _function_head, _Shaper, _targets, annotation_form
+from gdpr_lint.semantic.summary import _function, _function_head, _targets
+from gdpr_lint.semantic.summary_forms import _annotated_params, _Shaper, annotation_form
 
 
 def summarize_class(

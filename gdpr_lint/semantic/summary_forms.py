@@ -1,0 +1,290 @@
+"""How a module summary writes an expression (semantic/summary.py): the forms (`["name", ...]`,
+`["call", ...]`, `["const", ...]`, durations, environment defaults), the annotations that name a
+project class, and which parameters a value carries whole. Reads `ast` nodes only."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Dict, Optional, Set
+
+from gdpr_lint.semantic.lifetime_forms import arithmetic_form, delta_form, passed_through
+
+_TEXT_METHODS = frozenset(
+    (
+        "format",
+        "join",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "lower",
+        "upper",
+        "title",
+        "casefold",
+        "capitalize",
+        "format_map",
+        "encode",
+        "decode",
+    )
+)
+_TEXT_FUNCTIONS = frozenset(("str", "repr", "format", "f"))
+_ITEMS = (ast.Tuple, ast.List)
+_ENV_GETTERS = frozenset(("os.getenv", "os.environ.get", "environ.get", "getenv"))
+
+
+_WRAPPERS = frozenset(("Optional", "Annotated", "Union", "Final", "ClassVar"))
+
+
+def annotation_form(node, shaper: "_Shaper") -> Optional[list]:
+    """["ann", form] of an annotation naming a class in CapWords (`Notifier`,
+    `alerts.Notifier`, `Optional[Notifier]`, `Notifier | None`, `"Notifier"`), else None: the
+    project index makes it an instance when the form resolves to a project class."""
+    for _ in range(4):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value.strip()
+            if not text or len(text) > 200 or not all(part.isidentifier() for part in text.split(".")):
+                return None
+            try:
+                node = ast.parse(text, mode="eval").body
+            except SyntaxError:  # a keyword (`"class"`)
+                return None
+        elif isinstance(node, ast.Subscript):
+            wrapper = node.value.attr if isinstance(node.value, ast.Attribute) else getattr(node.value, "id", "")
+            if wrapper not in _WRAPPERS:
+                return None
+            inner = node.slice
+            if isinstance(inner, ast.Tuple) and wrapper == "Annotated" and inner.elts:
+                inner = inner.elts[0]
+            elif isinstance(inner, ast.Tuple):
+                options = [e for e in inner.elts if not (isinstance(e, ast.Constant) and e.value is None)]
+                if len(options) != 1:
+                    return None
+                inner = options[0]
+            node = inner
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            if isinstance(node.right, ast.Constant) and node.right.value is None:
+                node = node.left
+            elif isinstance(node.left, ast.Constant) and node.left.value is None:
+                node = node.right
+            else:
+                return None
+        else:
+            break
+    if not isinstance(node, (ast.Name, ast.Attribute)):
+        return None
+    last = node.id if isinstance(node, ast.Name) else node.attr
+    if not last[:1].isupper() or last.isupper():
+        return None  # a class is named in CapWords (`Notifier`, not `T` or `ANY`)
+    form = shaper.form(node)
+    return ["ann", form] if form is not None and form[0] in ("name", "attr") else None
+
+
+def _annotated_params(args, shaper: "_Shaper") -> Dict[str, Any]:
+    """The annotations of a function's parameters, by name: read as forms (`annotation_form`)
+    only when a form uses the parameter."""
+    return {
+        arg.arg: (arg.annotation, shaper)
+        for arg in args.posonlyargs + args.args + args.kwonlyargs
+        if arg.annotation is not None
+    }
+
+
+class _Shaper:
+    """Turns expressions into forms, in a module (imports, module names) and optionally a
+    function (its parameters and the locals assigned a form)."""
+
+    def __init__(self, imports: Dict[str, str], module_names: Set[str]):
+        self.imports = imports
+        self.module_names = module_names
+        self.params: Set[str] = set()
+        self.locals: Dict[str, Optional[list]] = {}
+        self.carriers: Dict[str, Set[str]] = {}
+        # parameters' annotations (annotation node, module shaper), read as ["ann", form] when used
+        self.annotated: Dict[str, Any] = {}
+
+    def form(self, node, depth: int = 0) -> Optional[list]:
+        if depth > 12:
+            return None
+        if isinstance(node, ast.Name):
+            name = node.id
+            if name in self.locals:
+                return self.locals[name]
+            if name in self.annotated:
+                annotated = self.annotated[name]
+                if isinstance(annotated, tuple):  # read when first used
+                    annotated = self.annotated[name] = annotation_form(annotated[0], annotated[1]) or ["param", name]
+                return annotated
+            if name in self.params:
+                return ["param", name]
+            if name in self.imports:
+                return ["name", self.imports[name]]
+            if name in self.module_names:
+                return ["name", "@" + name]
+            return ["name", name]
+        if isinstance(node, ast.Attribute):
+            base = self.form(node.value, depth + 1)
+            if base is None:
+                return None
+            if base[0] == "name" and not base[1].startswith("@"):
+                return ["name", f"{base[1]}.{node.attr}"]  # dotted, as the engine resolves them
+            return ["attr", base, node.attr]
+        if isinstance(node, ast.Call):
+            func = self.form(node.func, depth + 1)
+            if func is None:
+                return None
+            if func == ["name", "super"] and len(node.args) in (0, 2):  # not an imported or own `super`
+                return ["super", self.form(node.args[0], depth + 1) if node.args else None]
+            dotted = func[1] if func[0] == "name" else None
+            if dotted in _DURATIONS:
+                duration = _duration(node, _DURATIONS[dotted]) or delta_form(node, _DURATIONS[dotted], self.form, depth)
+                if duration is not None:
+                    return duration
+            elif dotted in ("int", "float", "round"):
+                inner = passed_through(node, func, self.form, depth)
+                if inner is not None:
+                    return inner
+            if dotted in _ENV_GETTERS and len(node.args) >= 2:
+                var, default = _constant(node.args[0]), _constant(node.args[1])
+                if isinstance(var, str) and default is not None:
+                    return ["env", var, default]
+            service = None
+            for keyword in node.keywords:
+                if keyword.arg == "service_name":
+                    service = _constant(keyword.value)
+            if service is None and node.args:
+                service = _constant(node.args[0])
+            return ["call", func, service if isinstance(service, str) else None]
+        if isinstance(node, ast.Await):
+            return self.form(node.value, depth + 1)
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) == 2:
+            # `os.getenv("AWS_REGION") or "us-east-1"`: the fallback
+            fallback = _constant(node.values[1])
+            first = self.form(node.values[0], depth + 1)
+            if fallback is not None and first is not None:
+                if (
+                    first[0] == "call"
+                    and first[1][0] == "name"
+                    and first[1][1] in _ENV_GETTERS
+                    and isinstance(node.values[0], ast.Call)
+                    and node.values[0].args
+                ):
+                    var = _constant(node.values[0].args[0])
+                    if isinstance(var, str):
+                        return ["env", var, fallback]
+                return ["const", fallback]
+        value = _constant(node)
+        if value is not None:
+            return ["const", value]
+        if isinstance(node, ast.BinOp):  # `RETENTION_DAYS * 24 * 3600`
+            return arithmetic_form(node, self.form, depth)
+        return None
+
+    def carried(self, node, depth: int = 0) -> Set[str]:
+        """The parameters an expression carries whole (itself, or text made of it)."""
+        if depth > 30 or node is None:
+            return set()
+        if isinstance(node, ast.Name):
+            return set(self.carriers.get(node.id, ()))
+        if isinstance(node, ast.JoinedStr):
+            out: Set[str] = set()
+            for value in node.values:
+                if isinstance(value, ast.FormattedValue):
+                    out |= self.carried(value.value, depth + 1)
+            return out
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            return self.carried(node.left, depth + 1) | self.carried(node.right, depth + 1)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            out = set()
+            for element in node.elts:
+                out |= self.carried(element, depth + 1)
+            return out
+        if isinstance(node, ast.IfExp):
+            return self.carried(node.body, depth + 1) | self.carried(node.orelse, depth + 1)
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in _TEXT_FUNCTIONS:
+                out = set()
+                for arg in node.args:
+                    out |= self.carried(arg, depth + 1)
+                return out
+            if (  # `value.replace("\n", "")`: a literal taken out (a secret replaced is redacted)
+                isinstance(func, ast.Attribute)
+                and func.attr == "replace"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                return self.carried(func.value, depth + 1)
+            if isinstance(func, ast.Attribute) and func.attr in _TEXT_METHODS:
+                out = self.carried(func.value, depth + 1)
+                for arg in node.args:
+                    out |= self.carried(arg, depth + 1)
+                return out
+        return set()
+
+
+_UNIT_SECONDS = {
+    "microseconds": 1e-6,
+    "milliseconds": 1e-3,
+    "seconds": 1,
+    "minutes": 60,
+    "hours": 3600,
+    "days": 86400,
+    "weeks": 7 * 86400,
+    "months": 365 * 86400 / 12,
+    "years": 365 * 86400,
+}
+_TIMEDELTA_ORDER = ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks")
+# constructors of a duration whose keywords are units (analysis/durations.py reads the same in a file)
+_DURATIONS = {
+    "datetime.timedelta": _TIMEDELTA_ORDER,
+    "pendulum.duration": _TIMEDELTA_ORDER,
+    "dateutil.relativedelta.relativedelta": (),
+}
+
+
+def _duration(node: ast.Call, order) -> Optional[list]:
+    """["duration", seconds, text] of `timedelta(days=400)` with constant amounts, else None."""
+    if len(node.args) > len(order):
+        return None
+    seconds = 0.0
+    calendar = []
+    given = list(zip(order, node.args)) + [(k.arg, k.value) for k in node.keywords]
+    if not given:
+        return None
+    for unit, value in given:
+        amount = _constant(value)
+        if unit not in _UNIT_SECONDS or not isinstance(amount, (int, float)):
+            return None
+        seconds += amount * _UNIT_SECONDS[unit]
+        if unit in ("months", "years") and amount:
+            calendar.append(f"{amount:g} {unit[:-1]}" + ("" if amount == 1 else "s"))
+    return ["duration", seconds, " and ".join(calendar) or None]
+
+
+_ARITHMETIC = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.FloorDiv: lambda a, b: a // b,
+    ast.Div: lambda a, b: a / b,
+}
+
+
+def _constant(node, depth: int = 0):
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, (str, int, float))
+        and not isinstance(node.value, bool)
+    ):
+        return node.value
+    if isinstance(node, ast.BinOp) and depth < 12:  # a lifetime: `60 * 60 * 24 * 90`
+        operate = _ARITHMETIC.get(type(node.op))
+        left = _constant(node.left, depth + 1) if operate is not None else None
+        right = _constant(node.right, depth + 1) if left is not None else None
+        if operate is not None and isinstance(left, (int, float)) and isinstance(right, (int, float)):
+            try:
+                value = operate(left, right)
+            except ZeroDivisionError:
+                return None
+            return value if abs(value) < 1e15 else None
+    return None
