@@ -395,6 +395,27 @@ def test_named_pipe_does_not_hang_the_walk(tmp_path: Path):
     assert_good_reported(proc, report)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_named_pipe_does_not_hang_the_project_scans(tmp_path: Path):
+    """The project index's own scans of the project's files (the callers of a function whose
+    keyword default is a destination, the subclasses of an annotated class) read other
+    files than those checked: a named pipe among them is skipped, not waited on."""
+    (tmp_path / "good.py").write_text(GOOD)
+    (tmp_path / "embeddings.py").write_text(
+        "import requests\n\n\n"
+        "def embed(text, url=\"https://api.openai.com/v1\"):\n"
+        "    return requests.post(f\"{url}/embeddings\", json={\"input\": text})\n"
+    )
+    (tmp_path / "notify.py").write_text(
+        "class Notifier:\n    def send(self, addr):\n        pass\n\n\n"
+        "def welcome(n: Notifier, user):\n    n.send(user.email)\n"
+    )
+    os.mkfifo(tmp_path / "pipe.py")
+    proc, report = run_json(["good.py", "embeddings.py", "notify.py"], tmp_path, timeout=60)
+    assert_good_reported(proc, report)
+    assert [f["rule"] for f in findings_of(report, "embeddings.py")] == ["GDPR202"]
+
+
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads files whatever their mode")
 def test_unreadable_file(tmp_path: Path):
     (tmp_path / "good.py").write_text(GOOD)

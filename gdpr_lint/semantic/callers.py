@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import os
+from gdpr_lint.semantic.source_bytes import read_source
 from typing import Dict, Iterator, List, Optional, Tuple
 
 _SKIP_DIRS = frozenset(("__pycache__", "node_modules", "site-packages", "venv", "env"))
@@ -58,12 +59,8 @@ class Callers:
         naming: List[str] = []
         calls = 0
         for file in self.files():
-            try:
-                if os.path.getsize(file) > _MAX_BYTES:
-                    continue
-                with open(file, "rb") as handle:
-                    data = handle.read()
-            except OSError:
+            data = read_source(file, _MAX_BYTES)
+            if data is None:
                 continue
             if spelled not in data:
                 continue

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from gdpr_lint.semantic.source_bytes import read_source
 from typing import TYPE_CHECKING, List, Optional, Set, Tuple
 
 _NAMING_FILES = ("manage.py", "wsgi.py", "asgi.py")
@@ -79,11 +80,10 @@ class DjangoSettings:
         for naming_file in _naming_files(self.roots):
             if self.is_test(naming_file):
                 continue
-            try:
-                with open(naming_file, encoding="utf-8", errors="replace") as handle:
-                    text = handle.read(_MAX_TEXT)
-            except OSError:
+            data = read_source(naming_file, _MAX_TEXT)
+            if data is None:
                 continue
+            text = data.decode("utf-8", "replace")
             scope = self._roots_for(naming_file)[0]
             for dotted in set(_SETTINGS_MODULE.findall(text)):
                 located = self.locate(dotted, naming_file)

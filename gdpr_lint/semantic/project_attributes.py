@@ -12,6 +12,7 @@ spell `name.attribute` are parsed, with CPython's `ast`. The project's tests do 
 from __future__ import annotations
 
 import os
+from gdpr_lint.semantic.source_bytes import read_source
 from typing import TYPE_CHECKING, List, Optional, Sequence, Set, Tuple
 
 _MAX_BYTES = 2_000_000
@@ -40,12 +41,8 @@ class ProjectAttributes:
         for file in self._project_files():
             if file == path or self.is_test(file):
                 continue
-            try:
-                if os.path.getsize(file) > _MAX_BYTES:
-                    continue
-                with open(file, "rb") as handle:
-                    data = handle.read()
-            except OSError:
+            data = read_source(file, _MAX_BYTES)
+            if data is None:
                 continue
             if not any(word in data for word in spelled):
                 continue

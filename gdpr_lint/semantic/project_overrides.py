@@ -13,8 +13,8 @@ classes; the project's tests (fakes that record or print what they get) are left
 
 from __future__ import annotations
 
-import os
 import re
+from gdpr_lint.semantic.source_bytes import read_source
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set, Tuple
 
 _CLASS = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\(([^)]{1,400})\)", re.M)
@@ -137,12 +137,8 @@ class ProjectOverrides:
         if known is None:
             known = {}
             for file in self._project_files():
-                try:
-                    if os.path.getsize(file) > _MAX_BYTES:
-                        continue
-                    with open(file, "rb") as handle:
-                        data = handle.read()
-                except OSError:
+                data = read_source(file, _MAX_BYTES)
+                if data is None:
                     continue
                 path = file
                 for bases in _CLASS.findall(data):
