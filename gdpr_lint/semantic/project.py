@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 _MAX_DEPTH = 12
 _MAX_BYTES = 2_000_000  # a bigger file is generated code: not summarised
-_RECENT_TREES = 4  # kept at most, each of a file under _RECENT_BYTES (a tree is ~10x its text)
+_RECENT_TREES = 2  # kept at most, each of a file under _RECENT_BYTES (a tree is ~10x its text)
 _RECENT_BYTES = 256_000
 
 # ("kind", k) | ("fn", path, name) | ("dotted", s) | ("module", path) | ("class", path, name) |

@@ -382,7 +382,8 @@ class ProjectMixin:
         if found is None:
             return None
         path, name, shift = found
-        summary = project.ask(index.function_summary, path, name)
+        module = project.ask(index.summary, path)  # a function's head says it: no whole summary
+        summary = module["functions"].get(name) if module is not None else None
         passes = summary.get("passes") if summary is not None else None
         if not passes:
             return None
