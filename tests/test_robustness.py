@@ -403,8 +403,8 @@ def test_named_pipe_does_not_hang_the_project_scans(tmp_path: Path):
     (tmp_path / "good.py").write_text(GOOD)
     (tmp_path / "embeddings.py").write_text(
         "import requests\n\n\n"
-        "def embed(text, url=\"https://api.openai.com/v1\"):\n"
-        "    return requests.post(f\"{url}/embeddings\", json={\"input\": text})\n"
+        'def embed(text, url="https://api.openai.com/v1"):\n'
+        '    return requests.post(f"{url}/embeddings", json={"input": text})\n'
     )
     (tmp_path / "notify.py").write_text(
         "class Notifier:\n    def send(self, addr):\n        pass\n\n\n"

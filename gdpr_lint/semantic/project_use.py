@@ -384,9 +384,9 @@ class ProjectMixin:
         path, name, shift = found
         module = project.ask(index.summary, path)  # a function's head says it: no whole summary
         summary = module["functions"].get(name) if module is not None else None
-        passes = summary.get("passes") if summary is not None else None
-        if not passes:
+        if summary is None or not summary.get("passes"):
             return None
+        passes = summary["passes"]
         params = summary["params"][shift:]
         result = None
         for position, (arg, taint) in enumerate(carrying):
