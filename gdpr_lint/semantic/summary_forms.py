@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Dict, Optional, Set
 
-from gdpr_lint.semantic.lifetime_forms import arithmetic_form, delta_form, passed_through
+from gdpr_lint.semantic.lifetime_forms import _UNIT_SECONDS, arithmetic_form, delta_form, passed_through
 
 _TEXT_METHODS = frozenset(
     (
@@ -222,17 +222,6 @@ class _Shaper:
         return set()
 
 
-_UNIT_SECONDS = {
-    "microseconds": 1e-6,
-    "milliseconds": 1e-3,
-    "seconds": 1,
-    "minutes": 60,
-    "hours": 3600,
-    "days": 86400,
-    "weeks": 7 * 86400,
-    "months": 365 * 86400 / 12,
-    "years": 365 * 86400,
-}
 _TIMEDELTA_ORDER = ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks")
 # constructors of a duration whose keywords are units (analysis/durations.py reads the same in a file)
 _DURATIONS = {
