@@ -277,6 +277,8 @@ NEW_SYNTAX = {
     ),
     "except_star": "try:\n    pass\nexcept* (ValueError, TypeError) as group:\n    pass\n",
     "walrus_and_posonly": "def g(a, /, b, *, c):\n    if (n := a) > b:\n        return n\n",
+    "pep750_template_string": 'greeting = t"hello {1 + 2}"\n',
+    "pep758_except_without_parens": "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n",
 }
 
 
@@ -295,6 +297,31 @@ def test_newest_syntax(tmp_path: Path, kind: str):
         assert hits == [expected_line], findings_of(report, "new.py")
     else:  # this libcst cannot parse it: the file must still be named, not dropped
         assert_result_or_clear_error(report, "new.py")
+
+
+TEMPLATE_STRINGS = (
+    LOG_PRELUDE
+    + "def greet(user):\n"
+    + '    message = t"welcome {user.email}"\n'
+    + "    logger.info(message)\n"  # line 5: a Template's text shows every interpolated value
+    + "def refuse(user):\n"
+    + '    raise ValueError(t"no account for {user.email}")\n'  # line 7
+    + "def count(user):\n"
+    + '    logger.info(t"user {user.id} signed in")\n'  # ok: an id
+)
+
+
+def test_template_strings_carry_their_interpolations(tmp_path: Path):
+    """Python 3.14's t-strings: the values interpolated into a Template are the data it carries,
+    as an f-string's are (only where this libcst parses them; else the file is still named)."""
+    (tmp_path / "tstrings.py").write_text(TEMPLATE_STRINGS)
+    proc, report = run_json(["tstrings.py"], tmp_path)
+    if not libcst_parses(TEMPLATE_STRINGS):
+        assert_result_or_clear_error(report, "tstrings.py")
+        return
+    assert errors_of(report, "tstrings.py") == []
+    hits = sorted((f["line"], f["rule"]) for f in findings_of(report, "tstrings.py"))
+    assert hits == [(5, "GDPR101"), (7, "GDPR103")], findings_of(report, "tstrings.py")
 
 
 # ---- the file system ---------------------------------------------------------------------

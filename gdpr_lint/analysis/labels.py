@@ -73,15 +73,15 @@ def labelled(vocab, taint: Taint, text: str) -> Taint:
 
 
 def formatted_parts(parts) -> List[Tuple[str, object]]:
-    """(text before, expression) of each expression of an f-string's parts."""
-    import libcst as cst
+    """(text before, expression) of each expression of an f-string's (or a t-string's) parts."""
+    from gdpr_lint.syntax.nodes import STRING_EXPRESSION_PARTS, STRING_TEXT_PARTS
 
     out: List[Tuple[str, object]] = []
     before = ""
     for part in parts:
-        if type(part) is cst.FormattedStringText:
+        if type(part) in STRING_TEXT_PARTS:
             before += part.value
-        elif type(part) is cst.FormattedStringExpression:
+        elif type(part) in STRING_EXPRESSION_PARTS:
             out.append((before, part.expression))
             before = ""
     return out

@@ -15,6 +15,7 @@ from gdpr_lint.analysis.names import is_constant_name, split_words
 from gdpr_lint.analysis.taint_host import TaintHost
 from gdpr_lint.semantic.scope import _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import (
+    TEMPLATE_STRING,
     _is_domain_part,
     _is_short_slice,
     _last_name,
@@ -275,7 +276,7 @@ class TaintMixin(TaintHost):
             return self._sliced_taint(node)
         if t is cst.Call:
             return self._call_taint(node)
-        if t is cst.FormattedString:
+        if t is cst.FormattedString or t is TEMPLATE_STRING:
             result = EMPTY
             for before, expression in formatted_parts(node.parts):  # `f"Loaded script {script.full_name}"`
                 result = result.union(labelled(self.vocab, self.taint(expression), before))

@@ -91,7 +91,7 @@ def is_factory(target: str) -> bool:
 
 def builds_text(value) -> bool:
     t = type(value)
-    if t is cst.FormattedString or t is cst.ConcatenatedString:
+    if t is cst.FormattedString or t is cst.ConcatenatedString or t.__name__ == "TemplatedString":
         return True
     if t is cst.BinaryOperation:
         return type(value.operator) in (cst.Modulo, cst.Add)

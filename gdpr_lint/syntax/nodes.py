@@ -11,6 +11,19 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple, cast
 
 import libcst as cst
 
+# Python 3.14's template strings (`t"... {user.email}"`), parsed by libcst 1.8 and later only:
+# their parts are read as an f-string's (a Template's text shows every interpolated value).
+TEMPLATE_STRING: type = getattr(cst, "TemplatedString", cst.FormattedString)
+STRING_TEXT_PARTS: Tuple[type, ...] = (
+    cst.FormattedStringText,
+    getattr(cst, "TemplatedStringText", cst.FormattedStringText),
+)
+STRING_EXPRESSION_PARTS: Tuple[type, ...] = (
+    cst.FormattedStringExpression,
+    getattr(cst, "TemplatedStringExpression", cst.FormattedStringExpression),
+)
+
+
 # ---------------------------------------------------------------------------------------
 # Field walk
 
