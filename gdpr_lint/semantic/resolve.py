@@ -406,6 +406,20 @@ class ResolveMixin:
         name = dotted_name(node) or binding.name
         return Definition(binding.value, name, binding.node, self)
 
+    def attribute_value(self, node) -> Optional[cst.BaseExpression]:
+        """What `self.x` was given where a method reads its own names (`self.region = region or
+        "us-east-1"`), which `definition` does not fold: for the fallback it holds. None unless
+        the class sets the attribute once, in a method the walk has seen."""
+        if type(node) is not cst.Attribute:
+            return None
+        binding = self._binding_of(node)
+        owner = self._instance_scope(node)
+        if binding is None or binding.value is None or binding.defs != 1 or owner is None:
+            return None
+        if owner.instance.get(node.attr.value) is not binding or not self._attribute_settled(owner, node.attr.value):
+            return None
+        return binding.value
+
     def is_local(self, node) -> bool:
         """Whether `node` is a name the function being walked has bound so far (assignment,
         loop, `with ... as`, walrus), not one of its parameters; for checks that tell a

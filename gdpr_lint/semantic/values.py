@@ -44,6 +44,7 @@ class ValuesMixin:
         def resolve(self, node: Any) -> Optional[str]: ...
         def _project_constant(self, node: Any, durations: bool = False) -> Optional[Const]: ...
         def _project_returned_constant(self, call: Any) -> Optional[Const]: ...
+        def attribute_value(self, node: Any) -> Optional[Any]: ...
 
         scope: Scope
 
@@ -202,6 +203,9 @@ class ValuesMixin:
             return self._lookup_default(node) or (
                 self._project_returned_constant(node) if self.project is not None else None
             )
+        if kind is cst.Attribute:  # `self.region = region or "us-west-2"` in `__init__`
+            given = self.attribute_value(node)
+            return self._fallback_of(given) if given is not None else None
         if kind is not cst.Name:
             return None
         scope: Optional[Scope] = self.scope
@@ -229,6 +233,62 @@ class ValuesMixin:
             and value.left.value == node.value  # `region = region or "us-west-2"`
         ):
             return self.constant(value)
+        if type(value) is cst.IfExp:  # `region = region if region else "us-west-2"`
+            return self._fallback_of(value)
+        if value is not None and scope.node is not None and binding.defs > 1:
+            return self._default_set_when_missing(scope, node.value, binding)
+        return None
+
+    def _fallback_of(self, value) -> Optional[Const]:
+        """The constant an expression falls back to: `x or "us-west-2"`, `x if x else "..."`,
+        `"..." if x is None else x` (the branch the test sends a missing value to)."""
+        if type(value) is cst.BooleanOperation and type(value.operator) is cst.Or:
+            if self.constant(value.left) is not None:
+                return None
+            right = self.constant(value.right)
+            if right is None or not isinstance(right.value, str) or not right.value:
+                return None
+            return (
+                right
+                if right.origin_name is not None or right.note
+                else Const(right.value, note="the fallback after `or`")
+            )
+        if type(value) is not cst.IfExp:
+            return None
+        body, orelse = self.constant(value.body), self.constant(value.orelse)
+        if (body is None) == (orelse is None):
+            return None  # both known or neither: no fallback to tell
+        chosen, other = (body, value.orelse) if body is not None else (orelse, value.body)
+        if chosen is None or not isinstance(chosen.value, str) or not chosen.value:
+            return None
+        tested = {n.value for n in _names_in(value.test)}
+        if not tested.intersection(n.value for n in _names_in(other)):
+            return None  # `a if flag else "us"`: a choice, not a fallback for a missing value
+        if chosen.origin_name is not None or chosen.note:
+            return chosen
+        return Const(chosen.value, note="the fallback of `if ... else`")
+
+    def _default_set_when_missing(self, scope: "Scope", name: str, binding) -> Optional[Const]:
+        """`if region is None: region = "us-west-2"` (or `if not region:`) at the top level of
+        the function, when that assignment gave the name its value: the default it falls back to."""
+        body = getattr(scope.node, "body", None)
+        for stmt in getattr(body, "body", ()):
+            if type(stmt) is not cst.If or stmt.orelse is not None or not _tests_missing(stmt.test, name):
+                continue
+            for inner in getattr(stmt.body, "body", ()):
+                for small in getattr(inner, "body", ()):
+                    if (
+                        type(small) is cst.Assign
+                        and len(small.targets) == 1
+                        and small.targets[0].target is binding.node
+                        and small.value is binding.value
+                    ):
+                        found = self.constant(small.value)
+                        if found is None or not isinstance(found.value, str) or not found.value:
+                            return None
+                        if found.origin_name is not None or found.note:
+                            return found
+                        return Const(found.value, note=f"the default set when {name} is missing")
         return None
 
     def _default_never_used(self, scope: Scope, param) -> bool:
@@ -297,6 +357,42 @@ class ValuesMixin:
         return str(variable.value) if variable is not None else None
 
     # ---- personal data ----------------------------------------------------------------
+
+
+def _names_in(node):
+    """The names an expression reads (`region` of `region is None`, of `self.region`)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if type(current) is cst.Name:
+            yield current
+        elif type(current) is cst.Attribute:
+            stack.append(current.value)
+        elif type(current) is cst.Comparison:
+            stack.append(current.left)
+            stack.extend(c.comparator for c in current.comparisons)
+        elif type(current) is cst.UnaryOperation:
+            stack.append(current.expression)
+        elif type(current) is cst.BooleanOperation:
+            stack.extend((current.left, current.right))
+        elif type(current) is cst.Call:
+            stack.extend(a.value for a in current.args)
+
+
+def _tests_missing(test, name: str) -> bool:
+    """`name is None`, `not name`, `name == ""`: a test for a value that was not given."""
+    if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
+        return type(test.expression) is cst.Name and test.expression.value == name
+    if type(test) is cst.Comparison and len(test.comparisons) == 1:
+        left, comparison = test.left, test.comparisons[0]
+        right = comparison.comparator
+        if type(left) is not cst.Name or left.value != name:
+            return False
+        if type(comparison.operator) is cst.Is:
+            return type(right) is cst.Name and right.value == "None"
+        if type(comparison.operator) is cst.Equal:
+            return type(right) is cst.SimpleString and right.evaluated_value == ""
+    return False
 
 
 def _constant_name(node) -> bool:
