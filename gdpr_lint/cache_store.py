@@ -1,7 +1,7 @@
 """The sharded JSON store both caches keep their entries in (runner.ResultCache, results by
 file; summary_cache.SummaryCache, module summaries by content): a folder of shard files
-`{"version": <gdpr-lint version>, "entries": {key: entry}}`, each read when first asked for and
-written whole, atomically. A missing, unreadable or other-version shard reads as empty; a
+`{"version": <gdpr-lint version and code fingerprint>, "entries": {key: entry}}`, each read when first asked for and
+written whole, atomically. A missing, unreadable or other-version shard (written by other code: gdpr_lint/code_id.py) reads as empty; a
 folder of None means no cache (nothing is read or written). Which shard a key falls in, and
 what an entry holds, is each cache's own business.
 """
@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-from gdpr_lint import __version__
+from gdpr_lint.code_id import code_version
 
 
 class ShardedStore:
@@ -29,7 +29,7 @@ class ShardedStore:
                     data = json.loads((self.root / f"{shard}.json").read_text(encoding="utf-8"))
                     if (
                         isinstance(data, dict)
-                        and data.get("version") == __version__
+                        and data.get("version") == code_version()
                         and isinstance(data.get("entries"), dict)
                     ):
                         entries = data["entries"]
@@ -43,5 +43,5 @@ class ShardedStore:
         assert self.root is not None  # the caches write only when they have a folder
         from gdpr_lint.knowledge import write_cache_file
 
-        document = json.dumps({"version": __version__, "entries": entries}, separators=(",", ":"))
+        document = json.dumps({"version": code_version(), "entries": entries}, separators=(",", ":"))
         write_cache_file(self.root / f"{shard}.json", document.encode("utf-8", "surrogatepass"))

@@ -129,7 +129,9 @@ def load(extra_folders: Iterable[Union[str, os.PathLike]] = (), cache_dir: Optio
     folders = [builtin_rules_dir()] + [Path(f) for f in extra_folders]
     if cache_dir is None:
         return _load(folders)
-    digest = sha256()
+    from gdpr_lint.code_id import code_version
+
+    digest = sha256(code_version().encode())  # the code that builds the tables from the packs, too
     for path in _pack_files(folders):
         try:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())

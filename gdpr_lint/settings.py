@@ -9,7 +9,7 @@ import importlib
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from gdpr_lint._lazy import sha256
-from gdpr_lint import __version__
+from gdpr_lint.code_id import code_version
 from gdpr_lint.config import Config, ConfigError
 from gdpr_lint.knowledge import Knowledge, KnowledgeError, load
 
@@ -127,7 +127,7 @@ class RunSettings:
                     f"rules/*.toml ({type(exc).__name__}: {exc})"
                 ) from None
         self.digest = sha256(
-            f"{__version__}\0{self.kb.digest}\0{config.digest()}\0{sorted(self.enabled)}".encode()
+            f"{code_version()}\0{self.kb.digest}\0{config.digest()}\0{sorted(self.enabled)}".encode()
         ).hexdigest()
 
     def _check_retention_limits(self, config: Config) -> None:
@@ -247,7 +247,7 @@ class RunSettings:
         from gdpr_lint.prefilter import CACHE_FORMAT, TokenFilter
 
         key = sha256(
-            f"{__version__}\0{CACHE_FORMAT}\0{self.kb.digest}\0{self.config.digest()}\0{sorted(self.enabled)}".encode()
+            f"{code_version()}\0{CACHE_FORMAT}\0{self.kb.digest}\0{self.config.digest()}\0{sorted(self.enabled)}".encode()
         )
         path = Path(self.cache_dir) / f"prefilter-{key.hexdigest()[:24]}.pickle"
         cached = read_cache_pickle(path)

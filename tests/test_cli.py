@@ -420,6 +420,24 @@ def test_a_run_on_some_files_keeps_the_cache_of_the_others(project):
     assert "served from the cache" in run(["check", "--format", "json", "app"], project).stdout
 
 
+def test_a_cache_written_by_other_code_of_the_same_version_is_not_served(project):
+    """A pre-commit hook moved to another commit keeps the version number (0.1.0) while the
+    analysis changes: a cache another build wrote must not hand back that build's findings."""
+    from gdpr_lint import __version__
+    from gdpr_lint.code_id import code_version
+
+    run(["check", "app"], project)
+    shards = list((project / ".gdpr_lint_cache").glob("results-*/*.json"))
+    assert shards and all(json.loads(path.read_text())["version"] == code_version() for path in shards)
+    for path in shards:
+        shard = json.loads(path.read_text())
+        shard["version"] = __version__  # what another build of the same version number wrote
+        for entry in shard["entries"].values():
+            entry["e"] = [[entry["p"], "served from the cache"]]
+        path.write_text(json.dumps(shard))
+    assert "served from the cache" not in run(["check", "--format", "json", "app"], project).stdout
+
+
 def test_the_cache_forgets_files_and_settings_unused_for_a_month(project):
     """Entries of files no run has read for 30 days (deleted, renamed) and the folders other
     settings left untouched for 30 days go when a run writes; recent ones stay."""
