@@ -276,7 +276,9 @@ class ValuesMixin:
             if type(stmt) is not cst.If or stmt.orelse is not None or not _tests_missing(stmt.test, name):
                 continue
             for inner in getattr(stmt.body, "body", ()):
-                for small in getattr(inner, "body", ()):
+                if type(inner) is not cst.SimpleStatementLine:
+                    continue
+                for small in inner.body:
                     if (
                         type(small) is cst.Assign
                         and len(small.targets) == 1
