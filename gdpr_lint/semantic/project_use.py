@@ -66,6 +66,7 @@ class ProjectMixin:
         def definition(self, node: Any) -> Optional[Definition]: ...
         def constant(self, node: Any) -> Optional[Const]: ...
         def _is_import(self, node: Any) -> bool: ...
+        def _render(self, node: Any) -> str: ...
 
     def _project_receiver(self, base: str, attr: str) -> str:
         """`verbose_logger.info` with `from myproj._logging import verbose_logger` (or
@@ -375,8 +376,8 @@ class ProjectMixin:
         if form is None:
             return None
         carrying = [(arg, self.taint(arg.value)) for arg in call.args if not arg.star]
-        if not any(taint for _, taint in carrying):
-            return None  # judged before any summary is read
+        if not any(taint or type(arg.value) in (cst.Name, cst.Attribute) for arg, taint in carrying):
+            return None  # judged before any summary is read: no data, no object whose fields it may give
         index = project.index
         found = project.ask(index.function, form, project.path)
         if found is None:
@@ -384,9 +385,10 @@ class ProjectMixin:
         path, name, shift = found
         module = project.ask(index.summary, path)  # a function's head says it: no whole summary
         summary = module["functions"].get(name) if module is not None else None
-        if summary is None or not summary.get("passes"):
+        if summary is None or not (summary.get("passes") or summary.get("gives")):
             return None
-        passes = summary["passes"]
+        passes = summary.get("passes", ())
+        gives = summary.get("gives", ())
         params = summary["params"][shift:]
         result = None
         for position, (arg, taint) in enumerate(carrying):
@@ -395,6 +397,16 @@ class ProjectMixin:
             )
             if taint and param in passes:
                 result = taint if result is None else result.union(taint)
+            if param is not None and type(arg.value) in (cst.Name, cst.Attribute):
+                for field in gives:  # `contact_of(user)` with `return user.email`: what `user.email` carries
+                    root, _, tail = field.partition(".")
+                    if root == param:
+                        node = arg.value
+                        for attr in tail.split("."):
+                            node = cst.Attribute(value=node, attr=cst.Name(attr))
+                        given = self.taint(node).through(self._render(call))  # `contact_of(user), from user.email`
+                        if given:
+                            result = given if result is None else result.union(given)
         return result
 
     def callee_flows(self, call: cst.Call, target: Optional[str], sinks) -> List[Tuple]:

@@ -46,7 +46,10 @@ call whose arguments carry a parameter whole (the parameter itself, or text made
 f-strings, `%`, `+`, `.format()`, `str()`; not `p.id` nor `len(p)`), with the argument
 positions or keywords, the line, the keywords the call passes, whether it is made in a
 `try` that handles exceptions (what it raises goes no further) and, for a call made only
-under `if self.flag:`, the flag; and each `raise` whose exception carries one. A class's
+under `if self.flag:`, the flag; and each `raise` whose exception carries one. `passes`: the parameters its returns give back
+whole (`return value.strip()`); `gives`: the attributes of a parameter they give
+(`return user.email`, `f"{u.first_name} {u.last_name}"`), read at a call as the same
+attributes of the argument. A class's
 `switches`: the flags its `__init__` sets from a parameter (`self._enable_logging =
 enable_logging`), with whether that parameter's default is false.
 """
@@ -58,7 +61,7 @@ from typing import Dict, List, Optional, Set
 
 from gdpr_lint.semantic.summary_forms import _ITEMS, _annotated_params, _Shaper
 
-VERSION = 8
+VERSION = 9
 
 
 def summarize(tree: ast.Module, lazy: bool = False, local: bool = False) -> dict:
@@ -180,6 +183,7 @@ def _passes(statements, params: List[str]) -> List[str]:
     in a partial and a whole summary (a result never depends on which one a cache holds)."""
     shaper = _Shaper({}, set())
     shaper.carriers = {name: {name} for name in params}
+    shaper.fields = True
     out: Set[str] = set()
     for stmt in sorted(statements, key=lambda s: s.lineno):
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
@@ -189,6 +193,18 @@ def _passes(statements, params: List[str]) -> List[str]:
         elif isinstance(stmt, ast.Return) and stmt.value is not None and not isinstance(stmt.value, _ITEMS):
             out |= shaper.carried(stmt.value)  # (a tuple's items are unpacked one by one: not followed)
     return sorted(out)
+
+
+def _give(summary: dict, carried: List[str]) -> None:
+    """`passes`: the parameters the returns give back whole; `gives`: the attributes of a
+    parameter they give (`return user.email`, `f"{u.first_name} {u.last_name}"`), at most 8:
+    a call's result carries what those attributes of its arguments carry."""
+    passes = [name for name in carried if "." not in name]
+    gives = [name for name in carried if "." in name][:8]
+    if passes:
+        summary["passes"] = passes
+    if gives:
+        summary["gives"] = gives
 
 
 def _returns(statements, shaper: "_Shaper") -> List[list]:
@@ -248,9 +264,7 @@ def _function_head(node, module_shaper: "_Shaper") -> dict:
     returns = _returns(statements, shaper)
     if returns:
         head["returns"] = returns
-    passes = _passes(statements, head["params"] + head["kwonly"])
-    if passes:
-        head["passes"] = passes
+    _give(head, _passes(statements, head["params"] + head["kwonly"]))
     return head
 
 
@@ -381,9 +395,7 @@ def _function(node, module_shaper: _Shaper) -> dict:
     returns = _returns(statements, shaper)
     if returns:
         summary["returns"] = returns
-    passes = _passes(statements, positional + keyword_only)
-    if passes:
-        summary["passes"] = passes
+    _give(summary, _passes(statements, positional + keyword_only))
     if flows:
         summary["flows"] = flows
     if raises:

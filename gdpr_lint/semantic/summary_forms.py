@@ -5,7 +5,7 @@ project class, and which parameters a value carries whole. Reads `ast` nodes onl
 from __future__ import annotations
 
 import ast
-from typing import Any, Dict, Optional, Set
+from typing import Any, Dict, List, Optional, Set
 
 from gdpr_lint.semantic.lifetime_forms import _UNIT_SECONDS, arithmetic_form, delta_form, passed_through
 
@@ -98,6 +98,7 @@ class _Shaper:
         self.params: Set[str] = set()
         self.locals: Dict[str, Optional[list]] = {}
         self.carriers: Dict[str, Set[str]] = {}
+        self.fields = False  # `carried` also gives a parameter's attributes
         # parameters' annotations (annotation node, module shaper), read as ["ann", form] when used
         self.annotated: Dict[str, Any] = {}
 
@@ -179,11 +180,25 @@ class _Shaper:
         return None
 
     def carried(self, node, depth: int = 0) -> Set[str]:
-        """The parameters an expression carries whole (itself, or text made of it)."""
+        """The parameters an expression carries whole (itself, or text made of it); with
+        `fields` set, also the attributes of a parameter it carries (`user.email` as
+        "user.email", in `f"{user.first_name} {user.last_name}"`)."""
         if depth > 30 or node is None:
             return set()
         if isinstance(node, ast.Name):
             return set(self.carriers.get(node.id, ()))
+        if isinstance(node, ast.Attribute):
+            if not self.fields:
+                return set()
+            path: List[str] = []
+            current: ast.AST = node
+            while isinstance(current, ast.Attribute) and len(path) < 4:
+                path.append(current.attr)
+                current = current.value
+            if not isinstance(current, ast.Name):
+                return set()
+            tail = ".".join(reversed(path))
+            return {f"{root}.{tail}" for root in self.carriers.get(current.id, ()) if "." not in root}
         if isinstance(node, ast.JoinedStr):
             out: Set[str] = set()
             for value in node.values:
