@@ -172,6 +172,10 @@ class _Shaper:
                     if isinstance(var, str):
                         return ["env", var, fallback]
                 return ["const", fallback]
+            if fallback is None and first is not None and first[0] == "param":
+                made = self.form(node.values[1], depth + 1)
+                if made is not None and made[0] == "call":  # `logger or get_logger("mailer")`: what it falls back to
+                    return made
         value = _constant(node)
         if value is not None:
             return ["const", value]
