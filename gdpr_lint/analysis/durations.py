@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional, Union
 
 if TYPE_CHECKING:
@@ -128,6 +128,23 @@ class _Stamp:
 _Value = Union[_Num, _Dur, _Str, _Now, _Stamp]
 
 
+def _truthy(value: "_Value") -> bool:
+    if isinstance(value, _Num):
+        return bool(value.value)
+    if isinstance(value, _Dur):
+        return bool(value.seconds)
+    if isinstance(value, _Str):
+        return bool(value.value)
+    return True
+
+
+def _with_origin(value: Optional["_Value"], origin: str) -> Optional["_Value"]:
+    """The value, marked as the one the code falls back to (unless it names its own origin)."""
+    if value is None or getattr(value, "origin", None) or isinstance(value, _Now):
+        return value
+    return replace(value, origin=origin)
+
+
 def _origin(*values) -> Optional[str]:
     for value in values:
         origin = getattr(value, "origin", None)
@@ -235,6 +252,11 @@ class DurationEvaluator:
             return self._named(expr, depth)
         if type(expr) is cst.Subscript:
             return self._constant(expr)
+        if type(expr) is cst.BooleanOperation and type(expr.operator) is cst.Or:
+            left = self._eval(expr.left, depth + 1)  # `ttl or 86400 * 30`: the lifetime it falls back to
+            if left is not None:
+                return left if _truthy(left) else self._eval(expr.right, depth + 1)
+            return _with_origin(self._eval(expr.right, depth + 1), "the fallback after `or`")
         return None
 
     def _constant(self, expr: cst.BaseExpression) -> Optional[_Value]:
@@ -257,7 +279,10 @@ class DurationEvaluator:
         definition = self.ctx.definition(expr)
         if definition is None:
             remote = self.ctx.project_duration(expr)  # `SESSION_TTL = timedelta(days=400)` in settings.py
-            return _Dur(remote[0], remote[1], remote[2]) if remote is not None else None
+            if remote is not None:
+                return _Dur(remote[0], remote[1], remote[2])
+            fallback = self.ctx.fallback_expression(expr)  # `def remember(user, ttl=86400 * 400)`
+            return _with_origin(self._eval(fallback[0], depth + 1), fallback[1]) if fallback is not None else None
         if definition is None or definition.value is None or definition.value is expr:
             return None
         value = self._eval(definition.value, depth + 1)

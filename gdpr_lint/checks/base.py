@@ -10,7 +10,19 @@ what it gathers about one file lives in `ctx.file_state(self, factory)`, made pe
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, FrozenSet, Iterable, Optional, Protocol, Sequence, Tuple, TypeVar, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    FrozenSet,
+    Iterable,
+    Optional,
+    Protocol,
+    Sequence,
+    Tuple,
+    TypeVar,
+    Union,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import libcst as cst
@@ -81,6 +93,10 @@ class CheckContext(Protocol):
     def fallback(self, node) -> Optional["Const"]:
         """The value an expression falls back to where `constant` knows none: a lookup's
         default (`config.get("region", "us-east-1")`), a parameter's, a helper's return."""
+
+    def fallback_expression(self, node) -> Optional[Tuple[Any, str]]:
+        """(expression, what says so) a name or `self.x` falls back to when none is given: a
+        parameter's default, `x = x or <e>`, `if x is None: x = <e>` (semantic/values.py)."""
 
     def definition(self, node) -> Optional["Definition"]:
         """The value a name (or `self.x`, `Class.x`) is bound to once, with where."""

@@ -174,7 +174,7 @@ class _Shaper:
                 return ["const", fallback]
             if fallback is None and first is not None and first[0] == "param":
                 made = self.form(node.values[1], depth + 1)
-                if made is not None and made[0] == "call":  # `logger or get_logger("mailer")`: what it falls back to
+                if made is not None:  # `logger or get_logger("mailer")`, `ttl or timedelta(days=30)`: the fallback
                     return made
         value = _constant(node)
         if value is not None:

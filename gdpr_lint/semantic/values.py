@@ -5,7 +5,7 @@ visible (literals, names bound once, arithmetic, f-strings, environment defaults
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, FrozenSet, Optional
+from typing import TYPE_CHECKING, Any, FrozenSet, Optional, Tuple
 
 import libcst as cst
 
@@ -242,55 +242,59 @@ class ValuesMixin:
     def _fallback_of(self, value) -> Optional[Const]:
         """The constant an expression falls back to: `x or "us-west-2"`, `x if x else "..."`,
         `"..." if x is None else x` (the branch the test sends a missing value to)."""
-        if type(value) is cst.BooleanOperation and type(value.operator) is cst.Or:
-            if self.constant(value.left) is not None:
-                return None
-            right = self.constant(value.right)
-            if right is None or not isinstance(right.value, str) or not right.value:
-                return None
-            return (
-                right
-                if right.origin_name is not None or right.note
-                else Const(right.value, note="the fallback after `or`")
-            )
-        if type(value) is not cst.IfExp:
+        found = _fallback_branch(value)
+        if found is None:
             return None
-        body, orelse = self.constant(value.body), self.constant(value.orelse)
-        if (body is None) == (orelse is None):
-            return None  # both known or neither: no fallback to tell
-        chosen, other = (body, value.orelse) if body is not None else (orelse, value.body)
-        if chosen is None or not isinstance(chosen.value, str) or not chosen.value:
+        if type(value) is cst.BooleanOperation and self.constant(value.left) is not None:
+            return None  # `"eu-west-1" or ...`: the first value is the value
+        const = self.constant(found[0])
+        if const is None or not isinstance(const.value, str) or not const.value:
             return None
-        tested = {n.value for n in _names_in(value.test)}
-        if not tested.intersection(n.value for n in _names_in(other)):
-            return None  # `a if flag else "us"`: a choice, not a fallback for a missing value
-        if chosen.origin_name is not None or chosen.note:
-            return chosen
-        return Const(chosen.value, note="the fallback of `if ... else`")
+        return const if const.origin_name is not None or const.note else Const(const.value, note=found[1])
 
     def _default_set_when_missing(self, scope: "Scope", name: str, binding) -> Optional[Const]:
         """`if region is None: region = "us-west-2"` (or `if not region:`) at the top level of
         the function, when that assignment gave the name its value: the default it falls back to."""
-        body = getattr(scope.node, "body", None)
-        for stmt in getattr(body, "body", ()):
-            if type(stmt) is not cst.If or stmt.orelse is not None or not _tests_missing(stmt.test, name):
-                continue
-            for inner in getattr(stmt.body, "body", ()):
-                if type(inner) is not cst.SimpleStatementLine:
-                    continue
-                for small in inner.body:
-                    if (
-                        type(small) is cst.Assign
-                        and len(small.targets) == 1
-                        and small.targets[0].target is binding.node
-                        and small.value is binding.value
-                    ):
-                        found = self.constant(small.value)
-                        if found is None or not isinstance(found.value, str) or not found.value:
-                            return None
-                        if found.origin_name is not None or found.note:
-                            return found
-                        return Const(found.value, note=f"the default set when {name} is missing")
+        expr = _default_assignment(scope, name, binding)
+        found = self.constant(expr) if expr is not None else None
+        if found is None or not isinstance(found.value, str) or not found.value:
+            return None
+        if found.origin_name is not None or found.note:
+            return found
+        return Const(found.value, note=f"the default set when {name} is missing")
+
+    def fallback_expression(self, node) -> Optional[Tuple[Any, str]]:
+        """(the expression, what says so) a name or `self.x` falls back to when the code is
+        given no value: a parameter's default (unless every call the project makes passes it),
+        `x = x or <e>`, `x = x if x else <e>`, `if x is None: x = <e>`, `self.x = x or <e>`.
+        For lifetimes, which analysis/durations.py folds (`timedelta(days=400)` is no constant)."""
+        if type(node) is cst.Attribute:
+            given = self.attribute_value(node)
+            return _fallback_branch(given) if given is not None else None
+        if type(node) is not cst.Name:
+            return None
+        scope: Optional[Scope] = self.scope
+        while scope is not None and node.value not in scope.bindings:
+            scope = scope.parent
+        if scope is None:
+            return None
+        binding = scope.bindings[node.value]
+        value = binding.value
+        if value is None and node.value in getattr(scope, "param_names", ()) and scope.node is not None:
+            params = scope.node.params
+            for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
+                if param.name is binding.node and param.default is not None:
+                    if self._default_never_used(scope, param):
+                        return None
+                    return param.default, f"the default of parameter {node.value}"
+            return None
+        if type(value) is cst.BooleanOperation and type(value.left) is cst.Name and value.left.value == node.value:
+            return _fallback_branch(value)  # `ttl = ttl or 86400 * 30`
+        if type(value) is cst.IfExp:
+            return _fallback_branch(value)
+        if value is not None and scope.node is not None and binding.defs > 1:
+            expr = _default_assignment(scope, node.value, binding)
+            return (expr, f"the default set when {node.value} is missing") if expr is not None else None
         return None
 
     def _default_never_used(self, scope: Scope, param) -> bool:
@@ -359,6 +363,42 @@ class ValuesMixin:
         return str(variable.value) if variable is not None else None
 
     # ---- personal data ----------------------------------------------------------------
+
+
+def _fallback_branch(value) -> Optional[Tuple[Any, str]]:
+    """The part of `x or <e>` / `x if x else <e>` / `<e> if x is None else x` the code falls
+    back to when `x` is missing, with what says so; None for a choice on another value."""
+    if type(value) is cst.BooleanOperation and type(value.operator) is cst.Or:
+        return value.right, "the fallback after `or`"
+    if type(value) is not cst.IfExp:
+        return None
+    tested = {n.value for n in _names_in(value.test)}
+    in_body = not tested.isdisjoint(n.value for n in _names_in(value.body))
+    in_orelse = not tested.isdisjoint(n.value for n in _names_in(value.orelse))
+    if in_body == in_orelse:
+        return None
+    return (value.orelse if in_body else value.body), "the fallback of `if ... else`"
+
+
+def _default_assignment(scope, name: str, binding):
+    """The value of `if name is None: name = <value>` (or `if not name:`) at the top level of
+    the function, when that assignment gave the name its current binding; else None."""
+    body = getattr(scope.node, "body", None)
+    for stmt in getattr(body, "body", ()):
+        if type(stmt) is not cst.If or stmt.orelse is not None or not _tests_missing(stmt.test, name):
+            continue
+        for inner in getattr(stmt.body, "body", ()):
+            if type(inner) is not cst.SimpleStatementLine:
+                continue
+            for small in inner.body:
+                if (
+                    type(small) is cst.Assign
+                    and len(small.targets) == 1
+                    and small.targets[0].target is binding.node
+                    and small.value is binding.value
+                ):
+                    return small.value
+    return None
 
 
 def _names_in(node):
