@@ -81,6 +81,14 @@ PINS = (
     ("argilla-server", "2.8.0", "data labelling platform server"),
     ("trac", "1.6", "wiki and issue tracker"),
     ("reviewboard", "8.1", "code review platform"),
+    ("matrix-sydent", "2.6.1", "Matrix identity server (e-mail and phone bindings)"),
+    ("canaille", "0.3.6", "identity and authorization server (OIDC)"),
+    ("ephios", "0.27.1", "volunteer and event shift management"),
+    ("kiwitcms", "12.4", "test case management system"),
+    ("gramps-webapi", "3.24.0", "genealogy web API"),
+    ("rdmo", "2.5.2", "research data management planning"),
+    ("octoprint", "1.11.8", "3D-printer web server with user accounts"),
+    ("openwisp-radius", "1.3.3", "RADIUS accounting and user registration"),
 )
 
 
