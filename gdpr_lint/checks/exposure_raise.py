@@ -18,6 +18,7 @@ from gdpr_lint.checks.exposure_state import (
     is_factory,
 )
 from gdpr_lint.checks.exposure_base import ExposureBase
+from gdpr_lint.semantic.catching_callers import dropped_by_callers
 
 
 class ExceptionRules(ExposureBase):
@@ -62,6 +63,10 @@ class ExceptionRules(ExposureBase):
             taint = taint.capped(
                 "low", f"caught in the same function (line {caught}) by a handler that neither logs nor re-raises it"
             )
+        if taint and caught is None:
+            dropped = dropped_by_callers(ctx, target)  # `except UnknownUser: abort(404)` at every call
+            if dropped is not None:
+                taint = taint.capped("low", dropped)
         if taint:
             kind = self.kb.tables.get("exposure", {}).get("sink-kinds", {}).get("GDPR103", "exception messages")
             ctx.observe(
