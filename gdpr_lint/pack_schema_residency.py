@@ -105,7 +105,7 @@ RESIDENCY = Table(
         ),
         "patterns": ListOf(Table({"provider": STR, "regex": STR, "token": STR}, required=("provider", "regex"))),
         "quiet_calls": Table({"calls": STRS, "suffixes": STRS}),
-        "saas_context": Table({"lookup-methods": STRS, "documentation-keywords": STRS}),
+        "saas_context": Table({"lookup-methods": STRS, "documentation-keywords": STRS, "fallback-keywords": STRS}),
         "global_services": MapOf(STRS),
         "test_doubles": Table({"calls": STRS}),
         "test_data": Table({"folders": STRS, "files": STRS}),

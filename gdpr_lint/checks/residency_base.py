@@ -107,6 +107,7 @@ class ResidencyBase(Check):
         self.enums: Dict[str, dict] = dict(res.get("enums", {}) or {})
         self.lookup_methods = frozenset((res.get("saas_context", {}) or {}).get("lookup-methods", ()))
         self.documentation_keywords = frozenset((res.get("saas_context", {}) or {}).get("documentation-keywords", ()))
+        self.fallback_keywords = frozenset((res.get("saas_context", {}) or {}).get("fallback-keywords", ()))
 
     # --- engine hooks ---------------------------------------------------------------------------
     def prefilter_tokens(self):

@@ -107,7 +107,32 @@ class ArgumentScan(InfrastructureRules):
                 continue
             if arg.keyword is not None and arg.keyword.value in self.documentation_keywords:
                 continue  # `Field(examples=["...dkr.ecr.us-east-2.amazonaws.com/repo"])`: documentation
+            if arg.keyword is not None and arg.keyword.value in self.fallback_keywords:
+                looked_up = self._looked_up(ctx, call, arg.value)
+                if looked_up is not None:  # `s.getBoolean(["plugins", "x", "enabled"], defaults=DEFAULTS)`
+                    self._scan_python(ctx, looked_up[0], looked_up[1], done, call, depth=0)
+                    continue
             self._scan_value_node(ctx, arg.value, done, node=call)
+
+    def _looked_up(self, ctx, call, expr) -> Optional[tuple]:
+        """(the value at the call's literal key or key path in a fallback mapping, its origin)
+        when the mapping holds that path: a settings lookup uses that one value of its
+        defaults, not the others ([residency.saas_context] fallback-keywords); else None."""
+        first = next((a for a in call.args if a.keyword is None and not a.star), None)
+        mapping = self._const(ctx, expr)
+        if first is None or mapping is None or not isinstance(mapping.value, dict):
+            return None
+        key = self._const(ctx, first.value)
+        path = key.value if key is not None else None
+        path = [path] if isinstance(path, str) else path
+        if not isinstance(path, (list, tuple)) or not path or not all(isinstance(p, str) for p in path):
+            return None
+        value = mapping.value
+        for part in path:
+            if not isinstance(value, dict) or part not in value:
+                return None
+            value = value[part]
+        return value, mapping.origin
 
     def _scan_value_node(self, ctx, expr, done: Set[tuple], *, node, leaf: bool = False) -> bool:
         """Hosts, ARNs and region-carrying dict keys inside one expression's known value."""
