@@ -78,9 +78,7 @@ def _caught_calls(tree, name: str, exception: str, method: bool, own: bool) -> O
     calling it. Which calls count is semantic/callers.py's rule: `name(...)` in its own module
     or where the module imports the name, `x.name(...)` where the module imports anything."""
     imports = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
-    from_imported = any(
-        isinstance(n, ast.ImportFrom) and any(alias.name == name for alias in n.names) for n in imports
-    )
+    from_imported = any(isinstance(n, ast.ImportFrom) and any(alias.name == name for alias in n.names) for n in imports)
     by_name = (own or from_imported) and not method
     by_attribute = own or method or bool(imports)
     parents: Dict[int, ast.AST] = {}
@@ -108,7 +106,12 @@ def _caught_calls(tree, name: str, exception: str, method: bool, own: bool) -> O
             continue
         if isinstance(node, ast.Name) and node.id == name and by_name:
             return None  # passed around or stored: who calls it is not known
-        if isinstance(node, ast.Attribute) and node.attr == name and by_attribute and not isinstance(node.ctx, ast.Store):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == name
+            and by_attribute
+            and not isinstance(node.ctx, ast.Store)
+        ):
             return None
     return calls
 
