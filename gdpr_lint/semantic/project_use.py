@@ -13,6 +13,7 @@ import libcst as cst
 
 from gdpr_lint.semantic.scope import Binding, _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import dotted_name
+from gdpr_lint.analysis.names import split_words
 
 if TYPE_CHECKING:
     from gdpr_lint.analysis.flow import Taint
@@ -376,8 +377,8 @@ class ProjectMixin:
         if form is None:
             return None
         carrying = [(arg, self.taint(arg.value)) for arg in call.args if not arg.star]
-        if not any(taint or type(arg.value) in (cst.Name, cst.Attribute) for arg, taint in carrying):
-            return None  # judged before any summary is read: no data, no object whose fields it may give
+        if not any(taint or self._person_object(arg.value) for arg, taint in carrying):
+            return None  # judged before any summary is read: no data, no person whose fields it may give
         index = project.index
         found = project.ask(index.function, form, project.path)
         if found is None:
@@ -397,7 +398,7 @@ class ProjectMixin:
             )
             if taint and param in passes:
                 result = taint if result is None else result.union(taint)
-            if param is not None and type(arg.value) in (cst.Name, cst.Attribute):
+            if param is not None and gives and self._person_object(arg.value):
                 for field in gives:  # `contact_of(user)` with `return user.email`: what `user.email` carries
                     root, _, tail = field.partition(".")
                     if root == param:
@@ -408,6 +409,17 @@ class ProjectMixin:
                         if given:
                             result = given if result is None else result.union(given)
         return result
+
+    def _person_object(self, node) -> bool:
+        """`user`, `self.member`, `request.user`, `order.customer`: an object named as a person
+        or their account, whose fields a project helper may give back (`display_name(user)`).
+        Only these are followed: a summary read for every call with a name in it costs more
+        than the rare helper of another object gives."""
+        name = dotted_name(node) if type(node) in (cst.Name, cst.Attribute) else None
+        if not name:
+            return False
+        owners = self.vocab.judge.person_owners
+        return any(self.vocab.fold(word) in owners for word in split_words(name))
 
     def callee_flows(self, call: cst.Call, target: Optional[str], sinks) -> List[Tuple]:
         """Where a called project function sends the arguments of this call:
