@@ -112,7 +112,8 @@ class ProjectClasses:
         status: Optional[int] = None,
     ) -> Optional[Tuple[str, int]]:
         """(file, line) of a handler in the module that defines the project class `dotted`
-        which catches it by name (or a function registered as its error handler) and neither
+        which catches it by name (or a function registered, there or in another module of the
+        project, as its error handler: semantic/project_registered.py) and neither
         raises nor makes a call `exposes` judges a sink (a log call, a print); None when there
         is none, or `dotted` is no class of the project. A registered handler that logs only
         server errors (`if error.code >= 500:`) answers a raise whose `status` is 4xx. A class
@@ -127,7 +128,9 @@ class ProjectClasses:
                 continue
             if not any(self._exposing(call, path, exposes) for call in calls):
                 return path, line
-        return None
+        from gdpr_lint.semantic.project_registered import registered_quietly
+
+        return registered_quietly(self, path, name, answered, lambda call, where: self._exposing(call, where, exposes))
 
     def _exposing(self, call: list, path: str, exposes: Callable[[Optional[str], str], bool]) -> bool:
         """Whether a call of a handler may expose what it is given: a call of an imported or
@@ -143,7 +146,11 @@ class ProjectClasses:
             return exposes(f"<{found[1]}>", method)
         if found[0] == "dotted":
             return exposes(found[1], method)
-        return found[0] in ("fn", "method")
+        if found[0] in ("fn", "method"):  # `set_request_error(request, exc)`: where it sends what it is given
+            from gdpr_lint.semantic.project_registered import helper_exposes
+
+            return helper_exposes(self, found, exposes)
+        return False
 
     def _handlers(self, path: str) -> Dict[str, list]:
         """The module's `except Name` handlers of its own classes and the functions it
@@ -174,9 +181,9 @@ def _module_handlers(path: str, registrations: Tuple[frozenset, frozenset]) -> D
         shaper: _Shaper = summarize(tree, lazy=True)["_lazy"][1]
     except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
         return {}
+    from gdpr_lint.semantic.project_registered import registrations as registered
+
     out: Dict[str, list] = {}
-    calls_of, decorators_of = registrations
-    functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     for node in ast.walk(tree):
         if isinstance(node, ast.ExceptHandler) and node.type is not None:
             caught = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
@@ -185,27 +192,9 @@ def _module_handlers(path: str, registrations: Tuple[frozenset, frozenset]) -> D
                 entry = (node.lineno, *_judge_body(node.body, shaper, guards=False))
                 for name in names:
                     out.setdefault(name, []).append(entry)
-            continue
-        handled = None
-        handler = None
-        if (  # `app.register_error_handler(ApiError, handle_api_error)`
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in calls_of
-            and len(node.args) >= 2
-            and isinstance(node.args[1], ast.Name)
-        ):
-            handled, handler = node.args[0], functions.get(node.args[1].id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):  # `@app.errorhandler(ApiError)`
-            for decorator in node.decorator_list:
-                if (
-                    isinstance(decorator, ast.Call)
-                    and isinstance(decorator.func, ast.Attribute)
-                    and decorator.func.attr in decorators_of
-                    and decorator.args
-                ):
-                    handled, handler = decorator.args[0], node
-        if handler is not None and isinstance(handled, ast.Name) and handled.id in shaper.module_names:
+    # `app.register_error_handler(ApiError, handle_api_error)`, `@app.errorhandler(ApiError)`
+    for handled, handler in registered(tree, registrations):
+        if isinstance(handled, ast.Name) and handled.id in shaper.module_names:
             out.setdefault(handled.id, []).append((handler.lineno, *_judge_body(handler.body, shaper, guards=True)))
     return out
 
