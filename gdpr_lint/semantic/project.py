@@ -336,6 +336,11 @@ class ProjectIndex(ProjectConstants, ProjectClasses, DjangoSettings, ProjectOver
             found = self._file(os.path.dirname(path), (name,))
             if found is not None:
                 return ("module", found)
+        for module, _line in reversed(summary.get("stars", ()) if depth <= _MAX_DEPTH else ()):
+            located = self.locate(module, path)  # `from .base_errors import *` in a package's __init__
+            star = self._module_name(located[0], name, depth + 1) if located is not None and not located[1] else None
+            if star is not None:
+                return star
         return None
 
     def _attr(self, target: Target, attr: str, depth: int) -> Target:
