@@ -182,21 +182,16 @@ class JudgedSourceMixin(TaintHost):
                 categories=judge.credential_categories,
             )
         taint = self._held_as_thing(name, taint)
+        if judge.credential_categories.intersection(taint.categories):
+            taint = self._held_as_object(name, taint)
         if not any(s.ambiguous or s.category in spec.network_categories for s in taint.sources):
             return taint
         qualifier = judge.holder_qualifier(name) if any(s.ambiguous for s in taint.sources) else None
         if qualifier is not None:  # `count = get_tokens(count=True)`: the name says what it holds
             taint = taint.capped("low", f"`{name}`: '{qualifier}' says what it holds", ambiguous_only=True)
-        scope: Optional[Scope] = self.scope
-        while scope is not None and scope.kind != "function":
-            scope = scope.parent
-        if scope is None or scope.node is None:
-            return taint
-        uses = self._function_uses.get(id(scope.node))
+        uses = self._uses_here()
         if uses is None:
-            from gdpr_lint.analysis.uses import function_uses
-
-            uses = self._function_uses[id(scope.node)] = function_uses(scope.node, spec)
+            return taint
         if name in uses.numbers:
             taint = taint.capped(
                 "low",
@@ -211,6 +206,45 @@ class JudgedSourceMixin(TaintHost):
                 below="high",
             )
         return taint
+
+    def _uses_here(self):
+        """The uses of the names of the enclosing function (analysis/uses.py), or None at
+        module or class level."""
+        scope: Optional[Scope] = self.scope
+        while scope is not None and scope.kind != "function":
+            scope = scope.parent
+        if scope is None or scope.node is None:
+            return None
+        uses = self._function_uses.get(id(scope.node))
+        if uses is None:
+            from gdpr_lint.analysis.uses import function_uses
+
+            uses = self._function_uses[id(scope.node)] = function_uses(scope.node, self.vocab.use_spec)
+        return uses
+
+    def _held_as_object(self, name: str, taint: Taint) -> Taint:
+        """`token` of `if token.expires_at < now: log.warning(f"Deleting expired token {token}")`:
+        the function uses attributes of it that no text has, so it holds an object (a stored
+        token's row), which shows its class's repr when formatted whole, not the secret;
+        unless an attribute read from it names a credential (`token.access_token`: it holds
+        the secret, and a repr may show it)."""
+        if self.vocab.person_nouns.intersection(self.vocab.fold(w) for w in split_words(name)):
+            return taint  # `user = get_token_owner(serial)`: a person's record, its repr shows them
+        uses = self._uses_here()
+        seen = uses.attributes.get(name) if uses is not None else None
+        if not seen:
+            return taint
+        credentials = self.vocab.judge.credential_categories
+        for attribute, called in seen:
+            if attribute.startswith("__") or (not called and self.vocab.classify(attribute) in credentials):
+                return taint
+        shown = sorted(a for a, _ in seen)[:2]
+        return taint.capped(
+            "low",
+            f"`{name}` holds an object (the function uses its {', '.join(shown)}): formatted whole it shows "
+            "its class's repr, not the secret its name speaks of",
+            categories=credentials,
+        )
 
     def _held_as_thing(self, name: str, taint: Taint) -> Taint:
         """`task_name = sender.name`: the variable that holds a value says it is a thing's (a

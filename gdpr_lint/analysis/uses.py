@@ -9,6 +9,13 @@ Two uses contradict what a name seemed to be (rules/pii.toml [pii.confidence.use
   a DNS resolution gave, and what is made of it (`for info in socket.getaddrinfo(host, None):
   ip = ipaddress.ip_address(info[4][0])`): the addresses of a host name, a server's.
 
+Another says a name holds an object, not a text: the function reads, sets or calls attributes of
+it that no text, bytes, number or container has (`token.expires_at`, `orm_token.user`,
+`token.get_multi_otp(...)`). Formatted whole, such an object shows what its class's repr shows
+(an ORM row's id or a token's public prefix), not the secret its name speaks of, unless an
+attribute read from it is the secret (`token.access_token`: a container of it); the caller
+(analysis/taint_judge.py) judges those attributes' names.
+
 One use says what a name holds, whatever it is called: passed as the recipients of a call
 that sends mail (`smtp.sendmail(e_from, e_to, msg)`, Django's `send_mail(..., [addr])`), it
 holds e-mail addresses ([pii.confidence.uses] recipient-*).
@@ -24,6 +31,9 @@ from gdpr_lint.analysis.names import split_words
 class Uses(NamedTuple):
     numbers: FrozenSet[str]  # names compared or computed as numbers
     network: FrozenSet[str]  # names tested as network destinations
+    # name -> the attributes the function reads, sets or calls on it, each (attribute, called),
+    # but those of text, bytes, numbers and containers (`token.strip()`, `data.get(...)`)
+    attributes: Dict[str, FrozenSet[Tuple[str, bool]]] = {}
 
 
 class UseSpec(NamedTuple):
@@ -87,6 +97,8 @@ def function_uses(function, spec: UseSpec) -> Uses:
     numbers: Set[str] = set()
     network: Set[str] = set()
     bound: list = []  # (names, value) of assignments and loops, for what a resolution gave
+    attributes: Dict[str, Set[Tuple[str, bool]]] = {}
+    called: Set[int] = set()  # ids of the Attribute nodes that are a call's function
     stack = list(function.children)
     while stack:
         node = stack.pop()
@@ -117,6 +129,8 @@ def function_uses(function, spec: UseSpec) -> Uses:
         elif t is cst.Attribute and node.attr.value in spec.network_attributes:
             if type(node.value) is cst.Name:
                 network.add(node.value.value)
+        elif t is cst.Attribute and type(node.value) is cst.Name and node.attr.value not in _PLAIN_VALUE_ATTRIBUTES:
+            attributes.setdefault(node.value.value, set()).add((node.attr.value, id(node) in called))
         elif t is cst.Call and spec.network_call_words.intersection(split_words(_last_name(node.func))):
             for arg in node.args:
                 _names_in(arg.value, network)
@@ -125,10 +139,20 @@ def function_uses(function, spec: UseSpec) -> Uses:
             for target in [node.target] if t is cst.For else [target.target for target in node.targets]:
                 _names_in(target, targets)
             bound.append((targets, node.iter if t is cst.For else node.value))
+        if t is cst.Call and type(node.func) is cst.Attribute:
+            called.add(id(node.func))
         stack.extend(node.children)
     if bound:
         network.update(_resolved(bound, spec.network_resolvers))
-    return Uses(frozenset(numbers), frozenset(network))
+    return Uses(frozenset(numbers), frozenset(network), {name: frozenset(seen) for name, seen in attributes.items()})
+
+
+# what a text, bytes, a number or a container has: using one of these says nothing of an object
+_PLAIN_VALUE_ATTRIBUTES = frozenset(
+    name
+    for kind in (str, bytes, bytearray, int, float, dict, list, set, tuple, memoryview)
+    for name in dir(kind)
+)
 
 
 def function_recipients(function, spec: UseSpec, resolve: Callable) -> Dict[str, str]:

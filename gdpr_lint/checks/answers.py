@@ -148,7 +148,7 @@ class Answers:
         return self._answered(
             taint,
             f"{target.rsplit('.', 1)[-1]} is caught, or answered by the error handler registered for it, at "
-            f"{where}, in the module that defines it, which neither logs nor re-raises it: an answer the project shows",
+            f"{where}, which neither logs nor re-raises it: an answer the project shows",
         )
 
 

@@ -12,6 +12,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
 
 _MAX_HANDLER_CALLS = 24
+# methods that log whatever they are called on (an audit trail's `log`, `add_to_log`), unlike
+# `error` or `info`, which Django's messages framework also has (shown to the user, not logged)
+LOGGING_METHODS = frozenset(("exception", "critical", "fatal"))
+_LOGGING_WORDS = frozenset(("log", "audit"))
+
+
+def logs_by_name(method: str) -> bool:
+    """Whether a method's name says it writes a log, whatever object it is called on."""
+    from gdpr_lint.analysis.names import split_words
+
+    return method in LOGGING_METHODS or not _LOGGING_WORDS.isdisjoint(w.lower() for w in split_words(method))
 
 
 class ProjectClasses:
@@ -137,6 +148,8 @@ class ProjectClasses:
         module name judged by what it resolves to (a project helper may log it), one of a local
         or an attribute (`self.logger.info`) by its method's name."""
         form, known, method = call
+        if logs_by_name(method):  # `g.audit_object.add_to_log({...})`: a log, whatever object it is
+            return True
         if not known:
             return exposes(None, method)
         found = self.resolve(form, path)

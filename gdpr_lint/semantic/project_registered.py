@@ -135,6 +135,8 @@ def helper_exposes(index, target: tuple, exposes: Callable[[Optional[str], str],
     """Whether a project function or method a handler calls may expose what it is given:
     one that raises, or passes a parameter on to a call `exposes` judges a sink, directly or
     through the project's functions (a few levels; deeper, or unknown, counts as exposing)."""
+    from gdpr_lint.semantic.project_classes import logs_by_name
+
     if depth > _MAX_HELPER_DEPTH:
         return True
     function = index.function_summary(target[1], target[2])
@@ -144,6 +146,8 @@ def helper_exposes(index, target: tuple, exposes: Callable[[Optional[str], str],
         form = flow[0]
         found = index.resolve(form, target[1])
         method = _method_of(form)
+        if logs_by_name(method):
+            return True
         if found is None:
             if exposes(None, method):
                 return True
