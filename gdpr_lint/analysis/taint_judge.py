@@ -189,6 +189,13 @@ class JudgedSourceMixin(TaintHost):
         qualifier = judge.holder_qualifier(name) if any(s.ambiguous for s in taint.sources) else None
         if qualifier is not None:  # `count = get_tokens(count=True)`: the name says what it holds
             taint = taint.capped("low", f"`{name}`: '{qualifier}' says what it holds", ambiguous_only=True)
+        made = self._made_by_class(name) if any(s.ambiguous for s in taint.sources) else None
+        if made is not None:  # `token = RoomStreamToken(...)`: its class says what it is
+            qualifier = judge.holder_qualifier(made)
+            if qualifier is not None:
+                taint = taint.capped(
+                    "low", f"`{name}` is a {made}: '{qualifier}' says what it is", ambiguous_only=True
+                )
         uses = self._uses_here()
         if uses is None:
             return taint
@@ -206,6 +213,16 @@ class JudgedSourceMixin(TaintHost):
                 below="high",
             )
         return taint
+
+    def _made_by_class(self, name: str) -> Optional[str]:
+        """The class a name is bound to an instance of, once, by calling it by a CamelCase name
+        (`token = RoomStreamToken(topological=..., stream=...)`), or None."""
+        binding = self.scope.lookup(name)
+        value = binding.value if binding is not None and binding.defs == 1 else None
+        if type(value) is not cst.Call:
+            return None
+        called = _last_name(value.func)
+        return called if called[:1].isupper() and not called.isupper() else None
 
     def _uses_here(self):
         """The uses of the names of the enclosing function (analysis/uses.py), or None at
