@@ -193,9 +193,7 @@ class JudgedSourceMixin(TaintHost):
         if made is not None:  # `token = RoomStreamToken(...)`: its class says what it is
             qualifier = judge.holder_qualifier(made)
             if qualifier is not None:
-                taint = taint.capped(
-                    "low", f"`{name}` is a {made}: '{qualifier}' says what it is", ambiguous_only=True
-                )
+                taint = taint.capped("low", f"`{name}` is a {made}: '{qualifier}' says what it is", ambiguous_only=True)
         uses = self._uses_here()
         if uses is None:
             return taint
@@ -224,7 +222,7 @@ class JudgedSourceMixin(TaintHost):
         called = _last_name(value.func)
         return called if called[:1].isupper() and not called.isupper() else None
 
-    def _uses_here(self):
+    def _uses_here(self) -> Any:
         """The uses of the names of the enclosing function (analysis/uses.py), or None at
         module or class level."""
         scope: Optional[Scope] = self.scope

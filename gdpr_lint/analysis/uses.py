@@ -149,9 +149,7 @@ def function_uses(function, spec: UseSpec) -> Uses:
 
 # what a text, bytes, a number or a container has: using one of these says nothing of an object
 _PLAIN_VALUE_ATTRIBUTES = frozenset(
-    name
-    for kind in (str, bytes, bytearray, int, float, dict, list, set, tuple, memoryview)
-    for name in dir(kind)
+    name for kind in (str, bytes, bytearray, int, float, dict, list, set, tuple, memoryview) for name in dir(kind)
 )
 
 

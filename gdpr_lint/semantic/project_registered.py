@@ -101,7 +101,7 @@ def _scan(index) -> Dict[str, list]:
         for handled, handler in registrations(tree, index.error_handlers):
             name = _last(handled)
             form = shaper.form(handled) if name is not None else None
-            if form is None:
+            if name is None or form is None:
                 continue
             entry = (os.path.abspath(path), form, handler.lineno, *_judge_body(handler.body, shaper, guards=True))
             out.setdefault(name, []).append(entry)
@@ -173,6 +173,3 @@ def _method_of(form) -> str:
         if form[0] == "name" and len(form) > 1 and isinstance(form[1], str):
             return form[1].rsplit(".", 1)[-1]
     return ""
-
-
-
