@@ -210,6 +210,14 @@ class ConfidenceJudge:
             return Verdict(HIGH, f"`{name}` is read from where a user's data is (request data, a typed value)", True)
         near = self._support(owner_words, owner_is_request, others, (), frozenset(), frozenset())
         module = next((w for w in sorted(module_words) if w in self.thing_modules), None)
+        folder = next((w for w in sorted(package_words) if w in self.people_scope), None) if module else None
+        if not near and module is not None and folder is not None:  # `accounts/pipeline.py`: a sign-in pipeline
+            return Verdict(
+                MEDIUM,
+                f"`{name}` is ambiguous ({phrase}); its module's {module} is one of a package about people "
+                f"or their login ('{folder}')",
+                True,
+            )
         if not near and module is not None:
             return Verdict(
                 LOW, f"`{name}` is ambiguous ({phrase}) in a module about a {module}, not about people", True

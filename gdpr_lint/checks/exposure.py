@@ -280,6 +280,7 @@ class ExposureCheck(ExceptionRules):
                     "sink": sink_what,
                     "via": callee_name + "()",
                     "categories": list(taint.categories),
+                    "confidence_reason": taint.reason,
                     "related": related,
                 },
             )
