@@ -44,6 +44,10 @@ def command_input(walker, node: cst.FunctionDef, scope) -> Optional[FrozenSet[st
     typed = direct_input(walker, node, scope.self_name, scope.class_scope)
     fed = fed_parameters(walker, node)
     if typed is None:
+        if not fed and scope.parent is not None and scope.parent.parent is None:
+            from gdpr_lint.analysis.command_callers import fed_by_commands
+
+            fed = fed_by_commands(walker, node)  # `delete_db_admin(username)` called by a click command elsewhere
         return fed or None
     return typed | fed
 

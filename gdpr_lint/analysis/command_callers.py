@@ -1,0 +1,227 @@
+"""A function of one module that commands of other modules call with what their operator typed.
+
+`delete_db_admin(username)` in `lib/auth.py` prints `f"Deleting admin {username}"`; the only call of
+it in the project is in `cli/admin.py`, inside `@click.argument("username") def delete_admin(username):
+delete_db_admin(username)`. The name it prints is the one the operator just typed, echoed on their
+terminal, as when the command prints it itself (analysis/commands.py, command_helpers.py).
+
+A parameter of a module-level function is judged so when the project calls the function, every call
+is in a command-line command (a function with a decorator from [exposure.commands] decorator-modules,
+`@click.argument`, `@typer...`) and gives the parameter one of the command's own parameters or a
+constant, and at least one call gives it a command's parameter. Anything else (a call from a web
+view, a value the command computed, the function passed around as a value, no call at all: a
+library's API) leaves the parameter as it is. One scan per function and run: the project's `.py`
+files are read as bytes, and only those that spell the function's name and a decorator module are
+parsed, with CPython's `ast`.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import warnings
+from typing import Dict, FrozenSet, List, Optional
+
+_MAX_FILES = 40  # files naming the function: more, and the name is too common to judge
+_MAX_BYTES = 2_000_000
+
+
+def fed_by_commands(walker, node) -> FrozenSet[str]:
+    """The parameters of `node`, a module-level function of the file being walked, that every
+    call in the project's other modules gives what a command's operator typed."""
+    project = getattr(walker, "project", None)
+    if project is None or project.index.local_only:
+        return frozenset()
+    spec = walker.kb.tables.get("exposure", {}).get("commands", {}) or {}
+    modules = frozenset(spec.get("decorator-modules", ()))
+    if not modules:
+        return frozenset()
+    params = node.params
+    positional = [p.name.value for p in list(params.posonly_params) + list(params.params)]
+    keyword_only = [p.name.value for p in params.kwonly_params]
+    if not positional and not keyword_only:
+        return frozenset()
+    name = node.name.value
+    index = project.index
+    path = project.path
+    if name not in project.ask(index._tracked, ("command callees",), lambda: _callees(index, modules)):
+        return frozenset()  # no command of the project calls a function of that name: the usual case
+    found = project.ask(
+        index._tracked,
+        ("command callers", path, name),
+        lambda: _scan(index, path, name, positional, keyword_only, modules),
+    )
+    return found or frozenset()
+
+
+def _scan(index, path: str, name: str, positional: List[str], keyword_only: List[str], modules) -> FrozenSet[str]:
+    from gdpr_lint.prefilter import decode_source
+    from gdpr_lint.semantic.callers import Callers
+    from gdpr_lint.semantic.source_bytes import read_source
+
+    callers = index._callers
+    if callers is None:
+        callers = index._callers = Callers(index.roots)
+    spelled = name.encode()
+    module_words = [m.encode() for m in modules]
+    own = read_source(path, _MAX_BYTES)
+    if own is None:
+        return frozenset()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if _names(ast.parse(decode_source(own)), name):
+                return frozenset()  # also used in its own module: judged there (command_helpers.py)
+    except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
+        return frozenset()
+    typed: Dict[str, bool] = {p: False for p in positional + keyword_only}
+    spoiled: set = set()
+    files = 0
+    calls = 0
+    for other in callers.files():
+        if os.path.abspath(other) == path:
+            continue  # calls in the module itself are judged by command_helpers.py
+        data = read_source(other, _MAX_BYTES)
+        if data is None or spelled not in data:
+            continue
+        for deps in index._deps:
+            deps.add(other)
+        files += 1
+        if files > _MAX_FILES or index.is_test(other):
+            if index.is_test(other):
+                continue
+            return frozenset()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(decode_source(data))
+        except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
+            return frozenset()
+        imports = _imports(tree)
+        named = [alias for alias, dotted in imports.items() if dotted.rsplit(".", 1)[-1] == name]
+        if not named:
+            if any(module in data for module in module_words) or _names(tree, name):
+                return frozenset()  # named without being imported from elsewhere: not judged
+            continue
+        if not any(index.resolve(["name", imports[alias]], other) == ("fn", path, name) for alias in named):
+            continue  # another function of the same name
+        for use in _uses(tree, frozenset(named)):
+            if use is None:
+                return frozenset()  # passed around as a value, or called outside a command
+            call, command = use
+            if not _is_command(command, imports, modules):
+                return frozenset()
+            given = _given(call, positional, keyword_only)
+            if given is None:
+                return frozenset()
+            command_params = _params(command)
+            for param, value in given.items():
+                if isinstance(value, ast.Constant):
+                    continue
+                if isinstance(value, ast.Name) and value.id in command_params:
+                    typed[param] = True
+                    continue
+                spoiled.add(param)  # something else: not known to be typed
+            calls += 1
+    if not calls:
+        return frozenset()
+    return frozenset(p for p, fed in typed.items() if fed and p not in spoiled)
+
+
+def _callees(index, modules) -> FrozenSet[str]:
+    """The names of the functions the project's commands call by a bare name (one scan per run:
+    only the files that spell a decorator module are parsed)."""
+    from gdpr_lint.prefilter import decode_source
+    from gdpr_lint.semantic.callers import Callers
+    from gdpr_lint.semantic.source_bytes import read_source
+
+    callers = index._callers
+    if callers is None:
+        callers = index._callers = Callers(index.roots)
+    words = [m.encode() for m in modules]
+    names: set = set()
+    for other in callers.files():
+        data = read_source(other, _MAX_BYTES)
+        if data is None or not any(word in data for word in words) or index.is_test(other):
+            continue
+        for deps in index._deps:
+            deps.add(other)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(decode_source(data))
+        except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
+            continue
+        imports = _imports(tree)
+        for function in ast.walk(tree):
+            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_command(
+                function, imports, modules
+            ):
+                for call in ast.walk(function):
+                    if isinstance(call, ast.Call) and isinstance(call.func, ast.Name):
+                        names.add(imports.get(call.func.id, call.func.id).rsplit(".", 1)[-1])
+    return frozenset(names)
+
+
+def _imports(tree: ast.Module) -> Dict[str, str]:
+    out: Dict[str, str] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module is not None and not stmt.level:
+            for alias in stmt.names:
+                out[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
+    return out
+
+
+def _names(tree: ast.Module, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(tree))
+
+
+def _uses(tree: ast.Module, names: FrozenSet[str]):
+    """(call, the function it is in) for each call of one of `names`; None for a use that is no
+    call in a function."""
+    parents: Dict[int, ast.AST] = {}
+    for parent in ast.walk(tree):
+        for child in ast.iter_child_nodes(parent):
+            parents[id(child)] = parent
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Name) and node.id in names and isinstance(node.ctx, ast.Load)):
+            continue
+        call = parents.get(id(node))
+        if not (isinstance(call, ast.Call) and call.func is node):
+            yield None
+            continue
+        function: Optional[ast.AST] = call
+        while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            function = parents.get(id(function))
+        yield (call, function) if function is not None else None
+
+
+def _is_command(function, imports: Dict[str, str], modules) -> bool:
+    """A function with a decorator from one of the command modules (`@click.argument(...)`)."""
+    for decorator in function.decorator_list:
+        root = decorator.func if isinstance(decorator, ast.Call) else decorator
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name) and (root.id in modules or imports.get(root.id, "").split(".", 1)[0] in modules):
+            return True
+    return False
+
+
+def _given(call: ast.Call, positional: List[str], keyword_only: List[str]) -> Optional[Dict[str, ast.AST]]:
+    """What the call gives each parameter it passes; None for a `*args`/`**kwargs` call."""
+    given: Dict[str, ast.AST] = {}
+    for position, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred) or position >= len(positional):
+            return None
+        given[positional[position]] = arg
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            return None
+        if keyword.arg in positional or keyword.arg in keyword_only:
+            given[keyword.arg] = keyword.value
+    return given
+
+
+def _params(function) -> FrozenSet[str]:
+    args = function.args
+    return frozenset(a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
