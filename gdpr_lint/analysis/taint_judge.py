@@ -245,11 +245,13 @@ class JudgedSourceMixin(TaintHost):
         the secret, and a repr may show it)."""
         if self.vocab.person_nouns.intersection(self.vocab.fold(w) for w in split_words(name)):
             return taint  # `user = get_token_owner(serial)`: a person's record, its repr shows them
+        credentials = self.vocab.judge.credential_categories
+        if self.vocab.classify(name) not in credentials:
+            return taint  # `claims = jwt.decode(token, ...)`: what a secret gave, named otherwise
         uses = self._uses_here()
         seen = uses.attributes.get(name) if uses is not None else None
         if not seen:
             return taint
-        credentials = self.vocab.judge.credential_categories
         for attribute, called in seen:
             if attribute.startswith("__") or (not called and self.vocab.classify(attribute) in credentials):
                 return taint
