@@ -70,6 +70,7 @@ PII = Table(
                 "payload-handler-params": MapOf(STR),
                 "payload-category": STR,
                 "user-attributes": STRS,
+                "account-attributes": STRS,
                 "user-category": STR,
             }
         ),

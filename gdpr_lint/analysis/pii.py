@@ -131,6 +131,7 @@ class PiiVocabulary:
         payload, user = sources.get("payload-category"), sources.get("user-category")
         self.payload_category = payload if payload in self.categories else None
         self.user_attributes = frozenset(sources.get("user-attributes", ()))
+        self.account_attributes = frozenset(sources.get("account-attributes", ()))
         self.user_category = user if user in self.categories else None
         # class base / `@decorator` -> the kind of field its fields are ([pii.entry-points])
         self.entry_points: Dict[str, str] = dict(pii.get("entry-points", {}))
@@ -396,6 +397,10 @@ def personal_data_tokens(tables: dict, config=None) -> List:
             tokens.append((name.lower(), rf"\b{re.escape(name.lower())}\b[^()]{{0,40}}\b{re.escape(other.lower())}\b"))
     if sources.get("user-category"):
         members.update(sources.get("user-attributes", ()))
+        # a user the function reads an account's attribute from (`user.is_superuser`), passed whole
+        users = "|".join(sorted(re.escape(u.lower()) for u in sources.get("user-attributes", ())))
+        for attribute in sorted(sources.get("account-attributes", ())) if users else ():
+            tokens.append((attribute.lower(), rf"\b(?:{users})\s*\.\s*{re.escape(attribute.lower())}\b"))
     if members:
         alternatives = "|".join(sorted(re.escape(m.lower()) for m in members))
         for base in sorted({b.rsplit(".", 1)[-1].lower() for b in sources.get("bases", ())}):

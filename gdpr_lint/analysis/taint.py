@@ -118,6 +118,10 @@ class TaintMixin(TaintHost):
                     return self._object_dump_taint(node)
             if whole and not binding.taint and binding.items:
                 return binding.items.through(node.value)  # `row` after `email = row["Email"]`
+            if whole and not binding.taint and node.value in self.vocab.user_attributes:
+                account = self._account_taint(node)
+                if account:
+                    return account
             if not binding.taint and self.sends_mail:
                 return self._recipient_taint(node)
             return self._judged_by_use(node.value, binding.taint)
@@ -143,6 +147,26 @@ class TaintMixin(TaintHost):
             return EMPTY
         reason = f"`{node.value}` is passed as the recipients of {called}(): e-mail addresses"
         return self._taint_source(spec.recipient_category, node, "medium", reason=reason)
+
+    def _account_taint(self, node: cst.Name) -> Taint:
+        """`user` whose function reads an account's attribute from it (`user.is_superuser`):
+        a signed-in user, printed as its username (analysis/account_uses.py)."""
+        scope: Optional[Scope] = self.scope
+        while scope is not None and scope.kind != "function":
+            scope = scope.parent
+        if scope is None or scope.node is None or self.vocab.user_category is None:
+            return EMPTY
+        accounts = self._function_accounts.get(id(scope.node))
+        if accounts is None:
+            from gdpr_lint.analysis.account_uses import account_objects
+
+            accounts = dict(account_objects(scope.node, self.vocab.user_attributes, self.vocab.account_attributes))
+            self._function_accounts[id(scope.node)] = accounts
+        attribute = accounts.get(node.value)
+        if attribute is None:
+            return EMPTY
+        reason = f"`{node.value}` is used as a signed-in user ({node.value}.{attribute}): it prints as its username"
+        return self._taint_source(self.vocab.user_category, node, "medium", reason=reason)
 
     def _lacking(self, name: Optional[str]):
         """What the enclosing branches say `name` is not: None for no data at all, else the

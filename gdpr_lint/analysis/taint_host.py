@@ -30,6 +30,7 @@ class TaintHost:
         function_returns: Dict[str, Tuple[bool, Optional[List[Taint]]]]
         _function_uses: Dict[int, Any]
         _function_recipients: Dict[int, Dict[str, str]]
+        _function_accounts: Dict[int, Dict[str, str]]
         sends_mail: bool
         loop_blocks: Dict[int, str]
         masked_fields: Dict[str, set]

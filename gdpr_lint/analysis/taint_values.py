@@ -191,9 +191,10 @@ class ValueTaintMixin(TaintHost):
             if (
                 type(func) is cst.Attribute
                 and func.attr.value in self.vocab.passthrough_methods
-                and func.attr.value not in ("get", "pop")
+                and func.attr.value not in ("get", "pop", "sub", "subn")
             ):
                 return False  # `line.split()`, `".".join(parts)`: made from what we already know
+            # (a pattern's `sub` is made from its text, which the name may say more about)
             if type(func) is cst.Name and func.value in ("str", "repr", "format") and value.args:
                 return any(self._unknown_content(arg.value) for arg in value.args)  # `str(uuid4())`
             return not self.vocab.is_sanitizer(self.resolve(value.func), _last_name(value.func))

@@ -110,6 +110,7 @@ class Context(
         self._package_words: FrozenSet[str] = frozenset()  # words of all its folders (with _module_words)
         self._function_uses: Dict[int, Any] = {}  # id(a function node) -> its names' uses (analysis/uses.py)
         self._function_recipients: Dict[int, Dict[str, str]] = {}  # id(a function node) -> names sent mail to
+        self._function_accounts: Dict[int, Dict[str, str]] = {}  # id(a function node) -> names used as accounts
         self.sends_mail = False  # the text has a call whose recipients say what a name holds (analysis/uses.py)
         self.empty_names: frozenset = frozenset()  # names known to be None or empty on this branch
         self.branch_words: frozenset = frozenset()  # what the enclosing `if`s chose (`kind == "token"`)
