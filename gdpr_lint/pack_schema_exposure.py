@@ -71,6 +71,7 @@ PII = Table(
                 "payload-category": STR,
                 "user-attributes": STRS,
                 "account-attributes": STRS,
+                "account-types": STRS,
                 "user-category": STR,
             }
         ),

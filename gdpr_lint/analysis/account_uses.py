@@ -1,34 +1,145 @@
-"""Names a function uses as a signed-in account: `user.is_superuser`, `user.has_perm(...)`.
+"""Names a function holds a signed-in account in: `user.is_superuser`, `user: User`.
 
 Django's user (`AbstractBaseUser.__str__`) prints as its username, so `logger.warning("... by
 user %s", user)` writes the login name, whether `user` came from `request.user` (analysis/taint.py
 knows that one) or is a parameter (`def is_accessible_by(self, user, request=None)`). A parameter
-named `user` alone says nothing (an id, a database role, an OS account): what the function does
-with it does. A name of `user-attributes` whose account attributes the same function reads
-([pii.request-sources] account-attributes: `is_superuser`, `has_perm`, `get_username`) is such
-an object. Read once per function, when a judgement needs it.
+named `user` alone says nothing (an id, a database role, an OS account); what says it is an
+account ([pii.request-sources] account-*):
+- the function reads an account's own attribute from it (`user.is_superuser`, `user.has_perm(...)`);
+- its annotation is the auth user model (`user: User`, `Optional[AbstractUser]`), or the docstring
+  gives that type (`user (django.contrib.auth.models.User): ...`, `:type user: ...User`);
+- it is assigned one read from the model's manager (`User.objects.get(pk=...)`).
+Read once per function, when a judgement needs it.
 """
 
 from __future__ import annotations
 
-from typing import FrozenSet, Optional, Tuple
+import re
+from typing import Callable, Dict, FrozenSet, Optional
 
 import libcst as cst
 
+_WRAPPERS = ("Optional", "Annotated")
+_RECORD_METHODS = ("get", "first", "last", "latest", "earliest")
+
+
+def _unwrapped(node):
+    """`Optional[User]`, `Annotated[User, ...]`, `User | None`, `"User"`: the class expression."""
+    while True:
+        if type(node) is cst.Subscript and node.slice and _last(node.value) in _WRAPPERS:
+            inner = node.slice[0].slice
+            if type(inner) is not cst.Index:
+                return None
+            node = inner.value
+        elif type(node) is cst.BinaryOperation:
+            node = node.left if not (type(node.left) is cst.Name and node.left.value == "None") else node.right
+        else:
+            return node
+
+
+def _last(node) -> str:
+    if type(node) is cst.Name:
+        return node.value
+    if type(node) is cst.Attribute:
+        return node.attr.value
+    return ""
+
+
+def _documented_types(function: cst.FunctionDef) -> Dict[str, str]:
+    """Parameter -> the type its docstring gives (`user (django.contrib.auth.models.User):`,
+    `user (User, optional):`, `:type user: User`)."""
+    docstring = function.get_docstring(clean=True)
+    if not docstring:
+        return {}
+    types = {}
+    for match in re.finditer(r"^\s*(\w+)\s*\(\s*~?([\w.]+)\s*(?:,[^)]*)?\)\s*:", docstring, re.M):
+        types.setdefault(match.group(1), match.group(2))
+    for match in re.finditer(r"^\s*:type\s+(\w+)\s*:\s*~?([\w.]+)\s*$", docstring, re.M):
+        types.setdefault(match.group(1), match.group(2))
+    return types
+
 
 def account_objects(
-    function: cst.CSTNode, names: FrozenSet[str], attributes: FrozenSet[str]
-) -> Tuple[Tuple[str, str], ...]:
-    """(name, attribute) for each name of `names` the function reads one of `attributes` from,
-    the first attribute seen (for the finding's reason)."""
-    found: dict = {}
+    function: cst.CSTNode,
+    names: FrozenSet[str],
+    attributes: FrozenSet[str],
+    types: FrozenSet[str],
+    resolve: Callable[[cst.CSTNode], Optional[str]],
+) -> Dict[str, str]:
+    """Each name the function holds an account in -> what says so (for the reason): a name of
+    `names` it reads one of `attributes` from, a parameter typed as one of `types`, a name
+    assigned a record of one of them."""
+    found: Dict[str, str] = {}
+
+    def is_account_type(node) -> bool:
+        node = _unwrapped(node) if node is not None else None
+        if node is None:
+            return False
+        if type(node) is cst.SimpleString:  # a forward reference: `"User"`
+            return False
+        target = resolve(node)
+        return target in types
+
+    if type(function) is cst.FunctionDef:
+        documented = _documented_types(function)
+        params = function.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            name = param.name.value
+            if param.annotation is not None and is_account_type(param.annotation.annotation):
+                found[name] = f"annotated {_last(_unwrapped(param.annotation.annotation))}"
+            elif name in documented:
+                typ = documented[name]
+                if typ in types or is_account_type(_expression(typ)):
+                    found[name] = f"documented as {typ}"
 
     class _Reads(cst.CSTVisitor):
         def visit_Attribute(self, node: cst.Attribute) -> Optional[bool]:
             value = node.value
             if type(value) is cst.Name and value.value in names and node.attr.value in attributes:
-                found.setdefault(value.value, node.attr.value)
+                found.setdefault(value.value, f"{value.value}.{node.attr.value}")
+            return True
+
+        def visit_Assign(self, node: cst.Assign) -> Optional[bool]:
+            # `user = User.objects.get(pk=user_id)`: a record of the auth user model
+            if len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
+                target = node.targets[0].target.value
+                if _model_record(node.value, is_account_type):
+                    found.setdefault(target, "read from the user model's manager")
             return True
 
     function.visit(_Reads())
-    return tuple(found.items())
+    return found
+
+
+def may_be_account(name: str, names: FrozenSet[str], type_name: Optional[str], value, types: FrozenSet[str]) -> bool:
+    """Whether `account_objects` can say anything of this name: the cheap test first."""
+    if name in names or (type_name is not None and type_name in {t.rsplit(".", 1)[-1] for t in types}):
+        return True
+    return type(value) is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value in _RECORD_METHODS
+
+
+def _model_record(value, is_account_type) -> bool:
+    """`User.objects.get(...)`, `User.objects.filter(...).first()`: one record of the model."""
+    if type(value) is cst.Await:
+        value = value.expression
+    if type(value) is not cst.Call or type(value.func) is not cst.Attribute:
+        return False
+    if value.func.attr.value not in _RECORD_METHODS:
+        return False
+    node = value.func.value
+    while type(node) in (cst.Call, cst.Attribute):
+        if type(node) is cst.Call:
+            node = node.func
+            continue
+        if node.attr.value == "objects":
+            return is_account_type(node.value)
+        node = node.value
+    return False
+
+
+def _expression(text: str):
+    """A docstring's type as an expression to resolve (`User` as this module imports it)."""
+    try:
+        return cst.parse_expression(text)
+    except cst.ParserSyntaxError:
+        return None

@@ -132,6 +132,7 @@ class PiiVocabulary:
         self.payload_category = payload if payload in self.categories else None
         self.user_attributes = frozenset(sources.get("user-attributes", ()))
         self.account_attributes = frozenset(sources.get("account-attributes", ()))
+        self.account_types = frozenset(sources.get("account-types", ()))
         self.user_category = user if user in self.categories else None
         # class base / `@decorator` -> the kind of field its fields are ([pii.entry-points])
         self.entry_points: Dict[str, str] = dict(pii.get("entry-points", {}))
@@ -401,6 +402,9 @@ def personal_data_tokens(tables: dict, config=None) -> List:
         users = "|".join(sorted(re.escape(u.lower()) for u in sources.get("user-attributes", ())))
         for attribute in sorted(sources.get("account-attributes", ())) if users else ():
             tokens.append((attribute.lower(), rf"\b(?:{users})\s*\.\s*{re.escape(attribute.lower())}\b"))
+        # ... or is typed as the auth user model, which the file imports or names
+        for module in sorted({t.rsplit(".", 1)[0].lower() for t in sources.get("account-types", ())}) if users else ():
+            tokens.append((module.rsplit(".", 1)[-1], re.escape(module)))
     if members:
         alternatives = "|".join(sorted(re.escape(m.lower()) for m in members))
         for base in sorted({b.rsplit(".", 1)[-1].lower() for b in sources.get("bases", ())}):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from gdpr_lint.analysis import sources as call_sources
+from gdpr_lint.analysis.account_uses import account_objects, may_be_account
 from gdpr_lint.analysis.flow import EMPTY, UNKNOWN, Source, Taint
 from gdpr_lint.analysis.labels import formatted_parts, labelled, percent_labels
 from gdpr_lint.analysis.names import is_constant_name, split_words
@@ -118,7 +119,9 @@ class TaintMixin(TaintHost):
                     return self._object_dump_taint(node)
             if whole and not binding.taint and binding.items:
                 return binding.items.through(node.value)  # `row` after `email = row["Email"]`
-            if whole and not binding.taint and node.value in self.vocab.user_attributes:
+            if whole and not binding.taint and may_be_account(
+                node.value, self.vocab.user_attributes, binding.type_name, binding.value, self.vocab.account_types
+            ):
                 account = self._account_taint(node)
                 if account:
                     return account
@@ -158,14 +161,18 @@ class TaintMixin(TaintHost):
             return EMPTY
         accounts = self._function_accounts.get(id(scope.node))
         if accounts is None:
-            from gdpr_lint.analysis.account_uses import account_objects
-
-            accounts = dict(account_objects(scope.node, self.vocab.user_attributes, self.vocab.account_attributes))
+            accounts = account_objects(
+                scope.node,
+                self.vocab.user_attributes,
+                self.vocab.account_attributes,
+                self.vocab.account_types,
+                self.resolve,
+            )
             self._function_accounts[id(scope.node)] = accounts
-        attribute = accounts.get(node.value)
-        if attribute is None:
+        evidence = accounts.get(node.value)
+        if evidence is None:
             return EMPTY
-        reason = f"`{node.value}` is used as a signed-in user ({node.value}.{attribute}): it prints as its username"
+        reason = f"`{node.value}` is a signed-in user ({evidence}): it prints as its username"
         return self._taint_source(self.vocab.user_category, node, "medium", reason=reason)
 
     def _lacking(self, name: Optional[str]):
