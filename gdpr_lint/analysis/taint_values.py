@@ -155,12 +155,40 @@ class ValueTaintMixin(TaintHost):
         taint = self.taint(value)
         if not taint and self.scope.kind != "class":
             taint = self._literal_secret_taint(name, value)  # `PASSWORD = "hunter2"`
-        if taint or not self._unknown_content(value):
+        if taint or not (self._unknown_content(value) or self._renamed_unknown(value)):
             return taint.through(name) if taint else taint
         category = self.vocab.classify(name)
         if category is not None and self._owner_excludes(category, value):
             return EMPTY  # full_name = preparer.format_table(table): a table's name
         return self._taint_source(category, value, name=name)
+
+    def _renamed_unknown(self, value, _depth: int = 0) -> bool:
+        """A parameter or loop variable the analysis knows nothing of, given a name, alone or
+        with a constant fallback: `username = user if user is not None else "System"`, `email =
+        value or ""`. The new name is what the code says it holds."""
+        t = type(value)
+        if t is cst.IfExp and _depth < 4:
+            parts = [value.body, value.orelse]
+        elif t is cst.BooleanOperation and _depth < 4:
+            parts = [value.left, value.right]
+        else:
+            parts = [value]
+        names = [p for p in parts if type(p) is cst.Name and self.constant(p) is None]
+        if not names or len(names) + sum(self.constant(p) is not None for p in parts) != len(parts):
+            if t in (cst.IfExp, cst.BooleanOperation):
+                return any(self._renamed_unknown(p, _depth + 1) for p in parts if self.constant(p) is None)
+            return False
+        for node in names:
+            if self.vocab.is_sanitized_name(node.value):
+                return False
+            binding = self.scope.lookup(node.value)
+            if binding is None or binding.value is not None or binding.taint or binding.qualname:
+                return False  # assigned here: its own value says what it is
+            if binding.type_name is not None or node.value == self.scope.self_name:
+                return False  # typed (`count: int`, `user: User`) or `self`
+            if self.vocab.classify(node.value) is not None:
+                return False  # its own name said it, and the judgement stands
+        return True
 
     def _owner_excludes(self, category: str, owner) -> bool:
         """Whether the object a value is read from rules the category out by its words
