@@ -21,6 +21,7 @@ from gdpr_lint.semantic.source_bytes import read_source
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from gdpr_lint.semantic.django_settings import DjangoSettings
+from gdpr_lint.semantic.path_roots import self_registered_roots
 from gdpr_lint.semantic.project_attributes import ProjectAttributes
 from gdpr_lint.semantic.project_classes import ProjectClasses
 from gdpr_lint.semantic.project_constants import ProjectConstants
@@ -208,6 +209,7 @@ class ProjectIndex(ProjectConstants, ProjectClasses, DjangoSettings, ProjectOver
                 for candidate in (root, os.path.join(root, "src")):
                     if candidate not in roots:
                         roots.append(candidate)
+            roots += [r for r in self_registered_roots(top, folder) if r not in roots]  # semantic/path_roots.py
             self._package_roots[folder] = roots
         return roots
 
