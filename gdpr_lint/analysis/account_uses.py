@@ -51,7 +51,7 @@ def _documented_types(function: cst.FunctionDef) -> Dict[str, str]:
     docstring = function.get_docstring(clean=True)
     if not docstring:
         return {}
-    types = {}
+    types: Dict[str, str] = {}
     for match in re.finditer(r"^\s*(\w+)\s*\(\s*~?([\w.]+)\s*(?:,[^)]*)?\)\s*:", docstring, re.M):
         types.setdefault(match.group(1), match.group(2))
     for match in re.finditer(r"^\s*:type\s+(\w+)\s*:\s*~?([\w.]+)\s*$", docstring, re.M):
@@ -122,13 +122,13 @@ def _model_record(value, is_account_type) -> bool:
     """`User.objects.get(...)`, `User.objects.filter(...).first()`: one record of the model."""
     if type(value) is cst.Await:
         value = value.expression
-    if type(value) is not cst.Call or type(value.func) is not cst.Attribute:
+    if not isinstance(value, cst.Call) or not isinstance(value.func, cst.Attribute):
         return False
     if value.func.attr.value not in _RECORD_METHODS:
         return False
-    node = value.func.value
-    while type(node) in (cst.Call, cst.Attribute):
-        if type(node) is cst.Call:
+    node: cst.BaseExpression = value.func.value
+    while isinstance(node, (cst.Call, cst.Attribute)):
+        if isinstance(node, cst.Call):
             node = node.func
             continue
         if node.attr.value == "objects":

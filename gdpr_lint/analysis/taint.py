@@ -119,8 +119,12 @@ class TaintMixin(TaintHost):
                     return self._object_dump_taint(node)
             if whole and not binding.taint and binding.items:
                 return binding.items.through(node.value)  # `row` after `email = row["Email"]`
-            if whole and not binding.taint and may_be_account(
-                node.value, self.vocab.user_attributes, binding.type_name, binding.value, self.vocab.account_types
+            if (
+                whole
+                and not binding.taint
+                and may_be_account(
+                    node.value, self.vocab.user_attributes, binding.type_name, binding.value, self.vocab.account_types
+                )
             ):
                 account = self._account_taint(node)
                 if account:

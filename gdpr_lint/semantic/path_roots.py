@@ -29,7 +29,10 @@ def _registers_itself(package: str) -> bool:
         text = ""
     if "sys.path" in text and "__file__" in text:
         # `path = os.path.dirname(os.path.abspath(__file__)); sys.path.insert(0, path)` or in one line
-        found = bool(_SELF_PATH.search(text)) and re.search(r"dirname\(\s*(?:os\.path\.\w+\()?\s*__file__", text) is not None
+        found = (
+            bool(_SELF_PATH.search(text))
+            and re.search(r"dirname\(\s*(?:os\.path\.\w+\()?\s*__file__", text) is not None
+        )
     _cache[package] = found
     return found
 
