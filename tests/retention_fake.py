@@ -169,6 +169,42 @@ class FakeContext:
     def project_duration(self, expr):
         return None  # one module: no other gives a lifetime
 
+    def fallback_expression(self, expr):
+        """As the engine's (semantic/values.py), over this stand-in's scopes: a parameter's
+        default, `x = x or <e>`, `x = x if ... else <e>`, `if x is None: x = <e>` at the top
+        of the function, and `self.x = x or <e>` in the class's `__init__`."""
+        from gdpr_lint.semantic.values import _fallback_branch, _tests_missing
+
+        if isinstance(expr, cst.Attribute) and _dotted(expr.value) == "self":
+            scope = self.scope
+            while scope is not None and scope.kind != "class":
+                scope = scope.parent
+            for stmt in scope.node.body.body if scope is not None else ():
+                if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "__init__":
+                    for line in stmt.body.body:
+                        for small in getattr(line, "body", ()) if isinstance(line, cst.SimpleStatementLine) else ():
+                            if isinstance(small, cst.Assign) and _dotted(small.targets[0].target) == _dotted(expr):
+                                return _fallback_branch(small.value)
+            return None
+        function = self.scope.node if self.scope.kind == "function" else None
+        if not isinstance(expr, cst.Name) or not isinstance(function, cst.FunctionDef):
+            return None
+        name = expr.value
+        for stmt in function.body.body:
+            if isinstance(stmt, cst.If) and stmt.orelse is None and _tests_missing(stmt.test, name):
+                for line in stmt.body.body:
+                    for small in line.body if isinstance(line, cst.SimpleStatementLine) else ():
+                        if isinstance(small, cst.Assign) and _dotted(small.targets[0].target) == name:
+                            return small.value, f"the default set when {name} is missing"
+        for value in self.scope.names.get(name, ()):
+            if isinstance(value, (cst.BooleanOperation, cst.IfExp)):
+                return _fallback_branch(value)
+        params = function.params
+        for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+            if param.name.value == name and param.default is not None and name not in self.scope.names:
+                return param.default, f"the default of parameter {name}"
+        return None
+
     def constant(self, expr) -> Optional[Const]:
         if isinstance(expr, cst.SimpleString):
             return Const(expr.evaluated_value)

@@ -257,6 +257,11 @@ class DurationEvaluator:
             if left is not None:
                 return left if _truthy(left) else self._eval(expr.right, depth + 1)
             return _with_origin(self._eval(expr.right, depth + 1), "the fallback after `or`")
+        if type(expr) is cst.IfExp:  # `ttl if ttl is not None else timedelta(days=30)`
+            from gdpr_lint.semantic.values import _fallback_branch
+
+            found = _fallback_branch(expr)
+            return _with_origin(self._eval(found[0], depth + 1), found[1]) if found is not None else None
         return None
 
     def _constant(self, expr: cst.BaseExpression) -> Optional[_Value]:
