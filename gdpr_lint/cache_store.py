@@ -1,4 +1,4 @@
-"""The sharded JSON store both caches keep their entries in (runner.ResultCache, results by
+"""The sharded JSON store both caches keep their entries in (result_cache.ResultCache, results by
 file; summary_cache.SummaryCache, module summaries by content): a folder of shard files
 `{"version": <gdpr-lint version and code fingerprint>, "entries": {key: entry}}`, each read when first asked for and
 written whole, atomically. A missing, unreadable or other-version shard (written by other code: gdpr_lint/code_id.py) reads as empty; a

@@ -211,7 +211,7 @@ def _run(
 ) -> Tuple[RunResult, List[str]]:
     """Collect and check the files: (result, display paths of the files checked)."""
     config = settings.config
-    from gdpr_lint import runner
+    from gdpr_lint import file_check, runner
     from gdpr_lint.files import FileCollector, display_path
 
     cwd = Path.cwd()
@@ -235,12 +235,12 @@ def _run(
             )
             if collector.excludes_named_file(Path(stdin_filename).absolute()):
                 return RunResult([], [], 0), []
-        findings, errors = runner.check_data(data, display, settings, not no_prefilter)
+        findings, errors = file_check.check_data(data, display, settings, not no_prefilter)
         result = RunResult(
             sorted(findings, key=lambda f: f.sort_key()),
             list(errors),
             1,
-            observations=runner.sort_observations(runner.observations_of(findings)),
+            observations=runner.sort_observations(file_check.observations_of(findings)),
         )
         if stdin_filename:
             result.observations = runner.observations_kept(result.observations, settings)

@@ -41,7 +41,7 @@ def make_settings(table: dict, root: Path = ROOT):
 
 
 def analyse_text(text: str, table: dict = None, path: str = "fixture.py", use_prefilter: bool = True):
-    from gdpr_lint.runner import check_data
+    from gdpr_lint.file_check import check_data
 
     settings = make_settings(table or {})
     findings, errors = check_data(text.encode("utf-8"), path, settings, use_prefilter)

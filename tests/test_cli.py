@@ -443,7 +443,7 @@ def test_the_cache_forgets_files_and_settings_unused_for_a_month(project):
     settings left untouched for 30 days go when a run writes; recent ones stay."""
     import time
 
-    from gdpr_lint.runner import ResultCache
+    from gdpr_lint.result_cache import ResultCache
 
     run(["check", "app"], project)
     cache = project / ".gdpr_lint_cache"

@@ -373,7 +373,7 @@ def test_a_module_path_with_a_token_keeps_the_blocks_using_its_names(token_filte
 def test_dropped_blocks_keep_line_numbers_and_suppressions():
     """The pre-filter drops the lines of blocks without tokens: findings still name the
     file's own lines, and a stale suppression in a dropped block is still reported."""
-    from gdpr_lint.runner import check_data
+    from gdpr_lint.file_check import check_data
 
     source = (
         b"import logging\n\nlogger = logging.getLogger(__name__)\n\n\n"
@@ -427,7 +427,7 @@ def test_a_large_literal_table_is_not_parsed_but_the_code_beside_it_is():
     """A module-level literal of thousands of lines (a place-name table) is data: the
     pre-filter drops it, so libcst never spends most of a minute parsing it; the code
     after it keeps its own line numbers, and a small literal or a large non-literal stays."""
-    from gdpr_lint.runner import check_data
+    from gdpr_lint.file_check import check_data
 
     rows = "".join(f"    ('US-{i:04d}', 'Sample Place {i}, us-east-1'),\n" for i in range(2500))
     source = (

@@ -343,7 +343,7 @@ def test_observation_lines_match_full_positions():
     and a layout of only the statements involved: the same lines as libcst's positions."""
     from conftest import FIXTURES, fixture_config, make_settings
 
-    from gdpr_lint.runner import check_data, observations_of
+    from gdpr_lint.file_check import check_data, observations_of
     from gdpr_lint.syntax import positions
 
     compared = 0

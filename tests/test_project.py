@@ -178,12 +178,12 @@ def test_spawned_workers_get_the_project_index(monkeypatch, tmp_path):
     """Workers started without fork (spawn: the default on macOS and Windows) make their own
     project index over the same roots and summary cache: the findings across modules are
     those of a run in one process."""
-    from gdpr_lint import runner
+    from gdpr_lint import runner, workers
 
     folder = FIXTURES / "projects" / "mail_helpers"
     alone = [f.to_dict() for f in _run(folder)]
     assert any(f["related"] for f in alone)
-    monkeypatch.setattr(runner, "START_METHOD", "spawn")
+    monkeypatch.setattr(workers, "START_METHOD", "spawn")
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
     settings = make_settings({}, root=folder)
     pairs = [(str(f), f.relative_to(folder).as_posix()) for f in sorted(folder.rglob("*.py"))]

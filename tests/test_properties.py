@@ -57,7 +57,7 @@ def physical_lines(text: str) -> int:
 
 
 def check(text: str, use_prefilter: bool, table: dict = None):
-    from gdpr_lint.runner import check_data
+    from gdpr_lint.file_check import check_data
 
     return check_data(text.encode("utf-8", "surrogatepass"), "generated.py", run_settings(table), use_prefilter)
 

@@ -988,7 +988,7 @@ def test_an_escaped_exception_is_an_internal_error_with_exit_2(tmp_path: Path, a
 @pytest.mark.parametrize("jobs, files, expected", [(1000, 30, 8), (2, 30, 2), (8, 24, 6), (64, 10_000, 64)])
 def test_worker_processes_are_capped_by_the_work(jobs: int, files: int, expected: int):
     """The pool forks every worker up front: `--jobs 1000` forked a thousand processes."""
-    from gdpr_lint.runner import worker_count
+    from gdpr_lint.workers import worker_count
 
     assert worker_count(jobs, files) == (min(expected, 61) if os.name == "nt" else expected)
 
@@ -1028,7 +1028,7 @@ def test_an_error_raised_while_ctrl_c_unwinds_stops_the_run(monkeypatch):
     """libcst's position tracking raises KeyError in a `finally:` when Ctrl-C cuts its code
     generation short; reported as one file's internal error, it swallowed the Ctrl-C and the
     run went on (seen on Python 3.9)."""
-    from gdpr_lint import runner
+    from gdpr_lint import file_check
     from gdpr_lint.config import Config
     from gdpr_lint.settings import RunSettings
 
@@ -1038,6 +1038,6 @@ def test_an_error_raised_while_ctrl_c_unwinds_stops_the_run(monkeypatch):
         finally:
             raise KeyError("IndentedBlock(...)")
 
-    monkeypatch.setattr(runner, "analyze_bytes", interrupted)
+    monkeypatch.setattr(file_check, "analyze_bytes", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        runner.check_data(b"x = 1\n", "app.py", RunSettings(Config()))
+        file_check.check_data(b"x = 1\n", "app.py", RunSettings(Config()))

@@ -114,18 +114,18 @@ def test_the_scratch_folder_is_made_in_memory_unless_the_user_chose_a_temporary_
     """The workers' scratch folder goes to the folder in memory where one is writable
     (a file written there costs a fraction of one on a journalling disk), and where TMPDIR
     says when the user set it, or when there is no such folder."""
-    from gdpr_lint import runner
+    from gdpr_lint import workers
 
     memory = tmp_path / "shm"
     memory.mkdir()
-    monkeypatch.setattr(runner, "_MEMORY_FOLDER", str(memory))
+    monkeypatch.setattr(workers, "_MEMORY_FOLDER", str(memory))
     monkeypatch.delenv("TMPDIR", raising=False)
-    assert runner._memory_folder() == str(memory)
+    assert workers._memory_folder() == str(memory)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
-    assert runner._memory_folder() is None
+    assert workers._memory_folder() is None
     monkeypatch.delenv("TMPDIR")
-    monkeypatch.setattr(runner, "_MEMORY_FOLDER", str(tmp_path / "absent"))
-    assert runner._memory_folder() is None
+    monkeypatch.setattr(workers, "_MEMORY_FOLDER", str(tmp_path / "absent"))
+    assert workers._memory_folder() is None
 
 
 def test_a_checked_file_that_used_its_own_summary_keeps_it_as_read_from_the_file(tmp_path):
@@ -135,7 +135,7 @@ def test_a_checked_file_that_used_its_own_summary_keeps_it_as_read_from_the_file
     check did not ask keeps nothing."""
     import ast
 
-    from gdpr_lint.semantic.project import _summarize_bytes
+    from gdpr_lint.semantic.project_files import _summarize_bytes
 
     project, store = tmp_path / "proj", tmp_path / "store"
     project.mkdir()

@@ -16,7 +16,7 @@ STORE_FIXTURES = sorted((FIXTURES / "inventory").glob("stores_*.py"))
 
 
 def _recorded(path):
-    from gdpr_lint.runner import check_data, observations_of
+    from gdpr_lint.file_check import check_data, observations_of
 
     text = path.read_text(encoding="utf-8")
     findings, errors = check_data(text.encode("utf-8"), path.name, make_settings(fixture_config(text)), True)
@@ -59,7 +59,7 @@ def test_how_long_each_kind_of_store_keeps_what_it_is_given():
 
 def test_writes_are_no_findings():
     """A write is a fact for the record of processing, not a rule's finding."""
-    from gdpr_lint.runner import check_data
+    from gdpr_lint.file_check import check_data
 
     for path in STORE_FIXTURES:
         text = path.read_text(encoding="utf-8")
@@ -69,7 +69,7 @@ def test_writes_are_no_findings():
 
 @pytest.mark.parametrize("path", STORE_FIXTURES, ids=lambda p: p.name)
 def test_prefilter_keeps_every_write(path):
-    from gdpr_lint.runner import check_data, observations_of
+    from gdpr_lint.file_check import check_data, observations_of
 
     text = path.read_text(encoding="utf-8")
     settings = make_settings(fixture_config(text))

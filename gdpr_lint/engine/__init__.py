@@ -6,12 +6,13 @@ whole-file Scope/QualifiedName providers, and computes positions only for files 
 have something to report.
 
 Layers, each importing only the ones after it:
-run (gdpr_lint.runner) -> engine -> checks -> analysis -> semantic -> syntax
+run (gdpr_lint.runner -> workers -> result_cache -> file_check) -> engine -> checks -> analysis -> semantic -> syntax
 
 - gdpr_lint.syntax: node helpers, fast parse and positions
 - gdpr_lint.semantic: scopes and bindings, name/import resolution, constant folding
 - gdpr_lint.analysis: taint propagation (taint, taint_calls, taint_values) and its vocabularies
-- gdpr_lint.engine: the context checks see (context), bindings, the one walker (walker),
+- gdpr_lint.engine: the context checks see (context), bindings, the one walker (walker; its
+  pre-passes in prepass, parameters in parameters, what a branch says of names in branch_facts),
   finding assembly (findings, outcome), one file (analyze.analyze_source)
 
 This package's own module is light (no libcst): the names the single engine.py module had

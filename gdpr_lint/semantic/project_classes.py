@@ -180,7 +180,7 @@ def _module_handlers(path: str, registrations: Tuple[frozenset, frozenset]) -> D
     import warnings
 
     from gdpr_lint.prefilter import decode_source
-    from gdpr_lint.semantic.project import _read
+    from gdpr_lint.semantic.project_files import _read
     from gdpr_lint.semantic.summary import summarize
     from gdpr_lint.semantic.summary_forms import _Shaper
 
