@@ -81,7 +81,7 @@ def function_uses(function, spec: UseSpec) -> Uses:
     """The uses of the names of `function`'s body (not of the functions nested in it)."""
     import libcst as cst
 
-    from gdpr_lint.syntax.nodes import _last_name
+    from gdpr_lint.syntax.nodes import _last_name, child_nodes
 
     ordering = (cst.LessThan, cst.GreaterThan, cst.LessThanEqual, cst.GreaterThanEqual)
     arithmetic = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Power)
@@ -99,7 +99,7 @@ def function_uses(function, spec: UseSpec) -> Uses:
     bound: list = []  # (names, value) of assignments and loops, for what a resolution gave
     attributes: Dict[str, Set[Tuple[str, bool]]] = {}
     called: Set[int] = set()  # ids of the Attribute nodes that are a call's function
-    stack = list(function.children)
+    stack = child_nodes(function)  # the nodes' code fields: libcst's `children` rebuilds each child
     while stack:
         node = stack.pop()
         t = type(node)
@@ -141,7 +141,7 @@ def function_uses(function, spec: UseSpec) -> Uses:
             bound.append((targets, node.iter if t is cst.For else node.value))
         if t is cst.Call and type(node.func) is cst.Attribute:
             called.add(id(node.func))
-        stack.extend(node.children)
+        stack.extend(child_nodes(node))
     if bound:
         network.update(_resolved(bound, spec.network_resolvers))
     return Uses(frozenset(numbers), frozenset(network), {name: frozenset(seen) for name, seen in attributes.items()})
