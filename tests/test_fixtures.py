@@ -43,7 +43,7 @@ def test_prefilter_changes_nothing(path):
 def test_prefilter_changes_nothing_for_one_family(path, family):
     """The runner runs a check only on files that have one of that check's own anchors:
     each check's tokens alone must cover what it finds."""
-    from gdpr_lint.runner import check_data
+    from gdpr_lint.file_check import check_data
     from conftest import make_settings
 
     text = path.read_text(encoding="utf-8")
