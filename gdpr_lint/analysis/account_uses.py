@@ -19,6 +19,8 @@ from typing import Callable, Dict, FrozenSet, Optional
 
 import libcst as cst
 
+from gdpr_lint.syntax.nodes import nodes_under
+
 _WRAPPERS = ("Optional", "Annotated")
 _RECORD_METHODS = ("get", "first", "last", "latest", "earliest")
 
@@ -92,22 +94,20 @@ def account_objects(
                 if typ in types or is_account_type(_expression(typ)):
                     found[name] = f"documented as {typ}"
 
-    class _Reads(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> Optional[bool]:
+    # the nodes' own fields, not a libcst visitor (which rebuilds every node it passes: on the
+    # corpus's django and wagtail that was 5.2 s of 46 s, a ninth of the run)
+    for node in nodes_under(function):
+        kind = type(node)
+        if kind is cst.Attribute:
             value = node.value
             if type(value) is cst.Name and value.value in names and node.attr.value in attributes:
                 found.setdefault(value.value, f"{value.value}.{node.attr.value}")
-            return True
-
-        def visit_Assign(self, node: cst.Assign) -> Optional[bool]:
+        elif kind is cst.Assign:
             # `user = User.objects.get(pk=user_id)`: a record of the auth user model
             if len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
                 target = node.targets[0].target.value
                 if _model_record(node.value, is_account_type):
                     found.setdefault(target, "read from the user model's manager")
-            return True
-
-    function.visit(_Reads())
     return found
 
 
