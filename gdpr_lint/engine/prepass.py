@@ -17,24 +17,9 @@ from gdpr_lint.syntax.nodes import (
     _assignments,
     _flat_top_level,
     _last_name,
-    child_nodes,
     dotted_name,
+    names_read,
 )
-
-
-def _names_in(node):
-    """The names an expression reads (not attribute names, keywords or lambda parameters)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if type(current) is cst.Name:
-            yield current
-        elif type(current) is cst.Attribute:
-            stack.append(current.value)
-        elif type(current) is cst.Arg:
-            stack.append(current.value)
-        elif current is not None:
-            stack.extend(child_nodes(current))
 
 
 def _loop_targets(stmt):
@@ -189,7 +174,7 @@ class PrepassMixin(Context):
             else:
                 if kind_of in (cst.For, cst.With):
                     for target in _loop_targets(stmt):
-                        local_names.update(n.value for n in _names_in(target))
+                        local_names.update(n.value for n in names_read(target))
                 for field in ("body", "orelse", "finalbody"):
                     inner: Any = getattr(stmt, field, None)
                     if type(inner) in (cst.Else, cst.Finally):

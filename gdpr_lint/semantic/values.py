@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, FrozenSet, Optional, Tuple
 import libcst as cst
 
 from gdpr_lint.semantic.scope import Const, Definition
-from gdpr_lint.syntax.nodes import string_value
+from gdpr_lint.syntax.nodes import names_read, string_value
 
 if TYPE_CHECKING:
     from gdpr_lint.semantic.project_use import FileProject
@@ -208,23 +208,19 @@ class ValuesMixin:
             return self._fallback_of(given) if given is not None else None
         if kind is not cst.Name:
             return None
-        scope: Optional[Scope] = self.scope
-        while scope is not None and node.value not in scope.bindings:
-            scope = scope.parent
-        if scope is None:
+        bound = self._name_binding(node)
+        if bound is None:
             return None
-        binding = scope.bindings[node.value]
+        scope, binding, param = bound
         value = binding.value
-        if value is None and node.value in getattr(scope, "param_names", ()) and scope.node is not None:
-            params = scope.node.params
-            for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
-                if param.name is binding.node and param.default is not None:
-                    inner = self.constant(param.default)
-                    if inner is None or not inner.value or not isinstance(inner.value, str):
-                        return None
-                    if _DESTINATION_LIKE.match(inner.value) and self._default_never_used(scope, param):
-                        return None
-                    return Const(inner.value, note=f"the default of parameter {node.value}")
+        if param is not None:
+            inner = self.constant(param.default)
+            if inner is None or not inner.value or not isinstance(inner.value, str):
+                return None
+            if _DESTINATION_LIKE.match(inner.value) and self._default_never_used(scope, param):
+                return None
+            return Const(inner.value, note=f"the default of parameter {node.value}")
+        if value is None:
             return None
         if (
             type(value) is cst.BooleanOperation
@@ -238,6 +234,22 @@ class ValuesMixin:
         if value is not None and scope.node is not None and binding.defs > 1:
             return self._default_set_when_missing(scope, node.value, binding)
         return None
+
+    def _name_binding(self, node) -> Optional[Tuple["Scope", Any, Optional[cst.Param]]]:
+        """(scope, binding, the parameter it is when that has a default) of a name as the walk
+        knows it now; None when no scope binds it."""
+        scope: Optional[Scope] = self.scope
+        while scope is not None and node.value not in scope.bindings:
+            scope = scope.parent
+        if scope is None:
+            return None
+        binding = scope.bindings[node.value]
+        if binding.value is None and node.value in getattr(scope, "param_names", ()) and scope.node is not None:
+            params = scope.node.params
+            for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
+                if param.name is binding.node and param.default is not None:
+                    return scope, binding, param
+        return scope, binding, None
 
     def _fallback_of(self, value) -> Optional[Const]:
         """The constant an expression falls back to: `x or "us-west-2"`, `x if x else "..."`,
@@ -273,20 +285,16 @@ class ValuesMixin:
             return _fallback_branch(given) if given is not None else None
         if type(node) is not cst.Name:
             return None
-        scope: Optional[Scope] = self.scope
-        while scope is not None and node.value not in scope.bindings:
-            scope = scope.parent
-        if scope is None:
+        bound = self._name_binding(node)
+        if bound is None:
             return None
-        binding = scope.bindings[node.value]
+        scope, binding, param = bound
         value = binding.value
-        if value is None and node.value in getattr(scope, "param_names", ()) and scope.node is not None:
-            params = scope.node.params
-            for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
-                if param.name is binding.node and param.default is not None:
-                    if self._default_never_used(scope, param):
-                        return None
-                    return param.default, f"the default of parameter {node.value}"
+        if param is not None:
+            if self._default_never_used(scope, param):
+                return None
+            return param.default, f"the default of parameter {node.value}"
+        if value is None:
             return None
         if type(value) is cst.BooleanOperation and type(value.left) is cst.Name and value.left.value == node.value:
             return _fallback_branch(value)  # `ttl = ttl or 86400 * 30`
@@ -372,9 +380,9 @@ def _fallback_branch(value) -> Optional[Tuple[Any, str]]:
         return value.right, "the fallback after `or`"
     if type(value) is not cst.IfExp:
         return None
-    tested = {n.value for n in _names_in(value.test)}
-    in_body = not tested.isdisjoint(n.value for n in _names_in(value.body))
-    in_orelse = not tested.isdisjoint(n.value for n in _names_in(value.orelse))
+    tested = {n.value for n in names_read(value.test)}
+    in_body = not tested.isdisjoint(n.value for n in names_read(value.body))
+    in_orelse = not tested.isdisjoint(n.value for n in names_read(value.orelse))
     if in_body == in_orelse:
         return None
     return (value.orelse if in_body else value.body), "the fallback of `if ... else`"
@@ -399,26 +407,6 @@ def _default_assignment(scope, name: str, binding):
                 ):
                     return small.value
     return None
-
-
-def _names_in(node):
-    """The names an expression reads (`region` of `region is None`, of `self.region`)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if type(current) is cst.Name:
-            yield current
-        elif type(current) is cst.Attribute:
-            stack.append(current.value)
-        elif type(current) is cst.Comparison:
-            stack.append(current.left)
-            stack.extend(c.comparator for c in current.comparisons)
-        elif type(current) is cst.UnaryOperation:
-            stack.append(current.expression)
-        elif type(current) is cst.BooleanOperation:
-            stack.extend((current.left, current.right))
-        elif type(current) is cst.Call:
-            stack.extend(a.value for a in current.args)
 
 
 def _tests_missing(test, name: str) -> bool:

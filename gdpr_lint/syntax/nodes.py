@@ -128,6 +128,22 @@ def nodes_under(node) -> Iterator[Any]:
         stack.extend(child_nodes(current))
 
 
+def names_read(node) -> Iterator[Any]:
+    """The names an expression reads (not attribute names, keywords or lambda parameters):
+    `region` of `region is None`, of `self.region`."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if type(current) is cst.Name:
+            yield current
+        elif type(current) is cst.Attribute:
+            stack.append(current.value)
+        elif type(current) is cst.Arg:
+            stack.append(current.value)
+        elif current is not None:
+            stack.extend(child_nodes(current))
+
+
 def dotted_name(node: cst.CSTNode) -> Optional[str]:
     """`a.b.c` for a Name/Attribute chain, else None."""
     parts = []
