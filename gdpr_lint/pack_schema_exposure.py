@@ -229,6 +229,7 @@ EXPOSURE = Table(
         "endpoints": ListOf(Table({"rule": STR, "hosts": STRS}, required=("rule", "hosts"))),
         "pseudonym-function-words": STRS,
         "body-keywords": STRS,
+        "logger-other-methods": STRS,
         "flags": ListOf(
             Table(
                 {

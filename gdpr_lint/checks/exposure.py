@@ -30,6 +30,13 @@ class ExposureCheck(ExceptionRules):
     # ---- calls --------------------------------------------------------------------------
 
     def on_call(self, ctx, call: cst.Call, target: Optional[str]) -> None:
+        if target is not None and target.startswith("<logger>.") and target not in self.sinks:
+            method = target[len("<logger>.") :]
+            sink = self.sinks.get("<logger>.info")
+            if sink is not None and method not in self.logger_other_methods and _message_first(ctx, call):
+                if self._wants_sink(sink.rule):  # a project's own level: `logger.security("... %s", ...)`
+                    self._check_sink(ctx, call, target, sink)
+                return
         if target is None or target not in self.sinks:
             func = call.func
             if type(func) is cst.Attribute and func.attr.value in self.method_sinks:
@@ -289,3 +296,17 @@ class ExposureCheck(ExceptionRules):
 
 
 CHECK = ExposureCheck
+
+
+def _message_first(ctx, call: cst.Call) -> bool:
+    """Whether a call's first argument is a log message: a literal text with a space or a
+    placeholder (`"login of %s"`, `f"user {name} signed in"`), not a name (`"app_{time}.log"`)."""
+    if not call.args or call.args[0].keyword is not None or call.args[0].star:
+        return False
+    first = call.args[0].value
+    if type(first) is cst.FormattedString:
+        text = "".join(p.value for p in first.parts if type(p) is cst.FormattedStringText)
+    else:
+        const = ctx.constant(first) if type(first) in (cst.SimpleString, cst.ConcatenatedString) else None
+        text = const.value if const is not None and isinstance(const.value, str) else ""
+    return " " in text.strip() or "%s" in text or "%r" in text

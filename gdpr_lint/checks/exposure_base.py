@@ -52,6 +52,7 @@ class ExposureBase(Check):
                 self.sinks[target] = sink
             for method in spec.get("methods", ()):
                 self.method_sinks[method] = sink
+        self.logger_other_methods = frozenset(table.get("logger-other-methods", ()))
         self.writes = []
         for spec in table.get("writes", ()):
             attributes = spec.get("attributes", ())
