@@ -89,6 +89,12 @@ PINS = (
     ("rdmo", "2.5.2", "research data management planning"),
     ("octoprint", "1.11.8", "3D-printer web server with user accounts"),
     ("openwisp-radius", "1.3.3", "RADIUS accounting and user registration"),
+    ("gnuhealth", "5.0.6", "hospital and health information system (Tryton)"),
+    ("aleksis-core", "4.0.4", "school information system"),
+    ("keystone", "30.0.0", "OpenStack identity service"),
+    ("edx-enterprise", "8.18.0", "enterprise learner management for an LMS (Open edX)"),
+    ("byro", "2026.4.0", "membership and fees management for associations"),
+    ("django-appointment", "3.12.0", "appointment booking with staff and clients"),
 )
 
 
