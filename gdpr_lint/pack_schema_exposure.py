@@ -108,6 +108,9 @@ PII = Table(
                 "config-categories": STRS,
                 "account-nouns": STRS,
                 "item-key-names": STRS,
+                "organisation-nouns": STRS,
+                "party-nouns": STRS,
+                "organisation-categories": STRS,
                 #: uses that contradict a name (analysis/uses.py)
                 "uses": Table(
                     {
@@ -130,6 +133,7 @@ PII = Table(
                 key: STRS
                 for key in (
                     "non-data-calls",
+                    "path-functions",
                     "non-data-types",
                     "config-owners",
                     "object-dumpers",

@@ -57,6 +57,9 @@ class ConfidenceJudge:
         self.config_categories = frozenset(spec.get("config-categories", ()))
         self.account_nouns = frozenset(spec.get("account-nouns", ()))
         self.item_key_names = frozenset(spec.get("item-key-names", ()))
+        self.organisation_nouns = frozenset(vocab.fold(w) for w in spec.get("organisation-nouns", ()))
+        self.party_nouns = frozenset(vocab.fold(w) for w in spec.get("party-nouns", ()))
+        self.organisation_categories = frozenset(spec.get("organisation-categories", ()))
         self.redacting_methods = frozenset(pii.get("redaction", {}).get("methods", ()))
         self._phrases: Dict[Tuple[str, str], Optional[Tuple[Tuple[str, ...], int, int]]] = {}
 
@@ -137,6 +140,9 @@ class ConfidenceJudge:
                 f"account, not a person's {label}",
                 start == end or self.is_ambiguous(words, start, end),
             )
+        organisation = self._organisation(category, owner_words, words)
+        if organisation is not None:  # `enterprise_customer.name`: a company's name
+            return Verdict(LOW, f"`{name}`: '{organisation}' is an organisation, and its {label} is no person's", False)
         others = words[:start] + words[end:]
         ambiguous = start < end and self.is_ambiguous(words, start, end)
         if start == end:  # the name alone is no phrase: its owner made it one (`user.name`,
@@ -259,6 +265,21 @@ class ConfidenceJudge:
                     return None  # `ServiceAccountOwner`: a person's record
                 return " ".join(words[start : end + 1])
         return None
+
+    def _organisation(self, category: str, owner_words: Sequence[str], words: Sequence[str]) -> Optional[str]:
+        """'enterprise customer' when the words of a value's owner and name, nearest last, put a
+        party noun right after an organisation noun with no person noun after them
+        (`self.config.enterprise_customer.name`, not `enterprise_customer_user.name`); else None."""
+        if category not in self.organisation_categories:
+            return None
+        sequence = [self.vocab.fold(w) for w in owner_words] + list(words)
+        found = None
+        for at in range(1, len(sequence)):
+            if sequence[at] in self.party_nouns and sequence[at - 1] in self.organisation_nouns:
+                found = at
+        if found is None or self.vocab.person_nouns.intersection(sequence[found + 1 :]):
+            return None
+        return f"{sequence[found - 1]} {sequence[found]}"
 
     def holder_qualifier(self, name: str) -> Optional[str]:
         """What the name a value is held by says it is, when that contradicts an ambiguous

@@ -142,9 +142,10 @@ class ValueTaintMixin(TaintHost):
         if t is cst.Subscript:
             return not (_is_short_slice(node) or _is_domain_part(node))
         if t is cst.Call:
-            return not self._is_non_data(node) and not self.vocab.is_sanitizer(
-                self.resolve(node.func), _last_name(node.func)
-            )
+            target = self.resolve(node.func)
+            if target in self.vocab.path_functions:
+                return False  # a file's path: what its key names is in the file, not in the path
+            return not self._is_non_data(node) and not self.vocab.is_sanitizer(target, _last_name(node.func))
         if t is cst.Await:
             return self._may_hold_data(node.expression, _depth + 1)
         return False
@@ -216,6 +217,8 @@ class ValueTaintMixin(TaintHost):
             if self._is_non_data(value) or self.constant(value) is not None:
                 return False
             func = value.func
+            if self.vocab.path_functions and self.resolve(func) in self.vocab.path_functions:
+                return False  # `private_key = os.path.join(repo, "private.pem")`: the file's path, not its key
             if (
                 type(func) is cst.Attribute
                 and func.attr.value in self.vocab.passthrough_methods
