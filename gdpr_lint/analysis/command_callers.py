@@ -12,14 +12,13 @@ constant, and at least one call gives it a command's parameter. Anything else (a
 view, a value the command computed, the function passed around as a value, no call at all: a
 library's API) leaves the parameter as it is. One scan per function and run: the project's `.py`
 files are read as bytes, and only those that spell the function's name and a decorator module are
-parsed, with CPython's `ast`.
+parsed, with CPython's `ast` (semantic/project_scan.py, shared with the project's other scans).
 """
 
 from __future__ import annotations
 
 import ast
 import os
-import warnings
 from typing import Dict, FrozenSet, List, Optional
 
 _MAX_FILES = 40  # files naming the function: more, and the name is too common to judge
@@ -55,35 +54,25 @@ def fed_by_commands(walker, node) -> FrozenSet[str]:
 
 
 def _scan(index, path: str, name: str, positional: List[str], keyword_only: List[str], modules) -> FrozenSet[str]:
-    from gdpr_lint.prefilter import decode_source
-    from gdpr_lint.semantic.callers import Callers
     from gdpr_lint.semantic.source_bytes import read_source
 
-    callers = index._callers
-    if callers is None:
-        callers = index._callers = Callers(index.roots)
-    spelled = name.encode()
-    module_words = [m.encode() for m in modules]
+    scan = index.scan
     own = read_source(path, _MAX_BYTES)
     if own is None:
         return frozenset()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if _names(ast.parse(decode_source(own)), name):
-                return frozenset()  # also used in its own module: judged there (command_helpers.py)
-    except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
+    module = scan.module(path, own)
+    if module is None:
         return frozenset()
+    if module.named(name):
+        return frozenset()  # also used in its own module: judged there (command_helpers.py)
+    module_words = [m.encode() for m in modules]
     typed: Dict[str, bool] = {p: False for p in positional + keyword_only}
     spoiled: set = set()
     files = 0
     calls = 0
-    for other in callers.files():
+    for other, data in scan.spelling((name.encode(),), _MAX_BYTES):
         if os.path.abspath(other) == path:
             continue  # calls in the module itself are judged by command_helpers.py
-        data = read_source(other, _MAX_BYTES)
-        if data is None or spelled not in data:
-            continue
         for deps in index._deps:
             deps.add(other)
         files += 1
@@ -91,21 +80,18 @@ def _scan(index, path: str, name: str, positional: List[str], keyword_only: List
             if index.is_test(other):
                 continue
             return frozenset()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(decode_source(data))
-        except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
+        module = scan.module(other, data)
+        if module is None:
             return frozenset()
-        imports = _imports(tree)
+        imports = _imports(module.tree)
         named = [alias for alias, dotted in imports.items() if dotted.rsplit(".", 1)[-1] == name]
         if not named:
-            if any(module in data for module in module_words) or _names(tree, name):
+            if any(word in data for word in module_words) or module.named(name):
                 return frozenset()  # named without being imported from elsewhere: not judged
             continue
         if not any(index.resolve(["name", imports[alias]], other) == ("fn", path, name) for alias in named):
             continue  # another function of the same name
-        for use in _uses(tree, frozenset(named)):
+        for use in _uses(module, named):
             if use is None:
                 return frozenset()  # passed around as a value, or called outside a command
             call, command = use
@@ -131,27 +117,18 @@ def _scan(index, path: str, name: str, positional: List[str], keyword_only: List
 def _callees(index, modules) -> FrozenSet[str]:
     """The names of the functions the project's commands call by a bare name (one scan per run:
     only the files that spell a decorator module are parsed)."""
-    from gdpr_lint.prefilter import decode_source
-    from gdpr_lint.semantic.callers import Callers
-    from gdpr_lint.semantic.source_bytes import read_source
-
-    callers = index._callers
-    if callers is None:
-        callers = index._callers = Callers(index.roots)
     words = [m.encode() for m in modules]
     names: set = set()
-    for other in callers.files():
-        data = read_source(other, _MAX_BYTES)
-        if data is None or not any(word in data for word in words) or index.is_test(other):
+    scan = index.scan
+    for other, data in scan.spelling(words, _MAX_BYTES):
+        if index.is_test(other):
             continue
         for deps in index._deps:
             deps.add(other)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(decode_source(data))
-        except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
+        module = scan.module(other, data)
+        if module is None:
             continue
+        tree = module.tree
         imports = _imports(tree)
         for function in ast.walk(tree):
             if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_command(
@@ -172,28 +149,22 @@ def _imports(tree: ast.Module) -> Dict[str, str]:
     return out
 
 
-def _names(tree: ast.Module, name: str) -> bool:
-    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(tree))
-
-
-def _uses(tree: ast.Module, names: FrozenSet[str]):
+def _uses(module, names: List[str]):
     """(call, the function it is in) for each call of one of `names`; None for a use that is no
     call in a function."""
-    parents: Dict[int, ast.AST] = {}
-    for parent in ast.walk(tree):
-        for child in ast.iter_child_nodes(parent):
-            parents[id(child)] = parent
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Name) and node.id in names and isinstance(node.ctx, ast.Load)):
-            continue
-        call = parents.get(id(node))
-        if not (isinstance(call, ast.Call) and call.func is node):
-            yield None
-            continue
-        function: Optional[ast.AST] = call
-        while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            function = parents.get(id(function))
-        yield (call, function) if function is not None else None
+    parents = module.parents()
+    for alias in dict.fromkeys(names):
+        for node in module.named(alias):
+            if not isinstance(node.ctx, ast.Load):
+                continue
+            call = parents.get(id(node))
+            if not (isinstance(call, ast.Call) and call.func is node):
+                yield None
+                continue
+            function: Optional[ast.AST] = call
+            while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                function = parents.get(id(function))
+            yield (call, function) if function is not None else None
 
 
 def _is_command(function, imports: Dict[str, str], modules) -> bool:

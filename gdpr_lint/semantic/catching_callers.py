@@ -10,22 +10,20 @@ not catch it, or re-raises, or binds the exception and uses it, or the function 
 around as a value, or nothing in the project calls it (a library's API), the text may reach
 a log and the finding stands.
 
-As semantic/callers.py does for parameter defaults: asked only for a raise that would
-otherwise be reported, a plain scan with CPython's `ast` of the project's files that spell
-the function's name; those files become dependencies of the asking file's cached result.
+As semantic/callers.py does for parameter defaults (with its scan, semantic/project_scan.py):
+asked only for a raise that would otherwise be reported, a plain scan with CPython's `ast` of
+the project's files that spell the function's name; those files become dependencies of the
+asking file's cached result.
 """
 
 from __future__ import annotations
 
 import ast
-import os
 import weakref
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
-from gdpr_lint.semantic.source_bytes import read_source
+from gdpr_lint.semantic.project_scan import ProjectScan, ScannedModule
 
-_MAX_FILES = 200  # files naming the function: more than this, and the name is too common to judge
-_MAX_BYTES = 4_000_000
 _BROAD = frozenset(("Exception", "BaseException"))
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
@@ -33,8 +31,8 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 class CatchingCallers:
     """Answers per (function, exception class) for one project (one per run and process)."""
 
-    def __init__(self, files: List[str]):
-        self._files = files
+    def __init__(self, scan: ProjectScan):
+        self._scan_of = scan
         self._answers: Dict[tuple, Tuple[Optional[int], Tuple[str, ...]]] = {}
 
     def every_call_catches(
@@ -51,69 +49,15 @@ class CatchingCallers:
         return answer
 
     def _scan(self, path, name, exception, method) -> Tuple[Optional[int], Tuple[str, ...]]:
-        spelled = name.encode()
-        naming: List[str] = []
-        calls = 0
-        for file in self._files:
-            data = read_source(file, _MAX_BYTES)
-            if data is None or spelled not in data:
-                continue
-            naming.append(file)
-            if len(naming) > _MAX_FILES:
-                return None, tuple(naming)
-            try:
-                tree = ast.parse(data)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return None, tuple(naming)
-            counted = _caught_calls(tree, name, exception, method, os.path.abspath(file) == path)
-            if counted is None:
-                return None, tuple(naming)
-            calls += counted
-        return (calls or None), tuple(naming)
+        """Which calls count is semantic/callers.py's rule: `name(...)` in its own module or
+        where the module imports the name, `x.name(...)` where the module imports anything;
+        each must sit in the body of a `try` that catches `exception` quietly."""
+        from gdpr_lint.semantic.callers import scan_calls
 
+        def judge(call: ast.Call, by_attribute: bool, module: ScannedModule) -> bool:
+            return _caught_quietly(call, exception, module.parents())
 
-def _caught_calls(tree, name: str, exception: str, method: bool, own: bool) -> Optional[int]:
-    """The calls of the function in one module, when each sits in the body of a `try` that
-    catches `exception` quietly; None when one does not, or the name is used other than by
-    calling it. Which calls count is semantic/callers.py's rule: `name(...)` in its own module
-    or where the module imports the name, `x.name(...)` where the module imports anything."""
-    imports = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
-    from_imported = any(isinstance(n, ast.ImportFrom) and any(alias.name == name for alias in n.names) for n in imports)
-    by_name = (own or from_imported) and not method
-    by_attribute = own or method or bool(imports)
-    parents: Dict[int, ast.AST] = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
-    calls = 0
-    called = set()
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        func = node.func
-        if isinstance(func, ast.Name) and func.id == name and by_name:
-            pass
-        elif isinstance(func, ast.Attribute) and func.attr == name and by_attribute:
-            pass
-        else:
-            continue
-        called.add(id(func))
-        if not _caught_quietly(node, exception, parents):
-            return None
-        calls += 1
-    for node in ast.walk(tree):
-        if id(node) in called:
-            continue
-        if isinstance(node, ast.Name) and node.id == name and by_name:
-            return None  # passed around or stored: who calls it is not known
-        if (
-            isinstance(node, ast.Attribute)
-            and node.attr == name
-            and by_attribute
-            and not isinstance(node.ctx, ast.Store)
-        ):
-            return None
-    return calls
+        return scan_calls(self._scan_of, path, name, method, judge)
 
 
 def _caught_quietly(call: ast.Call, exception: str, parents: Dict[int, ast.AST]) -> bool:
@@ -177,9 +121,7 @@ def dropped_by_callers(ctx, target: str) -> Optional[str]:
                 return None  # the function's own handler decides (answers.caught_quietly)
     finder = _FINDERS.get(project.index)
     if finder is None:
-        from gdpr_lint.semantic.callers import Callers
-
-        finder = _FINDERS[project.index] = CatchingCallers(Callers(project.index.roots).files())
+        finder = _FINDERS[project.index] = CatchingCallers(project.index.scan)
     name = function.name.value
     count, naming = finder.every_call_catches(project.path, name, exception, scope.class_scope is not None)
     project.deps.update(naming)

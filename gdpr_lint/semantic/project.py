@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import ast
 
     from gdpr_lint.semantic.callers import Callers
+    from gdpr_lint.semantic.project_scan import ProjectScan
     from gdpr_lint.summary_cache import RunSummaries
 
 _RECENT_TREES = 2  # kept at most, each of a file under _RECENT_BYTES (a tree is ~10x its text)
@@ -77,6 +78,7 @@ class ProjectIndex(
         self._tables = tables
         self._methods: Optional[frozenset] = None
         self._callers: Optional[Callers] = None  # made when first asked
+        self._scan: Optional[ProjectScan] = None  # made when first asked
         # the trees of the last modules given a partial summary from their bytes, whose
         # whole summary (a function's flows) is often asked for right after (the partial
         # names the function, its flows are asked next): (bytes, tree)
@@ -89,6 +91,25 @@ class ProjectIndex(
         if methods is None:
             methods = self._methods = _kind_methods(self._tables)
         return methods
+
+    @property
+    def scan(self) -> ProjectScan:
+        """The project's files as the project-wide scans read them (semantic/project_scan.py)."""
+        scan = self._scan
+        if scan is None:
+            from gdpr_lint.semantic.project_scan import ProjectScan
+
+            scan = self._scan = ProjectScan(self.roots)
+        return scan
+
+    def callers(self) -> Callers:
+        """Who calls a function, for a parameter's default (semantic/callers.py)."""
+        callers = self._callers
+        if callers is None:
+            from gdpr_lint.semantic.callers import Callers
+
+            callers = self._callers = Callers(self.roots, self.scan)
+        return callers
 
     # ---- summaries --------------------------------------------------------------------
 
@@ -170,12 +191,7 @@ class ProjectIndex(
         passes `param` (so nothing falls back to its default); else None (semantic/callers.py)."""
         if self.local_only:
             return None
-        callers = self._callers
-        if callers is None:
-            from gdpr_lint.semantic.callers import Callers
-
-            callers = self._callers = Callers(self.roots)
-        count, naming = callers.every_call_passes(path, name, param, position, method)
+        count, naming = self.callers().every_call_passes(path, name, param, position, method)
         for deps in self._deps:
             deps.update(naming)
         return count

@@ -11,7 +11,6 @@ spell `name.attribute` are parsed, with CPython's `ast`. The project's tests do 
 
 from __future__ import annotations
 
-import os
 from gdpr_lint.semantic.source_bytes import read_source
 from typing import TYPE_CHECKING, List, Optional, Sequence, Set, Tuple
 
@@ -22,14 +21,18 @@ class ProjectAttributes:
     """A mixin of ProjectIndex: attributes of a module's names set from other modules."""
 
     if TYPE_CHECKING:  # provided by ProjectIndex
+        from gdpr_lint.semantic.project_scan import ProjectScan
+
         roots: List[str]
+
+        @property
+        def scan(self) -> ProjectScan: ...
+
         local_only: bool
         _deps: List[Set[str]]
 
         def is_test(self, path: str) -> bool: ...
         def locate(self, qualname: str, importer: str) -> Optional[Tuple[str, Tuple[str, ...]]]: ...
-
-    _all_files: Optional[List[str]] = None
 
     def set_elsewhere(self, path: str, name: str, attributes: Sequence[str]) -> Optional[Tuple[str, int]]:
         """(file, line) of the first assignment `name.attribute = ...` or call
@@ -91,9 +94,4 @@ class ProjectAttributes:
         return None
 
     def _project_files(self) -> List[str]:
-        files = self._all_files
-        if files is None:
-            from gdpr_lint.semantic.callers import _python_files
-
-            files = self._all_files = sorted({os.path.abspath(f) for f in _python_files(self.roots)})
-        return files
+        return self.scan.files()  # (its roots are absolute: its paths are too)

@@ -6,7 +6,8 @@ another (`errors.py` defines `NotUniqueError`; `api/exception_handlers.py` does
 returns a 409 JSON answer). The defining module's own handlers are read by
 semantic/project_classes.py; this finds the others: one scan of the project per run, reading
 only the files that spell a registration word ([exposure.exceptions]
-error-handler-registrations and error-handler-decorators), parsed with CPython's `ast`.
+error-handler-registrations and error-handler-decorators), parsed with CPython's `ast`
+(semantic/project_scan.py, shared with the project's other scans).
 
 Also here: whether a call a handler makes of a project function may expose what it is given
 (`set_request_error(request, exc)`, which only stores the error on the request), judged by
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import ast
 import os
-import warnings
 from typing import Callable, Dict, Iterator, Optional, Tuple
 
 _MAX_BYTES = 2_000_000
@@ -68,35 +68,28 @@ def project_registrations(index) -> Dict[str, list]:
 
 
 def _scan(index) -> Dict[str, list]:
-    from gdpr_lint.prefilter import decode_source
-    from gdpr_lint.semantic.callers import Callers
     from gdpr_lint.semantic.project_classes import _judge_body
-    from gdpr_lint.semantic.source_bytes import read_source
     from gdpr_lint.semantic.summary import summarize
 
     if index.local_only:
         return {}
-    callers = index._callers
-    if callers is None:
-        callers = index._callers = Callers(index.roots)
     words = [w.encode() for w in index.error_handlers[0] | index.error_handlers[1]]
     if not words:
         return {}
     out: Dict[str, list] = {}
-    for path in callers.files():
+    scan = index.scan
+    for path, data in scan.spelling(words, _MAX_BYTES):
         if index.is_test(path):
-            continue
-        data = read_source(path, _MAX_BYTES)
-        if data is None or not any(word in data for word in words):
             continue
         for deps in index._deps:
             deps.add(path)
+        module = scan.module(path, data)
+        if module is None:
+            continue
+        tree = module.tree
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(decode_source(data))
             shaper = summarize(tree, lazy=True)["_lazy"][1]
-        except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
+        except (ValueError, LookupError, RecursionError, MemoryError):  # as a parse that failed
             continue
         for handled, handler in registrations(tree, index.error_handlers):
             name = _last(handled)

@@ -1,0 +1,179 @@
+"""The project's files for the scans that look across the whole project for a word: who calls
+a function (semantic/callers.py: a parameter's default; semantic/catching_callers.py: an
+exception every caller drops; analysis/command_callers.py: what a command's operator typed)
+and where error handlers are registered (semantic/project_registered.py).
+
+Each scan asks for the files that spell a word, then for what CPython's `ast` makes of them.
+Here that is done once per process and project: the list of `.py` files is made once; a
+file's bytes are read per question (cheap, and never kept); a file that spells the word is
+parsed once, quietly (no SyntaxWarning on standard error), and the last few parsed files are
+kept with an index of their names (`ScannedModule.uses`), so a file several questions name is
+neither parsed nor walked again for each of them.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+
+from gdpr_lint.semantic.source_bytes import read_source
+
+_SKIP_DIRS = frozenset(("__pycache__", "node_modules", "site-packages", "venv", "env"))
+_KEPT_BYTES = 400_000  # the parsed files kept, by the size of their text (a tree and its index are ~15x it)
+
+
+class ScannedModule:
+    """One project file as the scans read it: its tree, what it imports, and (made when first
+    asked, in one walk) where each name is used."""
+
+    __slots__ = ("tree", "_from_names", "_any_import", "_names", "_attrs", "_calls", "_parents")
+
+    def __init__(self, tree: ast.Module):
+        self.tree = tree
+        self._from_names: Optional[Set[str]] = None
+        self._any_import = False
+        self._names: Optional[Dict[str, List[ast.Name]]] = None
+        self._attrs: Dict[str, List[ast.Attribute]] = {}
+        self._calls: Dict[int, ast.Call] = {}
+        self._parents: Optional[Dict[int, ast.AST]] = None
+
+    def imports(self, name: str) -> Tuple[bool, bool]:
+        """(whether the module imports `name` from somewhere, at any depth; whether it
+        imports anything)."""
+        if self._from_names is None:
+            self._index()
+        assert self._from_names is not None
+        return name in self._from_names, self._any_import
+
+    def uses(self, name: str) -> Tuple[List[Tuple[ast.Call, bool]], List[ast.Name], List[ast.Attribute]]:
+        """([(a call whose callee is `name` or `x.name`, whether by attribute)], the other
+        `name` nodes, the other `x.name` nodes), each in no particular order."""
+        if self._names is None:
+            self._index()
+        assert self._names is not None
+        calls: List[Tuple[ast.Call, bool]] = []
+        names: List[ast.Name] = []
+        attrs: List[ast.Attribute] = []
+        for node in self._names.get(name, ()):
+            call = self._calls.get(id(node))
+            if call is not None:
+                calls.append((call, False))
+            else:
+                names.append(node)
+        for attr in self._attrs.get(name, ()):
+            call = self._calls.get(id(attr))
+            if call is not None:
+                calls.append((call, True))
+            else:
+                attrs.append(attr)
+        return calls, names, attrs
+
+    def named(self, name: str) -> List[ast.Name]:
+        """Every `name` node of the tree (callees of calls too)."""
+        if self._names is None:
+            self._index()
+        assert self._names is not None
+        return self._names.get(name, [])
+
+    def parents(self) -> Dict[int, ast.AST]:
+        """id(node) -> its parent, for every node of the tree."""
+        parents = self._parents
+        if parents is None:
+            parents = self._parents = {}
+            for node in ast.walk(self.tree):
+                for child in ast.iter_child_nodes(node):
+                    parents[id(child)] = node
+        return parents
+
+    def _index(self) -> None:
+        from_names: Set[str] = set()
+        any_import = False
+        names: Dict[str, List[ast.Name]] = {}
+        attrs: Dict[str, List[ast.Attribute]] = {}
+        calls: Dict[int, ast.Call] = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Name):
+                names.setdefault(node.id, []).append(node)
+            elif isinstance(node, ast.Attribute):
+                attrs.setdefault(node.attr, []).append(node)
+            elif isinstance(node, ast.Call):
+                calls[id(node.func)] = node
+            elif isinstance(node, ast.ImportFrom):
+                any_import = True
+                from_names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.Import):
+                any_import = True
+        self._from_names, self._any_import = from_names, any_import
+        self._names, self._attrs, self._calls = names, attrs, calls
+
+
+class ProjectScan:
+    """The files of one project and their parsed modules (one per project index and process)."""
+
+    def __init__(self, roots: List[str]):
+        self.roots = roots
+        self._files: Optional[List[str]] = None
+        self._kept: Dict[str, Tuple[bytes, Optional[ScannedModule]]] = {}  # path -> (bytes, module), oldest first
+        self._kept_bytes = 0
+
+    def files(self) -> List[str]:
+        """The project's `.py` files, sorted (hidden folders, caches and environments left out)."""
+        if self._files is None:
+            self._files = sorted(set(_python_files(self.roots)))
+        return self._files
+
+    def spelling(self, words: Sequence[bytes], limit: int) -> Iterator[Tuple[str, bytes]]:
+        """(path, bytes) of each project file of at most `limit` bytes that spells one of
+        `words`, in the order of `files()`."""
+        for path in self.files():
+            data = read_source(path, limit)
+            if data is not None and any(word in data for word in words):
+                yield path, data
+
+    def module(self, path: str, data: bytes) -> Optional[ScannedModule]:
+        """The file's module as parsed from `data` (its bytes), or None when they are no
+        Python that CPython reads."""
+        kept = self._kept.get(path)
+        if kept is not None and kept[0] == data:
+            return kept[1]
+        module = _parse(data)
+        if kept is not None:
+            del self._kept[path]
+            self._kept_bytes -= len(kept[0])
+        if len(data) <= _KEPT_BYTES:
+            self._kept[path] = (data, module)
+            self._kept_bytes += len(data)
+            while self._kept_bytes > _KEPT_BYTES:
+                oldest = next(iter(self._kept))
+                self._kept_bytes -= len(self._kept.pop(oldest)[0])
+        return module
+
+
+def _parse(data: bytes) -> Optional[ScannedModule]:
+    import warnings
+
+    from gdpr_lint.prefilter import decode_source
+
+    try:
+        text = decode_source(data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ScannedModule(ast.parse(text))
+    except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
+        return None
+
+
+def _python_files(roots: List[str]) -> Iterator[str]:
+    seen = set()
+    for root in roots:
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS]
+            real = os.path.realpath(folder)
+            if real in seen:
+                dirs[:] = []
+                continue
+            seen.add(real)
+            for file in files:
+                if file.endswith(".py"):
+                    yield os.path.join(folder, file)
