@@ -13,7 +13,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from gdpr_lint.file_check import _project_outputs, check_one, observations_of
 from gdpr_lint.model import FileError, Finding, Observation, RunResult
 from gdpr_lint.result_cache import ResultCache
-from gdpr_lint.workers import analyse_in_workers
+from gdpr_lint.workers import _size, analyse_in_workers
+from gdpr_lint._memory import release_after
 
 # below this many files to analyse, worker processes cost more than they save
 PARALLEL_THRESHOLD = 24
@@ -120,6 +121,7 @@ def _analyse(pending, settings, jobs: int, use_prefilter: bool, progress):
             file_findings, file_errors = check_one(path, display, settings, use_prefilter)
             deps, _ = _project_outputs(settings, display)
             out.append((file_findings, file_errors, deps))
+            release_after(_size(path))  # the file's tree freed: its pages go back to the system
             if progress:
                 progress(1)
         return out

@@ -11,6 +11,7 @@ import signal
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
+from gdpr_lint._memory import release_after
 from gdpr_lint.file_check import _project_outputs, check_one, observations_of
 from gdpr_lint.model import FileError, FileFindings, Observation
 from gdpr_lint.result_cache import _from_dicts
@@ -51,6 +52,7 @@ def _work(item: Tuple[str, str, bool]):
     path, display, use_prefilter = item
     findings, errors = check_one(path, display, _WORKER_SETTINGS, use_prefilter)
     deps, summaries = _project_outputs(_WORKER_SETTINGS, display, drain=True)
+    release_after(_size(path))  # the file's tree freed: its pages go back to the system
     return (
         display,
         [dict(f.to_dict(), source=f.source) for f in findings],
