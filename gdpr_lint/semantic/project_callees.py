@@ -1,0 +1,170 @@
+"""Where a called project helper sends its arguments, and what it gives back of them (a mixin
+of the engine's Context, through semantic/project_use.ProjectMixin): `notify(user.email)`
+where notify() writes its parameter to a log (`callee_flows`, for the exposure check), and
+`remove_linebreaks(username)` that returns its parameter (`callee_passes`, for taint).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple
+
+import libcst as cst
+
+from gdpr_lint.analysis.names import split_words
+from gdpr_lint.syntax.nodes import dotted_name
+
+if TYPE_CHECKING:
+    from gdpr_lint.analysis.flow import Taint
+    from gdpr_lint.analysis.pii import PiiVocabulary
+    from gdpr_lint.semantic.project_use import FileProject
+    from gdpr_lint.semantic.scope import Const, Definition
+
+
+class ProjectCallees:
+    """A mixin of the Context: the project helpers a call names, followed to their sinks."""
+
+    project: Optional[FileProject] = None
+
+    if TYPE_CHECKING:  # provided by the Context and its other mixins
+        vocab: PiiVocabulary
+
+        def taint(self, node: Any) -> Taint: ...
+        def definition(self, node: Any) -> Optional[Definition]: ...
+        def constant(self, node: Any) -> Optional[Const]: ...
+        def _render(self, node: Any) -> str: ...
+        def _method_form(self, func) -> Optional[list]: ...
+        def _callee_form(self, func, target: Optional[str]) -> Optional[list]: ...
+
+    def callee_passes(self, call: cst.Call, target: Optional[str]) -> Optional["Taint"]:
+        """The data a call of a project function gives back of its arguments: those passed for
+        a parameter its `return`s give back whole (`remove_linebreaks(username)` with `return
+        value.replace("\\n", "")`). None when the callee is not a project function or gives
+        back none of the arguments this call passes with data."""
+        project = self.project
+        if project is None or not call.args:
+            return None
+        form = self._method_form(call.func) or self._callee_form(call.func, target)
+        if form is None:
+            return None
+        carrying = [(arg, self.taint(arg.value)) for arg in call.args if not arg.star]
+        if not any(taint or self._person_object(arg.value) for arg, taint in carrying):
+            return None  # judged before any summary is read: no data, no person whose fields it may give
+        index = project.index
+        found = project.ask(index.function, form, project.path)
+        if found is None:
+            return None
+        path, name, shift = found
+        module = project.ask(index.summary, path)  # a function's head says it: no whole summary
+        summary = module["functions"].get(name) if module is not None else None
+        if summary is None or not (summary.get("passes") or summary.get("gives")):
+            return None
+        passes = summary.get("passes", ())
+        gives = summary.get("gives", ())
+        params = summary["params"][shift:]
+        result = None
+        for position, (arg, taint) in enumerate(carrying):
+            param = (
+                arg.keyword.value if arg.keyword is not None else (params[position] if position < len(params) else None)
+            )
+            if taint and param in passes:
+                result = taint if result is None else result.union(taint)
+            if param is not None and gives and self._person_object(arg.value):
+                for field in gives:  # `contact_of(user)` with `return user.email`: what `user.email` carries
+                    root, _, tail = field.partition(".")
+                    if root == param:
+                        node = arg.value
+                        for attr in tail.split("."):
+                            node = cst.Attribute(value=node, attr=cst.Name(attr))
+                        given = self.taint(node).through(self._render(call))  # `contact_of(user), from user.email`
+                        if given:
+                            result = given if result is None else result.union(given)
+        return result
+
+    def _person_object(self, node) -> bool:
+        """`user`, `self.member`, `request.user`, `order.customer`: an object named as a person
+        or their account, whose fields a project helper may give back (`display_name(user)`).
+        Only these are followed: a summary read for every call with a name in it costs more
+        than the rare helper of another object gives."""
+        name = dotted_name(node) if type(node) in (cst.Name, cst.Attribute) else None
+        if not name:
+            return False
+        owners = self.vocab.judge.person_owners
+        return any(self.vocab.fold(word) in owners for word in split_words(name))
+
+    def callee_flows(self, call: cst.Call, target: Optional[str], sinks) -> List[Tuple]:
+        """Where a called project function sends the arguments of this call:
+        [(argument node, parameter, rule, verb, callee, steps)], steps being (path shown,
+        line, what is called there). A parameter whose own name says it is personal data is
+        left out: the helper's own finding (at its sink) covers it."""
+        project = self.project
+        if project is None or not call.args:
+            return []
+        form = self._method_form(call.func) or self._callee_form(call.func, target)
+        if form is None:
+            return []
+        # only a call given personal data can pass it on: judged before any summary is read
+        if not any(not arg.star and self.taint(arg.value) for arg in call.args):
+            return []
+        index = project.index
+        found = project.ask(index.function, form, project.path)
+        # `n.send(x)` with `n: Notifier`: also the subclasses' overrides (semantic/project_overrides.py)
+        callees = ([found] if found is not None else []) + project.ask(index.overrides, form, project.path)
+        out: List[Tuple] = []
+        reported = set()
+        for path, name, shift in callees:
+            for entry in self._callee_flows(call, path, name, shift, sinks):
+                if (id(entry[0]), entry[2]) not in reported:  # one finding per argument and rule
+                    reported.add((id(entry[0]), entry[2]))
+                    out.append(entry)
+        return out
+
+    def _callee_flows(self, call: cst.Call, path: str, name: str, shift: int, sinks) -> List[Tuple]:
+        project = self.project
+        assert project is not None  # asked only when the run has a project index
+        index = project.index
+        summary = index.function_summary(path, name)
+        flows = project.ask(index.param_sinks, path, name, sinks)
+        if not flows or summary is None:
+            return []
+        params = summary["params"][shift:]  # a method bound to an instance is not passed `self`
+        arguments = {}
+        position = 0
+        for arg in call.args:
+            if arg.star:
+                continue
+            if arg.keyword is not None:
+                arguments[arg.keyword.value] = arg.value
+            else:
+                if position < len(params):
+                    arguments[params[position]] = arg.value
+                position += 1
+        out = []
+        for param, rule, verb, steps, switch in flows:
+            node = arguments.get(param)
+            if node is None or self.vocab.classify(param) is not None:
+                continue
+            if switch is not None and self._switched_off(call.func, *switch):
+                continue  # `ResponseCache(..., enable_logging=False)`: that object never logs
+            shown = [(project.shown(p), line, what) for p, line, what in steps]
+            out.append((node, param, rule, verb, (project.shown(path), summary["line"], name), shown))
+        return out
+
+    def _switched_off(self, func, param: str, false_default: bool) -> bool:
+        """Whether the object a method is called on was built with the flag that turns the
+        flow on false: `cache = ResponseCache(enable_logging=False)` (or `self.cache = ...`
+        set once), or not given at all when its default is false."""
+        if type(func) is not cst.Attribute:
+            return False
+        made: Any = func.value
+        if type(made) is not cst.Call:
+            definition = self.definition(made) if type(made) in (cst.Name, cst.Attribute) else None
+            made = definition.value if definition is not None else None
+        if type(made) is not cst.Call:
+            return False  # built elsewhere: whatever the caller chose
+        for arg in made.args:
+            if arg.keyword is not None and arg.keyword.value == param:
+                folded = self.constant(arg.value)
+                return folded is not None and not folded.value
+            if arg.star:
+                return False
+        return false_default and not any(arg.keyword is None for arg in made.args)
