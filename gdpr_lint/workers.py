@@ -159,25 +159,39 @@ def _pool_run(pending, settings, jobs: int, use_prefilter: bool, progress, order
     from concurrent.futures.process import BrokenProcessPool
 
     results: Dict[int, tuple] = {}
+    workers = worker_count(jobs, len(pending))
+    # forked, the parent is one of the workers: it checks chunks of files itself between
+    # handing them out, so one process fewer holds a copy of its pages, the engine and the
+    # project's summaries (the run's peak memory is the sum over the processes)
+    shared = context.get_start_method() == "fork" and workers > 1
+
+    def keep(index: int, outcome: tuple) -> None:
+        _display, finding_dicts, error_tuples, observed, deps, summaries = outcome
+        results[index] = (
+            FileFindings.of(_from_dicts(finding_dicts), [Observation.from_dict(o) for o in observed]),
+            [FileError(p, m, internal) for p, m, internal in error_tuples],
+            deps,
+        )
+        project = getattr(settings, "project", None)
+        if summaries and project is not None and project.cache is not None:
+            project.cache.new.update(summaries)
+        if progress:
+            progress(1)
+
     try:
         with ProcessPoolExecutor(
-            max_workers=worker_count(jobs, len(pending)), mp_context=context, initializer=_init_worker, initargs=(args,)
+            max_workers=workers - 1 if shared else workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(args,),
         ) as pool:
             items = [(pending[i][0], pending[i][1], use_prefilter) for i in order]
             try:
-                for index, (_display, finding_dicts, error_tuples, observed, deps, summaries) in zip(
-                    order, pool.map(_work, items, chunksize=CHUNK)
-                ):
-                    results[index] = (
-                        FileFindings.of(_from_dicts(finding_dicts), [Observation.from_dict(o) for o in observed]),
-                        [FileError(p, m, internal) for p, m, internal in error_tuples],
-                        deps,
-                    )
-                    project = getattr(settings, "project", None)
-                    if summaries and project is not None and project.cache is not None:
-                        project.cache.new.update(summaries)
-                    if progress:
-                        progress(1)
+                if shared:
+                    _share_out(pool, order, items, workers - 1, keep)
+                else:
+                    for index, outcome in zip(order, pool.map(_work, items, chunksize=CHUNK)):
+                        keep(index, outcome)
             except KeyboardInterrupt:
                 # the workers ignore Ctrl-C (one message, not one traceback each): stop them
                 # now rather than let the pool's shutdown wait for their current files. The
@@ -205,6 +219,39 @@ def _pool_run(pending, settings, jobs: int, use_prefilter: bool, progress, order
                     (),
                 )
     return [results[i] for i in range(len(pending))]
+
+
+def _share_out(pool, order, items, others: int, keep) -> None:
+    """The chunks of files, in order, to the pool's `others` workers and to this process:
+    each worker has two chunks queued at most; this process takes the next chunk whenever
+    the workers have theirs, and waits only when no chunk is left."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    chunks = [range(start, min(start + CHUNK, len(items))) for start in range(0, len(items), CHUNK)]
+    queued: Dict[Any, range] = {}
+    taken = 0
+
+    def collect(done) -> None:
+        for future in done:
+            for position, outcome in zip(queued.pop(future), future.result()):
+                keep(order[position], outcome)
+
+    while taken < len(chunks) or queued:
+        collect([future for future in list(queued) if future.done()])
+        while taken < len(chunks) and len(queued) < 2 * others:
+            queued[pool.submit(_work_chunk, [items[i] for i in chunks[taken]])] = chunks[taken]
+            taken += 1
+        if taken < len(chunks):
+            for position in chunks[taken]:
+                keep(order[position], _work(items[position]))
+            taken += 1
+        elif queued:
+            done, _ = wait(list(queued), return_when=FIRST_COMPLETED)
+            collect(done)
+
+
+def _work_chunk(chunk):
+    return [_work(item) for item in chunk]
 
 
 def _quiet_executor_manager_thread() -> None:
