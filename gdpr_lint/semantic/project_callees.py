@@ -6,7 +6,7 @@ where notify() writes its parameter to a log (`callee_flows`, for the exposure c
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -127,26 +127,29 @@ class ProjectCallees:
         if not flows or summary is None:
             return []
         params = summary["params"][shift:]  # a method bound to an instance is not passed `self`
-        arguments = {}
+        named = set(params) | set(summary.get("kwonly", ()))
+        # each parameter's arguments: the rest of the positions are `*args`', other keywords `**kwargs`'
+        arguments: Dict[str, List[cst.BaseExpression]] = {}
         position = 0
         for arg in call.args:
             if arg.star:
                 continue
             if arg.keyword is not None:
-                arguments[arg.keyword.value] = arg.value
+                param = arg.keyword.value if arg.keyword.value in named else summary.get("varkw")
             else:
-                if position < len(params):
-                    arguments[params[position]] = arg.value
+                param = params[position] if position < len(params) else summary.get("varargs")
                 position += 1
+            if param is not None:
+                arguments.setdefault(param, []).append(arg.value)
         out = []
         for param, rule, verb, steps, switch in flows:
-            node = arguments.get(param)
-            if node is None or self.vocab.classify(param) is not None:
+            if param not in arguments or self.vocab.classify(param) is not None:
                 continue
             if switch is not None and self._switched_off(call.func, *switch):
                 continue  # `ResponseCache(..., enable_logging=False)`: that object never logs
             shown = [(project.shown(p), line, what) for p, line, what in steps]
-            out.append((node, param, rule, verb, (project.shown(path), summary["line"], name), shown))
+            for node in arguments[param]:
+                out.append((node, param, rule, verb, (project.shown(path), summary["line"], name), shown))
         return out
 
     def _switched_off(self, func, param: str, false_default: bool) -> bool:

@@ -110,10 +110,17 @@ def _bind_self(form, own: str, cls: str):
 
 
 def _parameter_at(function: dict, key, shift: int = 0) -> Optional[str]:
+    """The parameter of `function` that an argument given at `key` (a position, a keyword,
+    "*" or "**" for a starred one) binds: the rest of the positions bind `*args`, other
+    keywords `**kwargs`."""
+    if key == "*":
+        return function.get("varargs")
+    if key == "**":
+        return function.get("varkw")
     if isinstance(key, int):
         params = function["params"]
         key += shift
-        return params[key] if key < len(params) else None
+        return params[key] if key < len(params) else function.get("varargs")
     if key in function["params"] or key in function.get("kwonly", ()):
         return key
-    return None
+    return function.get("varkw")

@@ -61,7 +61,7 @@ from typing import Dict, List, Optional, Set
 
 from gdpr_lint.semantic.summary_forms import _ITEMS, _annotated_params, _Shaper
 
-VERSION = 9
+VERSION = 10
 
 
 def summarize(tree: ast.Module, lazy: bool = False, local: bool = False) -> dict:
@@ -323,6 +323,12 @@ def _function(node, module_shaper: _Shaper) -> dict:
     shaper = _Shaper(module_shaper.imports, module_shaper.module_names)
     shaper.params = set(positional + keyword_only)
     shaper.carriers = {name: {name} for name in shaper.params}
+    # `def log_info(msg, *args): logger.info(msg, *args)`: what the rest of a call's arguments
+    # (or its other keywords) reach, as one parameter
+    extras = {"varargs": args.vararg, "varkw": args.kwarg}
+    for extra in extras.values():
+        if extra is not None:
+            shaper.carriers[extra.arg] = {extra.arg}
     shaper.annotated = _annotated_params(args, module_shaper)
     flows: List[list] = []
     raises: List[list] = []
@@ -391,6 +397,7 @@ def _function(node, module_shaper: _Shaper) -> dict:
                 exc = shaper.form(current.exc.func)
                 raises.append([exc, sorted(params), current.lineno])
     summary = {"line": node.lineno, "params": positional, "kwonly": keyword_only}
+    summary.update((key, extra.arg) for key, extra in extras.items() if extra is not None)
     statements = _statements(node.body)
     returns = _returns(statements, shaper)
     if returns:
