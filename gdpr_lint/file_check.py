@@ -62,7 +62,8 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
 
     project = _file_project(settings, tree, path, display, data)
     reduce = token_filter is not None and tree is not None
-    source, origin = relevant_blocks(text, token_filter, tree) if reduce else (text, None)
+    gives = project.gives if project is not None else None
+    source, origin = relevant_blocks(text, token_filter, tree, gives) if reduce else (text, None)
     del tree
     # only the checks with an anchor in the file can find anything in it
     checks = settings.checks_for(token_filter.owners_present()) if token_filter is not None else None

@@ -272,7 +272,7 @@ def only_newer_syntax(problem) -> bool:
     return not any(word in message for word in _TOO_DEEP) and "null bytes" not in message
 
 
-def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[List[int]]]:
+def relevant_blocks(text: str, token_filter, tree=None, gives=None) -> Tuple[str, Optional[List[int]]]:
     """(source, origin): the text without the top-level functions, classes and methods
     that contain no token (a method becomes `pass` on its first line), so libcst parses
     only what can matter, and the original line number of each line of the source (None
@@ -281,7 +281,10 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
     Module-level statements, class-level statements and set-up methods are always kept:
     they define the names, constants and loggers that the kept blocks use. A block without
     a token is kept when it uses a name those define, or when it turns an object of a class
-    that names personal data into all of its fields (`vars(self)`, `body.model_dump()`)."""
+    that names personal data into all of its fields (`vars(self)`, `body.model_dump()`), or
+    when it uses an imported name for which `gives(name)` (the project index: a project
+    function whose return gives a field of its argument, `display_name(member)` with `return
+    member.email`) says so."""
     import ast
 
     if tree is None:
@@ -377,8 +380,25 @@ def relevant_blocks(text: str, token_filter, tree=None) -> Tuple[str, Optional[L
             for arg in ast.walk(node)
         )
 
+    # names imported from modules whose text has no token: a project helper's return may still
+    # give a field of its argument (asked of the project index only for the blocks that use one)
+    imported = set()
+    if gives is not None:
+        for stmt in _simple_statements(tree.body):
+            if isinstance(stmt, ast.ImportFrom):
+                imported.update(name for name in _bound_names(stmt) if name not in interesting)
+    giving: Dict[str, bool] = {}
+
+    def uses_giving(first: int, last: int) -> bool:
+        for word in imported.intersection(_WORDS.findall(text, starts[first - 1], starts[last])):
+            if word not in giving:
+                giving[word] = bool(gives(word))
+            if giving[word]:
+                return True
+        return False
+
     def matters(first: int, last: int) -> bool:
-        return uses_interesting(first, last) or passes(first, last)
+        return uses_interesting(first, last) or passes(first, last) or (bool(imported) and uses_giving(first, last))
 
     # Classes that matter whose printed form shows all their fields (a pydantic model, a
     # dataclass): a block may log such an object whole (`logger.info("%s", body)`), so the

@@ -45,6 +45,18 @@ class FileProject:
         finally:
             index._deps.pop()
 
+    def gives(self, name: str) -> bool:
+        """Whether a name this file imports is a project function whose return gives a field
+        of its argument (`return member.email`): for the block pre-filter, a block calling it
+        may log personal data with no word of the vocabulary in its own text."""
+        index = self.index
+        found = self.ask(index.function, ["name", "@" + name], self.path)
+        if found is None:
+            return False
+        module = self.ask(index.summary, found[0])
+        function = module["functions"].get(found[1]) if module is not None else None
+        return bool(function and function.get("gives"))
+
     def shown(self, path: str) -> str:
         if path == self.path:
             return self.display
