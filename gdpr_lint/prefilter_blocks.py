@@ -400,6 +400,19 @@ def relevant_blocks(text: str, token_filter, tree=None, gives=None) -> Tuple[str
     def matters(first: int, last: int) -> bool:
         return uses_interesting(first, last) or passes(first, last) or (bool(imported) and uses_giving(first, last))
 
+    def calls_giving_method(cls: str, method, methods: set) -> bool:
+        """A method that calls another method of its class whose return gives a field of its
+        argument (`app.logger.info(self._fmt(..., request))` with `_fmt` returning a record of
+        `request.remote_addr`)."""
+        first, last = _span(method)
+        for word in methods.intersection(_WORDS.findall(text, starts[first - 1], starts[last])) - {method.name}:
+            key = f"{cls}.{word}"
+            if key not in giving:
+                giving[key] = bool(gives(key))
+            if giving[key]:
+                return True
+        return False
+
     # Classes that matter whose printed form shows all their fields (a pydantic model, a
     # dataclass): a block may log such an object whole (`logger.info("%s", body)`), so the
     # methods of such a class are kept, and so is a block with a parameter of such a class.
@@ -434,6 +447,11 @@ def relevant_blocks(text: str, token_filter, tree=None, gives=None) -> Tuple[str
             if node.name in printed:
                 continue
             members = _setup_attributes(node, passes, interesting)
+            methods = {
+                child.name
+                for child in node.body
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and gives is not None
+            }
             for child in node.body:
                 if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and child.name not in _SETUP_METHODS:
                     c_first, c_last = _span(child)
@@ -445,6 +463,7 @@ def relevant_blocks(text: str, token_filter, tree=None, gives=None) -> Tuple[str
                             members
                             and not members.isdisjoint(_WORDS.findall(text, starts[c_first - 1], starts[c_last]))
                         )
+                        and not (methods and calls_giving_method(node.name, child, methods))
                     ):
                         drops.append((c_first, c_last, child.col_offset))
     if not drops:

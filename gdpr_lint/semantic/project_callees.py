@@ -88,6 +88,8 @@ class ProjectCallees:
         name = dotted_name(node) if type(node) in (cst.Name, cst.Attribute) else None
         if not name:
             return False
+        if name in self.vocab.request_bases:
+            return True  # the request a person sent: `audit_record(request)` with `request.remote_addr`
         owners = self.vocab.judge.person_owners
         return any(self.vocab.fold(word) in owners for word in split_words(name))
 

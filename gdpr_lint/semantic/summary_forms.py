@@ -27,11 +27,24 @@ _TEXT_METHODS = frozenset(
     )
 )
 _TEXT_FUNCTIONS = frozenset(("str", "repr", "format", "f"))
+# what a returned record's text is made with, and how many of a record's values are looked at
+_SERIALIZERS = frozenset(("json", "simplejson", "orjson", "ujson"))
+_RECORD_VALUES = 32
 _ITEMS = (ast.Tuple, ast.List)
 _ENV_GETTERS = frozenset(("os.getenv", "os.environ.get", "environ.get", "getenv"))
 
 
 _WRAPPERS = frozenset(("Optional", "Annotated", "Union", "Final", "ClassVar"))
+
+
+def _serializes(func) -> bool:
+    """`json.dumps` (or simplejson's, orjson's, ujson's)."""
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "dumps"
+        and isinstance(func.value, ast.Name)
+        and func.value.id in _SERIALIZERS
+    )
 
 
 def annotation_form(node, shaper: "_Shaper") -> Optional[list]:
@@ -218,8 +231,17 @@ class _Shaper:
             return out
         if isinstance(node, ast.IfExp):
             return self.carried(node.body, depth + 1) | self.carried(node.orelse, depth + 1)
+        if self.fields and isinstance(node, ast.Dict):
+            # a record returned (`return json.dumps({"remoteIp": request.remote_addr, ...})`):
+            # what its values give (not a mapping passed on in a call: `fields` is for returns)
+            out = set()
+            for value in node.values[:_RECORD_VALUES]:
+                out |= self.carried(value, depth + 1)
+            return out
         if isinstance(node, ast.Call):
             func = node.func
+            if self.fields and _serializes(func) and node.args:
+                return self.carried(node.args[0], depth + 1)  # `json.dumps(record)`: its text
             if isinstance(func, ast.Name) and func.id in _TEXT_FUNCTIONS:
                 out = set()
                 for arg in node.args:
