@@ -31,9 +31,8 @@ class ExposureCheck(ExceptionRules):
 
     def on_call(self, ctx, call: cst.Call, target: Optional[str]) -> None:
         if target is not None and target.startswith("<logger>.") and target not in self.sinks:
-            method = target[len("<logger>.") :]
-            sink = self.sinks.get("<logger>.info")
-            if sink is not None and method not in self.logger_other_methods and _message_first(ctx, call):
+            sink = self.logger_level_sink(target, _message_first(ctx, call))
+            if sink is not None:
                 if self._wants_sink(sink.rule):  # a project's own level: `logger.security("... %s", ...)`
                     self._check_sink(ctx, call, target, sink)
                 return

@@ -136,11 +136,23 @@ class ExposureBase(Check):
             return ""  # f"https://api.{region}.example.com": the host goes on in the unknown part
         return host_of(text) or ""
 
-    def call_sinks(self, target: str, args, keywords=()) -> list:
+    def logger_level_sink(self, target: str, message_first: bool) -> Optional[Sink]:
+        """The sink of a logger's method the catalogue does not list, called with a message
+        first (`logger.security("login of %s", ...)`: a level the project adds): `<logger>.info`'s;
+        None for any other target, and for the methods that configure or query a logger
+        (`[exposure] logger-other-methods`)."""
+        if not message_first or not target.startswith("<logger>.") or target in self.sinks:
+            return None
+        if target[len("<logger>.") :] in self.logger_other_methods:
+            return None
+        return self.sinks.get("<logger>.info")
+
+    def call_sinks(self, target: str, args, keywords=(), message_first: bool = False) -> list:
         """For the project index: which of a call's arguments (given as [position or keyword,
         parameters]) reach the sink `target` is: [(parameters, rule, active verb)].
-        `keywords`: all the keywords the call passes."""
-        sink = self.sinks.get(target)
+        `keywords`: all the keywords the call passes; `message_first`: its first argument is a
+        message written out (a logger's method the catalogue does not list is then a level)."""
+        sink = self.sinks.get(target) or self.logger_level_sink(target, message_first)
         if sink is None or not sink.stream_keywords.isdisjoint(keywords):
             return []  # print(..., file=out) may write anywhere: not judged through a helper
         out = []

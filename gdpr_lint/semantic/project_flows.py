@@ -33,13 +33,14 @@ class ProjectFlows:
         own = _own_class(function, name)
         for flow in function.get("flows", ()):
             form, args, line, keywords, caught = flow[:5]
-            switch = self._switch(path, own[1], flow[5]) if own and len(flow) > 5 else None
+            switch = self._switch(path, own[1], flow[5]) if own and len(flow) > 5 and flow[5] is not None else None
             target = self.resolve(_bind_self(form, *own) if own else form, path)
             if target is None:
                 continue
             if target[0] in ("dotted", "kind"):
                 text = target[1] if target[0] == "dotted" else f"<{target[1]}>"
-                for params, rule, verb in sinks.call_sinks(text, args, keywords):
+                message_first = len(flow) > 6 and bool(flow[6])
+                for params, rule, verb in sinks.call_sinks(text, args, keywords, message_first):
                     for param in params:
                         out.append((param, rule, verb, [(path, line, _shown(text))], switch))
             elif target[0] in ("fn", "method"):

@@ -45,8 +45,11 @@ A function's summary: its parameters, what its `return`s are (forms), and its fl
 call whose arguments carry a parameter whole (the parameter itself, or text made of it:
 f-strings, `%`, `+`, `.format()`, `str()`; not `p.id` nor `len(p)`), with the argument
 positions or keywords, the line, the keywords the call passes, whether it is made in a
-`try` that handles exceptions (what it raises goes no further) and, for a call made only
-under `if self.flag:`, the flag; and each `raise` whose exception carries one. `passes`: the parameters its returns give back
+`try` that handles exceptions (what it raises goes no further), for a call made only
+under `if self.flag:` the flag (else null when more follows), and 1 for a method called
+with a message first (`log.security("login of %s", x)`: a level a project adds); and each
+`raise` whose exception carries one. `varargs` and `varkw` name its `*args` and `**kwargs`
+(a flow's argument passed on with `*args` binds the rest of a call's positions). `passes`: the parameters its returns give back
 whole (`return value.strip()`); `gives`: the attributes of a parameter they give
 (`return user.email`, `f"{u.first_name} {u.last_name}"`), read at a call as the same
 attributes of the argument. A class's
@@ -303,6 +306,22 @@ def _own_nodes(body):
         stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
+def _message_first(call: ast.Call) -> bool:
+    """Whether a call's first argument is a log message written out: a literal text with a
+    space or a placeholder (`"login of %s"`, `f"user {name} signed in"`), as the exposure
+    check asks of a logger's method it does not know (checks/exposure.py)."""
+    if not call.args or isinstance(call.args[0], ast.Starred):
+        return False
+    first = call.args[0]
+    if isinstance(first, ast.JoinedStr):
+        text = "".join(v.value for v in first.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
+    elif isinstance(first, ast.Constant) and isinstance(first.value, str):
+        text = first.value
+    else:
+        return False
+    return " " in text.strip() or "%s" in text or "%r" in text
+
+
 def _flag_test(test, own: str) -> Optional[str]:
     """`flag` of a test `self.flag` (also as a part of `and`), with `self` the first parameter."""
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
@@ -388,6 +407,8 @@ def _function(node, module_shaper: _Shaper) -> dict:
                     flow = [func, carried_args, current.lineno, keywords, int(id(current) in caught)]
                     if id(current) in guards:
                         flow.append(guards[id(current)])
+                    if isinstance(current.func, ast.Attribute) and _message_first(current):
+                        flow += [None, 1] if len(flow) == 5 else [1]  # `log.security("login of %s", x)`
                     flows.append(flow)
         elif isinstance(current, ast.Raise) and isinstance(current.exc, ast.Call):
             params = set()
