@@ -204,6 +204,9 @@ class PrepassMixin(Context):
                 open_names.add(name)
             else:  # whether the value uses a name of the method: worked out if ctx.definition asks
                 scope.data.setdefault("attribute values", {})[id(value)] = (local_names, self_name)
+                if type(value) is cst.Name and value.value in declared and declared[value.value].default is not None:
+                    # `self.region = region` with `region="us-east-1"`: the default it falls back to
+                    scope.data.setdefault("attribute params", {})[id(value)] = (declared[value.value], node)
             old = scope.instance.get(name)
             binding = Binding(name, value, EMPTY, kind or (old.kind if old else None), None, target)
             if old is not None:

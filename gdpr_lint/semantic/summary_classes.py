@@ -33,6 +33,7 @@ def summarize_class(
     qual = qual or node.name
     methods = []
     attrs: Dict[str, Optional[list]] = {}
+    given: Dict[str, Optional[list]] = {}  # `self.region = region`: [parameter, method]
     switches: Dict[str, list] = {}
     init_text: Optional[List[str]] = None
     for stmt in node.body:
@@ -71,6 +72,9 @@ def summarize_class(
                     if form is not None and _mentions(form, assigned[1]):
                         form = None  # `r = compute(); self.region = r`: a local of the method
                 _class_attr(attrs, target.attr, form)
+                value = getattr(inner, "value", None) if simple else None
+                passed = isinstance(value, ast.Name) and value.id in method.params and value.id != own
+                _class_attr(given, target.attr, [value.id, stmt.name] if passed else None)  # type: ignore[union-attr]
         else:
             for name in _targets(stmt):
                 value = getattr(stmt, "value", None)  # an assignment: `_targets` names none of other statements
@@ -80,6 +84,7 @@ def summarize_class(
                 elif value is not None:
                     form = shaper.form(value)
                 _class_attr(attrs, name, form)
+                _class_attr(given, name, None)
     out: dict = {"line": node.lineno, "methods": methods}
     bases = [form for form in (shaper.form(base) for base in node.bases) if form is not None]
     if bases:
@@ -87,6 +92,9 @@ def summarize_class(
     known = {name: form for name, form in attrs.items() if form is not None}
     if known:
         out["attrs"] = known
+    params = {name: pair for name, pair in given.items() if pair is not None}
+    if params:
+        out["param_attrs"] = params
     if switches:
         out["switches"] = switches
     if init_text is not None:

@@ -5,7 +5,7 @@ visible (literals, names bound once, arithmetic, f-strings, environment defaults
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, FrozenSet, Optional, Tuple
+from typing import TYPE_CHECKING, Any, FrozenSet, NamedTuple, Optional, Tuple, cast
 
 import libcst as cst
 
@@ -18,6 +18,13 @@ if TYPE_CHECKING:
 
 # a default worth asking the project's callers about: a host, a URL or a region id
 # (`api.openai.com`, `https://...`, `us-east-1`, `westus2`), not `"/"`, `"GET"` or `"default"`
+class _MethodScope(NamedTuple):
+    """What `_default_never_used` reads of a method's scope when the walk has left it."""
+
+    node: Any
+    class_scope: Any
+
+
 _DESTINATION_LIKE = re.compile(
     r"(?:[a-z][a-z0-9+.-]*://)?[\w-]+(?:\.[\w-]+)+|[a-z]{2,}(?:-[a-z0-9]+){1,3}$|[a-z]+\d$", re.I
 )
@@ -41,6 +48,8 @@ class ValuesMixin:
         project: Optional[FileProject]
 
         def definition(self, node: Any) -> Optional[Definition]: ...
+        def _binding_of(self, node: Any) -> Optional[Any]: ...
+        def _instance_scope(self, node: Any) -> Optional[Scope]: ...
         def resolve(self, node: Any) -> Optional[str]: ...
         def _project_constant(self, node: Any, durations: bool = False) -> Optional[Const]: ...
         def _project_returned_constant(self, call: Any) -> Optional[Const]: ...
@@ -204,6 +213,12 @@ class ValuesMixin:
                 self._project_returned_constant(node) if self.project is not None else None
             )
         if kind is cst.Attribute:  # `self.region = region or "us-west-2"` in `__init__`
+            param = self._attribute_param(node)
+            if param is not None:  # `self.region = region` with `region="us-east-1"`
+                inner = self.constant(param.default)
+                if inner is None or not inner.value or not isinstance(inner.value, str):
+                    return None
+                return Const(inner.value, note=f"the default of parameter {param.name.value}")
             given = self.attribute_value(node)
             return self._fallback_of(given) if given is not None else None
         if kind is not cst.Name:
@@ -234,6 +249,30 @@ class ValuesMixin:
         if value is not None and scope.node is not None and binding.defs > 1:
             return self._default_set_when_missing(scope, node.value, binding)
         return None
+
+    def _attribute_param(self, node: cst.Attribute) -> Optional[cst.Param]:
+        """The parameter with a default that a method gave `self.x` whole (`self.region =
+        region` with `region="us-east-1"`: engine/prepass.py), when the class sets `self.x`
+        nowhere else, unless every call the project makes of the method passes it."""
+        binding = self._binding_of(node)
+        owner = self._instance_scope(node)
+        if binding is None or binding.defs != 1 or owner is None or owner.instance.get(node.attr.value) is not binding:
+            return None
+        given = binding.value
+        found = owner.data.get("attribute params", {}).get(id(given)) if type(given) is cst.Name else None
+        if found is None or self.project is None:
+            return None
+        param, method = found
+        from gdpr_lint.semantic.project_use import _qualified
+
+        # the whole file (not only the blocks the pre-filter kept) sets it from that parameter only
+        project = self.project
+        summary = project.index.summary(project.path)
+        cls = summary.get("classes", {}).get(_qualified(owner) or "") if summary is not None else None
+        if cls is None or cls.get("param_attrs", {}).get(node.attr.value) != [given.value, method.name.value]:
+            return None
+        holder = _MethodScope(method, owner)
+        return None if self._default_never_used(cast("Scope", holder), param) else param
 
     def _name_binding(self, node) -> Optional[Tuple["Scope", Any, Optional[cst.Param]]]:
         """(scope, binding, the parameter it is when that has a default) of a name as the walk
@@ -278,9 +317,13 @@ class ValuesMixin:
     def fallback_expression(self, node) -> Optional[Tuple[Any, str]]:
         """(the expression, what says so) a name or `self.x` falls back to when the code is
         given no value: a parameter's default (unless every call the project makes passes it),
-        `x = x or <e>`, `x = x if x else <e>`, `if x is None: x = <e>`, `self.x = x or <e>`.
+        `x = x or <e>`, `x = x if x else <e>`, `if x is None: x = <e>`, `self.x = x or <e>`,
+        `self.x = x` with a default for `x`.
         For lifetimes, which analysis/durations.py folds (`timedelta(days=400)` is no constant)."""
         if type(node) is cst.Attribute:
+            param = self._attribute_param(node)
+            if param is not None:
+                return param.default, f"the default of parameter {param.name.value}"
             given = self.attribute_value(node)
             return _fallback_branch(given) if given is not None else None
         if type(node) is not cst.Name:
