@@ -98,6 +98,7 @@ PII = Table(
                 "strong-thing-qualifiers": STRS,
                 "thing-modules": STRS,
                 "number-types": STRS,
+                "number-typed-not": STRS,
                 "record-keys": STRS,
                 "session-kinds": STRS,
                 "app-session-kinds": STRS,

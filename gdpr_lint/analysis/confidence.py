@@ -45,6 +45,7 @@ class ConfidenceJudge:
         self.thing_qualifiers = WordSequences(spec.get("thing-qualifiers", ()), vocab.fold)
         self.strong_thing_qualifiers = WordSequences(spec.get("strong-thing-qualifiers", ()), vocab.fold)
         self.number_types = frozenset(spec.get("number-types", ()))
+        self.number_typed_not = frozenset(spec.get("number-typed-not", ()))
         self.record_keys = frozenset(spec.get("record-keys", ()))
         self.session_kinds = frozenset(spec.get("session-kinds", ()))
         self.app_session_kinds = frozenset(spec.get("app-session-kinds", ()))
@@ -155,6 +156,8 @@ class ConfidenceJudge:
                     True,
                 )
         if not ambiguous:
+            if type_name in self.number_types and category in self.number_typed_not:
+                return Verdict(LOW, f"`{name}` is typed {type_name}: a row number, not {label}", False)
             credential = self.vocab.categories[category].group == "credential"
             qualifier = None if credential else self._qualifier(self.strong_thing_qualifiers, others)
             if qualifier:
