@@ -163,7 +163,10 @@ class ExposureBase(Check):
                     continue
                 if sink.key_value is not None and key == sink.key_value[0]:
                     continue
-            elif key not in ("*", "**"):
+            elif key == "**":
+                if sink.keywords == "none" or isinstance(sink.keywords, frozenset):
+                    continue  # `request(method, url, **kwargs)`: the callers' `json=` is no `params=`
+            elif key != "*":
                 if (
                     key in sink.skip_keywords
                     or sink.keywords == "none"
