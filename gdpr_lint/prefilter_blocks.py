@@ -382,7 +382,7 @@ def relevant_blocks(text: str, token_filter, tree=None, gives=None) -> Tuple[str
 
     # names imported from modules whose text has no token: a project helper's return may still
     # give a field of its argument (asked of the project index only for the blocks that use one)
-    imported = set()
+    imported: set = set()
     if gives is not None:
         for stmt in _simple_statements(tree.body):
             if isinstance(stmt, ast.ImportFrom):

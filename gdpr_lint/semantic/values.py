@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from gdpr_lint.semantic.project_use import FileProject
     from gdpr_lint.semantic.scope import Scope
 
+
 # a default worth asking the project's callers about: a host, a URL or a region id
 # (`api.openai.com`, `https://...`, `us-east-1`, `westus2`), not `"/"`, `"GET"` or `"default"`
 class _MethodScope(NamedTuple):
@@ -256,10 +257,12 @@ class ValuesMixin:
         nowhere else, unless every call the project makes of the method passes it."""
         binding = self._binding_of(node)
         owner = self._instance_scope(node)
-        if binding is None or binding.defs != 1 or owner is None or owner.instance.get(node.attr.value) is not binding:
+        if binding is None or owner is None or binding.defs != 1:
             return None
         given = binding.value
-        found = owner.data.get("attribute params", {}).get(id(given)) if type(given) is cst.Name else None
+        if owner.instance.get(node.attr.value) is not binding or type(given) is not cst.Name:
+            return None
+        found = owner.data.get("attribute params", {}).get(id(given))
         if found is None or self.project is None:
             return None
         param, method = found
