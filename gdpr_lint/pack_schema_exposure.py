@@ -38,6 +38,7 @@ PII = Table(
                     "exclude-scope-words": STRS,
                     "exclude-scope-phrases": STRS,
                     "context-phrases": MapOf(STRS),
+                    "exclude-module-words": STRS,
                 }
             )
         ),

@@ -25,6 +25,8 @@ class Category:
     bare_phrases: FrozenSet[Tuple[str, ...]] = frozenset()
     # ambiguous phrases -> the words one of which must be around them (`pan` needs `card`)
     context_phrases: Tuple[Tuple[Tuple[str, ...], FrozenSet[str]], ...] = ()
+    # words of a module's name and folder that rule the category out (`socket/main.py`)
+    exclude_module_words: FrozenSet[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class PiiVocabulary:
                 context_phrases=tuple(
                     (self._phrase(p), frozenset(words)) for p, words in spec.get("context-phrases", {}).items()
                 ),
+                exclude_module_words=frozenset(spec.get("exclude-module-words", ())),
             )
         self.ignored = frozenset(i.lower() for i in ignore_identifiers)
         # phrase index: last word -> [(category, phrase)] so matching is one dict hit per word

@@ -62,6 +62,8 @@ class JudgedSourceMixin(TaintHost):
             category, self.scope.words(self.vocab.meta_prefixes), name or _last_name(node)
         ):
             return EMPTY
+        if self.vocab.categories[category].exclude_module_words and not self._module_allows(category):
+            return EMPTY  # a `sid` in `socket/main.py`: a connection's
         ambiguous = False
         chosen = None
         if reason is None:
@@ -71,6 +73,12 @@ class JudgedSourceMixin(TaintHost):
         origin = "cli" if typed_on_command_line(self, node) else ""
         source = Source(category, node, confidence, reason, ambiguous, origin=origin, chosen=chosen)
         return Taint((source,), None, self._render, self.vocab.label)
+
+    def _module_allows(self, category: str) -> bool:
+        """Whether the module's name and folder (`socket/main.py`) leave the category possible."""
+        from gdpr_lint.analysis.confidence import module_words
+
+        return self.vocab.categories[category].exclude_module_words.isdisjoint(module_words(self.path))
 
     def _judged(self, category: str, node, base: str, name: str, type_name: Optional[str]):
         """How sure a value named `name` is of `category`, from its owner, the enclosing
