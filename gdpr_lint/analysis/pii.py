@@ -93,7 +93,14 @@ class PiiVocabulary:
             for phrase in cat.phrases:
                 last = phrase[-1]
                 self._by_last.setdefault(last, []).append((cid, phrase))
-        for entries in self._by_last.values():
+        # the longest phrase first; of two as long, one a name spells out wins over a `<person>`
+        # pattern (`user_name` is a login name, not a person's name) -- except where the owner
+        # supplied the person (`user.name`: the owner's attribute `name` is the person's name)
+        self._by_last_owned: Dict[str, List[Tuple[str, Tuple[str, ...]]]] = {}
+        for last, entries in self._by_last.items():
+            entries.sort(key=lambda e: -len(e[1]))
+            self._by_last_owned[last] = list(entries)
+            entries.sort(key=lambda e: PERSON in e[1])
             entries.sort(key=lambda e: -len(e[1]))
         self._type_index = {t: cid for cid, cat in self.categories.items() for t in cat.types}
         sanitizers = pii.get("sanitizers", {})
@@ -168,10 +175,12 @@ class PiiVocabulary:
                 return word[: -len(cut)] + add
         return word
 
-    def _match(self, words: Sequence[str]) -> Optional[NameMatch]:
-        """The last phrase occurrence in words (the head of a compound name)."""
+    def _match(self, words: Sequence[str], owned: bool = False) -> Optional[NameMatch]:
+        """The last phrase occurrence in words (the head of a compound name); owned: the first
+        word is the owner's name, not the name's own."""
+        index = self._by_last_owned if owned else self._by_last
         for end in range(len(words), 0, -1):
-            for cid, phrase in self._by_last.get(words[end - 1], ()):
+            for cid, phrase in index.get(words[end - 1], ()):
                 start = end - len(phrase)
                 if start < 0:
                     continue
@@ -183,13 +192,15 @@ class PiiVocabulary:
         """Where the last phrase of the taxonomy occurs in folded words (for judging it)."""
         return self._match(words)
 
-    def classify_words(self, words: Sequence[str], constant: bool = False, head: bool = False) -> Optional[str]:
+    def classify_words(
+        self, words: Sequence[str], constant: bool = False, head: bool = False, owned: bool = False
+    ) -> Optional[str]:
         """head: the phrase must end the name (for constants, and for an attribute read
         with its owner's name in front: `token.created` is not a token)."""
         words = [self.fold(w) for w in words if w]
         if not words or self.sanitized_words.occurs_in(words):
             return None
-        match = self._match(words)
+        match = self._match(words, owned)
         if match is None:
             return None
         if (head or constant) and match.end != len(words):
@@ -233,7 +244,7 @@ class PiiVocabulary:
                 # `user.name`, `request.client.host`: the owner and the attribute together
                 context_words = split_words(context)
                 if context_words:
-                    result = self.classify_words((context_words[-1],) + tuple(words), head=True)
+                    result = self.classify_words((context_words[-1],) + tuple(words), head=True, owned=True)
         self._cache[cache_key] = result
         return result
 
