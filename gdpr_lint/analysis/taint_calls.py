@@ -42,6 +42,7 @@ class CallTaintMixin(TaintHost):
         """What each name of a loop target carries. Iterating a dict whose keys we know gives
         its keys: `for field, value in changes.items()` (field: a key), `for field in changes`."""
         names = _target_names(target)
+        iterable = _view_copied(iterable)
         t = type(iterable)
         if (
             t is cst.Call
@@ -302,3 +303,29 @@ class CallTaintMixin(TaintHost):
             return None
         key = self.constant(first.value)
         return key.value if key is not None and isinstance(key.value, str) else None
+
+
+_COPIES = frozenset(("list", "tuple", "sorted", "reversed"))
+
+
+def _view_copied(iterable):
+    """`list(secrets.items())`, `sorted(d.keys())`: a copy of a mapping's items or keys
+    (taken to change the mapping in the loop, or to sort it) iterates as the view does."""
+    while (
+        type(iterable) is cst.Call
+        and type(iterable.func) is cst.Name
+        and iterable.func.value in _COPIES
+        and iterable.args
+        and iterable.args[0].keyword is None
+        and not iterable.args[0].star
+    ):
+        inner = iterable.args[0].value
+        if not (
+            type(inner) is cst.Call
+            and type(inner.func) is cst.Attribute
+            and inner.func.attr.value in ("items", "keys")
+            or _view_copied(inner) is not inner
+        ):
+            break
+        iterable = inner
+    return iterable
