@@ -69,7 +69,25 @@ def labelled(vocab, taint: Taint, text: str) -> Taint:
         "low",
         f"the message calls it a '{word}': the name of a thing, not a person's",
         categories=categories,
+        where=lambda source: not _names_person(vocab, source.node),
     )
+
+
+def _names_person(vocab, node) -> bool:
+    """Whether the name a value was read by says it is a person's (`user_name`,
+    `job.owner_name`): the code's own name outweighs the word a message puts before it
+    (`f"scope server={user_name}/{server_name}"` formats a user's name into a server's)."""
+    from gdpr_lint.analysis.names import split_words
+    from gdpr_lint.syntax.nodes import cst
+
+    t = type(node)
+    if t is cst.Attribute:
+        name = node.attr.value
+    elif t is cst.Name:
+        name = node.value
+    else:
+        return False
+    return bool(vocab.person_nouns.intersection(vocab.fold(w.lower()) for w in split_words(name)))
 
 
 def formatted_parts(parts) -> List[Tuple[str, object]]:
