@@ -113,6 +113,7 @@ PII = Table(
                 "organisation-nouns": STRS,
                 "party-nouns": STRS,
                 "organisation-categories": STRS,
+                "spent-words": STRS,
                 #: uses that contradict a name (analysis/uses.py)
                 "uses": Table(
                     {

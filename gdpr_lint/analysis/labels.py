@@ -57,10 +57,36 @@ def percent_labels(text: str) -> Dict[int, str]:
     return labels
 
 
+_CLAUSE = re.compile(r"[,;.!?:]")
+
+
+def spent_label(vocab, text: str) -> Optional[str]:
+    """The words of the clause right before a placeholder that say the credential formatted
+    there names nothing stored or nothing that still works (`Unknown session ID: %s`,
+    `previously used token '%s'`: [pii.confidence] spent-words), else None."""
+    spent = vocab.judge.spent_words
+    if not spent:
+        return None
+    clause = _CLAUSE.split(text[-80:].rstrip(" '\"`([{=:"))[-1]
+    words = [w.lower() for w in _WORDS.findall(clause)][-4:]
+    for start, end in spent.spans(words):
+        return " ".join(words[start:end])
+    return None
+
+
 def labelled(vocab, taint: Taint, text: str) -> Taint:
-    """The taint of a value formatted after `text`, lowered where the text calls it a thing."""
+    """The taint of a value formatted after `text`, lowered where the text calls it a thing,
+    or says the credential it formats is unknown or spent."""
     if not taint:
         return taint
+    spent = spent_label(vocab, text)
+    if spent is not None:
+        taint = taint.capped(
+            "low",
+            f"the message says it is '{spent}': a credential that names nothing stored or no longer works",
+            ambiguous_only=True,
+            categories=vocab.judge.credential_categories,
+        )
     label = thing_label(vocab, text)
     if label is None:
         return taint
