@@ -114,6 +114,7 @@ PII = Table(
                 "party-nouns": STRS,
                 "organisation-categories": STRS,
                 "spent-words": STRS,
+                "unknown-words": STRS,
                 #: uses that contradict a name (analysis/uses.py)
                 "uses": Table(
                     {

@@ -62,6 +62,7 @@ class ConfidenceJudge:
         self.party_nouns = frozenset(vocab.fold(w) for w in spec.get("party-nouns", ()))
         self.organisation_categories = frozenset(spec.get("organisation-categories", ()))
         self.spent_words = WordSequences(spec.get("spent-words", ()))
+        self.unknown_words = WordSequences(spec.get("unknown-words", ()))
         self.redacting_methods = frozenset(pii.get("redaction", {}).get("methods", ()))
         self._phrases: Dict[Tuple[str, str], Optional[Tuple[Tuple[str, ...], int, int]]] = {}
 

@@ -60,32 +60,44 @@ def percent_labels(text: str) -> Dict[int, str]:
 _CLAUSE = re.compile(r"[,;.!?:]")
 
 
-def spent_label(vocab, text: str) -> Optional[str]:
-    """The words of the clause right before a placeholder that say the credential formatted
-    there names nothing stored or nothing that still works (`Unknown session ID: %s`,
-    `previously used token '%s'`: [pii.confidence] spent-words), else None."""
-    spent = vocab.judge.spent_words
-    if not spent:
+def spent_label(vocab, text: str) -> Optional[Tuple[str, bool]]:
+    """(words, unknown) when the clause right before a placeholder says the credential formatted
+    there no longer works (`previously used token '%s'`: [pii.confidence] spent-words) or, unknown,
+    names nothing stored (`Unknown session ID: %s`: unknown-words), else None."""
+    judge = vocab.judge
+    if not judge.spent_words and not judge.unknown_words:
         return None
     clause = _CLAUSE.split(text[-80:].rstrip(" '\"`([{=:"))[-1]
     words = [w.lower() for w in _WORDS.findall(clause)][-4:]
-    for start, end in spent.spans(words):
-        return " ".join(words[start:end])
+    for start, end in judge.spent_words.spans(words):
+        return " ".join(words[start:end]), False
+    for start, end in judge.unknown_words.spans(words):
+        return " ".join(words[start:end]), True
     return None
+
+
+def _names_session(source) -> bool:
+    from gdpr_lint.analysis.names import split_words
+    from gdpr_lint.syntax.nodes import dotted_name
+
+    return "session" in (w.lower() for w in split_words(dotted_name(source.node) or ""))
 
 
 def labelled(vocab, taint: Taint, text: str) -> Taint:
     """The taint of a value formatted after `text`, lowered where the text calls it a thing,
-    or says the credential it formats is unknown or spent."""
+    or says the credential it formats is spent (or, a session id, unknown)."""
     if not taint:
         return taint
     spent = spent_label(vocab, text)
     if spent is not None:
+        words, unknown = spent
         taint = taint.capped(
             "low",
-            f"the message says it is '{spent}': a credential that names nothing stored or no longer works",
+            f"the message says it is '{words}': a credential that "
+            + ("names no session the server holds" if unknown else "no longer works"),
             ambiguous_only=True,
             categories=vocab.judge.credential_categories,
+            where=_names_session if unknown else None,
         )
     label = thing_label(vocab, text)
     if label is None:
