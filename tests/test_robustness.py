@@ -156,6 +156,10 @@ VALID_CASES = {
         (LOG_PRELUDE + "def f(user):\n    x = " + " + ".join(["user.id"] * 1000) + "\n" + LOG_LINE).encode(),
         [5],
     ),
+    "long_fallback_chain": (
+        (LOG_PRELUDE + "def f(user, a, b, c, d, e):\n    x = a or b or c or d or e or None\n" + LOG_LINE).encode(),
+        [5],
+    ),
     "deeply_nested_blocks_90": (
         (
             LOG_PRELUDE

@@ -168,9 +168,11 @@ class ValueTaintMixin(TaintHost):
         with a constant fallback: `username = user if user is not None else "System"`, `email =
         value or ""`. The new name is what the code says it holds."""
         t = type(value)
-        if t is cst.IfExp and _depth < 4:
+        if t in (cst.IfExp, cst.BooleanOperation) and _depth >= 4:
+            return False  # `a or b or c or ...` beyond a few fallbacks: no name said alone
+        if t is cst.IfExp:
             parts = [value.body, value.orelse]
-        elif t is cst.BooleanOperation and _depth < 4:
+        elif t is cst.BooleanOperation:
             parts = [value.left, value.right]
         else:
             parts = [value]
