@@ -73,6 +73,7 @@ PII = Table(
                 "user-attributes": STRS,
                 "account-attributes": STRS,
                 "account-types": STRS,
+                "account-record-words": STRS,
                 "user-category": STR,
             }
         ),

@@ -9,6 +9,11 @@ account ([pii.request-sources] account-*):
 - its annotation is the auth user model (`user: User`, `Optional[AbstractUser]`), or the docstring
   gives that type (`user (django.contrib.auth.models.User): ...`, `:type user: ...User`);
 - it is assigned one read from the model's manager (`User.objects.get(pk=...)`).
+A `user` (or `user_dict`, `user_ref`: [pii.request-sources] account-record-words) the function
+reads or sets by a key (`user["id"]`, `user.get("domain")`) is a user's record, a dict: formatted
+whole it writes every field it holds (a federated user's name, domain, e-mail address), however
+few of them the function itself reads; not when the function writes that dict itself
+(`user = {"id": ..., "enabled": True}`: its keys are known and say what it holds).
 Read once per function, when a judgement needs it.
 """
 
@@ -67,11 +72,14 @@ def account_objects(
     attributes: FrozenSet[str],
     types: FrozenSet[str],
     resolve: Callable[[cst.CSTNode], Optional[str]],
+    record_words: FrozenSet[str] = frozenset(),
 ) -> Dict[str, str]:
-    """Each name the function holds an account in -> what says so (for the reason): a name of
-    `names` it reads one of `attributes` from, a parameter typed as one of `types`, a name
-    assigned a record of one of them."""
+    """Each name the function holds an account in -> what it is and what says so (for the
+    reason): a name of `names` it reads one of `attributes` from, a parameter typed as one of
+    `types`, a name assigned a record of one of them; a user's record it reads by key."""
     found: Dict[str, str] = {}
+    keyed: Dict[str, str] = {}  # a record name -> the first key it is read or set by
+    literal: set = set()  # names the function assigns a dict it writes itself
 
     def is_account_type(node) -> bool:
         node = _unwrapped(node) if node is not None else None
@@ -108,12 +116,62 @@ def account_objects(
                 target = node.targets[0].target.value
                 if _model_record(node.value, is_account_type):
                     found.setdefault(target, "read from the user model's manager")
-    return found
+                if type(node.value) is cst.Dict:
+                    literal.add(target)
+        elif kind is cst.Subscript:
+            value = node.value
+            if type(value) is cst.Name and is_record_name(value.value, names, record_words):
+                key = _string_key(node.slice[0].slice if len(node.slice) == 1 else None)
+                if key is not None:
+                    keyed.setdefault(value.value, f"{value.value}[{key!r}]")
+        elif kind is cst.Call:
+            func = node.func
+            if (
+                type(func) is cst.Attribute
+                and func.attr.value == "get"
+                and type(func.value) is cst.Name
+                and node.args
+                and is_record_name(func.value.value, names, record_words)
+            ):
+                key = _string_key(node.args[0])
+                if key is not None:
+                    keyed.setdefault(func.value.value, f"{func.value.value}.get({key!r})")
+    accounts = {name: f"a signed-in user ({evidence}): it prints as its username" for name, evidence in found.items()}
+    for name, evidence in keyed.items():
+        if name not in accounts and name not in literal:
+            accounts[name] = (
+                f"a user's record ({evidence}): formatted whole it writes every field it holds (name, e-mail address)"
+            )
+    return accounts
 
 
-def may_be_account(name: str, names: FrozenSet[str], type_name: Optional[str], value, types: FrozenSet[str]) -> bool:
+def is_record_name(name: str, names: FrozenSet[str], record_words: FrozenSet[str]) -> bool:
+    """`user`, `user_dict`, `user_ref`: a name of `names`, alone or before a record word."""
+    if name in names:
+        return True
+    head, _, tail = name.rpartition("_")
+    return bool(head) and head in names and tail.lower() in record_words
+
+
+def _string_key(node) -> Optional[str]:
+    """The text of a subscript's or an argument's plain string (`"id"`), else None."""
+    value = getattr(node, "value", None)
+    if type(value) is cst.SimpleString:
+        text = value.evaluated_value
+        return text if isinstance(text, str) else None
+    return None
+
+
+def may_be_account(
+    name: str,
+    names: FrozenSet[str],
+    type_name: Optional[str],
+    value,
+    types: FrozenSet[str],
+    record_words: FrozenSet[str] = frozenset(),
+) -> bool:
     """Whether `account_objects` can say anything of this name: the cheap test first."""
-    if name in names or (type_name is not None and type_name in {t.rsplit(".", 1)[-1] for t in types}):
+    if is_record_name(name, names, record_words) or (type_name is not None and type_name in {t.rsplit(".", 1)[-1] for t in types}):
         return True
     return type(value) is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value in _RECORD_METHODS
 

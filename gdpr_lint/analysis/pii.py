@@ -144,6 +144,7 @@ class PiiVocabulary:
         self.user_attributes = frozenset(sources.get("user-attributes", ()))
         self.account_attributes = frozenset(sources.get("account-attributes", ()))
         self.account_types = frozenset(sources.get("account-types", ()))
+        self.account_record_words = frozenset(sources.get("account-record-words", ()))
         self.user_category = user if user in self.categories else None
         # class base / `@decorator` -> the kind of field its fields are ([pii.entry-points])
         self.entry_points: Dict[str, str] = dict(pii.get("entry-points", {}))
@@ -420,6 +421,11 @@ def personal_data_tokens(tables: dict, config=None) -> List:
         # ... or is typed as the auth user model, which the file imports or names
         for module in sorted({t.rsplit(".", 1)[0].lower() for t in sources.get("account-types", ())}) if users else ():
             tokens.append((module.rsplit(".", 1)[-1], re.escape(module)))
+        # ... or reads by key, a user's record (`user["id"]`, `user_dict.get("domain")`)
+        records = "|".join(sorted(re.escape(w.lower()) for w in sources.get("account-record-words", ())))
+        suffix = rf"(?:_(?:{records}))?" if records else ""
+        for user in sorted(u.lower() for u in sources.get("user-attributes", ())) if users else ():
+            tokens.append((user, rf"\b{re.escape(user)}{suffix}\s*(?:\[\s*[rbu]?['\"]|\.\s*get\s*\(\s*[rbu]?['\"])"))
     if members:
         alternatives = "|".join(sorted(re.escape(m.lower()) for m in members))
         for base in sorted({b.rsplit(".", 1)[-1].lower() for b in sources.get("bases", ())}):

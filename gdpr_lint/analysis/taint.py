@@ -123,7 +123,12 @@ class TaintMixin(TaintHost):
                 whole
                 and not binding.taint
                 and may_be_account(
-                    node.value, self.vocab.user_attributes, binding.type_name, binding.value, self.vocab.account_types
+                    node.value,
+                    self.vocab.user_attributes,
+                    binding.type_name,
+                    binding.value,
+                    self.vocab.account_types,
+                    self.vocab.account_record_words,
                 )
             ):
                 account = self._account_taint(node)
@@ -157,7 +162,8 @@ class TaintMixin(TaintHost):
 
     def _account_taint(self, node: cst.Name) -> Taint:
         """`user` whose function reads an account's attribute from it (`user.is_superuser`):
-        a signed-in user, printed as its username (analysis/account_uses.py)."""
+        a signed-in user, printed as its username; or reads it by key (`user["id"]`): a user's
+        record, printed whole (analysis/account_uses.py)."""
         scope: Optional[Scope] = self.scope
         while scope is not None and scope.kind != "function":
             scope = scope.parent
@@ -171,12 +177,13 @@ class TaintMixin(TaintHost):
                 self.vocab.account_attributes,
                 self.vocab.account_types,
                 self.resolve,
+                self.vocab.account_record_words,
             )
             self._function_accounts[id(scope.node)] = accounts
         evidence = accounts.get(node.value)
         if evidence is None:
             return EMPTY
-        reason = f"`{node.value}` is a signed-in user ({evidence}): it prints as its username"
+        reason = f"`{node.value}` is {evidence}"
         return self._taint_source(self.vocab.user_category, node, "medium", reason=reason)
 
     def _lacking(self, name: Optional[str]):
