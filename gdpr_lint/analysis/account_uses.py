@@ -20,7 +20,7 @@ Read once per function, when a judgement needs it.
 from __future__ import annotations
 
 import re
-from typing import Callable, Dict, FrozenSet, Optional
+from typing import Callable, Dict, FrozenSet, Optional, Set
 
 import libcst as cst
 
@@ -73,13 +73,13 @@ def account_objects(
     types: FrozenSet[str],
     resolve: Callable[[cst.CSTNode], Optional[str]],
     record_words: FrozenSet[str] = frozenset(),
+    callees: Optional[Callable[[str], Optional[cst.FunctionDef]]] = None,
 ) -> Dict[str, str]:
     """Each name the function holds an account in -> what it is and what says so (for the
     reason): a name of `names` it reads one of `attributes` from, a parameter typed as one of
     `types`, a name assigned a record of one of them; a user's record it reads by key."""
     found: Dict[str, str] = {}
-    keyed: Dict[str, str] = {}  # a record name -> the first key it is read or set by
-    literal: set = set()  # names the function assigns a dict it writes itself
+    keyed, literal = _keyed_records(function, names, record_words)
 
     def is_account_type(node) -> bool:
         node = _unwrapped(node) if node is not None else None
@@ -116,9 +116,26 @@ def account_objects(
                 target = node.targets[0].target.value
                 if _model_record(node.value, is_account_type):
                     found.setdefault(target, "read from the user model's manager")
-                if type(node.value) is cst.Dict:
-                    literal.add(target)
-        elif kind is cst.Subscript:
+    accounts = {name: f"a signed-in user ({evidence}): it prints as its username" for name, evidence in found.items()}
+    if callees is not None:
+        for name, evidence in _records_passed_on(function, names, record_words, callees).items():
+            keyed.setdefault(name, evidence)
+    for name, evidence in keyed.items():
+        if name not in accounts and name not in literal:
+            accounts[name] = (
+                f"a user's record ({evidence}): formatted whole it writes every field it holds (name, e-mail address)"
+            )
+    return accounts
+
+
+def _keyed_records(function: cst.CSTNode, names: FrozenSet[str], record_words: FrozenSet[str]):
+    """Record names the function reads or sets by a key -> the first such read (`user['id']`);
+    and the names it assigns a dict literal (whose keys it wrote itself)."""
+    keyed: Dict[str, str] = {}
+    literal: Set[str] = set()
+    for node in nodes_under(function):
+        kind = type(node)
+        if kind is cst.Subscript:
             value = node.value
             if type(value) is cst.Name and is_record_name(value.value, names, record_words):
                 key = _string_key(node.slice[0].slice if len(node.slice) == 1 else None)
@@ -136,13 +153,44 @@ def account_objects(
                 key = _string_key(node.args[0])
                 if key is not None:
                     keyed.setdefault(func.value.value, f"{func.value.value}.get({key!r})")
-    accounts = {name: f"a signed-in user ({evidence}): it prints as its username" for name, evidence in found.items()}
-    for name, evidence in keyed.items():
-        if name not in accounts and name not in literal:
-            accounts[name] = (
-                f"a user's record ({evidence}): formatted whole it writes every field it holds (name, e-mail address)"
-            )
-    return accounts
+        elif kind is cst.Assign and type(node.value) is cst.Dict:
+            for target in node.targets:
+                if type(target.target) is cst.Name:
+                    literal.add(target.target.value)
+    return keyed, literal
+
+
+def _records_passed_on(
+    function: cst.CSTNode,
+    names: FrozenSet[str],
+    record_words: FrozenSet[str],
+    callees: Callable[[str], Optional[cst.FunctionDef]],
+) -> Dict[str, str]:
+    """Record names the function passes to a function of its module that reads that parameter
+    by key (`retrieve_assignments(user, api)`, which reads `user['id']`): one call deep."""
+    found: Dict[str, str] = {}
+    for node in nodes_under(function):
+        if type(node) is not cst.Call or type(node.func) is not cst.Name:
+            continue
+        callee = callees(node.func.value)
+        if callee is None or callee is function:
+            continue
+        params = [p.name.value for p in (*callee.params.posonly_params, *callee.params.params)]
+        for index, arg in enumerate(node.args):
+            if arg.star:
+                break
+            if type(arg.value) is not cst.Name:
+                continue
+            name = arg.value.value
+            if name in found or not is_record_name(name, names, record_words):
+                continue
+            param = arg.keyword.value if arg.keyword is not None else (params[index] if index < len(params) else None)
+            if param is None:
+                continue
+            keyed, literal = _keyed_records(callee, frozenset({param}), frozenset())
+            if param in keyed and param not in literal:
+                found[name] = f"passed to {callee.name.value}(), which reads {keyed[param]}"
+    return found
 
 
 def is_record_name(name: str, names: FrozenSet[str], record_words: FrozenSet[str]) -> bool:
@@ -171,7 +219,9 @@ def may_be_account(
     record_words: FrozenSet[str] = frozenset(),
 ) -> bool:
     """Whether `account_objects` can say anything of this name: the cheap test first."""
-    if is_record_name(name, names, record_words) or (type_name is not None and type_name in {t.rsplit(".", 1)[-1] for t in types}):
+    if is_record_name(name, names, record_words) or (
+        type_name is not None and type_name in {t.rsplit(".", 1)[-1] for t in types}
+    ):
         return True
     return type(value) is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value in _RECORD_METHODS
 

@@ -178,6 +178,7 @@ class TaintMixin(TaintHost):
                 self.vocab.account_types,
                 self.resolve,
                 self.vocab.account_record_words,
+                self._module_function,
             )
             self._function_accounts[id(scope.node)] = accounts
         evidence = accounts.get(node.value)
@@ -185,6 +186,13 @@ class TaintMixin(TaintHost):
             return EMPTY
         reason = f"`{node.value}` is {evidence}"
         return self._taint_source(self.vocab.user_category, node, "medium", reason=reason)
+
+    def _module_function(self, name: str) -> Optional[cst.FunctionDef]:
+        """The module's top-level function of that name, if any."""
+        for statement in self.module.body:
+            if type(statement) is cst.FunctionDef and statement.name.value == name:
+                return statement
+        return None
 
     def _lacking(self, name: Optional[str]):
         """What the enclosing branches say `name` is not: None for no data at all, else the

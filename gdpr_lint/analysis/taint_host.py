@@ -34,6 +34,7 @@ class TaintHost:
         sends_mail: bool
         loop_blocks: Dict[int, str]
         masked_fields: Dict[str, set]
+        module: cst.Module
         _module_words: Optional[FrozenSet[str]]
         _package_words: FrozenSet[str]
         path: str
