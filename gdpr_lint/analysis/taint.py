@@ -152,7 +152,7 @@ class TaintMixin(TaintHost):
         if recipients is None:
             from gdpr_lint.analysis.uses import function_recipients
 
-            recipients = function_recipients(scope.node, spec, self.resolve)
+            recipients = function_recipients(scope.node, spec, self.resolve, self._module_function)
             self._function_recipients[id(scope.node)] = recipients
         called = recipients.get(node.value)
         if called is None:

@@ -153,10 +153,15 @@ _PLAIN_VALUE_ATTRIBUTES = frozenset(
 )
 
 
-def function_recipients(function, spec: UseSpec, resolve: Callable) -> Dict[str, str]:
+def function_recipients(
+    function, spec: UseSpec, resolve: Callable, callees: Optional[Callable] = None
+) -> Dict[str, str]:
     """The names `function`'s body (not the functions nested in it) passes as the recipients
     of a call that sends mail, each with that call's name: `e_to` of `smtp.sendmail(e_from,
-    e_to, msg)`, `addr` of `send_mail(subject, body, sender, [addr])`."""
+    e_to, msg)`, `addr` of `send_mail(subject, body, sender, [addr])`; with `callees` (a
+    module's top-level function by name), also what it passes one call deep to such a function
+    that passes that parameter on as the recipients (`_build_email(subject, body, sender, to)`,
+    which builds `EmailMultiAlternatives(..., to=to)`)."""
     import libcst as cst
 
     from gdpr_lint.syntax.nodes import child_nodes
@@ -179,6 +184,8 @@ def function_recipients(function, spec: UseSpec, resolve: Callable) -> Dict[str,
             target = resolve(func)
             where = spec.recipient_functions.get(target) if target else None
         if not where:
+            if callees is not None and type(func) is cst.Name:
+                _passed_recipients(node, callees(func.value), function, spec, resolve, out)
             continue
         position, keywords = where[0], where[1:]
         positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
@@ -192,6 +199,30 @@ def function_recipients(function, spec: UseSpec, resolve: Callable) -> Dict[str,
                 if type(item) is cst.Name:
                     out.setdefault(item.value, called.rsplit(".", 1)[-1])
     return out
+
+
+def _passed_recipients(call, callee, function, spec: UseSpec, resolve: Callable, out: Dict[str, str]) -> None:
+    """The names `call` passes to parameters that `callee` (a function of the module, or None)
+    passes on as the recipients of a call that sends mail."""
+    import libcst as cst
+
+    if callee is None or callee is function:
+        return
+    inner = function_recipients(callee, spec, resolve)
+    if not inner:
+        return
+    params = [p.name.value for p in (*callee.params.posonly_params, *callee.params.params)]
+    for index, arg in enumerate(call.args):
+        if arg.star:
+            break
+        param = arg.keyword.value if arg.keyword is not None else (params[index] if index < len(params) else None)
+        if param not in inner:
+            continue
+        value = arg.value
+        items = [e.value for e in value.elements] if type(value) in (cst.List, cst.Tuple) else [value]
+        for item in items:
+            if type(item) is cst.Name:
+                out.setdefault(item.value, callee.name.value)
 
 
 def _resolved(bound: list, resolvers: FrozenSet[str]) -> Set[str]:
