@@ -74,6 +74,7 @@ PII = Table(
                 "account-attributes": STRS,
                 "account-types": STRS,
                 "account-record-words": STRS,
+                "account-logins": STRS,
                 "user-category": STR,
             }
         ),

@@ -8,7 +8,9 @@ account ([pii.request-sources] account-*):
 - the function reads an account's own attribute from it (`user.is_superuser`, `user.has_perm(...)`);
 - its annotation is the auth user model (`user: User`, `Optional[AbstractUser]`), or the docstring
   gives that type (`user (django.contrib.auth.models.User): ...`, `:type user: ...User`);
-- it is assigned one read from the model's manager (`User.objects.get(pk=...)`).
+- it is assigned one read from the model's manager (`User.objects.get(pk=...)`), or loops over
+  its rows (`for user in User.objects.filter(...)`);
+- it is signed in (`login(request, user)`: [pii.request-sources] account-logins).
 A `user` (or `user_dict`, `user_ref`: [pii.request-sources] account-record-words) the function
 reads or sets by a key (`user["id"]`, `user.get("domain")`) is a user's record, a dict: formatted
 whole it writes every field it holds (a federated user's name, domain, e-mail address), however
@@ -74,6 +76,7 @@ def account_objects(
     resolve: Callable[[cst.CSTNode], Optional[str]],
     record_words: FrozenSet[str] = frozenset(),
     callees: Optional[Callable[[str], Optional[cst.FunctionDef]]] = None,
+    logins: FrozenSet[str] = frozenset(),
 ) -> Dict[str, str]:
     """Each name the function holds an account in -> what it is and what says so (for the
     reason): a name of `names` it reads one of `attributes` from, a parameter typed as one of
@@ -116,6 +119,17 @@ def account_objects(
                 target = node.targets[0].target.value
                 if _model_record(node.value, is_account_type):
                     found.setdefault(target, "read from the user model's manager")
+        elif kind is cst.For:
+            # `for user in User.objects.filter(username__in=...)`: each a record of the model
+            if type(node.target) is cst.Name and _model_rows(node.iter, is_account_type):
+                found.setdefault(node.target.value, "a row of the user model's manager")
+        elif kind is cst.Call and logins and node.args and resolve(node.func) in logins:
+            # `login(request, user)`: Django signs that user in, an auth user
+            given = [a.value for a in node.args if a.keyword is None][1:2]
+            given += [a.value for a in node.args if a.keyword is not None and a.keyword.value == "user"]
+            for value in given:
+                if type(value) is cst.Name:
+                    found.setdefault(value.value, f"signed in by {_last(node.func)}()")
     accounts = {name: f"a signed-in user ({evidence}): it prints as its username" for name, evidence in found.items()}
     if callees is not None:
         for name, evidence in _records_passed_on(function, names, record_words, callees).items():
@@ -235,6 +249,19 @@ def _model_record(value, is_account_type) -> bool:
     if value.func.attr.value not in _RECORD_METHODS:
         return False
     node: cst.BaseExpression = value.func.value
+    while isinstance(node, (cst.Call, cst.Attribute)):
+        if isinstance(node, cst.Call):
+            node = node.func
+            continue
+        if node.attr.value == "objects":
+            return is_account_type(node.value)
+        node = node.value
+    return False
+
+
+def _model_rows(value, is_account_type) -> bool:
+    """`User.objects.filter(...)`, `User.objects.all()`: rows of the model, whatever the method."""
+    node = value
     while isinstance(node, (cst.Call, cst.Attribute)):
         if isinstance(node, cst.Call):
             node = node.func

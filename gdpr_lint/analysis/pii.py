@@ -145,6 +145,7 @@ class PiiVocabulary:
         self.account_attributes = frozenset(sources.get("account-attributes", ()))
         self.account_types = frozenset(sources.get("account-types", ()))
         self.account_record_words = frozenset(sources.get("account-record-words", ()))
+        self.account_logins = frozenset(sources.get("account-logins", ()))
         self.user_category = user if user in self.categories else None
         # class base / `@decorator` -> the kind of field its fields are ([pii.entry-points])
         self.entry_points: Dict[str, str] = dict(pii.get("entry-points", {}))
@@ -421,6 +422,10 @@ def personal_data_tokens(tables: dict, config=None) -> List:
         # ... or is typed as the auth user model, which the file imports or names
         for module in sorted({t.rsplit(".", 1)[0].lower() for t in sources.get("account-types", ())}) if users else ():
             tokens.append((module.rsplit(".", 1)[-1], re.escape(module)))
+        # ... or signs it in (`login(request, user)`), a function the file imports from its module
+        for function in sorted(sources.get("account-logins", ())) if users else ():
+            module, _, last = function.lower().rpartition(".")
+            tokens.append((last, rf"\b{re.escape(module)}\b"))
         # ... or reads by key, a user's record (`user["id"]`, `user_dict.get("domain")`)
         records = "|".join(sorted(re.escape(w.lower()) for w in sources.get("account-record-words", ())))
         suffix = rf"(?:_(?:{records}))?" if records else ""

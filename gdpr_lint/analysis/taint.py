@@ -179,6 +179,7 @@ class TaintMixin(TaintHost):
                 self.resolve,
                 self.vocab.account_record_words,
                 self._module_function,
+                self.vocab.account_logins,
             )
             self._function_accounts[id(scope.node)] = accounts
         evidence = accounts.get(node.value)
