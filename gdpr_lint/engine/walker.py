@@ -10,6 +10,7 @@ import libcst as cst
 
 from gdpr_lint.analysis.flow import EMPTY
 from gdpr_lint.engine.branch_facts import _BROAD, BranchFactsMixin, _exits
+from gdpr_lint.engine.branch_join import join_constant_fallbacks
 from gdpr_lint.engine.parameters import ParameterMixin
 from gdpr_lint.engine.prepass import PrepassMixin
 from gdpr_lint.analysis.commands import chosen_words as _chosen_words
@@ -96,6 +97,7 @@ class Walker(PrepassMixin, BranchFactsMixin, ParameterMixin):
                 self.branch_words = saved_chosen
             orelse = stmt.orelse
             self.empty_names = saved_empty | empty_in_else if empty_in_else else saved_empty
+            after_body = dict(self.scope.bindings) if type(orelse) is cst.Else else None
             try:
                 if type(orelse) is cst.If:
                     self._stmt(orelse)
@@ -103,6 +105,8 @@ class Walker(PrepassMixin, BranchFactsMixin, ParameterMixin):
                     self._suite(orelse.body, stmt)
             finally:
                 self.empty_names = saved_empty
+            if after_body is not None:  # `else: username = "unknown"` keeps what the `if` side held
+                join_constant_fallbacks(self.scope.bindings, after_body)
         elif t is cst.For:
             self._expr(stmt.iter)
             self.loop_iters[id(stmt.target)] = stmt.iter
