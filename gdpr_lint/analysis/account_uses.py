@@ -246,17 +246,7 @@ def _model_record(value, is_account_type) -> bool:
         value = value.expression
     if not isinstance(value, cst.Call) or not isinstance(value.func, cst.Attribute):
         return False
-    if value.func.attr.value not in _RECORD_METHODS:
-        return False
-    node: cst.BaseExpression = value.func.value
-    while isinstance(node, (cst.Call, cst.Attribute)):
-        if isinstance(node, cst.Call):
-            node = node.func
-            continue
-        if node.attr.value == "objects":
-            return is_account_type(node.value)
-        node = node.value
-    return False
+    return value.func.attr.value in _RECORD_METHODS and _model_rows(value.func.value, is_account_type)
 
 
 def _model_rows(value, is_account_type) -> bool:
