@@ -46,18 +46,24 @@ class ProjectCallees:
         form = self._method_form(call.func) or self._callee_form(call.func, target)
         if form is None:
             return None
+        index = project.index
+        key = _key(form)
+        known = key in project.functions  # an earlier call of this file named it
+        if known:
+            found = project.functions[key]
+            if found is None or self._giving(found) is None:
+                return None  # a helper that gives back none of its parameters: no taint needed
         carrying = [(arg, self.taint(arg.value)) for arg in call.args if not arg.star]
         if not any(taint or self._person_object(arg.value) for arg, taint in carrying):
             return None  # judged before any summary is read: no data, no person whose fields it may give
-        index = project.index
-        found = project.ask(index.function, form, project.path)
+        if not known:
+            found = project.functions[key] = project.ask(index.function, form, project.path)
         if found is None:
             return None
-        path, name, shift = found
-        module = project.ask(index.summary, path)  # a function's head says it: no whole summary
-        summary = module["functions"].get(name) if module is not None else None
-        if summary is None or not (summary.get("passes") or summary.get("gives")):
+        summary = self._giving(found)
+        if summary is None:
             return None
+        shift = found[2]
         passes = summary.get("passes", ())
         gives = summary.get("gives", ())
         params = summary["params"][shift:]
@@ -79,6 +85,14 @@ class ProjectCallees:
                         if given:
                             result = given if result is None else result.union(given)
         return result
+
+    def _giving(self, found: Tuple[str, str, int]) -> Optional[dict]:
+        """The summary of the project function when it gives back a parameter or its fields."""
+        project = self.project
+        assert project is not None  # asked only when the run has a project index
+        module = project.ask(project.index.summary, found[0])  # a function's head says it: no whole summary
+        summary = module["functions"].get(found[1]) if module is not None else None
+        return summary if summary is not None and (summary.get("passes") or summary.get("gives")) else None
 
     def _person_object(self, node) -> bool:
         """`user`, `self.member`, `request.user`, `order.customer`: an object named as a person
@@ -104,13 +118,26 @@ class ProjectCallees:
         form = self._method_form(call.func) or self._callee_form(call.func, target)
         if form is None:
             return []
+        index = project.index
+        key = _key(form)
+        callees = project.callees.get(key)  # known when an earlier call of this file named it
+        if callees is not None:
+            if not callees:
+                return []
+            if all(index.found_no_sinks(path, name) for path, name, _ in callees):
+                for path, name, _ in callees:  # the files the answer read, for the result cache
+                    project.ask(index.param_sinks, path, name, sinks)
+                return []  # a helper that sends nothing anywhere: its arguments' taint is not needed
         # only a call given personal data can pass it on: judged before any summary is read
+        # (resolving every call's callee first reads far more summaries than the taint costs)
         if not any(not arg.star and self.taint(arg.value) for arg in call.args):
             return []
-        index = project.index
-        found = project.ask(index.function, form, project.path)
-        # `n.send(x)` with `n: Notifier`: also the subclasses' overrides (semantic/project_overrides.py)
-        callees = ([found] if found is not None else []) + project.ask(index.overrides, form, project.path)
+        if callees is None:
+            found = project.ask(index.function, form, project.path)
+            # `n.send(x)` with `n: Notifier`: also the subclasses' overrides (semantic/project_overrides.py)
+            callees = project.callees[key] = ([found] if found is not None else []) + project.ask(
+                index.overrides, form, project.path
+            )
         out: List[Tuple] = []
         reported = set()
         for path, name, shift in callees:
@@ -173,3 +200,8 @@ class ProjectCallees:
             if arg.star:
                 return False
         return false_default and not any(arg.keyword is None for arg in made.args)
+
+
+def _key(form) -> tuple:
+    """A call form (nested lists) as a dictionary key."""
+    return tuple(_key(part) if type(part) is list else part for part in form)

@@ -4,7 +4,7 @@ functions and methods, with the `__init__` parameter that switches a flow on."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Optional, Tuple
 
 
 class ProjectFlows:
@@ -17,6 +17,8 @@ class ProjectFlows:
         def resolve(self, form, path: str, depth: int = 0) -> Optional[tuple]: ...
         def _tracked(self, key: tuple, compute: Callable): ...
 
+        _memo: Dict[tuple, tuple]
+
     def param_sinks(self, path: str, name: str, sinks) -> list:
         """Where the function's parameters go: [(parameter, rule, verb, steps, switch)], steps
         being [(file, line, callee name)] from the function's call down to the sink's line,
@@ -24,6 +26,12 @@ class ProjectFlows:
         turns the flow on (a call under `if self._enable_logging:`), or None.
         `sinks` (the exposure check) says which calls and raises are sinks."""
         return self._tracked(("sinks", path, name), lambda: self._param_sinks(path, name, sinks)) or []
+
+    def found_no_sinks(self, path: str, name: str) -> bool:
+        """Whether param_sinks() has already answered that the function sends none of its
+        parameters to a sink (most project functions): a call of it needs no taint."""
+        hit = self._memo.get(("sinks", path, name))
+        return hit is not None and not hit[0]
 
     def _param_sinks(self, path: str, name: str, sinks) -> list:
         function = self.function_summary(path, name)

@@ -30,6 +30,10 @@ class FileProject:
         self.path = os.path.abspath(path)
         self.display = display
         self.deps: set = set()
+        # a call form -> the project function it calls (callee_passes), and with the
+        # subclasses' overrides (callee_flows): asked once per file
+        self.functions: dict = {}
+        self.callees: dict = {}
         # the display form of other files: relative to where this file's display path starts
         self._base = (
             self.path[: -len(display)]
