@@ -424,8 +424,8 @@ def personal_data_tokens(tables: dict, config=None) -> List:
             tokens.append((module.rsplit(".", 1)[-1], re.escape(module)))
         # ... or signs it in (`login(request, user)`), a function the file imports from its module
         for function in sorted(sources.get("account-logins", ())) if users else ():
-            module, _, last = function.lower().rpartition(".")
-            tokens.append((last, rf"\b{re.escape(module)}\b"))
+            module = function.lower().rpartition(".")[0]  # anchored in the module's own name: the
+            tokens.append((module.rsplit(".", 1)[-1], rf"\b{re.escape(module)}\b"))  # filter looks near it
         # ... or reads by key, a user's record (`user["id"]`, `user_dict.get("domain")`)
         records = "|".join(sorted(re.escape(w.lower()) for w in sources.get("account-record-words", ())))
         suffix = rf"(?:_(?:{records}))?" if records else ""
