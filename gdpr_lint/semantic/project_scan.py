@@ -55,18 +55,17 @@ class ScannedModule:
         calls: List[Tuple[ast.Call, bool]] = []
         names: List[ast.Name] = []
         attrs: List[ast.Attribute] = []
-        for node in self._names.get(name, ()):
-            call = self._calls.get(id(node))
-            if call is not None:
-                calls.append((call, False))
-            else:
-                names.append(node)
-        for attr in self._attrs.get(name, ()):
-            call = self._calls.get(id(attr))
-            if call is not None:
-                calls.append((call, True))
-            else:
-                attrs.append(attr)
+        found: Tuple[Tuple[Sequence[ast.expr], bool, list], ...] = (
+            (self._names.get(name, ()), False, names),
+            (self._attrs.get(name, ()), True, attrs),
+        )
+        for nodes, by_attribute, others in found:
+            for node in nodes:
+                call = self._calls.get(id(node))
+                if call is not None:
+                    calls.append((call, by_attribute))
+                else:
+                    others.append(node)
         return calls, names, attrs
 
     def named(self, name: str) -> List[ast.Name]:
