@@ -5,7 +5,7 @@ visible (literals, names bound once, arithmetic, f-strings, environment defaults
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, FrozenSet, NamedTuple, Optional, Tuple, cast
+from typing import TYPE_CHECKING, Any, FrozenSet, Optional, Tuple
 
 import libcst as cst
 
@@ -19,13 +19,6 @@ if TYPE_CHECKING:
 
 # a default worth asking the project's callers about: a host, a URL or a region id
 # (`api.openai.com`, `https://...`, `us-east-1`, `westus2`), not `"/"`, `"GET"` or `"default"`
-class _MethodScope(NamedTuple):
-    """What `_default_never_used` reads of a method's scope when the walk has left it."""
-
-    node: Any
-    class_scope: Any
-
-
 _DESTINATION_LIKE = re.compile(
     r"(?:[a-z][a-z0-9+.-]*://)?[\w-]+(?:\.[\w-]+)+|[a-z]{2,}(?:-[a-z0-9]+){1,3}$|[a-z]+\d$", re.I
 )
@@ -233,7 +226,9 @@ class ValuesMixin:
             inner = self.constant(param.default)
             if inner is None or not inner.value or not isinstance(inner.value, str):
                 return None
-            if _DESTINATION_LIKE.match(inner.value) and self._default_never_used(scope, param):
+            if _DESTINATION_LIKE.match(inner.value) and self._default_never_used(
+                scope.node, scope.class_scope is not None, param
+            ):
                 return None
             return Const(inner.value, note=f"the default of parameter {node.value}")
         if value is None:
@@ -274,8 +269,7 @@ class ValuesMixin:
         cls = summary.get("classes", {}).get(_qualified(owner) or "") if summary is not None else None
         if cls is None or cls.get("param_attrs", {}).get(node.attr.value) != [given.value, method.name.value]:
             return None
-        holder = _MethodScope(method, owner)
-        return None if self._default_never_used(cast("Scope", holder), param) else param
+        return None if self._default_never_used(method, True, param) else param
 
     def _name_binding(self, node) -> Optional[Tuple["Scope", Any, Optional[cst.Param]]]:
         """(scope, binding, the parameter it is when that has a default) of a name as the walk
@@ -337,7 +331,7 @@ class ValuesMixin:
         scope, binding, param = bound
         value = binding.value
         if param is not None:
-            if self._default_never_used(scope, param):
+            if self._default_never_used(scope.node, scope.class_scope is not None, param):
                 return None
             return param.default, f"the default of parameter {node.value}"
         if value is None:
@@ -351,17 +345,15 @@ class ValuesMixin:
             return (expr, f"the default set when {node.value} is missing") if expr is not None else None
         return None
 
-    def _default_never_used(self, scope: Scope, param) -> bool:
-        """Whether every call the project makes of the function passes the parameter, so
-        nothing falls back to its default (semantic/callers.py)."""
+    def _default_never_used(self, function, method: bool, param) -> bool:
+        """Whether every call the project makes of the function (`method`: defined in a class)
+        passes the parameter, so nothing falls back to its default (semantic/callers.py)."""
         project = self.project
-        function = scope.node
         if project is None or type(function) is not cst.FunctionDef:
             return False
         params = function.params
         positional = list(params.posonly_params) + list(params.params)
         position = next((i for i, p in enumerate(positional) if p is param), None)
-        method = scope.class_scope is not None
         if method and any(
             type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in function.decorators
         ):
