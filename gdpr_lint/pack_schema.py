@@ -58,7 +58,7 @@ PACK = Table(
         "confidence": Table(
             {
                 "file-roles": Table({"test-dirs": STRS, "test-files": STRS, "example-dirs": STRS}),
-                "generated": Table({k: STRS for k in ("file-words", "creates", "reads", "managers", "manager-reads")}),
+                "generated": Table({k: STRS for k in ("file-words", "creates", "reads", "managers", "manager-reads", "manager-creates")}),
             }
         ),
     }

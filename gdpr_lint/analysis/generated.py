@@ -18,7 +18,7 @@ Then its GDPR1xx findings are reported at confidence low, the reason in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, Optional
 
 from gdpr_lint.analysis.names import split_words
 
@@ -71,6 +71,44 @@ def made_up_people(text: str, path: str, tables: dict) -> Optional[str]:
     return (
         f"the file's name says it makes {said} content, and it creates the people it handles from "
         "literals, constants and counters and reads none from a store: made-up people"
+    )
+
+
+def made_up_record(whole: Callable[[], object], path: str, tables: dict, value, cache: dict) -> Optional[str]:
+    """Why a record bound to `value` is a made-up person, or None. `new_user =
+    User.objects.create(username=self.rand_username(), email="test@example.com")` in a command
+    whose file name says it fills a database with content: every field a literal, a module
+    constant, chance (`random.choice(NAMES)`) or a method of its own that returns only those. The
+    file may read real rows too (`User.objects.get(pk=1)` to link them): only the person built
+    here is made up. whole: the file's whole module (the walk may see only part of it); cache:
+    its constants and literal methods, once per file."""
+    if type(value) is not cst.Call or not value.args:
+        return None
+    spec = tables.get("confidence", {}).get("generated", {})
+    name = _last(value.func)
+    func = value.func
+    managed = (
+        name in spec.get("manager-creates", ())
+        and type(func) is cst.Attribute
+        and _last(func.value) in spec.get("managers", ())
+    )
+    if name not in spec.get("creates", ()) and not managed:
+        return None
+    stem = path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+    said = next((w for w in spec.get("file-words", ()) if w in split_words(stem)), None)
+    if said is None:
+        return None
+    known = cache.get("generated")
+    if known is None:
+        module = whole()
+        constants = _constants(module)
+        known = cache["generated"] = (constants, _literal_methods(module, constants))
+    constants, literal = known
+    if not all(_made_up(a.value, {}, constants, 0, literal) for a in value.args):
+        return None
+    return (
+        f"the file's name ('{said}') says it makes content, and this person is created here from literals, "
+        "constants and chance: made up"
     )
 
 
@@ -162,9 +200,29 @@ def _made_up(node, values, constants, depth: int, literal: frozenset = frozenset
         )
     if t in (cst.Tuple, cst.List):
         return all(_made_up(e.value, values, constants, depth + 1, literal) for e in node.elements)
+    if t is cst.Attribute and type(node.value) is cst.Name and node.value.value == "string":
+        return True  # `string.ascii_lowercase`
+    if t in (cst.GeneratorExp, cst.ListComp):
+        # `random.choice(letters) for _ in range(8)`: its loop names count what range gives
+        inner = dict(values)
+        clause = node.for_in
+        while clause is not None:
+            if not _made_up(clause.iter, inner, constants, depth + 1, literal):
+                return False
+            for target in _nodes(clause.target):
+                if type(target) is cst.Name:
+                    inner[target.value] = cst.Integer("0")
+            clause = clause.inner_for_in
+        return _made_up(node.elt, inner, constants, depth + 1, literal)
     if t is cst.Call:
         # `str(i)`, and a method of its own that takes nothing (`self.bad_stuff()`: a literal)
         name = _last(node.func)
+        func = node.func
+        if (type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "random") or (
+            name == "join" and type(func) is cst.Attribute and type(func.value) is cst.SimpleString
+        ) or (type(func) is cst.Name and name == "range"):
+            # `random.choice(NAMES)`, `"".join(...)`, `range(5, 9)`: chance or text over made-up values
+            return all(_made_up(a.value, values, constants, depth + 1, literal) for a in node.args)
         if name in ("str", "int", "format") or (type(node.func) is cst.Attribute and name == "format"):
             inner = node.args and all(_made_up(a.value, values, constants, depth + 1, literal) for a in node.args)
             owner = node.func.value if type(node.func) is cst.Attribute else None

@@ -36,6 +36,9 @@ class TaintHost:
         masked_fields: Dict[str, set]
         module: cst.Module
         _module_words: Optional[FrozenSet[str]]
+        _made_up_cache: Dict[str, Any]
+        kb: Any
+        original: Optional[str]
         _package_words: FrozenSet[str]
         path: str
         project: Any

@@ -120,6 +120,12 @@ class JudgedSourceMixin(TaintHost):
                 class_words = split_words(method.class_scope.name)
                 if method.name == "__init__" and node.value in method.param_names:
                     settings = (class_words, True)  # `EmailConfig(username=...)`: its settings
+        if type(owner) is cst.Name:
+            made = self._made_up_owner(owner)
+            if made is not None:
+                from gdpr_lint.analysis.confidence import Verdict
+
+                return Verdict("low", made, False)
         if self._module_words is None:
             from gdpr_lint.analysis.confidence import module_words, package_words
 
@@ -150,6 +156,25 @@ class JudgedSourceMixin(TaintHost):
             package_words=self._package_words,
             settings=settings,
         )
+
+    def _made_up_owner(self, owner: cst.Name) -> Optional[str]:
+        """Why the record `owner` names is a made-up person (analysis/generated.py), or None."""
+        binding = self.scope.lookup(owner.value)
+        value = binding.value if binding is not None else None
+        if type(value) is not cst.Call:
+            return None
+        from gdpr_lint.analysis.generated import made_up_record
+
+        return made_up_record(self._whole_module, self.path, self.kb.tables, value, self._made_up_cache)
+
+    def _whole_module(self):
+        """The file's whole module: the walk's, or the text the pre-filter cut parsed again."""
+        if self.original is None:
+            return self.module
+        try:
+            return cst.parse_module(self.original)
+        except (cst.ParserSyntaxError, RecursionError):
+            return self.module
 
     def labelled(self, taint: Taint, text: str) -> Taint:
         """A value a message formats after `text`, judged with it (analysis/labels.py)."""

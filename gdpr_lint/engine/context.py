@@ -108,6 +108,7 @@ class Context(
         self._taint_depth = 0
         self._module_words: Optional[FrozenSet[str]] = None  # words of the file's path, for judging confidence
         self._package_words: FrozenSet[str] = frozenset()  # words of all its folders (with _module_words)
+        self._made_up_cache: Dict[str, Any] = {}  # analysis/generated.py: the module's constants and literal methods
         self._function_uses: Dict[int, Any] = {}  # id(a function node) -> its names' uses (analysis/uses.py)
         self._function_recipients: Dict[int, Dict[str, str]] = {}  # id(a function node) -> names sent mail to
         self._function_accounts: Dict[int, Dict[str, str]] = {}  # id(a function node) -> names used as accounts
