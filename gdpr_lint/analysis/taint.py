@@ -48,6 +48,27 @@ class TaintMixin(TaintHost):
             result = result.union(labelled(self.vocab, self.taint(value), labels[position]))
         return result
 
+    def _concat_taint(self, node: cst.BinaryOperation) -> Taint:
+        """`"Deleted session_key: " + session_key`: each value judged with the text in front of
+        it, as in an f-string."""
+        operands = []
+        current: cst.BaseExpression = node
+        while type(current) is cst.BinaryOperation and type(current.operator) is cst.Add:
+            operands.append(current.right)
+            current = current.left
+        operands.append(current)
+        result = EMPTY
+        before = ""
+        for operand in reversed(operands):
+            text = self.constant(operand) if type(operand) in (cst.SimpleString, cst.ConcatenatedString) else None
+            if text is not None and isinstance(text.value, str):
+                before += text.value
+                continue
+            taint = self.taint(operand)
+            result = result.union(labelled(self.vocab, taint, before) if before and taint else taint)
+            before = ""
+        return result
+
     def _payload_taint(self, node) -> Taint:
         """What a user sent in a request, whole: low where the endpoint handles a thing that is
         no person's (`ThemeRestApi.put`, `def delete_tag(request)`: [pii.request-sources]
@@ -336,7 +357,7 @@ class TaintMixin(TaintHost):
             if type(node.operator) is cst.Modulo:
                 return self._percent_taint(node)
             if type(node.operator) is cst.Add:
-                return self.taint(node.left).union(self.taint(node.right))
+                return self._concat_taint(node)
             return EMPTY
         if t is cst.ConcatenatedString:
             return self.taint(node.left).union(self.taint(node.right))
