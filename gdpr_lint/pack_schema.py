@@ -58,7 +58,12 @@ PACK = Table(
         "confidence": Table(
             {
                 "file-roles": Table({"test-dirs": STRS, "test-files": STRS, "example-dirs": STRS}),
-                "generated": Table({k: STRS for k in ("file-words", "creates", "reads", "managers", "manager-reads", "manager-creates")}),
+                "generated": Table(
+                    {
+                        k: STRS
+                        for k in ("file-words", "creates", "reads", "managers", "manager-reads", "manager-creates")
+                    }
+                ),
             }
         ),
     }

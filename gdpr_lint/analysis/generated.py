@@ -204,23 +204,25 @@ def _made_up(node, values, constants, depth: int, literal: frozenset = frozenset
         return True  # `string.ascii_lowercase`
     if t in (cst.GeneratorExp, cst.ListComp):
         # `random.choice(letters) for _ in range(8)`: its loop names count what range gives
-        inner = dict(values)
+        counted = dict(values)
         clause = node.for_in
         while clause is not None:
-            if not _made_up(clause.iter, inner, constants, depth + 1, literal):
+            if not _made_up(clause.iter, counted, constants, depth + 1, literal):
                 return False
             for target in _nodes(clause.target):
                 if type(target) is cst.Name:
-                    inner[target.value] = cst.Integer("0")
-            clause = clause.inner_for_in
-        return _made_up(node.elt, inner, constants, depth + 1, literal)
+                    counted[target.value] = cst.Integer("0")
+            clause = clause.counted_for_in
+        return _made_up(node.elt, counted, constants, depth + 1, literal)
     if t is cst.Call:
         # `str(i)`, and a method of its own that takes nothing (`self.bad_stuff()`: a literal)
         name = _last(node.func)
         func = node.func
-        if (type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "random") or (
-            name == "join" and type(func) is cst.Attribute and type(func.value) is cst.SimpleString
-        ) or (type(func) is cst.Name and name == "range"):
+        if (
+            (type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "random")
+            or (name == "join" and type(func) is cst.Attribute and type(func.value) is cst.SimpleString)
+            or (type(func) is cst.Name and name == "range")
+        ):
             # `random.choice(NAMES)`, `"".join(...)`, `range(5, 9)`: chance or text over made-up values
             return all(_made_up(a.value, values, constants, depth + 1, literal) for a in node.args)
         if name in ("str", "int", "format") or (type(node.func) is cst.Attribute and name == "format"):
