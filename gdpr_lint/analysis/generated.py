@@ -212,7 +212,7 @@ def _made_up(node, values, constants, depth: int, literal: frozenset = frozenset
             for target in _nodes(clause.target):
                 if type(target) is cst.Name:
                     counted[target.value] = cst.Integer("0")
-            clause = clause.counted_for_in
+            clause = clause.inner_for_in
         return _made_up(node.elt, counted, constants, depth + 1, literal)
     if t is cst.Call:
         # `str(i)`, and a method of its own that takes nothing (`self.bad_stuff()`: a literal)
