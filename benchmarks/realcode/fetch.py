@@ -95,6 +95,16 @@ PINS = (
     ("edx-enterprise", "8.18.0", "enterprise learner management for an LMS (Open edX)"),
     ("byro", "2026.4.0", "membership and fees management for associations"),
     ("django-appointment", "3.12.0", "appointment booking with staff and clients"),
+    ("coldfront", "1.1.10", "HPC resource allocation portal (users, projects, grants)"),
+    ("bodhi-server", "26.4.0", "Fedora update system server (packagers' accounts, comments)"),
+    ("mautrix-telegram", "0.15.3", "Matrix-Telegram bridge (users' phone logins, messages)"),
+    ("wger", "2.1", "fitness, workout and weight tracker with user accounts"),
+    ("django-newsletter", "1.2.1", "newsletter subscriptions and mailings"),
+    ("invenio-accounts", "9.1.0", "user accounts of the Invenio repository platform"),
+    ("shuup", "3.1.0", "e-commerce platform (customers, orders)"),
+    ("pgadmin4", "9.18", "PostgreSQL administration web app with user accounts"),
+    ("horizon", "27.0.0", "OpenStack dashboard (users, projects)"),
+    ("django-machina", "1.3.1", "forum engine"),
 )
 
 
