@@ -87,6 +87,7 @@ PII = Table(
                 "keyed-keywords": STRS,
                 "salt-words": STRS,
                 "short-prefix": INT,
+                "short-prefix-categories": STRS,
             }
         ),
         #: how sure a recognised name is (analysis/confidence.py)
@@ -115,6 +116,7 @@ PII = Table(
                 "organisation-nouns": STRS,
                 "party-nouns": STRS,
                 "organisation-categories": STRS,
+                "holder-ids": MapOf(STRS),
                 "spent-words": STRS,
                 "unknown-words": STRS,
                 #: uses that contradict a name (analysis/uses.py)

@@ -61,6 +61,9 @@ class ConfidenceJudge:
         self.organisation_nouns = frozenset(vocab.fold(w) for w in spec.get("organisation-nouns", ()))
         self.party_nouns = frozenset(vocab.fold(w) for w in spec.get("party-nouns", ()))
         self.organisation_categories = frozenset(spec.get("organisation-categories", ()))
+        self.holder_ids = {
+            tuple(split_words(k)): frozenset(vocab.fold(w) for w in v) for k, v in spec.get("holder-ids", {}).items()
+        }
         self.spent_words = WordSequences(spec.get("spent-words", ()))
         self.unknown_words = WordSequences(spec.get("unknown-words", ()))
         self.redacting_methods = frozenset(pii.get("redaction", {}).get("methods", ()))
@@ -147,6 +150,15 @@ class ConfidenceJudge:
         if organisation is not None:  # `enterprise_customer.name`: a company's name
             return Verdict(LOW, f"`{name}`: '{organisation}' is an organisation, and its {label} is no person's", False)
         others = words[:start] + words[end:]
+        # `self.mxid` of a `Portal`, or what its `__init__(self, mxid)` stores
+        own = class_words if owner_words[-1:] == ("self",) else (settings[0] if settings[1] and not owner_words else ())
+        holder = self._holder(words[start:end], owner_words, others, own)
+        if holder is not None:  # `portal.mxid`: a room's id
+            return Verdict(
+                LOW,
+                f"`{name}` is the id of what holds it, a '{holder}' (a room, a chat or a message), not a person's {label}",
+                start < end and self.is_ambiguous(words, start, end),
+            )
         ambiguous = start < end and self.is_ambiguous(words, start, end)
         if start == end:  # the name alone is no phrase: its owner made it one (`user.name`,
             # `request.client.host`), or a type or a declaration did (`addr: EmailStr`)
@@ -285,6 +297,23 @@ class ConfidenceJudge:
         if found is None or self.vocab.person_nouns.intersection(sequence[found + 1 :]):
             return None
         return f"{sequence[found - 1]} {sequence[found]}"
+
+    def _holder(self, phrase, owner_words: Sequence[str], others: Sequence[str], own_class) -> Optional[str]:
+        """The word that says an identifier phrase (`mxid`) is held by a room, a chat or a message
+        (`holder-ids`): another word of the name (`msg_mxid`), else the nearest owner (`portal.mxid`),
+        or own_class, the words of the class whose own value it is (`self.mxid` of a `Portal`);
+        None when a person noun in the name or the class says whose (`sender_mxid`, a `PortalUser`)."""
+        holders = self.holder_ids.get(tuple(phrase)) if self.holder_ids else None
+        if not holders or self.vocab.person_nouns.intersection(others):
+            return None
+        found = next((w for w in others if w in holders), None)
+        if found is None and own_class:
+            folded = [self.vocab.fold(w) for w in own_class]
+            if not self.vocab.person_nouns.intersection(folded):
+                found = next((w for w in folded if w in holders), None)
+        elif found is None and owner_words and self.vocab.fold(owner_words[-1]) in holders:
+            found = self.vocab.fold(owner_words[-1])
+        return found
 
     def holder_qualifier(self, name: str) -> Optional[str]:
         """What the name a value is held by says it is, when that contradicts an ambiguous

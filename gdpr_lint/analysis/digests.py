@@ -93,10 +93,12 @@ class DigestTaintMixin(TaintHost):
                 # a few characters of a random session id or token (`session_id[:8]`, to
                 # correlate log lines) authenticate no one; of a password they are still its own
                 categories = self.vocab.categories
+                handles = frozenset(self.weak_hashes.get("short-prefix-categories", ()))
                 return taint.without_hashed().capped(
                     "low",
                     f"only the first {upper} characters of a session id or token: a log correlation handle "
                     "that authenticates no one",
-                    where=lambda s: s.ambiguous and categories[s.category].group == "credential",
+                    where=lambda s: s.category in handles
+                    or (s.ambiguous and categories[s.category].group == "credential"),
                 )
         return taint

@@ -31,9 +31,10 @@ _MAX_BYTES = 4_000_000
 class Callers:
     """Answers per function for one project (one per run and process)."""
 
-    def __init__(self, roots: List[str], scan: Optional[ProjectScan] = None):
+    def __init__(self, roots: List[str], scan: Optional[ProjectScan] = None, is_test=None):
         self.roots = roots
         self.scan = scan if scan is not None else ProjectScan(roots)
+        self.is_test = is_test  # the project's tests call it with made-up values: they do not count
         self._answers: Dict[tuple, Tuple[Optional[int], Tuple[str, ...]]] = {}
 
     def files(self) -> List[str]:
@@ -57,16 +58,21 @@ class Callers:
         def judge(call: ast.Call, by_attribute: bool, module: ScannedModule) -> bool:
             return _passes(call, param, position, 1 if by_attribute and method else 0)
 
-        return scan_calls(self.scan, path, name, method, judge)
+        return scan_calls(self.scan, path, name, method, judge, skip=self.is_test)
 
 
-def scan_calls(scan: ProjectScan, path: str, name: str, method: bool, judge) -> Tuple[Optional[int], Tuple[str, ...]]:
+def scan_calls(
+    scan: ProjectScan, path: str, name: str, method: bool, judge, skip=None
+) -> Tuple[Optional[int], Tuple[str, ...]]:
     """(the number of calls of the function `name` defined in `path` across the project, when
     there is at least one and `judge(call, by_attribute)` accepts each, else None; the files
-    that spell `name`). `judge(call, by_attribute, module)`. Shared by semantic/catching_callers.py."""
+    that spell `name`). `judge(call, by_attribute, module)`; `skip(file)`: files whose calls
+    do not count. Shared by semantic/catching_callers.py."""
     naming: List[str] = []
     calls = 0
     for file, data in scan.spelling((name.encode(),), _MAX_BYTES):
+        if skip is not None and file != path and skip(file):
+            continue
         naming.append(file)
         if len(naming) > _MAX_FILES:
             return None, tuple(naming)

@@ -108,7 +108,7 @@ class ProjectIndex(
         if callers is None:
             from gdpr_lint.semantic.callers import Callers
 
-            callers = self._callers = Callers(self.roots, self.scan)
+            callers = self._callers = Callers(self.roots, self.scan, self.is_test)
         return callers
 
     # ---- summaries --------------------------------------------------------------------

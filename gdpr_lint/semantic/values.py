@@ -227,7 +227,7 @@ class ValuesMixin:
             if inner is None or not inner.value or not isinstance(inner.value, str):
                 return None
             if _DESTINATION_LIKE.match(inner.value) and self._default_never_used(
-                scope.node, scope.class_scope is not None, param
+                scope.node, scope.class_scope is not None, param, scope.class_scope
             ):
                 return None
             return Const(inner.value, note=f"the default of parameter {node.value}")
@@ -269,7 +269,7 @@ class ValuesMixin:
         cls = summary.get("classes", {}).get(_qualified(owner) or "") if summary is not None else None
         if cls is None or cls.get("param_attrs", {}).get(node.attr.value) != [given.value, method.name.value]:
             return None
-        return None if self._default_never_used(method, True, param) else param
+        return None if self._default_never_used(method, True, param, owner) else param
 
     def _name_binding(self, node) -> Optional[Tuple["Scope", Any, Optional[cst.Param]]]:
         """(scope, binding, the parameter it is when that has a default) of a name as the walk
@@ -331,7 +331,7 @@ class ValuesMixin:
         scope, binding, param = bound
         value = binding.value
         if param is not None:
-            if self._default_never_used(scope.node, scope.class_scope is not None, param):
+            if self._default_never_used(scope.node, scope.class_scope is not None, param, scope.class_scope):
                 return None
             return param.default, f"the default of parameter {node.value}"
         if value is None:
@@ -345,9 +345,10 @@ class ValuesMixin:
             return (expr, f"the default set when {node.value} is missing") if expr is not None else None
         return None
 
-    def _default_never_used(self, function, method: bool, param) -> bool:
+    def _default_never_used(self, function, method: bool, param, owner=None) -> bool:
         """Whether every call the project makes of the function (`method`: defined in a class)
-        passes the parameter, so nothing falls back to its default (semantic/callers.py)."""
+        passes the parameter, so nothing falls back to its default (semantic/callers.py); for
+        `__init__`, every call of its class (`owner`, the class's scope: a top-level one)."""
         project = self.project
         if project is None or type(function) is not cst.FunctionDef:
             return False
@@ -358,10 +359,14 @@ class ValuesMixin:
             type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in function.decorators
         ):
             position = position + 1 if position is not None else None  # called as `Cls.f(...)`: no `self`
+        name = function.name.value
+        if method and name == "__init__":  # called as its class (`RDS(region=...)`): no `self` passed
+            if owner is None or owner.parent is None or owner.parent.kind != "module":
+                return False
+            name, method = owner.name, False
+            position = position - 1 if position else None
         index = project.index
-        count = project.ask(
-            index.every_call_passes, project.path, function.name.value, param.name.value, position, method
-        )
+        count = project.ask(index.every_call_passes, project.path, name, param.name.value, position, method)
         return count is not None
 
     def _lookup_default(self, call: cst.Call) -> Optional[Const]:
