@@ -238,6 +238,8 @@ EXPOSURE = Table(
                 required=("rule",),
             )
         ),
+        #: a session object whose values stay on the server when the project installs a store
+        "server-sessions": Table({"kinds": STRS, "attributes": STRS, "modules": STRS}),
         "endpoints": ListOf(Table({"rule": STR, "hosts": STRS}, required=("rule", "hosts"))),
         "pseudonym-function-words": STRS,
         "body-keywords": STRS,

@@ -151,8 +151,12 @@ class ConfidenceJudge:
             return Verdict(LOW, f"`{name}`: '{organisation}' is an organisation, and its {label} is no person's", False)
         others = words[:start] + words[end:]
         # `self.mxid` of a `Portal`, or what its `__init__(self, mxid)` stores
-        own = class_words if owner_words[-1:] == ("self",) else (settings[0] if settings[1] and not owner_words else ())
-        holder = self._holder(words[start:end], owner_words, others, own)
+        own_class = (
+            class_words
+            if tuple(owner_words[-1:]) == ("self",)
+            else (settings[0] if settings[1] and not owner_words else ())
+        )
+        holder = self._holder(words[start:end], owner_words, others, own_class)
         if holder is not None:  # `portal.mxid`: a room's id
             return Verdict(
                 LOW,

@@ -98,7 +98,8 @@ class DigestTaintMixin(TaintHost):
                     "low",
                     f"only the first {upper} characters of a session id or token: a log correlation handle "
                     "that authenticates no one",
-                    where=lambda s: s.category in handles
-                    or (s.ambiguous and categories[s.category].group == "credential"),
+                    where=lambda s: (
+                        s.category in handles or (s.ambiguous and categories[s.category].group == "credential")
+                    ),
                 )
         return taint

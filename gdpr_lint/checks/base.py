@@ -110,6 +110,10 @@ class CheckContext(Protocol):
         `attributes` on this module's `name` (`events.host = ...` after `from app.tracking
         import events`); None when none does."""
 
+    def server_sessions(self, attributes: Tuple[str, ...], modules: Tuple[str, ...]) -> Optional[Tuple[str, int]]:
+        """(file shown, line) where the project installs a server-side session store
+        (`app.session_interface = ...`, `from flask_session import Session`); None when not."""
+
     def exception_text(self, func) -> Optional[Tuple[Tuple[str, ...], FrozenSet[str]]]:
         """For a call of a project exception class whose text the project's code decides:
         (its constructor's parameters, those its text can show); None when not known."""

@@ -225,6 +225,14 @@ class ExposureCheck(ExceptionRules):
             taint = ctx.keyed_taint(key, value) if key else ctx.taint(value)
             if taint and write.not_categories:
                 taint = taint.restricted([c for c in taint.categories if c not in write.not_categories])
+            if taint and kind in self.server_session_kinds:
+                stored = ctx.server_sessions(*self.server_session_markers)
+                if stored is not None:  # `app.session_interface = FileSessionInterface(...)`
+                    taint = taint.capped(
+                        "low",
+                        f"the project keeps its sessions on the server ({stored[0]}:{stored[1]}): "
+                        "the cookie holds only the session's id",
+                    )
             if taint:
                 recipients = self.kb.tables.get("exposure", {}).get("recipients", {})
                 recipient = recipients.get(f"<{kind}>", "") if kind else ""

@@ -27,6 +27,7 @@ from gdpr_lint.semantic.project_files import _MAX_BYTES, ProjectFiles, _parse_by
 from gdpr_lint.semantic.project_flows import ProjectFlows
 from gdpr_lint.semantic.project_overrides import ProjectOverrides
 from gdpr_lint.semantic.project_resolve import ProjectResolution
+from gdpr_lint.semantic.project_sessions import ProjectSessions
 
 if TYPE_CHECKING:
     import ast
@@ -48,6 +49,7 @@ class ProjectIndex(
     ProjectOverrides,
     ProjectAttributes,
     ProjectFlows,
+    ProjectSessions,
 ):
     """Summaries and resolution over one project's files (one per run and process)."""
 
