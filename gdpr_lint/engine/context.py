@@ -118,6 +118,7 @@ class Context(
         self.withs: List[cst.With] = []  # the `with` statements around the current one, outermost first
         self.trys: List[cst.Try] = []  # the `try` statements whose body holds the current one, outermost first
         self.block: Sequence = ()  # the statements of the block the current statement is in
+        self.masked: list = []  # (binding, its taint before) of dict keys masked in this block (engine/overwrites.py)
         self.loop_iters: Dict[int, object] = {}  # id(a for loop's target) -> what it iterates
         self.loop_blocks: Dict[int, str] = {}  # id(a for loop's statements) -> the name it binds
         self._check_states: Dict[int, Any] = {}  # per check: its state for this file (file_state)

@@ -41,6 +41,7 @@ class Walker(PrepassMixin, BranchFactsMixin, ParameterMixin):
     def _block(self, body: Sequence) -> None:
         saved, self.block = self.block, body
         saved_empty = self.empty_names
+        saved_masked, self.masked = self.masked, []
         try:
             for stmt in body:
                 if body is self.module.body:
@@ -57,6 +58,9 @@ class Walker(PrepassMixin, BranchFactsMixin, ParameterMixin):
         finally:
             self.block = saved
             self.empty_names = saved_empty
+            for binding, before in reversed(self.masked):  # masked until the block ends
+                binding.taint = before
+            self.masked = saved_masked
 
     def _suite(self, suite, owner) -> None:
         if type(suite) is cst.IndentedBlock:
@@ -216,6 +220,14 @@ class Walker(PrepassMixin, BranchFactsMixin, ParameterMixin):
         binding = self.scope.lookup(name)
         if binding is None or binding.qualname or binding.kind:
             return
+        if key is not None and len(values) == 1:  # `data["password"] = "****"`: masked in place
+            from gdpr_lint.engine.overwrites import without_key
+
+            masked = without_key(self, binding, name, key, values[0])
+            if masked is not None:
+                self.masked.append((binding, binding.taint))
+                binding.taint = masked
+                return
         added = EMPTY
         for value in values:
             added = added.union(self.taint(value))
