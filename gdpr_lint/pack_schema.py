@@ -64,6 +64,7 @@ PACK = Table(
                         for k in ("file-words", "creates", "reads", "managers", "manager-reads", "manager-creates")
                     }
                 ),
+                "development": Table({k: STRS for k in ("environments", "contents", "command-dirs")}),
             }
         ),
     }

@@ -137,10 +137,31 @@ def made_up(findings: List[Finding], text: str, path: str, settings) -> List[Fin
 
     reason = made_up_people(text, path, settings.kb.tables)
     if reason is None:
-        return findings
+        return developer_fixtures(findings, text, path, settings)
     return [
         replace(f, confidence="low", facts=dict(f.facts, confidence_reason=reason))
         if f.rule[:5] == "GDPR1" and f.confidence != "low"
+        else f
+        for f in findings
+    ]
+
+
+def developer_fixtures(findings: List[Finding], text: str, path: str, settings) -> List[Finding]:
+    """The GDPR1xx findings of people's data (not credentials) of a file that provisions a
+    developer's own environment, low (analysis/dev_environment.py)."""
+    from gdpr_lint.analysis.dev_environment import development_role
+
+    reason = development_role(text, path, settings.kb.tables)
+    if reason is None:
+        return findings
+    categories = settings.kb.tables.get("pii", {}).get("categories", {})
+
+    def people(f: Finding) -> bool:
+        return all(categories.get(c, {}).get("group") != "credential" for c in f.categories)
+
+    return [
+        replace(f, confidence="low", facts=dict(f.facts, confidence_reason=reason))
+        if f.rule[:5] == "GDPR1" and f.confidence != "low" and people(f)
         else f
         for f in findings
     ]
