@@ -263,6 +263,7 @@ EXPOSURE = Table(
                 "echoed": STRS,
                 "echoed-still-reported": STRS,
                 "message-keywords": STRS,
+                "handler-answers": STRS,
                 "responses": STRS,
                 "status-responses": STRS,
                 "status-keywords": STRS,

@@ -72,6 +72,11 @@ class Answers:
             "returns it to whoever made the request and logs it nowhere",
         )
 
+    def by_callers(self, taint, reason: str):
+        """Every caller of the raising function catches the class and shows its text only to
+        who made the request (semantic/answering_handlers.py)."""
+        return self._answered(taint, reason)
+
     def _answered(self, taint, reason: str):
         """`taint` low for `reason` (an answer the person sees, not a log), but for the
         categories reported whoever sees them ([exposure.exceptions] echoed-still-reported)."""

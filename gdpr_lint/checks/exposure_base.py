@@ -89,6 +89,7 @@ class ExposureBase(Check):
         self.echoed_exceptions = frozenset(exceptions.get("echoed", ()))
         self.echoed_reported = frozenset(exceptions.get("echoed-still-reported", ()))
         self.message_keywords = frozenset(exceptions.get("message-keywords", ()))
+        self.handler_answers = frozenset(exceptions.get("handler-answers", ()))
         self.exception_verb = verbs.get("GDPR103", "put in an exception message")
         self.answers = Answers(table, self.echoed_reported)
         self._sink_names: Optional[FrozenSet[str]] = None  # the last names of the sinks' targets

@@ -64,9 +64,10 @@ class ExceptionRules(ExposureBase):
                 "low", f"caught in the same function (line {caught}) by a handler that neither logs nor re-raises it"
             )
         if taint and caught is None:
-            dropped = dropped_by_callers(ctx, target)  # `except UnknownUser: abort(404)` at every call
+            # `except UnknownUser: abort(404)`, `except OIDCError as e: messages.error(request, str(e))` at every call
+            dropped = dropped_by_callers(ctx, target, self.handler_answers)
             if dropped is not None:
-                taint = taint.capped("low", dropped)
+                taint = self.answers.by_callers(taint, dropped[0]) if dropped[1] else taint.capped("low", dropped[0])
         if taint:
             kind = self.kb.tables.get("exposure", {}).get("sink-kinds", {}).get("GDPR103", "exception messages")
             ctx.observe(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 import weakref
-from typing import Dict, Optional, Tuple
+from typing import Dict, FrozenSet, Optional, Tuple
 
 from gdpr_lint.semantic.project_scan import ProjectScan, ScannedModule
 
@@ -31,47 +31,61 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 class CatchingCallers:
     """Answers per (function, exception class) for one project (one per run and process)."""
 
-    def __init__(self, scan: ProjectScan):
+    def __init__(self, scan: ProjectScan, answers: FrozenSet[str] = frozenset()):
         self._scan_of = scan
-        self._answers: Dict[tuple, Tuple[Optional[int], Tuple[str, ...]]] = {}
+        self._answer_calls = answers
+        self._answers: Dict[tuple, Tuple[Optional[int], Tuple[str, ...], bool]] = {}
 
     def every_call_catches(
         self, path: str, name: str, exception: str, method: bool
-    ) -> Tuple[Optional[int], Tuple[str, ...]]:
+    ) -> Tuple[Optional[int], Tuple[str, ...], bool]:
         """(the number of calls, if there is at least one and each is caught quietly, else
-        None; the files that spell `name`)."""
+        None; the files that spell `name`; whether a handler shows the text to the person who
+        made the request, semantic/answering_handlers.py)."""
         if name.startswith("__"):
-            return None, ()  # `__init__`, `__call__`: called as their class or object
+            return None, (), False  # `__init__`, `__call__`: called as their class or object
         key = (path, name, exception, method)
         answer = self._answers.get(key)
         if answer is None:
             answer = self._answers[key] = self._scan(path, name, exception, method)
         return answer
 
-    def _scan(self, path, name, exception, method) -> Tuple[Optional[int], Tuple[str, ...]]:
+    def _scan(self, path, name, exception, method) -> Tuple[Optional[int], Tuple[str, ...], bool]:
         """Which calls count is semantic/callers.py's rule: `name(...)` in its own module or
         where the module imports the name, `x.name(...)` where the module imports anything;
         each must sit in the body of a `try` that catches `exception` quietly."""
         from gdpr_lint.semantic.callers import scan_calls
 
+        answered = []
+
         def judge(call: ast.Call, by_attribute: bool, module: ScannedModule) -> bool:
-            return _caught_quietly(call, exception, module.parents())
+            how = _caught_quietly(call, exception, module.parents(), self._answer_calls)
+            if how == "answered":
+                answered.append(call)
+            return how is not None
 
-        return scan_calls(self._scan_of, path, name, method, judge)
+        count, naming = scan_calls(self._scan_of, path, name, method, judge)
+        return count, naming, bool(answered)
 
 
-def _caught_quietly(call: ast.Call, exception: str, parents: Dict[int, ast.AST]) -> bool:
-    """Whether the innermost `try` around the call (in the same function) that catches
-    `exception` has a handler that neither raises nor reads the caught object."""
+def _caught_quietly(call: ast.Call, exception: str, parents: Dict[int, ast.AST], answers=frozenset()) -> Optional[str]:
+    """"dropped" when the innermost `try` around the call (in the same function) that catches
+    `exception` has a handler that neither raises nor reads the caught object, "answered" when
+    it only shows its text to who made the request; else None."""
+    from gdpr_lint.semantic.answering_handlers import answers_only
+
     child: ast.AST = call
     node = parents.get(id(call))
     while node is not None and not isinstance(node, _SCOPES):
         if isinstance(node, ast.Try) and any(child is stmt for stmt in node.body):
             for handler in node.handlers:
                 if _catches(handler, exception):
-                    return _quiet(handler)
+                    if _quiet(handler):
+                        return "dropped"
+                    answered = _quiet(handler, use_ok=True) and answers_only(handler, parents, answers)
+                    return "answered" if answered else None
         child, node = node, parents.get(id(node))
-    return False
+    return None
 
 
 def _catches(handler: ast.ExceptHandler, exception: str) -> bool:
@@ -86,12 +100,12 @@ def _catches(handler: ast.ExceptHandler, exception: str) -> bool:
     return False
 
 
-def _quiet(handler: ast.ExceptHandler) -> bool:
+def _quiet(handler: ast.ExceptHandler, use_ok: bool = False) -> bool:
     for stmt in handler.body:
         for node in ast.walk(stmt):
             if isinstance(node, ast.Raise):
                 return False  # re-raised, or chained into another exception
-            if handler.name and isinstance(node, ast.Name) and node.id == handler.name:
+            if not use_ok and handler.name and isinstance(node, ast.Name) and node.id == handler.name:
                 return False  # the caught object is used: its text may be logged or shown
             if isinstance(node, ast.Call) and _logs_current(node):
                 return False  # `logger.exception(...)`, `exc_info=True`: the caught exception's text is logged
@@ -106,9 +120,10 @@ def _logs_current(call: ast.Call) -> bool:
     return any(keyword.arg in ("exc_info", "stack_info") for keyword in call.keywords)
 
 
-def dropped_by_callers(ctx, target: str) -> Optional[str]:
-    """Why the text of `raise target(...)` in the current function is never read (every call
-    of the function in the project catches the class and drops it), or None."""
+def dropped_by_callers(ctx, target: str, answers: FrozenSet[str] = frozenset()) -> Optional[Tuple[str, bool]]:
+    """(why the text of `raise target(...)` in the current function is never read, or only
+    shown to who made the request: every call of the function in the project catches the
+    class and drops it or answers with it; whether one answers with it), or None."""
     project = getattr(ctx, "project", None)
     scope = ctx.scope
     if project is None or scope.kind != "function" or project.index.local_only:
@@ -121,14 +136,20 @@ def dropped_by_callers(ctx, target: str) -> Optional[str]:
                 return None  # the function's own handler decides (answers.caught_quietly)
     finder = _FINDERS.get(project.index)
     if finder is None:
-        finder = _FINDERS[project.index] = CatchingCallers(project.index.scan)
+        finder = _FINDERS[project.index] = CatchingCallers(project.index.scan, answers)
     name = function.name.value
-    count, naming = finder.every_call_catches(project.path, name, exception, scope.class_scope is not None)
+    count, naming, answered = finder.every_call_catches(project.path, name, exception, scope.class_scope is not None)
     project.deps.update(naming)
     if count is None:
         return None
     calls = "the one call" if count == 1 else f"all {count} calls"
-    return f"{calls} of {name}() in the project catch {exception} and drop its text"
+    if answered:
+        return (
+            f"{calls} of {name}() in the project catch {exception} and drop its text or show it only to "
+            "the person who made the request (a message or a form error)",
+            True,
+        )
+    return f"{calls} of {name}() in the project catch {exception} and drop its text", False
 
 
 def _handler_names(expr) -> Tuple[str, ...]:
