@@ -236,6 +236,7 @@ class ConfidenceJudge:
         if base == HIGH:
             return Verdict(HIGH, f"`{name}` is read from where a user's data is (request data, a typed value)", True)
         near = self._support(owner_words, owner_is_request, others, (), frozenset(), frozenset())
+        near = near or self._split_phrase(category, words, start, end)
         module = next((w for w in sorted(module_words) if w in self.thing_modules), None)
         folder = next((w for w in sorted(package_words) if w in self.people_scope), None) if module else None
         if not near and module is not None and folder is not None:  # `accounts/pipeline.py`: a sign-in pipeline
@@ -356,6 +357,26 @@ class ConfidenceJudge:
             if found is not None:
                 return found
         return None
+
+    def _split_phrase(self, category: str, words: Sequence[str], start: int, end: int) -> str:
+        """What corroborates an ambiguous phrase that a party word before it (`client`,
+        `customer`), with other words between, makes a strong one of the same category
+        (`client_path_ip`: `client ip` with the hop's path between, an address of the requesting
+        side), as text, or ""."""
+        phrase = tuple(words[start:end])
+        for at in range(start - 2, -1, -1):
+            if words[at] not in self.party_nouns:
+                continue  # `last_job_name`: only a party of the exchange says whose (`client`, `customer`)
+            joined = (words[at],) + phrase
+            match = self.vocab.match_words(joined)
+            if (
+                match is not None
+                and match.category == category
+                and (match.start, match.end) == (0, len(joined))
+                and not self.is_ambiguous(joined, 0, len(joined))
+            ):
+                return f"the name says whose ('{' '.join(joined)}', with '{' '.join(words[at + 1 : start])}' between)"
+        return ""
 
     def _alternative(self, words: Sequence[str], start: int, end: int) -> Optional[str]:
         """The other alternative of a name that says it holds one of two things (`path_or_token`),
