@@ -108,6 +108,7 @@ class ConfidenceJudge:
         branch_words=frozenset(),
         package_words=frozenset(),
         settings: Tuple[Sequence[str], bool] = ((), False),
+        looked_up: bool = False,
     ) -> "Verdict":
         """(confidence, reason, ambiguous) for a value recognised as `category` by `name`.
 
@@ -120,7 +121,9 @@ class ConfidenceJudge:
         is about an agent's sessions);
         settings: the words of where the value is read when that may be configuration, from a
         configuration part on (`hs.config.registration` -> config, registration), and whether
-        they are a class's (`self.username` of an `EmailConfig`: no person or login word in it)."""
+        they are a class's (`self.username` of an `EmailConfig`: no person or login word in it);
+        looked_up: the value is the parameter a function looks a stored record up by
+        (`get_sharing_collection_by_token(self, token)`): for a credential, the key that opens it."""
         if not self.enabled or not name:
             return Verdict(base, "", False)
         found = self._phrase(category, name)
@@ -237,6 +240,8 @@ class ConfidenceJudge:
             return Verdict(HIGH, f"`{name}` is read from where a user's data is (request data, a typed value)", True)
         near = self._support(owner_words, owner_is_request, others, (), frozenset(), frozenset())
         near = near or self._split_phrase(category, words, start, end)
+        if not near and looked_up and category in self.credential_categories:
+            near = f"the function looks a stored record up by it (`..._by_{name}`): the key that opens it"
         module = next((w for w in sorted(module_words) if w in self.thing_modules), None)
         folder = next((w for w in sorted(package_words) if w in self.people_scope), None) if module else None
         if not near and module is not None and folder is not None:  # `accounts/pipeline.py`: a sign-in pipeline

@@ -88,6 +88,7 @@ class JudgedSourceMixin(TaintHost):
         owner_words: Tuple[str, ...] = ()
         class_words: Tuple[str, ...] = ()
         is_request = False
+        looked_up = False
         scope_words = self.scope.words(self.vocab.meta_prefixes)
         settings: Tuple[Tuple[str, ...], bool] = ((), False)
         if owner is not None:
@@ -115,6 +116,7 @@ class JudgedSourceMixin(TaintHost):
             if type_name is None:
                 binding = self.scope.lookup(node.value)
                 type_name = binding.type_name if binding is not None else None
+            looked_up = _looked_up_by(self.scope, node.value, name)
             method = self._method_scope()  # a method's own value: its class is its owner
             if method is not None and method.class_scope is not None:
                 class_words = split_words(method.class_scope.name)
@@ -155,6 +157,7 @@ class JudgedSourceMixin(TaintHost):
             branch_words=self.branch_words,
             package_words=self._package_words,
             settings=settings,
+            looked_up=looked_up,
         )
 
     def _made_up_owner(self, owner: cst.Name) -> Optional[str]:
@@ -341,3 +344,12 @@ class JudgedSourceMixin(TaintHost):
         ):
             return string_value(container.args[0].value) or ""
         return ""
+
+
+def _looked_up_by(scope, param: str, name: str) -> bool:
+    """Whether `param` is a parameter of the function `scope` whose name says it looks a record
+    up by it (`get_sharing_collection_by_token(self, token)`, `find_invite_by_token`)."""
+    if scope.kind != "function" or param not in scope.param_names:
+        return False
+    words, own = split_words(scope.name), ("by",) + split_words(name)
+    return len(own) > 1 and words[-len(own) :] == own
