@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 from fnmatch import fnmatchcase
-from typing import Dict, FrozenSet
+from typing import Dict, FrozenSet, Union
 
 #: calls that may stand between the caught object and the answer call: they make text of it
 _TEXT_CALLS = frozenset(("str", "format", "_", "gettext", "gettext_lazy", "ugettext"))
@@ -94,8 +94,9 @@ def _collected(name: str, handler: ast.ExceptHandler, parents: Dict[int, ast.AST
             continue
         if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
             continue  # `if not errors:`, `return not errors`: a bool
+        param: Union[int, str, None]
         if isinstance(parent, ast.keyword):
-            parent, param = parents.get(id(parent)), parent.arg
+            param, parent = parent.arg, parents.get(id(parent))
         elif isinstance(parent, ast.Call) and node in parent.args:
             param = parent.args.index(node)
         else:
@@ -114,9 +115,7 @@ def _adds_each(module: ast.AST, call: ast.Call, param, answers: FrozenSet[str]) 
     answer call."""
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-    targets = [
-        n for n in ast.walk(module) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name
-    ]
+    targets = [n for n in ast.walk(module) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name]
     if len(targets) != 1:
         return False
     params = [a.arg for a in targets[0].args.posonlyargs + targets[0].args.args]
@@ -135,9 +134,7 @@ def _adds_each(module: ast.AST, call: ast.Call, param, answers: FrozenSet[str]) 
         item = loop.target.id  # type: ignore[attr-defined]
         for inner in ast.walk(loop):
             if isinstance(inner, ast.Name) and inner.id == item and inner is not loop.target:
-                if not any(
-                    isinstance(c, ast.Call) and inner in c.args and _answer(c, answers) for c in ast.walk(loop)
-                ):
+                if not any(isinstance(c, ast.Call) and inner in c.args and _answer(c, answers) for c in ast.walk(loop)):
                     return False
     return bool(uses)
 

@@ -69,7 +69,7 @@ class CatchingCallers:
 
 
 def _caught_quietly(call: ast.Call, exception: str, parents: Dict[int, ast.AST], answers=frozenset()) -> Optional[str]:
-    """"dropped" when the innermost `try` around the call (in the same function) that catches
+    """ "dropped" when the innermost `try` around the call (in the same function) that catches
     `exception` has a handler that neither raises nor reads the caught object, "answered" when
     it only shows its text to who made the request; else None."""
     from gdpr_lint.semantic.answering_handlers import answers_only
