@@ -75,6 +75,8 @@ PII = Table(
                 "account-types": STRS,
                 "account-record-words": STRS,
                 "account-logins": STRS,
+                "account-model-factories": STRS,
+                "account-relations": STRS,
                 "user-category": STR,
             }
         ),

@@ -146,6 +146,8 @@ class PiiVocabulary:
         self.account_types = frozenset(sources.get("account-types", ()))
         self.account_record_words = frozenset(sources.get("account-record-words", ()))
         self.account_logins = frozenset(sources.get("account-logins", ()))
+        self.account_model_factories = frozenset(sources.get("account-model-factories", ()))
+        self.account_relations = frozenset(sources.get("account-relations", ()))
         self.user_category = user if user in self.categories else None
         # class base / `@decorator` -> the kind of field its fields are ([pii.entry-points])
         self.entry_points: Dict[str, str] = dict(pii.get("entry-points", {}))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from gdpr_lint.analysis import sources as call_sources
+from gdpr_lint.analysis.account_models import account_resolver
 from gdpr_lint.analysis.account_uses import account_objects, may_be_account
 from gdpr_lint.analysis.flow import EMPTY, UNKNOWN, Source, Taint
 from gdpr_lint.analysis.labels import formatted_parts, labelled, percent_labels
@@ -197,7 +198,7 @@ class TaintMixin(TaintHost):
                 self.vocab.user_attributes,
                 self.vocab.account_attributes,
                 self.vocab.account_types,
-                self.resolve,
+                account_resolver(self.resolve, self.scope.lookup, self.vocab),
                 self.vocab.account_record_words,
                 self._module_function,
                 self.vocab.account_logins,
@@ -316,6 +317,10 @@ class TaintMixin(TaintHost):
             category = self.field_categories.get(attr)
             if category is not None:
                 return self._taint_source(category, node, "high")
+            relation = self.account_fields.get(attr)
+            if relation is not None and self.vocab.user_category is not None:
+                reason = f"`{attr}` is {relation}: a user, who prints as their username"
+                return self._taint_source(self.vocab.user_category, node, "medium", reason=reason)
             if attr in self.masked_fields.get(self._owner_class(node.value) or "", ()):
                 return EMPTY  # a SecretStr field prints as **********
             owner = _last_name(node.value)

@@ -27,6 +27,7 @@ class TaintHost:
         branch_words: FrozenSet[str]
         empty_names: frozenset
         field_categories: Dict[str, str]
+        account_fields: Dict[str, str]
         function_returns: Dict[str, Tuple[bool, Optional[List[Taint]]]]
         _function_uses: Dict[int, Any]
         _function_recipients: Dict[int, Dict[str, str]]

@@ -100,6 +100,7 @@ class Context(
             for name in entry.get("names", ()):
                 self.imported_readers[name] = (entry["kind"], frozenset(entry.get("modules", ())))
         self.field_categories: Dict[str, str] = {}  # attr name -> category from model fields
+        self.account_fields: Dict[str, str] = {}  # attr name -> the relation to the user model it is
         self.masked_fields: Dict[str, set] = {}  # class name -> fields that mask themselves
         self.printed_whole: set = set()  # classes whose printed form shows fields naming personal data
         # the module's functions walked so far: name -> (whether its name may say what it returns,

@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Tuple, cast
 
 import libcst as cst
 
+from gdpr_lint.analysis.account_models import relation_to_user
 from gdpr_lint.analysis.flow import EMPTY
 from gdpr_lint.engine.context import Context
 from gdpr_lint.engine.entry_points import observe_fields
@@ -87,6 +88,10 @@ class PrepassMixin(Context):
                                 category = self.vocab.classify_type(field)
                                 if category is not None:
                                     self.field_categories[target.value] = category
+                                elif field in self.vocab.account_relations:  # `user = ForeignKey(User)`
+                                    relation = relation_to_user(value, self.resolve, self.scope.lookup, self.vocab)
+                                    if relation is not None:
+                                        self.account_fields[target.value] = relation
                 if type(stmt) is cst.FunctionDef:
                     self._prepass_method(stmt, scope)
         finally:

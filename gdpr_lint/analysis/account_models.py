@@ -1,0 +1,79 @@
+"""The auth user model where code names it: `User = get_user_model()`, `settings.AUTH_USER_MODEL`,
+`"users.User"`, and the model fields that relate to it.
+
+Django's user prints as its username (`AbstractBaseUser.__str__`). A model's
+`user = models.ForeignKey(settings.AUTH_USER_MODEL, ...)` holds one, so `self.user` (or
+`token.user`) formatted whole writes a login name; a relation to any other model (`Group`,
+`"auth.Group"`, `Organization`) does not ([pii.request-sources] account-relations). A name
+bound to `get_user_model()` is the user model as much as an import of `User` is, for the
+judgements of analysis/account_uses.py (`user = User.objects.get(pk=pk)`).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import libcst as cst
+
+from gdpr_lint.syntax.nodes import _last_name
+
+#: what a name bound to the user model resolves to, for account-types
+USER_MODEL = "django.contrib.auth.models.AbstractBaseUser"
+_SETTING = "django.conf.settings.AUTH_USER_MODEL"
+
+
+def is_user_model(node, resolve: Callable[[cst.CSTNode], Optional[str]], lookup, vocab) -> bool:
+    """`settings.AUTH_USER_MODEL`, `User` imported or bound to `get_user_model()`, `get_user_model()`
+    itself, a model reference `"users.User"` / `"auth.User"`."""
+    kind = type(node)
+    if kind is cst.SimpleString:
+        text = node.evaluated_value
+        return isinstance(text, str) and text.rpartition(".")[2] == "User" and text.count(".") <= 1
+    if kind is cst.Call:
+        return resolve(node.func) in vocab.account_model_factories
+    target = resolve(node)
+    if target == _SETTING or target in vocab.account_types:
+        return True
+    if kind is cst.Name:
+        binding = lookup(node.value)
+        if binding is None:
+            return False
+        if binding.qualname:
+            return binding.qualname.rpartition(".")[2] == "User"  # `from .models import User`
+        value = binding.value
+        return type(value) is cst.Call and resolve(value.func) in vocab.account_model_factories
+    return False
+
+
+def relation_to_user(call: cst.Call, resolve, lookup, vocab) -> Optional[str]:
+    """`models.ForeignKey(settings.AUTH_USER_MODEL, ...)`: what the field is (for the reason)."""
+    field = _last_name(call.func)
+    if field not in vocab.account_relations:
+        return None
+    model = None
+    for arg in call.args:
+        if arg.keyword is None and not arg.star:
+            model = arg.value
+            break
+        if arg.keyword is not None and arg.keyword.value == "to":
+            model = arg.value
+            break
+    if model is None or not is_user_model(model, resolve, lookup, vocab):
+        return None
+    return f"a {field} to the user model"
+
+
+def account_resolver(resolve, lookup, vocab) -> Callable[[cst.CSTNode], Optional[str]]:
+    """`resolve`, with a name bound to `get_user_model()` resolving to the user model."""
+
+    def resolved(node) -> Optional[str]:
+        target = resolve(node)
+        if target is None and type(node) is cst.Name:
+            binding = lookup(node.value)
+            if binding is not None and not binding.qualname:
+                value = binding.value
+                if type(value) is cst.Call and resolve(value.func) in vocab.account_model_factories:
+                    return USER_MODEL
+        return target
+
+    return resolved
