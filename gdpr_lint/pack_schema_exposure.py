@@ -76,6 +76,7 @@ PII = Table(
                 "account-record-words": STRS,
                 "account-logins": STRS,
                 "account-model-factories": STRS,
+                "account-django-fields": STRS,
                 "account-relations": STRS,
                 "user-category": STR,
             }

@@ -77,3 +77,24 @@ def account_resolver(resolve, lookup, vocab) -> Callable[[cst.CSTNode], Optional
         return target
 
     return resolved
+
+
+def imports_django(module: cst.Module) -> bool:
+    """Whether the module imports Django at its top (`from django.db import models`)."""
+    for statement in module.body:
+        if type(statement) is not cst.SimpleStatementLine:
+            continue
+        for small in statement.body:
+            if type(small) is cst.ImportFrom and not small.relative:
+                if small.module is not None and _root(small.module) == "django":
+                    return True
+            elif type(small) is cst.Import:
+                if any(_root(alias.name) == "django" for alias in small.names):
+                    return True
+    return False
+
+
+def _root(node) -> str:
+    while type(node) is cst.Attribute:
+        node = node.value
+    return node.value if type(node) is cst.Name else ""

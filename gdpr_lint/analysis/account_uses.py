@@ -10,7 +10,9 @@ account ([pii.request-sources] account-*):
   gives that type (`user (django.contrib.auth.models.User): ...`, `:type user: ...User`);
 - it is assigned one read from the model's manager (`User.objects.get(pk=...)`), or loops over
   its rows (`for user in User.objects.filter(...)`);
-- it is signed in (`login(request, user)`: [pii.request-sources] account-logins).
+- it is signed in (`login(request, user)`: [pii.request-sources] account-logins);
+- in a module that imports Django, the function reads a field of Django's user from it (`user.email`,
+  `user.username`: [pii.request-sources] account-django-fields).
 A `user` (or `user_dict`, `user_ref`: [pii.request-sources] account-record-words) the function
 reads or sets by a key (`user["id"]`, `user.get("domain")`) is a user's record, a dict: formatted
 whole it writes every field it holds (a federated user's name, domain, e-mail address), however
@@ -77,6 +79,7 @@ def account_objects(
     record_words: FrozenSet[str] = frozenset(),
     callees: Optional[Callable[[str], Optional[cst.FunctionDef]]] = None,
     logins: FrozenSet[str] = frozenset(),
+    django_fields: FrozenSet[str] = frozenset(),
 ) -> Dict[str, str]:
     """Each name the function holds an account in -> what it is and what says so (for the
     reason): a name of `names` it reads one of `attributes` from, a parameter typed as one of
@@ -111,8 +114,11 @@ def account_objects(
         kind = type(node)
         if kind is cst.Attribute:
             value = node.value
-            if type(value) is cst.Name and value.value in names and node.attr.value in attributes:
-                found.setdefault(value.value, f"{value.value}.{node.attr.value}")
+            if type(value) is cst.Name and value.value in names:
+                if node.attr.value in attributes:
+                    found.setdefault(value.value, f"{value.value}.{node.attr.value}")
+                elif node.attr.value in django_fields:  # `user.email` in a Django module
+                    found.setdefault(value.value, f"{value.value}.{node.attr.value}, a field of Django's user")
         elif kind is cst.Assign:
             # `user = User.objects.get(pk=user_id)`: a record of the auth user model
             if len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:

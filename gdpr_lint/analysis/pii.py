@@ -148,6 +148,7 @@ class PiiVocabulary:
         self.account_logins = frozenset(sources.get("account-logins", ()))
         self.account_model_factories = frozenset(sources.get("account-model-factories", ()))
         self.account_relations = frozenset(sources.get("account-relations", ()))
+        self.account_django_fields = frozenset(sources.get("account-django-fields", ()))
         self.user_category = user if user in self.categories else None
         # class base / `@decorator` -> the kind of field its fields are ([pii.entry-points])
         self.entry_points: Dict[str, str] = dict(pii.get("entry-points", {}))
@@ -433,6 +434,18 @@ def personal_data_tokens(tables: dict, config=None) -> List:
         suffix = rf"(?:_(?:{records}))?" if records else ""
         for user in sorted(u.lower() for u in sources.get("user-attributes", ())) if users else ():
             tokens.append((user, rf"\b{re.escape(user)}{suffix}\s*(?:\[\s*[rbu]?['\"]|\.\s*get\s*\(\s*[rbu]?['\"])"))
+        # ... or reads a field of Django's user from (`user.last_login`; `user.email` has its own)
+        for field in sorted(sources.get("account-django-fields", ())) if users else ():
+            tokens.append((field.lower(), rf"\b(?:{users})\s*\.\s*{re.escape(field.lower())}\b"))
+        # ... or is bound to the user model (`User = get_user_model()`), or is a model field
+        # relating to it (`models.ForeignKey(settings.AUTH_USER_MODEL, ...)`, `OneToOneField(User, ...)`)
+        for factory in sorted(sources.get("account-model-factories", ())) if users else ():
+            tokens.append(factory.rsplit(".", 1)[-1].lower())
+        relations = "|".join(sorted(re.escape(r.lower()) for r in sources.get("account-relations", ())))
+        for relation in sorted(sources.get("account-relations", ())) if users else ():
+            tokens.append(
+                (relation.lower(), rf"\b(?:{relations})\s*\(\s*(?:to\s*=\s*)?[^,()]*(?:\b|_)user(?:_model)?\b")
+            )
     if members:
         alternatives = "|".join(sorted(re.escape(m.lower()) for m in members))
         for base in sorted({b.rsplit(".", 1)[-1].lower() for b in sources.get("bases", ())}):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from gdpr_lint.analysis import sources as call_sources
-from gdpr_lint.analysis.account_models import account_resolver
+from gdpr_lint.analysis.account_models import account_resolver, imports_django
 from gdpr_lint.analysis.account_uses import account_objects, may_be_account
 from gdpr_lint.analysis.flow import EMPTY, UNKNOWN, Source, Taint
 from gdpr_lint.analysis.labels import formatted_parts, labelled, percent_labels
@@ -202,6 +202,7 @@ class TaintMixin(TaintHost):
                 self.vocab.account_record_words,
                 self._module_function,
                 self.vocab.account_logins,
+                self.vocab.account_django_fields if imports_django(self.module) else frozenset(),
             )
             self._function_accounts[id(scope.node)] = accounts
         evidence = accounts.get(node.value)
