@@ -97,6 +97,7 @@ def analyse_in_workers(pending, settings, jobs: int, use_prefilter: bool, progre
     forked = context.get_start_method() == "fork"
     _WORKER_SETTINGS = settings if forked else None
     if forked:
+        _scan_project(index, settings)
         _preload()
     try:
         return _pool_run(pending, settings, jobs, use_prefilter, progress, order, context, args)
@@ -108,6 +109,23 @@ def analyse_in_workers(pending, settings, jobs: int, use_prefilter: bool, progre
             import shutil
 
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _scan_project(index, settings) -> None:
+    """The project-wide scans that the check of nearly every project asks for once (which
+    functions its commands call, where it registers error handlers), made before the workers
+    fork, so that they inherit the answers (and the list of the project's files) instead of
+    each process reading and parsing the same files again. Each answer is what the first
+    file to ask would get (the same memo, semantic/project_resolve.py `_tracked`)."""
+    if index is None or index.local_only:
+        return
+    from gdpr_lint.analysis.command_callers import command_callees, command_modules
+    from gdpr_lint.semantic.project_registered import project_registrations
+
+    modules = command_modules(settings.kb.tables)
+    if modules:
+        command_callees(index, modules)
+    project_registrations(index)
 
 
 def _preload() -> None:

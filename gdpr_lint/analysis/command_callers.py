@@ -31,8 +31,7 @@ def fed_by_commands(walker, node) -> FrozenSet[str]:
     project = getattr(walker, "project", None)
     if project is None or project.index.local_only:
         return frozenset()
-    spec = walker.kb.tables.get("exposure", {}).get("commands", {}) or {}
-    modules = frozenset(spec.get("decorator-modules", ()))
+    modules = command_modules(walker.kb.tables)
     if not modules:
         return frozenset()
     params = node.params
@@ -43,7 +42,7 @@ def fed_by_commands(walker, node) -> FrozenSet[str]:
     name = node.name.value
     index = project.index
     path = project.path
-    if name not in project.ask(index._tracked, ("command callees",), lambda: _callees(index, modules)):
+    if name not in project.ask(command_callees, index, modules):
         return frozenset()  # no command of the project calls a function of that name: the usual case
     found = project.ask(
         index._tracked,
@@ -51,6 +50,18 @@ def fed_by_commands(walker, node) -> FrozenSet[str]:
         lambda: _scan(index, path, name, positional, keyword_only, modules),
     )
     return found or frozenset()
+
+
+def command_callees(index, modules: FrozenSet[str]) -> FrozenSet[str]:
+    """The names of the functions the project's commands call by a bare name: one scan per
+    run (and process: a run's workers inherit it when the runner made it before they fork)."""
+    return index._tracked(("command callees",), lambda: _callees(index, modules))
+
+
+def command_modules(tables: dict) -> FrozenSet[str]:
+    """The modules whose decorators make a function a command ([exposure.commands])."""
+    spec = tables.get("exposure", {}).get("commands", {}) or {}
+    return frozenset(spec.get("decorator-modules", ()))
 
 
 def _scan(index, path: str, name: str, positional: List[str], keyword_only: List[str], modules) -> FrozenSet[str]:

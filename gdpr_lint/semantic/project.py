@@ -134,7 +134,7 @@ class ProjectIndex(
         """The file's check is done: its tree goes, and so does a summary that holds it.
         A file whose summary its own check asked for (its code uses its own module's names)
         is one other files are likely to import too: its partial summary, as made from the
-        file's bytes, is made from the tree now (a tenth of a parse) and kept, and handed to
+        file's bytes, is the lazy summary's module-level part (or made from the tree now) and kept, and handed to
         the run's other workers; any other file importing this one later reads it from the
         file."""
         path = os.path.abspath(path)
@@ -145,7 +145,8 @@ class ProjectIndex(
         if summary is not None and "_lazy" in summary:
             del self._summaries[path]  # the answers it gave stay: the file is the same
             if tree is not None and data is not None and len(data) <= _MAX_BYTES:
-                partial = self._summaries[path] = _partial(tree)
+                known = summary["_lazy"][2]  # its module-level part, as _partial(tree) makes it
+                partial = self._summaries[path] = known if known is not None else _partial(tree)
                 if self.shared is not None:
                     self.shared.put(path, partial)
                 if partial is not None and self.cache is not None and self.cache.get(data) is None:

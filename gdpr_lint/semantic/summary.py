@@ -106,6 +106,11 @@ def summarize(tree: ast.Module, lazy: bool = False, local: bool = False) -> dict
     functions: Dict[str, dict] = {}
     classes: Dict[str, dict] = {}
     methods: Dict[str, ast.AST] = {}  # "Class.method" -> its node, for a lazy summary
+    keys = None
+    if lazy and local:  # what the module-level part is, for the partial summary (module_part)
+        from gdpr_lint.semantic.summary_classes import KeyLog
+
+        keys = KeyLog()
     for stmt in statements:
         if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and stmt.value is not None:
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -123,14 +128,16 @@ def summarize(tree: ast.Module, lazy: bool = False, local: bool = False) -> dict
                         lines[name] = stmt.lineno
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions[stmt.name] = _function_head(stmt, shaper) if lazy else _function(stmt, shaper)
+            if keys is not None:
+                keys.note("f", stmt.name, False)
             if local:
                 from gdpr_lint.semantic.summary_classes import local_classes
 
-                local_classes(stmt.body, shaper, functions, lazy, methods, classes, stmt.name)
+                local_classes(stmt.body, shaper, functions, lazy, methods, classes, stmt.name, keys)
         elif isinstance(stmt, ast.ClassDef):
             from gdpr_lint.semantic.summary_classes import summarize_class
 
-            summarize_class(stmt, shaper, functions, lazy, methods, classes, local=local)
+            summarize_class(stmt, shaper, functions, lazy, methods, classes, local=local, keys=keys)
     for name in unknown:  # also given a value the summary cannot say: unknown
         values.pop(name, None)
         lines.pop(name, None)
@@ -147,8 +154,29 @@ def summarize(tree: ast.Module, lazy: bool = False, local: bool = False) -> dict
             stmt.name: stmt for stmt in statements if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
         }
         nodes.update(methods)
-        summary["_lazy"] = (nodes, shaper)
+        summary["_lazy"] = (nodes, shaper, _module_part(summary, keys) if keys is not None else None)
     return summary
+
+
+def _module_part(summary: dict, keys) -> Optional[dict]:
+    """The partial summary (`summarize(tree, lazy=True)` less its `_lazy`, marked `partial`) of
+    a lazy summary made with `local`: the same without the classes functions define and their
+    methods, the entries in the same order; None when a local key is also a module-level one
+    (a method `m` of `C` that defines `X`, beside a class `C.m` with a nested `X`), where
+    leaving out the local one would not give what the module-level part alone does."""
+    if keys.local & keys.module:
+        return None
+    local = keys.local
+    part = {key: value for key, value in summary.items() if key not in ("functions", "classes")}
+    part["functions"] = {key: value for key, value in summary["functions"].items() if ("f", key) not in local}
+    for key in ("stars", "opaque"):  # the order summarize gives them
+        if key in part:
+            part[key] = part.pop(key)
+    classes = {key: value for key, value in summary.get("classes", {}).items() if ("c", key) not in local}
+    if classes:
+        part["classes"] = classes
+    part["partial"] = True
+    return part
 
 
 def complete(summary: dict, name: str) -> Optional[dict]:
@@ -184,6 +212,8 @@ def _passes(statements, params: List[str]) -> List[str]:
     `return f"<{addr}>"`, `clean = addr.replace("\\n", ""); return clean`): a call's result
     carries what the call passes for them. Statements only, in source order, and the same
     in a partial and a whole summary (a result never depends on which one a cache holds)."""
+    if not any(type(stmt) is ast.Return and stmt.value is not None for stmt in statements):
+        return []  # nothing given back: what the assignments carry is not asked
     shaper = _Shaper({}, set())
     shaper.carriers = {name: {name} for name in params}
     shaper.fields = True

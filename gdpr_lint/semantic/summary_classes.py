@@ -23,13 +23,16 @@ def summarize_class(
     classes: Dict[str, dict],
     qual: str = "",
     local: bool = False,
+    keys: Optional["KeyLog"] = None,
+    in_function: bool = False,
 ) -> None:
     """A class (`qual`: its qualified name, `Outer.Inner`, `view.Inner`; the class name for a
     module-level one), into `classes`: its bases (forms), its methods (summarised as
     functions named `Class.method`, a static one marked) and its attributes given one form
     (`logger = logging.getLogger(...)` in the body, `self.mailer = Mailer()` in a method,
     `mailer: Mailer`). Its nested classes too, and with `local` the classes its methods
-    define."""
+    define. `keys`: where the keys written are noted (`in_function`: those of a class a
+    function defines), for the summary to tell its module-level part from the rest."""
     qual = qual or node.name
     methods = []
     attrs: Dict[str, Optional[list]] = {}
@@ -38,20 +41,24 @@ def summarize_class(
     init_text: Optional[List[str]] = None
     for stmt in node.body:
         if isinstance(stmt, ast.ClassDef):
-            summarize_class(stmt, shaper, functions, lazy, nodes, classes, f"{qual}.{stmt.name}", local)
+            summarize_class(
+                stmt, shaper, functions, lazy, nodes, classes, f"{qual}.{stmt.name}", local, keys, in_function
+            )
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             key = f"{qual}.{stmt.name}"
             summary = _function_head(stmt, shaper) if lazy else _function(stmt, shaper)
             if any(_decorator_name(d) == "staticmethod" for d in stmt.decorator_list):
                 summary["static"] = 1
             functions[key] = summary
+            if keys is not None:
+                keys.note("f", key, in_function)
             methods.append(stmt.name)
             if lazy:
                 nodes[key] = stmt
             args = stmt.args.posonlyargs + stmt.args.args
             own = args[0].arg if args and "static" not in summary else None
             if local:
-                local_classes(stmt.body, shaper, functions, lazy, nodes, classes, key)
+                local_classes(stmt.body, shaper, functions, lazy, nodes, classes, key, keys)
             method = _Shaper(shaper.imports, shaper.module_names)
             method.params = {a.arg for a in args + stmt.args.kwonlyargs}
             method.annotated = _annotated_params(stmt.args, shaper)  # `self.mailer = mailer`, `mailer: Mailer`
@@ -100,6 +107,22 @@ def summarize_class(
     if init_text is not None:
         out["init_text"] = init_text
     classes[qual] = out
+    if keys is not None:
+        keys.note("c", qual, in_function)
+
+
+class KeyLog:
+    """The keys a summary's `functions` and `classes` were given: those of the module's own
+    functions and classes (`module`), those of the classes functions define (`local`)."""
+
+    __slots__ = ("module", "local")
+
+    def __init__(self) -> None:
+        self.module: set = set()
+        self.local: set = set()
+
+    def note(self, kind: str, key: str, inner: bool) -> None:
+        (self.local if inner else self.module).add((kind, key))
 
 
 def _base_init_params(init: "ast.FunctionDef | ast.AsyncFunctionDef") -> Optional[List[str]]:
@@ -113,34 +136,62 @@ def _base_init_params(init: "ast.FunctionDef | ast.AsyncFunctionDef") -> Optiona
     for extra in (args.vararg, args.kwarg):
         if extra is not None:
             params.add(extra.arg)
+    # one walk: the assignments, and the first call of a base's `__init__` (in walk order)
+    assignments = []
+    base_call: Optional[ast.Call] = None
+    for inner in ast.walk(init):
+        if isinstance(inner, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            if inner.value is not None:
+                targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
+                names = [_held(t) for t in targets]
+                assignments.append(([n for n in names if n], _read_names(inner.value)))
+        elif base_call is None and isinstance(inner, ast.Call) and _calls_base_init(inner):
+            base_call = inner
+    if base_call is None:
+        return None
     # what each local or attribute of the method is built from, to a fixpoint
     built: Dict[str, set] = {}
-    assignments = []
-    for inner in ast.walk(init):
-        if isinstance(inner, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and inner.value is not None:
-            targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
-            names = [_held(t) for t in targets]
-            assignments.append(([n for n in names if n], inner.value))
     for _ in range(4):
-        for names, value in assignments:
-            reached = _reads(value, params, built)
+        for names, read in assignments:
+            reached = _reads_of(read, params, built)
             for name in names:
                 built.setdefault(name, set()).update(reached)
-    for inner in ast.walk(init):
-        if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute)):
-            continue
-        if inner.func.attr != "__init__":
-            continue
-        owner = inner.func.value
-        if not (
-            isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "super"
-        ) and not isinstance(owner, (ast.Name, ast.Attribute)):
-            continue
-        used: set = set()
-        for arg in list(inner.args) + [k.value for k in inner.keywords]:
-            used.update(_reads(arg, params, built))
-        return sorted(used)
-    return None
+    used: set = set()
+    for arg in list(base_call.args) + [k.value for k in base_call.keywords]:
+        used.update(_reads(arg, params, built))
+    return sorted(used)
+
+
+def _calls_base_init(call: ast.Call) -> bool:
+    """`super().__init__(...)`, `Base.__init__(self, ...)`, `self.x.__init__(...)`."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr != "__init__":
+        return False
+    owner = func.value
+    return (isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "super") or (
+        isinstance(owner, (ast.Name, ast.Attribute))
+    )
+
+
+def _read_names(node) -> List[str]:
+    """The names an expression reads, in walk order, as _reads looks them up."""
+    out = []
+    for inner in ast.walk(node):
+        name = inner.id if isinstance(inner, ast.Name) else _held(inner) if isinstance(inner, ast.Attribute) else ""
+        if name:
+            out.append(name)
+    return out
+
+
+def _reads_of(names: List[str], params: set, built: Dict[str, set]) -> set:
+    """_reads of an expression given by its _read_names."""
+    out: set = set()
+    for name in names:
+        if name in params:
+            out.add(name)
+        elif name in built:
+            out.update(built[name])
+    return out
 
 
 def _held(target) -> str:
@@ -181,15 +232,22 @@ def _switches(init, assigned, switches: Dict[str, list]) -> None:
 
 
 def local_classes(
-    body, shaper: _Shaper, functions: Dict[str, dict], lazy: bool, nodes: dict, classes, owner: str
+    body,
+    shaper: _Shaper,
+    functions: Dict[str, dict],
+    lazy: bool,
+    nodes: dict,
+    classes,
+    owner: str,
+    keys: Optional[KeyLog] = None,
 ) -> None:
     """The classes a function (`owner`) defines in its body, as `owner.Class`, and those its
     nested functions define (`owner.inner.Class`, as the walk qualifies them)."""
     for stmt in _statements(body):
         if isinstance(stmt, ast.ClassDef):
-            summarize_class(stmt, shaper, functions, lazy, nodes, classes, f"{owner}.{stmt.name}", True)
+            summarize_class(stmt, shaper, functions, lazy, nodes, classes, f"{owner}.{stmt.name}", True, keys, True)
         elif isinstance(stmt, _FUNCTIONS) and owner.count(".") < 6:
-            local_classes(stmt.body, shaper, functions, lazy, nodes, classes, f"{owner}.{stmt.name}")
+            local_classes(stmt.body, shaper, functions, lazy, nodes, classes, f"{owner}.{stmt.name}", keys)
 
 
 def _is_none(node) -> bool:
