@@ -34,7 +34,7 @@ def run(
     index = _project_index(settings, cache_dir)
     from gdpr_lint.summary_cache import ContentDigests
 
-    digest = ContentDigests()
+    digest = ContentDigests(index.scan.fingerprint if index is not None else None)
     findings: List[Finding] = []
     errors: List[FileError] = []
     observations: List[Observation] = []

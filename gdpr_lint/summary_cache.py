@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Callable, Dict, Optional
 
 from gdpr_lint._lazy import sha256
 from gdpr_lint.cache_store import ShardedStore
@@ -78,13 +78,21 @@ class SummaryCache(ShardedStore):
 
 
 class ContentDigests:
-    """sha256 of files' content, each file read once per run."""
+    """sha256 of files' content, each file read once per run; for the project-wide
+    dependency (semantic/project_scan.PROJECT_FILES), `project()` (its file list's digest),
+    worked out once, when first asked."""
 
-    def __init__(self) -> None:
+    def __init__(self, project: Optional[Callable[[], Optional[str]]] = None) -> None:
         self._known: Dict[str, Optional[str]] = {}
+        self._project = project
 
     def __call__(self, path: str) -> Optional[str]:
         if path not in self._known:
+            if path.startswith("\0"):
+                from gdpr_lint.semantic.project_scan import PROJECT_FILES
+
+                self._known[path] = self._project() if self._project is not None and path == PROJECT_FILES else None
+                return self._known[path]
             try:
                 with open(path, "rb") as handle:
                     self._known[path] = sha256(handle.read()).hexdigest()

@@ -120,6 +120,36 @@ def test_cached_result_is_redone_when_a_module_it_used_changes(tmp_path):
     assert any(f.line == 25 for f in second)  # show(): a helper of the file itself, still found
 
 
+def test_cached_result_is_redone_when_a_new_file_changes_a_project_wide_answer(tmp_path):
+    """embed()'s default URL is not reported while every call passes one (semantic/callers.py).
+    A file added later that leaves it out, or an unchanged file that starts calling it without
+    a URL, changes that answer: the defining file's cached result must not be served."""
+    folder = tmp_path / "proj"
+    shutil.copytree(FIXTURES / "projects" / "default_callers", folder)
+    cache = tmp_path / "cache"
+    embeddings = "rag/embeddings.py"
+
+    def embed_lines():
+        return [f.line for f in _run(folder, cache_dir=cache) if f.path == embeddings and f.line == 9]
+
+    assert embed_lines() == []
+    assert embed_lines() == []  # served from the cache
+    added = folder / "rag" / "batch.py"
+    added.write_text(
+        "from rag.embeddings import embed\n\n\ndef run(texts):\n    return embed(texts)\n", encoding="utf-8"
+    )
+    assert embed_lines() == [9]
+    added.unlink()
+    assert embed_lines() == []
+    config = folder / "rag" / "config.py"  # a file that never spelled `embed`
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + "\n\ndef warm_up():\n    from rag.embeddings import embed\n\n    embed([])\n",
+        encoding="utf-8",
+    )
+    assert embed_lines() == [9]
+
+
 def test_only_named_files_are_checked_their_imports_summarised(tmp_path):
     """pre-commit names one file: the modules it imports are read for their summaries, and
     nothing is reported in them."""

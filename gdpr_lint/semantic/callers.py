@@ -12,8 +12,9 @@ times in a large code base), so this is a plain scan, paid once per function and
 project's `.py` files are read as bytes, and only those that spell the function's name
 are parsed, with CPython's `ast` (never libcst), once per process for every scan that asks
 (semantic/project_scan.py). The files that name it become
-dependencies of the asking file's cached result; a new file that adds a call is not one
-(the cached result of the defining file is kept until that file or a dependency changes).
+dependencies of the asking file's cached result, and so does the project's file list
+(project_scan.PROJECT_FILES): a file added later, or one that starts calling the function,
+makes the defining file's cached result be redone.
 """
 
 from __future__ import annotations

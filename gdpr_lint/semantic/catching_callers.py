@@ -22,7 +22,7 @@ import ast
 import weakref
 from typing import Dict, FrozenSet, Optional, Tuple
 
-from gdpr_lint.semantic.project_scan import ProjectScan, ScannedModule
+from gdpr_lint.semantic.project_scan import PROJECT_FILES, ProjectScan, ScannedModule
 
 _BROAD = frozenset(("Exception", "BaseException"))
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -140,6 +140,7 @@ def dropped_by_callers(ctx, target: str, answers: FrozenSet[str] = frozenset()) 
     name = function.name.value
     count, naming, answered = finder.every_call_catches(project.path, name, exception, scope.class_scope is not None)
     project.deps.update(naming)
+    project.deps.add(PROJECT_FILES)  # (a memoised answer lists no file again)
     if count is None:
         return None
     calls = "the one call" if count == 1 else f"all {count} calls"

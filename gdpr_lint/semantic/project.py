@@ -102,7 +102,16 @@ class ProjectIndex(
             from gdpr_lint.semantic.project_scan import ProjectScan
 
             scan = self._scan = ProjectScan(self.roots)
+            scan.on_scan = self.project_wide
         return scan
+
+    def project_wide(self) -> None:
+        """The answers being computed looked across every file of the project: their cached
+        results depend on the project's file list, not only on the files that matched."""
+        from gdpr_lint.semantic.project_scan import PROJECT_FILES
+
+        for deps in self._deps:
+            deps.add(PROJECT_FILES)
 
     def callers(self) -> Callers:
         """Who calls a function, for a parameter's default (semantic/callers.py)."""
@@ -195,6 +204,7 @@ class ProjectIndex(
         if self.local_only:
             return None
         count, naming = self.callers().every_call_passes(path, name, param, position, method)
+        self.project_wide()  # (a memoised answer lists no file again)
         for deps in self._deps:
             deps.update(naming)
         return count

@@ -37,6 +37,7 @@ class ProjectOverrides:
         def _tracked(self, key: tuple, compute: Callable): ...
         def is_test(self, path: str) -> bool: ...
         def _project_files(self) -> List[str]: ...
+        def project_wide(self) -> None: ...
 
     _subclassing: Optional[Dict[str, List[str]]] = None
 
@@ -133,6 +134,7 @@ class ProjectOverrides:
 
     def _subclassing_files(self) -> Dict[str, List[str]]:
         """Base name -> the project files with a class naming it among its bases (one pass)."""
+        self.project_wide()  # (a memoised pass lists no file again)
         known = self._subclassing
         if known is None:
             known = {}

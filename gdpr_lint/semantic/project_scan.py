@@ -15,9 +15,16 @@ from __future__ import annotations
 
 import ast
 import os
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
+from gdpr_lint._lazy import sha256
 from gdpr_lint.semantic.source_bytes import read_source
+
+# A dependency of a cached result that asked a project-wide question (who calls a function,
+# who catches an exception, which class overrides a method): not one file but every file of
+# the project, since a file that was not there, or did not spell the word, may do so now.
+# Its digest is the project's file list with each file's size and modification time.
+PROJECT_FILES = "\0project-files"
 
 _SKIP_DIRS = frozenset(("__pycache__", "node_modules", "site-packages", "venv", "env"))
 _KEPT_BYTES = 400_000  # the parsed files kept, by the size of their text (a tree and its index are ~15x it)
@@ -112,15 +119,35 @@ class ProjectScan:
 
     def __init__(self, roots: List[str]):
         self.roots = roots
+        self.on_scan: Optional[Callable[[], None]] = None  # told of each project-wide listing
         self._files: Optional[List[str]] = None
         self._kept: Dict[str, Tuple[bytes, Optional[ScannedModule]]] = {}  # path -> (bytes, module), oldest first
         self._kept_bytes = 0
 
     def files(self) -> List[str]:
         """The project's `.py` files, sorted (hidden folders, caches and environments left out)."""
+        if self.on_scan is not None:
+            self.on_scan()
+        return self._listed()
+
+    def _listed(self) -> List[str]:
         if self._files is None:
             self._files = sorted(set(_python_files(self.roots)))
         return self._files
+
+    def fingerprint(self) -> str:
+        """The digest of PROJECT_FILES: each project file's path, size and modification time
+        (stat only: nothing is read)."""
+        digest = sha256()
+        for path in self._listed():
+            try:
+                status = os.stat(path)
+            except OSError:
+                continue
+            digest.update(
+                ("%s\0%d\0%d\n" % (path, status.st_size, status.st_mtime_ns)).encode("utf-8", "surrogatepass")
+            )
+        return digest.hexdigest()
 
     def spelling(self, words: Sequence[bytes], limit: int) -> Iterator[Tuple[str, bytes]]:
         """(path, bytes) of each project file of at most `limit` bytes that spells one of

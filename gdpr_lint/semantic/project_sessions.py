@@ -28,6 +28,7 @@ class ProjectSessions:
 
         def is_test(self, path: str) -> bool: ...
         def _project_files(self) -> List[str]: ...
+        def project_wide(self) -> None: ...
 
     _server_sessions: Optional[Tuple[Optional[Tuple[str, int]], Tuple[str, ...]]] = None
 
@@ -40,6 +41,7 @@ class ProjectSessions:
         if self._server_sessions is None:
             self._server_sessions = _scan(self, tuple(attributes), tuple(modules))
         found, naming = self._server_sessions
+        self.project_wide()
         for deps in self._deps:
             deps.update(naming)
         return found
