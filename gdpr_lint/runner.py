@@ -34,7 +34,8 @@ def run(
     index = _project_index(settings, cache_dir)
     from gdpr_lint.summary_cache import ContentDigests
 
-    digest = ContentDigests(index.scan.fingerprint if index is not None else None)
+    # (the project's file list is listed only if a cached result depends on it)
+    digest = ContentDigests((lambda: index.scan.fingerprint()) if index is not None else None)
     findings: List[Finding] = []
     errors: List[FileError] = []
     observations: List[Observation] = []
