@@ -242,6 +242,8 @@ class ValuesMixin:
             return self.constant(value)
         if type(value) is cst.IfExp:  # `region = region if region else "us-west-2"`
             return self._fallback_of(value)
+        if type(value) is cst.Call and binding.defs == 1:  # `region = getattr(settings, "REGION", "us")`
+            return self._lookup_default(value)
         if value is not None and scope.node is not None and binding.defs > 1:
             return self._default_set_when_missing(scope, node.value, binding)
         return None
@@ -397,6 +399,11 @@ class ValuesMixin:
             return Const(found, table.origin_node, table.origin_name, self, table.note) if found else None
         if type(func) is cst.Attribute and _constant_name(func.value):
             return None  # `REGIONS.get(...)` of a table the analysis cannot read: its keys are not known
+        if type(func) is cst.Name and self.project is not None and key.value.isupper():
+            # `getattr(settings, "AWS_REGION", "us-east-1")` where the project's settings give it
+            given = self._project_constant(cst.Attribute(value=args[0].value, attr=cst.Name(key.value)))
+            if given is not None:
+                return None
         inner = self.constant(default)
         if inner is None or not isinstance(inner.value, str) or not inner.value:
             return None
