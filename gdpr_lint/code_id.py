@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from hashlib import sha256
 
 from gdpr_lint import __version__
+from gdpr_lint._lazy import sha256  # hashlib's import loads OpenSSL: a few ms of every start
 
 
 @lru_cache(maxsize=1)

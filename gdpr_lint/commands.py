@@ -64,8 +64,12 @@ def _settings(config_path, select, extend_select, ignore, no_cache=False, cache_
     from gdpr_lint.settings import RunSettings
     from gdpr_lint.settings_tree import SettingsTree, discovery_start
 
+    from gdpr_lint import config_cache
+
     require_cwd()
 
+    # config files parsed in an earlier run come from the start-up cache (config_cache.py)
+    config_cache.ACTIVE = parses = None if no_cache else config_cache.ParseCache(cache_dir)
     try:
         if config_path is None:
             shared = discovery_start(paths, Path.cwd()) if paths else None
@@ -81,9 +85,13 @@ def _settings(config_path, select, extend_select, ignore, no_cache=False, cache_
             _cache_folder(config, no_cache, cache_dir),
         )
         settings.tree = SettingsTree(settings, explicit=config_path is not None, overrides=overrides)
+        if parses is not None:
+            parses.save(settings.cache_dir)
         return settings
     except ConfigError as exc:
         _fail(str(exc))
+    finally:
+        config_cache.ACTIVE = None
 
 
 def check(

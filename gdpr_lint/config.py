@@ -17,11 +17,6 @@ from gdpr_lint._records import asdict, field, record, replace
 from gdpr_lint.hints import describe as _describe
 from gdpr_lint.model import CONFIDENCES, SEVERITIES
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 CONFIG_FILES = (".gdpr-lint.toml", "gdpr-lint.toml", "pyproject.toml")
 
 
@@ -199,10 +194,24 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path} is not valid UTF-8") from exc
+    from gdpr_lint import config_cache
+
+    cache = config_cache.ACTIVE
+    if cache is not None:
+        entry, data = cache.get(path, text)
+        if data is not None:
+            return data
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    if cache is not None:
+        cache.keep(entry, text, data)
+    return data
 
 
 def is_pyproject_style(path: Path, data: dict) -> bool:

@@ -7,22 +7,17 @@ concatenated), so a family's data or a user's pack extends what ships.
 
 from __future__ import annotations
 
+import marshal
 import os
-import pickle
-import sys
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from gdpr_lint._lazy import sha256
 from gdpr_lint._records import fields
 from gdpr_lint.model import SEVERITIES, Rule
-from gdpr_lint.pack_schema import validate_pack, validate_references
-from gdpr_lint.pack_spec import PackError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.9/3.10
-    import tomli as tomllib
+# A run that finds its packs in the start-up cache never parses or validates them: the TOML
+# parser and the pack schema are imported by _load, when the cache cannot answer.
 
 
 class KnowledgeError(Exception):
@@ -124,75 +119,80 @@ def _make_rule(entry, source: Path) -> Rule:
 
 
 def load(extra_folders: Iterable[Union[str, os.PathLike]] = (), cache_dir: Optional[Path] = None) -> Knowledge:
-    """The packs, parsed; with cache_dir, a pickle keyed by the packs' bytes is reused, so a
-    pre-commit run does not parse the TOML again."""
+    """The packs, parsed; with cache_dir, a start-up cache keyed by the packs' bytes is reused,
+    so a pre-commit run does not parse the TOML again."""
     folders = [builtin_rules_dir()] + [Path(f) for f in extra_folders]
     if cache_dir is None:
         return _load(folders)
     from gdpr_lint.code_id import code_version
 
     digest = sha256(code_version().encode())  # the code that builds the tables from the packs, too
+    digest.update(b"%d\0" % _CACHE_FORMAT)
     for path in _pack_files(folders):
         try:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
         except OSError as exc:
             raise KnowledgeError(f"cannot read rule pack {path}: {exc}") from exc
-    cached = Path(cache_dir) / f"knowledge-{digest.hexdigest()[:24]}.pickle"
-    knowledge = read_cache_pickle(cached)
-    if isinstance(knowledge, Knowledge):
+    cached = Path(cache_dir) / f"knowledge-{digest.hexdigest()[:24]}.marshal"
+    knowledge = _from_plain(read_cache_file(cached))
+    if knowledge is not None:
         return knowledge
     knowledge = _load(folders)
-    write_cache_file(cached, pickle.dumps(knowledge, protocol=pickle.HIGHEST_PROTOCOL))
+    data = dump_cache_data(_to_plain(knowledge))
+    if data is not None:
+        write_cache_file(cached, data)
     return knowledge
 
 
-# What the start-up caches hold (besides dicts, lists, tuples, sets, strings and numbers): the
-# only classes an unpickled cache file may name. TOML dates can occur in a rule pack.
-_CACHE_CLASSES = frozenset(
-    {
-        ("gdpr_lint.knowledge", "Knowledge"),
-        ("gdpr_lint.model", "Rule"),
-        ("gdpr_lint.prefilter", "TokenFilter"),
-        ("datetime", "datetime"),
-        ("datetime", "date"),
-        ("datetime", "time"),
-        ("datetime", "timedelta"),
-        ("datetime", "timezone"),
-    }
-)
+_CACHE_FORMAT = 1  # of the plain form below: part of the cache key
 
 
-class _CacheUnpickler(pickle.Unpickler):
-    """pickle.load runs whatever callable a pickle names. The cache folder is in the checkout
-    (`.gdpr_lint_cache`, or any `cache-dir`), and its file names are predictable, so a
-    repository could ship a pickle that runs code on the machine of whoever lints it: only
-    the classes of our own caches may be named here."""
-
-    def find_class(self, module: str, name: str):
-        if (module, name) not in _CACHE_CLASSES:
-            raise pickle.UnpicklingError(f"{module}.{name} is not part of a gdpr-lint cache")
-        return super().find_class(module, name)
+def _to_plain(knowledge: Knowledge) -> dict:
+    """The catalogue as plain data (dicts, lists, tuples, strings, numbers)."""
+    rules = [{f.name: getattr(rule, f.name) for f in fields(Rule)} for rule in knowledge.rules.values()]
+    return {"format": _CACHE_FORMAT, "rules": rules, "tables": knowledge.tables, "digest": knowledge.digest}
 
 
-def read_cache_pickle(path: Path):
-    """What a start-up cache file holds, or None when it is missing, damaged or names
-    anything but the cache's own classes (then the caller builds it again)."""
+def _from_plain(data) -> Optional[Knowledge]:
+    """The catalogue of a start-up cache file, or None when it is not one of ours."""
+    if not isinstance(data, dict) or data.get("format") != _CACHE_FORMAT:
+        return None
+    try:
+        rules = {}
+        for entry in data["rules"]:
+            rule = Rule(**entry)
+            rules[rule.code] = rule
+        tables, digest = data["tables"], data["digest"]
+    except (TypeError, KeyError, AttributeError):
+        return None
+    if not isinstance(tables, dict) or not isinstance(digest, str):
+        return None
+    return Knowledge(rules, tables, digest)
+
+
+# The start-up caches (the parsed packs, the pre-filter, parsed config files) hold `marshal`
+# data: dicts, lists, tuples, sets, strings, bytes and numbers, nothing that names a function
+# or a class. The cache folder is in the checkout (`.gdpr_lint_cache`, or any `cache-dir`), so
+# a repository can ship a file there: a pickle would run whatever callable it names (and
+# pickle's import costs every start a few milliseconds); marshal data is only data, whose
+# shape its reader checks. A TOML date in a user's pack (no marshal data) means no cache file.
+
+
+def dump_cache_data(data) -> Optional[bytes]:
+    """`data` as the bytes of a start-up cache file, or None when it cannot be one."""
+    try:
+        return marshal.dumps(data)
+    except ValueError:  # an object marshal does not know (a datetime from a TOML date)
+        return None
+
+
+def read_cache_file(path: Path):
+    """What a start-up cache file holds, or None when it is missing or damaged (then the
+    caller builds it again). The caller checks the shape of what it gets."""
     try:
         with open(path, "rb") as handle:
-            return _CacheUnpickler(handle).load()
-    except (
-        OSError,
-        pickle.UnpicklingError,
-        EOFError,
-        AttributeError,
-        ImportError,
-        TypeError,
-        ValueError,
-        IndexError,
-        KeyError,
-        RecursionError,
-        MemoryError,
-    ):
+            return marshal.loads(handle.read())
+    except (OSError, EOFError, ValueError, TypeError, MemoryError, RecursionError):
         return None
 
 
@@ -216,6 +216,16 @@ def write_cache_file(path: Path, data: bytes) -> None:
 
 
 def _load(folders: Sequence[Path]) -> Knowledge:
+    import sys
+
+    from gdpr_lint.pack_schema import validate_pack, validate_references
+    from gdpr_lint.pack_spec import PackError
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.9/3.10
+        import tomli as tomllib
+
     digest = sha256()
     rules: Dict[str, Rule] = {}
     tables: dict = {}

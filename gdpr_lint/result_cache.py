@@ -114,7 +114,7 @@ class ResultCache(ShardedStore):
             siblings = [
                 p
                 for p in self.root.parent.iterdir()
-                if p != self.root and p.name.startswith(("results-", "knowledge-", "prefilter-"))
+                if p != self.root and p.name.startswith(("results-", "knowledge-", "prefilter-", "config-"))
             ]
         except OSError:
             return

@@ -239,22 +239,27 @@ class RunSettings:
     def _cached_prefilter(self):
         if self.cache_dir is None:
             return self._build_prefilter()
-        import pickle
         from pathlib import Path
 
-        from gdpr_lint.knowledge import read_cache_pickle, write_cache_file
-
+        from gdpr_lint.knowledge import dump_cache_data, read_cache_file, write_cache_file
         from gdpr_lint.prefilter import CACHE_FORMAT, TokenFilter
 
         key = sha256(
             f"{code_version()}\0{CACHE_FORMAT}\0{self.kb.digest}\0{self.config.digest()}\0{sorted(self.enabled)}".encode()
         )
-        path = Path(self.cache_dir) / f"prefilter-{key.hexdigest()[:24]}.pickle"
-        cached = read_cache_pickle(path)
-        if isinstance(cached, TokenFilter):
-            return cached
+        path = Path(self.cache_dir) / f"prefilter-{key.hexdigest()[:24]}.marshal"
+        state = read_cache_file(path)  # the filter's own state (__getstate__), as plain data
+        if isinstance(state, dict):
+            try:
+                cached = TokenFilter.__new__(TokenFilter)
+                cached.__setstate__(state)
+                return cached
+            except Exception:  # noqa: BLE001 - a damaged file, whatever it makes the filter raise: build it again
+                pass
         prefilter = self._build_prefilter()  # none cached (or None: every file is parsed)
-        write_cache_file(path, pickle.dumps(prefilter, protocol=pickle.HIGHEST_PROTOCOL))
+        data = dump_cache_data(prefilter.__getstate__()) if prefilter is not None else None
+        if data is not None:
+            write_cache_file(path, data)
         return prefilter
 
     def _build_prefilter(self):
