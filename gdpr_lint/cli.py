@@ -34,8 +34,10 @@ class _Group(click.Group):
         except click.ClickException as exc:
             _fail(exc.format_message())
         except click.Abort:  # Ctrl-C: 130 as a shell reports SIGINT, since 1 would read as "findings"
+            from gdpr_lint.entry import exit_interrupted
+
             click.echo("Aborted!", err=True)
-            sys.exit(130)
+            exit_interrupted()
         sys.exit(code if isinstance(code, int) else 0)  # --help, --version: click's Exit code
 
 

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -865,44 +866,73 @@ class _RunsCode:
         return (os.system, (f"touch {self.marker}",))
 
 
+def _start_up_caches(folder: Path) -> list:
+    return sorted(
+        p for p in folder.glob("*") if p.is_file() and p.name.split("-")[0] in ("knowledge", "prefilter", "config")
+    )
+
+
 @pytest.mark.skipif(not hasattr(os, "system") or os.name != "posix", reason="uses touch")
-def test_a_committed_cache_pickle_cannot_run_code(tmp_path: Path):
-    """`.gdpr_lint_cache/knowledge-<digest of the built-in rules>.pickle` has a predictable
-    name: a repository that ships one ran arbitrary code in `gdpr-lint check` (CI on a pull
-    request, a contributor's hook). Cache files may name only the cache's own classes."""
+@pytest.mark.parametrize("payload", ["pickle", "marshal-code", "garbage", "wrong-shape"])
+def test_a_committed_start_up_cache_cannot_run_code_or_change_results(tmp_path: Path, payload: str):
+    """`.gdpr_lint_cache/knowledge-<digest>.pickle` had a predictable name: a repository that
+    shipped one ran arbitrary code in `gdpr-lint check` (CI on a pull request, a contributor's
+    hook). The start-up caches are marshal data now, which names no function: whatever a
+    committed file holds (a pickle that runs code, a code object, bytes that are neither, data
+    of another shape), the run neither runs it nor reports anything else."""
+    import marshal
     import pickle
 
     (tmp_path / "good.py").write_text(GOOD)
+    (tmp_path / ".gdpr-lint.toml").write_text('extend-select = ["GDPR204"]\n')
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     argv = [sys.executable, "-m", "gdpr_lint", "check", "--format", "json", "good.py"]
     first = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, timeout=120)
-    pickles = sorted((tmp_path / ".gdpr_lint_cache").glob("*.pickle"))
-    assert {p.name.split("-")[0] for p in pickles} == {"knowledge", "prefilter"}
+    subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, timeout=120)  # keeps the config's parse
+    caches = _start_up_caches(tmp_path / ".gdpr_lint_cache")
+    assert {p.name.split("-")[0] for p in caches} == {"knowledge", "prefilter", "config"}
     marker = tmp_path / "ran-code"
-    for path in pickles:
-        path.write_bytes(pickle.dumps(_RunsCode(str(marker))))
+    code = compile(f"open({str(marker)!r}, 'w')", "cache", "exec")
+    hostile = {
+        "pickle": pickle.dumps(_RunsCode(str(marker))),
+        "marshal-code": marshal.dumps({"format": 1, "rules": code, "tables": code, "digest": code, "frozen": code}),
+        "garbage": b"\x00\xffnot marshal data",
+        "wrong-shape": marshal.dumps({"format": 1, "rules": [{"code": 1}], "select": 3, "frozen": (1, 2, 3)}),
+    }[payload]
+    for path in caches:
+        path.write_bytes(hostile)
     shutil_rmtree_results(tmp_path / ".gdpr_lint_cache")
     second = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, timeout=120)
     assert not marker.exists()
     assert second.returncode == first.returncode == 1 and second.stdout == first.stdout, second.stderr
 
 
-def test_the_start_up_caches_load_through_the_restricted_unpickler(tmp_path: Path):
-    """The allow-list must cover what the caches really hold, or every run rebuilds them."""
-    from gdpr_lint.knowledge import read_cache_pickle
+def test_the_start_up_caches_are_read_back(tmp_path: Path):
+    """What the caches are written from must load again, or every run builds them anew: the
+    packs, the pre-filter and the config's parse (on the run after the one that made the
+    cache folder)."""
+    from gdpr_lint.knowledge import _from_plain, read_cache_file
 
     (tmp_path / "good.py").write_text(GOOD)
     (tmp_path / "pyproject.toml").write_text(
         '[tool.gdpr-lint]\nextend-select = ["GDPR204"]\n[tool.gdpr-lint.pii]\nsanitizers = ["app.mask"]\n'
     )
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    subprocess.run(
-        [sys.executable, "-m", "gdpr_lint", "check", "good.py"], cwd=tmp_path, env=env, capture_output=True, timeout=120
-    )
-    pickles = sorted((tmp_path / ".gdpr_lint_cache").glob("*.pickle"))
-    assert len(pickles) == 2
-    for path in pickles:
-        assert read_cache_pickle(path) is not None, path.name
+    for _ in range(2):
+        subprocess.run(
+            [sys.executable, "-m", "gdpr_lint", "check", "good.py"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            timeout=120,
+        )
+    caches = {p.name.split("-")[0]: p for p in _start_up_caches(tmp_path / ".gdpr_lint_cache")}
+    assert sorted(caches) == ["config", "knowledge", "prefilter"]
+    assert _from_plain(read_cache_file(caches["knowledge"])) is not None
+    text, parsed = read_cache_file(caches["config"])
+    assert text == (tmp_path / "pyproject.toml").read_text()
+    assert parsed["tool"]["gdpr-lint"]["pii"] == {"sanitizers": ["app.mask"]}
+    assert isinstance(read_cache_file(caches["prefilter"]), dict)
 
 
 def shutil_rmtree_results(cache: Path) -> None:
@@ -1016,9 +1046,7 @@ def test_ctrl_c_stops_the_run_with_one_line(tmp_path: Path, extra):
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
-        import time
-
-        time.sleep(2.5)  # well into the analysis (30 files of 5,000 lines)
+        _wait_until_busy(proc, cpu_seconds=1.5)  # well into the analysis (30 files of 5,000 lines)
         os.killpg(proc.pid, signal.SIGINT)
         _, stderr = proc.communicate(timeout=60)
     finally:
@@ -1026,6 +1054,38 @@ def test_ctrl_c_stops_the_run_with_one_line(tmp_path: Path, extra):
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130, stderr.decode()
     assert stderr.decode().strip() == "Aborted!"
+
+
+def _group_cpu_seconds(group: int) -> Optional[float]:
+    """CPU time used so far by the processes of a process group (Linux's /proc), or None."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total, seen = 0.0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # a process that ended meanwhile
+        if int(fields[2]) == group:  # pgrp; then utime and stime are fields 11 and 12 after ")"
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            seen = True
+    return total if seen else None
+
+
+def _wait_until_busy(proc, cpu_seconds: float) -> None:
+    """Until the run (the process and its workers) has used `cpu_seconds` of CPU: on a loaded
+    machine a fixed sleep could end before the interpreter had even set up its Ctrl-C
+    handling (the process then died of the signal, -2, not 130). Without /proc, a sleep."""
+    import time
+
+    if not Path(f"/proc/{proc.pid}/stat").exists():
+        time.sleep(2.5)
+        return
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        used = _group_cpu_seconds(proc.pid)
+        if used is not None and used >= cpu_seconds:
+            return
+        time.sleep(0.05)
 
 
 def test_an_error_raised_while_ctrl_c_unwinds_stops_the_run(monkeypatch):
