@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -29,6 +28,20 @@ from gdpr_lint.analysis.duration_values import (
     parse_unit_string,
     plural,
     render_seconds,
+)
+from gdpr_lint.analysis.duration_folded import (
+    _Dur,
+    _Now,
+    _Num,
+    _number_text,
+    _origin,
+    _seconds_of,
+    _Stamp,
+    _stamp,
+    _Str,
+    _truthy,
+    _Value,
+    _with_origin,
 )
 
 #: constructors whose keyword arguments are unit names (timedelta's positional order too)
@@ -87,70 +100,6 @@ NOW_CALLS = frozenset(
 _PASS_THROUGH = frozenset({"int", "float", "round", "abs", "str", "math.floor", "math.ceil", "decimal.Decimal"})
 
 _MAX_DEPTH = 12
-
-
-# --- internal values -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Num:
-    value: float
-    origin: Optional[str] = None
-
-
-@dataclass(frozen=True)
-class _Dur:
-    seconds: float
-    text: Optional[str] = None  # calendar rendering ('13 months') when the source said so
-    origin: Optional[str] = None
-
-
-@dataclass(frozen=True)
-class _Str:
-    value: str
-    origin: Optional[str] = None
-
-
-@dataclass(frozen=True)
-class _Now:
-    """The current time, as a timestamp or a datetime."""
-
-
-@dataclass(frozen=True)
-class _Stamp:
-    """now + offset: an absolute expiry time."""
-
-    offset: float
-    text: Optional[str] = None
-    origin: Optional[str] = None
-
-
-_Value = Union[_Num, _Dur, _Str, _Now, _Stamp]
-
-
-def _truthy(value: "_Value") -> bool:
-    if isinstance(value, _Num):
-        return bool(value.value)
-    if isinstance(value, _Dur):
-        return bool(value.seconds)
-    if isinstance(value, _Str):
-        return bool(value.value)
-    return True
-
-
-def _with_origin(value: Optional["_Value"], origin: str) -> Optional["_Value"]:
-    """The value, marked as the one the code falls back to (unless it names its own origin)."""
-    if value is None or getattr(value, "origin", None) or isinstance(value, _Now):
-        return value
-    return replace(value, origin=origin)
-
-
-def _origin(*values) -> Optional[str]:
-    for value in values:
-        origin = getattr(value, "origin", None)
-        if origin:
-            return origin
-    return None
 
 
 class DurationEvaluator:
@@ -464,19 +413,6 @@ class DurationEvaluator:
         if any(unit in ("months", "years") for _, unit in calendar):
             text = " and ".join(plural(amount, unit[:-1]) for amount, unit in calendar if amount)
         return _Dur(seconds, text or None, origin)
-
-
-def _seconds_of(value) -> float:
-    return value.value if isinstance(value, _Num) else value.seconds
-
-
-def _stamp(offset: float, source, origin) -> _Stamp:
-    text = source.text if isinstance(source, _Dur) else None
-    return _Stamp(offset, text, origin)
-
-
-def _number_text(value: float) -> str:
-    return str(int(value)) if value == int(value) else repr(value)
 
 
 def _arith(op: cst.BaseBinaryOp, left: float, right: float) -> Optional[float]:

@@ -1,5 +1,6 @@
 """Taint propagation: which personal data an expression carries (names, attributes, keyed
-items, literals). A mixin of the engine's Context.
+items, literals; what an item under a key holds is analysis/taint_items.py). A mixin of the
+engine's Context.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
-from gdpr_lint.analysis import sources as call_sources
 from gdpr_lint.analysis.account_models import account_resolver, imports_django
 from gdpr_lint.analysis.account_uses import account_objects, may_be_account
 from gdpr_lint.analysis.flow import EMPTY, UNKNOWN, Source, Taint
@@ -22,7 +22,6 @@ from gdpr_lint.syntax.nodes import (
     _is_short_slice,
     _last_name,
     dotted_name,
-    string_value,
 )
 
 if TYPE_CHECKING:
@@ -395,107 +394,3 @@ class TaintMixin(TaintHost):
         if t is cst.DictComp:
             return self._comprehension_taint(node, node.value)
         return EMPTY
-
-    def _note_item_read(self, container, taint: Taint) -> None:
-        """Remember that a variable's value holds personal data under a key (`email =
-        row["Email"]`, `cart["customer"]["email"]`): the variable passed on whole carries it."""
-        root = container
-        while True:
-            if type(root) is cst.Subscript:
-                root = root.value
-            elif type(root) is cst.Call and type(root.func) is cst.Attribute and root.func.attr.value == "get":
-                root = root.func.value
-            else:
-                break
-        if not taint or type(root) is not cst.Name:
-            return
-        binding = self.scope.lookup(root.value)
-        if (
-            binding is not None
-            and binding.qualname is None
-            and not isinstance(binding.value, (_ClassRef, _FunctionRef))
-        ):
-            binding.items = binding.items.union(taint)
-
-    def _keyed_item_taint(self, container, key: str, node) -> Taint:
-        """`data["email"]`, `data.get("email")`: the key says what the item is. A key that
-        names no personal data gives the item of a dict literal we know, else nothing."""
-        configured = call_sources.config_item_category(self.vocab, container, key)
-        if configured is not None and not self._literal_item(container, key):
-            return self._taint_source(configured, node, "medium", key)  # `app.config["SECRET_KEY"]`
-        if self.vocab.is_meta_container(_last_name(container)):
-            return EMPTY
-        folded = self.constant(container) if type(container) in (cst.Name, cst.Attribute, cst.Subscript) else None
-        if folded is not None and isinstance(folded.value, dict) and key in folded.value and not self.taint(container):
-            return EMPTY  # IMPRINT_CONTACT["email"]: a literal the code wrote, not someone's data
-        # a person's record qualifies a bare key as an attribute's owner does: `customer["name"]`,
-        # `order["shipping"]["address"]` (not `session["id"]`, a Stripe object's id); and a
-        # machine's record rules one out: `host["ip"]`
-        context = self._container_word(container)
-        if context and not set(split_words(context)[-1:]) & self.vocab.person_nouns:
-            context = ""
-        category = self.vocab.classify(key, key=True, context=context)
-        if (
-            category is not None
-            and len(split_words(key)) == 1
-            and not self._is_request_source(container)
-            and self._owner_excludes(category, container)
-        ):
-            category = None
-        if category is not None:
-            confidence = "high" if self._is_request_source(container) else "medium"
-            taint = self._taint_source(category, node, confidence, key)
-            if not _is_pop(node):  # `cookies = args.pop("cookies")`: `args` no longer holds it
-                self._note_item_read(container, taint)
-            if taint and confidence == "high":  # where it enters: a field of a request
-                self.observe(
-                    "data", node, category=category, source=f"request field ({container.attr.value})", name=key
-                )
-            return taint
-        if self._is_request_source(container):
-            # request.cookies.get("session"): the container itself says what its items are,
-            # unless the key read after it says the item is about something else:
-            # `COOKIES["django_language"]` reads as cookies_django_language, a setting
-            taint = self.taint(container)
-            if taint and self.vocab.classify_words(split_words(container.attr.value) + split_words(key)) is None:
-                return EMPTY
-            return taint
-        if type(container) is cst.Name:
-            binding = self.scope.lookup(container.value)
-            if binding is not None and type(binding.value) is cst.Dict:
-                for element in binding.value.elements:
-                    if type(element) is cst.DictElement and string_value(element.key) == key:
-                        return self.taint(element.value)
-        return EMPTY
-
-    def spread_taint(self, node, keywords) -> Taint:
-        """`**kwargs` spread into a call of which only `keywords` matter (a URL's `url=` and
-        `params=`): the items of a dict the code built under those keys, or all it carries when
-        its keys are unknown (`kwargs["headers"] = {"Authorization": ...}` stays in the headers)."""
-        if type(node) is cst.Name:
-            binding = self.scope.lookup(node.value)
-            if binding is not None and type(binding.value) is cst.Dict and binding.keyed is not None:
-                result = EMPTY
-                for element in binding.value.elements:
-                    if type(element) is cst.DictElement:
-                        key = string_value(element.key)
-                        if key is None or key in keywords:
-                            result = result.union(self.keyed_taint(element.key, element.value))
-                    else:
-                        result = result.union(self.taint(element.value))
-                for key, taint in binding.keyed.items():
-                    if key in keywords:
-                        result = result.union(taint)
-                return result
-        return self.taint(node)
-
-    def keyed_taint(self, key_node, value_node) -> Taint:
-        """A value under a key (`{"email": x}`, `email=x`, `set_tag("email", x)`): the
-        value's own data, or, for a value of unknown content, what the key names."""
-        taint = self.taint(value_node)
-        if taint:
-            return taint
-        key = string_value(key_node) if not isinstance(key_node, str) else key_node
-        if key is None or not self._may_hold_data(value_node):
-            return EMPTY
-        return self._taint_source(self.vocab.classify(key, key=True), value_node, "medium", key)

@@ -21,6 +21,7 @@ from gdpr_lint.analysis.flow import Taint
 from gdpr_lint.analysis.pii import PiiVocabulary
 from gdpr_lint.analysis.taint import TaintMixin
 from gdpr_lint.analysis.taint_calls import CallTaintMixin
+from gdpr_lint.analysis.taint_items import ItemTaintMixin
 from gdpr_lint.analysis.taint_judge import JudgedSourceMixin
 from gdpr_lint.analysis.taint_sources import SourceTaintMixin
 from gdpr_lint.analysis.taint_values import ValueTaintMixin
@@ -49,6 +50,7 @@ class Context(
     CallTaintMixin,
     DigestTaintMixin,
     TaintMixin,
+    ItemTaintMixin,
     JudgedSourceMixin,
     ValuesMixin,
     ResolveMixin,
