@@ -35,13 +35,16 @@ _SENTENCE = re.compile(r"\.\s|\n\s*\n")
 
 def development_role(text: str, path: str, tables: dict) -> Optional[str]:
     """The reason the file is a development environment's provisioning code, or None.
-    Cheap for most files: it parses only a file whose text spells an environment word."""
+    Cheap for most files: it parses only a file whose words include an environment's."""
     spec = tables.get("confidence", {}).get("development", {})
     environments = tuple(spec.get("environments", ()))
     if not environments:
         return None
     lowered = text.lower()
     spelled = [e for e in environments if _spelled(e, lowered)]
+    if spelled:  # each word spelled somewhere: is each one a word of the text?
+        words = _text_words(text, lowered)
+        spelled = [e for e in spelled if all(word in words for word in e.split())]
     if not spelled:
         return None
     try:
@@ -74,6 +77,17 @@ def development_role(text: str, path: str, tables: dict) -> Optional[str]:
 
 def _spelled(phrase: str, lowered: str) -> bool:
     return all(word in lowered for word in phrase.split())
+
+
+_IDENTIFIER = re.compile(r"\w+")
+
+
+def _text_words(text: str, lowered: str) -> frozenset:
+    """The words of the text as the module's own words are read below: the runs of letters
+    (its docstring's words) and the parts of its identifiers (an import's module name), so
+    that "dev" and "environment" inside `device` and `environ` do not make a file one to
+    parse (any file naming both passed the substring test)."""
+    return frozenset(_WORDS.findall(lowered)).union(*(split_words(token) for token in set(_IDENTIFIER.findall(text))))
 
 
 def _said(words: str, phrases: Iterable[str]) -> Optional[str]:
