@@ -363,13 +363,17 @@ def _show_settings(paths, settings, force_exclude: bool) -> "NoReturn":
 def _emit(result: RunResult, settings, output_format: str, output_file: Optional[str], statistics: bool) -> None:
     import importlib
 
-    from gdpr_lint.report import STATISTICS, github_link_base, renderer
+    if output_format == "text" and not statistics and not result.findings and not result.errors:
+        text = ""  # what report/text.py renders for a clean run (a pre-commit run's usual one)
+    elif statistics:
+        from gdpr_lint.report import STATISTICS
 
-    if statistics:
         text = importlib.import_module(STATISTICS).render(
             result, settings.kb.rules, tool_version=__version__, root=settings.config.root, output_format=output_format
         )
     else:
+        from gdpr_lint.report import github_link_base, renderer
+
         stream = sys.stdout if output_file is None else None
         text = renderer(output_format)(
             result,
