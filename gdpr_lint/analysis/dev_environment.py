@@ -43,8 +43,8 @@ def development_role(text: str, path: str, tables: dict) -> Optional[str]:
     lowered = text.lower()
     spelled = [e for e in environments if _spelled(e, lowered)]
     if spelled:  # each word spelled somewhere: is each one a word of the text?
-        words = _text_words(text, lowered)
-        spelled = [e for e in spelled if all(word in words for word in e.split())]
+        text_words = _text_words(text, lowered)
+        spelled = [e for e in spelled if all(word in text_words for word in e.split())]
     if not spelled:
         return None
     try:
