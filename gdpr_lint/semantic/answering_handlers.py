@@ -20,6 +20,8 @@ import ast
 from fnmatch import fnmatchcase
 from typing import Dict, FrozenSet, Union
 
+from gdpr_lint.semantic.ast_names import dotted_tail, last_name
+
 #: calls that may stand between the caught object and the answer call: they make text of it
 _TEXT_CALLS = frozenset(("str", "format", "_", "gettext", "gettext_lazy", "ugettext"))
 
@@ -51,7 +53,7 @@ def _shown(use: ast.Name, handler: ast.ExceptHandler, parents: Dict[int, ast.AST
             else:
                 if _answer(node, answers):
                     return True
-                if _dotted(node.func).rsplit(".", 1)[-1] not in _TEXT_CALLS:
+                if last_name(node.func) not in _TEXT_CALLS:
                     return False  # passed to a function that may log or keep it
         elif isinstance(node, ast.stmt):
             return False  # assigned, returned, appended... before reaching an answer call
@@ -114,7 +116,7 @@ def _adds_each(module: ast.AST, call: ast.Call, param, answers: FrozenSet[str]) 
     `cls.helper(...)`) only loops over the parameter given there and shows each item with an
     answer call."""
     func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    name = last_name(func)
     targets = [n for n in ast.walk(module) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name]
     if len(targets) != 1:
         return False
@@ -140,7 +142,7 @@ def _adds_each(module: ast.AST, call: ast.Call, param, answers: FrozenSet[str]) 
 
 
 def _answer(call: ast.Call, answers: FrozenSet[str]) -> bool:
-    name = _dotted(call.func)
+    name = dotted_tail(call.func)
     return any(name == pattern or fnmatchcase(name, pattern) for pattern in answers)
 
 
@@ -149,13 +151,3 @@ def _enclosing(node: ast.AST, parents: Dict[int, ast.AST], kinds=(ast.FunctionDe
     while found is not None and not isinstance(found, kinds):
         found = parents.get(id(found))
     return found
-
-
-def _dotted(func: ast.expr) -> str:
-    parts = []
-    while isinstance(func, ast.Attribute):
-        parts.append(func.attr)
-        func = func.value
-    if isinstance(func, ast.Name):
-        parts.append(func.id)
-    return ".".join(reversed(parts))

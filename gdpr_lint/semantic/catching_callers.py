@@ -22,6 +22,7 @@ import ast
 import weakref
 from typing import Dict, FrozenSet, Optional, Tuple
 
+from gdpr_lint.semantic.ast_names import last_name
 from gdpr_lint.semantic.project_scan import PROJECT_FILES, ProjectScan, ScannedModule
 
 _BROAD = frozenset(("Exception", "BaseException"))
@@ -94,7 +95,7 @@ def _catches(handler: ast.ExceptHandler, exception: str) -> bool:
         return True  # a bare `except:`
     names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
     for item in names:
-        last = item.attr if isinstance(item, ast.Attribute) else item.id if isinstance(item, ast.Name) else None
+        last = last_name(item)
         if last == exception or last in _BROAD:
             return True
     return False
@@ -114,7 +115,7 @@ def _quiet(handler: ast.ExceptHandler, use_ok: bool = False) -> bool:
 
 def _logs_current(call: ast.Call) -> bool:
     func = call.func
-    last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    last = last_name(func)
     if last in _CURRENT:
         return True
     return any(keyword.arg in ("exc_info", "stack_info") for keyword in call.keywords)
