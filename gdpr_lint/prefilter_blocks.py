@@ -177,6 +177,27 @@ def _prints_its_fields(node, auto_repr, printed) -> bool:
     return any(_dotted(base) in bases or _dotted(base) in printed for base in node.bases)
 
 
+def _text_names_data(node, matters) -> bool:
+    """Whether the class's own `__str__` (or `__repr__`) matters (a token, or a name the class
+    body binds to one: `account = ForeignKey(settings.AUTH_USER_MODEL)`)."""
+    import ast
+
+    for name in ("__str__", "__repr__"):
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
+                return matters(*_span(stmt))
+    return False
+
+
+def _names_shown(node, shown: set, text: str, starts: List[int]) -> bool:
+    """Whether a block names an object after a class of `shown` (`mailing_list_member`)."""
+    first, last = _span(node)
+    for word in set(_WORDS.findall(text, starts[first - 1], starts[last])):
+        if word[:1].islower() and "".join(p[:1].upper() + p[1:] for p in word.split("_") if p) in shown:
+            return True
+    return False
+
+
 def _bound_names(stmt) -> List[str]:
     import ast
 
@@ -427,10 +448,22 @@ def relevant_blocks(text: str, token_filter, tree=None, gives=None) -> Tuple[str
                 printed.add(node.name)
 
     def takes_printed(node) -> bool:
-        return bool(printed) and any(
-            arg.annotation is not None and _annotation_last_name(arg.annotation) in printed
-            for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+        if shown and _names_shown(node, shown, text, starts):
+            return True
+        return (
+            bool(printed)
+            and not isinstance(node, ast.ClassDef)
+            and any(
+                arg.annotation is not None and _annotation_last_name(arg.annotation) in printed
+                for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+            )
         )
+
+    # Classes whose own __str__ / __repr__ names personal data (`return f"{self.email}"`): a block
+    # may format such an object whole (its `self`, or a `member` of class Member: the engine's
+    # analysis/shown_fields.py), so their methods are kept, and so is a block naming one.
+    shown = {node.name for node in tree.body if isinstance(node, ast.ClassDef) and _text_names_data(node, matters)}
+    printed |= shown
 
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -441,7 +474,7 @@ def relevant_blocks(text: str, token_filter, tree=None, gives=None) -> Tuple[str
             drops.append((node.lineno, node.end_lineno or node.lineno, None))
         elif isinstance(node, ast.ClassDef):
             first, last = _span(node)
-            if not matters(first, last):
+            if not matters(first, last) and not takes_printed(node):
                 drops.append((first, last, None))
                 continue
             if node.name in printed:

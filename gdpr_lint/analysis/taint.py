@@ -138,6 +138,10 @@ class TaintMixin(TaintHost):
                 owner = self._owner_class(node)
                 if owner in self.printed_whole:  # `body: SignupRequest`, a pydantic model
                     return self._object_dump_taint(node)
+            if whole and not binding.taint and self.text_shown and not self._is_class_itself(node):
+                shown = self._text_shown_taint(node, binding)
+                if shown:  # `self` of django-newsletter's Subscription: its __str__ shows the e-mail
+                    return shown
             if whole and not binding.taint and binding.items:
                 return binding.items.through(node.value)  # `row` after `email = row["Email"]`
             if (

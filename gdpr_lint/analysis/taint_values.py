@@ -11,6 +11,7 @@ import libcst as cst
 
 from gdpr_lint.analysis.flow import EMPTY, Taint
 from gdpr_lint.analysis.names import split_words
+from gdpr_lint.analysis.shown_fields import class_named
 from gdpr_lint.analysis.taint_host import TaintHost
 from gdpr_lint.semantic.scope import Binding, Scope, _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import _is_domain_part, _is_short_slice, _last_name
@@ -39,6 +40,22 @@ class ValueTaintMixin(TaintHost):
             self._render,
             self.vocab.label,
         )
+
+    def _text_shown_taint(self, node: cst.Name, binding: "Binding") -> Taint:
+        """An object of a class of the module formatted whole, which prints as its own
+        `__str__`: the person's fields that shows (analysis/shown_fields.py)."""
+        owner = self._owner_class(node)
+        if owner is None and binding.value is None:  # a parameter or loop variable
+            owner = class_named(node.value, self.text_shown)
+        fields = self.text_shown.get(owner) if owner else None
+        if not fields:
+            return EMPTY
+        result = EMPTY
+        for name, category in fields:
+            attribute = cst.Attribute(value=node, attr=cst.Name(name))
+            reason = f"{owner} prints as its own __str__, which shows its {name}"
+            result = result.union(self._taint_source(category, attribute, "medium", reason=reason))
+        return result
 
     def _object_dump_taint_of(self, class_scope: "Scope") -> Taint:
         result = EMPTY

@@ -105,6 +105,7 @@ class Context(
         self.account_fields: Dict[str, str] = {}  # attr name -> the relation to the user model it is
         self.masked_fields: Dict[str, set] = {}  # class name -> fields that mask themselves
         self.printed_whole: set = set()  # classes whose printed form shows fields naming personal data
+        self.text_shown: dict = {}  # class -> ((attribute, category), ...) its own __str__ shows
         # the module's functions walked so far: name -> (whether its name may say what it returns,
         # the data of each item when every return is a tuple of the same length)
         self.function_returns: Dict[str, Tuple[bool, Optional[List[Taint]]]] = {}

@@ -10,6 +10,7 @@ import libcst as cst
 
 from gdpr_lint.analysis.account_models import relation_to_user
 from gdpr_lint.analysis.flow import EMPTY
+from gdpr_lint.analysis.shown_fields import text_fields
 from gdpr_lint.engine.context import Context
 from gdpr_lint.engine.entry_points import observe_fields
 from gdpr_lint.semantic.resolve import _annotation_name
@@ -98,6 +99,7 @@ class PrepassMixin(Context):
             self.scope = saved
         if self._prints_its_fields(node) and self._object_dump_taint_of(scope):
             self.printed_whole.add(scope.name)
+        self._note_text_fields(node, scope)
         observe_fields(self, node, scope)  # for the inventory: where personal data enters
 
     def _prints_its_fields(self, node: cst.ClassDef) -> bool:
@@ -120,6 +122,21 @@ class PrepassMixin(Context):
             if name in self.vocab.auto_repr_bases or name in self.printed_whole:
                 return True
         return False
+
+    def _note_text_fields(self, node: cst.ClassDef, scope: Scope) -> None:
+        """The person's fields the class's own `__str__` shows (analysis/shown_fields.py)."""
+        shown = []
+        for attr in text_fields(node):
+            name = attr.attr.value
+            if name in self.masked_fields.get(scope.name, ()):
+                continue
+            category = self.field_categories.get(name) or self.vocab.classify(name, context=scope.name)
+            if category is None and name in self.account_fields:
+                category = self.vocab.user_category
+            if category is not None:
+                shown.append((name, category))
+        if shown:
+            self.text_shown[scope.name] = tuple(shown)
 
     def _declare_attribute(self, scope: Scope, small: cst.AnnAssign) -> None:
         """`client: storage.Client` in a class body (a dataclass field, a declared
