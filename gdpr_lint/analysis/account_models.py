@@ -63,11 +63,20 @@ def relation_to_user(call: cst.Call, resolve, lookup, vocab) -> Optional[str]:
     return f"a {field} to the user model"
 
 
-def account_resolver(resolve, lookup, vocab) -> Callable[[cst.CSTNode], Optional[str]]:
-    """`resolve`, with a name bound to `get_user_model()` resolving to the user model."""
+def account_resolver(resolve, lookup, vocab, project=None) -> Callable[[cst.CSTNode], Optional[str]]:
+    """`resolve`, with a name bound to `get_user_model()` (or that call itself) resolving to the
+    user model; and, with the project index, a name a module of the project re-exports
+    (coldfront's `from coldfront.core.user.models import User`, a module that imports Django's
+    `User`) resolving to what that module imports."""
 
     def resolved(node) -> Optional[str]:
+        if type(node) is cst.Call:
+            return USER_MODEL if resolve(node.func) in vocab.account_model_factories else None
         target = resolve(node)
+        if target and project is not None and target[:1] != "<" and project.index.in_project(target, project.path):
+            found = project.ask(project.index.resolve, ["name", target], project.path)
+            if found is not None and found[0] == "dotted":
+                return found[1]
         if target is None and type(node) is cst.Name:
             binding = lookup(node.value)
             if binding is not None and not binding.qualname:

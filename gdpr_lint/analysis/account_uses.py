@@ -10,7 +10,8 @@ account ([pii.request-sources] account-*):
   gives that type (`user (django.contrib.auth.models.User): ...`, `:type user: ...User`);
 - it is assigned one read from the model's manager (`User.objects.get(pk=...)`), or loops over
   its rows (`for user in User.objects.filter(...)`);
-- it is signed in (`login(request, user)`: [pii.request-sources] account-logins);
+- it is signed in (`login(request, user)`: [pii.request-sources] account-logins), or checked to be one
+  (`isinstance(user, get_user_model())`);
 - in a module that imports Django, the function reads a field of Django's user from it (`user.email`,
   `user.username`: [pii.request-sources] account-django-fields).
 A `user` (or `user_dict`, `user_ref`: [pii.request-sources] account-record-words) the function
@@ -129,6 +130,12 @@ def account_objects(
             # `for user in User.objects.filter(username__in=...)`: each a record of the model
             if type(node.target) is cst.Name and _model_rows(node.iter, is_account_type):
                 found.setdefault(node.target.value, "a row of the user model's manager")
+        elif kind is cst.Call and type(node.func) is cst.Name and node.func.value == "isinstance":
+            # `elif isinstance(user, get_user_model()):` the branch holds an auth user
+            checked = [a.value for a in node.args if a.keyword is None]
+            if len(checked) == 2 and type(checked[0]) is cst.Name and checked[0].value in names:
+                if is_account_type(checked[1]):
+                    found.setdefault(checked[0].value, "checked with isinstance() against the user model")
         elif kind is cst.Call and logins and node.args and resolve(node.func) in logins:
             # `login(request, user)`: Django signs that user in, an auth user
             given = [a.value for a in node.args if a.keyword is None][1:2]

@@ -201,7 +201,7 @@ class TaintMixin(TaintHost):
                 self.vocab.user_attributes,
                 self.vocab.account_attributes,
                 self.vocab.account_types,
-                account_resolver(self.resolve, self.scope.lookup, self.vocab),
+                account_resolver(self.resolve, self.scope.lookup, self.vocab, self.project),
                 self.vocab.account_record_words,
                 self._module_function,
                 self.vocab.account_logins,
