@@ -217,10 +217,31 @@ class ProjectMixin(ProjectCallees):
         `Notifier().send` or `self.mailer.send` where the receiver is an instance of a project
         class (`n = Notifier()`, `self.mailer = Mailer()` in the class): the method, as a form
         for the project index."""
+        if type(func) is cst.Call:
+            return self._getattr_form(func)
         if type(func) is not cst.Attribute:
             return None
         receiver = self._receiver_form(func.value, 0)
         return ["attr", receiver, func.attr.value] if receiver is not None else None
+
+    def _getattr_form(self, call: cst.Call) -> Optional[list]:
+        """`getattr(client, func)(attributes)` with `func = "perform_disconnect"`: the method of
+        that name, as `client.perform_disconnect` (openwisp-radius's change of authorization)."""
+        args = call.args
+        if type(call.func) is not cst.Name or call.func.value != "getattr" or len(args) != 2:
+            return None
+        if self.scope.lookup("getattr") is not None:
+            return None
+        name = self.constant(args[1].value)
+        value = name.value if name is not None else None
+        if value is None and type(args[1].value) is cst.Name:
+            binding = self.scope.lookup(args[1].value.value)
+            if binding is not None and type(binding.value) is cst.SimpleString:
+                value = binding.value.evaluated_value  # the name last assigned a method's name
+        if not isinstance(value, str) or not value.isidentifier():
+            return None
+        receiver = self._receiver_form(args[0].value, 0)
+        return ["attr", receiver, value] if receiver is not None else None
 
     def _receiver_form(self, node, depth: int) -> Optional[list]:
         if depth > 4:
