@@ -74,6 +74,7 @@ PII = Table(
                 "account-attributes": STRS,
                 "account-types": STRS,
                 "account-record-words": STRS,
+                "medium-address": STRS,
                 "account-logins": STRS,
                 "account-model-factories": STRS,
                 "account-django-fields": STRS,

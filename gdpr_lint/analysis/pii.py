@@ -145,6 +145,8 @@ class PiiVocabulary:
         self.account_attributes = frozenset(sources.get("account-attributes", ()))
         self.account_types = frozenset(sources.get("account-types", ()))
         self.account_record_words = frozenset(sources.get("account-record-words", ()))
+        medium = tuple(sources.get("medium-address", ()))  # (key, sibling key, category)
+        self.medium_address = medium if len(medium) == 3 and medium[2] in self.categories else ()
         self.account_logins = frozenset(sources.get("account-logins", ()))
         self.account_model_factories = frozenset(sources.get("account-model-factories", ()))
         self.account_relations = frozenset(sources.get("account-relations", ()))

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from gdpr_lint.semantic.scope import Scope
 
 
+_MEDIUM_REASON = "an address read beside its medium: a third-party id, a person's e-mail address or phone number"
+
+
 def _is_pop(node) -> bool:
     return type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "pop"
 
@@ -214,6 +217,22 @@ class TaintMixin(TaintHost):
         reason = f"`{node.value}` is {evidence}"
         return self._taint_source(self.vocab.user_category, node, "medium", reason=reason)
 
+    def _medium_address(self, container, key: str) -> Optional[str]:
+        """`assoc["address"]` where the function also reads `assoc["medium"]`: a third-party id,
+        a person's e-mail address or phone number (analysis/medium_ids.py)."""
+        spec = self.vocab.medium_address
+        if not spec or key != spec[0]:
+            return None
+        scope: Optional[Scope] = self.scope
+        while scope is not None and scope.kind != "function":
+            scope = scope.parent
+        written = dotted_name(container)
+        if scope is None or scope.node is None or written is None:
+            return None
+        from gdpr_lint.analysis.medium_ids import reads_sibling
+
+        return spec[2] if reads_sibling(scope.node, written, spec[1]) else None
+
     def _module_function(self, name: str) -> Optional[cst.FunctionDef]:
         """The module's top-level function of that name, if any."""
         for statement in self.module.body:
@@ -335,6 +354,8 @@ class TaintMixin(TaintHost):
             ):
                 return EMPTY  # ErrorCode.LOGIN_BAD_CREDENTIALS: an enum member, not a secret
             category = self.vocab.classify(attr, context=owner)
+            if category is None and self._medium_address(node.value, attr) is not None:
+                return self._taint_source(self._medium_address(node.value, attr), node, "medium", reason=_MEDIUM_REASON)
             if (
                 category is not None
                 and not self._owner_excludes(category, node.value)

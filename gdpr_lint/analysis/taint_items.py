@@ -12,7 +12,7 @@ from gdpr_lint.analysis import sources as call_sources
 from gdpr_lint.analysis.flow import EMPTY, Taint
 from gdpr_lint.analysis.names import split_words
 from gdpr_lint.analysis.taint_host import TaintHost
-from gdpr_lint.analysis.taint import _is_pop
+from gdpr_lint.analysis.taint import _MEDIUM_REASON, _is_pop
 from gdpr_lint.semantic.scope import _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import _last_name, string_value
 
@@ -59,6 +59,10 @@ class ItemTaintMixin(TaintHost):
         if context and not set(split_words(context)[-1:]) & self.vocab.person_nouns:
             context = ""
         category = self.vocab.classify(key, key=True, context=context)
+        if category is None:
+            medium = self._medium_address(container, key)
+            if medium is not None:  # sydent's `assoc["address"]` beside `assoc["medium"]`
+                return self._taint_source(medium, node, "medium", key, reason=_MEDIUM_REASON)
         if (
             category is not None
             and len(split_words(key)) == 1
