@@ -53,7 +53,11 @@ class ValueTaintMixin(TaintHost):
         result = EMPTY
         for name, category in fields:
             attribute = cst.Attribute(value=node, attr=cst.Name(name))
-            reason = f"{owner} prints as its own __str__, which shows its {name}"
+            # a relation to the user model is a user by what the class declares; any other field is
+            # judged by its name and its owner, as a field read directly is (`enterprise_customer.name`
+            # of an EnterpriseCustomer is an organisation's name, not a person's)
+            relation = self.account_fields.get(name) if category == self.vocab.user_category else None
+            reason = f"{owner} prints as its own __str__, which shows its {name} ({relation})" if relation else None
             result = result.union(self._taint_source(category, attribute, "medium", reason=reason))
         return result
 
