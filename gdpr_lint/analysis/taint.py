@@ -5,7 +5,7 @@ engine's Context.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, FrozenSet, Optional
 
 import libcst as cst
 
@@ -37,6 +37,9 @@ def _is_pop(node) -> bool:
 
 class TaintMixin(TaintHost):
     """What an expression carries: its sources of personal data."""
+
+    # names an `except` handler sees as they were before its `try` (engine/handler_view.py)
+    before_try: FrozenSet[str] = frozenset()
 
     def _percent_taint(self, node: cst.BinaryOperation) -> Taint:
         """`"job %s failed" % job_name`: each value judged with the text in front of it."""
@@ -150,6 +153,7 @@ class TaintMixin(TaintHost):
             if (
                 whole
                 and not binding.taint
+                and not self._assigned_before_try(node.value, binding)
                 and may_be_account(
                     node.value,
                     self.vocab.user_attributes,
@@ -166,6 +170,12 @@ class TaintMixin(TaintHost):
                 return self._recipient_taint(node)
             return self._judged_by_use(node.value, binding.taint)
         return self._taint_source(self.vocab.classify(node.value), node)
+
+    def _assigned_before_try(self, name: str, binding) -> bool:
+        """`author = options["user"]` seen from the handler of a `try` whose last statement
+        `author = User.objects.get(username=author)` raised: it holds what that assignment
+        gave it, whatever the rest of the function makes of the name (an account)."""
+        return name in self.before_try and isinstance(binding.value, cst.CSTNode)
 
     def _recipient_taint(self, node: cst.Name) -> Taint:
         """`e_to` that the function passes as the recipients of `smtp.sendmail(...)`: e-mail

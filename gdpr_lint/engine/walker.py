@@ -11,6 +11,7 @@ import libcst as cst
 from gdpr_lint.analysis.flow import EMPTY
 from gdpr_lint.engine.branch_facts import _BROAD, BranchFactsMixin, _exits
 from gdpr_lint.engine.branch_join import join_constant_fallbacks
+from gdpr_lint.engine.handler_view import HandlerView, unbound_in_handlers
 from gdpr_lint.engine.parameters import ParameterMixin
 from gdpr_lint.engine.prepass import PrepassMixin
 from gdpr_lint.analysis.commands import chosen_words as _chosen_words
@@ -140,11 +141,15 @@ class Walker(PrepassMixin, BranchFactsMixin, ParameterMixin):
             finally:
                 self.withs.pop()
         elif t in (cst.Try, getattr(cst, "TryStar", cst.Try)):
+            unbound = unbound_in_handlers(stmt)  # `text = template.format(...)` last: not yet bound
+            view = HandlerView(unbound, self.scope.bindings) if unbound else None
             self.trys.append(stmt)
             try:
                 self._suite(stmt.body, stmt)
             finally:
                 self.trys.pop()
+            if view is not None:
+                view.body_done(self.scope.bindings)
             rejected = self._rejected_by_parser(stmt)
             lookup = self._failed_lookup(stmt)
             for handler in stmt.handlers:
@@ -152,6 +157,8 @@ class Walker(PrepassMixin, BranchFactsMixin, ParameterMixin):
                 self._expr(handler.type)
                 if handler.name is not None and type(handler.name.name) is cst.Name:
                     self.scope.bindings[handler.name.name.value] = Binding(handler.name.name.value, None)
+                if view is not None:
+                    view.enter(self)
                 saved_empty = self.empty_names
                 if rejected and self._catches_parse_error(handler):
                     self.empty_names = saved_empty | rejected
@@ -161,6 +168,8 @@ class Walker(PrepassMixin, BranchFactsMixin, ParameterMixin):
                     self._suite(handler.body, handler)
                 finally:
                     self.empty_names = saved_empty
+                if view is not None:
+                    view.leave(self)
             if stmt.orelse is not None:
                 self._suite(stmt.orelse.body, stmt)
             if stmt.finalbody is not None:
