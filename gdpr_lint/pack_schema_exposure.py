@@ -160,6 +160,7 @@ PII = Table(
                     "passthrough-methods",
                     "response-functions",
                     "response-drops-groups",
+                    "plain-repr-responses",
                     "getter-prepositions",
                     "signal-sender-params",
                     "parse-errors",

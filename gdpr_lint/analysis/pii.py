@@ -110,6 +110,7 @@ class PiiVocabulary:
         self.passthrough_functions = frozenset(flow.get("passthrough-functions", ()))
         self.response_functions = frozenset(flow.get("response-functions", ()))
         self.response_drops_groups = frozenset(flow.get("response-drops-groups", ()))
+        self.plain_repr_responses = frozenset(flow.get("plain-repr-responses", ()))
         self.getter_prepositions = frozenset(flow.get("getter-prepositions", ()))
         self.signal_sender_params = frozenset(flow.get("signal-sender-params", ()))
         self.passthrough_methods = frozenset(flow.get("passthrough-methods", ()))

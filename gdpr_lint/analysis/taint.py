@@ -40,6 +40,8 @@ class TaintMixin(TaintHost):
 
     # names an `except` handler sees as they were before its `try` (engine/handler_view.py)
     before_try: FrozenSet[str] = frozenset()
+    # ids of the names the sink being checked formats whole (analysis/formatted.py)
+    formatted_whole: FrozenSet[int] = frozenset()
 
     def _percent_taint(self, node: cst.BinaryOperation) -> Taint:
         """`"job %s failed" % job_name`: each value judged with the text in front of it."""
@@ -168,7 +170,12 @@ class TaintMixin(TaintHost):
                     return account
             if not binding.taint and self.sends_mail:
                 return self._recipient_taint(node)
-            return self._judged_by_use(node.value, binding.taint)
+            taint = self._judged_by_use(node.value, binding.taint)
+            if taint and whole and id(node) in self.formatted_whole:
+                from gdpr_lint.analysis.formatted import shown_whole
+
+                return shown_whole(self, node, binding, taint)  # `log.debug(response)`: `<Response [200]>`
+            return taint
         return self._taint_source(self.vocab.classify(node.value), node)
 
     def _assigned_before_try(self, name: str, binding) -> bool:

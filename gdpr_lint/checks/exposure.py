@@ -14,6 +14,7 @@ else:
     from gdpr_lint._lazy import cst
 
 from gdpr_lint.analysis.flow import EMPTY
+from gdpr_lint.analysis.formatted import formatted_whole
 from gdpr_lint.checks.exposure_state import (
     Sink,
     format_labels,
@@ -88,6 +89,7 @@ class ExposureCheck(ExceptionRules):
             return
         numeric = numeric_arguments(ctx, args)  # `log.debug("%i -> %i", last_token, next_token)`
         labels = format_labels(ctx, args)
+        ctx.formatted_whole = frozenset(id(n) for arg in args for n in formatted_whole(arg.value))
         for arg in args:
             if arg.star == "**" and isinstance(sink.keywords, frozenset):
                 taint = taint.union(ctx.spread_taint(arg.value, sink.keywords))  # `**kwargs`: its keys
@@ -130,6 +132,7 @@ class ExposureCheck(ExceptionRules):
                     "low", "formatted as a number (%d, %i, %f): a count, a position or an id", ambiguous_only=True
                 )
             taint = taint.union(value)
+        ctx.formatted_whole = frozenset()
         if taint and sink.not_categories:
             taint = taint.restricted([c for c in taint.categories if c not in sink.not_categories])
         if taint and sink.rule == "GDPR102":
