@@ -99,6 +99,13 @@ def labelled(vocab, taint: Taint, text: str) -> Taint:
             categories=vocab.judge.credential_categories,
             where=_names_session if unknown else None,
         )
+    held = holder_label(vocab, text)
+    if held is not None:
+        taint = taint.capped(
+            "low",
+            f"the message says a '{held}' holds it: the {held}'s id, not a person's",
+            where=lambda source: _held_by(vocab, source.node, held),
+        )
     label = thing_label(vocab, text)
     if label is None:
         return taint
@@ -109,6 +116,42 @@ def labelled(vocab, taint: Taint, text: str) -> Taint:
         categories=categories,
         where=lambda source: not _names_person(vocab, source.node),
     )
+
+
+def holder_label(vocab, text: str) -> Optional[str]:
+    """The last word of `text` when it is a holder of some identifier phrase ([pii.confidence]
+    holder-ids: `f"Deleting portal room {existing.mxid}"`) and no person noun in the text says
+    whose the value is, else None."""
+    holders = vocab.judge.holder_ids
+    if not holders:
+        return None
+    found = _LAST_WORD.search(text[-60:])
+    if found is None:
+        return None
+    word = vocab.fold(found.group(1).lower())
+    if not any(word in words for words in holders.values()):
+        return None
+    if vocab.person_nouns.intersection(vocab.fold(w.lower()) for w in _WORDS.findall(text)):
+        return None
+    return word
+
+
+def _held_by(vocab, node, holder: str) -> bool:
+    """Whether the name a value was read by is an identifier phrase that `holder` holds (`mxid`
+    after "room"), and no person noun in it says whose (`sender_mxid`)."""
+    from gdpr_lint.analysis.names import split_words
+    from gdpr_lint.syntax.nodes import cst
+
+    t = type(node)
+    name = node.attr.value if t is cst.Attribute else node.value if t is cst.Name else ""
+    words = [vocab.fold(w.lower()) for w in split_words(name)]
+    if not words or vocab.person_nouns.intersection(words):
+        return False
+    match = vocab.match_words(words)
+    if match is None:
+        return False
+    holders = vocab.judge.holder_ids.get(tuple(words[match.start : match.end]))
+    return bool(holders) and holder in holders
 
 
 def _names_person(vocab, node) -> bool:
