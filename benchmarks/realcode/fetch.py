@@ -105,6 +105,16 @@ PINS = (
     ("pgadmin4", "9.18", "PostgreSQL administration web app with user accounts"),
     ("horizon", "27.0.0", "OpenStack dashboard (users, projects)"),
     ("django-machina", "1.3.1", "forum engine"),
+    ("zou", "1.0.97", "animation production tracker (staff, persons, comments)"),
+    ("superdesk-core", "2.5.3", "newsroom content platform (journalists' accounts, contacts)"),
+    ("oncall", "2.1.7", "on-call scheduling (users' phones, e-mail, notifications)"),
+    ("trytond", "8.2.1", "Tryton ERP server (parties, users)"),
+    ("galaxy-app", "26.1.2", "Galaxy data analysis platform backend (user accounts)"),
+    ("buildbot", "4.3.0", "continuous integration server (users, change authors)"),
+    ("nbgrader", "0.9.6", "grading of Jupyter assignments (students, grades)"),
+    ("maubot", "0.6.0", "Matrix bot platform with a management web app"),
+    ("girder", "5.0.21", "data management platform (users, groups, files)"),
+    ("pulpcore", "3.123.1", "content repository platform (users, roles)"),
 )
 
 
