@@ -184,10 +184,14 @@ def _nodes(node):
 
 
 def _status(ctx, node) -> Optional[int]:
-    """`404`, `status.HTTP_404_NOT_FOUND`, `HTTPStatus.NOT_FOUND`, a constant bound to one."""
-    folded = ctx.constant(node) if type(node) in (cst.Name, cst.Attribute, cst.Integer) else None
-    if folded is not None and isinstance(folded.value, int):
+    """`404`, `status.HTTP_404_NOT_FOUND`, `HTTPStatus.NOT_FOUND`, a status line (`"422
+    Unprocessable Entity"`, falcon's `HTTP_422`), a constant bound to one."""
+    folded = ctx.constant(node) if type(node) in (cst.Name, cst.Attribute, cst.Integer, cst.SimpleString) else None
+    if folded is not None and isinstance(folded.value, int) and not isinstance(folded.value, bool):
         return folded.value
+    if folded is not None and isinstance(folded.value, str):
+        head = folded.value[:4]
+        return int(head[:3]) if head[:3].isdigit() and head[3:] in ("", " ") else None
     if type(node) is cst.Attribute:
         name = node.attr.value
         if name.startswith("HTTP_") and name[5:8].isdigit():
