@@ -27,7 +27,7 @@ class ExceptionRules(ExposureBase):
     def on_raise(self, ctx, node: cst.Raise) -> None:
         if not self.wants("GDPR103") or type(node.exc) is not cst.Call:
             return
-        taint = EMPTY
+        taint = unread = EMPTY
         target = ctx.resolve_call(node.exc.func) or dotted(node.exc.func) or "exception"
         echoed = target.rsplit(".", 1)[-1] in self.echoed_exceptions
         factory = is_factory(target)
@@ -42,12 +42,18 @@ class ExceptionRules(ExposureBase):
                 continue
             value = ctx.taint(arg.value)
             if value and not self._reaches_text(ctx, node.exc, arg, factory):
-                value = value.capped(
-                    "low",
-                    "an argument of an exception factory or a field of the exception, "
-                    "not its message: not known to reach the exception's text",
+                unread = unread.union(
+                    value.capped(
+                        "low",
+                        "an argument of an exception factory or a field of the exception, "
+                        "not its message: not known to reach the exception's text",
+                    )
                 )
+                continue
             taint = taint.union(value)
+        # what reaches the text first: the same value also in a dropped argument
+        # (`LoginFailed({"email": email}, message=f"no login for {email}")`) stays as sure
+        taint = taint.union(unread)
         if taint and echoed:
             taint = taint.restricted(self.echoed_reported)  # a form error shown to whoever typed it
         if taint and self.answers.is_command_error(ctx, node.exc.func, target):

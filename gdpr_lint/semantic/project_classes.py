@@ -73,7 +73,24 @@ class ProjectClasses:
         value its text can show). An `__init__` that calls its base's `__init__` shows what it
         passes there (`super().__init__("Interactive auth not yet complete")`: nothing); one
         that does not shows every argument (BaseException keeps them all). None when not known."""
-        return self._of_class(form, importer, "text", self._text)
+        return self._of_class(form, importer, "text", lambda p, n, d: self._text(p, n, d) or self._kept(p, n, d))
+
+    def _kept(self, path: str, name: str, depth: int) -> Optional[Tuple[Tuple[str, ...], frozenset]]:
+        """When the text is not known: (the parameters of the `__init__` the class runs, those it
+        keeps, semantic/init_kept.py); a parameter it drops is in no text. None when not known."""
+        summary = self.summary(path)
+        cls = summary.get("classes", {}).get(name) if summary is not None else None
+        if cls is None or depth > 6:
+            return None
+        if "__init__" not in cls.get("methods", ()):
+            bases = [self.resolve(base, path) for base in cls.get("bases", ())]
+            if len(bases) != 1 or bases[0] is None or bases[0][0] != "class":
+                return None
+            return self._kept(bases[0][1], bases[0][2], depth + 1)
+        init = summary.get("functions", {}).get(f"{name}.__init__") if summary is not None else None
+        if init is None or "init_kept" not in cls:
+            return None
+        return tuple(init.get("params", ())[1:]) + tuple(init.get("kwonly", ())), frozenset(cls["init_kept"])
 
     def _of_class(self, form, importer: str, what: str, compute: Callable):
         """compute(path, name, 0) for the project class `form` names, once per run (tracked

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional
 
+from gdpr_lint.semantic.init_kept import init_kept
 from gdpr_lint.semantic.summary import _function, _function_head, _targets
 from gdpr_lint.semantic.summary_forms import _annotated_params, _Shaper, annotation_form
 
@@ -39,6 +40,7 @@ def summarize_class(
     given: Dict[str, Optional[list]] = {}  # `self.region = region`: [parameter, method]
     switches: Dict[str, list] = {}
     init_text: Optional[List[str]] = None
+    kept: Optional[List[str]] = None
     for stmt in node.body:
         if isinstance(stmt, ast.ClassDef):
             summarize_class(
@@ -68,6 +70,7 @@ def summarize_class(
                 base_text = _base_init_params(stmt)
                 if base_text is not None:
                     init_text = base_text
+                kept = init_kept(stmt, base_text is not None)
             for inner, target, simple in assigned[0]:
                 form = None
                 if simple and isinstance(inner, ast.AnnAssign):
@@ -106,6 +109,8 @@ def summarize_class(
         out["switches"] = switches
     if init_text is not None:
         out["init_text"] = init_text
+    if kept is not None:
+        out["init_kept"] = kept  # semantic/init_kept.py
     classes[qual] = out
     if keys is not None:
         keys.note("c", qual, in_function)
