@@ -146,6 +146,7 @@ PII = Table(
                 for key in (
                     "non-data-calls",
                     "path-functions",
+                    "file-openers",
                     "non-data-types",
                     "config-owners",
                     "object-dumpers",

@@ -117,6 +117,7 @@ class PiiVocabulary:
         self.passthrough_skip_keywords = frozenset(flow.get("passthrough-skip-keywords", ()))
         self.non_data_calls = frozenset(flow.get("non-data-calls", ()))
         self.path_functions = frozenset(flow.get("path-functions", ()))
+        self.file_openers = frozenset(flow.get("file-openers", ()))
         self.non_data_types = frozenset(flow.get("non-data-types", ()))
         kept = frozenset(flow.get("shape-names-kept", ()))
         self.shape_marks = {mark: (cid, kept) for mark, cid in flow.get("shape-marks", {}).items()}

@@ -13,6 +13,7 @@ from gdpr_lint.analysis.account_models import account_resolver, imports_django
 from gdpr_lint.analysis.account_uses import account_objects, may_be_account
 from gdpr_lint.analysis.flow import EMPTY, UNKNOWN, Source, Taint
 from gdpr_lint.analysis.labels import formatted_parts, labelled, percent_labels
+from gdpr_lint.analysis.opened_paths import opened_as_path
 from gdpr_lint.analysis.names import is_constant_name, split_words
 from gdpr_lint.analysis.taint_host import TaintHost
 from gdpr_lint.semantic.scope import _ClassRef, _FunctionRef
@@ -377,6 +378,7 @@ class TaintMixin(TaintHost):
                 category is not None
                 and not self._owner_excludes(category, node.value)
                 and not self._is_signal_sender(node.value)
+                and not opened_as_path(self.scope, node, self.resolve, self.vocab.file_openers)
             ):
                 return self._taint_source(category, node, "medium")
             if self._is_payload(node):
