@@ -63,21 +63,23 @@ def _mentions_instance(node, own: str) -> bool:
 
 def _plain_instance_reads(node, own: str) -> bool:
     """Every mention of the instance in `node` reads one of its attributes (`self.code`)."""
-    parents = {}
-    for parent in ast.walk(node):
-        for child in ast.iter_child_nodes(parent):
-            parents[id(child)] = parent
+    parents: Dict[int, ast.AST] = {}
+    for outer in ast.walk(node):
+        for child in ast.iter_child_nodes(outer):
+            parents[id(child)] = outer
     for n in ast.walk(node):
         if isinstance(n, ast.Name) and n.id == own:
-            parent = parents.get(id(n))
-            if not (isinstance(parent, ast.Attribute) and parent.value is n):
+            above = parents.get(id(n))
+            if not (isinstance(above, ast.Attribute) and above.value is n):
                 return False
     return True
 
 
 def _is_super(node) -> bool:
     """`super().__init__`, `super(Cls, self).__init__`."""
-    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "super" for n in ast.walk(node))
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "super" for n in ast.walk(node)
+    )
 
 
 def _reads(node, params: Set[str], built: Dict[str, Set[str]]) -> Set[str]:
