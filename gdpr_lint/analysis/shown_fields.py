@@ -29,7 +29,7 @@ _TEXT_METHODS = ("__str__", "__repr__")
 
 def text_fields(classdef: cst.ClassDef) -> List[cst.Attribute]:
     """`self.<attr>` read in the return values of the class's own `__str__` (or `__repr__`),
-    first read first; attributes of attributes (`self.user.email`) as the outer one."""
+    each once, sorted by name; attributes of attributes (`self.user.email`) as the outer one."""
     body = classdef.body.body if type(classdef.body) is cst.IndentedBlock else ()
     methods = {stmt.name.value: stmt for stmt in body if type(stmt) is cst.FunctionDef}
     method = next((methods[name] for name in _TEXT_METHODS if name in methods), None)
