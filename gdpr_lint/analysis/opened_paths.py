@@ -10,19 +10,18 @@ function (or module body): `open(settings.DB_ENCRYPTION_KEY)` says nothing of
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Tuple
+from typing import TYPE_CHECKING, Callable, FrozenSet
 
 if TYPE_CHECKING:
     import libcst as cst
 else:
     from gdpr_lint._lazy import cst
 
-_CACHE: Dict[int, Tuple[object, tuple]] = {}
-
 
 def opened_as_path(scope, node, resolve: Callable, openers: FrozenSet[str]) -> bool:
     """Whether `node` (a Name or an Attribute) is the file argument of an opener call in the
-    body of the function (or module) `scope` belongs to."""
+    body of the function (or module) `scope` belongs to. The opened paths are worked out once
+    per scope and kept in its scratch space, so they go with the file's tree."""
     if not openers:
         return False
     while scope is not None and scope.kind not in ("function", "module"):
@@ -30,13 +29,10 @@ def opened_as_path(scope, node, resolve: Callable, openers: FrozenSet[str]) -> b
     body = getattr(scope, "node", None)
     if body is None:
         return False
-    cached = _CACHE.get(id(body))
-    if cached is None or cached[0] is not body:
-        cached = (body, tuple(_opened(body, resolve, openers)))
-        if len(_CACHE) > 512:
-            _CACHE.clear()
-        _CACHE[id(body)] = cached
-    return any(node.deep_equals(path) for path in cached[1])
+    opened = scope.data.get("opened paths")
+    if opened is None:
+        opened = scope.data["opened paths"] = tuple(_opened(body, resolve, openers))
+    return any(node.deep_equals(path) for path in opened)
 
 
 def _opened(body, resolve: Callable, openers: FrozenSet[str]):
