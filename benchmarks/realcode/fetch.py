@@ -119,8 +119,9 @@ PINS = (
 
 
 # Wheels are chosen for this Python version whatever the interpreter running the script:
-# several packages need a newer Python than the one gdpr-lint supports at minimum.
-PYTHON_VERSION = "3.12"
+# several packages need a newer Python than the one gdpr-lint supports at minimum. A full version:
+# older pips read "3.12" as 3.12.0, which indico's "Requires-Python >=3.12.2" refuses.
+PYTHON_VERSION = "3.12.10"
 
 
 def sha256(path: Path) -> str:
