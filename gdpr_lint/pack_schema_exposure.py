@@ -274,6 +274,7 @@ EXPOSURE = Table(
                 "status-responses": STRS,
                 "status-keywords": STRS,
                 "status-attributes": STRS,
+                "answer-names": MapOf(INT),
                 "error-handler-registrations": STRS,
                 "error-handler-decorators": STRS,
             }

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import libcst as cst
 else:
     from gdpr_lint._lazy import cst
-from gdpr_lint.analysis.names import last_name
+from gdpr_lint.analysis.names import last_name, split_words
 
 ECHO_REASON = "the operator's own input (typed on the command line or at a prompt) echoed back on their terminal"
 
@@ -33,6 +33,7 @@ class Answers:
         self.status_keywords = frozenset(exceptions.get("status-keywords", ()))
         self.command_errors = tuple(commands.get("errors", ()))
         self.status_attributes = tuple(exceptions.get("status-attributes", ()))
+        self.answer_names = {tuple(split_words(k)): v for k, v in exceptions.get("answer-names", {}).items()}
 
     def echoed_to_operator(self, taint):
         """The data typed on the command line, no surer than low: it goes back to who typed it."""
@@ -54,6 +55,9 @@ class Answers:
             status = constants.get(attribute)
             if isinstance(status, int) and not isinstance(status, bool):
                 return status if 400 <= status < 500 else None
+        named = self._named_answer(ctx, call.func, target)
+        if named is not None:  # `galaxy.exceptions.ObjectNotFound`: another distribution's 404
+            return named
         if not self.status_responses or not self._matches(ctx, call.func, target, self.status_responses):
             return None
         status = None
@@ -64,6 +68,25 @@ class Answers:
                 status = _status(ctx, arg.value)
                 break
         return status if status is not None and 400 <= status < 500 else None
+
+    def _named_answer(self, ctx, func, target: str) -> Optional[int]:
+        """The status of a 4xx answer that a class from outside the project is named for (its
+        name ends with `answer-names`' reason phrase: `ObjectNotFound`, `Conflict`); None for a
+        builtin, a class of the project (its body says what it is) or when there is no project
+        to tell."""
+        project = ctx.project
+        if not self.answer_names or project is None or "." not in target or _class_node(ctx, func) is not None:
+            return None
+        words = split_words(target.rsplit(".", 1)[-1])
+        status = next((v for k, v in self.answer_names.items() if k and words[-len(k) :] == k), None)
+        if status is None:
+            return None
+        dotted = _project_name(ctx, func, None)
+        if not dotted or dotted.startswith("@"):
+            return None
+        if project.ask(project.index.class_lineage, dotted, project.path) is not None:
+            return None
+        return status
 
     def as_response(self, taint, target: str, status: int):
         return self._answered(
