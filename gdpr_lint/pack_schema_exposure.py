@@ -116,6 +116,7 @@ PII = Table(
                 "config-owners": STRS,
                 "config-categories": STRS,
                 "account-nouns": STRS,
+                "own-identity-calls": STRS,
                 "item-key-names": STRS,
                 "organisation-nouns": STRS,
                 "party-nouns": STRS,

@@ -123,7 +123,7 @@ class JudgedSourceMixin(TaintHost):
                 if method.name == "__init__" and node.value in method.param_names:
                     settings = (class_words, True)  # `EmailConfig(username=...)`: its settings
         if type(owner) is cst.Name:
-            made = self._made_up_owner(owner)
+            made = self._made_up_owner(owner) or self._own_identity(owner, category)
             if made is not None:
                 from gdpr_lint.analysis.confidence import Verdict
 
@@ -169,6 +169,29 @@ class JudgedSourceMixin(TaintHost):
         from gdpr_lint.analysis.generated import made_up_record
 
         return made_up_record(self._whole_module, self.path, self.kb.tables, value, self._made_up_cache)
+
+    def _own_identity(self, owner: cst.Name, category: str) -> Optional[str]:
+        """Why the record `owner` names is the identity the program's own login has: what a
+        call of [pii.confidence] `own-identity-calls` returned (`whoami = await
+        client.whoami()`), the account the client's credentials sign in as, a bot's or a
+        service's; None otherwise, and for credentials (a secret stays one, whoever's it is)."""
+        calls = self.vocab.judge.own_identity_calls
+        if not calls or self.vocab.categories[category].group == "credential":
+            return None
+        binding = self.scope.lookup(owner.value)
+        value = binding.value if binding is not None else None
+        if type(value) is cst.Await:
+            value = value.expression
+        if type(value) is not cst.Call:
+            return None
+        func = value.func
+        called = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
+        if called not in calls:
+            return None
+        return (
+            f"`{owner.value}` holds what `{called}()` answered: the identity the program's own login has "
+            "(a bot's or a service's account), not a person's"
+        )
 
     def _whole_module(self):
         """The file's whole module: the walk's, or the text the pre-filter cut parsed again."""
