@@ -115,7 +115,25 @@ class ItemTaintMixin(TaintHost):
                     if key in keywords:
                         result = result.union(taint)
                 return result
+            if binding is not None and binding.keyed is not None and self._keyword_params(binding):
+                # `def fetch(url, **kwargs): kwargs.setdefault("auth", (user, password))`: only
+                # what the body put under these keys (the callers' are judged at each call)
+                result = EMPTY
+                for key, taint in binding.keyed.items():
+                    if key in keywords:
+                        result = result.union(taint)
+                return result
         return self.taint(node)
+
+    def _keyword_params(self, binding) -> bool:
+        """Whether `binding` is the `**kwargs` parameter of an enclosing function, carrying no
+        data of its own (engine/parameters.py)."""
+        scope = self.scope
+        while scope is not None:
+            if scope.data.get("keyword params") is binding:
+                return True
+            scope = scope.parent
+        return False
 
     def keyed_taint(self, key_node, value_node) -> Taint:
         """A value under a key (`{"email": x}`, `email=x`, `set_tag("email", x)`): the

@@ -67,6 +67,10 @@ class ParameterMixin(Context):
         binding = Binding(name, None, taint, kind, None, param.name)
         binding.type_name = annotation.rsplit(".", 1)[-1] if annotation else None
         scope.bindings[name] = binding
+        if not taint and param is getattr(getattr(scope.node, "params", None), "star_kwarg", None):
+            # `**kwargs`: the callers' keywords (judged at each call); what the body adds under
+            # a constant key is remembered by key (`kwargs.setdefault("auth", ...)`)
+            scope.data["keyword params"] = binding
 
     def _parameter_kind(self, name: str, scope: Scope) -> Optional[str]:
         """The object a parameter holds by the function it is a parameter of

@@ -24,6 +24,7 @@ from gdpr_lint.syntax.nodes import (
     _last_name,
     _subscript_text,
     dotted_name,
+    string_value,
 )
 
 
@@ -223,13 +224,13 @@ class Walker(PrepassMixin, BranchFactsMixin, ParameterMixin):
         else:
             self._expr(small)
 
-    def _mutate(self, name: str, values, key: Optional[str] = None) -> None:
+    def _mutate(self, name: str, values, key: Optional[str] = None, overwrites: bool = True) -> None:
         """`seen.append(user.email)`, `row[k] = v`: the container now carries the value's data
         (and, under a constant key, remembers which key: `kwargs["headers"] = {...}`)."""
         binding = self.scope.lookup(name)
         if binding is None or binding.qualname or binding.kind:
             return
-        if key is not None and len(values) == 1:  # `data["password"] = "****"`: masked in place
+        if key is not None and overwrites and len(values) == 1:  # `data["password"] = "****"`: masked in place
             from gdpr_lint.engine.overwrites import without_key
 
             masked = without_key(self, binding, name, key, values[0])
@@ -348,7 +349,15 @@ class Walker(PrepassMixin, BranchFactsMixin, ParameterMixin):
                     and type(func.value) is cst.Name
                     and current.args
                 ):
-                    self._mutate(func.value.value, [a.value for a in current.args])
+                    key = (
+                        string_value(current.args[0].value)
+                        if func.attr.value == "setdefault" and len(current.args) == 2
+                        else None
+                    )
+                    if key is not None:  # `kwargs.setdefault("auth", (user, password))`: under its key
+                        self._mutate(func.value.value, [current.args[1].value], key, overwrites=False)
+                    else:
+                        self._mutate(func.value.value, [a.value for a in current.args])
                 if (
                     type(func) is cst.Attribute
                     and func.attr.value == "get"
