@@ -117,6 +117,7 @@ PII = Table(
                 "config-categories": STRS,
                 "account-nouns": STRS,
                 "own-identity-calls": STRS,
+                "record-class-suffixes": STRS,
                 "item-key-names": STRS,
                 "organisation-nouns": STRS,
                 "party-nouns": STRS,

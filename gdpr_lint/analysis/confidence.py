@@ -58,6 +58,7 @@ class ConfidenceJudge:
         self.config_categories = frozenset(spec.get("config-categories", ()))
         self.account_nouns = frozenset(spec.get("account-nouns", ()))
         self.own_identity_calls = frozenset(spec.get("own-identity-calls", ()))
+        self.record_class_suffixes = frozenset(spec.get("record-class-suffixes", ()))
         self.item_key_names = frozenset(spec.get("item-key-names", ()))
         self.organisation_nouns = frozenset(vocab.fold(w) for w in spec.get("organisation-nouns", ()))
         self.party_nouns = frozenset(vocab.fold(w) for w in spec.get("party-nouns", ()))

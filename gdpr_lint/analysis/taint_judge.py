@@ -122,6 +122,11 @@ class JudgedSourceMixin(TaintHost):
                 class_words = split_words(method.class_scope.name)
                 if method.name == "__init__" and node.value in method.param_names:
                     settings = (class_words, True)  # `EmailConfig(username=...)`: its settings
+        unique = self._unique_party(category, owner_words, name)
+        if unique is not None:
+            from gdpr_lint.analysis.confidence import Verdict
+
+            return Verdict("low", unique, False)
         if type(owner) is cst.Name:
             made = self._made_up_owner(owner) or self._own_identity(owner, category)
             if made is not None:
@@ -169,6 +174,38 @@ class JudgedSourceMixin(TaintHost):
         from gdpr_lint.analysis.generated import made_up_record
 
         return made_up_record(self._whole_module, self.path, self.kb.tables, value, self._made_up_cache)
+
+    def _unique_party(self, category: str, owner_words: Tuple[str, ...], name: str) -> Optional[str]:
+        """Why a party's name (`subscriber.get("name")`, `get_subscriber_names()`) is an
+        organisation's or a thing's: the project's model of that party declares its `name`
+        unique (semantic/project_unique_names.py), and no person noun after it says it is a
+        person of it (`subscriber_user.name`); None otherwise."""
+        judge = self.vocab.judge
+        project = self.project
+        if project is None or category not in judge.organisation_categories or not judge.party_nouns:
+            return None
+        nouns = judge.party_nouns | self.vocab.person_nouns
+
+        def fold(word: str) -> str:  # `subscribers` -> subscriber
+            word = self.vocab.fold(word.lower())
+            return word[:-1] if word.endswith("s") and word[:-1] in nouns else word
+
+        sequence = [fold(w) for w in owner_words] + [fold(w) for w in split_words(name)]
+        at = max((i for i, w in enumerate(sequence) if w in judge.party_nouns), default=None)
+        if at is None or self.vocab.person_nouns.intersection(sequence[at + 1 :]):
+            return None
+        from gdpr_lint.semantic.project_unique_names import unique_named
+
+        for cls in sorted(project.ask(unique_named, project.index)):
+            words = [fold(w) for w in split_words(cls)]
+            while words and words[-1] in judge.record_class_suffixes:
+                words.pop()
+            if words and at + 1 >= len(words) and sequence[at + 1 - len(words) : at + 1] == words:
+                return (
+                    f"the project's model of a '{' '.join(words)}' ({cls}) makes its name unique: "
+                    "an organisation's or a thing's name, not a person's"
+                )
+        return None
 
     def _own_identity(self, owner: cst.Name, category: str) -> Optional[str]:
         """Why the record `owner` names is the identity the program's own login has: what a
