@@ -137,6 +137,8 @@ PII = Table(
                         "recipient-functions": MapOf(ListOf(OneOf(POSITION, STR))),
                         "recipient-tokens": STRS,
                         "network-resolvers": STRS,
+                        "secret-store-words": STRS,
+                        "secret-reader-verbs": STRS,
                     }
                 ),
             }

@@ -280,6 +280,13 @@ class JudgedSourceMixin(TaintHost):
         taint = self._held_as_thing(name, taint)
         if judge.credential_categories.intersection(taint.categories):
             taint = self._held_as_object(name, taint)
+            uses = self._uses_here()
+            if uses is not None and name in uses.secret_keys:  # `user_vault.read_secret(refresh_token_key)`
+                taint = taint.capped(
+                    "low",
+                    f"`{name}` is the key the function reads a secret by: where the secret is kept, not the secret",
+                    categories=judge.credential_categories,
+                )
         if not any(s.ambiguous or s.category in spec.network_categories for s in taint.sources):
             return taint
         qualifier = judge.holder_qualifier(name) if any(s.ambiguous for s in taint.sources) else None

@@ -34,6 +34,8 @@ class Uses(NamedTuple):
     # name -> the attributes the function reads, sets or calls on it, each (attribute, called),
     # but those of text, bytes, numbers and containers (`token.strip()`, `data.get(...)`)
     attributes: Dict[str, FrozenSet[Tuple[str, bool]]] = {}
+    # names passed as the key a secret store reads by (`vault.read_secret(refresh_token_key)`)
+    secret_keys: FrozenSet[str] = frozenset()
 
 
 class UseSpec(NamedTuple):
@@ -46,6 +48,8 @@ class UseSpec(NamedTuple):
     recipient_functions: Dict[str, Tuple]  # resolved target -> (position, keywords...)
     recipient_tokens: Tuple[str, ...]  # text one of those calls needs: a file without any has none
     network_resolvers: FrozenSet[str] = frozenset()  # `getaddrinfo`: a host name's addresses
+    secret_stores: FrozenSet[str] = frozenset()  # words of a secret store's read: `vault`, `secret`
+    reader_verbs: FrozenSet[str] = frozenset()  # the first word of a read's name: `get`, `read`
 
     @classmethod
     def from_tables(cls, spec: dict) -> "UseSpec":
@@ -60,6 +64,8 @@ class UseSpec(NamedTuple):
             {name: tuple(where) for name, where in uses.get("recipient-functions", {}).items()},
             tuple(uses.get("recipient-tokens", ())),
             frozenset(uses.get("network-resolvers", ())),
+            frozenset(uses.get("secret-store-words", ())),
+            frozenset(uses.get("secret-reader-verbs", ())),
         )
 
 
@@ -96,6 +102,7 @@ def function_uses(function, spec: UseSpec) -> Uses:
     number_literals = (cst.Integer, cst.Float)
     numbers: Set[str] = set()
     network: Set[str] = set()
+    secret_keys: Set[str] = set()
     bound: list = []  # (names, value) of assignments and loops, for what a resolution gave
     attributes: Dict[str, Set[Tuple[str, bool]]] = {}
     called: Set[int] = set()  # ids of the Attribute nodes that are a call's function
@@ -141,10 +148,32 @@ def function_uses(function, spec: UseSpec) -> Uses:
             bound.append((targets, node.iter if t is cst.For else node.value))
         if t is cst.Call and type(node.func) is cst.Attribute:
             called.add(id(node.func))
+        if t is cst.Call and spec.secret_stores and node.args and type(node.args[0].value) is cst.Name:
+            if node.args[0].keyword is None and not node.args[0].star and _reads_secret(node.func, spec):
+                secret_keys.add(node.args[0].value.value)
         stack.extend(child_nodes(node))
     if bound:
         network.update(_resolved(bound, spec.network_resolvers))
-    return Uses(frozenset(numbers), frozenset(network), {name: frozenset(seen) for name, seen in attributes.items()})
+    return Uses(
+        frozenset(numbers),
+        frozenset(network),
+        {name: frozenset(seen) for name, seen in attributes.items()},
+        frozenset(secret_keys),
+    )
+
+
+def _reads_secret(func, spec: UseSpec) -> bool:
+    """`vault.read_secret(...)`, `user_vault.get(...)`: a read (its name starts with a reader
+    verb) of a secret store (its name or its receiver's has a store word)."""
+    import libcst as cst
+
+    from gdpr_lint.syntax.nodes import _last_name
+
+    words = split_words(_last_name(func))
+    if not words or words[0] not in spec.reader_verbs:
+        return False
+    receiver = split_words(_last_name(func.value)) if type(func) is cst.Attribute else ()
+    return not spec.secret_stores.isdisjoint(words[1:] + receiver)
 
 
 # what a text, bytes, a number or a container has: using one of these says nothing of an object
