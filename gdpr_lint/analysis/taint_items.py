@@ -6,6 +6,8 @@ spread into a call carries under the keywords that matter. A mixin of the engine
 
 from __future__ import annotations
 
+from typing import Optional
+
 import libcst as cst
 
 from gdpr_lint.analysis import sources as call_sources
@@ -13,7 +15,7 @@ from gdpr_lint.analysis.flow import EMPTY, Taint
 from gdpr_lint.analysis.names import split_words
 from gdpr_lint.analysis.taint_host import TaintHost
 from gdpr_lint.analysis.taint import _MEDIUM_REASON, _is_pop
-from gdpr_lint.semantic.scope import _ClassRef, _FunctionRef
+from gdpr_lint.semantic.scope import Scope, _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import _last_name, string_value
 
 
@@ -128,7 +130,7 @@ class ItemTaintMixin(TaintHost):
     def _keyword_params(self, binding) -> bool:
         """Whether `binding` is the `**kwargs` parameter of an enclosing function, carrying no
         data of its own (engine/parameters.py)."""
-        scope = self.scope
+        scope: Optional[Scope] = self.scope
         while scope is not None:
             if scope.data.get("keyword params") is binding:
                 return True
