@@ -14,9 +14,13 @@ CPython's `ast` (semantic/project_scan.py, shared with the project's other scans
 from __future__ import annotations
 
 import ast
+import re
 from typing import FrozenSet, Optional, Tuple
 
 _MAX_BYTES = 2_000_000
+# what a file must spell to declare a unique name: `name` as a field or key, then, within a few
+# lines, `unique=True` / `"iunique": True` (only such files are parsed)
+_DECLARES = re.compile(rb"""\bname['"]?\s*[:=][^\n]*(?:\n[^\n]*){0,4}?\bi?unique['"]?\s*[:=]\s*True""")
 _NAME_FIELDS = ("name",)
 _UNIQUE_KEYS = ("unique", "iunique")
 
@@ -33,7 +37,7 @@ def _scan(index) -> FrozenSet[str]:
     out = set()
     scan = index.scan
     for path, data in scan.spelling([b"unique"], _MAX_BYTES):
-        if index.is_test(path):
+        if index.is_test(path) or _DECLARES.search(data) is None:
             continue
         for deps in index._deps:
             deps.add(path)
