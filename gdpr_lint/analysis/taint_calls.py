@@ -17,6 +17,9 @@ from gdpr_lint.syntax.nodes import (
     string_value,
 )
 
+_FIELD_WORDS = frozenset(("field", "attr", "attribute"))  # a key's name that says which field it reads
+_PAYLOAD_CATEGORIES = frozenset(("request_payload",))  # any attribute of what a request sent is sent data
+
 
 class CallTaintMixin(TaintHost):
     """What a call's result, a dict's keys and a loop target carry."""
@@ -258,11 +261,7 @@ class CallTaintMixin(TaintHost):
                 categories, dropped = self.vocab.categories, self.vocab.response_drops_groups
                 result = result.restricted([c for c in result.categories if categories[c].group not in dropped])
             if target == "getattr" and len(node.args) >= 2:
-                key = string_value(node.args[1].value)
-                if key is not None:
-                    result = self._taint_source(
-                        self.vocab.classify(key, context=_last_name(node.args[0].value)), node, name=key
-                    )
+                return self._getattr_taint(node, result)
             return result
         # getters named after the data: user.get_full_name(), get_client_ip(request)
         words = split_words(name)
@@ -281,6 +280,38 @@ class CallTaintMixin(TaintHost):
                 return self._taint_source(self.vocab.classify(key, key=True), node, name=key)
             return self._taint_source(category, node)
         return EMPTY
+
+    def _getattr_taint(self, node: cst.Call, result: Taint) -> Taint:
+        """`getattr(obj, "email")`: what the key names. `getattr(obj, key)` with a key known only
+        at run time is one attribute of `obj`, not `obj` formatted whole: what `obj` carries as a
+        record (the fields its `__repr__` shows, a user model's username) is no surer than low,
+        unless the key's name says which field it is (`User.USERNAME_FIELD`). What a request
+        sent stays as it is: any attribute of it is still what the user sent."""
+        obj, key_node = node.args[0].value, node.args[1].value
+        folded = self.constant(key_node)
+        key = string_value(key_node)
+        if key is None and folded is not None and isinstance(folded.value, str):
+            key = folded.value
+        if key is not None:
+            return self._taint_source(self.vocab.classify(key, context=_last_name(obj)), node, name=key)
+        words = split_words(_last_name(key_node))
+        if len(words) > 1 and words[-1] in _FIELD_WORDS:  # `self.username_field`, `User.EMAIL_FIELD`
+            named = self.vocab.classify_words(tuple(words[:-1]))
+            if named is not None:
+                return self._taint_source(named, node, name="_".join(words[:-1]))
+        rest = EMPTY
+        for arg in node.args[1:]:
+            rest = rest.union(self.taint(arg.value))
+        whole = self.taint(obj)
+        if not whole:
+            return result
+        capped = whole.capped(
+            "low",
+            f"getattr() with a key known only at run time: one attribute of `{_last_name(obj) or 'the object'}`, "
+            "which one the code does not say",
+            where=lambda s: s.category not in _PAYLOAD_CATEGORIES,
+        )
+        return capped.union(rest)
 
     def _redacted_in_place(self, call: cst.Call, receiver: Taint) -> Optional[Taint]:
         """`text.replace(secret, "XXXX")`: the text without what was replaced by a literal."""
