@@ -279,7 +279,8 @@ class PiiVocabulary:
         the value was recognised by, when known."""
         category = self.categories[cid]
         words = category.exclude_scope_words
-        if not words or not any(w in words for w in scope_words):
+        # a plural says the same thing (`ports`, `subnets`: a function handling a server's ports)
+        if not words or not any(w in words or self.fold(w) in words for w in scope_words):
             return False
         if not category.exclude_scope_phrases or not name:
             return True
