@@ -12,6 +12,7 @@ else:
     from gdpr_lint._lazy import cst
 
 from gdpr_lint.analysis.pii import personal_data_tokens
+from gdpr_lint.analysis.param_callers import judged_by_callers
 from gdpr_lint.checks.answers import Answers
 from gdpr_lint.checks.base import Check
 from gdpr_lint.checks.exposure_state import (
@@ -218,6 +219,7 @@ class ExposureBase(Check):
                 taint = plain
             if not taint:
                 return
+        taint = judged_by_callers(ctx, taint)  # `from_email` every caller fills from the settings
         description = taint.describe()
         plural = len(taint.categories) > 1 or " and " in description
         ctx.report(

@@ -36,7 +36,7 @@ class Callers:
         self.roots = roots
         self.scan = scan if scan is not None else ProjectScan(roots)
         self.is_test = is_test  # the project's tests call it with made-up values: they do not count
-        self._answers: Dict[tuple, Tuple[Optional[int], Tuple[str, ...]]] = {}
+        self._answers: Dict[tuple, tuple] = {}
 
     def files(self) -> List[str]:
         return self.scan.files()
@@ -53,6 +53,31 @@ class Callers:
         answer = self._answers.get(key)
         if answer is None:
             answer = self._answers[key] = self._scan(path, name, param, position, method)
+        return answer
+
+    def every_call_argument(
+        self, path: str, name: str, param: str, position: Optional[int], method: bool
+    ) -> Tuple[Optional[Tuple[str, ...]], Tuple[str, ...]]:
+        """(the dotted names every call of the function passes as `param`, when there is at
+        least one call and each passes a dotted name, `settings.MAIL_FROM`, else None; the
+        files that spell `name`)."""
+        if name.startswith("__"):
+            return None, ()
+        key = ("argument", path, name, param, position, method)
+        answer = self._answers.get(key)
+        if answer is None:
+            given: List[str] = []
+
+            def judge(call: ast.Call, by_attribute: bool, module: ScannedModule) -> bool:
+                arg = _argument(call, param, position, 1 if by_attribute and method else 0)
+                dotted = _dotted(arg) if arg is not None else None
+                if dotted is None:
+                    return False
+                given.append(dotted)
+                return True
+
+            count, naming = scan_calls(self.scan, path, name, method, judge, skip=self.is_test)
+            answer = self._answers[key] = (tuple(given) if count else None, naming)
         return answer
 
     def _scan(self, path, name, param, position, method) -> Tuple[Optional[int], Tuple[str, ...]]:
@@ -119,3 +144,29 @@ def _passes(call: ast.Call, param: str, position: Optional[int], shift: int) -> 
         if keyword.arg == param:
             return True
     return position is not None and len(call.args) > position - shift
+
+
+def _argument(call: ast.Call, param: str, position: Optional[int], shift: int) -> Optional[ast.expr]:
+    """The expression a call passes as `param`, or None (left out, or behind `*args`/`**kw`)."""
+    if any(isinstance(arg, ast.Starred) for arg in call.args):
+        return None
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            return None
+        if keyword.arg == param:
+            return keyword.value
+    if position is not None and 0 <= position - shift < len(call.args):
+        return call.args[position - shift]
+    return None
+
+
+def _dotted(node: ast.expr) -> Optional[str]:
+    """`settings.MAIL_FROM` for a name or a chain of attributes, else None."""
+    parts: List[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))

@@ -209,6 +209,17 @@ class ProjectIndex(
             deps.update(naming)
         return count
 
+    def every_call_argument(self, path: str, name: str, param: str, position, method: bool) -> Optional[tuple]:
+        """The dotted names every call the project makes of a function passes as `param`, when
+        it makes some and each passes one; else None (semantic/callers.py)."""
+        if self.local_only:
+            return None
+        given, naming = self.callers().every_call_argument(path, name, param, position, method)
+        self.project_wide()
+        for deps in self._deps:
+            deps.update(naming)
+        return given
+
     def function_summary(self, path: str, name: str) -> Optional[dict]:
         from gdpr_lint.semantic.summary import complete
 
