@@ -139,6 +139,7 @@ PII = Table(
                         "network-resolvers": STRS,
                         "secret-store-words": STRS,
                         "secret-reader-verbs": STRS,
+                        "signed-keys": STRS,
                     }
                 ),
             }

@@ -287,6 +287,13 @@ class JudgedSourceMixin(TaintHost):
                     f"`{name}` is the key the function reads a secret by: where the secret is kept, not the secret",
                     categories=judge.credential_categories,
                 )
+            if uses is not None and name in uses.signed:  # `master_key.get("signatures", {})`
+                taint = taint.capped(
+                    "low",
+                    f"the function reads the signatures `{name}` carries: a signed document (a public key, a "
+                    "certificate), not the secret that signs",
+                    categories=judge.credential_categories,
+                )
         if not any(s.ambiguous or s.category in spec.network_categories for s in taint.sources):
             return taint
         qualifier = judge.holder_qualifier(name) if any(s.ambiguous for s in taint.sources) else None

@@ -36,6 +36,7 @@ class Uses(NamedTuple):
     attributes: Dict[str, FrozenSet[Tuple[str, bool]]] = {}
     # names passed as the key a secret store reads by (`vault.read_secret(refresh_token_key)`)
     secret_keys: FrozenSet[str] = frozenset()
+    signed: FrozenSet[str] = frozenset()  # names whose signatures are read (`key["signatures"]`)
 
 
 class UseSpec(NamedTuple):
@@ -50,6 +51,7 @@ class UseSpec(NamedTuple):
     network_resolvers: FrozenSet[str] = frozenset()  # `getaddrinfo`: a host name's addresses
     secret_stores: FrozenSet[str] = frozenset()  # words of a secret store's read: `vault`, `secret`
     reader_verbs: FrozenSet[str] = frozenset()  # the first word of a read's name: `get`, `read`
+    signed_keys: FrozenSet[str] = frozenset()  # `signatures`: what a signed document holds
 
     @classmethod
     def from_tables(cls, spec: dict) -> "UseSpec":
@@ -66,6 +68,7 @@ class UseSpec(NamedTuple):
             frozenset(uses.get("network-resolvers", ())),
             frozenset(uses.get("secret-store-words", ())),
             frozenset(uses.get("secret-reader-verbs", ())),
+            frozenset(uses.get("signed-keys", ())),
         )
 
 
@@ -105,6 +108,7 @@ def function_uses(function, spec: UseSpec) -> Uses:
     secret_keys: Set[str] = set()
     bound: list = []  # (names, value) of assignments and loops, for what a resolution gave
     attributes: Dict[str, Set[Tuple[str, bool]]] = {}
+    signed: Set[str] = set()
     called: Set[int] = set()  # ids of the Attribute nodes that are a call's function
     stack = child_nodes(function)  # the nodes' code fields: libcst's `children` rebuilds each child
     while stack:
@@ -146,6 +150,10 @@ def function_uses(function, spec: UseSpec) -> Uses:
             for target in [node.target] if t is cst.For else [target.target for target in node.targets]:
                 _names_in(target, targets)
             bound.append((targets, node.iter if t is cst.For else node.value))
+        if spec.signed_keys and (t is cst.Subscript or t is cst.Call):
+            read = _key_read(node)
+            if read is not None and read[1] in spec.signed_keys:
+                signed.add(read[0])
         if t is cst.Call and type(node.func) is cst.Attribute:
             called.add(id(node.func))
         if t is cst.Call and spec.secret_stores and node.args and type(node.args[0].value) is cst.Name:
@@ -159,6 +167,7 @@ def function_uses(function, spec: UseSpec) -> Uses:
         frozenset(network),
         {name: frozenset(seen) for name, seen in attributes.items()},
         frozenset(secret_keys),
+        frozenset(signed),
     )
 
 
@@ -174,6 +183,27 @@ def _reads_secret(func, spec: UseSpec) -> bool:
         return False
     receiver = split_words(_last_name(func.value)) if type(func) is cst.Attribute else ()
     return not spec.secret_stores.isdisjoint(words[1:] + receiver)
+
+
+def _key_read(node) -> Optional[Tuple[str, str]]:
+    """(name, key) of `name["key"]` or `name.get("key", ...)`, else None."""
+    import libcst as cst
+
+    from gdpr_lint.syntax.nodes import string_value
+
+    if type(node) is cst.Subscript:
+        if type(node.value) is not cst.Name or len(node.slice) != 1:
+            return None
+        index = node.slice[0].slice
+        key = string_value(index.value) if type(index) is cst.Index else None
+        return (node.value.value, key) if key is not None else None
+    func = node.func
+    if type(func) is not cst.Attribute or func.attr.value != "get" or type(func.value) is not cst.Name:
+        return None
+    if not node.args or node.args[0].keyword is not None:
+        return None
+    key = string_value(node.args[0].value)
+    return (func.value.value, key) if key is not None else None
 
 
 # what a text, bytes, a number or a container has: using one of these says nothing of an object
