@@ -282,6 +282,7 @@ EXPOSURE = Table(
                 "answer-names": MapOf(INT),
                 "error-handler-registrations": STRS,
                 "error-handler-decorators": STRS,
+                "error-handler-methods": STRS,
             }
         ),
         #: command-line commands: what their operator typed, and where they answer (checks/exposure.py)

@@ -60,9 +60,10 @@ class ProjectIndex(
         self.factories: Dict[str, str] = objects.get("factories", {})
         self.instances: Dict[str, str] = objects.get("instances", {})
         exceptions = tables.get("exposure", {}).get("exceptions", {})
-        self.error_handlers = (  # how a module registers an error handler: (calls, decorators)
+        self.error_handlers = (  # how a module registers an error handler: (calls, decorators, methods)
             frozenset(exceptions.get("error-handler-registrations", ())),
             frozenset(exceptions.get("error-handler-decorators", ())),
+            frozenset(exceptions.get("error-handler-methods", ())),
         )
         self.cache = cache  # a SummaryCache (runner), or None
         self.shared: Optional[RunSummaries] = None  # what the run's workers made (runner), or None

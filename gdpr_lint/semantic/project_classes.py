@@ -30,7 +30,7 @@ class ProjectClasses:
 
     if TYPE_CHECKING:  # provided by ProjectIndex
         _deps: List[set]
-        error_handlers: Tuple[frozenset, frozenset]
+        error_handlers: Tuple[frozenset, frozenset, frozenset]
 
         def summary(self, path: str) -> Optional[dict]: ...
         def resolve(self, form, path: str, depth: int = 0) -> Optional[tuple]: ...
@@ -192,7 +192,7 @@ class ProjectClasses:
         return self._tracked(("handlers", path), lambda: _module_handlers(path, self.error_handlers)) or {}
 
 
-def _module_handlers(path: str, registrations: Tuple[frozenset, frozenset]) -> Dict[str, list]:
+def _module_handlers(path: str, registrations: Tuple[frozenset, frozenset, frozenset]) -> Dict[str, list]:
     import ast
     import warnings
 

@@ -24,11 +24,14 @@ _MAX_BYTES = 2_000_000
 _MAX_HELPER_DEPTH = 3
 
 
-def registrations(tree: ast.Module, registrations_of: Tuple[frozenset, frozenset]) -> Iterator[tuple]:
-    """(the handled class's expression, the handler's FunctionDef) for each error handler the
-    module registers: `app.register_error_handler(ApiError, handle_api_error)` (a function of
-    the module) and `@app.errorhandler(ApiError)` on a function, at any depth."""
-    calls_of, decorators_of = registrations_of
+def registrations(tree: ast.Module, registrations_of: Tuple[frozenset, frozenset, frozenset]) -> Iterator[tuple]:
+    """(the handled class's expression, the handler: a FunctionDef, or the `if` that tests the
+    exception's class) for each error handler the module registers:
+    `app.register_error_handler(ApiError, handle_api_error)` (a function of the module) and
+    `@app.errorhandler(ApiError)` on a function, at any depth; and each `if isinstance(exception,
+    (ValidationError, Problem)):` of a method the framework calls with a raised exception
+    (Django middleware's `process_exception(self, request, exception)`)."""
+    calls_of, decorators_of, methods_of = registrations_of
     functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     for node in ast.walk(tree):
         if (
@@ -42,6 +45,8 @@ def registrations(tree: ast.Module, registrations_of: Tuple[frozenset, frozenset
             if handler is not None:
                 yield node.args[0], handler
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if node.name in methods_of:
+                yield from _isinstance_branches(node)
             for decorator in node.decorator_list:
                 if (
                     isinstance(decorator, ast.Call)
@@ -50,6 +55,29 @@ def registrations(tree: ast.Module, registrations_of: Tuple[frozenset, frozenset
                     and decorator.args
                 ):
                     yield decorator.args[0], node
+
+
+def _isinstance_branches(method) -> Iterator[tuple]:
+    """(a class, the `if` statement) for each `if isinstance(exception, X)` (or a tuple of
+    classes) among the top-level statements of `method`, whose last positional parameter is
+    the raised exception."""
+    params = method.args.posonlyargs + method.args.args
+    if len(params) < 2:
+        return
+    exception = params[-1].arg
+    for statement in method.body:
+        test = statement.test if isinstance(statement, ast.If) else None
+        if (
+            isinstance(test, ast.Call)
+            and isinstance(test.func, ast.Name)
+            and test.func.id == "isinstance"
+            and len(test.args) == 2
+            and isinstance(test.args[0], ast.Name)
+            and test.args[0].id == exception
+        ):
+            classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+            for handled in classes:
+                yield handled, statement
 
 
 def _last(node) -> Optional[str]:
@@ -73,7 +101,7 @@ def _scan(index) -> Dict[str, list]:
 
     if index.local_only:
         return {}
-    words = [w.encode() for w in index.error_handlers[0] | index.error_handlers[1]]
+    words = [w.encode() for w in index.error_handlers[0] | index.error_handlers[1] | index.error_handlers[2]]
     if not words:
         return {}
     out: Dict[str, list] = {}
