@@ -121,6 +121,7 @@ PII = Table(
                 "item-key-names": STRS,
                 "organisation-nouns": STRS,
                 "party-nouns": STRS,
+                "own-account-calls": STRS,
                 "organisation-categories": STRS,
                 "holder-ids": MapOf(STRS),
                 "spent-words": STRS,

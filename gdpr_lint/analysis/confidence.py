@@ -63,6 +63,7 @@ class ConfidenceJudge:
         self.organisation_nouns = frozenset(vocab.fold(w) for w in spec.get("organisation-nouns", ()))
         self.party_nouns = frozenset(vocab.fold(w) for w in spec.get("party-nouns", ()))
         self.organisation_categories = frozenset(spec.get("organisation-categories", ()))
+        self.own_account_calls = frozenset(spec.get("own-account-calls", ()))
         self.holder_ids = {
             tuple(split_words(k)): frozenset(vocab.fold(w) for w in v) for k, v in spec.get("holder-ids", {}).items()
         }
@@ -280,6 +281,13 @@ class ConfidenceJudge:
         if persons.intersection(settings) or self.vocab.person_nouns.intersection(others):
             return None
         return found
+
+    def own_account_call(self, receiver_words: Sequence[str], method: str) -> Optional[str]:
+        """'bot' when `method` asks a client for its own account and the client's name says it
+        is a thing's (`self.bot.get_me()`), else None."""
+        if method not in self.own_account_calls:
+            return None
+        return self._qualifier(self.strong_thing_qualifiers, [self.vocab.fold(w) for w in receiver_words])
 
     def _own_account(self, class_words: Sequence[str]) -> Optional[str]:
         """'service account' when a class's name calls what it models a non-human account (a

@@ -133,6 +133,12 @@ class JudgedSourceMixin(TaintHost):
                 from gdpr_lint.analysis.confidence import Verdict
 
                 return Verdict("low", made, False)
+        holder = owner if type(owner) is cst.Name else (node if type(node) is cst.Name else None)
+        own = self._own_account_of(holder.value) if holder is not None else None
+        if own is not None:  # `info, mxid = await self.bot.get_me()`
+            from gdpr_lint.analysis.confidence import Verdict
+
+            return Verdict("low", own, False)
         if self._module_words is None:
             from gdpr_lint.analysis.confidence import module_words, package_words
 
@@ -164,6 +170,41 @@ class JudgedSourceMixin(TaintHost):
             settings=settings,
             looked_up=looked_up,
         )
+
+    def _own_account_of(self, name: str) -> Optional[str]:
+        """Why `name` holds a bot's or a service's own account: it was bound to what a call asking
+        such a client for itself returned (`me = await bot.get_me()`, `info, mxid = await
+        self.bot.get_me()`: [pii.confidence] own-account-calls); else None."""
+        judge = self.vocab.judge
+        if not judge.own_account_calls:
+            return None
+        scope: Optional[Scope] = self.scope
+        while scope is not None and name not in scope.bindings:
+            scope = scope.parent
+        if scope is None:
+            return None
+        binding = scope.bindings[name]
+        value: Any = binding.value
+        if value is None:
+            found = scope.data.get("unpacked_calls", {}).get(name)
+            value = found[1] if found is not None and found[0] is binding else None
+        if type(value) is cst.Await:
+            value = value.expression
+        own = self._own_account_call(value) if type(value) is cst.Call else None
+        return f"`{name}` is {own}" if own is not None else None
+
+    def _own_account_call(self, call: cst.Call) -> Optional[str]:
+        """'what `self.bot.get_me()` returns: ...' when `call` asks a client that
+        [pii.confidence] strong-thing-qualifiers name for its own account; else None."""
+        if type(call.func) is not cst.Attribute:
+            return None
+        receiver = dotted_name(call.func.value) or ""
+        words = [w for part in receiver.split(".") for w in split_words(part)]
+        method = call.func.attr.value
+        qualifier = self.vocab.judge.own_account_call(words, method) if receiver else None
+        if qualifier is None:
+            return None
+        return f"what `{receiver}.{method}()` returns: the {qualifier}'s own account, not a person's"
 
     def _made_up_owner(self, owner: cst.Name) -> Optional[str]:
         """Why the record `owner` names is a made-up person (analysis/generated.py), or None."""

@@ -34,6 +34,7 @@ class BindingMixin:
         def _instance_scope(self, target: cst.Attribute) -> Optional[Scope]: ...
         def _render(self, node: Any) -> str: ...
         def _project_kind_later(self, call: cst.Call) -> Optional[Callable[[], Optional[str]]]: ...
+        def _own_account_call(self, call: cst.Call) -> Optional[str]: ...
 
     def bind(self, scope: Scope, name: str, value, node, *, count: bool = True) -> Binding:
         taint = self._value_taint(name, value) if value is not None else EMPTY
@@ -71,6 +72,8 @@ class BindingMixin:
             # data is the item whose own name says so too, not a flag or an error beside it
             call = value.expression if type(value) is cst.Await else value
             named_by_call = bool(whole) and type(call) is cst.Call and all(s.node is call for s in whole.sources)
+            unpacked = self.scope.data.setdefault("unpacked_calls", {})  # name -> (binding, call)
+            own = self._own_account_call(call) if type(call) is cst.Call else None
             unknown_items = None  # whether the value's items are unknown, asked when first needed
             for i, element in enumerate(target.elements):
                 inner = element.value
@@ -92,11 +95,15 @@ class BindingMixin:
                                 unknown_items = self._items_unknown(value)
                             if unknown_items:
                                 taint = self._item_name_taint(nodes[name], value)  # `cid, email = row`
+                        if own is not None and taint:  # `info, mxid = await self.bot.get_me()`
+                            taint = taint.capped("low", f"`{name}` is {own}")
                         binding = Binding(name, None, taint, None, None, inner)
                         old = self.scope.bindings.get(name)
                         if old is not None:
                             binding.defs = old.defs + 1
                         self.scope.bindings[name] = binding
+                        if type(call) is cst.Call:  # `info, mxid = await self.bot.get_me()`
+                            unpacked[name] = (binding, call)
         elif type(target) is cst.Attribute:
             binding_scope = self._instance_scope(target)
             if binding_scope is not None:
