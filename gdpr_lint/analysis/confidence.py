@@ -282,6 +282,21 @@ class ConfidenceJudge:
             return None
         return found
 
+    def nobodys(self, category: str, name: str, owner_words: Sequence[str], settings: Sequence[str]) -> Optional[str]:
+        """The word that says a value named `name` of `category`, read from an owner of
+        `owner_words` (`settings` from a configuration part on), is the configuration's or an
+        organisation's (`settings.MAIL_FROM`: 'settings'; `enterprise_customer.name`:
+        'enterprise customer'), else None."""
+        found = self._phrase(category, name)
+        if not self.enabled or found is None:
+            return None
+        words, start, end = found
+        if settings:
+            configured = self._configured(category, settings, words[:start] + words[end:])
+            if configured is not None:
+                return configured
+        return self._organisation(category, owner_words, words)
+
     def own_account_call(self, receiver_words: Sequence[str], method: str) -> Optional[str]:
         """'bot' when `method` asks a client for its own account and the client's name says it
         is a thing's (`self.bot.get_me()`), else None."""

@@ -55,9 +55,8 @@ def _callers_reason(ctx, category: str, name: str) -> Optional[str]:
     given = project.ask(project.index.every_call_argument, project.path, function, name, position, method)
     if not given:
         return None
-    judge = ctx.vocab.judge
     for dotted in given:
-        if _verdict(judge, category, dotted) != _LOW:
+        if not _nobodys(ctx, category, dotted):
             return None
     shown = ", ".join(f"`{d}`" for d in sorted(set(given))[:2])
     return (
@@ -91,13 +90,18 @@ def _parameter(scope, name: str) -> Optional[Tuple[str, Optional[int], bool]]:
     return function.name.value, position, method
 
 
-def _verdict(judge, category: str, dotted: str) -> str:
-    """How sure the confidence rules are that `dotted` (`settings.MAIL_FROM`) is of `category`
-    where a caller reads it."""
+def _nobodys(ctx, category: str, dotted: str) -> bool:
+    """Whether `dotted` (`settings.MAIL_FROM`), named as `category` where a caller reads it, is
+    the configuration's or an organisation's by the confidence rules."""
     parts = dotted.split(".")
+    vocab = ctx.vocab
+    if len(parts) < 2 or category not in (
+        vocab.classify(parts[-1], context=parts[-2]),
+        vocab.classify(parts[-1], key=True),  # `settings.ALERTS_SENDER_EMAIL`: a setting's name
+    ):
+        return False
+    judge = vocab.judge
     owner_words = tuple(w for part in parts[:-1] for w in split_words(part))
     at = next((i for i, part in enumerate(parts[:-1]) if part.lower() in judge.config_owners), None)
-    settings: Tuple[Tuple[str, ...], bool] = ((), False)
-    if at is not None:
-        settings = (tuple(w for part in parts[at:] for w in split_words(part)), False)
-    return judge.judge(category, parts[-1], "medium", owner_words=owner_words, settings=settings).confidence
+    settings = tuple(w for part in parts[at:] for w in split_words(part)) if at is not None else ()
+    return judge.nobodys(category, parts[-1], owner_words, settings) is not None
