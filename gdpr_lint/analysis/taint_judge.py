@@ -128,13 +128,13 @@ class JudgedSourceMixin(TaintHost):
 
             return Verdict("low", unique, False)
         if type(owner) is cst.Name:
-            made = self._made_up_owner(owner) or self._own_identity(owner, category)
+            made = self._made_up_owner(owner)
             if made is not None:
                 from gdpr_lint.analysis.confidence import Verdict
 
                 return Verdict("low", made, False)
         holder = owner if type(owner) is cst.Name else (node if type(node) is cst.Name else None)
-        own = self._own_account_of(holder.value) if holder is not None else None
+        own = self._own_account_of(holder.value, category) if holder is not None else None
         if own is not None:  # `info, mxid = await self.bot.get_me()`
             from gdpr_lint.analysis.confidence import Verdict
 
@@ -171,12 +171,15 @@ class JudgedSourceMixin(TaintHost):
             looked_up=looked_up,
         )
 
-    def _own_account_of(self, name: str) -> Optional[str]:
-        """Why `name` holds a bot's or a service's own account: it was bound to what a call asking
-        such a client for itself returned (`me = await bot.get_me()`, `info, mxid = await
-        self.bot.get_me()`: [pii.confidence] own-account-calls); else None."""
+    def _own_account_of(self, name: str, category: str) -> Optional[str]:
+        """Why `name` holds the program's own account: it was bound to what a call asking a client
+        about itself returned: [pii.confidence] own-identity-calls of any client (`whoami = await
+        client.whoami()`, the account the client's credentials sign in as), but not for
+        credentials (a secret stays one, whoever's it is); own-account-calls of a client whose name
+        says it is a bot's or a service's (`me = await bot.get_me()`, `info, mxid = await
+        self.bot.get_me()`). None otherwise."""
         judge = self.vocab.judge
-        if not judge.own_account_calls:
+        if not judge.own_account_calls and not judge.own_identity_calls:
             return None
         scope: Optional[Scope] = self.scope
         while scope is not None and name not in scope.bindings:
@@ -190,7 +193,16 @@ class JudgedSourceMixin(TaintHost):
             value = found[1] if found is not None and found[0] is binding else None
         if type(value) is cst.Await:
             value = value.expression
-        own = self._own_account_call(value) if type(value) is cst.Call else None
+        if type(value) is not cst.Call:
+            return None
+        func = value.func
+        called = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
+        if called in judge.own_identity_calls and self.vocab.categories[category].group != "credential":
+            return (
+                f"`{name}` holds what `{called}()` answered: the identity the program's own login has "
+                "(a bot's or a service's account), not a person's"
+            )
+        own = self._own_account_call(value)
         return f"`{name}` is {own}" if own is not None else None
 
     def _own_account_call(self, call: cst.Call) -> Optional[str]:
@@ -247,29 +259,6 @@ class JudgedSourceMixin(TaintHost):
                     "an organisation's or a thing's name, not a person's"
                 )
         return None
-
-    def _own_identity(self, owner: cst.Name, category: str) -> Optional[str]:
-        """Why the record `owner` names is the identity the program's own login has: what a
-        call of [pii.confidence] `own-identity-calls` returned (`whoami = await
-        client.whoami()`), the account the client's credentials sign in as, a bot's or a
-        service's; None otherwise, and for credentials (a secret stays one, whoever's it is)."""
-        calls = self.vocab.judge.own_identity_calls
-        if not calls or self.vocab.categories[category].group == "credential":
-            return None
-        binding = self.scope.lookup(owner.value)
-        value = binding.value if binding is not None else None
-        if type(value) is cst.Await:
-            value = value.expression
-        if type(value) is not cst.Call:
-            return None
-        func = value.func
-        called = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
-        if called not in calls:
-            return None
-        return (
-            f"`{owner.value}` holds what `{called}()` answered: the identity the program's own login has "
-            "(a bot's or a service's account), not a person's"
-        )
 
     def _whole_module(self):
         """The file's whole module: the walk's, or the text the pre-filter cut parsed again."""
