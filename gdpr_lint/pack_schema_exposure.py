@@ -39,6 +39,7 @@ PII = Table(
                     "exclude-scope-phrases": STRS,
                     "context-phrases": MapOf(STRS),
                     "exclude-module-words": STRS,
+                    "directory-words": STRS,
                 }
             )
         ),
@@ -162,6 +163,7 @@ PII = Table(
                     "key-functions",
                     "key-methods",
                     "container-mutators",
+                    "value-attributes",
                     "passthrough-skip-keywords",
                     "passthrough-functions",
                     "passthrough-methods",

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 from gdpr_lint import _regex_cache
 
 _WORD_RUN = re.compile(r"[a-z0-9_]+")  # over lower-cased text
-CACHE_FORMAT = 8  # of a pickled TokenFilter: part of its start-up cache key
+CACHE_FORMAT = 9  # of a pickled TokenFilter: part of its start-up cache key
 _WINDOW = 48  # characters either side of an anchor that a phrase can span
 _SKIP_FILE = re.compile(r"#\s*gdpr-lint:\s*skip-file\b")
 
@@ -130,15 +130,18 @@ class TokenFilter:
     lower: Optional[str]
     _short_patterns: Dict[str, Any]
 
-    def __init__(self, tokens, owners=None, dumps=None, always: int = 0, auto_repr=None):
+    def __init__(self, tokens, owners=None, dumps=None, always: int = 0, auto_repr=None, person_fields=None):
         """owners: for each token, the index of the check it comes from (default 0); a
         narrowed filter tells which checks have an anchor in its text (`owners_present`),
         plus those in the bit mask `always` (checks with no tokens: they run on every file).
         dumps: (functions, methods, attributes) that turn an object into all of its fields
         (`vars(x)`, `x.model_dump()`, `x.__dict__`): blocks that dump an object of a class
         that matters are kept. auto_repr: (decorators, bases) of classes whose printed form
-        shows every field: blocks that may print such an object of a class that matters are kept."""
+        shows every field: blocks that may print such an object of a class that matters are kept.
+        person_fields: (person nouns, fields) of the `<person> name` phrases: in a class named
+        for a person (`class SlurmUser`), a method reading `self.name` is kept."""
         self.dump_names = tuple(tuple(sorted(names)) for names in (dumps or ((), (), ())))
+        self.person_fields = tuple(tuple(sorted(names)) for names in (person_fields or ((), ())))
         self.auto_repr = tuple(frozenset(names) for names in (auto_repr or ((), ())))
         self.always = always
         self.precise: dict = {}
@@ -243,6 +246,7 @@ class TokenFilter:
             "dump_names": self.dump_names,
             "always": self.always,
             "auto_repr": self.auto_repr,
+            "person_fields": self.person_fields,
         }
 
     def __setstate__(self, state: dict) -> None:
@@ -349,7 +353,18 @@ class TokenFilter:
         return self._for_text(sorted(anchors), [(w, p) for w, p in self.short if w in shorts], text, lower)
 
     # what a filter made for one text shares with the filter it was made from
-    _SHARED = ("precise", "precise_source", "owners", "always", "reach", "dumps", "dump_words", "auto_repr", "_frozen")
+    _SHARED = (
+        "precise",
+        "precise_source",
+        "owners",
+        "always",
+        "reach",
+        "dumps",
+        "dump_words",
+        "auto_repr",
+        "person_fields",
+        "_frozen",
+    )
 
     def _for_text(self, anchors: List[str], short: list, text: str, lower: str) -> "TokenFilter":
         made = TokenFilter.__new__(TokenFilter)

@@ -9,6 +9,8 @@ import re
 from bisect import bisect_left
 from typing import Dict, List, Optional, Tuple
 
+from gdpr_lint.prefilter_classes import person_field_reader, returning_methods
+
 
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -474,7 +476,12 @@ def relevant_blocks(text: str, token_filter, tree=None, gives=None) -> Tuple[str
             drops.append((node.lineno, node.end_lineno or node.lineno, None))
         elif isinstance(node, ast.ClassDef):
             first, last = _span(node)
-            if not matters(first, last) and not takes_printed(node):
+            reads_person = person_field_reader(node, token_filter.person_fields)
+            if (
+                not matters(first, last)
+                and not takes_printed(node)
+                and not (reads_person is not None and reads_person.search(text, starts[first - 1], starts[last]))
+            ):
                 drops.append((first, last, None))
                 continue
             if node.name in printed:
@@ -485,6 +492,7 @@ def relevant_blocks(text: str, token_filter, tree=None, gives=None) -> Tuple[str
                 for child in node.body
                 if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and gives is not None
             }
+            returning = returning_methods(node, matters, _SETUP_METHODS)
             for child in node.body:
                 if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and child.name not in _SETUP_METHODS:
                     c_first, c_last = _span(child)
@@ -497,6 +505,10 @@ def relevant_blocks(text: str, token_filter, tree=None, gives=None) -> Tuple[str
                             and not members.isdisjoint(_WORDS.findall(text, starts[c_first - 1], starts[c_last]))
                         )
                         and not (methods and calls_giving_method(node.name, child, methods))
+                        and not (returning is not None and returning.search(text, starts[c_first - 1], starts[c_last]))
+                        and not (
+                            reads_person is not None and reads_person.search(text, starts[c_first - 1], starts[c_last])
+                        )
                     ):
                         drops.append((c_first, c_last, child.col_offset))
     if not drops:

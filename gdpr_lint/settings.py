@@ -283,7 +283,11 @@ class RunSettings:
         # calls that turn an object into all of its fields: `vars(x)`, `x.model_dump()`, `x.__dict__`
         dumps = (flow.get("object-dumpers", ()), flow.get("dump-methods", ()), ("__dict__",))
         auto_repr = (flow.get("auto-repr-decorators", ()), flow.get("auto-repr-bases", ()))
-        return TokenFilter(tokens, owners, dumps=dumps, always=always, auto_repr=auto_repr)
+        pii = self.kb.tables.get("pii", {})
+        phrases = [p.split() for c in pii.get("categories", {}).values() for p in c.get("phrases", ())]
+        fields = {words[1] for words in phrases if len(words) == 2 and words[0] == "<person>"}
+        person_fields = (pii.get("person-nouns", ()), fields)
+        return TokenFilter(tokens, owners, dumps=dumps, always=always, auto_repr=auto_repr, person_fields=person_fields)
 
     def checks_for(self, owners: int) -> List:
         """The checks of a file whose text has anchors of the checks in the bit mask

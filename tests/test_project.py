@@ -240,3 +240,18 @@ def test_django_setting_finding_names_the_settings_file():
         "cookie lifetime of 400 days (SESSION_COOKIE_AGE, portal/settings/base.py:7) exceeds the 365-day "
         "limit ([tool.gdpr-lint.retention] max-days)"
     ]
+
+
+def test_helper_finding_names_every_sink_its_argument_reaches():
+    """`self.sync_members(project, cf_members, ...)` prints the members twice and logs them in a
+    wrapper (dry run and failure): one finding per rule at the call, every sink among its places;
+    a print of a count made from the same members is none of them."""
+    findings = _run(FIXTURES / "projects" / "group_sync")
+    command = "hpcgroups/management/commands/group_sync.py"
+    at_call = {f.rule: f for f in findings if f.path == command and f.line == 43}
+    assert sorted(at_call) == ["GDPR101", "GDPR102"]
+    printed = [(p["path"], p["line"]) for p in at_call["GDPR102"].related]
+    assert printed == [(command, 28), (command, 31), (command, 34)]
+    logged = [(p["path"], p["line"]) for p in at_call["GDPR101"].related]
+    assert ("hpcgroups/ldap_groups.py", 15) in logged and ("hpcgroups/ldap_groups.py", 21) in logged
+    assert at_call["GDPR101"].related[-1]["message"].endswith("writes it to a log too")

@@ -172,7 +172,9 @@ class ConfidenceJudge:
         ambiguous = start < end and self.is_ambiguous(words, start, end)
         if start == end:  # the name alone is no phrase: its owner made it one (`user.name`,
             # `request.client.host`), or a type or a declaration did (`addr: EmailStr`)
-            ambiguous = base != HIGH and bool(owner_words) and owner_words[-1] not in self.person_owners
+            ambiguous = (
+                base != HIGH and bool(owner_words) and _owner_noun(owner_words, class_words) not in self.person_owners
+            )
             if ambiguous and not owner_is_request and words and words[-1] in self.record_keys:
                 return Verdict(
                     LOW,
@@ -484,3 +486,15 @@ def module_words(path: str) -> FrozenSet[str]:
     for part in parts:
         words.update(split_words(part.rsplit(".", 1)[0] if part.endswith((".py", ".pyi")) else part))
     return frozenset(words)
+
+
+def _owner_noun(owner_words: Sequence[str], class_words: Sequence[str]) -> str:
+    """The word that says whose an attribute is: its owner's last word, without a variant's
+    letter or number (`user_a.name`, `user2.name`), and for `self` its class's (`self.name` in
+    `class SlurmUser`)."""
+    words = list(owner_words)
+    if words[-1:] == ["self"]:
+        words = list(class_words) or words
+    while len(words) > 1 and (len(words[-1]) == 1 or words[-1].isdigit()):
+        words.pop()
+    return words[-1] if words else ""

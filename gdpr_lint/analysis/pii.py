@@ -27,6 +27,9 @@ class Category:
     context_phrases: Tuple[Tuple[Tuple[str, ...], FrozenSet[str]], ...] = ()
     # words of a module's name and folder that rule the category out (`socket/main.py`)
     exclude_module_words: FrozenSet[str] = frozenset()
+    # `exclude-words` without the `directory-words` (a directory's people: `ldap_usernames`,
+    # `for username in ldap_users`): what rules the category out of a collection's items
+    exclude_item_words: Optional[WordSequences] = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,11 @@ class PiiVocabulary:
                     (self._phrase(p), frozenset(words)) for p, words in spec.get("context-phrases", {}).items()
                 ),
                 exclude_module_words=frozenset(spec.get("exclude-module-words", ())),
+                exclude_item_words=WordSequences(
+                    [w for w in spec.get("exclude-words", ()) if w not in spec.get("directory-words", ())], self.fold
+                )
+                if spec.get("directory-words")
+                else None,
             )
         self.ignored = frozenset(i.lower() for i in ignore_identifiers)
         # phrase index: last word -> [(category, phrase)] so matching is one dict hit per word
@@ -127,6 +135,7 @@ class PiiVocabulary:
         self.object_dumpers = frozenset(flow.get("object-dumpers", ()))
         self.dump_methods = frozenset(flow.get("dump-methods", ()))
         self.container_mutators = frozenset(flow.get("container-mutators", ()))
+        self.value_attributes = frozenset(flow.get("value-attributes", ()))
         self.key_functions = frozenset(flow.get("key-functions", ()))
         self.key_methods = frozenset(flow.get("key-methods", ()))
         self.auto_repr_decorators = frozenset(flow.get("auto-repr-decorators", ()))
@@ -206,7 +215,8 @@ class PiiVocabulary:
     ) -> Optional[str]:
         """head: the phrase must end the name (for constants, and for an attribute read
         with its owner's name in front: `token.created` is not a token)."""
-        words = [self.fold(w) for w in words if w]
+        raw = [w for w in words if w]
+        words = [self.fold(w) for w in raw]
         if not words or self.sanitized_words.occurs_in(words):
             return None
         match = self._match(words, owned)
@@ -226,7 +236,10 @@ class PiiVocabulary:
             and not any(w in self.person_nouns for w in words[: match.start])
         ):
             return None  # `health`, `worker_health`: a service's health, not a person's
-        if category.exclude_words and category.exclude_words.occurs_outside(words, match.start, match.end):
+        excluded = category.exclude_words
+        if category.exclude_item_words is not None and raw[match.end - 1].lower() != words[match.end - 1]:
+            excluded = category.exclude_item_words  # `ldap_usernames`: the directory's people
+        if excluded and excluded.occurs_outside(words, match.start, match.end):
             return None
         if constant and category.group != "credential":
             return None
@@ -397,7 +410,8 @@ def personal_data_tokens(tables: dict, config=None) -> List:
         if len(words) == 1:
             tokens.append(anchor if not anchor.endswith("y") else (anchor[:-1], None))
             continue
-        parts = [f"(?:{persons})" if w == PERSON else _plural_tolerant(w) for w in words]
+        # a person's variant (`user_a.name`, `user2.name`) is the person's too
+        parts = [f"(?:{persons})(?:_?[a-z0-9]\\b)?" if w == PERSON else _plural_tolerant(w) for w in words]
         # `<person> name` is also a person's record and its key: `customer["name"]`,
         # `order["shipping"]["address"]`, `customer.get("name")`
         separator = _KEYED_SEPARATOR if len(words) == 2 and words[0] == PERSON else r"[_\-. ]?"

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from gdpr_lint.semantic.scope import Scope
 
 
+# set arithmetic: a difference, an intersection, a union of sets holds (some of) their members
+_SET_OPERATORS = (cst.Subtract, cst.BitAnd, cst.BitOr, cst.BitXor)
 _MEDIUM_REASON = "an address read beside its medium: a third-party id, a person's e-mail address or phone number"
 
 
@@ -56,6 +58,44 @@ class TaintMixin(TaintHost):
         for position, value in enumerate(values):
             result = result.union(labelled(self.vocab, self.taint(value), labels[position]))
         return result
+
+    def _context_word(self, owner_node, owner: str) -> str:
+        """The name an attribute is read in the context of: its owner's, with a variant's
+        letter or number dropped (`user_a.name`, `user2.name` are a user's name), and for `self`
+        the class being walked (`self.name` in `class SlurmUser` is a user's name)."""
+        if type(owner_node) is cst.Name and owner_node.value in ("self", "cls"):
+            method = self._method_scope()
+            if method is not None and method.class_scope is not None and owner_node.value == method.self_name:
+                return method.class_scope.name
+            return owner
+        words = split_words(owner)
+        while len(words) > 1 and (len(words[-1]) == 1 or words[-1].isdigit()):
+            words = words[:-1]
+        return "_".join(words)
+
+    def _set_arithmetic_taint(self, node: cst.BinaryOperation) -> Taint:
+        """`ldap_usernames - oncall_usernames`, `set(a) & set(b)`: a set made from sets holds
+        their members (a difference only the left one's); numbers subtracted or masked carry
+        nothing, so an operand must be a set the code builds."""
+        op = type(node.operator)
+        if op not in _SET_OPERATORS or not (self._builds_set(node.left) or self._builds_set(node.right)):
+            return EMPTY
+        if op is cst.Subtract:
+            return self.taint(node.left)
+        return self.taint(node.left).union(self.taint(node.right))
+
+    def _builds_set(self, node, _depth: int = 0) -> bool:
+        t = type(node)
+        if t in (cst.Set, cst.SetComp):
+            return True
+        if t is cst.Call:
+            return _last_name(node.func) in ("set", "frozenset", "keys")
+        if t is cst.BinaryOperation and _depth < 8:
+            return self._builds_set(node.left, _depth + 1) or self._builds_set(node.right, _depth + 1)
+        if t is cst.Name and _depth < 8:
+            binding = self.scope.lookup(node.value)
+            return binding is not None and binding.defs == 1 and self._builds_set(binding.value, _depth + 1)
+        return False
 
     def _concat_taint(self, node: cst.BinaryOperation) -> Taint:
         """`"Deleted session_key: " + session_key`: each value judged with the text in front of
@@ -371,7 +411,7 @@ class TaintMixin(TaintHost):
                 and not self._is_request_source(node)
             ):
                 return EMPTY  # ErrorCode.LOGIN_BAD_CREDENTIALS: an enum member, not a secret
-            category = self.vocab.classify(attr, context=owner)
+            category = self.vocab.classify(attr, context=self._context_word(node.value, owner))
             if category is None and self._medium_address(node.value, attr) is not None:
                 return self._taint_source(self._medium_address(node.value, attr), node, "medium", reason=_MEDIUM_REASON)
             if (
@@ -381,6 +421,8 @@ class TaintMixin(TaintHost):
                 and not opened_as_path(self.scope, node, self.resolve, self.vocab.file_openers)
             ):
                 return self._taint_source(category, node, "medium")
+            if category is None and attr in self.vocab.value_attributes and type(node.value) is cst.Attribute:
+                return self.taint(node.value)  # `entry.memberUid.values`: what the entry's attribute holds
             if self._is_payload(node):
                 return self._payload_taint(node)  # `request.POST` whole
             if attr in self.vocab.user_attributes and dotted_name(node.value) in self.vocab.request_bases:
@@ -407,7 +449,7 @@ class TaintMixin(TaintHost):
                 return self._percent_taint(node)
             if type(node.operator) is cst.Add:
                 return self._concat_taint(node)
-            return EMPTY
+            return self._set_arithmetic_taint(node)
         if t is cst.ConcatenatedString:
             return self.taint(node.left).union(self.taint(node.right))
         if t in (cst.List, cst.Tuple, cst.Set):

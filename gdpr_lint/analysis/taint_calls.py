@@ -108,7 +108,7 @@ class CallTaintMixin(TaintHost):
     def _item_name_taint(self, target: cst.Name, iterable) -> Taint:
         """`for (cid, full_name), total in top.items()`: the target's name speaks."""
         category = self.vocab.classify(target.value)
-        if category is not None and self._owner_excludes(category, iterable):
+        if category is not None and self._owner_excludes(category, iterable, items=True):
             return EMPTY  # for ip in cluster.node_ips: a machine's
         return self._taint_source(category, target)
 
@@ -172,6 +172,22 @@ class CallTaintMixin(TaintHost):
                 return passed.union(result)
         return result
 
+    def _own_method_returns(self, func) -> Taint:
+        """What a method of the class being walked returns, called on the instance
+        (`self.local_get_members(pk)`): the data its returns carry, as for the module's own
+        functions; EMPTY when it returns nothing known to be data or is not walked yet."""
+        if type(func) is not cst.Attribute or type(func.value) is not cst.Name:
+            return EMPTY
+        method = self._method_scope()
+        if method is None or method.class_scope is None or func.value.value != method.self_name:
+            return EMPTY
+        binding = method.class_scope.bindings.get(func.attr.value)
+        if binding is None or not isinstance(binding.value, _FunctionRef) or not binding.taint:
+            return EMPTY
+        if _returns_mapping(method.class_scope.node, func.attr.value):
+            return EMPTY  # `{"url": ..., "cookies": self.cookies}`: keyed, what the caller pops or picks
+        return binding.taint
+
     def _call_result_taint(self, node: cst.Call, func, target: Optional[str], name: str) -> Taint:
         if type(func) is cst.Name and target is None:
             binding = self.scope.lookup(func.value)
@@ -181,6 +197,9 @@ class CallTaintMixin(TaintHost):
                 and (binding.taint or not self.function_returns.get(func.value, (True,))[0])
             ):
                 return binding.taint  # what the module's own function returns (else its name says)
+        own = self._own_method_returns(func)
+        if own:
+            return own  # `self.local_get_members(pk)` of a method returning `[u.username for ...]`
         if self._is_payload_call(node):
             return self._payload_taint(node)  # `request.get_json()`
         if type(func) is cst.Attribute:
@@ -337,6 +356,28 @@ class CallTaintMixin(TaintHost):
 
 
 _COPIES = frozenset(("list", "tuple", "sorted", "reversed"))
+
+
+def _returns_mapping(class_node, name: str) -> bool:
+    """Whether the class's method `name` returns a dict display: a record of keys its callers
+    read, pick or pop one by one (`request_args.pop("cookies")`), not a value passed on whole."""
+    body = getattr(class_node, "body", None)
+    for statement in getattr(body, "body", ()):
+        if type(statement) is cst.FunctionDef and statement.name.value == name:
+            stack = list(statement.body.body) if isinstance(statement.body, cst.IndentedBlock) else []
+            while stack:
+                node = stack.pop()
+                if type(node) is cst.Return:
+                    if type(node.value) is cst.Dict:
+                        return True
+                elif type(node) is cst.SimpleStatementLine:
+                    stack.extend(node.body)
+                elif type(node) in (cst.If, cst.For, cst.While, cst.With, cst.Try, cst.Else, cst.IndentedBlock):
+                    for child in node.children:
+                        if isinstance(child, (cst.BaseSuite, cst.BaseStatement, cst.BaseSmallStatement, cst.Else)):
+                            stack.append(child)
+            return False
+    return False
 
 
 def _view_copied(iterable):

@@ -406,13 +406,16 @@ class JudgedSourceMixin(TaintHost):
     def _held_as_thing(self, name: str, taint: Taint) -> Taint:
         """`task_name = sender.name`: the variable that holds a value says it is a thing's (a
         word of its name is one of the category's `exclude-words`), unless it names a person."""
-        words = [self.vocab.fold(w) for w in split_words(name)]
+        raw = split_words(name)
+        words = [self.vocab.fold(w) for w in raw]
         if self.vocab.person_nouns.intersection(words):
             return taint
         match = self.vocab.match_words(words)  # `remote_host`: the phrase's own words are no owner
         start, end = (match.start, match.end) if match is not None else (0, 0)
+        plural = match is not None and raw[end - 1] != words[end - 1]  # `ldap_usernames`: a directory's people
         for category in taint.categories:
-            excluded = self.vocab.categories[category].exclude_words
+            spec = self.vocab.categories[category]
+            excluded = spec.exclude_item_words if plural and spec.exclude_item_words is not None else spec.exclude_words
             if excluded and excluded.occurs_outside(words, start, end):
                 taint = taint.capped(
                     "low",

@@ -214,10 +214,13 @@ class ValueTaintMixin(TaintHost):
                 return False  # its own name said it, and the judgement stands
         return True
 
-    def _owner_excludes(self, category: str, owner) -> bool:
+    def _owner_excludes(self, category: str, owner, items: bool = False) -> bool:
         """Whether the object a value is read from rules the category out by its words
-        (`msg.DESCRIPTOR.full_name` is a protobuf name, not a person's)."""
-        excluded = self.vocab.categories[category].exclude_words
+        (`msg.DESCRIPTOR.full_name` is a protobuf name, not a person's). `items`: the value is
+        an item of the owner, which a directory's words do not rule out (`for username in
+        ldap_users`: the directory's people; `ldap.username` is its bind account)."""
+        spec = self.vocab.categories[category]
+        excluded = spec.exclude_item_words if items and spec.exclude_item_words is not None else spec.exclude_words
         if not excluded:
             return False
         called = False

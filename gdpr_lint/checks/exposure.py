@@ -6,7 +6,7 @@ rules/exposure.toml; this module only interprets it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Dict, Optional
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -263,6 +263,10 @@ class ExposureCheck(ExceptionRules):
         """`notify(user.email)` where notify() (here or in another module of the project)
         writes its parameter to a log: reported at the call, the steps in `related`."""
         flows = ctx.callee_flows(call, target, self)
+        # the other sinks the same argument reaches under the same rule: places of its finding
+        also: Dict[tuple, list] = {}
+        for node, _param, rule, verb, _callee, steps in flows:
+            also.setdefault((id(node), rule), []).append((steps[-1], verb))
         reported = set()
         for node, param, rule, verb, callee, steps in flows:
             if not self.wants(rule) or (id(node), rule) in reported:
@@ -287,6 +291,8 @@ class ExposureCheck(ExceptionRules):
             ]
             related += [{"path": path, "line": line, "message": f"passed to {what}"} for path, line, what in steps[:-1]]
             related.append({"path": sink_path, "line": sink_line, "message": f"{sink_what} {verb}"})
+            for (other_path, other_line, other_what), other_verb in also[id(node), rule][1:_MORE_SINKS]:
+                related.append({"path": other_path, "line": other_line, "message": f"{other_what} {other_verb} too"})
             ctx.report(
                 rule,
                 call,
@@ -306,6 +312,9 @@ class ExposureCheck(ExceptionRules):
 
 
 CHECK = ExposureCheck
+
+# how many of the sinks one argument reaches through a helper a finding lists as its places
+_MORE_SINKS = 24
 
 
 def _message_first(ctx, call: cst.Call) -> bool:

@@ -59,6 +59,9 @@ class ProjectIndex(
         objects = tables.get("objects", {})
         self.factories: Dict[str, str] = objects.get("factories", {})
         self.instances: Dict[str, str] = objects.get("instances", {})
+        # objects known by their name (`stdout`, `logger`): an instance's attribute that neither
+        # its project class nor a project base gives (`self.stdout` of a Django command)
+        self.conventional: Dict[str, str] = objects.get("names", {})
         exceptions = tables.get("exposure", {}).get("exceptions", {})
         self.error_handlers = (  # how a module registers an error handler: (calls, decorators, methods)
             frozenset(exceptions.get("error-handler-registrations", ())),

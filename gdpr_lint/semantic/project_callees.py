@@ -142,8 +142,11 @@ class ProjectCallees:
         reported = set()
         for path, name, shift in callees:
             for entry in self._callee_flows(call, path, name, shift, sinks):
-                if (id(entry[0]), entry[2]) not in reported:  # one finding per argument and rule
-                    reported.add((id(entry[0]), entry[2]))
+                # one finding per argument and rule (the exposure check groups them); every
+                # sink the argument reaches is a place of that finding
+                key = (id(entry[0]), entry[2], entry[5][-1][:2])
+                if key not in reported:
+                    reported.add(key)
                     out.append(entry)
         return out
 

@@ -22,6 +22,7 @@ class ProjectResolution:
 
     if TYPE_CHECKING:  # provided by ProjectIndex and its other mixins
         instances: Dict[str, str]
+        conventional: Dict[str, str]
         factories: Dict[str, str]
         _memo: Dict[tuple, tuple]
         _deps: List[Set[str]]
@@ -179,6 +180,10 @@ class ProjectResolution:
                 answer = self._member((shape, found[1], found[2]), attr, depth + 1, seen + 1)
                 if answer is not None:
                     return answer
+        if shape == "instance" and seen == 0 and attr.lower() in self.conventional:
+            # `self.stdout` of a Django command, `self.log` of a traitlets application: given by
+            # a base outside the project, known by its name as the engine knows it in a file
+            return ("kind", self.conventional[attr.lower()])
         return None
 
     def _call(self, target: Target, service, depth: int) -> Target:

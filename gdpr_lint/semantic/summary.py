@@ -64,7 +64,7 @@ from typing import Dict, List, Optional, Set
 
 from gdpr_lint.semantic.summary_forms import _ITEMS, _annotated_params, _Shaper
 
-VERSION = 11
+VERSION = 12
 
 
 def summarize(tree: ast.Module, lazy: bool = False, local: bool = False) -> dict:

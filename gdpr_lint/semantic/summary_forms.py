@@ -27,6 +27,9 @@ _TEXT_METHODS = frozenset(
     )
 )
 _TEXT_FUNCTIONS = frozenset(("str", "repr", "format", "f"))
+# collections made of an iterable's items: `tuple(set(members))` holds the members
+_COLLECTIONS = frozenset(("tuple", "list", "set", "frozenset", "sorted"))
+_SET_BUILDERS = frozenset(("set", "frozenset"))
 # what a returned record's text is made with, and how many of a record's values are looked at
 _SERIALIZERS = frozenset(("json", "simplejson", "orjson", "ujson"))
 _RECORD_VALUES = 32
@@ -35,6 +38,21 @@ _ENV_GETTERS = frozenset(("os.getenv", "os.environ.get", "environ.get", "getenv"
 
 
 _WRAPPERS = frozenset(("Optional", "Annotated", "Union", "Final", "ClassVar"))
+
+
+def _builds_set(node) -> bool:
+    """A set the expression builds: `set(x)`, `frozenset(x)`, `d.keys()`, `{a, b}`, or set
+    arithmetic of one."""
+    if isinstance(node, (ast.Set, ast.SetComp)):
+        return True
+    if isinstance(node, ast.Call):
+        func = node.func
+        return (isinstance(func, ast.Name) and func.id in _SET_BUILDERS) or (
+            isinstance(func, ast.Attribute) and func.attr == "keys"
+        )
+    if isinstance(node, ast.BinOp):
+        return _builds_set(node.left) or _builds_set(node.right)
+    return False
 
 
 def _serializes(func) -> bool:
@@ -224,6 +242,14 @@ class _Shaper:
             return out
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
             return self.carried(node.left, depth + 1) | self.carried(node.right, depth + 1)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Sub, ast.BitAnd, ast.BitOr, ast.BitXor)):
+            # set arithmetic (`set(openldap_members) - set(cf_members)`): some of their members;
+            # numbers subtracted carry nothing, so an operand must be a set built here
+            if not (_builds_set(node.left) or _builds_set(node.right)):
+                return set()
+            if isinstance(node.op, ast.Sub):
+                return self.carried(node.left, depth + 1)
+            return self.carried(node.left, depth + 1) | self.carried(node.right, depth + 1)
         if isinstance(node, (ast.Tuple, ast.List)):
             out = set()
             for element in node.elts:
@@ -231,13 +257,14 @@ class _Shaper:
             return out
         if isinstance(node, ast.IfExp):
             return self.carried(node.body, depth + 1) | self.carried(node.orelse, depth + 1)
-        if self.fields and isinstance(node, ast.Dict):
+        if isinstance(node, ast.Dict):
             # a record returned (`return json.dumps({"remoteIp": request.remote_addr, ...})`):
-            # what its values give (not a mapping passed on in a call: `fields` is for returns)
+            # what its values give; a mapping passed on in a call carries its values whole
+            # (`_write(conn.modify, dn, {"memberUid": [(MODIFY_ADD, uids)]})`), not their fields
             out = set()
             for value in node.values[:_RECORD_VALUES]:
                 out |= self.carried(value, depth + 1)
-            return out
+            return out if self.fields else {p for p in out if "." not in p}
         if isinstance(node, ast.Call):
             func = node.func
             if self.fields and _serializes(func) and node.args:
@@ -246,6 +273,16 @@ class _Shaper:
                 out = set()
                 for arg in node.args:
                     out |= self.carried(arg, depth + 1)
+                return out
+            if isinstance(func, ast.Name) and func.id in _COLLECTIONS and len(node.args) == 1:
+                return self.carried(node.args[0], depth + 1)  # `tuple(set(members))`: the members
+            if isinstance(func, ast.Name) and func.id == "dict":
+                # `dict(funcname=func.__name__, args=args)`: a record of what it is given
+                out = set()
+                for arg in node.args[:1]:
+                    out |= self.carried(arg, depth + 1)
+                for keyword in node.keywords[:_RECORD_VALUES]:
+                    out |= self.carried(keyword.value, depth + 1)
                 return out
             if (  # `value.replace("\n", "")`: a literal taken out (a secret replaced is redacted)
                 isinstance(func, ast.Attribute)
