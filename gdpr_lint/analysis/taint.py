@@ -66,7 +66,9 @@ class TaintMixin(TaintHost):
         if type(owner_node) is cst.Name and owner_node.value in ("self", "cls"):
             method = self._method_scope()
             if method is not None and method.class_scope is not None and owner_node.value == method.self_name:
-                return method.class_scope.name
+                words = split_words(method.class_scope.name)
+                if words and self.vocab.fold(words[-1]) in self.vocab.person_nouns:
+                    return method.class_scope.name  # a class named for a person, not `RemoteUserAuth`
             return owner
         words = split_words(owner)
         while len(words) > 1 and (len(words[-1]) == 1 or words[-1].isdigit()):

@@ -186,7 +186,11 @@ class CallTaintMixin(TaintHost):
             return EMPTY
         if _returns_mapping(method.class_scope.node, func.attr.value):
             return EMPTY  # `{"url": ..., "cookies": self.cookies}`: keyed, what the caller pops or picks
-        return binding.taint
+        # only what is surely a person's (read from a record, a strong identifier): a name the
+        # method's own context made likely (`_credentials`, `config.get_ipaddress()`, a configured
+        # `self.username`) loses that context in the caller
+        sure = tuple(source for source in binding.taint.sources if source.confidence == "high")
+        return Taint(sure, binding.taint.via, binding.taint._render, binding.taint._label) if sure else EMPTY
 
     def _call_result_taint(self, node: cst.Call, func, target: Optional[str], name: str) -> Taint:
         if type(func) is cst.Name and target is None:
@@ -364,7 +368,9 @@ def _returns_mapping(class_node, name: str) -> bool:
     body = getattr(class_node, "body", None)
     for statement in getattr(body, "body", ()):
         if type(statement) is cst.FunctionDef and statement.name.value == name:
-            stack = list(statement.body.body) if isinstance(statement.body, cst.IndentedBlock) else []
+            stack: List[cst.CSTNode] = (
+                list(statement.body.body) if isinstance(statement.body, cst.IndentedBlock) else []
+            )
             while stack:
                 node = stack.pop()
                 if type(node) is cst.Return:
