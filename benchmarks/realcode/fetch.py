@@ -115,6 +115,16 @@ PINS = (
     ("maubot", "0.6.0", "Matrix bot platform with a management web app"),
     ("girder", "5.0.21", "data management platform (users, groups, files)"),
     ("pulpcore", "3.123.1", "content repository platform (users, roles)"),
+    ("allianceauth", "5.5.0", "auth and membership platform of gaming groups (users, e-mail, SSO)"),
+    ("inginious", "0.9.1", "course and grading platform (students, submissions, LTI)"),
+    ("wafer", "0.17.0", "conference management (speakers, talks, registration)"),
+    ("isso", "0.13.0", "comment server (commenters' names, e-mail, IP addresses)"),
+    ("openrem", "1.0.0b3", "patient radiation dose monitoring (DICOM, patients)"),
+    ("django-shop", "1.2.4", "e-commerce framework (customers, orders)"),
+    ("sopel", "8.0.4", "IRC bot (users' nicknames and hosts)"),
+    ("omero-web", "5.33.2", "web app of a microscopy data platform (users, groups)"),
+    ("opencve", "1.5.0", "CVE alerting platform with user accounts and notifications"),
+    ("heisenbridge", "1.15.4", "Matrix-IRC bridge (users' nicknames, hosts, messages)"),
 )
 
 
