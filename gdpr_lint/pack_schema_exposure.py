@@ -253,7 +253,7 @@ EXPOSURE = Table(
             )
         ),
         #: a session object whose values stay on the server when the project installs a store
-        "server-sessions": Table({"kinds": STRS, "attributes": STRS, "modules": STRS}),
+        "server-sessions": Table({"kinds": STRS, "attributes": STRS, "modules": STRS, "cookie-interfaces": STRS}),
         "endpoints": ListOf(Table({"rule": STR, "hosts": STRS}, required=("rule", "hosts"))),
         "pseudonym-function-words": STRS,
         "body-keywords": STRS,

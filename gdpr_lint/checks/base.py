@@ -110,7 +110,9 @@ class CheckContext(Protocol):
         `attributes` on this module's `name` (`events.host = ...` after `from app.tracking
         import events`); None when none does."""
 
-    def server_sessions(self, attributes: Tuple[str, ...], modules: Tuple[str, ...]) -> Optional[Tuple[str, int]]:
+    def server_sessions(
+        self, attributes: Tuple[str, ...], modules: Tuple[str, ...], cookies: Tuple[str, ...] = ()
+    ) -> Optional[Tuple[str, int]]:
         """(file shown, line) where the project installs a server-side session store
         (`app.session_interface = ...`, `from flask_session import Session`); None when not."""
 

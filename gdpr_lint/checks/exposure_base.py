@@ -71,7 +71,11 @@ class ExposureBase(Check):
         # Flask's `session` is a signed cookie unless the project installs a server-side store
         server = table.get("server-sessions", {})
         self.server_session_kinds = frozenset(server.get("kinds", ()))
-        self.server_session_markers = (tuple(server.get("attributes", ())), tuple(server.get("modules", ())))
+        self.server_session_markers = (
+            tuple(server.get("attributes", ())),
+            tuple(server.get("modules", ())),
+            tuple(server.get("cookie-interfaces", ())),
+        )
         self.write_kinds = frozenset(kind for write in self.writes for kind in write.kinds)
         self.write_attribute_items = frozenset(a for write in self.writes for a in write.attribute_items)
         # HTTP calls whose URL names a service's API: the body is sent to that service

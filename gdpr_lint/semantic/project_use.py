@@ -121,13 +121,15 @@ class ProjectMixin(ProjectCallees):
         found = project.ask(project.index.set_elsewhere, project.path, name, attributes)
         return (project.shown(found[0]), found[1]) if found is not None else None
 
-    def server_sessions(self, attributes: Tuple[str, ...], modules: Tuple[str, ...]) -> Optional[Tuple[str, int]]:
+    def server_sessions(
+        self, attributes: Tuple[str, ...], modules: Tuple[str, ...], cookies: Tuple[str, ...] = ()
+    ) -> Optional[Tuple[str, int]]:
         """(file shown, line) where the project installs a server-side session store
         (semantic/project_sessions.py); None when it does not."""
         project = self.project
         if project is None:
             return None
-        found = project.ask(project.index.server_sessions, attributes, modules)
+        found = project.ask(project.index.server_sessions, attributes, modules, cookies)
         return (project.shown(found[0]), found[1]) if found is not None else None
 
     def _project_constant(self, node, durations: bool = False) -> Optional[Const]:
