@@ -69,6 +69,7 @@ PII = Table(
                 "payload-methods": STRS,
                 "payload-names": STRS,
                 "thing-resources": STRS,
+                "form-bases": STRS,
                 "payload-handler-params": MapOf(STR),
                 "payload-category": STR,
                 "user-attributes": STRS,

@@ -148,6 +148,7 @@ class PiiVocabulary:
         self.payload_methods = frozenset(sources.get("payload-methods", ()))
         self.payload_names = frozenset(sources.get("payload-names", ()))
         self.payload_thing_resources = frozenset(sources.get("thing-resources", ()))
+        self.payload_form_bases = frozenset(sources.get("form-bases", ()))
         self.payload_handler_params = dict(sources.get("payload-handler-params", {}))
         # the categories the sources name, when the taxonomy has them
         payload, user = sources.get("payload-category"), sources.get("user-category")

@@ -12,6 +12,7 @@ import libcst as cst
 from gdpr_lint.analysis.account_models import account_resolver, imports_django
 from gdpr_lint.analysis.account_uses import account_objects, may_be_account
 from gdpr_lint.analysis.flow import EMPTY, UNKNOWN, Source, Taint
+from gdpr_lint.analysis.form_payload import form_fields_reason
 from gdpr_lint.analysis.labels import formatted_parts, labelled, percent_labels
 from gdpr_lint.analysis.opened_paths import opened_as_path
 from gdpr_lint.analysis.names import is_constant_name, split_words
@@ -130,6 +131,9 @@ class TaintMixin(TaintHost):
             if scope.kind in ("function", "class") and scope.name:
                 words.extend(split_words(scope.name))
             scope = scope.parent
+        form_reason = form_fields_reason(self, node)  # `form.cleaned_data` of a form that asks for no one's data
+        if form_reason is not None:
+            return self._taint_source(self.vocab.payload_category, node, "low", reason=form_reason)
         resource = next((w for w in words if w in self.vocab.payload_thing_resources), None)
         if resource is not None and not self.vocab.judge.people_scope.intersection(words):
             return self._taint_source(

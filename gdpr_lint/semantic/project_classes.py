@@ -66,6 +66,46 @@ class ProjectClasses:
                         constants.setdefault(attr, value)
         return tuple(outside), constants
 
+    def form_fields(
+        self, dotted: str, importer: str, form_bases: frozenset
+    ) -> Optional[Tuple[Tuple[str, Tuple[str, ...]], ...]]:
+        """For a call of a project form class (one deriving, through project bases, from a class
+        of `form_bases`, `django.forms.Form`): its fields and the identifiers each definition
+        spells (semantic/form_fields.py), its bases' too. None when not known: no such form, a
+        base from outside the project that is not one of `form_bases` (a `ModelForm` takes its
+        fields from the model), a nested `Meta`, fields added under keys not known."""
+        found = self._of_class(
+            ["name", dotted], importer, "form_fields", lambda p, n, d: self._fields(p, n, d, form_bases)
+        )
+        return found[0] if found is not None and found[1] else None
+
+    def _fields(self, path: str, name: str, depth: int, form_bases: frozenset):
+        summary = self.summary(path)
+        classes = summary.get("classes", {}) if summary is not None else {}
+        cls = classes.get(name)
+        if cls is None or depth > 6 or f"{name}.Meta" in classes or cls.get("form_fields_open"):
+            return None
+        fields = {field: tuple(spelled) for field, spelled in cls.get("form_fields", {}).items()}
+        is_form = False
+        for base in cls.get("bases", ()):
+            found = self.resolve(base, path)
+            if found is None:
+                return None
+            if found[0] == "dotted":
+                if found[1] not in form_bases:
+                    return None
+                is_form = True
+            elif found[0] == "class":
+                inherited = self._fields(found[1], found[2], depth + 1, form_bases)
+                if inherited is None:
+                    return None
+                for field, spelled in inherited[0]:
+                    fields.setdefault(field, spelled)
+                is_form = is_form or inherited[1]
+            else:
+                return None
+        return tuple(sorted(fields.items())), is_form
+
     def exception_text(self, form, importer: str) -> Optional[Tuple[Tuple[str, ...], frozenset]]:
         """For a call of a project exception class whose text is that of a builtin exception
         (no class of its project lineage defines `__str__`/`__repr__`, and every base from

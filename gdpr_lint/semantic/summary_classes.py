@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional
 
+from gdpr_lint.semantic.form_fields import declared_fields
 from gdpr_lint.semantic.init_kept import init_kept
 from gdpr_lint.semantic.summary import _function, _function_head, _targets
 from gdpr_lint.semantic.summary_forms import _annotated_params, _Shaper, annotation_form
@@ -111,6 +112,12 @@ def summarize_class(
         out["init_text"] = init_text
     if kept is not None:
         out["init_kept"] = kept  # semantic/init_kept.py
+    if node.bases:
+        fields, open_ = declared_fields(node)  # semantic/form_fields.py
+        if fields:
+            out["form_fields"] = fields
+        if open_:
+            out["form_fields_open"] = 1
     classes[qual] = out
     if keys is not None:
         keys.note("c", qual, in_function)
