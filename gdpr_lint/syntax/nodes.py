@@ -231,6 +231,7 @@ def _empty_on_branches(test, marks=None) -> Tuple[frozenset, frozenset]:
     """What a test says is no data in its body, and in its else branch, as (name, category)
     pairs (category None: no data at all): `if not email:` / `if email is None:` /
     `if email == "":` / `if not isinstance(email, str):` / `if len(email) == 0:` (body),
+    `if name in (".", ".."):` / `if kind == "bot":` (body: one of the program's own literals),
     `if email:` / `if email is not None:` (else); with marks (a character -> the category a
     value without it is not, and the words of a name that says it is one all the same: `"@"`
     -> email, unless the name says `email`: a mistyped address is still one), `if "@" not in
@@ -277,6 +278,11 @@ def _empty_on_branches(test, marks=None) -> Tuple[frozenset, frozenset]:
                 return frozenset(), fact
             return frozenset(), frozenset()
         name = dotted_name(test.left)
+        if name and _literal_strings(right, op):
+            # `if obj.username in (".", ".."):` / `if kind == "bot":`: on that branch the value is one of
+            # the program's own constants, nobody's data (body; else for `not in`, `!=`)
+            fact = frozenset(((name, None),))
+            return (fact, frozenset()) if op in (cst.In, cst.Equal) else (frozenset(), fact)
         empty = (type(right) is cst.Name and right.value == "None") or (
             type(right) is cst.SimpleString and right.value in ('""', "''")
         )
@@ -286,6 +292,17 @@ def _empty_on_branches(test, marks=None) -> Tuple[frozenset, frozenset]:
             if op in (cst.IsNot, cst.NotEqual):
                 return frozenset(), frozenset(((name, None),))
     return frozenset(), frozenset()
+
+
+def _literal_strings(node, op) -> bool:
+    """`(".", "..")` after `in`/`not in`, `"bot"` after `==`/`!=`: non-empty string literals only."""
+    if op in (cst.In, cst.NotIn) and type(node) in (cst.Tuple, cst.List, cst.Set):
+        items = [e.value for e in node.elements]
+    elif op in (cst.Equal, cst.NotEqual):
+        items = [node]
+    else:
+        return False
+    return bool(items) and all(type(i) is cst.SimpleString and i.value not in ('""', "''") for i in items)
 
 
 def _both(left: frozenset, right: frozenset) -> frozenset:
