@@ -153,7 +153,17 @@ class TaintMixin(TaintHost):
             type(func) is cst.Attribute
             and func.attr.value in self.vocab.payload_methods
             and dotted_name(func.value) in self.vocab.request_bases
+            and not self._is_response_name(func.value)
         )
+
+    def _is_response_name(self, node) -> bool:
+        """`request = requests.get(url)`: a name bound to the response of an outgoing HTTP call
+        ([pii.flow] response-functions), not the request a user sent."""
+        binding = self.scope.lookup(node.value) if type(node) is cst.Name else None
+        value = binding.value if binding is not None else None
+        if type(value) is cst.Await:
+            value = value.expression
+        return type(value) is cst.Call and self.resolve(value.func) in self.vocab.response_functions
 
     def _is_payload(self, node) -> bool:
         """`request.POST`, `request.data`: what a user sent, whole."""
@@ -166,7 +176,7 @@ class TaintMixin(TaintHost):
     def _is_request_source(self, node) -> bool:
         if type(node) is cst.Attribute and node.attr.value in self.vocab.request_attributes:
             base = dotted_name(node.value)
-            return base is not None and base in self.vocab.request_bases
+            return base is not None and base in self.vocab.request_bases and not self._is_response_name(node.value)
         return False
 
     def taint(self, node) -> Taint:
