@@ -91,6 +91,7 @@ PII = Table(
                 "digest-methods": STRS,
                 "categories": STRS,
                 "keyed-keywords": STRS,
+                "keyed-categories": STRS,
                 "salt-words": STRS,
                 "short-prefix": INT,
                 "short-prefix-categories": STRS,

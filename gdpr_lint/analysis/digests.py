@@ -56,7 +56,11 @@ class DigestTaintMixin(TaintHost):
             position += 1
         if data is None or self._names_salt(data):
             return EMPTY
-        taint = self.taint(data).restricted(weak.get("categories", ()))
+        carried = self.taint(data)
+        keyed = weak.get("keyed-categories", ())
+        if keyed and not set(carried.categories).isdisjoint(keyed):
+            return EMPTY  # `sha1(username + password)`: a password hash, keyed by what no dictionary lists
+        taint = carried.restricted(weak.get("categories", ()))
         return taint.hashed(algorithm) if taint else EMPTY
 
     def _names_salt(self, node, _depth: int = 0) -> bool:
