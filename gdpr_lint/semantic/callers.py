@@ -81,7 +81,7 @@ class Callers:
         return answer
 
     def _scan(self, path, name, param, position, method) -> Tuple[Optional[int], Tuple[str, ...]]:
-        def judge(call: ast.Call, by_attribute: bool, module: ScannedModule) -> bool:
+        def judge(call: ast.Call, by_attribute: bool, module: ScannedModule, file: str) -> bool:
             return _passes(call, param, position, 1 if by_attribute and method else 0)
 
         return scan_calls(self.scan, path, name, method, judge, skip=self.is_test)
@@ -92,7 +92,7 @@ def scan_calls(
 ) -> Tuple[Optional[int], Tuple[str, ...]]:
     """(the number of calls of the function `name` defined in `path` across the project, when
     there is at least one and `judge(call, by_attribute)` accepts each, else None; the files
-    that spell `name`). `judge(call, by_attribute, module)`; `skip(file)`: files whose calls
+    that spell `name`). `judge(call, by_attribute, module, file)`; `skip(file)`: files whose calls
     do not count. Shared by semantic/catching_callers.py."""
     naming: List[str] = []
     calls = 0
@@ -105,14 +105,14 @@ def scan_calls(
         module = scan.module(file, data)
         if module is None:
             return None, tuple(naming)  # a file that names it and cannot be read: unknown
-        counted = _calls_in(module, name, method, os.path.abspath(file) == path, judge)
+        counted = _calls_in(module, name, method, os.path.abspath(file) == path, judge, file)
         if counted is None:
             return None, tuple(naming)
         calls += counted
     return (calls or None), tuple(naming)
 
 
-def _calls_in(module: ScannedModule, name: str, method: bool, own: bool, judge) -> Optional[int]:
+def _calls_in(module: ScannedModule, name: str, method: bool, own: bool, judge, file: str = "") -> Optional[int]:
     """The calls of the function in one module that `judge` accepts, or None when it
     refuses one, or the name is used other than by calling it (a callback, a reference). In
     another module, `name(...)` is the function's only where the module imports the name
@@ -125,7 +125,7 @@ def _calls_in(module: ScannedModule, name: str, method: bool, own: bool, judge) 
     for call, attribute in found:
         if not (by_attribute if attribute else by_name):
             continue  # a namesake's call: neither counted nor a use
-        if not judge(call, attribute, module):
+        if not judge(call, attribute, module, file):
             return None
         calls += 1
     if by_name and names:

@@ -5,7 +5,10 @@ catch an exception the function raises and drop its text?
 exposed where something logs, prints or shows it; when every call of the raising function
 in the project sits in a `try` whose handler catches the class and never touches the caught
 object (`except UnknownUser: abort(404)`, `except UnknownUser: click.echo(f"no user {name}")`:
-the handler's own text is its own finding), nothing ever reads the text. When a call does
+the handler's own text is its own finding), nothing ever reads the text. A call in a function
+that lets the exception pass (no `try` of its own catches it) counts as that function's calls
+do, up to three callers up (`sso()` raises, `github_sso()` calls it, the login view catches it).
+The project's tests do not count. When a call does
 not catch it, or re-raises, or binds the exception and uses it, or the function is passed
 around as a value, or nothing in the project calls it (a library's API), the text may reach
 a log and the finding stands.
@@ -19,6 +22,7 @@ asking file's cached result.
 from __future__ import annotations
 
 import ast
+import os
 import weakref
 from typing import Dict, FrozenSet, Optional, Tuple
 
@@ -26,16 +30,19 @@ from gdpr_lint.semantic.ast_names import last_name
 from gdpr_lint.semantic.project_scan import PROJECT_FILES, ProjectScan, ScannedModule
 
 _BROAD = frozenset(("Exception", "BaseException"))
+_MAX_DEPTH = 3  # callers up from the raising function
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 class CatchingCallers:
     """Answers per (function, exception class) for one project (one per run and process)."""
 
-    def __init__(self, scan: ProjectScan, answers: FrozenSet[str] = frozenset()):
+    def __init__(self, scan: ProjectScan, answers: FrozenSet[str] = frozenset(), is_test=None):
         self._scan_of = scan
         self._answer_calls = answers
+        self._is_test = is_test
         self._answers: Dict[tuple, Tuple[Optional[int], Tuple[str, ...], bool]] = {}
+        self._active: set = set()
 
     def every_call_catches(
         self, path: str, name: str, exception: str, method: bool
@@ -48,25 +55,45 @@ class CatchingCallers:
         key = (path, name, exception, method)
         answer = self._answers.get(key)
         if answer is None:
-            answer = self._answers[key] = self._scan(path, name, exception, method)
+            if key in self._active or len(self._active) > _MAX_DEPTH:
+                return None, (), False  # a cycle, or too far up: not known
+            self._active.add(key)
+            try:
+                answer = self._answers[key] = self._scan(path, name, exception, method)
+            finally:
+                self._active.discard(key)
         return answer
 
     def _scan(self, path, name, exception, method) -> Tuple[Optional[int], Tuple[str, ...], bool]:
         """Which calls count is semantic/callers.py's rule: `name(...)` in its own module or
-        where the module imports the name, `x.name(...)` where the module imports anything;
-        each must sit in the body of a `try` that catches `exception` quietly."""
+        where the module imports the name, `x.name(...)` where the module imports anything
+        (the project's tests aside); each must sit in the body of a `try` that catches
+        `exception` quietly, or in a function that lets it pass (no `try` of its own catches
+        it) and whose own calls all do, up to a few callers up (`sso()` raises, `github_sso()`
+        calls it, the login view catches it and shows the message)."""
         from gdpr_lint.semantic.callers import scan_calls
 
         answered = []
+        naming_up: list = []
 
-        def judge(call: ast.Call, by_attribute: bool, module: ScannedModule) -> bool:
-            how = _caught_quietly(call, exception, module.parents(), self._answer_calls)
+        def judge(call: ast.Call, by_attribute: bool, module: ScannedModule, file: str) -> bool:
+            parents = module.parents()
+            how = _caught_quietly(call, exception, parents, self._answer_calls)
+            if how is None:
+                outer = _passed_up(call, exception, parents)
+                if outer is not None:
+                    count, naming, shown = self.every_call_catches(
+                        os.path.abspath(file), outer.name, exception, isinstance(parents.get(id(outer)), ast.ClassDef)
+                    )
+                    naming_up.extend(naming)
+                    if count is not None:
+                        how = "answered" if shown else "dropped"
             if how == "answered":
                 answered.append(call)
             return how is not None
 
-        count, naming = scan_calls(self._scan_of, path, name, method, judge)
-        return count, naming, bool(answered)
+        count, naming = scan_calls(self._scan_of, path, name, method, judge, skip=self._is_test)
+        return count, tuple(dict.fromkeys(naming + tuple(naming_up))), bool(answered)
 
 
 def _caught_quietly(call: ast.Call, exception: str, parents: Dict[int, ast.AST], answers=frozenset()) -> Optional[str]:
@@ -85,6 +112,23 @@ def _caught_quietly(call: ast.Call, exception: str, parents: Dict[int, ast.AST],
                         return "dropped"
                     answered = _quiet(handler, use_ok=True) and answers_only(handler, parents, answers)
                     return "answered" if answered else None
+        child, node = node, parents.get(id(node))
+    return None
+
+
+def _passed_up(call: ast.Call, exception: str, parents: Dict[int, ast.AST]):
+    """The function the call sits in when no `try` of that function around it catches
+    `exception` (the exception leaves the function to its callers); None otherwise."""
+    child: ast.AST = call
+    node = parents.get(id(call))
+    while node is not None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None if node.name.startswith("__") else node
+        if isinstance(node, (ast.Lambda, ast.ClassDef, ast.Module)):
+            return None
+        if isinstance(node, ast.Try) and any(child is stmt for stmt in node.body):
+            if any(_catches(handler, exception) for handler in node.handlers):
+                return None  # its handler decides, and was not quiet
         child, node = node, parents.get(id(node))
     return None
 
@@ -137,7 +181,7 @@ def dropped_by_callers(ctx, target: str, answers: FrozenSet[str] = frozenset()) 
                 return None  # the function's own handler decides (answers.caught_quietly)
     finder = _FINDERS.get(project.index)
     if finder is None:
-        finder = _FINDERS[project.index] = CatchingCallers(project.index.scan, answers)
+        finder = _FINDERS[project.index] = CatchingCallers(project.index.scan, answers, project.index.is_test)
     name = function.name.value
     count, naming, answered = finder.every_call_catches(project.path, name, exception, scope.class_scope is not None)
     project.deps.update(naming)
@@ -147,11 +191,11 @@ def dropped_by_callers(ctx, target: str, answers: FrozenSet[str] = frozenset()) 
     calls = "the one call" if count == 1 else f"all {count} calls"
     if answered:
         return (
-            f"{calls} of {name}() in the project catch {exception} and drop its text or show it only to "
+            f"{calls} of {name}() in the project (or their callers) catch {exception} and drop its text or show it only to "
             "the person who made the request (a message or a form error)",
             True,
         )
-    return f"{calls} of {name}() in the project catch {exception} and drop its text", False
+    return f"{calls} of {name}() in the project (or their callers) catch {exception} and drop its text", False
 
 
 def _handler_names(expr) -> Tuple[str, ...]:
