@@ -68,7 +68,7 @@ class Callers:
         if answer is None:
             given: List[str] = []
 
-            def judge(call: ast.Call, by_attribute: bool, module: ScannedModule) -> bool:
+            def judge(call: ast.Call, by_attribute: bool, module: ScannedModule, file: str) -> bool:
                 arg = _argument(call, param, position, 1 if by_attribute and method else 0)
                 dotted = _dotted(arg) if arg is not None else None
                 if dotted is None:
