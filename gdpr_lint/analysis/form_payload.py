@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-from gdpr_lint.analysis.names import split_words
+from gdpr_lint.analysis.names import project_class_name, split_words
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -30,7 +30,7 @@ def form_fields_reason(ctx, node) -> Optional[str]:
     value = binding.value if binding is not None else None
     if type(value) is not cst.Call:
         return None
-    dotted = _project_name(ctx, value.func)
+    dotted = project_class_name(ctx, value.func)
     if not dotted:
         return None
     fields = project.ask(project.index.form_fields, dotted, project.path, bases)
@@ -42,15 +42,3 @@ def form_fields_reason(ctx, node) -> Optional[str]:
             return None
     names = ", ".join(name for name, _ in fields[:6]) + (", ..." if len(fields) > 6 else "")
     return f"a {dotted.rsplit('.', 1)[-1].lstrip('@')} passed on whole: its fields ({names}) name no personal data"
-
-
-def _project_name(ctx, func) -> Optional[str]:
-    """How the project index names the class `func` names: `@Name` for a class of the module."""
-    if type(func) is cst.Name:
-        binding = ctx.scope.lookup(func.value)
-        module = ctx.scope
-        while module.parent is not None:
-            module = module.parent
-        if binding is not None and not binding.qualname and module.bindings.get(func.value) is binding:
-            return "@" + func.value
-    return ctx.resolve_call(func)

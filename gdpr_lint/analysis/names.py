@@ -1,4 +1,5 @@
-"""Splitting identifiers, dict keys and dotted names into lower-case words."""
+"""Splitting identifiers, dict keys and dotted names into lower-case words; the name the project
+index knows a called class by."""
 
 from __future__ import annotations
 
@@ -86,3 +87,17 @@ def last_name(node) -> str:
     if type(node) is cst.Attribute:
         return node.attr.value
     return ""
+
+
+def project_class_name(ctx, func) -> Optional[str]:
+    """How the project index names the class (or other module-level name) `func` names:
+    `@Name` for one bound at the module's top level (`Invalid = df.Invalid` too), else the
+    call's resolved dotted name."""
+    if type(func) is cst.Name:
+        binding = ctx.scope.lookup(func.value)
+        module = ctx.scope
+        while module.parent is not None:
+            module = module.parent
+        if binding is not None and not binding.qualname and module.bindings.get(func.value) is binding:
+            return "@" + func.value
+    return ctx.resolve_call(func)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import libcst as cst
 else:
     from gdpr_lint._lazy import cst
-from gdpr_lint.analysis.names import last_name, split_words
+from gdpr_lint.analysis.names import last_name, project_class_name, split_words
 
 ECHO_REASON = "the operator's own input (typed on the command line or at a prompt) echoed back on their terminal"
 
@@ -81,7 +81,7 @@ class Answers:
         status = next((v for k, v in self.answer_names.items() if k and words[-len(k) :] == k), None)
         if status is None:
             return None
-        dotted = _project_name(ctx, func, None)
+        dotted = project_class_name(ctx, func)
         if not dotted or dotted.startswith("@"):
             return None
         if project.ask(project.index.class_lineage, dotted, project.path) is not None:
@@ -140,7 +140,7 @@ class Answers:
         if node is not None:
             lineage = (tuple(ctx.resolve_call(base.value) or "" for base in node.bases), {})
         project = ctx.project
-        dotted = _project_name(ctx, func, node) if project is not None else None
+        dotted = project_class_name(ctx, func) if project is not None else None
         found = project.ask(project.index.class_lineage, dotted, project.path) if dotted else None
         return found if found is not None else lineage
 
@@ -151,7 +151,7 @@ class Answers:
         `app.register_error_handler(ApiError, handle_api_error)`): "file:line", or None."""
         project = ctx.project
         func = call.func
-        dotted = _project_name(ctx, func, _class_node(ctx, func)) if project is not None else None
+        dotted = project_class_name(ctx, func) if project is not None else None
         if not dotted:
             return None
         status = self._given_status(ctx, call)
@@ -185,19 +185,6 @@ def _class_node(ctx, func):
     binding = ctx.scope.lookup(func.value) if type(func) is cst.Name else None
     node = getattr(getattr(binding.value, "scope", None), "node", None) if binding is not None else None
     return node if type(node) is cst.ClassDef else None
-
-
-def _project_name(ctx, func, node) -> Optional[str]:
-    """How the project index names the class `func` names: `@Name` for a class or another
-    module-level name of the module (`Invalid = df.Invalid`)."""
-    if type(func) is cst.Name:
-        binding = ctx.scope.lookup(func.value)
-        module = ctx.scope
-        while module.parent is not None:
-            module = module.parent
-        if binding is not None and not binding.qualname and module.bindings.get(func.value) is binding:
-            return "@" + func.value
-    return ctx.resolve_call(func)
 
 
 def _nodes(node):
