@@ -130,15 +130,9 @@ def _callees(index, modules) -> FrozenSet[str]:
     only the files that spell a decorator module are parsed)."""
     words = [m.encode() for m in modules]
     names: set = set()
-    scan = index.scan
-    for other, data in scan.spelling(words, _MAX_BYTES):
-        if index.is_test(other):
-            continue
-        for deps in index._deps:
-            deps.add(other)
-        module = scan.module(other, data)
-        if module is None:
-            continue
+    from gdpr_lint.semantic.project_scan import project_modules
+
+    for _, module in project_modules(index, words, _MAX_BYTES):
         tree = module.tree
         imports = _imports(tree)
         for function in ast.walk(tree):

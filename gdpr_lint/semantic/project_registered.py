@@ -97,6 +97,7 @@ def project_registrations(index) -> Dict[str, list]:
 
 def _scan(index) -> Dict[str, list]:
     from gdpr_lint.semantic.project_classes import _judge_body
+    from gdpr_lint.semantic.project_scan import project_modules
     from gdpr_lint.semantic.summary import summarize
 
     if index.local_only:
@@ -105,15 +106,7 @@ def _scan(index) -> Dict[str, list]:
     if not words:
         return {}
     out: Dict[str, list] = {}
-    scan = index.scan
-    for path, data in scan.spelling(words, _MAX_BYTES):
-        if index.is_test(path):
-            continue
-        for deps in index._deps:
-            deps.add(path)
-        module = scan.module(path, data)
-        if module is None:
-            continue
+    for path, module in project_modules(index, words, _MAX_BYTES):
         tree = module.tree
         try:
             shaper = summarize(tree, lazy=True)["_lazy"][1]

@@ -176,6 +176,24 @@ class ProjectScan:
         return module
 
 
+def project_modules(
+    index, words: Sequence[bytes], limit: int, keep: Optional[Callable[[bytes], bool]] = None
+) -> Iterator[Tuple[str, ScannedModule]]:
+    """(path, module) of each project file a project-wide question reads: one that spells one of
+    `words` (at most `limit` bytes), is not test code and, with `keep`, whose bytes it accepts.
+    Each such file is recorded as a dependency of every answer being computed; a file that
+    does not parse is skipped after that (its next edit may make it matter)."""
+    scan = index.scan
+    for path, data in scan.spelling(words, limit):
+        if index.is_test(path) or (keep is not None and not keep(data)):
+            continue
+        for deps in index._deps:
+            deps.add(path)
+        module = scan.module(path, data)
+        if module is not None:
+            yield path, module
+
+
 def _parse(data: bytes) -> Optional[ScannedModule]:
     import warnings
 

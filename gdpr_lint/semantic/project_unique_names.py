@@ -35,15 +35,9 @@ def _scan(index) -> FrozenSet[str]:
     if index.local_only:
         return frozenset()
     out = set()
-    scan = index.scan
-    for path, data in scan.spelling([b"unique"], _MAX_BYTES):
-        if index.is_test(path) or _DECLARES.search(data) is None:
-            continue
-        for deps in index._deps:
-            deps.add(path)
-        module = scan.module(path, data)
-        if module is None:
-            continue
+    from gdpr_lint.semantic.project_scan import project_modules
+
+    for _, module in project_modules(index, [b"unique"], _MAX_BYTES, lambda data: _DECLARES.search(data) is not None):
         for node in ast.walk(module.tree):
             if isinstance(node, ast.ClassDef) and _declares_unique_name(node):
                 out.add(node.name)
