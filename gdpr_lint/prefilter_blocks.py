@@ -85,11 +85,13 @@ def _simple_statements(body):
             yield stmt
 
 
-def _setup_attributes(node, passes, interesting) -> set:
-    """`self._session = session or boto3.Session()` in a set-up method, in a statement with a
-    token: the attributes a class's other methods use for what matters (`self._session.resource(
-    "dynamodb", "us-west-2")` in a method with no token of its own). Only an object made by a
-    call of an import that matters (`boto3.Session()`), not any value next to a token."""
+def _setup_attributes(node, passes, interesting, imports) -> set:
+    """`self._session = session or boto3.Session()` in a set-up method: the attributes a
+    class's other methods use for what matters (`self._session.resource("dynamodb",
+    "us-west-2")` in a method with no token of its own). Only an object made by a call of an
+    import that matters, either directly (`bigquery.Client()` with `from google.cloud import
+    bigquery`: the method that later passes `location="asia-northeast1"` has no token) or in
+    a statement with a token (`boto3.Session()`), not any value next to a token."""
     import ast
 
     found = set()
@@ -101,9 +103,11 @@ def _setup_attributes(node, passes, interesting) -> set:
                 isinstance(stmt, (ast.Assign, ast.AnnAssign))
                 and stmt.value is not None
                 and any(
-                    isinstance(call, ast.Call) and _call_root(call.func) in interesting for call in ast.walk(stmt.value)
+                    isinstance(call, ast.Call)
+                    and (root := _call_root(call.func)) in interesting
+                    and (root in imports or passes(stmt.lineno, stmt.end_lineno))
+                    for call in ast.walk(stmt.value)
                 )
-                and passes(stmt.lineno, stmt.end_lineno)
             ):
                 for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
                     if (
@@ -338,6 +342,7 @@ def relevant_blocks(text: str, token_filter, tree=None, gives=None) -> Tuple[str
     # (and so are imports that pass, such as `from azure.mgmt... import Client`, and what
     # module-level code builds from them: `client = Client(...)`)
     interesting = set()
+    imports: set = set()  # of them, the names imports bind
     for holder in [tree] + [n for n in tree.body if isinstance(n, ast.ClassDef)]:
         for stmt in _simple_statements(holder.body):
             names = _bound_names(stmt)
@@ -345,7 +350,8 @@ def relevant_blocks(text: str, token_filter, tree=None, gives=None) -> Tuple[str
                 continue
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 if passes(stmt.lineno, stmt.end_lineno or stmt.lineno):  # ast.parse sets end_lineno
-                    interesting.update(_interesting_imports(stmt, token_filter))
+                    imports.update(_interesting_imports(stmt, token_filter))
+                    interesting.update(imports)
                 continue
             if passes(stmt.lineno, stmt.end_lineno) or uses_interesting(stmt.lineno, stmt.end_lineno):
                 interesting.update(names)
@@ -486,7 +492,7 @@ def relevant_blocks(text: str, token_filter, tree=None, gives=None) -> Tuple[str
                 continue
             if node.name in printed:
                 continue
-            members = _setup_attributes(node, passes, interesting)
+            members = _setup_attributes(node, passes, interesting, imports)
             methods = {
                 child.name
                 for child in node.body
