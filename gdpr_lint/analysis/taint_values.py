@@ -22,11 +22,13 @@ class ValueTaintMixin(TaintHost):
 
     def _object_dump_taint(self, owner) -> Taint:
         """`vars(account)`, `asdict(account)`, `account.__dict__`: every field of a class
-        of this module whose name (or declared type) says personal data."""
+        of this module whose name (or declared type) says personal data. An object of a class
+        the module does not define shows at least what it shows formatted whole: `vars(user)`
+        of an auth user (`user: User`, `request.user`) holds the username its `__str__` prints."""
         class_name = self._owner_class(owner)
         binding = self.scope.lookup(class_name) if class_name else None
         if binding is None or not isinstance(binding.value, _ClassRef):
-            return EMPTY
+            return self.taint(owner)
         fields = self._object_dump_taint_of(binding.value.scope)
         if not fields:
             return fields
