@@ -309,9 +309,21 @@ class ResidencyBase(Check):
         return any(arg.star for arg in call.args)
 
     def _dict_value(self, ctx, expr, key: str):
-        """The expression (or constant) stored under `key` of a dict expression."""
+        """The expression (or constant) stored under `key` of a dict expression; a dotted key
+        goes down nested dicts (`request.message_storage_policy.allowed_persistence_regions`)."""
         import libcst as cst
 
+        first, _, rest = key.partition(".")
+        if rest:
+            inner = self._dict_value(ctx, expr, first)
+            if isinstance(inner, Value):  # a constant dict: folded already
+                value = inner.value
+                for part in rest.split("."):
+                    if not isinstance(value, dict) or part not in value:
+                        return None
+                    value = value[part]
+                return Value(value, inner.origin)
+            return None if inner is None else self._dict_value(ctx, inner, rest)
         if type(expr) is cst.Dict:
             return dict_value(ctx, expr, key)
         if type(expr) is cst.Call and dotted(expr.func) == "dict":
