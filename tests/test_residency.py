@@ -40,6 +40,9 @@ def catalog():
         ("https://us-central1-acme.cloudfunctions.net/fn", "gcp", "us-central1"),
         ("projects/acme/locations/us-central1/queues/q", "gcp", "us-central1"),
         ("https://westeurope.api.cognitive.microsoft.com", "azure", "westeurope"),
+        ("redis://default:pw@redis-12345.c1.us-east-1-2.ec2.cloud.redislabs.com:12345", "aws", "us-east-1"),
+        ("redis-14321.c2.us-central1-1.gce.redns.redis-cloud.com", "gcp", "us-central1"),
+        ("rediss://redis-10000.c3.europe-west1-2.gce.cloud.redislabs.com:10000", "gcp", "europe-west1"),
     ],
 )
 def test_region_in_string(catalog, text, provider, rid):
@@ -62,6 +65,12 @@ def test_region_in_string(catalog, text, provider, rid):
 )
 def test_no_region_in_string(catalog, text):
     assert catalog.region_in_string(text) is None
+
+
+def test_a_url_matched_by_a_pattern_is_shown_by_its_host_not_its_password(catalog):
+    found = catalog.region_in_string("redis://default:s3cr3t@redis-12345.c1.us-east-1-2.ec2.cloud.redislabs.com:12345/0")
+    assert found is not None
+    assert found[1] == "redis-12345.c1.us-east-1-2.ec2.cloud.redislabs.com"
 
 
 @pytest.mark.parametrize(

@@ -237,6 +237,8 @@ class Catalog:
             if match:
                 region = self.lookup(provider, match.group("region"))
                 if region is not None:
+                    if host and match.group(0).strip(".") in host:  # a URL: its host, not its password
+                        return region, host
                     return region, text if len(text) <= 120 else match.group(0).strip("/")
         return None
 
