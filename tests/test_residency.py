@@ -68,7 +68,9 @@ def test_no_region_in_string(catalog, text):
 
 
 def test_a_url_matched_by_a_pattern_is_shown_by_its_host_not_its_password(catalog):
-    found = catalog.region_in_string("redis://default:s3cr3t@redis-12345.c1.us-east-1-2.ec2.cloud.redislabs.com:12345/0")
+    found = catalog.region_in_string(
+        "redis://default:s3cr3t@redis-12345.c1.us-east-1-2.ec2.cloud.redislabs.com:12345/0"
+    )
     assert found is not None
     assert found[1] == "redis-12345.c1.us-east-1-2.ec2.cloud.redislabs.com"
 
