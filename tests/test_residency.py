@@ -235,3 +235,21 @@ def test_prefilter_tokens_cover_finding_starts():
 def test_environ_reader_imported_from_a_settings_module(imports, expected):
     source = f'{imports}\nAWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default="us-east-1")\n'
     assert _codes(source) == expected
+
+
+@pytest.mark.parametrize(
+    "text, host",
+    [
+        ("prod:dXMtZWFzdC0xLmF3cy5mb3VuZC5pbyRhYmMxMjMkZGVmNDU2", "us-east-1.aws.found.io"),
+        ("eu:ZXVyb3BlLXdlc3QzLmdjcC5jbG91ZC5lcy5pbzo0NDMkYWJjJGRlZg==", "europe-west3.gcp.cloud.es.io"),
+        ("user:c29tZXRoaW5nIGVsc2UgZW50aXJlbHk=", None),  # base64 of text with no `$`
+        ("name:!!!notbase64!!!", None),
+        ("name:ZZZZZZZZZZZZZZZZZ", None),  # bad padding
+        ("https://x.es.us-east-1.aws.found.io", None),
+        ("redis://user:pass@host:6379", None),
+    ],
+)
+def test_elastic_cloud_id_names_its_host(text, host):
+    from gdpr_lint.checks.residency_catalog import elastic_cloud_host
+
+    assert elastic_cloud_host(text) == host

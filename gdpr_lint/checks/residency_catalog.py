@@ -64,6 +64,26 @@ def host_of(text: str, *, bare: bool = False) -> Optional[str]:
     return host.rstrip(".") if host else None
 
 
+_CLOUD_ID = re.compile(r"^[\w.-]*:(?P<encoded>[A-Za-z0-9+/]{16,}={0,2})$")
+
+
+def elastic_cloud_host(text: str) -> Optional[str]:
+    """The host an Elastic Cloud id names: `name:base64("us-east-1.aws.found.io$<es>$<kibana>")`
+    (elasticsearch-py's `cloud_id=`), or None when the text is not one."""
+    import base64
+    import binascii
+
+    match = _CLOUD_ID.match(text.strip())
+    if match is None:
+        return None
+    try:
+        decoded = base64.b64decode(match.group("encoded"), validate=True).decode("ascii")
+    except (binascii.Error, ValueError):
+        return None
+    host = decoded.split("$", 1)[0].split(":", 1)[0]
+    return host.lower() if "$" in decoded and "." in host else None
+
+
 def _has_user_part(url: Optional[str]) -> bool:
     if not url or "://" not in url:
         return False
@@ -232,6 +252,11 @@ class Catalog:
             region = self.region_in_host(host)
             if region is not None:
                 return region, host
+        cloud = elastic_cloud_host(text) if ":" in text and "://" not in text else None
+        if cloud is not None:
+            region = self.region_in_host(cloud)
+            if region is not None:
+                return region, cloud
         for provider, regex, _token in self.patterns:
             match = regex.search(text)
             if match:
@@ -258,6 +283,7 @@ class Catalog:
         return None
 
     def prefilter_tokens(self) -> Iterable[str]:
+        yield "cloud_id"  # an Elastic Cloud id hides its host in base64 (elastic_cloud_host)
         for rule in self.hosts:
             yield from rule.suffixes
         for _provider, _regex, token in self.patterns:

@@ -164,6 +164,8 @@ class ArgumentScan(InfrastructureRules):
             value = Value(prefix, None)
         if self._origin_reported(ctx, value.origin):
             return False
+        if type(expr) is cst.Call:  # `os.environ.get("ES_URL", "<url>")` as an argument: judged here, once
+            self._file(ctx).judged_env_calls.add(id(expr))
         return self._scan_python(ctx, value.value, value.origin, done, node, depth=0)
 
     def _scan_dict_node(self, ctx, expr, done, node) -> bool:
