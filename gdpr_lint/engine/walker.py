@@ -96,11 +96,16 @@ class Walker(PrepassMixin, BranchFactsMixin, ParameterMixin):
             chosen = _chosen_words(stmt.test)
             saved_chosen = self.branch_words
             self.branch_words = saved_chosen | chosen if chosen else saved_chosen
+            # `if student_id == "*": student_id = "{me}"` with no `else`: the path that skipped it
+            # still holds what the name held before
+            before = dict(self.scope.bindings) if stmt.orelse is None else None
             try:
                 self._suite(stmt.body, stmt)
             finally:
                 self.empty_names = saved_empty
                 self.branch_words = saved_chosen
+            if before is not None:
+                join_constant_fallbacks(self.scope.bindings, before)
             orelse = stmt.orelse
             self.empty_names = saved_empty | empty_in_else if empty_in_else else saved_empty
             after_body = dict(self.scope.bindings) if type(orelse) is cst.Else else None
