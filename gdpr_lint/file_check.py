@@ -44,7 +44,12 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
         return _skipped_file_hygiene(text, display, settings), []
     # one scan of the text finds the anchors it has: they decide the file, then its blocks
     token_filter = settings.prefilter.narrowed(text) if use_prefilter and settings.prefilter is not None else None
-    if token_filter is not None and not token_filter.passes_span(0, len(text)):
+    passed = token_filter is None or token_filter.passes_span(0, len(text))
+    # a person's id the project binds from a login (`student_id`) is a token of this project
+    project, logins = _login_names(settings, text, path, display) if token_filter is not None else (None, frozenset())
+    if not passed and not logins:
+        if project is not None and project.deps:
+            project.index.deps_of[display] = project.deps - {project.path}
         if "gdpr-lint:" in text:  # its suppressions can only be unused
             from gdpr_lint.engine.outcome import apply_file_suppressions
 
@@ -60,13 +65,13 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
         return [], [FileError(display, f"expressions nested more than {MAX_DEPTH} levels deep; file not checked")]
     from gdpr_lint.engine.analyze import analyze_source  # libcst is imported only when a file needs parsing
 
-    project = _file_project(settings, tree, path, display, data)
+    project = _file_project(settings, tree, path, display, data, project)
     reduce = token_filter is not None and tree is not None
     gives = project.gives if project is not None else None
-    source, origin = relevant_blocks(text, token_filter, tree, gives) if reduce else (text, None)
+    source, origin = relevant_blocks(text, token_filter, tree, gives, logins) if reduce else (text, None)
     del tree
     # only the checks with an anchor in the file can find anything in it
-    checks = settings.checks_for(token_filter.owners_present()) if token_filter is not None else None
+    checks = settings.checks_for(_owners(settings, token_filter, logins)) if token_filter is not None else None
     outcome = analyze_source(
         source, display, settings, problem, origin=origin, original=text, checks=checks, project=project
     )
@@ -77,11 +82,43 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
     return FileFindings.of(outcome.findings, outcome.observations), outcome.errors
 
 
-def _file_project(settings, tree, path: Optional[str], display: str, data: bytes):
+def _login_names(settings, text: str, path: Optional[str], display: str):
+    """(the file's project, or None; the person's ids the file spells that the project binds
+    from a login name: analysis/login_ids.py). The project is asked only when the file spells
+    a person's id (`student_id`, `authorId`)."""
+    from gdpr_lint.analysis.login_ids import login_names, person_ids_spelled
+
+    index = getattr(settings, "project", None)
+    if index is None or path is None or index.local_only:
+        return None, frozenset()
+    spelled = person_ids_spelled(settings.vocab, text)
+    if not spelled:
+        return None, frozenset()
+    from gdpr_lint.semantic.project_use import FileProject
+
+    project = FileProject(index, path, display)
+    return project, login_names(project, settings.vocab, spelled)
+
+
+def _owners(settings, token_filter, logins) -> int:
+    """The checks to run (TokenFilter.owners_present), with the exposure checks when the file
+    spells a person's id that is a login."""
+    owners = token_filter.owners_present()
+    if logins:
+        for number, check in enumerate(settings.checks):
+            if getattr(check, "family", "") == "exposure":
+                owners |= 1 << number
+    return owners
+
+
+def _file_project(settings, tree, path: Optional[str], display: str, data: bytes, project=None):
     """The project index as this file sees it, its own summary made from CPython's tree
-    (parsed from `data`, the file's bytes)."""
+    (parsed from `data`, the file's bytes); `project`: the one made for it already."""
     if tree is None:
         return None
+    if project is not None:
+        project.index.register(project.path, tree, data)
+        return project
     from gdpr_lint.semantic.project import ProjectIndex
     from gdpr_lint.semantic.project_use import FileProject
 

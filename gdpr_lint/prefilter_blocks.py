@@ -299,7 +299,9 @@ def only_newer_syntax(problem) -> bool:
     return not any(word in message for word in _TOO_DEEP) and "null bytes" not in message
 
 
-def relevant_blocks(text: str, token_filter, tree=None, gives=None) -> Tuple[str, Optional[List[int]]]:
+def relevant_blocks(
+    text: str, token_filter, tree=None, gives=None, kept_names=frozenset()
+) -> Tuple[str, Optional[List[int]]]:
     """(source, origin): the text without the top-level functions, classes and methods
     that contain no token (a method becomes `pass` on its first line), so libcst parses
     only what can matter, and the original line number of each line of the source (None
@@ -341,7 +343,7 @@ def relevant_blocks(text: str, token_filter, tree=None, gives=None) -> Tuple[str
     # class level: a block that uses one is kept even if its own text has no token
     # (and so are imports that pass, such as `from azure.mgmt... import Client`, and what
     # module-level code builds from them: `client = Client(...)`)
-    interesting = set()
+    interesting = set(kept_names)  # the project's tokens (a person's id that is a login)
     imports: set = set()  # of them, the names imports bind
     for holder in [tree] + [n for n in tree.body if isinstance(n, ast.ClassDef)]:
         for stmt in _simple_statements(holder.body):

@@ -13,6 +13,7 @@ import libcst as cst
 from gdpr_lint.analysis import sources as call_sources
 from gdpr_lint.analysis.flow import EMPTY, Taint
 from gdpr_lint.analysis.names import split_words
+from gdpr_lint.analysis.login_ids import login_id_reason
 from gdpr_lint.analysis.taint_host import TaintHost
 from gdpr_lint.analysis.taint import _MEDIUM_REASON, _is_pop
 from gdpr_lint.semantic.scope import Scope, _ClassRef, _FunctionRef
@@ -61,6 +62,8 @@ class ItemTaintMixin(TaintHost):
         if context and not set(split_words(context)[-1:]) & self.vocab.person_nouns:
             context = ""
         category = self.vocab.classify(key, key=True, context=context)
+        if category is None and login_id_reason(self, key) is not None:
+            return self._taint_source(None, node, "medium", key)  # `gd['student_id']`, a login
         if category is None:
             medium = self._medium_address(container, key)
             if medium is not None:  # sydent's `assoc["address"]` beside `assoc["medium"]`

@@ -12,6 +12,7 @@ import libcst as cst
 from gdpr_lint.analysis.commands import typed_on_command_line
 from gdpr_lint.analysis.flow import EMPTY, Source, Taint
 from gdpr_lint.analysis.labels import labelled
+from gdpr_lint.analysis.login_ids import login_id_reason
 from gdpr_lint.analysis.names import split_words
 from gdpr_lint.analysis.taint_host import TaintHost
 from gdpr_lint.syntax.nodes import (
@@ -53,7 +54,11 @@ class JudgedSourceMixin(TaintHost):
         how sure it is, for sources that no name made (a request's payload); else the
         context is judged (analysis/confidence.py)."""
         if category is None:
-            return EMPTY
+            # a person's id the project binds from their login (`student_id = rec['username']`)
+            login = login_id_reason(self, name or _last_name(node))
+            if login is None:
+                return EMPTY
+            category, reason = "username", login
         if self.vocab.categories[category].context_phrases and self.vocab.lacks_context(
             category, self.scope.words(self.vocab.meta_prefixes), name or _last_name(node)
         ):

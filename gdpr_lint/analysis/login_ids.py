@@ -1,0 +1,65 @@
+"""A person's id that the project binds from their login name (`student_id = rec['username']`)
+is that login wherever the project names it: in a log line of another module, a parameter, a
+key of a path's match (`gd['student_id']`). Opaque ids (`user_id = user.pk`) stay what they are.
+
+Only a person's id is asked about: a name ending in `id`/`ids` right after a person noun
+([pii] person-nouns: `student_id`, `memberId`); what the project binds to it is read once per
+run (semantic/project_login_ids.py).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import FrozenSet, Iterable, Optional
+
+from gdpr_lint.analysis.names import split_words
+
+_ID_WORDS = frozenset(("id", "ids"))
+
+
+def is_person_id(vocab, name: str) -> bool:
+    """`student_id`, `authorId`, `member_ids`: an id word right after a person noun."""
+    words = [w.lower() for w in split_words(name)]
+    return len(words) >= 2 and words[-1] in _ID_WORDS and vocab.fold(words[-2]) in vocab.person_nouns
+
+
+def login_id_reason(host, name: Optional[str]) -> Optional[str]:
+    """Why a person's id named `name` is their login name (the project binds it from one at
+    least as often as from an opaque id), or None."""
+    if not name or name[-2:] not in ("id", "Id", "ds") or host.project is None:
+        return None
+    vocab = host.vocab
+    if not is_person_id(vocab, name):
+        return None
+    from gdpr_lint.semantic.project_login_ids import login_ids
+
+    project = host.project
+    found = project.ask(login_ids, project.index, vocab).get(name)
+    if found is None or found[0] < found[1]:
+        return None
+    where = project.shown(found[2].rpartition(":")[0]) + ":" + found[2].rpartition(":")[2]
+    return f"the project binds {name} from a login name ({where}): the person's username, not an opaque id"
+
+
+_SPELLED: dict = {}  # id(vocab) -> (vocab, the regex of a person's id as a file spells it)
+
+
+def person_ids_spelled(vocab, text: str) -> FrozenSet[str]:
+    """The person's ids a file's text spells (`student_id`, `authorId`): the names a file with
+    no token of the pre-filter may still log as a login, when the project binds them from one."""
+    kept = _SPELLED.get(id(vocab))
+    if kept is None or kept[0] is not vocab:
+        nouns = "|".join(sorted((re.escape(n) for n in vocab.person_nouns), key=len, reverse=True))
+        pattern = re.compile(r"\b\w*(?:%s)s?_?(?:ids?|Ids?|IDs?)\b" % nouns, re.IGNORECASE)
+        kept = _SPELLED[id(vocab)] = (vocab, pattern)
+    return frozenset(name for name in kept[1].findall(text) if is_person_id(vocab, name))
+
+
+def login_names(project, vocab, names: Iterable[str]) -> FrozenSet[str]:
+    """Of `names` (person's ids a file spells), those the project binds from a login name."""
+    if project is None or project.index.local_only or not names:
+        return frozenset()
+    from gdpr_lint.semantic.project_login_ids import login_ids
+
+    found = project.ask(login_ids, project.index, vocab)
+    return frozenset(name for name in names if name in found and found[name][0] >= found[name][1])
