@@ -160,6 +160,8 @@ PII = Table(
                     "config-owners",
                     "object-dumpers",
                     "dump-methods",
+                    "message-renderers",
+                    "address-headers",
                     "auto-repr-decorators",
                     "auto-repr-bases",
                     "key-functions",

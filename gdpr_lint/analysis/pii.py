@@ -134,6 +134,8 @@ class PiiVocabulary:
         self.config_owners = frozenset(flow.get("config-owners", ()))
         self.object_dumpers = frozenset(flow.get("object-dumpers", ()))
         self.dump_methods = frozenset(flow.get("dump-methods", ()))
+        self.message_renderers = frozenset(flow.get("message-renderers", ()))
+        self.address_headers = frozenset(h.lower() for h in flow.get("address-headers", ()))
         self.container_mutators = frozenset(flow.get("container-mutators", ()))
         self.value_attributes = frozenset(flow.get("value-attributes", ()))
         self.key_functions = frozenset(flow.get("key-functions", ()))

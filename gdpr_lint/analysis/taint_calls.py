@@ -240,6 +240,10 @@ class CallTaintMixin(TaintHost):
                 for arg in node.args[1:2]:
                     result = result.union(self.taint(arg.value))
                 return result
+            if name in self.vocab.message_renderers and not node.args and type(func.value) is cst.Name:
+                rendered = self._rendered_message(node, func.value.value)
+                if rendered:
+                    return rendered.union(receiver)  # `msg.as_string()` of a message with `msg["To"]`
             if name in self.vocab.dump_methods and not node.args and self._owner_class(func.value):
                 # `body.model_dump()` of a class of this module: its fields' data, and what
                 # the object itself carries (`dict` is also a passthrough method below)
@@ -302,6 +306,22 @@ class CallTaintMixin(TaintHost):
             if key is not None:  # `get_secret("API_BASE_URL")`: the key says what is got
                 return self._taint_source(self.vocab.classify(key, key=True), node, name=key)
             return self._taint_source(category, node)
+        return EMPTY
+
+    def _rendered_message(self, node: cst.Call, name: str) -> Taint:
+        """An e-mail message rendered whole (`msg.as_string()`): its addresses, when the
+        enclosing function sets or reads an address header of it (`msg["To"] = ...`,
+        `smtp.send(msg["From"], ...)`); EMPTY otherwise (a TOML document's `doc.as_string()`)."""
+        headers = self.vocab.address_headers
+        function = self.scope.node if self.scope.kind == "function" else None
+        if function is None or not headers:
+            return EMPTY
+        for sub in _subscripts_of(function, name):
+            key = string_value(sub.slice[0].slice.value) if type(sub.slice[0].slice) is cst.Index else None
+            if key is not None and key.lower() in headers:
+                return self._taint_source(
+                    "email", node, "medium", reason=f"an e-mail message rendered whole: its {key} header's addresses"
+                )
         return EMPTY
 
     def _getattr_taint(self, node: cst.Call, result: Taint) -> Taint:
@@ -407,3 +427,16 @@ def _view_copied(iterable):
             break
         iterable = inner
     return iterable
+
+
+def _subscripts_of(function, name: str):
+    """The `name[...]` subscripts of a function's body."""
+    found = []
+
+    class _Finder(cst.CSTVisitor):
+        def visit_Subscript(self, node: cst.Subscript) -> None:
+            if type(node.value) is cst.Name and node.value.value == name and node.slice:
+                found.append(node)
+
+    function.visit(_Finder())
+    return found
