@@ -261,6 +261,11 @@ class PiiVocabulary:
         if cache_key in self._cache:
             return self._cache[cache_key]
         result: Optional[str] = None
+        path = name.strip("_").split("__")
+        if len(path) > 2:
+            # a Django lookup or annotation (`emails__votes__value__sum`, `thread__author__email`):
+            # the field of the last relation, not every model the path crosses
+            name = "_".join(path[-2:])
         if name.lower() not in self.ignored and name:
             constant = not key and is_constant_name(name)
             words = split_words(name)
