@@ -366,8 +366,9 @@ class SourceKinds:
 
 # between a person noun and the next word of a phrase: `user_name`, `username`, `user.name`, and
 # an item of a person's record read by its key: `user["name"]`, `order.get("shipping", {}).get("address")`
-# (bounded: the pre-filter looks for a phrase only as far around its anchor as it can reach)
-_KEYED_SEPARATOR = r"""(?:[_\-. ]|(?:["']\])? ?\[ ?["']|(?:["'](?:, ?\{\})?\))?\.get\( ?["'])?"""
+# (bounded: the pre-filter looks for a phrase only as far around its anchor as it can reach),
+# and a table's column in SQL: `` `user`.`name` ``, `"user"."name"` (analysis/sql_rows.py)
+_KEYED_SEPARATOR = r"""(?:[_\-. ]|(?:["']\])? ?\[ ?["']|(?:["'](?:, ?\{\})?\))?\.get\( ?["']|[`"]\.[`"])?"""
 
 
 def _person_class_tokens(pii: dict) -> List:

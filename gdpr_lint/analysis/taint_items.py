@@ -14,6 +14,7 @@ from gdpr_lint.analysis import sources as call_sources
 from gdpr_lint.analysis.flow import EMPTY, Taint
 from gdpr_lint.analysis.names import split_words
 from gdpr_lint.analysis.login_ids import login_id_reason
+from gdpr_lint.analysis.sql_rows import query_column
 from gdpr_lint.analysis.taint_host import TaintHost
 from gdpr_lint.analysis.taint import _MEDIUM_REASON, _is_pop
 from gdpr_lint.semantic.scope import Scope, _ClassRef, _FunctionRef
@@ -61,6 +62,13 @@ class ItemTaintMixin(TaintHost):
         context = self._container_word(container)
         if context and not set(split_words(context)[-1:]) & self.vocab.person_nouns:
             context = ""
+        column = query_column(self, container, key) if not context and type(container) is cst.Name else None
+        if column is not None:  # `row['name']` of a query selecting `user`.`name`
+            context = column[0] if set(split_words(column[0])[-1:]) & self.vocab.person_nouns else ""
+            selected = self.vocab.classify(column[1], key=True, context=context)
+            if selected is not None:
+                reason = f"the row's query selects {column[0]}.{column[1]} as {key!r}"
+                return self._taint_source(selected, node, "medium", column[1], reason=reason)
         category = self.vocab.classify(key, key=True, context=context)
         if category is None and login_id_reason(self, key) is not None:
             return self._taint_source(None, node, "medium", key)  # `gd['student_id']`, a login
