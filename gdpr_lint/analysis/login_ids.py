@@ -12,20 +12,12 @@ from __future__ import annotations
 import re
 from typing import FrozenSet, Iterable, Optional
 
-from gdpr_lint.analysis.names import split_words
-
-_ID_WORDS = frozenset(("id", "ids"))
-
-
-def is_person_id(vocab, name: str) -> bool:
-    """`student_id`, `authorId`, `member_ids`: an id word right after a person noun."""
-    words = [w.lower() for w in split_words(name)]
-    return len(words) >= 2 and words[-1] in _ID_WORDS and vocab.fold(words[-2]) in vocab.person_nouns
+from gdpr_lint.semantic.project_login_ids import is_person_id
 
 
 def login_id_reason(host, name: Optional[str]) -> Optional[str]:
     """Why a person's id named `name` is their login name (the project binds it from one at
-    least as often as from an opaque id), or None."""
+    more often than from an opaque id), or None."""
     if not name or name[-2:] not in ("id", "Id", "ds") or host.project is None:
         return None
     vocab = host.vocab
@@ -35,7 +27,7 @@ def login_id_reason(host, name: Optional[str]) -> Optional[str]:
 
     project = host.project
     found = project.ask(login_ids, project.index, vocab).get(name)
-    if found is None or found[0] < found[1]:
+    if found is None or found[0] <= found[1]:
         return None
     where = project.shown(found[2].rpartition(":")[0]) + ":" + found[2].rpartition(":")[2]
     return f"the project binds {name} from a login name ({where}): the person's username, not an opaque id"
@@ -62,4 +54,4 @@ def login_names(project, vocab, names: Iterable[str]) -> FrozenSet[str]:
     from gdpr_lint.semantic.project_login_ids import login_ids
 
     found = project.ask(login_ids, project.index, vocab)
-    return frozenset(name for name in names if name in found and found[name][0] >= found[name][1])
+    return frozenset(name for name in names if name in found and found[name][0] > found[name][1])

@@ -11,21 +11,31 @@ A binding is any place the project gives the name a value: `student_id = ...`, `
 = ...`, `info['student_id'] = ...`, a keyword `student_id=...`, a dict item `{'student_id':
 ...}`. Its value counts as a login when its own name says so (a `username` name, attribute or
 key; `get_username()`; `getpass.getuser()`), as an opaque id when it is one (`x.id`, `x.pk`,
-`row['uuid']`, `int(...)`, `uuid4()`). A name counts as a login name when the logins are at
-least as many as the opaque ids (analysis/login_ids.py decides which names are asked).
+`row['uuid']`, `int(...)`, `uuid4()`; not `student.id`, which says only whose id it is). A name
+counts as a login name when the logins outnumber the opaque ids (analysis/login_ids.py decides which names are asked).
 
-Only the files that spell a login word are read (semantic/project_scan.py), test code left out;
-the files read are dependencies of every answer that asks.
+Only the files with a line binding an id from a login word are read first (semantic/project_scan.py),
+test code left out; when they bind a person's id from a login, every file spelling that name is read
+for its other bindings. The files read are dependencies of every answer that asks.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from typing import Dict, Iterator, List, Optional, Tuple
+
+from gdpr_lint.analysis.names import split_words
 
 _MAX_BYTES = 2_000_000
 # what a file must spell to bind an id from a login (only such files are parsed)
 _LOGIN_SPELLINGS = (b"username", b"user_name", b"userName", b"getuser", b"getlogin", b"login")
+# a line that binds an id from a login word (`student_id = rec['username']`, `"author_id":
+# request.user.username`, `student_id=get_username()`)
+_LOGIN_LINE = re.compile(
+    rb"""(?i)\w(?:_?ids?)\b['"]?\]?\s*[:=][^=\n][^\n]*(?:username|user_name|getuser|getlogin|login)"""
+)
+_ID_WORDS = frozenset(("id", "ids"))
 _OPAQUE_WORDS = frozenset(("id", "pk", "uuid", "guid"))
 _OPAQUE_CALLS = frozenset(("int", "uuid1", "uuid4", "UUID", "ObjectId"))
 
@@ -39,15 +49,32 @@ def login_ids(index, vocab) -> LoginIds:
     return index._tracked(("login ids",), lambda: _scan(index, vocab)) or {}
 
 
+def is_person_id(vocab, name: str) -> bool:
+    """`student_id`, `authorId`, `member_ids`: an id word right after a person noun."""
+    words = [w.lower() for w in split_words(name)]
+    return len(words) >= 2 and words[-1] in _ID_WORDS and vocab.fold(words[-2]) in vocab.person_nouns
+
+
 def _scan(index, vocab) -> LoginIds:
     if index.local_only:
         return {}
     from gdpr_lint.semantic.project_scan import project_modules
 
-    counts: Dict[str, List] = {}
-    for path, module in project_modules(index, _LOGIN_SPELLINGS, _MAX_BYTES):
+    # first the person's ids some line binds from a login word (most projects: none, and no
+    # file is parsed twice); then every binding of those names, in every file that spells one
+    candidates = set()
+    for _, module in project_modules(index, _LOGIN_SPELLINGS, _MAX_BYTES, lambda data: bool(_LOGIN_LINE.search(data))):
         for name, value in _bindings(module.tree):
-            kind = _value_kind(vocab, value)
+            if is_person_id(vocab, name) and _value_kind(vocab, value) == "login":
+                candidates.add(name)
+    if not candidates:
+        return {}
+    counts: Dict[str, List] = {}
+    for path, module in project_modules(index, sorted(n.encode() for n in candidates), _MAX_BYTES):
+        for name, value in _bindings(module.tree):
+            kind = _value_kind(vocab, value) if name in candidates else None
+            if kind == "opaque" and _own_id(name, value):
+                continue  # `student_id = student.id`: the student's id, whatever it is
             if kind is None:
                 continue
             entry = counts.setdefault(name, [0, 0, ""])
@@ -79,6 +106,17 @@ def _bindings(tree: ast.Module) -> Iterator[Tuple[str, ast.expr]]:
             for key, value in zip(node.keys, node.values):
                 if isinstance(key, ast.Constant) and isinstance(key.value, str):
                     yield key.value, value
+
+
+def _own_id(name: str, value: ast.expr) -> bool:
+    """`student_id = student.id`, `nb.student.id`: the id of an object named by the noun of
+    the id's name says only that it is that object's id, not what kind of id it is."""
+    if not isinstance(value, ast.Attribute) or value.attr != "id":
+        return False
+    owner = value.value
+    owner_name = owner.attr if isinstance(owner, ast.Attribute) else owner.id if isinstance(owner, ast.Name) else ""
+    words = [w.lower() for w in split_words(name)]
+    return bool(owner_name) and owner_name.lower() == words[-2]
 
 
 def _target_name(target: ast.expr) -> Optional[str]:
