@@ -55,7 +55,7 @@ def _cursor_of(host, container) -> Optional[str]:
             if not (
                 isinstance(value, cst.Call) and type(value.func) is cst.Attribute and value.func.attr.value in _FETCHES
             ):
-                return source.value  # `for row in cursor:`
+                return source.value if _made_cursor(value) else None  # `for row in cursor:`
             source = value
         if (
             type(source) is cst.Call
@@ -67,7 +67,22 @@ def _cursor_of(host, container) -> Optional[str]:
     return None
 
 
+def _made_cursor(value) -> bool:
+    """`connection.cursor(...)`, `db.cursor()`: a cursor the function made."""
+    if not isinstance(value, cst.Call):
+        return False
+    func = value.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value == "cursor"
+    return isinstance(func, cst.Name) and func.value == "cursor"
+
+
 def _executed(host, function, cursor: str) -> List[str]:
+    """The queries the function executes on `cursor` (found once per function and cursor)."""
+    memo = host.__dict__.setdefault("_sql_executed", {})
+    kept = memo.get((id(function), cursor))
+    if kept is not None and kept[0] is function:
+        return kept[1]
     queries: List[str] = []
 
     class _Finder(cst.CSTVisitor):
@@ -85,6 +100,7 @@ def _executed(host, function, cursor: str) -> List[str]:
                     queries.append(folded.value)
 
     function.visit(_Finder())
+    memo[(id(function), cursor)] = (function, queries)
     return queries
 
 
