@@ -162,6 +162,7 @@ PII = Table(
                     "dump-methods",
                     "message-renderers",
                     "address-headers",
+                    "account-id-nouns",
                     "auto-repr-decorators",
                     "auto-repr-bases",
                     "key-functions",

@@ -136,6 +136,7 @@ class PiiVocabulary:
         self.dump_methods = frozenset(flow.get("dump-methods", ()))
         self.message_renderers = frozenset(flow.get("message-renderers", ()))
         self.address_headers = frozenset(h.lower() for h in flow.get("address-headers", ()))
+        self.account_id_nouns = frozenset(flow.get("account-id-nouns", ()))
         self.container_mutators = frozenset(flow.get("container-mutators", ()))
         self.value_attributes = frozenset(flow.get("value-attributes", ()))
         self.key_functions = frozenset(flow.get("key-functions", ()))

@@ -50,9 +50,13 @@ def login_ids(index, vocab) -> LoginIds:
 
 
 def is_person_id(vocab, name: str) -> bool:
-    """`student_id`, `authorId`, `member_ids`: an id word right after a person noun."""
+    """`student_id`, `authorId`: an id word right after a person noun that names a role, not
+    the account itself (`user_id`: [pii.flow] account-id-nouns)."""
     words = [w.lower() for w in split_words(name)]
-    return len(words) >= 2 and words[-1] in _ID_WORDS and vocab.fold(words[-2]) in vocab.person_nouns
+    if len(words) < 2 or words[-1] not in _ID_WORDS:
+        return False
+    noun = vocab.fold(words[-2])
+    return noun in vocab.person_nouns and noun not in vocab.account_id_nouns  # not `user_id`
 
 
 def _scan(index, vocab) -> LoginIds:
