@@ -59,6 +59,10 @@ PII = Table(
                 "secret-category": STR,
                 "prompt-max-words": Int(minimum=1),
                 "returns": MapOf(STR),
+                "server-responses": STRS,
+                "server-response-category": STR,
+                "server-response-bodies": STRS,
+                "server-response-silent-words": STRS,
             }
         ),
         "request-sources": Table(

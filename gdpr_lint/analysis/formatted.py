@@ -59,7 +59,10 @@ def plain_repr_response(ctx, binding) -> str:
         value = value.expression
     if type(value) is not cst.Call:
         return ""
-    target = ctx.resolve(value.func) or ""
+    func = value.func
+    if type(func) is cst.Attribute and func.attr.value in ctx.vocab.sources.server_responses:
+        return func.attr.value  # an OAuth 2.0 server's answer: a Flask or Django response
+    target = ctx.resolve(func) or ""
     return target if target in ctx.vocab.plain_repr_responses else ""
 
 

@@ -358,10 +358,19 @@ class SourceKinds:
         self.prompt_max_words = int(spec.get("prompt-max-words", 8))
         # calls that return a person's data whatever they are called: `getpass.getuser()`
         self.returns: Dict[str, str] = dict(spec.get("returns", {}))
+        # an OAuth 2.0 server's answers: the tokens it issues, the claims of their user
+        self.server_responses = frozenset(spec.get("server-responses", ()))
+        category = spec.get("server-response-category")
+        self.server_response_category = category if category in categories else None
+        self.server_response_bodies = frozenset(spec.get("server-response-bodies", ()))
+        self.server_response_silent_words = WordSequences(spec.get("server-response-silent-words", ()))
 
     def tokens(self) -> List[str]:
         """Pre-filter tokens for what names no data in its text: `getpass()`, `hide_input=True`."""
-        names = {target.rsplit(".", 1)[-1].lower() for target in list(self.secret_prompts) + list(self.returns)}
+        names = {
+            target.rsplit(".", 1)[-1].lower()
+            for target in list(self.secret_prompts) + list(self.returns) + list(self.server_responses)
+        }
         return sorted(names | {k.lower() for k in self.hidden_input_keywords})
 
 

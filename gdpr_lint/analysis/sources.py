@@ -9,7 +9,7 @@ a prompt (`getpass.getpass()`, `input("Email: ")`). The words are data in rules/
 from __future__ import annotations
 
 import re
-from typing import Callable, Optional, Tuple, cast
+from typing import Callable, List, Optional, Tuple, cast
 
 from gdpr_lint._lazy import cst
 from gdpr_lint.analysis.names import last_name, split_words
@@ -148,3 +148,18 @@ def config_item_category(vocab, container, key: str) -> Optional[str]:
     if not words or vocab.sources.config_words.isdisjoint(words[-1:]):
         return None
     return secret_key_category(vocab, key)
+
+
+def argument_words(node, depth: int = 0) -> List[str]:
+    """The words of the names and strings an argument spells (`RevocationEndpoint.ENDPOINT_NAME`:
+    revocation, endpoint, endpoint, name; `"revocation"`)."""
+    if depth > 4:
+        return []
+    t = type(node)
+    if t is cst.Name:
+        return list(split_words(node.value))
+    if t is cst.Attribute:
+        return argument_words(node.value, depth + 1) + list(split_words(node.attr.value))
+    if t is cst.SimpleString:
+        return list(split_words(node.raw_value))
+    return []

@@ -441,6 +441,8 @@ class TaintMixin(TaintHost):
                 return self.taint(node.value)  # `entry.memberUid.values`: what the entry's attribute holds
             if self._is_payload(node):
                 return self._payload_taint(node)  # `request.POST` whole
+            if attr in self.vocab.sources.server_response_bodies and self._is_server_response(node.value):
+                return self.taint(node.value)  # `response.json` of `authorization.create_token_response()`
             if attr in self.vocab.user_attributes and dotted_name(node.value) in self.vocab.request_bases:
                 return self._taint_source(
                     self.vocab.user_category, node, "medium"

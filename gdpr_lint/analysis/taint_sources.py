@@ -43,6 +43,9 @@ class SourceTaintMixin(TaintHost):
                 "low",
                 reason=f"what {target}() returns outside a command: the account a server runs as, most likely",
             )
+        served = self._server_response_taint(node, name)
+        if served is not None:
+            return served
         prompted = call_sources.prompt_source(self.vocab, node, target, self._text_of)
         if prompted is not None:
             # what a person types at a prompt: the prompt says what it is, no context to judge
@@ -68,6 +71,37 @@ class SourceTaintMixin(TaintHost):
         ):
             return self.taint(node.with_changes(func=aliased))  # `f = get_passwd; f()`
         return None
+
+    def _server_response_taint(self, node: cst.Call, name: str) -> Optional[Taint]:
+        """What an OAuth 2.0 server's method answers ([pii.sources] server-responses): the
+        tokens it issues and the claims of their user (`authorization.create_token_response()`),
+        unless its arguments name an endpoint that answers neither (a revocation's). None: not
+        such a call."""
+        sources = self.vocab.sources
+        if type(node.func) is not cst.Attribute or name not in sources.server_responses:
+            return None
+        category = sources.server_response_category
+        if category is None:
+            return None
+        words = [w for arg in node.args for w in call_sources.argument_words(arg.value)]
+        if sources.server_response_silent_words.occurs_in(words):
+            return EMPTY  # `create_endpoint_response(RevocationEndpoint.ENDPOINT_NAME)`: an empty answer
+        return self._taint_source(
+            category,
+            node,
+            "medium",
+            reason=f"what an OAuth 2.0 server's {name}() answers: the tokens it issues, the claims of their user",
+        )
+
+    def _is_server_response(self, node) -> bool:
+        """`response` bound to an OAuth 2.0 server's answer (`authorization.create_token_response()`)."""
+        binding = self.scope.lookup(node.value) if type(node) is cst.Name else None
+        value = binding.value if binding is not None else None
+        return (
+            type(value) is cst.Call
+            and type(value.func) is cst.Attribute
+            and value.func.attr.value in self.vocab.sources.server_responses
+        )
 
     def _imported_name_taint(self, node: cst.Name, binding: Binding) -> Taint:
         """A name imported from another module is data when its own name says so, as a
