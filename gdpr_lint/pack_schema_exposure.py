@@ -179,6 +179,8 @@ PII = Table(
                     "response-functions",
                     "response-drops-groups",
                     "plain-repr-responses",
+                    "url-errors",
+                    "url-error-keywords",
                     "getter-prepositions",
                     "signal-sender-params",
                     "parse-errors",

@@ -119,6 +119,8 @@ class PiiVocabulary:
         self.response_functions = frozenset(flow.get("response-functions", ()))
         self.response_drops_groups = frozenset(flow.get("response-drops-groups", ()))
         self.plain_repr_responses = frozenset(flow.get("plain-repr-responses", ()))
+        self.url_errors = frozenset(flow.get("url-errors", ()))  # an HTTP client's errors that name the URL
+        self.url_error_keywords = frozenset(flow.get("url-error-keywords", ()))
         self.getter_prepositions = frozenset(flow.get("getter-prepositions", ()))
         self.signal_sender_params = frozenset(flow.get("signal-sender-params", ()))
         self.passthrough_methods = frozenset(flow.get("passthrough-methods", ()))

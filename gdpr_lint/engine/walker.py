@@ -11,6 +11,7 @@ import libcst as cst
 from gdpr_lint.analysis.flow import EMPTY
 from gdpr_lint.engine.branch_facts import _BROAD, BranchFactsMixin, _exits
 from gdpr_lint.engine.branch_join import join_constant_fallbacks
+from gdpr_lint.analysis.url_errors import caught_url_taint
 from gdpr_lint.engine.handler_view import HandlerView, unbound_in_handlers
 from gdpr_lint.engine.parameters import ParameterMixin
 from gdpr_lint.engine.prepass import PrepassMixin
@@ -162,7 +163,9 @@ class Walker(PrepassMixin, BranchFactsMixin, ParameterMixin):
                 self.stmt = handler
                 self._expr(handler.type)
                 if handler.name is not None and type(handler.name.name) is cst.Name:
-                    self.scope.bindings[handler.name.name.value] = Binding(handler.name.name.value, None)
+                    # requests' `HTTPError` names the URL it was raised for: what the URL carried
+                    caught = caught_url_taint(self, stmt, handler)
+                    self.scope.bindings[handler.name.name.value] = Binding(handler.name.name.value, None, caught)
                 if view is not None:
                     view.enter(self)
                 saved_empty = self.empty_names
