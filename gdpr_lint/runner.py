@@ -34,8 +34,9 @@ def run(
     index = _project_index(settings, cache_dir)
     from gdpr_lint.summary_cache import ContentDigests
 
-    # (the project's file list is listed only if a cached result depends on it)
-    digest = ContentDigests((lambda: index.scan.fingerprint()) if index is not None else None)
+    # (the project's files are listed only if a cached result depends on them)
+    spelling = _spelling_index(index, cache_dir)
+    digest = ContentDigests((lambda: index.scan.fingerprint()) if index is not None else None, spelling)
     findings: List[Finding] = []
     errors: List[FileError] = []
     observations: List[Observation] = []
@@ -64,6 +65,8 @@ def run(
             pending.append((path, display, key))
     jobs = jobs or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
     results = _analyse(pending, settings, jobs, use_prefilter, progress)
+    if cache is not None:
+        digest.prepare(dep for _findings, _errors, deps in results for dep in deps)
     for (_path, display, key), (file_findings, file_errors, deps) in zip(pending, results):
         findings.extend(file_findings)
         errors.extend(file_errors)
@@ -72,6 +75,8 @@ def run(
             cache.put(key, display, file_findings, file_errors, {dep: digest(dep) for dep in deps})
     if cache is not None:
         cache.save(keys)
+        if spelling.made is not None:
+            spelling.made.save()
     if index is not None:
         if index.cache is not None:
             index.cache.save()
@@ -102,6 +107,28 @@ def observations_kept(observations: List[Observation], settings) -> List[Observa
 
 def sort_observations(observations: List[Observation]) -> List[Observation]:
     return sorted(observations, key=lambda o: (o.path, o.line, o.kind, o.scope, json.dumps(o.facts, sort_keys=True)))
+
+
+class _Lazy:
+    """The spelling index (spelling_index.py), made when a dependency first needs it."""
+
+    def __init__(self, make: Callable):
+        self.made = None
+        self._make = make
+
+    def __call__(self):
+        if self.made is None:
+            self.made = self._make()
+        return self.made
+
+
+def _spelling_index(index, cache_dir: Optional[Path]) -> _Lazy:
+    def make():
+        from gdpr_lint.spelling_index import SpellingIndex
+
+        return SpellingIndex(cache_dir, index.roots, index.scan.listed)
+
+    return _Lazy(make)
 
 
 def _project_index(settings, cache_dir: Optional[Path]):

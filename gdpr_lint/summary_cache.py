@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable, Dict, Optional
+from typing import Any, Callable, Dict, Iterable, Optional
 
 from gdpr_lint._lazy import sha256
 from gdpr_lint.cache_store import ShardedStore
@@ -78,20 +78,23 @@ class SummaryCache(ShardedStore):
 
 
 class ContentDigests:
-    """sha256 of files' content, each file read once per run; for the project-wide
+    """sha256 of files' content, each file read once per run; for a project-wide scan's
+    dependency (spelling_index.spelled_key: the files that spell its words), the digest
+    `spelling()` (a SpellingIndex, made when first needed) gives; for the older whole-project
     dependency (semantic/project_scan.PROJECT_FILES), `project()` (its file list's digest),
     worked out once, when first asked."""
 
-    def __init__(self, project: Optional[Callable[[], Optional[str]]] = None) -> None:
+    def __init__(
+        self, project: Optional[Callable[[], Optional[str]]] = None, spelling: Optional[Callable[[], Any]] = None
+    ) -> None:
         self._known: Dict[str, Optional[str]] = {}
         self._project = project
+        self._spelling = spelling
 
     def __call__(self, path: str) -> Optional[str]:
         if path not in self._known:
             if path.startswith("\0"):
-                from gdpr_lint.semantic.project_scan import PROJECT_FILES
-
-                self._known[path] = self._project() if self._project is not None and path == PROJECT_FILES else None
+                self._known[path] = self._special(path)
                 return self._known[path]
             try:
                 with open(path, "rb") as handle:
@@ -99,6 +102,26 @@ class ContentDigests:
             except OSError:
                 self._known[path] = None
         return self._known[path]
+
+    def prepare(self, deps: Iterable[str]) -> None:
+        """The words of these spelling dependencies looked for in the project's files in one
+        pass (before their digests are asked for one by one)."""
+        from gdpr_lint.spelling_index import SPELLED, spelled_words
+
+        words = set()
+        for dep in deps:
+            if dep.startswith(SPELLED) and dep not in self._known:
+                words.update(spelled_words(dep))
+        if words and self._spelling is not None:
+            self._spelling().learn(words)
+
+    def _special(self, path: str) -> Optional[str]:
+        from gdpr_lint.semantic.project_scan import PROJECT_FILES
+        from gdpr_lint.spelling_index import SPELLED, spelled_words
+
+        if path.startswith(SPELLED):
+            return self._spelling().digest(spelled_words(path)) if self._spelling is not None else None
+        return self._project() if self._project is not None and path == PROJECT_FILES else None
 
 
 class RunSummaries:

@@ -12,9 +12,9 @@ times in a large code base), so this is a plain scan, paid once per function and
 project's `.py` files are read as bytes, and only those that spell the function's name
 are parsed, with CPython's `ast` (never libcst), once per process for every scan that asks
 (semantic/project_scan.py). The files that name it become
-dependencies of the asking file's cached result, and so does the project's file list
-(project_scan.PROJECT_FILES): a file added later, or one that starts calling the function,
-makes the defining file's cached result be redone.
+dependencies of the asking file's cached result, and so does the list of the files that spell
+it (spelling_index.spelled_key): a file added later, or one that starts calling the function,
+makes the defining file's cached result be redone; an edit to a file that never names it does not.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Callers:
         self, path: str, name: str, param: str, position: Optional[int], method: bool
     ) -> Tuple[Optional[int], Tuple[str, ...]]:
         """(the number of calls, if there is at least one and each passes `param`, else None;
-        the files that spell `name`). `position`: the parameter's index among the positional
+        what the answer depends on: scan_calls). `position`: the parameter's index among the positional
         ones as the function is declared (a method's counts `self`), None if keyword-only."""
         if name.startswith("__"):
             return None, ()  # `__init__`: called as its class, not by name
@@ -59,8 +59,8 @@ class Callers:
         self, path: str, name: str, param: str, position: Optional[int], method: bool
     ) -> Tuple[Optional[Tuple[str, ...]], Tuple[str, ...]]:
         """(the dotted names every call of the function passes as `param`, when there is at
-        least one call and each passes a dotted name, `settings.MAIL_FROM`, else None; the
-        files that spell `name`)."""
+        least one call and each passes a dotted name, `settings.MAIL_FROM`, else None; what the
+        answer depends on: scan_calls)."""
         if name.startswith("__"):
             return None, ()
         key = ("argument", path, name, param, position, method)
@@ -91,16 +91,20 @@ def scan_calls(
     scan: ProjectScan, path: str, name: str, method: bool, judge, skip=None
 ) -> Tuple[Optional[int], Tuple[str, ...]]:
     """(the number of calls of the function `name` defined in `path` across the project, when
-    there is at least one and `judge(call, by_attribute)` accepts each, else None; the files
-    that spell `name`). `judge(call, by_attribute, module, file)`; `skip(file)`: files whose calls
-    do not count. Shared by semantic/catching_callers.py."""
-    naming: List[str] = []
+    there is at least one and `judge(call, by_attribute)` accepts each, else None; what the
+    answer depends on: the files that spell `name` that count, and the dependency on which files
+    spell it, spelled_key). `judge(call, by_attribute, module, file)`; `skip(file)`: files whose
+    calls do not count. Shared by semantic/catching_callers.py."""
+    from gdpr_lint.spelling_index import spelled_key
+
+    word = name.encode()
+    naming: List[str] = [spelled_key((word,))]  # (carried with a memoised answer)
     calls = 0
-    for file, data in scan.spelling((name.encode(),), _MAX_BYTES):
+    for file, data in scan.spelling((word,), _MAX_BYTES):
         if skip is not None and file != path and skip(file):
             continue
         naming.append(file)
-        if len(naming) > _MAX_FILES:
+        if len(naming) > _MAX_FILES + 1:
             return None, tuple(naming)
         module = scan.module(file, data)
         if module is None:

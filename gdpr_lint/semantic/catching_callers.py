@@ -27,7 +27,7 @@ import weakref
 from typing import Dict, FrozenSet, Optional, Tuple
 
 from gdpr_lint.semantic.ast_names import last_name
-from gdpr_lint.semantic.project_scan import PROJECT_FILES, ProjectScan, ScannedModule
+from gdpr_lint.semantic.project_scan import ProjectScan, ScannedModule
 
 _BROAD = frozenset(("Exception", "BaseException"))
 _MAX_DEPTH = 3  # callers up from the raising function
@@ -48,7 +48,7 @@ class CatchingCallers:
         self, path: str, name: str, exception: str, method: bool
     ) -> Tuple[Optional[int], Tuple[str, ...], bool]:
         """(the number of calls, if there is at least one and each is caught quietly, else
-        None; the files that spell `name`; whether a handler shows the text to the person who
+        None; what the answer depends on, callers.scan_calls; whether a handler shows the text to the person who
         made the request, semantic/answering_handlers.py)."""
         if name.startswith("__"):
             return None, (), False  # `__init__`, `__call__`: called as their class or object
@@ -184,8 +184,7 @@ def dropped_by_callers(ctx, target: str, answers: FrozenSet[str] = frozenset()) 
         finder = _FINDERS[project.index] = CatchingCallers(project.index.scan, answers, project.index.is_test)
     name = function.name.value
     count, naming, answered = finder.every_call_catches(project.path, name, exception, scope.class_scope is not None)
-    project.deps.update(naming)
-    project.deps.add(PROJECT_FILES)  # (a memoised answer lists no file again)
+    project.deps.update(naming)  # (the files that spell the names scanned too: callers.scan_calls)
     if count is None:
         return None
     calls = "the one call" if count == 1 else f"all {count} calls"

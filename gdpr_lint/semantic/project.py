@@ -107,6 +107,7 @@ class ProjectIndex(
 
             scan = self._scan = ProjectScan(self.roots)
             scan.on_scan = self.project_wide
+            scan.on_spell = self.spelled
         return scan
 
     def project_wide(self) -> None:
@@ -116,6 +117,15 @@ class ProjectIndex(
 
         for deps in self._deps:
             deps.add(PROJECT_FILES)
+
+    def spelled(self, words: Sequence[bytes]) -> None:
+        """The answers being computed read the project's files that spell one of `words`: their
+        cached results depend on which files those are and on their content (spelling_index.py)."""
+        from gdpr_lint.spelling_index import spelled_key
+
+        key = spelled_key(words)
+        for deps in self._deps:
+            deps.add(key)
 
     def callers(self) -> Callers:
         """Who calls a function, for a parameter's default (semantic/callers.py)."""
@@ -208,7 +218,6 @@ class ProjectIndex(
         if self.local_only:
             return None
         count, naming = self.callers().every_call_passes(path, name, param, position, method)
-        self.project_wide()  # (a memoised answer lists no file again)
         for deps in self._deps:
             deps.update(naming)
         return count
@@ -219,7 +228,6 @@ class ProjectIndex(
         if self.local_only:
             return None
         given, naming = self.callers().every_call_argument(path, name, param, position, method)
-        self.project_wide()
         for deps in self._deps:
             deps.update(naming)
         return given

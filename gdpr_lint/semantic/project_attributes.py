@@ -33,6 +33,7 @@ class ProjectAttributes:
 
         def is_test(self, path: str) -> bool: ...
         def locate(self, qualname: str, importer: str) -> Optional[Tuple[str, Tuple[str, ...]]]: ...
+        def spelled(self, words: Sequence[bytes]) -> None: ...
 
     def set_elsewhere(self, path: str, name: str, attributes: Sequence[str]) -> Optional[Tuple[str, int]]:
         """(file, line) of the first assignment `name.attribute = ...` or call
@@ -41,6 +42,7 @@ class ProjectAttributes:
         if self.local_only or not attributes:
             return None
         spelled = [f"{name}.{attribute}".encode() for attribute in attributes]
+        self.spelled(spelled)
         for file in self._project_files():
             if file == path or self.is_test(file):
                 continue
@@ -94,4 +96,6 @@ class ProjectAttributes:
         return None
 
     def _project_files(self) -> List[str]:
-        return self.scan.files()  # (its roots are absolute: its paths are too)
+        # (its roots are absolute: its paths are too; a caller records which files it depends
+        # on, the files that spell its words: spelled())
+        return self.scan.listed()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from gdpr_lint.semantic.source_bytes import read_source
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 _CLASS = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\(([^)]{1,400})\)", re.M)
 _MAX_BYTES = 2_000_000
@@ -37,7 +37,7 @@ class ProjectOverrides:
         def _tracked(self, key: tuple, compute: Callable): ...
         def is_test(self, path: str) -> bool: ...
         def _project_files(self) -> List[str]: ...
-        def project_wide(self) -> None: ...
+        def spelled(self, words: Sequence[bytes]) -> None: ...
 
     _subclassing: Optional[Dict[str, List[str]]] = None
 
@@ -116,6 +116,7 @@ class ProjectOverrides:
     def _subclasses(self, path: str, name: str) -> List[Tuple[str, str]]:
         """The project classes (outside its tests) that name class `name` of `path` as a base."""
         short = name.rsplit(".", 1)[-1]
+        self.spelled((short.encode(),))  # a file that names it as a base spells it
         found: List[Tuple[str, str]] = []
         candidates = self._subclassing_files().get(short, ())
         if len(candidates) > _MAX_FILES:
@@ -134,7 +135,6 @@ class ProjectOverrides:
 
     def _subclassing_files(self) -> Dict[str, List[str]]:
         """Base name -> the project files with a class naming it among its bases (one pass)."""
-        self.project_wide()  # (a memoised pass lists no file again)
         known = self._subclassing
         if known is None:
             known = {}

@@ -20,10 +20,11 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tupl
 from gdpr_lint._lazy import sha256
 from gdpr_lint.semantic.source_bytes import read_source
 
-# A dependency of a cached result that asked a project-wide question (who calls a function,
-# who catches an exception, which class overrides a method): not one file but every file of
-# the project, since a file that was not there, or did not spell the word, may do so now.
-# Its digest is the project's file list with each file's size and modification time.
+# A dependency of a cached result that asked a question of the whole project: not one file but
+# every file of the project, since a file that was not there may now matter. Its digest is the
+# project's file list with each file's size and modification time, so any edit anywhere redoes
+# the result. The scans here record a narrower one instead: the files that spell their words
+# (spelling_index.spelled_key), told to `on_spell` by `spelling()`.
 PROJECT_FILES = "\0project-files"
 
 _SKIP_DIRS = frozenset(("__pycache__", "node_modules", "site-packages", "venv", "env"))
@@ -119,18 +120,22 @@ class ProjectScan:
 
     def __init__(self, roots: List[str]):
         self.roots = roots
-        self.on_scan: Optional[Callable[[], None]] = None  # told of each project-wide listing
+        self.on_scan: Optional[Callable[[], None]] = None  # told of each listing by files()
+        self.on_spell: Optional[Callable[[Sequence[bytes]], None]] = None  # told of the words of spelling()
         self._files: Optional[List[str]] = None
         self._kept: Dict[str, Tuple[bytes, Optional[ScannedModule]]] = {}  # path -> (bytes, module), oldest first
         self._kept_bytes = 0
 
     def files(self) -> List[str]:
-        """The project's `.py` files, sorted (hidden folders, caches and environments left out)."""
+        """The project's `.py` files, sorted (hidden folders, caches and environments left out),
+        for a question that depends on all of them (`on_scan` is told: PROJECT_FILES)."""
         if self.on_scan is not None:
             self.on_scan()
-        return self._listed()
+        return self.listed()
 
-    def _listed(self) -> List[str]:
+    def listed(self) -> List[str]:
+        """The same list, for a question that records what it depends on itself (the files
+        that spell its words: spelled_key)."""
         if self._files is None:
             self._files = sorted(set(_python_files(self.roots)))
         return self._files
@@ -139,7 +144,7 @@ class ProjectScan:
         """The digest of PROJECT_FILES: each project file's path, size and modification time
         (stat only: nothing is read)."""
         digest = sha256()
-        for path in self._listed():
+        for path in self.listed():
             try:
                 status = os.stat(path)
             except OSError:
@@ -151,8 +156,11 @@ class ProjectScan:
 
     def spelling(self, words: Sequence[bytes], limit: int) -> Iterator[Tuple[str, bytes]]:
         """(path, bytes) of each project file of at most `limit` bytes that spells one of
-        `words`, in the order of `files()`."""
-        for path in self.files():
+        `words`, in the order of `files()`; `on_spell` is told of the words (the answer being
+        computed depends on the files that spell them: spelled_key)."""
+        if self.on_spell is not None:
+            self.on_spell(words)
+        for path in self.listed():
             data = read_source(path, limit)
             if data is not None and any(word in data for word in words):
                 yield path, data

@@ -30,7 +30,7 @@ class ProjectSessions:
 
         def is_test(self, path: str) -> bool: ...
         def _project_files(self) -> List[str]: ...
-        def project_wide(self) -> None: ...
+        def spelled(self, words: Sequence[bytes]) -> None: ...
 
     _server_sessions: Optional[Tuple[Optional[Tuple[str, int]], Tuple[str, ...]]] = None
 
@@ -48,7 +48,7 @@ class ProjectSessions:
         if self._server_sessions is None:
             self._server_sessions = _scan(self, tuple(attributes), tuple(modules), tuple(cookies))
         found, naming = self._server_sessions
-        self.project_wide()
+        self.spelled([w.encode() for w in (*attributes, *modules, *cookies)])  # the words _scan looks for
         for deps in self._deps:
             deps.update(naming)
         return found
