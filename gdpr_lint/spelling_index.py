@@ -62,12 +62,7 @@ class SpellingIndex:
         """sha256 of the paths and content digests of the files that spell one of `words`."""
         self.learn(words)
         assert self._records is not None
-        spellers = self._spellers
-        if spellers is None:
-            spellers = self._spellers = {}
-            for path, record in self._records.items():
-                for word in record[3]:
-                    spellers.setdefault(word, []).append(path)
+        spellers = self._inverse()
         paths: Set[str] = set()
         for word in words:
             paths.update(spellers.get(word, ()))
@@ -75,6 +70,30 @@ class SpellingIndex:
         for path in sorted(paths):
             digest.update(("%s\0%s\n" % (path, self._records[path][2])).encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
+
+    def spellers(self, words: Sequence[bytes]) -> Optional[List[str]]:
+        """The project files that spell one of `words`, sorted, when this run's records already
+        know every one of them (else None: the asker reads every file)."""
+        if not self._current or self._records is None:
+            return None
+        names = {w.decode("utf-8", "surrogateescape") for w in words}
+        if not names <= self._words:
+            return None
+        spellers = self._inverse()
+        paths: Set[str] = set()
+        for name in names:
+            paths.update(spellers.get(name, ()))
+        return sorted(paths)
+
+    def _inverse(self) -> Dict[str, List[str]]:
+        assert self._records is not None
+        spellers = self._spellers
+        if spellers is None:
+            spellers = self._spellers = {}
+            for path, record in self._records.items():
+                for word in record[3]:
+                    spellers.setdefault(word, []).append(path)
+        return spellers
 
     def learn(self, words: Iterable[str]) -> None:
         """Bring the records up to date with the files, and make `words` known words (one pass:

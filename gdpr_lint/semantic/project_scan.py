@@ -122,6 +122,8 @@ class ProjectScan:
         self.roots = roots
         self.on_scan: Optional[Callable[[], None]] = None  # told of each listing by files()
         self.on_spell: Optional[Callable[[Sequence[bytes]], None]] = None  # told of the words of spelling()
+        # the files that spell some words, when the run's spelling index knows (runner.py), else None
+        self.known_spellers: Optional[Callable[[Sequence[bytes]], Optional[List[str]]]] = None
         self._files: Optional[List[str]] = None
         self._kept: Dict[str, Tuple[bytes, Optional[ScannedModule]]] = {}  # path -> (bytes, module), oldest first
         self._kept_bytes = 0
@@ -160,7 +162,8 @@ class ProjectScan:
         computed depends on the files that spell them: spelled_key)."""
         if self.on_spell is not None:
             self.on_spell(words)
-        for path in self.listed():
+        known = self.known_spellers(words) if self.known_spellers is not None else None
+        for path in known if known is not None else self.listed():  # (both sorted)
             data = read_source(path, limit)
             if data is not None and any(word in data for word in words):
                 yield path, data
