@@ -42,12 +42,15 @@ RESULTS = HERE / "results"
 SEMGREP_RULES = HERE / "semgrep_rules.yml"
 # A clean, ordinary module for the one-file pre-commit case (no personal data reaches a sink).
 DEFAULT_ONE_FILE = "flask-3.1.3/flask/blueprints.py"
+# A module much of its package imports, for the warm run after one edit (issue 15).
+DEFAULT_EDIT_FILE = "requests-2.34.2/requests/utils.py"
 
 # Targets from issue 6: (description, numerator case, denominator case, max ratio).
 RATIO_TARGETS = (
     ("cold <= 0.5x semgrep", "gdpr-lint cold", "semgrep", 0.5),
     ("cold <= 0.15x bandit", "gdpr-lint cold", "bandit", 0.15),
     ("warm <= 1x ruff default", "gdpr-lint warm", "ruff default", 1.0),
+    ("warm after one edit <= 2x warm", "gdpr-lint warm after edit", "gdpr-lint warm", 2.0),
     ("pre-commit file <= 0.5x bandit", "1 file: gdpr-lint", "1 file: bandit", 0.5),
     ("inventory cold <= 1x check cold", "gdpr-lint cold inventory", "gdpr-lint cold", 1.0),
 )
@@ -63,6 +66,7 @@ class Case:
     cwd: Path
     env: Optional[Dict[str, str]] = None
     before: Optional[object] = None  # callable run (untimed) before each timed run
+    after: Optional[object] = None  # callable run (untimed) after each timed run
     times: List[float] = field(default_factory=list)
     cpu: List[float] = field(default_factory=list)  # user + system seconds, workers included
     tree_rss: List[int] = field(default_factory=list)
@@ -106,6 +110,45 @@ def _tree_rss_kib(root: int) -> int:
         total += _rss_kib(pid)
         stack.extend(_children(pid))
     return total
+
+
+class CorpusEdit:
+    """One corpus file edited for a timed run and put back afterwards (bytes and times)."""
+
+    def __init__(self) -> None:
+        self.path: Optional[Path] = None
+        self._original = b""
+        self._times = (0, 0)
+        self._count = 0
+
+    def set(self, path: Path) -> None:
+        self.path = path
+        self._original = path.read_bytes()
+        info = path.stat()
+        self._times = (info.st_atime_ns, info.st_mtime_ns)
+
+    def edit(self) -> None:
+        assert self.path is not None
+        self._count += 1
+        self.path.write_bytes(self._original + b"\n# benchmark edit %d\n" % self._count)
+
+    def put_back(self) -> None:
+        if self.path is not None and self.path.read_bytes() != self._original:
+            self.path.write_bytes(self._original)
+            os.utime(self.path, ns=self._times)
+
+    def restore(self, warm_argv: List[str], cwd: Path, env: Optional[Dict[str, str]]) -> None:
+        self.put_back()
+        subprocess.run(
+            warm_argv,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+
+EDITS = CorpusEdit()
 
 
 class TreeMemorySampler(threading.Thread):
@@ -156,6 +199,8 @@ def run_once(case: Case, timeout: float) -> None:
     sampler.stop()
     reader.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
+    if case.after is not None:
+        case.after()
     case.times.append(elapsed)
     # wait4's usage counts the children the process waited for (the worker pool) too
     case.cpu.append(usage.ru_utime + usage.ru_stime)
@@ -254,6 +299,25 @@ def build_cases(args, gdpr_argv, gdpr_env, gdpr_ok: bool, others=()) -> List[Cas
         add(Case(f"gdpr-lint cold [{name}]", argv + ["check", "--no-cache", "--format", "json", "."], corpus, env))
     if gdpr_ok:
         add(Case("gdpr-lint warm", gdpr_argv + ["check", "--format", "json", "."], corpus, gdpr_env))
+    # A warm run after one edit (issue 15): before it, a corpus file gets a new last line; after
+    # it, the file is put back as it was and the cache warmed again (untimed), so that the plain
+    # warm case stays warm. main() puts the file back if the benchmark stops half-way.
+    warm_cases = ([("", gdpr_argv, gdpr_env)] if gdpr_ok else []) + [(f" [{n}]", a, e) for n, a, e in others]
+    for suffix, argv, env in warm_cases:
+        if suffix:
+            add(Case(f"gdpr-lint warm{suffix}", argv + ["check", "--format", "json", "."], corpus, env))
+        warm_argv = argv + ["check", "--format", "json", "."]
+        add(
+            Case(
+                f"gdpr-lint warm after edit{suffix}",
+                warm_argv,
+                corpus,
+                env,
+                before=EDITS.edit,
+                after=lambda warm_argv=warm_argv, env=env: EDITS.restore(warm_argv, corpus, env),
+            )
+        )
+    if gdpr_ok:
         # the inventory comes from the same walk as check: it must cost no more (issue 18)
         add(
             Case(
@@ -360,7 +424,14 @@ def ratios(summary: Dict[str, dict], key: str = "median_s") -> Dict[str, float]:
     mine_cases = [
         name
         for name in summary
-        if name in ("gdpr-lint cold", "gdpr-lint warm", "1 file: gdpr-lint", "1 file: gdpr-lint no-cache")
+        if name
+        in (
+            "gdpr-lint cold",
+            "gdpr-lint warm",
+            "gdpr-lint warm after edit",
+            "1 file: gdpr-lint",
+            "1 file: gdpr-lint no-cache",
+        )
     ]
     for mine in mine_cases:
         one_file = mine.startswith("1 file")
@@ -432,6 +503,9 @@ def main(argv=None) -> int:
     parser.add_argument("--peers", type=Path, default=DEFAULT_PEERS, help="venv holding ruff, bandit, semgrep")
     parser.add_argument("--gdpr-lint", dest="gdpr_lint", help="command to run gdpr-lint (default: this checkout)")
     parser.add_argument("--one-file", default=DEFAULT_ONE_FILE, help="corpus-relative file for the pre-commit case")
+    parser.add_argument(
+        "--edit-file", default=DEFAULT_EDIT_FILE, help="corpus-relative file for the warm run after one edit"
+    )
     parser.add_argument("--only", help="comma-separated substrings of case names to run")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before a run is killed")
     parser.add_argument("--output", type=Path, help="JSON file (default: benchmarks/results/<time>.json)")
@@ -440,7 +514,7 @@ def main(argv=None) -> int:
         action="append",
         default=[],
         metavar="NAME=PATH",
-        help="another checkout of gdpr-lint to time in the same rounds (cold and one-file cases)",
+        help="another checkout of gdpr-lint to time in the same rounds (cold, warm, warm after edit, one file)",
     )
     args = parser.parse_args(argv)
 
@@ -450,6 +524,17 @@ def main(argv=None) -> int:
     if not (args.corpus / args.one_file).is_file():
         print(f"error: --one-file {args.one_file} is not a file in the corpus", file=sys.stderr)
         return 2
+    if not (args.corpus / args.edit_file).is_file():
+        print(f"error: --edit-file {args.edit_file} is not a file in the corpus", file=sys.stderr)
+        return 2
+    EDITS.set(args.corpus / args.edit_file)
+    try:
+        return _main(args)
+    finally:
+        EDITS.put_back()  # never leave the corpus edited
+
+
+def _main(args) -> int:
 
     gdpr_argv, gdpr_env = gdpr_lint_command(args.gdpr_lint)
     others = []
@@ -483,17 +568,17 @@ def main(argv=None) -> int:
         if tool.parent == args.peers / "bin" and not tool.exists():
             print(f"error: {tool.name} not in {args.peers}; run: bash benchmarks/setup.sh", file=sys.stderr)
             return 2
-    warm = next((c for c in cases if c.name == "gdpr-lint warm"), None)
+    warm = [c for c in cases if c.name.startswith("gdpr-lint warm") and c.before is None]
     print(f"corpus: {args.corpus}", file=sys.stderr)
     if hasattr(os, "getloadavg"):
         print("load average at start: " + " ".join(f"{x:.2f}" for x in os.getloadavg()), file=sys.stderr)
     warm_page_cache(args.corpus)
-    if warm is not None:
-        print("priming gdpr-lint's cache (untimed)", file=sys.stderr)
+    for case in warm + [c for c in cases if c.name.startswith("gdpr-lint warm after edit") and not warm]:
+        print(f"priming the cache of {case.name} (untimed)", file=sys.stderr)
         subprocess.run(
-            warm.argv,
-            cwd=warm.cwd,
-            env={**os.environ, **(warm.env or {})},
+            case.argv,
+            cwd=case.cwd,
+            env={**os.environ, **(case.env or {})},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
