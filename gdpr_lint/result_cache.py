@@ -27,7 +27,8 @@ class ResultCache(ShardedStore):
     Nothing grows for ever: an entry records the day a run last read its file, and a shard
     written again drops the entries of files no run has read for STALE_DAYS (deleted or
     renamed files); a run that writes also removes what other settings (an older version, a
-    changed config) left in the folder and nothing has touched for STALE_DAYS."""
+    changed config, another project root's spelling index) left in the folder and nothing has
+    touched for STALE_DAYS."""
 
     SHARDS = 64
     STALE_DAYS = 30
@@ -114,7 +115,8 @@ class ResultCache(ShardedStore):
             siblings = [
                 p
                 for p in self.root.parent.iterdir()
-                if p != self.root and p.name.startswith(("results-", "knowledge-", "prefilter-", "config-"))
+                if p != self.root
+                and p.name.startswith(("results-", "knowledge-", "prefilter-", "config-", "spelling-"))
             ]
         except OSError:
             return

@@ -153,6 +153,8 @@ class SpellingIndex:
         if self.path is None:
             return {}
         try:
+            # written again at least daily while in use (result_cache.py removes one untouched for a month)
+            self._dirty = self.path.stat().st_mtime < time.time() - 86400
             document = json.loads(self.path.read_bytes())
             if not isinstance(document, dict) or document.get("format") != _FORMAT:
                 return {}
