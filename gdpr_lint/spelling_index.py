@@ -10,10 +10,12 @@ a file too large for a scan to read may be listed too, which only costs a re-che
 
 Deciding that without reading the project: a record per file (its size, modification time,
 content digest and the known words it spells), kept in the cache folder. A run reads only the
-files whose size or modification time changed since (and looks for every known word in them);
+files whose size, modification time or inode change time changed since (the last one cannot be
+set back: a tool that keeps a file's modification time, `rsync -t`, `cp -p`, still shows) and
+looks for every known word in them;
 a word not known yet is looked for in every file once, in one pass for all the run's new words.
-A record made within a couple of seconds of its file's modification time is not trusted by the
-next run (an edit in the same clock tick may leave size and time as they were).
+A record made within a couple of seconds of its file's last change is not trusted by the next run
+(an edit in the same clock tick may leave size and times as they were).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from gdpr_lint._lazy import sha256
 
 # A dependency on the files that spell some words: this prefix, then the words, "\0"-separated.
 SPELLED = "\0spelled\0"
-_FORMAT = 1
+_FORMAT = 2
 _RACY_NS = 2_000_000_000  # a record made closer than this to its file's mtime is checked again
 _MAX_READ = 64_000_000  # larger files are read by no scan (theirs read at most a few MB)
 
@@ -51,7 +53,8 @@ class SpellingIndex:
         name = sha256("\0".join(roots).encode("utf-8", "surrogatepass")).hexdigest()[:16]
         self.path = folder / f"spelling-{name}.json" if folder is not None else None
         self._listed = listed
-        self._records: Optional[Dict[str, list]] = None  # path -> [size, mtime_ns, sha256, words, checked_ns]
+        # path -> [size, mtime_ns, sha256, words, checked_ns, ctime_ns]
+        self._records: Optional[Dict[str, list]] = None
         self._words: Set[str] = set()  # every record was checked for each of these
         self._spellers: Optional[Dict[str, List[str]]] = None  # word -> the paths that spell it
         self._current = False  # the records were checked against the files in this run
@@ -112,11 +115,13 @@ class SpellingIndex:
             except OSError:
                 continue
             old = self._records.get(path)
+            changed = max(status.st_mtime_ns, status.st_ctime_ns)
             same = (
                 old is not None
                 and old[0] == status.st_size
                 and old[1] == status.st_mtime_ns
-                and old[4] - old[1] >= _RACY_NS
+                and old[5] == status.st_ctime_ns
+                and old[4] - changed >= _RACY_NS
             )
             if same and not new and old is not None:
                 records[path] = old
@@ -128,11 +133,11 @@ class SpellingIndex:
             digest = sha256(data).hexdigest()
             record: list
             if same and old is not None and old[2] == digest:
-                record = [old[0], old[1], old[2], old[3] + [w for w in sorted(new) if _spells(data, w)], old[4]]
+                record = [*old[:3], old[3] + [w for w in sorted(new) if _spells(data, w)], *old[4:]]
             else:
-                checked = now if status.st_mtime_ns < now else status.st_mtime_ns
+                checked = now if changed < now else changed
                 record = [status.st_size, status.st_mtime_ns, digest, [w for w in sorted(known) if _spells(data, w)]]
-                record.append(checked)
+                record += [checked, status.st_ctime_ns]
             records[path] = record
             self._dirty = True
         if records.keys() != self._records.keys():
@@ -177,8 +182,8 @@ class SpellingIndex:
 def _valid(record) -> bool:
     return (
         isinstance(record, list)
-        and len(record) == 5
-        and all(isinstance(record[i], int) for i in (0, 1, 4))
+        and len(record) == 6
+        and all(isinstance(record[i], int) for i in (0, 1, 4, 5))
         and isinstance(record[2], str)
         and isinstance(record[3], list)
         and all(isinstance(w, str) for w in record[3])

@@ -106,7 +106,8 @@ def test_a_file_added_or_removed_redoes_the_results_whose_scan_it_spells(project
     assert analysed == [PLEDGES]
 
 
-def test_the_spelling_index_rereads_only_changed_files(tmp_path):
+def test_the_spelling_index_rereads_only_changed_files(tmp_path, monkeypatch):
+    from gdpr_lint import spelling_index
     from gdpr_lint.spelling_index import SpellingIndex
 
     folder = tmp_path / "proj"
@@ -114,8 +115,6 @@ def test_the_spelling_index_rereads_only_changed_files(tmp_path):
     names = [str(folder / f"m{i}.py") for i in range(5)]
     for i, name in enumerate(names):
         Path(name).write_text(f"def f{i}():\n    return 'send_report'\n" if i % 2 else "X = 1\n", encoding="utf-8")
-        old = 1_000_000_000 + i  # (long before the index is made: a record it can trust)
-        os.utime(name, (old, old))
     cache = tmp_path / "cache"
 
     def index():
@@ -126,6 +125,11 @@ def test_the_spelling_index_rereads_only_changed_files(tmp_path):
     assert first.spellers([b"send_report"]) == [names[1], names[3]]
     assert first.files_read == 5
     first.save()
+    again = index()
+    assert again.digest(["send_report"]) == before
+    assert again.files_read == 5  # made within a tick of the files' last change: not trusted yet
+    monkeypatch.setattr(spelling_index, "_RACY_NS", 0)  # (as if the files had been written long before)
+    again.save()
     second = index()
     assert second.digest(["send_report"]) == before
     assert second.files_read == 0
@@ -138,5 +142,11 @@ def test_the_spelling_index_rereads_only_changed_files(tmp_path):
     fourth = index()
     assert fourth.digest(["send_report"]) != before
     assert fourth.spellers([b"send_report"]) == [names[1], names[3], names[4]]
-    assert fourth.files_read == 2  # m0 again (its record was made within a tick of its edit), m4
-    assert fourth.spellers([b"unknown_word"]) is None  # not looked for yet: the scan reads every file
+    assert fourth.files_read == 1
+    fourth.save()
+    info = os.stat(names[4])
+    Path(names[4]).write_text("from m1 import send_reporT\n", encoding="utf-8")  # same size, and
+    os.utime(names[4], ns=(info.st_atime_ns, info.st_mtime_ns))  # its modification time set back
+    fifth = index()
+    assert fifth.digest(["send_report"]) == before  # its inode change time shows it
+    assert fifth.spellers([b"unknown_word"]) is None  # not looked for yet: the scan reads every file
