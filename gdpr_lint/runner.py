@@ -38,7 +38,7 @@ def run(
     spelling = _spelling_index(index, cache_dir)
     if index is not None and cache is not None:
         # once the index is current (a cached result asked it), the scans read only the files it names
-        index.scan.known_spellers = lambda words: spelling.made.spellers(words) if spelling.made is not None else None
+        index.known_spellers = lambda words: spelling.made.spellers(words) if spelling.made is not None else None
     digest = ContentDigests((lambda: index.scan.fingerprint()) if index is not None else None, spelling)
     findings: List[Finding] = []
     errors: List[FileError] = []

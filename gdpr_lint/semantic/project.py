@@ -17,7 +17,7 @@ while the files its analysis used are unchanged.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from gdpr_lint.semantic.django_settings import DjangoSettings
 from gdpr_lint.semantic.project_attributes import ProjectAttributes
@@ -85,6 +85,8 @@ class ProjectIndex(
         self._methods: Optional[frozenset] = None
         self._callers: Optional[Callers] = None  # made when first asked
         self._scan: Optional[ProjectScan] = None  # made when first asked
+        # the files that spell some words, once the run's spelling index is current (runner.py)
+        self.known_spellers: Optional[Callable[[Sequence[bytes]], Optional[List[str]]]] = None
         # the trees of the last modules given a partial summary from their bytes, whose
         # whole summary (a function's flows) is often asked for right after (the partial
         # names the function, its flows are asked next): (bytes, tree)
@@ -108,6 +110,7 @@ class ProjectIndex(
             scan = self._scan = ProjectScan(self.roots)
             scan.on_scan = self.project_wide
             scan.on_spell = self.spelled
+            scan.known_spellers = self.known_spellers
         return scan
 
     def project_wide(self) -> None:
