@@ -125,6 +125,18 @@ PINS = (
     ("omero-web", "5.33.2", "web app of a microscopy data platform (users, groups)"),
     ("opencve", "1.5.0", "CVE alerting platform with user accounts and notifications"),
     ("heisenbridge", "1.15.4", "Matrix-IRC bridge (users' nicknames, hosts, messages)"),
+    # seventh batch (session 15), judged untuned before any fix
+    ("satosa", "8.6.0", "SAML/OIDC identity proxy (users' attributes)"),
+    ("errbot", "6.2.1", "chatbot platform (chat users, ACLs, messages)"),
+    ("slidge", "0.4.2", "XMPP chat bridge framework (users' contacts, messages)"),
+    ("faradaysec", "5.25.2", "vulnerability management platform with user accounts"),
+    ("edx-proctoring", "6.1.4", "exam proctoring of an LMS (learners, attempts, reviews)"),
+    ("python-adjutant", "13.0.0", "OpenStack sign-up and user admin workflows (e-mails, invites)"),
+    ("geonode", "5.1.1", "geospatial CMS with user accounts and groups"),
+    ("django-oidc-provider", "0.9.0", "OpenID Connect provider (users, clients, tokens)"),
+    ("mautrix-googlechat", "0.5.2", "Matrix-Google Chat bridge (users' logins, messages)"),
+    ("wiki", "0.13.0", "wiki app (users, article revisions, notifications)"),
+    ("django-postman", "4.6", "user-to-user messaging (senders, recipients, e-mail)"),
 )
 
 
