@@ -5,6 +5,10 @@ it in the project is in `cli/admin.py`, inside `@click.argument("username") def 
 delete_db_admin(username)`. The name it prints is the one the operator just typed, echoed on their
 terminal, as when the command prints it itself (analysis/commands.py, command_helpers.py).
 
+The call may name the function (`from app.lib.auth import delete_db_admin`) or go through its module
+(`from app.commands import accounts` or `import app.commands.accounts as accounts`, then
+`accounts.change_username(current, new)`).
+
 A parameter of a module-level function is judged so when the project calls the function, every call
 is in a command-line command (a function with a decorator from [exposure.commands] decorator-modules,
 `@click.argument`, `@typer...`) and gives the parameter one of the command's own parameters or a
@@ -95,14 +99,24 @@ def _scan(index, path: str, name: str, positional: List[str], keyword_only: List
         if module is None:
             return frozenset()
         imports = _imports(module.tree)
-        named = [alias for alias, dotted in imports.items() if dotted.rsplit(".", 1)[-1] == name]
-        if not named:
+        spelt = [alias for alias, dotted in imports.items() if dotted.rsplit(".", 1)[-1] == name]
+        named = [alias for alias in spelt if index.resolve(["name", imports[alias]], other) == ("fn", path, name)]
+        # `from pkg.commands import change_username` / `change_username.change_username(...)`:
+        # the function called through its imported module
+        through = [
+            alias
+            for alias, dotted in imports.items()
+            if alias not in named
+            and f"{alias}.{name}".encode() in data
+            and index.resolve(["name", f"{dotted}.{name}"], other) == ("fn", path, name)
+        ]
+        if not spelt and not through:
             if any(word in data for word in module_words) or module.named(name):
                 return frozenset()  # named without being imported from elsewhere: not judged
             continue
-        if not any(index.resolve(["name", imports[alias]], other) == ("fn", path, name) for alias in named):
+        if not named and not through:
             continue  # another function of the same name
-        for use in _uses(module, named):
+        for use in list(_uses(module, named)) + list(_module_uses(module, through, name)):
             if use is None:
                 return frozenset()  # passed around as a value, or called outside a command
             call, command = use
@@ -142,6 +156,13 @@ def _callees(index, modules) -> FrozenSet[str]:
                 for call in ast.walk(function):
                     if isinstance(call, ast.Call) and isinstance(call.func, ast.Name):
                         names.add(imports.get(call.func.id, call.func.id).rsplit(".", 1)[-1])
+                    elif (
+                        isinstance(call, ast.Call)
+                        and isinstance(call.func, ast.Attribute)
+                        and isinstance(call.func.value, ast.Name)
+                        and imports.get(call.func.value.id, "").split(".", 1)[0] not in ("", *modules)
+                    ):
+                        names.add(call.func.attr)  # `change_username.change_username(...)`: a module's function
     return frozenset(names)
 
 
@@ -151,7 +172,32 @@ def _imports(tree: ast.Module) -> Dict[str, str]:
         if isinstance(stmt, ast.ImportFrom) and stmt.module is not None and not stmt.level:
             for alias in stmt.names:
                 out[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname is not None:  # `import pkg.commands.users as users`
+                    out[alias.asname] = alias.name
+                elif "." not in alias.name:
+                    out[alias.name] = alias.name
     return out
+
+
+def _module_uses(module, aliases: List[str], name: str):
+    """(call, the function it is in) for each `alias.name(...)` of a module alias; None for
+    `alias.name` used otherwise (passed around) or called outside a function."""
+    parents = module.parents()
+    for alias in dict.fromkeys(aliases):
+        for node in module.named(alias):
+            attribute = parents.get(id(node))
+            if not (isinstance(attribute, ast.Attribute) and attribute.value is node and attribute.attr == name):
+                continue  # another name of the module
+            call = parents.get(id(attribute))
+            if not (isinstance(call, ast.Call) and call.func is attribute):
+                yield None
+                continue
+            function: Optional[ast.AST] = call
+            while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                function = parents.get(id(function))
+            yield (call, function) if function is not None else None
 
 
 def _uses(module, names: List[str]):

@@ -18,6 +18,7 @@ from gdpr_lint.analysis.taint_host import TaintHost
 from gdpr_lint.syntax.nodes import (
     _last_name,
     _owner_node,
+    is_getattr_call,
     dotted_name,
     string_value,
 )
@@ -112,7 +113,7 @@ class JudgedSourceMixin(TaintHost):
             at = next((i for i, part in enumerate(parts) if part.lower() in judge.config_owners), None)
             if at is not None:
                 settings = (tuple(w for part in parts[at:] for w in split_words(part)), False)
-            if type(node) is cst.Call and type(node.func) is cst.Name:
+            if type(node) is cst.Call and type(node.func) is cst.Name and not is_getattr_call(node):
                 scope_words = scope_words | frozenset(owner_words)  # `token = make_reset_token()`
                 owner_words = ()
             elif type(node) is cst.Call and type(node.func) is cst.Attribute:  # `Token.for_user(user)`

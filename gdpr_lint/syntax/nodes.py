@@ -348,14 +348,28 @@ def _empty_call(test: cst.Call) -> Tuple[frozenset, frozenset]:
     return frozenset(), frozenset()
 
 
+def is_getattr_call(node) -> bool:
+    """`getattr(obj, "name")` or `getattr(obj, "name", default)`: an attribute of `obj`."""
+    return (
+        type(node) is cst.Call
+        and type(node.func) is cst.Name
+        and node.func.value == "getattr"
+        and len(node.args) >= 2
+        and node.args[0].keyword is None
+    )
+
+
 def _owner_node(node):
     """The object a value is read from: `request.session` for `request.session.session_key`,
-    `row` for `row["email"]` and `row.get("email")`, the function for `make_reset_token()`."""
+    `row` for `row["email"]` and `row.get("email")`, the function for `make_reset_token()`,
+    `settings` for `getattr(settings, "ADMIN_USERNAME", "admin")` (an attribute read by name)."""
     t = type(node)
     if t is cst.Attribute or t is cst.Subscript:
         return node.value
     if t is cst.Call:
         func = node.func
+        if is_getattr_call(node):
+            return node.args[0].value
         return func.value if type(func) is cst.Attribute else func
     return None
 
