@@ -162,6 +162,7 @@ PII = Table(
                     "file-openers",
                     "non-data-types",
                     "config-owners",
+                    "enum-member-attributes",
                     "object-dumpers",
                     "dump-methods",
                     "message-renderers",

@@ -134,6 +134,7 @@ class PiiVocabulary:
         self.parsers: Dict[str, str] = dict(flow.get("parsers", {}))
         self.parse_errors = frozenset(flow.get("parse-errors", ()))
         self.config_owners = frozenset(flow.get("config-owners", ()))
+        self.enum_member_attributes = frozenset(flow.get("enum-member-attributes", ()))
         self.object_dumpers = frozenset(flow.get("object-dumpers", ()))
         self.dump_methods = frozenset(flow.get("dump-methods", ()))
         self.message_renderers = frozenset(flow.get("message-renderers", ()))

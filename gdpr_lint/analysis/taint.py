@@ -427,6 +427,8 @@ class TaintMixin(TaintHost):
                 and not self._is_request_source(node)
             ):
                 return EMPTY  # ErrorCode.LOGIN_BAD_CREDENTIALS: an enum member, not a secret
+            if self._enum_member_part(node):
+                return EMPTY  # Roles.RESOURCE_USER.name: the member's own name, a constant
             category = self.vocab.classify(attr, context=self._context_word(node.value, owner))
             if category is None and self._medium_address(node.value, attr) is not None:
                 return self._taint_source(self._medium_address(node.value, attr), node, "medium", reason=_MEDIUM_REASON)

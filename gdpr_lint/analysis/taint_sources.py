@@ -21,6 +21,18 @@ from gdpr_lint.syntax.nodes import string_value
 
 
 class SourceTaintMixin(TaintHost):
+    def _enum_member_part(self, node: cst.Attribute) -> bool:
+        """`Roles.RESOURCE_USER.name`, `Status.ACTIVE.value`: what an enum member says of itself
+        ([pii.flow] enum-member-attributes), not what a configuration holds (`settings.ADMIN.name`)."""
+        member = node.value
+        if node.attr.value not in self.vocab.enum_member_attributes or type(member) is not cst.Attribute:
+            return False
+        owner = member.value
+        owner_name = (
+            owner.attr.value if type(owner) is cst.Attribute else owner.value if type(owner) is cst.Name else ""
+        )
+        return is_constant_name(member.attr.value) and owner_name.lower() not in self.vocab.config_owners
+
     def _text_of(self, node) -> Optional[str]:
         folded = self.constant(node) if node is not None else None
         return folded.value if folded is not None and isinstance(folded.value, str) else None
