@@ -137,6 +137,7 @@ RETENTION = Table(
                     "forever": _FOREVER,
                     "context": Table({"owners": STRS, "module": BOOL, "settings-classes": BOOL}),
                     "kinds": STRS,
+                    "default-for": STR,
                 },
                 required=("names", "api"),
             )

@@ -382,3 +382,31 @@ def test_rule_docs_are_complete(code):
     rule = rules[code]
     for key in ("what", "why", "example", "use_instead", "configuration", "gdpr", "summary"):
         assert rule[key].strip(), key
+
+
+def test_a_cache_default_timeout_says_what_it_governs_at_low_confidence():
+    """A cache's default timeout is the lifetime of entries written without one of their own,
+    not of all the cache holds: reported low, saying so; Celery's result expiry governs every
+    result the backend keeps and stays medium."""
+    from conftest import analyse_text
+
+    source = textwrap.dedent(
+        """
+        app.config["CACHE_DEFAULT_TIMEOUT"] = 0
+        CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "TIMEOUT": 60 * 60 * 24 * 400}}
+        app.conf.result_expires = None
+        """
+    )
+    reports, _ = analyse_text(source, {"min-confidence": "low", "select": ["GDPR3"]})
+    assert [(r.line, r.rule, r.confidence) for r in reports] == [
+        (2, "GDPR302", "low"),
+        (3, "GDPR301", "low"),
+        (4, "GDPR302", "medium"),
+    ]
+    assert reports[0].message == (
+        "cache default timeout is set to 0: cache entries stored without their own timeout are kept forever"
+    )
+    assert reports[1].message.endswith(": the lifetime of cache entries stored without their own timeout")
+    assert reports[0].facts["confidence_reason"].startswith("a default:")
+    shown, _ = analyse_text(source, {"select": ["GDPR3"]})
+    assert [(r.line, r.rule) for r in shown] == [(4, "GDPR302")]

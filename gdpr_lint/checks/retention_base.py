@@ -297,11 +297,13 @@ class RetentionBase(StoresMixin, Check):
         if not value.exceeds(limit):
             return
         origin = f" ({value.origin})" if value.origin else ""
+        governed = entry.get("default-for")
         ctx.report(
             EXCEEDS,
             node,
-            f"{entry['label']} of {value.text}{origin} exceeds the {limit}-day limit ({key})",
-            confidence=confidence or ("high" if value.origin is None else "medium"),
+            f"{entry['label']} of {value.text}{origin} exceeds the {limit}-day limit ({key})"
+            + (f": the lifetime of {governed}" if governed else ""),
+            confidence="low" if governed else confidence or ("high" if value.origin is None else "medium"),
             facts={
                 "api": entry["api"],
                 "seconds": value.seconds,
@@ -310,7 +312,9 @@ class RetentionBase(StoresMixin, Check):
                 "limit_key": key,
                 "category": category,
                 "origin": value.origin,
-                "confidence_reason": f"a lifetime folded from {value.origin}"
+                "confidence_reason": _DEFAULT_ONLY
+                if governed
+                else f"a lifetime folded from {value.origin}"
                 if value.origin
                 else "a lifetime written in the code",
             },
@@ -332,16 +336,17 @@ class RetentionBase(StoresMixin, Check):
         )
         if not self.wants(FOREVER):
             return
+        governed = entry.get("default-for")
         ctx.report(
             FOREVER,
             node,
-            f"{entry['label']} {predicate or 'is ' + how}: its {self._noun(category)} are kept forever",
-            confidence="medium",
+            f"{entry['label']} {predicate or 'is ' + how}: {governed or 'its ' + self._noun(category)} are kept forever",
+            confidence="low" if governed else "medium",
             facts={
                 "api": entry["api"],
                 "forever": True,
                 "category": category,
-                "confidence_reason": "the store's setting keeps it forever",
+                "confidence_reason": _DEFAULT_ONLY if governed else "the store's setting keeps it forever",
             },
         )
 
@@ -389,3 +394,10 @@ class RetentionBase(StoresMixin, Check):
             if definition is not None:
                 return definition.value
         return node
+
+
+# why a store's default lifetime (`default-for` in rules/retention.toml) is reported at low confidence
+_DEFAULT_ONLY = (
+    "a default: it is the lifetime only of what is stored without one of its own, and what that is "
+    "is not known from the setting (a write of personal data given a timeout that never expires is its own finding)"
+)
