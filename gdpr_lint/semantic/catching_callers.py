@@ -8,7 +8,10 @@ object (`except UnknownUser: abort(404)`, `except UnknownUser: click.echo(f"no u
 the handler's own text is its own finding), nothing ever reads the text. A call in a function
 that lets the exception pass (no `try` of its own catches it) counts as that function's calls
 do, up to three callers up (`sso()` raises, `github_sso()` calls it, the login view catches it).
-The project's tests do not count. When a call does
+A call that cannot reach the raise counts as one that drops it: the caller looked the name up
+on the same object and goes on only when it was found, or passes a constant that rules out the
+raise's test (semantic/raise_guards.py: `if user is not None: manager.activate(name)`,
+`add_user(name, replace=True)`). The project's tests do not count. When a call does
 not catch it, or re-raises, or binds the exception and uses it, or the function is passed
 around as a value, or nothing in the project calls it (a library's API), the text may reach
 a log and the finding stands.
@@ -28,6 +31,7 @@ from typing import Dict, FrozenSet, Optional, Tuple
 
 from gdpr_lint.semantic.ast_names import last_name
 from gdpr_lint.semantic.project_scan import ProjectScan, ScannedModule
+from gdpr_lint.semantic.raise_guards import Need, cannot_reach, raise_needs
 
 _BROAD = frozenset(("Exception", "BaseException"))
 _MAX_DEPTH = 3  # callers up from the raising function
@@ -41,30 +45,31 @@ class CatchingCallers:
         self._scan_of = scan
         self._answer_calls = answers
         self._is_test = is_test
-        self._answers: Dict[tuple, Tuple[Optional[int], Tuple[str, ...], bool]] = {}
+        self._answers: Dict[tuple, Tuple[Optional[int], Tuple[str, ...], bool, int]] = {}
         self._active: set = set()
 
     def every_call_catches(
-        self, path: str, name: str, exception: str, method: bool
-    ) -> Tuple[Optional[int], Tuple[str, ...], bool]:
-        """(the number of calls, if there is at least one and each is caught quietly, else
-        None; what the answer depends on, callers.scan_calls; whether a handler shows the text to the person who
-        made the request, semantic/answering_handlers.py)."""
+        self, path: str, name: str, exception: str, method: bool, needs: Tuple[Need, ...] = ()
+    ) -> Tuple[Optional[int], Tuple[str, ...], bool, int]:
+        """(the number of calls, if there is at least one and each is caught quietly or cannot
+        reach the raise, else None; what the answer depends on, callers.scan_calls; whether a
+        handler shows the text to the person who made the request, semantic/answering_handlers.py;
+        how many calls cannot reach it, by `needs`: what the raise needs of the function's parameters)."""
         if name.startswith("__"):
-            return None, (), False  # `__init__`, `__call__`: called as their class or object
-        key = (path, name, exception, method)
+            return None, (), False, 0  # `__init__`, `__call__`: called as their class or object
+        key = (path, name, exception, method, needs)
         answer = self._answers.get(key)
         if answer is None:
             if key in self._active or len(self._active) > _MAX_DEPTH:
-                return None, (), False  # a cycle, or too far up: not known
+                return None, (), False, 0  # a cycle, or too far up: not known
             self._active.add(key)
             try:
-                answer = self._answers[key] = self._scan(path, name, exception, method)
+                answer = self._answers[key] = self._scan(path, name, exception, method, needs)
             finally:
                 self._active.discard(key)
         return answer
 
-    def _scan(self, path, name, exception, method) -> Tuple[Optional[int], Tuple[str, ...], bool]:
+    def _scan(self, path, name, exception, method, needs) -> Tuple[Optional[int], Tuple[str, ...], bool, int]:
         """Which calls count is semantic/callers.py's rule: `name(...)` in its own module or
         where the module imports the name, `x.name(...)` where the module imports anything
         (the project's tests aside); each must sit in the body of a `try` that catches
@@ -75,14 +80,18 @@ class CatchingCallers:
 
         answered = []
         naming_up: list = []
+        unreached = []
 
         def judge(call: ast.Call, by_attribute: bool, module: ScannedModule, file: str) -> bool:
             parents = module.parents()
+            if needs and cannot_reach(call, needs, parents, 0):
+                unreached.append(call)
+                return True
             how = _caught_quietly(call, exception, parents, self._answer_calls)
             if how is None:
                 outer = _passed_up(call, exception, parents)
                 if outer is not None:
-                    count, naming, shown = self.every_call_catches(
+                    count, naming, shown, _ = self.every_call_catches(
                         os.path.abspath(file), outer.name, exception, isinstance(parents.get(id(outer)), ast.ClassDef)
                     )
                     naming_up.extend(naming)
@@ -93,7 +102,7 @@ class CatchingCallers:
             return how is not None
 
         count, naming = scan_calls(self._scan_of, path, name, method, judge, skip=self._is_test)
-        return count, tuple(dict.fromkeys(naming + tuple(naming_up))), bool(answered)
+        return count, tuple(dict.fromkeys(naming + tuple(naming_up))), bool(answered), len(unreached)
 
 
 def _caught_quietly(call: ast.Call, exception: str, parents: Dict[int, ast.AST], answers=frozenset()) -> Optional[str]:
@@ -165,7 +174,9 @@ def _logs_current(call: ast.Call) -> bool:
     return any(keyword.arg in ("exc_info", "stack_info") for keyword in call.keywords)
 
 
-def dropped_by_callers(ctx, target: str, answers: FrozenSet[str] = frozenset()) -> Optional[Tuple[str, bool]]:
+def dropped_by_callers(
+    ctx, target: str, answers: FrozenSet[str] = frozenset(), raise_node=None
+) -> Optional[Tuple[str, bool]]:
     """(why the text of `raise target(...)` in the current function is never read, or only
     shown to who made the request: every call of the function in the project catches the
     class and drops it or answers with it; whether one answers with it), or None."""
@@ -183,18 +194,38 @@ def dropped_by_callers(ctx, target: str, answers: FrozenSet[str] = frozenset()) 
     if finder is None:
         finder = _FINDERS[project.index] = CatchingCallers(project.index.scan, answers, project.index.is_test)
     name = function.name.value
-    count, naming, answered = finder.every_call_catches(project.path, name, exception, scope.class_scope is not None)
+    needs = _needs(project, ctx.line_of(raise_node)) if raise_node is not None else ()
+    count, naming, answered, unreached = finder.every_call_catches(
+        project.path, name, exception, scope.class_scope is not None, needs
+    )
     project.deps.update(naming)  # (the files that spell the names scanned too: callers.scan_calls)
     if count is None:
         return None
     calls = "the one call" if count == 1 else f"all {count} calls"
+    if unreached == count:
+        return (
+            f"{calls} of {name}() in the project cannot reach this raise (a look-up or an argument rules it out)",
+            False,
+        )
+    also = f" ({unreached} of them cannot reach this raise: a look-up or an argument rules it out)" if unreached else ""
     if answered:
         return (
             f"{calls} of {name}() in the project (or their callers) catch {exception} and drop its text or show it only to "
-            "the person who made the request (a message or a form error)",
+            f"the person who made the request (a message or a form error){also}",
             True,
         )
-    return f"{calls} of {name}() in the project (or their callers) catch {exception} and drop its text", False
+    return f"{calls} of {name}() in the project (or their callers) catch {exception} and drop its text{also}", False
+
+
+def _needs(project, line: Optional[int]) -> Tuple[Need, ...]:
+    """What the raise on `line` of the file being checked needs of its function's parameters."""
+    from gdpr_lint.semantic.source_bytes import read_source
+
+    if line is None:
+        return ()
+    data = read_source(project.path, 2_000_000)
+    module = project.index.scan.module(project.path, data) if data is not None else None
+    return raise_needs(module.tree, line) if module is not None else ()
 
 
 def _handler_names(expr) -> Tuple[str, ...]:
