@@ -37,7 +37,8 @@ def raise_needs(tree: ast.Module, line: int) -> Tuple[Need, ...]:
     if found is None:
         return ()
     function, raise_node, parents, method = found
-    params = _params(function, method)
+    rebound = {n.id for n in ast.walk(function) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    params = {name: position for name, position in _params(function, method).items() if name not in rebound}
     lookups = _lookups(function, params)
     needs: List[Need] = []
     for test, truth in _tests_around(raise_node, function, parents):
