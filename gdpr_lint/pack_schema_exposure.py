@@ -298,6 +298,12 @@ EXPOSURE = Table(
                 "error-handler-registrations": STRS,
                 "error-handler-decorators": STRS,
                 "error-handler-methods": STRS,
+                "validation-hooks": ListOf(
+                    Table(
+                        {"bases": STRS, "methods": STRS, "exceptions": STRS},
+                        required=("bases", "methods", "exceptions"),
+                    )
+                ),
             }
         ),
         #: command-line commands: what their operator typed, and where they answer (checks/exposure.py)

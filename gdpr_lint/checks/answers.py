@@ -34,12 +34,44 @@ class Answers:
         self.command_errors = tuple(commands.get("errors", ()))
         self.status_attributes = tuple(exceptions.get("status-attributes", ()))
         self.answer_names = {tuple(split_words(k)): v for k, v in exceptions.get("answer-names", {}).items()}
+        self.validation_hooks = tuple(exceptions.get("validation-hooks", ()))
 
     def echoed_to_operator(self, taint):
         """The data typed on the command line, no surer than low: it goes back to who typed it."""
         return taint.capped(
             "low", ECHO_REASON, where=lambda s: s.origin == "cli" and s.category not in self.still_reported
         )
+
+    def in_validation_hook(self, ctx, target: str) -> bool:
+        """`raise ValueError(...)` in a WTForms field's `pre_validate` or a form's `validate_email`
+        ([exposure.exceptions] validation-hooks): the library catches it and shows its text as
+        the field's error, to whoever filled in the form."""
+        scope = ctx.scope
+        if not self.validation_hooks or scope.kind != "function" or scope.class_scope is None:
+            return False
+        method = scope.node.name.value
+        exception = target.rsplit(".", 1)[-1]
+        hooks = [
+            hook
+            for hook in self.validation_hooks
+            if exception in hook["exceptions"] and any(fnmatchcase(method, m) for m in hook["methods"])
+        ]
+        if not hooks:
+            return False
+        bases = self._class_bases(ctx, scope.class_scope)
+        return any(fnmatchcase(base, pattern) for hook in hooks for pattern in hook["bases"] for base in bases)
+
+    @staticmethod
+    def _class_bases(ctx, class_scope) -> tuple:
+        """The classes from outside the project that a class of the module derives from, also
+        through its project bases in other modules; only its own bases when there is no project."""
+        node = class_scope.node
+        own = tuple(ctx.resolve_call(base.value) or "" for base in node.bases)
+        project = ctx.project
+        if project is None or class_scope.parent is None or class_scope.parent.parent is not None:
+            return own
+        found = project.ask(project.index.class_lineage, "@" + node.name.value, project.path)
+        return own + tuple(found[0]) if found is not None else own
 
     def is_command_error(self, ctx, func, target: str) -> bool:
         """`raise CommandError(...)`, `raise click.UsageError(...)`: printed on the terminal."""

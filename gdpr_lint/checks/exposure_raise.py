@@ -29,7 +29,7 @@ class ExceptionRules(ExposureBase):
             return
         taint = unread = EMPTY
         target = ctx.resolve_call(node.exc.func) or dotted(node.exc.func) or "exception"
-        echoed = target.rsplit(".", 1)[-1] in self.echoed_exceptions
+        echoed = target.rsplit(".", 1)[-1] in self.echoed_exceptions or self.answers.in_validation_hook(ctx, target)
         factory = is_factory(target)
         for arg in node.exc.args:
             if arg.keyword is not None and arg.keyword.value in self.exception_skip:
