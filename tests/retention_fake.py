@@ -63,6 +63,7 @@ class Reported:
     message: str
     facts: dict
     categories: tuple
+    confidence: str = "medium"
 
 
 def _dotted(expr) -> Optional[str]:
@@ -263,7 +264,7 @@ class FakeContext:
 
     def report(self, code, node, message, *, categories=(), confidence="medium", severity=None, facts=None):
         self.reports.append(
-            Reported(code, self.positions[node].start.line, message, dict(facts or {}), tuple(categories))
+            Reported(code, self.positions[node].start.line, message, dict(facts or {}), tuple(categories), confidence)
         )
 
     def observe(self, kind, node, *, rule="", in_scope="", **facts):

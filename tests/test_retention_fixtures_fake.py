@@ -37,7 +37,10 @@ def fixture_config(source):
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_fixture(path):
     source = path.read_text()
+    # what the CLI reports by default: findings at confidence low are not (`min-confidence`)
     actual = {
-        (r.line, r.code) for r in run(source, cfg=fixture_config(source), codes=("GDPR301", "GDPR302", "GDPR303"))
+        (r.line, r.code)
+        for r in run(source, cfg=fixture_config(source), codes=("GDPR301", "GDPR302", "GDPR303"))
+        if r.confidence != "low"
     }
     assert sorted(actual) == sorted(expected(source))
