@@ -86,11 +86,15 @@ def _login_names(settings, text: str, path: Optional[str], display: str):
     """(the file's project, or None; the person's ids the file spells that the project binds
     from a login name: analysis/login_ids.py). The project is asked only when the file spells
     a person's id (`student_id`, `authorId`)."""
-    from gdpr_lint.analysis.login_ids import login_names, person_ids_spelled
+    from gdpr_lint.analysis.login_ids import login_names, may_spell_person_ids, person_ids_spelled
 
     index = getattr(settings, "project", None)
     if index is None or path is None or index.local_only:
         return None, frozenset()
+    pii = settings.kb.tables.get("pii", {})
+    nouns = frozenset(pii.get("person-nouns", ())) - frozenset(pii.get("flow", {}).get("account-id-nouns", ()))
+    if not may_spell_person_ids(nouns, text):
+        return None, frozenset()  # (without building the PII vocabulary)
     spelled = person_ids_spelled(settings.vocab, text)
     if not spelled:
         return None, frozenset()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import FrozenSet, Iterable, Optional
 
-from gdpr_lint.semantic.project_login_ids import is_person_id
+from gdpr_lint.analysis.names import split_words
 
 
 def login_id_reason(host, name: Optional[str]) -> Optional[str]:
@@ -20,6 +20,8 @@ def login_id_reason(host, name: Optional[str]) -> Optional[str]:
     more often than from an opaque id), or None."""
     if not name or name[-2:] not in ("id", "Id", "ds") or host.project is None:
         return None
+    from gdpr_lint.semantic.project_login_ids import is_person_id
+
     vocab = host.vocab
     if not is_person_id(vocab, name):
         return None
@@ -38,11 +40,33 @@ def login_id_reason(host, name: Optional[str]) -> Optional[str]:
 _ID_NAMES = re.compile(r"\b\w+(?:_ids?|Ids?|IDs?)\b")
 
 
+def may_spell_person_ids(person_nouns: FrozenSet[str], text: str) -> bool:
+    """Whether the text may spell a person's id, judged from [pii] person-nouns alone: a
+    superset of `person_ids_spelled` (each plural folding the vocabulary could make is
+    tried), so that a file no token passes does not build the PII vocabulary (a pre-commit
+    run of clean files never needs it) unless it may name such an id."""
+    if "id" not in text and "Id" not in text and "ID" not in text:
+        return False
+    for name in set(_ID_NAMES.findall(text)):
+        words = [w.lower() for w in split_words(name)]
+        if len(words) < 2 or words[-1] not in ("id", "ids"):
+            continue
+        noun = words[-2]
+        if noun in person_nouns or any(
+            noun.endswith(cut) and noun[: -len(cut)] + add in person_nouns
+            for cut, add in (("ies", "y"), ("es", ""), ("s", ""))
+        ):
+            return True
+    return False
+
+
 def person_ids_spelled(vocab, text: str) -> FrozenSet[str]:
     """The person's ids a file's text spells (`student_id`, `authorId`): the names a file with
     no token of the pre-filter may still log as a login, when the project binds them from one."""
     if "id" not in text and "Id" not in text and "ID" not in text:
         return frozenset()
+    from gdpr_lint.semantic.project_login_ids import is_person_id  # (it imports ast)
+
     return frozenset(name for name in set(_ID_NAMES.findall(text)) if is_person_id(vocab, name))
 
 
