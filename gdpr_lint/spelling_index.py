@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import time
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set
@@ -196,17 +195,6 @@ def _spells(data: bytes, word: str) -> bool:
 
 def _read(path: str) -> Optional[bytes]:
     """The bytes of a regular file (never blocking on a pipe named `*.py`), or None."""
-    try:
-        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except OSError:
-        return None
-    try:
-        info = os.fstat(handle)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_READ:
-            return None
-        with os.fdopen(handle, "rb", closefd=False) as stream:
-            return stream.read()
-    except OSError:
-        return None
-    finally:
-        os.close(handle)
+    from gdpr_lint.semantic.source_bytes import read_source
+
+    return read_source(path, _MAX_READ)

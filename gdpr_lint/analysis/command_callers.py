@@ -194,10 +194,16 @@ def _module_uses(module, aliases: List[str], name: str):
             if not (isinstance(call, ast.Call) and call.func is attribute):
                 yield None
                 continue
-            function: Optional[ast.AST] = call
-            while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                function = parents.get(id(function))
+            function = _enclosing_function(call, parents)
             yield (call, function) if function is not None else None
+
+
+def _enclosing_function(node: ast.AST, parents) -> Optional[ast.AST]:
+    """The function a call sits in (through its blocks), or None at module or class level."""
+    function: Optional[ast.AST] = node
+    while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        function = parents.get(id(function))
+    return function
 
 
 def _uses(module, names: List[str]):
@@ -212,9 +218,7 @@ def _uses(module, names: List[str]):
             if not (isinstance(call, ast.Call) and call.func is node):
                 yield None
                 continue
-            function: Optional[ast.AST] = call
-            while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                function = parents.get(id(function))
+            function = _enclosing_function(call, parents)
             yield (call, function) if function is not None else None
 
 

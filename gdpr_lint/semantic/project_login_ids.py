@@ -26,6 +26,7 @@ import re
 from typing import Dict, Iterator, List, Optional, Tuple
 
 from gdpr_lint.analysis.names import split_words
+from gdpr_lint.semantic.ast_names import dotted_tail
 
 _MAX_BYTES = 2_000_000
 # what a file must spell to bind an id from a login (only such files are parsed)
@@ -141,7 +142,7 @@ def _value_kind(vocab, value: ast.expr) -> Optional[str]:
     if name is None:
         return None
     if isinstance(value, ast.Call) and not key:
-        dotted = _dotted(value.func)
+        dotted = dotted_tail(value.func)
         if name in _OPAQUE_CALLS:
             return "opaque"
         if vocab.sources.returns.get(dotted) == "username":
@@ -180,13 +181,3 @@ def _value_name(value: ast.expr) -> Tuple[Optional[str], bool]:
         if isinstance(func, ast.Name):
             return func.id, False
     return None, False
-
-
-def _dotted(node: ast.expr) -> str:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-    return ".".join(reversed(parts))
