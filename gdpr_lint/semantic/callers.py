@@ -69,7 +69,7 @@ class Callers:
             given: List[str] = []
 
             def judge(call: ast.Call, by_attribute: bool, module: ScannedModule, file: str) -> bool:
-                arg = _argument(call, param, position, 1 if by_attribute and method else 0)
+                arg = passed_argument(call, param, position, 1 if by_attribute and method else 0)
                 dotted = _dotted(arg) if arg is not None else None
                 if dotted is None:
                     return False
@@ -150,7 +150,7 @@ def _passes(call: ast.Call, param: str, position: Optional[int], shift: int) -> 
     return position is not None and len(call.args) > position - shift
 
 
-def _argument(call: ast.Call, param: str, position: Optional[int], shift: int) -> Optional[ast.expr]:
+def passed_argument(call: ast.Call, param: str, position: Optional[int], shift: int) -> Optional[ast.expr]:
     """The expression a call passes as `param`, or None (left out, or behind `*args`/`**kw`)."""
     if any(isinstance(arg, ast.Starred) for arg in call.args):
         return None

@@ -225,7 +225,7 @@ def _needs(project, line: Optional[int]) -> Tuple[Need, ...]:
         return ()
     data = read_source(project.path, 2_000_000)
     module = project.index.scan.module(project.path, data) if data is not None else None
-    return raise_needs(module.tree, line) if module is not None else ()
+    return raise_needs(module.tree, module.parents(), line) if module is not None else ()
 
 
 def _handler_names(expr) -> Tuple[str, ...]:

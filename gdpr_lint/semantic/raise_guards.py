@@ -23,6 +23,8 @@ from __future__ import annotations
 import ast
 from typing import Dict, Iterator, List, Optional, Tuple
 
+from gdpr_lint.semantic.callers import passed_argument
+
 MISSING, PRESENT = "missing", "present"
 
 # (parameter, its position among the parameters a call passes, what the raise needs of it):
@@ -30,10 +32,11 @@ MISSING, PRESENT = "missing", "present"
 Need = Tuple[str, Optional[int], str]
 
 
-def raise_needs(tree: ast.Module, line: int) -> Tuple[Need, ...]:
+def raise_needs(tree: ast.Module, parents: Dict[int, ast.AST], line: int) -> Tuple[Need, ...]:
     """What the `raise` on `line` needs of its function's parameters to be reached: () when
-    nothing is known (no test around it names a parameter)."""
-    found = _function_with_raise(tree, line)
+    nothing is known (no test around it names a parameter). `parents`: the project scan's
+    parent map of `tree` (ScannedModule.parents)."""
+    found = _function_with_raise(tree, parents, line)
     if found is None:
         return ()
     function, raise_node, parents, method = found
@@ -57,7 +60,7 @@ def cannot_reach(call: ast.Call, needs: Tuple[Need, ...], parents: Dict[int, ast
     if isinstance(first, ast.Name) and first.id in ("self", "cls"):
         return False  # `Base.method(self, ...)`: which parameter each argument is, is not sure
     for param, position, what in needs:
-        arg = _argument(call, param, position, shift)
+        arg = passed_argument(call, param, position, -shift)  # (`shift` counts a bound `self` the other way)
         if arg is None:
             continue
         if isinstance(arg, ast.Constant):
@@ -74,11 +77,7 @@ def cannot_reach(call: ast.Call, needs: Tuple[Need, ...], parents: Dict[int, ast
 # ---- the raising function ---------------------------------------------------------------
 
 
-def _function_with_raise(tree: ast.Module, line: int):
-    parents: Dict[int, ast.AST] = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
+def _function_with_raise(tree: ast.Module, parents: Dict[int, ast.AST], line: int):
     for node in ast.walk(tree):
         if isinstance(node, ast.Raise) and node.lineno == line:
             scope = parents.get(id(node))
@@ -206,20 +205,6 @@ def _constant_rules_out(value, what: str) -> bool:
     if what == "not-none":
         return value is None
     return False
-
-
-def _argument(call: ast.Call, param: str, position: Optional[int], shift: int) -> Optional[ast.expr]:
-    if any(isinstance(arg, ast.Starred) for arg in call.args):
-        return None
-    for keyword in call.keywords:
-        if keyword.arg is None:
-            return None
-        if keyword.arg == param:
-            return keyword.value
-    index = None if position is None else position + shift
-    if index is not None and 0 <= index < len(call.args):
-        return call.args[index]
-    return None
 
 
 def _known_lookup(call: ast.Call, arg: ast.expr, parents: Dict[int, ast.AST]) -> Optional[str]:
