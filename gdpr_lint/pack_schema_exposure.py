@@ -84,6 +84,8 @@ PII = Table(
                 "account-logins": STRS,
                 "account-model-factories": STRS,
                 "account-django-fields": STRS,
+                "account-login-names": STRS,
+                "account-password-names": STRS,
                 "account-relations": STRS,
                 "user-category": STR,
             }

@@ -81,6 +81,8 @@ def account_objects(
     callees: Optional[Callable[[str], Optional[cst.FunctionDef]]] = None,
     logins: FrozenSet[str] = frozenset(),
     django_fields: FrozenSet[str] = frozenset(),
+    login_names: FrozenSet[str] = frozenset(),
+    password_names: FrozenSet[str] = frozenset(),
 ) -> Dict[str, str]:
     """Each name the function holds an account in -> what it is and what says so (for the
     reason): a name of `names` it reads one of `attributes` from, a parameter typed as one of
@@ -144,6 +146,9 @@ def account_objects(
                 if type(value) is cst.Name:
                     found.setdefault(value.value, f"signed in by {_last(node.func)}()")
     accounts = {name: f"a signed-in user ({evidence}): it prints as its username" for name, evidence in found.items()}
+    if login_names and password_names:
+        for name, evidence in password_logins(function, login_names, password_names).items():
+            accounts.setdefault(name, f"the login name {evidence}: the person's username")
     if callees is not None:
         for name, evidence in _records_passed_on(function, names, record_words, callees).items():
             keyed.setdefault(name, evidence)
@@ -153,6 +158,35 @@ def account_objects(
                 f"a user's record ({evidence}): formatted whole it writes every field it holds (name, e-mail address)"
             )
     return accounts
+
+
+def password_logins(function: cst.CSTNode, login_names: FrozenSet[str], password_names: FrozenSet[str]) -> Dict[str, str]:
+    """Names of `login_names` a password goes with -> how: a parameter of a function that takes
+    a password too (`def _login(self, login, password)`), or a name unpacked together with one
+    (`login, password = decode_request(...)`). Either way the password is checked for that login."""
+    found: Dict[str, str] = {}
+    if type(function) is cst.FunctionDef:
+        params = function.params
+        names = [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]
+        password = next((n for n in names if n in password_names), None)
+        if password is not None:
+            for name in names:
+                if name in login_names:
+                    found[name] = f"{function.name.value}() takes with the password `{password}`"
+    for node in nodes_under(function):
+        if type(node) is not cst.Assign:
+            continue
+        for target in node.targets:
+            if type(target.target) not in (cst.Tuple, cst.List):
+                continue
+            names = [e.value.value for e in target.target.elements if type(e.value) is cst.Name]
+            password = next((n for n in names if n in password_names), None)
+            if password is None:
+                continue
+            for name in names:
+                if name in login_names:
+                    found.setdefault(name, f"unpacked together with the password `{password}`")
+    return found
 
 
 def _keyed_records(function: cst.CSTNode, names: FrozenSet[str], record_words: FrozenSet[str]):
@@ -244,9 +278,10 @@ def may_be_account(
     value,
     types: FrozenSet[str],
     record_words: FrozenSet[str] = frozenset(),
+    login_names: FrozenSet[str] = frozenset(),
 ) -> bool:
     """Whether `account_objects` can say anything of this name: the cheap test first."""
-    if is_record_name(name, names, record_words) or (
+    if name in login_names or is_record_name(name, names, record_words) or (
         type_name is not None and type_name in {t.rsplit(".", 1)[-1] for t in types}
     ):
         return True

@@ -169,6 +169,8 @@ class PiiVocabulary:
         self.account_model_factories = frozenset(sources.get("account-model-factories", ()))
         self.account_relations = frozenset(sources.get("account-relations", ()))
         self.account_django_fields = frozenset(sources.get("account-django-fields", ()))
+        self.account_login_names = frozenset(sources.get("account-login-names", ()))
+        self.account_password_names = frozenset(sources.get("account-password-names", ()))
         self.user_category = user if user in self.categories else None
         # class base / `@decorator` -> the kind of field its fields are ([pii.entry-points])
         self.entry_points: Dict[str, str] = dict(pii.get("entry-points", {}))
@@ -482,6 +484,12 @@ def personal_data_tokens(tables: dict, config=None) -> List:
         # relating to it (`models.ForeignKey(settings.AUTH_USER_MODEL, ...)`, `OneToOneField(User, ...)`)
         for factory in sorted(sources.get("account-model-factories", ())) if users else ():
             tokens.append(factory.rsplit(".", 1)[-1].lower())
+        # ... or is the login a password goes with (`def _login(self, login: str, password)`,
+        # `login, password = ...`): the two side by side, as a def line or a target list writes them
+        logins = "|".join(sorted(re.escape(w.lower()) for w in sources.get("account-login-names", ())))
+        for word in sorted(sources.get("account-password-names", ())) if logins else ():
+            pattern = rf"\b(?:{logins})\s*(?::\s*[\w.\[\] ]+?\s*)?,\s*{re.escape(word.lower())}\b"
+            tokens.append((word.lower(), pattern))
         relations = "|".join(sorted(re.escape(r.lower()) for r in sources.get("account-relations", ())))
         for relation in sorted(sources.get("account-relations", ())) if users else ():
             tokens.append(

@@ -220,6 +220,7 @@ class TaintMixin(TaintHost):
                     binding.value,
                     self.vocab.account_types,
                     self.vocab.account_record_words,
+                    self.vocab.account_login_names if self.vocab.account_password_names else frozenset(),
                 )
             ):
                 account = self._account_taint(node)
@@ -283,6 +284,8 @@ class TaintMixin(TaintHost):
                 self._module_function,
                 self.vocab.account_logins,
                 self.vocab.account_django_fields if imports_django(self.module) else frozenset(),
+                self.vocab.account_login_names,
+                self.vocab.account_password_names,
             )
             self._function_accounts[id(scope.node)] = accounts
         evidence = accounts.get(node.value)
