@@ -160,7 +160,9 @@ def account_objects(
     return accounts
 
 
-def password_logins(function: cst.CSTNode, login_names: FrozenSet[str], password_names: FrozenSet[str]) -> Dict[str, str]:
+def password_logins(
+    function: cst.CSTNode, login_names: FrozenSet[str], password_names: FrozenSet[str]
+) -> Dict[str, str]:
     """Names of `login_names` a password goes with -> how: a parameter of a function that takes
     a password too (`def _login(self, login, password)`), or a name unpacked together with one
     (`login, password = decode_request(...)`). Either way the password is checked for that login."""
@@ -177,9 +179,10 @@ def password_logins(function: cst.CSTNode, login_names: FrozenSet[str], password
         if type(node) is not cst.Assign:
             continue
         for target in node.targets:
-            if type(target.target) not in (cst.Tuple, cst.List):
+            unpacked = target.target
+            if not isinstance(unpacked, (cst.Tuple, cst.List)):
                 continue
-            names = [e.value.value for e in target.target.elements if type(e.value) is cst.Name]
+            names = [e.value.value for e in unpacked.elements if isinstance(e.value, cst.Name)]
             password = next((n for n in names if n in password_names), None)
             if password is None:
                 continue
@@ -281,8 +284,10 @@ def may_be_account(
     login_names: FrozenSet[str] = frozenset(),
 ) -> bool:
     """Whether `account_objects` can say anything of this name: the cheap test first."""
-    if name in login_names or is_record_name(name, names, record_words) or (
-        type_name is not None and type_name in {t.rsplit(".", 1)[-1] for t in types}
+    if (
+        name in login_names
+        or is_record_name(name, names, record_words)
+        or (type_name is not None and type_name in {t.rsplit(".", 1)[-1] for t in types})
     ):
         return True
     return type(value) is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value in _RECORD_METHODS

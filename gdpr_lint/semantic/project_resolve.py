@@ -33,6 +33,7 @@ class ProjectResolution:
         def _roots_for(self, importer: str) -> List[str]: ...
         def _file(self, root: str, parts: Tuple[str, ...]) -> Optional[str]: ...
         def locate(self, qualname: str, importer: str) -> Optional[Tuple[str, Tuple[str, ...]]]: ...
+        def _subclasses(self, path: str, name: str) -> List[Tuple[str, str]]: ...
 
     def _tracked(self, key: tuple, compute: Callable):
         """A memoised answer, and the files it read added to every answer being computed."""
@@ -180,11 +181,47 @@ class ProjectResolution:
                 answer = self._member((shape, found[1], found[2]), attr, depth + 1, seen + 1)
                 if answer is not None:
                     return answer
+        if (
+            shape == "instance"
+            and seen == 0
+            and not getattr(self, "local_only", False)
+            and self._closed(path, name, depth)
+        ):
+            mixed = self._mixed_in(path, name, attr, depth)
+            if mixed is not None:
+                return mixed
         if shape == "instance" and seen == 0 and attr.lower() in self.conventional:
             # `self.stdout` of a Django command, `self.log` of a traitlets application: given by
             # a base outside the project, known by its name as the engine knows it in a file
             return ("kind", self.conventional[attr.lower()])
         return None
+
+    def _closed(self, path: str, name: str, depth: int, seen: int = 0) -> bool:
+        """Whether every class the project class derives from is the project's own (or `object`):
+        then an attribute none of them has comes from a class it is mixed into, not from a base
+        outside the project (a Django view's `self.request`)."""
+        summary = self.summary(path)
+        cls = summary.get("classes", {}).get(name) if summary is not None else None
+        if cls is None or seen > 4:
+            return False
+        for base in cls.get("bases", ()):
+            if base == ["name", "object"]:
+                continue
+            found = self.resolve(base, path, depth + 1)
+            if found is None or found[0] != "class" or not self._closed(found[1], found[2], depth + 1, seen + 1):
+                return False
+        return True
+
+    def _mixed_in(self, path: str, name: str, attr: str, depth: int) -> Target:
+        """`self.add_note(...)` in a mixin (`class UserMixin(ResourceMixin)`) that neither defines
+        nor inherits it: the method of the classes it is mixed into (`class NewProjectAction(
+        BaseAction, ProjectMixin, UserMixin)`), through their other bases, when they all agree."""
+        answers = set()
+        for sub_path, sub_name in self._subclasses(path, name):
+            answer = self._member(("instance", sub_path, sub_name), attr, depth + 1, 1)
+            if answer is not None:
+                answers.add(answer)
+        return answers.pop() if len(answers) == 1 else None
 
     def _call(self, target: Target, service, depth: int) -> Target:
         if target is None:
