@@ -86,6 +86,7 @@ PII = Table(
                 "account-django-fields": STRS,
                 "account-login-names": STRS,
                 "account-password-names": STRS,
+                "account-connection-names": STRS,
                 "account-relations": STRS,
                 "user-category": STR,
             }

@@ -83,6 +83,7 @@ def account_objects(
     django_fields: FrozenSet[str] = frozenset(),
     login_names: FrozenSet[str] = frozenset(),
     password_names: FrozenSet[str] = frozenset(),
+    connection_names: FrozenSet[str] = frozenset(),
 ) -> Dict[str, str]:
     """Each name the function holds an account in -> what it is and what says so (for the
     reason): a name of `names` it reads one of `attributes` from, a parameter typed as one of
@@ -147,7 +148,7 @@ def account_objects(
                     found.setdefault(value.value, f"signed in by {_last(node.func)}()")
     accounts = {name: f"a signed-in user ({evidence}): it prints as its username" for name, evidence in found.items()}
     if login_names and password_names:
-        for name, evidence in password_logins(function, login_names, password_names).items():
+        for name, evidence in password_logins(function, login_names, password_names, connection_names).items():
             accounts.setdefault(name, f"the login name {evidence}: the person's username")
     if callees is not None:
         for name, evidence in _records_passed_on(function, names, record_words, callees).items():
@@ -161,15 +162,23 @@ def account_objects(
 
 
 def password_logins(
-    function: cst.CSTNode, login_names: FrozenSet[str], password_names: FrozenSet[str]
+    function: cst.CSTNode,
+    login_names: FrozenSet[str],
+    password_names: FrozenSet[str],
+    connection_names: FrozenSet[str] = frozenset(),
 ) -> Dict[str, str]:
     """Names of `login_names` a password goes with -> how: a parameter of a function that takes
     a password too (`def _login(self, login, password)`), or a name unpacked together with one
-    (`login, password = decode_request(...)`). Either way the password is checked for that login."""
+    (`login, password = decode_request(...)`). Either way the password is checked for that login;
+    not where the function also takes where to connect (`def connect(host, login, password)`):
+    that is a client's, the service's own account. A pair read from attributes (`conn.login,
+    conn.password`) is a stored connection's, not a request's."""
     found: Dict[str, str] = {}
     if type(function) is cst.FunctionDef:
         params = function.params
         names = [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]
+        if any(n in connection_names for n in names):
+            return found
         password = next((n for n in names if n in password_names), None)
         if password is not None:
             for name in names:
@@ -180,7 +189,7 @@ def password_logins(
             continue
         for target in node.targets:
             unpacked = target.target
-            if not isinstance(unpacked, (cst.Tuple, cst.List)):
+            if not isinstance(unpacked, (cst.Tuple, cst.List)) or isinstance(node.value, (cst.Tuple, cst.List)):
                 continue
             names = [e.value.value for e in unpacked.elements if isinstance(e.value, cst.Name)]
             password = next((n for n in names if n in password_names), None)

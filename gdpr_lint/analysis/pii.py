@@ -171,6 +171,7 @@ class PiiVocabulary:
         self.account_django_fields = frozenset(sources.get("account-django-fields", ()))
         self.account_login_names = frozenset(sources.get("account-login-names", ()))
         self.account_password_names = frozenset(sources.get("account-password-names", ()))
+        self.account_connection_names = frozenset(sources.get("account-connection-names", ()))
         self.user_category = user if user in self.categories else None
         # class base / `@decorator` -> the kind of field its fields are ([pii.entry-points])
         self.entry_points: Dict[str, str] = dict(pii.get("entry-points", {}))

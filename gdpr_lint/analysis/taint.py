@@ -286,6 +286,7 @@ class TaintMixin(TaintHost):
                 self.vocab.account_django_fields if imports_django(self.module) else frozenset(),
                 self.vocab.account_login_names,
                 self.vocab.account_password_names,
+                self.vocab.account_connection_names,
             )
             self._function_accounts[id(scope.node)] = accounts
         evidence = accounts.get(node.value)
