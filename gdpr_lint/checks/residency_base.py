@@ -317,13 +317,15 @@ class ResidencyBase(Check):
         if rest:
             inner = self._dict_value(ctx, expr, first)
             if isinstance(inner, Value):  # a constant dict: folded already
-                value = inner.value
-                for part in rest.split("."):
-                    if not isinstance(value, dict) or part not in value:
-                        return None
-                    value = value[part]
-                return Value(value, inner.origin)
+                value = _folded_path(inner.value, rest.split("."))
+                return None if value is None else Value(value, inner.origin)
             return None if inner is None else self._dict_value(ctx, inner, rest)
+        if type(expr) in (cst.List, cst.Tuple):
+            # a list of dicts (`"replicas": [{"location": ...}, ...]`): the key of each
+            items = [self._dict_value(ctx, element.value, key) for element in expr.elements]
+            values = [self._value_of(ctx, item) for item in items if item is not None]
+            known = [v.value for v in values if v is not None and isinstance(v.value, str)]
+            return Value(known, values[0].origin if values and values[0] is not None else None) if known else None
         if type(expr) is cst.Dict:
             return dict_value(ctx, expr, key)
         if type(expr) is cst.Call and dotted(expr.func) == "dict":
@@ -332,8 +334,10 @@ class ResidencyBase(Check):
         if definition is not None and type(definition.value) in (cst.Dict, cst.Call):
             return self._dict_value(ctx, definition.value, key)
         const = ctx.constant(expr)
-        if const is not None and isinstance(const.value, dict) and key in const.value:
-            return Value(const.value[key], const.origin)
+        if const is not None:
+            value = _folded_path(const.value, [key])
+            if value is not None:
+                return Value(value, const.origin)
         return None
 
     def _arg(self, ctx, call, path: str):
@@ -377,9 +381,14 @@ class ResidencyBase(Check):
     def _template_text(self, ctx, expr) -> Optional[str]:
         """An f-string with its unknown parts shown as "…" (`f"https://{bucket}.s3.us-east-1.
         amazonaws.com/{key}"`, `f"projects/{project}/locations/us-central1"`): a whole label or
-        path segment left unknown hides no region, so the literal ones that name one still do."""
+        path segment left unknown hides no region, so the literal ones that name one still do.
+        A name bound to such an f-string (`config = f"{parent}/instanceConfigs/nam6"`, then
+        `client.instance(..., configuration_name=config)`) is read through its binding."""
         import libcst as cst
 
+        if type(expr) is cst.Name:
+            definition = ctx.definition(expr)
+            expr = definition.value if definition is not None else expr
         if type(expr) is not cst.FormattedString:
             return None
         parts = []
@@ -444,3 +453,17 @@ class ResidencyBase(Check):
     @staticmethod
     def _norm_name(name: str) -> str:
         return name.replace("'", '"').replace(" ", "")
+
+
+def _folded_path(value, parts):
+    """The value at a key path of a folded constant; a list of dicts on the way gives the
+    list of each one's value (the locations of `replicas=[{"location": ...}, ...]`)."""
+    for index, part in enumerate(parts):
+        if isinstance(value, (list, tuple)):
+            found = [_folded_path(item, parts[index:]) for item in value]
+            flat = [v for item in found if item is not None for v in (item if isinstance(item, list) else [item])]
+            return flat or None
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
