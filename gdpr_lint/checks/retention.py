@@ -60,7 +60,7 @@ class RetentionCheck(CallRules):
                         self._check_value(ctx, arg.value, entry, self._category(ctx, entry, call=call))
             chain: List[Tuple[Optional[cst.CSTNode], str]] = []
             if arg.keyword is not None:
-                chain = [(None, arg.keyword.value)]
+                chain = [(call, arg.keyword.value)]
             self._scan(ctx, arg.value, chain, call)
         if type(call.func) is cst.Attribute and call.func.attr.value in UPDATE_METHODS:
             self._check_settings_update(ctx, call)

@@ -325,6 +325,17 @@ class CallRules(RetentionBase):
         elif type(node) in (cst.List, cst.Tuple, cst.Set):
             for element in node.elements:
                 self._scan(ctx, element.value, chain, call)
+        elif type(node) is cst.Call and chain:
+            # a typed arguments object under a keyword (Pulumi's and cdktf's `condition=
+            # BucketLifecycleRuleConditionArgs(age=...)`): its keywords are that keyword's keys.
+            # Only keys that need a parent: the others, and its own dict arguments, are judged
+            # at its own call.
+            for arg in node.args:
+                if arg.keyword is None or arg.star:
+                    continue
+                for entry in self.keys.get(arg.keyword.value, ()):
+                    if entry.get("parents") and not entry.get("where") and self._key_context_matches(ctx, entry, chain):
+                        self._check_value(ctx, arg.value, entry, self._category(ctx, entry, call=call))
 
     def _key_context_matches(self, ctx, entry: dict, chain) -> bool:
         parents = entry.get("parents")
