@@ -215,6 +215,10 @@ class CallTaintMixin(TaintHost):
             else:
                 receiver = self.taint(func.value)
             is_object = receiver_target is not None and (receiver_target.startswith("<") or self._is_module(func.value))
+            if is_object and type(func.value) is cst.Attribute and name in self.vocab.passthrough_methods:
+                # `lu.LOG_FMT.format(message=msg)`: another module's template is text, formatted
+                template = self.constant(func.value)
+                is_object = template is None or not isinstance(template.value, str)
             # a mapping's `get(key, default)`; a `get` with keywords (`headers=`, `timeout=`) is
             # an HTTP client's, whatever the object: what it sends is not in what it returns
             if (
@@ -305,6 +309,9 @@ class CallTaintMixin(TaintHost):
             key = self._getter_key(node, category)
             if key is not None:  # `get_secret("API_BASE_URL")`: the key says what is got
                 return self._taint_source(self.vocab.classify(key, key=True), node, name=key)
+            judged = self.callee_judged(node, target, category) if category is not None else None
+            if judged is not None and judged[0] == "low":  # `lu.get_session_id(state)`: where its body reads it
+                return self._taint_source(category, node, "low", reason=judged[1])
             return self._taint_source(category, node)
         return EMPTY
 

@@ -86,6 +86,46 @@ class ProjectCallees:
                             result = given if result is None else result.union(given)
         return result
 
+    def callee_judged(self, call: cst.Call, target: Optional[str], category: str) -> Optional[Tuple[str, str]]:
+        """(confidence, reason) of what a getter of another project module returns, named
+        after `category` (`lu.get_session_id(context.state)`), judged where its body reads the
+        value (the callee's name, parameters, module and folder), not where it is called: a
+        session id read in `logging_util.py` is no surer a login's for being logged from a SAML
+        backend. None when the callee is not such a function or its body returns nothing the
+        summary shows (then its name is all there is, judged here)."""
+        project = self.project
+        if project is None:
+            return None
+        form = self._callee_form(call.func, target)
+        if form is None:
+            return None
+        key = _key(form)
+        if key not in project.functions:
+            project.functions[key] = project.ask(project.index.function, form, project.path)
+        found = project.functions[key]
+        if found is None or found[0] == project.path:
+            return None  # this module's own functions are walked: their returns say it
+        module = project.ask(project.index.summary, found[0])
+        function = module["functions"].get(found[1]) if module is not None else None
+        if function is None or not function.get("returns"):
+            return None
+        from gdpr_lint.analysis.confidence import module_words, package_words
+
+        shown = project.shown(found[0])  # its words as the project names it, not where it lies
+        name = found[1].rsplit(".", 1)[-1]
+        words = set(split_words(name))
+        for param in function["params"][found[2] :] + function.get("kwonly", []):
+            words.update(split_words(param))
+        verdict = self.vocab.judge.judge(
+            category,
+            name,
+            "medium",
+            scope_words=frozenset(words),
+            module_words=module_words(shown),
+            package_words=package_words(shown),
+        )
+        return verdict.confidence, f"{verdict.reason}, where `{name}` reads it ({shown})"
+
     def _giving(self, found: Tuple[str, str, int]) -> Optional[dict]:
         """The summary of the project function when it gives back a parameter or its fields."""
         project = self.project
