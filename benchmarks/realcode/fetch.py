@@ -137,6 +137,18 @@ PINS = (
     ("mautrix-googlechat", "0.5.2", "Matrix-Google Chat bridge (users' logins, messages)"),
     ("wiki", "0.13.0", "wiki app (users, article revisions, notifications)"),
     ("django-postman", "4.6", "user-to-user messaging (senders, recipients, e-mail)"),
+    # eighth batch (session 16), judged untuned before any fix
+    ("fittrackee", "1.3.6", "outdoor workout tracker with user accounts (Flask)"),
+    ("fief-server", "0.30.0", "users and authentication server (FastAPI)"),
+    ("timetagger", "26.1.3", "time tracker with user accounts (asgineer)"),
+    ("datasette", "0.65.5", "data publishing platform with actors and permissions (ASGI)"),
+    ("ora2", "7.1.2", "open response assessment of an LMS (learners, submissions, peer grades)"),
+    ("openwisp-users", "1.3.2", "users and organizations of OpenWISP (Django)"),
+    ("anitya", "2.3.0", "release monitoring web app with user accounts (Flask)"),
+    ("xandikos", "0.4.10", "CalDAV/CardDAV server (contacts, calendars; aiohttp)"),
+    ("doccano", "1.8.4", "text annotation platform with users and projects (Django)"),
+    ("noggin-aaa", "1.11.0", "self-service FreeIPA account portal (sign-up, e-mail, groups)"),
+    ("amundsen-frontend", "4.3.0", "data discovery web UI (user profiles, notifications; Flask)"),
 )
 
 
