@@ -315,6 +315,7 @@ EXPOSURE = Table(
                 "decorator-modules": STRS,
                 "parameter-defaults": STRS,
                 "command-bases": STRS,
+                "command-base-names": STRS,
                 "entry-methods": STRS,
                 "handler-registrations": STRS,
                 "options-parameters": STRS,

@@ -8,6 +8,7 @@ exposure check judges the echo (checks/exposure.py)."""
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatchcase
 from typing import FrozenSet, Optional
 
 import libcst as cst
@@ -111,12 +112,19 @@ def _registration(calls: FrozenSet[str]):
 
 
 def _is_command_class(walker, class_scope) -> bool:
+    """A class derived from one of `command-bases` by name (`BaseCommand`), or from a class whose
+    qualified name matches `command-base-names` (`createsuperuser.Command`, imported from
+    `django.contrib.auth.management.commands`: a management command of its own)."""
     known = class_scope.data.get("command class")
     if known is None:
-        bases = frozenset(_spec(walker).get("command-bases", ()))
+        spec = _spec(walker)
+        bases = frozenset(spec.get("command-bases", ()))
+        patterns = tuple(spec.get("command-base-names", ()))
         node = class_scope.node
         known = type(node) is cst.ClassDef and any(
-            (dotted_name(base.value) or "").rsplit(".", 1)[-1] in bases for base in node.bases
+            (dotted_name(base.value) or "").rsplit(".", 1)[-1] in bases
+            or (patterns and any(fnmatchcase(walker.resolve(base.value) or "", p) for p in patterns))
+            for base in node.bases
         )
         class_scope.data["command class"] = known
     return known
