@@ -7,7 +7,10 @@ LinkError as exc: form.add_error("email", exc)` shows it as a form error to whoe
 address. semantic/catching_callers.py asks this for a handler that uses the caught object: every
 use must be an argument of one of `handler-answers` ([exposure.exceptions] in
 rules/exposure.toml: Django's messages, a form's `add_error`, Flask's `flash`), directly or through
-`str(...)`, an f-string, `%`, `.format`, `e.args[0]` or `e.message`; or it is collected in a
+`str(...)`, an f-string, `%`, `.format`, `e.args[0]` or `e.message`; or of an exception the handler
+raises whose class the project answers with (`except ValueError as e: raise FormError("username",
+str(e))`, FormError caught where it is defined by a handler that neither logs nor re-raises it and
+puts its message on the form: the `reraised` question, checks/answers.py); or it is collected in a
 list (`errors.append(exc)`) that its function only tests and hands to a function of the module that
 shows each item with an answer call (`for error in errors: form.add_error(None, error)`). Anything
 else done with it (logged, stored, passed to another function, re-raised) and the handler is not
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 import ast
 from fnmatch import fnmatchcase
-from typing import Dict, FrozenSet, Union
+from typing import Callable, Dict, FrozenSet, Optional, Union
 
 from gdpr_lint.semantic.ast_names import dotted_tail, last_name
 
@@ -26,10 +29,16 @@ from gdpr_lint.semantic.ast_names import dotted_tail, last_name
 _TEXT_CALLS = frozenset(("str", "format", "_", "gettext", "gettext_lazy", "ugettext"))
 
 
-def answers_only(handler: ast.ExceptHandler, parents: Dict[int, ast.AST], answers: FrozenSet[str]) -> bool:
+#: whether `raise <call>` is an exception the project answers with (semantic/catching_callers.py)
+Reraised = Optional[Callable[[ast.Call], bool]]
+
+
+def answers_only(
+    handler: ast.ExceptHandler, parents: Dict[int, ast.AST], answers: FrozenSet[str], reraised: Reraised = None
+) -> bool:
     """Whether the handler binds the caught object and each use of it is shown by an answer
-    call (and there is at least one)."""
-    if not handler.name or not answers:
+    call, or raised again in an exception the project answers with (and there is at least one)."""
+    if not handler.name or not (answers or reraised):
         return False
     uses = [
         node
@@ -37,10 +46,16 @@ def answers_only(handler: ast.ExceptHandler, parents: Dict[int, ast.AST], answer
         for node in ast.walk(stmt)
         if isinstance(node, ast.Name) and node.id == handler.name and isinstance(node.ctx, ast.Load)
     ]
-    return bool(uses) and all(_shown(use, handler, parents, answers) for use in uses)
+    return bool(uses) and all(_shown(use, handler, parents, answers, reraised) for use in uses)
 
 
-def _shown(use: ast.Name, handler: ast.ExceptHandler, parents: Dict[int, ast.AST], answers: FrozenSet[str]) -> bool:
+def _shown(
+    use: ast.Name,
+    handler: ast.ExceptHandler,
+    parents: Dict[int, ast.AST],
+    answers: FrozenSet[str],
+    reraised: Reraised = None,
+) -> bool:
     child: ast.AST = use
     node = parents.get(id(use))
     while node is not None and node is not handler:
@@ -53,6 +68,9 @@ def _shown(use: ast.Name, handler: ast.ExceptHandler, parents: Dict[int, ast.AST
             else:
                 if _answer(node, answers):
                     return True
+                raising = parents.get(id(node))
+                if reraised is not None and isinstance(raising, ast.Raise) and raising.exc is node:
+                    return reraised(node)  # `raise FormError("username", str(e))`
                 if last_name(node.func) not in _TEXT_CALLS:
                     return False  # passed to a function that may log or keep it
         elif isinstance(node, ast.stmt):

@@ -27,9 +27,9 @@ from __future__ import annotations
 import ast
 import os
 import weakref
-from typing import Dict, FrozenSet, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, Optional, Tuple
 
-from gdpr_lint.semantic.ast_names import last_name
+from gdpr_lint.semantic.ast_names import dotted_tail, last_name
 from gdpr_lint.semantic.project_scan import ProjectScan, ScannedModule
 from gdpr_lint.semantic.raise_guards import Need, cannot_reach, raise_needs
 
@@ -41,9 +41,16 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 class CatchingCallers:
     """Answers per (function, exception class) for one project (one per run and process)."""
 
-    def __init__(self, scan: ProjectScan, answers: FrozenSet[str] = frozenset(), is_test=None):
+    def __init__(
+        self,
+        scan: ProjectScan,
+        answers: FrozenSet[str] = frozenset(),
+        is_test=None,
+        answered_class: Optional[Callable[[str, str], Optional[str]]] = None,
+    ):
         self._scan_of = scan
         self._answer_calls = answers
+        self._answered_class = answered_class  # (class as spelled, file) -> the file of its answering handler
         self._is_test = is_test
         self._answers: Dict[tuple, Tuple[Optional[int], Tuple[str, ...], bool, int]] = {}
         self._active: set = set()
@@ -87,7 +94,7 @@ class CatchingCallers:
             if needs and cannot_reach(call, needs, parents, 0):
                 unreached.append(call)
                 return True
-            how = _caught_quietly(call, exception, parents, self._answer_calls)
+            how = _caught_quietly(call, exception, parents, self._answer_calls, self._reraised(file, naming_up))
             if how is None:
                 outer = _passed_up(call, exception, parents)
                 if outer is not None:
@@ -104,11 +111,32 @@ class CatchingCallers:
         count, naming = scan_calls(self._scan_of, path, name, method, judge, skip=self._is_test)
         return count, tuple(dict.fromkeys(naming + tuple(naming_up))), bool(answered), len(unreached)
 
+    def _reraised(self, file: str, naming: list):
+        """Whether `raise X(...)` in a handler of `file` raises a class the project answers with
+        (checks/answers.py: caught where it is defined by a handler that neither logs nor
+        re-raises it); the module of that handler becomes a dependency."""
+        answered_class = self._answered_class
+        if answered_class is None:
+            return None
+        where = os.path.abspath(file)
 
-def _caught_quietly(call: ast.Call, exception: str, parents: Dict[int, ast.AST], answers=frozenset()) -> Optional[str]:
+        def reraised(exc: ast.Call) -> bool:
+            spelled = dotted_tail(exc.func)
+            found = answered_class(spelled, where) if spelled else None
+            if found is not None:
+                naming.append(found)
+            return found is not None
+
+        return reraised
+
+
+def _caught_quietly(
+    call: ast.Call, exception: str, parents: Dict[int, ast.AST], answers=frozenset(), reraised=None
+) -> Optional[str]:
     """ "dropped" when the innermost `try` around the call (in the same function) that catches
     `exception` has a handler that neither raises nor reads the caught object, "answered" when
-    it only shows its text to who made the request; else None."""
+    it only shows its text to who made the request (also by raising an exception the project
+    answers with, `reraised`); else None."""
     from gdpr_lint.semantic.answering_handlers import answers_only
 
     child: ast.AST = call
@@ -119,7 +147,9 @@ def _caught_quietly(call: ast.Call, exception: str, parents: Dict[int, ast.AST],
                 if _catches(handler, exception):
                     if _quiet(handler):
                         return "dropped"
-                    answered = _quiet(handler, use_ok=True) and answers_only(handler, parents, answers)
+                    answered = _quiet(handler, use_ok=True, raise_ok=reraised) and answers_only(
+                        handler, parents, answers, reraised
+                    )
                     return "answered" if answered else None
         child, node = node, parents.get(id(node))
     return None
@@ -154,10 +184,12 @@ def _catches(handler: ast.ExceptHandler, exception: str) -> bool:
     return False
 
 
-def _quiet(handler: ast.ExceptHandler, use_ok: bool = False) -> bool:
+def _quiet(handler: ast.ExceptHandler, use_ok: bool = False, raise_ok=None) -> bool:
     for stmt in handler.body:
         for node in ast.walk(stmt):
             if isinstance(node, ast.Raise):
+                if raise_ok is not None and isinstance(node.exc, ast.Call) and raise_ok(node.exc):
+                    continue  # chained into an exception the project answers with (answering_handlers.py)
                 return False  # re-raised, or chained into another exception
             if not use_ok and handler.name and isinstance(node, ast.Name) and node.id == handler.name:
                 return False  # the caught object is used: its text may be logged or shown
@@ -175,7 +207,7 @@ def _logs_current(call: ast.Call) -> bool:
 
 
 def dropped_by_callers(
-    ctx, target: str, answers: FrozenSet[str] = frozenset(), raise_node=None
+    ctx, target: str, answers: FrozenSet[str] = frozenset(), raise_node=None, exposes=None
 ) -> Optional[Tuple[str, bool]]:
     """(why the text of `raise target(...)` in the current function is never read, or only
     shown to who made the request: every call of the function in the project catches the
@@ -192,7 +224,15 @@ def dropped_by_callers(
                 return None  # the function's own handler decides (answers.caught_quietly)
     finder = _FINDERS.get(project.index)
     if finder is None:
-        finder = _FINDERS[project.index] = CatchingCallers(project.index.scan, answers, project.index.is_test)
+        index = project.index
+        answered_class = None
+        if exposes is not None:
+
+            def answered_class(spelled: str, where: str) -> Optional[str]:
+                found = index.quiet_handler("@" + spelled, where, exposes)  # a name of the module, as imported
+                return found[0] if found is not None else None
+
+        finder = _FINDERS[index] = CatchingCallers(index.scan, answers, index.is_test, answered_class)
     name = function.name.value
     needs = _needs(project, ctx.line_of(raise_node)) if raise_node is not None else ()
     count, naming, answered, unreached = finder.every_call_catches(
