@@ -255,3 +255,25 @@ def test_helper_finding_names_every_sink_its_argument_reaches():
     logged = [(p["path"], p["line"]) for p in at_call["GDPR101"].related]
     assert ("hpcgroups/ldap_groups.py", 15) in logged and ("hpcgroups/ldap_groups.py", 21) in logged
     assert at_call["GDPR101"].related[-1]["message"].endswith("writes it to a log too")
+
+
+def test_reraised_answer_is_redone_when_the_answering_handler_starts_logging(tmp_path):
+    """A raise re-raised by every caller as FieldError is low while forms.py's handler only puts
+    the message on the form; when that handler starts logging, the cached answer of directory.py
+    is redone and the raise is reported (forms.py is a dependency of the answer)."""
+    folder = tmp_path / "proj"
+    shutil.copytree(FIXTURES / "projects" / "reraised_answers", folder)
+    cache = tmp_path / "cache"
+    directory = ["portal/directory.py"]
+    first = _run(folder, cache_dir=cache, only=directory)
+    assert not any(f.line == 10 for f in first)
+    forms = folder / "portal" / "forms.py"
+    forms.write_text(
+        forms.read_text(encoding="utf-8").replace(
+            "    except FieldError as e:\n        e.attach(form)",
+            '    except FieldError as e:\n        logger.warning("form error: %s", e.message)\n        e.attach(form)',
+        ),
+        encoding="utf-8",
+    )
+    second = _run(folder, cache_dir=cache, only=directory)
+    assert [f.rule for f in second if f.line == 10] == ["GDPR103"]
