@@ -222,6 +222,9 @@ OBJECTS = Table(
         "conditional-factories": ListOf(
             Table({"targets": STRS, "keywords": STRS, "hosts": STRS, "kind": STR}, required=("targets", "kind"))
         ),
+        # an object that writes into the stream given first (`csv.writer(sys.stdout)`): of the
+        # kind of that stream when it is one of `streams` or an object of `kind`
+        "stream-wrappers": ListOf(Table({"targets": STRS, "streams": STRS, "kind": STR}, required=("targets", "kind"))),
     }
 )
 

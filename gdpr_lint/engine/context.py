@@ -93,6 +93,9 @@ class Context(
         self.conditional_factories = {
             target: entry for entry in objects.get("conditional-factories", ()) for target in entry.get("targets", ())
         }
+        self.stream_wrappers = {
+            target: entry for entry in objects.get("stream-wrappers", ()) for target in entry.get("targets", ())
+        }
         self.weak_hashes = self.kb.tables.get("pii", {}).get("weak-hashes", {})
         self._resolving_bases: set = set()
         values = self.kb.tables.get("values", {})

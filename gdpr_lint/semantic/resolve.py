@@ -90,6 +90,7 @@ class ResolveMixin:
         factory_names: Dict[str, str]
         factory_name_suffixes: Dict[str, str]
         conditional_factories: Dict[str, Any]
+        stream_wrappers: Dict[str, Any]
         imported_readers: Dict[str, Tuple[str, FrozenSet[str]]]
         _resolving_bases: Set[Any]
         types: Dict[str, str]
@@ -315,6 +316,8 @@ class ResolveMixin:
             return f"aws:{service}" if service else "aws"
         if kind is None and target in self.conditional_factories:
             return self._conditional_kind(call, self.conditional_factories[target])
+        if kind is None and target in self.stream_wrappers:
+            return self._wrapped_stream_kind(call, self.stream_wrappers[target])
         if kind is None and project and self.project is not None:
             return self._project_call_kind(call, target)
         return kind
@@ -334,6 +337,19 @@ class ResolveMixin:
                 if snake.endswith(suffix):
                     return suffix_kind
         return kind
+
+    def _wrapped_stream_kind(self, call: cst.Call, entry: dict) -> Optional[str]:
+        """An object that writes into the stream given first (`csv.writer(sys.stdout)`,
+        `codecs.getwriter("utf-8")(sys.stdout.buffer)`, a Django command's
+        `csv.DictWriter(self.stdout, ...)`) is of that stream's kind: the console's when the stream
+        is one; a writer over a file or a buffer (`csv.writer(handle)`) is of none."""
+        if not call.args or call.args[0].keyword is not None:
+            return None
+        kind = entry["kind"]
+        stream = self.resolve(call.args[0].value)
+        if stream is not None and (stream == f"<{kind}>" or stream in entry.get("streams", ())):
+            return kind
+        return None
 
     def _conditional_kind(self, call: cst.Call, entry: dict) -> Optional[str]:
         """The kind of a client that is a third party's only when hosted there: one of the
