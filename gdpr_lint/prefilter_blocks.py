@@ -256,7 +256,11 @@ def python_syntax(text: str):
             # the scanned code's own warnings (`"\d"` is a SyntaxWarning from Python 3.12)
             # are not ours to print, once per file and worker, into a CI log
             warnings.simplefilter("ignore")
-            return ast.parse(text), None
+            tree = ast.parse(text)
+        from gdpr_lint.semantic.spelled_lines import note
+
+        note(tree, text)  # for the file's own summary (semantic/spelled_lines.py)
+        return tree, None
     except SyntaxError as exc:
         return None, (exc.lineno or 1, exc.offset or 1, exc.msg or "invalid syntax")
     except (RecursionError, MemoryError, OverflowError) as exc:

@@ -12,7 +12,9 @@ fields open: not known. Reads `ast` nodes only.
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
+
+from gdpr_lint.semantic.spelled_lines import spelled_between
 
 _MAX_FIELDS = 64
 
@@ -38,9 +40,10 @@ def _spelled(value) -> List[str]:
     return sorted(found)[:16]
 
 
-def declared_fields(node: ast.ClassDef) -> Tuple[Dict[str, List[str]], bool]:
+def declared_fields(node: ast.ClassDef, fields_lines: Optional[List[int]] = None) -> Tuple[Dict[str, List[str]], bool]:
     """({field name: identifiers its definition spells}, whether fields are added under keys
-    not known) of a class."""
+    not known) of a class. `fields_lines`: the module's lines that spell `fields`
+    (semantic/spelled_lines.py), when known: a method none of whose lines does is not walked."""
     fields: Dict[str, List[str]] = {}
     open_ = False
     for stmt in node.body:
@@ -51,7 +54,8 @@ def declared_fields(node: ast.ClassDef) -> Tuple[Dict[str, List[str]], bool]:
             fields[stmt.target.id] = _spelled(stmt.value)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             args = stmt.args.posonlyargs + stmt.args.args
-            if args:
+            first = min([stmt.lineno] + [d.lineno for d in stmt.decorator_list])
+            if args and spelled_between(fields_lines, first, stmt.end_lineno or stmt.lineno):
                 open_ = _method_fields(stmt, args[0].arg, fields) or open_
     if len(fields) > _MAX_FIELDS:
         return {}, True

@@ -239,6 +239,7 @@ def _module_handlers(path: str, registrations: Tuple[frozenset, frozenset, froze
     from gdpr_lint.prefilter import decode_source
     from gdpr_lint.semantic.project_files import _read
     from gdpr_lint.semantic.summary import summarize
+    from gdpr_lint.semantic.spelled_lines import note
     from gdpr_lint.semantic.summary_forms import _Shaper
 
     data = _read(path)
@@ -247,7 +248,9 @@ def _module_handlers(path: str, registrations: Tuple[frozenset, frozenset, froze
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = ast.parse(decode_source(data))
+            text = decode_source(data)
+            tree = ast.parse(text)
+        note(tree, text)  # for its summary (semantic/spelled_lines.py)
         shaper: _Shaper = summarize(tree, lazy=True)["_lazy"][1]
     except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
         return {}

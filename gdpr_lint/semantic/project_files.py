@@ -139,12 +139,15 @@ def _parse_bytes(data: bytes) -> Optional[ast.Module]:
     import warnings
 
     from gdpr_lint.prefilter import decode_source
+    from gdpr_lint.semantic.spelled_lines import note
 
     try:
         text = decode_source(data)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return ast.parse(text)
+            tree = ast.parse(text)
+        note(tree, text)  # for its summary (semantic/spelled_lines.py)
+        return tree
     except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
         return None
 

@@ -209,12 +209,15 @@ def _parse(data: bytes) -> Optional[ScannedModule]:
     import warnings
 
     from gdpr_lint.prefilter import decode_source
+    from gdpr_lint.semantic.spelled_lines import note
 
     try:
         text = decode_source(data)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return ScannedModule(ast.parse(text))
+            tree = ast.parse(text)
+        note(tree, text)  # for the summaries made from it (semantic/spelled_lines.py)
+        return ScannedModule(tree)
     except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
         return None
 

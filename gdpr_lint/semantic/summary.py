@@ -62,6 +62,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Set
 
+from gdpr_lint.semantic.spelled_lines import lines_of
 from gdpr_lint.semantic.summary_forms import _ITEMS, _annotated_params, _Shaper
 
 VERSION = 12
@@ -100,6 +101,7 @@ def summarize(tree: ast.Module, lazy: bool = False, local: bool = False) -> dict
                 module_names.add(assigned_name)
     module_names.difference_update(imports)
     shaper = _Shaper(imports, module_names)
+    shaper.fields_lines = lines_of(tree, "fields")  # a form's `self.fields[...]` (semantic/form_fields.py)
     values: Dict[str, list] = {}
     lines: Dict[str, int] = {}
     unknown: Set[str] = set()

@@ -113,7 +113,7 @@ def summarize_class(
     if kept is not None:
         out["init_kept"] = kept  # semantic/init_kept.py
     if node.bases:
-        fields, open_ = declared_fields(node)  # semantic/form_fields.py
+        fields, open_ = declared_fields(node, shaper.fields_lines)  # semantic/form_fields.py
         if fields:
             out["form_fields"] = fields
         if open_:

@@ -132,6 +132,8 @@ class _Shaper:
         self.fields = False  # `carried` also gives a parameter's attributes
         # parameters' annotations (annotation node, module shaper), read as ["ann", form] when used
         self.annotated: Dict[str, Any] = {}
+        # the module's lines that spell `fields` (semantic/spelled_lines.py), None when not known
+        self.fields_lines: Optional[List[int]] = None
 
     def form(self, node, depth: int = 0) -> Optional[list]:
         if depth > 12:
