@@ -340,8 +340,16 @@ def relevant_blocks(
             verdict = decided[first, last] = token_filter.passes_span(starts[first - 1], starts[last])
         return verdict
 
+    spelled: Dict[Tuple[int, int], List[str]] = {}  # a block is asked about by several rules below
+
+    def words(first: int, last: int) -> List[str]:
+        found = spelled.get((first, last))
+        if found is None:
+            found = spelled[first, last] = _WORDS.findall(text, starts[first - 1], starts[last])
+        return found
+
     def uses_interesting(first: int, last: int) -> bool:
-        return bool(interesting) and not interesting.isdisjoint(_WORDS.findall(text, starts[first - 1], starts[last]))
+        return bool(interesting) and not interesting.isdisjoint(words(first, last))
 
     # names given a value that matters (`REGION = "us-east-1"`, `TTL = ...`) at module or
     # class level: a block that uses one is kept even if its own text has no token
@@ -425,22 +433,29 @@ def relevant_blocks(
     giving: Dict[str, bool] = {}
 
     def uses_giving(first: int, last: int) -> bool:
-        for word in imported.intersection(_WORDS.findall(text, starts[first - 1], starts[last])):
+        for word in imported.intersection(words(first, last)):
             if word not in giving:
                 giving[word] = bool(gives(word))
             if giving[word]:
                 return True
         return False
 
+    mattered: Dict[Tuple[int, int], bool] = {}  # (`interesting` is complete from here on)
+
     def matters(first: int, last: int) -> bool:
-        return uses_interesting(first, last) or passes(first, last) or (bool(imported) and uses_giving(first, last))
+        verdict = mattered.get((first, last))
+        if verdict is None:
+            verdict = mattered[first, last] = (
+                uses_interesting(first, last) or passes(first, last) or (bool(imported) and uses_giving(first, last))
+            )
+        return verdict
 
     def calls_giving_method(cls: str, method, methods: set) -> bool:
         """A method that calls another method of its class whose return gives a field of its
         argument (`app.logger.info(self._fmt(..., request))` with `_fmt` returning a record of
         `request.remote_addr`)."""
         first, last = _span(method)
-        for word in methods.intersection(_WORDS.findall(text, starts[first - 1], starts[last])) - {method.name}:
+        for word in methods.intersection(words(first, last)) - {method.name}:
             key = f"{cls}.{word}"
             if key not in giving:
                 giving[key] = bool(gives(key))
@@ -512,10 +527,7 @@ def relevant_blocks(
                         not matters(c_first, c_last)
                         and not dumps_a_class_that_matters(child, node.name)
                         and not takes_printed(child)
-                        and not (
-                            members
-                            and not members.isdisjoint(_WORDS.findall(text, starts[c_first - 1], starts[c_last]))
-                        )
+                        and not (members and not members.isdisjoint(words(c_first, c_last)))
                         and not (methods and calls_giving_method(node.name, child, methods))
                         and not (returning is not None and returning.search(text, starts[c_first - 1], starts[c_last]))
                         and not (
