@@ -15,13 +15,15 @@ def returning_methods(node, matters, setup_methods):
     without a token of its own."""
     import ast
 
+    from gdpr_lint.semantic.ast_names import statements
+
     found = set()
     for child in node.body:
         if (
             isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef))
             and child.name not in setup_methods
             and matters(min([child.lineno] + [d.lineno for d in child.decorator_list]), child.end_lineno)
-            and any(isinstance(stmt, ast.Return) and stmt.value is not None for stmt in ast.walk(child))
+            and any(isinstance(stmt, ast.Return) and stmt.value is not None for stmt in statements(child))
         ):
             found.add(child.name)
     if not found:

@@ -144,15 +144,14 @@ def _callees(index, modules) -> FrozenSet[str]:
     only the files that spell a decorator module are parsed)."""
     words = [m.encode() for m in modules]
     names: set = set()
+    from gdpr_lint.semantic.ast_names import function_defs
     from gdpr_lint.semantic.project_scan import project_modules
 
     for _, module in project_modules(index, words, _MAX_BYTES):
         tree = module.tree
         imports = _imports(tree)
-        for function in ast.walk(tree):
-            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_command(
-                function, imports, modules
-            ):
+        for function in function_defs(tree):
+            if _is_command(function, imports, modules):
                 for call in ast.walk(function):
                     if isinstance(call, ast.Call) and isinstance(call.func, ast.Name):
                         names.add(imports.get(call.func.id, call.func.id).rsplit(".", 1)[-1])
