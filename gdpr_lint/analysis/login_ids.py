@@ -10,7 +10,7 @@ run (semantic/project_login_ids.py).
 from __future__ import annotations
 
 import re
-from typing import FrozenSet, Iterable, Optional
+from typing import FrozenSet, Iterable, List, Optional
 
 from gdpr_lint.analysis.names import split_words
 
@@ -35,9 +35,25 @@ def login_id_reason(host, name: Optional[str]) -> Optional[str]:
     return f"the project binds {name} from a login name ({where}): the person's username, not an opaque id"
 
 
-# an identifier ending in an id word (`student_id`, `authorId`, `member_ids`): whether a person
-# noun is before it is judged in Python, for the few that match
-_ID_NAMES = re.compile(r"\b\w+(?:_ids?|Ids?|IDs?)\b")
+# the end of an identifier ending in an id word (`student_id`, `authorId`, `member_ids`); the
+# identifier is the word it ends (_id_names); whether a person noun is before it is judged in
+# Python, for the few that match
+_ID_END = re.compile(r"(?:_ids?|Ids?|IDs?)\b")
+
+
+def _id_names(text: str) -> List[str]:
+    """The identifiers ending in an id word, each with a character before it, in text order:
+    what `re.findall(r"\b\w+(?:_ids?|Ids?|IDs?)\b", text)` finds, without that pattern's
+    retries of `\w+` at every word of the text (a file's whole text is asked). An id word
+    ends a word only where it ends the match, and `\w` is `str.isalnum()` or `_`."""
+    found = []
+    for match in _ID_END.finditer(text):
+        end = start = match.start()
+        while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        if start < end:
+            found.append(text[start : match.end()])
+    return found
 
 
 def may_spell_person_ids(person_nouns: FrozenSet[str], text: str) -> bool:
@@ -47,7 +63,7 @@ def may_spell_person_ids(person_nouns: FrozenSet[str], text: str) -> bool:
     run of clean files never needs it) unless it may name such an id."""
     if "id" not in text and "Id" not in text and "ID" not in text:
         return False
-    for name in set(_ID_NAMES.findall(text)):
+    for name in set(_id_names(text)):
         words = [w.lower() for w in split_words(name)]
         if len(words) < 2 or words[-1] not in ("id", "ids"):
             continue
@@ -67,7 +83,7 @@ def person_ids_spelled(vocab, text: str) -> FrozenSet[str]:
         return frozenset()
     from gdpr_lint.semantic.project_login_ids import is_person_id  # (it imports ast)
 
-    return frozenset(name for name in set(_ID_NAMES.findall(text)) if is_person_id(vocab, name))
+    return frozenset(name for name in set(_id_names(text)) if is_person_id(vocab, name))
 
 
 def login_names(project, vocab, names: Iterable[str]) -> FrozenSet[str]:
