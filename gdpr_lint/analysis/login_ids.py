@@ -42,7 +42,7 @@ _ID_END = re.compile(r"(?:_ids?|Ids?|IDs?)\b")
 
 
 def _id_names(text: str) -> List[str]:
-    """The identifiers ending in an id word, each with a character before it, in text order:
+    r"""The identifiers ending in an id word, each with a character before it, in text order:
     what `re.findall(r"\b\w+(?:_ids?|Ids?|IDs?)\b", text)` finds, without that pattern's
     retries of `\w+` at every word of the text (a file's whole text is asked). An id word
     ends a word only where it ends the match, and `\w` is `str.isalnum()` or `_`."""
