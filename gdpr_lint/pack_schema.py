@@ -65,6 +65,7 @@ PACK = Table(
                     }
                 ),
                 "development": Table({k: STRS for k in ("environments", "contents", "command-dirs")}),
+                "test-support": Table({"file-words": STRS}),
             }
         ),
     }

@@ -124,7 +124,9 @@ def _findings(walker: Walker, text: str, path: str, settings) -> List[Finding]:
             )
         )
     return confident_enough(
-        made_up(apply_file_suppressions(located, text, path, settings), text, path, settings), settings
+        made_up(apply_file_suppressions(located, text, path, settings), text, path, settings),
+        settings,
+        getattr(walker, "project", None),
     )
 
 
@@ -167,16 +169,21 @@ def developer_fixtures(findings: List[Finding], text: str, path: str, settings) 
     ]
 
 
-def confident_enough(findings: List[Finding], settings) -> List[Finding]:
+def confident_enough(findings: List[Finding], settings, project=None) -> List[Finding]:
     """The findings at the configured `min-confidence` or above (after suppressions, so that a
     suppression of a finding too unsure to report is not called unused). Findings in test,
-    example and demo code are low (rules/confidence.toml)."""
+    example and demo code are low (rules/confidence.toml), and so are those of a module only
+    the project's tests use (analysis/test_support.py)."""
     from gdpr_lint.analysis.confidence import file_role
 
-    if findings:
+    if any(f.confidence != "low" for f in findings):
         role = file_role(_project_path(findings[0].path, settings), settings.kb.tables)
-        if role is not None:
-            reason = f"{role} code (by its path): made-up people and mocked services"
+        reason = f"{role} code (by its path): made-up people and mocked services" if role is not None else None
+        if reason is None:
+            from gdpr_lint.analysis.test_support import test_support
+
+            reason = test_support(project, findings[0].path, settings.kb.tables)
+        if reason is not None:
             findings = [
                 replace(f, confidence="low", facts=dict(f.facts, confidence_reason=reason))
                 if f.rule[:5] in ("GDPR1", "GDPR2", "GDPR3") and f.confidence != "low"
