@@ -100,6 +100,7 @@ def scan_calls(
     word = name.encode()
     naming: List[str] = [spelled_key((word,))]  # (carried with a memoised answer)
     calls = 0
+    spelled = []
     for file, data in scan.spelling((word,), _MAX_BYTES):
         if skip is not None and file != path and skip(file):
             continue
@@ -109,25 +110,31 @@ def scan_calls(
         module = scan.module(file, data)
         if module is None:
             return None, tuple(naming)  # a file that names it and cannot be read: unknown
-        counted = _calls_in(module, name, method, os.path.abspath(file) == path, judge, file)
+        spelled.append((file, module))
+    fits = _namesakes(spelled, path, name, method) if method else None
+    for file, module in spelled:
+        counted = _calls_in(module, name, method, os.path.abspath(file) == path, judge, file, fits)
         if counted is None:
             return None, tuple(naming)
         calls += counted
     return (calls or None), tuple(naming)
 
 
-def _calls_in(module: ScannedModule, name: str, method: bool, own: bool, judge, file: str = "") -> Optional[int]:
+def _calls_in(
+    module: ScannedModule, name: str, method: bool, own: bool, judge, file: str = "", fits=None
+) -> Optional[int]:
     """The calls of the function in one module that `judge` accepts, or None when it
     refuses one, or the name is used other than by calling it (a callback, a reference). In
     another module, `name(...)` is the function's only where the module imports the name
-    (else it is a namesake), and `x.name(...)` where it imports anything."""
+    (else it is a namesake), and `x.name(...)` where it imports anything; a call that only
+    another class's method of the name can take (`fits`, _namesakes) is a namesake's too."""
     from_imported, any_import = module.imports(name)
     by_name = (own or from_imported) and not method
     by_attribute = own or method or any_import
     found, names, attrs = module.uses(name)
     calls = 0
     for call, attribute in found:
-        if not (by_attribute if attribute else by_name):
+        if not (by_attribute if attribute else by_name) or (fits is not None and not fits(call, attribute)):
             continue  # a namesake's call: neither counted nor a use
         if not judge(call, attribute, module, file):
             return None
@@ -137,6 +144,53 @@ def _calls_in(module: ScannedModule, name: str, method: bool, own: bool, judge, 
     if by_attribute and any(not isinstance(node.ctx, ast.Store) for node in attrs):
         return None
     return calls
+
+
+def _namesakes(spelled, path: str, name: str, method: bool):
+    """`fits(call, by_attribute)`: False for a call that the method's parameters cannot take
+    and that another class's method of the same name can (`event.shred(person=user)` is
+    `Event.shred(self, person=None)`'s, not `User.shred(self)`'s); None when the method is not
+    known (no definition in its module, or more than one) or the project has no such namesake."""
+    own = [node for file, module in spelled if os.path.abspath(file) == path for node in _defs(module.tree, name)]
+    if len(own) != 1:
+        return None
+    others = [
+        _fits(node) for file, module in spelled if os.path.abspath(file) != path for node in _defs(module.tree, name)
+    ]
+    if not others:
+        return None
+    ours = _fits(own[0])
+    return lambda call, _by_attribute: ours(call) or not any(other(call) for other in others)
+
+
+def _defs(tree: ast.Module, name: str) -> List[ast.AST]:
+    """The methods named `name` of the module's classes."""
+    return [
+        node
+        for cls in tree.body
+        if isinstance(cls, ast.ClassDef)
+        for node in cls.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name
+    ]
+
+
+def _fits(function):
+    """Whether a call's arguments can bind to a method's parameters (positional ones counted
+    with `self`: a method may be called through its class with the object first)."""
+    args = function.args
+    positional = len(args.posonlyargs) + len(args.args)
+    keywords = frozenset(a.arg for a in args.args + args.kwonlyargs)
+    required = frozenset(a.arg for a, default in zip(args.kwonlyargs, args.kw_defaults) if default is None)
+
+    def fits(call: ast.Call) -> bool:
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            return True  # `*args`, `**options`: what they hold is not known here
+        if args.vararg is None and len(call.args) > positional:
+            return False
+        given = frozenset(k.arg for k in call.keywords if k.arg is not None)
+        return (args.kwarg is not None or given <= keywords) and required <= given
+
+    return fits
 
 
 def _passes(call: ast.Call, param: str, position: Optional[int], shift: int) -> bool:
