@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 import os
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from gdpr_lint.semantic.project_scan import ProjectScan, ScannedModule
 
@@ -100,19 +100,19 @@ def scan_calls(
     word = name.encode()
     naming: List[str] = [spelled_key((word,))]  # (carried with a memoised answer)
     calls = 0
-    spelled = []
+    listed = []
     for file, data in scan.spelling((word,), _MAX_BYTES):
         if skip is not None and file != path and skip(file):
             continue
         naming.append(file)
         if len(naming) > _MAX_FILES + 1:
             return None, tuple(naming)
+        listed.append((file, data))
+    fits = _Namesakes(scan, listed, path, name).fits if method else None
+    for file, data in listed:
         module = scan.module(file, data)
         if module is None:
             return None, tuple(naming)  # a file that names it and cannot be read: unknown
-        spelled.append((file, module))
-    fits = _namesakes(spelled, path, name, method) if method else None
-    for file, module in spelled:
         counted = _calls_in(module, name, method, os.path.abspath(file) == path, judge, file, fits)
         if counted is None:
             return None, tuple(naming)
@@ -127,7 +127,7 @@ def _calls_in(
     refuses one, or the name is used other than by calling it (a callback, a reference). In
     another module, `name(...)` is the function's only where the module imports the name
     (else it is a namesake), and `x.name(...)` where it imports anything; a call that only
-    another class's method of the name can take (`fits`, _namesakes) is a namesake's too."""
+    another class's method of the name can take (`fits`, _Namesakes) is a namesake's too."""
     from_imported, any_import = module.imports(name)
     by_name = (own or from_imported) and not method
     by_attribute = own or method or any_import
@@ -146,21 +146,36 @@ def _calls_in(
     return calls
 
 
-def _namesakes(spelled, path: str, name: str, method: bool):
+class _Namesakes:
     """`fits(call, by_attribute)`: False for a call that the method's parameters cannot take
     and that another class's method of the same name can (`event.shred(person=user)` is
-    `Event.shred(self, person=None)`'s, not `User.shred(self)`'s); None when the method is not
-    known (no definition in its module, or more than one) or the project has no such namesake."""
-    own = [node for file, module in spelled if os.path.abspath(file) == path for node in _defs(module.tree, name)]
-    if len(own) != 1:
-        return None
-    others = [
-        _fits(node) for file, module in spelled if os.path.abspath(file) != path for node in _defs(module.tree, name)
-    ]
-    if not others:
-        return None
-    ours = _fits(own[0])
-    return lambda call, _by_attribute: ours(call) or not any(other(call) for other in others)
+    `Event.shred(self, person=None)`'s, not `User.shred(self)`'s); True otherwise, and when the
+    method is not known (no definition in its module, or more than one). The other files are
+    parsed for their methods only when a call does not fit the method's own parameters."""
+
+    def __init__(self, scan: ProjectScan, listed, path: str, name: str):
+        self.scan, self.listed, self.path, self.name = scan, listed, path, name
+        self._ours: Optional[Callable[[ast.Call], bool]] = None
+        self._others: Optional[List[Callable[[ast.Call], bool]]] = None
+
+    def fits(self, call: ast.Call, _by_attribute: bool) -> bool:
+        ours = self._ours
+        if ours is None:
+            own = [node for module in self._modules(True) for node in _defs(module.tree, self.name)]
+            ours = self._ours = _fits(own[0]) if len(own) == 1 else (lambda _call: True)
+        if ours(call):
+            return True
+        others = self._others
+        if others is None:
+            others = self._others = [_fits(n) for module in self._modules(False) for n in _defs(module.tree, self.name)]
+        return not any(other(call) for other in others)
+
+    def _modules(self, own: bool):
+        for file, data in self.listed:
+            if (os.path.abspath(file) == self.path) == own:
+                module = self.scan.module(file, data)
+                if module is not None:
+                    yield module
 
 
 def _defs(tree: ast.Module, name: str) -> List[ast.AST]:
