@@ -59,7 +59,7 @@ def normalise_source(code: str) -> str:
     spaces except where two word-like tokens meet. An f-string is kept as written, so
     Python 3.12's finer f-string tokens give the same text as older versions.
     """
-    from gdpr_lint.prefilter_blocks import python_lines
+    from gdpr_lint.parse_guards import python_lines
 
     text = code.strip("\n") + "\n"
     lines = python_lines(text)

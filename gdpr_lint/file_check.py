@@ -35,7 +35,8 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
     """(findings, errors) for one file's bytes; never raises for bad input. `path`: the
     file on disk, for the project index (`settings.project`) to resolve its imports from."""
     from gdpr_lint.prefilter import has_skip_file
-    from gdpr_lint.prefilter_blocks import MAX_DEPTH, only_newer_syntax, python_syntax, relevant_blocks, too_deep
+    from gdpr_lint.parse_guards import MAX_DEPTH, only_newer_syntax, python_syntax, too_deep
+    from gdpr_lint.prefilter_blocks import relevant_blocks
 
     text, problem = _read_text(data, display)
     if text is None:

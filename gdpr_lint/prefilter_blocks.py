@@ -1,6 +1,6 @@
 """Which parts of a file that passes the token pre-filter can matter: its top-level blocks
-(`relevant_blocks`: the others are blanked before libcst parses the text), with the guards
-before that parse: Python's own line splitting, an `ast` parse, and trees too deep for libcst.
+(`relevant_blocks`: the others are blanked before libcst parses the text); the guards before
+that parse are in parse_guards.py.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import re
 from bisect import bisect_left
 from typing import Dict, List, Optional, Tuple
 
+from gdpr_lint.parse_guards import python_lines, python_syntax
 from gdpr_lint.prefilter_classes import person_field_reader, returning_methods
 
 
@@ -59,15 +60,6 @@ def _is_data_table(node, starts: List[int]) -> bool:
 def _span(node) -> Tuple[int, int]:
     start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
     return start, node.end_lineno
-
-
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-
-
-def python_lines(text: str) -> List[str]:
-    """Lines as Python counts them (\n, \r\n, \r): str.splitlines also breaks at form
-    feeds and other separators, which would shift every line number after one."""
-    return _LINE.findall(text)
 
 
 def _simple_statements(body):
@@ -240,67 +232,6 @@ def _interesting_imports(stmt, token_filter) -> List[str]:
         if whole or token_filter.passes(f"{alias.name} {alias.asname or ''}"):
             out.append(bound)
     return out
-
-
-def python_syntax(text: str):
-    """(tree, None) when CPython accepts the text, else (None, (line, column, message)).
-
-    Runs before libcst sees a file: CPython's C parser refuses, quickly and safely, inputs
-    that make libcst's parser hang or crash (thousands of nested brackets, huge operator
-    chains), and such a file is GDPR001 whatever libcst would say."""
-    import ast  # only files that pass the token filter need a syntax tree
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            # the scanned code's own warnings (`"\d"` is a SyntaxWarning from Python 3.12)
-            # are not ours to print, once per file and worker, into a CI log
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-        from gdpr_lint.semantic.spelled_lines import note
-
-        note(tree, text)  # for the file's own summary (semantic/spelled_lines.py)
-        return tree, None
-    except SyntaxError as exc:
-        return None, (exc.lineno or 1, exc.offset or 1, exc.msg or "invalid syntax")
-    except (RecursionError, MemoryError, OverflowError) as exc:
-        return None, (1, 1, f"nesting too deep for Python to parse ({type(exc).__name__})")
-    except ValueError as exc:  # NUL bytes
-        return None, (1, 1, str(exc))
-
-
-MAX_DEPTH = 1500  # deeper syntax trees make libcst's parser crawl (seconds per thousand levels)
-_LONG_LINE = 5000
-
-
-def too_deep(text: str, tree) -> Optional[int]:
-    """The syntax tree's depth when it is beyond what libcst parses in reasonable time,
-    else None. Such trees (thousands of chained operators) come with very long lines, so
-    only files that have one pay for the walk."""
-    import ast
-
-    if max(map(len, text.split("\n")), default=0) < _LONG_LINE:
-        return None
-    stack = [(tree, 0)]
-    deepest = 0
-    while stack:
-        node, depth = stack.pop()
-        if depth > deepest:
-            deepest = depth
-            if deepest > MAX_DEPTH:
-                return deepest
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return None
-
-
-_TOO_DEEP = ("too many nested", "too complex", "too deep", "nesting", "recursion")
-
-
-def only_newer_syntax(problem) -> bool:
-    """Whether a CPython rejection may just be syntax newer than this interpreter (libcst
-    may still parse it), rather than nesting that would make libcst hang or crash."""
-    message = problem[2].lower()
-    return not any(word in message for word in _TOO_DEEP) and "null bytes" not in message
 
 
 def relevant_blocks(

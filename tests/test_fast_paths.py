@@ -15,7 +15,7 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from gdpr_lint import _regex_cache as regex_cache
-from gdpr_lint import engine, prefilter, prefilter_blocks
+from gdpr_lint import engine, parse_guards, prefilter, prefilter_blocks
 from gdpr_lint.config import Config
 from gdpr_lint.settings import RunSettings
 
@@ -83,7 +83,7 @@ def test_narrowed_filter_decides_blocks_as_the_full_one(path, token_filter):
         return
     narrow = token_filter.narrowed(text)
     tree = ast.parse(text)
-    lines = prefilter_blocks.python_lines(text)
+    lines = parse_guards.python_lines(text)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
@@ -102,7 +102,7 @@ def test_filter_decides_blocks_as_its_specification(path, token_filter):
     window around each anchor: none of it may change what a block's text decides."""
     text = path.read_text(encoding="utf-8")
     narrow = token_filter.narrowed(text)
-    lines = prefilter_blocks.python_lines(text)
+    lines = parse_guards.python_lines(text)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
@@ -414,7 +414,7 @@ def test_offsets_survive_letters_whose_lower_case_is_longer(token_filter):
     still be offsets into the file, or the blocks after such a letter are misjudged."""
     text = "NAME = 'İİİİİİİİİİİİİİİİİİİİİİİİİİİİİİ'\nuser_email = form.cleaned_data\nx = 1\n"
     narrow = token_filter.narrowed(text)
-    lines = prefilter_blocks.python_lines(text)
+    lines = parse_guards.python_lines(text)
     second = len(lines[0])
     third = second + len(lines[1])
     assert narrow.passes_span(second, third)

@@ -427,7 +427,7 @@ def test_token_filter_decides_as_its_specification(text):
     token_filter, _ = _pieces()
     narrow = token_filter.narrowed(text)
     assert narrow.passes_span(0, len(text)) == reference_filter_passes(token_filter, text)
-    from gdpr_lint.prefilter_blocks import python_lines
+    from gdpr_lint.parse_guards import python_lines
 
     lines = python_lines(text)
     starts = [0]

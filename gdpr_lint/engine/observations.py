@@ -54,7 +54,7 @@ def _top_level_starts(module: cst.Module, text: str) -> Optional[List[int]]:
 
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the scanned code's own (`"\d"`), as in prefilter_blocks.python_syntax
+            warnings.simplefilter("ignore")  # the scanned code's own (`"\d"`), as in parse_guards.python_syntax
             body = ast.parse(text).body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
