@@ -92,7 +92,12 @@ class ExceptionRules(ExposureBase):
         by its resolved target, or, when its receiver is unknown (`self.logger.info`), by its
         method's name: one of a log's or the console's (GDPR101, GDPR102)."""
         if target is not None:
-            return target in self.sinks or target in self.flags or target.rsplit(".", 1)[-1] in self.method_sinks
+            if target in self.sinks or target in self.flags or target.rsplit(".", 1)[-1] in self.method_sinks:
+                return True
+            # a method of a known object: `current_app.logger.warning(...)` is `<logger>.warning`
+            owner, _, name = target.rpartition(".")
+            kind = self.kb.tables.get("objects", {}).get("instances", {}).get(owner)
+            return kind is not None and f"<{kind}>.{name}" in self.sinks
         names = self._sink_names
         if names is None:
             names = self._sink_names = frozenset(
