@@ -34,6 +34,7 @@ class ProjectCallees:
         def _render(self, node: Any) -> str: ...
         def _method_form(self, func) -> Optional[list]: ...
         def _callee_form(self, func, target: Optional[str]) -> Optional[list]: ...
+        def _project_callee(self, func, target: Optional[str]) -> Optional[Tuple[FileProject, list]]: ...
 
     def callee_passes(self, call: cst.Call, target: Optional[str]) -> Optional["Taint"]:
         """The data a call of a project function gives back of its arguments: those passed for
@@ -93,12 +94,10 @@ class ProjectCallees:
         session id read in `logging_util.py` is no surer a login's for being logged from a SAML
         backend. None when the callee is not such a function or its body returns nothing the
         summary shows (then its name is all there is, judged here)."""
-        project = self.project
-        if project is None:
+        asked = self._project_callee(call.func, target)
+        if asked is None:
             return None
-        form = self._callee_form(call.func, target)
-        if form is None:
-            return None
+        project, form = asked
         key = _key(form)
         if key not in project.functions:
             project.functions[key] = project.ask(project.index.function, form, project.path)

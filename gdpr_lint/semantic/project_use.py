@@ -190,6 +190,15 @@ class ProjectMixin(ProjectCallees):
         note = where if how == "constant" else f"the default of environment variable {how}, in {where}"
         return Const(value, note=note)
 
+    def _project_callee(self, func, target: Optional[str]) -> Optional[Tuple[FileProject, list]]:
+        """(the file's project, the form of the project function a call names); None when the
+        run has no project index or the callee is no project function (`_callee_form`)."""
+        project = self.project
+        if project is None:
+            return None
+        form = self._callee_form(func, target)
+        return None if form is None else (project, form)
+
     def _callee_form(self, func, target: Optional[str]) -> Optional[list]:
         """The project function a call names, as the index asks for it; None for a builtin or
         anything else resolved to `<...>`, and for a callee outside the project."""
@@ -365,12 +374,10 @@ class ProjectMixin(ProjectCallees):
 
     def _project_call_kind(self, call: cst.Call, target: Optional[str]) -> Optional[str]:
         """`log = get_logger(__name__)` with a project `get_logger` returning a logger."""
-        project = self.project
-        if project is None:
+        asked = self._project_callee(call.func, target)
+        if asked is None:
             return None
-        form = self._callee_form(call.func, target)
-        if form is None:
-            return None
+        project, form = asked
         return project.ask(project.index.returns_kind, form, project.path)
 
     def _project_kind_later(self, call: cst.Call):
@@ -386,12 +393,10 @@ class ProjectMixin(ProjectCallees):
     def exception_text(self, func) -> Optional[Tuple[Tuple[str, ...], FrozenSet[str]]]:
         """(parameters, those the text shows) of a project exception class a call names
         (semantic/project_classes.py); None when not known."""
-        project = self.project
-        if project is None:
+        asked = self._project_callee(func, self.resolve(func))
+        if asked is None:
             return None
-        form = self._callee_form(func, self.resolve(func))
-        if form is None:
-            return None
+        project, form = asked
         return project.ask(project.index.exception_text, form, project.path)
 
 
