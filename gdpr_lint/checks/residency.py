@@ -18,12 +18,14 @@ from gdpr_lint.checks.residency_scan import ArgumentScan
 from gdpr_lint.checks.residency_state import (
     ENVIRON_ITEM,
     MISSING,
+    NON_EU_REGION,
     NON_EU_SAAS,
     UNKNOWN_REGION,
     FileState,
     Value,
     compares_or_keys,
     dotted,
+    region_template,
 )
 
 
@@ -102,25 +104,40 @@ class ResidencyCheck(ArgumentScan):
             if ctx.scope.kind == "module" and name.isidentifier():
                 state.module_clients[id(value)] = name  # another module may re-target it
         scope_kind = ctx.scope.kind
-        reported = False
-        setting = self._setting_for(ctx, name, value)
-        if setting is not None:
-            reported = self._check_setting(ctx, value, setting)
-        elif self._check_attribute(ctx, target, value):
-            reported = True
-        else:
-            # a module-level host constant, whether its name says which service it is for
-            # (`ANTHROPIC_HOST = ...`) or only its value does: judged by its uses at the end
-            before = len(ctx.reports)
-            reported = self._check_saas_assignment(ctx, target, name, value)
-            if not reported and scope_kind in ("module", "class"):
-                reported = self._scan_value_node(ctx, value, set(), node=None, leaf=True)
-            if reported and scope_kind == "module" and "." not in name and "[" not in name:
-                state.constant_reports.append((name, list(ctx.reports[before:])))
+        first = len(ctx.reports)
+        literal = (
+            value.evaluated_value if scope_kind in ("module", "class") and type(value) is _cst.SimpleString else None
+        )
+        state.string_constant = literal if isinstance(literal, str) else None
+        try:
+            reported = self._judge_assignment(ctx, state, target, name, value, scope_kind)
+        finally:
+            state.string_constant = None
+        if reported and isinstance(literal, str):
+            for report in ctx.reports[first:]:
+                if report.code == NON_EU_REGION and report.facts.get("region"):
+                    template = (report.facts.get("provider"), region_template(literal, report.facts["region"]))
+                    state.constant_region_reports.append((report, template))
         if reported:
             state.reported_targets.add(id(target))
             if "." not in name and "[" not in name:
                 state.reported_names.add(name)
+
+    def _judge_assignment(self, ctx, state: FileState, target, name: str, value, scope_kind: str) -> bool:
+        setting = self._setting_for(ctx, name, value)
+        if setting is not None:
+            return self._check_setting(ctx, value, setting)
+        if self._check_attribute(ctx, target, value):
+            return True
+        # a module-level host constant, whether its name says which service it is for
+        # (`ANTHROPIC_HOST = ...`) or only its value does: judged by its uses at the end
+        before = len(ctx.reports)
+        reported = self._check_saas_assignment(ctx, target, name, value)
+        if not reported and scope_kind in ("module", "class"):
+            reported = self._scan_value_node(ctx, value, set(), node=None, leaf=True)
+        if reported and scope_kind == "module" and "." not in name and "[" not in name:
+            state.constant_reports.append((name, list(ctx.reports[before:])))
+        return reported
 
     def on_scope_exit(self, ctx, scope) -> None:
         if getattr(scope, "kind", "module") != "module":
@@ -142,6 +159,7 @@ class ResidencyCheck(ArgumentScan):
             if service not in file_wide:
                 self._report(ctx, NON_EU_SAAS, node, message, facts)
         self._judge_constant_uses(ctx, state)
+        self._judge_region_catalogue(state)
         state.pending.clear()
         state.override_keys.clear()
         state.pending_keys.clear()
@@ -191,6 +209,28 @@ class ResidencyCheck(ArgumentScan):
                         f"{name} is only compared with or used as a key in this "
                         "module: nothing is configured to send there"
                     )
+
+    def _judge_region_catalogue(self, state: FileState) -> None:
+        """A module whose string constants differ only by the region they name, allowed ones among
+        them (`S3_US_EAST2_HOST = "s3-us-east-2.amazonaws.com"`, `S3_EU_WEST_HOST =
+        "s3-eu-west-1.amazonaws.com"`, one per region), is a catalogue to choose from, not a
+        configuration: which one is used is decided where a client is made with it. Those
+        constants' findings are low ([residency.catalogue] min-regions)."""
+        for report, template in state.constant_region_reports:
+            named = state.templates.get(template, set())
+            regions = [self.catalog.lookup(template[0], r) for r in named]
+            if len(named) < self.catalogue_regions or not any(
+                region is not None and self.policy.region_allowed(region) for region in regions
+            ):
+                continue
+            report.confidence = "low"
+            report.facts["confidence_reason"] = (
+                f"one of {len(named)} constants that name the same {self.catalog.provider_name(template[0])} "
+                "host in different regions, allowed ones among them: a catalogue of regions to choose from, "
+                "not the one a client is configured with"
+            )
+        state.constant_region_reports.clear()
+        state.templates.clear()
 
     def _note_override(self, ctx, services, receiver: Optional[str]) -> None:
         """A method or attribute that re-targets clients of `services` after construction

@@ -108,6 +108,7 @@ class ResidencyBase(Check):
         self.lookup_methods = frozenset((res.get("saas_context", {}) or {}).get("lookup-methods", ()))
         self.documentation_keywords = frozenset((res.get("saas_context", {}) or {}).get("documentation-keywords", ()))
         self.fallback_keywords = frozenset((res.get("saas_context", {}) or {}).get("fallback-keywords", ()))
+        self.catalogue_regions = int((res.get("catalogue", {}) or {}).get("min-regions", 5))
 
     # --- engine hooks ---------------------------------------------------------------------------
     def prefilter_tokens(self):

@@ -13,6 +13,7 @@ from gdpr_lint.checks.residency_state import (
     NON_EU_REGION,
     NON_EU_SAAS,
     UNKNOWN_REGION,
+    region_template,
 )
 
 
@@ -54,6 +55,10 @@ class RegionJudge(ResidencyBase):
 
     def _judge_known(self, ctx, node, region: Region, origin, done, *, reason=None, matched=None) -> bool:
         allowed = self.policy.region_allowed(region)
+        state = self._file(ctx)
+        if state.string_constant is not None:
+            template = (region.provider, region_template(state.string_constant, region.id))
+            state.templates.setdefault(template, set()).add(region.id)
         self._observe(
             ctx,
             "region",

@@ -244,15 +244,21 @@ class ArgumentScan(InfrastructureRules):
 
     def _is_endpoint_table(self, table: dict) -> bool:
         """`{"us": "https://api.x.com", "eu": "https://api.eu.x.com"}`: every value a host of one
-        service, in at least two places: a table to choose from, not where anything is sent."""
+        service, in at least two places: a table to choose from, not where anything is sent.
+        Also a table keyed by region whose values are records, most of them naming their own
+        region (`{"af-south-1": {"endpoint": "ec2.af-south-1.amazonaws.com", ...}, ...}`), a key
+        the catalogue does not know yet (`"sa-east-2"`) counting by its shape."""
         values = list(table.values())
-        if len(values) < 2 or not all(isinstance(v, str) for v in values):
+        if len(values) < 2:
             return False
-        if (
-            all(isinstance(k, str) and self._region_key(k) is not None for k in table)
-            and len({self._region_key(v) for v in values} - {None}) >= 2
-        ):
-            return True  # `{"ap-southeast-1": "mt.ap-southeast-1.aliyuncs.com", ...}`: region -> endpoint
+        if self._region_keyed(table) and all(isinstance(v, (str, dict)) for v in values):
+            named = [self._region_key(v) for v in values]
+            if len(set(named) - {None}) >= 2 and (
+                all(isinstance(v, str) for v in values) or 2 * named.count(None) <= len(named)
+            ):
+                return True  # `{"ap-southeast-1": "mt.ap-southeast-1.aliyuncs.com", ...}`: region -> endpoint
+        if not all(isinstance(v, str) for v in values):
+            return False
         hits = []
         for value in values:
             host = host_of(value, bare=True)
@@ -261,6 +267,21 @@ class ArgumentScan(InfrastructureRules):
                 return False
             hits.append(hit)
         return len({h.service for h in hits}) == 1 and len({h.place for h in hits}) >= 2
+
+    def _region_keyed(self, table: dict) -> bool:
+        """Every key names a region: known to the catalogue, or (one newer than the catalogue,
+        `"sa-east-2"`) shaped like a region of a provider whose regions the other keys name."""
+        keys = [k for k in table if isinstance(k, str)]
+        if len(keys) != len(table):
+            return False
+        known = [self._region_key(k) for k in keys]
+        providers = {key[0] for key in known if key is not None}
+        if len(set(known) - {None}) < 2:
+            return False
+        return all(
+            key is not None or any(self.catalog.looks_like_region(p, name) for p in providers)
+            for name, key in zip(keys, known)
+        )
 
     def _region_key(self, value) -> Optional[tuple]:
         """What region a list element names (for telling a menu of regions from a configuration)."""

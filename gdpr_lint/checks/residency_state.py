@@ -49,6 +49,13 @@ class FileState:
     # how sure the SaaS findings of the call being scanned are: None, or (confidence, reason)
     saas_verdict: Optional[tuple] = None
     constant_reports: List[tuple] = field(default_factory=list)  # (name, reports) of module-level host constants
+    # a module's or class's constants that are one string each naming a region or regional host
+    # (`S3_EU_WEST_HOST = "s3-eu-west-1.amazonaws.com"`): `string_constant` holds the string while
+    # such a constant is judged; `templates` maps (provider, the string with its region as `{r}`)
+    # to the regions named so, allowed or not; `constant_region_reports` holds (report, template)
+    string_constant: Optional[str] = None
+    templates: Dict[tuple, Set[str]] = field(default_factory=dict)
+    constant_region_reports: List[tuple] = field(default_factory=list)
 
 
 STATIC_FILE = re.compile(
@@ -66,6 +73,12 @@ def compares_or_keys(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 60) : start].rstrip()
     after = text[end : end + 20].lstrip()
     return _COMPARED_BEFORE.search(before) is not None or after.startswith(("==", "!=", "in ", "not in "))
+
+
+def region_template(text: str, region: str) -> str:
+    """A string with the region it names as `{r}` (`s3-{r}.amazonaws.com`), to tell constants that
+    differ only by region (a catalogue of them) from ones that configure different services."""
+    return re.sub(re.escape(region), "{r}", text.lower().replace("_", "-"), flags=re.IGNORECASE)
 
 
 def dotted(node) -> Optional[str]:
