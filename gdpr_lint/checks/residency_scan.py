@@ -4,6 +4,8 @@ and URLs that name a region or a SaaS service)."""
 
 from __future__ import annotations
 
+import re
+
 from typing import Optional, Set
 
 from gdpr_lint.checks.residency_catalog import host_of
@@ -84,10 +86,26 @@ class ArgumentScan(InfrastructureRules):
                 if first is None or not isinstance(first.value, str):
                     return
             region = self.catalog.lookup(provider, default)
-            if region is not None:
+            if region is not None and not self._default_not_taken(ctx, call, default):
                 self._judge_known(ctx, call, region, None, done, reason=sink.get("default_reason"))
         elif sink.get("requires_region") and self.wants(NO_REGION):
             self._check_no_region(ctx, call, provider)
+
+    def _default_not_taken(self, ctx, call, default: str) -> bool:
+        """Whether a call without its region is on a path where the code chose the region: its
+        function compares a value with the default (`if region == "us-east-1":
+        s3.create_bucket(Bucket=b) else: ...LocationConstraint...`, the S3 quirk handled)."""
+        scope = ctx.scope
+        while scope is not None and scope.kind != "function":
+            scope = scope.parent
+        if scope is None or scope.node is None:
+            return False
+        text = ctx.module.code_for_node(scope.node)
+        quoted = "[\"']" + re.escape(default) + "[\"']"
+        return (
+            re.search(f"(?:==|!=)\\s*{quoted}|{quoted}\\s*(?:==|!=)|\\bin\\s*[([{{][^)\\]}}]*{quoted}", text)
+            is not None
+        )
 
     def _global_service(self, ctx, call, sink: dict) -> bool:
         """Whether the call makes a client of a service that keeps no data in a region
