@@ -18,8 +18,8 @@ from gdpr_lint.engine.prepass import PrepassMixin
 from gdpr_lint.analysis.commands import chosen_words as _chosen_words
 from gdpr_lint.analysis.commands import command_input
 from gdpr_lint.semantic.scope import _FUNCTION, Binding, Scope, _ClassRef
+from gdpr_lint.syntax.branch_tests import _empty_on_branches
 from gdpr_lint.syntax.nodes import (
-    _empty_on_branches,
     _expr_fields,
     _is_node,
     _last_name,
