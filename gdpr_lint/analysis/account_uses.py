@@ -84,10 +84,13 @@ def account_objects(
     login_names: FrozenSet[str] = frozenset(),
     password_names: FrozenSet[str] = frozenset(),
     connection_names: FrozenSet[str] = frozenset(),
+    authenticated: Optional[Dict[str, str]] = None,
 ) -> Dict[str, str]:
     """Each name the function holds an account in -> what it is and what says so (for the
     reason): a name of `names` it reads one of `attributes` from, a parameter typed as one of
-    `types`, a name assigned a record of one of them; a user's record it reads by key."""
+    `types`, a name assigned a record of one of them; a user's record it reads by key; a string
+    parameter named as the login the project's authentication returns (`authenticated`: name ->
+    where the project binds it so, semantic/project_logins.py)."""
     found: Dict[str, str] = {}
     keyed, literal = _keyed_records(function, names, record_words)
 
@@ -150,6 +153,12 @@ def account_objects(
     if login_names and password_names:
         for name, evidence in password_logins(function, login_names, password_names, connection_names).items():
             accounts.setdefault(name, f"the login name {evidence}: the person's username")
+    if authenticated and type(function) is cst.FunctionDef:
+        for name, where in string_params(function, authenticated).items():
+            accounts.setdefault(
+                name,
+                f"a string named as the login the project's authentication returns ({where}): the person's username",
+            )
     if callees is not None:
         for name, evidence in _records_passed_on(function, names, record_words, callees).items():
             keyed.setdefault(name, evidence)
@@ -172,7 +181,9 @@ def password_logins(
     (`login, password = decode_request(...)`). Either way the password is checked for that login;
     not where the function also takes where to connect (`def connect(host, login, password)`):
     that is a client's, the service's own account. A pair read from attributes (`conn.login,
-    conn.password`) is a stored connection's, not a request's."""
+    conn.password`) is a stored connection's, not a request's. A login name bound from a call
+    given another login and the password (`(user, groups) = auth.login(login, password)`) is
+    the login the authentication answers with."""
     found: Dict[str, str] = {}
     if type(function) is cst.FunctionDef:
         params = function.params
@@ -187,6 +198,18 @@ def password_logins(
     for node in nodes_under(function):
         if type(node) is not cst.Assign:
             continue
+        checked = _authentication(node.value, login_names, password_names)
+        if checked is not None:
+            # `(user, info, groups) = self._auth.login(login, password, context) or ("", "", set())`
+            for target in node.targets:
+                unpacked = target.target
+                elements = (
+                    [e.value for e in unpacked.elements] if isinstance(unpacked, (cst.Tuple, cst.List)) else [unpacked]
+                )
+                for element in elements:
+                    # the answer for another login (not `user = update(user, password)`)
+                    if type(element) is cst.Name and element.value in login_names and checked[1] - {element.value}:
+                        found.setdefault(element.value, f"returned by {checked[0]}() given the login and the password")
         for target in node.targets:
             unpacked = target.target
             if not isinstance(unpacked, (cst.Tuple, cst.List)) or isinstance(node.value, (cst.Tuple, cst.List)):
@@ -198,6 +221,43 @@ def password_logins(
             for name in names:
                 if name in login_names:
                     found.setdefault(name, f"unpacked together with the password `{password}`")
+    return found
+
+
+def _authentication(value, login_names: FrozenSet[str], password_names: FrozenSet[str]):
+    """(the name of the call a value is the answer of, the login names it is given), when that
+    call is given a password (`self._auth.login(login, password, context) or default`, `... if
+    login else ""`); else None."""
+    while True:
+        if type(value) is cst.Await:
+            value = value.expression
+        elif type(value) is cst.BooleanOperation:
+            value = value.left
+        elif type(value) is cst.IfExp:
+            value = value.body
+        else:
+            break
+    if type(value) is not cst.Call:
+        return None
+    # by position, as an authentication is asked (keywords name a new record's fields:
+    # `User(login=login, password="")`; semantic/project_logins.py reads the same)
+    given = frozenset(a.value.value for a in value.args if a.keyword is None and type(a.value) is cst.Name)
+    if given & password_names:
+        return (_last(value.func) or "a call"), given & login_names
+    return None
+
+
+def string_params(function: cst.FunctionDef, names: Dict[str, str]) -> Dict[str, str]:
+    """Parameters of `names` annotated as a string (`user: str`, `Optional[str]`, `str | None`)
+    -> the value `names` gives them."""
+    found: Dict[str, str] = {}
+    params = function.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        name = param.name.value
+        if name in names and param.annotation is not None:
+            annotation = _unwrapped(param.annotation.annotation)
+            if type(annotation) is cst.Name and annotation.value == "str":
+                found[name] = names[name]
     return found
 
 

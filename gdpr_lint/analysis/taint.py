@@ -274,6 +274,8 @@ class TaintMixin(TaintHost):
             return EMPTY
         accounts = self._function_accounts.get(id(scope.node))
         if accounts is None:
+            from gdpr_lint.semantic.project_logins import authenticated_names
+
             accounts = account_objects(
                 scope.node,
                 self.vocab.user_attributes,
@@ -287,6 +289,7 @@ class TaintMixin(TaintHost):
                 self.vocab.account_login_names,
                 self.vocab.account_password_names,
                 self.vocab.account_connection_names,
+                authenticated_names(self.project, self.vocab),
             )
             self._function_accounts[id(scope.node)] = accounts
         evidence = accounts.get(node.value)
