@@ -157,7 +157,7 @@ def account_objects(
         for name, where in string_params(function, authenticated).items():
             accounts.setdefault(
                 name,
-                f"a string named as the login the project's authentication returns ({where}): the person's username",
+                f"a string named as the login the project's authentication takes or returns ({where}): the person's username",
             )
     if callees is not None:
         for name, evidence in _records_passed_on(function, names, record_words, callees).items():

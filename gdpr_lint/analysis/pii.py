@@ -491,6 +491,10 @@ def personal_data_tokens(tables: dict, config=None) -> List:
         for word in sorted(sources.get("account-password-names", ())) if logins else ():
             pattern = rf"\b(?:{logins})\s*(?::\s*[\w.\[\] ]+?\s*)?,\s*{re.escape(word.lower())}\b"
             tokens.append((word.lower(), pattern))
+        # ... or a string parameter of that name, the login a project's authentication takes or
+        # answers with wherever it binds one so (`def groups(self, login: str)`: semantic/project_logins.py)
+        for word in sorted(sources.get("account-login-names", ())) if sources.get("account-password-names") else ():
+            tokens.append((word.lower(), rf"\b{re.escape(word.lower())}\s*:\s*(?:optional\[\s*)?str\b"))
         relations = "|".join(sorted(re.escape(r.lower()) for r in sources.get("account-relations", ())))
         for relation in sorted(sources.get("account-relations", ())) if users else ():
             tokens.append(

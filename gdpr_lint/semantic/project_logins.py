@@ -12,7 +12,8 @@ This scan reads those bindings once per run: an assignment whose target is (or u
 [pii.request-sources] account-login-names and whose value is a call with a login name and a password
 name given by position among its arguments (`user = auth.login(login, password) or ""`;
 not `User(login=login, password="")`: see _given). analysis/account_uses.py then takes a
-parameter of that name typed as a string (`user: str`, `Optional[str]`) for that login, anywhere in the project; a `user: User` object
+parameter of that name typed as a string (`user: str`, `Optional[str]`) for that login, anywhere in the project,
+and so a parameter named as the login the call was given (`def groups(self, login: str)`); a `user: User` object
 or an untyped one is judged as before. Only files spelling a password word and a line binding a
 login name from a call are parsed; test code is left out.
 """
@@ -65,18 +66,24 @@ def _scan(index, vocab) -> AuthenticatedLogins:
 
 
 def authentications(tree: ast.AST, logins: FrozenSet[str], passwords: FrozenSet[str]) -> Iterator:
-    """(login name, line) of each binding of a login name from a call given a login and a password."""
+    """(login name, line) of each binding of a login name from a call given another login and a
+    password, and of that other login (`user` and `login` of `user = auth.login(login, password)`)."""
     for node in ast.walk(tree):
         if not isinstance(node, ast.Assign):
             continue
         given = _given(node.value)
         if not given & passwords:
             continue
+        answered = False
         for target in node.targets:
             elements = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
             for element in elements:
                 if isinstance(element, ast.Name) and element.id in logins and (given & logins) - {element.id}:
+                    answered = True
                     yield element.id, node.lineno
+        if answered:  # ... and the login it was given: the name the person typed, checked
+            for name in sorted(given & logins):
+                yield name, node.lineno
 
 
 def _given(value: ast.expr) -> FrozenSet[str]:
