@@ -123,6 +123,8 @@ def _scan_project(index, settings) -> None:
     from gdpr_lint.semantic.project_registered import project_registrations
 
     modules = command_modules(settings.kb.tables)
+    if index.known_spellers is None:  # (no result cache: no spelling index) the scans' words
+        index.scan.prepare_spellers()  # looked up in memory, by every worker (semantic/spelled_files.py)
     if modules:
         command_callees(index, modules)
     project_registrations(index)

@@ -114,3 +114,47 @@ def test_spelled_lines_are_those_of_the_fixtures_words():
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and node.attr == "fields":
                 assert spelled_lines.spelled_between(lines, node.lineno, node.end_lineno or node.lineno)
+
+
+def test_spelled_files_are_the_files_whose_bytes_hold_a_word(tmp_path):
+    from gdpr_lint.semantic.spelled_files import SpelledFiles
+
+    texts = {
+        "a.py": b"def handler(request):\n    return get_user(request)\n",
+        "b.py": b"x = 'get_user'  # in a string\nrehandle = 1\n",
+        "c.py": "name = 'J\u00fcrgen'\nuser\u00e9 = handle\n".encode("utf-8"),
+        "d.py": b"",
+        "e.py": b"getuser=1;BaseFormSet(get)\r\n\tget_userx",
+    }
+    for name, data in texts.items():
+        (tmp_path / name).write_bytes(data)
+    paths = [str(tmp_path / name) for name in sorted(texts)] + [str(tmp_path / "gone.py")]
+    spelled = SpelledFiles.make(paths)
+    assert spelled is not None
+    words = [b"handle", b"get_user", b"user", b"getuser", b"BaseFormSet", b"get", b"rgen", b"J", b"zzz", b"_"]
+    corpus = [(str(p), p.read_bytes()) for p in sorted(tmp_path.iterdir())]
+    for word in words:
+        assert spelled.spellers([word]) == [p for p, data in corpus if word in data], word
+    assert spelled.spellers([b"handle", b"zzz", b"BaseFormSet"]) == [
+        p for p, data in corpus if b"handle" in data or b"BaseFormSet" in data
+    ]
+    # a word with another byte is not answered here: the asker reads every file
+    assert spelled.spellers([b"get_user("]) is None
+    assert spelled.spellers([b"J\xc3\xbcrgen"]) is None
+    assert spelled.spellers([b""]) is None
+
+
+def test_project_scan_spells_the_same_with_and_without_the_buffer(tmp_path):
+    from gdpr_lint.semantic.project_scan import ProjectScan
+
+    for number, text in enumerate(list(_texts())[:200]):
+        (tmp_path / f"m{number}.py").write_text(text, encoding="utf-8")
+    questions = [(b"handle",), (b"get_user", b"username"), (b"fields",), (b"self.fields",), (b"Field", b"zzq")]
+    plain = ProjectScan([str(tmp_path)])
+    plain._asked = -100  # never makes the buffer
+    buffered = ProjectScan([str(tmp_path)])
+    buffered.prepare_spellers()
+    assert buffered._spelled is not None
+    for words in questions:
+        assert list(buffered.spelling(words, 400_000)) == list(plain.spelling(words, 400_000))
+    assert plain._spelled is None

@@ -19,6 +19,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tupl
 
 from gdpr_lint._lazy import sha256
 from gdpr_lint.semantic.source_bytes import read_source
+from gdpr_lint.semantic.spelled_files import ASKED_BEFORE, SpelledFiles
 
 # A dependency of a cached result that asked a question of the whole project: not one file but
 # every file of the project, since a file that was not there may now matter. Its digest is the
@@ -127,6 +128,9 @@ class ProjectScan:
         self._files: Optional[List[str]] = None
         self._kept: Dict[str, Tuple[bytes, Optional[ScannedModule]]] = {}  # path -> (bytes, module), oldest first
         self._kept_bytes = 0
+        self._asked = 0  # questions spelling() answered by reading every file
+        self._spelled: Optional[SpelledFiles] = None  # made at the fifth (semantic/spelled_files.py)
+        self._spelled_tried = False
 
     def files(self) -> List[str]:
         """The project's `.py` files, sorted (hidden folders, caches and environments left out),
@@ -163,10 +167,22 @@ class ProjectScan:
         if self.on_spell is not None:
             self.on_spell(words)
         known = self.known_spellers(words) if self.known_spellers is not None else None
-        for path in known if known is not None else self.listed():  # (both sorted)
+        if known is None:
+            if self._asked >= ASKED_BEFORE:
+                self.prepare_spellers()
+            known = self._spelled.spellers(words) if self._spelled is not None else None
+            self._asked += known is None
+        for path in known if known is not None else self.listed():  # (all sorted)
             data = read_source(path, limit)
             if data is not None and any(word in data for word in words):
                 yield path, data
+
+    def prepare_spellers(self) -> None:
+        """The project's files read once for the questions of spelling() to come
+        (semantic/spelled_files.py): before the workers fork, for a run that will ask many."""
+        if not self._spelled_tried:  # (None after it: too large, read as before)
+            self._spelled_tried = True
+            self._spelled = SpelledFiles.make(self.listed())
 
     def module(self, path: str, data: bytes) -> Optional[ScannedModule]:
         """The file's module as parsed from `data` (its bytes), or None when they are no
