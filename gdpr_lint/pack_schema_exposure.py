@@ -220,7 +220,18 @@ OBJECTS = Table(
         ),
         # a client that is a third party's only when hosted there (Elastic Cloud's cloud_id=)
         "conditional-factories": ListOf(
-            Table({"targets": STRS, "keywords": STRS, "hosts": STRS, "kind": STR}, required=("targets", "kind"))
+            Table(
+                {
+                    "targets": STRS,
+                    "keywords": STRS,
+                    "hosts": STRS,
+                    "path-suffixes": STRS,
+                    "path-words": STRS,
+                    "modes": STRS,
+                    "kind": STR,
+                },
+                required=("targets", "kind"),
+            )
         ),
         # an object that writes into the stream given first (`csv.writer(sys.stdout)`): of the
         # kind of that stream when it is one of `streams` or an object of `kind`
@@ -252,6 +263,7 @@ EXPOSURE = Table(
                     "methods": STRS,
                     "key-keywords": STRS,
                     "not-categories": STRS,
+                    "external-url": BOOL,
                 },
                 required=("rule", "targets"),
             )

@@ -176,7 +176,11 @@ class TaintMixin(TaintHost):
     def _is_request_source(self, node) -> bool:
         if type(node) is cst.Attribute and node.attr.value in self.vocab.request_attributes:
             base = dotted_name(node.value)
-            return base is not None and base in self.vocab.request_bases and not self._is_response_name(node.value)
+            if base is None or self._is_response_name(node.value):
+                return False
+            # `s.validated_data`, `f.cleaned_data`: only a bound form or serializer has them,
+            # whatever the name holding it is called
+            return base in self.vocab.request_bases or node.attr.value in self.vocab.payload_names
         return False
 
     def taint(self, node) -> Taint:

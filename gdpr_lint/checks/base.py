@@ -184,6 +184,9 @@ class Check:
     def on_raise(self, ctx: "CheckContext", node: "cst.Raise") -> None:
         """Every raise statement."""
 
+    def on_assert(self, ctx: "CheckContext", node: "cst.Assert") -> None:
+        """Every assert statement with a message."""
+
     def on_scope_exit(self, ctx: "CheckContext", scope: "Scope") -> None:
         """After a function body (or the module) has been walked."""
 

@@ -6,6 +6,7 @@ rules/exposure.toml; this module only interprets it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Dict, Optional
 
 if TYPE_CHECKING:
@@ -86,6 +87,16 @@ class ExposureCheck(ExceptionRules):
         index = 0
         args = call.args
         if sink.stream_keywords and not self._to_console(ctx, call, sink):
+            log_sink = self.sinks.get("<log_file>.write")
+            if log_sink is not None and self._to_kind(ctx, call, sink, "log_file"):
+                # `print(..., file=audit)` with `audit = open("audit.log", "a")`: into a log
+                sink = replace(
+                    sink, rule=log_sink.rule, verb=log_sink.verb, kind=log_sink.kind, stream_keywords=frozenset()
+                )
+                if self._wants_sink(sink.rule):
+                    self._check_sink(ctx, call, target, sink)
+            return
+        if sink.external_url and not _to_other_site(ctx, call):
             return
         numeric = numeric_arguments(ctx, args)  # `log.debug("%i -> %i", last_token, next_token)`
         labels = format_labels(ctx, args)
@@ -315,6 +326,43 @@ CHECK = ExposureCheck
 
 # how many of the sinks one argument reaches through a helper a finding lists as its places
 _MORE_SINKS = 24
+
+
+def _to_other_site(ctx, call: cst.Call) -> bool:
+    """Whether a redirect's URL (its first argument) names a site by itself: text that starts
+    with `http://`, `https://` or `//`, written in the call or in the name's one assignment
+    (`redirect(f"https://partner.example/?email={email}")`, `redirect(BASE + "?" + query)`).
+    A path (`redirect(f"/settings/?tab={tab}")`, `url_for(...)`) stays on the site."""
+    first = call.args[0].value if call.args and call.args[0].keyword is None and not call.args[0].star else None
+    if first is None:
+        first = next((a.value for a in call.args if a.keyword is not None and a.keyword.value in _URL_KEYWORDS), None)
+    start = _leading_text(ctx, first, 0) if first is not None else ""
+    return start.lower().startswith(("http://", "https://", "//"))
+
+
+_URL_KEYWORDS = ("to", "url", "location", "redirect_to")
+
+
+def _leading_text(ctx, node, depth: int) -> str:
+    """The literal text a string expression starts with, as far as it can be read."""
+    if depth > 6:
+        return ""
+    t = type(node)
+    if t is cst.FormattedString:
+        first = node.parts[0] if node.parts else None
+        return first.value if type(first) is cst.FormattedStringText else ""
+    if t is cst.BinaryOperation and type(node.operator) in (cst.Add, cst.Modulo):
+        return _leading_text(ctx, node.left, depth + 1)
+    if t is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "format":
+        return _leading_text(ctx, node.func.value, depth + 1)
+    if t is cst.Name:
+        binding = ctx.scope.lookup(node.value)
+        if binding is not None and binding.value is not None and binding.defs == 1:
+            text = _leading_text(ctx, binding.value, depth + 1)
+            if text:
+                return text
+    folded = ctx.constant(node) if t in (cst.SimpleString, cst.ConcatenatedString, cst.Name, cst.Attribute) else None
+    return folded.value if folded is not None and isinstance(folded.value, str) else ""
 
 
 def _message_first(ctx, call: cst.Call) -> bool:

@@ -48,6 +48,7 @@ class ExposureBase(Check):
                 recipient=spec.get("recipient", ""),
                 key_keywords=frozenset(spec.get("key-keywords", ())),
                 not_categories=frozenset(spec.get("not-categories", ())),
+                external_url=bool(spec.get("external-url", False)),
             )
             for target in spec["targets"]:
                 self.sinks[target] = sink
@@ -163,8 +164,10 @@ class ExposureBase(Check):
         `keywords`: all the keywords the call passes; `message_first`: its first argument is a
         message written out (a logger's method the catalogue does not list is then a level)."""
         sink = self.sinks.get(target) or self.logger_level_sink(target, message_first)
-        if sink is None or not sink.stream_keywords.isdisjoint(keywords):
-            return []  # print(..., file=out) may write anywhere: not judged through a helper
+        if sink is None or not sink.stream_keywords.isdisjoint(keywords) or sink.external_url:
+            # print(..., file=out) may write anywhere, redirect(url) may stay on the site: not
+            # judged through a helper
+            return []
         out = []
         verb = self.helper_verbs.get(sink.rule, f"passes it to {target}")
         for key, params in args:
@@ -210,6 +213,14 @@ class ExposureBase(Check):
                 words = split_words(ctx.source(stream).replace(".", "_"))
                 return not sink.console_streams.isdisjoint(words)
         return True
+
+    @staticmethod
+    def _to_kind(ctx, call: cst.Call, sink: Sink, kind: str) -> bool:
+        """Whether the stream a call writes to (`print(..., file=fh)`) is an object of `kind`."""
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in sink.stream_keywords:
+                return ctx.kind(arg.value) == kind
+        return False
 
     def _wants_sink(self, rule: str) -> bool:
         """A sink is looked at for its own rule, and for GDPR108 (a weak digest reaching it)."""

@@ -87,6 +87,31 @@ class ExceptionRules(ExposureBase):
             )
             self._report(ctx, "GDPR103", node.exc, taint, self.exception_verb, target)
 
+    def on_assert(self, ctx, node: cst.Assert) -> None:
+        """`assert owner == user, f"not owned by {user.email}"`: a failing assert raises an
+        AssertionError whose text is the message, logged and shown as any exception's."""
+        if not self.wants("GDPR103") or node.msg is None:
+            return
+        taint = ctx.taint(node.msg)
+        if not taint:
+            return
+        caught = self.answers.caught_quietly(ctx, "AssertionError", lambda call: self._is_sink_call(ctx, call))
+        if caught is not None:
+            taint = taint.capped(
+                "low", f"caught in the same function (line {caught}) by a handler that neither logs nor re-raises it"
+            )
+        kind = self.kb.tables.get("exposure", {}).get("sink-kinds", {}).get("GDPR103", "exception messages")
+        ctx.observe(
+            "sent",
+            node.msg,
+            rule="GDPR103",
+            categories=sorted(taint.categories),
+            sink=kind,
+            recipient="",
+            target="AssertionError",
+        )
+        self._report(ctx, "GDPR103", node.msg, taint, self.exception_verb, "AssertionError")
+
     def _exposes(self, target: Optional[str], method: str) -> bool:
         """For the project index: whether a call of a handler may expose what it is given,
         by its resolved target, or, when its receiver is unknown (`self.logger.info`), by its

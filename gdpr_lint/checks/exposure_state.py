@@ -31,6 +31,7 @@ class Sink:
     recipient: str = ""  # the service it sends to, when one
     key_keywords: FrozenSet[str] = frozenset()  # `set_cookie(key="email", value=...)`: the key by keyword
     not_categories: FrozenSet[str] = frozenset()  # categories the sink is made for (a session id in a cookie)
+    external_url: bool = False  # a redirect: a sink only when its URL names another site (`https://...`)
 
 
 @dataclass(frozen=True)

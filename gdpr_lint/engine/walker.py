@@ -226,6 +226,9 @@ class Walker(PrepassMixin, BranchFactsMixin, ParameterMixin):
             self._import(small)
         elif t is cst.Assert:
             self._expr(small.test)
+            if small.msg is not None:
+                for check in self.checks:
+                    check.on_assert(self, small)
             self._expr(small.msg)
         elif t is cst.Del:
             pass

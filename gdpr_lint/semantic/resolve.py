@@ -355,6 +355,8 @@ class ResolveMixin:
         """The kind of a client that is a third party's only when hosted there: one of the
         entry's keywords given (`cloud_id=`), or a host of the entry among the string
         arguments (`hosts=["https://x.eu-west-1.es.amazonaws.com"]`)."""
+        if "modes" in entry:
+            return self._opened_kind(call, entry)
         keywords = entry.get("keywords", ())
         hosts = entry.get("hosts", ())
         stack: List[Any] = []
@@ -372,6 +374,32 @@ class ResolveMixin:
                 folded = self.constant(node)
                 if folded is not None and isinstance(folded.value, str) and any(host in folded.value for host in hosts):
                     return entry["kind"]
+        return None
+
+    def _opened_kind(self, call: cst.Call, entry: dict) -> Optional[str]:
+        """The kind of a file opened for writing as a log: its path ends with one of the
+        entry's `path-suffixes` (`open("audit.log", "a")`), or is held by a name with one of its
+        `path-words` opened to append (`open(log_path, "a")`); its mode starts with one of `modes`."""
+        path = mode = None
+        for position, arg in enumerate(call.args):
+            name = arg.keyword.value if arg.keyword is not None else ("file", "mode")[position] if position < 2 else ""
+            if name == "file":
+                path = arg.value
+            elif name == "mode":
+                folded = self.constant(arg.value)
+                mode = folded.value if folded is not None and isinstance(folded.value, str) else None
+        if path is None or mode is None or not mode.startswith(tuple(entry.get("modes", ()))):
+            return None
+        folded = self.constant(path)
+        text = folded.value if folded is not None and isinstance(folded.value, str) else None
+        if text is None and type(path) is cst.FormattedString and path.parts:
+            last = path.parts[-1]
+            text = last.value if type(last) is cst.FormattedStringText else None
+        if text is not None:
+            return entry["kind"] if text.lower().endswith(tuple(entry.get("path-suffixes", ()))) else None
+        words = split_words(dotted_name(path) or "")
+        if mode.startswith("a") and not frozenset(entry.get("path-words", ())).isdisjoint(words):
+            return entry["kind"]
         return None
 
     def kind(self, node) -> Optional[str]:
