@@ -46,6 +46,9 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
     # one scan of the text finds the anchors it has: they decide the file, then its blocks
     token_filter = settings.prefilter.narrowed(text) if use_prefilter and settings.prefilter is not None else None
     passed = token_filter is None or token_filter.passes_span(0, len(text))
+    # `print(vars(profile))`: a person's record dumped whole, though no word of the file names data
+    record = not passed and token_filter is not None and token_filter.dumps_a_record(text)
+    passed = passed or record
     # a person's id the project binds from a login (`student_id`) is a token of this project
     project, logins = _login_names(settings, text, path, display) if token_filter is not None else (None, frozenset())
     if not passed and not logins:
@@ -72,7 +75,9 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
     source, origin = relevant_blocks(text, token_filter, tree, gives, logins) if reduce else (text, None)
     del tree
     # only the checks with an anchor in the file can find anything in it
-    checks = settings.checks_for(_owners(settings, token_filter, logins)) if token_filter is not None else None
+    checks = (
+        settings.checks_for(_owners(settings, token_filter, logins or record)) if token_filter is not None else None
+    )
     outcome = analyze_source(
         source, display, settings, problem, origin=origin, original=text, checks=checks, project=project
     )
@@ -107,7 +112,7 @@ def _login_names(settings, text: str, path: Optional[str], display: str):
 
 def _owners(settings, token_filter, logins) -> int:
     """The checks to run (TokenFilter.owners_present), with the exposure checks when the file
-    spells a person's id that is a login."""
+    spells a person's id that is a login, or dumps a person's record whole."""
     owners = token_filter.owners_present()
     if logins:
         for number, check in enumerate(settings.checks):

@@ -167,6 +167,7 @@ PII = Table(
                     "config-owners",
                     "enum-member-attributes",
                     "object-dumpers",
+                    "record-owner-words",
                     "dump-methods",
                     "message-renderers",
                     "address-headers",
@@ -191,7 +192,7 @@ PII = Table(
                     "shape-names-kept",
                 )
             }
-            | {"shape-marks": MapOf(STR), "parsers": MapOf(STR)}
+            | {"shape-marks": MapOf(STR), "parsers": MapOf(STR), "record-category": STR}
         ),
     }
 )

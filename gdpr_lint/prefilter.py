@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 from gdpr_lint import _regex_cache
 
 _WORD_RUN = re.compile(r"[a-z0-9_]+")  # over lower-cased text
-CACHE_FORMAT = 9  # of a pickled TokenFilter: part of its start-up cache key
+CACHE_FORMAT = 10  # of a pickled TokenFilter: part of its start-up cache key
 _WINDOW = 48  # characters either side of an anchor that a phrase can span
 _SKIP_FILE = re.compile(r"#\s*gdpr-lint:\s*skip-file\b")
 
@@ -139,9 +139,11 @@ class TokenFilter:
         that matters are kept. auto_repr: (decorators, bases) of classes whose printed form
         shows every field: blocks that may print such an object of a class that matters are kept.
         person_fields: (person nouns, fields) of the `<person> name` phrases: in a class named
-        for a person (`class SlurmUser`), a method reading `self.name` is kept."""
+        for a person (`class SlurmUser`), a method reading `self.name` is kept; and the words
+        of an object dumped whole that make it a person's record: a block that dumps an object
+        and spells one (`vars(user)`, `for u in members: pprint(u.__dict__)`) is kept."""
         self.dump_names = tuple(tuple(sorted(names)) for names in (dumps or ((), (), ())))
-        self.person_fields = tuple(tuple(sorted(names)) for names in (person_fields or ((), ())))
+        self.person_fields = tuple(tuple(sorted(names)) for names in (person_fields or ((), (), ())))
         self.auto_repr = tuple(frozenset(names) for names in (auto_repr or ((), ())))
         self.always = always
         self.precise: dict = {}
@@ -271,6 +273,30 @@ class TokenFilter:
                     found.append((match.start(), before.group(1) if before else ""))
         found.sort()
         return found
+
+    def dumps_a_record(self, text: str) -> bool:
+        """Whether the text turns an object named after a person into all of its fields
+        (`vars(user)`, `member.__dict__`, `model_to_dict(customer)`, `vars(c)` in `for c in
+        customers:`): a person's record, whatever else the file spells."""
+        record_words = self.person_fields[2] if len(self.person_fields) > 2 else ()
+        if not record_words:
+            return False
+
+        def spells_record(name: str) -> bool:
+            for part in _NAME_PARTS.findall(name):
+                part = part.lower()
+                if part in record_words or (part.endswith("s") and part[:-1] in record_words):
+                    return True
+            return False
+
+        for _, name in self.dump_positions(text):
+            if spells_record(name):
+                return True
+            if name and name != "self":  # the loop that binds it: `for c in customers:`
+                for match in re.finditer(rf"\bfor\s+{re.escape(name)}\s+in\s+([^:\n]+)", text):
+                    if spells_record(match.group(1)):
+                        return True
+        return False
 
     def _reach(self, anchor: str) -> int:
         """How far a phrase match can extend before or after its anchor: the widest match
@@ -485,4 +511,5 @@ def _aligned_lower(text: str) -> str:
     return "".join(part if i % 2 else part.lower() for i, part in enumerate(pattern.split(text)))
 
 
+_NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # of an identifier, as analysis/names.split_words
 _NAME_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*$")

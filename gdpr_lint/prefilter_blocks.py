@@ -14,6 +14,7 @@ from gdpr_lint.prefilter_classes import person_field_reader, returning_methods
 
 
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_WORD_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")  # of an identifier, as analysis/names.split_words
 
 
 # methods that set up instance attributes other methods rely on, and those that decide how an
@@ -336,12 +337,29 @@ def relevant_blocks(
             index += 1
         return names
 
+    record_words = frozenset(token_filter.person_fields[2]) if len(token_filter.person_fields) > 2 else frozenset()
+
+    def spells_a_record(node) -> bool:
+        """A block that dumps an object and spells a person's record's word or a class that
+        matters (`vars(user)`, `for u in members`, `Patient.objects.get(...)`): the engine's
+        analysis/taint_values.py judges what it dumps."""
+        for word in set(words(*_span(node))):
+            if word in classes_that_matter:
+                return True
+            for part in _WORD_PARTS.findall(word):
+                part = part.lower()
+                if part in record_words or (part.endswith("s") and part[:-1] in record_words):
+                    return True
+        return False
+
     def dumps_a_class_that_matters(node, owner: Optional[str]) -> bool:
         """A block that dumps its `self` (in a class that matters, `owner`) or a parameter
         annotated with a class that matters."""
         names = dumped_names(node) if dump_at else ()
         if not names:
             return False
+        if spells_a_record(node):
+            return True
         if owner in classes_that_matter:
             first = (node.args.posonlyargs + node.args.args)[:1]
             if first and first[0].arg in names:

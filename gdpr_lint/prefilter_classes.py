@@ -35,7 +35,7 @@ def person_field_reader(node, person_fields):
     """For a class named for a person (`class SlurmUser`, `class Member`), a pattern of its
     `self.<field>` reads of a `<person> <field>` phrase (`self.name`: the user's name, as the
     engine reads it with the class as the owner), else None."""
-    nouns, fields = person_fields if person_fields else ((), ())
+    nouns, fields = person_fields[:2] if person_fields else ((), ())
     if not fields:
         return None
     words = _split_class_name(node.name)

@@ -286,7 +286,9 @@ class RunSettings:
         pii = self.kb.tables.get("pii", {})
         phrases = [p.split() for c in pii.get("categories", {}).values() for p in c.get("phrases", ())]
         fields = {words[1] for words in phrases if len(words) == 2 and words[0] == "<person>"}
-        person_fields = (pii.get("person-nouns", ()), fields)
+        # and the words that make an object dumped whole a person's record (`vars(user)`, `member.__dict__`)
+        record_words = tuple(pii.get("person-nouns", ())) + tuple(flow.get("record-owner-words", ()))
+        person_fields = (pii.get("person-nouns", ()), fields, record_words)
         return TokenFilter(tokens, owners, dumps=dumps, always=always, auto_repr=auto_repr, person_fields=person_fields)
 
     def checks_for(self, owners: int) -> List:

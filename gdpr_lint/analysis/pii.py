@@ -136,6 +136,9 @@ class PiiVocabulary:
         self.config_owners = frozenset(flow.get("config-owners", ()))
         self.enum_member_attributes = frozenset(flow.get("enum-member-attributes", ()))
         self.object_dumpers = frozenset(flow.get("object-dumpers", ()))
+        record = flow.get("record-category")
+        self.record_category = record if record in self.categories else None
+        self.record_owner_words = frozenset(flow.get("record-owner-words", ())) | self.person_nouns
         self.dump_methods = frozenset(flow.get("dump-methods", ()))
         self.message_renderers = frozenset(flow.get("message-renderers", ()))
         self.address_headers = frozenset(h.lower() for h in flow.get("address-headers", ()))

@@ -25,10 +25,10 @@ class ValueTaintMixin(TaintHost):
         of this module whose name (or declared type) says personal data. An object of a class
         the module does not define shows at least what it shows formatted whole: `vars(user)`
         of an auth user (`user: User`, `request.user`) holds the username its `__str__` prints."""
-        class_name = self._owner_class(owner)
+        class_name = self._owner_class(owner) or self._made_class(owner)
         binding = self.scope.lookup(class_name) if class_name else None
         if binding is None or not isinstance(binding.value, _ClassRef):
-            return self.taint(owner)
+            return self.taint(owner) or self._person_record_taint(owner)
         fields = self._object_dump_taint_of(binding.value.scope)
         if not fields:
             return fields
@@ -42,6 +42,45 @@ class ValueTaintMixin(TaintHost):
             self._render,
             self.vocab.label,
         )
+
+    def _made_class(self, owner) -> Optional[str]:
+        """The class a name's one assignment makes or fetches (`patient = Patient(...)`,
+        `Patient.objects.get(pk=pk)`), or its loop walks the manager of (`for p in
+        Patient.objects.filter(...)`): the class's name, judged by the caller."""
+        if type(owner) is not cst.Name:
+            return None
+        binding = self.scope.lookup(owner.value)
+        if binding is None or binding.defs != 1:
+            return None
+        made = binding.value if binding.value is not None else self.loop_iterable(owner)
+        return _managed_class(made)
+
+    def _person_record_taint(self, owner) -> Taint:
+        """`vars(user)`, `customer.__dict__`, `model_to_dict(u)` for `u` in `members` or in
+        `User.objects.all()`: every field of an object of a class we cannot see, named after a
+        person ([pii] person-nouns, [pii.flow] record-owner-words) by its own name, the class it
+        is made from, or what its loop walks: that person's record."""
+        category = self.vocab.record_category
+        if category is None:
+            return EMPTY
+        names = [_last_name(owner)]
+        if type(owner) is cst.Name:
+            binding = self.scope.lookup(owner.value)
+            if binding is not None and binding.defs == 1:
+                made = binding.value if binding.value is not None else self.loop_iterable(owner)
+                if type(made) is cst.Call and _managed_class(made) is None:
+                    # what the call makes says what the object is (`profile = cProfile.Profile()`,
+                    # `user = get_current_user()`), not the name it is given
+                    names = [_last_name(made.func)]
+                else:
+                    names.append(_managed_class(made) or (_last_name(made) if made is not None else ""))
+        record_words = self.vocab.record_owner_words
+        for name in names:
+            words = {w[:-1] if w.endswith("s") and w[:-1] in record_words else w for w in split_words(name or "")}
+            if not words.isdisjoint(record_words):
+                reason = f"every field of `{self.source(owner)}`, named after a person: that person's record"
+                return self._taint_source(category, owner, "medium", reason=reason)
+        return EMPTY
 
     def _text_shown_taint(self, node: cst.Name, binding: "Binding") -> Taint:
         """An object of a class of the module formatted whole, which prints as its own
@@ -266,3 +305,21 @@ class ValueTaintMixin(TaintHost):
 
             return not is_constant_name(value.attr.value) and not self._is_import(value)
         return False
+
+
+def _managed_class(made) -> Optional[str]:
+    """`Patient(...)`, `Patient.objects.get(...)`, `Patient.objects.filter(...).first()`:
+    `Patient`; None for anything else."""
+    node = made
+    for _ in range(8):
+        if type(node) is cst.Call:
+            node = node.func
+        elif type(node) is cst.Attribute:
+            if node.attr.value == "objects" and type(node.value) is cst.Name:
+                return node.value.value
+            node = node.value
+        else:
+            break
+    if type(made) is cst.Call and type(made.func) is cst.Name and made.func.value[:1].isupper():
+        return made.func.value
+    return None

@@ -350,6 +350,8 @@ def _leading_text(ctx, node, depth: int) -> str:
     t = type(node)
     if t is cst.FormattedString:
         first = node.parts[0] if node.parts else None
+        if type(first) is cst.FormattedStringExpression:  # `f"{PARTNER_URL}?email={email}"`
+            return _leading_text(ctx, first.expression, depth + 1)
         return first.value if type(first) is cst.FormattedStringText else ""
     if t is cst.BinaryOperation and type(node.operator) in (cst.Add, cst.Modulo):
         return _leading_text(ctx, node.left, depth + 1)
