@@ -95,6 +95,13 @@ class ExceptionRules(ExposureBase):
         taint = ctx.taint(node.msg)
         if not taint:
             return
+        checked = _type_checked(node.test)
+        if checked is not None and all(
+            type(s.node) is cst.Name and s.node.value == checked for s in taint.sources if s.node is not None
+        ):
+            # `assert isinstance(user, User), f"{user!r} must be a User"`: the text shows the value
+            # only when it is not what its name says
+            taint = taint.capped("low", f"the assert fails only when `{checked}` is not of the type it tests")
         caught = self.answers.caught_quietly(ctx, "AssertionError", lambda call: self._is_sink_call(ctx, call))
         if caught is not None:
             taint = taint.capped(
@@ -164,3 +171,16 @@ class ExceptionRules(ExposureBase):
             return True
         formats = formats_field(ctx, call.func, keyword)
         return True if formats is None else formats  # an imported class may format it (`UnauthorizedError(user=...)`)
+
+
+def _type_checked(test) -> "Optional[str]":
+    """The name an assert's test checks the type of (`isinstance(user, User)`), or None."""
+    if (
+        type(test) is cst.Call
+        and type(test.func) is cst.Name
+        and test.func.value in ("isinstance", "issubclass")
+        and test.args
+        and type(test.args[0].value) is cst.Name
+    ):
+        return test.args[0].value.value
+    return None
