@@ -37,6 +37,7 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
     from gdpr_lint.prefilter import has_skip_file
     from gdpr_lint.parse_guards import MAX_DEPTH, only_newer_syntax, python_syntax, too_deep
     from gdpr_lint.prefilter_blocks import relevant_blocks
+    from gdpr_lint.prefilter_classes import dumps_a_record
 
     text, problem = _read_text(data, display)
     if text is None:
@@ -47,7 +48,7 @@ def analyze_bytes(data: bytes, display: str, settings, use_prefilter: bool = Tru
     token_filter = settings.prefilter.narrowed(text) if use_prefilter and settings.prefilter is not None else None
     passed = token_filter is None or token_filter.passes_span(0, len(text))
     # `print(vars(profile))`: a person's record dumped whole, though no word of the file names data
-    record = not passed and token_filter is not None and token_filter.dumps_a_record(text)
+    record = not passed and token_filter is not None and dumps_a_record(token_filter, text)
     passed = passed or record
     # a person's id the project binds from a login (`student_id`) is a token of this project
     project, logins = _login_names(settings, text, path, display) if token_filter is not None else (None, frozenset())

@@ -274,30 +274,6 @@ class TokenFilter:
         found.sort()
         return found
 
-    def dumps_a_record(self, text: str) -> bool:
-        """Whether the text turns an object named after a person into all of its fields
-        (`vars(user)`, `member.__dict__`, `model_to_dict(customer)`, `vars(c)` in `for c in
-        customers:`): a person's record, whatever else the file spells."""
-        record_words = self.person_fields[2] if len(self.person_fields) > 2 else ()
-        if not record_words:
-            return False
-
-        def spells_record(name: str) -> bool:
-            for part in _NAME_PARTS.findall(name):
-                part = part.lower()
-                if part in record_words or (part.endswith("s") and part[:-1] in record_words):
-                    return True
-            return False
-
-        for _, name in self.dump_positions(text):
-            if spells_record(name):
-                return True
-            if name and name != "self":  # the loop that binds it: `for c in customers:`
-                for match in re.finditer(rf"\bfor\s+{re.escape(name)}\s+in\s+([^:\n]+)", text):
-                    if spells_record(match.group(1)):
-                        return True
-        return False
-
     def _reach(self, anchor: str) -> int:
         """How far a phrase match can extend before or after its anchor: the widest match
         of the anchor's regex less the anchor, and two characters for a look-around at
@@ -511,5 +487,4 @@ def _aligned_lower(text: str) -> str:
     return "".join(part if i % 2 else part.lower() for i, part in enumerate(pattern.split(text)))
 
 
-_NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # of an identifier, as analysis/names.split_words
 _NAME_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*$")

@@ -10,11 +10,10 @@ from bisect import bisect_left
 from typing import Dict, List, Optional, Tuple
 
 from gdpr_lint.parse_guards import python_lines, python_syntax
-from gdpr_lint.prefilter_classes import person_field_reader, returning_methods
+from gdpr_lint.prefilter_classes import _NAME_PARTS, person_field_reader, returning_methods
 
 
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_WORD_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")  # of an identifier, as analysis/names.split_words
 
 
 # methods that set up instance attributes other methods rely on, and those that decide how an
@@ -346,7 +345,7 @@ def relevant_blocks(
         for word in set(words(*_span(node))):
             if word in classes_that_matter:
                 return True
-            for part in _WORD_PARTS.findall(word):
+            for part in _NAME_PARTS.findall(word):
                 part = part.lower()
                 if part in record_words or (part.endswith("s") and part[:-1] in record_words):
                     return True

@@ -47,3 +47,31 @@ def person_field_reader(node, person_fields):
 
 def _split_class_name(name: str) -> List[str]:
     return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
+
+
+_NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # of an identifier, as analysis/names.split_words
+
+
+def dumps_a_record(token_filter, text: str) -> bool:
+    """Whether the text turns an object named after a person into all of its fields
+    (`vars(user)`, `member.__dict__`, `model_to_dict(customer)`, `vars(c)` in `for c in
+    customers:`): a person's record, whatever else the file spells."""
+    record_words = token_filter.person_fields[2] if len(token_filter.person_fields) > 2 else ()
+    if not record_words:
+        return False
+
+    def spells_record(name: str) -> bool:
+        for part in _NAME_PARTS.findall(name):
+            part = part.lower()
+            if part in record_words or (part.endswith("s") and part[:-1] in record_words):
+                return True
+        return False
+
+    for _, name in token_filter.dump_positions(text):
+        if spells_record(name):
+            return True
+        if name and name != "self":  # the loop that binds it: `for c in customers:`
+            for match in re.finditer(rf"\bfor\s+{re.escape(name)}\s+in\s+([^:\n]+)", text):
+                if spells_record(match.group(1)):
+                    return True
+    return False

@@ -10,6 +10,7 @@ import libcst as cst
 
 from gdpr_lint.analysis.names import TYPE_WRAPPERS, split_words
 from gdpr_lint.semantic.scope import Binding, Const, Definition, LazyKindBinding, Scope, _ClassRef, _FunctionRef
+from gdpr_lint.semantic.opened_logs import opened_kind
 from gdpr_lint.syntax.nodes import _last_name, child_nodes, dotted_name, string_value
 
 if TYPE_CHECKING:
@@ -356,7 +357,7 @@ class ResolveMixin:
         entry's keywords given (`cloud_id=`), or a host of the entry among the string
         arguments (`hosts=["https://x.eu-west-1.es.amazonaws.com"]`)."""
         if "modes" in entry:
-            return self._opened_kind(call, entry)
+            return opened_kind(self.constant, call, entry)
         keywords = entry.get("keywords", ())
         hosts = entry.get("hosts", ())
         stack: List[Any] = []
@@ -374,35 +375,6 @@ class ResolveMixin:
                 folded = self.constant(node)
                 if folded is not None and isinstance(folded.value, str) and any(host in folded.value for host in hosts):
                     return entry["kind"]
-        return None
-
-    def _opened_kind(self, call: cst.Call, entry: dict) -> Optional[str]:
-        """The kind of a file opened for writing as a log: its path ends with one of the
-        entry's `path-suffixes` (`open("audit.log", "a")`, `os.path.join(LOG_DIR, "access.log")`),
-        or it, or the name holding it, spells one of its `path-words` and is opened to append
-        (`open(log_path, "a")`, `open("audit_trail.txt", "a")`); its mode starts with one of `modes`."""
-        path = mode = None
-        for position, arg in enumerate(call.args):
-            name = arg.keyword.value if arg.keyword is not None else ("file", "mode")[position] if position < 2 else ""
-            if name == "file":
-                path = arg.value
-            elif name == "mode":
-                folded = self.constant(arg.value)
-                mode = folded.value if folded is not None and isinstance(folded.value, str) else None
-        if path is None or mode is None or not mode.startswith(tuple(entry.get("modes", ()))):
-            return None
-        while type(path) is cst.Call and path.args and path.args[-1].keyword is None:
-            path = path.args[-1].value  # `os.path.join(LOG_DIR, "access.log")`: its last part
-        folded = self.constant(path)
-        text = folded.value if folded is not None and isinstance(folded.value, str) else None
-        if text is None and type(path) is cst.FormattedString and path.parts:
-            last = path.parts[-1]
-            text = last.value if type(last) is cst.FormattedStringText else None
-        if text is not None and text.lower().endswith(tuple(entry.get("path-suffixes", ()))):
-            return entry["kind"]
-        words = split_words(text if text is not None else dotted_name(path) or "")
-        if mode.startswith("a") and not frozenset(entry.get("path-words", ())).isdisjoint(words):
-            return entry["kind"]
         return None
 
     def kind(self, node) -> Optional[str]:
