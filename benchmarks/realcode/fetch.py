@@ -149,6 +149,18 @@ PINS = (
     ("doccano", "1.8.4", "text annotation platform with users and projects (Django)"),
     ("noggin-aaa", "1.11.0", "self-service FreeIPA account portal (sign-up, e-mail, groups)"),
     ("amundsen-frontend", "4.3.0", "data discovery web UI (user profiles, notifications; Flask)"),
+    # ninth batch (session 17), judged untuned before any fix
+    ("khoj", "1.42.10", "personal AI assistant with user accounts, subscriptions, telemetry (Django/FastAPI)"),
+    ("r2r", "3.6.6", "retrieval platform with users, collections, e-mail and storage providers (FastAPI)"),
+    ("supysonic", "0.7.9", "music streaming server with user accounts and Last.fm scrobbling (Flask)"),
+    ("pantalaimon", "0.10.5", "Matrix end-to-end encryption proxy for users' sessions (aiohttp)"),
+    ("oauthenticator", "17.4.0", "JupyterHub logins through GitHub, Google, Azure AD, GitLab... (Tornado)"),
+    ("fasjson", "1.7.0", "JSON API over the Fedora account system (users, groups; Flask)"),
+    ("flower", "2.2.0", "Celery monitoring web UI with OAuth logins (Tornado)"),
+    ("skyline-apiserver", "9.0.0", "OpenStack dashboard API server (logins, projects, users; FastAPI)"),
+    ("dj-stripe", "2.11.0", "Stripe customers, payments and webhooks in Django"),
+    ("django-post-office", "3.12.0", "e-mail queue with recipients, templates and logs (Django)"),
+    ("fmn", "3.4.0", "Fedora notifications: users' rules, e-mail and Matrix delivery (FastAPI)"),
 )
 
 
