@@ -7,6 +7,7 @@ from typing import List, Optional, Tuple
 import libcst as cst
 
 from gdpr_lint.analysis.flow import EMPTY, Taint
+from gdpr_lint.analysis.format_fields import field_paths, taken
 from gdpr_lint.analysis.names import is_constant_name, split_words
 from gdpr_lint.analysis.taint_host import TaintHost
 from gdpr_lint.semantic.scope import Binding, _FunctionRef
@@ -266,6 +267,10 @@ class CallTaintMixin(TaintHost):
                     redacted = self._redacted_in_place(node, receiver)
                     if redacted is not None:
                         return redacted
+                if name == "format":
+                    fields = self._format_fields(func.value, node)
+                    if fields is not None:
+                        return receiver.union(self._formatted_args_taint(node, fields))
                 result = receiver
                 for arg in node.args:
                     if arg.keyword is None or arg.keyword.value not in self.vocab.passthrough_skip_keywords:
@@ -314,6 +319,30 @@ class CallTaintMixin(TaintHost):
                 return self._taint_source(category, node, "low", reason=judged[1])
             return self._taint_source(category, node)
         return EMPTY
+
+    def _format_fields(self, template_node, node: cst.Call):
+        """The fields of a literal `.format` template (None: unknown, every argument counts whole)."""
+        if any(arg.star for arg in node.args):
+            return None
+        template = string_value(template_node)
+        if template is None and type(template_node) is cst.Name:  # `template = "..."` then `template.format(...)`
+            binding = self.scope.lookup(template_node.value)
+            value = getattr(binding, "value", None) if binding is not None and not binding.qualname else None
+            template = string_value(value) if isinstance(value, cst.CSTNode) else None
+        return field_paths(template) if template is not None else None
+
+    def _formatted_args_taint(self, node: cst.Call, fields) -> Taint:
+        """What `"... {1.id}".format(res, user)` writes: of each argument, the parts its fields name."""
+        result = EMPTY
+        position = 0
+        for arg in node.args:
+            if arg.keyword is None:
+                key, position = position, position + 1
+            else:
+                key = arg.keyword.value
+            for path in fields.get(key, ()):
+                result = result.union(self.taint(taken(arg.value, path) if path else arg.value))
+        return result
 
     def _rendered_message(self, node: cst.Call, name: str) -> Taint:
         """An e-mail message rendered whole (`msg.as_string()`): its addresses, when the
