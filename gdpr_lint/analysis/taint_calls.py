@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import List, Optional, Tuple, Union
 
 import libcst as cst
 
@@ -336,6 +336,7 @@ class CallTaintMixin(TaintHost):
         result = EMPTY
         position = 0
         for arg in node.args:
+            key: Union[int, str]
             if arg.keyword is None:
                 key, position = position, position + 1
             else:

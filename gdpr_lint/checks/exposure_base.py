@@ -96,6 +96,13 @@ class ExposureBase(Check):
         self.echoed_reported = frozenset(exceptions.get("echoed-still-reported", ()))
         self.message_keywords = frozenset(exceptions.get("message-keywords", ()))
         self.handler_answers = frozenset(exceptions.get("handler-answers", ()))
+        # the last names of the framework's HTTP answers (`HTTPException`, `Http404`): a handler that
+        # raises one of them instead of the caught exception drops the caught text (catching_callers.py)
+        self.response_names = frozenset(
+            pattern.rsplit(".", 1)[-1]
+            for pattern in (*exceptions.get("responses", ()), *exceptions.get("status-responses", ()))
+            if not any(c in pattern.rsplit(".", 1)[-1] for c in "*?[")
+        )
         self.exception_verb = verbs.get("GDPR103", "put in an exception message")
         self.answers = Answers(table, self.echoed_reported)
         self._sink_names: Optional[FrozenSet[str]] = None  # the last names of the sinks' targets

@@ -71,7 +71,7 @@ class ExceptionRules(ExposureBase):
             )
         if taint and caught is None:
             # `except UnknownUser: abort(404)`, `except OIDCError as e: messages.error(request, str(e))` at every call
-            dropped = dropped_by_callers(ctx, target, self.handler_answers, node, self._exposes)
+            dropped = dropped_by_callers(ctx, target, self.handler_answers, node, self._exposes, self.response_names)
             if dropped is not None:
                 taint = self.answers.by_callers(taint, dropped[0]) if dropped[1] else taint.capped("low", dropped[0])
         if taint:

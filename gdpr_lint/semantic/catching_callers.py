@@ -5,7 +5,10 @@ catch an exception the function raises and drop its text?
 exposed where something logs, prints or shows it; when every call of the raising function
 in the project sits in a `try` whose handler catches the class and never touches the caught
 object (`except UnknownUser: abort(404)`, `except UnknownUser: click.echo(f"no user {name}")`:
-the handler's own text is its own finding), nothing ever reads the text. A call in a function
+the handler's own text is its own finding), nothing ever reads the text. So does a handler that
+raises a framework's HTTP answer in its place, reading the caught object at most as the cause
+(`except TokenExpired as exc: raise HTTPException(401, detail="Token expired") from exc`): the
+framework answers with the new text and logs neither it nor its cause. A call in a function
 that lets the exception pass (no `try` of its own catches it) counts as that function's calls
 do, up to three callers up (`sso()` raises, `github_sso()` calls it, the login view catches it).
 A call that cannot reach the raise counts as one that drops it: the caller looked the name up
@@ -47,9 +50,11 @@ class CatchingCallers:
         answers: FrozenSet[str] = frozenset(),
         is_test=None,
         answered_class: Optional[Callable[[str, str], Optional[str]]] = None,
+        responses: FrozenSet[str] = frozenset(),
     ):
         self._scan_of = scan
         self._answer_calls = answers
+        self._responses = responses  # the last names of the framework's HTTP answer classes
         self._answered_class = answered_class  # (class as spelled, file) -> the file of its answering handler
         self._is_test = is_test
         self._answers: Dict[tuple, Tuple[Optional[int], Tuple[str, ...], bool, int]] = {}
@@ -94,7 +99,9 @@ class CatchingCallers:
             if needs and cannot_reach(call, needs, parents, 0):
                 unreached.append(call)
                 return True
-            how = _caught_quietly(call, exception, parents, self._answer_calls, self._reraised(file, naming_up))
+            how = _caught_quietly(
+                call, exception, parents, self._answer_calls, self._reraised(file, naming_up), self._responses
+            )
             if how is None:
                 outer = _passed_up(call, exception, parents)
                 if outer is not None:
@@ -131,10 +138,16 @@ class CatchingCallers:
 
 
 def _caught_quietly(
-    call: ast.Call, exception: str, parents: Dict[int, ast.AST], answers=frozenset(), reraised=None
+    call: ast.Call,
+    exception: str,
+    parents: Dict[int, ast.AST],
+    answers=frozenset(),
+    reraised=None,
+    responses=frozenset(),
 ) -> Optional[str]:
     """ "dropped" when the innermost `try` around the call (in the same function) that catches
-    `exception` has a handler that neither raises nor reads the caught object, "answered" when
+    `exception` has a handler that neither raises nor reads the caught object (or raises only a
+    framework's HTTP answer of its own text, `responses`), "answered" when
     it only shows its text to who made the request (also by raising an exception the project
     answers with, `reraised`); else None."""
     from gdpr_lint.semantic.answering_handlers import answers_only
@@ -145,7 +158,7 @@ def _caught_quietly(
         if isinstance(node, ast.Try) and any(child is stmt for stmt in node.body):
             for handler in node.handlers:
                 if _catches(handler, exception):
-                    if _quiet(handler):
+                    if _quiet(handler, responses=responses):
                         return "dropped"
                     answered = _quiet(handler, use_ok=True, raise_ok=reraised) and answers_only(
                         handler, parents, answers, reraised
@@ -184,9 +197,12 @@ def _catches(handler: ast.ExceptHandler, exception: str) -> bool:
     return False
 
 
-def _quiet(handler: ast.ExceptHandler, use_ok: bool = False, raise_ok=None) -> bool:
+def _quiet(handler: ast.ExceptHandler, use_ok: bool = False, raise_ok=None, responses=frozenset()) -> bool:
+    answered = _answering_raises(handler, responses)
     for stmt in handler.body:
         for node in ast.walk(stmt):
+            if id(node) in answered:
+                continue
             if isinstance(node, ast.Raise):
                 if raise_ok is not None and isinstance(node.exc, ast.Call) and raise_ok(node.exc):
                     continue  # chained into an exception the project answers with (answering_handlers.py)
@@ -198,6 +214,28 @@ def _quiet(handler: ast.ExceptHandler, use_ok: bool = False, raise_ok=None) -> b
     return True
 
 
+def _answering_raises(handler: ast.ExceptHandler, responses: FrozenSet[str]) -> set:
+    """The nodes of each `raise HTTPException(401, detail="Token expired") from exc` in the handler:
+    a framework's HTTP answer ([exposure.exceptions] responses, status-responses) whose own arguments
+    do not read the caught object. The framework answers with that text and logs neither it nor its
+    cause, so the caught text goes nowhere (what the new text carries is its own finding)."""
+    if not responses:
+        return set()
+    inside: set = set()
+    for stmt in handler.body:
+        for node in ast.walk(stmt):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+                continue
+            if last_name(node.exc.func) not in responses:
+                continue
+            if handler.name and any(
+                isinstance(name, ast.Name) and name.id == handler.name for name in ast.walk(node.exc)
+            ):
+                continue  # `detail=str(exc)`: the caught text is the answer (answering_handlers.py)
+            inside.update(id(part) for part in ast.walk(node))
+    return inside
+
+
 def _logs_current(call: ast.Call) -> bool:
     func = call.func
     last = last_name(func)
@@ -207,7 +245,7 @@ def _logs_current(call: ast.Call) -> bool:
 
 
 def dropped_by_callers(
-    ctx, target: str, answers: FrozenSet[str] = frozenset(), raise_node=None, exposes=None
+    ctx, target: str, answers: FrozenSet[str] = frozenset(), raise_node=None, exposes=None, responses=frozenset()
 ) -> Optional[Tuple[str, bool]]:
     """(why the text of `raise target(...)` in the current function is never read, or only
     shown to who made the request: every call of the function in the project catches the
@@ -232,7 +270,7 @@ def dropped_by_callers(
                 found = index.quiet_handler("@" + spelled, where, exposes)  # a name of the module, as imported
                 return found[0] if found is not None else None
 
-        finder = _FINDERS[index] = CatchingCallers(index.scan, answers, index.is_test, answered_class)
+        finder = _FINDERS[index] = CatchingCallers(index.scan, answers, index.is_test, answered_class, responses)
     name = function.name.value
     needs = _needs(project, ctx.line_of(raise_node)) if raise_node is not None else ()
     count, naming, answered, unreached = finder.every_call_catches(
