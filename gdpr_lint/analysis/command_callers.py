@@ -68,6 +68,20 @@ def command_modules(tables: dict) -> FrozenSet[str]:
     return frozenset(spec.get("decorator-modules", ()))
 
 
+def command_spec(tables: dict) -> tuple:
+    """(decorator modules, command base classes, entry methods, options parameters) of
+    [exposure.commands]: what makes a function or a method a command; () when none is set."""
+    spec = tables.get("exposure", {}).get("commands", {}) or {}
+    if not spec:
+        return ()
+    return (
+        frozenset(spec.get("decorator-modules", ())),
+        frozenset(spec.get("command-bases", ())),
+        frozenset(spec.get("entry-methods", ())),
+        frozenset(spec.get("options-parameters", ())),
+    )
+
+
 def _scan(index, path: str, name: str, positional: List[str], keyword_only: List[str], modules) -> FrozenSet[str]:
     from gdpr_lint.semantic.source_bytes import read_source
 

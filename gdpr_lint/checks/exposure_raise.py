@@ -18,6 +18,7 @@ from gdpr_lint.checks.exposure_state import (
     is_factory,
 )
 from gdpr_lint.checks.exposure_base import ExposureBase
+from gdpr_lint.analysis.command_callers import command_spec
 from gdpr_lint.semantic.catching_callers import dropped_by_callers
 
 
@@ -71,7 +72,15 @@ class ExceptionRules(ExposureBase):
             )
         if taint and caught is None:
             # `except UnknownUser: abort(404)`, `except OIDCError as e: messages.error(request, str(e))` at every call
-            dropped = dropped_by_callers(ctx, target, self.handler_answers, node, self._exposes, self.response_names)
+            dropped = dropped_by_callers(
+                ctx,
+                target,
+                self.handler_answers,
+                node,
+                self._exposes,
+                responses=self.response_names,
+                commands=command_spec(self.kb.tables),
+            )
             if dropped is not None:
                 taint = self.answers.by_callers(taint, dropped[0]) if dropped[1] else taint.capped("low", dropped[0])
         if taint:

@@ -136,6 +136,8 @@ def _calls_in(
     for call, attribute in found:
         if not (by_attribute if attribute else by_name) or (fits is not None and not fits(call, attribute)):
             continue  # a namesake's call: neither counted nor a use
+        if attribute and _extends(call, name, module):
+            continue  # `super().remove_user(name)` in an override: its callers are the method's own
         if not judge(call, attribute, module, file):
             return None
         calls += 1
@@ -144,6 +146,35 @@ def _calls_in(
     if by_attribute and any(not isinstance(node.ctx, ast.Store) for node in attrs):
         return None
     return calls
+
+
+def _extends(call: ast.Call, name: str, module: ScannedModule) -> bool:
+    """Whether the call is an override's call of the method it overrides: `super().name(...)` or
+    `Base.name(self, ...)` in a method also called `name`. What it raises or is given passes
+    through the override to the override's callers, which are counted as the method's own calls."""
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return False
+    parents = module.parents()
+    node = parents.get(id(call))
+    while node is not None and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        node = parents.get(id(node))
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name != name:
+        return False
+    if not isinstance(parents.get(id(node)), ast.ClassDef):
+        return False
+    receiver = func.value
+    if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name) and receiver.func.id == "super":
+        return True
+    params = node.args.posonlyargs + node.args.args
+    own = params[0].arg if params else None
+    first = call.args[0] if call.args else None
+    return (
+        own is not None
+        and isinstance(receiver, (ast.Name, ast.Attribute))
+        and isinstance(first, ast.Name)
+        and first.id == own
+    )
 
 
 class _Namesakes:

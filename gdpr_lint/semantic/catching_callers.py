@@ -51,8 +51,10 @@ class CatchingCallers:
         is_test=None,
         answered_class: Optional[Callable[[str, str], Optional[str]]] = None,
         responses: FrozenSet[str] = frozenset(),
+        commands: tuple = (),
     ):
         self._scan_of = scan
+        self._commands = commands  # what makes a command ([exposure.commands]): _operator_typed
         self._answer_calls = answers
         self._responses = responses  # the last names of the framework's HTTP answer classes
         self._answered_class = answered_class  # (class as spelled, file) -> the file of its answering handler
@@ -104,7 +106,9 @@ class CatchingCallers:
             )
             if how is None:
                 outer = _passed_up(call, exception, parents)
-                if outer is not None:
+                if outer is not None and _operator_typed(call, outer, module, self._commands):
+                    how = "answered"  # `remove_user(username)` in `@click.argument("username")`: on their own terminal
+                elif outer is not None:
                     count, naming, shown, _ = self.every_call_catches(
                         os.path.abspath(file), outer.name, exception, isinstance(parents.get(id(outer)), ast.ClassDef)
                     )
@@ -166,6 +170,80 @@ def _caught_quietly(
                     return "answered" if answered else None
         child, node = node, parents.get(id(node))
     return None
+
+
+def _operator_typed(call: ast.Call, function: ast.AST, module: ScannedModule, commands) -> bool:
+    """Whether the call sits in a command-line command that lets the exception pass, and gives the
+    called function only what the command's operator typed (at least one value) or constants: the
+    parameters of a function with a decorator from one of the command modules (`@click.argument(
+    "username")`), or the items of the options of a management command's entry method
+    (`options["username"]` in `handle`), none of them rebound in the command. An uncaught exception
+    ends the command with its text on the terminal of the operator, who just typed what it holds.
+    `commands`: (decorator modules, command base classes, entry methods, options parameters), from
+    [exposure.commands]."""
+    from gdpr_lint.analysis.command_callers import _imports, _is_command, _params
+
+    if not commands:
+        return False
+    modules, bases, entries, options = commands
+    parents = module.parents()
+    typed_options: FrozenSet[str] = frozenset()
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    if _is_command(function, _imports(module.tree), modules):
+        typed_names = _params(function)
+    elif function.name in entries and _in_command_class(function, parents, bases):
+        typed_names = frozenset(a.arg for a in function.args.args[1:] + function.args.kwonlyargs)
+        typed_options = typed_names & options
+        if function.args.kwarg is not None and function.args.kwarg.arg in options:
+            typed_options = typed_options | {function.args.kwarg.arg}
+        typed_names = typed_names - options
+    else:
+        return False
+    rebound = _rebound(function)
+    values = list(call.args) + [keyword.value for keyword in call.keywords]
+    typed = False
+    for value in values:
+        root = _option_root(value)
+        if isinstance(value, ast.Name) and value.id in typed_names and value.id not in rebound:
+            typed = True
+        elif root is not None and root in typed_options and root not in rebound:
+            typed = True
+        elif not isinstance(value, ast.Constant):
+            return False  # `*args`, a value the command computed or looked up: not what the operator typed
+    return typed
+
+
+def _in_command_class(function: ast.AST, parents: Dict[int, ast.AST], bases: FrozenSet[str]) -> bool:
+    """Whether the method is one of a class derived from a command base (`BaseCommand`)."""
+    cls = parents.get(id(function))
+    return isinstance(cls, ast.ClassDef) and any(last_name(base) in bases for base in cls.bases)
+
+
+def _option_root(value: ast.AST) -> Optional[str]:
+    """`options` of `options["email"]` or `options.get("email")` (a literal key); else None."""
+    if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name):
+        key = value.slice
+        return value.value.id if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "get"
+        and isinstance(value.func.value, ast.Name)
+        and value.args
+        and isinstance(value.args[0], ast.Constant)
+    ):
+        return value.func.value.id
+    return None
+
+
+def _rebound(function: ast.AST) -> FrozenSet[str]:
+    """The names the function's body assigns (its parameters then hold something else)."""
+    out = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            out.add(node.id)
+    return frozenset(out)
 
 
 def _passed_up(call: ast.Call, exception: str, parents: Dict[int, ast.AST]):
@@ -245,7 +323,13 @@ def _logs_current(call: ast.Call) -> bool:
 
 
 def dropped_by_callers(
-    ctx, target: str, answers: FrozenSet[str] = frozenset(), raise_node=None, exposes=None, responses=frozenset()
+    ctx,
+    target: str,
+    answers: FrozenSet[str] = frozenset(),
+    raise_node=None,
+    exposes=None,
+    responses: FrozenSet[str] = frozenset(),
+    commands: tuple = (),
 ) -> Optional[Tuple[str, bool]]:
     """(why the text of `raise target(...)` in the current function is never read, or only
     shown to who made the request: every call of the function in the project catches the
@@ -270,7 +354,9 @@ def dropped_by_callers(
                 found = index.quiet_handler("@" + spelled, where, exposes)  # a name of the module, as imported
                 return found[0] if found is not None else None
 
-        finder = _FINDERS[index] = CatchingCallers(index.scan, answers, index.is_test, answered_class, responses)
+        finder = _FINDERS[index] = CatchingCallers(
+            index.scan, answers, index.is_test, answered_class, responses=responses, commands=commands
+        )
     name = function.name.value
     needs = _needs(project, ctx.line_of(raise_node)) if raise_node is not None else ()
     count, naming, answered, unreached = finder.every_call_catches(
@@ -289,7 +375,7 @@ def dropped_by_callers(
     if answered:
         return (
             f"{calls} of {name}() in the project (or their callers) catch {exception} and drop its text or show it only to "
-            f"the person who made the request (a message or a form error){also}",
+            f"the person who made the request (a message, a form error, or the terminal of the operator who typed it){also}",
             True,
         )
     return f"{calls} of {name}() in the project (or their callers) catch {exception} and drop its text{also}", False
