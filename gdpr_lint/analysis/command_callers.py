@@ -11,7 +11,8 @@ The call may name the function (`from app.lib.auth import delete_db_admin`) or g
 
 A parameter of a module-level function is judged so when the project calls the function, every call
 is in a command-line command (a function with a decorator from [exposure.commands] decorator-modules,
-`@click.argument`, `@typer...`) and gives the parameter one of the command's own parameters or a
+`@click.argument`, `@typer...`, or from an app or group the module made with them, `app = typer.Typer()`
+then `@app.command()`: command_imports) and gives the parameter one of the command's own parameters or a
 constant, and at least one call gives it a command's parameter. Anything else (a call from a web
 view, a value the command computed, the function passed around as a value, no call at all: a
 library's API) leaves the parameter as it is. One scan per function and run: the project's `.py`
@@ -112,7 +113,7 @@ def _scan(index, path: str, name: str, positional: List[str], keyword_only: List
         module = scan.module(other, data)
         if module is None:
             return frozenset()
-        imports = _imports(module.tree)
+        imports = command_imports(module.tree, modules)
         spelt = [alias for alias, dotted in imports.items() if dotted.rsplit(".", 1)[-1] == name]
         named = [alias for alias in spelt if index.resolve(["name", imports[alias]], other) == ("fn", path, name)]
         # `from pkg.commands import change_username` / `change_username.change_username(...)`:
@@ -163,7 +164,7 @@ def _callees(index, modules) -> FrozenSet[str]:
 
     for _, module in project_modules(index, words, _MAX_BYTES):
         tree = module.tree
-        imports = _imports(tree)
+        imports = command_imports(tree, modules)
         for function in function_defs(tree):
             if _is_command(function, imports, modules):
                 for call in ast.walk(function):
@@ -192,6 +193,40 @@ def _imports(tree: ast.Module) -> Dict[str, str]:
                 elif "." not in alias.name:
                     out[alias.name] = alias.name
     return out
+
+
+def command_imports(tree: ast.Module, modules) -> Dict[str, str]:
+    """`_imports`, and the module's own names that stand for a command-line framework's object: one
+    bound to what a call into one of `modules` made (`app = typer.Typer()`, `cli = click.Group()`)
+    or a function a decorator of theirs makes a group (`@click.group() def cli():`), so that
+    `@app.command()` and `@cli.command()` make a command as `@click.command()` does."""
+    imports = _imports(tree)
+    for stmt in tree.body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and isinstance(stmt.value, ast.Call)
+        ):
+            root = _root_module(stmt.value.func, imports)
+            if root in modules:
+                imports.setdefault(stmt.targets[0].id, root)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_command(stmt, imports, modules):
+            imports.setdefault(stmt.name, _root_module(_decorator_root(stmt), imports))
+    return imports
+
+
+def _root_module(func: ast.AST, imports: Dict[str, str]) -> str:
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    if isinstance(func, ast.Call):
+        return _root_module(func.func, imports)
+    return imports.get(func.id, func.id).split(".", 1)[0] if isinstance(func, ast.Name) else ""
+
+
+def _decorator_root(function) -> ast.AST:
+    decorator = function.decorator_list[0]
+    return decorator.func if isinstance(decorator, ast.Call) else decorator
 
 
 def _module_uses(module, aliases: List[str], name: str):

@@ -181,7 +181,7 @@ def _operator_typed(call: ast.Call, function: ast.AST, module: ScannedModule, co
     ends the command with its text on the terminal of the operator, who just typed what it holds.
     `commands`: (decorator modules, command base classes, entry methods, options parameters), from
     [exposure.commands]."""
-    from gdpr_lint.analysis.command_callers import _imports, _is_command, _params
+    from gdpr_lint.analysis.command_callers import _is_command, _params, command_imports
 
     if not commands:
         return False
@@ -190,7 +190,7 @@ def _operator_typed(call: ast.Call, function: ast.AST, module: ScannedModule, co
     typed_options: FrozenSet[str] = frozenset()
     if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return False
-    if _is_command(function, _imports(module.tree), modules):
+    if _is_command(function, command_imports(module.tree, modules), modules):
         typed_names = _params(function)
     elif function.name in entries and _in_command_class(function, parents, bases):
         typed_names = frozenset(a.arg for a in function.args.args[1:] + function.args.kwonlyargs)
