@@ -181,6 +181,83 @@ def typed_on_command_line(walker, node) -> bool:
     return False
 
 
+def confirmed_on_command_line(walker, node) -> bool:
+    """Whether `node` was checked equal to what the operator typed before it is read: in a command,
+    an earlier `if` of the function's body that leaves it (`raise`, `return`) when they differ,
+    alone or as one of its `or`-ed conditions (`if not hard or confirm != resolved["username"]:
+    raise typer.BadParameter(...)`): past it the value is the one the operator typed."""
+    if type(node) not in (cst.Subscript, cst.Attribute) or not in_command(walker):
+        return False
+    scope = walker.scope
+    while scope is not None and scope.kind != "function":
+        scope = scope.parent
+    if scope is None or type(scope.node) is not cst.FunctionDef:
+        return False
+    guards = scope.data.get("confirm guards")
+    if guards is None:
+        guards = scope.data["confirm guards"] = _confirm_guards(walker, scope.node)
+    if not guards:
+        return False
+    line = walker.line_of(node)
+    return line is not None and any(
+        guard_line < line and _same_value(checked, node) and typed_on_command_line(walker, typed)
+        for guard_line, checked, typed in guards
+    )
+
+
+def _same_value(a, b) -> bool:
+    """`account["username"]` and `account['username']`, `user.name` and `user.name`: the same read."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is cst.Subscript:
+        if len(a.slice) != 1 or len(b.slice) != 1:
+            return False
+        ka, kb = a.slice[0].slice, b.slice[0].slice
+        if type(ka) is not cst.Index or type(kb) is not cst.Index:
+            return False
+        key_a, key_b = string_value(ka.value), string_value(kb.value)
+        return bool(key_a) and key_a == key_b and _same_value(a.value, b.value)
+    if type(a) in (cst.Name, cst.Attribute):
+        name = dotted_name(a)
+        return name is not None and name == dotted_name(b)
+    return False
+
+
+def _confirm_guards(walker, function: cst.FunctionDef):
+    """(line, one side, the other side) of each `a != b` an `if` of the function's own body
+    tests (alone or `or`-ed) before leaving the function, both ways round."""
+    out: list = []
+    body = function.body.body if type(function.body) is cst.IndentedBlock else ()
+    for stmt in body:
+        if type(stmt) is not cst.If or stmt.orelse is not None or not _leaves(stmt.body):
+            continue
+        line = walker.line_of(stmt)
+        if line is None:
+            continue
+        stack = [stmt.test]
+        while stack:
+            current = stack.pop()
+            if type(current) is cst.BooleanOperation and type(current.operator) is cst.Or:
+                stack.extend((current.left, current.right))
+            elif (
+                type(current) is cst.Comparison
+                and len(current.comparisons) == 1
+                and type(current.comparisons[0].operator) is cst.NotEqual
+            ):
+                left, right = current.left, current.comparisons[0].comparator
+                out.extend(((line, left, right), (line, right, left)))
+    return out
+
+
+def _leaves(block) -> bool:
+    """Whether a block ends by raising or returning."""
+    body = block.body if type(block) is cst.IndentedBlock else ()
+    last = body[-1] if body else None
+    if type(last) is not cst.SimpleStatementLine or not last.body:
+        return False
+    return type(last.body[-1]) in (cst.Raise, cst.Return)
+
+
 def chosen_words(test) -> FrozenSet[str]:
     """The words of the string literals an `if` test compares for equality (`share_type ==
     "token"`, `kind in ("token", "link")`): in its body the value is one of those."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, FrozenSet, Optional, Tuple
 
 import libcst as cst
 
-from gdpr_lint.analysis.commands import typed_on_command_line
+from gdpr_lint.analysis.commands import confirmed_on_command_line, typed_on_command_line
 from gdpr_lint.analysis.flow import EMPTY, Source, Taint
 from gdpr_lint.analysis.labels import labelled
 from gdpr_lint.analysis.login_ids import login_id_reason
@@ -76,7 +76,8 @@ class JudgedSourceMixin(TaintHost):
             confidence, reason, ambiguous, chosen = self._judged(
                 category, node, confidence, name or _last_name(node), type_name
             )
-        origin = "cli" if typed_on_command_line(self, node) else ""
+        typed = typed_on_command_line(self, node) or confirmed_on_command_line(self, node)
+        origin = "cli" if typed else ""  # `resolved["username"]` past `if confirm != resolved["username"]: raise`
         source = Source(category, node, confidence, reason, ambiguous, origin=origin, chosen=chosen)
         return Taint((source,), None, self._render, self.vocab.label)
 
