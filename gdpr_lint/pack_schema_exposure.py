@@ -181,6 +181,8 @@ PII = Table(
                     "passthrough-skip-keywords",
                     "passthrough-functions",
                     "passthrough-methods",
+                    "element-mappers",
+                    "element-filters",
                     "response-functions",
                     "response-drops-groups",
                     "plain-repr-responses",

@@ -124,6 +124,8 @@ class PiiVocabulary:
         self.getter_prepositions = frozenset(flow.get("getter-prepositions", ()))
         self.signal_sender_params = frozenset(flow.get("signal-sender-params", ()))
         self.passthrough_methods = frozenset(flow.get("passthrough-methods", ()))
+        self.element_mappers = frozenset(flow.get("element-mappers", ()))
+        self.element_filters = frozenset(flow.get("element-filters", ()))
         self.passthrough_skip_keywords = frozenset(flow.get("passthrough-skip-keywords", ()))
         self.non_data_calls = frozenset(flow.get("non-data-calls", ()))
         self.path_functions = frozenset(flow.get("path-functions", ()))

@@ -282,6 +282,14 @@ class CallTaintMixin(TaintHost):
             keys = self.keys_taint(node.args[0].value)
             if keys is not None:
                 return keys  # `sorted(changes)`: the keys of a dict we know
+        positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
+        if target in self.vocab.element_filters and len(positional) == 2:
+            return self.taint(positional[1])  # `filter(None, emails)`: some of the items, unchanged
+        if target in self.vocab.element_mappers and len(positional) >= 2 and self._keeps_items(positional[0]):
+            result = EMPTY  # `map(str, recipient_list)`: each item, as text
+            for value in positional[1:]:
+                result = result.union(self.taint(value))
+            return result
         response = target in self.vocab.response_functions
         if (
             response
@@ -344,6 +352,17 @@ class CallTaintMixin(TaintHost):
             for path in fields.get(key, ()):
                 result = result.union(self.taint(taken(arg.value, path) if path else arg.value))
         return result
+
+    def _keeps_items(self, func) -> bool:
+        """Whether a function mapped over items gives them back as text (`str`, `repr`,
+        `str.strip`, `str.lower`): a passthrough function, or a passthrough method named on
+        `str`; not a lambda or any other function, whose result says nothing of the items."""
+        if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "str":
+            return func.attr.value in self.vocab.passthrough_methods
+        if type(func) in (cst.Name, cst.Attribute):
+            target = self.resolve(func)
+            return target is not None and target in self.vocab.passthrough_functions
+        return False
 
     def _rendered_message(self, node: cst.Call, name: str) -> Taint:
         """An e-mail message rendered whole (`msg.as_string()`): its addresses, when the

@@ -117,7 +117,9 @@ def _len_of(node) -> str:
 
 
 def _empty_call(test: cst.Call) -> Tuple[frozenset, frozenset]:
-    """`isinstance(x, str)` (x is no text in the else branch: None or some other object) and
+    """`isinstance(x, str)`, `isinstance(x, (str, bytes))` (x is no text in the else branch: None
+    or some other object; not after `isinstance(x, bytes)` alone, whose else branch holds x as
+    text) and
     `len(x)` (x is empty in the else branch)."""
     func = test.func
     if type(func) is not cst.Name:
@@ -129,6 +131,10 @@ def _empty_call(test: cst.Call) -> Tuple[frozenset, frozenset]:
         kind = test.args[1].value
         kinds = [e.value for e in kind.elements] if type(kind) is cst.Tuple else [kind]
         checked = dotted_name(test.args[0].value)
-        if checked and all(type(k) is cst.Name and k.value in ("str", "bytes") for k in kinds):
+        names = [k.value for k in kinds if type(k) is cst.Name]
+        # `str` must be among the kinds: the else branch of `isinstance(x, bytes)` is where a
+        # decoded text goes on (`user = x.decode() if isinstance(x, bytes) else x`), no text only
+        # when the test let every text through its body
+        if checked and len(names) == len(kinds) and "str" in names and set(names) <= {"str", "bytes"}:
             return frozenset(), frozenset(((checked, None),))
     return frozenset(), frozenset()
