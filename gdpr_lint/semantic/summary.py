@@ -63,9 +63,9 @@ import ast
 from typing import Dict, List, Optional, Set
 
 from gdpr_lint.semantic.spelled_lines import lines_of
-from gdpr_lint.semantic.summary_forms import _ITEMS, _annotated_params, _Shaper
+from gdpr_lint.semantic.summary_forms import _ITEMS, _MUTATORS, _annotated_params, _Shaper
 
-VERSION = 12
+VERSION = 13
 
 
 def summarize(tree: ast.Module, lazy: bool = False, local: bool = False) -> dict:
@@ -225,6 +225,17 @@ def _passes(statements, params: List[str]) -> List[str]:
             name = stmt.targets[0].id
             carried = shaper.carried(stmt.value)
             shaper.carriers[name] = carried if name in params else shaper.carriers.get(name, set()) | carried
+        elif (  # `substitutions.update(extras)`: the container now holds what it was given
+            isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Call)
+            and isinstance(stmt.value.func, ast.Attribute)
+            and stmt.value.func.attr in _MUTATORS
+            and isinstance(stmt.value.func.value, ast.Name)
+            and stmt.value.func.value.id not in params
+        ):
+            name = stmt.value.func.value.id
+            for arg in stmt.value.args:
+                shaper.carriers[name] = shaper.carriers.get(name, set()) | shaper.carried(arg)
         elif isinstance(stmt, ast.Return) and stmt.value is not None and not isinstance(stmt.value, _ITEMS):
             out |= shaper.carried(stmt.value)  # (a tuple's items are unpacked one by one: not followed)
     return sorted(out)

@@ -24,8 +24,13 @@ _TEXT_METHODS = frozenset(
         "format_map",
         "encode",
         "decode",
+        # a `string.Template`'s: `Template(text).safe_substitute(values)` is text made of the values
+        "substitute",
+        "safe_substitute",
     )
 )
+# methods that put their arguments into the container they are called on (`values.update(extras)`)
+_MUTATORS = frozenset(("update", "append", "extend", "add", "insert", "setdefault"))
 _TEXT_FUNCTIONS = frozenset(("str", "repr", "format", "f"))
 # collections made of an iterable's items: `tuple(set(members))` holds the members
 _COLLECTIONS = frozenset(("tuple", "list", "set", "frozenset", "sorted"))
