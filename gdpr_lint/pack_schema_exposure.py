@@ -187,6 +187,8 @@ PII = Table(
                     "response-drops-groups",
                     "plain-repr-responses",
                     "url-errors",
+                    "address-errors",
+                    "mail-send-methods",
                     "url-error-keywords",
                     "getter-prepositions",
                     "signal-sender-params",

@@ -120,6 +120,8 @@ class PiiVocabulary:
         self.response_drops_groups = frozenset(flow.get("response-drops-groups", ()))
         self.plain_repr_responses = frozenset(flow.get("plain-repr-responses", ()))
         self.url_errors = frozenset(flow.get("url-errors", ()))  # an HTTP client's errors that name the URL
+        self.address_errors = frozenset(flow.get("address-errors", ()))  # an SMTP client's that name addresses
+        self.mail_send_methods = frozenset(flow.get("mail-send-methods", ()))
         self.url_error_keywords = frozenset(flow.get("url-error-keywords", ()))
         self.getter_prepositions = frozenset(flow.get("getter-prepositions", ()))
         self.signal_sender_params = frozenset(flow.get("signal-sender-params", ()))

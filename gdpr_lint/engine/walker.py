@@ -12,6 +12,7 @@ from gdpr_lint.analysis.flow import EMPTY
 from gdpr_lint.engine.branch_facts import _BROAD, BranchFactsMixin, _exits
 from gdpr_lint.engine.branch_join import join_constant_fallbacks
 from gdpr_lint.analysis.url_errors import caught_url_taint
+from gdpr_lint.analysis.mail_errors import caught_address_taint
 from gdpr_lint.engine.handler_view import HandlerView, unbound_in_handlers
 from gdpr_lint.engine.parameters import ParameterMixin
 from gdpr_lint.engine.prepass import PrepassMixin
@@ -165,6 +166,8 @@ class Walker(PrepassMixin, BranchFactsMixin, ParameterMixin):
                 if handler.name is not None and type(handler.name.name) is cst.Name:
                     # requests' `HTTPError` names the URL it was raised for: what the URL carried
                     caught = caught_url_taint(self, stmt, handler)
+                    # smtplib's `SMTPRecipientsRefused` names the refused addresses
+                    caught = caught.union(caught_address_taint(self, stmt, handler))
                     self.scope.bindings[handler.name.name.value] = Binding(handler.name.name.value, None, caught)
                 if view is not None:
                     view.enter(self)
