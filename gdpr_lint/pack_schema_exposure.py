@@ -171,6 +171,8 @@ PII = Table(
                     "dump-methods",
                     "message-renderers",
                     "address-headers",
+                    "mail-only-headers",
+                    "message-methods",
                     "account-id-nouns",
                     "auto-repr-decorators",
                     "auto-repr-bases",

@@ -146,6 +146,8 @@ class PiiVocabulary:
         self.dump_methods = frozenset(flow.get("dump-methods", ()))
         self.message_renderers = frozenset(flow.get("message-renderers", ()))
         self.address_headers = frozenset(h.lower() for h in flow.get("address-headers", ()))
+        self.mail_only_headers = frozenset(h.lower() for h in flow.get("mail-only-headers", ()))
+        self.message_methods = frozenset(flow.get("message-methods", ()))
         self.account_id_nouns = frozenset(flow.get("account-id-nouns", ()))
         self.container_mutators = frozenset(flow.get("container-mutators", ()))
         self.value_attributes = frozenset(flow.get("value-attributes", ()))
@@ -452,6 +454,14 @@ def personal_data_tokens(tables: dict, config=None) -> List:
         for type_name in category.get("types", ()):
             tokens.append(type_name.lower())
     tokens.extend(_person_class_tokens(pii))
+    # an e-mail message's address headers (`msg.get("from")`), where a header only mail has or a
+    # message's own method says the name holds one (analysis/mail_headers.py)
+    flow = pii.get("flow", {})
+    for header in flow.get("mail-only-headers", ()):
+        lowered = header.lower()
+        anchor = max(lowered.split("-"), key=len)
+        tokens.append((anchor, rf"[\"']{re.escape(lowered)}[\"']"))
+    tokens.extend(method.lower() for method in flow.get("message-methods", ()))
     # a name passed as the recipients of a call that sends mail (analysis/uses.py)
     uses = pii.get("confidence", {}).get("uses", {})
     tokens.extend(token.lower() for token in uses.get("recipient-tokens", ()))

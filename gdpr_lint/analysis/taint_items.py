@@ -14,11 +14,15 @@ from gdpr_lint.analysis import sources as call_sources
 from gdpr_lint.analysis.flow import EMPTY, Taint
 from gdpr_lint.analysis.names import split_words
 from gdpr_lint.analysis.login_ids import login_id_reason
+from gdpr_lint.analysis.mail_headers import holds_mail_message
 from gdpr_lint.analysis.sql_rows import query_column
 from gdpr_lint.analysis.taint_host import TaintHost
 from gdpr_lint.analysis.taint import _MEDIUM_REASON, _is_pop
 from gdpr_lint.semantic.scope import Scope, _ClassRef, _FunctionRef
 from gdpr_lint.syntax.nodes import _last_name, string_value
+
+
+_HEADER_REASON = "an address header of an e-mail message: its sender's or recipients' names and addresses"
 
 
 class ItemTaintMixin(TaintHost):
@@ -76,6 +80,10 @@ class ItemTaintMixin(TaintHost):
             medium = self._medium_address(container, key)
             if medium is not None:  # sydent's `assoc["address"]` beside `assoc["medium"]`
                 return self._taint_source(medium, node, "medium", key, reason=_MEDIUM_REASON)
+        if category is None and key.lower() in self.vocab.address_headers and type(container) is cst.Name:
+            function = self.scope.node if self.scope.kind == "function" else None
+            if holds_mail_message(function, container.value, self.vocab):  # `msg.get("from")` of a message
+                return self._taint_source("email", node, "medium", key, reason=_HEADER_REASON)
         if (
             category is not None
             and len(split_words(key)) == 1
