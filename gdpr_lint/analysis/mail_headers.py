@@ -22,7 +22,7 @@ def holds_mail_message(function, name: str, vocab) -> bool:
         kind = type(node)
         if kind is cst.Subscript and type(node.value) is cst.Name and node.value.value == name:
             element = node.slice[0].slice if node.slice else None
-            key = string_value(element.value) if type(element) is cst.Index else None
+            key = string_value(element.value) if element is not None and type(element) is cst.Index else None
             if key is not None and _mail_only(key, vocab):
                 return True
         elif kind is cst.Call and type(node.func) is cst.Attribute:
