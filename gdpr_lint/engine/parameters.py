@@ -9,6 +9,7 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from gdpr_lint.analysis.flow import EMPTY
+from gdpr_lint.analysis.param_docs import documented_category
 from gdpr_lint.engine.context import Context
 from gdpr_lint.semantic.resolve import _annotation_name
 from gdpr_lint.semantic.scope import Binding, Scope
@@ -40,6 +41,13 @@ class ParameterMixin(Context):
             taint = self._taint_source(
                 self.vocab.classify(name), param.name, type_name=annotation.rsplit(".", 1)[-1] if annotation else None
             )
+        if not taint and not non_data and annotation is None and scope.kind == "function":
+            # `:param sender: The sender's email address.`: what the docstring says it is
+            documented = documented_category(scope.node, name, self.vocab)
+            if documented is not None:
+                taint = self._taint_source(
+                    documented, param.name, "medium", reason=f"the docstring describes `{name}` as one"
+                )
         if not taint and (
             name in self.vocab.payload_names
             or (
