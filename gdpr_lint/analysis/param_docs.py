@@ -13,14 +13,32 @@ email addresses` on `number`: neither names data.
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import List, Optional
 
 _REST = re.compile(r"^[ \t]*:param[ \t]+(?:[\w\[\]., ]+[ \t]+)?(\w+)[ \t]*:[ \t]*(\S.*)$", re.M)
 _GOOGLE = re.compile(r"^[ \t]*(\w+)[ \t]*(?:\([^)\n]*\))?[ \t]*:[ \t]*(\S.*)$", re.M)
 _WORD = re.compile(r"[a-z][a-z0-9]*")
 # words after which a description only qualifies its head (`address of the member`)
 _QUALIFIERS = frozenset(
-    ("of", "for", "to", "that", "which", "who", "used", "from", "in", "on", "with", "by", "as", "or", "and", "if", "when")
+    (
+        "of",
+        "for",
+        "to",
+        "that",
+        "which",
+        "who",
+        "used",
+        "from",
+        "in",
+        "on",
+        "with",
+        "by",
+        "as",
+        "or",
+        "and",
+        "if",
+        "when",
+    )
 )
 _ARTICLES = frozenset(("a", "an", "the", "s", "optional", "this", "its", "their", "his", "her"))
 
@@ -40,7 +58,7 @@ def documented_category(function, name: str, vocab) -> Optional[str]:
 
 def _head_category(text: str, vocab) -> Optional[str]:
     sentence = text.split(". ")[0].rstrip(".").lower().replace("'s ", " ").replace("e-mail", "email")
-    words = []
+    words: List[str] = []
     for word in _WORD.findall(sentence):
         if word in _QUALIFIERS and words:
             break
