@@ -14,17 +14,13 @@ from __future__ import annotations
 
 from gdpr_lint._lazy import cst
 from gdpr_lint.analysis.flow import EMPTY, Taint
-from gdpr_lint.analysis.url_errors import _calls
+from gdpr_lint.analysis.url_errors import _calls, handler_catches
 
 
 def caught_address_taint(ctx, try_stmt, handler) -> Taint:
     """The personal data the error caught by `handler` names of the mail its `try` sent."""
     vocab = ctx.vocab
-    if handler.type is None or not vocab.address_errors or not vocab.mail_send_methods:
-        return EMPTY
-    caught = handler.type
-    types = [e.value for e in caught.elements] if type(caught) is cst.Tuple else [caught]
-    if not any(ctx.resolve(t) in vocab.address_errors for t in types):
+    if not vocab.mail_send_methods or not handler_catches(ctx, handler, vocab.address_errors):
         return EMPTY
     result = EMPTY
     for call in _calls(try_stmt.body):

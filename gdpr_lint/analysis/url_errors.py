@@ -23,14 +23,18 @@ _NESTED = ("FunctionDef", "ClassDef", "Lambda")
 _MAX_NODES = 4000  # a `try` body or a helper larger than this is not searched further
 
 
-def caught_url_taint(ctx, try_stmt, handler) -> Taint:
-    """The personal data the error caught by `handler` names in its request's URL."""
-    vocab = ctx.vocab
-    if handler.type is None or not vocab.url_errors:
-        return EMPTY
+def handler_catches(ctx, handler, errors) -> bool:
+    """Whether an `except` clause names one of `errors` (resolved names), alone or in a tuple."""
+    if handler.type is None or not errors:
+        return False
     caught = handler.type
     types = [e.value for e in caught.elements] if type(caught) is cst.Tuple else [caught]
-    if not any(ctx.resolve(t) in vocab.url_errors for t in types):
+    return any(ctx.resolve(t) in errors for t in types)
+
+
+def caught_url_taint(ctx, try_stmt, handler) -> Taint:
+    """The personal data the error caught by `handler` names in its request's URL."""
+    if not handler_catches(ctx, handler, ctx.vocab.url_errors):
         return EMPTY
     result = EMPTY
     for call in _calls(try_stmt.body):

@@ -84,17 +84,7 @@ class ExceptionRules(ExposureBase):
             if dropped is not None:
                 taint = self.answers.by_callers(taint, dropped[0]) if dropped[1] else taint.capped("low", dropped[0])
         if taint:
-            kind = self.kb.tables.get("exposure", {}).get("sink-kinds", {}).get("GDPR103", "exception messages")
-            ctx.observe(
-                "sent",
-                node.exc,
-                rule="GDPR103",
-                categories=sorted(taint.categories),
-                sink=kind,
-                recipient="",
-                target=target,
-            )
-            self._report(ctx, "GDPR103", node.exc, taint, self.exception_verb, target)
+            self._report_text(ctx, node.exc, taint, target)
 
     def on_assert(self, ctx, node: cst.Assert) -> None:
         """`assert owner == user, f"not owned by {user.email}"`: a failing assert raises an
@@ -116,17 +106,15 @@ class ExceptionRules(ExposureBase):
             taint = taint.capped(
                 "low", f"caught in the same function (line {caught}) by a handler that neither logs nor re-raises it"
             )
+        self._report_text(ctx, node.msg, taint, "AssertionError")
+
+    def _report_text(self, ctx, node, taint, target: str) -> None:
+        """An exception's text that shows personal data: noted for the inventory, and reported."""
         kind = self.kb.tables.get("exposure", {}).get("sink-kinds", {}).get("GDPR103", "exception messages")
         ctx.observe(
-            "sent",
-            node.msg,
-            rule="GDPR103",
-            categories=sorted(taint.categories),
-            sink=kind,
-            recipient="",
-            target="AssertionError",
+            "sent", node, rule="GDPR103", categories=sorted(taint.categories), sink=kind, recipient="", target=target
         )
-        self._report(ctx, "GDPR103", node.msg, taint, self.exception_verb, "AssertionError")
+        self._report(ctx, "GDPR103", node, taint, self.exception_verb, target)
 
     def _exposes(self, target: Optional[str], method: str) -> bool:
         """For the project index: whether a call of a handler may expose what it is given,
