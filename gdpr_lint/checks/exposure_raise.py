@@ -3,7 +3,7 @@ raised, unless the text never reaches a log, the console or the person who made 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Tuple
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -94,13 +94,14 @@ class ExceptionRules(ExposureBase):
         taint = ctx.taint(node.msg)
         if not taint:
             return
-        checked = _type_checked(node.test)
-        if checked is not None and all(
-            type(s.node) is cst.Name and s.node.value == checked for s in taint.sources if s.node is not None
+        checked, why = _type_checked(node.test) or _known_when_failing(node.test) or (None, "")
+        if checked is not None and (
+            (type(node.msg) is cst.Name and node.msg.value == checked)
+            or all(type(s.node) is cst.Name and s.node.value == checked for s in taint.sources if s.node is not None)
         ):
             # `assert isinstance(user, User), f"{user!r} must be a User"`: the text shows the value
-            # only when it is not what its name says
-            taint = taint.capped("low", f"the assert fails only when `{checked}` is not of the type it tests")
+            # only when it is not what its name says; `assert token is not None, token` shows None
+            taint = taint.capped("low", why)
         caught = self.answers.caught_quietly(ctx, "AssertionError", lambda call: self._is_sink_call(ctx, call))
         if caught is not None:
             taint = taint.capped(
@@ -170,8 +171,9 @@ class ExceptionRules(ExposureBase):
         return True if formats is None else formats  # an imported class may format it (`UnauthorizedError(user=...)`)
 
 
-def _type_checked(test) -> "Optional[str]":
-    """The name an assert's test checks the type of (`isinstance(user, User)`), or None."""
+def _type_checked(test) -> "Optional[Tuple[str, str]]":
+    """(the name an assert's test checks the type of (`isinstance(user, User)`), why its message
+    shows no data), or None."""
     if (
         type(test) is cst.Call
         and type(test.func) is cst.Name
@@ -179,5 +181,30 @@ def _type_checked(test) -> "Optional[str]":
         and test.args
         and type(test.args[0].value) is cst.Name
     ):
-        return test.args[0].value.value
+        name = test.args[0].value.value
+        return name, f"the assert fails only when `{name}` is not of the type it tests"
     return None
+
+
+def _known_when_failing(test) -> "Optional[Tuple[str, str]]":
+    """(the name an assert's test says is something known when the assert fails, why), or None:
+    `token is not None` and `owner != TokenOwner.no_one` fail only when the name holds that value."""
+    if type(test) is not cst.Comparison or len(test.comparisons) != 1 or type(test.left) is not cst.Name:
+        return None
+    target = test.comparisons[0]
+    if type(target.operator) not in (cst.IsNot, cst.NotEqual) or not _constant_like(target.comparator):
+        return None
+    name = test.left.value
+    return name, f"the assert fails only when `{name}` is the value it is compared with, which the message shows"
+
+
+def _constant_like(node) -> bool:
+    """None, True, False, a number or string literal, or a member of a class (`TokenOwner.no_one`)."""
+    if type(node) is cst.Name:
+        return node.value in ("None", "True", "False")
+    if type(node) in (cst.Integer, cst.Float, cst.SimpleString):
+        return True
+    root = node
+    while type(root) is cst.Attribute:
+        root = root.value
+    return root is not node and type(root) is cst.Name and root.value[:1].isupper()
